@@ -1,0 +1,44 @@
+#pragma once
+// What a check answers. A refusal is a value, not an error.
+
+#include <array>
+#include <cstdint>
+
+#include "core/counter.h"
+#include "core/policy.h"
+
+namespace gaia::core {
+
+// One evaluated limit.
+struct LimitState {
+  CompiledLimit limit;
+  uint32_t used = 0;       // after the check
+  uint32_t remaining = 0;  // limit.amount - used, floored at 0
+  int64_t reset_ms = 0;    // ms until the counter is back to zero (calendar: period end)
+  int64_t retry_after_ms = 0;  // ms until this request's cost would fit; -1: never
+};
+
+// Concurrency slots a check took; hand it back to Limiter::release when the command ends.
+struct Lease {
+  static constexpr int kMaxSlots = 4;
+  UserId user = 0;
+  uint32_t cost = 0;
+  int count = 0;
+  std::array<CounterKey, kMaxSlots> keys{};
+};
+
+struct Decision {
+  static constexpr int kMaxShadow = 4;
+  bool allowed = true;
+  bool priority = false;  // enterprise: first in every queue
+  // Refused: the limit that refused (the one that frees last). Allowed: the enforced limit
+  // nearest exhaustion. Absent when no enforced limit applies.
+  bool has_deciding = false;
+  LimitState deciding;
+  // Shadow limits that would have refused this request.
+  int shadow_refusals = 0;
+  std::array<LimitState, kMaxShadow> shadow;
+  Lease lease;
+};
+
+}  // namespace gaia::core

@@ -1,0 +1,96 @@
+#pragma once
+// The limiter: evaluates every limit that applies to (principal, command type) atomically, in
+// memory, without I/O or allocation on the common path. Counters are sharded by user, one lock
+// and one flat table per shard, so all counters a check touches sit under one lock.
+// Thread-safe: any thread may call any method.
+//
+// Example:
+//   Limiter limiter(rules, {});
+//   Decision d = limiter.check({alice, shell, 1}, clock.now());
+//   if (d.allowed) { run(); limiter.release(d.lease); }
+
+#include <array>
+#include <atomic>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <memory>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/counter.h"
+#include "core/decision.h"
+#include "core/mutex.h"
+#include "core/rule_set.h"
+
+namespace gaia::core {
+
+struct CheckRequest {
+  Principal principal;
+  CommandTypeId type = 0;
+  uint32_t cost = 1;
+};
+
+struct LimiterOptions {
+  size_t max_counters = 4'000'000;  // across all shards
+  // A refused concurrency limit has no known free time; clients are told to retry after this.
+  int64_t concurrency_retry_after_ms = 1000;
+};
+
+// A limit of one command type, as a quota status shows it.
+struct QuotaLine {
+  CommandTypeId type = kAnyType;
+  LimitState state;
+};
+
+class Limiter {
+ public:
+  static constexpr int kShards = 64;
+
+  Limiter(std::shared_ptr<const RuleSet> rules, LimiterOptions options);
+  Limiter(const Limiter&) = delete;
+  Limiter& operator=(const Limiter&) = delete;
+
+  // Admits `req` iff every enforced limit has room for req.cost, consuming it from each;
+  // a refusal takes nothing. REQUIRES: req.type is a type of the current rule set.
+  Decision check(const CheckRequest& req, Instant now);
+
+  // Gives back the concurrency slots of an admitted check. Idempotence is the caller's.
+  void release(const Lease& lease);
+
+  // Every enforced limit that applies to `principal`, for every command type.
+  std::vector<QuotaLine> quota_status(const Principal& principal, Instant now);
+
+  // Swaps the rules; the next check of every shard uses them. Counters carry over.
+  void set_rules(std::shared_ptr<const RuleSet> rules);
+  std::shared_ptr<const RuleSet> rules() const;
+
+  // Drops idle counters of one shard (rotating); call from a background chore.
+  // Returns the number of counters dropped.
+  size_t sweep(Instant now);
+
+  size_t counter_count() const;
+  size_t memory_bytes() const;
+
+ private:
+  using Table = boost::unordered_flat_map<CounterKey, Counter, CounterKeyHash>;
+  struct PeriodCache {
+    std::array<Period, 3> periods{};  // by CalendarPeriod
+  };
+  struct alignas(64) Shard {
+    mutable Mutex mu;
+    Table counters GUARDED_BY(mu);
+    std::shared_ptr<const RuleSet> rules GUARDED_BY(mu);
+    PeriodCache calendar GUARDED_BY(mu);
+  };
+
+  Shard& shard_for(UserId user) const;
+  static const Period& period(Shard& shard, CalendarPeriod p, int64_t wall_ms);
+  static LimitState evaluate(Shard& shard, const CompiledLimit& limit, Counter& counter,
+                             uint32_t cost, Instant now, int64_t concurrency_retry_ms);
+  static size_t sweep_shard(Shard& shard, Instant now);
+
+  LimiterOptions options_;
+  std::unique_ptr<Shard[]> shards_;
+  std::atomic<uint32_t> sweep_cursor_{0};
+};
+
+}  // namespace gaia::core

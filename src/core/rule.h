@@ -1,0 +1,71 @@
+#pragma once
+// A quota rule as an admin writes it: who it applies to, which command type, and its limits.
+// Rules are plain values; RuleSet::compile validates them and turns them into flat tables.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tier.h"
+
+namespace gaia::core {
+
+using UserId = uint64_t;
+using KeyId = uint64_t;
+using CommandTypeId = uint16_t;
+
+// Who a check is for: the authenticated key, the user owning it and the user's tier.
+struct Principal {
+  UserId user = 0;
+  KeyId key = 0;
+  Tier tier = Tier::kDefault;
+};
+
+enum class SubjectKind : uint8_t { kGlobal = 0, kTier = 1, kUser = 2, kKey = 3 };
+
+struct Subject {
+  SubjectKind kind = SubjectKind::kGlobal;
+  Tier tier = Tier::kDefault;  // kTier only
+  uint64_t id = 0;             // kUser: user id; kKey: key id
+};
+
+enum class LimitKind : uint8_t { kRate = 0, kCalendar = 1, kConcurrency = 2 };
+enum class CalendarPeriod : uint8_t { kDay = 0, kWeek = 1, kMonth = 2 };
+enum class Enforcement : uint8_t { kEnforce = 0, kShadow = 1 };
+
+struct LimitSpec {
+  LimitKind kind = LimitKind::kRate;
+  uint64_t amount = 0;                           // units per window or period, or slots
+  std::chrono::milliseconds window{0};           // kRate only
+  CalendarPeriod period = CalendarPeriod::kDay;  // kCalendar only
+
+  static LimitSpec rate(uint64_t amount, std::chrono::milliseconds window) {
+    return {LimitKind::kRate, amount, window, CalendarPeriod::kDay};
+  }
+  static LimitSpec calendar(uint64_t amount, CalendarPeriod period) {
+    return {LimitKind::kCalendar, amount, std::chrono::milliseconds{0}, period};
+  }
+  static LimitSpec concurrency(uint64_t slots) {
+    return {LimitKind::kConcurrency, slots, std::chrono::milliseconds{0}, CalendarPeriod::kDay};
+  }
+};
+
+struct Rule {
+  uint64_t id = 0;
+  std::string name;
+  Subject subject;
+  std::optional<std::string> command_type;  // nullopt: every type, counted together
+  std::vector<LimitSpec> limits;
+  Enforcement enforcement = Enforcement::kEnforce;
+};
+
+// A command type and what one run of it is estimated to cost.
+struct CommandType {
+  std::string name;
+  double est_cpu_percent = 0;
+  uint64_t est_memory_bytes = 0;
+};
+
+}  // namespace gaia::core

@@ -1,0 +1,188 @@
+#include "core/rule_set.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace gaia::core {
+namespace {
+
+constexpr int64_t kMaxWindowMs = int64_t{1} << 40;  // about 35 years
+constexpr size_t kMaxLimitsPerRule = 8;
+
+std::string field(size_t rule, std::string_view rest) {
+  return "rules[" + std::to_string(rule) + "]" + std::string(rest);
+}
+
+uint32_t scaled(uint32_t amount, uint32_t factor) {
+  uint64_t v = uint64_t{amount} * factor;
+  return static_cast<uint32_t>(std::min<uint64_t>(v, std::numeric_limits<uint32_t>::max()));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules,
+                                                        RuleSetOptions options) {
+  std::shared_ptr<RuleSet> set(new RuleSet());
+  set->options_ = std::move(options);
+  if (set->options_.command_types.size() >= kAnyType) {
+    return Status::invalid_argument("command_types: too many");
+  }
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (Status s = set->add(rules[i], i); !s.ok()) return s;
+  }
+  if (Status s = set->build_base_policies(); !s.ok()) return s;
+  set->rules_ = std::move(rules);
+  return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+std::optional<CommandTypeId> RuleSet::type_id(std::string_view name) const {
+  const auto& types = options_.command_types;
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i].name == name) return static_cast<CommandTypeId>(i);
+  }
+  return std::nullopt;
+}
+
+Status RuleSet::add(const Rule& rule, size_t index) {
+  CommandTypeId type = kAnyType;
+  if (rule.command_type) {
+    auto id = type_id(*rule.command_type);
+    if (!id) return Status::invalid_argument(field(index, ".command_type: unknown type \"") +
+                                             *rule.command_type + "\"");
+    type = *id;
+  }
+  if ((rule.subject.kind == SubjectKind::kUser || rule.subject.kind == SubjectKind::kKey) &&
+      rule.subject.id == 0) {
+    return Status::invalid_argument(field(index, ".subject.id: required for a user or key rule"));
+  }
+  if (rule.limits.empty()) return Status::invalid_argument(field(index, ".limits: empty"));
+  if (rule.limits.size() > kMaxLimitsPerRule) {
+    return Status::invalid_argument(field(index, ".limits: at most 8 limits per rule"));
+  }
+
+  std::vector<CompiledLimit>* target = &global_;
+  switch (rule.subject.kind) {
+    case SubjectKind::kGlobal: break;
+    case SubjectKind::kTier: target = &tier_[static_cast<int>(rule.subject.tier)]; break;
+    case SubjectKind::kUser: target = &user_[rule.subject.id]; break;
+    case SubjectKind::kKey: target = &key_[rule.subject.id]; break;
+  }
+
+  for (size_t j = 0; j < rule.limits.size(); ++j) {
+    const LimitSpec& spec = rule.limits[j];
+    std::string where = ".limits[" + std::to_string(j) + "]";
+    if (spec.amount > std::numeric_limits<uint32_t>::max()) {
+      return Status::invalid_argument(field(index, where + ".amount: at most 4294967295"));
+    }
+    CompiledLimit limit;
+    limit.kind = spec.kind;
+    limit.period = spec.kind == LimitKind::kCalendar ? spec.period : CalendarPeriod::kDay;
+    limit.enforcement = rule.enforcement;
+    limit.level = rule.subject.kind;
+    limit.type = type;
+    limit.amount = static_cast<uint32_t>(spec.amount);
+    limit.rule_id = rule.id;
+    if (spec.kind == LimitKind::kRate) {
+      limit.window_ms = spec.window.count();
+      if (limit.window_ms < 1) {
+        return Status::invalid_argument(field(index, where + ".window_ms: must be at least 1"));
+      }
+      if (limit.window_ms > kMaxWindowMs) {
+        return Status::invalid_argument(field(index, where + ".window_ms: too long"));
+      }
+    }
+    if (limit.enforcement == Enforcement::kEnforce) {
+      for (const CompiledLimit& other : *target) {
+        if (other.enforcement == Enforcement::kEnforce && other.type == type &&
+            other.same_slot(limit)) {
+          return Status::invalid_argument(
+              field(index, where + ": the same limit is already set for this subject and type"));
+        }
+      }
+    }
+    target->push_back(limit);
+  }
+  return Status();
+}
+
+Status RuleSet::build_base_policies() {
+  const size_t type_count = options_.command_types.size();
+  for (int t = 0; t < kTierCount; ++t) {
+    Tier tier = static_cast<Tier>(t);
+    base_[t].assign(type_count, Policy{});
+    for (size_t type = 0; type < type_count; ++type) {
+      Policy& policy = base_[t][type];
+      bool unlimited = tier == Tier::kEnterprise && options_.tiers.enterprise_unlimited;
+      for (CompiledLimit limit : global_) {
+        if (unlimited || !limit.applies_to(static_cast<CommandTypeId>(type))) continue;
+        if (tier == Tier::kPremium && limit.kind != LimitKind::kConcurrency) {
+          limit.amount = scaled(limit.amount, options_.tiers.premium_factor);
+        }
+        if (!policy.merge(limit)) return Status::invalid_argument("rules: too many limits");
+      }
+      for (const CompiledLimit& limit : tier_[t]) {
+        if (!limit.applies_to(static_cast<CommandTypeId>(type))) continue;
+        if (!policy.merge(limit)) return Status::invalid_argument("rules: too many limits");
+      }
+    }
+  }
+  return Status();
+}
+
+const Policy& RuleSet::resolve(const Principal& principal, CommandTypeId type,
+                               Policy& scratch) const {
+  const Policy& base = base_[static_cast<int>(principal.tier)][type];
+  auto user_it = user_.find(principal.user);
+  auto key_it = key_.find(principal.key);
+  if (user_it == user_.end() && key_it == key_.end()) return base;
+  scratch = base;
+  // A merge into a full policy drops the limit; compile() caps each rule at 8 limits so only
+  // a principal with many overlapping override rules can get there.
+  if (user_it != user_.end()) {
+    for (const CompiledLimit& limit : user_it->second) {
+      if (limit.applies_to(type)) (void)scratch.merge(limit);
+    }
+  }
+  if (key_it != key_.end()) {
+    for (const CompiledLimit& limit : key_it->second) {
+      if (limit.applies_to(type)) (void)scratch.merge(limit);
+    }
+  }
+  return scratch;
+}
+
+std::vector<CommandType> default_command_types() {
+  constexpr uint64_t kMB = 1000 * 1000;
+  return {{"shell", 10, 100 * kMB},
+          {"code", 15, 200 * kMB},
+          {"test", 5, 50 * kMB},
+          {"review", 20, 300 * kMB},
+          {"refactor", 20, 300 * kMB}};
+}
+
+std::vector<Rule> default_rules() {
+  struct Row {
+    const char* type;
+    uint64_t daily, weekly, monthly;
+  };
+  constexpr Row kTable[] = {{"shell", 500, 3000, 10000},
+                            {"code", 300, 1500, 5000},
+                            {"test", 1000, 5000, 20000},
+                            {"review", 200, 1000, 3000},
+                            {"refactor", 200, 1000, 3000}};
+  std::vector<Rule> rules;
+  uint64_t id = 1;
+  for (const Row& row : kTable) {
+    Rule rule;
+    rule.id = id++;
+    rule.name = std::string("default-") + row.type;
+    rule.command_type = row.type;
+    rule.limits = {LimitSpec::calendar(row.daily, CalendarPeriod::kDay),
+                   LimitSpec::calendar(row.weekly, CalendarPeriod::kWeek),
+                   LimitSpec::calendar(row.monthly, CalendarPeriod::kMonth)};
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+}  // namespace gaia::core

@@ -1,0 +1,61 @@
+#pragma once
+// A validated, compiled set of rules: command types by id, and per (tier, type) the policy that
+// follows from the tier's rules and the tier-scaled global default, plus per-user and per-key
+// overrides. Resolution: key rule > user rule > tier rule > global default, slot by slot.
+// Immutable once compiled; shared by every thread through shared_ptr<const RuleSet>.
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/calendar.h"
+#include "core/policy.h"
+#include "core/rule.h"
+#include "core/status.h"
+
+namespace gaia::core {
+
+struct RuleSetOptions {
+  std::vector<CommandType> command_types;
+  Calendar calendar = Calendar::utc();
+  TierScaling tiers;
+};
+
+class RuleSet {
+ public:
+  // Validates every rule; on failure names the field, e.g.
+  // "rules[2].limits[0].window_ms: must be at least 1".
+  static Result<std::shared_ptr<const RuleSet>> compile(std::vector<Rule> rules,
+                                                        RuleSetOptions options);
+
+  std::optional<CommandTypeId> type_id(std::string_view name) const;
+  const std::vector<CommandType>& command_types() const { return options_.command_types; }
+  const std::vector<Rule>& rules() const { return rules_; }
+  const Calendar& calendar() const { return options_.calendar; }
+
+  // The policy for (principal, type). Returns the precompiled policy when the principal has no
+  // overrides, else merges into `scratch` and returns it. REQUIRES: type < command_types().size().
+  const Policy& resolve(const Principal& principal, CommandTypeId type, Policy& scratch) const;
+
+ private:
+  RuleSet() = default;
+  Status add(const Rule& rule, size_t index);
+  Status build_base_policies();
+
+  std::vector<Rule> rules_;
+  RuleSetOptions options_;
+  std::vector<CompiledLimit> global_;
+  std::vector<CompiledLimit> tier_[kTierCount];
+  boost::unordered_flat_map<UserId, std::vector<CompiledLimit>> user_;
+  boost::unordered_flat_map<KeyId, std::vector<CompiledLimit>> key_;
+  std::vector<Policy> base_[kTierCount];  // indexed by CommandTypeId
+};
+
+// The built-in command types and global default quotas of the specification.
+std::vector<CommandType> default_command_types();
+std::vector<Rule> default_rules();
+
+}  // namespace gaia::core

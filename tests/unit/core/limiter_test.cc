@@ -1,0 +1,246 @@
+#include "core/limiter.h"
+
+#include <gtest/gtest.h>
+
+#include "support/manual_clock.h"
+#include "unit/core/test_rules.h"
+
+namespace gaia::core {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::compile_or_die;
+using testing::kCode;
+using testing::kGlobal;
+using testing::kShell;
+using testing::ManualClock;
+using testing::rule_for;
+
+const Principal kAlice{1, 11, Tier::kDefault};
+
+class LimiterTest : public ::testing::Test {
+ protected:
+  Decision check(Limiter& limiter, Principal p = kAlice, CommandTypeId type = kShell,
+                 uint32_t cost = 1) {
+    return limiter.check({p, type, cost}, clock_.now());
+  }
+  int admitted(Limiter& limiter, int attempts, Principal p = kAlice) {
+    int n = 0;
+    for (int i = 0; i < attempts; ++i) n += check(limiter, p).allowed;
+    return n;
+  }
+  ManualClock clock_;
+};
+
+TEST_F(LimiterTest, RateRefusesAtLimitUntilWindowPasses) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(2, 1s)})}), {});
+  EXPECT_TRUE(check(limiter).allowed);
+  EXPECT_TRUE(check(limiter).allowed);
+  Decision refused = check(limiter);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.deciding.limit.amount, 2u);
+  EXPECT_EQ(refused.deciding.remaining, 0u);
+  EXPECT_GT(refused.deciding.retry_after_ms, 0);
+  EXPECT_LE(refused.deciding.retry_after_ms, 1000 + 1000 / 7 + 1);
+  clock_.advance(std::chrono::milliseconds(refused.deciding.retry_after_ms));
+  EXPECT_TRUE(check(limiter).allowed);
+}
+
+TEST_F(LimiterTest, RateNeverAdmitsMoreThanLimitInAnyWindow) {
+  // Requests every 10 ms for 5 s against 10/s: every 1 s span holds at most 10 admissions.
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(10, 1s)})}), {});
+  std::vector<int64_t> admitted_at;
+  for (int i = 0; i < 500; ++i) {
+    if (check(limiter).allowed) admitted_at.push_back(i * 10);
+    clock_.advance(10ms);
+  }
+  for (size_t i = 0; i + 10 < admitted_at.size(); ++i) {
+    EXPECT_GE(admitted_at[i + 10] - admitted_at[i], 1000) << "at " << admitted_at[i];
+  }
+  // And it does not starve: at least 10 per (1 + 1/7) s.
+  EXPECT_GE(admitted_at.size(), 40u);
+}
+
+TEST_F(LimiterTest, RateCountsAcrossSecondBoundary) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(3, 1s)})}), {});
+  clock_.advance(990ms);  // just before a second boundary
+  EXPECT_EQ(admitted(limiter, 3), 3);
+  clock_.advance(20ms);  // just after it: the same requests are still within the last second
+  EXPECT_FALSE(check(limiter).allowed);
+}
+
+TEST_F(LimiterTest, CalendarQuotaResetsAtLocalMidnight) {
+  auto berlin = Calendar::in_zone("Europe/Berlin");
+  ASSERT_TRUE(berlin.ok());
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(2, CalendarPeriod::kDay)})},
+                                 berlin.value()),
+                  {});
+  clock_.advance(22h + 59min);  // 23:59 Berlin time
+  EXPECT_EQ(admitted(limiter, 3), 2);
+  Decision refused = check(limiter);
+  EXPECT_EQ(refused.deciding.retry_after_ms, 60'000);
+  clock_.advance(1min);  // midnight in Berlin, 23:00 UTC
+  EXPECT_TRUE(check(limiter).allowed);
+}
+
+TEST_F(LimiterTest, WeeklyQuotaResetsOnMonday) {
+  Limiter limiter(
+      compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::calendar(1, CalendarPeriod::kWeek)})}),
+      {});
+  EXPECT_TRUE(check(limiter).allowed);  // Monday
+  clock_.advance(6 * 24h + 23h);        // Sunday 23:00
+  EXPECT_FALSE(check(limiter).allowed);
+  clock_.advance(1h);  // Monday
+  EXPECT_TRUE(check(limiter).allowed);
+}
+
+TEST_F(LimiterTest, MonthlyQuotaResetsOnTheFirstAfterLeapDay) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(1, CalendarPeriod::kMonth)})}),
+                  {});
+  clock_.set_wall(WallTime(std::chrono::seconds(1835395200)));  // 2028-02-29 00:00 UTC
+  EXPECT_TRUE(check(limiter).allowed);
+  clock_.advance(23h + 59min);
+  EXPECT_FALSE(check(limiter).allowed);
+  clock_.advance(1min);  // 2028-03-01
+  EXPECT_TRUE(check(limiter).allowed);
+}
+
+TEST_F(LimiterTest, DefaultRulesEnforceTheDailyTable) {
+  Limiter limiter(compile_or_die(default_rules()), {});
+  EXPECT_EQ(admitted(limiter, 600), 500);
+  Decision d = check(limiter);
+  EXPECT_EQ(d.deciding.limit.period, CalendarPeriod::kDay);
+  EXPECT_TRUE(check(limiter, kAlice, kCode).allowed);  // other types count apart
+}
+
+TEST_F(LimiterTest, PremiumGetsTenTimesAndEnterpriseIsUnlimited) {
+  Limiter limiter(compile_or_die(default_rules()), {});
+  Principal premium{2, 0, Tier::kPremium};
+  EXPECT_EQ(admitted(limiter, 5100, premium), 5000);
+  Principal enterprise{3, 0, Tier::kEnterprise};
+  EXPECT_EQ(admitted(limiter, 12000, enterprise), 12000);
+  EXPECT_TRUE(check(limiter, enterprise).priority);
+}
+
+TEST_F(LimiterTest, ResolutionPrefersKeyThenUserThenTierThenGlobal) {
+  auto daily = [](uint64_t n) { return LimitSpec::calendar(n, CalendarPeriod::kDay); };
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {daily(5)}),
+                                  rule_for(testing::tier_subject(Tier::kPremium), "shell", {daily(4)}),
+                                  rule_for(testing::user_subject(7), "shell", {daily(3)}),
+                                  rule_for(testing::key_subject(77), "shell", {daily(2)})}),
+                  {});
+  EXPECT_EQ(admitted(limiter, 10, {1, 1, Tier::kDefault}), 5);
+  EXPECT_EQ(admitted(limiter, 10, {2, 2, Tier::kPremium}), 4);
+  EXPECT_EQ(admitted(limiter, 10, {7, 70, Tier::kPremium}), 3);
+  EXPECT_EQ(admitted(limiter, 10, {8, 77, Tier::kPremium}), 2);
+}
+
+TEST_F(LimiterTest, OverrideReplacesOnlyItsOwnSlot) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(100, CalendarPeriod::kDay),
+                                            LimitSpec::rate(3, 1min)}),
+                                  rule_for(testing::user_subject(1), "shell",
+                                           {LimitSpec::calendar(1000, CalendarPeriod::kDay)})}),
+                  {});
+  EXPECT_EQ(admitted(limiter, 10), 3);  // the global per-minute rate still applies
+}
+
+TEST_F(LimiterTest, ShadowRuleReportsButNeverRefuses) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(2, 1s)},
+                                           Enforcement::kShadow)}),
+                  {});
+  EXPECT_EQ(check(limiter).shadow_refusals, 0);
+  EXPECT_EQ(check(limiter).shadow_refusals, 0);
+  Decision d = check(limiter);
+  EXPECT_TRUE(d.allowed);
+  ASSERT_EQ(d.shadow_refusals, 1);
+  EXPECT_EQ(d.shadow[0].limit.amount, 2u);
+  EXPECT_FALSE(d.has_deciding);
+}
+
+TEST_F(LimiterTest, CostConsumesSeveralUnits) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(10, CalendarPeriod::kDay)})}),
+                  {});
+  Decision d = check(limiter, kAlice, kShell, 7);
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.deciding.remaining, 3u);
+  EXPECT_FALSE(check(limiter, kAlice, kShell, 4).allowed);
+  EXPECT_TRUE(check(limiter, kAlice, kShell, 3).allowed);
+}
+
+TEST_F(LimiterTest, CostAboveLimitNeverFits) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), {});
+  Decision d = check(limiter, kAlice, kShell, 6);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.deciding.retry_after_ms, -1);
+}
+
+TEST_F(LimiterTest, RefusalConsumesNothing) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(10, CalendarPeriod::kDay),
+                                            LimitSpec::rate(1, 1min), LimitSpec::concurrency(5)})}),
+                  {});
+  EXPECT_TRUE(check(limiter).allowed);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(check(limiter).allowed);  // the rate refuses
+  std::vector<QuotaLine> lines = limiter.quota_status(kAlice, clock_.now());
+  ASSERT_EQ(lines.size(), 3u);
+  for (const QuotaLine& line : lines) EXPECT_EQ(line.state.used, 1u);
+}
+
+TEST_F(LimiterTest, ConcurrencySlotIsFreedByRelease) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, std::nullopt, {LimitSpec::concurrency(1)})}),
+                  {});
+  Decision first = check(limiter);
+  ASSERT_TRUE(first.allowed);
+  EXPECT_FALSE(check(limiter, kAlice, kCode).allowed);  // any-type limit spans types
+  limiter.release(first.lease);
+  EXPECT_TRUE(check(limiter, kAlice, kCode).allowed);
+}
+
+TEST_F(LimiterTest, QuotaStatusListsEveryApplicableLimit) {
+  Limiter limiter(compile_or_die(default_rules()), {});
+  check(limiter);
+  std::vector<QuotaLine> lines = limiter.quota_status(kAlice, clock_.now());
+  ASSERT_EQ(lines.size(), 15u);  // 5 types x day, week, month
+  EXPECT_EQ(lines[0].type, kShell);
+  EXPECT_EQ(lines[0].state.used, 1u);
+  EXPECT_EQ(lines[0].state.remaining, 499u);
+  EXPECT_EQ(lines[0].state.reset_ms, 24 * 3600 * 1000);
+}
+
+TEST_F(LimiterTest, RuleChangeAppliesToNextCheckAndKeepsUsage) {
+  auto daily = [](uint64_t n) {
+    return compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::calendar(n, CalendarPeriod::kDay)})});
+  };
+  Limiter limiter(daily(2), {});
+  EXPECT_EQ(admitted(limiter, 5), 2);
+  limiter.set_rules(daily(4));
+  EXPECT_EQ(admitted(limiter, 5), 2);
+}
+
+TEST_F(LimiterTest, SweepDropsIdleCountersOnly) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), {});
+  for (uint64_t u = 1; u <= 100; ++u) check(limiter, {u, 0, Tier::kDefault});
+  EXPECT_EQ(limiter.counter_count(), 100u);
+  for (int i = 0; i < Limiter::kShards; ++i) limiter.sweep(clock_.now());
+  EXPECT_EQ(limiter.counter_count(), 100u);
+  clock_.advance(2s);
+  for (int i = 0; i < Limiter::kShards; ++i) limiter.sweep(clock_.now());
+  EXPECT_EQ(limiter.counter_count(), 0u);
+}
+
+TEST_F(LimiterTest, FullTableRefusesNewCountersInsteadOfForgettingUsage) {
+  LimiterOptions options;
+  options.max_counters = Limiter::kShards;  // one counter per shard
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), options);
+  int admitted_users = 0;
+  for (uint64_t u = 1; u <= 1000; ++u) admitted_users += check(limiter, {u, 0, Tier::kDefault}).allowed;
+  EXPECT_LE(admitted_users, Limiter::kShards);
+  EXPECT_LE(limiter.counter_count(), static_cast<size_t>(Limiter::kShards));
+}
+
+}  // namespace
+}  // namespace gaia::core
