@@ -70,7 +70,8 @@ void BM_Check(benchmark::State& state) {
   for (auto _ : state) {
     u = u % principals + 1;
     const bool sample = (++i & 63) == 0;  // time 1 check in 64: the timer costs as much as a check
-    auto start = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    auto start =
+        sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     Decision d = g_limiter->check({{u, u, Tier::kDefault}, 0, 1}, kNow);
     benchmark::DoNotOptimize(d);
     if (sample) {

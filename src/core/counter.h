@@ -14,18 +14,20 @@
 namespace gaia::core {
 
 // Identifies a counter: whose (a user, or a key for key-level limits) and which slot.
+// Trivial (no member initialisers), so the check path's key arrays cost nothing to declare.
 struct CounterKey {
-  uint64_t scope = 0;  // user id, or key id with kKeyScope set
-  uint64_t slot = 0;   // type(16) | kind(4) | window ms or calendar period(44)
+  uint64_t scope;  // user id, or key id with kKeyScope set
+  uint64_t slot;   // type(16) | kind(4) | window ms or calendar period(44)
 
   static constexpr uint64_t kKeyScope = uint64_t{1} << 63;
 
   static CounterKey for_limit(const CompiledLimit& limit, const Principal& principal) {
-    uint64_t scope = limit.level == SubjectKind::kKey ? (principal.key | kKeyScope)
-                                                      : principal.user;
+    uint64_t scope =
+        limit.level == SubjectKind::kKey ? (principal.key | kKeyScope) : principal.user;
     uint64_t span = limit.kind == LimitKind::kRate ? static_cast<uint64_t>(limit.window_ms)
                                                    : static_cast<uint64_t>(limit.period);
-    uint64_t slot = (uint64_t{limit.type} << 48) | (uint64_t{static_cast<uint8_t>(limit.kind)} << 44) |
+    uint64_t slot = (uint64_t{limit.type} << 48) |
+                    (uint64_t{static_cast<uint8_t>(limit.kind)} << 44) |
                     (span & ((uint64_t{1} << 44) - 1));
     return {scope, slot};
   }

@@ -12,9 +12,9 @@ namespace gaia::core {
 // One evaluated limit.
 struct LimitState {
   CompiledLimit limit;
-  uint32_t used = 0;       // after the check
-  uint32_t remaining = 0;  // limit.amount - used, floored at 0
-  int64_t reset_ms = 0;    // ms until the counter is back to zero (calendar: period end)
+  uint32_t used = 0;           // after the check
+  uint32_t remaining = 0;      // limit.amount - used, floored at 0
+  int64_t reset_ms = 0;        // ms until the counter is back to zero (calendar: period end)
   int64_t retry_after_ms = 0;  // ms until this request's cost would fit; -1: never
 };
 

@@ -53,35 +53,46 @@ const Period& Limiter::period(Shard& shard, CalendarPeriod p, int64_t wall_ms) {
   return cached;
 }
 
-LimitState Limiter::evaluate(Shard& shard, const CompiledLimit& limit, Counter& counter,
-                             uint32_t cost, Instant now, int64_t concurrency_retry_ms) {
-  LimitState state;
-  state.limit = limit;
+int64_t Limiter::refresh(Shard& shard, const CompiledLimit& limit, Counter& counter, uint32_t cost,
+                         Instant now) const {
   switch (limit.kind) {
     case LimitKind::kRate: {
       int64_t bucket_ms = Counter::bucket_width_ms(limit.window_ms);
       int64_t now_ms = to_ms(now.mono);
       counter.advance_window(bucket_ms, now_ms);
-      state.retry_after_ms = counter.window_retry_after(bucket_ms, now_ms, limit.amount, cost);
-      state.reset_ms = counter.window_reset(bucket_ms, now_ms);
-      break;
+      return counter.window_retry_after(bucket_ms, now_ms, limit.amount, cost);
     }
     case LimitKind::kCalendar: {
       int64_t wall_ms = to_ms(now.wall);
       const Period& p = period(shard, limit.period, wall_ms);
       counter.enter_period(p.end_ms);
-      state.reset_ms = p.end_ms - wall_ms;
-      bool fits = uint64_t{counter.used()} + cost <= limit.amount;
-      state.retry_after_ms = fits ? 0 : (cost > limit.amount ? -1 : state.reset_ms);
-      break;
+      if (uint64_t{counter.used()} + cost <= limit.amount) return 0;
+      return cost > limit.amount ? -1 : p.end_ms - wall_ms;
     }
-    case LimitKind::kConcurrency: {
-      bool fits = uint64_t{counter.used()} + cost <= limit.amount;
-      state.retry_after_ms = fits ? 0 : (cost > limit.amount ? -1 : concurrency_retry_ms);
-      break;
-    }
+    case LimitKind::kConcurrency:
+      if (uint64_t{counter.used()} + cost <= limit.amount) return 0;
+      return cost > limit.amount ? -1 : options_.concurrency_retry_after_ms;
   }
+  return -1;
+}
+
+LimitState Limiter::state_of(const CompiledLimit& limit, const Counter& counter,
+                             int64_t retry_after_ms, Instant now) {
+  LimitState state;
+  state.limit = limit;
+  state.retry_after_ms = retry_after_ms;
   set_remaining(state, counter.used());
+  switch (limit.kind) {
+    case LimitKind::kRate:
+      state.reset_ms =
+          counter.window_reset(Counter::bucket_width_ms(limit.window_ms), to_ms(now.mono));
+      break;
+    case LimitKind::kCalendar:
+      state.reset_ms = counter.period_end() - to_ms(now.wall);
+      break;
+    case LimitKind::kConcurrency:
+      break;
+  }
   return state;
 }
 
@@ -112,8 +123,9 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     }
   }
 
-  std::array<CounterKey, kMaxLimitsPerPolicy> keys;
-  std::array<Counter*, kMaxLimitsPerPolicy> counters;
+  CounterKey keys[kMaxLimitsPerPolicy];
+  Counter* counters[kMaxLimitsPerPolicy];
+  int64_t retry_after[kMaxLimitsPerPolicy];
   const size_t buckets_before = table.bucket_count();
   for (int i = 0; i < n; ++i) {
     keys[i] = CounterKey::for_limit(policy.limits[i], req.principal);
@@ -124,31 +136,31 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     for (int i = 0; i < n; ++i) counters[i] = &table.find(keys[i])->second;
   }
 
-  std::array<LimitState, kMaxLimitsPerPolicy> states;
   int refusing = -1;
   for (int i = 0; i < n; ++i) {
-    states[i] = evaluate(shard, policy.limits[i], *counters[i], req.cost, now,
-                         options_.concurrency_retry_after_ms);
+    retry_after[i] = refresh(shard, policy.limits[i], *counters[i], req.cost, now);
     bool enforced = policy.limits[i].enforcement == Enforcement::kEnforce;
-    if (enforced && states[i].retry_after_ms != 0 &&
-        (refusing < 0 || frees_later(states[i].retry_after_ms, states[refusing].retry_after_ms))) {
+    if (enforced && retry_after[i] != 0 &&
+        (refusing < 0 || frees_later(retry_after[i], retry_after[refusing]))) {
       refusing = i;
     }
   }
 
-  auto note_shadow = [&decision](const LimitState& state) {
+  auto note_shadow = [&](int i) {
     if (decision.shadow_refusals < Decision::kMaxShadow) {
-      decision.shadow[decision.shadow_refusals++] = state;
+      decision.shadow[decision.shadow_refusals++] =
+          state_of(policy.limits[i], *counters[i], retry_after[i], now);
     }
   };
 
   if (refusing >= 0) {
     decision.allowed = false;
     decision.has_deciding = true;
-    decision.deciding = states[refusing];
+    decision.deciding =
+        state_of(policy.limits[refusing], *counters[refusing], retry_after[refusing], now);
     for (int i = 0; i < n; ++i) {
-      if (policy.limits[i].enforcement == Enforcement::kShadow && states[i].retry_after_ms != 0) {
-        note_shadow(states[i]);
+      if (policy.limits[i].enforcement == Enforcement::kShadow && retry_after[i] != 0) {
+        note_shadow(i);
       }
     }
     return decision;
@@ -157,31 +169,37 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   decision.lease.user = req.principal.user;
   decision.lease.cost = req.cost;
   int nearest = -1;
+  uint32_t nearest_remaining = 0;
   for (int i = 0; i < n; ++i) {
     const CompiledLimit& limit = policy.limits[i];
-    if (states[i].retry_after_ms != 0) {  // only a shadow limit can get here
-      note_shadow(states[i]);
+    if (retry_after[i] != 0) {  // only a shadow limit can get here
+      note_shadow(i);
       continue;
     }
     Counter& counter = *counters[i];
     switch (limit.kind) {
-      case LimitKind::kRate: counter.add_to_window(req.cost); break;
-      case LimitKind::kCalendar: counter.add(req.cost); break;
+      case LimitKind::kRate:
+        counter.add_to_window(req.cost);
+        break;
+      case LimitKind::kCalendar:
+        counter.add(req.cost);
+        break;
       case LimitKind::kConcurrency:
         if (decision.lease.count == Lease::kMaxSlots) continue;  // never taken, never released
         counter.add(req.cost);
         decision.lease.keys[decision.lease.count++] = keys[i];
         break;
     }
-    set_remaining(states[i], counter.used());
+    uint32_t remaining = limit.amount - std::min(limit.amount, counter.used());
     if (limit.enforcement == Enforcement::kEnforce &&
-        (nearest < 0 || states[i].remaining < states[nearest].remaining)) {
+        (nearest < 0 || remaining < nearest_remaining)) {
       nearest = i;
+      nearest_remaining = remaining;
     }
   }
   if (nearest >= 0) {
     decision.has_deciding = true;
-    decision.deciding = states[nearest];
+    decision.deciding = state_of(policy.limits[nearest], *counters[nearest], 0, now);
   }
   return decision;
 }
@@ -213,8 +231,8 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
       auto it = shard.counters.find(key);
       Counter fresh;
       Counter& counter = it != shard.counters.end() ? it->second : fresh;
-      LimitState state = evaluate(shard, limit, counter, 1, now, options_.concurrency_retry_after_ms);
-      lines.push_back({limit.type == kAnyType ? kAnyType : type, state});
+      int64_t retry_after_ms = refresh(shard, limit, counter, 1, now);
+      lines.push_back({limit.type, state_of(limit, counter, retry_after_ms, now)});
     }
   }
   return lines;
@@ -228,8 +246,10 @@ size_t Limiter::sweep_shard(Shard& shard, Instant now) {
     switch (slot_kind(entry.first)) {
       case LimitKind::kRate:
         return counter.window_idle(Counter::bucket_width_ms(slot_span(entry.first)), mono_ms);
-      case LimitKind::kCalendar: return counter.period_end() <= wall_ms;
-      case LimitKind::kConcurrency: return counter.used() == 0;
+      case LimitKind::kCalendar:
+        return counter.period_end() <= wall_ms;
+      case LimitKind::kConcurrency:
+        return counter.used() == 0;
     }
     return false;
   });

@@ -84,8 +84,12 @@ class Limiter {
 
   Shard& shard_for(UserId user) const;
   static const Period& period(Shard& shard, CalendarPeriod p, int64_t wall_ms);
-  static LimitState evaluate(Shard& shard, const CompiledLimit& limit, Counter& counter,
-                             uint32_t cost, Instant now, int64_t concurrency_retry_ms);
+  // Brings `counter` up to `now` and returns ms until `cost` more fits (0: fits now; -1: never).
+  int64_t refresh(Shard& shard, const CompiledLimit& limit, Counter& counter, uint32_t cost,
+                  Instant now) const;
+  // The reportable state of a refreshed counter.
+  static LimitState state_of(const CompiledLimit& limit, const Counter& counter,
+                             int64_t retry_after_ms, Instant now);
   static size_t sweep_shard(Shard& shard, Instant now);
 
   LimiterOptions options_;

@@ -47,8 +47,9 @@ Status RuleSet::add(const Rule& rule, size_t index) {
   CommandTypeId type = kAnyType;
   if (rule.command_type) {
     auto id = type_id(*rule.command_type);
-    if (!id) return Status::invalid_argument(field(index, ".command_type: unknown type \"") +
-                                             *rule.command_type + "\"");
+    if (!id)
+      return Status::invalid_argument(field(index, ".command_type: unknown type \"") +
+                                      *rule.command_type + "\"");
     type = *id;
   }
   if ((rule.subject.kind == SubjectKind::kUser || rule.subject.kind == SubjectKind::kKey) &&
@@ -62,10 +63,17 @@ Status RuleSet::add(const Rule& rule, size_t index) {
 
   std::vector<CompiledLimit>* target = &global_;
   switch (rule.subject.kind) {
-    case SubjectKind::kGlobal: break;
-    case SubjectKind::kTier: target = &tier_[static_cast<int>(rule.subject.tier)]; break;
-    case SubjectKind::kUser: target = &user_[rule.subject.id]; break;
-    case SubjectKind::kKey: target = &key_[rule.subject.id]; break;
+    case SubjectKind::kGlobal:
+      break;
+    case SubjectKind::kTier:
+      target = &tier_[static_cast<int>(rule.subject.tier)];
+      break;
+    case SubjectKind::kUser:
+      target = &user_[rule.subject.id];
+      break;
+    case SubjectKind::kKey:
+      target = &key_[rule.subject.id];
+      break;
   }
 
   for (size_t j = 0; j < rule.limits.size(); ++j) {

@@ -13,9 +13,12 @@ inline constexpr int kTierCount = 3;
 
 inline std::string_view tier_name(Tier tier) {
   switch (tier) {
-    case Tier::kDefault: return "default";
-    case Tier::kPremium: return "premium";
-    case Tier::kEnterprise: return "enterprise";
+    case Tier::kDefault:
+      return "default";
+    case Tier::kPremium:
+      return "premium";
+    case Tier::kEnterprise:
+      return "enterprise";
   }
   return "default";
 }

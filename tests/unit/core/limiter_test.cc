@@ -72,10 +72,10 @@ TEST_F(LimiterTest, RateCountsAcrossSecondBoundary) {
 TEST_F(LimiterTest, CalendarQuotaResetsAtLocalMidnight) {
   auto berlin = Calendar::in_zone("Europe/Berlin");
   ASSERT_TRUE(berlin.ok());
-  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
-                                           {LimitSpec::calendar(2, CalendarPeriod::kDay)})},
-                                 berlin.value()),
-                  {});
+  Limiter limiter(
+      compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::calendar(2, CalendarPeriod::kDay)})},
+                     berlin.value()),
+      {});
   clock_.advance(22h + 59min);  // 23:59 Berlin time
   EXPECT_EQ(admitted(limiter, 3), 2);
   Decision refused = check(limiter);
@@ -126,11 +126,12 @@ TEST_F(LimiterTest, PremiumGetsTenTimesAndEnterpriseIsUnlimited) {
 
 TEST_F(LimiterTest, ResolutionPrefersKeyThenUserThenTierThenGlobal) {
   auto daily = [](uint64_t n) { return LimitSpec::calendar(n, CalendarPeriod::kDay); };
-  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {daily(5)}),
-                                  rule_for(testing::tier_subject(Tier::kPremium), "shell", {daily(4)}),
-                                  rule_for(testing::user_subject(7), "shell", {daily(3)}),
-                                  rule_for(testing::key_subject(77), "shell", {daily(2)})}),
-                  {});
+  Limiter limiter(
+      compile_or_die({rule_for(kGlobal, "shell", {daily(5)}),
+                      rule_for(testing::tier_subject(Tier::kPremium), "shell", {daily(4)}),
+                      rule_for(testing::user_subject(7), "shell", {daily(3)}),
+                      rule_for(testing::key_subject(77), "shell", {daily(2)})}),
+      {});
   EXPECT_EQ(admitted(limiter, 10, {1, 1, Tier::kDefault}), 5);
   EXPECT_EQ(admitted(limiter, 10, {2, 2, Tier::kPremium}), 4);
   EXPECT_EQ(admitted(limiter, 10, {7, 70, Tier::kPremium}), 3);
@@ -148,9 +149,9 @@ TEST_F(LimiterTest, OverrideReplacesOnlyItsOwnSlot) {
 }
 
 TEST_F(LimiterTest, ShadowRuleReportsButNeverRefuses) {
-  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(2, 1s)},
-                                           Enforcement::kShadow)}),
-                  {});
+  Limiter limiter(
+      compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(2, 1s)}, Enforcement::kShadow)}),
+      {});
   EXPECT_EQ(check(limiter).shadow_refusals, 0);
   EXPECT_EQ(check(limiter).shadow_refusals, 0);
   Decision d = check(limiter);
@@ -161,9 +162,9 @@ TEST_F(LimiterTest, ShadowRuleReportsButNeverRefuses) {
 }
 
 TEST_F(LimiterTest, CostConsumesSeveralUnits) {
-  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
-                                           {LimitSpec::calendar(10, CalendarPeriod::kDay)})}),
-                  {});
+  Limiter limiter(
+      compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::calendar(10, CalendarPeriod::kDay)})}),
+      {});
   Decision d = check(limiter, kAlice, kShell, 7);
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.deciding.remaining, 3u);
@@ -213,7 +214,8 @@ TEST_F(LimiterTest, QuotaStatusListsEveryApplicableLimit) {
 
 TEST_F(LimiterTest, RuleChangeAppliesToNextCheckAndKeepsUsage) {
   auto daily = [](uint64_t n) {
-    return compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::calendar(n, CalendarPeriod::kDay)})});
+    return compile_or_die(
+        {rule_for(kGlobal, "shell", {LimitSpec::calendar(n, CalendarPeriod::kDay)})});
   };
   Limiter limiter(daily(2), {});
   EXPECT_EQ(admitted(limiter, 5), 2);
@@ -237,7 +239,8 @@ TEST_F(LimiterTest, FullTableRefusesNewCountersInsteadOfForgettingUsage) {
   options.max_counters = Limiter::kShards;  // one counter per shard
   Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), options);
   int admitted_users = 0;
-  for (uint64_t u = 1; u <= 1000; ++u) admitted_users += check(limiter, {u, 0, Tier::kDefault}).allowed;
+  for (uint64_t u = 1; u <= 1000; ++u)
+    admitted_users += check(limiter, {u, 0, Tier::kDefault}).allowed;
   EXPECT_LE(admitted_users, Limiter::kShards);
   EXPECT_LE(limiter.counter_count(), static_cast<size_t>(Limiter::kShards));
 }

@@ -16,9 +16,7 @@ std::string compile_error(std::vector<Rule> rules) {
   return set.ok() ? "" : set.status().message();
 }
 
-TEST(RuleSetTest, DefaultRulesCompile) {
-  EXPECT_EQ(compile_error(default_rules()), "");
-}
+TEST(RuleSetTest, DefaultRulesCompile) { EXPECT_EQ(compile_error(default_rules()), ""); }
 
 TEST(RuleSetTest, UnknownCommandTypeNamesTheField) {
   EXPECT_EQ(compile_error({rule_for(kGlobal, "deploy", {LimitSpec::rate(1, 1s)})}),
