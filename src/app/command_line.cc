@@ -1,0 +1,56 @@
+#include "app/command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <string>
+
+#include "app/version.h"
+
+namespace gaia::app {
+
+namespace {
+
+struct FlagSpec {
+  const SettingName& name;
+  const char* help;
+};
+
+}  // namespace
+
+CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err) {
+  CLI::App app("Gaia: a server that gates command execution.", "gaia_server");
+  app.set_version_flag("--version", kVersion);
+  app.footer(
+      "Precedence: flags > environment (PORT, GAIA_BIND, DATABASE_URL, GAIA_TIME_ZONE,\n"
+      "GAIA_THREADS, GAIA_CONFIG) > config file (`key = value` lines: port, bind,\n"
+      "database_url, time_zone, threads).");
+  const std::array<FlagSpec, 6> specs = {{
+      {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
+      {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
+      {kDatabaseUrlSetting, "database URL (env DATABASE_URL, default sqlite:./var/gaia.db)"},
+      {kTimeZoneSetting, "time zone of calendar quotas (env GAIA_TIME_ZONE, default UTC)"},
+      {kThreadsSetting, "HTTP io threads (env GAIA_THREADS, default: number of CPUs)"},
+      {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
+  }};
+  std::array<std::string, specs.size()> values;
+  std::array<CLI::Option*, specs.size()> options{};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    options[i] = app.add_option(specs[i].name.flag, values[i], specs[i].help);
+  }
+
+  CommandLine result;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e, out, err);
+    result.exit_code = code == 0 ? 0 : 2;
+    return result;
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (options[i]->count() > 0) result.flags[specs[i].name.key] = values[i];
+  }
+  return result;
+}
+
+}  // namespace gaia::app

@@ -1,0 +1,109 @@
+#include "app/config.h"
+
+#include <arpa/inet.h>
+#include <date/tz.h>
+
+#include <algorithm>
+#include <charconv>
+#include <exception>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+namespace gaia::app {
+
+namespace {
+
+// A raw value and the place it came from, e.g. "PORT" or "--port".
+struct Raw {
+  std::string value;
+  std::string origin;
+};
+
+std::optional<Raw> pick(const SettingName& name, const Settings& flags, const Settings& env,
+                        const Settings& file) {
+  if (auto it = flags.find(name.key); it != flags.end()) return Raw{it->second, name.flag};
+  if (auto it = env.find(name.key); it != env.end()) return Raw{it->second, name.env};
+  if (auto it = file.find(name.key); it != file.end()) {
+    return Raw{it->second, std::string("config file key ") + name.key};
+  }
+  return std::nullopt;
+}
+
+core::Status invalid(const Raw& raw, std::string_view what, std::string_view expected) {
+  return core::Status::invalid_argument("invalid " + std::string(what) + " \"" + raw.value +
+                                        "\" (from " + raw.origin + "): expected " +
+                                        std::string(expected));
+}
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool is_ip_address(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// "sqlite:PATH" or "sqlite://PATH" (so "sqlite:///abs" is "/abs") → PATH.
+std::optional<std::string> sqlite_path_of(std::string_view url) {
+  for (std::string_view prefix : {"sqlite://", "sqlite:"}) {
+    if (url.starts_with(prefix) && url.size() > prefix.size()) {
+      return std::string(url.substr(prefix.size()));
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_time_zone(const std::string& name) {
+  try {
+    return date::locate_zone(name) != nullptr;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
+                                    const Settings& file) {
+  Config c;
+  c.io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
+
+  if (auto raw = pick(kPortSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v > 65535) return invalid(*raw, "port", "an integer from 0 to 65535");
+    c.port = static_cast<uint16_t>(*v);
+  }
+  if (auto raw = pick(kBindSetting, flags, env, file)) {
+    if (!is_ip_address(raw->value)) {
+      return invalid(*raw, "bind address", "an IPv4 or IPv6 address such as 127.0.0.1");
+    }
+    c.bind_address = raw->value;
+  }
+  if (auto raw = pick(kDatabaseUrlSetting, flags, env, file)) {
+    auto path = sqlite_path_of(raw->value);
+    if (!path) {
+      return invalid(*raw, "database URL", "sqlite:PATH (PostgreSQL is not supported yet)");
+    }
+    c.database_url = raw->value;
+    c.sqlite_path = *path;
+  }
+  if (auto raw = pick(kTimeZoneSetting, flags, env, file)) {
+    if (!is_time_zone(raw->value)) {
+      return invalid(*raw, "time zone", "an IANA time zone name such as UTC or Europe/Paris");
+    }
+    c.time_zone = raw->value;
+  }
+  if (auto raw = pick(kThreadsSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 256) return invalid(*raw, "io threads", "an integer from 1 to 256");
+    c.io_threads = static_cast<unsigned>(*v);
+  }
+  return c;
+}
+
+}  // namespace gaia::app

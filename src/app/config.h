@@ -1,0 +1,47 @@
+#pragma once
+// Config: gaia_server's validated settings, and resolve_config(), which merges the three
+// sources by precedence (flags > environment > file > defaults) and validates once.
+// Pure functions of their arguments; any thread.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/status.h"
+
+namespace gaia::app {
+
+// Raw settings of one source, by setting key ("port", "bind", "database_url", "time_zone",
+// "threads"; "config" for the file path, which a file cannot set).
+using Settings = std::map<std::string, std::string>;
+
+// One setting's spellings in each source, used to read the sources and name errors.
+struct SettingName {
+  const char* key;   // in a config file and in Settings
+  const char* env;   // environment variable
+  const char* flag;  // command-line flag
+};
+inline constexpr SettingName kPortSetting{"port", "PORT", "--port"};
+inline constexpr SettingName kBindSetting{"bind", "GAIA_BIND", "--bind"};
+inline constexpr SettingName kDatabaseUrlSetting{"database_url", "DATABASE_URL", "--database-url"};
+inline constexpr SettingName kTimeZoneSetting{"time_zone", "GAIA_TIME_ZONE", "--time-zone"};
+inline constexpr SettingName kThreadsSetting{"threads", "GAIA_THREADS", "--threads"};
+inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
+inline constexpr SettingName kFileSettings[] = {kPortSetting, kBindSetting, kDatabaseUrlSetting,
+                                                kTimeZoneSetting, kThreadsSetting};
+
+struct Config {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port
+  std::string database_url = "sqlite:./var/gaia.db";
+  std::string sqlite_path = "./var/gaia.db";  // from database_url
+  std::string time_zone = "UTC";              // an IANA zone name, for calendar quotas
+  unsigned io_threads = 1;                    // default: the number of CPUs
+};
+
+// The configuration from `flags`, `env` and `file` (highest precedence first). On failure
+// the message names the setting, where its value came from and what is expected.
+core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
+                                    const Settings& file);
+
+}  // namespace gaia::app

@@ -1,0 +1,63 @@
+#include "app/config_file.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace gaia::app {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r";
+  std::size_t b = s.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
+}
+
+bool is_file_key(std::string_view key) {
+  for (const SettingName& name : kFileSettings) {
+    if (key == name.key) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+core::Result<Settings> parse_config_file(std::string_view text, const std::string& origin) {
+  Settings settings;
+  int line_number = 0;
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = trim(text.substr(0, eol));
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    ++line_number;
+    if (line.empty() || line.front() == '#') continue;
+    std::string where = origin + " line " + std::to_string(line_number);
+    std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return core::Status::invalid_argument(where + ": expected `key = value`");
+    }
+    std::string_view key = trim(line.substr(0, eq));
+    std::string_view value = trim(line.substr(eq + 1));
+    if (!is_file_key(key)) {
+      return core::Status::invalid_argument(where + ": unknown setting \"" + std::string(key) +
+                                            "\"");
+    }
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    settings[std::string(key)] = std::string(value);
+  }
+  return settings;
+}
+
+core::Result<Settings> read_config_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  if (!in || !(text << in.rdbuf())) {
+    return core::Status::invalid_argument("cannot read config file \"" + path + "\"");
+  }
+  return parse_config_file(text.str(), "config file " + path);
+}
+
+}  // namespace gaia::app

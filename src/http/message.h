@@ -1,0 +1,42 @@
+#pragma once
+// Request and Response: the plain values handlers see, free of Beast types. A Request is
+// owned by the connection for the duration of one handler call; a Response is moved back.
+
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gaia::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method;  // as sent, e.g. "GET"
+  std::string path;    // target without the query string
+  std::string query;   // after '?', without it; empty if none
+  std::vector<Header> headers;
+  std::string body;
+
+  // The first header named `name` (case-insensitive), or an empty view if absent.
+  std::string_view header(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<Header> headers;  // extra headers; Content-Length and Connection are set for you
+};
+
+// A response whose body is `body` serialised as JSON.
+Response json_response(unsigned status, const boost::json::value& body);
+
+// {"error": code, "message": message} with the given status, e.g. (404, "not_found", "...").
+Response error_response(unsigned status, std::string_view code, std::string_view message);
+
+}  // namespace gaia::http

@@ -1,0 +1,37 @@
+#pragma once
+// Router: maps (method, exact path) to a handler. Unknown paths answer 404, a known path with
+// another method answers 405 with an Allow header, both with JSON bodies.
+//
+// Threads: add() only before the router is handed to a Server; route() is const and may then
+// be called from every io thread at once. Handlers must be safe to call concurrently.
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/message.h"
+
+namespace gaia::http {
+
+using Handler = std::function<Response(const Request&)>;
+
+class Router {
+ public:
+  // Registers `handler` for `method` (e.g. "GET") on exactly `path` (e.g. "/health"),
+  // replacing any earlier handler for the same pair.
+  void add(std::string method, std::string path, Handler handler);
+
+  // The response of the matching handler, or a 404/405 response. A handler that throws
+  // answers 500; the exception goes no further.
+  Response route(const Request& req) const;
+
+ private:
+  struct Route {
+    std::string method;
+    Handler handler;
+  };
+  std::unordered_map<std::string, std::vector<Route>> routes_;  // by path
+};
+
+}  // namespace gaia::http

@@ -1,0 +1,147 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "http/detail/connection.h"
+
+namespace gaia::http {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+// After a failed accept (e.g. out of file descriptors) wait before retrying instead of spinning.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+}  // namespace
+
+// Member order matters: the registry and router outlive the io_context, whose destruction may
+// destroy connections still queued in it.
+struct Server::State {
+  State(ServerOptions o, Router r)
+      : options(std::move(o)),
+        router(std::move(r)),
+        ioc(static_cast<int>(options.io_threads)),
+        acceptor(asio::make_strand(ioc)),
+        retry_timer(acceptor.get_executor()) {}
+
+  void accept();
+
+  ServerOptions options;
+  Router router;
+  detail::ConnectionRegistry registry;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;  // used on its strand only, once threads run
+  asio::steady_timer retry_timer;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+  bool started = false;  // controlling thread only
+  bool stopped = false;  // controlling thread only
+
+  std::mutex mu;
+  std::condition_variable threads_done;
+  unsigned running = 0;  // guarded by mu
+};
+
+void Server::State::accept() {
+  acceptor.async_accept(
+      asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+        if (!acceptor.is_open()) return;  // stop() closed it
+        if (ec) {
+          spdlog::warn("accept failed: {}", ec.message());
+          retry_timer.expires_after(kAcceptRetryDelay);
+          retry_timer.async_wait([this](boost::system::error_code wait_ec) {
+            if (!wait_ec) accept();
+          });
+          return;
+        }
+        auto c = std::make_shared<detail::Connection>(std::move(socket), router, options, registry);
+        if (registry.add(c)) c->start();  // else stopping: `c` dies here and closes the socket
+        accept();
+      });
+}
+
+Server::Server(ServerOptions options, Router router)
+    : state_(std::make_unique<State>(std::move(options), std::move(router))) {}
+
+Server::~Server() { stop(); }
+
+core::Status Server::start() {
+  State& s = *state_;
+  s.started = true;
+  boost::system::error_code ec;
+  asio::ip::address address = asio::ip::make_address(s.options.address, ec);
+  if (ec) return core::Status::invalid_argument("not an IP address: " + s.options.address);
+  tcp::endpoint endpoint(address, s.options.port);
+  auto fail = [&](const char* what) {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    return core::Status::unavailable(std::string(what) + " " + s.options.address + ":" +
+                                     std::to_string(s.options.port) + ": " + ec.message());
+  };
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("cannot open socket for");
+  s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return fail("cannot set options for");
+  s.acceptor.bind(endpoint, ec);
+  if (ec) return fail("cannot bind");
+  s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("cannot listen on");
+  s.port = s.acceptor.local_endpoint(ec).port();
+  s.accept();
+
+  unsigned n = s.options.io_threads == 0 ? 1 : s.options.io_threads;
+  s.running = n;
+  for (unsigned i = 0; i < n; ++i) {
+    s.threads.emplace_back([&s] {
+      try {
+        s.ioc.run();
+      } catch (const std::exception& e) {
+        spdlog::error("io thread stopped by exception: {}", e.what());
+      }
+      std::lock_guard lock(s.mu);
+      --s.running;
+      s.threads_done.notify_all();
+    });
+  }
+  return core::Status();
+}
+
+uint16_t Server::port() const { return state_->port; }
+
+void Server::stop() {
+  State& s = *state_;
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  asio::post(s.acceptor.get_executor(), [&s] {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    s.retry_timer.cancel();
+  });
+  s.registry.close_all();
+  // With the acceptor closed and every connection closing, run() returns once the last
+  // request in flight is answered; every such step is itself bounded by a timeout.
+  {
+    std::unique_lock lock(s.mu);
+    if (!s.threads_done.wait_for(lock, s.options.drain_timeout, [&s] { return s.running == 0; })) {
+      spdlog::warn("HTTP server: requests still in flight after drain timeout; abandoning them");
+      s.ioc.stop();
+    }
+  }
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
+}
+
+}  // namespace gaia::http

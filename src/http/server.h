@@ -1,0 +1,67 @@
+#pragma once
+// Server: an HTTP/1.1 server with keep-alive on a pool of io threads, answering every request
+// through a Router. Asio and Beast stay behind this header.
+//
+// Every read and write is bounded (ServerOptions), so a slow or broken client only ever costs
+// its own connection; malformed requests are answered 400 (431/413 for oversized ones) and the
+// connection closed.
+//
+// Threads: start() and stop() from one controlling thread; port() from any thread after a
+// successful start(). The destructor stops the server if it is still running.
+//
+// Example:
+//   Router router;
+//   router.add("GET", "/health", [](const Request&) { return json_response(200, {}); });
+//   Server server({.address = "127.0.0.1", .port = 0}, std::move(router));
+//   if (Status s = server.start(); !s.ok()) { ... }
+//   ... server.port() ...
+//   server.stop();
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "http/router.h"
+
+namespace gaia::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal
+  uint16_t port = 8080;               // 0: the system picks; read it with port()
+  unsigned io_threads = 1;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for a request to begin
+  std::chrono::milliseconds read_timeout{15'000};  // a begun request must be read within this
+  std::chrono::milliseconds write_timeout{15'000};
+  std::chrono::milliseconds drain_timeout{10'000};  // stop(): longest wait for in-flight work
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Router router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens, then serves on options.io_threads threads. Fails (and leaves nothing
+  // running) if the address is invalid or cannot be bound. REQUIRES: not started before.
+  core::Status start();
+
+  // The bound port (the real one when options.port was 0). REQUIRES: start() succeeded.
+  uint16_t port() const;
+
+  // Graceful stop: accepts no more connections, closes idle keep-alive connections, lets
+  // requests in flight finish (answered with "Connection: close"), then joins the io threads.
+  // Work still running after options.drain_timeout is abandoned. Idempotent.
+  void stop();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace gaia::http

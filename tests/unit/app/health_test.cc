@@ -1,0 +1,41 @@
+#include "app/health.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "app/version.h"
+
+namespace gaia::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A clock the test sets by hand.
+class FixedClock final : public core::Clock {
+ public:
+  core::MonoTime mono_now() const override { return mono; }
+  core::WallTime wall_now() const override { return core::WallTime{}; }
+  core::MonoTime mono{};
+};
+
+TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
+  FixedClock clock;
+  http::Router router;
+  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db"});
+  clock.mono += 90s + 500ms;
+
+  http::Request req;
+  req.method = "GET";
+  req.path = "/health";
+  http::Response res = router.route(req);
+  EXPECT_EQ(res.status, 200u);
+  EXPECT_EQ(boost::json::parse(res.body),
+            (boost::json::object{{"status", "ok"},
+                                 {"version", kVersion},
+                                 {"uptime_seconds", 90},
+                                 {"store", {{"kind", "sqlite"}, {"path", "./var/gaia.db"}}}}));
+}
+
+}  // namespace
+}  // namespace gaia::app

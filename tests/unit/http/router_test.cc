@@ -1,0 +1,79 @@
+#include "http/router.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <stdexcept>
+
+namespace gaia::http {
+namespace {
+
+Request request(std::string method, std::string path) {
+  Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  return r;
+}
+
+Router hello_router() {
+  Router router;
+  router.add("GET", "/hello", [](const Request&) {
+    return json_response(200, boost::json::object{{"hello", "world"}});
+  });
+  router.add("POST", "/hello", [](const Request& req) {
+    return json_response(201, boost::json::object{{"got", req.body}});
+  });
+  return router;
+}
+
+TEST(RouterTest, CallsTheHandlerOfMethodAndPath) {
+  Router router = hello_router();
+  Response get = router.route(request("GET", "/hello"));
+  EXPECT_EQ(get.status, 200u);
+  EXPECT_EQ(get.content_type, "application/json");
+  EXPECT_EQ(boost::json::parse(get.body), (boost::json::object{{"hello", "world"}}));
+
+  Request post = request("POST", "/hello");
+  post.body = "x";
+  EXPECT_EQ(router.route(post).status, 201u);
+}
+
+TEST(RouterTest, AnswersUnknownPathWithJson404) {
+  Response r = hello_router().route(request("GET", "/hello/"));
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_EQ(boost::json::parse(r.body).at("error"), "not_found");
+}
+
+TEST(RouterTest, AnswersWrongMethodWith405AndAllow) {
+  Response r = hello_router().route(request("DELETE", "/hello"));
+  EXPECT_EQ(r.status, 405u);
+  EXPECT_EQ(boost::json::parse(r.body).at("error"), "method_not_allowed");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].name, "Allow");
+  EXPECT_EQ(r.headers[0].value, "GET, POST");
+}
+
+TEST(RouterTest, LaterAddReplacesHandler) {
+  Router router = hello_router();
+  router.add("GET", "/hello", [](const Request&) { return json_response(202, nullptr); });
+  EXPECT_EQ(router.route(request("GET", "/hello")).status, 202u);
+}
+
+TEST(RouterTest, TurnsThrowingHandlerInto500) {
+  Router router;
+  router.add("GET", "/boom", [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  Response r = router.route(request("GET", "/boom"));
+  EXPECT_EQ(r.status, 500u);
+  EXPECT_EQ(r.body.find("boom"), std::string::npos);  // internals stay inside
+}
+
+TEST(RequestTest, FindsHeadersCaseInsensitively) {
+  Request r;
+  r.headers = {{"Content-Type", "text/plain"}, {"X-Key", "k"}};
+  EXPECT_EQ(r.header("content-type"), "text/plain");
+  EXPECT_EQ(r.header("X-KEY"), "k");
+  EXPECT_EQ(r.header("Authorization"), "");
+}
+
+}  // namespace
+}  // namespace gaia::http

@@ -1,0 +1,197 @@
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <future>
+#include <string>
+
+#include "raw_http_client.h"
+
+namespace gaia::http {
+namespace {
+
+using gaia::testing::get_request;
+using gaia::testing::http_get;
+using gaia::testing::RawHttpConnection;
+using namespace std::chrono_literals;
+
+Router test_router() {
+  Router router;
+  router.add("GET", "/ping", [](const Request& req) {
+    return json_response(200, boost::json::object{{"pong", req.query}});
+  });
+  router.add("POST", "/echo", [](const Request& req) {
+    return json_response(200, boost::json::object{{"body", req.body}});
+  });
+  return router;
+}
+
+ServerOptions test_options() {
+  ServerOptions o;
+  o.port = 0;
+  o.io_threads = 2;
+  o.read_timeout = 5s;
+  o.drain_timeout = 5s;
+  return o;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.start().ok()); }
+  Server server_{test_options(), test_router()};
+};
+
+TEST_F(ServerTest, ListensOnAPortChosenBySystem) { EXPECT_NE(server_.port(), 0); }
+
+TEST_F(ServerTest, ServesTwoRequestsOnOneKeepAliveConnection) {
+  RawHttpConnection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(get_request("/ping?a=1")));
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(boost::json::parse(first->body), (boost::json::object{{"pong", "a=1"}}));
+  EXPECT_EQ(first->headers["content-type"], "application/json");
+
+  ASSERT_TRUE(
+      c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+             "3\r\n\r\nabc"));
+  auto second = c.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(boost::json::parse(second->body), (boost::json::object{{"body", "abc"}}));
+}
+
+TEST_F(ServerTest, AnswersUnknownPathWith404) {
+  auto r = http_get(server_.port(), "/nope");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(boost::json::parse(r->body).at("error"), "not_found");
+}
+
+TEST_F(ServerTest, AnswersWrongMethodWith405) {
+  auto r = http_get(server_.port(), "/echo");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->headers["allow"], "POST");
+}
+
+TEST_F(ServerTest, AnswersMalformedRequestWith400AndKeepsServing) {
+  RawHttpConnection c(server_.port());
+  ASSERT_TRUE(c.send("\x01\x02 nonsense\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->headers["connection"], "close");
+  EXPECT_TRUE(c.wait_for_close());
+
+  auto next = http_get(server_.port(), "/ping");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST_F(ServerTest, AnswersOversizedHeaderWith431) {
+  RawHttpConnection c(server_.port());
+  std::string big(test_options().max_header_bytes + 1, 'a');
+  ASSERT_TRUE(c.send("GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+}
+
+TEST_F(ServerTest, AnswersOversizedBodyWith413) {
+  RawHttpConnection c(server_.port());
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                     std::to_string(test_options().max_body_bytes + 1) + "\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST(ServerTimeoutTest, ClosesConnectionThatStallsMidRequest) {
+  ServerOptions o = test_options();
+  o.read_timeout = 100ms;
+  Server server(o, test_router());
+  ASSERT_TRUE(server.start().ok());
+  RawHttpConnection c(server.port());  // waits up to 5 s, far beyond the read timeout
+  ASSERT_TRUE(c.send("GET /ping HTTP/1.1\r\nHost: x\r\n"));  // never finished
+  EXPECT_TRUE(c.wait_for_close());
+  auto next = http_get(server.port(), "/ping");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(ServerTimeoutTest, ClosesIdleKeepAliveConnectionAfterIdleTimeout) {
+  ServerOptions o = test_options();
+  o.idle_timeout = 100ms;
+  Server server(o, test_router());
+  ASSERT_TRUE(server.start().ok());
+  RawHttpConnection c(server.port());
+  ASSERT_TRUE(c.connected());
+  EXPECT_TRUE(c.wait_for_close());
+}
+
+TEST_F(ServerTest, StopClosesIdleKeepAliveConnections) {
+  RawHttpConnection c(server_.port());
+  ASSERT_TRUE(c.send(get_request("/ping")));
+  ASSERT_TRUE(c.read_response());
+  server_.stop();  // returns only once the connection is closed and the threads joined
+  EXPECT_TRUE(c.wait_for_close());
+  EXPECT_FALSE(RawHttpConnection(server_.port()).connected());
+}
+
+TEST(ServerStopTest, StopFinishesRequestInFlight) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  Router router;
+  router.add("GET", "/slow", [&entered, released](const Request&) {
+    entered.set_value();
+    released.wait();
+    return json_response(200, boost::json::object{{"done", true}});
+  });
+  router.add("GET", "/quick", [](const Request&) { return json_response(200, nullptr); });
+  Server server(test_options(), std::move(router));
+  ASSERT_TRUE(server.start().ok());
+
+  // An idle keep-alive connection: its close shows that stop() has begun.
+  RawHttpConnection idle(server.port());
+  ASSERT_TRUE(idle.send(get_request("/quick")));
+  ASSERT_TRUE(idle.read_response());
+  RawHttpConnection c(server.port());
+  ASSERT_TRUE(c.send(get_request("/slow")));
+  entered.get_future().wait();
+  auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
+  EXPECT_TRUE(idle.wait_for_close());  // EXPECT: the handler must be released regardless
+  release.set_value();
+
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->headers["connection"], "close");
+  EXPECT_TRUE(c.wait_for_close());
+  stopped.get();
+}
+
+TEST(ServerStartTest, FailsOnAddressThatIsNotAnIp) {
+  ServerOptions o = test_options();
+  o.address = "not-an-address";
+  Server server(o, Router());
+  core::Status s = server.start();
+  EXPECT_EQ(s.code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST(ServerStartTest, FailsOnPortInUse) {
+  Server first(test_options(), Router());
+  ASSERT_TRUE(first.start().ok());
+  ServerOptions o = test_options();
+  o.port = first.port();
+  Server second(o, Router());
+  core::Status s = second.start();
+  EXPECT_EQ(s.code(), core::StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find(std::to_string(first.port())), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gaia::http
