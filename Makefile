@@ -21,12 +21,12 @@ test: setup
 
 test-asan: setup
 	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j $(JOBS) --target core_tests
+	@cmake --build --preset asan -j $(JOBS)
 	@ctest --preset asan -j $(JOBS) -L unit
 
 test-tsan: setup
 	@cmake --preset tsan >/dev/null
-	@cmake --build --preset tsan -j $(JOBS) --target core_tests
+	@cmake --build --preset tsan -j $(JOBS)
 	@ctest --preset tsan -j $(JOBS) -L unit
 
 bench: PRESET = release
