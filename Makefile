@@ -11,7 +11,9 @@ build: setup
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
-run: build
+run: setup
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target gaia_server
 	@./build/$(PRESET)/src/app/gaia_server $(ARGS)
 
 test: setup

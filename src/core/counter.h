@@ -1,6 +1,10 @@
 #pragma once
-// One limit's state for one subject: 48 bytes, fixed size, kept in the limiter's flat tables.
+// The counters of one subject (a user, or an API key) for one command type, kept together in
+// a two-cache-line block so that a check touches one table entry however many limits apply.
 // Not thread-safe: the limiter's shard lock guards it.
+//
+// A block holds a calendar quota per period, a concurrency count and one sliding window.
+// A second window of the same (subject, type) lives in a block of its own, keyed by its width.
 //
 // Sliding windows are split into kBuckets buckets of width ceil(W / (kBuckets - 1)); a check
 // counts every bucket still in the ring, which always covers at least the last W ms, so the
@@ -13,44 +17,38 @@
 
 namespace gaia::core {
 
-// Identifies a counter: whose (a user, or a key for key-level limits) and which slot.
-// Trivial (no member initialisers), so the check path's key arrays cost nothing to declare.
-struct CounterKey {
+struct BlockKey {
   uint64_t scope;  // user id, or key id with kKeyScope set
-  uint64_t slot;   // type(16) | kind(4) | window ms or calendar period(44)
+  uint64_t group;  // command type (or kAnyType), and for a window's own block its width
 
   static constexpr uint64_t kKeyScope = uint64_t{1} << 63;
 
-  static CounterKey for_limit(const CompiledLimit& limit, const Principal& principal) {
+  // The block that holds `limit`'s counter for `principal`, unless it is a window that did
+  // not get the shared block's window (see window_block()).
+  static BlockKey for_limit(const CompiledLimit& limit, const Principal& principal) {
     uint64_t scope =
         limit.level == SubjectKind::kKey ? (principal.key | kKeyScope) : principal.user;
-    uint64_t span = limit.kind == LimitKind::kRate ? static_cast<uint64_t>(limit.window_ms)
-                                                   : static_cast<uint64_t>(limit.period);
-    uint64_t slot = (uint64_t{limit.type} << 48) |
-                    (uint64_t{static_cast<uint8_t>(limit.kind)} << 44) |
-                    (span & ((uint64_t{1} << 44) - 1));
-    return {scope, slot};
+    return {scope, limit.type};
   }
-  bool operator==(const CounterKey&) const = default;
+  // The own block of a window of width `window_ms` in the group of `shared`.
+  static BlockKey window_block(const BlockKey& shared, int64_t window_ms) {
+    return {shared.scope, shared.group | (static_cast<uint64_t>(window_ms) << 16)};
+  }
+  bool operator==(const BlockKey&) const = default;
 };
 
-// The table places an element by the hash's high bits and filters by its low byte, so the
-// high bits come from the scope alone: all counters of one subject share a slot group, and a
-// check that meets several of them touches neighbouring memory.
-struct CounterKeyHash {
+struct BlockKeyHash {
   using is_avalanching = void;
-  static uint64_t mix(uint64_t x) {
-    x *= 0x9E3779B97F4A7C15ull;
+  using is_transparent = void;
+  size_t operator()(const BlockKey& k) const {
+    uint64_t x = (k.scope ^ (k.group * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
     x ^= x >> 32;
     x *= 0xD6E8FEB86659FD93ull;
-    return x ^ (x >> 32);
-  }
-  size_t operator()(const CounterKey& k) const {
-    return static_cast<size_t>((mix(k.scope) & ~uint64_t{0xFF}) | (mix(k.slot) & 0xFF));
+    return static_cast<size_t>(x ^ (x >> 32));
   }
 };
 
-class Counter {
+class RateWindow {
  public:
   static constexpr int kBuckets = 8;
 
@@ -58,11 +56,14 @@ class Counter {
     return (window_ms + kBuckets - 2) / (kBuckets - 1);
   }
 
+  // The window's width; 0 while no limit has claimed it.
+  int64_t window_ms() const { return window_ms_; }
+  void claim(int64_t window_ms) { window_ms_ = window_ms; }
   uint32_t used() const { return total_; }
 
-  // Sliding window: drops buckets that left the ring by `now_ms`.
-  void advance_window(int64_t bucket_ms, int64_t now_ms) {
-    int64_t index = now_ms / bucket_ms;
+  // Drops buckets that left the ring by `now_ms`.
+  void advance(int64_t now_ms) {
+    int64_t index = now_ms / bucket_ms();
     if (index <= stamp_) return;
     if (total_ == 0 || index - stamp_ >= kBuckets) {
       std::memset(buckets_, 0, sizeof(buckets_));
@@ -75,49 +76,84 @@ class Counter {
     }
     stamp_ = index;
   }
-  void add_to_window(uint32_t cost) {
+  void add(uint32_t cost) {
     buckets_[stamp_ & (kBuckets - 1)] += cost;
     total_ += cost;
   }
   // Ms until enough old buckets leave the ring that `cost` more fits under `limit`
   // (0: fits now); -1 if it never fits. Bucket j leaves when bucket j + kBuckets begins.
-  int64_t window_retry_after(int64_t bucket_ms, int64_t now_ms, uint32_t limit,
-                             uint32_t cost) const {
+  int64_t retry_after(int64_t now_ms, uint32_t limit, uint32_t cost) const {
     if (cost > limit) return -1;
     uint64_t counted = total_;
     if (counted + cost <= limit) return 0;
     for (int64_t j = stamp_ - kBuckets + 1; j <= stamp_; ++j) {
       counted -= buckets_[j & (kBuckets - 1)];
-      if (counted + cost <= limit) return (j + kBuckets) * bucket_ms - now_ms;
+      if (counted + cost <= limit) return (j + kBuckets) * bucket_ms() - now_ms;
     }
     return -1;
   }
   // Ms until every counted unit has left the window.
-  int64_t window_reset(int64_t bucket_ms, int64_t now_ms) const {
-    return total_ == 0 ? 0 : (stamp_ + kBuckets) * bucket_ms - now_ms;
+  int64_t reset(int64_t now_ms) const {
+    return total_ == 0 ? 0 : (stamp_ + kBuckets) * bucket_ms() - now_ms;
   }
-  bool window_idle(int64_t bucket_ms, int64_t now_ms) const {
-    return total_ == 0 || (stamp_ + kBuckets) * bucket_ms <= now_ms;
+  bool idle(int64_t now_ms) const {
+    return total_ == 0 || window_ms_ == 0 || (stamp_ + kBuckets) * bucket_ms() <= now_ms;
   }
-
-  // Calendar quota: `period_end_ms` identifies the period; a new period starts from zero.
-  void enter_period(int64_t period_end_ms) {
-    if (stamp_ != period_end_ms) {
-      stamp_ = period_end_ms;
-      total_ = 0;
-    }
-  }
-  int64_t period_end() const { return stamp_; }
-
-  // Calendar quota and concurrency: plain counts.
-  void add(uint32_t cost) { total_ += cost; }
-  void subtract(uint32_t cost) { total_ = cost > total_ ? 0 : total_ - cost; }
 
  private:
-  int64_t stamp_ = 0;  // window: newest bucket index; calendar: period end (wall ms)
+  int64_t bucket_ms() const { return bucket_width_ms(window_ms_); }
+
+  int64_t window_ms_ = 0;
+  int64_t stamp_ = 0;  // newest bucket index
   uint32_t total_ = 0;
   uint32_t buckets_[kBuckets] = {};
 };
-static_assert(sizeof(Counter) == 48);
+
+// A calendar quota: `end_ms` identifies the period; a new period starts from zero.
+struct PeriodCount {
+  int64_t end_ms = 0;  // 0: unused
+  uint32_t used = 0;
+
+  void enter(int64_t period_end_ms) {
+    if (end_ms != period_end_ms) {
+      end_ms = period_end_ms;
+      used = 0;
+    }
+  }
+};
+
+struct BlockCounters {
+  PeriodCount periods[3];  // by CalendarPeriod
+  uint32_t running = 0;    // concurrency
+  RateWindow window;
+
+  // Counters that still hold something a check must see.
+  int live_count(int64_t mono_ms, int64_t wall_ms) const {
+    int live = (running > 0) + !window.idle(mono_ms);
+    for (const PeriodCount& p : periods) live += p.end_ms > wall_ms;
+    return live;
+  }
+};
+
+struct alignas(64) CounterBlock {
+  BlockKey key;
+  // The key alone places a block in its table; the counters change in place.
+  mutable BlockCounters counters;
+};
+static_assert(sizeof(CounterBlock) == 128);
+
+struct CounterBlockHash : BlockKeyHash {
+  using BlockKeyHash::operator();
+  size_t operator()(const CounterBlock& b) const { return (*this)(b.key); }
+};
+struct CounterBlockEqual {
+  using is_transparent = void;
+  static const BlockKey& key(const BlockKey& k) { return k; }
+  static const BlockKey& key(const CounterBlock& b) { return b.key; }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return key(a) == key(b);
+  }
+};
 
 }  // namespace gaia::core

@@ -24,7 +24,7 @@ struct Lease {
   UserId user = 0;
   uint32_t cost = 0;
   int count = 0;
-  std::array<CounterKey, kMaxSlots> keys{};
+  std::array<BlockKey, kMaxSlots> blocks{};  // each holds one concurrency count
 };
 
 struct Decision {

@@ -6,13 +6,6 @@
 namespace gaia::core {
 namespace {
 
-LimitKind slot_kind(const CounterKey& key) {
-  return static_cast<LimitKind>((key.slot >> 44) & 0xF);
-}
-int64_t slot_span(const CounterKey& key) {
-  return static_cast<int64_t>(key.slot & ((uint64_t{1} << 44) - 1));
-}
-
 void set_remaining(LimitState& state, uint32_t used) {
   state.used = used;
   state.remaining = used >= state.limit.amount ? 0 : state.limit.amount - used;
@@ -20,6 +13,43 @@ void set_remaining(LimitState& state, uint32_t used) {
 
 // -1 ("never") sorts after every finite wait.
 bool frees_later(int64_t a, int64_t b) { return b >= 0 && (a < 0 || a > b); }
+
+uint32_t used_of(const CompiledLimit& limit, const BlockCounters& counters) {
+  switch (limit.kind) {
+    case LimitKind::kRate:
+      return counters.window.used();
+    case LimitKind::kCalendar:
+      return counters.periods[static_cast<int>(limit.period)].used;
+    case LimitKind::kConcurrency:
+      return counters.running;
+  }
+  return 0;
+}
+
+void consume(const CompiledLimit& limit, BlockCounters& counters, uint32_t cost) {
+  switch (limit.kind) {
+    case LimitKind::kRate:
+      counters.window.add(cost);
+      break;
+    case LimitKind::kCalendar:
+      counters.periods[static_cast<int>(limit.period)].used += cost;
+      break;
+    case LimitKind::kConcurrency:
+      counters.running += cost;
+      break;
+  }
+}
+
+template <class Table>
+const CounterBlock* find_or_add(Table& table, const BlockKey& key, bool create) {
+  auto it = table.find(key);
+  if (it == table.end()) {
+    return create ? &*table.insert(CounterBlock{key, {}}).first : nullptr;
+  }
+  // The table fetches a found element's first line; the check reads both.
+  __builtin_prefetch(reinterpret_cast<const char*>(&*it) + 64);
+  return &*it;
+}
 
 }  // namespace
 
@@ -53,42 +83,63 @@ const Period& Limiter::period(Shard& shard, CalendarPeriod p, int64_t wall_ms) {
   return cached;
 }
 
-int64_t Limiter::refresh(Shard& shard, const CompiledLimit& limit, Counter& counter, uint32_t cost,
-                         Instant now) const {
+const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
+                                       const Principal& principal, bool create) {
+  const BlockKey key = BlockKey::for_limit(limit, principal);
+  const CounterBlock* shared = find_or_add(table, key, create);
+  if (limit.kind != LimitKind::kRate) return shared;
+  const int64_t claimed = shared ? shared->counters.window.window_ms() : 0;
+  if (claimed == limit.window_ms) return shared;
+  const BlockKey own_key = BlockKey::window_block(key, limit.window_ms);
+  if (claimed == 0 && shared) {
+    // A window that already has its own block keeps it: its usage lives there.
+    auto own = table.find(own_key);
+    if (own != table.end()) return &*own;
+    if (!create) return nullptr;
+    shared->counters.window.claim(limit.window_ms);
+    return shared;
+  }
+  const CounterBlock* own = find_or_add(table, own_key, create);
+  if (own) own->counters.window.claim(limit.window_ms);
+  return own;
+}
+
+int64_t Limiter::refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters,
+                         uint32_t cost, Instant now) const {
   switch (limit.kind) {
     case LimitKind::kRate: {
-      int64_t bucket_ms = Counter::bucket_width_ms(limit.window_ms);
       int64_t now_ms = to_ms(now.mono);
-      counter.advance_window(bucket_ms, now_ms);
-      return counter.window_retry_after(bucket_ms, now_ms, limit.amount, cost);
+      counters.window.advance(now_ms);
+      return counters.window.retry_after(now_ms, limit.amount, cost);
     }
     case LimitKind::kCalendar: {
       int64_t wall_ms = to_ms(now.wall);
       const Period& p = period(shard, limit.period, wall_ms);
-      counter.enter_period(p.end_ms);
-      if (uint64_t{counter.used()} + cost <= limit.amount) return 0;
+      PeriodCount& count = counters.periods[static_cast<int>(limit.period)];
+      count.enter(p.end_ms);
+      if (uint64_t{count.used} + cost <= limit.amount) return 0;
       return cost > limit.amount ? -1 : p.end_ms - wall_ms;
     }
     case LimitKind::kConcurrency:
-      if (uint64_t{counter.used()} + cost <= limit.amount) return 0;
+      if (uint64_t{counters.running} + cost <= limit.amount) return 0;
       return cost > limit.amount ? -1 : options_.concurrency_retry_after_ms;
   }
   return -1;
 }
 
-LimitState Limiter::state_of(const CompiledLimit& limit, const Counter& counter,
+LimitState Limiter::state_of(const CompiledLimit& limit, const BlockCounters& counters,
                              int64_t retry_after_ms, Instant now) {
   LimitState state;
   state.limit = limit;
   state.retry_after_ms = retry_after_ms;
-  set_remaining(state, counter.used());
+  set_remaining(state, used_of(limit, counters));
   switch (limit.kind) {
     case LimitKind::kRate:
-      state.reset_ms =
-          counter.window_reset(Counter::bucket_width_ms(limit.window_ms), to_ms(now.mono));
+      state.reset_ms = counters.window.reset(to_ms(now.mono));
       break;
     case LimitKind::kCalendar:
-      state.reset_ms = counter.period_end() - to_ms(now.wall);
+      state.reset_ms =
+          counters.periods[static_cast<int>(limit.period)].end_ms - to_ms(now.wall);
       break;
     case LimitKind::kConcurrency:
       break;
@@ -110,10 +161,11 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   decision.priority = req.principal.tier == Tier::kEnterprise;
   if (n == 0) return decision;
 
-  Table& table = shard.counters;
-  if (table.size() + n > options_.max_counters / kShards) {
+  Table& table = shard.blocks;
+  const size_t capacity = options_.max_blocks / kShards;
+  if (table.size() + n > capacity) {
     sweep_shard(shard, now);
-    if (table.size() + n > options_.max_counters / kShards) {
+    if (table.size() + n > capacity) {
       // Out of counter memory: refuse rather than forget usage.
       decision.allowed = false;
       decision.has_deciding = true;
@@ -123,17 +175,26 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     }
   }
 
-  CounterKey keys[kMaxLimitsPerPolicy];
-  Counter* counters[kMaxLimitsPerPolicy];
+  BlockKey keys[kMaxLimitsPerPolicy];
+  BlockCounters* counters[kMaxLimitsPerPolicy];
   int64_t retry_after[kMaxLimitsPerPolicy];
   const size_t buckets_before = table.bucket_count();
   for (int i = 0; i < n; ++i) {
-    keys[i] = CounterKey::for_limit(policy.limits[i], req.principal);
-    counters[i] = &table.try_emplace(keys[i]).first->second;
+    // Limits of one block usually sit next to each other in a policy: reuse the last block.
+    const CompiledLimit& limit = policy.limits[i];
+    if (i > 0 && limit.kind != LimitKind::kRate &&
+        keys[i - 1] == BlockKey::for_limit(limit, req.principal)) {
+      keys[i] = keys[i - 1];
+      counters[i] = counters[i - 1];
+      continue;
+    }
+    const CounterBlock* block = block_for(table, limit, req.principal, true);
+    keys[i] = block->key;
+    counters[i] = &block->counters;
   }
   // Flat-table elements move only on rehash: then look them up again.
   if (table.bucket_count() != buckets_before) {
-    for (int i = 0; i < n; ++i) counters[i] = &table.find(keys[i])->second;
+    for (int i = 0; i < n; ++i) counters[i] = &table.find(keys[i])->counters;
   }
 
   int refusing = -1;
@@ -176,21 +237,12 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
       note_shadow(i);
       continue;
     }
-    Counter& counter = *counters[i];
-    switch (limit.kind) {
-      case LimitKind::kRate:
-        counter.add_to_window(req.cost);
-        break;
-      case LimitKind::kCalendar:
-        counter.add(req.cost);
-        break;
-      case LimitKind::kConcurrency:
-        if (decision.lease.count == Lease::kMaxSlots) continue;  // never taken, never released
-        counter.add(req.cost);
-        decision.lease.keys[decision.lease.count++] = keys[i];
-        break;
+    if (limit.kind == LimitKind::kConcurrency) {
+      if (decision.lease.count == Lease::kMaxSlots) continue;  // never taken, never released
+      decision.lease.blocks[decision.lease.count++] = keys[i];
     }
-    uint32_t remaining = limit.amount - std::min(limit.amount, counter.used());
+    consume(limit, *counters[i], req.cost);
+    uint32_t remaining = limit.amount - std::min(limit.amount, used_of(limit, *counters[i]));
     if (limit.enforcement == Enforcement::kEnforce &&
         (nearest < 0 || remaining < nearest_remaining)) {
       nearest = i;
@@ -209,8 +261,10 @@ void Limiter::release(const Lease& lease) {
   Shard& shard = shard_for(lease.user);
   std::lock_guard lock(shard.mu);
   for (int i = 0; i < lease.count; ++i) {
-    auto it = shard.counters.find(lease.keys[i]);
-    if (it != shard.counters.end()) it->second.subtract(lease.cost);
+    auto it = shard.blocks.find(lease.blocks[i]);
+    if (it == shard.blocks.end()) continue;
+    uint32_t& running = it->counters.running;
+    running = lease.cost > running ? 0 : running - lease.cost;
   }
 }
 
@@ -219,20 +273,24 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
   std::lock_guard lock(shard.mu);
   const RuleSet& rules = *shard.rules;
   std::vector<QuotaLine> lines;
-  std::vector<CounterKey> seen;
+  std::vector<std::pair<BlockKey, CompiledLimit>> seen;
   Policy scratch;
   for (size_t t = 0; t < rules.command_types().size(); ++t) {
     auto type = static_cast<CommandTypeId>(t);
     for (const CompiledLimit& limit : rules.resolve(principal, type, scratch)) {
       if (limit.enforcement != Enforcement::kEnforce) continue;
-      CounterKey key = CounterKey::for_limit(limit, principal);
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-      seen.push_back(key);
-      auto it = shard.counters.find(key);
-      Counter fresh;
-      Counter& counter = it != shard.counters.end() ? it->second : fresh;
-      int64_t retry_after_ms = refresh(shard, limit, counter, 1, now);
-      lines.push_back({limit.type, state_of(limit, counter, retry_after_ms, now)});
+      const BlockKey key = BlockKey::for_limit(limit, principal);
+      bool repeat = std::any_of(seen.begin(), seen.end(), [&](const auto& s) {
+        return s.first == key && s.second.same_slot(limit);
+      });
+      if (repeat) continue;
+      seen.emplace_back(key, limit);
+      const CounterBlock* block = block_for(shard.blocks, limit, principal, false);
+      BlockCounters fresh;
+      if (limit.kind == LimitKind::kRate) fresh.window.claim(limit.window_ms);
+      BlockCounters& counters = block ? block->counters : fresh;
+      int64_t retry_after_ms = refresh(shard, limit, counters, 1, now);
+      lines.push_back({limit.type, state_of(limit, counters, retry_after_ms, now)});
     }
   }
   return lines;
@@ -241,17 +299,8 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
 size_t Limiter::sweep_shard(Shard& shard, Instant now) {
   const int64_t mono_ms = to_ms(now.mono);
   const int64_t wall_ms = to_ms(now.wall);
-  return boost::unordered::erase_if(shard.counters, [&](const Table::value_type& entry) {
-    const Counter& counter = entry.second;
-    switch (slot_kind(entry.first)) {
-      case LimitKind::kRate:
-        return counter.window_idle(Counter::bucket_width_ms(slot_span(entry.first)), mono_ms);
-      case LimitKind::kCalendar:
-        return counter.period_end() <= wall_ms;
-      case LimitKind::kConcurrency:
-        return counter.used() == 0;
-    }
-    return false;
+  return boost::unordered::erase_if(shard.blocks, [&](const CounterBlock& block) {
+    return block.counters.live_count(mono_ms, wall_ms) == 0;
   });
 }
 
@@ -261,11 +310,15 @@ size_t Limiter::sweep(Instant now) {
   return sweep_shard(shard, now);
 }
 
-size_t Limiter::counter_count() const {
+size_t Limiter::counter_count(Instant now) const {
+  const int64_t mono_ms = to_ms(now.mono);
+  const int64_t wall_ms = to_ms(now.wall);
   size_t total = 0;
   for (int i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
-    total += shards_[i].counters.size();
+    for (const CounterBlock& block : shards_[i].blocks) {
+      total += static_cast<size_t>(block.counters.live_count(mono_ms, wall_ms));
+    }
   }
   return total;
 }
@@ -275,8 +328,8 @@ size_t Limiter::memory_bytes() const {
   size_t total = sizeof(*this) + sizeof(Shard) * kShards;
   for (int i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
-    size_t slots = shards_[i].counters.bucket_count();
-    total += slots * sizeof(Table::value_type) + (slots + 14) / 15 * 16;
+    size_t slots = shards_[i].blocks.bucket_count();
+    total += slots * sizeof(CounterBlock) + (slots + 14) / 15 * 16;
   }
   return total;
 }

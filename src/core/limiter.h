@@ -1,7 +1,8 @@
 #pragma once
 // The limiter: evaluates every limit that applies to (principal, command type) atomically, in
 // memory, without I/O or allocation on the common path. Counters are sharded by user, one lock
-// and one flat table per shard, so all counters a check touches sit under one lock.
+// and one flat table per shard, so all counters a check touches sit under one lock; the
+// counters of one (subject, command type) share a table entry (core/counter.h).
 // Thread-safe: any thread may call any method.
 //
 // Example:
@@ -11,7 +12,7 @@
 
 #include <array>
 #include <atomic>
-#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <memory>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct CheckRequest {
 };
 
 struct LimiterOptions {
-  size_t max_counters = 4'000'000;  // across all shards
+  size_t max_blocks = 1'000'000;  // across all shards; 128 bytes each
   // A refused concurrency limit has no known free time; clients are told to retry after this.
   int64_t concurrency_retry_after_ms = 1000;
 };
@@ -63,32 +64,38 @@ class Limiter {
   void set_rules(std::shared_ptr<const RuleSet> rules);
   std::shared_ptr<const RuleSet> rules() const;
 
-  // Drops idle counters of one shard (rotating); call from a background chore.
-  // Returns the number of counters dropped.
+  // Drops the idle counter blocks of one shard (rotating); call from a background chore.
+  // Returns the number of blocks dropped.
   size_t sweep(Instant now);
 
-  size_t counter_count() const;
+  // Counters that hold usage (a block holds up to five).
+  size_t counter_count(Instant now) const;
   size_t memory_bytes() const;
 
  private:
-  using Table = boost::unordered_flat_map<CounterKey, Counter, CounterKeyHash>;
+  using Table = boost::unordered_flat_set<CounterBlock, CounterBlockHash, CounterBlockEqual>;
   struct PeriodCache {
     std::array<Period, 3> periods{};  // by CalendarPeriod
   };
   struct alignas(64) Shard {
     mutable Mutex mu;
-    Table counters GUARDED_BY(mu);
+    Table blocks GUARDED_BY(mu);
     std::shared_ptr<const RuleSet> rules GUARDED_BY(mu);
     PeriodCache calendar GUARDED_BY(mu);
   };
 
   Shard& shard_for(UserId user) const;
   static const Period& period(Shard& shard, CalendarPeriod p, int64_t wall_ms);
-  // Brings `counter` up to `now` and returns ms until `cost` more fits (0: fits now; -1: never).
-  int64_t refresh(Shard& shard, const CompiledLimit& limit, Counter& counter, uint32_t cost,
-                  Instant now) const;
+  // The block that holds `limit`'s counter for `principal`, creating it when `create` (else
+  // nullptr when there is none). A rate limit claims its shared block's window when free.
+  static const CounterBlock* block_for(Table& table, const CompiledLimit& limit,
+                                       const Principal& principal, bool create);
+  // Brings `limit`'s counter in `counters` up to `now` and returns ms until `cost` more fits
+  // (0: fits now; -1: never).
+  int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters,
+                  uint32_t cost, Instant now) const;
   // The reportable state of a refreshed counter.
-  static LimitState state_of(const CompiledLimit& limit, const Counter& counter,
+  static LimitState state_of(const CompiledLimit& limit, const BlockCounters& counters,
                              int64_t retry_after_ms, Instant now);
   static size_t sweep_shard(Shard& shard, Instant now);
 

@@ -223,26 +223,58 @@ TEST_F(LimiterTest, RuleChangeAppliesToNextCheckAndKeepsUsage) {
   EXPECT_EQ(admitted(limiter, 5), 2);
 }
 
+TEST_F(LimiterTest, SeveralWindowsOfOneTypeEachHoldTheirOwnCount) {
+  // Two windows cannot share one counter block: the second lives in a block of its own.
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::rate(3, 1s), LimitSpec::rate(5, 1min)})}),
+                  {});
+  EXPECT_EQ(admitted(limiter, 10), 3);
+  clock_.advance(2s);
+  EXPECT_EQ(admitted(limiter, 10), 2);  // the minute window is full at 5
+  Decision refused = check(limiter);
+  EXPECT_EQ(refused.deciding.limit.window_ms, 60'000);
+}
+
+TEST_F(LimiterTest, WindowKeepsItsUsageWhenTheSharedBlockIsSwept) {
+  // The minute window sits in its own block; the shared block holds only the 1 s window,
+  // which the sweep drops once idle.
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::rate(3, 1s), LimitSpec::rate(5, 1min)})}),
+                  {});
+  EXPECT_EQ(admitted(limiter, 3), 3);
+  clock_.advance(2s);
+  for (int i = 0; i < Limiter::kShards; ++i) limiter.sweep(clock_.now());
+  // Now the minute window comes first and finds the shared block free: it must not take it.
+  limiter.set_rules(compile_or_die(
+      {rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1min), LimitSpec::rate(3, 1s)})}));
+  EXPECT_EQ(admitted(limiter, 10), 2);
+}
+
 TEST_F(LimiterTest, SweepDropsIdleCountersOnly) {
   Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), {});
   for (uint64_t u = 1; u <= 100; ++u) check(limiter, {u, 0, Tier::kDefault});
-  EXPECT_EQ(limiter.counter_count(), 100u);
-  for (int i = 0; i < Limiter::kShards; ++i) limiter.sweep(clock_.now());
-  EXPECT_EQ(limiter.counter_count(), 100u);
+  EXPECT_EQ(limiter.counter_count(clock_.now()), 100u);
+  auto sweep_all = [&] {
+    size_t dropped = 0;
+    for (int i = 0; i < Limiter::kShards; ++i) dropped += limiter.sweep(clock_.now());
+    return dropped;
+  };
+  EXPECT_EQ(sweep_all(), 0u);
+  EXPECT_EQ(limiter.counter_count(clock_.now()), 100u);
   clock_.advance(2s);
-  for (int i = 0; i < Limiter::kShards; ++i) limiter.sweep(clock_.now());
-  EXPECT_EQ(limiter.counter_count(), 0u);
+  EXPECT_EQ(sweep_all(), 100u);
+  EXPECT_EQ(limiter.counter_count(clock_.now()), 0u);
 }
 
 TEST_F(LimiterTest, FullTableRefusesNewCountersInsteadOfForgettingUsage) {
   LimiterOptions options;
-  options.max_counters = Limiter::kShards;  // one counter per shard
+  options.max_blocks = Limiter::kShards;  // one block per shard
   Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), options);
   int admitted_users = 0;
   for (uint64_t u = 1; u <= 1000; ++u)
     admitted_users += check(limiter, {u, 0, Tier::kDefault}).allowed;
   EXPECT_LE(admitted_users, Limiter::kShards);
-  EXPECT_LE(limiter.counter_count(), static_cast<size_t>(Limiter::kShards));
+  EXPECT_LE(limiter.counter_count(clock_.now()), static_cast<size_t>(Limiter::kShards));
 }
 
 }  // namespace
