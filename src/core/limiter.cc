@@ -256,6 +256,21 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   return decision;
 }
 
+void Limiter::restore(const CheckRequest& req, int64_t at_ms, Instant now) {
+  Shard& shard = shard_for(req.principal.user);
+  std::lock_guard lock(shard.mu);
+  Policy scratch;
+  for (const CompiledLimit& limit : shard.rules->resolve(req.principal, req.type, scratch)) {
+    if (limit.kind != LimitKind::kCalendar) continue;
+    const Period& p = period(shard, limit.period, to_ms(now.wall));
+    if (!p.contains(at_ms)) continue;
+    PeriodCount& count = block_for(shard.blocks, limit, req.principal, true)
+                             ->counters.periods[static_cast<int>(limit.period)];
+    count.enter(p.end_ms);
+    count.used += req.cost;
+  }
+}
+
 void Limiter::release(const Lease& lease) {
   if (lease.count == 0) return;
   Shard& shard = shard_for(lease.user);

@@ -54,6 +54,11 @@ class Limiter {
   // a refusal takes nothing. REQUIRES: req.type is a type of the current rule set.
   Decision check(const CheckRequest& req, Instant now);
 
+  // Counts req.cost, used at wall time `at_ms`, against every calendar quota of
+  // (principal, type) whose current period contains `at_ms`, without checking room: how
+  // usage recorded before a restart comes back.
+  void restore(const CheckRequest& req, int64_t at_ms, Instant now);
+
   // Gives back the concurrency slots of an admitted check. Idempotence is the caller's.
   void release(const Lease& lease);
 

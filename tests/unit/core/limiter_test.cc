@@ -250,6 +250,24 @@ TEST_F(LimiterTest, WindowKeepsItsUsageWhenTheSharedBlockIsSwept) {
   EXPECT_EQ(admitted(limiter, 10), 2);
 }
 
+TEST_F(LimiterTest, RestoredUsageCountsOnlyInPeriodsThatContainIt) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(500, CalendarPeriod::kDay),
+                                            LimitSpec::calendar(600, CalendarPeriod::kWeek)})}),
+                  {});
+  clock_.advance(36h);  // Tuesday noon
+  const int64_t now_ms = to_ms(clock_.now().wall);
+  limiter.restore({kAlice, kShell, 499}, now_ms - 3'600'000, clock_.now());   // today
+  limiter.restore({kAlice, kShell, 100}, now_ms - 86'400'000, clock_.now());  // yesterday
+  limiter.restore({kAlice, kShell, 900}, now_ms - 8 * 86'400'000, clock_.now());  // last week
+  Decision d = check(limiter);
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.deciding.remaining, 0u);  // the day: 499 + 1 of 500
+  EXPECT_FALSE(check(limiter).allowed);
+  clock_.advance(24h);  // Wednesday: the week holds 499 + 100 + 1
+  EXPECT_EQ(admitted(limiter, 10), 0);
+}
+
 TEST_F(LimiterTest, SweepDropsIdleCountersOnly) {
   Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), {});
   for (uint64_t u = 1; u <= 100; ++u) check(limiter, {u, 0, Tier::kDefault});

@@ -1,0 +1,70 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: a connection and its prepared statements.
+// Not thread-safe: each thread that talks to the database owns its own Connection.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace gaia::store::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Statement& operator=(Statement&&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  // Parameters are numbered from 1, as in SQL's ?1.
+  Statement& bind(int i, int64_t v);
+  Statement& bind(int i, std::string_view v);
+  Statement& bind_blob(int i, const void* data, size_t size);
+  Statement& bind_null(int i);
+  template <class T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    return v ? bind(i, static_cast<int64_t>(*v)) : bind_null(i);
+  }
+
+  // One step: true while a row is ready; an error as a Status.
+  core::Result<bool> step();
+  // Runs to completion, for statements that return no rows; then resets for reuse.
+  core::Status run();
+  void reset();
+
+  int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string text(int col) const;
+  std::string_view blob(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Connection {
+ public:
+  // Opens (creating) the file, in WAL mode, with synchronous=FULL so a commit is on disk
+  // when it returns, and a busy timeout so writers from two connections wait for each other.
+  static core::Result<std::unique_ptr<Connection>> open(const std::string& path);
+  ~Connection();
+
+  core::Status exec(std::string_view sql);
+  core::Result<Statement> prepare(std::string_view sql);
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// The connection's last error, prefixed with what was being done.
+core::Status sqlite_error(sqlite3* db, std::string_view doing);
+
+}  // namespace gaia::store::sqlite

@@ -1,0 +1,132 @@
+#include "store/sqlite/migrations.h"
+
+#include <iterator>
+#include <string>
+
+namespace gaia::store::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  tier TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  role TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  hash BLOB NOT NULL UNIQUE,
+  created_at_ms INTEGER NOT NULL,
+  revoked_at_ms INTEGER
+);
+CREATE INDEX api_keys_by_user ON api_keys(user_id);
+CREATE TABLE quota_rules (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE executions (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  command TEXT NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  cpu_ms INTEGER NOT NULL,
+  peak_memory_bytes INTEGER NOT NULL,
+  exit_code INTEGER,
+  signal INTEGER
+);
+CREATE INDEX executions_by_start ON executions(started_at_ms);
+CREATE INDEX executions_by_user ON executions(user_id, started_at_ms);
+CREATE TABLE quota_usage (
+  user_id INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  day_start_ms INTEGER NOT NULL,
+  used INTEGER NOT NULL,
+  PRIMARY KEY (user_id, key_id, type, day_start_ms)
+) WITHOUT ROWID;
+CREATE INDEX quota_usage_by_day ON quota_usage(day_start_ms);
+CREATE TABLE violations (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  limit_name TEXT NOT NULL,
+  command TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX violations_by_time ON violations(at_ms);
+CREATE INDEX violations_by_user ON violations(user_id, at_ms);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log(at_ms);
+CREATE VIEW quota_status AS
+  SELECT u.name AS user, q.type, q.day_start_ms, SUM(q.used) AS used
+  FROM quota_usage q JOIN users u ON u.id = q.user_id
+  GROUP BY u.name, q.type, q.day_start_ms;
+)sql"},
+};
+
+core::Result<int> current_version(Connection& db) {
+  if (core::Status s = db.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+          "version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
+      !s.ok()) {
+    return s;
+  }
+  auto stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(stmt->int64(0));
+}
+
+}  // namespace
+
+int latest_schema_version() { return std::prev(std::end(kMigrations))->version; }
+
+core::Status migrate(Connection& db) {
+  auto version = current_version(db);
+  if (!version.ok()) return version.status();
+  if (version.value() > latest_schema_version()) {
+    return core::Status::invalid_argument(
+        "the database schema is version " + std::to_string(version.value()) +
+        ", newer than this gaia_server knows (" + std::to_string(latest_schema_version()) +
+        "): upgrade gaia_server or use another database");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version.value()) continue;
+    std::string sql = "BEGIN IMMEDIATE;\n";
+    sql += m.sql;
+    sql += "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (" +
+           std::to_string(m.version) + ", CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));\nCOMMIT;";
+    if (core::Status s = db.exec(sql); !s.ok()) {
+      (void)db.exec("ROLLBACK");
+      return core::Status::internal("migration " + std::to_string(m.version) + ": " +
+                                    s.message());
+    }
+  }
+  return {};
+}
+
+}  // namespace gaia::store::sqlite

@@ -1,0 +1,372 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <map>
+#include <tuple>
+
+#include "store/sqlite/migrations.h"
+
+namespace gaia::store::sqlite {
+namespace {
+
+constexpr size_t kMaxBatch = 4096;
+
+User user_of(const Statement& row) {
+  User user;
+  user.id = static_cast<uint64_t>(row.int64(0));
+  user.name = row.text(1);
+  user.tier = core::parse_tier(row.text(2)).value_or(core::Tier::kDefault);
+  user.created_at_ms = row.int64(3);
+  return user;
+}
+
+std::optional<int64_t> optional_int(const Statement& row, int col) {
+  if (row.is_null(col)) return std::nullopt;
+  return row.int64(col);
+}
+
+// Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back when it fails.
+template <class Fn>
+auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto result = fn();
+  if (!result.ok()) {
+    (void)db.exec("ROLLBACK");
+    return result;
+  }
+  if (Status s = db.exec("COMMIT"); !s.ok()) {
+    (void)db.exec("ROLLBACK");
+    return s;
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) return Status::unavailable("cannot create directory " + parent.string() + ": " +
+                                     ec.message());
+  auto reader = Connection::open(path);
+  if (!reader.ok()) return reader.status();
+  if (Status s = migrate(*reader.value()); !s.ok()) return s;
+  auto writer = Connection::open(path);
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(reader.value()), std::move(writer.value())));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer)
+    : db_(std::move(reader)), writer_db_(std::move(writer)) {
+  queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
+                                        kMaxBatch);
+}
+
+SqliteStore::~SqliteStore() { queue_.reset(); }  // the writer drains before the connections go
+
+Result<User> SqliteStore::create_user(std::string_view name, core::Tier tier, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto exists = db_->prepare("SELECT 1 FROM users WHERE name = ?1");
+  if (!exists.ok()) return exists.status();
+  auto found = exists->bind(1, name).step();
+  if (!found.ok()) return found.status();
+  if (found.value()) return Status::invalid_argument("user " + std::string(name) + " exists");
+  auto insert =
+      db_->prepare("INSERT INTO users (name, tier, created_at_ms) VALUES (?1, ?2, ?3)");
+  if (!insert.ok()) return insert.status();
+  if (Status s = insert->bind(1, name).bind(2, core::tier_name(tier)).bind(3, now_ms).run();
+      !s.ok()) {
+    return s;
+  }
+  return User{static_cast<uint64_t>(db_->last_insert_id()), std::string(name), tier, now_ms};
+}
+
+Result<std::optional<User>> SqliteStore::find_user(std::string_view name) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT id, name, tier, created_at_ms FROM users WHERE name = ?1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->bind(1, name).step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<User>();
+  return std::optional<User>(user_of(stmt.value()));
+}
+
+Result<std::vector<User>> SqliteStore::list_users() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT id, name, tier, created_at_ms FROM users ORDER BY name");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<User> users;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return users;
+    users.push_back(user_of(stmt.value()));
+  }
+}
+
+Status SqliteStore::set_tier(uint64_t user_id, core::Tier tier) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("UPDATE users SET tier = ?2 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s =
+          stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, core::tier_name(tier)).run();
+      !s.ok()) {
+    return s;
+  }
+  if (db_->changes() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
+  return {};
+}
+
+Result<ApiKey> SqliteStore::create_key(uint64_t user_id, Role role, std::string_view label,
+                                       const KeyHash& hash, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(user_id))
+                     .bind(2, role_name(role))
+                     .bind(3, label)
+                     .bind_blob(4, hash.data(), hash.size())
+                     .bind(5, now_ms)
+                     .run();
+      !s.ok()) {
+    return s;
+  }
+  ApiKey key;
+  key.id = static_cast<uint64_t>(db_->last_insert_id());
+  key.user_id = user_id;
+  key.role = role;
+  key.label = std::string(label);
+  key.hash = hash;
+  key.created_at_ms = now_ms;
+  return key;
+}
+
+Result<std::vector<ApiKey>> SqliteStore::list_keys() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT id, user_id, role, label, hash, created_at_ms, revoked_at_ms FROM api_keys "
+      "ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<ApiKey> keys;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return keys;
+    const Statement& r = stmt.value();
+    ApiKey key;
+    key.id = static_cast<uint64_t>(r.int64(0));
+    key.user_id = static_cast<uint64_t>(r.int64(1));
+    key.role = parse_role(r.text(2)).value_or(Role::kUser);
+    key.label = r.text(3);
+    std::string_view hash = r.blob(4);
+    if (hash.size() != key.hash.size()) return Status::internal("api_keys.hash: wrong size");
+    std::copy(hash.begin(), hash.end(), key.hash.begin());
+    key.created_at_ms = r.int64(5);
+    key.revoked_at_ms = optional_int(r, 6);
+    keys.push_back(std::move(key));
+  }
+}
+
+Status SqliteStore::revoke_key(uint64_t key_id, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(key_id)).bind(2, now_ms).run(); !s.ok()) {
+    return s;
+  }
+  if (db_->changes() == 0) return Status::not_found("no key with id " + std::to_string(key_id));
+  return {};
+}
+
+Status SqliteStore::append_audit(const AuditEntry& e) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "INSERT INTO audit_log (actor, action, target, before, after, at_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->bind(1, e.actor)
+      .bind(2, e.action)
+      .bind(3, e.target)
+      .bind(4, e.before)
+      .bind(5, e.after)
+      .bind(6, e.at_ms)
+      .run();
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::audit_since(int64_t since_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT actor, action, target, before, after, at_ms FROM audit_log WHERE at_ms >= ?1 "
+      "ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, since_ms);
+  std::vector<AuditEntry> entries;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return entries;
+    const Statement& r = stmt.value();
+    entries.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5)});
+  }
+}
+
+void SqliteStore::record_execution(Execution execution, RecordDone done) {
+  queue_->push(std::move(execution), std::move(done));
+}
+void SqliteStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
+void SqliteStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
+Status SqliteStore::flush() { return queue_->flush(); }
+StoreHealth SqliteStore::health() { return queue_->health(); }
+
+Result<std::vector<bool>> SqliteStore::commit(const WriteBatch& batch) {
+  Connection& db = *writer_db_;
+  return in_transaction(db, [&]() -> Result<std::vector<bool>> {
+    std::vector<bool> inserted;
+    inserted.reserve(batch.executions.size());
+    if (!batch.executions.empty()) {
+      auto stmt = db.prepare(
+          "INSERT INTO executions (id, user_id, key_id, type, command, started_at_ms, "
+          "duration_ms, cpu_ms, peak_memory_bytes, exit_code, signal) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING");
+      if (!stmt.ok()) return stmt.status();
+      for (const Execution& e : batch.executions) {
+        Status s = stmt->bind(1, e.id)
+                       .bind(2, static_cast<int64_t>(e.user_id))
+                       .bind(3, static_cast<int64_t>(e.key_id))
+                       .bind(4, e.type)
+                       .bind(5, e.command)
+                       .bind(6, e.started_at_ms)
+                       .bind(7, e.duration_ms)
+                       .bind(8, e.cpu_ms)
+                       .bind(9, e.peak_memory_bytes)
+                       .bind(10, e.exit_code)
+                       .bind(11, e.signal)
+                       .run();
+        if (!s.ok()) return s;
+        inserted.push_back(db.changes() > 0);
+      }
+    }
+    if (!batch.usage.empty()) {
+      // Many admissions of one day fold into one row update.
+      std::map<std::tuple<uint64_t, uint64_t, std::string, int64_t>, uint64_t> sums;
+      for (const Usage& u : batch.usage) {
+        sums[{u.user_id, u.key_id, u.type, u.day_start_ms}] += u.used;
+      }
+      auto stmt = db.prepare(
+          "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET used = used + excluded.used");
+      if (!stmt.ok()) return stmt.status();
+      for (const auto& [key, used] : sums) {
+        Status s = stmt->bind(1, static_cast<int64_t>(std::get<0>(key)))
+                       .bind(2, static_cast<int64_t>(std::get<1>(key)))
+                       .bind(3, std::get<2>(key))
+                       .bind(4, std::get<3>(key))
+                       .bind(5, static_cast<int64_t>(used))
+                       .run();
+        if (!s.ok()) return s;
+      }
+    }
+    if (!batch.violations.empty()) {
+      auto stmt = db.prepare(
+          "INSERT INTO violations (user_id, key_id, type, limit_name, command, at_ms) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      if (!stmt.ok()) return stmt.status();
+      for (const Violation& v : batch.violations) {
+        Status s = stmt->bind(1, static_cast<int64_t>(v.user_id))
+                       .bind(2, static_cast<int64_t>(v.key_id))
+                       .bind(3, v.type)
+                       .bind(4, v.limit)
+                       .bind(5, v.command)
+                       .bind(6, v.at_ms)
+                       .run();
+        if (!s.ok()) return s;
+      }
+    }
+    return inserted;
+  });
+}
+
+Result<std::vector<Usage>> SqliteStore::usage_since(int64_t day_start_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT user_id, key_id, type, day_start_ms, used FROM quota_usage "
+      "WHERE day_start_ms >= ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, day_start_ms);
+  std::vector<Usage> rows;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return rows;
+    const Statement& r = stmt.value();
+    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)),
+                    r.text(2), r.int64(3), static_cast<uint64_t>(r.int64(4))});
+  }
+}
+
+Result<std::vector<Violation>> SqliteStore::violations_since(int64_t since_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT user_id, key_id, type, limit_name, command, at_ms FROM violations "
+      "WHERE at_ms >= ?1 ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, since_ms);
+  std::vector<Violation> rows;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return rows;
+    const Statement& r = stmt.value();
+    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)),
+                    r.text(2), r.text(3), r.text(4), r.int64(5)});
+  }
+}
+
+Result<std::optional<Execution>> SqliteStore::find_execution(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "
+      "peak_memory_bytes, exit_code, signal FROM executions WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->bind(1, id).step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<Execution>();
+  const Statement& r = stmt.value();
+  Execution e;
+  e.id = r.text(0);
+  e.user_id = static_cast<uint64_t>(r.int64(1));
+  e.key_id = static_cast<uint64_t>(r.int64(2));
+  e.type = r.text(3);
+  e.command = r.text(4);
+  e.started_at_ms = r.int64(5);
+  e.duration_ms = r.int64(6);
+  e.cpu_ms = r.int64(7);
+  e.peak_memory_bytes = r.int64(8);
+  if (auto v = optional_int(r, 9)) e.exit_code = static_cast<int>(*v);
+  if (auto v = optional_int(r, 10)) e.signal = static_cast<int>(*v);
+  return std::optional<Execution>(std::move(e));
+}
+
+Result<uint64_t> SqliteStore::count_executions() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT COUNT(*) FROM executions");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->step();
+  if (!row.ok()) return row.status();
+  return static_cast<uint64_t>(stmt->int64(0));
+}
+
+Result<uint64_t> SqliteStore::delete_executions_before(int64_t before_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("DELETE FROM executions WHERE started_at_ms < ?1");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, before_ms).run(); !s.ok()) return s;
+  return static_cast<uint64_t>(db_->changes());
+}
+
+}  // namespace gaia::store::sqlite

@@ -1,0 +1,58 @@
+#pragma once
+// The Store on one SQLite file in WAL mode. Synchronous calls share one connection under a
+// lock; the group-commit writer owns another. WAL lets readers run beside the writer.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/mutex.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+#include "store/write_queue.h"
+
+namespace gaia::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens `path` (creating it and its directory), applies migrations, starts the writer.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  ~SqliteStore() override;
+
+  Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override;
+  Result<std::optional<User>> find_user(std::string_view name) override;
+  Result<std::vector<User>> list_users() override;
+  Status set_tier(uint64_t user_id, core::Tier tier) override;
+
+  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
+                            const KeyHash& hash, int64_t now_ms) override;
+  Result<std::vector<ApiKey>> list_keys() override;
+  Status revoke_key(uint64_t key_id, int64_t now_ms) override;
+
+  Status append_audit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override;
+
+  void record_execution(Execution execution, RecordDone done) override;
+  void add_usage(Usage delta) override;
+  void record_violation(Violation violation) override;
+  Status flush() override;
+
+  Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override;
+  Result<std::vector<Violation>> violations_since(int64_t since_ms) override;
+  Result<std::optional<Execution>> find_execution(std::string_view id) override;
+  Result<uint64_t> count_executions() override;
+  Result<uint64_t> delete_executions_before(int64_t before_ms) override;
+
+  StoreHealth health() override;
+
+ private:
+  SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer);
+  Result<std::vector<bool>> commit(const WriteBatch& batch);
+
+  core::Mutex mu_;
+  std::unique_ptr<Connection> db_ GUARDED_BY(mu_);
+  std::unique_ptr<Connection> writer_db_;  // the write queue's thread only
+  std::unique_ptr<WriteQueue> queue_;
+};
+
+}  // namespace gaia::store::sqlite

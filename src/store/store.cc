@@ -1,0 +1,24 @@
+#include "store/store.h"
+
+namespace gaia::store {
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kService:
+      return "service";
+    case Role::kUser:
+      return "user";
+  }
+  return "user";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  if (name == "admin") return Role::kAdmin;
+  if (name == "service") return Role::kService;
+  if (name == "user") return Role::kUser;
+  return std::nullopt;
+}
+
+}  // namespace gaia::store

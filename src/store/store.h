@@ -1,0 +1,135 @@
+#pragma once
+// The store: users, API keys, executions, quota usage, violations and the audit log.
+// Admin reads and writes are synchronous and durable when they return. The request path's
+// writes (executions, usage, violations) are queued and group-committed by a writer thread;
+// an execution's callback runs only once its row is durable. Implementations: sqlite/.
+// Thread-safe.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tier.h"
+
+namespace gaia::store {
+
+using core::Result;
+using core::Status;
+
+enum class Role : uint8_t { kAdmin = 0, kService = 1, kUser = 2 };
+std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);
+
+struct User {
+  uint64_t id = 0;
+  std::string name;
+  core::Tier tier = core::Tier::kDefault;
+  int64_t created_at_ms = 0;
+};
+
+// A key is stored only as its keyed hash (see http/key_hasher.h).
+using KeyHash = std::array<uint8_t, 32>;
+
+struct ApiKey {
+  uint64_t id = 0;
+  uint64_t user_id = 0;
+  Role role = Role::kUser;
+  std::string label;
+  KeyHash hash{};
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> revoked_at_ms;
+};
+
+struct Execution {
+  std::string id;  // chosen by the client; recording is idempotent on it
+  uint64_t user_id = 0;
+  uint64_t key_id = 0;
+  std::string type;
+  std::string command;
+  int64_t started_at_ms = 0;
+  int64_t duration_ms = 0;
+  int64_t cpu_ms = 0;
+  int64_t peak_memory_bytes = 0;
+  std::optional<int> exit_code;  // exactly one of exit_code and signal
+  std::optional<int> signal;
+};
+
+// Units admitted for (user, key, type) on the local calendar day starting at day_start_ms.
+// The store adds deltas up; restoring sums the days of each current period.
+struct Usage {
+  uint64_t user_id = 0;
+  uint64_t key_id = 0;
+  std::string type;
+  int64_t day_start_ms = 0;
+  uint64_t used = 0;
+};
+
+struct Violation {
+  uint64_t user_id = 0;
+  uint64_t key_id = 0;
+  std::string type;
+  std::string limit;  // the deciding limit, e.g. "calendar:day:500"
+  std::string command;
+  int64_t at_ms = 0;
+};
+
+struct AuditEntry {
+  std::string actor;   // who: a user name
+  std::string action;  // e.g. "user.create"
+  std::string target;
+  std::string before;  // JSON, or empty
+  std::string after;   // JSON, or empty
+  int64_t at_ms = 0;
+};
+
+struct StoreHealth {
+  bool ok = true;
+  std::string detail;         // the last write error while !ok
+  size_t queued_writes = 0;   // waiting for the writer
+  uint64_t commits = 0;       // group commits so far
+};
+
+// Called once an execution's row is durable: true when it was new, false for a repeat id.
+using RecordDone = std::function<void(Result<bool>)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<User> create_user(std::string_view name, core::Tier tier,
+                                   int64_t now_ms) = 0;  // kInvalidArgument if taken
+  virtual Result<std::optional<User>> find_user(std::string_view name) = 0;
+  virtual Result<std::vector<User>> list_users() = 0;
+  virtual Status set_tier(uint64_t user_id, core::Tier tier) = 0;
+
+  virtual Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
+                                    const KeyHash& hash, int64_t now_ms) = 0;
+  virtual Result<std::vector<ApiKey>> list_keys() = 0;  // revoked ones too
+  virtual Status revoke_key(uint64_t key_id, int64_t now_ms) = 0;  // kNotFound if absent
+
+  virtual Status append_audit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) = 0;
+
+  // Request-path writes, group-committed.
+  virtual void record_execution(Execution execution, RecordDone done) = 0;
+  virtual void add_usage(Usage delta) = 0;
+  virtual void record_violation(Violation violation) = 0;
+  // Blocks until every write queued before the call is durable (or failed).
+  virtual Status flush() = 0;
+
+  virtual Result<std::vector<Usage>> usage_since(int64_t day_start_ms) = 0;
+  virtual Result<std::vector<Violation>> violations_since(int64_t since_ms) = 0;
+  virtual Result<std::optional<Execution>> find_execution(std::string_view id) = 0;
+  virtual Result<uint64_t> count_executions() = 0;
+  // Retention: deletes executions started before `before_ms`; usage rows stay.
+  virtual Result<uint64_t> delete_executions_before(int64_t before_ms) = 0;
+
+  virtual StoreHealth health() = 0;
+};
+
+}  // namespace gaia::store

@@ -1,0 +1,141 @@
+#include "store/write_queue.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace gaia::store {
+namespace {
+
+// Moves `from`'s elements to the front of `to`: writes that failed go first next time.
+template <class T>
+void requeue(std::vector<T>& from, std::vector<T>& to) {
+  from.insert(from.end(), std::make_move_iterator(to.begin()), std::make_move_iterator(to.end()));
+  to = std::move(from);
+}
+
+}  // namespace
+
+WriteQueue::WriteQueue(Commit commit, size_t max_batch)
+    : commit_(std::move(commit)), max_batch_(max_batch), writer_([this] { run(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  writer_.join();
+}
+
+void WriteQueue::push(Execution execution, RecordDone done) {
+  {
+    std::lock_guard lock(mu_);
+    queued_.executions.push_back(std::move(execution));
+    callbacks_.push_back(std::move(done));
+  }
+  wake_.notify_one();
+}
+
+void WriteQueue::push(Usage usage) {
+  {
+    std::lock_guard lock(mu_);
+    queued_.usage.push_back(std::move(usage));
+  }
+  wake_.notify_one();
+}
+
+void WriteQueue::push(Violation violation) {
+  {
+    std::lock_guard lock(mu_);
+    queued_.violations.push_back(std::move(violation));
+  }
+  wake_.notify_one();
+}
+
+Status WriteQueue::flush() {
+  std::future<Status> done;
+  {
+    std::lock_guard lock(mu_);
+    flushes_.emplace_back();
+    done = flushes_.back().get_future();
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+StoreHealth WriteQueue::health() const {
+  std::lock_guard lock(mu_);
+  StoreHealth h = health_;
+  h.queued_writes = queued_.executions.size() + queued_.usage.size() + queued_.violations.size();
+  return h;
+}
+
+void WriteQueue::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queued_.empty() || !flushes_.empty(); });
+    if (queued_.empty() && flushes_.empty() && stopping_) return;
+
+    WriteBatch batch;
+    std::vector<RecordDone> callbacks;
+    const size_t n = std::min(queued_.executions.size(), max_batch_);
+    batch.executions.assign(std::make_move_iterator(queued_.executions.begin()),
+                            std::make_move_iterator(queued_.executions.begin() + n));
+    queued_.executions.erase(queued_.executions.begin(), queued_.executions.begin() + n);
+    callbacks.assign(std::make_move_iterator(callbacks_.begin()),
+                     std::make_move_iterator(callbacks_.begin() + n));
+    callbacks_.erase(callbacks_.begin(), callbacks_.begin() + n);
+    batch.usage = std::move(queued_.usage);
+    batch.violations = std::move(queued_.violations);
+    queued_.usage.clear();
+    queued_.violations.clear();
+    // A flush waits for what was queued before it: answer it once the queue has drained.
+    std::vector<std::promise<Status>> flushes;
+    if (queued_.executions.empty()) flushes = std::move(flushes_), flushes_.clear();
+    lock.unlock();
+
+    Result<std::vector<bool>> inserted =
+        batch.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : commit_(batch);
+
+    lock.lock();
+    if (inserted.ok()) {
+      if (!batch.empty()) ++health_.commits;
+      health_.ok = true;
+      health_.detail.clear();
+    } else {
+      health_.ok = false;
+      health_.detail = inserted.status().message();
+      // Usage and violations are nobody's answer: keep them for the next attempt.
+      requeue(batch.usage, queued_.usage);
+      requeue(batch.violations, queued_.violations);
+    }
+    lock.unlock();
+
+    for (size_t i = 0; i < callbacks.size(); ++i) {
+      if (inserted.ok()) {
+        callbacks[i](static_cast<bool>(inserted.value()[i]));
+      } else {
+        callbacks[i](inserted.status());
+      }
+    }
+    Status flushed = inserted.ok() ? Status() : inserted.status();
+    for (auto& f : flushes) f.set_value(flushed);
+
+    lock.lock();
+    if (!inserted.ok() && stopping_) {
+      // Shutting down with the database failing: answer everyone rather than hang.
+      std::vector<RecordDone> pending = std::move(callbacks_);
+      std::vector<std::promise<Status>> waiting = std::move(flushes_);
+      lock.unlock();
+      for (auto& done : pending) done(inserted.status());
+      for (auto& f : waiting) f.set_value(inserted.status());
+      return;
+    }
+    if (!inserted.ok()) {
+      // Back off before retrying what was kept, unless new work or a stop arrives.
+      wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_; });
+    }
+  }
+}
+
+}  // namespace gaia::store

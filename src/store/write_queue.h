@@ -1,0 +1,60 @@
+#pragma once
+// Group commit: request threads queue writes; one writer thread takes everything queued,
+// commits it in one transaction, and only then answers each execution's callback. Many
+// writes share one fsync, and no request thread waits on the disk.
+// Thread-safe.
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.h"
+
+namespace gaia::store {
+
+struct WriteBatch {
+  std::vector<Execution> executions;
+  std::vector<Usage> usage;
+  std::vector<Violation> violations;
+  bool empty() const { return executions.empty() && usage.empty() && violations.empty(); }
+};
+
+class WriteQueue {
+ public:
+  // Writes one batch in one transaction; on success says, per execution, whether it was new.
+  using Commit = std::function<Result<std::vector<bool>>(const WriteBatch&)>;
+
+  WriteQueue(Commit commit, size_t max_batch);
+  // Commits what is queued, then stops the writer.
+  ~WriteQueue();
+  WriteQueue(const WriteQueue&) = delete;
+  WriteQueue& operator=(const WriteQueue&) = delete;
+
+  void push(Execution execution, RecordDone done);
+  void push(Usage usage);
+  void push(Violation violation);
+  // Blocks until everything queued before the call is committed or has failed.
+  Status flush();
+
+  StoreHealth health() const;
+
+ private:
+  void run();
+
+  const Commit commit_;
+  const size_t max_batch_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  WriteBatch queued_;
+  std::vector<RecordDone> callbacks_;
+  std::vector<std::promise<Status>> flushes_;
+  bool stopping_ = false;
+  StoreHealth health_;
+  std::thread writer_;  // last: starts once the rest is built
+};
+
+}  // namespace gaia::store

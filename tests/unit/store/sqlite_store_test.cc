@@ -1,0 +1,224 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <future>
+
+#include "store/sqlite/migrations.h"
+#include "support/temp_dir.h"
+
+namespace gaia::store::sqlite {
+namespace {
+
+using core::Tier;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteStore> open() {
+    auto store = SqliteStore::open(path_);
+    EXPECT_TRUE(store.ok()) << store.status().message();
+    return std::move(store.value());
+  }
+  // Records `e` and waits for its durable answer.
+  static Result<bool> record(Store& store, Execution e) {
+    std::promise<Result<bool>> done;
+    store.record_execution(std::move(e), [&](Result<bool> r) { done.set_value(std::move(r)); });
+    return done.get_future().get();
+  }
+  static Execution execution(std::string id, int64_t started_at_ms = 1000) {
+    Execution e;
+    e.id = std::move(id);
+    e.user_id = 1;
+    e.key_id = 2;
+    e.type = "shell";
+    e.command = "ls -l";
+    e.started_at_ms = started_at_ms;
+    e.duration_ms = 12;
+    e.cpu_ms = 3;
+    e.peak_memory_bytes = 4096;
+    e.exit_code = 0;
+    return e;
+  }
+
+  testing::TempDir dir_;
+  std::string path_ = dir_.file("sub/gaia.db");
+};
+
+TEST_F(SqliteStoreTest, CreatesFileDirectoryAndSchemaOnce) {
+  open();
+  open();  // migrations already applied: a second start changes nothing
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*), MAX(version) FROM schema_migrations", -1, &stmt,
+                     nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), latest_schema_version());
+  EXPECT_EQ(sqlite3_column_int(stmt, 1), latest_schema_version());
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  auto store = open();  // the log exists while the database is open
+  EXPECT_TRUE(std::filesystem::exists(path_ + "-wal"));
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerBinary) {
+  open();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteStore::open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("version 999, newer"), std::string::npos)
+      << store.status().message();
+}
+
+TEST_F(SqliteStoreTest, UsersAreUniqueAndKeepTheirTier) {
+  auto store = open();
+  auto alice = store->create_user("alice", Tier::kPremium, 5);
+  ASSERT_TRUE(alice.ok());
+  EXPECT_FALSE(store->create_user("alice", Tier::kDefault, 6).ok());
+  ASSERT_TRUE(store->set_tier(alice->id, Tier::kEnterprise).ok());
+  EXPECT_EQ(store->set_tier(999, Tier::kDefault).code(), core::StatusCode::kNotFound);
+  store.reset();
+
+  auto found = open()->find_user("alice");
+  ASSERT_TRUE(found.ok() && found.value());
+  EXPECT_EQ(found.value()->tier, Tier::kEnterprise);
+  EXPECT_EQ(found.value()->created_at_ms, 5);
+}
+
+TEST_F(SqliteStoreTest, KeysKeepTheirHashRoleAndRevocation) {
+  auto store = open();
+  auto alice = store->create_user("alice", Tier::kDefault, 0);
+  KeyHash hash{};
+  hash[0] = 0xAB;
+  hash[31] = 0xCD;
+  auto key = store->create_key(alice->id, Role::kService, "gateway", hash, 7);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(store->revoke_key(key->id, 9).ok());
+  EXPECT_EQ(store->revoke_key(12345, 9).code(), core::StatusCode::kNotFound);
+  store.reset();
+
+  auto keys = open()->list_keys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  const ApiKey& k = keys->front();
+  EXPECT_EQ(k.hash, hash);
+  EXPECT_EQ(k.role, Role::kService);
+  EXPECT_EQ(k.label, "gateway");
+  EXPECT_EQ(k.revoked_at_ms, 9);
+}
+
+TEST_F(SqliteStoreTest, ExecutionIsIdempotentOnItsId) {
+  auto store = open();
+  auto first = record(*store, execution("run-1"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first.value());
+  Execution repeat = execution("run-1");
+  repeat.command = "something else";
+  auto second = record(*store, repeat);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second.value());
+  auto stored = store->find_execution("run-1");
+  ASSERT_TRUE(stored.ok() && stored.value());
+  EXPECT_EQ(stored.value()->command, "ls -l");
+  EXPECT_EQ(store->count_executions().value(), 1u);
+}
+
+TEST_F(SqliteStoreTest, AnsweredExecutionIsAlreadyInTheFile) {
+  auto store = open();
+  Execution e = execution("run-2");
+  e.exit_code.reset();
+  e.signal = 9;
+  ASSERT_TRUE(record(*store, e).ok());
+  // Another connection, as another process would see it, without closing the store.
+  auto other = open();
+  auto stored = other->find_execution("run-2");
+  ASSERT_TRUE(stored.ok() && stored.value());
+  EXPECT_EQ(stored.value()->signal, 9);
+  EXPECT_FALSE(stored.value()->exit_code.has_value());
+}
+
+TEST_F(SqliteStoreTest, ConcurrentRecordsAreAllStoredExactlyOnce) {
+  auto store = open();
+  constexpr int kThreads = 4, kEach = 500;
+  std::atomic<int> answered{0}, inserted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every id twice: the repeats must store nothing.
+        for (int copy = 0; copy < 2; ++copy) {
+          store->record_execution(execution(std::to_string(t) + "-" + std::to_string(i)),
+                                  [&](Result<bool> r) {
+                                    ASSERT_TRUE(r.ok());
+                                    inserted += r.value();
+                                    ++answered;
+                                  });
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(store->flush().ok());
+  EXPECT_EQ(answered.load(), 2 * kThreads * kEach);
+  EXPECT_EQ(inserted.load(), kThreads * kEach);
+  EXPECT_EQ(store->count_executions().value(), uint64_t{kThreads * kEach});
+  EXPECT_GE(store->health().commits, 1u);
+}
+
+TEST_F(SqliteStoreTest, UsageDeltasAddUpPerDay) {
+  auto store = open();
+  for (int i = 0; i < 499; ++i) store->add_usage({1, 2, "shell", 86'400'000, 1});
+  store->add_usage({1, 2, "shell", 0, 7});  // the day before
+  store->add_usage({1, 3, "code", 86'400'000, 2});
+  ASSERT_TRUE(store->flush().ok());
+  store.reset();
+
+  auto rows = open()->usage_since(86'400'000);
+  ASSERT_TRUE(rows.ok());
+  uint64_t shell = 0, code = 0;
+  for (const Usage& u : rows.value()) (u.type == "shell" ? shell : code) += u.used;
+  EXPECT_EQ(shell, 499u);
+  EXPECT_EQ(code, 2u);
+}
+
+TEST_F(SqliteStoreTest, ViolationsAndAuditAreKept) {
+  auto store = open();
+  store->record_violation({1, 2, "shell", "calendar:day:500", "rm -rf build", 50});
+  ASSERT_TRUE(store->flush().ok());
+  ASSERT_TRUE(store->append_audit({"admin", "user.create", "alice", "", "{}", 60}).ok());
+  auto violations = store->violations_since(0);
+  ASSERT_TRUE(violations.ok());
+  ASSERT_EQ(violations->size(), 1u);
+  EXPECT_EQ(violations->front().limit, "calendar:day:500");
+  auto audit = store->audit_since(60);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ(audit->front().action, "user.create");
+}
+
+TEST_F(SqliteStoreTest, RetentionDeletesOnlyOldExecutions) {
+  auto store = open();
+  ASSERT_TRUE(record(*store, execution("old", 1000)).ok());
+  ASSERT_TRUE(record(*store, execution("new", 5000)).ok());
+  store->add_usage({1, 2, "shell", 0, 1});
+  ASSERT_TRUE(store->flush().ok());
+  auto deleted = store->delete_executions_before(2000);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted.value(), 1u);
+  EXPECT_FALSE(store->find_execution("old").value().has_value());
+  EXPECT_TRUE(store->find_execution("new").value().has_value());
+  EXPECT_EQ(store->usage_since(0).value().size(), 1u);  // daily usage stays
+}
+
+}  // namespace
+}  // namespace gaia::store::sqlite

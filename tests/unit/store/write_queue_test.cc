@@ -1,0 +1,61 @@
+#include "store/write_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+
+namespace gaia::store {
+namespace {
+
+Execution execution(std::string id) {
+  Execution e;
+  e.id = std::move(id);
+  return e;
+}
+
+TEST(WriteQueueTest, FailedCommitAnswersTheErrorAndKeepsUsageForTheNextAttempt) {
+  std::atomic<int> attempts{0};
+  std::atomic<uint64_t> usage_committed{0};
+  WriteQueue queue(
+      [&](const WriteBatch& batch) -> Result<std::vector<bool>> {
+        if (attempts++ == 0) return Status::unavailable("disk full");
+        for (const Usage& u : batch.usage) usage_committed += u.used;
+        return std::vector<bool>(batch.executions.size(), true);
+      },
+      16);
+  queue.push(Usage{1, 1, "shell", 0, 5});
+  std::promise<Result<bool>> answer;
+  queue.push(execution("a"), [&](Result<bool> r) { answer.set_value(std::move(r)); });
+  Result<bool> first = answer.get_future().get();
+  if (attempts.load() == 1) {
+    // The usage and the execution went in the failing batch.
+    ASSERT_FALSE(first.ok());
+    EXPECT_EQ(first.status().message(), "disk full");
+    EXPECT_FALSE(queue.health().ok);
+  }
+  ASSERT_TRUE(queue.flush().ok());
+  EXPECT_EQ(usage_committed.load(), 5u);
+  EXPECT_TRUE(queue.health().ok);
+}
+
+TEST(WriteQueueTest, BatchesAreBoundedAndEveryCallbackRuns) {
+  std::atomic<size_t> largest{0};
+  std::atomic<int> answered{0};
+  {
+    WriteQueue queue(
+        [&](const WriteBatch& batch) -> Result<std::vector<bool>> {
+          largest = std::max(largest.load(), batch.executions.size());
+          return std::vector<bool>(batch.executions.size(), true);
+        },
+        8);
+    for (int i = 0; i < 1000; ++i) {
+      queue.push(execution(std::to_string(i)), [&](Result<bool> r) { answered += r.ok(); });
+    }
+  }  // the destructor drains the queue
+  EXPECT_EQ(answered.load(), 1000);
+  EXPECT_LE(largest.load(), 8u);
+}
+
+}  // namespace
+}  // namespace gaia::store
