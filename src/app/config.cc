@@ -103,6 +103,20 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
     if (!v || *v < 1 || *v > 256) return invalid(*raw, "io threads", "an integer from 1 to 256");
     c.io_threads = static_cast<unsigned>(*v);
   }
+  if (auto raw = pick(kRetentionSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 36500) {
+      return invalid(*raw, "retention days", "an integer from 1 to 36500");
+    }
+    c.retention_days = static_cast<unsigned>(*v);
+  }
+  if (auto raw = pick(kAdminKeySetting, flags, env, file)) {
+    if (raw->value.size() < 32) {  // never echo a secret
+      return core::Status::invalid_argument(
+          "invalid admin key (from GAIA_ADMIN_KEY): expected at least 32 characters");
+    }
+    c.admin_key = raw->value;
+  }
   return c;
 }
 

@@ -26,9 +26,14 @@ inline constexpr SettingName kBindSetting{"bind", "GAIA_BIND", "--bind"};
 inline constexpr SettingName kDatabaseUrlSetting{"database_url", "DATABASE_URL", "--database-url"};
 inline constexpr SettingName kTimeZoneSetting{"time_zone", "GAIA_TIME_ZONE", "--time-zone"};
 inline constexpr SettingName kThreadsSetting{"threads", "GAIA_THREADS", "--threads"};
+inline constexpr SettingName kRetentionSetting{"retention_days", "GAIA_RETENTION_DAYS",
+                                               "--retention-days"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
+// A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
+inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
 inline constexpr SettingName kFileSettings[] = {kPortSetting, kBindSetting, kDatabaseUrlSetting,
-                                                kTimeZoneSetting, kThreadsSetting};
+                                                kTimeZoneSetting, kThreadsSetting,
+                                                kRetentionSetting};
 
 struct Config {
   std::string bind_address = "127.0.0.1";
@@ -37,6 +42,8 @@ struct Config {
   std::string sqlite_path = "./var/gaia.db";  // from database_url
   std::string time_zone = "UTC";              // an IANA zone name, for calendar quotas
   unsigned io_threads = 1;                    // default: the number of CPUs
+  unsigned retention_days = 30;               // executions older than this are deleted
+  std::string admin_key;                      // registered as an admin key when set
 };
 
 // The configuration from `flags`, `env` and `file` (highest precedence first). On failure

@@ -11,14 +11,22 @@ namespace gaia::app {
 void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo info) {
   router.add("GET", "/health", [&clock, info = std::move(info)](const http::Request&) {
     auto uptime = std::chrono::duration_cast<std::chrono::seconds>(clock.mono_now() - info.started);
-    return http::json_response(
-        200,
-        boost::json::object{
-            {"status", "ok"},
-            {"version", kVersion},
-            {"uptime_seconds", uptime.count()},
-            {"store", boost::json::object{{"kind", info.store_kind}, {"path", info.store_path}}},
-        });
+    boost::json::object store{{"kind", info.store_kind}, {"path", info.store_path}};
+    bool ok = true;
+    if (info.store != nullptr) {
+      store::StoreHealth h = info.store->health();
+      ok = h.ok;
+      store["state"] = h.ok ? "ok" : "failing";
+      if (!h.ok) store["error"] = h.detail;
+      store["queued_writes"] = h.queued_writes;
+      store["commits"] = h.commits;
+    }
+    return http::json_response(200, boost::json::object{
+                                        {"status", ok ? "ok" : "degraded"},
+                                        {"version", kVersion},
+                                        {"uptime_seconds", uptime.count()},
+                                        {"store", std::move(store)},
+                                    });
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "http/router.h"
+#include "store/store.h"
 
 namespace gaia::app {
 
@@ -13,10 +14,13 @@ struct HealthInfo {
   core::MonoTime started;  // uptime is measured from here
   std::string store_kind;  // e.g. "sqlite"
   std::string store_path;  // e.g. "./var/gaia.db"
+  store::Store* store = nullptr;  // its writer's state is reported when set
 };
 
 // Registers GET /health on `router`, answering 200
-// {"status":"ok","version":...,"uptime_seconds":N,"store":{"kind":...,"path":...}}.
+// {"status":"ok"|"degraded","version":...,"uptime_seconds":N,
+//  "store":{"kind":...,"path":...,"state":"ok"|"failing","queued_writes":N,"commits":N}}.
+// A failing store makes the status "degraded" (still 200: checks keep working).
 // REQUIRES: `clock` outlives the router and every server using it.
 void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo info);
 

@@ -5,28 +5,79 @@
 #include <string>
 #include <system_error>
 
+#include "app/chores.h"
 #include "app/health.h"
 #include "app/system_clock.h"
 #include "core/limiter.h"
+#include "http/admin_api.h"
+#include "http/directory.h"
+#include "http/public_api.h"
 #include "http/server.h"
 #include "http/signal_waiter.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace gaia::app {
 
 namespace {
 
-// Creates the directory that will hold the SQLite file. TODO(app): open the store here.
-bool init_database(const Config& config, std::ostream& out, std::ostream& err) {
+constexpr int64_t kDayMs = 86'400'000;
+
+std::unique_ptr<store::Store> open_store(const Config& config, std::ostream& out,
+                                         std::ostream& err) {
   out << "[INIT] Initializing SQLite database..." << std::endl;
-  std::filesystem::path parent = std::filesystem::path(config.sqlite_path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) {
-    err << "[ERROR] cannot create database directory " << parent << ": " << ec.message()
-        << std::endl;
-    return false;
+  auto store = store::sqlite::SqliteStore::open(config.sqlite_path);
+  if (!store.ok()) {
+    err << "[ERROR] " << store.status().message() << std::endl;
+    return nullptr;
   }
   out << "[INIT] ✓ Database connection established" << std::endl;
+  return std::move(store.value());
+}
+
+// The admin key: GAIA_ADMIN_KEY when given, else one made on the very first start and
+// printed that once.
+bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t now_ms,
+                     std::ostream& out, std::ostream& err) {
+  constexpr std::string_view kAdmin = "admin";
+  if (config.admin_key.empty() && directory.has_admin_key()) return true;
+  if (!directory.find_user(kAdmin)) {
+    auto user = directory.create_user(kAdmin, core::Tier::kEnterprise, now_ms);
+    if (!user.ok()) {
+      err << "[ERROR] creating the admin user: " << user.status().message() << std::endl;
+      return false;
+    }
+  }
+  if (!config.admin_key.empty()) {
+    core::Status s = directory.adopt_key(kAdmin, store::Role::kAdmin, config.admin_key, now_ms);
+    if (!s.ok()) err << "[ERROR] registering GAIA_ADMIN_KEY: " << s.message() << std::endl;
+    return s.ok();
+  }
+  auto key = directory.create_key(kAdmin, store::Role::kAdmin, "first start", now_ms);
+  if (!key.ok()) {
+    err << "[ERROR] creating the admin key: " << key.status().message() << std::endl;
+    return false;
+  }
+  out << "[INIT] Admin key (shown only this once, keep it): " << key->key << std::endl;
+  return true;
+}
+
+// Gives the limiter back the usage recorded in every current calendar period.
+bool restore_usage(store::Store& store, const http::Directory& directory, core::Limiter& limiter,
+                   core::Instant now, std::ostream& err) {
+  // No calendar period is longer than a month: 32 days back covers every current one.
+  auto rows = store.usage_since(core::to_ms(now.wall) - 32 * kDayMs);
+  if (!rows.ok()) {
+    err << "[ERROR] reading usage: " << rows.status().message() << std::endl;
+    return false;
+  }
+  auto rules = limiter.rules();
+  for (const store::Usage& u : rows.value()) {
+    auto user = directory.user_by_id(u.user_id);
+    auto type = rules->type_id(u.type);
+    if (!user || !type) continue;  // a deleted user or a retired command type
+    limiter.restore({{u.user_id, u.key_id, user->tier}, *type, static_cast<uint32_t>(u.used)},
+                    u.day_start_ms, now);
+  }
   return true;
 }
 
@@ -54,18 +105,37 @@ std::string host_for_url(const std::string& address) {
 
 int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   SystemClock clock;
-  HealthInfo health{clock.mono_now(), "sqlite", config.sqlite_path};
   // Catch the signals before any thread starts, so none of them dies of SIGTERM.
   http::SignalWaiter signals;
 
-  if (!init_database(config, out, err)) return 1;
+  std::unique_ptr<store::Store> store = open_store(config, out, err);
+  if (!store) return 1;
+  std::filesystem::path secret =
+      std::filesystem::path(config.sqlite_path).parent_path() / "key.secret";
+  auto hasher = http::KeyHasher::from_file(secret.string());
+  if (!hasher.ok()) {
+    err << "[ERROR] " << hasher.status().message() << std::endl;
+    return 1;
+  }
+  auto directory = http::Directory::load(*store, hasher.value());
+  if (!directory.ok()) {
+    err << "[ERROR] loading users and keys: " << directory.status().message() << std::endl;
+    return 1;
+  }
+  const core::Instant started = clock.now();
+  if (!bootstrap_admin(config, *directory.value(), core::to_ms(started.wall), out, err)) return 1;
+
   out << "[INIT] Initializing Rate Limiting Service..." << std::endl;
   auto limiter = build_limiter(config, err);
   if (!limiter) return 1;
+  if (!restore_usage(*store, *directory.value(), *limiter, started, err)) return 1;
   out << "[INIT] ✓ Rate Limiting Service initialized" << std::endl;
 
+  const http::ApiContext api{*limiter, *store, *directory.value(), clock};
   http::Router router;
-  add_health_route(router, clock, health);
+  add_health_route(router, clock, {clock.mono_now(), "sqlite", config.sqlite_path, store.get()});
+  http::add_public_api(router, api);
+  http::add_admin_api(router, api);
   http::Server server(
       {.address = config.bind_address, .port = config.port, .io_threads = config.io_threads},
       std::move(router));
@@ -73,6 +143,20 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     err << "[ERROR] HTTP server: " << s.message() << std::endl;
     return 1;
   }
+
+  const int64_t retention_ms = int64_t{config.retention_days} * kDayMs;
+  Chores chores({
+      {std::chrono::seconds(1),
+       [&] {
+         for (int i = 0; i < core::Limiter::kShards; ++i) limiter->sweep(clock.now());
+       }},
+      {std::chrono::hours(1),
+       [&] {
+         auto deleted = store->delete_executions_before(core::to_ms(clock.now().wall) - retention_ms);
+         if (!deleted.ok()) err << "[WARN] retention: " << deleted.status().message() << std::endl;
+       }},
+  });
+
   std::string where = host_for_url(config.bind_address) + ":" + std::to_string(server.port());
   out << "[INFO] Starting HTTP server on " << where << std::endl;
   out << "[INFO] Health: http://" << where << "/health" << std::endl;
@@ -80,6 +164,10 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   signals.wait();
   out << "[INFO] Shutting down" << std::endl;
   server.stop();
+  if (core::Status s = store->flush(); !s.ok()) {
+    err << "[ERROR] flushing the store: " << s.message() << std::endl;
+    return 1;
+  }
   return 0;
 }
 

@@ -25,6 +25,13 @@ std::string_view Request::header(std::string_view name) const {
   return {};
 }
 
+std::string_view Request::path_param(std::string_view name) const {
+  for (const Header& p : path_params) {
+    if (p.name == name) return p.value;
+  }
+  return {};
+}
+
 Response json_response(unsigned status, const boost::json::value& body) {
   Response r;
   r.status = status;

@@ -21,9 +21,12 @@ struct Request {
   std::string query;   // after '?', without it; empty if none
   std::vector<Header> headers;
   std::string body;
+  std::vector<Header> path_params;  // filled by the router from `{name}` segments
 
   // The first header named `name` (case-insensitive), or an empty view if absent.
   std::string_view header(std::string_view name) const;
+  // The path segment matched by `{name}`, or an empty view.
+  std::string_view path_param(std::string_view name) const;
 };
 
 struct Response {

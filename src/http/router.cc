@@ -7,8 +7,44 @@
 
 namespace gaia::http {
 
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t start = 1;  // after the leading '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
 void Router::add(std::string method, std::string path, Handler handler) {
-  std::vector<Route>& routes = routes_[std::move(path)];
+  if (path.find('{') == std::string::npos) {
+    add_route(routes_[std::move(path)], std::move(method), std::move(handler));
+    return;
+  }
+  std::vector<std::string> segments;
+  for (std::string_view s : split_path(path)) segments.emplace_back(s);
+  for (Pattern& p : patterns_) {
+    if (p.segments == segments) {
+      add_route(p.routes, std::move(method), std::move(handler));
+      return;
+    }
+  }
+  patterns_.push_back({std::move(segments), {}});
+  add_route(patterns_.back().routes, std::move(method), std::move(handler));
+}
+
+void Router::add_route(std::vector<Route>& routes, std::string method, Handler handler) {
   for (Route& r : routes) {
     if (r.method == method) {
       r.handler = std::move(handler);
@@ -18,13 +54,38 @@ void Router::add(std::string method, std::string path, Handler handler) {
   routes.push_back(Route{std::move(method), std::move(handler)});
 }
 
-Response Router::route(const Request& req) const {
-  auto it = routes_.find(req.path);
-  if (it == routes_.end()) {
+const std::vector<Router::Route>* Router::match(Request& req) const {
+  if (auto it = routes_.find(req.path); it != routes_.end()) return &it->second;
+  if (patterns_.empty() || req.path.empty() || req.path.front() != '/') return nullptr;
+  std::vector<std::string_view> segments = split_path(req.path);
+  for (const Pattern& p : patterns_) {
+    if (p.segments.size() != segments.size()) continue;
+    std::vector<Header> params;
+    bool matched = true;
+    for (size_t i = 0; i < segments.size() && matched; ++i) {
+      if (is_param(p.segments[i])) {
+        matched = !segments[i].empty();
+        params.push_back({p.segments[i].substr(1, p.segments[i].size() - 2),
+                          std::string(segments[i])});
+      } else {
+        matched = p.segments[i] == segments[i];
+      }
+    }
+    if (matched) {
+      req.path_params = std::move(params);
+      return &p.routes;
+    }
+  }
+  return nullptr;
+}
+
+Response Router::route(Request req) const {
+  const std::vector<Route>* routes = match(req);
+  if (routes == nullptr) {
     return error_response(404, "not_found", "no resource at " + req.path);
   }
   std::string allow;
-  for (const Route& r : it->second) {
+  for (const Route& r : *routes) {
     if (r.method == req.method) {
       try {
         return r.handler(req);

@@ -1,5 +1,7 @@
 #pragma once
-// Router: maps (method, exact path) to a handler. Unknown paths answer 404, a known path with
+// Router: maps (method, path) to a handler. A path is exact, or has `{name}` segments that
+// match one non-empty segment each and reach the handler as Request::path_params; exact
+// paths win over patterns. Unknown paths answer 404, a known path with
 // another method answers 405 with an Allow header, both with JSON bodies.
 //
 // Threads: add() only before the router is handed to a Server; route() is const and may then
@@ -18,20 +20,29 @@ using Handler = std::function<Response(const Request&)>;
 
 class Router {
  public:
-  // Registers `handler` for `method` (e.g. "GET") on exactly `path` (e.g. "/health"),
-  // replacing any earlier handler for the same pair.
+  // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/health" or
+  // "/api/admin/users/{name}"), replacing any earlier handler for the same pair.
   void add(std::string method, std::string path, Handler handler);
 
   // The response of the matching handler, or a 404/405 response. A handler that throws
   // answers 500; the exception goes no further.
-  Response route(const Request& req) const;
+  Response route(Request req) const;
 
  private:
   struct Route {
     std::string method;
     Handler handler;
   };
-  std::unordered_map<std::string, std::vector<Route>> routes_;  // by path
+  struct Pattern {
+    std::vector<std::string> segments;  // "{name}" or a literal
+    std::vector<Route> routes;
+  };
+  // The routes of `req.path`, filling its path parameters; nullptr if none.
+  const std::vector<Route>* match(Request& req) const;
+  static void add_route(std::vector<Route>& routes, std::string method, Handler handler);
+
+  std::unordered_map<std::string, std::vector<Route>> routes_;  // exact paths
+  std::vector<Pattern> patterns_;
 };
 
 }  // namespace gaia::http

@@ -38,6 +38,21 @@ TEST(RouterTest, CallsTheHandlerOfMethodAndPath) {
   EXPECT_EQ(router.route(post).status, 201u);
 }
 
+TEST(RouterTest, PatternSegmentsReachTheHandlerAndExactPathsWin) {
+  Router router;
+  router.add("PUT", "/users/{name}", [](const Request& req) {
+    return json_response(200, {{"name", req.path_param("name")}});
+  });
+  router.add("PUT", "/users/me", [](const Request&) { return json_response(201, {}); });
+  Response r = router.route(request("PUT", "/users/alice"));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(boost::json::parse(r.body).at("name"), "alice");
+  EXPECT_EQ(router.route(request("PUT", "/users/me")).status, 201u);
+  EXPECT_EQ(router.route(request("PUT", "/users/")).status, 404u);
+  EXPECT_EQ(router.route(request("PUT", "/users/a/b")).status, 404u);
+  EXPECT_EQ(router.route(request("GET", "/users/alice")).status, 405u);
+}
+
 TEST(RouterTest, AnswersUnknownPathWithJson404) {
   Response r = hello_router().route(request("GET", "/hello/"));
   EXPECT_EQ(r.status, 404u);

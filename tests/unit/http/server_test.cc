@@ -6,7 +6,7 @@
 #include <future>
 #include <string>
 
-#include "raw_http_client.h"
+#include "support/raw_http_client.h"
 
 namespace gaia::http {
 namespace {

@@ -1,4 +1,4 @@
-#include "raw_http_client.h"
+#include "support/raw_http_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -110,6 +110,20 @@ std::string get_request(std::string_view path, std::string_view connection) {
 std::optional<RawResponse> http_get(uint16_t port, std::string_view path) {
   RawHttpConnection c(port);
   if (!c.connected() || !c.send(get_request(path, "close"))) return std::nullopt;
+  return c.read_response();
+}
+
+std::optional<RawResponse> http_request(uint16_t port, std::string_view method,
+                                        std::string_view path, std::string_view key,
+                                        std::string_view body) {
+  std::string req = std::string(method) + " " + std::string(path) +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!key.empty()) req += "Authorization: Bearer " + std::string(key) + "\r\n";
+  if (!body.empty()) req += "Content-Type: application/json\r\n";
+  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  req += body;
+  RawHttpConnection c(port);
+  if (!c.connected() || !c.send(req)) return std::nullopt;
   return c.read_response();
 }
 

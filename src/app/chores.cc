@@ -1,0 +1,35 @@
+#include "app/chores.h"
+
+#include <algorithm>
+
+namespace gaia::app {
+
+Chores::Chores(std::vector<Chore> chores)
+    : chores_(std::move(chores)), thread_([this] { loop(); }) {}
+
+Chores::~Chores() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void Chores::loop() {
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> due(chores_.size(), Clock::now());
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    for (size_t i = 0; i < chores_.size(); ++i) {
+      if (Clock::now() < due[i]) continue;
+      lock.unlock();
+      chores_[i].run();
+      lock.lock();
+      due[i] = Clock::now() + chores_[i].every;
+    }
+    wake_.wait_until(lock, *std::min_element(due.begin(), due.end()), [&] { return stopping_; });
+  }
+}
+
+}  // namespace gaia::app

@@ -1,0 +1,159 @@
+#include "http/admin_api.h"
+
+#include <charconv>
+
+namespace gaia::http {
+namespace {
+
+constexpr size_t kMaxNameBytes = 128;
+
+boost::json::object user_json(const store::User& u) {
+  return {{"id", u.id}, {"name", u.name}, {"tier", core::tier_name(u.tier)},
+          {"created_at_ms", u.created_at_ms}};
+}
+
+boost::json::object key_json(const store::ApiKey& k) {
+  boost::json::object o{{"id", k.id},
+                        {"user_id", k.user_id},
+                        {"role", store::role_name(k.role)},
+                        {"label", k.label},
+                        {"created_at_ms", k.created_at_ms}};
+  if (k.revoked_at_ms) o["revoked_at_ms"] = *k.revoked_at_ms;
+  return o;
+}
+
+bool valid_user_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == '@';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::optional<core::Tier> tier_field(JsonBody& body, bool required,
+                                     std::optional<Response>& error) {
+  auto name = body.string("tier", required, 32);
+  if (body.error()) return error = *body.error(), std::nullopt;
+  if (!name) return core::Tier::kDefault;
+  auto tier = core::parse_tier(*name);
+  if (!tier) error = field_error("tier", "must be default, premium or enterprise");
+  return tier;
+}
+
+Response store_failure(const core::Status& s) {
+  return error_response(503, "store_unavailable", s.message());
+}
+
+// Runs `fn(caller, body)` for an authenticated admin with a JSON object body.
+template <class Fn>
+Response with_admin_body(const ApiContext& ctx, const Request& req, Fn fn) {
+  auto auth = authenticate(req, ctx.directory, true);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  auto parsed = JsonBody::parse(req);
+  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
+  return fn(std::get<Caller>(auth), std::get<JsonBody>(parsed));
+}
+
+void audit(const ApiContext& ctx, const Caller& caller, std::string action, std::string target,
+           const boost::json::value& before, const boost::json::value& after) {
+  (void)ctx.store.append_audit(
+      {caller.user_name, std::move(action), std::move(target),
+       before.is_null() ? "" : boost::json::serialize(before),
+       after.is_null() ? "" : boost::json::serialize(after), core::to_ms(ctx.clock.now().wall)});
+}
+
+Response create_user(const ApiContext& ctx, const Request& req) {
+  return with_admin_body(ctx, req, [&](const Caller& caller, JsonBody& body) {
+    auto name = body.string("name", true, kMaxNameBytes);
+    std::optional<Response> error;
+    auto tier = tier_field(body, false, error);
+    if (body.error()) return *body.error();
+    if (error) return std::move(*error);
+    if (!valid_user_name(*name)) {
+      return field_error("name", "use letters, digits and - _ . @ only");
+    }
+    auto user = ctx.directory.create_user(*name, *tier, core::to_ms(ctx.clock.now().wall));
+    if (!user.ok()) {
+      if (user.status().code() == core::StatusCode::kInvalidArgument) {
+        return error_response(409, "conflict", user.status().message());
+      }
+      return store_failure(user.status());
+    }
+    boost::json::object out = user_json(user.value());
+    audit(ctx, caller, "user.create", user->name, nullptr, out);
+    return json_response(201, out);
+  });
+}
+
+Response set_tier(const ApiContext& ctx, const Request& req) {
+  return with_admin_body(ctx, req, [&](const Caller& caller, JsonBody& body) {
+    std::optional<Response> error;
+    auto tier = tier_field(body, true, error);
+    if (error) return std::move(*error);
+    std::string name(req.path_param("name"));
+    auto before = ctx.directory.find_user(name);
+    if (!before) return error_response(404, "not_found", "no user " + name);
+    auto user = ctx.directory.set_tier(name, *tier);
+    if (!user.ok()) return store_failure(user.status());
+    boost::json::object out = user_json(user.value());
+    audit(ctx, caller, "user.tier", name, user_json(*before), out);
+    return json_response(200, out);
+  });
+}
+
+Response create_key(const ApiContext& ctx, const Request& req) {
+  return with_admin_body(ctx, req, [&](const Caller& caller, JsonBody& body) {
+    auto role_name = body.string("role", false, 16);
+    auto label = body.string("label", false, kMaxNameBytes);
+    if (body.error()) return *body.error();
+    auto role = role_name ? store::parse_role(*role_name) : store::Role::kUser;
+    if (!role) return field_error("role", "must be admin, service or user");
+    std::string name(req.path_param("name"));
+    if (!ctx.directory.find_user(name)) return error_response(404, "not_found", "no user " + name);
+    auto key = ctx.directory.create_key(name, *role, label.value_or(""),
+                                        core::to_ms(ctx.clock.now().wall));
+    if (!key.ok()) return store_failure(key.status());
+    boost::json::object out = key_json(key->record);
+    audit(ctx, caller, "key.create", name, nullptr, out);  // never the key itself
+    out["key"] = key->key;
+    return json_response(201, out);
+  });
+}
+
+Response revoke_key(const ApiContext& ctx, const Request& req) {
+  auto auth = authenticate(req, ctx.directory, true);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  std::string_view id_text = req.path_param("id");
+  uint64_t id = 0;
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size()) {
+    return field_error("id", "must be a key id (a positive integer)");
+  }
+  auto revoked = ctx.directory.revoke_key(id, core::to_ms(ctx.clock.now().wall));
+  if (!revoked.ok()) {
+    if (revoked.status().code() == core::StatusCode::kNotFound) {
+      return error_response(404, "not_found", revoked.status().message());
+    }
+    return store_failure(revoked.status());
+  }
+  boost::json::object out = key_json(revoked.value());
+  audit(ctx, std::get<Caller>(auth), "key.revoke", std::to_string(id), nullptr, out);
+  return json_response(200, out);
+}
+
+}  // namespace
+
+void add_admin_api(Router& router, ApiContext ctx) {
+  router.add("POST", "/api/admin/users",
+             [ctx](const Request& req) { return create_user(ctx, req); });
+  router.add("PUT", "/api/admin/users/{name}",
+             [ctx](const Request& req) { return set_tier(ctx, req); });
+  router.add("POST", "/api/admin/users/{name}/keys",
+             [ctx](const Request& req) { return create_key(ctx, req); });
+  router.add("DELETE", "/api/admin/keys/{id}",
+             [ctx](const Request& req) { return revoke_key(ctx, req); });
+}
+
+}  // namespace gaia::http

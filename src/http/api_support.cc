@@ -1,0 +1,81 @@
+#include "http/api_support.h"
+
+namespace gaia::http {
+
+Response field_error(std::string_view field, std::string_view message) {
+  return json_response(400, {{"error", "invalid_request"}, {"field", field}, {"message", message}});
+}
+
+std::variant<Caller, Response> authenticate(const Request& req, const Directory& directory,
+                                            bool admin_only) {
+  constexpr std::string_view kScheme = "Bearer ";
+  std::string_view auth = req.header("Authorization");
+  std::optional<Caller> caller;
+  if (auth.size() > kScheme.size() && auth.substr(0, kScheme.size()) == kScheme) {
+    caller = directory.authenticate(auth.substr(kScheme.size()));
+  }
+  if (!caller) {
+    Response r = error_response(401, "unauthorized",
+                                "send a valid API key as Authorization: Bearer <key>");
+    r.headers.push_back({"WWW-Authenticate", "Bearer"});
+    return r;
+  }
+  if (admin_only && caller->role != store::Role::kAdmin) {
+    return error_response(403, "forbidden", "this endpoint needs an admin key");
+  }
+  return *caller;
+}
+
+std::variant<JsonBody, Response> JsonBody::parse(const Request& req) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(req.body, ec);
+  if (ec) return field_error("body", "not valid JSON: " + ec.message());
+  if (!v.is_object()) return field_error("body", "must be a JSON object");
+  return JsonBody(std::move(v.get_object()));
+}
+
+const boost::json::value* JsonBody::find(std::string_view field, bool required) {
+  if (error_) return nullptr;
+  const boost::json::value* v = object_.if_contains(field);
+  if ((v == nullptr || v->is_null()) && required) error_ = field_error(field, "is required");
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
+std::optional<std::string> JsonBody::string(std::string_view field, bool required,
+                                            size_t max_size) {
+  const boost::json::value* v = find(field, required);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) {
+    error_ = field_error(field, "must be a string");
+    return std::nullopt;
+  }
+  const boost::json::string& s = v->get_string();
+  if (s.size() > max_size) {
+    error_ = field_error(field, "must be at most " + std::to_string(max_size) + " bytes");
+    return std::nullopt;
+  }
+  return std::string(s);
+}
+
+std::optional<int64_t> JsonBody::integer(std::string_view field, bool required, int64_t min,
+                                         int64_t max) {
+  const boost::json::value* v = find(field, required);
+  if (v == nullptr) return std::nullopt;
+  std::optional<int64_t> n;
+  if (v->is_int64()) n = v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= uint64_t{INT64_MAX}) {
+    n = static_cast<int64_t>(v->get_uint64());
+  }
+  if (!n) {
+    error_ = field_error(field, "must be an integer");
+    return std::nullopt;
+  }
+  if (*n < min || *n > max) {
+    error_ = field_error(field, "must be between " + std::to_string(min) + " and " +
+                                    std::to_string(max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+}  // namespace gaia::http

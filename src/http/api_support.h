@@ -1,0 +1,56 @@
+#pragma once
+// What every API handler shares: the services it works with, authentication, and reading
+// a JSON body field by field, so bad input is answered 400 with the field and the reason.
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/clock.h"
+#include "core/limiter.h"
+#include "http/directory.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace gaia::http {
+
+struct ApiContext {
+  core::Limiter& limiter;
+  store::Store& store;
+  Directory& directory;
+  const core::Clock& clock;
+};
+
+// 400 {"error":"invalid_request","field":field,"message":message}.
+Response field_error(std::string_view field, std::string_view message);
+
+// The caller of a request with a valid `Authorization: Bearer` key, else the 401 to send;
+// with `admin_only`, a caller of another role gets 403.
+std::variant<Caller, Response> authenticate(const Request& req, const Directory& directory,
+                                            bool admin_only);
+
+// A request body that must be a JSON object.
+class JsonBody {
+ public:
+  // The object, or the 400 to send.
+  static std::variant<JsonBody, Response> parse(const Request& req);
+
+  // Each returns the value, nullopt when absent (and not required), or sets error().
+  std::optional<std::string> string(std::string_view field, bool required, size_t max_size);
+  std::optional<int64_t> integer(std::string_view field, bool required, int64_t min,
+                                 int64_t max);
+  // The first problem met, as a response; empty while all is well.
+  const std::optional<Response>& error() const { return error_; }
+
+ private:
+  explicit JsonBody(boost::json::object object) : object_(std::move(object)) {}
+  const boost::json::value* find(std::string_view field, bool required);
+
+  boost::json::object object_;
+  std::optional<Response> error_;
+};
+
+}  // namespace gaia::http

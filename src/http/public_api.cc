@@ -1,0 +1,196 @@
+#include "http/public_api.h"
+
+#include <future>
+#include <memory>
+#include <mutex>
+
+#include "http/ratelimit_fields.h"
+
+namespace gaia::http {
+namespace {
+
+constexpr size_t kMaxCommandBytes = 64 * 1024;
+constexpr size_t kMaxNameBytes = 128;
+constexpr int64_t kMaxCost = 1'000'000;
+
+// The start of today's local calendar day, cached until the day ends.
+class DayStart {
+ public:
+  int64_t at(const core::RuleSet& rules, int64_t wall_ms) {
+    std::lock_guard lock(mu_);
+    if (!day_.contains(wall_ms)) day_ = rules.calendar().period_at(core::CalendarPeriod::kDay, wall_ms);
+    return day_.start_ms;
+  }
+
+ private:
+  std::mutex mu_;
+  core::Period day_;
+};
+
+// Who a request acts for: the caller, or for a service key the user it names.
+struct Subject {
+  uint64_t user_id = 0;
+  std::string user_name;
+  core::Principal principal;
+};
+
+std::variant<Subject, Response> subject_of(const Caller& caller, std::optional<std::string> user,
+                                           const Directory& directory) {
+  Subject s{caller.user_id, caller.user_name, {caller.user_id, caller.key_id, caller.tier}};
+  if (!user) return s;
+  if (caller.role != store::Role::kService && caller.role != store::Role::kAdmin) {
+    return field_error("user", "only a service key may act for another user");
+  }
+  auto found = directory.find_user(*user);
+  if (!found) return field_error("user", "no user named " + *user);
+  return Subject{found->id, found->name, {found->id, caller.key_id, found->tier}};
+}
+
+std::optional<core::CommandTypeId> type_of(JsonBody& body, const core::RuleSet& rules,
+                                           std::optional<Response>& error) {
+  auto name = body.string("type", true, kMaxNameBytes);
+  if (body.error()) return error = *body.error(), std::nullopt;
+  auto id = rules.type_id(*name);
+  if (!id) error = field_error("type", "unknown command type " + *name);
+  return id;
+}
+
+Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
+  auto auth = authenticate(req, ctx.directory, false);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  auto parsed = JsonBody::parse(req);
+  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
+  JsonBody& body = std::get<JsonBody>(parsed);
+
+  std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+  std::optional<Response> error;
+  auto type = type_of(body, *rules, error);
+  if (error) return std::move(*error);
+  auto cost = body.integer("cost", false, 1, kMaxCost);
+  auto command = body.string("command", false, kMaxCommandBytes);
+  auto user = body.string("user", false, kMaxNameBytes);
+  if (body.error()) return *body.error();
+  auto who = subject_of(std::get<Caller>(auth), user, ctx.directory);
+  if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+  const Subject& subject = std::get<Subject>(who);
+  const Caller& caller = std::get<Caller>(auth);
+
+  const core::Instant now = ctx.clock.now();
+  const auto units = static_cast<uint32_t>(cost.value_or(1));
+  core::Decision d = ctx.limiter.check({subject.principal, *type, units}, now);
+  // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
+  ctx.limiter.release(d.lease);
+
+  const std::string& type_name = rules->command_types()[*type].name;
+  boost::json::object out{{"allowed", d.allowed}, {"type", type_name},
+                          {"user", subject.user_name}, {"cost", units},
+                          {"priority", d.priority}};
+  if (d.has_deciding) out["limit"] = limit_json(d.deciding, *rules);
+  if (d.shadow_refusals > 0) {
+    boost::json::array shadow;
+    for (int i = 0; i < d.shadow_refusals; ++i) shadow.push_back(limit_json(d.shadow[i], *rules));
+    out["shadow"] = std::move(shadow);
+  }
+
+  const int64_t wall_ms = core::to_ms(now.wall);
+  if (d.allowed) {
+    ctx.store.add_usage(
+        {subject.user_id, caller.key_id, type_name, day.at(*rules, wall_ms), units});
+  } else {
+    ctx.store.record_violation({subject.user_id, caller.key_id, type_name,
+                                d.has_deciding ? policy_name(d.deciding, *rules) : "capacity",
+                                command.value_or(""), wall_ms});
+  }
+
+  Response r = json_response(d.allowed ? 200 : 429, out);
+  if (d.has_deciding) {
+    r.headers.push_back({"RateLimit-Policy", policy_field(d.deciding, *rules)});
+    r.headers.push_back({"RateLimit", ratelimit_field(d.deciding, *rules, !d.allowed)});
+  }
+  if (!d.allowed && d.deciding.retry_after_ms >= 0) {
+    r.headers.push_back(
+        {"Retry-After", std::to_string(std::max<int64_t>(1, ceil_seconds(d.deciding.retry_after_ms)))});
+  }
+  return r;
+}
+
+Response record_execution(const ApiContext& ctx, const Request& req) {
+  auto auth = authenticate(req, ctx.directory, false);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  auto parsed = JsonBody::parse(req);
+  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
+  JsonBody& body = std::get<JsonBody>(parsed);
+  std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+
+  store::Execution e;
+  auto id = body.string("id", true, kMaxNameBytes);
+  std::optional<Response> error;
+  auto type = type_of(body, *rules, error);
+  if (error) return std::move(*error);
+  auto command = body.string("command", true, kMaxCommandBytes);
+  auto started_at = body.integer("started_at", false, 0, INT64_MAX);
+  auto duration = body.integer("duration_ms", true, 0, INT64_MAX);
+  auto cpu = body.integer("cpu_ms", true, 0, INT64_MAX);
+  auto memory = body.integer("peak_memory_bytes", true, 0, INT64_MAX);
+  auto exit_code = body.integer("exit_code", false, 0, 255);
+  auto signal = body.integer("signal", false, 1, 64);
+  auto user = body.string("user", false, kMaxNameBytes);
+  if (body.error()) return *body.error();
+  if (id->empty()) return field_error("id", "must not be empty");
+  if (exit_code.has_value() == signal.has_value()) {
+    return field_error("exit_code", "give exactly one of exit_code and signal");
+  }
+  auto who = subject_of(std::get<Caller>(auth), user, ctx.directory);
+  if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+
+  const int64_t now_ms = core::to_ms(ctx.clock.now().wall);
+  e.id = *id;
+  e.user_id = std::get<Subject>(who).user_id;
+  e.key_id = std::get<Caller>(auth).key_id;
+  e.type = rules->command_types()[*type].name;
+  e.command = *command;
+  e.duration_ms = *duration;
+  e.started_at_ms = started_at.value_or(now_ms - *duration);
+  e.cpu_ms = *cpu;
+  e.peak_memory_bytes = *memory;
+  if (exit_code) e.exit_code = static_cast<int>(*exit_code);
+  if (signal) e.signal = static_cast<int>(*signal);
+
+  std::promise<core::Result<bool>> durable;
+  ctx.store.record_execution(e, [&](core::Result<bool> r) { durable.set_value(std::move(r)); });
+  core::Result<bool> stored = durable.get_future().get();
+  if (!stored.ok()) {
+    Response r = error_response(503, "store_unavailable", stored.status().message());
+    r.headers.push_back({"Retry-After", "1"});
+    return r;
+  }
+  return json_response(stored.value() ? 201 : 200, {{"id", e.id}, {"stored", stored.value()}});
+}
+
+Response quota(const ApiContext& ctx, const Request& req) {
+  auto auth = authenticate(req, ctx.directory, false);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  const Caller& caller = std::get<Caller>(auth);
+  std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+  boost::json::array quotas;
+  for (const core::QuotaLine& line :
+       ctx.limiter.quota_status({caller.user_id, caller.key_id, caller.tier}, ctx.clock.now())) {
+    quotas.push_back(limit_json(line.state, *rules));
+  }
+  return json_response(200, {{"user", caller.user_name},
+                             {"tier", core::tier_name(caller.tier)},
+                             {"quotas", std::move(quotas)}});
+}
+
+}  // namespace
+
+void add_public_api(Router& router, ApiContext ctx) {
+  auto day = std::make_shared<DayStart>();
+  router.add("POST", "/api/v1/check",
+             [ctx, day](const Request& req) { return check(ctx, *day, req); });
+  router.add("POST", "/api/v1/executions",
+             [ctx](const Request& req) { return record_execution(ctx, req); });
+  router.add("GET", "/api/v1/quota", [ctx](const Request& req) { return quota(ctx, req); });
+}
+
+}  // namespace gaia::http

@@ -1,0 +1,97 @@
+#include "http/ratelimit_fields.h"
+
+#include <algorithm>
+
+namespace gaia::http {
+namespace {
+
+const char* period_name(core::CalendarPeriod p) {
+  switch (p) {
+    case core::CalendarPeriod::kDay:
+      return "day";
+    case core::CalendarPeriod::kWeek:
+      return "week";
+    case core::CalendarPeriod::kMonth:
+      return "month";
+  }
+  return "day";
+}
+
+std::string type_name(const core::CompiledLimit& limit, const core::RuleSet& rules) {
+  if (limit.type == core::kAnyType || limit.type >= rules.command_types().size()) return "any";
+  return rules.command_types()[limit.type].name;
+}
+
+}  // namespace
+
+int64_t ceil_seconds(int64_t ms) { return ms <= 0 ? 0 : (ms + 999) / 1000; }
+
+std::string policy_name(const core::LimitState& state, const core::RuleSet& rules) {
+  const core::CompiledLimit& limit = state.limit;
+  std::string name = type_name(limit, rules);
+  switch (limit.kind) {
+    case core::LimitKind::kRate:
+      return name + "-rate-" + std::to_string(ceil_seconds(limit.window_ms)) + "s";
+    case core::LimitKind::kCalendar:
+      return name + "-" + period_name(limit.period);
+    case core::LimitKind::kConcurrency:
+      return name + "-concurrency";
+  }
+  return name;
+}
+
+std::string policy_field(const core::LimitState& state, const core::RuleSet& rules) {
+  const core::CompiledLimit& limit = state.limit;
+  std::string field = "\"" + policy_name(state, rules) + "\";q=" + std::to_string(limit.amount);
+  switch (limit.kind) {
+    case core::LimitKind::kRate:
+      field += ";w=" + std::to_string(std::max<int64_t>(1, ceil_seconds(limit.window_ms)));
+      break;
+    case core::LimitKind::kCalendar:
+      if (limit.period == core::CalendarPeriod::kDay) field += ";w=86400";
+      if (limit.period == core::CalendarPeriod::kWeek) field += ";w=604800";
+      break;  // a month has no fixed length
+    case core::LimitKind::kConcurrency:
+      field += ";qu=\"concurrent-requests\"";
+      break;
+  }
+  return field;
+}
+
+std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules,
+                            bool refused) {
+  std::string field = "\"" + policy_name(state, rules) + "\";r=" +
+                      std::to_string(refused ? 0 : state.remaining);
+  int64_t t_ms = refused ? state.retry_after_ms : state.reset_ms;
+  if (t_ms > 0) field += ";t=" + std::to_string(ceil_seconds(t_ms));
+  return field;
+}
+
+boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules) {
+  const core::CompiledLimit& limit = state.limit;
+  boost::json::object o;
+  o["policy"] = policy_name(state, rules);
+  o["type"] = type_name(limit, rules);
+  switch (limit.kind) {
+    case core::LimitKind::kRate:
+      o["kind"] = "rate";
+      o["window_ms"] = limit.window_ms;
+      break;
+    case core::LimitKind::kCalendar:
+      o["kind"] = "calendar";
+      o["period"] = period_name(limit.period);
+      break;
+    case core::LimitKind::kConcurrency:
+      o["kind"] = "concurrency";
+      break;
+  }
+  o["enforcement"] = limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow";
+  o["limit"] = limit.amount;
+  o["used"] = state.used;
+  o["remaining"] = state.remaining;
+  o["reset_ms"] = state.reset_ms;
+  if (state.retry_after_ms != 0) o["retry_after_ms"] = state.retry_after_ms;
+  return o;
+}
+
+}  // namespace gaia::http

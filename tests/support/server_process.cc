@@ -1,0 +1,100 @@
+#include "support/server_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace gaia::testing {
+namespace {
+
+constexpr int kReadTimeoutMs = 10'000;  // bound on each wait for the child's output
+
+}  // namespace
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+ServerProcess::ServerProcess(const std::vector<std::string>& args,
+                             const std::vector<std::string>& env) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  std::vector<char*> argv{const_cast<char*>(GAIA_SERVER_PATH)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  if (posix_spawn(&pid_, GAIA_SERVER_PATH, &actions, nullptr, argv.data(), envp.data()) != 0) {
+    pid_ = -1;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  ::close(err[1]);
+  out_ = out[0];
+  err_ = err[0];
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_ >= 0) ::close(out_);
+  if (err_ >= 0) ::close(err_);
+}
+
+void ServerProcess::signal(int sig) { ::kill(pid_, sig); }
+
+std::optional<std::string> ServerProcess::read_line_starting(const std::string& prefix) {
+  for (;;) {
+    std::size_t start = 0, eol;
+    while ((eol = stdout_.find('\n', start)) != std::string::npos) {
+      std::string line = stdout_.substr(start, eol - start);
+      start = eol + 1;
+      if (line.starts_with(prefix)) return line;
+    }
+    if (!read_some(out_, stdout_)) return std::nullopt;
+  }
+}
+
+int ServerProcess::wait_exit() {
+  while (read_some(out_, stdout_)) {
+  }
+  while (read_some(err_, stderr_)) {
+  }
+  int status = 0;
+  if (::waitpid(pid_, &status, 0) != pid_) return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool ServerProcess::read_some(int fd, std::string& into) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, kReadTimeoutMs) <= 0) return false;
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n <= 0) return false;
+  into.append(buf, static_cast<std::size_t>(n));
+  return true;
+}
+
+}  // namespace gaia::testing

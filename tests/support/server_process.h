@@ -1,0 +1,44 @@
+#pragma once
+// gaia_server as a child process, run the way a user runs it, with its stdout and stderr on
+// pipes; every wait on it is bounded so a test never hangs.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gaia::testing {
+
+// A loopback port that was free a moment ago (the server needs a known port before it
+// prints it).
+uint16_t free_port();
+
+class ServerProcess {
+ public:
+  ServerProcess(const std::vector<std::string>& args, const std::vector<std::string>& env);
+  ~ServerProcess();  // SIGKILL if still running
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  bool running() const { return pid_ > 0; }
+  void signal(int sig);
+
+  // Reads stdout until a line starting with `prefix`; everything read is kept in stdout_.
+  std::optional<std::string> read_line_starting(const std::string& prefix);
+
+  // Reads both pipes to end of stream (the child exited), then reaps it: its exit code, or
+  // -1 if it did not exit normally or took longer than the read timeout.
+  int wait_exit();
+
+  std::string stdout_, stderr_;
+
+ private:
+  static bool read_some(int fd, std::string& into);
+
+  pid_t pid_ = -1;
+  int out_ = -1, err_ = -1;
+};
+
+}  // namespace gaia::testing
