@@ -1,0 +1,298 @@
+// Drives the real gaia_server over HTTP as a client would: keys, checks, quotas, executions,
+// bad input, restarts and kill -9.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "support/raw_http_client.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "integration-admin-key-0123456789abcdef";
+
+boost::json::value json_of(const RawResponse& r) { return boost::json::parse(r.body); }
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  // Starts gaia_server on the test's database and waits until it serves.
+  void start(std::vector<std::string> extra_env = {}) {
+    port_ = free_port();
+    std::vector<std::string> env = {"DATABASE_URL=sqlite:" + db_path(), "GAIA_ADMIN_KEY=" + kAdminKey,
+                                    "PORT=" + std::to_string(port_), "GAIA_THREADS=2"};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
+    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:")) << server_->stdout_
+                                                               << server_->stderr_;
+  }
+  void stop() {
+    server_->signal(SIGTERM);
+    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+    server_.reset();
+  }
+  std::optional<RawResponse> call(std::string_view method, std::string_view path,
+                                  std::string_view key, std::string_view body = {}) {
+    return http_request(port_, method, path, key, body);
+  }
+  // A new user of `tier` and a key of `role` for it.
+  std::string user_with_key(const std::string& name, const std::string& role = "user",
+                            const std::string& tier = "default") {
+    auto created = call("POST", "/api/admin/users", kAdminKey,
+                        R"({"name":")" + name + R"(","tier":")" + tier + R"("})");
+    EXPECT_TRUE(created && created->status == 201) << (created ? created->body : "no answer");
+    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey,
+                    R"({"role":")" + role + R"("})");
+    EXPECT_TRUE(key && key->status == 201) << (key ? key->body : "no answer");
+    return std::string(json_of(*key).at("key").as_string());
+  }
+  int64_t remaining_shell_day(const std::string& key) {
+    auto q = call("GET", "/api/v1/quota", key);
+    EXPECT_TRUE(q && q->status == 200);
+    const boost::json::value status = json_of(*q);
+    for (const auto& line : status.at("quotas").as_array()) {
+      if (line.at("policy") == "shell-day") return line.at("remaining").as_int64();
+    }
+    return -1;
+  }
+  // Rows of the database file, read directly as another process would.
+  int64_t count_rows(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+  std::string db_path() const { return dir_.file("gaia.db"); }
+
+  TempDir dir_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ServiceTest, RequiresAKeyAndAnAdminKeyForAdminEndpoints) {
+  start();
+  auto anonymous = call("POST", "/api/v1/check", "", R"({"type":"shell"})");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(anonymous->headers["www-authenticate"], "Bearer");
+  EXPECT_EQ(call("POST", "/api/v1/check", "gaia_wrong", R"({"type":"shell"})")->status, 401);
+  std::string key = user_with_key("alice");
+  EXPECT_EQ(call("POST", "/api/admin/users", key, R"({"name":"mallory"})")->status, 403);
+  EXPECT_EQ(call("POST", "/api/admin/users", kAdminKey, R"({"name":"alice"})")->status, 409);
+}
+
+TEST_F(ServiceTest, CheckAdmitsThenRefusesWithRateLimitFields) {
+  start();
+  std::string key = user_with_key("alice");
+  auto first = call("POST", "/api/v1/check", key, R"({"type":"shell","cost":499})");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(json_of(*first).at("allowed"), true);
+  EXPECT_EQ(first->headers["ratelimit-policy"], R"("shell-day";q=500;w=86400)");
+  EXPECT_TRUE(first->headers["ratelimit"].starts_with(R"("shell-day";r=1;t=)"))
+      << first->headers["ratelimit"];
+
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 200);
+  auto refused = call("POST", "/api/v1/check", key, R"({"type":"shell","command":"ls"})");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_FALSE(refused->headers["retry-after"].empty());
+  EXPECT_TRUE(refused->headers["ratelimit"].starts_with(R"("shell-day";r=0;t=)"));
+  EXPECT_EQ(json_of(*refused).at("limit").at("policy"), "shell-day");
+  // Other types have their own quota.
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"code"})")->status, 200);
+  stop();
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM violations WHERE limit_name = 'shell-day' AND "
+                       "command = 'ls'"),
+            1);
+}
+
+TEST_F(ServiceTest, BadInputIsRefusedWithTheFieldAndChangesNothing) {
+  start();
+  std::string key = user_with_key("alice");
+  struct Case {
+    std::string body;
+    std::string field;
+  };
+  const Case cases[] = {{"{", "body"},
+                        {"[1]", "body"},
+                        {R"({})", "type"},
+                        {R"({"type":7})", "type"},
+                        {R"({"type":"mine"})", "type"},
+                        {R"({"type":"shell","cost":0})", "cost"},
+                        {R"({"type":"shell","cost":"2"})", "cost"},
+                        {R"({"type":"shell","cost":1.5})", "cost"},
+                        {R"({"type":"shell","user":"bob"})", "user"}};
+  for (const Case& c : cases) {
+    auto r = call("POST", "/api/v1/check", key, c.body);
+    ASSERT_TRUE(r) << c.body;
+    EXPECT_EQ(r->status, 400) << c.body;
+    EXPECT_EQ(json_of(*r).at("field"), c.field.c_str()) << c.body << " -> " << r->body;
+  }
+  auto huge = call("POST", "/api/v1/check", key, std::string(2 * 1024 * 1024, 'x'));
+  EXPECT_TRUE(!huge || huge->status == 413);
+  EXPECT_EQ(remaining_shell_day(key), 500);
+}
+
+TEST_F(ServiceTest, AServiceKeyChecksOnBehalfOfItsUsers) {
+  start();
+  std::string gateway = user_with_key("gateway", "service");
+  user_with_key("bob");
+  auto r = call("POST", "/api/v1/check", gateway, R"({"type":"review","user":"bob","cost":200})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json_of(*r).at("user"), "bob");
+  EXPECT_EQ(call("POST", "/api/v1/check", gateway, R"({"type":"review","user":"bob"})")->status,
+            429);
+  EXPECT_EQ(call("POST", "/api/v1/check", gateway, R"({"type":"review"})")->status, 200);
+}
+
+TEST_F(ServiceTest, TierChangeAndKeyRevocationApplyToTheNextRequest) {
+  start();
+  std::string key = user_with_key("alice");
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"review","cost":200})")->status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"review"})")->status, 429);
+  auto tier = call("PUT", "/api/admin/users/alice", kAdminKey, R"({"tier":"premium"})");
+  ASSERT_TRUE(tier);
+  EXPECT_EQ(tier->status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"review"})")->status, 200);
+  EXPECT_EQ(call("PUT", "/api/admin/users/alice", kAdminKey, R"({"tier":"gold"})")->status, 400);
+
+  auto keys = call("POST", "/api/admin/users/alice/keys", kAdminKey, "{}");
+  int64_t id = json_of(*keys).at("id").as_int64();
+  std::string second(json_of(*keys).at("key").as_string());
+  EXPECT_EQ(call("GET", "/api/v1/quota", second)->status, 200);
+  EXPECT_EQ(call("DELETE", "/api/admin/keys/" + std::to_string(id), kAdminKey)->status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/quota", second)->status, 401);
+  EXPECT_EQ(call("DELETE", "/api/admin/keys/x1", kAdminKey)->status, 400);
+  stop();
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action IN "
+                       "('user.create','user.tier','key.create','key.revoke')"),
+            5);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE after LIKE '%gaia_%'"), 0);
+}
+
+TEST_F(ServiceTest, KeysAreStoredOnlyAsHashes) {
+  start();
+  std::string key = user_with_key("alice");
+  stop();
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM api_keys WHERE length(hash) = 32"), 2);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM api_keys WHERE instr(CAST(hash AS TEXT), '" + key +
+                       "') > 0"),
+            0);
+}
+
+TEST_F(ServiceTest, ARestartKeepsTodaysUsage) {
+  start();
+  std::string key = user_with_key("alice");
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell","cost":499})")->status, 200);
+  stop();
+  start();
+  EXPECT_EQ(remaining_shell_day(key), 1);
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 429);
+}
+
+TEST_F(ServiceTest, ExecutionsAreIdempotentAndValidated) {
+  start();
+  std::string key = user_with_key("alice");
+  const std::string body =
+      R"({"id":"run-1","type":"test","command":"make test","duration_ms":1200,"cpu_ms":900,)"
+      R"("peak_memory_bytes":1048576,"exit_code":0})";
+  auto first = call("POST", "/api/v1/executions", key, body);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 201) << first->body;
+  EXPECT_EQ(call("POST", "/api/v1/executions", key, body)->status, 200);
+  auto both = call("POST", "/api/v1/executions", key,
+                   R"({"id":"run-2","type":"test","command":"x","duration_ms":1,"cpu_ms":1,)"
+                   R"("peak_memory_bytes":1,"exit_code":0,"signal":9})");
+  EXPECT_EQ(both->status, 400);
+  EXPECT_EQ(json_of(*both).at("field"), "exit_code");
+  auto negative = call("POST", "/api/v1/executions", key,
+                       R"({"id":"run-3","type":"test","command":"x","duration_ms":-1,)"
+                       R"("cpu_ms":1,"peak_memory_bytes":1,"signal":9})");
+  EXPECT_EQ(json_of(*negative).at("field"), "duration_ms");
+  stop();
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions"), 1);
+}
+
+TEST_F(ServiceTest, RetentionDeletesOnlyOldExecutions) {
+  start({"GAIA_RETENTION_DAYS=1"});
+  std::string key = user_with_key("alice");
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (auto [id, started] : {std::pair{"old", now_ms - 2 * 86'400'000}, {"new", now_ms}}) {
+    auto r = call("POST", "/api/v1/executions", key,
+                  R"({"id":")" + std::string(id) + R"(","type":"shell","command":"ls",)"
+                  R"("started_at":)" + std::to_string(started) +
+                      R"(,"duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 200);
+  stop();
+  start({"GAIA_RETENTION_DAYS=1"});  // retention runs at start, then hourly
+  stop();
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'new'"), 1);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'old'"), 0);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM quota_usage"), 1);
+}
+
+TEST_F(ServiceTest, KillNineLosesNoAnsweredExecution) {
+  start();
+  std::string key = user_with_key("alice");
+  std::mutex mu;
+  std::set<std::string> answered;
+  std::atomic<bool> stop_load{false};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; !stop_load; ++i) {
+        std::string id = std::to_string(t) + "-" + std::to_string(i);
+        auto r = http_request(port_, "POST", "/api/v1/executions", key,
+                              R"({"id":")" + id + R"(","type":"shell","command":"true",)"
+                              R"("duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
+        if (!r) return;  // the server is gone
+        if (r->status / 100 == 2) {
+          std::lock_guard lock(mu);
+          answered.insert(id);
+        }
+      }
+    });
+  }
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard lock(mu);
+    if (answered.size() >= 200) break;
+  }
+  server_->signal(SIGKILL);
+  stop_load = true;
+  for (auto& c : clients) c.join();
+  server_->wait_exit();
+  server_.reset();
+
+  std::lock_guard lock(mu);
+  ASSERT_GE(answered.size(), 200u);
+  int64_t missing = 0;
+  for (const std::string& id : answered) {
+    missing += count_rows("SELECT COUNT(*) FROM executions WHERE id = '" + id + "'") != 1;
+  }
+  EXPECT_EQ(missing, 0);
+}
+
+}  // namespace
+}  // namespace gaia::testing
