@@ -23,16 +23,18 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
   app.set_version_flag("--version", kVersion);
   app.footer(
       "Precedence: flags > environment (PORT, GAIA_BIND, DATABASE_URL, GAIA_TIME_ZONE,\n"
-      "GAIA_THREADS, GAIA_RETENTION_DAYS, GAIA_CONFIG) > config file (`key = value` lines:\n"
-      "port, bind, database_url, time_zone, threads, retention_days).\n"
+      "GAIA_THREADS, GAIA_RETENTION_DAYS, GAIA_METRICS_OPEN, GAIA_CONFIG) > config file\n"
+      "(`key = value` lines: port, bind, database_url, time_zone, threads, retention_days,\n"
+      "metrics_open).\n"
       "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.");
-  const std::array<FlagSpec, 7> specs = {{
+  const std::array<FlagSpec, 8> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
       {kDatabaseUrlSetting, "database URL (env DATABASE_URL, default sqlite:./var/gaia.db)"},
       {kTimeZoneSetting, "time zone of calendar quotas (env GAIA_TIME_ZONE, default UTC)"},
       {kThreadsSetting, "HTTP io threads (env GAIA_THREADS, default: number of CPUs)"},
       {kRetentionSetting, "days executions are kept (env GAIA_RETENTION_DAYS, default 30)"},
+      {kMetricsOpenSetting, "true: GET /metrics needs no key, loopback binds only (default false)"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

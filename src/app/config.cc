@@ -110,6 +110,15 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
     }
     c.retention_days = static_cast<unsigned>(*v);
   }
+  if (auto raw = pick(kMetricsOpenSetting, flags, env, file)) {
+    if (raw->value != "true" && raw->value != "false")
+      return invalid(*raw, "metrics_open", "true or false");
+    c.metrics_open = raw->value == "true";
+    if (c.metrics_open && c.bind_address != "127.0.0.1" && c.bind_address != "::1") {
+      return invalid(*raw, "metrics_open",
+                     "false unless the server binds a loopback address (127.0.0.1 or ::1)");
+    }
+  }
   if (auto raw = pick(kAdminKeySetting, flags, env, file)) {
     if (raw->value.size() < 32) {  // never echo a secret
       return core::Status::invalid_argument(

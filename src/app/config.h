@@ -28,12 +28,14 @@ inline constexpr SettingName kTimeZoneSetting{"time_zone", "GAIA_TIME_ZONE", "--
 inline constexpr SettingName kThreadsSetting{"threads", "GAIA_THREADS", "--threads"};
 inline constexpr SettingName kRetentionSetting{"retention_days", "GAIA_RETENTION_DAYS",
                                                "--retention-days"};
+inline constexpr SettingName kMetricsOpenSetting{"metrics_open", "GAIA_METRICS_OPEN",
+                                                 "--metrics-open"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
-inline constexpr SettingName kFileSettings[] = {kPortSetting, kBindSetting, kDatabaseUrlSetting,
-                                                kTimeZoneSetting, kThreadsSetting,
-                                                kRetentionSetting};
+inline constexpr SettingName kFileSettings[] = {
+    kPortSetting,    kBindSetting,      kDatabaseUrlSetting, kTimeZoneSetting,
+    kThreadsSetting, kRetentionSetting, kMetricsOpenSetting};
 
 struct Config {
   std::string bind_address = "127.0.0.1";
@@ -43,6 +45,7 @@ struct Config {
   std::string time_zone = "UTC";              // an IANA zone name, for calendar quotas
   unsigned io_threads = 1;                    // default: the number of CPUs
   unsigned retention_days = 30;               // executions older than this are deleted
+  bool metrics_open = false;                  // GET /metrics without a key (loopback only)
   std::string admin_key;                      // registered as an admin key when set
 };
 

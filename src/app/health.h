@@ -11,9 +11,9 @@
 namespace gaia::app {
 
 struct HealthInfo {
-  core::MonoTime started;  // uptime is measured from here
-  std::string store_kind;  // e.g. "sqlite"
-  std::string store_path;  // e.g. "./var/gaia.db"
+  core::MonoTime started;         // uptime is measured from here
+  std::string store_kind;         // e.g. "sqlite"
+  std::string store_path;         // e.g. "./var/gaia.db"
   store::Store* store = nullptr;  // its writer's state is reported when set
 };
 

@@ -13,6 +13,7 @@
 #include "http/directory.h"
 #include "http/public_api.h"
 #include "http/server.h"
+#include "http/service_metrics.h"
 #include "http/signal_waiter.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -131,8 +132,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   if (!restore_usage(*store, *directory.value(), *limiter, started, err)) return 1;
   out << "[INIT] ✓ Rate Limiting Service initialized" << std::endl;
 
-  const http::ApiContext api{*limiter, *store, *directory.value(), clock};
+  http::MetricsRegistry registry;
+  http::ServiceMetrics metrics(registry, *store);
+  const http::ApiContext api{*limiter, *store, *directory.value(), clock, metrics};
   http::Router router;
+  router.set_observer(metrics.route_observer());
+  http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
   add_health_route(router, clock, {clock.mono_now(), "sqlite", config.sqlite_path, store.get()});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
@@ -152,7 +157,8 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
        }},
       {std::chrono::hours(1),
        [&] {
-         auto deleted = store->delete_executions_before(core::to_ms(clock.now().wall) - retention_ms);
+         auto deleted =
+             store->delete_executions_before(core::to_ms(clock.now().wall) - retention_ms);
          if (!deleted.ok()) err << "[WARN] retention: " << deleted.status().message() << std::endl;
        }},
   });

@@ -138,8 +138,7 @@ LimitState Limiter::state_of(const CompiledLimit& limit, const BlockCounters& co
       state.reset_ms = counters.window.reset(to_ms(now.mono));
       break;
     case LimitKind::kCalendar:
-      state.reset_ms =
-          counters.periods[static_cast<int>(limit.period)].end_ms - to_ms(now.wall);
+      state.reset_ms = counters.periods[static_cast<int>(limit.period)].end_ms - to_ms(now.wall);
       break;
     case LimitKind::kConcurrency:
       break;

@@ -97,8 +97,8 @@ class Limiter {
                                        const Principal& principal, bool create);
   // Brings `limit`'s counter in `counters` up to `now` and returns ms until `cost` more fits
   // (0: fits now; -1: never).
-  int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters,
-                  uint32_t cost, Instant now) const;
+  int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters, uint32_t cost,
+                  Instant now) const;
   // The reportable state of a refreshed counter.
   static LimitState state_of(const CompiledLimit& limit, const BlockCounters& counters,
                              int64_t retry_after_ms, Instant now);

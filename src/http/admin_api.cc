@@ -8,7 +8,9 @@ namespace {
 constexpr size_t kMaxNameBytes = 128;
 
 boost::json::object user_json(const store::User& u) {
-  return {{"id", u.id}, {"name", u.name}, {"tier", core::tier_name(u.tier)},
+  return {{"id", u.id},
+          {"name", u.name},
+          {"tier", core::tier_name(u.tier)},
           {"created_at_ms", u.created_at_ms}};
 }
 
@@ -58,10 +60,10 @@ Response with_admin_body(const ApiContext& ctx, const Request& req, Fn fn) {
 
 void audit(const ApiContext& ctx, const Caller& caller, std::string action, std::string target,
            const boost::json::value& before, const boost::json::value& after) {
-  (void)ctx.store.append_audit(
-      {caller.user_name, std::move(action), std::move(target),
-       before.is_null() ? "" : boost::json::serialize(before),
-       after.is_null() ? "" : boost::json::serialize(after), core::to_ms(ctx.clock.now().wall)});
+  (void)ctx.store.append_audit({caller.user_name, std::move(action), std::move(target),
+                                before.is_null() ? "" : boost::json::serialize(before),
+                                after.is_null() ? "" : boost::json::serialize(after),
+                                core::to_ms(ctx.clock.now().wall)});
 }
 
 Response create_user(const ApiContext& ctx, const Request& req) {

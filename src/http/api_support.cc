@@ -15,8 +15,8 @@ std::variant<Caller, Response> authenticate(const Request& req, const Directory&
     caller = directory.authenticate(auth.substr(kScheme.size()));
   }
   if (!caller) {
-    Response r = error_response(401, "unauthorized",
-                                "send a valid API key as Authorization: Bearer <key>");
+    Response r =
+        error_response(401, "unauthorized", "send a valid API key as Authorization: Bearer <key>");
     r.headers.push_back({"WWW-Authenticate", "Bearer"});
     return r;
   }
@@ -71,8 +71,8 @@ std::optional<int64_t> JsonBody::integer(std::string_view field, bool required, 
     return std::nullopt;
   }
   if (*n < min || *n > max) {
-    error_ = field_error(field, "must be between " + std::to_string(min) + " and " +
-                                    std::to_string(max));
+    error_ = field_error(field,
+                         "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return std::nullopt;
   }
   return n;

@@ -13,6 +13,7 @@
 #include "core/limiter.h"
 #include "http/directory.h"
 #include "http/message.h"
+#include "http/service_metrics.h"
 #include "store/store.h"
 
 namespace gaia::http {
@@ -22,6 +23,7 @@ struct ApiContext {
   store::Store& store;
   Directory& directory;
   const core::Clock& clock;
+  ServiceMetrics& metrics;
 };
 
 // 400 {"error":"invalid_request","field":field,"message":message}.
@@ -40,8 +42,7 @@ class JsonBody {
 
   // Each returns the value, nullopt when absent (and not required), or sets error().
   std::optional<std::string> string(std::string_view field, bool required, size_t max_size);
-  std::optional<int64_t> integer(std::string_view field, bool required, int64_t min,
-                                 int64_t max);
+  std::optional<int64_t> integer(std::string_view field, bool required, int64_t min, int64_t max);
   // The first problem met, as a response; empty while all is well.
   const std::optional<Response>& error() const { return error_; }
 

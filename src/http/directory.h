@@ -67,7 +67,7 @@ class Directory {
   const KeyHasher hasher_;
   mutable std::shared_mutex mu_;
   boost::unordered_flat_map<uint64_t, store::User> users_;
-  boost::unordered_flat_map<std::string, uint64_t> user_ids_;  // by name
+  boost::unordered_flat_map<std::string, uint64_t> user_ids_;              // by name
   boost::unordered_flat_map<store::KeyHash, store::ApiKey, HashOf> keys_;  // live keys by hash
 };
 

@@ -31,7 +31,8 @@ core::Result<KeyHasher> KeyHasher::from_file(const std::string& path) {
   }
   ::chmod(tmp.c_str(), 0600);
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return core::Status::unavailable("cannot create key secret " + path + ": " + ec.message());
+  if (ec)
+    return core::Status::unavailable("cannot create key secret " + path + ": " + ec.message());
   return hasher;
 }
 

@@ -18,7 +18,8 @@ class DayStart {
  public:
   int64_t at(const core::RuleSet& rules, int64_t wall_ms) {
     std::lock_guard lock(mu_);
-    if (!day_.contains(wall_ms)) day_ = rules.calendar().period_at(core::CalendarPeriod::kDay, wall_ms);
+    if (!day_.contains(wall_ms))
+      day_ = rules.calendar().period_at(core::CalendarPeriod::kDay, wall_ms);
     return day_.start_ms;
   }
 
@@ -77,13 +78,18 @@ Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
 
   const core::Instant now = ctx.clock.now();
   const auto units = static_cast<uint32_t>(cost.value_or(1));
+  const auto started = std::chrono::steady_clock::now();
   core::Decision d = ctx.limiter.check({subject.principal, *type, units}, now);
+  ctx.metrics.observe_check_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
   ctx.limiter.release(d.lease);
 
   const std::string& type_name = rules->command_types()[*type].name;
-  boost::json::object out{{"allowed", d.allowed}, {"type", type_name},
-                          {"user", subject.user_name}, {"cost", units},
+  boost::json::object out{{"allowed", d.allowed},
+                          {"type", type_name},
+                          {"user", subject.user_name},
+                          {"cost", units},
                           {"priority", d.priority}};
   if (d.has_deciding) out["limit"] = limit_json(d.deciding, *rules);
   if (d.shadow_refusals > 0) {
@@ -92,14 +98,15 @@ Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
     out["shadow"] = std::move(shadow);
   }
 
+  const std::string limit = d.has_deciding ? policy_name(d.deciding, *rules) : "none";
+  ctx.metrics.count_check(type_name, d.allowed, limit);
   const int64_t wall_ms = core::to_ms(now.wall);
   if (d.allowed) {
     ctx.store.add_usage(
         {subject.user_id, caller.key_id, type_name, day.at(*rules, wall_ms), units});
   } else {
-    ctx.store.record_violation({subject.user_id, caller.key_id, type_name,
-                                d.has_deciding ? policy_name(d.deciding, *rules) : "capacity",
-                                command.value_or(""), wall_ms});
+    ctx.store.record_violation(
+        {subject.user_id, caller.key_id, type_name, limit, command.value_or(""), wall_ms});
   }
 
   Response r = json_response(d.allowed ? 200 : 429, out);
@@ -108,8 +115,8 @@ Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
     r.headers.push_back({"RateLimit", ratelimit_field(d.deciding, *rules, !d.allowed)});
   }
   if (!d.allowed && d.deciding.retry_after_ms >= 0) {
-    r.headers.push_back(
-        {"Retry-After", std::to_string(std::max<int64_t>(1, ceil_seconds(d.deciding.retry_after_ms)))});
+    r.headers.push_back({"Retry-After", std::to_string(std::max<int64_t>(
+                                            1, ceil_seconds(d.deciding.retry_after_ms)))});
   }
   return r;
 }

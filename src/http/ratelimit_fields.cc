@@ -60,8 +60,8 @@ std::string policy_field(const core::LimitState& state, const core::RuleSet& rul
 
 std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules,
                             bool refused) {
-  std::string field = "\"" + policy_name(state, rules) + "\";r=" +
-                      std::to_string(refused ? 0 : state.remaining);
+  std::string field =
+      "\"" + policy_name(state, rules) + "\";r=" + std::to_string(refused ? 0 : state.remaining);
   int64_t t_ms = refused ? state.retry_after_ms : state.reset_ms;
   if (t_ms > 0) field += ";t=" + std::to_string(ceil_seconds(t_ms));
   return field;

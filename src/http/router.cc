@@ -29,29 +29,30 @@ bool is_param(std::string_view segment) {
 
 void Router::add(std::string method, std::string path, Handler handler) {
   if (path.find('{') == std::string::npos) {
-    add_route(routes_[std::move(path)], std::move(method), std::move(handler));
+    add_route(routes_[path], std::move(method), path, std::move(handler));
     return;
   }
   std::vector<std::string> segments;
   for (std::string_view s : split_path(path)) segments.emplace_back(s);
   for (Pattern& p : patterns_) {
     if (p.segments == segments) {
-      add_route(p.routes, std::move(method), std::move(handler));
+      add_route(p.routes, std::move(method), path, std::move(handler));
       return;
     }
   }
   patterns_.push_back({std::move(segments), {}});
-  add_route(patterns_.back().routes, std::move(method), std::move(handler));
+  add_route(patterns_.back().routes, std::move(method), path, std::move(handler));
 }
 
-void Router::add_route(std::vector<Route>& routes, std::string method, Handler handler) {
+void Router::add_route(std::vector<Route>& routes, std::string method, std::string path,
+                       Handler handler) {
   for (Route& r : routes) {
     if (r.method == method) {
       r.handler = std::move(handler);
       return;
     }
   }
-  routes.push_back(Route{std::move(method), std::move(handler)});
+  routes.push_back(Route{std::move(method), std::move(handler), std::move(path)});
 }
 
 const std::vector<Router::Route>* Router::match(Request& req) const {
@@ -65,8 +66,8 @@ const std::vector<Router::Route>* Router::match(Request& req) const {
     for (size_t i = 0; i < segments.size() && matched; ++i) {
       if (is_param(p.segments[i])) {
         matched = !segments[i].empty();
-        params.push_back({p.segments[i].substr(1, p.segments[i].size() - 2),
-                          std::string(segments[i])});
+        params.push_back(
+            {p.segments[i].substr(1, p.segments[i].size() - 2), std::string(segments[i])});
       } else {
         matched = p.segments[i] == segments[i];
       }
@@ -81,11 +82,15 @@ const std::vector<Router::Route>* Router::match(Request& req) const {
 
 Response Router::route(Request req) const {
   const std::vector<Route>* routes = match(req);
-  if (routes == nullptr) {
-    return error_response(404, "not_found", "no resource at " + req.path);
-  }
+  Response res = routes ? dispatch(*routes, req)
+                        : error_response(404, "not_found", "no resource at " + req.path);
+  if (observer_) observer_(routes ? std::string_view(routes->front().path) : "", req, res.status);
+  return res;
+}
+
+Response Router::dispatch(const std::vector<Route>& routes, const Request& req) const {
   std::string allow;
-  for (const Route& r : *routes) {
+  for (const Route& r : routes) {
     if (r.method == req.method) {
       try {
         return r.handler(req);

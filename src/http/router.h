@@ -17,12 +17,18 @@
 namespace gaia::http {
 
 using Handler = std::function<Response(const Request&)>;
+// Sees every answered request: the registered path it matched ("" if none) and the status.
+using RouteObserver =
+    std::function<void(std::string_view route, const Request& req, unsigned status)>;
 
 class Router {
  public:
   // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/health" or
   // "/api/admin/users/{name}"), replacing any earlier handler for the same pair.
   void add(std::string method, std::string path, Handler handler);
+
+  // Called after every route(); set before the router is handed to a Server.
+  void set_observer(RouteObserver observer) { observer_ = std::move(observer); }
 
   // The response of the matching handler, or a 404/405 response. A handler that throws
   // answers 500; the exception goes no further.
@@ -32,6 +38,7 @@ class Router {
   struct Route {
     std::string method;
     Handler handler;
+    std::string path;  // as registered, e.g. "/api/admin/users/{name}"
   };
   struct Pattern {
     std::vector<std::string> segments;  // "{name}" or a literal
@@ -39,10 +46,13 @@ class Router {
   };
   // The routes of `req.path`, filling its path parameters; nullptr if none.
   const std::vector<Route>* match(Request& req) const;
-  static void add_route(std::vector<Route>& routes, std::string method, Handler handler);
+  Response dispatch(const std::vector<Route>& routes, const Request& req) const;
+  static void add_route(std::vector<Route>& routes, std::string method, std::string path,
+                        Handler handler);
 
   std::unordered_map<std::string, std::vector<Route>> routes_;  // exact paths
   std::vector<Pattern> patterns_;
+  RouteObserver observer_;
 };
 
 }  // namespace gaia::http

@@ -89,9 +89,9 @@ struct AuditEntry {
 
 struct StoreHealth {
   bool ok = true;
-  std::string detail;         // the last write error while !ok
-  size_t queued_writes = 0;   // waiting for the writer
-  uint64_t commits = 0;       // group commits so far
+  std::string detail;        // the last write error while !ok
+  size_t queued_writes = 0;  // waiting for the writer
+  uint64_t commits = 0;      // group commits so far
 };
 
 // Called once an execution's row is durable: true when it was new, false for a repeat id.
@@ -109,7 +109,7 @@ class Store {
 
   virtual Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
                                     const KeyHash& hash, int64_t now_ms) = 0;
-  virtual Result<std::vector<ApiKey>> list_keys() = 0;  // revoked ones too
+  virtual Result<std::vector<ApiKey>> list_keys() = 0;             // revoked ones too
   virtual Status revoke_key(uint64_t key_id, int64_t now_ms) = 0;  // kNotFound if absent
 
   virtual Status append_audit(const AuditEntry& entry) = 0;
@@ -130,6 +130,8 @@ class Store {
   virtual Result<uint64_t> delete_executions_before(int64_t before_ms) = 0;
 
   virtual StoreHealth health() = 0;
+  // Called on the writer thread with the seconds each group commit took.
+  virtual void set_commit_observer(std::function<void(double)> observer) = 0;
 };
 
 }  // namespace gaia::store

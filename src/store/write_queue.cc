@@ -70,6 +70,11 @@ StoreHealth WriteQueue::health() const {
   return h;
 }
 
+void WriteQueue::set_commit_observer(std::function<void(double)> observer) {
+  std::lock_guard lock(mu_);
+  on_commit_ = std::move(observer);
+}
+
 void WriteQueue::run() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -94,10 +99,13 @@ void WriteQueue::run() {
     if (queued_.executions.empty()) flushes = std::move(flushes_), flushes_.clear();
     lock.unlock();
 
+    const auto started = std::chrono::steady_clock::now();
     Result<std::vector<bool>> inserted =
         batch.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : commit_(batch);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
 
     lock.lock();
+    if (on_commit_ && !batch.empty()) on_commit_(took.count());
     if (inserted.ok()) {
       if (!batch.empty()) ++health_.commits;
       health_.ok = true;

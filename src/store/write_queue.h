@@ -41,6 +41,7 @@ class WriteQueue {
   Status flush();
 
   StoreHealth health() const;
+  void set_commit_observer(std::function<void(double)> observer);
 
  private:
   void run();
@@ -54,6 +55,7 @@ class WriteQueue {
   std::vector<std::promise<Status>> flushes_;
   bool stopping_ = false;
   StoreHealth health_;
+  std::function<void(double)> on_commit_;
   std::thread writer_;  // last: starts once the rest is built
 };
 

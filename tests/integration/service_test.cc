@@ -29,12 +29,13 @@ class ServiceTest : public ::testing::Test {
   // Starts gaia_server on the test's database and waits until it serves.
   void start(std::vector<std::string> extra_env = {}) {
     port_ = free_port();
-    std::vector<std::string> env = {"DATABASE_URL=sqlite:" + db_path(), "GAIA_ADMIN_KEY=" + kAdminKey,
-                                    "PORT=" + std::to_string(port_), "GAIA_THREADS=2"};
+    std::vector<std::string> env = {"DATABASE_URL=sqlite:" + db_path(),
+                                    "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
+                                    "GAIA_THREADS=2"};
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:")) << server_->stdout_
-                                                               << server_->stderr_;
+    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
+        << server_->stdout_ << server_->stderr_;
   }
   void stop() {
     server_->signal(SIGTERM);
@@ -238,8 +239,10 @@ TEST_F(ServiceTest, RetentionDeletesOnlyOldExecutions) {
                              .count();
   for (auto [id, started] : {std::pair{"old", now_ms - 2 * 86'400'000}, {"new", now_ms}}) {
     auto r = call("POST", "/api/v1/executions", key,
-                  R"({"id":")" + std::string(id) + R"(","type":"shell","command":"ls",)"
-                  R"("started_at":)" + std::to_string(started) +
+                  R"({"id":")" + std::string(id) +
+                      R"(","type":"shell","command":"ls",)"
+                      R"("started_at":)" +
+                      std::to_string(started) +
                       R"(,"duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
     ASSERT_EQ(r->status, 201) << r->body;
   }
@@ -250,6 +253,35 @@ TEST_F(ServiceTest, RetentionDeletesOnlyOldExecutions) {
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'new'"), 1);
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'old'"), 0);
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM quota_usage"), 1);
+}
+
+TEST_F(ServiceTest, MetricsNeedAnAdminKeyAndCountChecks) {
+  start();
+  std::string key = user_with_key("alice");
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell","cost":500})")->status, 429);
+  EXPECT_EQ(call("GET", "/metrics", "")->status, 401);
+  EXPECT_EQ(call("GET", "/metrics", key)->status, 403);
+  auto m = call("GET", "/metrics", kAdminKey);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200);
+  EXPECT_EQ(m->headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = m->body;
+  EXPECT_NE(text.find(R"(gaia_checks_total{type="shell",decision="admitted",limit="shell-day"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(gaia_checks_total{type="shell",decision="refused",limit="shell-day"} 1)"),
+            std::string::npos);
+  EXPECT_NE(text.find("gaia_check_duration_seconds_count 2"), std::string::npos);
+  EXPECT_NE(
+      text.find(R"(gaia_http_requests_total{route="/api/v1/check",method="POST",status="429"} 1)"),
+      std::string::npos);
+  EXPECT_NE(text.find("gaia_store_queued_writes "), std::string::npos);
+}
+
+TEST_F(ServiceTest, MetricsCanBeOpenOnLoopback) {
+  start({"GAIA_METRICS_OPEN=true"});
+  EXPECT_EQ(call("GET", "/metrics", "")->status, 200);
 }
 
 TEST_F(ServiceTest, KillNineLosesNoAnsweredExecution) {
@@ -263,9 +295,11 @@ TEST_F(ServiceTest, KillNineLosesNoAnsweredExecution) {
     clients.emplace_back([&, t] {
       for (int i = 0; !stop_load; ++i) {
         std::string id = std::to_string(t) + "-" + std::to_string(i);
-        auto r = http_request(port_, "POST", "/api/v1/executions", key,
-                              R"({"id":")" + id + R"(","type":"shell","command":"true",)"
-                              R"("duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
+        auto r =
+            http_request(port_, "POST", "/api/v1/executions", key,
+                         R"({"id":")" + id +
+                             R"(","type":"shell","command":"true",)"
+                             R"("duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
         if (!r) return;  // the server is gone
         if (r->status / 100 == 2) {
           std::lock_guard lock(mu);

@@ -7,8 +7,8 @@ core::Status sqlite_error(sqlite3* db, std::string_view doing) {
   msg += ": ";
   msg += sqlite3_errmsg(db);
   int code = sqlite3_errcode(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
-      code == SQLITE_IOERR || code == SQLITE_READONLY || code == SQLITE_CANTOPEN) {
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR ||
+      code == SQLITE_READONLY || code == SQLITE_CANTOPEN) {
     return core::Status::unavailable(std::move(msg));
   }
   return core::Status::internal(std::move(msg));
@@ -63,20 +63,18 @@ std::string_view Statement::blob(int col) const {
 
 core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    core::Status error = core::Status::unavailable(
-        "cannot open SQLite database " + path + ": " +
-        (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    core::Status error = core::Status::unavailable("cannot open SQLite database " + path + ": " +
+                                                   (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_close(db);
     return error;
   }
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_busy_timeout(db, 5000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (core::Status s = conn->exec(pragma); !s.ok()) return s;
   }
   return conn;
@@ -92,15 +90,15 @@ core::Status Connection::exec(std::string_view sql) {
     sqlite3_free(err);
     core::Status s = sqlite_error(db_, owned.substr(0, 40));
     return s.code() == core::StatusCode::kUnavailable ? core::Status::unavailable(msg)
-                                                       : core::Status::internal(msg);
+                                                      : core::Status::internal(msg);
   }
   return {};
 }
 
 core::Result<Statement> Connection::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
     return sqlite_error(db_, "prepare");
   }
   return Statement(db_, stmt);

@@ -88,9 +88,8 @@ CREATE VIEW quota_status AS
 };
 
 core::Result<int> current_version(Connection& db) {
-  if (core::Status s = db.exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          "version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
+  if (core::Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                               "version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
       !s.ok()) {
     return s;
   }
@@ -119,11 +118,11 @@ core::Status migrate(Connection& db) {
     std::string sql = "BEGIN IMMEDIATE;\n";
     sql += m.sql;
     sql += "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (" +
-           std::to_string(m.version) + ", CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));\nCOMMIT;";
+           std::to_string(m.version) +
+           ", CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));\nCOMMIT;";
     if (core::Status s = db.exec(sql); !s.ok()) {
       (void)db.exec("ROLLBACK");
-      return core::Status::internal("migration " + std::to_string(m.version) + ": " +
-                                    s.message());
+      return core::Status::internal("migration " + std::to_string(m.version) + ": " + s.message());
     }
   }
   return {};

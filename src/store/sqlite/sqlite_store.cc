@@ -47,8 +47,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) return Status::unavailable("cannot create directory " + parent.string() + ": " +
-                                     ec.message());
+  if (ec)
+    return Status::unavailable("cannot create directory " + parent.string() + ": " + ec.message());
   auto reader = Connection::open(path);
   if (!reader.ok()) return reader.status();
   if (Status s = migrate(*reader.value()); !s.ok()) return s;
@@ -60,8 +60,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer)
     : db_(std::move(reader)), writer_db_(std::move(writer)) {
-  queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
-                                        kMaxBatch);
+  queue_ =
+      std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); }, kMaxBatch);
 }
 
 SqliteStore::~SqliteStore() { queue_.reset(); }  // the writer drains before the connections go
@@ -73,8 +73,7 @@ Result<User> SqliteStore::create_user(std::string_view name, core::Tier tier, in
   auto found = exists->bind(1, name).step();
   if (!found.ok()) return found.status();
   if (found.value()) return Status::invalid_argument("user " + std::string(name) + " exists");
-  auto insert =
-      db_->prepare("INSERT INTO users (name, tier, created_at_ms) VALUES (?1, ?2, ?3)");
+  auto insert = db_->prepare("INSERT INTO users (name, tier, created_at_ms) VALUES (?1, ?2, ?3)");
   if (!insert.ok()) return insert.status();
   if (Status s = insert->bind(1, name).bind(2, core::tier_name(tier)).bind(3, now_ms).run();
       !s.ok()) {
@@ -110,8 +109,7 @@ Status SqliteStore::set_tier(uint64_t user_id, core::Tier tier) {
   std::lock_guard lock(mu_);
   auto stmt = db_->prepare("UPDATE users SET tier = ?2 WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
-  if (Status s =
-          stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, core::tier_name(tier)).run();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, core::tier_name(tier)).run();
       !s.ok()) {
     return s;
   }
@@ -173,8 +171,8 @@ Result<std::vector<ApiKey>> SqliteStore::list_keys() {
 
 Status SqliteStore::revoke_key(uint64_t key_id, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(
-      "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE id = ?1");
+  auto stmt =
+      db_->prepare("UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(key_id)).bind(2, now_ms).run(); !s.ok()) {
     return s;
@@ -222,6 +220,9 @@ void SqliteStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
 void SqliteStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
 Status SqliteStore::flush() { return queue_->flush(); }
 StoreHealth SqliteStore::health() { return queue_->health(); }
+void SqliteStore::set_commit_observer(std::function<void(double)> observer) {
+  queue_->set_commit_observer(std::move(observer));
+}
 
 Result<std::vector<bool>> SqliteStore::commit(const WriteBatch& batch) {
   Connection& db = *writer_db_;
@@ -304,8 +305,8 @@ Result<std::vector<Usage>> SqliteStore::usage_since(int64_t day_start_ms) {
     if (!row.ok()) return row.status();
     if (!row.value()) return rows;
     const Statement& r = stmt.value();
-    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)),
-                    r.text(2), r.int64(3), static_cast<uint64_t>(r.int64(4))});
+    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)), r.text(2),
+                    r.int64(3), static_cast<uint64_t>(r.int64(4))});
   }
 }
 
@@ -322,8 +323,8 @@ Result<std::vector<Violation>> SqliteStore::violations_since(int64_t since_ms) {
     if (!row.ok()) return row.status();
     if (!row.value()) return rows;
     const Statement& r = stmt.value();
-    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)),
-                    r.text(2), r.text(3), r.text(4), r.int64(5)});
+    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)), r.text(2),
+                    r.text(3), r.text(4), r.int64(5)});
   }
 }
 

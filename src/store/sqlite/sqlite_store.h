@@ -44,6 +44,7 @@ class SqliteStore final : public Store {
   Result<uint64_t> delete_executions_before(int64_t before_ms) override;
 
   StoreHealth health() override;
+  void set_commit_observer(std::function<void(double)> observer) override;
 
  private:
   SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer);

@@ -1,0 +1,67 @@
+#include "http/service_metrics.h"
+
+#include <variant>
+
+#include "http/api_support.h"
+
+namespace gaia::http {
+
+ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, store::Store& store)
+    : store_(store),
+      checks_(registry.add_counter("gaia_checks_total",
+                                   "Admission checks by command type, decision and the deciding "
+                                   "limit.",
+                                   {"type", "decision", "limit"})),
+      check_seconds_(registry
+                         .add_histogram("gaia_check_duration_seconds",
+                                        "Time the limiter took to decide a check.",
+                                        {1e-7, 2.5e-7, 5e-7, 1e-6, 2.5e-6, 5e-6, 1e-5, 1e-4})
+                         .with({})),
+      requests_(registry.add_counter("gaia_http_requests_total",
+                                     "HTTP requests by route, method and status.",
+                                     {"route", "method", "status"})) {
+  registry.add_callback_gauge(
+      "gaia_store_queued_writes", "Writes waiting for the store's next group commit.",
+      [&store] { return static_cast<double>(store.health().queued_writes); });
+  registry.add_callback_gauge("gaia_store_up", "1 while the store accepts writes, else 0.",
+                              [&store] { return store.health().ok ? 1.0 : 0.0; });
+  Histogram& commit =
+      registry
+          .add_histogram("gaia_store_commit_duration_seconds",
+                         "Time each group commit of the store took.",
+                         {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})
+          .with({});
+  store.set_commit_observer([&commit](double seconds) { commit.observe(seconds); });
+}
+
+ServiceMetrics::~ServiceMetrics() { store_.set_commit_observer({}); }
+
+void ServiceMetrics::count_check(std::string_view type, bool admitted, std::string_view limit) {
+  checks_.with({std::string(type), admitted ? "admitted" : "refused", std::string(limit)}).inc();
+}
+
+RouteObserver ServiceMetrics::route_observer() {
+  return [this](std::string_view route, const Request& req, unsigned status) {
+    // Unknown paths share one series: label values must stay a bounded set.
+    std::string method = route.empty() ? "other" : req.method;
+    requests_
+        .with({route.empty() ? "unmatched" : std::string(route), method, std::to_string(status)})
+        .inc();
+  };
+}
+
+void add_metrics_route(Router& router, const MetricsRegistry& registry, const Directory& directory,
+                       bool open) {
+  router.add("GET", "/metrics", [&registry, &directory, open](const Request& req) {
+    if (!open) {
+      auto auth = authenticate(req, directory, true);
+      if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+    }
+    Response r;
+    r.content_type = MetricsRegistry::kContentType;
+    r.body = registry.render();
+    return r;
+  });
+}
+
+}  // namespace gaia::http
