@@ -1,6 +1,5 @@
 #include "http/public_api.h"
 
-#include <future>
 #include <memory>
 #include <mutex>
 
@@ -121,7 +120,8 @@ Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
   return r;
 }
 
-Response record_execution(const ApiContext& ctx, const Request& req) {
+// The execution a request describes, or the error to answer.
+std::variant<store::Execution, Response> execution_of(const ApiContext& ctx, const Request& req) {
   auto auth = authenticate(req, ctx.directory, false);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   auto parsed = JsonBody::parse(req);
@@ -162,16 +162,24 @@ Response record_execution(const ApiContext& ctx, const Request& req) {
   e.peak_memory_bytes = *memory;
   if (exit_code) e.exit_code = static_cast<int>(*exit_code);
   if (signal) e.signal = static_cast<int>(*signal);
+  return e;
+}
 
-  std::promise<core::Result<bool>> durable;
-  ctx.store.record_execution(e, [&](core::Result<bool> r) { durable.set_value(std::move(r)); });
-  core::Result<bool> stored = durable.get_future().get();
-  if (!stored.ok()) {
-    Response r = error_response(503, "store_unavailable", stored.status().message());
-    r.headers.push_back({"Retry-After", "1"});
-    return r;
-  }
-  return json_response(stored.value() ? 201 : 200, {{"id", e.id}, {"stored", stored.value()}});
+// Answers once the row is durable, from the store's writer thread.
+void record_execution(const ApiContext& ctx, const Request& req, Responder respond) {
+  auto parsed = execution_of(ctx, req);
+  if (auto* r = std::get_if<Response>(&parsed)) return respond(std::move(*r));
+  store::Execution& e = std::get<store::Execution>(parsed);
+  std::string id = e.id;
+  ctx.store.record_execution(std::move(e), [respond = std::move(respond),
+                                            id = std::move(id)](core::Result<bool> stored) {
+    if (!stored.ok()) {
+      Response r = error_response(503, "store_unavailable", stored.status().message());
+      r.headers.push_back({"Retry-After", "1"});
+      return respond(std::move(r));
+    }
+    respond(json_response(stored.value() ? 201 : 200, {{"id", id}, {"stored", stored.value()}}));
+  });
 }
 
 Response quota(const ApiContext& ctx, const Request& req) {
@@ -195,8 +203,9 @@ void add_public_api(Router& router, ApiContext ctx) {
   auto day = std::make_shared<DayStart>();
   router.add("POST", "/api/v1/check",
              [ctx, day](const Request& req) { return check(ctx, *day, req); });
-  router.add("POST", "/api/v1/executions",
-             [ctx](const Request& req) { return record_execution(ctx, req); });
+  router.add_async("POST", "/api/v1/executions", [ctx](const Request& req, Responder respond) {
+    record_execution(ctx, req, std::move(respond));
+  });
   router.add("GET", "/api/v1/quota", [ctx](const Request& req) { return quota(ctx, req); });
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <future>
 #include <utility>
 
 namespace gaia::http {
@@ -28,6 +29,13 @@ bool is_param(std::string_view segment) {
 }  // namespace
 
 void Router::add(std::string method, std::string path, Handler handler) {
+  add_async(std::move(method), std::move(path),
+            [handler = std::move(handler)](const Request& req, Responder respond) {
+              respond(handler(req));
+            });
+}
+
+void Router::add_async(std::string method, std::string path, AsyncHandler handler) {
   if (path.find('{') == std::string::npos) {
     add_route(routes_[path], std::move(method), path, std::move(handler));
     return;
@@ -45,7 +53,7 @@ void Router::add(std::string method, std::string path, Handler handler) {
 }
 
 void Router::add_route(std::vector<Route>& routes, std::string method, std::string path,
-                       Handler handler) {
+                       AsyncHandler handler) {
   for (Route& r : routes) {
     if (r.method == method) {
       r.handler = std::move(handler);
@@ -80,24 +88,38 @@ const std::vector<Router::Route>* Router::match(Request& req) const {
   return nullptr;
 }
 
-Response Router::route(Request req) const {
+void Router::route_async(Request req, Responder respond) const {
   const std::vector<Route>* routes = match(req);
-  Response res = routes ? dispatch(*routes, req)
-                        : error_response(404, "not_found", "no resource at " + req.path);
-  if (observer_) observer_(routes ? std::string_view(routes->front().path) : "", req, res.status);
-  return res;
+  if (observer_) {
+    respond = [this, route = routes ? routes->front().path : std::string(), method = req.method,
+               respond = std::move(respond)](Response res) {
+      observer_(route, method, res.status);
+      respond(std::move(res));
+    };
+  }
+  if (routes == nullptr) {
+    return respond(error_response(404, "not_found", "no resource at " + req.path));
+  }
+  dispatch(*routes, req, std::move(respond));
 }
 
-Response Router::dispatch(const std::vector<Route>& routes, const Request& req) const {
+Response Router::route(Request req) const {
+  std::promise<Response> answer;
+  route_async(std::move(req), [&answer](Response res) { answer.set_value(std::move(res)); });
+  return answer.get_future().get();
+}
+
+void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond) {
   std::string allow;
   for (const Route& r : routes) {
     if (r.method == req.method) {
       try {
-        return r.handler(req);
+        r.handler(req, respond);
       } catch (const std::exception& e) {
         spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
-        return error_response(500, "internal", "internal error");
+        respond(error_response(500, "internal", "internal error"));
       }
+      return;
     }
     if (!allow.empty()) allow += ", ";
     allow += r.method;
@@ -105,7 +127,7 @@ Response Router::dispatch(const std::vector<Route>& routes, const Request& req) 
   Response r =
       error_response(405, "method_not_allowed", req.method + " not allowed on " + req.path);
   r.headers.push_back({"Allow", std::move(allow)});
-  return r;
+  respond(std::move(r));
 }
 
 }  // namespace gaia::http

@@ -17,27 +17,37 @@
 namespace gaia::http {
 
 using Handler = std::function<Response(const Request&)>;
-// Sees every answered request: the registered path it matched ("" if none) and the status.
+// Answers later, from any thread, by calling the Responder once: for handlers that wait on
+// something (a durable write) without holding an io thread. The Request is valid only until
+// the handler returns.
+using Responder = std::function<void(Response)>;
+using AsyncHandler = std::function<void(const Request&, Responder)>;
+// Sees every answered request: the registered path it matched ("" if none), the method and
+// the status.
 using RouteObserver =
-    std::function<void(std::string_view route, const Request& req, unsigned status)>;
+    std::function<void(std::string_view route, std::string_view method, unsigned status)>;
 
 class Router {
  public:
   // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/health" or
   // "/api/admin/users/{name}"), replacing any earlier handler for the same pair.
   void add(std::string method, std::string path, Handler handler);
+  void add_async(std::string method, std::string path, AsyncHandler handler);
 
   // Called after every route(); set before the router is handed to a Server.
   void set_observer(RouteObserver observer) { observer_ = std::move(observer); }
 
-  // The response of the matching handler, or a 404/405 response. A handler that throws
-  // answers 500; the exception goes no further.
+  // Passes the response of the matching handler, or a 404/405 response, to `respond`, on
+  // this thread for a plain handler. A handler that throws answers 500; the exception goes
+  // no further.
+  void route_async(Request req, Responder respond) const;
+  // The same, waiting for the answer.
   Response route(Request req) const;
 
  private:
   struct Route {
     std::string method;
-    Handler handler;
+    AsyncHandler handler;
     std::string path;  // as registered, e.g. "/api/admin/users/{name}"
   };
   struct Pattern {
@@ -46,9 +56,9 @@ class Router {
   };
   // The routes of `req.path`, filling its path parameters; nullptr if none.
   const std::vector<Route>* match(Request& req) const;
-  Response dispatch(const std::vector<Route>& routes, const Request& req) const;
+  static void dispatch(const std::vector<Route>& routes, const Request& req, Responder respond);
   static void add_route(std::vector<Route>& routes, std::string method, std::string path,
-                        Handler handler);
+                        AsyncHandler handler);
 
   std::unordered_map<std::string, std::vector<Route>> routes_;  // exact paths
   std::vector<Pattern> patterns_;

@@ -41,9 +41,9 @@ void ServiceMetrics::count_check(std::string_view type, bool admitted, std::stri
 }
 
 RouteObserver ServiceMetrics::route_observer() {
-  return [this](std::string_view route, const Request& req, unsigned status) {
+  return [this](std::string_view route, std::string_view request_method, unsigned status) {
     // Unknown paths share one series: label values must stay a bounded set.
-    std::string method = route.empty() ? "other" : req.method;
+    std::string method = route.empty() ? "other" : std::string(request_method);
     requests_
         .with({route.empty() ? "unmatched" : std::string(route), method, std::to_string(status)})
         .inc();

@@ -125,11 +125,15 @@ void Connection::on_read(beast::error_code ec) {
                  false);
   }
   if (ec) return close();  // timeout, reset, or end of stream mid-request
-  const auto& msg = parser_->get();
-  Response res = router_.route(to_request(msg));
-  // Read after routing: a stop() that began while the handler ran ends this connection.
-  bool keep_alive = msg.keep_alive() && !stopping_ && !registry_.stopping();
-  write(std::move(res), keep_alive);
+  router_.route_async(to_request(parser_->get()), [self = shared_from_this()](Response res) {
+    // The handler may answer from another thread: write on this connection's strand.
+    asio::dispatch(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+      // Read after routing: a stop() that began while the handler ran ends this connection.
+      bool keep_alive =
+          self->parser_->get().keep_alive() && !self->stopping_ && !self->registry_.stopping();
+      self->write(std::move(res), keep_alive);
+    });
+  });
 }
 
 void Connection::write(Response res, bool keep_alive) {

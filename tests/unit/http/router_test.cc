@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
@@ -51,6 +54,25 @@ TEST(RouterTest, PatternSegmentsReachTheHandlerAndExactPathsWin) {
   EXPECT_EQ(router.route(request("PUT", "/users/")).status, 404u);
   EXPECT_EQ(router.route(request("PUT", "/users/a/b")).status, 404u);
   EXPECT_EQ(router.route(request("GET", "/users/alice")).status, 405u);
+}
+
+TEST(RouterTest, AsyncHandlerMayAnswerFromAnotherThreadAndIsObserved) {
+  Router router;
+  std::vector<std::thread> answering;
+  router.add_async("POST", "/later/{id}", [&](const Request& req, Responder respond) {
+    answering.emplace_back([id = std::string(req.path_param("id")), respond] {
+      respond(json_response(202, {{"id", id}}));
+    });
+  });
+  std::string seen;
+  router.set_observer([&](std::string_view route, std::string_view method, unsigned status) {
+    seen = std::string(method) + " " + std::string(route) + " " + std::to_string(status);
+  });
+  Response r = router.route(request("POST", "/later/7"));
+  for (auto& t : answering) t.join();
+  EXPECT_EQ(r.status, 202u);
+  EXPECT_EQ(boost::json::parse(r.body).at("id"), "7");
+  EXPECT_EQ(seen, "POST /later/{id} 202");
 }
 
 TEST(RouterTest, AnswersUnknownPathWithJson404) {
