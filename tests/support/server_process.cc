@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,20 +33,21 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
                              const std::vector<std::string>& env) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
   std::vector<char*> argv{const_cast<char*>(GAIA_SERVER_PATH)};
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  if (posix_spawn(&pid_, GAIA_SERVER_PATH, &actions, nullptr, argv.data(), envp.data()) != 0) {
-    pid_ = -1;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    // A test that crashes must not leave servers behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
+    ::execve(GAIA_SERVER_PATH, argv.data(), envp.data());
+    ::_exit(127);
   }
-  posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   ::close(err[1]);
   out_ = out[0];
