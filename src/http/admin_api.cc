@@ -48,16 +48,6 @@ Response store_failure(const core::Status& s) {
   return error_response(503, "store_unavailable", s.message());
 }
 
-// Runs `fn(caller, body)` for an authenticated admin with a JSON object body.
-template <class Fn>
-Response with_admin_body(const ApiContext& ctx, const Request& req, Fn fn) {
-  auto auth = authenticate(req, ctx.directory, true);
-  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
-  auto parsed = JsonBody::parse(req);
-  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
-  return fn(std::get<Caller>(auth), std::get<JsonBody>(parsed));
-}
-
 void audit(const ApiContext& ctx, const Caller& caller, std::string action, std::string target,
            const boost::json::value& before, const boost::json::value& after) {
   (void)ctx.store.append_audit({caller.user_name, std::move(action), std::move(target),
@@ -67,7 +57,7 @@ void audit(const ApiContext& ctx, const Caller& caller, std::string action, std:
 }
 
 Response create_user(const ApiContext& ctx, const Request& req) {
-  return with_admin_body(ctx, req, [&](const Caller& caller, JsonBody& body) {
+  return with_json_caller(ctx.directory, req, true, [&](const Caller& caller, JsonBody& body) {
     auto name = body.string("name", true, kMaxNameBytes);
     std::optional<Response> error;
     auto tier = tier_field(body, false, error);
@@ -90,7 +80,7 @@ Response create_user(const ApiContext& ctx, const Request& req) {
 }
 
 Response set_tier(const ApiContext& ctx, const Request& req) {
-  return with_admin_body(ctx, req, [&](const Caller& caller, JsonBody& body) {
+  return with_json_caller(ctx.directory, req, true, [&](const Caller& caller, JsonBody& body) {
     std::optional<Response> error;
     auto tier = tier_field(body, true, error);
     if (error) return std::move(*error);
@@ -106,7 +96,7 @@ Response set_tier(const ApiContext& ctx, const Request& req) {
 }
 
 Response create_key(const ApiContext& ctx, const Request& req) {
-  return with_admin_body(ctx, req, [&](const Caller& caller, JsonBody& body) {
+  return with_json_caller(ctx.directory, req, true, [&](const Caller& caller, JsonBody& body) {
     auto role_name = body.string("role", false, 16);
     auto label = body.string("label", false, kMaxNameBytes);
     if (body.error()) return *body.error();

@@ -78,4 +78,13 @@ std::optional<int64_t> JsonBody::integer(std::string_view field, bool required, 
   return n;
 }
 
+std::optional<core::CommandTypeId> JsonBody::command_type(std::string_view field,
+                                                          const core::RuleSet& rules) {
+  auto name = string(field, true, 128);
+  if (!name) return std::nullopt;
+  auto id = rules.type_id(*name);
+  if (!id) error_ = field_error(field, "unknown command type " + *name);
+  return id;
+}
+
 }  // namespace gaia::http

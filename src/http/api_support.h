@@ -43,6 +43,9 @@ class JsonBody {
   // Each returns the value, nullopt when absent (and not required), or sets error().
   std::optional<std::string> string(std::string_view field, bool required, size_t max_size);
   std::optional<int64_t> integer(std::string_view field, bool required, int64_t min, int64_t max);
+  // A required command type's name, as its id in `rules`.
+  std::optional<core::CommandTypeId> command_type(std::string_view field,
+                                                  const core::RuleSet& rules);
   // The first problem met, as a response; empty while all is well.
   const std::optional<Response>& error() const { return error_; }
 
@@ -53,5 +56,17 @@ class JsonBody {
   boost::json::object object_;
   std::optional<Response> error_;
 };
+
+// Runs fn(caller, body) for an authenticated caller (an admin, with `admin_only`) whose body
+// is a JSON object; otherwise answers the 401, 403 or 400 without calling it.
+template <class Fn>
+auto with_json_caller(const Directory& directory, const Request& req, bool admin_only, Fn fn)
+    -> decltype(fn(std::declval<const Caller&>(), std::declval<JsonBody&>())) {
+  auto auth = authenticate(req, directory, admin_only);
+  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+  auto parsed = JsonBody::parse(req);
+  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
+  return fn(std::get<Caller>(auth), std::get<JsonBody>(parsed));
+}
 
 }  // namespace gaia::http

@@ -38,7 +38,7 @@ std::variant<Subject, Response> subject_of(const Caller& caller, std::optional<s
                                            const Directory& directory) {
   Subject s{caller.user_id, caller.user_name, {caller.user_id, caller.key_id, caller.tier}};
   if (!user) return s;
-  if (caller.role != store::Role::kService && caller.role != store::Role::kAdmin) {
+  if (caller.role != store::Role::kService) {
     return field_error("user", "only a service key may act for another user");
   }
   auto found = directory.find_user(*user);
@@ -46,34 +46,16 @@ std::variant<Subject, Response> subject_of(const Caller& caller, std::optional<s
   return Subject{found->id, found->name, {found->id, caller.key_id, found->tier}};
 }
 
-std::optional<core::CommandTypeId> type_of(JsonBody& body, const core::RuleSet& rules,
-                                           std::optional<Response>& error) {
-  auto name = body.string("type", true, kMaxNameBytes);
-  if (body.error()) return error = *body.error(), std::nullopt;
-  auto id = rules.type_id(*name);
-  if (!id) error = field_error("type", "unknown command type " + *name);
-  return id;
-}
-
-Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
-  auto auth = authenticate(req, ctx.directory, false);
-  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
-  auto parsed = JsonBody::parse(req);
-  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
-  JsonBody& body = std::get<JsonBody>(parsed);
-
+Response check(const ApiContext& ctx, DayStart& day, const Caller& caller, JsonBody& body) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
-  std::optional<Response> error;
-  auto type = type_of(body, *rules, error);
-  if (error) return std::move(*error);
+  auto type = body.command_type("type", *rules);
   auto cost = body.integer("cost", false, 1, kMaxCost);
   auto command = body.string("command", false, kMaxCommandBytes);
   auto user = body.string("user", false, kMaxNameBytes);
   if (body.error()) return *body.error();
-  auto who = subject_of(std::get<Caller>(auth), user, ctx.directory);
+  auto who = subject_of(caller, user, ctx.directory);
   if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
   const Subject& subject = std::get<Subject>(who);
-  const Caller& caller = std::get<Caller>(auth);
 
   const core::Instant now = ctx.clock.now();
   const auto units = static_cast<uint32_t>(cost.value_or(1));
@@ -121,19 +103,12 @@ Response check(const ApiContext& ctx, DayStart& day, const Request& req) {
 }
 
 // The execution a request describes, or the error to answer.
-std::variant<store::Execution, Response> execution_of(const ApiContext& ctx, const Request& req) {
-  auto auth = authenticate(req, ctx.directory, false);
-  if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
-  auto parsed = JsonBody::parse(req);
-  if (auto* r = std::get_if<Response>(&parsed)) return std::move(*r);
-  JsonBody& body = std::get<JsonBody>(parsed);
+std::variant<store::Execution, Response> execution_of(const ApiContext& ctx, const Caller& caller,
+                                                      JsonBody& body) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
-
   store::Execution e;
   auto id = body.string("id", true, kMaxNameBytes);
-  std::optional<Response> error;
-  auto type = type_of(body, *rules, error);
-  if (error) return std::move(*error);
+  auto type = body.command_type("type", *rules);
   auto command = body.string("command", true, kMaxCommandBytes);
   auto started_at = body.integer("started_at", false, 0, INT64_MAX);
   auto duration = body.integer("duration_ms", true, 0, INT64_MAX);
@@ -147,13 +122,13 @@ std::variant<store::Execution, Response> execution_of(const ApiContext& ctx, con
   if (exit_code.has_value() == signal.has_value()) {
     return field_error("exit_code", "give exactly one of exit_code and signal");
   }
-  auto who = subject_of(std::get<Caller>(auth), user, ctx.directory);
+  auto who = subject_of(caller, user, ctx.directory);
   if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
 
   const int64_t now_ms = core::to_ms(ctx.clock.now().wall);
   e.id = *id;
   e.user_id = std::get<Subject>(who).user_id;
-  e.key_id = std::get<Caller>(auth).key_id;
+  e.key_id = caller.key_id;
   e.type = rules->command_types()[*type].name;
   e.command = *command;
   e.duration_ms = *duration;
@@ -167,7 +142,9 @@ std::variant<store::Execution, Response> execution_of(const ApiContext& ctx, con
 
 // Answers once the row is durable, from the store's writer thread.
 void record_execution(const ApiContext& ctx, const Request& req, Responder respond) {
-  auto parsed = execution_of(ctx, req);
+  auto parsed = with_json_caller(
+      ctx.directory, req, false,
+      [&](const Caller& caller, JsonBody& body) { return execution_of(ctx, caller, body); });
   if (auto* r = std::get_if<Response>(&parsed)) return respond(std::move(*r));
   store::Execution& e = std::get<store::Execution>(parsed);
   std::string id = e.id;
@@ -201,8 +178,11 @@ Response quota(const ApiContext& ctx, const Request& req) {
 
 void add_public_api(Router& router, ApiContext ctx) {
   auto day = std::make_shared<DayStart>();
-  router.add("POST", "/api/v1/check",
-             [ctx, day](const Request& req) { return check(ctx, *day, req); });
+  router.add("POST", "/api/v1/check", [ctx, day](const Request& req) {
+    return with_json_caller(ctx.directory, req, false, [&](const Caller& caller, JsonBody& body) {
+      return check(ctx, *day, caller, body);
+    });
+  });
   router.add_async("POST", "/api/v1/executions", [ctx](const Request& req, Responder respond) {
     record_execution(ctx, req, std::move(respond));
   });

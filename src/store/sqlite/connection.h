@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -37,7 +38,20 @@ class Statement {
   core::Status run();
   void reset();
 
+  // Steps through every row, turning each into a T with `row_of(*this)`.
+  template <class T, class RowOf>
+  core::Result<std::vector<T>> collect(RowOf row_of) {
+    std::vector<T> rows;
+    for (;;) {
+      auto row = step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) return rows;
+      rows.push_back(row_of(*this));
+    }
+  }
+
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  uint64_t uint64(int col) const { return static_cast<uint64_t>(int64(col)); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const;
   std::string_view blob(int col) const;

@@ -13,7 +13,7 @@ constexpr size_t kMaxBatch = 4096;
 
 User user_of(const Statement& row) {
   User user;
-  user.id = static_cast<uint64_t>(row.int64(0));
+  user.id = row.uint64(0);
   user.name = row.text(1);
   user.tier = core::parse_tier(row.text(2)).value_or(core::Tier::kDefault);
   user.created_at_ms = row.int64(3);
@@ -96,13 +96,7 @@ Result<std::vector<User>> SqliteStore::list_users() {
   std::lock_guard lock(mu_);
   auto stmt = db_->prepare("SELECT id, name, tier, created_at_ms FROM users ORDER BY name");
   if (!stmt.ok()) return stmt.status();
-  std::vector<User> users;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return users;
-    users.push_back(user_of(stmt.value()));
-  }
+  return stmt->collect<User>(user_of);
 }
 
 Status SqliteStore::set_tier(uint64_t user_id, core::Tier tier) {
@@ -149,24 +143,26 @@ Result<std::vector<ApiKey>> SqliteStore::list_keys() {
       "SELECT id, user_id, role, label, hash, created_at_ms, revoked_at_ms FROM api_keys "
       "ORDER BY id");
   if (!stmt.ok()) return stmt.status();
-  std::vector<ApiKey> keys;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return keys;
-    const Statement& r = stmt.value();
+  std::optional<Status> bad_hash;
+  auto keys = stmt->collect<ApiKey>([&](const Statement& r) {
     ApiKey key;
-    key.id = static_cast<uint64_t>(r.int64(0));
-    key.user_id = static_cast<uint64_t>(r.int64(1));
+    key.id = r.uint64(0);
+    key.user_id = r.uint64(1);
     key.role = parse_role(r.text(2)).value_or(Role::kUser);
     key.label = r.text(3);
     std::string_view hash = r.blob(4);
-    if (hash.size() != key.hash.size()) return Status::internal("api_keys.hash: wrong size");
-    std::copy(hash.begin(), hash.end(), key.hash.begin());
+    if (hash.size() == key.hash.size()) {
+      std::copy(hash.begin(), hash.end(), key.hash.begin());
+    } else {
+      bad_hash =
+          Status::internal("api_keys.hash of key " + std::to_string(key.id) + ": wrong size");
+    }
     key.created_at_ms = r.int64(5);
     key.revoked_at_ms = optional_int(r, 6);
-    keys.push_back(std::move(key));
-  }
+    return key;
+  });
+  if (bad_hash) return *bad_hash;
+  return keys;
 }
 
 Status SqliteStore::revoke_key(uint64_t key_id, int64_t now_ms) {
@@ -203,14 +199,9 @@ Result<std::vector<AuditEntry>> SqliteStore::audit_since(int64_t since_ms) {
       "ORDER BY id");
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);
-  std::vector<AuditEntry> entries;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return entries;
-    const Statement& r = stmt.value();
-    entries.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5)});
-  }
+  return stmt->collect<AuditEntry>([](const Statement& r) {
+    return AuditEntry{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
+  });
 }
 
 void SqliteStore::record_execution(Execution execution, RecordDone done) {
@@ -299,15 +290,9 @@ Result<std::vector<Usage>> SqliteStore::usage_since(int64_t day_start_ms) {
       "WHERE day_start_ms >= ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, day_start_ms);
-  std::vector<Usage> rows;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return rows;
-    const Statement& r = stmt.value();
-    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)), r.text(2),
-                    r.int64(3), static_cast<uint64_t>(r.int64(4))});
-  }
+  return stmt->collect<Usage>([](const Statement& r) {
+    return Usage{r.uint64(0), r.uint64(1), r.text(2), r.int64(3), r.uint64(4)};
+  });
 }
 
 Result<std::vector<Violation>> SqliteStore::violations_since(int64_t since_ms) {
@@ -317,15 +302,9 @@ Result<std::vector<Violation>> SqliteStore::violations_since(int64_t since_ms) {
       "WHERE at_ms >= ?1 ORDER BY id");
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);
-  std::vector<Violation> rows;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return rows;
-    const Statement& r = stmt.value();
-    rows.push_back({static_cast<uint64_t>(r.int64(0)), static_cast<uint64_t>(r.int64(1)), r.text(2),
-                    r.text(3), r.text(4), r.int64(5)});
-  }
+  return stmt->collect<Violation>([](const Statement& r) {
+    return Violation{r.uint64(0), r.uint64(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
+  });
 }
 
 Result<std::optional<Execution>> SqliteStore::find_execution(std::string_view id) {
@@ -340,8 +319,8 @@ Result<std::optional<Execution>> SqliteStore::find_execution(std::string_view id
   const Statement& r = stmt.value();
   Execution e;
   e.id = r.text(0);
-  e.user_id = static_cast<uint64_t>(r.int64(1));
-  e.key_id = static_cast<uint64_t>(r.int64(2));
+  e.user_id = r.uint64(1);
+  e.key_id = r.uint64(2);
   e.type = r.text(3);
   e.command = r.text(4);
   e.started_at_ms = r.int64(5);
