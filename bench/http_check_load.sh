@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# Load comparison: gaia_server's `POST /api/v1/check` against nginx answering a fixed 200 on
+# the same machine, both driven by wrk over keep-alive connections.
+#
+#   bench/http_check_load.sh
+#
+# Environment (all optional):
+#   DURATION=10s         wrk duration of each measured run
+#   CONNECTIONS=32       wrk connections (keep-alive)
+#   WRK_THREADS=1        wrk threads
+#   WARMUP=2s            wrk run before each measured run (discarded)
+#   SERVER_THREADS="1 2" server sizes to run: GAIA_THREADS=n against worker_processes n
+#   KEEP_TMP=1           keep the working directory (configs, databases, server logs)
+#
+# Targets, for each server size n:
+#   nginx             `return 200 '{"allowed":true}'`
+#   nginx limit_req   the same behind limit_req (rate and burst too high to ever refuse)
+#   gaia enterprise   check of type "shell" by an enterprise user: the tier has no quotas, so
+#                     the check evaluates no limit (admitted, usage recorded)
+#   gaia premium      check of type "test" by a premium user whose daily quota (10 x 1,000) is
+#                     used up during the warm-up: the refusal path (429, violation recorded)
+#
+# wrk and the servers share the machine's CPUs; the raw wrk outputs are kept in a results
+# directory printed at the end. Everything else (servers, working directory) is cleaned up
+# on exit. Needs root for apt-get when wrk or nginx is missing.
+set -euo pipefail
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+WRK_THREADS=${WRK_THREADS:-1}
+WARMUP=${WARMUP:-2s}
+SERVER_THREADS=${SERVER_THREADS:-1 2}
+KEEP_TMP=${KEEP_TMP:-0}
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- 1. tools ------------------------------------------------------------------------------
+install_packages() {
+  local missing=()
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  log "installing ${missing[*]}"
+  # Keep the package's init script from starting a system nginx on port 80: a temporary
+  # policy-rc.d (only when none exists) denies service starts during the install.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added_policy=1
+  fi
+  local rc=0 out
+  out=$({ DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}"; } 2>&1) || rc=$?
+  [[ $added_policy -eq 1 ]] && rm -f "$policy"
+  [[ $rc -eq 0 ]] || die "apt-get install ${missing[*]} failed: $out"
+}
+install_packages
+NGINX=$(command -v nginx)
+
+# --- working directory and cleanup -----------------------------------------------------------
+tmp=$(mktemp -d /tmp/gaia-http-bench.XXXXXX)
+results=$(mktemp -d /tmp/gaia-http-bench-results.XXXXXX)
+pids=()
+
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  if [[ $rc -ne 0 ]]; then
+    for f in "$tmp"/*.log "$tmp"/*/*.log; do
+      [[ -s $f ]] && { log "--- tail of $f"; tail -n 20 "$f" >&2; }
+    done
+  fi
+  if [[ $KEEP_TMP == 1 ]]; then log "kept working directory $tmp"; else rm -rf "$tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until `url` answers (any HTTP status) or `pid` dies.
+wait_http() {
+  local url=$1 pid=$2
+  for _ in $(seq 1 200); do
+    kill -0 "$pid" 2>/dev/null || die "process $pid exited before $url answered"
+    curl -s -o /dev/null "$url" && return 0
+    sleep 0.05
+  done
+  die "$url did not answer within 10 s"
+}
+
+# --- 2. build --------------------------------------------------------------------------------
+log "building gaia_server (release preset)"
+(cd "$root" && cmake --preset release >/dev/null &&
+  cmake --build --preset release -j 2 --target gaia_server) >"$tmp/build.log" 2>&1 ||
+  die "build failed (see the log above)"
+server_bin="$root/build/release/src/app/gaia_server"
+[[ -x $server_bin ]] || die "no $server_bin after the build"
+
+# --- 3. nginx --------------------------------------------------------------------------------
+# start_nginx NAME WORKERS PORT LIMIT_REQ(0|1): sets started_pid to the master's pid.
+started_pid=""
+start_nginx() {
+  local name=$1 workers=$2 port=$3 limit=$4
+  local dir="$tmp/$name"
+  mkdir -p "$dir"
+  local zone="" rule=""
+  if [[ $limit == 1 ]]; then
+    # shellcheck disable=SC2016  # nginx variables, not shell ones
+    zone='limit_req_zone $binary_remote_addr zone=z:10m rate=1000000r/s;'
+    rule='limit_req zone=z burst=1000000 nodelay;'
+  fi
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes $workers;
+user root;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  $zone
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      $rule
+      default_type application/json;
+      return 200 '{"allowed":true}';
+    }
+  }
+}
+EOF
+  "$NGINX" -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" >"$dir/nginx.log" 2>&1 ||
+    die "nginx rejects $dir/nginx.conf: $(cat "$dir/nginx.log")"
+  "$NGINX" -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" >>"$dir/nginx.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+  wait_http "http://127.0.0.1:$port/" "$started_pid"
+}
+
+# --- 4. gaia_server --------------------------------------------------------------------------
+gaia_pid=""
+gaia_port=""
+start_gaia() {
+  local name=$1 threads=$2
+  local dir="$tmp/$name"
+  mkdir -p "$dir"
+  gaia_port=$(free_port)
+  DATABASE_URL="sqlite:$dir/gaia.db" GAIA_ADMIN_KEY="$admin_key" PORT="$gaia_port" \
+    GAIA_THREADS="$threads" "$server_bin" >"$dir/gaia.log" 2>&1 &
+  gaia_pid=$!
+  pids+=("$gaia_pid")
+  wait_http "http://127.0.0.1:$gaia_port/health" "$gaia_pid"
+}
+
+admin() {  # admin METHOD PATH BODY: prints the response body, fails on a non-2xx status
+  curl -sS -f -X "$1" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
+    --data "$3" "http://127.0.0.1:$gaia_port$2"
+}
+
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+new_key() {  # new_key USER TIER: creates the user and prints a fresh user key
+  admin POST /api/admin/users "{\"name\":\"$1\",\"tier\":\"$2\"}" >/dev/null
+  admin POST "/api/admin/users/$1/keys" '{}' | json_field key
+}
+
+# --- 5. wrk ----------------------------------------------------------------------------------
+write_lua() {  # write_lua FILE KEY TYPE
+  cat >"$1" <<EOF
+wrk.method = "POST"
+wrk.body = '{"type":"$3"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $2"
+EOF
+}
+
+check_once() {  # check_once URL LUA-KEY TYPE: prints "status body" of one request
+  curl -s -w ' (HTTP %{http_code})' -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $2" --data "{\"type\":\"$3\"}" "$1"
+}
+
+rows=()   # "size|target|req/s|p99|non-2xx|raw file"
+
+# run_wrk SIZE TARGET URL LUA
+run_wrk() {
+  local size=$1 target=$2 url=$3 lua=$4
+  local slug out
+  slug=$(echo "${size}-${target}" | tr ' /' '__')
+  out="$results/$slug.txt"
+  if [[ $WARMUP != 0 && $WARMUP != 0s ]]; then
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$lua" "$url" >/dev/null
+  fi
+  log "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency: $target ($size)"
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" "$url" >"$out"
+  local rps p99 non2xx
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
+  [[ -n $rps && -n $p99 ]] || die "cannot parse $out"
+  rows+=("$size|$target|$rps|$p99|${non2xx:-0}|$out")
+}
+
+admin_key=$(python3 -c 'import secrets, string; a = string.ascii_letters + string.digits; print("".join(secrets.choice(a) for _ in range(40)))')
+
+log "CPUs: $(nproc); wrk and the servers share them"
+for n in $SERVER_THREADS; do
+  size="${n} thr"
+  nginx_port=$(free_port)
+  start_nginx "nginx-$n" "$n" "$nginx_port" 0
+  nginx_pid=$started_pid
+  limit_port=$(free_port)
+  start_nginx "nginx-limit-$n" "$n" "$limit_port" 1
+  limit_pid=$started_pid
+  start_gaia "gaia-$n" "$n"
+
+  ent_key=$(new_key "bench" enterprise)
+  prem_key=$(new_key "bench-premium" premium)
+  write_lua "$tmp/gaia-$n/enterprise.lua" "$ent_key" shell
+  write_lua "$tmp/gaia-$n/premium.lua" "$prem_key" test
+  check_url="http://127.0.0.1:$gaia_port/api/v1/check"
+  log "enterprise check: $(check_once "$check_url" "$ent_key" shell)"
+
+  run_wrk "$size" "nginx" "http://127.0.0.1:$nginx_port/api/v1/check" \
+    "$tmp/gaia-$n/enterprise.lua"
+  run_wrk "$size" "nginx limit_req" "http://127.0.0.1:$limit_port/api/v1/check" \
+    "$tmp/gaia-$n/enterprise.lua"
+  run_wrk "$size" "gaia enterprise shell" "$check_url" "$tmp/gaia-$n/enterprise.lua"
+
+  # Use up the premium user's daily "test" quota (10,000) so the measured run is refusals.
+  for _ in 1 2 3 4 5; do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+      -H "Authorization: Bearer $prem_key" --data '{"type":"test"}' "$check_url") == 429 ]] && break
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -s "$tmp/gaia-$n/premium.lua" "$check_url" >/dev/null
+  done
+  log "premium check after the quota is used up: $(check_once "$check_url" "$prem_key" test)"
+  run_wrk "$size" "gaia premium test (429)" "$check_url" "$tmp/gaia-$n/premium.lua"
+
+  for pid in "$gaia_pid" "$nginx_pid" "$limit_pid"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$gaia_pid" "$nginx_pid" "$limit_pid"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+done
+
+# --- 6. summary ------------------------------------------------------------------------------
+echo
+echo "HTTP check load: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, keep-alive," \
+  "POST {\"type\":...} with a Bearer key"
+echo "$(nproc) CPUs shared by wrk and the server under test; 'n thr' = GAIA_THREADS=n io threads" \
+  "against nginx worker_processes n."
+echo "gaia enterprise: the tier has no quotas, so the check evaluates no limit (admitted, usage recorded)."
+echo "gaia premium test: daily quota used up before the run, every check refused (429, violation recorded)."
+echo
+printf '| %-6s | %-24s | %10s | %9s | %9s | %10s |\n' server target 'req/s' p99 'non-2xx' 'vs nginx'
+printf '|%s|%s|%s|%s|%s|%s|\n' '--------' '--------------------------' '-----------:' \
+  '----------:' '----------:' '-----------:'
+declare -A base
+for row in "${rows[@]}"; do
+  IFS='|' read -r size target rps p99 non2xx _ <<<"$row"
+  [[ $target == nginx ]] && base[$size]=$rps
+done
+for row in "${rows[@]}"; do
+  IFS='|' read -r size target rps p99 non2xx _ <<<"$row"
+  ratio=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' \
+    "$rps" "${base[$size]}")
+  printf '| %-6s | %-24s | %10s | %9s | %9s | %10s |\n' "$size" "$target" \
+    "$(printf '%.0f' "$rps")" "$p99" "$non2xx" "$ratio"
+done
+echo
+echo "Raw wrk outputs: $results"
