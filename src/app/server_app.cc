@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -12,6 +13,7 @@
 #include "http/admin_api.h"
 #include "http/directory.h"
 #include "http/public_api.h"
+#include "http/rule_book.h"
 #include "http/server.h"
 #include "http/service_metrics.h"
 #include "http/signal_waiter.h"
@@ -82,20 +84,14 @@ bool restore_usage(store::Store& store, const http::Directory& directory, core::
   return true;
 }
 
-// The limiter with the built-in default rules in the configured time zone.
-std::unique_ptr<core::Limiter> build_limiter(const Config& config, std::ostream& err) {
+// The rule options of the configured time zone.
+std::optional<core::RuleSetOptions> rule_options(const Config& config, std::ostream& err) {
   auto calendar = core::Calendar::in_zone(config.time_zone);
   if (!calendar.ok()) {
     err << "[ERROR] " << calendar.status().message() << std::endl;
-    return nullptr;
+    return std::nullopt;
   }
-  auto rules = core::RuleSet::compile(core::default_rules(),
-                                      {core::default_command_types(), calendar.value(), {}});
-  if (!rules.ok()) {
-    err << "[ERROR] rules: " << rules.status().message() << std::endl;
-    return nullptr;
-  }
-  return std::make_unique<core::Limiter>(rules.value(), core::LimiterOptions{});
+  return core::RuleSetOptions{core::default_command_types(), calendar.value(), {}};
 }
 
 std::string host_for_url(const std::string& address) {
@@ -127,14 +123,26 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   if (!bootstrap_admin(config, *directory.value(), core::to_ms(started.wall), out, err)) return 1;
 
   out << "[INIT] Initializing Rate Limiting Service..." << std::endl;
-  auto limiter = build_limiter(config, err);
-  if (!limiter) return 1;
+  auto options = rule_options(config, err);
+  if (!options) return 1;
+  auto defaults = core::RuleSet::compile(core::default_rules(), *options);
+  if (!defaults.ok()) {
+    err << "[ERROR] rules: " << defaults.status().message() << std::endl;
+    return 1;
+  }
+  auto limiter = std::make_unique<core::Limiter>(defaults.value(), core::LimiterOptions{});
+  auto rule_book = http::RuleBook::load(*store, *limiter, *options);
+  if (!rule_book.ok()) {
+    err << "[ERROR] rules: " << rule_book.status().message() << std::endl;
+    return 1;
+  }
   if (!restore_usage(*store, *directory.value(), *limiter, started, err)) return 1;
   out << "[INIT] ✓ Rate Limiting Service initialized" << std::endl;
 
   http::MetricsRegistry registry;
   http::ServiceMetrics metrics(registry, *store);
-  const http::ApiContext api{*limiter, *store, *directory.value(), clock, metrics};
+  const http::ApiContext api{*limiter, *store,  *directory.value(),
+                             clock,    metrics, *rule_book.value()};
   http::Router router;
   router.set_observer(metrics.route_observer());
   http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);

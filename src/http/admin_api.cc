@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "http/rule_json.h"
+
 namespace gaia::http {
 namespace {
 
@@ -95,6 +97,19 @@ Response set_tier(const ApiContext& ctx, const Request& req) {
   });
 }
 
+// The rules a new key's `limits` ask for, checked against the rules in force; the key id
+// is filled in once the key exists.
+std::variant<std::vector<core::Rule>, Response> key_rules(const ApiContext& ctx, JsonBody& body) {
+  const boost::json::value* limits = body.value("limits");
+  if (limits == nullptr) return std::vector<core::Rule>{};
+  auto rules = rules_for_limits(*limits, {core::SubjectKind::kKey, core::Tier::kDefault, 1});
+  if (auto* e = std::get_if<FieldError>(&rules)) return field_error(e->field, e->message);
+  if (core::Status s = ctx.rules.validate(std::get<std::vector<core::Rule>>(rules)); !s.ok()) {
+    return field_error("limits", s.message());
+  }
+  return std::move(std::get<std::vector<core::Rule>>(rules));
+}
+
 Response create_key(const ApiContext& ctx, const Request& req) {
   return with_json_caller(ctx.directory, req, true, [&](const Caller& caller, JsonBody& body) {
     auto role_name = body.string("role", false, 16);
@@ -102,12 +117,29 @@ Response create_key(const ApiContext& ctx, const Request& req) {
     if (body.error()) return *body.error();
     auto role = role_name ? store::parse_role(*role_name) : store::Role::kUser;
     if (!role) return field_error("role", "must be admin, service or user");
+    auto limits = key_rules(ctx, body);
+    if (auto* r = std::get_if<Response>(&limits)) return std::move(*r);
+    std::vector<core::Rule>& rules = std::get<std::vector<core::Rule>>(limits);
     std::string name(req.path_param("name"));
     if (!ctx.directory.find_user(name)) return error_response(404, "not_found", "no user " + name);
-    auto key = ctx.directory.create_key(name, *role, label.value_or(""),
-                                        core::to_ms(ctx.clock.now().wall));
+    const int64_t now_ms = core::to_ms(ctx.clock.now().wall);
+    auto key = ctx.directory.create_key(name, *role, label.value_or(""), now_ms);
     if (!key.ok()) return store_failure(key.status());
     boost::json::object out = key_json(key->record);
+    if (!rules.empty()) {
+      boost::json::array shown;
+      for (core::Rule& rule : rules) {
+        rule.subject.id = key->record.id;
+        rule.name = "key-" + std::to_string(key->record.id);
+        shown.push_back(rule_to_json(rule));
+      }
+      if (core::Status s = ctx.rules.add(std::move(rules), now_ms); !s.ok()) {
+        // A key without the limits it was asked with must not stay usable.
+        (void)ctx.directory.revoke_key(key->record.id, now_ms);
+        return store_failure(s);
+      }
+      out["rules"] = std::move(shown);
+    }
     audit(ctx, caller, "key.create", name, nullptr, out);  // never the key itself
     out["key"] = key->key;
     return json_response(201, out);

@@ -13,6 +13,7 @@
 #include "core/limiter.h"
 #include "http/directory.h"
 #include "http/message.h"
+#include "http/rule_book.h"
 #include "http/service_metrics.h"
 #include "store/store.h"
 
@@ -24,6 +25,7 @@ struct ApiContext {
   Directory& directory;
   const core::Clock& clock;
   ServiceMetrics& metrics;
+  RuleBook& rules;
 };
 
 // 400 {"error":"invalid_request","field":field,"message":message}.
@@ -46,6 +48,8 @@ class JsonBody {
   // A required command type's name, as its id in `rules`.
   std::optional<core::CommandTypeId> command_type(std::string_view field,
                                                   const core::RuleSet& rules);
+  // The raw value of an optional field, or nullptr when absent or null.
+  const boost::json::value* value(std::string_view field) { return find(field, false); }
   // The first problem met, as a response; empty while all is well.
   const std::optional<Response>& error() const { return error_; }
 

@@ -87,6 +87,13 @@ struct AuditEntry {
   int64_t at_ms = 0;
 };
 
+// A quota rule an admin made, as the JSON of http/rule_json.h.
+struct StoredRule {
+  uint64_t id = 0;
+  std::string body;
+  int64_t updated_at_ms = 0;
+};
+
 struct StoreHealth {
   bool ok = true;
   std::string detail;        // the last write error while !ok
@@ -111,6 +118,11 @@ class Store {
                                     const KeyHash& hash, int64_t now_ms) = 0;
   virtual Result<std::vector<ApiKey>> list_keys() = 0;             // revoked ones too
   virtual Status revoke_key(uint64_t key_id, int64_t now_ms) = 0;  // kNotFound if absent
+
+  // Rules: kept in one transaction with their ids; `bodies` get ids in order.
+  virtual Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                                  int64_t now_ms) = 0;
+  virtual Result<std::vector<StoredRule>> list_rules() = 0;
 
   virtual Status append_audit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) = 0;

@@ -187,6 +187,39 @@ TEST_F(ServiceTest, TierChangeAndKeyRevocationApplyToTheNextRequest) {
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE after LIKE '%gaia_%'"), 0);
 }
 
+TEST_F(ServiceTest, AKeyCarriesItsOwnLimitsAcrossRestarts) {
+  start();
+  user_with_key("alice");
+  auto bad = call("POST", "/api/admin/users/alice/keys", kAdminKey,
+                  R"({"limits":[{"kind":"calendar","period":"year","amount":3}]})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json_of(*bad).at("field"), "limits[0].period");
+  auto unknown = call("POST", "/api/admin/users/alice/keys", kAdminKey,
+                      R"({"limits":[{"kind":"rate","amount":3,"window_ms":1000,"type":"x"}]})");
+  EXPECT_EQ(unknown->status, 400);
+
+  auto created = call("POST", "/api/admin/users/alice/keys", kAdminKey,
+                      R"({"limits":[{"kind":"rate","amount":2,"window_ms":60000,"type":"shell"}]})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  std::string limited(json_of(*created).at("key").as_string());
+  auto checks = [&] {
+    int admitted = 0;
+    for (int i = 0; i < 4; ++i) {
+      admitted += call("POST", "/api/v1/check", limited, R"({"type":"shell"})")->status == 200;
+    }
+    return admitted;
+  };
+  EXPECT_EQ(checks(), 2);
+  auto refused = call("POST", "/api/v1/check", limited, R"({"type":"shell"})");
+  EXPECT_EQ(refused->headers["ratelimit-policy"], R"("shell-rate-60s";q=2;w=60)");
+  EXPECT_EQ(call("POST", "/api/v1/check", limited, R"({"type":"code"})")->status, 200);
+  stop();
+  start();  // the rule is stored; its window starts afresh
+  EXPECT_EQ(checks(), 2);
+}
+
 TEST_F(ServiceTest, KeysAreStoredOnlyAsHashes) {
   start();
   std::string key = user_with_key("alice");

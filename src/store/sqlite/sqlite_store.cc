@@ -177,6 +177,31 @@ Status SqliteStore::revoke_key(uint64_t key_id, int64_t now_ms) {
   return {};
 }
 
+Result<std::vector<uint64_t>> SqliteStore::add_rules(const std::vector<std::string>& bodies,
+                                                     int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<std::vector<uint64_t>> {
+    auto stmt =
+        db_->prepare("INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
+    if (!stmt.ok()) return stmt.status();
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
+      ids.push_back(static_cast<uint64_t>(db_->last_insert_id()));
+    }
+    return ids;
+  });
+}
+
+Result<std::vector<StoredRule>> SqliteStore::list_rules() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT id, body, updated_at_ms FROM quota_rules ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->collect<StoredRule>([](const Statement& r) {
+    return StoredRule{r.uint64(0), r.text(1), r.int64(2)};
+  });
+}
+
 Status SqliteStore::append_audit(const AuditEntry& e) {
   std::lock_guard lock(mu_);
   auto stmt = db_->prepare(

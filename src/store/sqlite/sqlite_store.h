@@ -29,6 +29,10 @@ class SqliteStore final : public Store {
   Result<std::vector<ApiKey>> list_keys() override;
   Status revoke_key(uint64_t key_id, int64_t now_ms) override;
 
+  Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                          int64_t now_ms) override;
+  Result<std::vector<StoredRule>> list_rules() override;
+
   Status append_audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override;
 

@@ -206,6 +206,20 @@ TEST_F(SqliteStoreTest, ViolationsAndAuditAreKept) {
   EXPECT_EQ(audit->front().action, "user.create");
 }
 
+TEST_F(SqliteStoreTest, RulesKeepTheirBodiesAndOrder) {
+  auto store = open();
+  auto ids = store->add_rules({R"({"a":1})", R"({"b":2})"}, 70);
+  ASSERT_TRUE(ids.ok());
+  ASSERT_EQ(ids->size(), 2u);
+  EXPECT_LT(ids.value()[0], ids.value()[1]);
+  store.reset();
+  auto rules = open()->list_rules();
+  ASSERT_TRUE(rules.ok());
+  ASSERT_EQ(rules->size(), 2u);
+  EXPECT_EQ(rules.value()[1].body, R"({"b":2})");
+  EXPECT_EQ(rules.value()[1].updated_at_ms, 70);
+}
+
 TEST_F(SqliteStoreTest, RetentionDeletesOnlyOldExecutions) {
   auto store = open();
   ASSERT_TRUE(record(*store, execution("old", 1000)).ok());
