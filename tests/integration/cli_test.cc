@@ -1,0 +1,304 @@
+// Runs the real `gaia` binary against the real gaia_server, as a user at a shell would:
+// arguments and environment in; stdout, stderr and the exit code out.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "cli-integration-admin-key-0123456789abcdef";
+constexpr int kChildTimeoutMs = 30'000;  // gaia bounds each of its waits by 10 s itself
+
+struct CliRun {
+  int exit_code = -1;  // -1: killed or timed out
+  std::string out, err;
+};
+
+// Runs gaia with exactly `args` and `env` (nothing inherited, so no stray GAIA_KEY).
+CliRun run_gaia(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  CliRun run;
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return run;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  std::vector<char*> argv{const_cast<char*>(GAIA_CLI_PATH)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  const int spawned = posix_spawn(&pid, GAIA_CLI_PATH, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  ::close(err[1]);
+  // Both pipes at once, so a child filling one while we block on the other cannot stall.
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* into[2] = {&run.out, &run.err};
+  int open = spawned == 0 ? 2 : 0;
+  while (open > 0) {
+    if (::poll(fds, 2, kChildTimeoutMs) <= 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        into[i]->append(buf, static_cast<size_t>(n));
+      } else {
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+  ::close(out[0]);
+  ::close(err[0]);
+  if (spawned != 0) return run;
+  if (open > 0) ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (open == 0 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  return run;
+}
+
+std::string describe(const CliRun& r) {
+  return "exit " + std::to_string(r.exit_code) + "\nstdout: " + r.out + "\nstderr: " + r.err;
+}
+
+// The line of `text` that starts with `prefix`, or "".
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(prefix)) return line;
+  }
+  return "";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void start() {
+    port_ = free_port();
+    server_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{},
+        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
+                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
+                                 "GAIA_THREADS=2"});
+    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
+        << server_->stdout_ << server_->stderr_;
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // gaia `args` with GAIA_URL set to the server, and GAIA_KEY to `key` unless it is empty.
+  CliRun gaia(const std::vector<std::string>& args, const std::string& key) {
+    std::vector<std::string> env = {"GAIA_URL=" + url()};
+    if (!key.empty()) env.push_back("GAIA_KEY=" + key);
+    return run_gaia(args, env);
+  }
+  CliRun admin(const std::vector<std::string>& args) { return gaia(args, kAdminKey); }
+
+  // Creates `name` and a key for it through the CLI; returns the key.
+  std::string user_with_key(const std::string& name) {
+    CliRun user = admin({"users", "create", name});
+    EXPECT_EQ(user.exit_code, 0) << describe(user);
+    CliRun key = admin({"keys", "create", name, "--json"});
+    EXPECT_EQ(key.exit_code, 0) << describe(key);
+    return std::string(boost::json::parse(key.out).at("key").as_string());
+  }
+
+  TempDir dir_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(CliTest, CreatesAUserAndAKeyThatIsThenAdmitted) {
+  start();
+  CliRun user = admin({"users", "create", "alice"});
+  EXPECT_EQ(user.exit_code, 0) << describe(user);
+  EXPECT_EQ(user.out, "created user alice (id 2, tier default)\n");
+
+  CliRun key = admin({"keys", "create", "alice", "--label", "laptop"});
+  ASSERT_EQ(key.exit_code, 0) << describe(key);
+  EXPECT_TRUE(key.out.starts_with("created key ")) << key.out;
+  EXPECT_NE(key.out.find("label laptop"), std::string::npos) << key.out;
+  const std::string alice_key = line_starting(key.out, "gaia_");
+  ASSERT_FALSE(alice_key.empty()) << key.out;
+
+  CliRun check = gaia({"check", "shell"}, alice_key);
+  EXPECT_EQ(check.exit_code, 0) << describe(check);
+  EXPECT_TRUE(
+      check.out.starts_with("allowed: shell for alice (cost 1); shell-day (500 per day): "
+                            "499 left, resets in "))
+      << check.out;
+  EXPECT_EQ(check.err, "");
+}
+
+TEST_F(CliTest, RefusalExitsOneNamingTheLimitAndWhenToRetry) {
+  start();
+  const std::string key = user_with_key("alice");
+  ASSERT_EQ(gaia({"check", "shell"}, key).exit_code, 0);
+  CliRun refused = gaia({"check", "shell", "--cost", "500", "--command", "make -j64"}, key);
+  EXPECT_EQ(refused.exit_code, 1) << describe(refused);
+  EXPECT_TRUE(refused.out.starts_with(
+      "refused: shell for alice (cost 500); limit shell-day (500 per day): 499 left; retry after "))
+      << refused.out;
+
+  CliRun never = gaia({"check", "shell", "--cost", "501"}, key);
+  EXPECT_EQ(never.exit_code, 1) << describe(never);
+  EXPECT_NE(never.out.find("a cost of 501 can never fit this limit"), std::string::npos)
+      << never.out;
+}
+
+TEST_F(CliTest, QuotaShowsWhatWasUsed) {
+  start();
+  const std::string key = user_with_key("alice");
+  ASSERT_EQ(gaia({"check", "shell", "--cost", "7"}, key).exit_code, 0);
+  CliRun quota = gaia({"quota"}, key);
+  ASSERT_EQ(quota.exit_code, 0) << describe(quota);
+  EXPECT_TRUE(quota.out.starts_with("user alice, tier default\nPOLICY")) << quota.out;
+  const std::string day = line_starting(quota.out, "shell-day ");
+  EXPECT_NE(day.find(" calendar day "), std::string::npos) << quota.out;
+  EXPECT_NE(day.find(" 7/500 "), std::string::npos) << quota.out;
+  EXPECT_NE(day.find(" 493 "), std::string::npos) << quota.out;
+  EXPECT_NE(line_starting(quota.out, "code-day ").find(" 0/300 "), std::string::npos) << quota.out;
+}
+
+TEST_F(CliTest, JsonPrintsTheServerBodies) {
+  start();
+  const std::string key = user_with_key("alice");
+  CliRun check = gaia({"check", "shell", "--cost", "3", "--json"}, key);
+  ASSERT_EQ(check.exit_code, 0) << describe(check);
+  boost::json::value decision = boost::json::parse(check.out);
+  EXPECT_EQ(decision.at("allowed"), true);
+  EXPECT_EQ(decision.at("cost"), 3);
+  EXPECT_EQ(decision.at("limit").at("policy"), "shell-day");
+
+  CliRun refused = gaia({"--json", "check", "shell", "--cost", "498"}, key);
+  ASSERT_EQ(refused.exit_code, 1) << describe(refused);
+  EXPECT_EQ(boost::json::parse(refused.out).at("allowed"), false);
+
+  CliRun quota = gaia({"quota", "--json"}, key);
+  ASSERT_EQ(quota.exit_code, 0) << describe(quota);
+  boost::json::value status = boost::json::parse(quota.out);
+  EXPECT_EQ(status.at("user"), "alice");
+  EXPECT_EQ(status.at("quotas").at(0).at("used"), 3);
+
+  CliRun tier = admin({"users", "tier", "alice", "premium", "--json"});
+  ASSERT_EQ(tier.exit_code, 0) << describe(tier);
+  EXPECT_EQ(boost::json::parse(tier.out).at("tier"), "premium");
+}
+
+TEST_F(CliTest, BadInputNamesTheFieldAndExitsTwo) {
+  start();
+  const std::string key = user_with_key("alice");
+  CliRun zero = gaia({"check", "shell", "--cost", "0"}, key);
+  EXPECT_EQ(zero.exit_code, 2) << describe(zero);
+  EXPECT_EQ(zero.err, "gaia: cost: must be between 1 and 1000000\n");
+  EXPECT_EQ(zero.out, "");
+
+  CliRun type = gaia({"check", "mine"}, key);
+  EXPECT_EQ(type.exit_code, 2) << describe(type);
+  EXPECT_EQ(type.err, "gaia: type: unknown command type mine\n");
+
+  CliRun not_a_number = gaia({"check", "shell", "--cost", "many"}, key);
+  EXPECT_EQ(not_a_number.exit_code, 2) << describe(not_a_number);
+  EXPECT_NE(not_a_number.err.find("--cost"), std::string::npos) << not_a_number.err;
+
+  CliRun tier = admin({"users", "tier", "alice", "gold"});
+  EXPECT_EQ(tier.exit_code, 2) << describe(tier);
+  EXPECT_EQ(tier.err, "gaia: tier: must be default, premium or enterprise\n");
+
+  CliRun again = admin({"users", "create", "alice"});
+  EXPECT_EQ(again.exit_code, 2) << describe(again);
+  EXPECT_NE(again.err.find("409"), std::string::npos) << again.err;
+
+  CliRun no_command = admin({});
+  EXPECT_EQ(no_command.exit_code, 2) << describe(no_command);
+  EXPECT_TRUE(no_command.err.starts_with("gaia: name a command")) << no_command.err;
+}
+
+TEST_F(CliTest, WithoutAKeyItSaysHowToGiveOne) {
+  start();
+  CliRun run = gaia({"quota"}, "");
+  EXPECT_EQ(run.exit_code, 2) << describe(run);
+  EXPECT_EQ(run.err, "gaia: set GAIA_KEY or pass --key\n");
+  EXPECT_EQ(run.out, "");
+
+  CliRun wrong = gaia({"quota"}, "gaia_not-a-key");
+  EXPECT_EQ(wrong.exit_code, 2) << describe(wrong);
+  EXPECT_NE(wrong.err.find("HTTP 401"), std::string::npos) << wrong.err;
+}
+
+TEST_F(CliTest, AdminCommandsNeedAnAdminKey) {
+  start();
+  const std::string key = user_with_key("alice");
+  CliRun run = gaia({"users", "create", "mallory"}, key);
+  EXPECT_EQ(run.exit_code, 2) << describe(run);
+  EXPECT_EQ(run.err, "gaia: this endpoint needs an admin key (HTTP 403 forbidden)\n");
+}
+
+TEST_F(CliTest, FlagsOverrideTheEnvironment) {
+  start();
+  const std::string key = user_with_key("alice");
+  // GAIA_URL names a port nobody listens on and GAIA_KEY a wrong key; the flags win.
+  CliRun run =
+      run_gaia({"quota", "--url", url(), "--key", key},
+               {"GAIA_URL=http://127.0.0.1:" + std::to_string(free_port()), "GAIA_KEY=gaia_wrong"});
+  EXPECT_EQ(run.exit_code, 0) << describe(run);
+  EXPECT_TRUE(run.out.starts_with("user alice,")) << run.out;
+}
+
+TEST_F(CliTest, ServerDownIsAConnectionErrorExitingTwo) {
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  CliRun run = run_gaia({"check", "shell"}, {"GAIA_URL=http://" + address, "GAIA_KEY=gaia_any"});
+  EXPECT_EQ(run.exit_code, 2) << describe(run);
+  EXPECT_EQ(run.err, "gaia: cannot connect to " + address + ": Connection refused\n");
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(CliTest, HttpsUrlsAreRefusedClearly) {
+  CliRun run = run_gaia({"quota"}, {"GAIA_URL=https://gaia.example", "GAIA_KEY=gaia_any"});
+  EXPECT_EQ(run.exit_code, 2) << describe(run);
+  EXPECT_TRUE(run.err.starts_with("gaia: https is not supported")) << run.err;
+}
+
+TEST_F(CliTest, RevokedKeyIsNoLongerAccepted) {
+  start();
+  ASSERT_EQ(admin({"users", "create", "alice"}).exit_code, 0);
+  CliRun created = admin({"keys", "create", "alice", "--json"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const boost::json::value key = boost::json::parse(created.out);
+  const std::string id = std::to_string(key.at("id").to_number<int64_t>());
+  const std::string secret(key.at("key").as_string());
+  ASSERT_EQ(gaia({"check", "shell"}, secret).exit_code, 0);
+
+  CliRun revoked = admin({"keys", "revoke", id});
+  EXPECT_EQ(revoked.exit_code, 0) << describe(revoked);
+  EXPECT_TRUE(revoked.out.starts_with("revoked key " + id + " ")) << revoked.out;
+
+  CliRun check = gaia({"check", "shell"}, secret);
+  EXPECT_EQ(check.exit_code, 2) << describe(check);
+  EXPECT_NE(check.err.find("did not accept the API key"), std::string::npos) << check.err;
+
+  CliRun unknown = admin({"keys", "revoke", "9999"});
+  EXPECT_EQ(unknown.exit_code, 2) << describe(unknown);
+  EXPECT_NE(unknown.err.find("HTTP 404"), std::string::npos) << unknown.err;
+}
+
+}  // namespace
+}  // namespace gaia::testing
