@@ -15,8 +15,11 @@ void requeue(std::vector<T>& from, std::vector<T>& to) {
 
 }  // namespace
 
-WriteQueue::WriteQueue(Commit commit, size_t max_batch)
-    : commit_(std::move(commit)), max_batch_(max_batch), writer_([this] { run(); }) {}
+WriteQueue::WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger)
+    : commit_(std::move(commit)),
+      max_batch_(max_batch),
+      linger_(linger),
+      writer_([this] { run(); }) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -36,20 +39,18 @@ void WriteQueue::push(Execution execution, RecordDone done) {
   wake_.notify_one();
 }
 
+// Usage and violations answer no one: they wait for the next commit, or for the linger,
+// so a burst of checks costs one commit instead of one each.
 void WriteQueue::push(Usage usage) {
-  {
-    std::lock_guard lock(mu_);
-    queued_.usage.push_back(std::move(usage));
-  }
-  wake_.notify_one();
+  std::lock_guard lock(mu_);
+  queued_.usage.push_back(std::move(usage));
+  if (queued_.usage.size() == max_batch_) wake_.notify_one();
 }
 
 void WriteQueue::push(Violation violation) {
-  {
-    std::lock_guard lock(mu_);
-    queued_.violations.push_back(std::move(violation));
-  }
-  wake_.notify_one();
+  std::lock_guard lock(mu_);
+  queued_.violations.push_back(std::move(violation));
+  if (queued_.violations.size() == max_batch_) wake_.notify_one();
 }
 
 Status WriteQueue::flush() {
@@ -78,8 +79,14 @@ void WriteQueue::set_commit_observer(std::function<void(double)> observer) {
 void WriteQueue::run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || !queued_.empty() || !flushes_.empty(); });
-    if (queued_.empty() && flushes_.empty() && stopping_) return;
+    wake_.wait_for(lock, linger_, [&] {
+      return stopping_ || !queued_.executions.empty() || !flushes_.empty() ||
+             queued_.usage.size() >= max_batch_ || queued_.violations.size() >= max_batch_;
+    });
+    if (queued_.empty() && flushes_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
 
     WriteBatch batch;
     std::vector<RecordDone> callbacks;

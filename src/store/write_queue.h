@@ -1,9 +1,11 @@
 #pragma once
 // Group commit: request threads queue writes; one writer thread takes everything queued,
 // commits it in one transaction, and only then answers each execution's callback. Many
-// writes share one fsync, and no request thread waits on the disk.
+// writes share one fsync, and no request thread waits on the disk. An execution starts a
+// commit at once; usage and violations ride along, or are committed after `linger`.
 // Thread-safe.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -28,7 +30,7 @@ class WriteQueue {
   // Writes one batch in one transaction; on success says, per execution, whether it was new.
   using Commit = std::function<Result<std::vector<bool>>(const WriteBatch&)>;
 
-  WriteQueue(Commit commit, size_t max_batch);
+  WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger);
   // Commits what is queued, then stops the writer.
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
@@ -48,6 +50,7 @@ class WriteQueue {
 
   const Commit commit_;
   const size_t max_batch_;
+  const std::chrono::milliseconds linger_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   WriteBatch queued_;

@@ -10,6 +10,8 @@ namespace gaia::store::sqlite {
 namespace {
 
 constexpr size_t kMaxBatch = 4096;
+// How long usage and violations may wait for a commit: what a kill -9 can take back.
+constexpr std::chrono::milliseconds kLinger{100};
 
 User user_of(const Statement& row) {
   User user;
@@ -60,8 +62,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer)
     : db_(std::move(reader)), writer_db_(std::move(writer)) {
-  queue_ =
-      std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); }, kMaxBatch);
+  queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
+                                        kMaxBatch, kLinger);
 }
 
 SqliteStore::~SqliteStore() { queue_.reset(); }  // the writer drains before the connections go

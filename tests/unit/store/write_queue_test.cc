@@ -23,7 +23,7 @@ TEST(WriteQueueTest, FailedCommitAnswersTheErrorAndKeepsUsageForTheNextAttempt) 
         for (const Usage& u : batch.usage) usage_committed += u.used;
         return std::vector<bool>(batch.executions.size(), true);
       },
-      16);
+      16, std::chrono::milliseconds(10));
   queue.push(Usage{1, 1, "shell", 0, 5});
   std::promise<Result<bool>> answer;
   queue.push(execution("a"), [&](Result<bool> r) { answer.set_value(std::move(r)); });
@@ -48,7 +48,7 @@ TEST(WriteQueueTest, BatchesAreBoundedAndEveryCallbackRuns) {
           largest = std::max(largest.load(), batch.executions.size());
           return std::vector<bool>(batch.executions.size(), true);
         },
-        8);
+        8, std::chrono::milliseconds(10));
     for (int i = 0; i < 1000; ++i) {
       queue.push(execution(std::to_string(i)), [&](Result<bool> r) { answered += r.ok(); });
     }
