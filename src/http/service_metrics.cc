@@ -1,10 +1,29 @@
 #include "http/service_metrics.h"
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <variant>
 
 #include "http/api_support.h"
 
 namespace gaia::http {
+namespace {
+
+// The child of `family` for `labels`, looked up once per thread: with() takes a lock and
+// builds the label tuple, too much for every request.
+Counter& cached_child(CounterFamily& family, const std::vector<std::string_view>& labels) {
+  thread_local boost::unordered_flat_map<std::string, Counter*> cache;
+  thread_local std::string key;  // reused: no allocation once warm
+  const CounterFamily* owner = &family;
+  key.assign(reinterpret_cast<const char*>(&owner), sizeof owner);
+  for (std::string_view l : labels) (key += '\x1f') += l;
+  auto it = cache.find(key);
+  if (it != cache.end()) return *it->second;
+  Counter& child = family.with(std::vector<std::string>(labels.begin(), labels.end()));
+  cache.emplace(key, &child);
+  return child;
+}
+
+}  // namespace
 
 ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, store::Store& store)
     : store_(store),
@@ -37,15 +56,16 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, store::Store& store)
 ServiceMetrics::~ServiceMetrics() { store_.set_commit_observer({}); }
 
 void ServiceMetrics::count_check(std::string_view type, bool admitted, std::string_view limit) {
-  checks_.with({std::string(type), admitted ? "admitted" : "refused", std::string(limit)}).inc();
+  cached_child(checks_, {type, admitted ? "admitted" : "refused", limit}).inc();
 }
 
 RouteObserver ServiceMetrics::route_observer() {
   return [this](std::string_view route, std::string_view request_method, unsigned status) {
     // Unknown paths share one series: label values must stay a bounded set.
-    std::string method = route.empty() ? "other" : std::string(request_method);
-    requests_
-        .with({route.empty() ? "unmatched" : std::string(route), method, std::to_string(status)})
+    char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
+                    char('0' + status % 10), 0};
+    cached_child(requests_, {route.empty() ? "unmatched" : route,
+                             route.empty() ? "other" : request_method, code})
         .inc();
   };
 }

@@ -24,7 +24,7 @@ bool is_parse_error(const beast::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-Request to_request(const bhttp::request<bhttp::string_body>& msg) {
+Request to_request(bhttp::request<bhttp::string_body>& msg) {
   Request req;
   req.method = std::string(msg.method_string());
   std::string_view target = msg.target();
@@ -34,7 +34,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& msg) {
   for (const auto& field : msg) {
     req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   }
-  req.body = msg.body();
+  req.body = std::move(msg.body());
   return req;
 }
 
