@@ -13,7 +13,7 @@ build: setup
 
 run: setup
 	@cmake --preset $(PRESET) >/dev/null
-	@cmake --build --preset $(PRESET) -j $(JOBS) --target gaia_server
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target gaia_server gaia
 	@./build/$(PRESET)/src/app/gaia_server $(ARGS)
 
 test: setup

@@ -25,10 +25,10 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-std::unique_ptr<store::Store> open_store(const Config& config, std::ostream& out,
-                                         std::ostream& err) {
+std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock& clock,
+                                         std::ostream& out, std::ostream& err) {
   out << "[INIT] Initializing SQLite database..." << std::endl;
-  auto store = store::sqlite::SqliteStore::open(config.sqlite_path);
+  auto store = store::sqlite::SqliteStore::open(config.sqlite_path, clock);
   if (!store.ok()) {
     err << "[ERROR] " << store.status().message() << std::endl;
     return nullptr;
@@ -105,7 +105,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   // Catch the signals before any thread starts, so none of them dies of SIGTERM.
   http::SignalWaiter signals;
 
-  std::unique_ptr<store::Store> store = open_store(config, out, err);
+  std::unique_ptr<store::Store> store = open_store(config, clock, out, err);
   if (!store) return 1;
   std::filesystem::path secret =
       std::filesystem::path(config.sqlite_path).parent_path() / "key.secret";

@@ -15,8 +15,10 @@ void requeue(std::vector<T>& from, std::vector<T>& to) {
 
 }  // namespace
 
-WriteQueue::WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger)
+WriteQueue::WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger,
+                       const core::Clock& clock)
     : commit_(std::move(commit)),
+      clock_(clock),
       max_batch_(max_batch),
       linger_(linger),
       writer_([this] { run(); }) {}
@@ -106,10 +108,10 @@ void WriteQueue::run() {
     if (queued_.executions.empty()) flushes = std::move(flushes_), flushes_.clear();
     lock.unlock();
 
-    const auto started = std::chrono::steady_clock::now();
+    const core::MonoTime started = clock_.mono_now();
     Result<std::vector<bool>> inserted =
         batch.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : commit_(batch);
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    const std::chrono::duration<double> took = clock_.mono_now() - started;
 
     lock.lock();
     if (on_commit_ && !batch.empty()) on_commit_(took.count());

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "store/store.h"
 
 namespace gaia::store {
@@ -30,7 +31,9 @@ class WriteQueue {
   // Writes one batch in one transaction; on success says, per execution, whether it was new.
   using Commit = std::function<Result<std::vector<bool>>(const WriteBatch&)>;
 
-  WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger);
+  // `clock` times each commit for the commit observer.
+  WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger,
+             const core::Clock& clock);
   // Commits what is queued, then stops the writer.
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
@@ -49,6 +52,7 @@ class WriteQueue {
   void run();
 
   const Commit commit_;
+  const core::Clock& clock_;
   const size_t max_batch_;
   const std::chrono::milliseconds linger_;
   mutable std::mutex mu_;

@@ -45,7 +45,8 @@ auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       const core::Clock& clock) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -57,13 +58,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   auto writer = Connection::open(path);
   if (!writer.ok()) return writer.status();
   return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(reader.value()), std::move(writer.value())));
+      new SqliteStore(std::move(reader.value()), std::move(writer.value()), clock));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer)
+SqliteStore::SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer,
+                         const core::Clock& clock)
     : db_(std::move(reader)), writer_db_(std::move(writer)) {
   queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
-                                        kMaxBatch, kLinger);
+                                        kMaxBatch, kLinger, clock);
 }
 
 SqliteStore::~SqliteStore() { queue_.reset(); }  // the writer drains before the connections go

@@ -16,7 +16,9 @@ namespace gaia::store::sqlite {
 class SqliteStore final : public Store {
  public:
   // Opens `path` (creating it and its directory), applies migrations, starts the writer.
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // `clock` must outlive the store.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   const core::Clock& clock);
   ~SqliteStore() override;
 
   Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override;
@@ -51,7 +53,8 @@ class SqliteStore final : public Store {
   void set_commit_observer(std::function<void(double)> observer) override;
 
  private:
-  SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer);
+  SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer,
+              const core::Clock& clock);
   Result<std::vector<bool>> commit(const WriteBatch& batch);
 
   core::Mutex mu_;

@@ -7,6 +7,7 @@
 #include <future>
 
 #include "store/sqlite/migrations.h"
+#include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
 namespace gaia::store::sqlite {
@@ -17,7 +18,7 @@ using core::Tier;
 class SqliteStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<SqliteStore> open() {
-    auto store = SqliteStore::open(path_);
+    auto store = SqliteStore::open(path_, clock_);
     EXPECT_TRUE(store.ok()) << store.status().message();
     return std::move(store.value());
   }
@@ -42,6 +43,7 @@ class SqliteStoreTest : public ::testing::Test {
     return e;
   }
 
+  testing::ManualClock clock_;
   testing::TempDir dir_;
   std::string path_ = dir_.file("sub/gaia.db");
 };
@@ -74,7 +76,7 @@ TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerBinary) {
       sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr, nullptr),
       SQLITE_OK);
   sqlite3_close(db);
-  auto store = SqliteStore::open(path_);
+  auto store = SqliteStore::open(path_, clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.status().message().find("version 999, newer"), std::string::npos)
       << store.status().message();

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <future>
 
+#include "support/manual_clock.h"
+
 namespace gaia::store {
 namespace {
 
@@ -13,6 +15,8 @@ Execution execution(std::string id) {
   e.id = std::move(id);
   return e;
 }
+
+const testing::ManualClock clock;
 
 TEST(WriteQueueTest, FailedCommitAnswersTheErrorAndKeepsUsageForTheNextAttempt) {
   std::atomic<int> attempts{0};
@@ -23,7 +27,7 @@ TEST(WriteQueueTest, FailedCommitAnswersTheErrorAndKeepsUsageForTheNextAttempt) 
         for (const Usage& u : batch.usage) usage_committed += u.used;
         return std::vector<bool>(batch.executions.size(), true);
       },
-      16, std::chrono::milliseconds(10));
+      16, std::chrono::milliseconds(10), clock);
   queue.push(Usage{1, 1, "shell", 0, 5});
   std::promise<Result<bool>> answer;
   queue.push(execution("a"), [&](Result<bool> r) { answer.set_value(std::move(r)); });
@@ -48,7 +52,7 @@ TEST(WriteQueueTest, BatchesAreBoundedAndEveryCallbackRuns) {
           largest = std::max(largest.load(), batch.executions.size());
           return std::vector<bool>(batch.executions.size(), true);
         },
-        8, std::chrono::milliseconds(10));
+        8, std::chrono::milliseconds(10), clock);
     for (int i = 0; i < 1000; ++i) {
       queue.push(execution(std::to_string(i)), [&](Result<bool> r) { answered += r.ok(); });
     }
