@@ -33,6 +33,18 @@ struct Subject {
 
 enum class LimitKind : uint8_t { kRate = 0, kCalendar = 1, kConcurrency = 2 };
 enum class CalendarPeriod : uint8_t { kDay = 0, kWeek = 1, kMonth = 2 };
+
+inline const char* period_name(CalendarPeriod p) {
+  switch (p) {
+    case CalendarPeriod::kDay:
+      return "day";
+    case CalendarPeriod::kWeek:
+      return "week";
+    case CalendarPeriod::kMonth:
+      return "month";
+  }
+  return "day";
+}
 enum class Enforcement : uint8_t { kEnforce = 0, kShadow = 1 };
 
 struct LimitSpec {

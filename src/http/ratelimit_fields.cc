@@ -5,18 +5,6 @@
 namespace gaia::http {
 namespace {
 
-const char* period_name(core::CalendarPeriod p) {
-  switch (p) {
-    case core::CalendarPeriod::kDay:
-      return "day";
-    case core::CalendarPeriod::kWeek:
-      return "week";
-    case core::CalendarPeriod::kMonth:
-      return "month";
-  }
-  return "day";
-}
-
 std::string type_name(const core::CompiledLimit& limit, const core::RuleSet& rules) {
   if (limit.type == core::kAnyType || limit.type >= rules.command_types().size()) return "any";
   return rules.command_types()[limit.type].name;
@@ -33,7 +21,7 @@ std::string policy_name(const core::LimitState& state, const core::RuleSet& rule
     case core::LimitKind::kRate:
       return name + "-rate-" + std::to_string(ceil_seconds(limit.window_ms)) + "s";
     case core::LimitKind::kCalendar:
-      return name + "-" + period_name(limit.period);
+      return name + "-" + core::period_name(limit.period);
     case core::LimitKind::kConcurrency:
       return name + "-concurrency";
   }
@@ -79,7 +67,7 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
       break;
     case core::LimitKind::kCalendar:
       o["kind"] = "calendar";
-      o["period"] = period_name(limit.period);
+      o["period"] = core::period_name(limit.period);
       break;
     case core::LimitKind::kConcurrency:
       o["kind"] = "concurrency";

@@ -9,18 +9,6 @@ namespace {
 
 constexpr int64_t kMaxAmount = 4'294'967'295;
 
-const char* period_name(core::CalendarPeriod p) {
-  switch (p) {
-    case core::CalendarPeriod::kDay:
-      return "day";
-    case core::CalendarPeriod::kWeek:
-      return "week";
-    case core::CalendarPeriod::kMonth:
-      return "month";
-  }
-  return "day";
-}
-
 std::optional<int64_t> integer_of(const boost::json::value* v) {
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
@@ -72,7 +60,7 @@ std::variant<core::LimitSpec, FieldError> limit_from_json(const boost::json::val
     auto period = string_of(o.if_contains("period"));
     for (auto p :
          {core::CalendarPeriod::kDay, core::CalendarPeriod::kWeek, core::CalendarPeriod::kMonth}) {
-      if (period == period_name(p))
+      if (period == core::period_name(p))
         return core::LimitSpec::calendar(static_cast<uint64_t>(*amount), p);
     }
     return FieldError{at + ".period", "must be day, week or month"};
@@ -116,7 +104,7 @@ boost::json::object rule_to_json(const core::Rule& rule) {
         break;
       case core::LimitKind::kCalendar:
         o["kind"] = "calendar";
-        o["period"] = period_name(l.period);
+        o["period"] = core::period_name(l.period);
         break;
       case core::LimitKind::kConcurrency:
         o["kind"] = "concurrency";

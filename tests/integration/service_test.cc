@@ -199,8 +199,9 @@ TEST_F(ServiceTest, AKeyCarriesItsOwnLimitsAcrossRestarts) {
                       R"({"limits":[{"kind":"rate","amount":3,"window_ms":1000,"type":"x"}]})");
   EXPECT_EQ(unknown->status, 400);
 
-  auto created = call("POST", "/api/admin/users/alice/keys", kAdminKey,
-                      R"({"limits":[{"kind":"rate","amount":2,"window_ms":60000,"type":"shell"}]})");
+  auto created =
+      call("POST", "/api/admin/users/alice/keys", kAdminKey,
+           R"({"limits":[{"kind":"rate","amount":2,"window_ms":60000,"type":"shell"}]})");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 201) << created->body;
   std::string limited(json_of(*created).at("key").as_string());

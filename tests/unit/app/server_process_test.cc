@@ -1,5 +1,7 @@
 // Runs the built gaia_server binary as a user would: start-up lines, /health, SIGTERM.
 
+#include "support/server_process.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -9,7 +11,6 @@
 #include <string>
 
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
 
 namespace gaia::app {
 namespace {
@@ -49,8 +50,8 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
                 key_line +
                 "\n"
                 "[INIT] Initializing Rate Limiting Service...\n"
-            "[INIT] ✓ Rate Limiting Service initialized\n"
-            "[INFO] Starting HTTP server on " +
+                "[INIT] ✓ Rate Limiting Service initialized\n"
+                "[INFO] Starting HTTP server on " +
                 where + "\n" + *health_line + "\n");
   EXPECT_TRUE(std::filesystem::is_directory(dir_ / "data"));
 

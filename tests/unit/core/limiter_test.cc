@@ -257,8 +257,8 @@ TEST_F(LimiterTest, RestoredUsageCountsOnlyInPeriodsThatContainIt) {
                   {});
   clock_.advance(36h);  // Tuesday noon
   const int64_t now_ms = to_ms(clock_.now().wall);
-  limiter.restore({kAlice, kShell, 499}, now_ms - 3'600'000, clock_.now());   // today
-  limiter.restore({kAlice, kShell, 100}, now_ms - 86'400'000, clock_.now());  // yesterday
+  limiter.restore({kAlice, kShell, 499}, now_ms - 3'600'000, clock_.now());       // today
+  limiter.restore({kAlice, kShell, 100}, now_ms - 86'400'000, clock_.now());      // yesterday
   limiter.restore({kAlice, kShell, 900}, now_ms - 8 * 86'400'000, clock_.now());  // last week
   Decision d = check(limiter);
   EXPECT_TRUE(d.allowed);

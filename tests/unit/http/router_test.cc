@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-#include <vector>
-
 #include <boost/json/parse.hpp>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace gaia::http {
 namespace {
