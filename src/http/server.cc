@@ -57,7 +57,7 @@ struct Server::State {
 
 void Server::State::accept() {
   acceptor.async_accept(
-      asio::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+      asio::make_strand(ioc), [this](boost::system::error_code ec, detail::StrandSocket socket) {
         if (!acceptor.is_open()) return;  // stop() closed it
         if (ec) {
           spdlog::warn("accept failed: {}", ec.message());

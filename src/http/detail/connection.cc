@@ -65,8 +65,8 @@ void ConnectionRegistry::close_all() {
   for (auto& c : live) c->shutdown();
 }
 
-Connection::Connection(asio::ip::tcp::socket socket, const Router& router,
-                       const ServerOptions& options, ConnectionRegistry& registry)
+Connection::Connection(StrandSocket socket, const Router& router, const ServerOptions& options,
+                       ConnectionRegistry& registry)
     : stream_(std::move(socket)), router_(router), options_(options), registry_(registry) {}
 
 Connection::~Connection() { registry_.remove(this); }

@@ -8,7 +8,9 @@
 // except start() and shutdown(), which post to it.
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -25,6 +27,11 @@
 namespace gaia::http::detail {
 
 class Connection;
+
+// A connection's executor: its strand, by concrete type, so that every operation on it
+// skips the type erasure of any_io_executor.
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using StrandSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
 
 class ConnectionRegistry {
  public:
@@ -48,8 +55,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `router`, `options` and `registry` must outlive every Connection: the Server owns them and
   // joins its threads, or destroys its io_context, before they go.
-  Connection(boost::asio::ip::tcp::socket socket, const Router& router,
-             const ServerOptions& options, ConnectionRegistry& registry);
+  Connection(StrandSocket socket, const Router& router, const ServerOptions& options,
+             ConnectionRegistry& registry);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -70,7 +77,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_write(boost::beast::error_code ec, bool keep_alive);
   void close();
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::basic_stream<boost::asio::ip::tcp, Strand> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
