@@ -20,7 +20,8 @@ void Chores::loop() {
   using Clock = std::chrono::steady_clock;
   std::vector<Clock::time_point> due(chores_.size(), Clock::now());
   std::unique_lock lock(mu_);
-  while (!stopping_) {
+  // The first round runs even if a stop came first: "at start" is a promise.
+  for (;;) {
     for (size_t i = 0; i < chores_.size(); ++i) {
       if (Clock::now() < due[i]) continue;
       lock.unlock();
@@ -28,7 +29,10 @@ void Chores::loop() {
       lock.lock();
       due[i] = Clock::now() + chores_[i].every;
     }
-    wake_.wait_until(lock, *std::min_element(due.begin(), due.end()), [&] { return stopping_; });
+    if (wake_.wait_until(lock, *std::min_element(due.begin(), due.end()),
+                         [&] { return stopping_; })) {
+      return;
+    }
   }
 }
 

@@ -18,7 +18,7 @@ class Chores {
     std::chrono::milliseconds every;
     std::function<void()> run;
   };
-  // Runs each chore once at start, then every `every`.
+  // Runs each chore once at start (even if destroyed at once), then every `every`.
   explicit Chores(std::vector<Chore> chores);
   ~Chores();
   Chores(const Chores&) = delete;
