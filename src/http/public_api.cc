@@ -59,10 +59,9 @@ Response check(const ApiContext& ctx, DayStart& day, const Caller& caller, JsonB
 
   const core::Instant now = ctx.clock.now();
   const auto units = static_cast<uint32_t>(cost.value_or(1));
-  const core::MonoTime started = ctx.clock.mono_now();
   core::Decision d = ctx.limiter.check({subject.principal, *type, units}, now);
   ctx.metrics.observe_check_seconds(
-      std::chrono::duration<double>(ctx.clock.mono_now() - started).count());
+      std::chrono::duration<double>(ctx.clock.mono_now() - now.mono).count());
   // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
   ctx.limiter.release(d.lease);
 
