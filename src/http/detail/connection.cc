@@ -67,7 +67,11 @@ void ConnectionRegistry::close_all() {
 
 Connection::Connection(StrandSocket socket, const Router& router, const ServerOptions& options,
                        ConnectionRegistry& registry)
-    : stream_(std::move(socket)), router_(router), options_(options), registry_(registry) {}
+    : stream_(std::move(socket)), router_(router), options_(options), registry_(registry) {
+  // Each response is one write: send it now rather than wait for an ACK (Nagle).
+  beast::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+}
 
 Connection::~Connection() { registry_.remove(this); }
 
