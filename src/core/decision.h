@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
 #include "core/counter.h"
 #include "core/policy.h"
@@ -18,13 +19,28 @@ struct LimitState {
   int64_t retry_after_ms = 0;  // ms until this request's cost would fit; -1: never
 };
 
+// Room for up to N values, none constructed until set: a check fills few, if any, and
+// zeroing every slot would cost as much as the check's own arithmetic.
+template <class T, int N>
+class Slots {
+ public:
+  Slots() {}  // NOLINT: leaves the slots unconstructed on purpose
+  void set(int i, const T& value) { std::construct_at(&items_[i], value); }
+  const T& operator[](int i) const { return items_[i]; }
+
+ private:
+  union {
+    T items_[N];
+  };
+};
+
 // Concurrency slots a check took; hand it back to Limiter::release when the command ends.
 struct Lease {
   static constexpr int kMaxSlots = 4;
   UserId user = 0;
   uint32_t cost = 0;
   int count = 0;
-  std::array<BlockKey, kMaxSlots> blocks{};  // each holds one concurrency count
+  std::array<BlockKey, kMaxSlots> blocks;  // the first `count`; each holds a concurrency count
 };
 
 struct Decision {
@@ -37,7 +53,7 @@ struct Decision {
   LimitState deciding;
   // Shadow limits that would have refused this request.
   int shadow_refusals = 0;
-  std::array<LimitState, kMaxShadow> shadow;
+  Slots<LimitState, kMaxShadow> shadow;  // the first `shadow_refusals`
   Lease lease;
 };
 

@@ -84,9 +84,9 @@ const Period& Limiter::period(Shard& shard, CalendarPeriod p, int64_t wall_ms) {
 }
 
 const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
-                                       const Principal& principal, bool create) {
-  const BlockKey key = BlockKey::for_limit(limit, principal);
-  const CounterBlock* shared = find_or_add(table, key, create);
+                                       const BlockKey& key, const CounterBlock*& shared,
+                                       bool create) {
+  if (shared == nullptr) shared = find_or_add(table, key, create);
   if (limit.kind != LimitKind::kRate) return shared;
   const int64_t claimed = shared ? shared->counters.window.window_ms() : 0;
   if (claimed == limit.window_ms) return shared;
@@ -178,16 +178,18 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   BlockCounters* counters[kMaxLimitsPerPolicy];
   int64_t retry_after[kMaxLimitsPerPolicy];
   const size_t buckets_before = table.bucket_count();
+  BlockKey shared_key{};
+  const CounterBlock* shared = nullptr;
   for (int i = 0; i < n; ++i) {
-    // Limits of one block usually sit next to each other in a policy: reuse the last block.
     const CompiledLimit& limit = policy.limits[i];
-    if (i > 0 && limit.kind != LimitKind::kRate &&
-        keys[i - 1] == BlockKey::for_limit(limit, req.principal)) {
-      keys[i] = keys[i - 1];
-      counters[i] = counters[i - 1];
-      continue;
+    const BlockKey key = BlockKey::for_limit(limit, req.principal);
+    // Limits of one block usually sit next to each other in a policy: reuse its lookup,
+    // unless an insertion since may have moved it.
+    if (shared == nullptr || !(key == shared_key) || table.bucket_count() != buckets_before) {
+      shared = nullptr;
+      shared_key = key;
     }
-    const CounterBlock* block = block_for(table, limit, req.principal, true);
+    const CounterBlock* block = block_for(table, limit, key, shared, true);
     keys[i] = block->key;
     counters[i] = &block->counters;
   }
@@ -208,8 +210,8 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
 
   auto note_shadow = [&](int i) {
     if (decision.shadow_refusals < Decision::kMaxShadow) {
-      decision.shadow[decision.shadow_refusals++] =
-          state_of(policy.limits[i], *counters[i], retry_after[i], now);
+      decision.shadow.set(decision.shadow_refusals++,
+                          state_of(policy.limits[i], *counters[i], retry_after[i], now));
     }
   };
 
@@ -263,8 +265,10 @@ void Limiter::restore(const CheckRequest& req, int64_t at_ms, Instant now) {
     if (limit.kind != LimitKind::kCalendar) continue;
     const Period& p = period(shard, limit.period, to_ms(now.wall));
     if (!p.contains(at_ms)) continue;
-    PeriodCount& count = block_for(shard.blocks, limit, req.principal, true)
-                             ->counters.periods[static_cast<int>(limit.period)];
+    const CounterBlock* shared = nullptr;
+    PeriodCount& count =
+        block_for(shard.blocks, limit, BlockKey::for_limit(limit, req.principal), shared, true)
+            ->counters.periods[static_cast<int>(limit.period)];
     count.enter(p.end_ms);
     count.used += req.cost;
   }
@@ -299,7 +303,8 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
       });
       if (repeat) continue;
       seen.emplace_back(key, limit);
-      const CounterBlock* block = block_for(shard.blocks, limit, principal, false);
+      const CounterBlock* shared = nullptr;
+      const CounterBlock* block = block_for(shard.blocks, limit, key, shared, false);
       BlockCounters fresh;
       if (limit.kind == LimitKind::kRate) fresh.window.claim(limit.window_ms);
       BlockCounters& counters = block ? block->counters : fresh;

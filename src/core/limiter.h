@@ -91,10 +91,12 @@ class Limiter {
 
   Shard& shard_for(UserId user) const;
   static const Period& period(Shard& shard, CalendarPeriod p, int64_t wall_ms);
-  // The block that holds `limit`'s counter for `principal`, creating it when `create` (else
+  // The block that holds `limit`'s counter, whose shared block (of `key`) is `shared` if
+  // known, else looked up and stored there. Creates blocks when `create` (else returns
   // nullptr when there is none). A rate limit claims its shared block's window when free.
   static const CounterBlock* block_for(Table& table, const CompiledLimit& limit,
-                                       const Principal& principal, bool create);
+                                       const BlockKey& key, const CounterBlock*& shared,
+                                       bool create);
   // Brings `limit`'s counter in `counters` up to `now` and returns ms until `cost` more fits
   // (0: fits now; -1: never).
   int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters, uint32_t cost,
