@@ -1,5 +1,7 @@
 #include "http/api_support.h"
 
+#include "http/rule_json.h"
+
 namespace gaia::http {
 
 Response field_error(std::string_view field, std::string_view message) {
@@ -61,11 +63,7 @@ std::optional<int64_t> JsonBody::integer(std::string_view field, bool required, 
                                          int64_t max) {
   const boost::json::value* v = find(field, required);
   if (v == nullptr) return std::nullopt;
-  std::optional<int64_t> n;
-  if (v->is_int64()) n = v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= uint64_t{INT64_MAX}) {
-    n = static_cast<int64_t>(v->get_uint64());
-  }
+  std::optional<int64_t> n = json_integer(v);
   if (!n) {
     error_ = field_error(field, "must be an integer");
     return std::nullopt;

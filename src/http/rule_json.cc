@@ -9,15 +9,6 @@ namespace {
 
 constexpr int64_t kMaxAmount = 4'294'967'295;
 
-std::optional<int64_t> integer_of(const boost::json::value* v) {
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= uint64_t{INT64_MAX}) {
-    return static_cast<int64_t>(v->get_uint64());
-  }
-  return std::nullopt;
-}
-
 std::optional<std::string> string_of(const boost::json::value* v) {
   if (v == nullptr || !v->is_string()) return std::nullopt;
   return std::string(v->get_string());
@@ -39,17 +30,26 @@ const char* subject_kind_name(core::SubjectKind kind) {
 
 }  // namespace
 
+std::optional<int64_t> json_integer(const boost::json::value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= uint64_t{INT64_MAX}) {
+    return static_cast<int64_t>(v->get_uint64());
+  }
+  return std::nullopt;
+}
+
 std::variant<core::LimitSpec, FieldError> limit_from_json(const boost::json::value& v,
                                                           const std::string& at) {
   if (!v.is_object()) return FieldError{at, "must be an object"};
   const boost::json::object& o = v.get_object();
   auto kind = string_of(o.if_contains("kind"));
-  auto amount = integer_of(o.if_contains("amount"));
+  auto amount = json_integer(o.if_contains("amount"));
   if (!amount || *amount < 1 || *amount > kMaxAmount) {
     return FieldError{at + ".amount", "must be an integer from 1 to 4294967295"};
   }
   if (kind == "rate") {
-    auto window = integer_of(o.if_contains("window_ms"));
+    auto window = json_integer(o.if_contains("window_ms"));
     if (!window || *window < 1 || *window > (int64_t{1} << 40)) {
       return FieldError{at + ".window_ms", "must be a positive integer of milliseconds"};
     }
@@ -150,7 +150,7 @@ std::variant<core::Rule, FieldError> rule_from_json(const boost::json::value& v)
   }
   if (rule.subject.kind == core::SubjectKind::kUser ||
       rule.subject.kind == core::SubjectKind::kKey) {
-    auto id = integer_of(subject->get_object().if_contains("id"));
+    auto id = json_integer(subject->get_object().if_contains("id"));
     if (!id || *id < 1) return FieldError{"subject.id", "must be a positive integer"};
     rule.subject.id = static_cast<uint64_t>(*id);
   }

@@ -7,6 +7,7 @@
 // Parsing names the field of the first problem, e.g. "limits[1].period".
 
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,6 +21,9 @@ struct FieldError {
   std::string field;
   std::string message;
 };
+
+// An integer that fits int64_t, or nullopt (absent, another type, or out of range).
+std::optional<int64_t> json_integer(const boost::json::value* v);
 
 // One limit object; `at` is its field path for errors.
 std::variant<core::LimitSpec, FieldError> limit_from_json(const boost::json::value& v,

@@ -2,16 +2,22 @@
 
 namespace gaia::store::sqlite {
 
-core::Status sqlite_error(sqlite3* db, std::string_view doing) {
-  std::string msg(doing);
-  msg += ": ";
-  msg += sqlite3_errmsg(db);
-  int code = sqlite3_errcode(db);
+namespace {
+
+// Errors that may pass (a lock, a full disk, a file that cannot be opened) are unavailable;
+// the rest are internal.
+core::Status status_for(int code, std::string msg) {
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR ||
       code == SQLITE_READONLY || code == SQLITE_CANTOPEN) {
     return core::Status::unavailable(std::move(msg));
   }
   return core::Status::internal(std::move(msg));
+}
+
+}  // namespace
+
+core::Status sqlite_error(sqlite3* db, std::string_view doing) {
+  return status_for(sqlite3_errcode(db), std::string(doing) + ": " + sqlite3_errmsg(db));
 }
 
 Statement& Statement::bind(int i, int64_t v) {
@@ -85,12 +91,10 @@ Connection::~Connection() { sqlite3_close(db_); }
 core::Status Connection::exec(std::string_view sql) {
   std::string owned(sql);
   char* err = nullptr;
-  if (sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+  if (int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    core::Status s = sqlite_error(db_, owned.substr(0, 40));
-    return s.code() == core::StatusCode::kUnavailable ? core::Status::unavailable(msg)
-                                                      : core::Status::internal(msg);
+    return status_for(rc, std::move(msg));
   }
   return {};
 }
