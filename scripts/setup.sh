@@ -8,7 +8,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libre2-dev
   libsqlite3-dev libpq-dev libhiredis-dev libhowardhinnant-date-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
+  clang libclang-rt-14-dev postgresql-15 redis-server
 )
 
 missing=()
