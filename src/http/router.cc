@@ -36,31 +36,41 @@ void Router::add(std::string method, std::string path, Handler handler) {
 }
 
 void Router::add_async(std::string method, std::string path, AsyncHandler handler) {
-  if (path.find('{') == std::string::npos) {
-    add_route(routes_[path], std::move(method), path, std::move(handler));
-    return;
-  }
-  std::vector<std::string> segments;
-  for (std::string_view s : split_path(path)) segments.emplace_back(s);
-  for (Pattern& p : patterns_) {
-    if (p.segments == segments) {
-      add_route(p.routes, std::move(method), path, std::move(handler));
-      return;
-    }
-  }
-  patterns_.push_back({std::move(segments), {}});
-  add_route(patterns_.back().routes, std::move(method), path, std::move(handler));
+  add_route(std::move(method), std::move(path), Route{{}, std::move(handler), {}, {}, {}});
 }
 
-void Router::add_route(std::vector<Route>& routes, std::string method, std::string path,
-                       AsyncHandler handler) {
-  for (Route& r : routes) {
-    if (r.method == method) {
-      r.handler = std::move(handler);
+void Router::add_stream(std::string method, std::string path, StreamHandler handler) {
+  add_route(std::move(method), std::move(path), Route{{}, {}, {}, std::move(handler), {}});
+}
+
+void Router::add_upgrade(std::string method, std::string path, UpgradeHandler handler) {
+  add_route(std::move(method), std::move(path), Route{{}, {}, {}, {}, std::move(handler)});
+}
+
+void Router::add_route(std::string method, std::string path, Route route) {
+  route.method = std::move(method);
+  route.path = path;
+  std::vector<Route>* routes = nullptr;
+  if (path.find('{') == std::string::npos) {
+    routes = &routes_[path];
+  } else {
+    std::vector<std::string> segments;
+    for (std::string_view s : split_path(path)) segments.emplace_back(s);
+    for (Pattern& p : patterns_) {
+      if (p.segments == segments) routes = &p.routes;
+    }
+    if (routes == nullptr) {
+      patterns_.push_back({std::move(segments), {}});
+      routes = &patterns_.back().routes;
+    }
+  }
+  for (Route& r : *routes) {
+    if (r.method == route.method) {
+      r = std::move(route);
       return;
     }
   }
-  routes.push_back(Route{std::move(method), std::move(handler), std::move(path)});
+  routes->push_back(std::move(route));
 }
 
 const std::vector<Router::Route>* Router::match(Request& req) const {
@@ -88,7 +98,7 @@ const std::vector<Router::Route>* Router::match(Request& req) const {
   return nullptr;
 }
 
-void Router::route_async(Request req, Responder respond) const {
+void Router::route_async(Request req, Responder respond, Exchange* exchange) const {
   const std::vector<Route>* routes = match(req);
   if (observer_) {
     respond = [this, route = routes ? routes->front().path : std::string(), method = req.method,
@@ -100,7 +110,7 @@ void Router::route_async(Request req, Responder respond) const {
   if (routes == nullptr) {
     return respond(error_response(404, "not_found", "no resource at " + req.path));
   }
-  dispatch(*routes, req, std::move(respond));
+  dispatch(*routes, req, std::move(respond), exchange);
 }
 
 Response Router::route(Request req) const {
@@ -109,12 +119,35 @@ Response Router::route(Request req) const {
   return answer.get_future().get();
 }
 
-void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond) {
+void Router::run(const Route& r, const Request& req, Responder& respond,
+                 Exchange* exchange) const {
+  if (r.handler) return r.handler(req, respond);
+  if (exchange == nullptr) {
+    return respond(error_response(500, "internal", "this route needs a connection"));
+  }
+  if (r.stream) {
+    // The observer sees the status the handler begins the stream with.
+    std::function<void(unsigned)> observe;
+    if (observer_) {
+      observe = [this, route = r.path, method = req.method](unsigned status) {
+        observer_(route, method, status);
+      };
+    }
+    return r.stream(req, exchange->open_stream(std::move(observe)));
+  }
+  auto answer = r.upgrade(req);
+  if (auto* refusal = std::get_if<Response>(&answer)) return respond(std::move(*refusal));
+  exchange->upgrade(std::move(std::get<UpgradeTaker>(answer)));
+  if (observer_) observer_(r.path, req.method, 101);
+}
+
+void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
+                      Exchange* exchange) const {
   std::string allow;
   for (const Route& r : routes) {
     if (r.method == req.method) {
       try {
-        r.handler(req, respond);
+        run(r, req, respond, exchange);
       } catch (const std::exception& e) {
         spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
         respond(error_response(500, "internal", "internal error"));

@@ -4,13 +4,22 @@
 // paths win over patterns. Unknown paths answer 404, a known path with
 // another method answers 405 with an Allow header, both with JSON bodies.
 //
+// Besides routes answered by one Response there are stream routes (a chunked response written
+// piece by piece, see ResponseStream) and upgrade routes (the handler takes over the connection,
+// e.g. for WebSocket). Both need the connection the request came on (an Exchange); without one
+// (Router::route in tests) they answer 500.
+//
 // Threads: add() only before the router is handed to a Server; route() is const and may then
 // be called from every io thread at once. Handlers must be safe to call concurrently.
 
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <variant>
 
 #include "http/message.h"
 
@@ -22,6 +31,66 @@ using Handler = std::function<Response(const Request&)>;
 // the handler returns.
 using Responder = std::function<void(Response)>;
 using AsyncHandler = std::function<void(const Request&, Responder)>;
+
+// A chunked HTTP/1.1 response written piece by piece, from any thread. Chunks are queued and
+// written in order by the connection; nothing blocks the caller.
+//
+// Back-pressure: at most ServerOptions::stream_max_pending_bytes may wait to be written; a
+// write() that would pass the bound queues nothing and returns false, and the producer decides
+// whether to drop the chunk or retry later (pending_bytes() says how far behind the client is).
+//
+// End: finish() sends the last chunk; the connection then serves its next request
+// (keep-alive). If the stream ends any other way (the client closed or reset the connection,
+// a write failed or timed out, the server stopped), on_close's callback runs, exactly once.
+//
+// Threads: every method may be called from any thread.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Sends the status line and headers (Transfer-Encoding: chunked). Call once, before write();
+  // a write() without it begins with 200 and application/octet-stream. Header names and values
+  // must not contain CR or LF (such headers are dropped).
+  virtual void begin(unsigned status, std::string content_type,
+                     std::vector<Header> headers = {}) = 0;
+  // Queues `chunk` as one HTTP chunk (an empty chunk is ignored). False, queueing nothing,
+  // when the stream is closed or finished, or when the pending bytes would pass the bound.
+  virtual bool write(std::string chunk) = 0;
+  // Ends the response after every queued chunk. Later calls do nothing.
+  virtual void finish() = 0;
+  // True once finish() was called or the stream ended otherwise.
+  virtual bool closed() const = 0;
+  // Bytes queued and not yet written to the socket.
+  virtual std::size_t pending_bytes() const = 0;
+  // Runs `fn` once on an io thread when the stream ends without having finished (at once if
+  // it already has). Replaces an earlier callback. `fn` must not block.
+  virtual void on_close(std::function<void()> fn) = 0;
+};
+
+// Answers with a stream; the handler may keep the stream and write to it from any thread.
+// Dropping every reference without finish() closes the connection (the client sees a
+// truncated body) or, if nothing was begun, answers 500.
+using StreamHandler = std::function<void(const Request&, std::shared_ptr<ResponseStream>)>;
+
+// The connection taken over by an upgrade route: defined in http/ws_upgrade.h (it holds the
+// socket, so it stays with the Asio and Beast headers).
+struct Upgrade;
+// Takes the connection once the router decided to hand it over.
+using UpgradeTaker = std::function<void(std::unique_ptr<Upgrade>)>;
+// Looks at an upgrade request and either refuses it with a Response (401, 403, 400, ...),
+// which is written as usual, or returns the taker to which the connection is handed.
+// Runs on the connection's io thread; it must not block.
+using UpgradeHandler = std::function<std::variant<Response, UpgradeTaker>(const Request&)>;
+
+// The connection a request came on, for routes that answer other than with one Response.
+// Called only on the connection's own thread, during Router::route_async.
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+  // A chunked response on this connection. `observe` is called with the status at begin().
+  virtual std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) = 0;
+  // Hands the connection to `take`; the connection then writes and reads nothing more.
+  virtual void upgrade(UpgradeTaker take) = 0;
+};
 // Sees every answered request: the registered path it matched ("" if none), the method and
 // the status.
 using RouteObserver =
@@ -33,22 +102,27 @@ class Router {
   // "/api/admin/users/{name}"), replacing any earlier handler for the same pair.
   void add(std::string method, std::string path, Handler handler);
   void add_async(std::string method, std::string path, AsyncHandler handler);
+  void add_stream(std::string method, std::string path, StreamHandler handler);
+  void add_upgrade(std::string method, std::string path, UpgradeHandler handler);
 
   // Called after every route(); set before the router is handed to a Server.
   void set_observer(RouteObserver observer) { observer_ = std::move(observer); }
 
   // Passes the response of the matching handler, or a 404/405 response, to `respond`, on
   // this thread for a plain handler. A handler that throws answers 500; the exception goes
-  // no further.
-  void route_async(Request req, Responder respond) const;
+  // no further. Stream and upgrade routes use `exchange` (500 when it is null); `respond` is
+  // then called only for a refusal or an error.
+  void route_async(Request req, Responder respond, Exchange* exchange = nullptr) const;
   // The same, waiting for the answer.
   Response route(Request req) const;
 
  private:
   struct Route {
     std::string method;
-    AsyncHandler handler;
-    std::string path;  // as registered, e.g. "/api/admin/users/{name}"
+    AsyncHandler handler;  // exactly one of the three is set
+    std::string path;      // as registered, e.g. "/api/admin/users/{name}"
+    StreamHandler stream;
+    UpgradeHandler upgrade;
   };
   struct Pattern {
     std::vector<std::string> segments;  // "{name}" or a literal
@@ -56,9 +130,10 @@ class Router {
   };
   // The routes of `req.path`, filling its path parameters; nullptr if none.
   const std::vector<Route>* match(Request& req) const;
-  static void dispatch(const std::vector<Route>& routes, const Request& req, Responder respond);
-  static void add_route(std::vector<Route>& routes, std::string method, std::string path,
-                        AsyncHandler handler);
+  void dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
+                Exchange* exchange) const;
+  void run(const Route& r, const Request& req, Responder& respond, Exchange* exchange) const;
+  void add_route(std::string method, std::string path, Route route);
 
   std::unordered_map<std::string, std::vector<Route>> routes_;  // exact paths
   std::vector<Pattern> patterns_;

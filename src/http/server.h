@@ -38,6 +38,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15'000};  // a begun request must be read within this
   std::chrono::milliseconds write_timeout{15'000};
   std::chrono::milliseconds drain_timeout{10'000};  // stop(): longest wait for in-flight work
+  // A ResponseStream's bound on bytes queued and not yet written (see router.h).
+  std::size_t stream_max_pending_bytes = 1024 * 1024;
 };
 
 class Server {
@@ -56,6 +58,8 @@ class Server {
 
   // Graceful stop: accepts no more connections, closes idle keep-alive connections, lets
   // requests in flight finish (answered with "Connection: close"), then joins the io threads.
+  // An open response stream gets half the drain timeout to finish; then it is closed (its
+  // on_close callback runs). Upgraded connections (WebSocket) are asked to close.
   // Work still running after options.drain_timeout is abandoned. Idempotent.
   void stop();
 

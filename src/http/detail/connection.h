@@ -1,43 +1,57 @@
 #pragma once
 // Connection: one accepted TCP connection, reading a request and writing its response in turn
 // (HTTP/1.1 keep-alive). Kept alive by its pending operations (shared_ptr); every operation
-// runs on the connection's strand, so its members need no lock.
+// runs on the connection's strand, so its members need no lock. A response may also be a
+// chunked stream (ResponseStream), or the connection may be handed over by an upgrade route.
 //
-// ConnectionRegistry: the live connections of one Server, so that stop() can reach them.
+// ConnectionRegistry: the live connections of one Server, and the upgraded connections taken
+// from them (anything Closable), so that stop() can reach them.
 // Threads: the registry may be used from any thread; a Connection only from its strand,
-// except start() and shutdown(), which post to it.
+// except start(), shutdown() and the stream handle's methods, which post to it.
 
 #include <atomic>
+#include <cstdint>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "http/router.h"
 #include "http/server.h"
 
 namespace gaia::http::detail {
 
-class Connection;
-
 // A connection's executor: its strand, by concrete type, so that every operation on it
 // skips the type erasure of any_io_executor.
 using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 using StrandSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
 
+// What Server::stop() can ask to close: a connection, or a protocol that took one over.
+class Closable {
+ public:
+  virtual ~Closable() = default;
+  // Asks to close soon; may be called from any thread, more than once.
+  virtual void shutdown() = 0;
+};
+
 class ConnectionRegistry {
  public:
   // Adds `c` and returns true, unless close_all() has run: then adds nothing, returns false.
-  bool add(const std::shared_ptr<Connection>& c);
-  void remove(const Connection* c);
+  bool add(const std::shared_ptr<Closable>& c);
+  void remove(const Closable* c);
   // From now on add() refuses and stopping() is true; every live connection is asked to
   // shut down.
   void close_all();
@@ -48,26 +62,53 @@ class ConnectionRegistry {
   // Written under mu_ (so add() and close_all() agree); read without it by stopping(), which
   // lets a handler that was running when stop() began answer "Connection: close".
   std::atomic<bool> stopping_ = false;
-  std::unordered_map<const Connection*, std::weak_ptr<Connection>> live_;  // guarded by mu_
+  std::unordered_map<const Closable*, std::weak_ptr<Closable>> live_;  // guarded by mu_
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// What a stream's handle shares with its connection: one per stream, so that a handle kept
+// after its stream ended can never write into the connection's next stream.
+struct StreamShared {
+  StreamShared(bool chunked_, std::size_t max_pending_) : chunked(chunked_), max_pending(max_pending_) {}
+  const bool chunked;  // false for an HTTP/1.0 client: raw body, ended by closing
+  const std::size_t max_pending;
+  std::atomic<std::size_t> pending = 0;  // bytes queued or being written
+  std::atomic<bool> closed = false;      // finish() called, or the stream ended
+  std::atomic<bool> begun = false;       // begin() called (or implied by a write)
+};
+
+class Connection : public Closable,
+                   public Exchange,
+                   public std::enable_shared_from_this<Connection> {
  public:
   // `router`, `options` and `registry` must outlive every Connection: the Server owns them and
   // joins its threads, or destroys its io_context, before they go.
   Connection(StrandSocket socket, const Router& router, const ServerOptions& options,
              ConnectionRegistry& registry);
-  ~Connection();
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void start();
   // Closes now if idle between requests; otherwise answers the request in flight with
-  // "Connection: close" and then closes.
-  void shutdown();
+  // "Connection: close" and then closes. An open stream gets half the drain timeout to finish.
+  void shutdown() override;
+
+  // Exchange, called on the strand from within route_async.
+  std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) override;
+  void upgrade(UpgradeTaker take) override;
+
+  // The stream handle's requests, run on the strand (the handle posts them). Each names its
+  // stream and does nothing if that stream is no longer the connection's current one.
+  void stream_begin(const StreamShared* id, unsigned status, std::string content_type,
+                    std::vector<Header> headers);
+  void stream_write(const StreamShared* id, std::string framed);
+  void stream_finish(const StreamShared* id);
+  void stream_abandoned(const StreamShared* id);
+  void stream_on_close(const StreamShared* id, std::function<void()> fn);
+  Strand strand() { return stream_.get_executor(); }
 
  private:
-  enum class Phase { kIdle, kBusy };
+  enum class Phase { kIdle, kBusy, kStreaming, kUpgraded };
 
   void wait_for_request();
   void on_first_bytes(boost::beast::error_code ec, std::size_t n);
@@ -76,6 +117,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void write(Response res, bool keep_alive);
   void on_write(boost::beast::error_code ec, bool keep_alive);
   void close();
+
+  // Streaming: writes whatever is queued, watches for the client going away, and ends.
+  bool current(const StreamShared* id) const {
+    return phase_ == Phase::kStreaming && s_.shared.get() == id;
+  }
+  void stream_flush();
+  void on_stream_written(boost::beast::error_code ec);
+  void watch_client();
+  void on_watch(boost::beast::error_code ec, std::size_t n);
+  void stream_failed();  // the stream ends without finishing: close, then on_close
+  void stream_done();    // the last chunk is written: next request or close
+  void resume();         // back to reading requests after a finished stream
 
   boost::beast::basic_stream<boost::asio::ip::tcp, Strand> stream_;
   boost::beast::flat_buffer buffer_;
@@ -86,6 +139,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionRegistry& registry_;
   Phase phase_ = Phase::kBusy;
   bool stopping_ = false;
+
+  // Stream state, on the strand. During a stream the socket is used directly (not through
+  // stream_'s timeouts, which cannot time a write while a read is pending).
+  struct StreamState {
+    std::shared_ptr<StreamShared> shared;
+    bool keep_alive = false;
+    bool begun = false;
+    bool finish_queued = false;
+    bool ended = false;       // finished or failed; no more writes
+    bool writing = false;     // a write is in flight
+    bool watching = false;    // a read for the client's end is in flight
+    bool finished = false;    // the last chunk was written
+    bool resume_after_watch = false;
+    uint64_t write_seq = 0;   // tells a write's timeout from a later write's
+    std::deque<std::string> queue;  // framed bytes waiting to be written
+    std::vector<std::string> in_flight;
+    std::function<void(unsigned)> observe;
+    std::function<void()> on_close;  // runs once, if the stream ends without finishing
+    bool close_fired = false;
+  };
+  StreamState s_;
+  boost::asio::steady_timer write_timer_;
+  boost::asio::steady_timer drain_timer_;
 };
 
 }  // namespace gaia::http::detail
