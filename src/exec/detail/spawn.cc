@@ -1,0 +1,179 @@
+#include "exec/detail/spawn.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace gaia::exec::detail {
+
+namespace {
+
+// What the child failed at; written by the child, read by the parent after CLONE_VFORK
+// returns, so no synchronisation beyond the vfork itself is needed.
+enum class Stage : int { kNone = 0, kCgroup, kRlimit, kChdir, kStdio, kExec };
+
+struct ChildContext {
+  const char* path;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;  // null: no chdir
+  const RlimitSetting* rlimits;
+  size_t rlimit_count;
+  const int* cgroup_fds;
+  size_t cgroup_fd_count;
+  int stdin_fd, stdout_fd, stderr_fd;
+  // Results. volatile: written by the child on the same memory, read after it is gone.
+  volatile Stage failed_stage;
+  volatile int failed_errno;
+};
+
+[[noreturn]] void child_fail(ChildContext* c, Stage stage) {
+  c->failed_errno = errno;
+  c->failed_stage = stage;
+  _exit(127);
+}
+
+// Runs in the child, on its own stack, sharing the parent's memory. Only async-signal-safe
+// calls; no allocation, no locks, no C++ runtime.
+int child_main(void* arg) {
+  auto* c = static_cast<ChildContext*>(arg);
+
+  // Handlers of the server must not run in the child; ignored signals (SIGPIPE) must not
+  // stay ignored in the command. All signals are still blocked here (see spawn_child).
+  struct sigaction dfl;
+  std::memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < _NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // EINVAL: glibc's own
+  }
+
+  ::setpgid(0, 0);  // a new group, so that one kill(-pgid) reaches every descendant
+
+  for (size_t i = 0; i < c->cgroup_fd_count; ++i) {
+    // "0" means the writing process; no number formatting needed here.
+    if (::write(c->cgroup_fds[i], "0", 1) != 1) child_fail(c, Stage::kCgroup);
+  }
+  for (size_t i = 0; i < c->rlimit_count; ++i) {
+    if (::setrlimit(static_cast<__rlimit_resource>(c->rlimits[i].resource),
+                    &c->rlimits[i].value) != 0) {
+      child_fail(c, Stage::kRlimit);
+    }
+  }
+  if (c->cwd != nullptr && ::chdir(c->cwd) != 0) child_fail(c, Stage::kChdir);
+
+  if (::dup2(c->stdin_fd, 0) < 0 || ::dup2(c->stdout_fd, 1) < 0 || ::dup2(c->stderr_fd, 2) < 0) {
+    child_fail(c, Stage::kStdio);
+  }
+  ::close_range(3, ~0U, 0);  // fds the server opened without O_CLOEXEC stay with the server
+
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  ::execve(c->path, c->argv, c->envp);
+  child_fail(c, Stage::kExec);
+}
+
+std::vector<char*> to_c_array(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+core::Status failure_status(Stage stage, int err, const SpawnRequest& request) {
+  const std::string reason = std::strerror(err);
+  switch (stage) {
+    case Stage::kExec:
+      if (err == ENOENT || err == ENOTDIR) {
+        return core::Status::not_found("cannot execute '" + request.path + "': " + reason);
+      }
+      if (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM) {
+        return core::Status::invalid_argument("cannot execute '" + request.path + "': " + reason);
+      }
+      return core::Status::internal("cannot execute '" + request.path + "': " + reason);
+    case Stage::kChdir:
+      if (err == ENOENT || err == ENOTDIR) {
+        return core::Status::not_found("cannot enter cwd '" + request.cwd + "': " + reason);
+      }
+      return core::Status::invalid_argument("cannot enter cwd '" + request.cwd + "': " + reason);
+    case Stage::kCgroup:
+      return core::Status::internal("cannot join the command's cgroup: " + reason);
+    case Stage::kRlimit:
+      return core::Status::invalid_argument("cannot set a resource limit: " + reason);
+    case Stage::kStdio:
+      return core::Status::internal("cannot set up stdin/stdout/stderr: " + reason);
+    case Stage::kNone:
+      break;
+  }
+  return core::Status::internal("spawn failed: " + reason);
+}
+
+// Big enough for the child's few frames (glibc's posix_spawn uses 32 KiB plus argv).
+constexpr size_t kChildStackBytes = 64 * 1024;
+
+}  // namespace
+
+int move_above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  ::close(fd);
+  return moved;
+}
+
+core::Result<SpawnedChild> spawn_child(const SpawnRequest& request) {
+  std::vector<char*> argv = to_c_array(request.argv);
+  std::vector<char*> envp = to_c_array(request.envp);
+
+  ChildContext ctx{};
+  ctx.path = request.path.c_str();
+  ctx.argv = argv.data();
+  ctx.envp = envp.data();
+  ctx.cwd = request.cwd.empty() ? nullptr : request.cwd.c_str();
+  ctx.rlimits = request.rlimits.data();
+  ctx.rlimit_count = request.rlimits.size();
+  ctx.cgroup_fds = request.cgroup_procs_fds.data();
+  ctx.cgroup_fd_count = request.cgroup_procs_fds.size();
+  ctx.stdin_fd = request.stdin_fd;
+  ctx.stdout_fd = request.stdout_fd;
+  ctx.stderr_fd = request.stderr_fd;
+  ctx.failed_stage = Stage::kNone;
+  ctx.failed_errno = 0;
+
+  void* stack = ::mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    return core::Status::internal(std::string("mmap of the spawn stack: ") + std::strerror(errno));
+  }
+
+  // Block every signal across clone: a handler of the server must never run on the child's
+  // stack with the server's memory. The child resets dispositions before unblocking.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = ::clone(child_main, static_cast<char*>(stack) + kChildStackBytes,
+                            CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
+  const int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  ::munmap(stack, kChildStackBytes);
+
+  if (pid < 0) {
+    return core::Status::internal(std::string("clone: ") + std::strerror(clone_errno));
+  }
+  if (ctx.failed_stage != Stage::kNone) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return failure_status(ctx.failed_stage, ctx.failed_errno, request);
+  }
+  return SpawnedChild{pid};
+}
+
+}  // namespace gaia::exec::detail
