@@ -21,4 +21,12 @@ std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+Result<std::vector<bool>> Store::commit_batch(const WriteBatch&, std::optional<JournalMark>) {
+  return Status::internal("this store cannot commit batches directly");
+}
+
+Result<uint64_t> Store::journal_applied_through(uint64_t) {
+  return Status::internal("this store keeps no journal marks");
+}
+
 }  // namespace gaia::store

@@ -2,7 +2,9 @@
 // The store: users, API keys, executions, quota usage, violations and the audit log.
 // Admin reads and writes are synchronous and durable when they return. The request path's
 // writes (executions, usage, violations) are queued and group-committed by a writer thread;
-// an execution's callback runs only once its row is durable. Implementations: sqlite/.
+// an execution's callback runs only once its row is durable. Implementations: sqlite/,
+// postgres/, and journal/ResilientStore, which wraps either and keeps writes in a local
+// journal while the database is away.
 // Thread-safe.
 
 #include <array>
@@ -96,9 +98,31 @@ struct StoredRule {
 
 struct StoreHealth {
   bool ok = true;
-  std::string detail;        // the last write error while !ok
+  std::string detail;        // the last write error, or why writes are journalled, while !ok
   size_t queued_writes = 0;  // waiting for the writer
   uint64_t commits = 0;      // group commits so far
+  // While the database is away writes are made durable in a local journal (see
+  // journal/resilient_store.h): ok is false, detail says why, and the journal's size shows.
+  bool journaling = false;
+  uint64_t journal_bytes = 0;    // journal not yet replayed into the database
+  uint64_t journal_records = 0;  // records in it
+  bool admissions_paused = false;  // GAIA_STORE_FAILURE=closed during an outage
+};
+
+// One group commit's writes.
+struct WriteBatch {
+  std::vector<Execution> executions;
+  std::vector<Usage> usage;
+  std::vector<Violation> violations;
+  bool empty() const { return executions.empty() && usage.empty() && violations.empty(); }
+};
+
+// Records of journal segment `segment` up to and including `through_seq` (see
+// journal/journal.h); the database keeps the highest mark per segment so that a replayed
+// segment is applied exactly once.
+struct JournalMark {
+  uint64_t segment = 0;
+  uint64_t through_seq = 0;
 };
 
 // Called once an execution's row is durable: true when it was new, false for a repeat id.
@@ -144,6 +168,20 @@ class Store {
   virtual StoreHealth health() = 0;
   // Called on the writer thread with the seconds each group commit took.
   virtual void set_commit_observer(std::function<void(double)> observer) = 0;
+
+  // False while new admissions must be refused (the database is away and the configured
+  // policy is to fail closed). Cheap: one atomic load, for the check path.
+  virtual bool accepts_admissions() const { return true; }
+
+  // Commits `batch` in one transaction now, on the calling thread, bypassing the queue;
+  // with `mark`, records it in the same transaction. On success says, per execution, whether
+  // it was new; on failure nothing of the batch is stored. kUnavailable means the database
+  // could not be reached or was busy (worth retrying), anything else a real error.
+  // Backends implement it; the default refuses.
+  virtual Result<std::vector<bool>> commit_batch(const WriteBatch& batch,
+                                                 std::optional<JournalMark> mark);
+  // The highest through_seq recorded for journal `segment`, 0 if none.
+  virtual Result<uint64_t> journal_applied_through(uint64_t segment);
 };
 
 }  // namespace gaia::store

@@ -19,13 +19,6 @@
 
 namespace gaia::store {
 
-struct WriteBatch {
-  std::vector<Execution> executions;
-  std::vector<Usage> usage;
-  std::vector<Violation> violations;
-  bool empty() const { return executions.empty() && usage.empty() && violations.empty(); }
-};
-
 class WriteQueue {
  public:
   // Writes one batch in one transaction; on success says, per execution, whether it was new.

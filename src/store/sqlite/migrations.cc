@@ -1,15 +1,11 @@
 #include "store/sqlite/migrations.h"
 
-#include <iterator>
 #include <string>
+
+#include "store/migration.h"
 
 namespace gaia::store::sqlite {
 namespace {
-
-struct Migration {
-  int version;
-  const char* sql;
-};
 
 constexpr Migration kMigrations[] = {
     {1, R"sql(
@@ -85,6 +81,12 @@ CREATE VIEW quota_status AS
   FROM quota_usage q JOIN users u ON u.id = q.user_id
   GROUP BY u.name, q.type, q.day_start_ms;
 )sql"},
+    {2, R"sql(
+CREATE TABLE journal_marks (
+  segment INTEGER PRIMARY KEY,
+  through_seq INTEGER NOT NULL
+);
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {
@@ -102,16 +104,13 @@ core::Result<int> current_version(Connection& db) {
 
 }  // namespace
 
-int latest_schema_version() { return std::prev(std::end(kMigrations))->version; }
+int latest_schema_version() { return latest_version(kMigrations); }
 
 core::Status migrate(Connection& db) {
   auto version = current_version(db);
   if (!version.ok()) return version.status();
-  if (version.value() > latest_schema_version()) {
-    return core::Status::invalid_argument(
-        "the database schema is version " + std::to_string(version.value()) +
-        ", newer than this gaia_server knows (" + std::to_string(latest_schema_version()) +
-        "): upgrade gaia_server or use another database");
+  if (core::Status s = check_schema_version(version.value(), latest_schema_version()); !s.ok()) {
+    return s;
   }
   for (const Migration& m : kMigrations) {
     if (m.version <= version.value()) continue;

@@ -1,10 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <filesystem>
-#include <map>
-#include <tuple>
 
 #include "store/sqlite/migrations.h"
+#include "store/usage_fold.h"
 
 namespace gaia::store::sqlite {
 namespace {
@@ -64,8 +63,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 SqliteStore::SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer,
                          const core::Clock& clock)
     : db_(std::move(reader)), writer_db_(std::move(writer)) {
-  queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
-                                        kMaxBatch, kLinger, clock);
+  queue_ = std::make_unique<WriteQueue>(
+      [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); }, kMaxBatch, kLinger,
+      clock);
 }
 
 SqliteStore::~SqliteStore() { queue_.reset(); }  // the writer drains before the connections go
@@ -244,7 +244,9 @@ void SqliteStore::set_commit_observer(std::function<void(double)> observer) {
   queue_->set_commit_observer(std::move(observer));
 }
 
-Result<std::vector<bool>> SqliteStore::commit(const WriteBatch& batch) {
+Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
+                                                    std::optional<JournalMark> mark) {
+  std::lock_guard lock(write_mu_);
   Connection& db = *writer_db_;
   return in_transaction(db, [&]() -> Result<std::vector<bool>> {
     std::vector<bool> inserted;
@@ -273,21 +275,16 @@ Result<std::vector<bool>> SqliteStore::commit(const WriteBatch& batch) {
       }
     }
     if (!batch.usage.empty()) {
-      // Many admissions of one day fold into one row update.
-      std::map<std::tuple<uint64_t, uint64_t, std::string, int64_t>, uint64_t> sums;
-      for (const Usage& u : batch.usage) {
-        sums[{u.user_id, u.key_id, u.type, u.day_start_ms}] += u.used;
-      }
       auto stmt = db.prepare(
           "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET used = used + excluded.used");
       if (!stmt.ok()) return stmt.status();
-      for (const auto& [key, used] : sums) {
-        Status s = stmt->bind(1, static_cast<int64_t>(std::get<0>(key)))
-                       .bind(2, static_cast<int64_t>(std::get<1>(key)))
-                       .bind(3, std::get<2>(key))
-                       .bind(4, std::get<3>(key))
-                       .bind(5, static_cast<int64_t>(used))
+      for (const Usage& u : fold_usage(batch.usage)) {
+        Status s = stmt->bind(1, static_cast<int64_t>(u.user_id))
+                       .bind(2, static_cast<int64_t>(u.key_id))
+                       .bind(3, u.type)
+                       .bind(4, u.day_start_ms)
+                       .bind(5, static_cast<int64_t>(u.used))
                        .run();
         if (!s.ok()) return s;
       }
@@ -308,9 +305,31 @@ Result<std::vector<bool>> SqliteStore::commit(const WriteBatch& batch) {
         if (!s.ok()) return s;
       }
     }
+    if (mark) {
+      // The segment id is 64 random bits: stored as the signed integer of the same bits.
+      auto stmt = db.prepare(
+          "INSERT INTO journal_marks (segment, through_seq) VALUES (?1, ?2) "
+          "ON CONFLICT (segment) DO UPDATE SET through_seq = MAX(through_seq, excluded.through_seq)");
+      if (!stmt.ok()) return stmt.status();
+      Status s = stmt->bind(1, static_cast<int64_t>(mark->segment))
+                     .bind(2, static_cast<int64_t>(mark->through_seq))
+                     .run();
+      if (!s.ok()) return s;
+    }
     return inserted;
   });
 }
+
+Result<uint64_t> SqliteStore::journal_applied_through(uint64_t segment) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT through_seq FROM journal_marks WHERE segment = ?1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->bind(1, static_cast<int64_t>(segment)).step();
+  if (!row.ok()) return row.status();
+  return row.value() ? stmt->uint64(0) : uint64_t{0};
+}
+
+
 
 Result<std::vector<Usage>> SqliteStore::usage_since(int64_t day_start_ms) {
   std::lock_guard lock(mu_);

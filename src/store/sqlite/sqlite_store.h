@@ -52,14 +52,18 @@ class SqliteStore final : public Store {
   StoreHealth health() override;
   void set_commit_observer(std::function<void(double)> observer) override;
 
+  Result<std::vector<bool>> commit_batch(const WriteBatch& batch,
+                                         std::optional<JournalMark> mark) override;
+  Result<uint64_t> journal_applied_through(uint64_t segment) override;
+
  private:
   SqliteStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer,
               const core::Clock& clock);
-  Result<std::vector<bool>> commit(const WriteBatch& batch);
 
   core::Mutex mu_;
   std::unique_ptr<Connection> db_ GUARDED_BY(mu_);
-  std::unique_ptr<Connection> writer_db_;  // the write queue's thread only
+  core::Mutex write_mu_;  // the write queue's thread, and commit_batch() callers
+  std::unique_ptr<Connection> writer_db_ GUARDED_BY(write_mu_);
   std::unique_ptr<WriteQueue> queue_;
 };
 

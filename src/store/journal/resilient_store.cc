@@ -1,0 +1,150 @@
+#include "store/journal/resilient_store.h"
+
+namespace gaia::store::journal {
+
+ResilientStore::ResilientStore(std::unique_ptr<Store> inner, std::unique_ptr<Journal> journal,
+                               const core::Clock& clock, ResilientOptions options)
+    : inner_(std::move(inner)),
+      journal_(std::move(journal)),
+      options_(options),
+      failure_closed_(options.failure == FailureMode::kClosed) {
+  queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
+                                        options_.max_batch, options_.linger, clock);
+  recovery_ = std::thread([this] { recover(); });
+}
+
+ResilientStore::~ResilientStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  recovery_.join();
+  queue_.reset();  // its writer commits or journals what is left
+}
+
+void ResilientStore::record_execution(Execution execution, RecordDone done) {
+  queue_->push(std::move(execution), std::move(done));
+}
+void ResilientStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
+void ResilientStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
+Status ResilientStore::flush() { return queue_->flush(); }
+void ResilientStore::set_commit_observer(std::function<void(double)> observer) {
+  queue_->set_commit_observer(std::move(observer));
+}
+
+StoreHealth ResilientStore::health() {
+  StoreHealth h = queue_->health();
+  h.journal_bytes = journal_->bytes();
+  h.journal_records = journal_->records();
+  h.admissions_paused = !accepts_admissions();
+  std::lock_guard lock(mu_);
+  if (outage_.load()) {
+    h.ok = false;
+    h.journaling = true;
+    h.detail = "database unavailable, writes are kept in the journal " + journal_->dir().string() +
+               ": " + outage_reason_;
+  }
+  if (!journal_error_.empty()) {
+    h.ok = false;
+    h.detail += h.detail.empty() ? journal_error_ : "; " + journal_error_;
+  }
+  return h;
+}
+
+void ResilientStore::enter_outage(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  outage_reason_ = reason;
+  outage_.store(true);
+}
+
+Result<std::vector<bool>> ResilientStore::commit(const WriteBatch& batch) {
+  if (!outage_.load()) {
+    auto committed = inner_->commit_batch(batch, std::nullopt);
+    // Only an unreachable or busy database is an outage; any other error is the batch's own
+    // and is answered as such (a journal could not replay it either).
+    if (committed.ok() || committed.status().code() != core::StatusCode::kUnavailable) {
+      return committed;
+    }
+    enter_outage(committed.status().message());
+  }
+  Status appended = journal_->append(batch);
+  std::lock_guard lock(mu_);
+  journal_error_ = appended.ok() ? "" : appended.message();
+  if (!appended.ok()) {
+    return Status::unavailable("database unavailable (" + outage_reason_ +
+                               ") and the journal failed: " + appended.message());
+  }
+  // Whether an execution id is new is known only at replay: a journalled one counts as new.
+  return std::vector<bool>(batch.executions.size(), true);
+}
+
+Status ResilientStore::replay_segment(const std::filesystem::path& path) {
+  auto segment = Journal::read(path);
+  if (!segment.ok()) return segment.status();
+  auto applied = inner_->journal_applied_through(segment->id);
+  if (!applied.ok()) return applied.status();
+  WriteBatch batch;
+  size_t size = 0;
+  uint64_t last = 0;
+  auto commit_pending = [&]() -> Status {
+    if (size == 0) return {};
+    auto committed = inner_->commit_batch(batch, JournalMark{segment->id, last});
+    if (!committed.ok()) return committed.status();
+    batch = WriteBatch();
+    size = 0;
+    return {};
+  };
+  for (Record& r : segment->records) {
+    if (r.seq <= applied.value()) continue;  // applied before, by an earlier replay
+    std::visit(
+        [&](auto& w) {
+          using T = std::decay_t<decltype(w)>;
+          if constexpr (std::is_same_v<T, Execution>) batch.executions.push_back(std::move(w));
+          if constexpr (std::is_same_v<T, Usage>) batch.usage.push_back(std::move(w));
+          if constexpr (std::is_same_v<T, Violation>) batch.violations.push_back(std::move(w));
+        },
+        r.write);
+    last = r.seq;
+    if (++size == options_.max_batch) {
+      if (Status s = commit_pending(); !s.ok()) return s;
+    }
+  }
+  if (Status s = commit_pending(); !s.ok()) return s;
+  return journal_->remove(path);
+}
+
+Status ResilientStore::replay() {
+  std::lock_guard lock(replay_mu_);
+  // An empty transaction: proof the database takes writes again (a SQLite file another
+  // process holds locked still reads fine).
+  if (auto probe = inner_->commit_batch(WriteBatch(), std::nullopt); !probe.ok()) {
+    return probe.status();
+  }
+  journal_->seal();
+  for (const std::filesystem::path& path : journal_->sealed()) {
+    if (Status s = replay_segment(path); !s.ok()) return s;
+  }
+  return {};
+}
+
+void ResilientStore::recover() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait_for(lock, options_.probe_interval, [&] { return stopping_; });
+    if (stopping_) return;
+    if (!outage_.load() && journal_->records() == 0) continue;
+    lock.unlock();
+    Status replayed = replay();
+    lock.lock();
+    if (replayed.ok()) {
+      // Writes journalled after the seal are replayed on the next round.
+      outage_.store(false);
+      outage_reason_.clear();
+    } else if (outage_.load() && replayed.code() == core::StatusCode::kUnavailable) {
+      outage_reason_ = replayed.message();
+    }
+  }
+}
+
+}  // namespace gaia::store::journal

@@ -1,0 +1,141 @@
+#pragma once
+// ResilientStore: a Store that survives its database going away. It wraps any backend
+// (SQLite, PostgreSQL) and owns the request-path writes: a group-commit queue whose writer
+// commits each batch to the backend while it answers, and otherwise appends the batch to a
+// local Journal (fsync'd), so an execution is still answered only once it is durable. A
+// recovery thread probes the backend and replays the journal, exactly once: each replayed
+// batch carries a JournalMark committed in the same transaction, and records at or below
+// a segment's mark are skipped. Admin reads and writes go straight to the backend and fail
+// while it is away; checks never touch the store.
+//
+// Example:
+//   auto journal = Journal::open("./var/journal");
+//   ResilientStore store(std::move(backend), std::move(journal.value()), clock, {});
+//   (void)store.replay();  // what an earlier run left, before usage is restored
+//
+// Thread-safe.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "store/journal/journal.h"
+#include "store/store.h"
+#include "store/write_queue.h"
+
+namespace gaia::store::journal {
+
+// Whether new admissions continue while the database is away (GAIA_STORE_FAILURE).
+enum class FailureMode : uint8_t { kOpen, kClosed };
+
+struct ResilientOptions {
+  FailureMode failure = FailureMode::kOpen;
+  std::chrono::milliseconds probe_interval{500};  // how often the recovery thread tries
+  size_t max_batch = 4096;
+  std::chrono::milliseconds linger{100};  // as the backends' own queues
+};
+
+class ResilientStore final : public Store {
+ public:
+  // `clock` must outlive the store.
+  ResilientStore(std::unique_ptr<Store> inner, std::unique_ptr<Journal> journal,
+                 const core::Clock& clock, ResilientOptions options);
+  // Stops probing, commits or journals what is queued, then closes the backend.
+  ~ResilientStore() override;
+
+  // Replays every journal record not yet in the database, now. OK when nothing is left to
+  // replay; on failure what was applied stays applied (and is never applied again).
+  Status replay();
+
+  Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override {
+    return inner_->create_user(name, tier, now_ms);
+  }
+  Result<std::optional<User>> find_user(std::string_view name) override {
+    return inner_->find_user(name);
+  }
+  Result<std::vector<User>> list_users() override { return inner_->list_users(); }
+  Status set_tier(uint64_t user_id, core::Tier tier) override {
+    return inner_->set_tier(user_id, tier);
+  }
+  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
+                            const KeyHash& hash, int64_t now_ms) override {
+    return inner_->create_key(user_id, role, label, hash, now_ms);
+  }
+  Result<std::vector<ApiKey>> list_keys() override { return inner_->list_keys(); }
+  Status revoke_key(uint64_t key_id, int64_t now_ms) override {
+    return inner_->revoke_key(key_id, now_ms);
+  }
+  Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                          int64_t now_ms) override {
+    return inner_->add_rules(bodies, now_ms);
+  }
+  Result<std::vector<StoredRule>> list_rules() override { return inner_->list_rules(); }
+  Status append_audit(const AuditEntry& entry) override { return inner_->append_audit(entry); }
+  Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override {
+    return inner_->audit_since(since_ms);
+  }
+
+  void record_execution(Execution execution, RecordDone done) override;
+  void add_usage(Usage delta) override;
+  void record_violation(Violation violation) override;
+  Status flush() override;
+
+  Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override {
+    return inner_->usage_since(day_start_ms);
+  }
+  Result<std::vector<Violation>> violations_since(int64_t since_ms) override {
+    return inner_->violations_since(since_ms);
+  }
+  Result<std::optional<Execution>> find_execution(std::string_view id) override {
+    return inner_->find_execution(id);
+  }
+  Result<uint64_t> count_executions() override { return inner_->count_executions(); }
+  Result<uint64_t> delete_executions_before(int64_t before_ms) override {
+    return inner_->delete_executions_before(before_ms);
+  }
+
+  // Besides the queue's state: journaling (the database is away), the journal's size,
+  // admissions_paused; ok is false while journaling or while the journal itself fails.
+  StoreHealth health() override;
+  void set_commit_observer(std::function<void(double)> observer) override;
+  bool accepts_admissions() const override {
+    // relaxed: a check may see the outage begin or end a moment late; nothing else hangs
+    // on the order.
+    return !(failure_closed_ && outage_.load(std::memory_order_relaxed));
+  }
+
+  Result<std::vector<bool>> commit_batch(const WriteBatch& batch,
+                                         std::optional<JournalMark> mark) override {
+    return inner_->commit_batch(batch, mark);
+  }
+  Result<uint64_t> journal_applied_through(uint64_t segment) override {
+    return inner_->journal_applied_through(segment);
+  }
+
+ private:
+  Result<std::vector<bool>> commit(const WriteBatch& batch);  // the queue's writer thread
+  Status replay_segment(const std::filesystem::path& path);
+  void enter_outage(const std::string& reason);
+  void recover();  // the recovery thread
+
+  const std::unique_ptr<Store> inner_;
+  const std::unique_ptr<Journal> journal_;
+  const ResilientOptions options_;
+  const bool failure_closed_;
+  std::atomic<bool> outage_{false};
+  mutable std::mutex mu_;
+  std::string outage_reason_;  // GUARDED_BY(mu_)
+  std::string journal_error_;  // GUARDED_BY(mu_): the last append's failure, or empty
+  std::condition_variable wake_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::mutex replay_mu_;   // one replay at a time
+  std::unique_ptr<WriteQueue> queue_;
+  std::thread recovery_;  // last: starts once the rest is built
+};
+
+}  // namespace gaia::store::journal

@@ -1,0 +1,88 @@
+#pragma once
+// A thin RAII layer over libpq: one connection, its results, and statements prepared once
+// per connection. A connection that breaks (the server restarted, the network went away) is
+// re-established on the next call; statements are then prepared again.
+// Not thread-safe: each thread that talks to the database owns its own Connection, or holds
+// a lock around it.
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gaia::store::postgres {
+
+// A statement parameter in text form; nullopt is SQL NULL.
+using Param = std::optional<std::string>;
+inline Param param(int64_t v) { return std::to_string(v); }
+inline Param param(uint64_t v) { return std::to_string(static_cast<int64_t>(v)); }
+inline Param param(std::string_view v) { return std::string(v); }
+template <class T>
+Param param(const std::optional<T>& v) {
+  return v ? param(static_cast<int64_t>(*v)) : std::nullopt;
+}
+
+// The rows of one statement. Move-only.
+class Rows {
+ public:
+  explicit Rows(PGresult* result) : result_(result) {}
+  Rows(Rows&& o) noexcept : result_(o.result_) { o.result_ = nullptr; }
+  Rows& operator=(Rows&&) = delete;
+  ~Rows() { PQclear(result_); }
+
+  int size() const { return PQntuples(result_); }
+  bool is_null(int row, int col) const { return PQgetisnull(result_, row, col) != 0; }
+  std::string text(int row, int col) const;
+  int64_t int64(int row, int col) const;
+  uint64_t uint64(int row, int col) const { return static_cast<uint64_t>(int64(row, col)); }
+  std::optional<int64_t> optional_int(int row, int col) const;
+  // A bytea column (hex output format) as raw bytes.
+  std::string bytes(int row, int col) const;
+  // Rows affected by an INSERT, UPDATE or DELETE.
+  uint64_t affected() const;
+  const PGresult* result() const { return result_; }
+
+ private:
+  PGresult* result_;
+};
+
+class Connection {
+ public:
+  // Connects to `url` (postgres:// or postgresql://, or a key=value conninfo), with a
+  // connect timeout and TCP keepalives unless the URL sets its own.
+  static core::Result<std::unique_ptr<Connection>> open(const std::string& url);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs `sql` (no parameters; several statements allowed).
+  core::Status exec(const char* sql);
+  // Runs `sql` with `params` ($1, $2, ...) as the prepared statement `name`, preparing it on
+  // this connection first if needed. `name` identifies `sql`: one name, one text.
+  core::Result<Rows> run(const char* name, const char* sql, const std::vector<Param>& params);
+
+  bool in_transaction() const;
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  // Re-establishes a broken connection; kUnavailable while the server cannot be reached.
+  core::Status ensure_open();
+  core::Result<Rows> run_once(const char* name, const char* sql, const std::vector<Param>& params);
+
+  PGconn* conn_;
+  std::unordered_set<std::string> prepared_;
+};
+
+// A failed result as a Status: what may pass (the connection lost, the server shutting down
+// or out of resources, a serialization failure or deadlock) is kUnavailable, the rest
+// kInternal; the message says what was being done.
+core::Status postgres_error(PGconn* conn, const PGresult* result, std::string_view doing);
+
+}  // namespace gaia::store::postgres

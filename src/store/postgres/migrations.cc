@@ -1,0 +1,133 @@
+#include "store/postgres/migrations.h"
+
+#include <string>
+
+#include "store/migration.h"
+
+namespace gaia::store::postgres {
+namespace {
+
+// Any constant: the key of the advisory lock that one migrating server holds.
+constexpr const char* kLock = "SELECT pg_advisory_lock(7346151)";
+constexpr const char* kUnlock = "SELECT pg_advisory_unlock(7346151)";
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE users (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  tier TEXT NOT NULL,
+  created_at_ms BIGINT NOT NULL
+);
+CREATE TABLE api_keys (
+  id BIGSERIAL PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  role TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  hash BYTEA NOT NULL UNIQUE,
+  created_at_ms BIGINT NOT NULL,
+  revoked_at_ms BIGINT
+);
+CREATE INDEX api_keys_by_user ON api_keys(user_id);
+CREATE TABLE quota_rules (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE TABLE executions (
+  id TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  key_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  command TEXT NOT NULL,
+  started_at_ms BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  cpu_ms BIGINT NOT NULL,
+  peak_memory_bytes BIGINT NOT NULL,
+  exit_code INTEGER,
+  signal INTEGER
+);
+CREATE INDEX executions_by_start ON executions(started_at_ms);
+CREATE INDEX executions_by_user ON executions(user_id, started_at_ms);
+CREATE TABLE quota_usage (
+  user_id BIGINT NOT NULL,
+  key_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  day_start_ms BIGINT NOT NULL,
+  used BIGINT NOT NULL,
+  PRIMARY KEY (user_id, key_id, type, day_start_ms)
+);
+CREATE INDEX quota_usage_by_day ON quota_usage(day_start_ms);
+CREATE TABLE violations (
+  id BIGSERIAL PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  key_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  limit_name TEXT NOT NULL,
+  command TEXT NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX violations_by_time ON violations(at_ms);
+CREATE INDEX violations_by_user ON violations(user_id, at_ms);
+CREATE TABLE audit_log (
+  id BIGSERIAL PRIMARY KEY,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log(at_ms);
+CREATE VIEW quota_status AS
+  SELECT u.name AS "user", q.type, q.day_start_ms, SUM(q.used) AS used
+  FROM quota_usage q JOIN users u ON u.id = q.user_id
+  GROUP BY u.name, q.type, q.day_start_ms;
+)sql"},
+    {2, R"sql(
+CREATE TABLE journal_marks (
+  segment BIGINT PRIMARY KEY,
+  through_seq BIGINT NOT NULL
+);
+)sql"},
+};
+
+core::Status migrate_locked(Connection& db) {
+  if (core::Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                               "version INTEGER PRIMARY KEY, applied_at_ms BIGINT NOT NULL)");
+      !s.ok()) {
+    return s;
+  }
+  auto rows = db.run("gaia_schema_version",
+                     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+  if (!rows.ok()) return rows.status();
+  const int version = static_cast<int>(rows->int64(0, 0));
+  if (core::Status s = check_schema_version(version, latest_schema_version()); !s.ok()) return s;
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    std::string sql = "BEGIN;\n";
+    sql += m.sql;
+    sql += "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (" +
+           std::to_string(m.version) +
+           ", (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);\nCOMMIT;";
+    if (core::Status s = db.exec(sql.c_str()); !s.ok()) {
+      (void)db.exec("ROLLBACK");
+      return core::Status::internal("migration " + std::to_string(m.version) + ": " + s.message());
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int latest_schema_version() { return latest_version(kMigrations); }
+
+core::Status migrate(Connection& db) {
+  if (core::Status s = db.exec(kLock); !s.ok()) return s;
+  core::Status result = migrate_locked(db);
+  (void)db.exec(kUnlock);
+  return result;
+}
+
+}  // namespace gaia::store::postgres

@@ -1,0 +1,16 @@
+#pragma once
+// The PostgreSQL schema as numbered migrations, the same versions as sqlite/migrations.cc,
+// applied in order at start-up and recorded in `schema_migrations`. A database migrated by
+// a newer binary is refused. Servers starting together serialize on an advisory lock.
+
+#include "store/postgres/connection.h"
+
+namespace gaia::store::postgres {
+
+// The newest schema version this binary knows.
+int latest_schema_version();
+
+// Applies every migration the database lacks, each in its own transaction.
+core::Status migrate(Connection& db);
+
+}  // namespace gaia::store::postgres

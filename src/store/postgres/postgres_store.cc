@@ -1,0 +1,397 @@
+#include "store/postgres/postgres_store.h"
+
+#include <unordered_map>
+
+#include "store/postgres/migrations.h"
+#include "store/postgres/text_array.h"
+#include "store/usage_fold.h"
+
+namespace gaia::store::postgres {
+namespace {
+
+constexpr size_t kMaxBatch = 4096;
+// How long usage and violations may wait for a commit: what a kill -9 can take back.
+constexpr std::chrono::milliseconds kLinger{100};
+
+User user_of(const Rows& rows, int i) {
+  return User{rows.uint64(i, 0), rows.text(i, 1),
+              core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault),
+              rows.int64(i, 3)};
+}
+
+// Runs `fn` inside BEGIN … COMMIT, rolling back when it fails.
+template <class Fn>
+auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
+  if (Status s = db.exec("BEGIN"); !s.ok()) return s;
+  auto result = fn();
+  if (!result.ok()) {
+    (void)db.exec("ROLLBACK");
+    return result;
+  }
+  if (Status s = db.exec("COMMIT"); !s.ok()) {
+    (void)db.exec("ROLLBACK");
+    return s;
+  }
+  return result;
+}
+
+std::string hex_bytes(const KeyHash& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  for (uint8_t b : hash) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url,
+                                                           const core::Clock& clock) {
+  auto reader = Connection::open(url);
+  if (!reader.ok()) return reader.status();
+  if (Status s = migrate(*reader.value()); !s.ok()) return s;
+  auto writer = Connection::open(url);
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<PostgresStore>(
+      new PostgresStore(std::move(reader.value()), std::move(writer.value()), clock));
+}
+
+PostgresStore::PostgresStore(std::unique_ptr<Connection> reader,
+                             std::unique_ptr<Connection> writer, const core::Clock& clock)
+    : db_(std::move(reader)), writer_db_(std::move(writer)) {
+  queue_ = std::make_unique<WriteQueue>(
+      [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); }, kMaxBatch, kLinger,
+      clock);
+}
+
+PostgresStore::~PostgresStore() { queue_.reset(); }  // the writer drains before the connections go
+
+Result<User> PostgresStore::create_user(std::string_view name, core::Tier tier, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("create_user",
+                       "INSERT INTO users (name, tier, created_at_ms) VALUES ($1, $2, $3) "
+                       "ON CONFLICT (name) DO NOTHING RETURNING id",
+                       {param(name), param(core::tier_name(tier)), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return Status::invalid_argument("user " + std::string(name) + " exists");
+  return User{rows->uint64(0, 0), std::string(name), tier, now_ms};
+}
+
+Result<std::optional<User>> PostgresStore::find_user(std::string_view name) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("find_user",
+                       "SELECT id, name, tier, created_at_ms FROM users WHERE name = $1",
+                       {param(name)});
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<User>();
+  return std::optional<User>(user_of(rows.value(), 0));
+}
+
+Result<std::vector<User>> PostgresStore::list_users() {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("list_users",
+                       "SELECT id, name, tier, created_at_ms FROM users ORDER BY name", {});
+  if (!rows.ok()) return rows.status();
+  std::vector<User> users;
+  for (int i = 0; i < rows->size(); ++i) users.push_back(user_of(rows.value(), i));
+  return users;
+}
+
+Status PostgresStore::set_tier(uint64_t user_id, core::Tier tier) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("set_tier", "UPDATE users SET tier = $2 WHERE id = $1",
+                       {param(user_id), param(core::tier_name(tier))});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
+  return {};
+}
+
+Result<ApiKey> PostgresStore::create_key(uint64_t user_id, Role role, std::string_view label,
+                                         const KeyHash& hash, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("create_key",
+                       "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
+                       "VALUES ($1, $2, $3, $4::bytea, $5) RETURNING id",
+                       {param(user_id), param(role_name(role)), param(label),
+                        param(hex_bytes(hash)), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  ApiKey key;
+  key.id = rows->uint64(0, 0);
+  key.user_id = user_id;
+  key.role = role;
+  key.label = std::string(label);
+  key.hash = hash;
+  key.created_at_ms = now_ms;
+  return key;
+}
+
+Result<std::vector<ApiKey>> PostgresStore::list_keys() {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("list_keys",
+                       "SELECT id, user_id, role, label, hash, created_at_ms, revoked_at_ms "
+                       "FROM api_keys ORDER BY id",
+                       {});
+  if (!rows.ok()) return rows.status();
+  std::vector<ApiKey> keys;
+  for (int i = 0; i < rows->size(); ++i) {
+    ApiKey key;
+    key.id = rows->uint64(i, 0);
+    key.user_id = rows->uint64(i, 1);
+    key.role = parse_role(rows->text(i, 2)).value_or(Role::kUser);
+    key.label = rows->text(i, 3);
+    std::string hash = rows->bytes(i, 4);
+    if (hash.size() != key.hash.size()) {
+      return Status::internal("api_keys.hash of key " + std::to_string(key.id) + ": wrong size");
+    }
+    std::copy(hash.begin(), hash.end(), key.hash.begin());
+    key.created_at_ms = rows->int64(i, 5);
+    key.revoked_at_ms = rows->optional_int(i, 6);
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+Status PostgresStore::revoke_key(uint64_t key_id, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("revoke_key",
+                       "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, $2) "
+                       "WHERE id = $1",
+                       {param(key_id), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no key with id " + std::to_string(key_id));
+  return {};
+}
+
+Result<std::vector<uint64_t>> PostgresStore::add_rules(const std::vector<std::string>& bodies,
+                                                       int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<std::vector<uint64_t>> {
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      auto rows = db_->run("add_rule",
+                           "INSERT INTO quota_rules (name, body, updated_at_ms) "
+                           "VALUES ('', $1, $2) RETURNING id",
+                           {param(body), param(now_ms)});
+      if (!rows.ok()) return rows.status();
+      ids.push_back(rows->uint64(0, 0));
+    }
+    return ids;
+  });
+}
+
+Result<std::vector<StoredRule>> PostgresStore::list_rules() {
+  std::lock_guard lock(mu_);
+  auto rows =
+      db_->run("list_rules", "SELECT id, body, updated_at_ms FROM quota_rules ORDER BY id", {});
+  if (!rows.ok()) return rows.status();
+  std::vector<StoredRule> rules;
+  for (int i = 0; i < rows->size(); ++i) {
+    rules.push_back({rows->uint64(i, 0), rows->text(i, 1), rows->int64(i, 2)});
+  }
+  return rules;
+}
+
+Status PostgresStore::append_audit(const AuditEntry& e) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("append_audit",
+                       "INSERT INTO audit_log (actor, action, target, before, after, at_ms) "
+                       "VALUES ($1, $2, $3, $4, $5, $6)",
+                       {param(e.actor), param(e.action), param(e.target), param(e.before),
+                        param(e.after), param(e.at_ms)});
+  return rows.ok() ? Status() : rows.status();
+}
+
+Result<std::vector<AuditEntry>> PostgresStore::audit_since(int64_t since_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("audit_since",
+                       "SELECT actor, action, target, before, after, at_ms FROM audit_log "
+                       "WHERE at_ms >= $1 ORDER BY id",
+                       {param(since_ms)});
+  if (!rows.ok()) return rows.status();
+  std::vector<AuditEntry> entries;
+  for (int i = 0; i < rows->size(); ++i) {
+    entries.push_back({rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3),
+                       rows->text(i, 4), rows->int64(i, 5)});
+  }
+  return entries;
+}
+
+void PostgresStore::record_execution(Execution execution, RecordDone done) {
+  queue_->push(std::move(execution), std::move(done));
+}
+void PostgresStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
+void PostgresStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
+Status PostgresStore::flush() { return queue_->flush(); }
+StoreHealth PostgresStore::health() { return queue_->health(); }
+void PostgresStore::set_commit_observer(std::function<void(double)> observer) {
+  queue_->set_commit_observer(std::move(observer));
+}
+
+Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
+                                                      std::optional<JournalMark> mark) {
+  std::lock_guard lock(write_mu_);
+  Connection& db = *writer_db_;
+  return in_transaction(db, [&]() -> Result<std::vector<bool>> {
+    std::vector<bool> inserted(batch.executions.size(), false);
+    if (!batch.executions.empty()) {
+      TextArray id, user, key, type, command, started, duration, cpu, memory, exit_code, signal;
+      for (const Execution& e : batch.executions) {
+        id.add(e.id);
+        user.add(static_cast<int64_t>(e.user_id));
+        key.add(static_cast<int64_t>(e.key_id));
+        type.add(e.type);
+        command.add(e.command);
+        started.add(e.started_at_ms);
+        duration.add(e.duration_ms);
+        cpu.add(e.cpu_ms);
+        memory.add(e.peak_memory_bytes);
+        exit_code.add(e.exit_code);
+        signal.add(e.signal);
+      }
+      // One statement for the whole batch. A repeated id, in the table or earlier in the
+      // batch, inserts nothing; RETURNING names the rows that went in.
+      auto rows = db.run(
+          "insert_executions",
+          "INSERT INTO executions (id, user_id, key_id, type, command, started_at_ms, "
+          "duration_ms, cpu_ms, peak_memory_bytes, exit_code, signal) "
+          "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], "
+          "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::int[], $11::int[]) "
+          "ON CONFLICT (id) DO NOTHING RETURNING id",
+          {id.take(), user.take(), key.take(), type.take(), command.take(), started.take(),
+           duration.take(), cpu.take(), memory.take(), exit_code.take(), signal.take()});
+      if (!rows.ok()) return rows.status();
+      // The first occurrence of a new id is the one that went in.
+      std::unordered_map<std::string, size_t> first;
+      for (size_t i = batch.executions.size(); i-- > 0;) first[batch.executions[i].id] = i;
+      for (int r = 0; r < rows->size(); ++r) inserted[first.at(rows->text(r, 0))] = true;
+    }
+    if (!batch.usage.empty()) {
+      TextArray user, key, type, day, used;
+      for (const Usage& u : fold_usage(batch.usage)) {
+        user.add(static_cast<int64_t>(u.user_id));
+        key.add(static_cast<int64_t>(u.key_id));
+        type.add(u.type);
+        day.add(u.day_start_ms);
+        used.add(static_cast<int64_t>(u.used));
+      }
+      auto rows = db.run(
+          "add_usage",
+          "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
+          "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], "
+          "$5::bigint[]) ON CONFLICT (user_id, key_id, type, day_start_ms) "
+          "DO UPDATE SET used = quota_usage.used + excluded.used",
+          {user.take(), key.take(), type.take(), day.take(), used.take()});
+      if (!rows.ok()) return rows.status();
+    }
+    if (!batch.violations.empty()) {
+      TextArray user, key, type, limit, command, at;
+      for (const Violation& v : batch.violations) {
+        user.add(static_cast<int64_t>(v.user_id));
+        key.add(static_cast<int64_t>(v.key_id));
+        type.add(v.type);
+        limit.add(v.limit);
+        command.add(v.command);
+        at.add(v.at_ms);
+      }
+      auto rows = db.run("add_violations",
+                         "INSERT INTO violations (user_id, key_id, type, limit_name, command, "
+                         "at_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+                         "$4::text[], $5::text[], $6::bigint[])",
+                         {user.take(), key.take(), type.take(), limit.take(), command.take(),
+                          at.take()});
+      if (!rows.ok()) return rows.status();
+    }
+    if (mark) {
+      // The segment id is 64 random bits: stored as the signed integer of the same bits.
+      auto rows = db.run("journal_mark",
+                         "INSERT INTO journal_marks (segment, through_seq) VALUES ($1, $2) "
+                         "ON CONFLICT (segment) DO UPDATE SET through_seq = "
+                         "GREATEST(journal_marks.through_seq, excluded.through_seq)",
+                         {param(mark->segment), param(mark->through_seq)});
+      if (!rows.ok()) return rows.status();
+    }
+    return inserted;
+  });
+}
+
+Result<uint64_t> PostgresStore::journal_applied_through(uint64_t segment) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("journal_applied_through",
+                       "SELECT through_seq FROM journal_marks WHERE segment = $1",
+                       {param(segment)});
+  if (!rows.ok()) return rows.status();
+  return rows->size() == 0 ? uint64_t{0} : rows->uint64(0, 0);
+}
+
+Result<std::vector<Usage>> PostgresStore::usage_since(int64_t day_start_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("usage_since",
+                       "SELECT user_id, key_id, type, day_start_ms, used FROM quota_usage "
+                       "WHERE day_start_ms >= $1",
+                       {param(day_start_ms)});
+  if (!rows.ok()) return rows.status();
+  std::vector<Usage> usage;
+  for (int i = 0; i < rows->size(); ++i) {
+    usage.push_back({rows->uint64(i, 0), rows->uint64(i, 1), rows->text(i, 2), rows->int64(i, 3),
+                     rows->uint64(i, 4)});
+  }
+  return usage;
+}
+
+Result<std::vector<Violation>> PostgresStore::violations_since(int64_t since_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("violations_since",
+                       "SELECT user_id, key_id, type, limit_name, command, at_ms FROM violations "
+                       "WHERE at_ms >= $1 ORDER BY id",
+                       {param(since_ms)});
+  if (!rows.ok()) return rows.status();
+  std::vector<Violation> violations;
+  for (int i = 0; i < rows->size(); ++i) {
+    violations.push_back({rows->uint64(i, 0), rows->uint64(i, 1), rows->text(i, 2),
+                          rows->text(i, 3), rows->text(i, 4), rows->int64(i, 5)});
+  }
+  return violations;
+}
+
+Result<std::optional<Execution>> PostgresStore::find_execution(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("find_execution",
+                       "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, "
+                       "cpu_ms, peak_memory_bytes, exit_code, signal FROM executions WHERE id = $1",
+                       {param(id)});
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<Execution>();
+  const Rows& r = rows.value();
+  Execution e;
+  e.id = r.text(0, 0);
+  e.user_id = r.uint64(0, 1);
+  e.key_id = r.uint64(0, 2);
+  e.type = r.text(0, 3);
+  e.command = r.text(0, 4);
+  e.started_at_ms = r.int64(0, 5);
+  e.duration_ms = r.int64(0, 6);
+  e.cpu_ms = r.int64(0, 7);
+  e.peak_memory_bytes = r.int64(0, 8);
+  if (auto v = r.optional_int(0, 9)) e.exit_code = static_cast<int>(*v);
+  if (auto v = r.optional_int(0, 10)) e.signal = static_cast<int>(*v);
+  return std::optional<Execution>(std::move(e));
+}
+
+Result<uint64_t> PostgresStore::count_executions() {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("count_executions", "SELECT COUNT(*) FROM executions", {});
+  if (!rows.ok()) return rows.status();
+  return rows->uint64(0, 0);
+}
+
+Result<uint64_t> PostgresStore::delete_executions_before(int64_t before_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("delete_executions_before",
+                       "DELETE FROM executions WHERE started_at_ms < $1", {param(before_ms)});
+  if (!rows.ok()) return rows.status();
+  return rows->affected();
+}
+
+}  // namespace gaia::store::postgres

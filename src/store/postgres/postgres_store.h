@@ -1,0 +1,72 @@
+#pragma once
+// The Store on a PostgreSQL database (DATABASE_URL=postgres://...), the store several
+// servers share. Synchronous calls share one connection under a lock; the group-commit
+// writer owns another, and writes each batch as a few multi-row statements (unnest of
+// arrays) in one transaction. Prepared statements throughout; a lost connection is
+// re-established by the next call.
+
+#include <memory>
+#include <string>
+
+#include "core/mutex.h"
+#include "store/postgres/connection.h"
+#include "store/store.h"
+#include "store/write_queue.h"
+
+namespace gaia::store::postgres {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `url`, applies migrations, starts the writer. kUnavailable when the server
+  // cannot be reached. `clock` must outlive the store.
+  static Result<std::unique_ptr<PostgresStore>> open(const std::string& url,
+                                                     const core::Clock& clock);
+  ~PostgresStore() override;
+
+  Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override;
+  Result<std::optional<User>> find_user(std::string_view name) override;
+  Result<std::vector<User>> list_users() override;
+  Status set_tier(uint64_t user_id, core::Tier tier) override;
+
+  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
+                            const KeyHash& hash, int64_t now_ms) override;
+  Result<std::vector<ApiKey>> list_keys() override;
+  Status revoke_key(uint64_t key_id, int64_t now_ms) override;
+
+  Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                          int64_t now_ms) override;
+  Result<std::vector<StoredRule>> list_rules() override;
+
+  Status append_audit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override;
+
+  void record_execution(Execution execution, RecordDone done) override;
+  void add_usage(Usage delta) override;
+  void record_violation(Violation violation) override;
+  Status flush() override;
+
+  Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override;
+  Result<std::vector<Violation>> violations_since(int64_t since_ms) override;
+  Result<std::optional<Execution>> find_execution(std::string_view id) override;
+  Result<uint64_t> count_executions() override;
+  Result<uint64_t> delete_executions_before(int64_t before_ms) override;
+
+  StoreHealth health() override;
+  void set_commit_observer(std::function<void(double)> observer) override;
+
+  Result<std::vector<bool>> commit_batch(const WriteBatch& batch,
+                                         std::optional<JournalMark> mark) override;
+  Result<uint64_t> journal_applied_through(uint64_t segment) override;
+
+ private:
+  PostgresStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer,
+                const core::Clock& clock);
+
+  core::Mutex mu_;
+  std::unique_ptr<Connection> db_ GUARDED_BY(mu_);
+  core::Mutex write_mu_;  // the write queue's thread, and commit_batch() callers
+  std::unique_ptr<Connection> writer_db_ GUARDED_BY(write_mu_);
+  std::unique_ptr<WriteQueue> queue_;
+};
+
+}  // namespace gaia::store::postgres
