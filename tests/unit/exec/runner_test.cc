@@ -1,0 +1,581 @@
+// ProcessRunner with real processes: a small helper program (runner_test_helper) plays the
+// commands. Timeouts are driven by a ManualClock that the output sink advances when the
+// child says it is ready, so no test depends on how fast the machine is.
+
+#include "exec/runner.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "exec/detail/cgroup_paths.h"
+#include "exec/detail/environment.h"
+#include "support/manual_clock.h"
+#include "support/temp_dir.h"
+
+namespace gaia::exec {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+const std::string kHelper = GAIA_RUNNER_HELPER;
+
+// The real time, for the one test that lets a timeout expire by itself.
+class SteadyClock : public core::Clock {
+ public:
+  core::MonoTime mono_now() const override { return std::chrono::steady_clock::now(); }
+  core::WallTime wall_now() const override { return std::chrono::system_clock::now(); }
+};
+
+// Records every chunk, and calls `on_line` for each complete stdout line.
+class RecordingSink : public OutputSink {
+ public:
+  struct Chunk {
+    OutputStream stream;
+    std::string bytes;
+  };
+  std::function<void(const std::string&)> on_line;
+  std::function<void(const Chunk&)> on_chunk;
+  std::vector<Chunk> chunks;
+
+  void on_output(OutputStream stream, std::string_view bytes) override {
+    chunks.push_back({stream, std::string(bytes)});
+    if (on_chunk) on_chunk(chunks.back());
+    if (stream != OutputStream::kStdout) return;
+    pending_ += bytes;
+    for (size_t nl; (nl = pending_.find('\n')) != std::string::npos;) {
+      const std::string line = pending_.substr(0, nl);
+      pending_.erase(0, nl + 1);
+      if (on_line) on_line(line);
+    }
+  }
+  std::string joined(OutputStream stream) const {
+    std::string out;
+    for (const Chunk& c : chunks) {
+      if (c.stream == stream) out += c.bytes;
+    }
+    return out;
+  }
+
+ private:
+  std::string pending_;
+};
+
+RunSpec helper(std::vector<std::string> args) {
+  RunSpec spec;
+  spec.argv = {kHelper};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  return spec;
+}
+
+ProcessRunnerOptions no_cgroups() {
+  ProcessRunnerOptions o;
+  o.cgroups = CgroupMode::kOff;
+  return o;
+}
+
+// Waits (bounded) until process `pid` has exited; false if it is still alive after 10 s.
+// A pidfd becomes readable when the process exits, whoever its parent is.
+bool exits_within_10s(int pidfd) {
+  pollfd p{pidfd, POLLIN, 0};
+  return ::poll(&p, 1, 10'000) == 1;
+}
+
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  testing::ManualClock clock_;
+  ProcessRunner runner_{clock_, no_cgroups()};
+
+  RunResult run_ok(const RunSpec& spec, OutputSink* sink = nullptr,
+                   const CancelToken* cancel = nullptr) {
+    auto r = runner_.run(spec, sink, cancel);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? r.value() : RunResult{};
+  }
+};
+
+TEST_F(RunnerTest, ReportsTheExitCode) {
+  const RunResult r = run_ok(helper({"exit", "7"}));
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_EQ(r.term_signal, 0);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_FALSE(r.cancelled);
+  EXPECT_FALSE(r.cgroup_used);
+  EXPECT_THAT(r.cgroup_note, HasSubstr("off"));
+}
+
+TEST_F(RunnerTest, ResolvesArgv0ThroughPath) {
+  RunSpec spec;
+  spec.argv = {"true"};
+  EXPECT_EQ(run_ok(spec).exit_code, 0);
+  spec.argv = {"false"};
+  EXPECT_EQ(run_ok(spec).exit_code, 1);
+}
+
+TEST_F(RunnerTest, ReportsTheTerminatingSignal) {
+  const RunResult r = run_ok(helper({"segv"}));
+  EXPECT_EQ(r.term_signal, SIGSEGV);
+  EXPECT_EQ(r.exit_code, -1);
+}
+
+TEST_F(RunnerTest, TimeoutKillsTheWholeProcessGroupIncludingAGrandchild) {
+  RunSpec spec = helper({"grandchild"});
+  spec.timeout = 10s;
+  int grandchild_pidfd = -1;
+  RecordingSink sink;
+  sink.on_line = [&](const std::string& line) {
+    ASSERT_EQ(line.rfind("grandchild ", 0), 0u) << line;
+    grandchild_pidfd = open_pidfd(std::stoi(line.substr(11)));
+    clock_.advance(11s);  // the grandchild exists: let the timeout pass
+  };
+  const RunResult r = run_ok(spec, &sink);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.term_signal, SIGTERM);
+  ASSERT_GE(grandchild_pidfd, 0);
+  EXPECT_TRUE(exits_within_10s(grandchild_pidfd));
+  ::close(grandchild_pidfd);
+}
+
+TEST_F(RunnerTest, TimeoutEscalatesToSigkillAfterTheGracePeriod) {
+  ProcessRunnerOptions options = no_cgroups();
+  options.kill_grace = 1s;
+  ProcessRunner runner(clock_, options);
+  RunSpec spec = helper({"ignore-term"});
+  spec.timeout = 5s;
+  RecordingSink sink;
+  std::vector<std::string> lines;
+  sink.on_line = [&](const std::string& line) {
+    lines.push_back(line);
+    if (line == "ready") clock_.advance(6s);  // past the timeout: SIGTERM
+    if (line == "term") clock_.advance(2s);   // ignored; past the grace: SIGKILL
+  };
+  auto r = runner.run(spec, &sink, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->term_signal, SIGKILL);
+  EXPECT_EQ(lines, (std::vector<std::string>{"ready", "term"}));
+  EXPECT_EQ(r->wall_duration, 8s);  // by the runner's clock, which the sink moved
+}
+
+TEST(RunnerRealClockTest, TimeoutExpiresOnTheRealClock) {
+  SteadyClock clock;
+  ProcessRunner runner(clock, no_cgroups());
+  RunSpec spec = helper({"ready-sleep"});
+  spec.timeout = 200ms;
+  auto r = runner.run(spec, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->term_signal, SIGTERM);
+  EXPECT_EQ(r->out.bytes, "ready\n");
+}
+
+TEST_F(RunnerTest, CancelFromAnotherThreadStopsTheRun) {
+  CancelToken cancel;
+  std::promise<void> ready;
+  RecordingSink sink;
+  sink.on_line = [&](const std::string& line) {
+    if (line == "ready") ready.set_value();
+  };
+  std::thread canceller([&] {
+    ready.get_future().wait();
+    cancel.cancel();
+  });
+  const RunResult r = run_ok(helper({"ready-sleep"}), &sink, &cancel);
+  canceller.join();
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.term_signal, SIGTERM);
+}
+
+TEST_F(RunnerTest, ACancelledTokenStopsARunAtOnce) {
+  CancelToken cancel;
+  cancel.cancel();
+  cancel.cancel();  // idempotent
+  const RunResult r = run_ok(helper({"ready-sleep"}), nullptr, &cancel);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_NE(r.term_signal, 0);
+}
+
+TEST_F(RunnerTest, StdinIsDevNull) {
+  EXPECT_EQ(run_ok(helper({"stdin"})).out.bytes, "devnull eof");
+}
+
+TEST_F(RunnerTest, EnvironmentIsTheAllowlistPlusExplicitEntries) {
+  ProcessRunnerOptions options = no_cgroups();
+  options.server_env = std::vector<std::string>{
+      "PATH=/usr/bin:/bin", "HOME=/home/gaia", "LC_ALL=C.UTF-8", "DATABASE_URL=postgres://secret",
+      "GAIA_API_KEY=k", "TERM=xterm", "LD_PRELOAD=/evil.so"};
+  ProcessRunner runner(clock_, options);
+  RunSpec spec;
+  spec.argv = {"env"};
+  spec.env = {{"EXPLICIT", "yes"}, {"HOME", "/tmp/override"}};
+  auto r = runner.run(spec, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const std::string& env = r->out.bytes;
+  EXPECT_THAT(env, HasSubstr("PATH=/usr/bin:/bin\n"));
+  EXPECT_THAT(env, HasSubstr("LC_ALL=C.UTF-8\n"));
+  EXPECT_THAT(env, HasSubstr("TERM=xterm\n"));
+  EXPECT_THAT(env, HasSubstr("EXPLICIT=yes\n"));
+  EXPECT_THAT(env, HasSubstr("HOME=/tmp/override\n"));
+  EXPECT_THAT(env, Not(HasSubstr("/home/gaia")));
+  EXPECT_THAT(env, Not(HasSubstr("DATABASE_URL")));
+  EXPECT_THAT(env, Not(HasSubstr("GAIA_API_KEY")));
+  EXPECT_THAT(env, Not(HasSubstr("LD_PRELOAD")));
+}
+
+TEST(RunnerEnvTest, TheServersOwnEnvironmentIsFilteredToo) {
+  ::setenv("GAIA_RUNNER_TEST_SECRET", "s3cret", 1);
+  ::setenv("LC_MESSAGES", "C", 1);
+  testing::ManualClock clock;
+  ProcessRunner runner(clock, no_cgroups());  // reads environ now
+  RunSpec spec;
+  spec.argv = {"env"};
+  auto r = runner.run(spec, nullptr, nullptr);
+  ::unsetenv("GAIA_RUNNER_TEST_SECRET");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_THAT(r->out.bytes, HasSubstr("LC_MESSAGES=C\n"));
+  EXPECT_THAT(r->out.bytes, Not(HasSubstr("s3cret")));
+}
+
+TEST_F(RunnerTest, RejectsAnInvalidEnvironmentName) {
+  RunSpec spec = helper({"exit", "0"});
+  spec.env = {{"BAD-NAME", "x"}};
+  auto r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("BAD-NAME"));
+}
+
+TEST_F(RunnerTest, RejectsAnEmptyArgv) {
+  auto r = runner_.run(RunSpec{}, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RunnerTest, RunsInTheGivenWorkingDirectory) {
+  testing::TempDir dir;
+  RunSpec spec;
+  spec.argv = {"pwd"};
+  spec.cwd = dir.path().string();
+  EXPECT_EQ(run_ok(spec).out.bytes,
+            std::filesystem::canonical(dir.path()).string() + "\n");
+}
+
+TEST_F(RunnerTest, OutputPastTheCapIsCountedDroppedAndFlagged) {
+  RunSpec spec = helper({"spew", "300000", "10"});
+  spec.output_cap_bytes = 1000;
+  RecordingSink sink;
+  const RunResult r = run_ok(spec, &sink);
+  EXPECT_EQ(r.exit_code, 0);  // the child never blocked on a full pipe
+  EXPECT_EQ(r.out.bytes, std::string(1000, 'o'));
+  EXPECT_TRUE(r.out.truncated);
+  EXPECT_EQ(r.out.total_bytes, 300000);
+  EXPECT_EQ(r.err.bytes, std::string(10, 'e'));
+  EXPECT_FALSE(r.err.truncated);
+  // The sink saw exactly what was kept.
+  EXPECT_EQ(sink.joined(OutputStream::kStdout), r.out.bytes);
+  EXPECT_EQ(sink.joined(OutputStream::kStderr), r.err.bytes);
+}
+
+TEST_F(RunnerTest, TheSinkGetsEachChunkAsItComes) {
+  // The child writes one chunk per SIGUSR1, which the sink sends after each chunk it gets:
+  // the order of chunks across both streams is the order they were written in.
+  RecordingSink sink;
+  pid_t child = 0;
+  sink.on_chunk = [&](const RecordingSink::Chunk& c) {
+    if (child == 0) child = std::stoi(c.bytes);
+    ::kill(child, SIGUSR1);
+  };
+  const RunResult r = run_ok(helper({"pingpong"}), &sink);
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_EQ(sink.chunks.size(), 3u);
+  EXPECT_EQ(sink.chunks[0].stream, OutputStream::kStdout);
+  EXPECT_EQ(sink.chunks[1].stream, OutputStream::kStderr);
+  EXPECT_EQ(sink.chunks[1].bytes, "e1");
+  EXPECT_EQ(sink.chunks[2].stream, OutputStream::kStdout);
+  EXPECT_EQ(sink.chunks[2].bytes, "o2");
+}
+
+TEST_F(RunnerTest, AnAddressSpaceLimitMakesABigAllocationFail) {
+  RunSpec spec = helper({"alloc", "512"});
+  spec.limits.address_space_bytes = 256LL << 20;
+  const RunResult r = run_ok(spec);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err.bytes, "alloc failed\n");
+  EXPECT_FALSE(r.memory_limit_hit);  // not knowable under RLIMIT_AS
+  // Without the limit the same allocation succeeds.
+  EXPECT_EQ(run_ok(helper({"alloc", "512"})).exit_code, 0);
+}
+
+TEST_F(RunnerTest, ACpuTimeLimitStopsABusyLoopWithSigxcpu) {
+  RunSpec spec = helper({"spin"});
+  spec.limits.cpu_seconds = 1;
+  const RunResult r = run_ok(spec);
+  EXPECT_EQ(r.term_signal, SIGXCPU);
+  EXPECT_GE(r.user_cpu + r.system_cpu, 900ms);
+}
+
+TEST_F(RunnerTest, AnOpenFilesLimitApplies) {
+  RunSpec spec;
+  spec.argv = {"sh", "-c", "ulimit -n"};
+  spec.limits.open_files = 17;
+  EXPECT_EQ(run_ok(spec).out.bytes, "17\n");
+}
+
+TEST_F(RunnerTest, AProcessLimitStopsForksWhenNotRoot) {
+  if (::geteuid() == 0) GTEST_SKIP() << "RLIMIT_NPROC does not bind root; see the cgroup test";
+  RunSpec spec = helper({"fork", "3"});
+  spec.limits.max_processes = 1;  // the user already has at least this process
+  const RunResult r = run_ok(spec);
+  EXPECT_EQ(r.exit_code, 4) << r.out.bytes;
+}
+
+TEST_F(RunnerTest, RusageReportsCpuTimeAndPeakMemory) {
+  const RunResult r = run_ok(helper({"burn-alloc", "200", "64"}));
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_GT(r.user_cpu + r.system_cpu, 0us);
+  EXPECT_GE(r.peak_rss_bytes, 64LL << 20);
+  EXPECT_LT(r.peak_rss_bytes, 128LL << 20);
+}
+
+TEST_F(RunnerTest, AMissingProgramIsASpawnError) {
+  RunSpec spec;
+  spec.argv = {"gaia-no-such-program"};
+  auto r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound);
+  EXPECT_THAT(r.status().message(), HasSubstr("gaia-no-such-program"));
+
+  spec.argv = {"/nonexistent/gaia-program"};
+  r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound);
+}
+
+TEST_F(RunnerTest, ANonExecutableFileIsASpawnError) {
+  testing::TempDir dir;
+  const std::string file = dir.file("script");
+  std::ofstream(file) << "#!/bin/sh\nexit 0\n";
+  ::chmod(file.c_str(), 0644);
+  RunSpec spec;
+  spec.argv = {file};
+  auto r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("Permission denied"));
+}
+
+TEST_F(RunnerTest, AMissingWorkingDirectoryIsASpawnError) {
+  RunSpec spec = helper({"exit", "0"});
+  spec.cwd = "/nonexistent/gaia-dir";
+  auto r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound);
+  EXPECT_THAT(r.status().message(), HasSubstr("cwd"));
+}
+
+TEST_F(RunnerTest, ConcurrentRunsOnManyThreadsAreIndependent) {
+  std::vector<std::thread> threads;
+  std::vector<int> codes(8, -1);
+  std::vector<std::string> outs(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      RunSpec spec = helper({"spew", std::to_string(1000 * (i + 1)), "0"});
+      auto r = runner_.run(spec, nullptr, nullptr);
+      if (r.ok()) {
+        codes[i] = r->exit_code;
+        outs[i] = r->out.bytes;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(codes[i], 0);
+    EXPECT_EQ(outs[i].size(), static_cast<size_t>(1000 * (i + 1)));
+  }
+}
+
+// --- cgroups: run where this machine lets the runner create them, skipped elsewhere.
+
+class RunnerCgroupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runner_ = std::make_unique<ProcessRunner>(clock_);
+    if (!runner_->cgroups_available()) GTEST_SKIP() << "no cgroups: " << runner_->cgroup_note();
+  }
+  testing::ManualClock clock_;
+  std::unique_ptr<ProcessRunner> runner_;
+};
+
+TEST_F(RunnerCgroupTest, AMemoryLimitOomKillsAndIsReported) {
+  RunSpec spec = helper({"alloc", "512"});
+  spec.memory_limit_bytes = 64LL << 20;
+  auto r = runner_->run(spec, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(r->cgroup_used) << r->cgroup_note;
+  EXPECT_EQ(r->term_signal, SIGKILL);
+  EXPECT_TRUE(r->memory_limit_hit);
+  ASSERT_TRUE(r->cgroup_peak_memory_bytes.has_value());
+  EXPECT_LE(*r->cgroup_peak_memory_bytes, 64LL << 20);
+}
+
+TEST_F(RunnerCgroupTest, ReportsPeakMemoryAndCpuAndRemovesTheCgroup) {
+  auto r = runner_->run(helper({"burn-alloc", "200", "64"}), nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(r->cgroup_used) << r->cgroup_note;
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_FALSE(r->memory_limit_hit);
+  ASSERT_TRUE(r->cgroup_peak_memory_bytes.has_value());
+  EXPECT_GE(*r->cgroup_peak_memory_bytes, 64LL << 20);
+  EXPECT_GT(r->user_cpu + r->system_cpu, 0us);
+  // No gaia-cmd-<our pid>-* directory is left in our own cgroups.
+  std::ifstream self("/proc/self/cgroup");
+  std::ifstream mounts("/proc/self/mountinfo");
+  std::stringstream a, b;
+  a << self.rdbuf();
+  b << mounts.rdbuf();
+  const detail::CgroupPaths paths = detail::parse_cgroup_paths(a.str(), b.str());
+  const std::string prefix = "gaia-cmd-" + std::to_string(::getpid()) + "-";
+  std::vector<std::string> dirs;
+  if (paths.v2) dirs.push_back(*paths.v2);
+  for (const auto& [controller, dir] : paths.v1) dirs.push_back(dir);
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      EXPECT_NE(entry.path().filename().string().rfind(prefix, 0), 0u) << entry.path();
+    }
+  }
+}
+
+TEST_F(RunnerCgroupTest, AProcessLimitStopsForksEvenForRoot) {
+  RunSpec spec = helper({"fork", "10"});
+  spec.limits.max_processes = 4;
+  auto r = runner_->run(spec, nullptr, nullptr);
+  if (!r.ok() || !r->cgroup_used) GTEST_SKIP() << "no pids controller";
+  EXPECT_EQ(r->exit_code, 4) << r->out.bytes;
+}
+
+TEST_F(RunnerCgroupTest, AProcessThatLeftTheGroupIsKilledThroughTheCgroup) {
+  RecordingSink sink;
+  int escaped_pidfd = -1;
+  sink.on_line = [&](const std::string& line) {
+    ASSERT_EQ(line.rfind("escaped ", 0), 0u) << line;
+    escaped_pidfd = open_pidfd(std::stoi(line.substr(8)));
+  };
+  auto r = runner_->run(helper({"escape"}), &sink, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(r->cgroup_used) << r->cgroup_note;
+  EXPECT_EQ(r->exit_code, 0);
+  ASSERT_GE(escaped_pidfd, 0);
+  EXPECT_TRUE(exits_within_10s(escaped_pidfd));
+  ::close(escaped_pidfd);
+}
+
+// --- where the runner looks for its cgroups
+
+TEST(CgroupPathsTest, PureV2JoinsThePathToTheMount) {
+  const auto p = detail::parse_cgroup_paths(
+      "0::/user.slice/gaia.service\n",
+      "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/user.slice/gaia.service");
+  EXPECT_TRUE(p.v1.empty());
+}
+
+TEST(CgroupPathsTest, HybridHasV1ControllersAndTheUnifiedTree) {
+  const auto p = detail::parse_cgroup_paths(
+      "8:pids:/\n4:memory:/process_api/abc\n2:cpu,cpuacct:/x\n0::/\n",
+      "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+      "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+      "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+      "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+      "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/unified");
+  EXPECT_EQ(p.v1.at("memory"), "/sys/fs/cgroup/memory/process_api/abc");
+  EXPECT_EQ(p.v1.at("cpu"), "/sys/fs/cgroup/cpu,cpuacct/x");
+  EXPECT_EQ(p.v1.at("cpuacct"), "/sys/fs/cgroup/cpu,cpuacct/x");
+  EXPECT_EQ(p.v1.at("pids"), "/sys/fs/cgroup/pids");
+}
+
+TEST(CgroupPathsTest, AMountOfASubtreeIsRelativeToItsRoot) {
+  const auto p = detail::parse_cgroup_paths(
+      "0::/kubepods/pod1/c1\n",
+      "100 90 0:26 /kubepods/pod1 /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/c1");
+  const auto outside = detail::parse_cgroup_paths(
+      "0::/elsewhere\n", "100 90 0:26 /kubepods/pod1 /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n");
+  EXPECT_FALSE(outside.v2.has_value());
+}
+
+TEST(CgroupPathsTest, EscapedMountPointsAndOptionalFieldsAreRead) {
+  const auto p = detail::parse_cgroup_paths(
+      "0::/a\n", "30 23 0:26 / /mnt/my\\040cgroups rw shared:4 master:1 - cgroup2 none rw\n");
+  EXPECT_EQ(p.v2, "/mnt/my cgroups/a");
+}
+
+TEST(CgroupPathsTest, NoCgroupMountsMeansNoPaths) {
+  const auto p = detail::parse_cgroup_paths("0::/\n", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+  EXPECT_FALSE(p.v2.has_value());
+  EXPECT_TRUE(p.v1.empty());
+}
+
+TEST(RunnerCgroupFallbackTest, AProcRootWithoutCgroupsFallsBackToRlimits) {
+  testing::TempDir proc;
+  std::filesystem::create_directories(proc.path() / "self");
+  std::ofstream(proc.file("self/cgroup")) << "0::/\n";
+  std::ofstream(proc.file("self/mountinfo")) << "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n";
+  testing::ManualClock clock;
+  ProcessRunnerOptions options;
+  options.proc_root = proc.path().string();
+  ProcessRunner runner(clock, options);
+  EXPECT_FALSE(runner.cgroups_available());
+  RunSpec spec = helper({"exit", "0"});
+  spec.memory_limit_bytes = 64LL << 20;
+  auto r = runner.run(spec, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_FALSE(r->cgroup_used);
+  EXPECT_THAT(r->cgroup_note, HasSubstr("no cgroup"));
+}
+
+// --- environment and PATH lookup
+
+TEST(RunnerEnvironmentTest, LooksUpProgramsLikeExecvp) {
+  EXPECT_EQ(detail::resolve_program("sh", std::string("/nonexistent:/bin"), std::nullopt).value(),
+            "/bin/sh");
+  EXPECT_EQ(detail::resolve_program("./x", std::nullopt, std::nullopt).value(), "./x");
+  EXPECT_EQ(detail::resolve_program("sh", std::string("/nonexistent"), std::nullopt)
+                .status()
+                .code(),
+            core::StatusCode::kNotFound);
+}
+
+TEST(RunnerEnvironmentTest, AllowsOnlyTheListedNames) {
+  for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER"}) {
+    EXPECT_TRUE(detail::is_allowed_env_name(name)) << name;
+  }
+  for (const char* name : {"LC_", "LD_PRELOAD", "PATHX", "SHELL", "DATABASE_URL"}) {
+    EXPECT_FALSE(detail::is_allowed_env_name(name)) << name;
+  }
+  EXPECT_TRUE(detail::is_valid_env_name("_A1"));
+  EXPECT_FALSE(detail::is_valid_env_name("1A"));
+  EXPECT_FALSE(detail::is_valid_env_name("A=B"));
+  EXPECT_FALSE(detail::is_valid_env_name(""));
+}
+
+}  // namespace
+}  // namespace gaia::exec
