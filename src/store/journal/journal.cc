@@ -113,11 +113,13 @@ void Journal::close_segment() {
   fd_ = -1;
   if (open_records_ == 0) {
     ::unlink(open_path_.c_str());  // nothing to replay
-    return;
+  } else {
+    sealed_.push_back({open_path_, open_size_, open_records_});
+    sealed_bytes_ += open_size_;
+    sealed_records_ += open_records_;
   }
-  sealed_.push_back({open_path_, open_size_, open_records_});
-  sealed_bytes_ += open_size_;
-  sealed_records_ += open_records_;
+  open_size_ = 0;
+  open_records_ = 0;
 }
 
 core::Status Journal::append(const WriteBatch& batch) {
@@ -210,7 +212,7 @@ core::Status Journal::remove(const std::filesystem::path& path) {
 
 uint64_t Journal::bytes() const {
   std::lock_guard lock(mu_);
-  return sealed_bytes_ + (fd_ >= 0 ? open_size_ : 0);
+  return sealed_bytes_ + open_size_;
 }
 
 uint64_t Journal::records() const {

@@ -45,9 +45,10 @@ StoreHealth ResilientStore::health() {
     h.detail = "database unavailable, writes are kept in the journal " + journal_->dir().string() +
                ": " + outage_reason_;
   }
-  if (!journal_error_.empty()) {
+  for (const std::string* error : {&journal_error_, &replay_error_}) {
+    if (error->empty()) continue;
     h.ok = false;
-    h.detail += h.detail.empty() ? journal_error_ : "; " + journal_error_;
+    h.detail += h.detail.empty() ? *error : "; " + *error;
   }
   return h;
 }
@@ -115,7 +116,7 @@ Status ResilientStore::replay_segment(const std::filesystem::path& path) {
 }
 
 Status ResilientStore::replay() {
-  std::lock_guard lock(replay_mu_);
+  std::lock_guard replaying(replay_mu_);
   // An empty transaction: proof the database takes writes again (a SQLite file another
   // process holds locked still reads fine).
   if (auto probe = inner_->commit_batch(WriteBatch(), std::nullopt); !probe.ok()) {
@@ -123,8 +124,20 @@ Status ResilientStore::replay() {
   }
   journal_->seal();
   for (const std::filesystem::path& path : journal_->sealed()) {
-    if (Status s = replay_segment(path); !s.ok()) return s;
+    if (Status s = replay_segment(path); !s.ok()) {
+      // The database being away is the outage's story; anything else stops the replay
+      // until fixed, and says so.
+      std::lock_guard lock(mu_);
+      replay_error_ =
+          s.code() == core::StatusCode::kUnavailable ? "" : "journal replay: " + s.message();
+      return s;
+    }
   }
+  // Writes journalled after the seal are replayed on the next round.
+  std::lock_guard lock(mu_);
+  replay_error_.clear();
+  outage_.store(false);
+  outage_reason_.clear();
   return {};
 }
 
@@ -137,11 +150,7 @@ void ResilientStore::recover() {
     lock.unlock();
     Status replayed = replay();
     lock.lock();
-    if (replayed.ok()) {
-      // Writes journalled after the seal are replayed on the next round.
-      outage_.store(false);
-      outage_reason_.clear();
-    } else if (outage_.load() && replayed.code() == core::StatusCode::kUnavailable) {
+    if (!replayed.ok() && outage_.load() && replayed.code() == core::StatusCode::kUnavailable) {
       outage_reason_ = replayed.message();
     }
   }

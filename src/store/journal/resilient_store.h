@@ -48,8 +48,10 @@ class ResilientStore final : public Store {
   // Stops probing, commits or journals what is queued, then closes the backend.
   ~ResilientStore() override;
 
-  // Replays every journal record not yet in the database, now. OK when nothing is left to
-  // replay; on failure what was applied stays applied (and is never applied again).
+  // Replays every journal record not yet in the database, now, and ends the outage if there
+  // was one. OK when the database takes writes and every sealed record is in it; on failure
+  // what was applied stays applied (and is never applied again). The recovery thread calls
+  // it every probe_interval while there is an outage or a journal.
   Status replay();
 
   Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override {
@@ -131,6 +133,7 @@ class ResilientStore final : public Store {
   mutable std::mutex mu_;
   std::string outage_reason_;  // GUARDED_BY(mu_)
   std::string journal_error_;  // GUARDED_BY(mu_): the last append's failure, or empty
+  std::string replay_error_;   // GUARDED_BY(mu_): a replay failure other than the outage
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mu_)
   std::mutex replay_mu_;   // one replay at a time

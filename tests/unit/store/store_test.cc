@@ -1,26 +1,80 @@
-#include "store/sqlite/sqlite_store.h"
+// Every behaviour of the Store, run against each backend: SQLite in a temporary directory
+// and PostgreSQL in a throwaway cluster (support/postgres_cluster.h), a new database per test.
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <atomic>
 #include <future>
+#include <thread>
 
+#include "store/postgres/migrations.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_store.h"
 #include "support/manual_clock.h"
+#include "support/postgres_cluster.h"
 #include "support/temp_dir.h"
 
-namespace gaia::store::sqlite {
+namespace gaia::store {
 namespace {
 
 using core::Tier;
 
-class SqliteStoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  std::unique_ptr<SqliteStore> open() {
-    auto store = SqliteStore::open(path_, clock_);
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) url_ = testing::shared_postgres().create_database();
+  }
+  std::unique_ptr<Store> open() {
+    if (GetParam() == Backend::kSqlite) {
+      auto store = sqlite::SqliteStore::open(path_, clock_);
+      EXPECT_TRUE(store.ok()) << store.status().message();
+      return store.ok() ? std::move(store.value()) : nullptr;
+    }
+    auto store = postgres::PostgresStore::open(url_, clock_);
     EXPECT_TRUE(store.ok()) << store.status().message();
-    return std::move(store.value());
+    return store.ok() ? std::move(store.value()) : nullptr;
+  }
+  Status open_status() {
+    if (GetParam() == Backend::kSqlite) return sqlite::SqliteStore::open(path_, clock_).status();
+    return postgres::PostgresStore::open(url_, clock_).status();
+  }
+  int latest_version() const {
+    return GetParam() == Backend::kSqlite ? sqlite::latest_schema_version()
+                                          : postgres::latest_schema_version();
+  }
+  // Runs `sql` on the database from a connection of its own, as another process would; the
+  // first column of the first row, or -1.
+  int64_t sql(const std::string& text) {
+    if (GetParam() == Backend::kSqlite) {
+      sqlite3* db = nullptr;
+      EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+      sqlite3_stmt* stmt = nullptr;
+      EXPECT_EQ(sqlite3_prepare_v2(db, text.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+          << sqlite3_errmsg(db);
+      int rc = sqlite3_step(stmt);
+      EXPECT_TRUE(rc == SQLITE_ROW || rc == SQLITE_DONE) << sqlite3_errmsg(db);
+      int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+      sqlite3_finalize(stmt);
+      sqlite3_close(db);
+      return v;
+    }
+    PGconn* conn = PQconnectdb(url_.c_str());
+    PGresult* r = PQexec(conn, text.c_str());
+    ExecStatusType st = PQresultStatus(r);
+    EXPECT_TRUE(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) << PQresultErrorMessage(r);
+    int64_t v = st == PGRES_TUPLES_OK && PQntuples(r) > 0 ? std::atoll(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    PQfinish(conn);
+    return v;
   }
   // Records `e` and waits for its durable answer.
   static Result<bool> record(Store& store, Execution e) {
@@ -46,43 +100,38 @@ class SqliteStoreTest : public ::testing::Test {
   testing::ManualClock clock_;
   testing::TempDir dir_;
   std::string path_ = dir_.file("sub/gaia.db");
+  std::string url_;
 };
 
-TEST_F(SqliteStoreTest, CreatesFileDirectoryAndSchemaOnce) {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
+
+const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new testing::PostgresEnvironment);
+
+TEST_P(StoreTest, CreatesTheSchemaOnce) {
   open();
   open();  // migrations already applied: a second start changes nothing
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT COUNT(*), MAX(version) FROM schema_migrations", -1, &stmt,
-                     nullptr);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), latest_schema_version());
-  EXPECT_EQ(sqlite3_column_int(stmt, 1), latest_schema_version());
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"), latest_version());
+  EXPECT_EQ(sql("SELECT MAX(version) FROM schema_migrations"), latest_version());
 }
 
-TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
-  auto store = open();  // the log exists while the database is open
-  EXPECT_TRUE(std::filesystem::exists(path_ + "-wal"));
+TEST(SqliteStoreTest, UsesWriteAheadLogging) {
+  testing::ManualClock clock;
+  testing::TempDir dir;
+  auto store = sqlite::SqliteStore::open(dir.file("sub/gaia.db"), clock);
+  ASSERT_TRUE(store.ok());  // the log exists while the database is open
+  EXPECT_TRUE(std::filesystem::exists(dir.file("sub/gaia.db-wal")));
 }
 
-TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerBinary) {
+TEST_P(StoreTest, RefusesADatabaseFromANewerBinary) {
   open();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(
-      sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
-  auto store = SqliteStore::open(path_, clock_);
-  ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.status().message().find("version 999, newer"), std::string::npos)
-      << store.status().message();
+  sql("INSERT INTO schema_migrations VALUES (999, 0)");
+  Status s = open_status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("version 999, newer"), std::string::npos) << s.message();
 }
 
-TEST_F(SqliteStoreTest, UsersAreUniqueAndKeepTheirTier) {
+TEST_P(StoreTest, UsersAreUniqueAndKeepTheirTier) {
   auto store = open();
   auto alice = store->create_user("alice", Tier::kPremium, 5);
   ASSERT_TRUE(alice.ok());
@@ -97,7 +146,7 @@ TEST_F(SqliteStoreTest, UsersAreUniqueAndKeepTheirTier) {
   EXPECT_EQ(found.value()->created_at_ms, 5);
 }
 
-TEST_F(SqliteStoreTest, KeysKeepTheirHashRoleAndRevocation) {
+TEST_P(StoreTest, KeysKeepTheirHashRoleAndRevocation) {
   auto store = open();
   auto alice = store->create_user("alice", Tier::kDefault, 0);
   KeyHash hash{};
@@ -119,7 +168,7 @@ TEST_F(SqliteStoreTest, KeysKeepTheirHashRoleAndRevocation) {
   EXPECT_EQ(k.revoked_at_ms, 9);
 }
 
-TEST_F(SqliteStoreTest, ExecutionIsIdempotentOnItsId) {
+TEST_P(StoreTest, ExecutionIsIdempotentOnItsId) {
   auto store = open();
   auto first = record(*store, execution("run-1"));
   ASSERT_TRUE(first.ok());
@@ -135,7 +184,7 @@ TEST_F(SqliteStoreTest, ExecutionIsIdempotentOnItsId) {
   EXPECT_EQ(store->count_executions().value(), 1u);
 }
 
-TEST_F(SqliteStoreTest, AnsweredExecutionIsAlreadyInTheFile) {
+TEST_P(StoreTest, AnsweredExecutionIsAlreadyInTheFile) {
   auto store = open();
   Execution e = execution("run-2");
   e.exit_code.reset();
@@ -149,7 +198,7 @@ TEST_F(SqliteStoreTest, AnsweredExecutionIsAlreadyInTheFile) {
   EXPECT_FALSE(stored.value()->exit_code.has_value());
 }
 
-TEST_F(SqliteStoreTest, ConcurrentRecordsAreAllStoredExactlyOnce) {
+TEST_P(StoreTest, ConcurrentRecordsAreAllStoredExactlyOnce) {
   auto store = open();
   constexpr int kThreads = 4, kEach = 500;
   std::atomic<int> answered{0}, inserted{0};
@@ -177,7 +226,7 @@ TEST_F(SqliteStoreTest, ConcurrentRecordsAreAllStoredExactlyOnce) {
   EXPECT_GE(store->health().commits, 1u);
 }
 
-TEST_F(SqliteStoreTest, UsageDeltasAddUpPerDay) {
+TEST_P(StoreTest, UsageDeltasAddUpPerDay) {
   auto store = open();
   for (int i = 0; i < 499; ++i) store->add_usage({1, 2, "shell", 86'400'000, 1});
   store->add_usage({1, 2, "shell", 0, 7});  // the day before
@@ -193,7 +242,7 @@ TEST_F(SqliteStoreTest, UsageDeltasAddUpPerDay) {
   EXPECT_EQ(code, 2u);
 }
 
-TEST_F(SqliteStoreTest, ViolationsAndAuditAreKept) {
+TEST_P(StoreTest, ViolationsAndAuditAreKept) {
   auto store = open();
   store->record_violation({1, 2, "shell", "calendar:day:500", "rm -rf build", 50});
   ASSERT_TRUE(store->flush().ok());
@@ -208,7 +257,7 @@ TEST_F(SqliteStoreTest, ViolationsAndAuditAreKept) {
   EXPECT_EQ(audit->front().action, "user.create");
 }
 
-TEST_F(SqliteStoreTest, RulesKeepTheirBodiesAndOrder) {
+TEST_P(StoreTest, RulesKeepTheirBodiesAndOrder) {
   auto store = open();
   auto ids = store->add_rules({R"({"a":1})", R"({"b":2})"}, 70);
   ASSERT_TRUE(ids.ok());
@@ -222,7 +271,7 @@ TEST_F(SqliteStoreTest, RulesKeepTheirBodiesAndOrder) {
   EXPECT_EQ(rules.value()[1].updated_at_ms, 70);
 }
 
-TEST_F(SqliteStoreTest, RetentionDeletesOnlyOldExecutions) {
+TEST_P(StoreTest, RetentionDeletesOnlyOldExecutions) {
   auto store = open();
   ASSERT_TRUE(record(*store, execution("old", 1000)).ok());
   ASSERT_TRUE(record(*store, execution("new", 5000)).ok());
@@ -237,4 +286,44 @@ TEST_F(SqliteStoreTest, RetentionDeletesOnlyOldExecutions) {
 }
 
 }  // namespace
-}  // namespace gaia::store::sqlite
+}  // namespace gaia::store
+
+namespace gaia::store {
+namespace {
+
+TEST(PostgresStoreTest, ReconnectsAfterTheServerRestarts) {
+  testing::ManualClock clock;
+  testing::PostgresCluster& cluster = testing::shared_postgres();
+  auto store = postgres::PostgresStore::open(cluster.create_database(), clock);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE(store.value()->create_user("alice", Tier::kDefault, 1).ok());
+
+  cluster.stop();
+  auto away = store.value()->list_users();
+  ASSERT_FALSE(away.ok());
+  EXPECT_EQ(away.status().code(), core::StatusCode::kUnavailable) << away.status().message();
+  WriteBatch batch;
+  batch.usage.push_back({1, 2, "shell", 0, 3});
+  auto failed = store.value()->commit_batch(batch, std::nullopt);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), core::StatusCode::kUnavailable);
+
+  ASSERT_TRUE(cluster.start());
+  auto users = store.value()->list_users();
+  ASSERT_TRUE(users.ok()) << users.status().message();
+  EXPECT_EQ(users->size(), 1u);
+  ASSERT_TRUE(store.value()->commit_batch(batch, std::nullopt).ok());
+  EXPECT_EQ(store.value()->usage_since(0).value().at(0).used, 3u);
+}
+
+TEST(PostgresStoreTest, RefusesAnUnreachableServerAsUnavailable) {
+  testing::ManualClock clock;
+  auto store = postgres::PostgresStore::open("postgresql://postgres@127.0.0.1:1/none", clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), core::StatusCode::kUnavailable);
+  EXPECT_NE(store.status().message().find("cannot connect to PostgreSQL"), std::string::npos)
+      << store.status().message();
+}
+
+}  // namespace
+}  // namespace gaia::store
