@@ -1,0 +1,175 @@
+#include "confirm/policy.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <set>
+
+namespace gaia::confirm {
+
+using core::Result;
+using core::Status;
+
+// Every enabled pattern in one RE2::Set, so that a part is matched against all of them in one
+// pass over its text; set index i is pattern index ids[i].
+struct PatternSet::Matcher {
+  explicit Matcher(const re2::RE2::Options& o) : set(o, re2::RE2::UNANCHORED) {}
+  re2::RE2::Set set;
+  std::vector<size_t> ids;
+};
+
+namespace {
+
+re2::RE2::Options set_options() {
+  re2::RE2::Options o;
+  o.set_log_errors(false);
+  o.set_dot_nl(true);
+  o.set_max_mem(64 << 20);
+  return o;
+}
+
+bool before(const Pattern& a, const Pattern& b) {
+  if (a.spec().priority != b.spec().priority) return a.spec().priority > b.spec().priority;
+  return a.spec().id < b.spec().id;
+}
+
+}  // namespace
+
+std::string_view source_name(Source s) {
+  switch (s) {
+    case Source::kPattern:
+      return "pattern";
+    case Source::kDefault:
+      return "default";
+    case Source::kUnparsable:
+      return "unparsable";
+    case Source::kEmpty:
+      return "empty";
+  }
+  return "default";
+}
+
+PatternSet::PatternSet(std::vector<Pattern> patterns, PolicyOptions options)
+    : patterns_(std::move(patterns)), options_(options) {
+  auto matcher = std::make_shared<Matcher>(set_options());
+  bool ok = true;
+  for (size_t i = 0; i < patterns_.size() && ok; ++i) {
+    if (!patterns_[i].spec().enabled) continue;
+    ok = matcher->set.Add(patterns_[i].expression(), nullptr) >= 0;
+    matcher->ids.push_back(i);
+  }
+  // Without a set (too big to compile) each pattern is tried on its own: slower, same answers.
+  if (ok && matcher->set.Compile()) matcher_ = std::move(matcher);
+}
+
+Result<PatternSet> PatternSet::make(std::vector<PatternSpec> specs, PolicyOptions options) {
+  std::vector<Pattern> patterns;
+  patterns.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    std::string id = specs[i].id;
+    auto p = Pattern::compile(std::move(specs[i]));
+    if (!p.ok()) {
+      return Status::invalid_argument("patterns[" + std::to_string(i) + "] (id " + id +
+                                      "): " + p.status().message());
+    }
+    patterns.push_back(std::move(p.value()));
+  }
+  return make(std::move(patterns), options);
+}
+
+Result<PatternSet> PatternSet::make(std::vector<Pattern> patterns, PolicyOptions options) {
+  std::set<std::string_view> ids;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    if (!ids.insert(patterns[i].spec().id).second) {
+      return Status::invalid_argument("patterns[" + std::to_string(i) + "] (id " +
+                                      patterns[i].spec().id + "): id: used twice");
+    }
+  }
+  std::stable_sort(patterns.begin(), patterns.end(), before);
+  return PatternSet(std::move(patterns), options);
+}
+
+std::optional<size_t> PatternSet::first_match(std::string_view text, const Context& context,
+                                              std::vector<int>& scratch) const {
+  if (matcher_) {
+    scratch.clear();
+    re2::RE2::Set::ErrorInfo info;
+    if (matcher_->set.Match(re2::StringPiece(text.data(), text.size()), &scratch, &info)) {
+      std::optional<size_t> best;
+      for (int k : scratch) {
+        size_t i = matcher_->ids[static_cast<size_t>(k)];
+        if ((!best || i < *best) && patterns_[i].applies_to(context)) best = i;
+      }
+      return best;
+    }
+    if (info.kind == re2::RE2::Set::kNoError) return std::nullopt;
+    // kOutOfMemory (DFA budget) and the like: answer one pattern at a time.
+  }
+  for (size_t i = 0; i < patterns_.size(); ++i) {
+    if (patterns_[i].applies_to(context) && patterns_[i].matches(text)) return i;
+  }
+  return std::nullopt;
+}
+
+Decision PatternSet::decide(std::string_view command, const Context& context) const {
+  Decision d;
+  auto split = split_command(command, options_.limits);
+  if (!split.ok()) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kUnparsable;
+    d.reason = "cannot parse the command: " + split.status().message();
+    return d;
+  }
+  std::vector<CommandPart>& parts = split.value();
+  d.parts.reserve(parts.size());
+  std::vector<int> scratch;
+  // The deciding pattern of each verdict: the first in decision order among matched parts.
+  std::optional<size_t> deciding[3];
+  size_t commands = 0;
+  bool all_approved = true;
+  for (CommandPart& part : parts) {
+    PartDecision pd{.text = std::move(part.text), .kind = part.kind, .decision = {},
+                    .pattern_id = {}};
+    bool is_command = part.kind == PartKind::kCommand;
+    commands += is_command ? 1 : 0;
+    std::optional<size_t> m = first_match(pd.text, context, scratch);
+    if (m) {
+      const PatternSpec& spec = patterns_[*m].spec();
+      pd.decision = spec.decision;
+      pd.pattern_id = spec.id;
+      std::optional<size_t>& best = deciding[static_cast<int>(spec.decision)];
+      if (!best || *m < *best) best = *m;
+      if (is_command && spec.decision != Verdict::kApprove) all_approved = false;
+    } else if (is_command) {
+      d.unmatched = true;
+      all_approved = false;
+    }
+    d.parts.push_back(std::move(pd));
+  }
+  auto by_pattern = [&](Verdict v, size_t i) {
+    const PatternSpec& spec = patterns_[i].spec();
+    d.decision = v;
+    d.source = Source::kPattern;
+    d.pattern_id = spec.id;
+    d.reason = spec.reason.empty() ? spec.name : spec.reason;
+  };
+  if (auto& deny = deciding[static_cast<int>(Verdict::kDeny)]) {
+    by_pattern(Verdict::kDeny, *deny);
+  } else if (auto& ask = deciding[static_cast<int>(Verdict::kAsk)]) {
+    by_pattern(Verdict::kAsk, *ask);
+  } else if (d.unmatched) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kDefault;
+    d.reason = "no pattern matches this command";
+  } else if (commands == 0) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kEmpty;
+    d.reason = "no command to run";
+  } else if (all_approved) {
+    by_pattern(Verdict::kApprove, *deciding[static_cast<int>(Verdict::kApprove)]);
+  }
+  return d;
+}
+
+}  // namespace gaia::confirm
