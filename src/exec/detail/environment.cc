@@ -96,11 +96,12 @@ core::Result<std::string> resolve_program(const std::string& program,
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);
     if (end == std::string_view::npos) end = dirs.size();
-    std::string dir(dirs.substr(start, end - start));
+    std::string_view dir = dirs.substr(start, end - start);
     start = end + 1;
-    if (dir.empty()) dir = ".";
-    if (dir[0] != '/' && cwd) dir = *cwd + "/" + dir;
-    std::string candidate = dir + "/" + program;
+    if (dir.empty()) dir = ".";  // an empty entry is the current directory, as for execvp
+    std::string candidate;
+    if (dir[0] != '/' && cwd) candidate.append(*cwd).append("/");
+    candidate.append(dir).append("/").append(program);
     struct stat st;
     if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
