@@ -1,10 +1,13 @@
 #include "app/server_app.h"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "app/chores.h"
 #include "app/health.h"
@@ -17,6 +20,8 @@
 #include "http/server.h"
 #include "http/service_metrics.h"
 #include "http/signal_waiter.h"
+#include "store/journal/resilient_store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace gaia::app {
@@ -27,19 +32,80 @@ constexpr int64_t kDayMs = 86'400'000;
 
 std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock& clock,
                                          std::ostream& out, std::ostream& err) {
-  out << "[INIT] Initializing SQLite database..." << std::endl;
-  auto store = store::sqlite::SqliteStore::open(config.sqlite_path, clock);
-  if (!store.ok()) {
-    err << "[ERROR] " << store.status().message() << std::endl;
+  out << (config.postgres_url.empty() ? "[INIT] Initializing SQLite database..."
+                                      : "[INIT] Initializing PostgreSQL database...")
+      << std::endl;
+  std::unique_ptr<store::Store> backend = open_backend(config, clock, err);
+  if (!backend) return nullptr;
+  auto journal =
+      store::journal::Journal::open(std::filesystem::path(config.data_dir) / "journal");
+  if (!journal.ok()) {
+    err << "[ERROR] " << journal.status().message() << std::endl;
     return nullptr;
+// The configured backend, retried with backoff for store_connect_retry_s while the database
+// cannot be reached.
+std::unique_ptr<store::Store> open_backend(const Config& config, const core::Clock& clock,
+                                           std::ostream& err) {
+  using Opened = core::Result<std::unique_ptr<store::Store>>;
+  auto open_once = [&]() -> Opened {
+    if (!config.postgres_url.empty()) {
+      auto pg = store::postgres::PostgresStore::open(config.postgres_url, clock);
+      if (!pg.ok()) return pg.status();
+      return std::unique_ptr<store::Store>(std::move(pg.value()));
+    }
+    auto lite = store::sqlite::SqliteStore::open(config.sqlite_path, clock);
+    if (!lite.ok()) return lite.status();
+    return std::unique_ptr<store::Store>(std::move(lite.value()));
+  };
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config.store_connect_retry_s);
+  std::chrono::milliseconds backoff{250};
+  for (;;) {
+    Opened backend = open_once();
+    if (backend.ok()) return std::move(backend.value());
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (backend.status().code() != core::StatusCode::kUnavailable ||
+        left <= std::chrono::seconds(0)) {
+      err << "[ERROR] " << backend.status().message() << std::endl;
+      if (backend.status().code() == core::StatusCode::kUnavailable) {
+        err << "[ERROR] the database stayed unreachable for " << config.store_connect_retry_s
+            << " s (GAIA_STORE_CONNECT_RETRY_S); giving up" << std::endl;
+      }
+      return nullptr;
+    }
+    const auto wait = std::min<std::chrono::steady_clock::duration>(backoff, left);
+    err << "[ERROR] " << backend.status().message() << "; retrying in "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() << " ms"
+        << std::endl;
+    std::this_thread::sleep_for(wait);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+// The store: the backend wrapped so that writes survive it going away (journal/), with what
+// an earlier run journalled replayed before usage is restored.
   }
   out << "[INIT] ✓ Database connection established" << std::endl;
-  return std::move(store.value());
+  return store;
 }
 
 // The admin key: GAIA_ADMIN_KEY when given, else one made on the very first start and
 // printed that once.
 bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t now_ms,
+  const uint64_t journalled = journal.value()->records();
+  store::journal::ResilientOptions options;
+  options.failure = config.store_failure == StoreFailure::kClosed
+                        ? store::journal::FailureMode::kClosed
+                        : store::journal::FailureMode::kOpen;
+  auto store = std::make_unique<store::journal::ResilientStore>(
+      std::move(backend), std::move(journal.value()), clock, options);
+  if (journalled > 0) {
+    out << "[INIT] Replaying " << journalled << " journalled writes..." << std::endl;
+    if (core::Status s = store->replay(); !s.ok()) {
+      err << "[WARN] journal replay: " << s.message() << " (retried in the background)"
+          << std::endl;
+    }
+  }
                      std::ostream& out, std::ostream& err) {
   constexpr std::string_view kAdmin = "admin";
   if (config.admin_key.empty() && directory.has_admin_key()) return true;
@@ -107,8 +173,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   std::unique_ptr<store::Store> store = open_store(config, clock, out, err);
   if (!store) return 1;
-  std::filesystem::path secret =
-      std::filesystem::path(config.sqlite_path).parent_path() / "key.secret";
+  std::filesystem::path secret = std::filesystem::path(config.data_dir) / "key.secret";
   auto hasher = http::KeyHasher::from_file(secret.string());
   if (!hasher.ok()) {
     err << "[ERROR] " << hasher.status().message() << std::endl;
@@ -146,7 +211,11 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::Router router;
   router.set_observer(metrics.route_observer());
   http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
-  add_health_route(router, clock, {clock.mono_now(), "sqlite", config.sqlite_path, store.get()});
+  const bool postgres = !config.postgres_url.empty();
+  add_health_route(router, clock,
+                   {clock.mono_now(), postgres ? "postgres" : "sqlite",
+                    postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
+                    store.get()});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
   http::Server server(

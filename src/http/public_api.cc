@@ -47,6 +47,13 @@ std::variant<Subject, Response> subject_of(const Caller& caller, std::optional<s
 }
 
 Response check(const ApiContext& ctx, DayStart& day, const Caller& caller, JsonBody& body) {
+  // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
+  if (!ctx.store.accepts_admissions()) {
+    Response r = error_response(503, "store_unavailable",
+                                "the database is unavailable and admissions are paused");
+    r.headers.push_back({"Retry-After", "5"});
+    return r;
+  }
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   auto type = body.command_type("type", *rules);
   auto cost = body.integer("cost", false, 1, kMaxCost);
