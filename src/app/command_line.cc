@@ -23,18 +23,22 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
   app.set_version_flag("--version", kVersion);
   app.footer(
       "Precedence: flags > environment (PORT, GAIA_BIND, DATABASE_URL, GAIA_TIME_ZONE,\n"
-      "GAIA_THREADS, GAIA_RETENTION_DAYS, GAIA_METRICS_OPEN, GAIA_CONFIG) > config file\n"
-      "(`key = value` lines: port, bind, database_url, time_zone, threads, retention_days,\n"
-      "metrics_open).\n"
+      "GAIA_THREADS, GAIA_RETENTION_DAYS, GAIA_METRICS_OPEN, GAIA_STORE_FAILURE,\n"
+      "GAIA_STORE_CONNECT_RETRY_S, GAIA_DATA_DIR, GAIA_CONFIG) > config file (`key = value`\n"
+      "lines: port, bind, database_url, time_zone, threads, retention_days, metrics_open,\n"
+      "store_failure, store_connect_retry_s, data_dir).\n"
       "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.");
-  const std::array<FlagSpec, 8> specs = {{
+  const std::array<FlagSpec, 11> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
-      {kDatabaseUrlSetting, "database URL (env DATABASE_URL, default sqlite:./var/gaia.db)"},
+      {kDatabaseUrlSetting, "sqlite:PATH or postgres://... (env DATABASE_URL, default sqlite:./var/gaia.db)"},
       {kTimeZoneSetting, "time zone of calendar quotas (env GAIA_TIME_ZONE, default UTC)"},
       {kThreadsSetting, "HTTP io threads (env GAIA_THREADS, default: number of CPUs)"},
       {kRetentionSetting, "days executions are kept (env GAIA_RETENTION_DAYS, default 30)"},
       {kMetricsOpenSetting, "true: GET /metrics needs no key, loopback binds only (default false)"},
+      {kStoreFailureSetting, "open|closed: admit new work while the database is away (default open)"},
+      {kStoreConnectRetrySetting, "seconds to retry an unreachable database at start (default 30)"},
+      {kDataDirSetting, "key.secret and the outage journal (default: beside the SQLite file, or ./var)"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -58,6 +59,15 @@ std::optional<std::string> sqlite_path_of(std::string_view url) {
   return std::nullopt;
 }
 
+bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgres://") || url.starts_with("postgresql://");
+}
+
+std::string parent_dir(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
 bool is_time_zone(const std::string& name) {
   try {
     return date::locate_zone(name) != nullptr;
@@ -67,6 +77,18 @@ bool is_time_zone(const std::string& name) {
 }
 
 }  // namespace
+
+std::string redacted_url(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const size_t start = scheme + 3;
+  const size_t at = url.find('@', start);
+  const size_t slash = url.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  const size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
 
 core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
                                     const Settings& file) {
@@ -85,12 +107,34 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
     c.bind_address = raw->value;
   }
   if (auto raw = pick(kDatabaseUrlSetting, flags, env, file)) {
-    auto path = sqlite_path_of(raw->value);
-    if (!path) {
-      return invalid(*raw, "database URL", "sqlite:PATH (PostgreSQL is not supported yet)");
+    if (is_postgres_url(raw->value)) {
+      c.postgres_url = raw->value;
+    } else if (auto path = sqlite_path_of(raw->value)) {
+      c.sqlite_path = *path;
+    } else {
+      return invalid(*raw, "database URL",
+                     "sqlite:PATH or postgres://[user[:password]@]host[:port]/database");
     }
     c.database_url = raw->value;
-    c.sqlite_path = *path;
+  }
+  c.data_dir = c.postgres_url.empty() ? parent_dir(c.sqlite_path) : "./var";
+  if (auto raw = pick(kDataDirSetting, flags, env, file)) {
+    if (raw->value.empty()) return invalid(*raw, "data directory", "a directory path");
+    c.data_dir = raw->value;
+  }
+  if (auto raw = pick(kStoreFailureSetting, flags, env, file)) {
+    if (raw->value != "open" && raw->value != "closed") {
+      return invalid(*raw, "store failure mode",
+                     "open (admit while the database is away) or closed (refuse with 503)");
+    }
+    c.store_failure = raw->value == "open" ? StoreFailure::kOpen : StoreFailure::kClosed;
+  }
+  if (auto raw = pick(kStoreConnectRetrySetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v > 86400) {
+      return invalid(*raw, "store connect retry", "seconds from 0 (no retry) to 86400");
+    }
+    c.store_connect_retry_s = static_cast<unsigned>(*v);
   }
   if (auto raw = pick(kTimeZoneSetting, flags, env, file)) {
     if (!is_time_zone(raw->value)) {

@@ -30,24 +30,45 @@ inline constexpr SettingName kRetentionSetting{"retention_days", "GAIA_RETENTION
                                                "--retention-days"};
 inline constexpr SettingName kMetricsOpenSetting{"metrics_open", "GAIA_METRICS_OPEN",
                                                  "--metrics-open"};
+inline constexpr SettingName kStoreFailureSetting{"store_failure", "GAIA_STORE_FAILURE",
+                                                  "--store-failure"};
+inline constexpr SettingName kStoreConnectRetrySetting{
+    "store_connect_retry_s", "GAIA_STORE_CONNECT_RETRY_S", "--store-connect-retry-s"};
+inline constexpr SettingName kDataDirSetting{"data_dir", "GAIA_DATA_DIR", "--data-dir"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
 inline constexpr SettingName kFileSettings[] = {
-    kPortSetting,    kBindSetting,      kDatabaseUrlSetting, kTimeZoneSetting,
-    kThreadsSetting, kRetentionSetting, kMetricsOpenSetting};
+    kPortSetting,         kBindSetting,         kDatabaseUrlSetting,
+    kTimeZoneSetting,     kThreadsSetting,      kRetentionSetting,
+    kMetricsOpenSetting,  kStoreFailureSetting, kStoreConnectRetrySetting,
+    kDataDirSetting};
+
+// Whether new admissions continue while the database is away (writes go to the journal
+// either way).
+enum class StoreFailure { kOpen, kClosed };
 
 struct Config {
   std::string bind_address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port
   std::string database_url = "sqlite:./var/gaia.db";
-  std::string sqlite_path = "./var/gaia.db";  // from database_url
+  std::string sqlite_path = "./var/gaia.db";  // from a sqlite: database_url
+  std::string postgres_url;                   // a postgres:// database_url, else empty
+  // Local state: key.secret and the outage journal (journal/). Default: the SQLite file's
+  // directory, or ./var with PostgreSQL.
+  std::string data_dir = "./var";
+  StoreFailure store_failure = StoreFailure::kOpen;
+  unsigned store_connect_retry_s = 30;  // at start-up, retry an unreachable database this long
   std::string time_zone = "UTC";              // an IANA zone name, for calendar quotas
   unsigned io_threads = 1;                    // default: the number of CPUs
   unsigned retention_days = 30;               // executions older than this are deleted
   bool metrics_open = false;                  // GET /metrics without a key (loopback only)
   std::string admin_key;                      // registered as an admin key when set
 };
+
+// `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and
+// /health.
+std::string redacted_url(const std::string& url);
 
 // The configuration from `flags`, `env` and `file` (highest precedence first). On failure
 // the message names the setting, where its value came from and what is expected.

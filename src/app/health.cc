@@ -16,10 +16,13 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
     if (info.store != nullptr) {
       store::StoreHealth h = info.store->health();
       ok = h.ok;
-      store["state"] = h.ok ? "ok" : "failing";
+      store["state"] = h.ok ? "ok" : h.journaling ? "journaling" : "failing";
       if (!h.ok) store["error"] = h.detail;
       store["queued_writes"] = h.queued_writes;
       store["commits"] = h.commits;
+      store["journal_bytes"] = h.journal_bytes;
+      store["journal_records"] = h.journal_records;
+      store["admissions_paused"] = h.admissions_paused;
     }
     return http::json_response(200, boost::json::object{
                                         {"status", ok ? "ok" : "degraded"},

@@ -12,15 +12,18 @@ namespace gaia::app {
 
 struct HealthInfo {
   core::MonoTime started;         // uptime is measured from here
-  std::string store_kind;         // e.g. "sqlite"
-  std::string store_path;         // e.g. "./var/gaia.db"
+  std::string store_kind;         // "sqlite" or "postgres"
+  std::string store_path;         // e.g. "./var/gaia.db", or the URL without its password
   store::Store* store = nullptr;  // its writer's state is reported when set
 };
 
 // Registers GET /health on `router`, answering 200
 // {"status":"ok"|"degraded","version":...,"uptime_seconds":N,
-//  "store":{"kind":...,"path":...,"state":"ok"|"failing","queued_writes":N,"commits":N}}.
-// A failing store makes the status "degraded" (still 200: checks keep working).
+//  "store":{"kind":...,"path":...,"state":"ok"|"journaling"|"failing","error":...,
+//           "queued_writes":N,"commits":N,"journal_bytes":N,"journal_records":N,
+//           "admissions_paused":bool}}.
+// A store that is failing, or journaling because its database is away, makes the status
+// "degraded" with the reason in store.error (still 200: checks keep working).
 // REQUIRES: `clock` outlives the router and every server using it.
 void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo info);
 

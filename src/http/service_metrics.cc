@@ -44,6 +44,10 @@ ServiceMetrics::ServiceMetrics(MetricsRegistry& registry, store::Store& store)
       [&store] { return static_cast<double>(store.health().queued_writes); });
   registry.add_callback_gauge("gaia_store_up", "1 while the store accepts writes, else 0.",
                               [&store] { return store.health().ok ? 1.0 : 0.0; });
+  registry.add_callback_gauge(
+      "gaia_store_journal_bytes",
+      "Bytes of writes kept in the local journal while the database was away, not yet replayed.",
+      [&store] { return static_cast<double>(store.health().journal_bytes); });
   Histogram& commit =
       registry
           .add_histogram("gaia_store_commit_duration_seconds",

@@ -66,6 +66,25 @@ TEST(ConfigTest, RejectsBadValuesOfEverySetting) {
   expect_rejected({{"threads", "2x"}}, {}, {}, "--threads", "2x");
 }
 
+TEST(ConfigTest, ReadsPostgresUrlAndStoreSettings) {
+  auto c = resolve_config({}, {{"database_url", "postgresql://gaia:pw@db:5432/gaia"},
+                               {"store_failure", "closed"},
+                               {"store_connect_retry_s", "0"}},
+                          {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->postgres_url, "postgresql://gaia:pw@db:5432/gaia");
+  EXPECT_EQ(c->data_dir, "./var");
+  EXPECT_EQ(c->store_failure, StoreFailure::kClosed);
+  EXPECT_EQ(c->store_connect_retry_s, 0u);
+  EXPECT_EQ(redacted_url(c->postgres_url), "postgresql://gaia:***@db:5432/gaia");
+  EXPECT_EQ(resolve_config({}, {{"database_url", "sqlite:/srv/g/gaia.db"}}, {})->data_dir,
+            "/srv/g");
+  EXPECT_EQ(resolve_config({}, {{"database_url", "postgres://h/d"}}, {})->store_failure,
+            StoreFailure::kOpen);
+  expect_rejected({}, {{"store_failure", "maybe"}}, {}, "GAIA_STORE_FAILURE", "maybe");
+  expect_rejected({}, {{"store_connect_retry_s", "-3"}}, {}, "GAIA_STORE_CONNECT_RETRY_S", "-3");
+}
+
 TEST(ConfigTest, ValidFlagHidesBadLowerValue) {
   auto c = resolve_config({{"port", "9000"}}, {{"port", "bad"}}, {});
   ASSERT_TRUE(c.ok());
