@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets with clang++ (libFuzzer + AddressSanitizer + UBSan) and runs each
+# for N seconds (first argument; default 600). Kept out of the main CMake build, which uses g++.
+#
+#   fuzz/run.sh          # 600 s per target, the documented run
+#   fuzz/run.sh 30       # CI
+#
+# Build output and the growing corpora live in build/fuzz/; seeds in fuzz/seeds/<target>/.
+# A crash leaves its input in build/fuzz/crash-* and makes the script exit non-zero.
+set -euo pipefail
+
+seconds="${1:-600}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${root}/build/fuzz"
+mkdir -p "${out}"
+
+cxx="${CXX_FUZZ:-clang++}"
+flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
+       -fno-sanitize-recover=undefined -I"${root}/src")
+re2_flags=$(pkg-config --cflags --libs re2)
+
+confirm_sources=(
+  "${root}/src/confirm/shell_split.cc"
+  "${root}/src/confirm/detail/wrappers.cc"
+  "${root}/src/confirm/pattern.cc"
+  "${root}/src/confirm/policy.cc"
+  "${root}/src/confirm/default_patterns.cc"
+)
+
+targets=(shell_split_fuzz policy_fuzz)
+
+for t in "${targets[@]}"; do
+  echo "fuzz: building ${t}"
+  # shellcheck disable=SC2086
+  "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${confirm_sources[@]}" ${re2_flags} \
+    -o "${out}/${t}"
+done
+
+status=0
+for t in "${targets[@]}"; do
+  corpus="${out}/corpus/${t}"
+  seeds="${root}/fuzz/seeds/${t%_fuzz}"
+  mkdir -p "${corpus}"
+  echo "fuzz: running ${t} for ${seconds}s"
+  if ! (cd "${out}" && ASAN_OPTIONS=detect_leaks=1 "./${t}" -max_total_time="${seconds}" \
+        -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        "${corpus}" "${seeds}" 2>&1 | tee "${out}/${t}.log" | grep -E "^(#[0-9]+ +DONE|stat::|==[0-9]+==|SUMMARY)|Done [0-9]+ runs"); then
+    :
+  fi
+  if grep -qE "ERROR: libFuzzer|ERROR: AddressSanitizer|runtime error|SUMMARY: " "${out}/${t}.log"; then
+    echo "fuzz: ${t} FAILED, see ${out}/${t}.log"
+    status=1
+  else
+    echo "fuzz: ${t} passed"
+  fi
+done
+exit "${status}"
