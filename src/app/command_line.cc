@@ -31,14 +31,17 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
   const std::array<FlagSpec, 11> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
-      {kDatabaseUrlSetting, "sqlite:PATH or postgres://... (env DATABASE_URL, default sqlite:./var/gaia.db)"},
+      {kDatabaseUrlSetting,
+       "sqlite:PATH or postgres://... (env DATABASE_URL, default sqlite:./var/gaia.db)"},
       {kTimeZoneSetting, "time zone of calendar quotas (env GAIA_TIME_ZONE, default UTC)"},
       {kThreadsSetting, "HTTP io threads (env GAIA_THREADS, default: number of CPUs)"},
       {kRetentionSetting, "days executions are kept (env GAIA_RETENTION_DAYS, default 30)"},
       {kMetricsOpenSetting, "true: GET /metrics needs no key, loopback binds only (default false)"},
-      {kStoreFailureSetting, "open|closed: admit new work while the database is away (default open)"},
+      {kStoreFailureSetting,
+       "open|closed: admit new work while the database is away (default open)"},
       {kStoreConnectRetrySetting, "seconds to retry an unreachable database at start (default 30)"},
-      {kDataDirSetting, "key.secret and the outage journal (default: beside the SQLite file, or ./var)"},
+      {kDataDirSetting,
+       "key.secret and the outage journal (default: beside the SQLite file, or ./var)"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

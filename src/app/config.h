@@ -39,9 +39,9 @@ inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"}
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
 inline constexpr SettingName kFileSettings[] = {
-    kPortSetting,         kBindSetting,         kDatabaseUrlSetting,
-    kTimeZoneSetting,     kThreadsSetting,      kRetentionSetting,
-    kMetricsOpenSetting,  kStoreFailureSetting, kStoreConnectRetrySetting,
+    kPortSetting,        kBindSetting,         kDatabaseUrlSetting,
+    kTimeZoneSetting,    kThreadsSetting,      kRetentionSetting,
+    kMetricsOpenSetting, kStoreFailureSetting, kStoreConnectRetrySetting,
     kDataDirSetting};
 
 // Whether new admissions continue while the database is away (writes go to the journal
@@ -59,11 +59,11 @@ struct Config {
   std::string data_dir = "./var";
   StoreFailure store_failure = StoreFailure::kOpen;
   unsigned store_connect_retry_s = 30;  // at start-up, retry an unreachable database this long
-  std::string time_zone = "UTC";              // an IANA zone name, for calendar quotas
-  unsigned io_threads = 1;                    // default: the number of CPUs
-  unsigned retention_days = 30;               // executions older than this are deleted
-  bool metrics_open = false;                  // GET /metrics without a key (loopback only)
-  std::string admin_key;                      // registered as an admin key when set
+  std::string time_zone = "UTC";        // an IANA zone name, for calendar quotas
+  unsigned io_threads = 1;              // default: the number of CPUs
+  unsigned retention_days = 30;         // executions older than this are deleted
+  bool metrics_open = false;            // GET /metrics without a key (loopback only)
+  std::string admin_key;                // registered as an admin key when set
 };
 
 // `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and

@@ -6,9 +6,9 @@ namespace gaia::app {
 
 Settings settings_from_environment(const char* const* envp) {
   constexpr SettingName kNames[] = {
-      kPortSetting,        kBindSetting,         kDatabaseUrlSetting,       kTimeZoneSetting,
-      kThreadsSetting,     kRetentionSetting,    kMetricsOpenSetting,       kConfigSetting,
-      kAdminKeySetting,    kStoreFailureSetting, kStoreConnectRetrySetting, kDataDirSetting};
+      kPortSetting,     kBindSetting,         kDatabaseUrlSetting,       kTimeZoneSetting,
+      kThreadsSetting,  kRetentionSetting,    kMetricsOpenSetting,       kConfigSetting,
+      kAdminKeySetting, kStoreFailureSetting, kStoreConnectRetrySetting, kDataDirSetting};
   Settings settings;
   for (; envp != nullptr && *envp != nullptr; ++envp) {
     std::string_view entry = *envp;

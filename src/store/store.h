@@ -104,8 +104,8 @@ struct StoreHealth {
   // While the database is away writes are made durable in a local journal (see
   // journal/resilient_store.h): ok is false, detail says why, and the journal's size shows.
   bool journaling = false;
-  uint64_t journal_bytes = 0;    // journal not yet replayed into the database
-  uint64_t journal_records = 0;  // records in it
+  uint64_t journal_bytes = 0;      // journal not yet replayed into the database
+  uint64_t journal_records = 0;    // records in it
   bool admissions_paused = false;  // GAIA_STORE_FAILURE=closed during an outage
 };
 

@@ -11,7 +11,8 @@ std::vector<Usage> fold_usage(const std::vector<Usage>& deltas) {
   std::vector<Usage> folded;
   folded.reserve(sums.size());
   for (const auto& [key, used] : sums) {
-    folded.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), used});
+    folded.push_back(
+        {std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), used});
   }
   return folded;
 }

@@ -81,8 +81,9 @@ class Load {
     for (int n = 0; !stopping_; ++n) {
       std::string id = "t" + std::to_string(thread) + "-" + std::to_string(n);
       auto r = call(port_, "POST", "/api/v1/executions", key_,
-                    R"({"id":")" + id + R"(","type":"test","command":"make check",)"
-                    R"("duration_ms":5,"cpu_ms":1,"peak_memory_bytes":1024,"exit_code":0})");
+                    R"({"id":")" + id +
+                        R"(","type":"test","command":"make check",)"
+                        R"("duration_ms":5,"cpu_ms":1,"peak_memory_bytes":1024,"exit_code":0})");
       if (r && (r->status == 200 || r->status == 201)) {
         std::lock_guard lock(mu_);
         acknowledged_.insert(id);
@@ -153,11 +154,13 @@ TEST_F(StoreOutageTest, PostgresStoppedMidLoadLosesNoAcknowledgedExecution) {
 
   cluster.stop();
   const size_t before_outage = load.acknowledged();
-  ASSERT_TRUE(eventually([&] { return degraded_and_journaling(); })) << boost::json::serialize(health());
+  ASSERT_TRUE(eventually([&] { return degraded_and_journaling(); }))
+      << boost::json::serialize(health());
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= before_outage + 30; }));
 
   ASSERT_TRUE(cluster.start());
-  ASSERT_TRUE(eventually([&] { return healthy_and_replayed(); })) << boost::json::serialize(health());
+  ASSERT_TRUE(eventually([&] { return healthy_and_replayed(); }))
+      << boost::json::serialize(health());
   const size_t after_outage = load.acknowledged();
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= after_outage + 30; }));
   load.stop();
@@ -172,7 +175,8 @@ TEST_F(StoreOutageTest, PostgresStoppedMidLoadLosesNoAcknowledgedExecution) {
   for (const std::string& id : load.acknowledged_ids()) {
     EXPECT_EQ(stored.count(id), 1u) << id;
   }
-  PGresult* used = PQexec(conn, "SELECT COALESCE(SUM(used), 0) FROM quota_usage WHERE type = 'test'");
+  PGresult* used =
+      PQexec(conn, "SELECT COALESCE(SUM(used), 0) FROM quota_usage WHERE type = 'test'");
   ASSERT_EQ(PQresultStatus(used), PGRES_TUPLES_OK);
   EXPECT_EQ(std::stoull(PQgetvalue(used, 0, 0)), load.admitted_checks());
   PQclear(used);
@@ -191,12 +195,14 @@ TEST_F(StoreOutageTest, SqliteFileLockedByAnotherProcessLosesNoAcknowledgedExecu
   sqlite3_busy_timeout(locker, 10'000);
   ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
   const size_t before_lock = load.acknowledged();
-  ASSERT_TRUE(eventually([&] { return degraded_and_journaling(); })) << boost::json::serialize(health());
+  ASSERT_TRUE(eventually([&] { return degraded_and_journaling(); }))
+      << boost::json::serialize(health());
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= before_lock + 30; }));
 
   sqlite3_exec(locker, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close(locker);
-  ASSERT_TRUE(eventually([&] { return healthy_and_replayed(); })) << boost::json::serialize(health());
+  ASSERT_TRUE(eventually([&] { return healthy_and_replayed(); }))
+      << boost::json::serialize(health());
   load.stop();
   stop();
 
@@ -221,15 +227,14 @@ TEST_F(StoreOutageTest, SqliteFileLockedByAnotherProcessLosesNoAcknowledgedExecu
 }
 
 TEST_F(StoreOutageTest, UnreachableDatabaseAtStartIsRetriedThenGivenUp) {
-  ServerProcess server({}, {"DATABASE_URL=postgresql://postgres@127.0.0.1:1/none",
-                            "GAIA_STORE_CONNECT_RETRY_S=1", "PORT=" + std::to_string(free_port()),
-                            "GAIA_DATA_DIR=" + dir_.file("data")});
+  ServerProcess server(
+      {}, {"DATABASE_URL=postgresql://postgres@127.0.0.1:1/none", "GAIA_STORE_CONNECT_RETRY_S=1",
+           "PORT=" + std::to_string(free_port()), "GAIA_DATA_DIR=" + dir_.file("data")});
   EXPECT_EQ(server.wait_exit(), 1);
   EXPECT_NE(server.stderr_.find("cannot connect to PostgreSQL"), std::string::npos)
       << server.stderr_;
   EXPECT_NE(server.stderr_.find("retrying in"), std::string::npos) << server.stderr_;
-  EXPECT_NE(server.stderr_.find("GAIA_STORE_CONNECT_RETRY_S"), std::string::npos)
-      << server.stderr_;
+  EXPECT_NE(server.stderr_.find("GAIA_STORE_CONNECT_RETRY_S"), std::string::npos) << server.stderr_;
 }
 
 }  // namespace

@@ -107,10 +107,10 @@ bool PostgresCluster::init(std::string& error) {
     error = "cannot hand " + dir_.string() + " to the postgres user";
     return false;
   }
-  pid_t pid = spawn_as_postgres({std::string(kBin) + "initdb", "-D", (dir_ / "data").string(),
-                                 "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C",
-                                 "--no-sync"},
-                                dir_ / "initdb.log", true);
+  pid_t pid =
+      spawn_as_postgres({std::string(kBin) + "initdb", "-D", (dir_ / "data").string(), "-U",
+                         "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
+                        dir_ / "initdb.log", true);
   if (pid < 0 || wait_for(pid) != 0) {
     std::ifstream in(dir_ / "initdb.log");
     std::stringstream text;
@@ -141,14 +141,14 @@ std::string PostgresCluster::log() const {
 bool PostgresCluster::start() {
   if (pid_ > 0) return true;
   pid_ = spawn_as_postgres(
-      {std::string(kBin) + "postgres", "-D", (dir_ / "data").string(), "-p",
-       std::to_string(port_), "-k", dir_.string(), "-c", "listen_addresses=127.0.0.1", "-c",
-       "shared_buffers=32MB", "-c", "max_connections=50"},
+      {std::string(kBin) + "postgres", "-D", (dir_ / "data").string(), "-p", std::to_string(port_),
+       "-k", dir_.string(), "-c", "listen_addresses=127.0.0.1", "-c", "shared_buffers=32MB", "-c",
+       "max_connections=50"},
       dir_ / "server.log", true);
   if (pid_ < 0) return false;
-  const std::string conninfo =
-      "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres "
-      "connect_timeout=2";
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port_) +
+                               " user=postgres dbname=postgres "
+                               "connect_timeout=2";
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (PQping(conninfo.c_str()) == PQPING_OK) return true;

@@ -200,8 +200,8 @@ core::Status Journal::remove(const std::filesystem::path& path) {
   std::lock_guard lock(mu_);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io_error("cannot remove", path, errno);
   sync_dir(dir_);
-  auto it = std::find_if(sealed_.begin(), sealed_.end(),
-                         [&](const Sealed& s) { return s.path == path; });
+  auto it =
+      std::find_if(sealed_.begin(), sealed_.end(), [&](const Sealed& s) { return s.path == path; });
   if (it != sealed_.end()) {
     sealed_bytes_ -= it->bytes;
     sealed_records_ -= it->records;

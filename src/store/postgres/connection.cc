@@ -81,8 +81,13 @@ uint64_t Rows::affected() const {
 
 core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
   // Earlier keywords are defaults: the URL, expanded in place of dbname, overrides them.
-  const char* keywords[] = {"connect_timeout", "keepalives_idle", "keepalives_interval",
-                            "keepalives_count", "application_name", "dbname", nullptr};
+  const char* keywords[] = {"connect_timeout",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "application_name",
+                            "dbname",
+                            nullptr};
   const char* values[] = {"5", "10", "5", "3", "gaia_server", url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr) return core::Status::unavailable("cannot connect to PostgreSQL: no memory");
@@ -94,7 +99,8 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& ur
   }
   std::unique_ptr<Connection> c(new Connection(conn));
   // Quiet NOTICEs (e.g. "relation already exists, skipping") stay out of the server's stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return c;
 }
 

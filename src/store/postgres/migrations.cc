@@ -99,8 +99,8 @@ core::Status migrate_locked(Connection& db) {
       !s.ok()) {
     return s;
   }
-  auto rows = db.run("gaia_schema_version",
-                     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+  auto rows =
+      db.run("gaia_schema_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
   if (!rows.ok()) return rows.status();
   const int version = static_cast<int>(rows->int64(0, 0));
   if (core::Status s = check_schema_version(version, latest_schema_version()); !s.ok()) return s;

@@ -15,8 +15,7 @@ constexpr std::chrono::milliseconds kLinger{100};
 
 User user_of(const Rows& rows, int i) {
   return User{rows.uint64(i, 0), rows.text(i, 1),
-              core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault),
-              rows.int64(i, 3)};
+              core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault), rows.int64(i, 3)};
 }
 
 // Runs `fn` inside BEGIN … COMMIT, rolling back when it fails.
@@ -58,8 +57,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
       new PostgresStore(std::move(reader.value()), std::move(writer.value()), clock));
 }
 
-PostgresStore::PostgresStore(std::unique_ptr<Connection> reader,
-                             std::unique_ptr<Connection> writer, const core::Clock& clock)
+PostgresStore::PostgresStore(std::unique_ptr<Connection> reader, std::unique_ptr<Connection> writer,
+                             const core::Clock& clock)
     : db_(std::move(reader)), writer_db_(std::move(writer)) {
   queue_ = std::make_unique<WriteQueue>(
       [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); }, kMaxBatch, kLinger,
@@ -81,9 +80,9 @@ Result<User> PostgresStore::create_user(std::string_view name, core::Tier tier, 
 
 Result<std::optional<User>> PostgresStore::find_user(std::string_view name) {
   std::lock_guard lock(mu_);
-  auto rows = db_->run("find_user",
-                       "SELECT id, name, tier, created_at_ms FROM users WHERE name = $1",
-                       {param(name)});
+  auto rows =
+      db_->run("find_user", "SELECT id, name, tier, created_at_ms FROM users WHERE name = $1",
+               {param(name)});
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<User>();
   return std::optional<User>(user_of(rows.value(), 0));
@@ -91,8 +90,8 @@ Result<std::optional<User>> PostgresStore::find_user(std::string_view name) {
 
 Result<std::vector<User>> PostgresStore::list_users() {
   std::lock_guard lock(mu_);
-  auto rows = db_->run("list_users",
-                       "SELECT id, name, tier, created_at_ms FROM users ORDER BY name", {});
+  auto rows =
+      db_->run("list_users", "SELECT id, name, tier, created_at_ms FROM users ORDER BY name", {});
   if (!rows.ok()) return rows.status();
   std::vector<User> users;
   for (int i = 0; i < rows->size(); ++i) users.push_back(user_of(rows.value(), i));
@@ -276,13 +275,13 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
         day.add(u.day_start_ms);
         used.add(static_cast<int64_t>(u.used));
       }
-      auto rows = db.run(
-          "add_usage",
-          "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
-          "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], "
-          "$5::bigint[]) ON CONFLICT (user_id, key_id, type, day_start_ms) "
-          "DO UPDATE SET used = quota_usage.used + excluded.used",
-          {user.take(), key.take(), type.take(), day.take(), used.take()});
+      auto rows =
+          db.run("add_usage",
+                 "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
+                 "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], "
+                 "$5::bigint[]) ON CONFLICT (user_id, key_id, type, day_start_ms) "
+                 "DO UPDATE SET used = quota_usage.used + excluded.used",
+                 {user.take(), key.take(), type.take(), day.take(), used.take()});
       if (!rows.ok()) return rows.status();
     }
     if (!batch.violations.empty()) {
@@ -295,12 +294,12 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
         command.add(v.command);
         at.add(v.at_ms);
       }
-      auto rows = db.run("add_violations",
-                         "INSERT INTO violations (user_id, key_id, type, limit_name, command, "
-                         "at_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-                         "$4::text[], $5::text[], $6::bigint[])",
-                         {user.take(), key.take(), type.take(), limit.take(), command.take(),
-                          at.take()});
+      auto rows =
+          db.run("add_violations",
+                 "INSERT INTO violations (user_id, key_id, type, limit_name, command, "
+                 "at_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+                 "$4::text[], $5::text[], $6::bigint[])",
+                 {user.take(), key.take(), type.take(), limit.take(), command.take(), at.take()});
       if (!rows.ok()) return rows.status();
     }
     if (mark) {
@@ -318,9 +317,9 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
 
 Result<uint64_t> PostgresStore::journal_applied_through(uint64_t segment) {
   std::lock_guard lock(mu_);
-  auto rows = db_->run("journal_applied_through",
-                       "SELECT through_seq FROM journal_marks WHERE segment = $1",
-                       {param(segment)});
+  auto rows =
+      db_->run("journal_applied_through",
+               "SELECT through_seq FROM journal_marks WHERE segment = $1", {param(segment)});
   if (!rows.ok()) return rows.status();
   return rows->size() == 0 ? uint64_t{0} : rows->uint64(0, 0);
 }

@@ -309,7 +309,8 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
       // The segment id is 64 random bits: stored as the signed integer of the same bits.
       auto stmt = db.prepare(
           "INSERT INTO journal_marks (segment, through_seq) VALUES (?1, ?2) "
-          "ON CONFLICT (segment) DO UPDATE SET through_seq = MAX(through_seq, excluded.through_seq)");
+          "ON CONFLICT (segment) DO UPDATE SET through_seq = MAX(through_seq, "
+          "excluded.through_seq)");
       if (!stmt.ok()) return stmt.status();
       Status s = stmt->bind(1, static_cast<int64_t>(mark->segment))
                      .bind(2, static_cast<int64_t>(mark->through_seq))
@@ -328,8 +329,6 @@ Result<uint64_t> SqliteStore::journal_applied_through(uint64_t segment) {
   if (!row.ok()) return row.status();
   return row.value() ? stmt->uint64(0) : uint64_t{0};
 }
-
-
 
 Result<std::vector<Usage>> SqliteStore::usage_since(int64_t day_start_ms) {
   std::lock_guard lock(mu_);

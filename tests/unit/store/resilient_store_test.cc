@@ -130,7 +130,8 @@ TEST_F(ResilientSqliteTest, ASegmentAppliedBeforeACrashIsNotAppliedAgain) {
     segment = journal.value()->sealed().at(0);
     // A replay that committed the segment, then died before removing its file.
     auto inner = sqlite::SqliteStore::open(path_, clock_);
-    ASSERT_TRUE(inner.value()->commit_batch(batch, JournalMark{Journal::read(segment)->id, 2}).ok());
+    ASSERT_TRUE(
+        inner.value()->commit_batch(batch, JournalMark{Journal::read(segment)->id, 2}).ok());
   }
   auto store = open();  // finds the segment again
   EXPECT_EQ(store->health().journal_records, 2u);
