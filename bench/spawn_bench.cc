@@ -2,12 +2,11 @@
 // a cgroup) against posix_spawn + waitpid of /bin/true. Results and the command line are in
 // docs/runner.md.
 
+#include <benchmark/benchmark.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
-
-#include <benchmark/benchmark.h>
 
 #include "exec/runner.h"
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -13,8 +14,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-
-#include <spdlog/spdlog.h>
 
 #include "exec/detail/cgroup.h"
 #include "exec/detail/environment.h"
@@ -182,8 +181,8 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   if (core::Status s = validate(spec); !s.ok()) return s;
   auto env = detail::build_child_env(allowed_env_, spec.env);
   if (!env.ok()) return env.status();
-  auto path = detail::resolve_program(spec.argv[0], detail::env_value(env.value(), "PATH"),
-                                      spec.cwd);
+  auto path =
+      detail::resolve_program(spec.argv[0], detail::env_value(env.value(), "PATH"), spec.cwd);
   if (!path.ok()) return path.status();
 
   RunResult result;
@@ -303,9 +302,8 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
     if (!reaped && stop == Stop::kNone && cancel != nullptr && cancel->wake_fd() >= 0) {
       fds[n++] = {cancel->wake_fd(), POLLIN, 0};
     }
-    const int timeout = poll_timeout_ms(
-        now, {stop == Stop::kNone ? deadline : std::nullopt, killed ? std::nullopt : kill_at,
-              drain_until});
+    const int timeout = poll_timeout_ms(now, {stop == Stop::kNone ? deadline : std::nullopt,
+                                              killed ? std::nullopt : kill_at, drain_until});
     const int ready = ::poll(fds.data(), n, timeout);
     if (ready < 0 && errno != EINTR) {
       spdlog::error("runner: poll: {}", std::strerror(errno));

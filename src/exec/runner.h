@@ -97,7 +97,7 @@ class CancelToken {
 };
 
 struct CapturedOutput {
-  std::string bytes;       // at most the cap
+  std::string bytes;        // at most the cap
   int64_t total_bytes = 0;  // everything the command wrote, kept or not
   bool truncated = false;   // total_bytes > bytes.size()
 };
@@ -183,7 +183,7 @@ class ProcessRunner : public Runner {
  private:
   const core::Clock& clock_;
   const ProcessRunnerOptions options_;
-  std::vector<std::string> allowed_env_;  // NAME=value, filtered once at construction
+  std::vector<std::string> allowed_env_;         // NAME=value, filtered once at construction
   std::unique_ptr<detail::CgroupHost> cgroups_;  // null when unavailable
   std::string cgroup_note_;
 };

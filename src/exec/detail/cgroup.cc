@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,8 +14,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 namespace gaia::exec::detail {
 
@@ -154,9 +153,7 @@ std::string CgroupHost::description() const {
 }
 
 core::Result<std::unique_ptr<CommandCgroup>> CgroupHost::create(const CgroupLimits& limits) {
-  auto has = [&](const char* controller) {
-    return v2_ ? true : parents_.contains(controller);
-  };
+  auto has = [&](const char* controller) { return v2_ ? true : parents_.contains(controller); };
   if (limits.cpu_millicores && !has("cpu")) {
     return core::Status::unavailable("a CPU limit needs the cpu controller");
   }
@@ -207,13 +204,13 @@ core::Result<std::unique_ptr<CommandCgroup>> CgroupHost::create(const CgroupLimi
     const std::string& d = cg->dirs_.at("");
     if (limits.memory_bytes) {
       writes.emplace_back(d + "/memory.max", std::to_string(*limits.memory_bytes));
-      optional_writes.emplace_back(d + "/memory.swap.max", "0");  // the limit is a hard one
+      optional_writes.emplace_back(d + "/memory.swap.max", "0");   // the limit is a hard one
       optional_writes.emplace_back(d + "/memory.oom.group", "1");  // OOM takes the whole tree
     }
     if (limits.cpu_millicores) {
-      writes.emplace_back(d + "/cpu.max",
-                          std::to_string(std::max<int64_t>(1000, *limits.cpu_millicores * 100)) +
-                              " 100000");
+      writes.emplace_back(
+          d + "/cpu.max",
+          std::to_string(std::max<int64_t>(1000, *limits.cpu_millicores * 100)) + " 100000");
     }
     if (limits.max_processes) {
       writes.emplace_back(d + "/pids.max", std::to_string(*limits.max_processes));

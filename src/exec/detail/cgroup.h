@@ -69,8 +69,7 @@ class CgroupHost {
   // children can be made. On cgroup v2 this may move the whole process into a leaf
   // "<own>/gaia-server" (no internal processes rule) and enable memory, cpu and pids for
   // the children. kUnavailable says why not.
-  [[nodiscard]] static core::Result<std::unique_ptr<CgroupHost>> open(
-      const std::string& proc_root);
+  [[nodiscard]] static core::Result<std::unique_ptr<CgroupHost>> open(const std::string& proc_root);
 
   // Creates "gaia-cmd-<pid>-<n>" under each parent and writes `limits`. kUnavailable when a
   // limit is asked for whose controller is missing, or the file system refuses.

@@ -60,8 +60,8 @@ int child_main(void* arg) {
     if (::write(c->cgroup_fds[i], "0", 1) != 1) child_fail(c, Stage::kCgroup);
   }
   for (size_t i = 0; i < c->rlimit_count; ++i) {
-    if (::setrlimit(static_cast<__rlimit_resource>(c->rlimits[i].resource),
-                    &c->rlimits[i].value) != 0) {
+    const RlimitSetting& limit = c->rlimits[i];
+    if (::setrlimit(static_cast<__rlimit_resource>(limit.resource), &limit.value) != 0) {
       child_fail(c, Stage::kRlimit);
     }
   }

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     sleep_forever();
   }
   if (cmd == "ignore-term") {  // reports SIGTERM and carries on
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_term;
     ::sigaction(SIGTERM, &sa, nullptr);
     say(1, "ready\n");
@@ -147,8 +147,10 @@ int main(int argc, char** argv) {
     for (long i = 0; i < arg(2); ++i) {
       const pid_t pid = ::fork();
       if (pid == 0) sleep_forever();
-      if (pid < 0) ++failed;
-      else kids.push_back(pid);
+      if (pid < 0)
+        ++failed;
+      else
+        kids.push_back(pid);
     }
     for (pid_t k : kids) ::kill(k, SIGKILL);
     for (pid_t k : kids) ::waitpid(k, nullptr, 0);
