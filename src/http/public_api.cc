@@ -1,8 +1,8 @@
 #include "http/public_api.h"
 
 #include <memory>
-#include <mutex>
 
+#include "core/day_start.h"
 #include "http/ratelimit_fields.h"
 
 namespace gaia::http {
@@ -11,21 +11,6 @@ namespace {
 constexpr size_t kMaxCommandBytes = 64 * 1024;
 constexpr size_t kMaxNameBytes = 128;
 constexpr int64_t kMaxCost = 1'000'000;
-
-// The start of today's local calendar day, cached until the day ends.
-class DayStart {
- public:
-  int64_t at(const core::RuleSet& rules, int64_t wall_ms) {
-    std::lock_guard lock(mu_);
-    if (!day_.contains(wall_ms))
-      day_ = rules.calendar().period_at(core::CalendarPeriod::kDay, wall_ms);
-    return day_.start_ms;
-  }
-
- private:
-  std::mutex mu_;
-  core::Period day_;
-};
 
 // Who a request acts for: the caller, or for a service key the user it names.
 struct Subject {
@@ -46,7 +31,7 @@ std::variant<Subject, Response> subject_of(const Caller& caller, std::optional<s
   return Subject{found->id, found->name, {found->id, caller.key_id, found->tier}};
 }
 
-Response check(const ApiContext& ctx, DayStart& day, const Caller& caller, JsonBody& body) {
+Response check(const ApiContext& ctx, core::DayStart& day, const Caller& caller, JsonBody& body) {
   // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
   if (!ctx.store.accepts_admissions()) {
     Response r = error_response(503, "store_unavailable",
@@ -90,7 +75,7 @@ Response check(const ApiContext& ctx, DayStart& day, const Caller& caller, JsonB
   const int64_t wall_ms = core::to_ms(now.wall);
   if (d.allowed) {
     ctx.store.add_usage(
-        {subject.user_id, caller.key_id, type_name, day.at(*rules, wall_ms), units});
+        {subject.user_id, caller.key_id, type_name, day.at(rules->calendar(), wall_ms), units});
   } else {
     ctx.store.record_violation(
         {subject.user_id, caller.key_id, type_name, limit, command.value_or(""), wall_ms});
@@ -183,7 +168,7 @@ Response quota(const ApiContext& ctx, const Request& req) {
 }  // namespace
 
 void add_public_api(Router& router, ApiContext ctx) {
-  auto day = std::make_shared<DayStart>();
+  auto day = std::make_shared<core::DayStart>();
   router.add("POST", "/api/v1/check", [ctx, day](const Request& req) {
     return with_json_caller(ctx.directory, req, false, [&](const Caller& caller, JsonBody& body) {
       return check(ctx, *day, caller, body);

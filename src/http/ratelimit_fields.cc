@@ -3,31 +3,6 @@
 #include <algorithm>
 
 namespace gaia::http {
-namespace {
-
-std::string type_name(const core::CompiledLimit& limit, const core::RuleSet& rules) {
-  if (limit.type == core::kAnyType || limit.type >= rules.command_types().size()) return "any";
-  return rules.command_types()[limit.type].name;
-}
-
-}  // namespace
-
-int64_t ceil_seconds(int64_t ms) { return ms <= 0 ? 0 : (ms + 999) / 1000; }
-
-std::string policy_name(const core::LimitState& state, const core::RuleSet& rules) {
-  const core::CompiledLimit& limit = state.limit;
-  std::string name = type_name(limit, rules);
-  switch (limit.kind) {
-    case core::LimitKind::kRate:
-      return name + "-rate-" + std::to_string(ceil_seconds(limit.window_ms)) + "s";
-    case core::LimitKind::kCalendar:
-      return name + "-" + core::period_name(limit.period);
-    case core::LimitKind::kConcurrency:
-      return name + "-concurrency";
-  }
-  return name;
-}
-
 std::string policy_field(const core::LimitState& state, const core::RuleSet& rules) {
   const core::CompiledLimit& limit = state.limit;
   std::string field = "\"" + policy_name(state, rules) + "\";q=" + std::to_string(limit.amount);
@@ -59,7 +34,7 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
   const core::CompiledLimit& limit = state.limit;
   boost::json::object o;
   o["policy"] = policy_name(state, rules);
-  o["type"] = type_name(limit, rules);
+  o["type"] = core::limit_type_name(limit, rules);
   switch (limit.kind) {
     case core::LimitKind::kRate:
       o["kind"] = "rate";

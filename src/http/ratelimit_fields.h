@@ -6,12 +6,13 @@
 #include <string>
 
 #include "core/decision.h"
+#include "core/limit_name.h"
 #include "core/rule_set.h"
 
 namespace gaia::http {
 
-// A stable policy name, e.g. "shell-day", "any-rate-60s", "code-concurrency".
-std::string policy_name(const core::LimitState& state, const core::RuleSet& rules);
+using core::ceil_seconds;
+using core::policy_name;
 
 // `"shell-day";q=500;w=86400`
 std::string policy_field(const core::LimitState& state, const core::RuleSet& rules);
@@ -22,8 +23,5 @@ std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& 
 
 // {"policy","kind","period"|"window_ms","limit","used","remaining","reset_ms",...}
 boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules);
-
-// Whole seconds, rounded up: the fields carry no sub-second precision.
-int64_t ceil_seconds(int64_t ms);
 
 }  // namespace gaia::http

@@ -1,0 +1,227 @@
+#include "exec/executor.h"
+
+#include <algorithm>
+
+#include "core/limit_name.h"
+
+namespace gaia::exec {
+namespace {
+
+// argv as a person would type it: words with shell metacharacters single-quoted.
+std::string display_command(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& word : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_./=:,+@%") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+int64_t to_ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+}  // namespace
+
+struct Executor::Command : OutputSink {
+  ExecRequest request;
+  std::string type_name;
+  std::shared_ptr<ExecObserver> observer;
+  CancelToken cancel;
+  Handle handle = 0;  // set under mu_ before the command can start
+
+  void on_output(OutputStream stream, std::string_view bytes) override {
+    observer->on_output(stream, bytes);
+  }
+};
+
+Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
+                   store::Store& store, const core::Clock& clock, ConfirmationHook* confirm,
+                   LoadGate* load)
+    : limiter_(limiter),
+      scheduler_(scheduler),
+      runner_(runner),
+      store_(store),
+      clock_(clock),
+      confirm_(confirm),
+      load_(load) {}
+
+Executor::~Executor() = default;
+
+std::optional<Refusal> Executor::confirm_stage(const ExecRequest& request) {
+  if (!request.from_agent || confirm_ == nullptr) return std::nullopt;
+  Confirmation c = confirm_->review(request);
+  switch (c.verdict) {
+    case Confirmation::Verdict::kApprove:
+      return std::nullopt;
+    case Confirmation::Verdict::kDeny:
+      return Refusal{403, "denied", "denied by policy: " + c.reason, std::nullopt, std::nullopt};
+    case Confirmation::Verdict::kAsk:
+      return Refusal{428, "approval_required", "needs a person's approval: " + c.reason,
+                     std::nullopt, std::nullopt};
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
+                                             const core::RuleSet& rules, core::Instant now) {
+  core::Decision d = limiter_.check({request.principal, request.type, 1}, now);
+  // The scheduler keeps commands within the concurrency limits (they wait rather than
+  // fail), so the limiter holds no slots for them.
+  limiter_.release(d.lease);
+  const std::string& type_name = rules.command_types()[request.type].name;
+  const int64_t wall_ms = core::to_ms(now.wall);
+  if (d.allowed) {
+    store_.add_usage({request.user_id, request.principal.key, type_name,
+                      day_.at(rules.calendar(), wall_ms), 1});
+    return std::nullopt;
+  }
+  const std::string limit = core::policy_name(d.deciding, rules);
+  store_.record_violation({request.user_id, request.principal.key, type_name, limit,
+                           display_command(request.spec.argv), wall_ms});
+  Refusal r{429, "limit_exceeded", "", std::nullopt, d};
+  r.message = "limit " + limit + " reached (" + std::to_string(d.deciding.limit.amount) + ")";
+  if (d.deciding.retry_after_ms >= 0) {
+    r.retry_after = std::chrono::seconds(
+        std::max<int64_t>(1, core::ceil_seconds(d.deciding.retry_after_ms)));
+    r.message += "; try again in " + std::to_string(r.retry_after->count()) + " s";
+  }
+  return r;
+}
+
+uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSet& rules) {
+  core::Policy scratch;
+  const core::Policy& policy = rules.resolve(request.principal, request.type, scratch);
+  uint32_t tightest = 0;
+  for (const core::CompiledLimit& limit : policy) {
+    if (limit.kind != core::LimitKind::kConcurrency) continue;
+    if (limit.enforcement != core::Enforcement::kEnforce || !limit.applies_to(request.type)) {
+      continue;
+    }
+    tightest = tightest == 0 ? limit.amount : std::min(tightest, limit.amount);
+  }
+  return tightest;
+}
+
+std::optional<Executor::Handle> Executor::submit(ExecRequest request,
+                                                 std::shared_ptr<ExecObserver> observer) {
+  if (auto refusal = confirm_stage(request)) {
+    observer->on_refused(*refusal);
+    return std::nullopt;
+  }
+  if (!store_.accepts_admissions()) {
+    observer->on_refused({503, "store_unavailable",
+                          "the database is unavailable and admissions are paused",
+                          std::chrono::seconds(5), std::nullopt});
+    return std::nullopt;
+  }
+  std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
+  const core::Instant now = clock_.now();
+  if (auto refusal = limit_stage(request, *rules, now)) {
+    observer->on_refused(*refusal);
+    return std::nullopt;
+  }
+  const core::Admission admission =
+      load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};
+  if (admission.refuse) {
+    observer->on_refused({503, "overloaded", "the machine is overloaded; try again later",
+                          admission.retry_after, std::nullopt});
+    return std::nullopt;
+  }
+
+  auto command = std::make_shared<Command>();
+  command->type_name = rules->command_types()[request.type].name;
+  command->observer = std::move(observer);
+  Job job;
+  job.command = {request.user_id, request.principal.tier, concurrency_of(request, *rules),
+                 now.mono + admission.delay};
+  command->request = std::move(request);
+  job.run = [this, command](core::TicketId) { run_stage(command); };
+  job.dropped = [this, command](DropReason reason) {
+    forget(*command);
+    command->observer->on_failed(core::Status::unavailable(
+        reason == DropReason::kTimedOut ? "waited too long in the queue"
+                                        : "left the queue: " + std::string(drop_reason_name(reason))));
+  };
+  job.moved = [command](const core::Enqueued& position) {
+    command->observer->on_queued(position);
+  };
+
+  // Under mu_, so the command is known (for cancel) and told it is queued before a worker
+  // can start it: run_stage takes mu_ first.
+  std::lock_guard lock(mu_);
+  core::Enqueued queued = scheduler_.submit(std::move(job));
+  if (!queued.accepted) {
+    command->observer->on_refused({503, "queue_full", "too many commands are waiting; try again later",
+                                   std::chrono::seconds(5), std::nullopt});
+    return std::nullopt;
+  }
+  command->handle = queued.id;
+  commands_[queued.id] = command;
+  command->observer->on_queued(queued);
+  return queued.id;
+}
+
+void Executor::run_stage(const std::shared_ptr<Command>& command) {
+  { std::lock_guard lock(mu_); }  // submit() has finished telling the observer
+  running_.fetch_add(1, std::memory_order_relaxed);
+  const core::Instant started = clock_.now();
+  command->observer->on_started();
+  core::Result<RunResult> result = runner_.run(command->request.spec, command.get(), &command->cancel);
+  running_.fetch_sub(1, std::memory_order_relaxed);
+  if (!result.ok()) {
+    forget(*command);
+    command->observer->on_failed(result.status());
+    return;
+  }
+
+  const RunResult& r = result.value();
+  store::Execution e;
+  e.id = command->request.id;
+  e.user_id = command->request.user_id;
+  e.key_id = command->request.principal.key;
+  e.type = command->type_name;
+  e.command = display_command(command->request.spec.argv);
+  e.started_at_ms = core::to_ms(started.wall);
+  e.duration_ms = to_ms(r.wall_duration);
+  e.cpu_ms = to_ms(r.user_cpu + r.system_cpu);
+  e.peak_memory_bytes = r.cgroup_peak_memory_bytes.value_or(r.peak_rss_bytes);
+  if (r.term_signal > 0) {
+    e.signal = r.term_signal;
+  } else {
+    e.exit_code = r.exit_code;
+  }
+  forget(*command);
+  store_.record_execution(std::move(e), [command, r = std::move(result.value())](
+                                            core::Result<bool> stored) {
+    command->observer->on_exited(r, stored.status());
+  });
+}
+
+void Executor::forget(const Command& command) {
+  std::lock_guard lock(mu_);
+  commands_.erase(command.handle);
+}
+
+void Executor::cancel(Handle handle) {
+  std::shared_ptr<Command> command;
+  {
+    std::lock_guard lock(mu_);
+    auto it = commands_.find(handle);
+    if (it == commands_.end()) return;
+    command = it->second;
+  }
+  if (scheduler_.cancel(handle)) return;  // it was waiting: dropped() told the observer
+  command->cancel.cancel();               // it is running: the runner stops its process group
+}
+
+}  // namespace gaia::exec

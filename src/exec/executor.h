@@ -1,0 +1,132 @@
+#pragma once
+// Executor: a command's whole way through Gaia, as a fixed list of stages:
+//   confirm (hook) → limit (limiter) → admit (throttle, scheduler) → run (runner) → record.
+// Each stage either lets the command continue or ends it with a Refusal; every step is told
+// to the command's ExecObserver as it happens, so the HTTP layer can stream it.
+//
+// Threads: submit() and cancel() from any thread. Observer calls come from the submitting
+// thread (refusals, queued), a scheduler worker (started, output) and the store's writer
+// (exited), one at a time per command.
+//
+// Example:
+//   auto handle = executor.submit(request, observer);
+//   ... client went away: executor.cancel(*handle);
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/day_start.h"
+#include "core/fair_queue.h"
+#include "core/limiter.h"
+#include "core/throttle.h"
+#include "exec/runner.h"
+#include "exec/scheduler.h"
+#include "store/store.h"
+
+namespace gaia::exec {
+
+struct ExecRequest {
+  std::string id;  // the execution's id; unique, chosen by the caller
+  uint64_t user_id = 0;
+  std::string user_name;
+  core::Principal principal;
+  core::CommandTypeId type = 0;
+  bool from_agent = false;  // proposed by an AI agent: the confirmation hook decides
+  RunSpec spec;
+};
+
+// Why a command did not run, and what the client should be told.
+struct Refusal {
+  unsigned status = 429;   // HTTP-like: 403 denied, 428 needs approval, 429 limit, 503 load or store
+  std::string code;        // e.g. "limit_exceeded", "denied", "overloaded", "queue_full"
+  std::string message;     // one clear line for a person
+  std::optional<std::chrono::seconds> retry_after;
+  std::optional<core::Decision> decision;  // the limiter's, for 429
+};
+
+class ExecObserver {
+ public:
+  virtual ~ExecObserver() = default;
+  virtual void on_refused(const Refusal& refusal) = 0;
+  virtual void on_queued(const core::Enqueued& position) = 0;
+  virtual void on_started() = 0;
+  virtual void on_output(OutputStream stream, std::string_view bytes) = 0;
+  // The command ended and its execution row is durable (or failed to be: `recorded`).
+  virtual void on_exited(const RunResult& result, const core::Status& recorded) = 0;
+  // It never ran: the program could not be started, or it waited too long / was cancelled.
+  virtual void on_failed(const core::Status& why) = 0;
+};
+
+// The confirmation stage: whether a proposed command may run. The policy of src/confirm
+// plugs in here; without one every command is approved.
+struct Confirmation {
+  enum class Verdict { kApprove, kDeny, kAsk } verdict = Verdict::kApprove;
+  std::string reason;
+};
+class ConfirmationHook {
+ public:
+  virtual ~ConfirmationHook() = default;
+  virtual Confirmation review(const ExecRequest& request) = 0;
+};
+
+// The admission stage's view of the machine's load.
+class LoadGate {
+ public:
+  virtual ~LoadGate() = default;
+  virtual core::Admission admit(core::Tier tier) = 0;
+};
+
+class Executor {
+ public:
+  using Handle = core::TicketId;
+
+  // Every reference must outlive the executor; `confirm` and `load` may be null. While the
+  // store is away the store's own failure policy decides (Store::accepts_admissions): fail
+  // open runs the command and records it once the store is back, fail closed refuses.
+  Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
+           store::Store& store, const core::Clock& clock, ConfirmationHook* confirm,
+           LoadGate* load);
+  ~Executor();
+
+  // Takes the command through every stage. Returns the handle of a queued command, or nullopt
+  // when it was refused (the observer has been told why).
+  std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
+
+  // Stops a command: a waiting one leaves the queue (on_failed), a running one is killed
+  // with its process group (on_exited with cancelled). Unknown handles are ignored.
+  void cancel(Handle handle);
+
+  size_t running() const { return running_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Command;
+
+  std::optional<Refusal> confirm_stage(const ExecRequest& request);
+  std::optional<Refusal> limit_stage(const ExecRequest& request, const core::RuleSet& rules,
+                                     core::Instant now);
+  void run_stage(const std::shared_ptr<Command>& command);
+  void forget(const Command& command);
+  // The tightest enforced concurrency limit of (principal, type); 0 when none.
+  static uint32_t concurrency_of(const ExecRequest& request, const core::RuleSet& rules);
+
+  core::Limiter& limiter_;
+  Scheduler& scheduler_;
+  Runner& runner_;
+  store::Store& store_;
+  const core::Clock& clock_;
+  ConfirmationHook* confirm_;
+  LoadGate* load_;
+  core::DayStart day_;
+  std::atomic<size_t> running_{0};
+
+  std::mutex mu_;
+  std::unordered_map<Handle, std::shared_ptr<Command>> commands_;  // queued or running
+};
+
+}  // namespace gaia::exec
