@@ -18,8 +18,8 @@ const std::string kBlockDevice = R"(/dev/(?:sd|nvme|hd|vd|xvd|mmcblk|disk|md|dm-
 // `^cmd ... a ... b ...` or `^cmd ... b ... a ...`, as whole words.
 std::string both_orders(const std::string& cmd, const std::string& a, const std::string& b,
                         const std::string& last) {
-  return "^" + cmd + kWords + " " + a + kWords + " " + b + kWords + " " + last + kEnd + "|^" +
-         cmd + kWords + " " + b + kWords + " " + a + kWords + " " + last + kEnd;
+  return "^" + cmd + kWords + " " + a + kWords + " " + b + kWords + " " + last + kEnd + "|^" + cmd +
+         kWords + " " + b + kWords + " " + a + kWords + " " + last + kEnd;
 }
 
 PatternSpec regex(std::string id, std::string name, std::string pattern, Verdict decision,
@@ -44,11 +44,10 @@ std::vector<PatternSpec> default_patterns() {
   std::vector<PatternSpec> p;
 
   // --- deny ---
-  p.push_back(regex(
-      "default-deny-rm-root", "recursive delete of / or ~",
-      "^rm" + kWords + " " + kRecursive + kWords + " " + kRootOrHome + kEnd + "|^rm" + kWords +
-          " " + kRootOrHome + kWords + " " + kRecursive + kEnd,
-      Verdict::kDeny, deny, "deletes the whole file system or home directory"));
+  p.push_back(regex("default-deny-rm-root", "recursive delete of / or ~",
+                    "^rm" + kWords + " " + kRecursive + kWords + " " + kRootOrHome + kEnd + "|^rm" +
+                        kWords + " " + kRootOrHome + kWords + " " + kRecursive + kEnd,
+                    Verdict::kDeny, deny, "deletes the whole file system or home directory"));
   p.push_back(regex("default-deny-mkfs", "make a file system", R"(^(?:mkfs\S*|mke2fs))" + kEnd,
                     Verdict::kDeny, deny, "formats a device"));
   p.push_back(regex("default-deny-dd-device", "dd onto a disk device",
@@ -76,11 +75,12 @@ std::vector<PatternSpec> default_patterns() {
                     Verdict::kDeny, deny, "makes every file writable by everyone"));
 
   // --- ask ---
-  p.push_back(regex("default-ask-git-force-push", "git push --force",
-                    "^git" + kWords + " push" + kWords +
-                        R"( (?:-f|--force|--force-with-lease(?:=\S*)?|--force-if-includes|-[a-zA-Z]*f[a-zA-Z]*|\+\S+))" +
-                        kEnd,
-                    Verdict::kAsk, ask, "rewrites shared history"));
+  p.push_back(regex(
+      "default-ask-git-force-push", "git push --force",
+      "^git" + kWords + " push" + kWords +
+          R"( (?:-f|--force|--force-with-lease(?:=\S*)?|--force-if-includes|-[a-zA-Z]*f[a-zA-Z]*|\+\S+))" +
+          kEnd,
+      Verdict::kAsk, ask, "rewrites shared history"));
   p.push_back(regex("default-ask-privilege", "sudo, doas, su, pkexec",
                     "^(?:sudo|doas|su|pkexec)" + kEnd, Verdict::kAsk, ask,
                     "runs with another user's privileges"));
@@ -100,11 +100,11 @@ std::vector<PatternSpec> default_patterns() {
                         kEnd,
                     Verdict::kAsk, ask + 100, "find with -delete or -exec changes files"));
   p.push_back(regex("default-ask-write-file", "output redirected into a file",
-                    R"(^[0-9]*(?:>|>>|>\||&>|&>>|<>) )", Verdict::kAsk, ask,
-                    "writes a file"));
-  p.push_back(regex("default-ask-loader-env", "environment that changes what runs",
-                    R"(^(?:LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|PATH|BASH_ENV|ENV|PROMPT_COMMAND|IFS|PYTHONPATH|NODE_OPTIONS)\+?=)",
-                    Verdict::kAsk, ask, "changes which code a command loads"));
+                    R"(^[0-9]*(?:>|>>|>\||&>|&>>|<>) )", Verdict::kAsk, ask, "writes a file"));
+  p.push_back(regex(
+      "default-ask-loader-env", "environment that changes what runs",
+      R"(^(?:LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|PATH|BASH_ENV|ENV|PROMPT_COMMAND|IFS|PYTHONPATH|NODE_OPTIONS)\+?=)",
+      Verdict::kAsk, ask, "changes which code a command loads"));
 
   // --- approve ---
   p.push_back(regex(
@@ -118,8 +118,8 @@ std::vector<PatternSpec> default_patterns() {
                     R"(^git(?: -C \S+)? (?:status|diff|log|show))" + kEnd, Verdict::kApprove,
                     approve, "reads only"));
   p.push_back(regex("default-approve-discard-output", "output redirected to /dev/null",
-                    R"(^[0-9]*(?:>|>>|>\||&>|&>>) /dev/(?:null|stdout|stderr)$)",
-                    Verdict::kApprove, ask + 50, "discards output"));
+                    R"(^[0-9]*(?:>|>>|>\||&>|&>>) /dev/(?:null|stdout|stderr)$)", Verdict::kApprove,
+                    ask + 50, "discards output"));
   return p;
 }
 

@@ -53,7 +53,8 @@ inline constexpr size_t kMaxIdBytes = 64;
 inline constexpr size_t kMaxNameBytes = 200;
 inline constexpr size_t kMaxPatternBytes = 4096;
 inline constexpr size_t kMaxReasonBytes = 1000;
-inline constexpr int64_t kMaxPriority = 1'000'000;  // priorities lie in [-kMaxPriority, kMaxPriority]
+inline constexpr int64_t kMaxPriority =
+    1'000'000;  // priorities lie in [-kMaxPriority, kMaxPriority]
 
 struct PatternSpec {
   std::string id;  // [A-Za-z0-9._:-]{1,64}, unique within a set

@@ -14,8 +14,8 @@ Status field_error(std::string_view field, std::string_view message) {
 }
 
 // A required or optional string field; `out` untouched when absent and optional.
-Status read_string(const json::object& o, std::string_view key, bool required,
-                   std::string& out, std::string_view field) {
+Status read_string(const json::object& o, std::string_view key, bool required, std::string& out,
+                   std::string_view field) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return required ? field_error(field, "is required") : Status();
   if (!v->is_string()) return field_error(field, "must be a string");
@@ -61,9 +61,8 @@ json::value optional_to_json(const std::optional<std::string>& s) {
 Result<PatternSpec> pattern_from_json(const json::value& v) {
   if (!v.is_object()) return Status::invalid_argument("pattern must be a JSON object");
   const json::object& o = v.get_object();
-  static constexpr std::string_view kKnown[] = {"id",       "name",  "match",   "pattern",
-                                                "decision", "priority", "scope", "enabled",
-                                                "reason"};
+  static constexpr std::string_view kKnown[] = {
+      "id", "name", "match", "pattern", "decision", "priority", "scope", "enabled", "reason"};
   for (const auto& kv : o) {
     bool known = false;
     for (std::string_view k : kKnown) known |= kv.key() == k;
@@ -88,8 +87,8 @@ Result<PatternSpec> pattern_from_json(const json::value& v) {
       spec.priority = p->get_int64();
     } else if (p->is_uint64()) {
       spec.priority = kMaxPriority + 1;  // out of range either way
-    } else if (p->is_double() && p->get_double() == static_cast<double>(static_cast<int64_t>(
-                                                         p->get_double()))) {
+    } else if (p->is_double() &&
+               p->get_double() == static_cast<double>(static_cast<int64_t>(p->get_double()))) {
       double d = p->get_double();
       if (d < -1e15 || d > 1e15) return field_error("priority", "must be an integer");
       spec.priority = static_cast<int64_t>(d);
@@ -113,8 +112,8 @@ json::object pattern_to_json(const PatternSpec& spec) {
   json::object scope;
   scope["command_type"] = optional_to_json(spec.scope.command_type);
   scope["user"] = optional_to_json(spec.scope.user);
-  scope["tier"] = spec.scope.tier ? json::value(core::tier_name(*spec.scope.tier))
-                                  : json::value(nullptr);
+  scope["tier"] =
+      spec.scope.tier ? json::value(core::tier_name(*spec.scope.tier)) : json::value(nullptr);
   json::object o;
   o["id"] = spec.id;
   o["name"] = spec.name;

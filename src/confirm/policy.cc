@@ -129,8 +129,8 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
   size_t commands = 0;
   bool all_approved = true;
   for (CommandPart& part : parts) {
-    PartDecision pd{.text = std::move(part.text), .kind = part.kind, .decision = {},
-                    .pattern_id = {}};
+    PartDecision pd{
+        .text = std::move(part.text), .kind = part.kind, .decision = {}, .pattern_id = {}};
     bool is_command = part.kind == PartKind::kCommand;
     commands += is_command ? 1 : 0;
     std::optional<size_t> m = first_match(pd.text, context, scratch);

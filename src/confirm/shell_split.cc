@@ -12,9 +12,9 @@ namespace {
 using core::Result;
 using core::Status;
 
-#define GAIA_RETURN_IF_ERROR(expr)   \
-  do {                               \
-    Status status_ = (expr);         \
+#define GAIA_RETURN_IF_ERROR(expr)     \
+  do {                                 \
+    Status status_ = (expr);           \
     if (!status_.ok()) return status_; \
   } while (0)
 
@@ -49,9 +49,9 @@ class Sink {
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
-  for (const std::string& w : words) {
-    if (!out.empty()) out += ' ';
-    out += w;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += words[i];
   }
   return out;
 }
@@ -86,8 +86,8 @@ bool is_system_dir(std::string_view dir) {
 }
 
 struct Word {
-  std::string value;    // unquoted
-  size_t begin = 0;     // source offsets
+  std::string value;  // unquoted
+  size_t begin = 0;   // source offsets
   size_t end = 0;
   bool quoted = false;  // some part was quoted or escaped
 };
@@ -95,9 +95,9 @@ struct Word {
 // A here-document waiting for the next newline.
 struct PendingHeredoc {
   std::string delimiter;
-  bool quoted = false;      // <<'EOF': the body is not expanded
-  bool strip_tabs = false;  // <<-
-  bool feeds_shell = false; // the command is a shell reading its script from stdin
+  bool quoted = false;       // <<'EOF': the body is not expanded
+  bool strip_tabs = false;   // <<-
+  bool feeds_shell = false;  // the command is a shell reading its script from stdin
 };
 
 // Keywords that may end a list.
@@ -106,7 +106,7 @@ enum Stop : unsigned {
   kStopParen = 1u << 0,  // )
   kStopBrace = 1u << 1,  // }
   kStopThen = 1u << 2,
-  kStopElse = 1u << 3,   // elif, else
+  kStopElse = 1u << 3,  // elif, else
   kStopFi = 1u << 4,
   kStopDo = 1u << 5,
   kStopDone = 1u << 6,
@@ -187,8 +187,8 @@ class Parser {
     }
     std::string_view w = src_.substr(pos_, end - pos_);
     static constexpr std::string_view kWords[] = {
-        "{",   "}",     "!",    "if",    "then",   "elif",     "else", "fi", "while",
-        "until", "do", "done", "for", "select", "case", "esac", "in", "function", "[["};
+        "{",  "}",    "!",   "if",     "then", "elif", "else", "fi",       "while", "until",
+        "do", "done", "for", "select", "case", "esac", "in",   "function", "[["};
     for (std::string_view k : kWords) {
       if (w == k) return k;
     }
@@ -327,8 +327,7 @@ class Parser {
 
   Status expect_keyword(std::string_view k, size_t opened_at, std::string_view opener) {
     if (keyword() != k) {
-      return error_at("'" + std::string(opener) + "' without '" + std::string(k) + "'",
-                      opened_at);
+      return error_at("'" + std::string(opener) + "' without '" + std::string(k) + "'", opened_at);
     }
     consume(k);
     return Status();
@@ -473,8 +472,8 @@ class Parser {
       words.push_back(std::move(w.value));
     }
     words.emplace_back("]]");
-    CommandPart p{.kind = PartKind::kCondition, .argv = words, .text = join(words),
-                  .depth = depth_};
+    CommandPart p{
+        .kind = PartKind::kCondition, .argv = words, .text = join(words), .depth = depth_};
     GAIA_RETURN_IF_ERROR(sink_.add(std::move(p)));
     return parse_trailing_redirects();
   }
@@ -543,8 +542,8 @@ class Parser {
     GAIA_RETURN_IF_ERROR(parse_command(&rep, &stdin_shell));
     leave();
     std::string text = name + "() " + collapse_blanks(src_.substr(body_start, pos_ - body_start));
-    CommandPart p{.kind = PartKind::kFunction, .argv = {name + "()"}, .text = text,
-                  .depth = depth_};
+    CommandPart p{
+        .kind = PartKind::kFunction, .argv = {name + "()"}, .text = text, .depth = depth_};
     return sink_.add(std::move(p));
   }
 
@@ -578,12 +577,13 @@ class Parser {
     return !(i + 1 < src_.size() && src_[i + 1] == '(');  // <( is a process substitution
   }
 
-  Status parse_redirect(std::vector<CommandPart>& redirects, std::vector<std::string>& here_strings) {
+  Status parse_redirect(std::vector<CommandPart>& redirects,
+                        std::vector<std::string>& here_strings) {
     size_t op_start = pos_;
     while (std::isdigit(static_cast<unsigned char>(peek()))) ++pos_;
     if (peek() == '{') pos_ = src_.find('}', pos_) + 1;
-    static constexpr std::string_view kOps[] = {"<<<", "<<-", "&>>", "<<", ">>", "&>", ">|",
-                                                "<>",  "<&",  ">&",  "<",  ">"};
+    static constexpr std::string_view kOps[] = {"<<<", "<<-", "&>>", "<<", ">>", "&>",
+                                                ">|",  "<>",  "<&",  ">&", "<",  ">"};
     std::string_view op;
     for (std::string_view o : kOps) {
       if (at(o)) {
@@ -598,8 +598,10 @@ class Parser {
     Word target;
     GAIA_RETURN_IF_ERROR(read_word(target));
     if (op == "<<" || op == "<<-") {
-      heredocs_.push_back({.delimiter = target.value, .quoted = target.quoted,
-                           .strip_tabs = op == "<<-", .feeds_shell = false});
+      heredocs_.push_back({.delimiter = target.value,
+                           .quoted = target.quoted,
+                           .strip_tabs = op == "<<-",
+                           .feeds_shell = false});
       return Status();
     }
     if (op == "<<<") {
@@ -661,8 +663,8 @@ class Parser {
       return error("missing command");
     }
     for (std::string& a : assignments) {
-      GAIA_RETURN_IF_ERROR(sink_.add(CommandPart{
-          .kind = PartKind::kAssignment, .argv = {a}, .text = a, .depth = depth_}));
+      GAIA_RETURN_IF_ERROR(sink_.add(
+          CommandPart{.kind = PartKind::kAssignment, .argv = {a}, .text = a, .depth = depth_}));
     }
     if (!words.empty()) {
       size_t index = 0;
@@ -704,8 +706,7 @@ class Parser {
 
   // Adds the part(s) of one simple command: aliases, wrappers and what they wrap, shell bodies.
   // `*index` is the outermost part added.
-  Status emit_command(std::vector<std::string> argv, int depth, size_t* index,
-                      bool* stdin_shell) {
+  Status emit_command(std::vector<std::string> argv, int depth, size_t* index, bool* stdin_shell) {
     if (depth > sink_.limits().max_depth) {
       return error("nesting deeper than " + std::to_string(sink_.limits().max_depth));
     }
@@ -718,10 +719,13 @@ class Parser {
       if (!is_system_dir(dir)) {
         // Judged as written; the basename form lets denials of `rm` catch `./rm` too.
         GAIA_RETURN_IF_ERROR(sink_.add(
-            CommandPart{.kind = PartKind::kCommand, .argv = argv, .text = join(argv), .depth = depth},
+            CommandPart{
+                .kind = PartKind::kCommand, .argv = argv, .text = join(argv), .depth = depth},
             index));
-        return sink_.add(CommandPart{
-            .kind = PartKind::kAlias, .argv = short_argv, .text = join(short_argv), .depth = depth});
+        return sink_.add(CommandPart{.kind = PartKind::kAlias,
+                                     .argv = short_argv,
+                                     .text = join(short_argv),
+                                     .depth = depth});
       }
       GAIA_RETURN_IF_ERROR(sink_.add(
           CommandPart{.kind = PartKind::kAlias, .argv = argv, .text = join(argv), .depth = depth}));
@@ -733,21 +737,24 @@ class Parser {
       case detail::Wrapped::kStdinShell:
         *stdin_shell = u.what == detail::Wrapped::kStdinShell;
         return sink_.add(
-            CommandPart{.kind = PartKind::kCommand, .argv = argv, .text = join(argv), .depth = depth},
+            CommandPart{
+                .kind = PartKind::kCommand, .argv = argv, .text = join(argv), .depth = depth},
             index);
       case detail::Wrapped::kShellBody: {
         GAIA_RETURN_IF_ERROR(sink_.add(
-            CommandPart{.kind = PartKind::kWrapper, .argv = argv, .text = join(argv), .depth = depth},
+            CommandPart{
+                .kind = PartKind::kWrapper, .argv = argv, .text = join(argv), .depth = depth},
             index));
         return split_body(u.body, pos_);
       }
       case detail::Wrapped::kCommand: {
         GAIA_RETURN_IF_ERROR(sink_.add(
-            CommandPart{.kind = PartKind::kWrapper, .argv = argv, .text = join(argv), .depth = depth},
+            CommandPart{
+                .kind = PartKind::kWrapper, .argv = argv, .text = join(argv), .depth = depth},
             index));
         for (std::string& a : u.assignments) {
-          GAIA_RETURN_IF_ERROR(sink_.add(
-              CommandPart{.kind = PartKind::kAssignment, .argv = {a}, .text = a, .depth = depth + 1}));
+          GAIA_RETURN_IF_ERROR(sink_.add(CommandPart{
+              .kind = PartKind::kAssignment, .argv = {a}, .text = a, .depth = depth + 1}));
         }
         std::vector<std::string> inner = std::move(u.implied);
         for (size_t i = u.inner; i < argv.size(); ++i) inner.push_back(std::move(argv[i]));
@@ -1041,18 +1048,37 @@ std::string decode_ansi_c(std::string_view s) {
     }
     char c = s[++i];
     switch (c) {
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'e': case 'E': out += '\x1b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'e':
+      case 'E':
+        out += '\x1b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
       case 'c':
         if (i + 1 < s.size()) out += static_cast<char>(s[++i] & 0x1F);
         break;
-      case 'x': case 'u': case 'U': {
+      case 'x':
+      case 'u':
+      case 'U': {
         size_t max = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         uint32_t v = 0;
         size_t n = 0;

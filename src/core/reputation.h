@@ -76,7 +76,7 @@ class Reputation {
 
  private:
   ReputationConfig config_;
-  double score_;     // at last_
+  double score_;  // at last_
   WallTime last_;
   std::deque<ReputationRecord> history_;
 };

@@ -10,17 +10,18 @@ namespace {
 // How a wrapper's own options look, so that its wrapped command can be found.
 struct WrapperSpec {
   std::string_view name;
-  std::string_view short_with_arg;                  // letters whose option takes the next word
+  std::string_view short_with_arg;  // letters whose option takes the next word
   std::string_view long_with_arg;   // long options taking the next word, each between spaces
-  int positionals = 0;          // words between the options and the command (timeout DURATION)
-  bool assignments = false;     // NAME=VALUE words may precede the command (env, sudo)
-  bool digit_flags = false;     // -10 is a flag (nice)
-  const char* implied = nullptr;  // the command when none is given (xargs: echo)
+  int positionals = 0;              // words between the options and the command (timeout DURATION)
+  bool assignments = false;         // NAME=VALUE words may precede the command (env, sudo)
+  bool digit_flags = false;         // -10 is a flag (nice)
+  const char* implied = nullptr;    // the command when none is given (xargs: echo)
 };
 
 const WrapperSpec kWrappers[] = {
     {"sudo", "CDghpRrtTUu",
-     " --close-from --chdir --group --host --prompt --chroot --role --type --command-timeout --other-user --user ",
+     " --close-from --chdir --group --host --prompt --chroot --role --type --command-timeout "
+     "--other-user --user ",
      0, true},
     {"doas", "uC", "", 0, false},
     {"env", "uC", " --unset --chdir ", 0, true},
@@ -31,8 +32,8 @@ const WrapperSpec kWrappers[] = {
     {"timeout", "sk", " --signal --kill-after ", 1, false},
     {"stdbuf", "ioe", " --input --output --error ", 0, false},
     {"xargs", "adEILnPs",
-     " --arg-file --delimiter --max-args --max-procs --max-chars --process-slot-var ",
-     0, false, false, "echo"},
+     " --arg-file --delimiter --max-args --max-procs --max-chars --process-slot-var ", 0, false,
+     false, "echo"},
     {"exec", "a", "", 0, false},
     {"command", "", "", 0, false},
     {"builtin", "", "", 0, false},
@@ -184,7 +185,7 @@ std::string_view basename_of(std::string_view word) {
 
 bool is_shell(std::string_view name) {
   static constexpr std::array<std::string_view, 7> kShells = {"sh",  "bash", "zsh", "dash",
-                                                               "ksh", "mksh", "ash"};
+                                                              "ksh", "mksh", "ash"};
   std::string_view base = basename_of(name);
   return std::find(kShells.begin(), kShells.end(), base) != kShells.end();
 }

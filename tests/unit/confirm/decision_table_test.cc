@@ -1,5 +1,7 @@
 // THE TABLE (decision_table.h) against the default patterns, and its copy in docs/confirm.md.
 
+#include "decision_table.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,7 +9,6 @@
 
 #include "confirm/default_patterns.h"
 #include "confirm/policy.h"
-#include "decision_table.h"
 
 namespace gaia::confirm {
 namespace {
@@ -17,8 +18,8 @@ using testing::TableRow;
 
 std::string describe(const Decision& d) {
   std::string out = std::string(verdict_name(d.decision)) + " (" +
-                    std::string(source_name(d.source)) + ", " + d.pattern_id.value_or("-") +
-                    ": " + d.reason + ")";
+                    std::string(source_name(d.source)) + ", " + d.pattern_id.value_or("-") + ": " +
+                    d.reason + ")";
   for (const PartDecision& p : d.parts) {
     out += "\n  [" + std::string(part_kind_name(p.kind)) + "] " + p.text + " -> " +
            (p.decision ? std::string(verdict_name(*p.decision)) : "no match");
@@ -33,15 +34,13 @@ std::string markdown_row(const TableRow& row) {
     if (c == '|') cmd += '\\';
     cmd += c;
   }
-  std::string code = row.command.find('`') == std::string_view::npos ? "`" + cmd + "`"
-                                                                       : "`` " + cmd + " ``";
+  std::string code =
+      row.command.find('`') == std::string_view::npos ? "`" + cmd + "`" : "`` " + cmd + " ``";
   return "| " + code + " | " + std::string(verdict_name(row.expected)) + " | " +
          std::string(row.why) + " |";
 }
 
-TEST(DecisionTableTest, HasAtLeastFortyRows) {
-  EXPECT_GE(std::size(kDecisionTable), 40u);
-}
+TEST(DecisionTableTest, HasAtLeastFortyRows) { EXPECT_GE(std::size(kDecisionTable), 40u); }
 
 TEST(DecisionTableTest, DefaultPatternsDecideEveryRowAsListed) {
   auto set = PatternSet::make(default_patterns());

@@ -46,10 +46,15 @@ TEST(PatternJsonTest, OptionalFieldsTakeTheirDefaults) {
 }
 
 TEST(PatternJsonTest, RoundTrips) {
-  PatternSpec spec{.id = "x", .name = "n", .match = MatchKind::kPrefix, .pattern = "git push",
-                   .decision = Verdict::kAsk, .priority = -3,
+  PatternSpec spec{.id = "x",
+                   .name = "n",
+                   .match = MatchKind::kPrefix,
+                   .pattern = "git push",
+                   .decision = Verdict::kAsk,
+                   .priority = -3,
                    .scope = {.command_type = std::nullopt, .user = "bob", .tier = std::nullopt},
-                   .enabled = true, .reason = "r"};
+                   .enabled = true,
+                   .reason = "r"};
   auto back = pattern_from_json(pattern_to_json(spec));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->id, spec.id);
@@ -99,13 +104,16 @@ TEST(PatternJsonTest, DecisionAsJson) {
   d.reason = "r";
   d.source = Source::kPattern;
   d.pattern_id = "p";
-  d.parts.push_back({.text = "rm -rf /", .kind = PartKind::kCommand, .decision = Verdict::kDeny,
+  d.parts.push_back({.text = "rm -rf /",
+                     .kind = PartKind::kCommand,
+                     .decision = Verdict::kDeny,
                      .pattern_id = "p"});
   d.parts.push_back({.text = "ls", .kind = PartKind::kCommand, .decision = {}, .pattern_id = {}});
-  EXPECT_EQ(json::serialize(decision_to_json(d)),
-            R"({"decision":"deny","reason":"r","source":"pattern","pattern_id":"p",)"
-            R"("unmatched":false,"parts":[{"text":"rm -rf /","kind":"command","decision":"deny",)"
-            R"("pattern_id":"p"},{"text":"ls","kind":"command","decision":null,"pattern_id":null}]})");
+  EXPECT_EQ(
+      json::serialize(decision_to_json(d)),
+      R"({"decision":"deny","reason":"r","source":"pattern","pattern_id":"p",)"
+      R"("unmatched":false,"parts":[{"text":"rm -rf /","kind":"command","decision":"deny",)"
+      R"("pattern_id":"p"},{"text":"ls","kind":"command","decision":null,"pattern_id":null}]})");
 }
 
 }  // namespace

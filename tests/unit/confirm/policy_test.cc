@@ -40,8 +40,8 @@ TEST(PolicyTest, OrdersPatternsByPriorityThenId) {
 }
 
 TEST(PolicyTest, FirstMatchByPriorityDecidesAPart) {
-  PatternSet set = make({prefix("low", "git", Verdict::kApprove, 1),
-                         prefix("high", "git push", Verdict::kAsk, 2)});
+  PatternSet set = make(
+      {prefix("low", "git", Verdict::kApprove, 1), prefix("high", "git push", Verdict::kAsk, 2)});
   Decision d = set.decide("git push", Context{});
   EXPECT_EQ(d.decision, Verdict::kAsk);
   EXPECT_EQ(d.pattern_id, "high");
@@ -49,7 +49,8 @@ TEST(PolicyTest, FirstMatchByPriorityDecidesAPart) {
 }
 
 TEST(PolicyTest, EqualPriorityFallsBackToIdOrder) {
-  PatternSet set = make({prefix("b-deny", "ls", Verdict::kDeny), prefix("a-ok", "ls", Verdict::kApprove)});
+  PatternSet set =
+      make({prefix("b-deny", "ls", Verdict::kDeny), prefix("a-ok", "ls", Verdict::kApprove)});
   Decision d = set.decide("ls", Context{});
   EXPECT_EQ(d.decision, Verdict::kApprove);
   EXPECT_EQ(d.pattern_id, "a-ok");
@@ -71,7 +72,8 @@ TEST(PolicyTest, AnyDeniedPartDeniesTheCommand) {
 }
 
 TEST(PolicyTest, AskWinsOverApprove) {
-  PatternSet set = make({prefix("ok", "ls", Verdict::kApprove), prefix("hm", "git", Verdict::kAsk)});
+  PatternSet set =
+      make({prefix("ok", "ls", Verdict::kApprove), prefix("hm", "git", Verdict::kAsk)});
   Decision d = set.decide("ls | git x", Context{});
   EXPECT_EQ(d.decision, Verdict::kAsk);
   EXPECT_EQ(d.pattern_id, "hm");
@@ -137,9 +139,9 @@ TEST(PolicyTest, UnmatchedContextPartsDoNotCount) {
 }
 
 TEST(PolicyTest, MatchedContextPartsOnlyMakeTheAnswerStricter) {
-  PatternSet set = make({prefix("ok", "ls", Verdict::kApprove),
-                         prefix("sudo", "sudo", Verdict::kAsk),
-                         prefix("pipe-ok", "rm x |", Verdict::kApprove)});
+  PatternSet set =
+      make({prefix("ok", "ls", Verdict::kApprove), prefix("sudo", "sudo", Verdict::kAsk),
+            prefix("pipe-ok", "rm x |", Verdict::kApprove)});
   EXPECT_EQ(set.decide("sudo ls", Context{}).decision, Verdict::kAsk);
   // An approval of the pipeline part does not approve its unmatched rm.
   EXPECT_EQ(set.decide("rm x | ls", Context{}).decision, Verdict::kAsk);
@@ -156,10 +158,10 @@ TEST(PolicyTest, ScopedPatternAppliesOnlyInItsScope) {
   EXPECT_EQ(set.decide("make", {.command_type = "shell", .user = "ann"}).decision,
             Verdict::kApprove);
   EXPECT_EQ(set.decide("make", {.command_type = "shell", .user = "bob"}).decision, Verdict::kAsk);
-  EXPECT_EQ(set.decide("make", {.command_type = "shell", .user = "bob",
-                                .tier = core::Tier::kEnterprise})
-                .decision,
-            Verdict::kApprove);
+  EXPECT_EQ(
+      set.decide("make", {.command_type = "shell", .user = "bob", .tier = core::Tier::kEnterprise})
+          .decision,
+      Verdict::kApprove);
   EXPECT_EQ(set.decide("make", {.command_type = "code", .user = "ann"}).decision, Verdict::kDeny);
 }
 
@@ -171,7 +173,8 @@ TEST(PolicyTest, DisabledPatternNeverMatches) {
 }
 
 TEST(PolicyTest, RefusesRepeatedIds) {
-  auto set = PatternSet::make({prefix("same", "a", Verdict::kAsk), prefix("same", "b", Verdict::kAsk)});
+  auto set =
+      PatternSet::make({prefix("same", "a", Verdict::kAsk), prefix("same", "b", Verdict::kAsk)});
   ASSERT_FALSE(set.ok());
   EXPECT_THAT(set.status().message(), HasSubstr("patterns[1] (id same): id: used twice"));
 }

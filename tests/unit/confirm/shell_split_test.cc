@@ -180,8 +180,7 @@ TEST(ShellSplitTest, BraceNotFollowedByBlankIsAWord) {
 TEST(ShellSplitTest, CompoundCommandsAreSplit) {
   EXPECT_THAT(commands_of("if test -f x; then cat x; elif true; then ls; else pwd; fi"),
               ElementsAre("test -f x", "cat x", "true", "ls", "pwd"));
-  EXPECT_THAT(commands_of("while read l; do echo $l; done < f"),
-              ElementsAre("read l", "echo $l"));
+  EXPECT_THAT(commands_of("while read l; do echo $l; done < f"), ElementsAre("read l", "echo $l"));
   EXPECT_THAT(commands_of("until false; do sleep 1; done"), ElementsAre("false", "sleep 1"));
   EXPECT_THAT(commands_of("for f in *.txt $(ls); do wc -l $f; done"),
               ElementsAre("ls", "wc -l $f"));
@@ -199,8 +198,7 @@ TEST(ShellSplitTest, KeywordsAreWordsAfterTheCommandName) {
 
 TEST(ShellSplitTest, ConditionIsAContextPartAndItsOperatorsDoNotSplit) {
   EXPECT_THAT(parts_of("[[ -f x && $(id -u) -eq 0 ]] && ls"),
-              ElementsAre("command:id -u", "condition:[[ -f x && $(id -u) -eq 0 ]]",
-                          "command:ls"));
+              ElementsAre("command:id -u", "condition:[[ -f x && $(id -u) -eq 0 ]]", "command:ls"));
 }
 
 TEST(ShellSplitTest, ArithmeticCommandIsAContextPart) {
@@ -208,9 +206,8 @@ TEST(ShellSplitTest, ArithmeticCommandIsAContextPart) {
 }
 
 TEST(ShellSplitTest, FunctionDefinitionBecomesAFunctionPart) {
-  EXPECT_THAT(parts_of(":(){ :|:& };:"),
-              ElementsAre("command::", "command::", "pipeline:: | :", "function::() { :|:& }",
-                          "command::"));
+  EXPECT_THAT(parts_of(":(){ :|:& };:"), ElementsAre("command::", "command::", "pipeline:: | :",
+                                                     "function::() { :|:& }", "command::"));
   EXPECT_THAT(parts_of("function f { ls; }"), ElementsAre("command:ls", "function:f() { ls; }"));
   EXPECT_THAT(parts_of("f () ( pwd )"), ElementsAre("command:pwd", "function:f() ( pwd )"));
 }
@@ -286,8 +283,7 @@ TEST(ShellSplitTest, ShellOptionsBeforeDashCAreUnderstood) {
 }
 
 TEST(ShellSplitTest, NestedShellBodies) {
-  EXPECT_THAT(commands_of("bash -c \"sh -c 'bash -c \\\"rm -rf /\\\"'\""),
-              ElementsAre("rm -rf /"));
+  EXPECT_THAT(commands_of("bash -c \"sh -c 'bash -c \\\"rm -rf /\\\"'\""), ElementsAre("rm -rf /"));
 }
 
 TEST(ShellSplitTest, ShellWithAScriptFileIsACommand) {
@@ -344,8 +340,8 @@ TEST(ShellSplitTest, EnvSplitStringIsSplit) {
 }
 
 TEST(ShellSplitTest, CommandFromASystemDirectoryIsJudgedByItsBasename) {
-  EXPECT_THAT(parts_of("/usr/bin/rm -rf /"), ElementsAre("alias:/usr/bin/rm -rf /",
-                                                          "command:rm -rf /"));
+  EXPECT_THAT(parts_of("/usr/bin/rm -rf /"),
+              ElementsAre("alias:/usr/bin/rm -rf /", "command:rm -rf /"));
 }
 
 TEST(ShellSplitTest, CommandFromElsewhereIsJudgedAsWrittenWithItsBasenameAsContext) {

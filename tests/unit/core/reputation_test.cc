@@ -76,7 +76,7 @@ TEST(ReputationTest, EventAppliesToTheDecayedScore) {
   ManualClock clock;
   Reputation rep(ReputationConfig{}, clock.wall_now());
   rep.record(ReputationEvent::kViolation, clock.wall_now());  // 60
-  clock.advance(hours(24));                                    // 65
+  clock.advance(hours(24));                                   // 65
   EXPECT_NEAR(rep.record(ReputationEvent::kViolation, clock.wall_now()), 55, 1e-9);
 }
 
@@ -151,7 +151,8 @@ TEST(ReputationTest, RefusesInvalidConfigurationNamingTheField) {
   EXPECT_THAT(with([](auto& c) { c.baseline = 101; }), ::testing::StartsWith("baseline:"));
   EXPECT_THAT(with([](auto& c) { c.violation_weight = -1; }),
               ::testing::StartsWith("violation_weight:"));
-  EXPECT_THAT(with([](auto& c) { c.denied_weight = NAN; }), ::testing::StartsWith("denied_weight:"));
+  EXPECT_THAT(with([](auto& c) { c.denied_weight = NAN; }),
+              ::testing::StartsWith("denied_weight:"));
   EXPECT_THAT(with([](auto& c) { c.clean_weight = -0.1; }), ::testing::StartsWith("clean_weight:"));
   EXPECT_THAT(with([](auto& c) { c.half_life = hours(0); }), ::testing::StartsWith("half_life:"));
   EXPECT_THAT(with([](auto& c) { c.min_factor = -1; }), ::testing::StartsWith("min_factor:"));
