@@ -412,6 +412,29 @@ TEST_F(RunnerTest, ConcurrentRunsOnManyThreadsAreIndependent) {
   }
 }
 
+int open_fd_count() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_F(RunnerTest, RunsLeaveNoFileDescriptorsOpen) {
+  const int before = open_fd_count();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(run_ok(helper({"spew", "10", "10"})).exit_code, 0);
+    RunSpec missing;
+    missing.argv = {"/nonexistent/gaia-program"};
+    EXPECT_FALSE(runner_.run(missing, nullptr, nullptr).ok());
+    RunSpec bad_cwd = helper({"exit", "0"});
+    bad_cwd.cwd = "/nonexistent";
+    EXPECT_FALSE(runner_.run(bad_cwd, nullptr, nullptr).ok());
+    CancelToken cancel;
+    cancel.cancel();
+    EXPECT_TRUE(run_ok(helper({"ready-sleep"}), nullptr, &cancel).cancelled);
+  }
+  EXPECT_EQ(open_fd_count(), before);
+}
+
 // --- cgroups: run where this machine lets the runner create them, skipped elsewhere.
 
 class RunnerCgroupTest : public ::testing::Test {
@@ -468,7 +491,8 @@ TEST_F(RunnerCgroupTest, AProcessLimitStopsForksEvenForRoot) {
   RunSpec spec = helper({"fork", "10"});
   spec.limits.max_processes = 4;
   auto r = runner_->run(spec, nullptr, nullptr);
-  if (!r.ok() || !r->cgroup_used) GTEST_SKIP() << "no pids controller";
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  if (!r->cgroup_used) GTEST_SKIP() << "no pids controller: " << r->cgroup_note;
   EXPECT_EQ(r->exit_code, 4) << r->out.bytes;
 }
 
