@@ -74,8 +74,8 @@ struct SplitLimits {
 // command that uses them). Fails with kInvalidArgument naming the problem and its byte offset
 // on an unterminated quote or substitution, an unbalanced ( ) { } or keyword, a stray
 // operator, input longer than max_input_bytes, nesting deeper than max_depth, or output over
-// max_parts / max_output_bytes. Never recurses deeper than about 4 frames per level of
-// max_depth.
+// max_parts / max_output_bytes. Recursion is bounded: at most about a dozen stack frames per
+// level of max_depth, whatever the input.
 [[nodiscard]] core::Result<std::vector<CommandPart>> split_command(std::string_view command,
                                                                    const SplitLimits& limits = {});
 
