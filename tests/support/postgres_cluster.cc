@@ -49,17 +49,18 @@ uint16_t pick_port() {
 pid_t spawn_as_postgres(const std::vector<std::string>& argv, const std::filesystem::path& log,
                         bool die_with_parent) {
   passwd* pw = ::getpwnam("postgres");
-  if (pw == nullptr) return -1;
-  const uid_t uid = pw->pw_uid;
-  const gid_t gid = pw->pw_gid;
+  if (pw == nullptr && ::getuid() == 0) return -1;
+  const uid_t uid = pw ? pw->pw_uid : ::getuid();
+  const gid_t gid = pw ? pw->pw_gid : ::getgid();
   const pid_t parent = ::getpid();
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid != 0) return pid;
-  // The child: only async-signal-safe calls from here on.
-  if (::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(126);
+  // The child: only async-signal-safe calls from here on. PostgreSQL refuses to run as
+  // root; any other user runs it as itself.
+  if (::getuid() == 0 && (::setgid(gid) != 0 || ::setuid(uid) != 0)) ::_exit(126);
   // After setuid: a change of credentials clears the parent-death signal.
   if (die_with_parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
@@ -102,8 +103,11 @@ bool PostgresCluster::init(std::string& error) {
   }
   dir_ = pattern;
   passwd* pw = ::getpwnam("postgres");
-  if (pw == nullptr || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
-      ::chmod(dir_.c_str(), 0700) != 0) {
+  if (::getuid() == 0 && (pw == nullptr || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)) {
+    error = "cannot hand " + dir_.string() + " to the postgres user";
+    return false;
+  }
+  if (::chmod(dir_.c_str(), 0700) != 0) {
     error = "cannot hand " + dir_.string() + " to the postgres user";
     return false;
   }

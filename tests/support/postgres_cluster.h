@@ -1,7 +1,8 @@
 #pragma once
 // A throwaway PostgreSQL 15 server for tests: initdb into a fresh temporary directory owned
-// by the `postgres` system user (the tests run as root, which PostgreSQL refuses), trust
-// authentication, listening on 127.0.0.1 on a free port with its own unix socket directory.
+// by the `postgres` system user when the tests run as root (which PostgreSQL refuses), else
+// by the user running them; trust authentication, listening on 127.0.0.1 on a free port
+// with its own unix socket directory.
 // The server is the test process's child and dies with it; the destructor stops it and
 // removes its files. Several test processes may each run one at once (ctest -j).
 //
