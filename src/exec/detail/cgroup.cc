@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -97,6 +98,31 @@ core::Status enable_v2_controllers(const std::string& dir, const std::set<std::s
   return {};
 }
 
+// Removes the empty command cgroups of servers that are gone (a crash or kill -9 skipped
+// their clean-up): gaia-cmd-<pid>-<n> whose pid is not a live process. One that still holds
+// processes is left alone: its pid may be of another pid namespace sharing this parent, and
+// killing what runs there is not ours to decide. A reused pid keeps its directories too:
+// wrongly kept is harmless, wrongly removed is not.
+void remove_stale_command_cgroups(const std::set<std::string>& parents) {
+  for (const std::string& parent : parents) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("gaia-cmd-", 0) != 0 || !entry.is_directory(ec)) continue;
+      const std::optional<int64_t> pid = parse_int(name.substr(9));
+      if (!pid || *pid <= 0 || *pid == ::getpid()) continue;
+      if (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH) continue;
+      if (!words(read_file(entry.path().string() + "/cgroup.procs")).empty()) continue;
+      if (::rmdir(entry.path().c_str()) == 0) {
+        spdlog::info("cgroup: removed {}, left by a server that is gone", entry.path().string());
+      } else {
+        spdlog::warn("cgroup: {} left by a server that is gone cannot be removed: {}",
+                     entry.path().string(), std::strerror(errno));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<CgroupHost>> CgroupHost::open(const std::string& proc_root) {
@@ -122,6 +148,7 @@ core::Result<std::unique_ptr<CgroupHost>> CgroupHost::open(const std::string& pr
       }
       core::Status s = enable_v2_controllers(dir, want);
       if (s.ok()) {
+        remove_stale_command_cgroups({dir});
         return std::unique_ptr<CgroupHost>(new CgroupHost(true, {{"", dir}}));
       }
       v2_reason = s.message();
@@ -141,6 +168,9 @@ core::Result<std::unique_ptr<CgroupHost>> CgroupHost::open(const std::string& pr
     auto it = paths.v1.find(c);
     if (it != paths.v1.end() && ::access(it->second.c_str(), W_OK) == 0) parents[c] = it->second;
   }
+  std::set<std::string> dirs;
+  for (const auto& [controller, dir] : parents) dirs.insert(dir);
+  remove_stale_command_cgroups(dirs);
   return std::unique_ptr<CgroupHost>(new CgroupHost(false, std::move(parents)));
 }
 

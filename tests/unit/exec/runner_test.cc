@@ -610,6 +610,25 @@ TEST(RunnerCgroupV2Test, EnablesMemoryCpuAndPidsForCommandCgroups) {
   EXPECT_EQ(written, "+cpu +memory +pids");
 }
 
+TEST(RunnerCgroupV2Test, RemovesCommandCgroupsOfServersThatAreGone) {
+  FakeCgroupV2 fake;
+  // pid_max is at most 2^22: no process has this pid.
+  std::filesystem::create_directories(fake.file("gaia-cmd-999999999-3"));
+  const std::string mine = "gaia-cmd-" + std::to_string(::getpid()) + "-77";
+  std::filesystem::create_directories(fake.file(mine));
+  std::filesystem::create_directories(fake.file("gaia-server"));
+  std::filesystem::create_directories(fake.file("gaia-cmd-999999998-0"));
+  std::ofstream(fake.file("gaia-cmd-999999998-0/cgroup.procs")) << "1\n";  // still populated
+  testing::ManualClock clock;
+  ProcessRunnerOptions options;
+  options.proc_root = fake.proc_root();
+  ProcessRunner runner(clock, options);
+  EXPECT_FALSE(std::filesystem::exists(fake.file("gaia-cmd-999999999-3")));
+  EXPECT_TRUE(std::filesystem::exists(fake.file(mine)));  // a live server's
+  EXPECT_TRUE(std::filesystem::exists(fake.file("gaia-server")));
+  EXPECT_TRUE(std::filesystem::exists(fake.file("gaia-cmd-999999998-0")));  // not ours to kill
+}
+
 TEST(RunnerCgroupV2Test, ARunFallsBackToRlimitsWhenItsCgroupCannotBeMade) {
   FakeCgroupV2 fake;  // a plain directory: no memory.max appears in a new child
   testing::ManualClock clock;
