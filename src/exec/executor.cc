@@ -224,4 +224,13 @@ void Executor::cancel(Handle handle) {
   command->cancel.cancel();               // it is running: the runner stops its process group
 }
 
+void Executor::cancel_all() {
+  std::vector<Handle> handles;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [handle, command] : commands_) handles.push_back(handle);
+  }
+  for (Handle h : handles) cancel(h);
+}
+
 }  // namespace gaia::exec

@@ -102,6 +102,9 @@ class Executor {
   // with its process group (on_exited with cancelled). Unknown handles are ignored.
   void cancel(Handle handle);
 
+  // Cancels every queued and running command (shutting down).
+  void cancel_all();
+
   size_t running() const { return running_.load(std::memory_order_relaxed); }
 
  private:

@@ -1,0 +1,58 @@
+#include "app/exec_stack.h"
+
+namespace gaia::app {
+namespace {
+
+core::ThrottleConfig throttle_config(const Config& config) {
+  core::ThrottleConfig t;
+  t.slow_action = config.throttle_hold ? core::SlowAction::kHold : core::SlowAction::kDelay;
+  t.stop_action = config.throttle_refuse_at_zero ? core::StopAction::kRefuse
+                                                 : core::StopAction::kWait;
+  t.max_wait = std::chrono::seconds(config.queue_max_wait_s);
+  return t;
+}
+
+core::FairQueueOptions queue_options(const Config& config) {
+  core::FairQueueOptions q;
+  q.workers = config.exec_workers;
+  q.max_wait = std::chrono::seconds(config.queue_max_wait_s);
+  return q;
+}
+
+}  // namespace
+
+ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limiter& limiter,
+                     store::Store& store, exec::ConfirmationHook* confirm)
+    : hold_(config.throttle_hold),
+      sampler_({.root = config.proc_root}, clock),
+      throttle_(throttle_config(config)),
+      scheduler_(queue_options(config), clock),
+      runner_(clock),
+      executor_(std::make_unique<exec::Executor>(limiter, scheduler_, runner_, store, clock,
+                                                 confirm, this)) {}
+
+ExecStack::~ExecStack() { stop(); }
+
+void ExecStack::start() { sampler_.start(); }
+
+void ExecStack::stop() {
+  executor_->cancel_all();
+  scheduler_.stop();
+  sampler_.stop();
+}
+
+core::LoadLevels ExecStack::load() const {
+  std::shared_ptr<const monitor::LoadSnapshot> snapshot = sampler_.latest();
+  return snapshot->smoothed;
+}
+
+void ExecStack::tick() {
+  const double factor = throttle_.observe(load());
+  // Hold mode slows admissions by running fewer commands at once; at 0 nothing new starts
+  // in either mode, and queued commands wait up to the maximum wait.
+  scheduler_.set_capacity_factor(hold_ || factor == 0 ? factor : 1.0);
+}
+
+core::Admission ExecStack::admit(core::Tier tier) { return throttle_.admit(load(), tier); }
+
+}  // namespace gaia::app

@@ -1,0 +1,57 @@
+#pragma once
+// ExecStack: everything that runs commands for gaia_server, built from the configuration and
+// wired in the order of a request's way: the load monitor and throttle policy, the fair-share
+// scheduler, the process runner and the executor. One per server.
+//
+// Threads: built and stopped by the thread that runs the server; executor() is safe to use
+// from every io thread in between. tick() runs on the chores thread.
+
+#include <memory>
+
+#include "app/config.h"
+#include "core/limiter.h"
+#include "core/throttle.h"
+#include "exec/executor.h"
+#include "exec/runner.h"
+#include "exec/scheduler.h"
+#include "monitor/sampler.h"
+#include "store/store.h"
+
+namespace gaia::app {
+
+class ExecStack : public exec::LoadGate {
+ public:
+  // Every reference must outlive the stack.
+  ExecStack(const Config& config, const core::Clock& clock, core::Limiter& limiter,
+            store::Store& store, exec::ConfirmationHook* confirm);
+  ~ExecStack() override;
+
+  // Starts sampling the load.
+  void start();
+  // Cancels the queued and running commands, waits for them to end, stops sampling.
+  void stop();
+
+  // Feeds the latest load to the throttle; in hold mode the scheduler's usable workers
+  // follow the factor.
+  void tick();
+
+  exec::Executor& executor() { return *executor_; }
+  const monitor::Sampler& sampler() const { return sampler_; }
+  const exec::Scheduler& scheduler() const { return scheduler_; }
+  const exec::ProcessRunner& runner() const { return runner_; }
+  double throttle_factor() const { return throttle_.factor(); }
+
+  core::Admission admit(core::Tier tier) override;
+
+ private:
+  core::LoadLevels load() const;
+
+  const bool hold_;
+  monitor::Sampler sampler_;
+  core::ThrottlePolicy throttle_;
+  exec::Scheduler scheduler_;
+  exec::ProcessRunner runner_;
+  std::unique_ptr<exec::Executor> executor_;
+};
+
+}  // namespace gaia::app
