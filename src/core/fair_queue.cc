@@ -9,6 +9,8 @@ namespace {
 
 // Every command costs one unit of its user's share: users are served command for command.
 constexpr double kCommandCost = 1.0;
+// How far ahead of the virtual time a user who was idle enters (less than one command).
+constexpr double kIdleLead = 0.5;
 // Weight of the newest service time in the running mean used for wait estimates.
 constexpr double kServiceAlpha = 0.2;
 
@@ -55,11 +57,14 @@ Enqueued FairQueue::enqueue(const QueuedCommand& command, MonoTime now) {
   Class& cls = classes_[static_cast<int>(pc)];
   if (cls.queued >= options_.capacity[static_cast<int>(pc)]) return {};
 
-  Flow& flow = cls.flows[command.user];
+  Flow& flow = cls.flows[command.user];  // an idle user's flow was dropped: this one is new
+  const bool idle = flow.head == flow.items.size() && flow.running == 0;
   flow.max_running = command.max_running;
-  // Start-time fair queuing: a flow that was idle starts at the class's virtual time, so it
-  // neither banks credit while away nor queues behind the tags of busy flows.
-  const double start = std::max(cls.virtual_time, flow.last_finish);
+  // Start-time fair queuing. A user with nothing queued or running enters half a unit ahead
+  // of the class's virtual time: ahead of every busy user's next command, but never by more,
+  // so being away banks no credit.
+  const double start =
+      idle ? cls.virtual_time - kIdleLead : std::max(cls.virtual_time, flow.last_finish);
   flow.last_finish = start + kCommandCost;
   const Item item{next_id_++, start, now, command.eligible_at};
   flow.items.push_back(item);
