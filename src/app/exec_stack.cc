@@ -12,6 +12,14 @@ core::ThrottleConfig throttle_config(const Config& config) {
   return t;
 }
 
+exec::ProcessRunnerOptions runner_options(const Config& config) {
+  exec::ProcessRunnerOptions r;
+  r.cgroups = config.exec_cgroups == "auto"     ? exec::CgroupMode::kAuto
+              : config.exec_cgroups == "limits" ? exec::CgroupMode::kWhenLimited
+                                                : exec::CgroupMode::kOff;
+  return r;
+}
+
 core::FairQueueOptions queue_options(const Config& config) {
   core::FairQueueOptions q;
   q.workers = config.exec_workers;
@@ -27,7 +35,7 @@ ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limit
       sampler_({.root = config.proc_root}, clock),
       throttle_(throttle_config(config)),
       scheduler_(queue_options(config), clock),
-      runner_(clock),
+      runner_(clock, runner_options(config)),
       executor_(std::make_unique<exec::Executor>(limiter, scheduler_, runner_, store, clock,
                                                  confirm, this)) {}
 

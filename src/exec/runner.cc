@@ -165,7 +165,7 @@ ProcessRunner::ProcessRunner(const core::Clock& clock, ProcessRunnerOptions opti
   if (host.ok()) {
     cgroups_ = std::move(host.value());
     cgroup_note_ = cgroups_->description();
-    spdlog::info("runner: a cgroup per command ({})", cgroup_note_);
+    spdlog::info("runner: cgroups available ({})", cgroup_note_);
   } else {
     cgroup_note_ = host.status().message();
     spdlog::info("runner: no cgroups, rlimits only ({})", cgroup_note_);
@@ -199,7 +199,11 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   }
 
   std::unique_ptr<detail::CommandCgroup> cgroup;
-  if (cgroups_) {
+  const bool limited = spec.memory_limit_bytes || spec.cpu_limit_millicores ||
+                       spec.limits.max_processes;
+  if (cgroups_ && options_.cgroups == CgroupMode::kWhenLimited && !limited) {
+    result.cgroup_note = "the command set no memory, CPU or process limit";
+  } else if (cgroups_) {
     auto made = cgroups_->create(
         {spec.memory_limit_bytes, spec.cpu_limit_millicores, spec.limits.max_processes});
     if (made.ok()) {

@@ -146,7 +146,10 @@ class Runner {
 
 enum class CgroupMode {
   kAuto,  // a cgroup per command when the machine lets us create one, else rlimits only
-  kOff,   // rlimits only
+  // A cgroup only for a command with a memory, CPU or process limit (creating one costs a
+  // few file writes per controller; see docs/runner.md), else rlimits only.
+  kWhenLimited,
+  kOff,  // rlimits only
 };
 
 struct ProcessRunnerOptions {

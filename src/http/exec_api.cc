@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "http/ratelimit_fields.h"
+#include "http/rule_json.h"
 
 namespace gaia::http {
 namespace {
@@ -78,6 +79,37 @@ std::variant<std::vector<std::pair<std::string, std::string>>, Response> env_of(
     env.emplace_back(std::string(name), std::string(s->data(), s->size()));
   }
   return env;
+}
+
+// The optional "limits" object: what a RunSpec takes beyond argv, env and cwd.
+std::variant<exec::RunSpec, Response> limits_of(const boost::json::value* v) {
+  exec::RunSpec spec;
+  if (v == nullptr) return spec;
+  const boost::json::object* object = v->if_object();
+  if (object == nullptr) return field_error("limits", "must be an object");
+  for (const auto& [name, value] : *object) {
+    const std::string field = "limits." + std::string(name);
+    const std::optional<int64_t> n = json_integer(&value);
+    if (!n || *n < 1) return field_error(field, "must be a positive integer");
+    if (name == "memory_bytes") {
+      spec.memory_limit_bytes = *n;
+      spec.limits.address_space_bytes = std::max<int64_t>(*n, 64 << 20);
+    } else if (name == "cpu_millicores") {
+      spec.cpu_limit_millicores = *n;
+    } else if (name == "cpu_seconds") {
+      spec.limits.cpu_seconds = *n;
+    } else if (name == "max_processes") {
+      spec.limits.max_processes = *n;
+    } else if (name == "open_files") {
+      spec.limits.open_files = *n;
+    } else if (name == "output_bytes") {
+      spec.output_cap_bytes = std::min<int64_t>(*n, 64 << 20);
+    } else {
+      return field_error(field, "unknown limit (memory_bytes, cpu_millicores, cpu_seconds, "
+                                "max_processes, open_files, output_bytes)");
+    }
+  }
+  return spec;
 }
 
 // Tells one HTTP client what happens to its command.
@@ -234,6 +266,8 @@ void add_exec_api(Router& router, const ApiContext& ctx, exec::Executor& executo
     if (auto* r = std::get_if<Response>(&argv)) return answer(std::move(*r));
     auto env = env_of(body.value("env"));
     if (auto* r = std::get_if<Response>(&env)) return answer(std::move(*r));
+    auto limits = limits_of(body.value("limits"));
+    if (auto* r = std::get_if<Response>(&limits)) return answer(std::move(*r));
 
     exec::ExecRequest request;
     request.id = id ? *id : random_id();
@@ -242,6 +276,7 @@ void add_exec_api(Router& router, const ApiContext& ctx, exec::Executor& executo
     request.principal = {caller.user_id, caller.key_id, caller.tier};
     request.type = *type;
     request.from_agent = agent != nullptr && agent->as_bool();
+    request.spec = std::move(std::get<exec::RunSpec>(limits));
     request.spec.argv = std::move(std::get<std::vector<std::string>>(argv));
     request.spec.env = std::move(std::get<0>(env));
     if (cwd) request.spec.cwd = *cwd;
