@@ -19,7 +19,12 @@
 #include "http/rule_book.h"
 #include "http/server.h"
 #include "http/service_metrics.h"
+#include "http/session_api.h"
+#include "http/session_store.h"
 #include "http/signal_waiter.h"
+#include "http/ws_hub.h"
+#include "http/ws_routes.h"
+#include "http/ws_stats.h"
 #include "store/journal/resilient_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -218,6 +223,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
                     store.get()});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
+  // Dashboard sessions and the live admin feed; the hub outlives the server it serves.
+  http::SessionStore sessions(clock, *directory.value(), {});
+  http::add_session_routes(router, *directory.value(), sessions);
+  http::WsHub hub(clock, [&registry] { return http::check_stats(registry); },
+                  http::admin_key_check(*directory.value()), {});
+  http::add_ws_routes(router, hub, *directory.value());
   http::Server server(
       {.address = config.bind_address, .port = config.port, .io_threads = config.io_threads},
       std::move(router));
@@ -225,6 +236,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     err << "[ERROR] HTTP server: " << s.message() << std::endl;
     return 1;
   }
+  hub.start();
 
   const int64_t retention_ms = int64_t{config.retention_days} * kDayMs;
   Chores chores({
@@ -246,6 +258,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   signals.wait();
   out << "[INFO] Shutting down" << std::endl;
+  hub.stop();  // first: it then sends nothing to connections the server is closing
   server.stop();
   if (core::Status s = store->flush(); !s.ok()) {
     err << "[ERROR] flushing the store: " << s.message() << std::endl;

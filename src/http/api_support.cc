@@ -1,6 +1,7 @@
 #include "http/api_support.h"
 
 #include "http/rule_json.h"
+#include "http/session_store.h"
 
 namespace gaia::http {
 
@@ -15,6 +16,11 @@ std::variant<Caller, Response> authenticate(const Request& req, const Directory&
   std::optional<Caller> caller;
   if (auth.size() > kScheme.size() && auth.substr(0, kScheme.size()) == kScheme) {
     caller = directory.authenticate(auth.substr(kScheme.size()));
+  } else if (auth.empty()) {
+    // A dashboard session cookie stands in for the key (see session_store.h).
+    auto session = session_caller(req, directory);
+    if (auto* refusal = std::get_if<Response>(&session)) return std::move(*refusal);
+    if (auto* c = std::get_if<Caller>(&session)) caller = std::move(*c);
   }
   if (!caller) {
     Response r =

@@ -31,8 +31,10 @@ struct ApiContext {
 // 400 {"error":"invalid_request","field":field,"message":message}.
 Response field_error(std::string_view field, std::string_view message);
 
-// The caller of a request with a valid `Authorization: Bearer` key, else the 401 to send;
-// with `admin_only`, a caller of another role gets 403.
+// The caller of a request with a valid `Authorization: Bearer` key, or (without an
+// Authorization header) a live session cookie, else the 401 to send; with `admin_only`, a
+// caller of another role gets 403, as does a cookie-authenticated request other than GET/HEAD
+// without `X-Gaia-Request: 1`.
 std::variant<Caller, Response> authenticate(const Request& req, const Directory& directory,
                                             bool admin_only);
 

@@ -1,0 +1,119 @@
+#include "http/ws_hub.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
+#include <exception>
+#include <utility>
+#include <vector>
+
+namespace gaia::http {
+
+WsHub::WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key,
+             WsHubOptions options)
+    : clock_(clock),
+      stats_(std::move(stats)),
+      check_key_(std::move(check_key)),
+      options_(options) {}
+
+WsHub::~WsHub() { stop(); }
+
+void WsHub::start() {
+  std::lock_guard lock(mu_);
+  if (stopped_ || stats_thread_.joinable()) return;
+  stats_thread_ = std::thread([this] { run_stats(); });
+}
+
+void WsHub::stop() {
+  std::vector<std::shared_ptr<detail::WsPeer>> peers;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    for (auto& [ptr, weak] : peers_) {
+      if (auto p = weak.lock()) peers.push_back(std::move(p));
+    }
+    peers_.clear();
+    wake_.notify_all();
+  }
+  if (stats_thread_.joinable()) stats_thread_.join();
+  for (auto& p : peers) p->close();
+}
+
+std::string WsHub::message(std::string_view type, const boost::json::value& data) const {
+  boost::json::object m;
+  m["type"] = type;
+  m["ts"] = core::to_ms(clock_.wall_now());
+  m["data"] = data;
+  return boost::json::serialize(m);
+}
+
+void WsHub::publish(std::string_view type, boost::json::value data) {
+  broadcast(std::make_shared<const std::string>(message(type, data)), detail::WsPeer::Kind::kEvent);
+}
+
+void WsHub::broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::Kind kind) {
+  // send() only posts to each client's strand, so holding the lock is brief, and it keeps
+  // stop() from returning while a send is on its way to a server about to be destroyed.
+  // The references taken here are dropped only after the lock is released: the last one
+  // destroys a session that has just ended, and its destructor calls remove().
+  std::vector<std::shared_ptr<detail::WsPeer>> peers;
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  peers.reserve(peers_.size());
+  for (auto& [ptr, weak] : peers_) {
+    if (auto p = weak.lock()) {
+      p->send(text, kind);
+      peers.push_back(std::move(p));
+    }
+  }
+}
+
+WsHealth WsHub::health() const {
+  WsHealth h;
+  {
+    std::lock_guard lock(mu_);
+    h.clients = peers_.size();
+  }
+  h.messages_sent = sent.load(std::memory_order_relaxed);
+  h.dropped = dropped.load(std::memory_order_relaxed);
+  h.closed_slow = closed_slow.load(std::memory_order_relaxed);
+  h.closed_silent = closed_silent.load(std::memory_order_relaxed);
+  return h;
+}
+
+void WsHub::add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p) {
+  std::shared_ptr<detail::WsPeer> refused;
+  {
+    std::lock_guard lock(mu_);
+    if (!stopped_) {
+      peers_.emplace(peer, std::move(p));
+      return;
+    }
+    refused = p.lock();
+  }
+  if (refused) refused->close();
+}
+
+void WsHub::remove(detail::WsPeer* peer) {
+  std::lock_guard lock(mu_);
+  peers_.erase(peer);
+}
+
+void WsHub::run_stats() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (wake_.wait_for(lock, options_.stats_interval, [this] { return stopped_; })) return;
+    if (peers_.empty() || !stats_) continue;  // nobody listens: do not even ask
+    lock.unlock();
+    std::shared_ptr<const std::string> text;
+    try {
+      text = std::make_shared<const std::string>(message("stats", stats_()));
+    } catch (const std::exception& e) {
+      spdlog::error("WebSocket stats provider threw: {}", e.what());
+    }
+    if (text) broadcast(std::move(text), detail::WsPeer::Kind::kStats);
+    lock.lock();
+  }
+}
+
+}  // namespace gaia::http

@@ -1,0 +1,140 @@
+#pragma once
+// WsHub: the live feed of the admin WebSocket (/ws/admin/quotas). Every message is a JSON
+// object {"type", "ts" (ms since the epoch), "data"}:
+//   stats           every stats_interval, from the stats provider the application supplies;
+//   violation, alert, config_changed, ...   whatever publish() is given, as it happens;
+//   hello           once, to one client, when it is authenticated.
+// The hub pings each client every ping_interval and closes one it has not heard from (any
+// frame, pongs included) for silent_timeout.
+//
+// A slow client never slows the others: each client has its own bounded queue, a stats
+// message still waiting is replaced by the newer one (counted as dropped), and a client whose
+// queue passes the bound is closed (counted as closed_slow). Each message is serialised once
+// and shared by every queue.
+//
+// Ownership: the application owns the hub; it must outlive the Server whose upgrade route
+// hands it connections (sessions call back into it until the Server's io threads end).
+// Threads: publish() and health() from any thread; start() and stop() from one controlling
+// thread. The stats provider runs on the hub's own thread.
+//
+// Example:
+//   WsHub hub(clock, [&] { return boost::json::object{{"running", 3}}; }, check_key, {});
+//   hub.start();
+//   add_ws_routes(router, hub, directory, &sessions);   // http/ws_routes.h
+//   ... hub.publish("violation", {{"user", "alice"}});
+//   hub.stop();      // before server.stop()
+
+#include <atomic>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+#include "core/clock.h"
+
+namespace gaia::http {
+
+struct Upgrade;
+
+struct WsHubOptions {
+  std::chrono::milliseconds stats_interval{5'000};
+  std::chrono::milliseconds ping_interval{10'000};
+  std::chrono::milliseconds silent_timeout{30'000};
+  // A client that authenticates by its first message must send it within this.
+  std::chrono::milliseconds auth_timeout{5'000};
+  std::size_t max_queued_messages = 64;       // per client; past it the client is closed
+  std::size_t max_queued_bytes = 1024 * 1024;  // per client; likewise
+  std::size_t max_incoming_bytes = 4096;       // a larger message from a client closes it (1009)
+};
+
+// GET /api/ws/health.
+struct WsHealth {
+  uint64_t clients = 0;        // authenticated clients connected now
+  uint64_t messages_sent = 0;  // messages written to clients (pings not counted)
+  uint64_t dropped = 0;        // stats replaced by newer ones before they went out
+  uint64_t closed_slow = 0;    // clients closed because their queue passed the bound
+  uint64_t closed_silent = 0;  // clients closed after silent_timeout
+};
+
+// How a client proved it is an admin.
+enum class WsAuth { kNone, kHeader, kCookie, kMessage };
+
+namespace detail {
+// What the hub sees of one client (implemented in ws_session.cc).
+class WsPeer {
+ public:
+  enum class Kind { kStats, kEvent };
+  virtual ~WsPeer() = default;
+  // Queues `text` for this client; any thread.
+  virtual void send(std::shared_ptr<const std::string> text, Kind kind) = 0;
+  // Closes the client (going away); any thread.
+  virtual void close() = 0;
+};
+}  // namespace detail
+
+class WsHub {
+ public:
+  using StatsProvider = std::function<boost::json::object()>;
+  // True if `key` is a live admin API key (the first-message authentication).
+  using KeyCheck = std::function<bool(std::string_view key)>;
+
+  // `clock` must outlive the hub.
+  WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key, WsHubOptions options);
+  ~WsHub();  // stop()s
+  WsHub(const WsHub&) = delete;
+  WsHub& operator=(const WsHub&) = delete;
+
+  // Starts the thread that sends stats every stats_interval.
+  void start();
+  // Stops the stats thread and closes every client (going away); publish() then does
+  // nothing. Idempotent.
+  void stop();
+
+  // Sends {"type": type, "ts": now, "data": data} to every authenticated client.
+  void publish(std::string_view type, boost::json::value data);
+
+  WsHealth health() const;
+
+  // Takes over an upgraded connection: the WebSocket handshake, then `auth` (kNone: the first
+  // message must authenticate). Called by the upgrade route on the connection's thread.
+  void accept(std::unique_ptr<Upgrade> upgrade, WsAuth auth);
+
+  // For sessions (ws_session.cc).
+  const WsHubOptions& options() const { return options_; }
+  const core::Clock& clock() const { return clock_; }
+  bool check_key(std::string_view key) const { return check_key_ && check_key_(key); }
+  void add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p);
+  void remove(detail::WsPeer* peer);
+  // {"type":..., "ts":..., "data":...} serialised.
+  std::string message(std::string_view type, const boost::json::value& data) const;
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> dropped{0};
+  std::atomic<uint64_t> closed_slow{0};
+  std::atomic<uint64_t> closed_silent{0};
+
+ private:
+  void run_stats();
+  void broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::Kind kind);
+
+  const core::Clock& clock_;
+  const StatsProvider stats_;
+  const KeyCheck check_key_;
+  const WsHubOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopped_ = false;  // guarded by mu_: after stop(), no client is added or sent to
+  std::unordered_map<detail::WsPeer*, std::weak_ptr<detail::WsPeer>> peers_;  // guarded by mu_
+  std::thread stats_thread_;
+};
+
+}  // namespace gaia::http
