@@ -6,11 +6,7 @@
 //
 //   exec_overhead PORT ADMIN_KEY [runs=300]
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +15,8 @@
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "loopback_http.h"
 
 extern char** environ;
 
@@ -31,23 +29,6 @@ double us_since(Clock::time_point start) {
 }
 
 // One request on a fresh connection, read to end of stream; the response, or "" on error.
-std::string round_trip(uint16_t port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-    char buf[4096];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) response.append(buf, n);
-  }
-  close(fd);
-  return response;
-}
 
 double bare_spawn_us() {
   const auto start = Clock::now();
@@ -77,11 +58,7 @@ int main(int argc, char** argv) {
   const int runs = argc > 3 ? std::stoi(argv[3]) : 300;
 
   const std::string body = R"({"type":"shell","argv":["/bin/true"]})";
-  const std::string exec_request = "POST /api/v1/exec HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                   "Authorization: Bearer " + key +
-                                   "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                   std::to_string(body.size()) +
-                                   "\r\nConnection: close\r\n\r\n" + body;
+  const std::string exec_request = gaia::bench::exec_request(key, body);
   const std::string health_request =
       "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 
@@ -89,10 +66,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < runs; ++i) {  // interleaved, so drift hits all three alike
     bare.push_back(bare_spawn_us());
     auto start = Clock::now();
-    if (round_trip(port, health_request).empty()) return 1;
+    if (gaia::bench::round_trip(port, health_request).empty()) return 1;
     health.push_back(us_since(start));
     start = Clock::now();
-    const std::string r = round_trip(port, exec_request);
+    const std::string r = gaia::bench::round_trip(port, exec_request);
     exec.push_back(us_since(start));
     if (r.find("\"exit_code\":0") == std::string::npos) {
       std::fprintf(stderr, "unexpected answer:\n%s\n", r.c_str());

@@ -28,7 +28,7 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       "lines: port, bind, database_url, time_zone, threads, retention_days, metrics_open,\n"
       "store_failure, store_connect_retry_s, data_dir).\n"
       "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.");
-  const std::array<FlagSpec, 11> specs = {{
+  const std::array<FlagSpec, 17> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
       {kDatabaseUrlSetting,
@@ -42,6 +42,12 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       {kStoreConnectRetrySetting, "seconds to retry an unreachable database at start (default 30)"},
       {kDataDirSetting,
        "key.secret and the outage journal (default: beside the SQLite file, or ./var)"},
+      {kExecWorkersSetting, "commands run at once (env GAIA_EXEC_WORKERS, default: CPUs)"},
+      {kQueueMaxWaitSetting, "longest wait of a queued command, s (default 60)"},
+      {kThrottleSlowSetting, "under load: delay (default) or hold commands in the queue"},
+      {kThrottleStopSetting, "at throttle factor 0: wait (default) or refuse with 503"},
+      {kProcRootSetting, "root of proc/ and the cgroup mounts (default /)"},
+      {kExecCgroupsSetting, "a cgroup per command: auto, limits (default: limited ones) or off"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

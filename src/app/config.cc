@@ -94,6 +94,7 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
                                     const Settings& file) {
   Config c;
   c.io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
+  c.exec_workers = c.io_threads;
 
   if (auto raw = pick(kPortSetting, flags, env, file)) {
     auto v = parse_uint(raw->value);
@@ -162,6 +163,41 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
       return invalid(*raw, "metrics_open",
                      "false unless the server binds a loopback address (127.0.0.1 or ::1)");
     }
+  }
+  if (auto raw = pick(kExecWorkersSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 1024) return invalid(*raw, "exec workers", "an integer from 1 to 1024");
+    c.exec_workers = static_cast<unsigned>(*v);
+  }
+  if (auto raw = pick(kQueueMaxWaitSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 86400) {
+      return invalid(*raw, "queue max wait", "seconds from 1 to 86400");
+    }
+    c.queue_max_wait_s = static_cast<unsigned>(*v);
+  }
+  if (auto raw = pick(kThrottleSlowSetting, flags, env, file)) {
+    if (raw->value != "delay" && raw->value != "hold") {
+      return invalid(*raw, "throttle_slow", "delay (admit after (1 - factor) s) or hold (queue)");
+    }
+    c.throttle_hold = raw->value == "hold";
+  }
+  if (auto raw = pick(kThrottleStopSetting, flags, env, file)) {
+    if (raw->value != "wait" && raw->value != "refuse") {
+      return invalid(*raw, "throttle_stop", "wait (queue) or refuse (503 with Retry-After)");
+    }
+    c.throttle_refuse_at_zero = raw->value == "refuse";
+  }
+  if (auto raw = pick(kExecCgroupsSetting, flags, env, file)) {
+    if (raw->value != "auto" && raw->value != "limits" && raw->value != "off") {
+      return invalid(*raw, "exec_cgroups",
+                     "auto (a cgroup per command), limits (only for limited commands) or off");
+    }
+    c.exec_cgroups = raw->value;
+  }
+  if (auto raw = pick(kProcRootSetting, flags, env, file)) {
+    if (raw->value.empty()) return invalid(*raw, "proc root", "a directory path");
+    c.proc_root = raw->value;
   }
   if (auto raw = pick(kAdminKeySetting, flags, env, file)) {
     if (raw->value.size() < 32) {  // never echo a secret

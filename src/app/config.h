@@ -35,6 +35,17 @@ inline constexpr SettingName kStoreFailureSetting{"store_failure", "GAIA_STORE_F
 inline constexpr SettingName kStoreConnectRetrySetting{
     "store_connect_retry_s", "GAIA_STORE_CONNECT_RETRY_S", "--store-connect-retry-s"};
 inline constexpr SettingName kDataDirSetting{"data_dir", "GAIA_DATA_DIR", "--data-dir"};
+inline constexpr SettingName kExecWorkersSetting{"exec_workers", "GAIA_EXEC_WORKERS",
+                                                 "--exec-workers"};
+inline constexpr SettingName kQueueMaxWaitSetting{"queue_max_wait_s", "GAIA_QUEUE_MAX_WAIT_S",
+                                                  "--queue-max-wait-s"};
+inline constexpr SettingName kThrottleSlowSetting{"throttle_slow", "GAIA_THROTTLE_SLOW",
+                                                  "--throttle-slow"};
+inline constexpr SettingName kThrottleStopSetting{"throttle_stop", "GAIA_THROTTLE_STOP",
+                                                  "--throttle-stop"};
+inline constexpr SettingName kExecCgroupsSetting{"exec_cgroups", "GAIA_EXEC_CGROUPS",
+                                                 "--exec-cgroups"};
+inline constexpr SettingName kProcRootSetting{"proc_root", "GAIA_PROC_ROOT", "--proc-root"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
@@ -42,7 +53,9 @@ inline constexpr SettingName kFileSettings[] = {
     kPortSetting,        kBindSetting,         kDatabaseUrlSetting,
     kTimeZoneSetting,    kThreadsSetting,      kRetentionSetting,
     kMetricsOpenSetting, kStoreFailureSetting, kStoreConnectRetrySetting,
-    kDataDirSetting};
+    kDataDirSetting,     kExecWorkersSetting,  kQueueMaxWaitSetting,
+    kThrottleSlowSetting, kThrottleStopSetting, kProcRootSetting,
+    kExecCgroupsSetting};
 
 // Whether new admissions continue while the database is away (writes go to the journal
 // either way).
@@ -64,6 +77,17 @@ struct Config {
   unsigned retention_days = 30;         // executions older than this are deleted
   bool metrics_open = false;            // GET /metrics without a key (loopback only)
   std::string admin_key;                // registered as an admin key when set
+  // The executor: workers running commands at once (default: the number of CPUs), the
+  // longest a command waits in the queue, and what load throttling does below factor 1
+  // (delay, or hold in the queue) and at 0 (wait, or refuse with 503).
+  unsigned exec_workers = 1;
+  unsigned queue_max_wait_s = 60;
+  bool throttle_hold = false;
+  bool throttle_refuse_at_zero = false;
+  std::string proc_root = "/";  // where the load monitor reads proc/ and the cgroup mounts
+  // A cgroup per command: "auto" (always, where the machine allows), "limits" (only for a
+  // command with memory, CPU or process limits) or "off".
+  std::string exec_cgroups = "limits";
 };
 
 // `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and

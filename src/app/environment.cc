@@ -8,7 +8,9 @@ Settings settings_from_environment(const char* const* envp) {
   constexpr SettingName kNames[] = {
       kPortSetting,     kBindSetting,         kDatabaseUrlSetting,       kTimeZoneSetting,
       kThreadsSetting,  kRetentionSetting,    kMetricsOpenSetting,       kConfigSetting,
-      kAdminKeySetting, kStoreFailureSetting, kStoreConnectRetrySetting, kDataDirSetting};
+      kAdminKeySetting, kStoreFailureSetting, kStoreConnectRetrySetting, kDataDirSetting,
+      kExecWorkersSetting, kQueueMaxWaitSetting, kThrottleSlowSetting, kThrottleStopSetting,
+      kProcRootSetting, kExecCgroupsSetting};
   Settings settings;
   for (; envp != nullptr && *envp != nullptr; ++envp) {
     std::string_view entry = *envp;

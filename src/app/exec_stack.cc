@@ -31,7 +31,8 @@ core::FairQueueOptions queue_options(const Config& config) {
 
 ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limiter& limiter,
                      store::Store& store, exec::ConfirmationHook* confirm)
-    : hold_(config.throttle_hold),
+    : workers_(config.exec_workers),
+      hold_(config.throttle_hold),
       sampler_({.root = config.proc_root}, clock),
       throttle_(throttle_config(config)),
       scheduler_(queue_options(config), clock),
@@ -59,6 +60,22 @@ void ExecStack::tick() {
   // Hold mode slows admissions by running fewer commands at once; at 0 nothing new starts
   // in either mode, and queued commands wait up to the maximum wait.
   scheduler_.set_capacity_factor(hold_ || factor == 0 ? factor : 1.0);
+}
+
+boost::json::object ExecStack::status_json() const {
+  const core::FairQueueStats q = scheduler_.stats();
+  std::shared_ptr<const monitor::LoadSnapshot> load = sampler_.latest();
+  auto source = [](monitor::LoadSource s) { return s == monitor::LoadSource::kCgroup ? "cgroup" : "host"; };
+  return {{"workers", workers_},
+          {"seats", q.seats},
+          {"running", q.running[0] + q.running[1] + q.running[2]},
+          {"queued", {{"enterprise", q.queued[0]}, {"premium", q.queued[1]}, {"default", q.queued[2]}}},
+          {"throttle_factor", throttle_.factor()},
+          {"cpu_pct", load->smoothed.cpu_pct},
+          {"mem_pct", load->smoothed.mem_pct},
+          {"cpu_source", source(load->cpu_source)},
+          {"mem_source", source(load->mem_source)},
+          {"cgroups", runner_.cgroups_available() ? runner_.cgroup_note() : "none: " + runner_.cgroup_note()}};
 }
 
 core::Admission ExecStack::admit(core::Tier tier) { return throttle_.admit(load(), tier); }

@@ -6,6 +6,7 @@
 // Threads: built and stopped by the thread that runs the server; executor() is safe to use
 // from every io thread in between. tick() runs on the chores thread.
 
+#include <boost/json/object.hpp>
 #include <memory>
 
 #include "app/config.h"
@@ -40,12 +41,16 @@ class ExecStack : public exec::LoadGate {
   const exec::Scheduler& scheduler() const { return scheduler_; }
   const exec::ProcessRunner& runner() const { return runner_; }
   double throttle_factor() const { return throttle_.factor(); }
+  // {"workers","seats","running","queued":{class:n},"throttle_factor","cpu_pct","mem_pct",
+  //  "cpu_source","mem_source","cgroups"}: for /health and the live stats.
+  boost::json::object status_json() const;
 
   core::Admission admit(core::Tier tier) override;
 
  private:
   core::LoadLevels load() const;
 
+  const unsigned workers_;
   const bool hold_;
   monitor::Sampler sampler_;
   core::ThrottlePolicy throttle_;

@@ -24,12 +24,14 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
       store["journal_records"] = h.journal_records;
       store["admissions_paused"] = h.admissions_paused;
     }
-    return http::json_response(200, boost::json::object{
-                                        {"status", ok ? "ok" : "degraded"},
-                                        {"version", kVersion},
-                                        {"uptime_seconds", uptime.count()},
-                                        {"store", std::move(store)},
-                                    });
+    boost::json::object body{
+        {"status", ok ? "ok" : "degraded"},
+        {"version", kVersion},
+        {"uptime_seconds", uptime.count()},
+        {"store", std::move(store)},
+    };
+    if (info.executor) body["executor"] = info.executor();
+    return http::json_response(200, body);
   });
 }
 

@@ -2,6 +2,8 @@
 // The GET /health endpoint: liveness, version, uptime and which store is in use.
 // The handler reads `clock` on whichever io thread serves the request.
 
+#include <boost/json/object.hpp>
+#include <functional>
 #include <string>
 
 #include "core/clock.h"
@@ -15,13 +17,15 @@ struct HealthInfo {
   std::string store_kind;         // "sqlite" or "postgres"
   std::string store_path;         // e.g. "./var/gaia.db", or the URL without its password
   store::Store* store = nullptr;  // its writer's state is reported when set
+  std::function<boost::json::object()> executor;  // the "executor" section, when set
 };
 
 // Registers GET /health on `router`, answering 200
 // {"status":"ok"|"degraded","version":...,"uptime_seconds":N,
 //  "store":{"kind":...,"path":...,"state":"ok"|"journaling"|"failing","error":...,
 //           "queued_writes":N,"commits":N,"journal_bytes":N,"journal_records":N,
-//           "admissions_paused":bool}}.
+//           "admissions_paused":bool},
+//  "executor":{...}} (see ExecStack::status_json).
 // A store that is failing, or journaling because its database is away, makes the status
 // "degraded" with the reason in store.error (still 200: checks keep working).
 // REQUIRES: `clock` outlives the router and every server using it.

@@ -10,10 +10,12 @@
 #include <thread>
 
 #include "app/chores.h"
+#include "app/exec_stack.h"
 #include "app/health.h"
 #include "app/system_clock.h"
 #include "core/limiter.h"
 #include "http/admin_api.h"
+#include "http/exec_api.h"
 #include "http/directory.h"
 #include "http/public_api.h"
 #include "http/rule_book.h"
@@ -35,18 +37,6 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock& clock,
-                                         std::ostream& out, std::ostream& err) {
-  out << (config.postgres_url.empty() ? "[INIT] Initializing SQLite database..."
-                                      : "[INIT] Initializing PostgreSQL database...")
-      << std::endl;
-  std::unique_ptr<store::Store> backend = open_backend(config, clock, err);
-  if (!backend) return nullptr;
-  auto journal =
-      store::journal::Journal::open(std::filesystem::path(config.data_dir) / "journal");
-  if (!journal.ok()) {
-    err << "[ERROR] " << journal.status().message() << std::endl;
-    return nullptr;
 // The configured backend, retried with backoff for store_connect_retry_s while the database
 // cannot be reached.
 std::unique_ptr<store::Store> open_backend(const Config& config, const core::Clock& clock,
@@ -89,14 +79,19 @@ std::unique_ptr<store::Store> open_backend(const Config& config, const core::Clo
 
 // The store: the backend wrapped so that writes survive it going away (journal/), with what
 // an earlier run journalled replayed before usage is restored.
+std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock& clock,
+                                         std::ostream& out, std::ostream& err) {
+  out << (config.postgres_url.empty() ? "[INIT] Initializing SQLite database..."
+                                      : "[INIT] Initializing PostgreSQL database...")
+      << std::endl;
+  std::unique_ptr<store::Store> backend = open_backend(config, clock, err);
+  if (!backend) return nullptr;
+  auto journal =
+      store::journal::Journal::open(std::filesystem::path(config.data_dir) / "journal");
+  if (!journal.ok()) {
+    err << "[ERROR] " << journal.status().message() << std::endl;
+    return nullptr;
   }
-  out << "[INIT] ✓ Database connection established" << std::endl;
-  return store;
-}
-
-// The admin key: GAIA_ADMIN_KEY when given, else one made on the very first start and
-// printed that once.
-bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t now_ms,
   const uint64_t journalled = journal.value()->records();
   store::journal::ResilientOptions options;
   options.failure = config.store_failure == StoreFailure::kClosed
@@ -111,6 +106,13 @@ bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t n
           << std::endl;
     }
   }
+  out << "[INIT] ✓ Database connection established" << std::endl;
+  return store;
+}
+
+// The admin key: GAIA_ADMIN_KEY when given, else one made on the very first start and
+// printed that once.
+bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t now_ms,
                      std::ostream& out, std::ostream& err) {
   constexpr std::string_view kAdmin = "admin";
   if (config.admin_key.empty() && directory.has_admin_key()) return true;
@@ -217,12 +219,18 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   router.set_observer(metrics.route_observer());
   http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
   const bool postgres = !config.postgres_url.empty();
+  ExecStack exec(config, clock, *limiter, *store, nullptr);
   add_health_route(router, clock,
                    {clock.mono_now(), postgres ? "postgres" : "sqlite",
                     postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
-                    store.get()});
+                    store.get(), [&exec] { return exec.status_json(); }});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
+  http::add_exec_api(router, api, exec.executor(), {});
+  out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
+      << (exec.runner().cgroups_available() ? "a cgroup per command"
+                                           : "rlimits only (" + exec.runner().cgroup_note() + ")")
+      << std::endl;
   // Dashboard sessions and the live admin feed; the hub outlives the server it serves.
   http::SessionStore sessions(clock, *directory.value(), {});
   http::add_session_routes(router, *directory.value(), sessions);
@@ -237,12 +245,14 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     return 1;
   }
   hub.start();
+  exec.start();
 
   const int64_t retention_ms = int64_t{config.retention_days} * kDayMs;
   Chores chores({
       {std::chrono::seconds(1),
        [&] {
          for (int i = 0; i < core::Limiter::kShards; ++i) limiter->sweep(clock.now());
+         exec.tick();
        }},
       {std::chrono::hours(1),
        [&] {
@@ -259,6 +269,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   signals.wait();
   out << "[INFO] Shutting down" << std::endl;
   hub.stop();  // first: it then sends nothing to connections the server is closing
+  exec.stop();  // running commands are cancelled and recorded before the store flushes
   server.stop();
   if (core::Status s = store->flush(); !s.ok()) {
     err << "[ERROR] flushing the store: " << s.message() << std::endl;
