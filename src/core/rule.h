@@ -16,11 +16,17 @@ using UserId = uint64_t;
 using KeyId = uint64_t;
 using CommandTypeId = uint16_t;
 
-// Who a check is for: the authenticated key, the user owning it and the user's tier.
+// Limits scale by a factor in thousandths; kFullScale leaves them as the rules say.
+inline constexpr uint16_t kFullScale = 1000;
+
+// Who a check is for: the authenticated key, the user owning it and the user's tier, and the
+// factor the user's reputation puts on their rate and quota limits (concurrency is never
+// scaled; for enterprise, never above 1: the tier's own ceiling).
 struct Principal {
   UserId user = 0;
   KeyId key = 0;
   Tier tier = Tier::kDefault;
+  uint16_t limit_scale = kFullScale;
 };
 
 enum class SubjectKind : uint8_t { kGlobal = 0, kTier = 1, kUser = 2, kKey = 3 };

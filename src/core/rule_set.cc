@@ -139,6 +139,23 @@ Status RuleSet::build_base_policies() {
 
 const Policy& RuleSet::resolve(const Principal& principal, CommandTypeId type,
                                Policy& scratch) const {
+  const Policy& merged = resolve_unscaled(principal, type, scratch);
+  uint32_t scale = principal.limit_scale;
+  if (principal.tier == Tier::kEnterprise) scale = std::min<uint32_t>(scale, kFullScale);
+  if (scale == kFullScale) return merged;
+  if (&merged != &scratch) scratch = merged;
+  for (int i = 0; i < scratch.size; ++i) {
+    CompiledLimit& limit = scratch.limits[i];
+    if (limit.kind == LimitKind::kConcurrency) continue;
+    const uint64_t scaled = uint64_t{limit.amount} * scale / kFullScale;
+    limit.amount = static_cast<uint32_t>(
+        std::clamp<uint64_t>(scaled, limit.amount == 0 ? 0 : 1, UINT32_MAX));
+  }
+  return scratch;
+}
+
+const Policy& RuleSet::resolve_unscaled(const Principal& principal, CommandTypeId type,
+                                        Policy& scratch) const {
   const Policy& base = base_[static_cast<int>(principal.tier)][type];
   if (user_.empty() && key_.empty()) return base;  // no overrides at all: skip two probes
   auto user_it = user_.find(principal.user);

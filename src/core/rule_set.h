@@ -36,12 +36,16 @@ class RuleSet {
   const std::vector<Rule>& rules() const { return rules_; }
   const Calendar& calendar() const { return options_.calendar; }
 
-  // The policy for (principal, type). Returns the precompiled policy when the principal has no
-  // overrides, else merges into `scratch` and returns it. REQUIRES: type < command_types().size().
+  // The policy for (principal, type), its rate and quota limits scaled by
+  // principal.limit_scale. Returns the precompiled policy when the principal has no overrides
+  // and full scale, else builds it in `scratch` and returns it.
+  // REQUIRES: type < command_types().size().
   const Policy& resolve(const Principal& principal, CommandTypeId type, Policy& scratch) const;
 
  private:
   RuleSet() = default;
+  const Policy& resolve_unscaled(const Principal& principal, CommandTypeId type,
+                                 Policy& scratch) const;
   Status add(const Rule& rule, size_t index);
   Status build_base_policies();
 

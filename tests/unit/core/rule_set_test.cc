@@ -56,3 +56,64 @@ TEST(RuleSetTest, PremiumScalesGlobalRatesButNotConcurrency) {
 
 }  // namespace
 }  // namespace gaia::core
+
+namespace gaia::core {
+namespace {
+
+uint32_t amount_of(const Policy& policy, LimitKind kind) {
+  for (const CompiledLimit& limit : policy) {
+    if (limit.kind == kind) return limit.amount;
+  }
+  return 0;
+}
+
+TEST(RuleSetTest, ReputationScalesRatesAndQuotasButNotConcurrency) {
+  auto rules = testing::compile_or_die(
+      {testing::rule_for(testing::kGlobal, "shell",
+                         {LimitSpec::calendar(500, CalendarPeriod::kDay),
+                          LimitSpec::rate(10, std::chrono::seconds(1)), LimitSpec::concurrency(4)})});
+  Policy scratch;
+  Principal low{1, 1, Tier::kDefault, 500};
+  const Policy& halved = rules->resolve(low, testing::kShell, scratch);
+  EXPECT_EQ(amount_of(halved, LimitKind::kCalendar), 250u);
+  EXPECT_EQ(amount_of(halved, LimitKind::kRate), 5u);
+  EXPECT_EQ(amount_of(halved, LimitKind::kConcurrency), 4u);
+
+  Principal high{1, 1, Tier::kDefault, 1200};
+  EXPECT_EQ(amount_of(rules->resolve(high, testing::kShell, scratch), LimitKind::kCalendar), 600u);
+  Principal full{1, 1, Tier::kDefault, kFullScale};
+  EXPECT_EQ(&rules->resolve(full, testing::kShell, scratch), &rules->resolve(full, testing::kShell, scratch))
+      << "full scale uses the precompiled policy";
+  Principal tiny{1, 1, Tier::kDefault, 1};
+  EXPECT_EQ(amount_of(rules->resolve(tiny, testing::kShell, scratch), LimitKind::kRate), 1u)
+      << "a limit never scales down to nothing";
+}
+
+TEST(RuleSetTest, EnterpriseIsNeverScaledAboveItsOwnCeiling) {
+  auto rules = testing::compile_or_die(
+      {testing::rule_for(testing::tier_subject(Tier::kEnterprise), "shell",
+                         {LimitSpec::calendar(100, CalendarPeriod::kDay)})});
+  Policy scratch;
+  Principal good{1, 1, Tier::kEnterprise, 1200};
+  EXPECT_EQ(amount_of(rules->resolve(good, testing::kShell, scratch), LimitKind::kCalendar), 100u);
+  Principal poor{1, 1, Tier::kEnterprise, 500};
+  EXPECT_EQ(amount_of(rules->resolve(poor, testing::kShell, scratch), LimitKind::kCalendar), 50u);
+}
+
+TEST(RuleSetTest, TheLimiterRefusesAtTheScaledQuota) {
+  Limiter limiter(testing::compile_or_die({testing::rule_for(
+                      testing::kGlobal, "shell", {LimitSpec::calendar(4, CalendarPeriod::kDay)})}),
+                  {});
+  Instant now{MonoTime(std::chrono::hours(1)), WallTime(std::chrono::hours(24 * 20000))};
+  Principal low{7, 7, Tier::kDefault, 500};
+  EXPECT_TRUE(limiter.check({low, testing::kShell, 1}, now).allowed);
+  EXPECT_TRUE(limiter.check({low, testing::kShell, 1}, now).allowed);
+  Decision third = limiter.check({low, testing::kShell, 1}, now);
+  EXPECT_FALSE(third.allowed);
+  EXPECT_EQ(third.deciding.limit.amount, 2u);
+  low.limit_scale = kFullScale;
+  EXPECT_TRUE(limiter.check({low, testing::kShell, 1}, now).allowed) << "the same counters";
+}
+
+}  // namespace
+}  // namespace gaia::core
