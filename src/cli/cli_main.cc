@@ -1,19 +1,13 @@
-// gaia: the command-line client of gaia_server. Parses the command line, finds the server
-// (GAIA_URL or --url) and the key (GAIA_KEY or --key), and runs one subcommand. Exit codes:
-// 0 done or admitted, 1 check refused, 2 usage, connection or server error.
+#include "cli/cli_main.h"
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <iostream>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
-#include "cli/url.h"
+#include "cli/exec_command.h"
+#include "cli/run_command.h"
 
 namespace gaia::cli {
 namespace {
-
-constexpr auto kTimeout = std::chrono::seconds(10);  // each connect, write and read wait
 
 // `value` if the option was given on the command line, else nullopt.
 template <class T>
@@ -21,13 +15,20 @@ std::optional<T> given(const CLI::Option* option, const T& value) {
   return option->count() > 0 ? std::optional<T>(value) : std::nullopt;
 }
 
-int run(int argc, char** argv) {
-  CLI::App app("gaia: ask a Gaia server whether a command may run; manage its users and keys.",
-               "gaia");
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
+  CLI::App app(
+      "gaia: run commands through a Gaia server, or ask whether one may run; manage its users "
+      "and keys.",
+      "gaia");
   app.footer(
       "Environment: GAIA_URL (default http://127.0.0.1:8080), GAIA_KEY (an API key).\n"
       "Exit codes: 0 done (check: admitted), 1 check refused, 2 usage, connection or server "
-      "error.");
+      "error.\n"
+      "exec: the command's own code; 128+N killed by signal N; 125 refused or error; 126 cannot "
+      "execute; 127 not found.\n"
+      "run: 0 all tasks succeeded, 1 a task did not, 2 usage error or invalid workflow.");
   // Subcommands inherit this, so the global options may follow them: gaia quota --json.
   app.fallthrough();
 
@@ -70,33 +71,90 @@ int run(int argc, char** argv) {
   CLI::App* keys_revoke = keys->add_subcommand("revoke", "revoke the API key with this id");
   keys_revoke->add_option("id", key_id, "key id")->required();
 
+  ExecArgs exec_args;
+  std::vector<std::string> env_assignments;
+  int64_t timeout_s = 0;
+  std::string cwd, exec_id;
+  CLI::App* exec = app.add_subcommand(
+      "exec", "run a command through the server, its output here: exec --type T -- ARGV...");
+  exec->add_option("--type", exec_args.type, "command type, e.g. shell")->required();
+  CLI::Option* cwd_opt = exec->add_option("--cwd", cwd, "directory to run it in, on the server");
+  CLI::Option* timeout_opt =
+      exec->add_option("--timeout", timeout_s, "seconds before it is stopped")
+          ->check(CLI::PositiveNumber);
+  exec->add_option("--env", env_assignments, "NAME=VALUE for its environment; repeatable")
+      ->allow_extra_args(false);
+  exec->add_flag("--agent", exec_args.agent, "proposed by an AI agent: the policy decides");
+  CLI::Option* id_opt = exec->add_option("--id", exec_id, "the execution's id (default: random)");
+  exec->add_option("argv", exec_args.argv, "the program and its arguments, after --")
+      ->required();
+
+  RunArgs run_args;
+  int parallelism = 0, max_wait_s = 600;
+  CLI::App* run_cmd = app.add_subcommand("run", "run a workflow file through the server");
+  run_cmd->add_option("workflow", run_args.file, "WORKFLOW.yaml")->required();
+  CLI::Option* parallelism_opt =
+      run_cmd->add_option("--parallelism", parallelism, "tasks at once (default: the file's)");
+  run_cmd->add_flag("--wait-on-refusal", run_args.wait_on_refusal,
+                    "retry a refused task after Retry-After instead of failing");
+  run_cmd->add_option("--max-wait", max_wait_s, "with --wait-on-refusal: give up after S seconds")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+
+  // exec's own failures exit 125 (as env(1)), so that they differ from the command's codes.
+  const auto usage_code = [&] { return *exec ? kExitExecFailed : kExitError; };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::cerr << "gaia: " << e.what() << " (see gaia --help)\n";
-    return kExitError;
+    if (e.get_exit_code() == 0) return app.exit(e, env.out, env.err);  // --help
+    env.err << "gaia: " << e.what() << " (see gaia --help)\n";
+    return usage_code();
   }
 
   // Checked by hand rather than with require_subcommand(), so that a mistyped command is
   // reported as unexpected rather than as a missing subcommand.
-  if (!*check && !*quota && !*users_create && !*users_tier && !*keys_create && !*keys_revoke) {
-    std::cerr << "gaia: name a command: check, quota, users create|tier, keys create|revoke "
-                 "(see gaia --help)\n";
+  if (!*check && !*quota && !*users_create && !*users_tier && !*keys_create && !*keys_revoke &&
+      !*exec && !*run_cmd) {
+    env.err << "gaia: name a command: check, exec, run, quota, users create|tier, keys "
+                 "create|revoke (see gaia --help)\n";
     return kExitError;
   }
 
   gaia::core::Result<Url> url = parse_url(url_text);
   if (!url.ok()) {
-    std::cerr << "gaia: " << url.status().message() << '\n';
-    return kExitError;
+    env.err << "gaia: " << url.status().message() << '\n';
+    return usage_code();
   }
   if (key.empty()) {
-    std::cerr << "gaia: set GAIA_KEY or pass --key\n";
-    return kExitError;
+    env.err << "gaia: set GAIA_KEY or pass --key\n";
+    return usage_code();
   }
-  SocketHttpClient client(url.value(), kTimeout);
-  const Session session{client, key, std::cout, std::cerr, json};
+  for (const std::string& a : env_assignments) {
+    auto pair = parse_env_assignment(a);
+    if (!pair.ok()) {
+      env.err << "gaia: " << pair.status().message() << '\n';
+      return usage_code();
+    }
+    exec_args.env.push_back(std::move(pair.value()));
+  }
+  core::Result<std::unique_ptr<HttpClient>> client = env.connect(url.value(), *exec || *run_cmd);
+  if (!client.ok()) {
+    env.err << "gaia: " << client.status().message() << '\n';
+    return usage_code();
+  }
+  const Session session{*client.value(), key, env.out, env.err, json};
+
+  if (*exec) {
+    exec_args.cwd = given(cwd_opt, cwd);
+    exec_args.timeout_s = given(timeout_opt, timeout_s);
+    exec_args.id = given(id_opt, exec_id);
+    return gaia::cli::exec(session, exec_args);
+  }
+  if (*run_cmd) {
+    run_args.parallelism = given(parallelism_opt, parallelism);
+    run_args.max_wait = std::chrono::seconds(max_wait_s);
+    return run_workflow_file(session, run_args);
+  }
 
   if (*check) {
     check_args.cost = given(cost_opt, cost);
@@ -115,7 +173,4 @@ int run(int argc, char** argv) {
   return revoke_key(session, key_id);
 }
 
-}  // namespace
 }  // namespace gaia::cli
-
-int main(int argc, char** argv) { return gaia::cli::run(argc, argv); }

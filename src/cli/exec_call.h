@@ -1,0 +1,125 @@
+#pragma once
+// One command run through POST /api/v1/exec, as both `gaia exec` and `gaia run` make it: the
+// request body from typed arguments, and ExecAnswer, which reads the streamed answer (a JSON
+// error, or NDJSON events: queued, started, stdout, stderr, then exited or failed), hands the
+// command's output and progress to an ExecListener as they arrive, and sums up how it ended.
+// See docs/api.md for the endpoint and docs/cli.md for the exit codes.
+//
+// Threads: run_exec blocks its caller for as long as the command runs; separate calls (each
+// with its own listener) may run at once on one client.
+//
+// Example:
+//   PrintingListener listener(std::cout, std::cerr);
+//   ExecResult r = run_exec(client, key, args, listener);
+//   return exec_exit_code(r);
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cli/http_client.h"
+
+namespace gaia::cli {
+
+// Exit codes of gaia exec for its own failures, as env(1) and docker run use them.
+constexpr int kExitExecFailed = 125;   // refused, bad request, server or connection error
+constexpr int kExitCannotExecute = 126;
+constexpr int kExitNotFound = 127;
+constexpr int kExitSignalBase = 128;   // + the signal that killed the command (or gaia)
+
+struct ExecArgs {
+  std::string type;
+  std::vector<std::string> argv;  // REQUIRES: not empty
+  std::optional<std::string> cwd;
+  std::optional<int64_t> timeout_s;
+  std::vector<std::pair<std::string, std::string>> env;  // a later entry of a name wins
+  bool agent = false;  // proposed by an AI agent: the confirmation policy decides
+  std::optional<std::string> id;
+};
+
+// The JSON body of POST /api/v1/exec.
+std::string exec_body(const ExecArgs& args);
+
+// Splits "NAME=VALUE" (the value may be empty or contain '='); invalid_argument without '='
+// or with an empty name. The server checks the name's characters.
+[[nodiscard]] core::Result<std::pair<std::string, std::string>> parse_env_assignment(
+    std::string_view text);
+
+enum class ExecEnd : uint8_t {
+  kExited,      // the command exited on its own: exit_code
+  kSignalled,   // a signal ended it (a timeout or a cancellation too): signal
+  kRefused,     // a limit, quota, load or the policy said no (403, 428, 429, 503): nothing ran
+  kNotStarted,  // admitted, but the program could not be started, or it left the queue
+  kError,       // a bad request or key, a server or connection failure, a broken answer
+};
+
+struct ExecResult {
+  ExecEnd end = ExecEnd::kError;
+  int exit_code = 0;  // kExited
+  int signal = 0;     // kSignalled
+  // kRefused, kNotStarted, kError: one line for a person, without "gaia: ".
+  std::string message;
+  std::optional<int64_t> retry_after_s;  // kRefused, when the server says when to retry
+  int64_t duration_ms = -1;              // kExited, kSignalled: the server's measure
+  // kExited, kSignalled: what else a person should know (timed out, not recorded, ...).
+  std::vector<std::string> notes;
+};
+
+// 0..255 the command's own code; 128 + signal; 125 refused or error; 126 cannot execute;
+// 127 not found.
+int exec_exit_code(const ExecResult& result);
+
+// The exit code for a command the server could not start, from the server's message:
+// 127 for a program not found, 126 for one that cannot be executed, else 125.
+int not_started_exit_code(std::string_view message);
+
+enum class OutputStream : uint8_t { kStdout, kStderr };
+
+// Told of a command's progress as it arrives, on the thread that runs the exec call.
+class ExecListener {
+ public:
+  virtual ~ExecListener() = default;
+  // Bytes the command wrote (valid UTF-8: the server replaced invalid sequences).
+  virtual void on_output(OutputStream stream, std::string_view data) = 0;
+  // Waiting: `ahead` commands are before it; about `expected_wait_ms` (0: unknown or none).
+  virtual void on_queued(int64_t ahead, int64_t expected_wait_ms) {
+    (void)ahead;
+    (void)expected_wait_ms;
+  }
+  // Every line of the answer's body verbatim (events, or a JSON error), before it is acted on.
+  virtual void on_body_line(std::string_view line) { (void)line; }
+};
+
+// Reads one answer. Feed it the head, then each body line, then finish() with the stream's
+// status; finish() says how the command ended.
+class ExecAnswer {
+ public:
+  explicit ExecAnswer(ExecListener& listener) : listener_(listener) {}
+
+  void on_head(const HttpResponse& head);
+  void on_line(std::string_view line);
+  ExecResult finish(const core::Status& transport);
+
+  // The whole body of an answer that is not 200 (a JSON error), or "" for a 200.
+  const std::string& error_body() const { return error_body_; }
+
+ private:
+  void on_event(std::string_view line);
+  ExecResult from_error_answer() const;
+
+  ExecListener& listener_;
+  int status_ = 0;
+  std::string retry_after_;  // the Retry-After header
+  std::string error_body_;
+  std::optional<ExecResult> final_;  // set by exited or failed
+  std::string broken_;               // a line that is not an event of ours
+};
+
+// POST /api/v1/exec with `args`, the command's progress to `listener`; blocks until it ends.
+ExecResult run_exec(HttpClient& client, const std::string& key, const ExecArgs& args,
+                    ExecListener& listener);
+
+}  // namespace gaia::cli

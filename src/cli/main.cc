@@ -1,0 +1,29 @@
+// gaia: the command-line client of gaia_server (see cli_main.h and docs/cli.md).
+
+#include <chrono>
+#include <iostream>
+
+#include "cli/cli_main.h"
+#include "cli/interrupt.h"
+
+namespace {
+
+constexpr auto kTimeout = std::chrono::seconds(10);  // each connect, write and read wait
+
+gaia::core::Result<std::unique_ptr<gaia::cli::HttpClient>> connect(const gaia::cli::Url& url,
+                                                                   bool streaming) {
+  using gaia::cli::Interrupt;
+  // exec and run stream for as long as their commands run; SIGINT and SIGTERM close their
+  // connections (cancelling the commands) instead of killing gaia on the spot.
+  if (streaming && !Interrupt::install()) {
+    return gaia::core::Status::internal("cannot set up signal handling");
+  }
+  return std::unique_ptr<gaia::cli::HttpClient>(
+      std::make_unique<gaia::cli::SocketHttpClient>(url, kTimeout, Interrupt::fd()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return gaia::cli::run_cli(argc, argv, {std::cout, std::cerr, connect});
+}
