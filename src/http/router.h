@@ -43,7 +43,9 @@ using AsyncHandler = std::function<void(const Request&, Responder)>;
 // (keep-alive). If the stream ends any other way (the client closed or reset the connection,
 // a write failed or timed out, the server stopped), on_close's callback runs, exactly once.
 //
-// Threads: every method may be called from any thread.
+// Threads: every method may be called from any thread. Lifetime: a handle keeps its
+// connection alive; drop every handle before the Server is destroyed (stop() ends every
+// stream, and on_close tells the producer to let go).
 class ResponseStream {
  public:
   virtual ~ResponseStream() = default;
