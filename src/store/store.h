@@ -1,5 +1,6 @@
 #pragma once
-// The store: users, API keys, executions, quota usage, violations and the audit log.
+// The store: users, API keys, executions, quota usage, violations and the audit log; the
+// confirmation patterns, the log of confirmation decisions and users' reputation state.
 // Admin reads and writes are synchronous and durable when they return. The request path's
 // writes (executions, usage, violations) are queued and group-committed by a writer thread;
 // an execution's callback runs only once its row is durable. Implementations: sqlite/,
@@ -96,6 +97,52 @@ struct StoredRule {
   int64_t updated_at_ms = 0;
 };
 
+// A confirmation pattern an admin manages, as the JSON of confirm/pattern_json.h.
+struct StoredPattern {
+  std::string id;
+  std::string body;
+  int64_t updated_at_ms = 0;
+};
+
+// One answer of the confirmation policy (POST /api/claude/confirm/request, or an agent's
+// command through the executor). Text fields may be empty.
+struct ConfirmDecision {
+  uint64_t id = 0;  // assigned by the store; 0 until then
+  int64_t at_ms = 0;
+  std::string user;
+  uint64_t key_id = 0;
+  std::string command;
+  std::string cwd;
+  std::string session_id;
+  std::string tool;
+  std::string decision;  // approve | deny | ask
+  std::string source;    // pattern | reviewer | fallback | default | ...
+  std::string pattern_id;
+  std::string reason;
+  std::optional<int64_t> reviewer_latency_ms;  // set when a reviewer was asked
+};
+
+// Which decisions to list: every set field must match; newest first, at most `limit`, only
+// ids below `before_id` when set (the cursor of the previous page).
+struct DecisionFilter {
+  std::optional<std::string> user = std::nullopt;
+  std::optional<std::string> decision = std::nullopt;
+  std::optional<std::string> source = std::nullopt;
+  std::optional<int64_t> from_ms = std::nullopt;  // at_ms >= from_ms
+  std::optional<int64_t> to_ms = std::nullopt;    // at_ms < to_ms
+  std::optional<uint64_t> before_id = std::nullopt;
+  size_t limit = 100;
+};
+
+// A user's reputation as last saved: the score at updated_at_ms and the recent events as
+// JSON (see http/reputation_book.h).
+struct ReputationState {
+  std::string user;
+  double score = 0;
+  int64_t updated_at_ms = 0;
+  std::string events;  // JSON array
+};
+
 struct StoreHealth {
   bool ok = true;
   std::string detail;        // the last write error, or why writes are journalled, while !ok
@@ -114,7 +161,10 @@ struct WriteBatch {
   std::vector<Execution> executions;
   std::vector<Usage> usage;
   std::vector<Violation> violations;
-  bool empty() const { return executions.empty() && usage.empty() && violations.empty(); }
+  std::vector<ConfirmDecision> decisions;
+  bool empty() const {
+    return executions.empty() && usage.empty() && violations.empty() && decisions.empty();
+  }
 };
 
 // Records of journal segment `segment` up to and including `through_seq` (see
@@ -155,6 +205,7 @@ class Store {
   virtual void record_execution(Execution execution, RecordDone done) = 0;
   virtual void add_usage(Usage delta) = 0;
   virtual void record_violation(Violation violation) = 0;
+  virtual void record_decision(ConfirmDecision decision) = 0;
   // Blocks until every write queued before the call is durable (or failed).
   virtual Status flush() = 0;
 
@@ -164,6 +215,21 @@ class Store {
   virtual Result<uint64_t> count_executions() = 0;
   // Retention: deletes executions started before `before_ms`; usage rows stay.
   virtual Result<uint64_t> delete_executions_before(int64_t before_ms) = 0;
+
+  virtual Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) = 0;
+
+  // Confirmation patterns, by id. put_pattern inserts or replaces; delete_pattern is
+  // kNotFound when there is no such pattern.
+  virtual Result<std::vector<StoredPattern>> list_patterns() = 0;
+  virtual Status put_pattern(const StoredPattern& pattern) = 0;
+  virtual Status delete_pattern(std::string_view id) = 0;
+  // Stores `patterns` only the very first time it is called on this database (an admin who
+  // deleted every pattern does not get the defaults back); true when it stored them.
+  virtual Result<bool> seed_patterns(const std::vector<StoredPattern>& patterns) = 0;
+
+  // Reputation state: put_reputations upserts every entry in one transaction.
+  virtual Result<std::vector<ReputationState>> list_reputations() = 0;
+  virtual Status put_reputations(const std::vector<ReputationState>& states) = 0;
 
   virtual StoreHealth health() = 0;
   // Called on the writer thread with the seconds each group commit took.

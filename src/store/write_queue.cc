@@ -55,6 +55,12 @@ void WriteQueue::push(Violation violation) {
   if (queued_.violations.size() == max_batch_) wake_.notify_one();
 }
 
+void WriteQueue::push(ConfirmDecision decision) {
+  std::lock_guard lock(mu_);
+  queued_.decisions.push_back(std::move(decision));
+  if (queued_.decisions.size() == max_batch_) wake_.notify_one();
+}
+
 Status WriteQueue::flush() {
   std::future<Status> done;
   {
@@ -69,7 +75,8 @@ Status WriteQueue::flush() {
 StoreHealth WriteQueue::health() const {
   std::lock_guard lock(mu_);
   StoreHealth h = health_;
-  h.queued_writes = queued_.executions.size() + queued_.usage.size() + queued_.violations.size();
+  h.queued_writes = queued_.executions.size() + queued_.usage.size() +
+                    queued_.violations.size() + queued_.decisions.size();
   return h;
 }
 
@@ -83,7 +90,8 @@ void WriteQueue::run() {
   for (;;) {
     wake_.wait_for(lock, linger_, [&] {
       return stopping_ || !queued_.executions.empty() || !flushes_.empty() ||
-             queued_.usage.size() >= max_batch_ || queued_.violations.size() >= max_batch_;
+             queued_.usage.size() >= max_batch_ || queued_.violations.size() >= max_batch_ ||
+             queued_.decisions.size() >= max_batch_;
     });
     if (queued_.empty() && flushes_.empty()) {
       if (stopping_) return;
@@ -101,8 +109,10 @@ void WriteQueue::run() {
     callbacks_.erase(callbacks_.begin(), callbacks_.begin() + n);
     batch.usage = std::move(queued_.usage);
     batch.violations = std::move(queued_.violations);
+    batch.decisions = std::move(queued_.decisions);
     queued_.usage.clear();
     queued_.violations.clear();
+    queued_.decisions.clear();
     // A flush waits for what was queued before it: answer it once the queue has drained.
     std::vector<std::promise<Status>> flushes;
     if (queued_.executions.empty()) flushes = std::move(flushes_), flushes_.clear();
@@ -125,6 +135,7 @@ void WriteQueue::run() {
       // Usage and violations are nobody's answer: keep them for the next attempt.
       requeue(batch.usage, queued_.usage);
       requeue(batch.violations, queued_.violations);
+      requeue(batch.decisions, queued_.decisions);
     }
     lock.unlock();
 

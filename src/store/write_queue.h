@@ -2,7 +2,7 @@
 // Group commit: request threads queue writes; one writer thread takes everything queued,
 // commits it in one transaction, and only then answers each execution's callback. Many
 // writes share one fsync, and no request thread waits on the disk. An execution starts a
-// commit at once; usage and violations ride along, or are committed after `linger`.
+// commit at once; usage, violations and confirmation decisions ride along, or are committed after `linger`.
 // Thread-safe.
 
 #include <chrono>
@@ -35,6 +35,7 @@ class WriteQueue {
   void push(Execution execution, RecordDone done);
   void push(Usage usage);
   void push(Violation violation);
+  void push(ConfirmDecision decision);
   // Blocks until everything queued before the call is committed or has failed.
   Status flush();
 

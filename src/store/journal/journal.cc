@@ -133,6 +133,7 @@ core::Status Journal::append(const WriteBatch& batch) {
   for (const Execution& e : batch.executions) encode({seq++, e}, data);
   for (const Usage& u : batch.usage) encode({seq++, u}, data);
   for (const Violation& v : batch.violations) encode({seq++, v}, data);
+  for (const ConfirmDecision& d : batch.decisions) encode({seq++, d}, data);
   if (!write_all(fd_, data.data(), data.size(), static_cast<off_t>(open_size_)) ||
       ::fdatasync(fd_) != 0) {
     core::Status error = io_error("cannot write", open_path_, errno);

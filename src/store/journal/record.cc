@@ -7,7 +7,7 @@
 namespace gaia::store::journal {
 namespace {
 
-enum Kind : uint8_t { kExecution = 1, kUsage = 2, kViolation = 3 };
+enum Kind : uint8_t { kExecution = 1, kUsage = 2, kViolation = 3, kDecision = 4 };
 
 constexpr std::array<uint32_t, 256> make_crc_table() {
   std::array<uint32_t, 256> table{};
@@ -99,6 +99,21 @@ void encode_payload(const Record& r, std::string& out) {
     put_str(out, u->type);
     put_i64(out, u->day_start_ms);
     put_u64(out, u->used);
+  } else if (const auto* d = std::get_if<ConfirmDecision>(&r.write)) {
+    out.push_back(kDecision);
+    put_i64(out, d->at_ms);
+    put_str(out, d->user);
+    put_u64(out, d->key_id);
+    put_str(out, d->command);
+    put_str(out, d->cwd);
+    put_str(out, d->session_id);
+    put_str(out, d->tool);
+    put_str(out, d->decision);
+    put_str(out, d->source);
+    put_str(out, d->pattern_id);
+    put_str(out, d->reason);
+    out.push_back(d->reviewer_latency_ms ? 1 : 0);
+    put_i64(out, d->reviewer_latency_ms.value_or(0));
   } else {
     const auto& v = std::get<Violation>(r.write);
     out.push_back(kViolation);
@@ -150,6 +165,25 @@ bool decode_payload(std::string_view payload, Record& r) {
       v.command = in.str();
       v.at_ms = in.i64();
       r.write = std::move(v);
+      break;
+    }
+    case kDecision: {
+      ConfirmDecision d;
+      d.at_ms = in.i64();
+      d.user = in.str();
+      d.key_id = in.u64();
+      d.command = in.str();
+      d.cwd = in.str();
+      d.session_id = in.str();
+      d.tool = in.str();
+      d.decision = in.str();
+      d.source = in.str();
+      d.pattern_id = in.str();
+      d.reason = in.str();
+      const uint8_t has_latency = in.u8();
+      const int64_t latency = in.i64();
+      if (has_latency) d.reviewer_latency_ms = latency;
+      r.write = std::move(d);
       break;
     }
     default:

@@ -1,5 +1,6 @@
 #pragma once
-// The journal's record format: one write (an execution, a usage delta or a violation) with
+// The journal's record format: one write (an execution, a usage delta, a violation or a
+// confirmation decision) with
 // its sequence number, framed as [u32 length][u32 CRC-32C of payload][payload], little-endian.
 // A frame whose length runs past the end of the file or whose checksum fails ends the
 // readable part: a torn tail left by a crash mid-write. Pure functions; any thread.
@@ -13,7 +14,7 @@
 
 namespace gaia::store::journal {
 
-using Write = std::variant<Execution, Usage, Violation>;
+using Write = std::variant<Execution, Usage, Violation, ConfirmDecision>;
 
 struct Record {
   uint64_t seq = 0;  // from 1 within its segment, increasing

@@ -28,6 +28,9 @@ void ResilientStore::record_execution(Execution execution, RecordDone done) {
 }
 void ResilientStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
 void ResilientStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
+void ResilientStore::record_decision(ConfirmDecision decision) {
+  queue_->push(std::move(decision));
+}
 Status ResilientStore::flush() { return queue_->flush(); }
 void ResilientStore::set_commit_observer(std::function<void(double)> observer) {
   queue_->set_commit_observer(std::move(observer));
@@ -104,6 +107,9 @@ Status ResilientStore::replay_segment(const std::filesystem::path& path) {
           if constexpr (std::is_same_v<T, Execution>) batch.executions.push_back(std::move(w));
           if constexpr (std::is_same_v<T, Usage>) batch.usage.push_back(std::move(w));
           if constexpr (std::is_same_v<T, Violation>) batch.violations.push_back(std::move(w));
+          if constexpr (std::is_same_v<T, ConfirmDecision>) {
+            batch.decisions.push_back(std::move(w));
+          }
         },
         r.write);
     last = r.seq;

@@ -85,6 +85,7 @@ class ResilientStore final : public Store {
   void record_execution(Execution execution, RecordDone done) override;
   void add_usage(Usage delta) override;
   void record_violation(Violation violation) override;
+  void record_decision(ConfirmDecision decision) override;
   Status flush() override;
 
   Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override {
@@ -99,6 +100,23 @@ class ResilientStore final : public Store {
   Result<uint64_t> count_executions() override { return inner_->count_executions(); }
   Result<uint64_t> delete_executions_before(int64_t before_ms) override {
     return inner_->delete_executions_before(before_ms);
+  }
+  Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) override {
+    return inner_->list_decisions(filter);
+  }
+  Result<std::vector<StoredPattern>> list_patterns() override { return inner_->list_patterns(); }
+  Status put_pattern(const StoredPattern& pattern) override {
+    return inner_->put_pattern(pattern);
+  }
+  Status delete_pattern(std::string_view id) override { return inner_->delete_pattern(id); }
+  Result<bool> seed_patterns(const std::vector<StoredPattern>& patterns) override {
+    return inner_->seed_patterns(patterns);
+  }
+  Result<std::vector<ReputationState>> list_reputations() override {
+    return inner_->list_reputations();
+  }
+  Status put_reputations(const std::vector<ReputationState>& states) override {
+    return inner_->put_reputations(states);
   }
 
   // Besides the queue's state: journaling (the database is away), the journal's size,

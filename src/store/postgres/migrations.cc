@@ -91,6 +91,40 @@ CREATE TABLE journal_marks (
   through_seq BIGINT NOT NULL
 );
 )sql"},
+    {3, R"sql(
+CREATE TABLE confirm_patterns (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE TABLE confirm_patterns_seeded (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  at_ms BIGINT NOT NULL
+);
+CREATE TABLE confirm_decisions (
+  id BIGSERIAL PRIMARY KEY,
+  at_ms BIGINT NOT NULL,
+  user_name TEXT NOT NULL,
+  key_id BIGINT NOT NULL,
+  command TEXT NOT NULL,
+  cwd TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  source TEXT NOT NULL,
+  pattern_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  reviewer_latency_ms BIGINT
+);
+CREATE INDEX confirm_decisions_by_time ON confirm_decisions(at_ms);
+CREATE INDEX confirm_decisions_by_user ON confirm_decisions(user_name, id);
+CREATE TABLE reputation (
+  user_name TEXT PRIMARY KEY,
+  score DOUBLE PRECISION NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  events TEXT NOT NULL
+);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db) {

@@ -1,5 +1,7 @@
 #include "store/postgres/postgres_store.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "store/postgres/migrations.h"
@@ -222,6 +224,9 @@ void PostgresStore::record_execution(Execution execution, RecordDone done) {
 }
 void PostgresStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
 void PostgresStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
+void PostgresStore::record_decision(ConfirmDecision decision) {
+  queue_->push(std::move(decision));
+}
 Status PostgresStore::flush() { return queue_->flush(); }
 StoreHealth PostgresStore::health() { return queue_->health(); }
 void PostgresStore::set_commit_observer(std::function<void(double)> observer) {
@@ -300,6 +305,35 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
                  "at_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
                  "$4::text[], $5::text[], $6::bigint[])",
                  {user.take(), key.take(), type.take(), limit.take(), command.take(), at.take()});
+      if (!rows.ok()) return rows.status();
+    }
+    if (!batch.decisions.empty()) {
+      TextArray at, user, key, command, cwd, session, tool, decision, source, pattern, reason,
+          latency;
+      for (const ConfirmDecision& d : batch.decisions) {
+        at.add(d.at_ms);
+        user.add(d.user);
+        key.add(static_cast<int64_t>(d.key_id));
+        command.add(d.command);
+        cwd.add(d.cwd);
+        session.add(d.session_id);
+        tool.add(d.tool);
+        decision.add(d.decision);
+        source.add(d.source);
+        pattern.add(d.pattern_id);
+        reason.add(d.reason);
+        latency.add(d.reviewer_latency_ms);
+      }
+      auto rows = db.run(
+          "add_confirm_decisions",
+          "INSERT INTO confirm_decisions (at_ms, user_name, key_id, command, cwd, session_id, "
+          "tool, decision, source, pattern_id, reason, reviewer_latency_ms) "
+          "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
+          "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+          "$12::bigint[])",
+          {at.take(), user.take(), key.take(), command.take(), cwd.take(), session.take(),
+           tool.take(), decision.take(), source.take(), pattern.take(), reason.take(),
+           latency.take()});
       if (!rows.ok()) return rows.status();
     }
     if (mark) {
@@ -391,6 +425,130 @@ Result<uint64_t> PostgresStore::delete_executions_before(int64_t before_ms) {
                        "DELETE FROM executions WHERE started_at_ms < $1", {param(before_ms)});
   if (!rows.ok()) return rows.status();
   return rows->affected();
+}
+
+Result<std::vector<ConfirmDecision>> PostgresStore::list_decisions(const DecisionFilter& f) {
+  std::lock_guard lock(mu_);
+  auto text = [](const std::optional<std::string>& v) -> Param {
+    return v ? Param(*v) : std::nullopt;
+  };
+  auto rows = db_->run(
+      "list_confirm_decisions",
+      "SELECT id, at_ms, user_name, key_id, command, cwd, session_id, tool, decision, source, "
+      "pattern_id, reason, reviewer_latency_ms FROM confirm_decisions "
+      "WHERE ($1::text IS NULL OR user_name = $1) AND ($2::text IS NULL OR decision = $2) "
+      "AND ($3::text IS NULL OR source = $3) AND ($4::bigint IS NULL OR at_ms >= $4) "
+      "AND ($5::bigint IS NULL OR at_ms < $5) AND ($6::bigint IS NULL OR id < $6) "
+      "ORDER BY id DESC LIMIT $7",
+      {text(f.user), text(f.decision), text(f.source), param(f.from_ms), param(f.to_ms),
+       param(f.before_id), param(static_cast<int64_t>(f.limit))});
+  if (!rows.ok()) return rows.status();
+  std::vector<ConfirmDecision> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    ConfirmDecision d;
+    d.id = rows->uint64(i, 0);
+    d.at_ms = rows->int64(i, 1);
+    d.user = rows->text(i, 2);
+    d.key_id = rows->uint64(i, 3);
+    d.command = rows->text(i, 4);
+    d.cwd = rows->text(i, 5);
+    d.session_id = rows->text(i, 6);
+    d.tool = rows->text(i, 7);
+    d.decision = rows->text(i, 8);
+    d.source = rows->text(i, 9);
+    d.pattern_id = rows->text(i, 10);
+    d.reason = rows->text(i, 11);
+    d.reviewer_latency_ms = rows->optional_int(i, 12);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<std::vector<StoredPattern>> PostgresStore::list_patterns() {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("list_confirm_patterns",
+                       "SELECT id, body, updated_at_ms FROM confirm_patterns ORDER BY id", {});
+  if (!rows.ok()) return rows.status();
+  std::vector<StoredPattern> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back({rows->text(i, 0), rows->text(i, 1), rows->int64(i, 2)});
+  }
+  return out;
+}
+
+Status PostgresStore::put_pattern(const StoredPattern& p) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("put_confirm_pattern",
+                       "INSERT INTO confirm_patterns (id, body, updated_at_ms) VALUES ($1, $2, $3) "
+                       "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
+                       "updated_at_ms = excluded.updated_at_ms",
+                       {param(p.id), param(p.body), param(p.updated_at_ms)});
+  return rows.ok() ? Status() : rows.status();
+}
+
+Status PostgresStore::delete_pattern(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto rows =
+      db_->run("delete_confirm_pattern", "DELETE FROM confirm_patterns WHERE id = $1", {param(id)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no pattern " + std::string(id));
+  return {};
+}
+
+Result<bool> PostgresStore::seed_patterns(const std::vector<StoredPattern>& patterns) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<bool> {
+    // Several servers may start at once: the primary key lets exactly one of them seed.
+    const int64_t at_ms = patterns.empty() ? 0 : patterns.front().updated_at_ms;
+    auto mark = db_->run("seed_confirm_mark",
+                         "INSERT INTO confirm_patterns_seeded (one, at_ms) VALUES (1, $1) "
+                         "ON CONFLICT (one) DO NOTHING",
+                         {param(at_ms)});
+    if (!mark.ok()) return mark.status();
+    if (mark->affected() == 0) return false;
+    for (const StoredPattern& p : patterns) {
+      auto rows = db_->run("seed_confirm_pattern",
+                           "INSERT INTO confirm_patterns (id, body, updated_at_ms) "
+                           "VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                           {param(p.id), param(p.body), param(p.updated_at_ms)});
+      if (!rows.ok()) return rows.status();
+    }
+    return true;
+  });
+}
+
+Result<std::vector<ReputationState>> PostgresStore::list_reputations() {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run(
+      "list_reputations",
+      "SELECT user_name, score, updated_at_ms, events FROM reputation ORDER BY user_name", {});
+  if (!rows.ok()) return rows.status();
+  std::vector<ReputationState> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back({rows->text(i, 0), std::strtod(rows->text(i, 1).c_str(), nullptr),
+                   rows->int64(i, 2), rows->text(i, 3)});
+  }
+  return out;
+}
+
+Status PostgresStore::put_reputations(const std::vector<ReputationState>& states) {
+  if (states.empty()) return {};
+  std::lock_guard lock(mu_);
+  auto done = in_transaction(*db_, [&]() -> Result<bool> {
+    for (const ReputationState& r : states) {
+      char score[32];
+      std::snprintf(score, sizeof score, "%.17g", r.score);
+      auto rows = db_->run("put_reputation",
+                           "INSERT INTO reputation (user_name, score, updated_at_ms, events) "
+                           "VALUES ($1, $2::double precision, $3, $4) ON CONFLICT (user_name) DO "
+                           "UPDATE SET score = excluded.score, updated_at_ms = "
+                           "excluded.updated_at_ms, events = excluded.events",
+                           {param(r.user), Param(score), param(r.updated_at_ms), param(r.events)});
+      if (!rows.ok()) return rows.status();
+    }
+    return true;
+  });
+  return done.ok() ? Status() : done.status();
 }
 
 }  // namespace gaia::store::postgres

@@ -32,6 +32,10 @@ Statement& Statement::bind_blob(int i, const void* data, size_t size) {
   sqlite3_bind_blob(stmt_, i, data, static_cast<int>(size), SQLITE_TRANSIENT);
   return *this;
 }
+Statement& Statement::bind_real(int i, double v) {
+  sqlite3_bind_double(stmt_, i, v);
+  return *this;
+}
 Statement& Statement::bind_null(int i) {
   sqlite3_bind_null(stmt_, i);
   return *this;

@@ -27,6 +27,7 @@ class Statement {
   Statement& bind(int i, std::string_view v);
   Statement& bind_blob(int i, const void* data, size_t size);
   Statement& bind_null(int i);
+  Statement& bind_real(int i, double v);
   template <class T>
   Statement& bind(int i, const std::optional<T>& v) {
     return v ? bind(i, static_cast<int64_t>(*v)) : bind_null(i);
@@ -52,6 +53,7 @@ class Statement {
 
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   uint64_t uint64(int col) const { return static_cast<uint64_t>(int64(col)); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string text(int col) const;
   std::string_view blob(int col) const;

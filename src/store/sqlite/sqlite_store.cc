@@ -238,6 +238,7 @@ void SqliteStore::record_execution(Execution execution, RecordDone done) {
 }
 void SqliteStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
 void SqliteStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
+void SqliteStore::record_decision(ConfirmDecision decision) { queue_->push(std::move(decision)); }
 Status SqliteStore::flush() { return queue_->flush(); }
 StoreHealth SqliteStore::health() { return queue_->health(); }
 void SqliteStore::set_commit_observer(std::function<void(double)> observer) {
@@ -301,6 +302,29 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
                        .bind(4, v.limit)
                        .bind(5, v.command)
                        .bind(6, v.at_ms)
+                       .run();
+        if (!s.ok()) return s;
+      }
+    }
+    if (!batch.decisions.empty()) {
+      auto stmt = db.prepare(
+          "INSERT INTO confirm_decisions (at_ms, user_name, key_id, command, cwd, session_id, "
+          "tool, decision, source, pattern_id, reason, reviewer_latency_ms) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      if (!stmt.ok()) return stmt.status();
+      for (const ConfirmDecision& d : batch.decisions) {
+        Status s = stmt->bind(1, d.at_ms)
+                       .bind(2, d.user)
+                       .bind(3, static_cast<int64_t>(d.key_id))
+                       .bind(4, d.command)
+                       .bind(5, d.cwd)
+                       .bind(6, d.session_id)
+                       .bind(7, d.tool)
+                       .bind(8, d.decision)
+                       .bind(9, d.source)
+                       .bind(10, d.pattern_id)
+                       .bind(11, d.reason)
+                       .bind(12, d.reviewer_latency_ms)
                        .run();
         if (!s.ok()) return s;
       }
@@ -394,6 +418,126 @@ Result<uint64_t> SqliteStore::delete_executions_before(int64_t before_ms) {
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, before_ms).run(); !s.ok()) return s;
   return static_cast<uint64_t>(db_->changes());
+}
+
+Result<std::vector<ConfirmDecision>> SqliteStore::list_decisions(const DecisionFilter& f) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT id, at_ms, user_name, key_id, command, cwd, session_id, tool, decision, source, "
+      "pattern_id, reason, reviewer_latency_ms FROM confirm_decisions "
+      "WHERE (?1 IS NULL OR user_name = ?1) AND (?2 IS NULL OR decision = ?2) "
+      "AND (?3 IS NULL OR source = ?3) AND (?4 IS NULL OR at_ms >= ?4) "
+      "AND (?5 IS NULL OR at_ms < ?5) AND (?6 IS NULL OR id < ?6) "
+      "ORDER BY id DESC LIMIT ?7");
+  if (!stmt.ok()) return stmt.status();
+  auto text_or_null = [&](int i, const std::optional<std::string>& v) {
+    if (v) {
+      stmt->bind(i, *v);
+    } else {
+      stmt->bind_null(i);
+    }
+  };
+  text_or_null(1, f.user);
+  text_or_null(2, f.decision);
+  text_or_null(3, f.source);
+  stmt->bind(4, f.from_ms).bind(5, f.to_ms).bind(6, f.before_id);
+  stmt->bind(7, static_cast<int64_t>(f.limit));
+  return stmt->collect<ConfirmDecision>([](const Statement& r) {
+    ConfirmDecision d;
+    d.id = r.uint64(0);
+    d.at_ms = r.int64(1);
+    d.user = r.text(2);
+    d.key_id = r.uint64(3);
+    d.command = r.text(4);
+    d.cwd = r.text(5);
+    d.session_id = r.text(6);
+    d.tool = r.text(7);
+    d.decision = r.text(8);
+    d.source = r.text(9);
+    d.pattern_id = r.text(10);
+    d.reason = r.text(11);
+    d.reviewer_latency_ms = optional_int(r, 12);
+    return d;
+  });
+}
+
+Result<std::vector<StoredPattern>> SqliteStore::list_patterns() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT id, body, updated_at_ms FROM confirm_patterns ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->collect<StoredPattern>([](const Statement& r) {
+    return StoredPattern{r.text(0), r.text(1), r.int64(2)};
+  });
+}
+
+Status SqliteStore::put_pattern(const StoredPattern& p) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "INSERT INTO confirm_patterns (id, body, updated_at_ms) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->bind(1, p.id).bind(2, p.body).bind(3, p.updated_at_ms).run();
+}
+
+Status SqliteStore::delete_pattern(std::string_view id) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("DELETE FROM confirm_patterns WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, id).run(); !s.ok()) return s;
+  if (db_->changes() == 0) return Status::not_found("no pattern " + std::string(id));
+  return {};
+}
+
+Result<bool> SqliteStore::seed_patterns(const std::vector<StoredPattern>& patterns) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<bool> {
+    auto mark = db_->prepare(
+        "INSERT INTO confirm_patterns_seeded (one, at_ms) VALUES (1, ?1) "
+        "ON CONFLICT (one) DO NOTHING");
+    if (!mark.ok()) return mark.status();
+    const int64_t at_ms = patterns.empty() ? 0 : patterns.front().updated_at_ms;
+    if (Status s = mark->bind(1, at_ms).run(); !s.ok()) return s;
+    if (db_->changes() == 0) return false;  // seeded before
+    auto stmt = db_->prepare(
+        "INSERT INTO confirm_patterns (id, body, updated_at_ms) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (id) DO NOTHING");
+    if (!stmt.ok()) return stmt.status();
+    for (const StoredPattern& p : patterns) {
+      if (Status s = stmt->bind(1, p.id).bind(2, p.body).bind(3, p.updated_at_ms).run(); !s.ok()) {
+        return s;
+      }
+    }
+    return true;
+  });
+}
+
+Result<std::vector<ReputationState>> SqliteStore::list_reputations() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT user_name, score, updated_at_ms, events FROM reputation ORDER BY user_name");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->collect<ReputationState>([](const Statement& r) {
+    return ReputationState{r.text(0), r.real(1), r.int64(2), r.text(3)};
+  });
+}
+
+Status SqliteStore::put_reputations(const std::vector<ReputationState>& states) {
+  if (states.empty()) return {};
+  std::lock_guard lock(mu_);
+  auto done = in_transaction(*db_, [&]() -> Result<bool> {
+    auto stmt = db_->prepare(
+        "INSERT INTO reputation (user_name, score, updated_at_ms, events) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (user_name) DO UPDATE SET score = excluded.score, "
+        "updated_at_ms = excluded.updated_at_ms, events = excluded.events");
+    if (!stmt.ok()) return stmt.status();
+    for (const ReputationState& r : states) {
+      Status s =
+          stmt->bind(1, r.user).bind_real(2, r.score).bind(3, r.updated_at_ms).bind(4, r.events).run();
+      if (!s.ok()) return s;
+    }
+    return true;
+  });
+  return done.ok() ? Status() : done.status();
 }
 
 }  // namespace gaia::store::sqlite

@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
   void record_execution(Execution execution, RecordDone done) override;
   void add_usage(Usage delta) override;
   void record_violation(Violation violation) override;
+  void record_decision(ConfirmDecision decision) override;
   Status flush() override;
 
   Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override;
@@ -48,6 +49,14 @@ class SqliteStore final : public Store {
   Result<std::optional<Execution>> find_execution(std::string_view id) override;
   Result<uint64_t> count_executions() override;
   Result<uint64_t> delete_executions_before(int64_t before_ms) override;
+
+  Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) override;
+  Result<std::vector<StoredPattern>> list_patterns() override;
+  Status put_pattern(const StoredPattern& pattern) override;
+  Status delete_pattern(std::string_view id) override;
+  Result<bool> seed_patterns(const std::vector<StoredPattern>& patterns) override;
+  Result<std::vector<ReputationState>> list_reputations() override;
+  Status put_reputations(const std::vector<ReputationState>& states) override;
 
   StoreHealth health() override;
   void set_commit_observer(std::function<void(double)> observer) override;

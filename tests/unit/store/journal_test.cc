@@ -74,6 +74,43 @@ TEST(JournalTest, AppendedWritesAreInTheFileWhenAppendReturns) {
   EXPECT_EQ(std::get<Violation>(segment->records[2].write).limit, "calendar:day:300");
 }
 
+TEST(JournalTest, ConfirmationDecisionsRoundTrip) {
+  testing::TempDir dir;
+  auto journal = Journal::open(dir.path() / "journal");
+  ASSERT_TRUE(journal.ok());
+  WriteBatch batch;
+  ConfirmDecision d;
+  d.at_ms = 77;
+  d.user = "ann";
+  d.key_id = 4;
+  d.command = "git push -f";
+  d.cwd = "/src";
+  d.session_id = "s";
+  d.tool = "Bash";
+  d.decision = "ask";
+  d.source = "reviewer";
+  d.reason = "force push";
+  d.reviewer_latency_ms = 1500;
+  batch.decisions.push_back(d);
+  d.reviewer_latency_ms.reset();
+  d.source = "pattern";
+  d.pattern_id = "ask-force-push";
+  batch.decisions.push_back(d);
+  ASSERT_TRUE(journal.value()->append(batch).ok());
+  journal.value()->seal();
+  auto segment = Journal::read(journal.value()->sealed().at(0));
+  ASSERT_TRUE(segment.ok());
+  ASSERT_EQ(segment->records.size(), 2u);
+  const auto& first = std::get<ConfirmDecision>(segment->records[0].write);
+  EXPECT_EQ(first.command, "git push -f");
+  EXPECT_EQ(first.reviewer_latency_ms, 1500);
+  EXPECT_EQ(first.source, "reviewer");
+  const auto& second = std::get<ConfirmDecision>(segment->records[1].write);
+  EXPECT_FALSE(second.reviewer_latency_ms.has_value());
+  EXPECT_EQ(second.pattern_id, "ask-force-push");
+  EXPECT_EQ(second.at_ms, 77);
+}
+
 TEST(JournalTest, AReopenedJournalCountsWhatAnEarlierRunLeft) {
   testing::TempDir dir;
   {

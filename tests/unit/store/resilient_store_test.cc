@@ -118,6 +118,33 @@ TEST_F(ResilientSqliteTest, WritesGoToTheJournalWhileTheFileIsLockedAndAreReplay
   EXPECT_EQ(store->health().journal_records, 0u);
 }
 
+TEST_F(ResilientSqliteTest, DecisionsAreJournalledDuringAnOutageAndReplayedOnce) {
+  auto store = open();
+  lock();
+  ConfirmDecision d;
+  d.user = "ann";
+  d.command = "rm -rf /";
+  d.decision = "deny";
+  d.source = "pattern";
+  d.at_ms = 9;
+  store->record_decision(d);
+  ASSERT_TRUE(store->flush().ok());
+  EXPECT_TRUE(store->health().journaling);
+  EXPECT_EQ(store->health().journal_records, 1u);
+  unlock();
+  ASSERT_TRUE(store->replay().ok());
+  ASSERT_TRUE(store->replay().ok());
+  auto rows = store->list_decisions({.user = "ann"});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().command, "rm -rf /");
+  // The other confirmation calls go straight to the backend.
+  ASSERT_TRUE(store->put_pattern({"p", "{}", 1}).ok());
+  EXPECT_EQ(store->list_patterns().value().size(), 1u);
+  ASSERT_TRUE(store->put_reputations({{"ann", 50, 1, "[]"}}).ok());
+  EXPECT_EQ(store->list_reputations().value().size(), 1u);
+}
+
 TEST_F(ResilientSqliteTest, ASegmentAppliedBeforeACrashIsNotAppliedAgain) {
   std::filesystem::path segment;
   {

@@ -285,6 +285,130 @@ TEST_P(StoreTest, RetentionDeletesOnlyOldExecutions) {
   EXPECT_EQ(store->usage_since(0).value().size(), 1u);  // daily usage stays
 }
 
+ConfirmDecision decision_of(std::string user, std::string decision, std::string source,
+                            int64_t at_ms) {
+  ConfirmDecision d;
+  d.at_ms = at_ms;
+  d.user = std::move(user);
+  d.key_id = 3;
+  d.command = "rm -rf 'build dir'";
+  d.cwd = "/home/ann/src";
+  d.session_id = "s-1";
+  d.tool = "Bash";
+  d.decision = std::move(decision);
+  d.source = std::move(source);
+  d.pattern_id = d.source == "pattern" ? "deny-rm-root" : "";
+  d.reason = "because";
+  if (d.source == "reviewer") d.reviewer_latency_ms = 42;
+  return d;
+}
+
+TEST_P(StoreTest, DecisionsAreKeptWithEveryField) {
+  auto store = open();
+  store->record_decision(decision_of("ann", "deny", "pattern", 100));
+  store->record_decision(decision_of("ann", "approve", "reviewer", 110));
+  ASSERT_TRUE(store->flush().ok());
+  store.reset();
+  auto rows = open()->list_decisions({});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 2u);
+  const ConfirmDecision& newest = rows.value()[0];
+  EXPECT_EQ(newest.decision, "approve");
+  EXPECT_EQ(newest.source, "reviewer");
+  EXPECT_EQ(newest.reviewer_latency_ms, 42);
+  EXPECT_EQ(newest.at_ms, 110);
+  const ConfirmDecision& oldest = rows.value()[1];
+  EXPECT_GT(newest.id, oldest.id);
+  EXPECT_EQ(oldest.user, "ann");
+  EXPECT_EQ(oldest.key_id, 3u);
+  EXPECT_EQ(oldest.command, "rm -rf 'build dir'");
+  EXPECT_EQ(oldest.cwd, "/home/ann/src");
+  EXPECT_EQ(oldest.session_id, "s-1");
+  EXPECT_EQ(oldest.tool, "Bash");
+  EXPECT_EQ(oldest.pattern_id, "deny-rm-root");
+  EXPECT_EQ(oldest.reason, "because");
+  EXPECT_FALSE(oldest.reviewer_latency_ms.has_value());
+}
+
+TEST_P(StoreTest, DecisionsFilterByUserDecisionSourceAndTime) {
+  auto store = open();
+  store->record_decision(decision_of("ann", "deny", "pattern", 100));
+  store->record_decision(decision_of("bob", "deny", "pattern", 200));
+  store->record_decision(decision_of("ann", "ask", "default", 300));
+  store->record_decision(decision_of("ann", "deny", "fallback", 400));
+  ASSERT_TRUE(store->flush().ok());
+  auto count = [&](DecisionFilter f) { return store->list_decisions(f).value().size(); };
+  EXPECT_EQ(count({.user = "ann"}), 3u);
+  EXPECT_EQ(count({.decision = "deny"}), 3u);
+  EXPECT_EQ(count({.user = "ann", .decision = "deny"}), 2u);
+  EXPECT_EQ(count({.source = "pattern"}), 2u);
+  EXPECT_EQ(count({.from_ms = 200, .to_ms = 400}), 2u);  // from inclusive, to exclusive
+  EXPECT_EQ(count({.user = "carol"}), 0u);
+}
+
+TEST_P(StoreTest, DecisionsPageNewestFirstByCursor) {
+  auto store = open();
+  for (int i = 0; i < 5; ++i) store->record_decision(decision_of("ann", "ask", "default", i));
+  ASSERT_TRUE(store->flush().ok());
+  std::vector<int64_t> seen;
+  DecisionFilter f{.limit = 2};
+  for (;;) {
+    auto page = store->list_decisions(f);
+    ASSERT_TRUE(page.ok());
+    for (const ConfirmDecision& d : page.value()) seen.push_back(d.at_ms);
+    if (page->size() < f.limit) break;
+    f.before_id = page->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<int64_t>{4, 3, 2, 1, 0}));
+}
+
+TEST_P(StoreTest, PatternsAreReplacedAndDeletedById) {
+  auto store = open();
+  ASSERT_TRUE(store->put_pattern({"b", R"({"v":1})", 10}).ok());
+  ASSERT_TRUE(store->put_pattern({"a", R"({"v":2})", 20}).ok());
+  ASSERT_TRUE(store->put_pattern({"b", R"({"v":3})", 30}).ok());
+  store.reset();
+  store = open();
+  auto patterns = store->list_patterns();
+  ASSERT_TRUE(patterns.ok());
+  ASSERT_EQ(patterns->size(), 2u);
+  EXPECT_EQ(patterns.value()[1].id, "b");
+  EXPECT_EQ(patterns.value()[1].body, R"({"v":3})");
+  EXPECT_EQ(patterns.value()[1].updated_at_ms, 30);
+  ASSERT_TRUE(store->delete_pattern("a").ok());
+  EXPECT_EQ(store->delete_pattern("a").code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store->list_patterns().value().size(), 1u);
+}
+
+TEST_P(StoreTest, PatternsAreSeededOnlyOnce) {
+  auto store = open();
+  auto first = store->seed_patterns({{"p1", "{}", 5}, {"p2", "{}", 5}});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_TRUE(first.value());
+  ASSERT_TRUE(store->delete_pattern("p1").ok());
+  ASSERT_TRUE(store->delete_pattern("p2").ok());
+  store.reset();
+  auto again = open()->seed_patterns({{"p1", "{}", 6}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again.value());  // an admin who emptied the set keeps it empty
+  EXPECT_TRUE(open()->list_patterns().value().empty());
+}
+
+TEST_P(StoreTest, ReputationStateSurvivesAReopen) {
+  auto store = open();
+  ASSERT_TRUE(store->put_reputations({{"ann", 61.25, 100, "[1]"}, {"bob", 70, 100, "[]"}}).ok());
+  ASSERT_TRUE(store->put_reputations({{"ann", 55.125, 200, "[1,2]"}}).ok());
+  store.reset();
+  auto states = open()->list_reputations();
+  ASSERT_TRUE(states.ok()) << states.status().message();
+  ASSERT_EQ(states->size(), 2u);
+  EXPECT_EQ(states.value()[0].user, "ann");
+  EXPECT_DOUBLE_EQ(states.value()[0].score, 55.125);
+  EXPECT_EQ(states.value()[0].updated_at_ms, 200);
+  EXPECT_EQ(states.value()[0].events, "[1,2]");
+  EXPECT_DOUBLE_EQ(states.value()[1].score, 70);
+}
+
 }  // namespace
 }  // namespace gaia::store
 
