@@ -40,7 +40,7 @@ class PrefixingListener final : public ExecListener {
   }
 
   void on_queued(int64_t ahead, int64_t expected_wait_ms) override {
-    if (told_queued_ || (ahead == 0 && expected_wait_ms == 0)) return;
+    if (told_queued_) return;
     told_queued_ = true;
     std::string line = prefix_ + "gaia: queued at position " + std::to_string(ahead + 1);
     if (expected_wait_ms > 0) line += ", about " + std::to_string((expected_wait_ms + 999) / 1000) + " s";

@@ -137,7 +137,17 @@ void ExecAnswer::on_event(std::string_view line) {
                           data->get_string());
     }
   } else if (event == "queued") {
-    listener_.on_queued(int_field(*e, "position"), int_field(*e, "expected_wait_ms"));
+    const int64_t ahead = int_field(*e, "position");
+    const int64_t wait_ms = int_field(*e, "expected_wait_ms");
+    queued_.emplace(ahead, wait_ms);
+    // Every command is queued, most at position 0 with no wait just before they start: only
+    // a real wait, or one already told, is worth telling.
+    if (ahead > 0 || wait_ms > 0 || told_waiting_) {
+      told_waiting_ = true;
+      listener_.on_queued(ahead, wait_ms);
+    }
+  } else if (event == "started") {
+    queued_.reset();
   } else if (event == "exited") {
     ExecResult r;
     if (has_field(*e, "signal")) {
@@ -166,7 +176,13 @@ void ExecAnswer::on_event(std::string_view line) {
   } else if (event == "failed") {
     final_ = error_result(ExecEnd::kNotStarted, string_field(*e, "message"));
   }
-  // "started" and events of newer servers change nothing here.
+  // Events of newer servers change nothing here.
+}
+
+void ExecAnswer::on_idle() {
+  if (!queued_ || told_waiting_ || final_) return;
+  told_waiting_ = true;
+  listener_.on_queued(queued_->first, queued_->second);
 }
 
 ExecResult ExecAnswer::from_error_answer() const {
@@ -223,7 +239,8 @@ ExecResult run_exec(HttpClient& client, const std::string& key, const ExecArgs& 
                     ExecListener& listener) {
   ExecAnswer answer(listener);
   StreamHandler handler{[&answer](const HttpResponse& head) { answer.on_head(head); },
-                        [&answer](std::string_view line) { answer.on_line(line); }};
+                        [&answer](std::string_view line) { answer.on_line(line); },
+                        [&answer] { answer.on_idle(); }, kWaitNoticeAfter};
   const core::Status s = client.stream({"POST", "/api/v1/exec", key, exec_body(args)}, handler);
   return answer.finish(s);
 }

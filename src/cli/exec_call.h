@@ -13,6 +13,7 @@
 //   ExecResult r = run_exec(client, key, args, listener);
 //   return exec_exit_code(r);
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -84,7 +85,10 @@ class ExecListener {
   virtual ~ExecListener() = default;
   // Bytes the command wrote (valid UTF-8: the server replaced invalid sequences).
   virtual void on_output(OutputStream stream, std::string_view data) = 0;
-  // Waiting: `ahead` commands are before it; about `expected_wait_ms` (0: unknown or none).
+  // The command waits in the server's queue: `ahead` commands are before it, for about
+  // `expected_wait_ms` (0: unknown). Told when the server says so (a position or a wait), or
+  // when the command has sat a second in the queue without starting; again as the position
+  // falls.
   virtual void on_queued(int64_t ahead, int64_t expected_wait_ms) {
     (void)ahead;
     (void)expected_wait_ms;
@@ -101,6 +105,8 @@ class ExecAnswer {
 
   void on_head(const HttpResponse& head);
   void on_line(std::string_view line);
+  // The answer has been silent a while: a queued command that has not started is waiting.
+  void on_idle();
   ExecResult finish(const core::Status& transport);
 
   // The whole body of an answer that is not 200 (a JSON error), or "" for a 200.
@@ -116,7 +122,12 @@ class ExecAnswer {
   std::string error_body_;
   std::optional<ExecResult> final_;  // set by exited or failed
   std::string broken_;               // a line that is not an event of ours
+  std::optional<std::pair<int64_t, int64_t>> queued_;  // the last queued event, until started
+  bool told_waiting_ = false;  // the listener heard of the wait
 };
+
+// How long a queued command may sit without starting before gaia says it waits.
+inline constexpr std::chrono::milliseconds kWaitNoticeAfter{1000};
 
 // POST /api/v1/exec with `args`, the command's progress to `listener`; blocks until it ends.
 ExecResult run_exec(HttpClient& client, const std::string& key, const ExecArgs& args,

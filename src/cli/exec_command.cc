@@ -18,9 +18,8 @@ class PrintingListener final : public ExecListener {
   }
 
   void on_queued(int64_t ahead, int64_t expected_wait_ms) override {
-    // Said once: later events only bring the position down. A command that starts at once
-    // is queued at position 0 with no wait, which is not worth a line.
-    if (s_.json || told_queued_ || (ahead == 0 && expected_wait_ms == 0)) return;
+    // Said once: later events only bring the position down.
+    if (s_.json || told_queued_) return;
     told_queued_ = true;
     s_.err << "gaia: queued at position " << ahead + 1;
     if (expected_wait_ms > 0) s_.err << ", about " << (expected_wait_ms + 999) / 1000 << " s";

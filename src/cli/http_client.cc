@@ -223,18 +223,26 @@ class Exchange {
   }
 
   // Reads what is there into `into`: the number of bytes (0 at end of stream), or unavailable
-  // once `bounded` waits time out, the connection fails or the client is interrupted.
-  core::Result<size_t> read_some(char* into, size_t size, bool bounded) {
+  // once a wait times out, the connection fails or the client is interrupted. A bounded read
+  // waits up to the timeout each time; an unbounded one as long as it takes, calling
+  // `on_idle` (if set) after each `idle` of silence.
+  core::Result<size_t> read_some(char* into, size_t size, bool bounded,
+                                 const std::function<void()>& on_idle = {},
+                                 std::chrono::milliseconds idle = std::chrono::milliseconds(0)) {
+    const bool notify = !bounded && on_idle && idle.count() > 0;
     for (;;) {
       ssize_t n = ::recv(socket_->fd(), into, size, 0);
       if (n >= 0) return static_cast<size_t>(n);
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        const Wait ready =
-            wait_for(socket_->fd(), POLLIN, bounded ? timeout_ : std::chrono::milliseconds(-1),
-                     interrupt_fd_);
+        const auto wait = bounded ? timeout_ : notify ? idle : std::chrono::milliseconds(-1);
+        const Wait ready = wait_for(socket_->fd(), POLLIN, wait, interrupt_fd_);
         if (ready == Wait::kReady) continue;
         if (ready == Wait::kInterrupted) return interrupted();
+        if (ready == Wait::kTimedOut && !bounded) {
+          on_idle();
+          continue;
+        }
         if (ready == Wait::kTimedOut) {
           return core::Status::unavailable("no answer from " + url_.authority() + " within " +
                                            seconds_text(timeout_));
@@ -390,7 +398,8 @@ core::Status SocketHttpClient::stream(const HttpRequest& req, const StreamHandle
     return s;
   }
   while (!done) {
-    core::Result<size_t> n = x.read_some(chunk, sizeof chunk, false);
+    core::Result<size_t> n =
+        x.read_some(chunk, sizeof chunk, false, handler.on_idle, handler.idle_interval);
     if (!n.ok()) {
       lines.finish(on_line);
       return n.status();

@@ -44,6 +44,10 @@ struct StreamHandler {
   std::function<void(const HttpResponse& head)> on_head;  // status and headers; body empty
   // A body line without its '\n'; a last line without one is handed over too.
   std::function<void(std::string_view line)> on_line;
+  // Called each time the body has been silent for idle_interval (if both are set), so a
+  // caller can say that it is still waiting.
+  std::function<void()> on_idle;
+  std::chrono::milliseconds idle_interval{0};
 };
 
 class HttpClient {

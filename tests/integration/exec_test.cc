@@ -67,13 +67,9 @@ class Gaia {
     }
   }
 
-  // Reads until stdout contains `text`; false at end of output or after the bound.
-  bool wait_for_stdout(const std::string& text) {
-    while (out.find(text) == std::string::npos) {
-      if (!read_some()) return false;
-    }
-    return true;
-  }
+  // Reads until stdout (or stderr) contains `text`; false at end of output or after the bound.
+  bool wait_for_stdout(const std::string& text) { return wait_for(out, text); }
+  bool wait_for_stderr(const std::string& text) { return wait_for(err, text); }
   void signal(int sig) { ::kill(pid_, sig); }
 
   // Reads both pipes to their end, then reaps gaia: its exit code, or -1 if it did not exit
@@ -94,6 +90,13 @@ class Gaia {
   std::string out, err;
 
  private:
+  bool wait_for(const std::string& stream, const std::string& text) {
+    while (stream.find(text) == std::string::npos) {
+      if (!read_some()) return false;
+    }
+    return true;
+  }
+
   // One read from whichever pipe is ready; false once both ended or nothing came in time.
   bool read_some() {
     pollfd p[2] = {{fds_[0], POLLIN, 0}, {fds_[1], POLLIN, 0}};
@@ -297,6 +300,20 @@ TEST_F(ExecTest, InterruptingGaiaCancelsTheCommandOnTheServer) {
     // The server stopped the sleep (SIGTERM first) and recorded it as ended by that signal.
     EXPECT_EQ(recorded_signal(id), std::optional<int64_t>(SIGTERM)) << id;
   }
+}
+
+TEST_F(ExecTest, ACommandHeldInTheQueueSaysSoOnce) {
+  const std::string key = user_with_limits("erin", R"([{"kind":"concurrency","amount":1}])");
+  Gaia first({"exec", "--type", "shell", "--", "sh", "-c", "echo ready; exec sleep 30"}, env(key));
+  ASSERT_TRUE(first.wait_for_stdout("ready\n")) << first.describe();
+  // The one slot is taken: the second waits, and says so, until the first is cancelled.
+  Gaia second({"exec", "--type", "shell", "--", "echo", "second"}, env(key));
+  ASSERT_TRUE(second.wait_for_stderr("gaia: queued at position 1\n")) << second.describe();
+  first.signal(SIGINT);
+  EXPECT_EQ(first.wait_exit(), 130) << first.describe();
+  EXPECT_EQ(second.wait_exit(), 0) << second.describe();
+  EXPECT_EQ(second.out, "second\n");
+  EXPECT_EQ(second.err, "gaia: queued at position 1\n");
 }
 
 TEST_F(ExecTest, RunFollowsTheDependencies) {

@@ -20,6 +20,8 @@ class RecordingListener : public ExecListener {
   std::vector<std::string> queued, lines;
 };
 
+std::string exited_line() { return R"({"event":"exited","exit_code":0,"duration_ms":1})"; }
+
 HttpResponse head(int status, std::map<std::string, std::string> headers = {}) {
   return {status, std::move(headers), ""};
 }
@@ -93,6 +95,29 @@ TEST(ExecCallTest, StreamsOutputAndEndsWithTheExitCode) {
   EXPECT_EQ(l.err, "warn");
   EXPECT_EQ(l.queued, (std::vector<std::string>{"2/3500", "1/1200"}));
   EXPECT_EQ(l.lines.size(), 7u);
+}
+
+TEST(ExecCallTest, AQueuedCommandThatDoesNotStartIsToldAsWaitingOnce) {
+  RecordingListener l;
+  ExecAnswer a(l);
+  a.on_head(head(200));
+  a.on_line(R"({"event":"queued","position":0,"expected_wait_ms":0})");
+  EXPECT_TRUE(l.queued.empty());  // about to start: nothing to tell yet
+  a.on_idle();
+  EXPECT_EQ(l.queued, std::vector<std::string>{"0/0"});
+  a.on_idle();
+  EXPECT_EQ(l.queued.size(), 1u);
+  a.on_line(R"({"event":"started"})");
+  a.on_line(exited_line());
+  EXPECT_EQ(a.finish({}).end, ExecEnd::kExited);
+
+  RecordingListener started;
+  ExecAnswer b(started);
+  b.on_head(head(200));
+  b.on_line(R"({"event":"queued","position":0,"expected_wait_ms":0})");
+  b.on_line(R"({"event":"started"})");
+  b.on_idle();  // a command running quietly is not waiting
+  EXPECT_TRUE(started.queued.empty());
 }
 
 TEST(ExecCallTest, ASignalIs128PlusItAndNotesSayWhatElseHappened) {

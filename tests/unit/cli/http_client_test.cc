@@ -94,7 +94,9 @@ Streamed stream(HttpClient& client) {
                     s.code = head.status;
                     s.content_type = head.header("content-type");
                   },
-                  [&s](std::string_view line) { s.lines.emplace_back(line); }};
+                  [&s](std::string_view line) { s.lines.emplace_back(line); },
+                  {},
+                  {}};
   s.status = client.stream({"POST", "/api/v1/exec", "k", R"({"type":"shell"})"}, h);
   return s;
 }
@@ -132,11 +134,31 @@ TEST(HttpClientTest, HandsOverALineBeforeTheRestOfTheBodyIsSent) {
                     // The server sends its last piece only after the first line arrived here.
                     if (!released) release.set_value();
                     released = true;
-                  }};
+                  },
+                  {},
+                  {}};
   EXPECT_TRUE(client.stream({"POST", "/x", "", ""}, h).ok());
   EXPECT_EQ(lines, Lines{"{\"event\":\"started\"}"});
   server.join();
   EXPECT_TRUE(server.released_in_time_);
+}
+
+TEST(HttpClientTest, TellsOfASilentBodyWhileWaitingForIt) {
+  ScriptedServer server;
+  std::promise<void> release;
+  server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "0\r\n\r\n"},
+               release.get_future().share());
+  SocketHttpClient client(server.url(), kTimeout);
+  int idle = 0;
+  StreamHandler h{{}, {}, [&] {
+                    // The server sends the end only once we said we were idle.
+                    if (++idle == 1) release.set_value();
+                  },
+                  std::chrono::milliseconds(10)};
+  EXPECT_TRUE(client.stream({"POST", "/x", "", ""}, h).ok());
+  server.join();
+  EXPECT_TRUE(server.released_in_time_);
+  EXPECT_GE(idle, 1);
 }
 
 TEST(HttpClientTest, StreamsAContentLengthBodyAndAnUnterminatedLastLine) {
