@@ -180,9 +180,13 @@ class ExecTest : public ::testing::Test {
     return key ? std::string(boost::json::parse(key->body).at("key").as_string()) : "";
   }
 
-  // The recorded execution's signal (0 for none), polled until the row is committed; nullopt if
-  // it never is.
+  // The signal (0 for none) of the recorded execution with this id, polled until the row is
+  // committed; nullopt if it never is.
   std::optional<int64_t> recorded_signal(const std::string& id) {
+    return recorded_signal_where("id = ?", id);
+  }
+  std::optional<int64_t> recorded_signal_where(const std::string& condition,
+                                               const std::string& value) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
     while (std::chrono::steady_clock::now() < deadline) {
       sqlite3* db = nullptr;
@@ -191,9 +195,9 @@ class ExecTest : public ::testing::Test {
           SQLITE_OK) {
         sqlite3_busy_timeout(db, 1000);
         sqlite3_stmt* stmt = nullptr;
-        sqlite3_prepare_v2(db, "SELECT coalesce(signal, 0) FROM executions WHERE id = ?", -1,
-                           &stmt, nullptr);
-        sqlite3_bind_text(stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);
+        const std::string sql = "SELECT coalesce(signal, 0) FROM executions WHERE " + condition;
+        sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+        sqlite3_bind_text(stmt, 1, value.c_str(), -1, SQLITE_TRANSIENT);
         if (sqlite3_step(stmt) == SQLITE_ROW) found = sqlite3_column_int64(stmt, 0);
         sqlite3_finalize(stmt);
       }
@@ -334,6 +338,55 @@ TEST_F(ExecTest, RunFollowsTheDependencies) {
     EXPECT_NE(r.out.find(std::string(name) + "    succeeded  0 "), std::string::npos)
         << name << r.out;
   }
+}
+
+TEST_F(ExecTest, RunRunsTasksInParallelUpToTheLimit) {
+  // Each task waits for the other's file: they can only both succeed by running at once (one
+  // alone gives up after its 20 s timeout).
+  const std::string d = dir_.path().string();
+  const auto task = [&d](const std::string& me, const std::string& other) {
+    return "  - {name: " + me + ", type: shell, timeout_s: 20, argv: [sh, -c, 'touch " + d + "/" +
+           me + "; while [ ! -f " + d + "/" + other + " ]; do sleep 0.05; done']}\n";
+  };
+  const std::string path =
+      workflow("name: barrier\nparallelism: 1\ntasks:\n" + task("a", "b") + task("b", "a"));
+  Ran r = gaia({"run", path, "--parallelism", "2"});
+  EXPECT_EQ(r.code, 0) << describe(r);
+}
+
+TEST_F(ExecTest, RunWaitsOutARefusalWhenAsked) {
+  const std::string key = user_with_limits(
+      "frank", R"([{"kind":"rate","amount":1,"window_ms":3000,"type":"shell"}])");
+  const std::string marks = dir_.path().string();
+  const std::string path = workflow(R"(
+name: rate
+tasks:
+  - {name: one, type: shell, argv: [touch, )" + marks + R"(/one]}
+  - {name: two, type: shell, argv: [touch, )" + marks + R"(/two], depends_on: [one]}
+)");
+  Ran r = gaia({"run", path, "--wait-on-refusal", "--max-wait", "60"}, key);
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_TRUE(std::filesystem::exists(marks + "/two"));
+  EXPECT_NE(r.err.find("[two] gaia: refused: limit shell-rate-3s reached (1); try again in "),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(ExecTest, InterruptingRunCancelsItsRunningTasks) {
+  const std::string path = workflow(R"(
+name: long
+tasks:
+  - {name: sleeper, type: shell, argv: [sh, -c, 'echo ready; exec sleep 31']}
+  - {name: after, type: shell, argv: [true], depends_on: [sleeper]}
+)");
+  Gaia g({"run", path}, env(kAdminKey));
+  ASSERT_TRUE(g.wait_for_stdout("[sleeper] ready\n")) << g.describe();
+  g.signal(SIGTERM);
+  EXPECT_EQ(g.wait_exit(), 143) << g.describe();
+  EXPECT_NE(g.out.find("sleeper  failed "), std::string::npos) << g.out;
+  EXPECT_NE(g.out.find("after    skipped "), std::string::npos) << g.out;
+  EXPECT_EQ(recorded_signal_where("command LIKE ?", "%sleep 31%"),
+            std::optional<int64_t>(SIGTERM));
 }
 
 TEST_F(ExecTest, RunPrefixesEachOutputLineWithItsTask) {
