@@ -43,7 +43,8 @@ class PrefixingListener final : public ExecListener {
     if (told_queued_) return;
     told_queued_ = true;
     std::string line = prefix_ + "gaia: queued at position " + std::to_string(ahead + 1);
-    if (expected_wait_ms > 0) line += ", about " + std::to_string((expected_wait_ms + 999) / 1000) + " s";
+    if (expected_wait_ms > 0)
+      line += ", about " + std::to_string((expected_wait_ms + 999) / 1000) + " s";
     runner_.print_line(err_, line);
   }
 
@@ -135,8 +136,8 @@ exec::TaskOutcome ApiTaskRunner::run(const exec::WorkflowTask& task) {
     const ExecResult r = run_exec(client_, key_, args, listener);
     listener.flush();
     if (Interrupt::signal() != 0) {
-      return {false, kExitSignalBase + Interrupt::signal(), "interrupted; the command was cancelled",
-              false};
+      return {false, kExitSignalBase + Interrupt::signal(),
+              "interrupted; the command was cancelled", false};
     }
     if (r.duration_ms >= 0) {
       std::lock_guard lock(mu_);

@@ -86,8 +86,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
       ->allow_extra_args(false);
   exec->add_flag("--agent", exec_args.agent, "proposed by an AI agent: the policy decides");
   CLI::Option* id_opt = exec->add_option("--id", exec_id, "the execution's id (default: random)");
-  exec->add_option("argv", exec_args.argv, "the program and its arguments, after --")
-      ->required();
+  exec->add_option("argv", exec_args.argv, "the program and its arguments, after --")->required();
 
   RunArgs run_args;
   int parallelism = 0, max_wait_s = 600;
@@ -116,7 +115,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   if (!*check && !*quota && !*users_create && !*users_tier && !*keys_create && !*keys_revoke &&
       !*exec && !*run_cmd) {
     env.err << "gaia: name a command: check, exec, run, quota, users create|tier, keys "
-                 "create|revoke (see gaia --help)\n";
+               "create|revoke (see gaia --help)\n";
     return kExitError;
   }
 

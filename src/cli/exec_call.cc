@@ -98,8 +98,8 @@ int not_started_exit_code(std::string_view message) {
     if (message.ends_with("is not executable")) return kExitCannotExecute;
   }
   if (execute != std::string_view::npos) {
-    const bool missing = message.ends_with("No such file or directory") ||
-                         message.ends_with("Not a directory");
+    const bool missing =
+        message.ends_with("No such file or directory") || message.ends_with("Not a directory");
     return missing ? kExitNotFound : kExitCannotExecute;
   }
   return kExitExecFailed;
@@ -158,7 +158,8 @@ void ExecAnswer::on_event(std::string_view line) {
       r.exit_code = static_cast<int>(int_field(*e, "exit_code"));
     }
     r.duration_ms = int_field(*e, "duration_ms", -1);
-    if (bool_field(*e, "timed_out")) r.notes.push_back("the command ran past its timeout and was stopped");
+    if (bool_field(*e, "timed_out"))
+      r.notes.push_back("the command ran past its timeout and was stopped");
     if (bool_field(*e, "memory_limit_hit")) r.notes.push_back("the command hit its memory limit");
     if (bool_field(*e, "cancelled") && !bool_field(*e, "timed_out")) {
       r.notes.push_back("the command was cancelled");
@@ -205,8 +206,9 @@ ExecResult ExecAnswer::from_error_answer() const {
   }
   if (status_ == 422) return error_result(ExecEnd::kNotStarted, "cannot run: " + message);
   if (status_ == 401) {
-    return error_result(ExecEnd::kError,
-                        "the server did not accept the API key (HTTP 401); check GAIA_KEY or --key");
+    return error_result(
+        ExecEnd::kError,
+        "the server did not accept the API key (HTTP 401); check GAIA_KEY or --key");
   }
   if (const std::string field = string_field(*body, "field"); !field.empty()) {
     return error_result(ExecEnd::kError, field + ": " + message);

@@ -26,10 +26,10 @@
 namespace gaia::cli {
 
 // Exit codes of gaia exec for its own failures, as env(1) and docker run use them.
-constexpr int kExitExecFailed = 125;   // refused, bad request, server or connection error
+constexpr int kExitExecFailed = 125;  // refused, bad request, server or connection error
 constexpr int kExitCannotExecute = 126;
 constexpr int kExitNotFound = 127;
-constexpr int kExitSignalBase = 128;   // + the signal that killed the command (or gaia)
+constexpr int kExitSignalBase = 128;  // + the signal that killed the command (or gaia)
 
 struct ExecArgs {
   std::string type;
@@ -120,10 +120,10 @@ class ExecAnswer {
   int status_ = 0;
   std::string retry_after_;  // the Retry-After header
   std::string error_body_;
-  std::optional<ExecResult> final_;  // set by exited or failed
-  std::string broken_;               // a line that is not an event of ours
+  std::optional<ExecResult> final_;                    // set by exited or failed
+  std::string broken_;                                 // a line that is not an event of ours
   std::optional<std::pair<int64_t, int64_t>> queued_;  // the last queued event, until started
-  bool told_waiting_ = false;  // the listener heard of the wait
+  bool told_waiting_ = false;                          // the listener heard of the wait
 };
 
 // How long a queued command may sit without starting before gaia says it waits.

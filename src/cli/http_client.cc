@@ -184,7 +184,8 @@ core::Result<HttpResponse> complete(Head head, std::string_view raw) {
   std::string_view body = raw.substr(head.body_offset);
   if (head.chunked) {
     ChunkedDecoder decoder;
-    if (core::Status s = decoder.feed(body, head.response.body); !s.ok()) return not_http(s.message());
+    if (core::Status s = decoder.feed(body, head.response.body); !s.ok())
+      return not_http(s.message());
     if (!decoder.done()) return not_http("chunked body cut short");
     return std::move(head.response);
   }
@@ -326,7 +327,8 @@ core::Result<HttpResponse> SocketHttpClient::send(const HttpRequest& req) {
       break;
     }
     // A chunked body ends with "0\r\n\r\n" (no trailers from our server); complete() checks.
-    if (head && head->chunked && raw.size() >= head->body_offset + 5 && raw.ends_with("0\r\n\r\n")) {
+    if (head && head->chunked && raw.size() >= head->body_offset + 5 &&
+        raw.ends_with("0\r\n\r\n")) {
       if (complete(*head, raw).ok()) break;
     }
     core::Result<size_t> n = x.read_some(chunk, sizeof chunk, true);

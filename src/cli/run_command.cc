@@ -48,7 +48,7 @@ int run_workflow_file(const Session& s, const RunArgs& args) {
   Table table({"TASK", "STATE", "EXIT", "DURATION", "NOTE"});
   for (const exec::TaskResult& t : result->tasks) {
     const bool ran = t.state == exec::TaskState::kSucceeded || t.state == exec::TaskState::kFailed;
-    const std::string note = t.state == exec::TaskState::kSucceeded ? ""
+    const std::string note = t.state == exec::TaskState::kSucceeded        ? ""
                              : ran || t.state == exec::TaskState::kRefused ? t.outcome.message
                                                                            : t.reason;
     table.add({t.name, std::string(exec::task_state_name(t.state)),

@@ -21,8 +21,8 @@ constexpr int kExitWorkflowInvalid = 2;
 
 struct RunArgs {
   std::string file;
-  std::optional<int> parallelism;  // overrides the file's; validated like it
-  bool wait_on_refusal = false;    // wait for Retry-After and retry instead of failing
+  std::optional<int> parallelism;      // overrides the file's; validated like it
+  bool wait_on_refusal = false;        // wait for Retry-After and retry instead of failing
   std::chrono::seconds max_wait{600};  // with wait_on_refusal: no retry past start + this
 };
 

@@ -171,8 +171,8 @@ class ExecTest : public ::testing::Test {
 
   // A user with a key whose own limits are `limits` (docs/api.md, keys).
   std::string user_with_limits(const std::string& name, const std::string& limits) {
-    auto user = http_request(port_, "POST", "/api/admin/users", kAdminKey,
-                             R"({"name":")" + name + R"("})");
+    auto user =
+        http_request(port_, "POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"("})");
     EXPECT_TRUE(user && user->status == 201) << (user ? user->body : "no answer");
     auto key = http_request(port_, "POST", "/api/admin/users/" + name + "/keys", kAdminKey,
                             R"({"limits":)" + limits + "}");
@@ -254,8 +254,8 @@ TEST_F(ExecTest, AFileThatIsNotExecutableExits126) {
 }
 
 TEST_F(ExecTest, ARefusalExits125WithOneLineOnStderr) {
-  const std::string key =
-      user_with_limits("carol", R"([{"kind":"calendar","period":"day","amount":1,"type":"shell"}])");
+  const std::string key = user_with_limits(
+      "carol", R"([{"kind":"calendar","period":"day","amount":1,"type":"shell"}])");
   Ran first = gaia({"exec", "--type", "shell", "--", "true"}, key);
   EXPECT_EQ(first.code, 0) << describe(first);
   Ran refused = gaia({"exec", "--type", "shell", "--", "sh", "-c", "echo ran > ran.txt"}, key);
@@ -323,9 +323,8 @@ TEST_F(ExecTest, ACommandHeldInTheQueueSaysSoOnce) {
 TEST_F(ExecTest, RunFollowsTheDependencies) {
   const std::string order = dir_.file("order.txt");
   const auto task = [&order](const std::string& name, const std::string& deps) {
-    return "  - {name: " + name + ", type: shell, argv: [sh, -c, 'echo " + name +
-           " starts >> " + order + "; echo " + name + " ends >> " + order + "'], depends_on: [" +
-           deps + "]}\n";
+    return "  - {name: " + name + ", type: shell, argv: [sh, -c, 'echo " + name + " starts >> " +
+           order + "; echo " + name + " ends >> " + order + "'], depends_on: [" + deps + "]}\n";
   };
   // File order is the reverse of the dependency order, so only the dependencies can order it.
   const std::string path = workflow("name: chain\nparallelism: 3\ntasks:\n" + task("c", "b") +
@@ -355,14 +354,16 @@ TEST_F(ExecTest, RunRunsTasksInParallelUpToTheLimit) {
 }
 
 TEST_F(ExecTest, RunWaitsOutARefusalWhenAsked) {
-  const std::string key = user_with_limits(
-      "frank", R"([{"kind":"rate","amount":1,"window_ms":3000,"type":"shell"}])");
+  const std::string key =
+      user_with_limits("frank", R"([{"kind":"rate","amount":1,"window_ms":3000,"type":"shell"}])");
   const std::string marks = dir_.path().string();
   const std::string path = workflow(R"(
 name: rate
 tasks:
-  - {name: one, type: shell, argv: [touch, )" + marks + R"(/one]}
-  - {name: two, type: shell, argv: [touch, )" + marks + R"(/two], depends_on: [one]}
+  - {name: one, type: shell, argv: [touch, )" +
+                                    marks + R"(/one]}
+  - {name: two, type: shell, argv: [touch, )" +
+                                    marks + R"(/two], depends_on: [one]}
 )");
   Ran r = gaia({"run", path, "--wait-on-refusal", "--max-wait", "60"}, key);
   EXPECT_EQ(r.code, 0) << describe(r);
@@ -385,8 +386,7 @@ tasks:
   EXPECT_EQ(g.wait_exit(), 143) << g.describe();
   EXPECT_NE(g.out.find("sleeper  failed "), std::string::npos) << g.out;
   EXPECT_NE(g.out.find("after    skipped "), std::string::npos) << g.out;
-  EXPECT_EQ(recorded_signal_where("command LIKE ?", "%sleep 31%"),
-            std::optional<int64_t>(SIGTERM));
+  EXPECT_EQ(recorded_signal_where("command LIKE ?", "%sleep 31%"), std::optional<int64_t>(SIGTERM));
 }
 
 TEST_F(ExecTest, RunPrefixesEachOutputLineWithItsTask) {
@@ -410,9 +410,12 @@ TEST_F(ExecTest, RunSkipsTheDependantsOfAFailingTask) {
   const std::string path = workflow(R"(
 name: failing
 tasks:
-  - {name: build, type: shell, argv: [sh, -c, 'touch )" + marks + R"(/build; exit 4']}
-  - {name: test, type: shell, argv: [touch, )" + marks + R"(/test], depends_on: [build]}
-  - {name: ship, type: shell, argv: [touch, )" + marks + R"(/ship], depends_on: [test]}
+  - {name: build, type: shell, argv: [sh, -c, 'touch )" +
+                                    marks + R"(/build; exit 4']}
+  - {name: test, type: shell, argv: [touch, )" +
+                                    marks + R"(/test], depends_on: [build]}
+  - {name: ship, type: shell, argv: [touch, )" +
+                                    marks + R"(/ship], depends_on: [test]}
 )");
   Ran r = gaia({"run", path});
   EXPECT_EQ(r.code, 1) << describe(r);
@@ -433,8 +436,10 @@ TEST_F(ExecTest, RunFailsARefusedTaskAndRejectsACycleBeforeRunningAnything) {
   const std::string refused = workflow(R"(
 name: quota
 tasks:
-  - {name: first, type: shell, argv: [touch, )" + marks + R"(/first]}
-  - {name: second, type: shell, argv: [touch, )" + marks + R"(/second], depends_on: [first]}
+  - {name: first, type: shell, argv: [touch, )" +
+                                       marks + R"(/first]}
+  - {name: second, type: shell, argv: [touch, )" +
+                                       marks + R"(/second], depends_on: [first]}
 )");
   Ran r = gaia({"run", refused}, key);
   EXPECT_EQ(r.code, 1) << describe(r);
@@ -447,9 +452,12 @@ tasks:
   const std::string cycle = workflow(R"(
 name: cycle
 tasks:
-  - {name: ok, type: shell, argv: [touch, )" + marks + R"(/ok]}
-  - {name: a, type: shell, argv: [touch, )" + marks + R"(/a], depends_on: [b]}
-  - {name: b, type: shell, argv: [touch, )" + marks + R"(/b], depends_on: [a]}
+  - {name: ok, type: shell, argv: [touch, )" +
+                                     marks + R"(/ok]}
+  - {name: a, type: shell, argv: [touch, )" +
+                                     marks + R"(/a], depends_on: [b]}
+  - {name: b, type: shell, argv: [touch, )" +
+                                     marks + R"(/b], depends_on: [a]}
 )");
   Ran c = gaia({"run", cycle});
   EXPECT_EQ(c.code, 2) << describe(c);

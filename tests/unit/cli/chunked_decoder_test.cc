@@ -36,8 +36,9 @@ TEST(ChunkedDecoderTest, GivesTheSameBodyWhereverTheBytesAreSplit) {
   for (size_t i = 0; i <= kMessage.size(); ++i) {
     for (size_t j = i; j <= kMessage.size(); ++j) {
       bool done = false;
-      EXPECT_EQ(decode({kMessage.substr(0, i), kMessage.substr(i, j - i), kMessage.substr(j)}, &done),
-                kBody)
+      EXPECT_EQ(
+          decode({kMessage.substr(0, i), kMessage.substr(i, j - i), kMessage.substr(j)}, &done),
+          kBody)
           << "split at " << i << " and " << j;
       EXPECT_TRUE(done) << i << " " << j;
     }

@@ -101,11 +101,12 @@ class CliMainTest : public ::testing::Test {
 };
 
 TEST_F(CliMainTest, ExecSendsEveryOptionAndExitsWithTheCommandsCode) {
-  client_.scripts[""] = {200, {}, {R"({"event":"started"})", R"({"event":"stdout","data":"hi\n"})",
-                                   R"({"event":"stderr","data":"oops\n"})", exited(3)}};
+  client_.scripts[""] = {200,
+                         {},
+                         {R"({"event":"started"})", R"({"event":"stdout","data":"hi\n"})",
+                          R"({"event":"stderr","data":"oops\n"})", exited(3)}};
   Ran r = gaia({"exec", "--type", "shell", "--cwd", "/tmp", "--timeout", "5", "--env", "A=1",
-                "--env", "B=x=y", "--agent", "--id", "run-1", "--", "sh", "-c",
-                "echo hi; exit 3"});
+                "--env", "B=x=y", "--agent", "--id", "run-1", "--", "sh", "-c", "echo hi; exit 3"});
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(r.out, "hi\n");
   EXPECT_EQ(r.err, "oops\n");
@@ -147,10 +148,11 @@ TEST_F(CliMainTest, ExecUsageErrorsExit125WithoutCallingTheServer) {
 }
 
 TEST_F(CliMainTest, ExecExplainsAWaitAndARefusalInOneLine) {
-  client_.scripts[""] = {
-      200, {}, {R"({"event":"queued","position":2,"expected_wait_ms":3500})",
-                R"({"event":"queued","position":1,"expected_wait_ms":1000})",
-                R"({"event":"started"})", exited(0)}};
+  client_.scripts[""] = {200,
+                         {},
+                         {R"({"event":"queued","position":2,"expected_wait_ms":3500})",
+                          R"({"event":"queued","position":1,"expected_wait_ms":1000})",
+                          R"({"event":"started"})", exited(0)}};
   Ran queued = gaia({"exec", "--type", "shell", "--", "true"});
   EXPECT_EQ(queued.code, 0);
   EXPECT_EQ(queued.err, "gaia: queued at position 3, about 4 s\n");
@@ -199,8 +201,10 @@ class CliRunTest : public CliMainTest {
 };
 
 TEST_F(CliRunTest, RunsTasksPrefixingTheirOutputAndSumsUp) {
-  client_.scripts["make"] = {200, {}, {R"({"event":"stdout","data":"built\npart"})",
-                                       R"({"event":"stdout","data":"ial\n"})", exited(0)}};
+  client_.scripts["make"] = {200,
+                             {},
+                             {R"({"event":"stdout","data":"built\npart"})",
+                              R"({"event":"stdout","data":"ial\n"})", exited(0)}};
   client_.scripts["ctest"] = {200, {}, {R"({"event":"stderr","data":"1 failed"})", exited(8)}};
   const std::string path = workflow(R"(
 name: build
@@ -227,10 +231,10 @@ tasks:
 }
 
 TEST_F(CliRunTest, ARefusedTaskFailsTheWorkflowWithTheReason) {
-  client_.scripts[""] = {
-      429, {{"retry-after", "60"}}, {R"j({"error":"limit_exceeded","message":"limit x reached (1)"})j"}};
-  const std::string path =
-      workflow("name: w\ntasks:\n  - {name: a, type: shell, argv: [true]}\n");
+  client_.scripts[""] = {429,
+                         {{"retry-after", "60"}},
+                         {R"j({"error":"limit_exceeded","message":"limit x reached (1)"})j"}};
+  const std::string path = workflow("name: w\ntasks:\n  - {name: a, type: shell, argv: [true]}\n");
   Ran r = gaia({"run", path});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("gaia: task 'a' refused: refused: limit x reached (1); try again in 60 s"),
@@ -239,8 +243,7 @@ TEST_F(CliRunTest, ARefusedTaskFailsTheWorkflowWithTheReason) {
   // Waiting is allowed only up to --max-wait: 60 s is past a 10 s deadline.
   Ran waited = gaia({"run", path, "--wait-on-refusal", "--max-wait", "10"});
   EXPECT_EQ(waited.code, 1);
-  EXPECT_NE(waited.err.find("not retried: that is past the --max-wait deadline"),
-            std::string::npos)
+  EXPECT_NE(waited.err.find("not retried: that is past the --max-wait deadline"), std::string::npos)
       << waited.err;
   EXPECT_EQ(client_.requests.size(), 2u);
 }
@@ -260,8 +263,7 @@ tasks:
   const std::string ok = workflow("name: w\ntasks:\n  - {name: a, type: shell, argv: [true]}\n");
   Ran parallel = gaia({"run", ok, "--parallelism", "0"});
   EXPECT_EQ(parallel.code, 2);
-  EXPECT_EQ(parallel.err,
-            "gaia: --parallelism: workflow: parallelism must be an integer >= 1\n");
+  EXPECT_EQ(parallel.err, "gaia: --parallelism: workflow: parallelism must be an integer >= 1\n");
   EXPECT_TRUE(client_.requests.empty());
 }
 

@@ -26,8 +26,8 @@ HttpResponse head(int status, std::map<std::string, std::string> headers = {}) {
   return {status, std::move(headers), ""};
 }
 
-ExecResult answer(RecordingListener& l, const HttpResponse& h, const std::vector<std::string>& lines,
-                  const core::Status& transport = {}) {
+ExecResult answer(RecordingListener& l, const HttpResponse& h,
+                  const std::vector<std::string>& lines, const core::Status& transport = {}) {
   ExecAnswer a(l);
   a.on_head(h);
   for (const std::string& line : lines) a.on_line(line);
@@ -147,14 +147,15 @@ TEST(ExecCallTest, RefusalsSayWhyAndWhenToRetry) {
   EXPECT_EQ(limit.retry_after_s, 3600);
   EXPECT_EQ(exec_exit_code(limit), 125);
 
-  ExecResult load = answer(
-      l, head(503, {{"retry-after", "5"}}),
-      {R"({"error":"overloaded","message":"the machine is overloaded; try again later"})"});
+  ExecResult load =
+      answer(l, head(503, {{"retry-after", "5"}}),
+             {R"({"error":"overloaded","message":"the machine is overloaded; try again later"})"});
   EXPECT_EQ(load.message, "refused: the machine is overloaded; try again in 5 s");
   EXPECT_EQ(load.retry_after_s, 5);
 
-  ExecResult denied = answer(
-      l, head(403), {R"({"error":"denied","message":"denied by policy: rm -rf is never allowed"})"});
+  ExecResult denied =
+      answer(l, head(403),
+             {R"({"error":"denied","message":"denied by policy: rm -rf is never allowed"})"});
   EXPECT_EQ(denied.end, ExecEnd::kRefused);
   EXPECT_EQ(denied.message, "refused: denied by policy: rm -rf is never allowed");
   EXPECT_FALSE(denied.retry_after_s);

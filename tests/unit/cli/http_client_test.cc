@@ -5,11 +5,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <future>
 #include <thread>
@@ -106,10 +105,11 @@ constexpr auto kTimeout = std::chrono::seconds(10);
 
 TEST(HttpClientTest, StreamsAChunkedBodyLineByLine) {
   ScriptedServer server;
-  server.serve({"HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
-                "Transfer-Encoding: chunked\r\n\r\n",
-                "14\r\n{\"event\":\"started\"}\n\r\n", "4\r\n{\"ev", "\r\n",
-                "f\r\nent\":\"exited\"}\n\r\n", "0\r\n\r\n"});
+  server.serve(
+      {"HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n",
+       "14\r\n{\"event\":\"started\"}\n\r\n", "4\r\n{\"ev", "\r\n", "f\r\nent\":\"exited\"}\n\r\n",
+       "0\r\n\r\n"});
   SocketHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_TRUE(s.status.ok()) << s.status.message();
@@ -129,7 +129,8 @@ TEST(HttpClientTest, HandsOverALineBeforeTheRestOfTheBodyIsSent) {
   SocketHttpClient client(server.url(), kTimeout);
   Lines lines;
   bool released = false;
-  StreamHandler h{{}, [&](std::string_view line) {
+  StreamHandler h{{},
+                  [&](std::string_view line) {
                     lines.emplace_back(line);
                     // The server sends its last piece only after the first line arrived here.
                     if (!released) release.set_value();
@@ -150,7 +151,9 @@ TEST(HttpClientTest, TellsOfASilentBodyWhileWaitingForIt) {
                release.get_future().share());
   SocketHttpClient client(server.url(), kTimeout);
   int idle = 0;
-  StreamHandler h{{}, {}, [&] {
+  StreamHandler h{{},
+                  {},
+                  [&] {
                     // The server sends the end only once we said we were idle.
                     if (++idle == 1) release.set_value();
                   },
@@ -164,8 +167,8 @@ TEST(HttpClientTest, TellsOfASilentBodyWhileWaitingForIt) {
 TEST(HttpClientTest, StreamsAContentLengthBodyAndAnUnterminatedLastLine) {
   ScriptedServer server;
   const std::string body = R"({"error":"limit_exceeded","message":"limit shell-day reached"})";
-  server.serve({"HTTP/1.1 429 Too Many Requests\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\nRetry-After: 60\r\n\r\n",
+  server.serve({"HTTP/1.1 429 Too Many Requests\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nRetry-After: 60\r\n\r\n",
                 body + "junk after the body"});
   SocketHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
