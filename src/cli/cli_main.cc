@@ -84,6 +84,11 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
           ->check(CLI::PositiveNumber);
   exec->add_option("--env", env_assignments, "NAME=VALUE for its environment; repeatable")
       ->allow_extra_args(false);
+  std::vector<std::string> limit_assignments;
+  exec->add_option("--limit", limit_assignments,
+                   "NAME=N resource limit (memory_bytes, cpu_millicores, cpu_seconds, "
+                   "max_processes, open_files, output_bytes); repeatable")
+      ->allow_extra_args(false);
   exec->add_flag("--agent", exec_args.agent, "proposed by an AI agent: the policy decides");
   CLI::Option* id_opt = exec->add_option("--id", exec_id, "the execution's id (default: random)");
   exec->add_option("argv", exec_args.argv, "the program and its arguments, after --")->required();
@@ -135,6 +140,14 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
       return usage_code();
     }
     exec_args.env.push_back(std::move(pair.value()));
+  }
+  for (const std::string& a : limit_assignments) {
+    auto pair = parse_limit_assignment(a);
+    if (!pair.ok()) {
+      env.err << "gaia: " << pair.status().message() << '\n';
+      return usage_code();
+    }
+    exec_args.limits.push_back(std::move(pair.value()));
   }
   core::Result<std::unique_ptr<HttpClient>> client = env.connect(url.value(), *exec || *run_cmd);
   if (!client.ok()) {

@@ -58,6 +58,11 @@ std::string exec_body(const ExecArgs& args) {
     for (const auto& [name, value] : args.env) env[name] = value;
     body["env"] = std::move(env);
   }
+  if (!args.limits.empty()) {
+    boost::json::object limits;
+    for (const auto& [name, value] : args.limits) limits[name] = value;
+    body["limits"] = std::move(limits);
+  }
   if (args.agent) body["agent"] = true;
   if (args.id) body["id"] = *args.id;
   return boost::json::serialize(body);
@@ -72,6 +77,19 @@ core::Result<std::pair<std::string, std::string>> parse_env_assignment(std::stri
     return core::Status::invalid_argument("--env " + std::string(text) + ": the name is empty");
   }
   return std::pair{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+}
+
+core::Result<std::pair<std::string, int64_t>> parse_limit_assignment(std::string_view text) {
+  const size_t eq = text.find('=');
+  const std::string_view value = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (eq == 0 || eq == std::string_view::npos || ec != std::errc() ||
+      end != value.data() + value.size() || n < 1) {
+    return core::Status::invalid_argument("--limit " + std::string(text) +
+                                          ": expected NAME=N with N a positive integer");
+  }
+  return std::pair{std::string(text.substr(0, eq)), n};
 }
 
 int exec_exit_code(const ExecResult& result) {
@@ -163,6 +181,14 @@ void ExecAnswer::on_event(std::string_view line) {
     if (bool_field(*e, "memory_limit_hit")) r.notes.push_back("the command hit its memory limit");
     if (bool_field(*e, "cancelled") && !bool_field(*e, "timed_out")) {
       r.notes.push_back("the command was cancelled");
+    }
+    // The server passes on output only up to its cap, then counts and drops it.
+    for (const char* stream : {"stdout", "stderr"}) {
+      if (bool_field(*e, std::string(stream) + "_truncated")) {
+        r.notes.push_back(
+            std::string("the server passed on only the first part of the command's ") + stream +
+            " (its output cap; raise it with --limit output_bytes=N)");
+      }
     }
     if (const int64_t dropped = int_field(*e, "output_dropped_bytes"); dropped > 0) {
       r.notes.push_back(std::to_string(dropped) +

@@ -37,6 +37,8 @@ struct ExecArgs {
   std::optional<std::string> cwd;
   std::optional<int64_t> timeout_s;
   std::vector<std::pair<std::string, std::string>> env;  // a later entry of a name wins
+  // Resource limits by the server's names (memory_bytes, output_bytes, ...); it checks them.
+  std::vector<std::pair<std::string, int64_t>> limits;
   bool agent = false;  // proposed by an AI agent: the confirmation policy decides
   std::optional<std::string> id;
 };
@@ -47,6 +49,10 @@ std::string exec_body(const ExecArgs& args);
 // Splits "NAME=VALUE" (the value may be empty or contain '='); invalid_argument without '='
 // or with an empty name. The server checks the name's characters.
 [[nodiscard]] core::Result<std::pair<std::string, std::string>> parse_env_assignment(
+    std::string_view text);
+
+// Splits "NAME=N" with N a positive integer; invalid_argument otherwise.
+[[nodiscard]] core::Result<std::pair<std::string, int64_t>> parse_limit_assignment(
     std::string_view text);
 
 enum class ExecEnd : uint8_t {

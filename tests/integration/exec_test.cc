@@ -233,6 +233,16 @@ TEST_F(ExecTest, PassesTheEnvironmentAndTheDirectory) {
   EXPECT_EQ(r.out, "a=b\n" + std::filesystem::canonical(dir_.path()).string() + "\n");
 }
 
+TEST_F(ExecTest, OutputPastTheServersCapIsCutAndSaidSo) {
+  Ran r = gaia({"exec", "--type", "shell", "--limit", "output_bytes=5", "--", "sh", "-c",
+                "echo 0123456789"});
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_EQ(r.out, "01234");
+  EXPECT_EQ(r.err,
+            "gaia: the server passed on only the first part of the command's stdout (its output "
+            "cap; raise it with --limit output_bytes=N)\n");
+}
+
 TEST_F(ExecTest, ACommandKilledByASignalExits128PlusIt) {
   Ran r = gaia({"exec", "--type", "shell", "--", "sh", "-c", "kill -TERM $$"});
   EXPECT_EQ(r.code, 143) << describe(r);

@@ -105,8 +105,9 @@ TEST_F(CliMainTest, ExecSendsEveryOptionAndExitsWithTheCommandsCode) {
                          {},
                          {R"({"event":"started"})", R"({"event":"stdout","data":"hi\n"})",
                           R"({"event":"stderr","data":"oops\n"})", exited(3)}};
-  Ran r = gaia({"exec", "--type", "shell", "--cwd", "/tmp", "--timeout", "5", "--env", "A=1",
-                "--env", "B=x=y", "--agent", "--id", "run-1", "--", "sh", "-c", "echo hi; exit 3"});
+  Ran r = gaia({"exec",  "--type", "shell", "--cwd", "/tmp",    "--timeout",        "5",
+                "--env", "A=1",    "--env", "B=x=y", "--limit", "output_bytes=100", "--agent",
+                "--id",  "run-1",  "--",    "sh",    "-c",      "echo hi; exit 3"});
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(r.out, "hi\n");
   EXPECT_EQ(r.err, "oops\n");
@@ -116,7 +117,8 @@ TEST_F(CliMainTest, ExecSendsEveryOptionAndExitsWithTheCommandsCode) {
   EXPECT_EQ(client_.requests[0].path, "/api/v1/exec");
   EXPECT_EQ(client_.requests[0].bearer_key, "k");
   EXPECT_EQ(body(), boost::json::parse(R"({"type":"shell","argv":["sh","-c","echo hi; exit 3"],
-      "cwd":"/tmp","timeout_s":5,"env":{"A":"1","B":"x=y"},"agent":true,"id":"run-1"})"));
+      "cwd":"/tmp","timeout_s":5,"env":{"A":"1","B":"x=y"},"limits":{"output_bytes":100},
+      "agent":true,"id":"run-1"})"));
 }
 
 TEST_F(CliMainTest, ExecArgumentsThatLookLikeOptionsBelongToTheCommandAfterDashDash) {
@@ -137,6 +139,8 @@ TEST_F(CliMainTest, ExecUsageErrorsExit125WithoutCallingTheServer) {
   Ran bad_env = gaia({"exec", "--type", "shell", "--env", "NOVALUE", "--", "true"});
   EXPECT_EQ(bad_env.code, 125);
   EXPECT_EQ(bad_env.err, "gaia: --env NOVALUE: expected NAME=VALUE\n");
+  Ran bad_limit = gaia({"exec", "--type", "shell", "--limit", "memory_bytes=lots", "--", "true"});
+  EXPECT_EQ(bad_limit.code, 125);
   Ran zero = gaia({"exec", "--type", "shell", "--timeout", "0", "--", "true"});
   EXPECT_EQ(zero.code, 125);
   Ran no_key = gaia({"exec", "--type", "shell", "--", "true"}, false);

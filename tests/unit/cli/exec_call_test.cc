@@ -66,6 +66,26 @@ TEST(ExecCallTest, EnvAssignmentsSplitAtTheFirstEqualsSign) {
   EXPECT_EQ(parse_env_assignment("=v").status().message(), "--env =v: the name is empty");
 }
 
+TEST(ExecCallTest, LimitsArePositiveIntegersByName) {
+  auto a = parse_limit_assignment("output_bytes=10000000");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->first, "output_bytes");
+  EXPECT_EQ(a->second, 10'000'000);
+  for (const char* bad : {"output_bytes", "=5", "memory_bytes=0", "memory_bytes=-1",
+                          "memory_bytes=1G", "memory_bytes="}) {
+    auto r = parse_limit_assignment(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message(),
+              "--limit " + std::string(bad) + ": expected NAME=N with N a positive integer");
+  }
+  ExecArgs args;
+  args.type = "shell";
+  args.argv = {"true"};
+  args.limits = {{"memory_bytes", 1 << 20}, {"output_bytes", 5}};
+  EXPECT_EQ(boost::json::parse(exec_body(args)).at("limits"),
+            boost::json::parse(R"({"memory_bytes":1048576,"output_bytes":5})"));
+}
+
 TEST(ExecCallTest, StartFailuresMapToTheShellsCodes) {
   EXPECT_EQ(not_started_exit_code("cannot run: program 'nope' not found in PATH"), 127);
   EXPECT_EQ(not_started_exit_code("cannot execute '/x/y': No such file or directory"), 127);
@@ -125,12 +145,15 @@ TEST(ExecCallTest, ASignalIs128PlusItAndNotesSayWhatElseHappened) {
   ExecResult r = answer(l, head(200),
                         {R"({"event":"exited","signal":15,"duration_ms":1000,"timed_out":true,)"
                          R"("cancelled":true,"memory_limit_hit":true,"recorded":false,)"
-                         R"("record_error":"disk full","output_dropped_bytes":10})"});
+                         R"("record_error":"disk full","output_dropped_bytes":10,)"
+                         R"("stdout_truncated":true,"stderr_truncated":false})"});
   EXPECT_EQ(r.end, ExecEnd::kSignalled);
   EXPECT_EQ(exec_exit_code(r), 143);
   EXPECT_EQ(r.notes, (std::vector<std::string>{
                          "the command ran past its timeout and was stopped",
                          "the command hit its memory limit",
+                         "the server passed on only the first part of the command's stdout (its "
+                         "output cap; raise it with --limit output_bytes=N)",
                          "10 bytes of output were dropped: the connection read slower than the "
                          "command wrote",
                          "the execution was not recorded: disk full"}));
