@@ -93,7 +93,8 @@ exec::TaskOutcome outcome_of(const ExecResult& r) {
       break;
     case ExecEnd::kRefused:
       o.refused = true;
-      o.message = r.message;
+      // The task's state already says "refused"; the message says why.
+      o.message = r.message.starts_with("refused: ") ? r.message.substr(9) : r.message;
       break;
     case ExecEnd::kNotStarted:
     case ExecEnd::kError:

@@ -455,7 +455,7 @@ tasks:
   EXPECT_EQ(r.code, 1) << describe(r);
   EXPECT_TRUE(std::filesystem::exists(marks + "/first"));
   EXPECT_FALSE(std::filesystem::exists(marks + "/second"));
-  EXPECT_NE(r.err.find("gaia: task 'second' refused: refused: limit shell-day reached (1)"),
+  EXPECT_NE(r.err.find("gaia: task 'second' refused: limit shell-day reached (1)"),
             std::string::npos)
       << r.err;
 

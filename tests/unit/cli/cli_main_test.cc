@@ -241,7 +241,7 @@ TEST_F(CliRunTest, ARefusedTaskFailsTheWorkflowWithTheReason) {
   const std::string path = workflow("name: w\ntasks:\n  - {name: a, type: shell, argv: [true]}\n");
   Ran r = gaia({"run", path});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("gaia: task 'a' refused: refused: limit x reached (1); try again in 60 s"),
+  EXPECT_NE(r.err.find("gaia: task 'a' refused: limit x reached (1); try again in 60 s"),
             std::string::npos)
       << r.err;
   // Waiting is allowed only up to --max-wait: 60 s is past a 10 s deadline.
