@@ -44,6 +44,15 @@ Result<Reputation> Reputation::make(const ReputationConfig& config, WallTime now
   return Reputation(config, now);
 }
 
+Reputation Reputation::restore(const ReputationConfig& config, double score, WallTime at,
+                               std::deque<ReputationRecord> history) {
+  Reputation r(config, at);
+  r.score_ = std::isfinite(score) ? std::clamp(score, 0.0, 100.0) : config.baseline;
+  r.history_ = std::move(history);
+  while (r.history_.size() > config.max_history) r.history_.pop_front();
+  return r;
+}
+
 double Reputation::score(WallTime now) const {
   if (now <= last_) return score_;
   double elapsed = std::chrono::duration<double>(now - last_).count();

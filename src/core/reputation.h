@@ -60,6 +60,12 @@ class Reputation {
   // Validates `config` first.
   [[nodiscard]] static Result<Reputation> make(const ReputationConfig& config, WallTime now);
 
+  // A reputation saved earlier: `score` as of `at`, with its recent `history` (oldest first;
+  // only the last max_history are kept). The score is clamped to [0, 100].
+  // REQUIRES: validate(config).ok().
+  static Reputation restore(const ReputationConfig& config, double score, WallTime at,
+                            std::deque<ReputationRecord> history);
+
   // The score at `now`, decayed since the last event.
   double score(WallTime now) const;
 

@@ -18,6 +18,18 @@ TEST(ReputationTest, StartsAtTheBaseline) {
   EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 0.5 + 0.7 * 0.7);
 }
 
+TEST(ReputationTest, RestoredReputationDecaysFromItsSavedScore) {
+  ManualClock clock;
+  Reputation saved(ReputationConfig{}, clock.wall_now());
+  saved.record(ReputationEvent::kViolation, clock.wall_now());
+  Reputation rep = Reputation::restore(ReputationConfig{}, saved.score(clock.wall_now()),
+                                       clock.wall_now(), saved.history());
+  EXPECT_DOUBLE_EQ(rep.score(clock.wall_now()), 60);
+  ASSERT_EQ(rep.history().size(), 1u);
+  clock.advance(hours(24));
+  EXPECT_DOUBLE_EQ(rep.score(clock.wall_now()), 65);
+}
+
 TEST(ReputationTest, FallsWithEachViolationAndDenial) {
   ManualClock clock;
   Reputation rep(ReputationConfig{}, clock.wall_now());
