@@ -1,9 +1,11 @@
 #include "cli/cli_main.h"
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "cli/exec_command.h"
+#include "cli/hook.h"
 #include "cli/run_command.h"
 
 namespace gaia::cli {
@@ -105,6 +107,20 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 
+  HookOptions hook_options;
+  int64_t hook_timeout_ms = 5000;
+  CLI::App* hook = app.add_subcommand("hook", "answer an AI coding agent's hook (docs/cli.md)");
+  CLI::App* hook_pre = hook->add_subcommand(
+      "pre-tool-use", "read the hook JSON on stdin, ask the server's confirmation policy");
+  hook_pre->add_flag("--exit-code-only", hook_options.exit_code_only,
+                     "exit 2 with the reason on stderr to block, 0 to allow; no JSON");
+  hook_pre->add_option("--timeout-ms", hook_timeout_ms, "longest wait for the server")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  hook_pre->add_option("--fallback", hook_options.fallback, "allow, deny or ask when the server cannot decide")
+      ->check(CLI::IsMember({"allow", "deny", "ask"}))
+      ->capture_default_str();
+
   // exec's own failures exit 125 (as env(1)), so that they differ from the command's codes.
   const auto usage_code = [&] { return *exec ? kExitExecFailed : kExitError; };
   try {
@@ -118,9 +134,9 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   // Checked by hand rather than with require_subcommand(), so that a mistyped command is
   // reported as unexpected rather than as a missing subcommand.
   if (!*check && !*quota && !*users_create && !*users_tier && !*keys_create && !*keys_revoke &&
-      !*exec && !*run_cmd) {
+      !*exec && !*run_cmd && !*hook_pre) {
     env.err << "gaia: name a command: check, exec, run, quota, users create|tier, keys "
-               "create|revoke (see gaia --help)\n";
+               "create|revoke, hook pre-tool-use (see gaia --help)\n";
     return kExitError;
   }
 
@@ -128,6 +144,10 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   if (!url.ok()) {
     env.err << "gaia: " << url.status().message() << '\n';
     return usage_code();
+  }
+  if (*hook_pre) {  // without a key the hook answers its fallback
+    hook_options.timeout = std::chrono::milliseconds(hook_timeout_ms);
+    return run_pre_tool_use(std::cin, env.out, env.err, url.value(), key, hook_options);
   }
   if (key.empty()) {
     env.err << "gaia: set GAIA_KEY or pass --key\n";

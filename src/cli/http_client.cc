@@ -402,16 +402,14 @@ core::Status SocketHttpClient::stream(const HttpRequest& req, const StreamHandle
   while (!done) {
     core::Result<size_t> n =
         x.read_some(chunk, sizeof chunk, false, handler.on_idle, handler.idle_interval);
-    if (!n.ok()) {
-      lines.finish(on_line);
-      return n.status();
-    }
+    // A partial last line of a body cut short is dropped: it is no whole line of the answer.
+    if (!n.ok()) return n.status();
     if (n.value() == 0) {
-      lines.finish(on_line);
       if (head.chunked || left) {
         return core::Status::unavailable("connection to " + url_.authority() +
                                          " closed before the answer ended");
       }
+      lines.finish(on_line);
       return {};  // no framing: the end of the connection ends the body
     }
     if (core::Status s = take(std::string_view(chunk, n.value()), done); !s.ok()) return s;

@@ -62,8 +62,9 @@ class HttpClient {
   // must come within the client's timeout; the body may then take as long as it likes (a
   // command can be silent for hours), lines handed over as soon as they are complete. OK once
   // the body ended as its framing says; unavailable if the connection was lost or the client
-  // interrupted before (the lines so far have been handed over), internal for a malformed
-  // answer. Returning closes the connection, whatever the outcome.
+  // interrupted before (the complete lines so far have been handed over, a partial one is
+  // dropped), internal for a malformed answer. Returning closes the connection, whatever the
+  // outcome.
   [[nodiscard]] virtual core::Status stream(const HttpRequest& req,
                                             const StreamHandler& handler) = 0;
 };

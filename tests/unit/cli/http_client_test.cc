@@ -188,7 +188,7 @@ TEST(HttpClientTest, StreamsABodyThatEndsWithTheConnection) {
 
 TEST(HttpClientTest, AChunkedBodyCutShortIsUnavailable) {
   ScriptedServer server;
-  server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "2\r\na\n\r\n"});
+  server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "4\r\na\nbc\r\n"});
   SocketHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_EQ(s.status.code(), core::StatusCode::kUnavailable);

@@ -1,0 +1,132 @@
+#include "cli/hook.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "cli/http_client.h"
+
+namespace gaia::cli {
+namespace {
+
+constexpr size_t kMaxPayloadBytes = 1 << 20;
+
+// A string member of `o`, or "".
+std::string string_of(const boost::json::object* o, std::string_view name) {
+  if (o == nullptr) return "";
+  const boost::json::value* v = o->if_contains(name);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+// Writes to a pipe when the deadline passes unless cancelled first: the HTTP client gives up
+// every wait as soon as the pipe is readable.
+class Deadline {
+ public:
+  explicit Deadline(std::chrono::milliseconds after) {
+    if (::pipe2(fds_, O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
+    timer_ = std::thread([this, after] {
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_for(lock, after, [&] { return cancelled_; }) && fds_[1] >= 0) {
+        (void)!::write(fds_[1], "x", 1);
+      }
+    });
+  }
+  ~Deadline() {
+    {
+      std::lock_guard lock(mu_);
+      cancelled_ = true;
+    }
+    cv_.notify_one();
+    timer_.join();
+    for (int fd : fds_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  int fd() const { return fds_[0]; }
+
+ private:
+  int fds_[2] = {-1, -1};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;
+  std::thread timer_;
+};
+
+int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out,
+           std::ostream& err) {
+  if (options.exit_code_only) {
+    if (v.decision == "allow") return 0;
+    err << (v.decision == "ask" ? "needs a person's approval: " : "blocked by Gaia: ") << v.reason
+        << '\n';
+    return 2;
+  }
+  boost::json::object o{{"hookSpecificOutput",
+                         {{"hookEventName", "PreToolUse"},
+                          {"permissionDecision", v.decision},
+                          {"permissionDecisionReason", v.reason}}}};
+  out << boost::json::serialize(o) << '\n';
+  return 0;
+}
+
+HookVerdict fallback(const HookOptions& options, const std::string& why) {
+  return {options.fallback, "Gaia could not decide (" + why + "); fallback " + options.fallback};
+}
+
+}  // namespace
+
+std::optional<HookVerdict> verdict_from_answer(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  std::string decision = string_of(&v.get_object(), "decision");
+  std::string reason = string_of(&v.get_object(), "reason");
+  if (decision == "approve") return HookVerdict{"allow", reason};
+  if (decision == "deny" || decision == "ask") return HookVerdict{decision, reason};
+  return std::nullopt;
+}
+
+int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, const Url& url,
+                     const std::string& key, const HookOptions& options) {
+  std::string payload;
+  std::istreambuf_iterator<char> it(in), end;
+  for (; it != end && payload.size() <= kMaxPayloadBytes; ++it) payload.push_back(*it);
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(payload, ec);
+  if (ec || !v.is_object()) {
+    return answer(fallback(options, "the hook input is not a JSON object"), options, out, err);
+  }
+  const boost::json::object& hook = v.get_object();
+  if (string_of(&hook, "tool_name") != "Bash") return 0;  // not ours: pass through untouched
+  const boost::json::value* input = hook.if_contains("tool_input");
+  std::string command = string_of(input ? input->if_object() : nullptr, "command");
+  if (command.empty()) {
+    return answer(fallback(options, "no command in tool_input"), options, out, err);
+  }
+  if (key.empty()) return answer(fallback(options, "GAIA_KEY is not set"), options, out, err);
+
+  boost::json::object body{{"command", command},
+                           {"cwd", string_of(&hook, "cwd")},
+                           {"session_id", string_of(&hook, "session_id")},
+                           {"tool", "Bash"},
+                           {"type", "shell"}};
+  Deadline deadline(options.timeout);
+  SocketHttpClient client(url, options.timeout, deadline.fd());
+  auto response = client.send(
+      {"POST", "/api/claude/confirm/request", key, boost::json::serialize(body)});
+  if (!response.ok()) return answer(fallback(options, response.status().message()), options, out, err);
+  if (response->status != 200) {
+    return answer(fallback(options, "Gaia answered HTTP " + std::to_string(response->status)),
+                  options, out, err);
+  }
+  auto verdict = verdict_from_answer(response->body);
+  if (!verdict) return answer(fallback(options, "unreadable answer"), options, out, err);
+  return answer(*verdict, options, out, err);
+}
+
+}  // namespace gaia::cli

@@ -1,0 +1,45 @@
+#pragma once
+// `gaia hook pre-tool-use`: the pre-tool-use hook of an AI coding agent (Claude Code, Codex;
+// docs/cli.md). Reads the hook's JSON on stdin ({"tool_name":"Bash","tool_input":{"command":
+// ...},"session_id":...,"cwd":...}), asks Gaia (POST /api/claude/confirm/request) and answers:
+//   JSON mode (default): prints {"hookSpecificOutput":{"hookEventName":"PreToolUse",
+//     "permissionDecision":"allow|deny|ask","permissionDecisionReason":"..."}}, exits 0.
+//   --exit-code-only: exits 0 to allow, 2 with the reason on stderr to block (deny, and ask,
+//     which such agents cannot show to a person).
+// A tool other than Bash passes untouched: no output, exit 0. When Gaia cannot be asked (down,
+// too slow, no key, an answer it cannot read) the fallback decides (ask by default), within
+// the hook's own deadline: the hook never hangs the agent.
+//
+// Threads: one call at a time; it starts one timer thread of its own for the deadline.
+
+#include <chrono>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "cli/url.h"
+
+namespace gaia::cli {
+
+struct HookOptions {
+  std::chrono::milliseconds timeout{5000};  // the whole exchange with Gaia
+  bool exit_code_only = false;
+  std::string fallback = "ask";  // allow | deny | ask
+};
+
+// What the hook decided and why.
+struct HookVerdict {
+  std::string decision;  // allow | deny | ask
+  std::string reason;
+};
+
+// The hook's answer for Gaia's confirm answer body (decision approve|deny|ask), or nullopt
+// when the body is not such an answer.
+std::optional<HookVerdict> verdict_from_answer(std::string_view body);
+
+// Runs the hook: returns the exit code; `out` gets the JSON, `err` the reason in exit-code
+// mode. An empty `key` counts as Gaia being unavailable.
+int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, const Url& url,
+                     const std::string& key, const HookOptions& options);
+
+}  // namespace gaia::cli
