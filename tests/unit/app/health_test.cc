@@ -22,7 +22,7 @@ class FixedClock final : public core::Clock {
 TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
   FixedClock clock;
   http::Router router;
-  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db"});
+  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}});
   clock.mono += 90s + 500ms;
 
   http::Request req;
