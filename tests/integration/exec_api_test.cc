@@ -1,0 +1,205 @@
+// POST /api/v1/exec against the real gaia_server, over raw sockets: a client that goes away
+// cancels its command, and load on the (fake) /proc holds commands in the queue until it
+// falls.
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "support/raw_http_client.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace gaia::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kAdminKey = "exec-api-admin-key-0123456789abcdef";
+
+// A streaming request on its own connection; read() collects what has arrived so far.
+class StreamingCall {
+ public:
+  StreamingCall(uint16_t port, const std::string& body) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string request = "POST /api/v1/exec HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                                kAdminKey + "\r\nContent-Length: " + std::to_string(body.size()) +
+                                "\r\n\r\n" + body;
+    EXPECT_EQ(write(fd_, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  }
+  ~StreamingCall() { hang_up(); }
+  void hang_up() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  // Reads until `text` has arrived or `within` passes; true if it arrived.
+  bool wait_for(const std::string& text, std::chrono::milliseconds within) {
+    const auto end = std::chrono::steady_clock::now() + within;
+    while (received_.find(text) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      if (left <= 0ms) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      char buf[4096];
+      const ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) return received_.find(text) != std::string::npos;
+      received_.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  std::string received_;
+};
+
+class ExecApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() / "proc");
+    // A /proc/stat that never moves: no CPU load is ever measured.
+    std::ifstream stat("/proc/stat");
+    std::string first;
+    std::getline(stat, first);
+    write_file("proc/stat", first + "\n");
+    set_memory_used_pct(40);
+  }
+  void set_memory_used_pct(int pct) {
+    constexpr long kTotalKb = 8'000'000;
+    write_file("proc/meminfo", "MemTotal: " + std::to_string(kTotalKb) + " kB\nMemFree: 1000 kB\n" +
+                                   "MemAvailable: " + std::to_string(kTotalKb * (100 - pct) / 100) +
+                                   " kB\n");
+  }
+  void write_file(const std::string& relative, const std::string& text) {
+    const auto tmp = dir_.path() / (relative + ".new");
+    std::ofstream(tmp) << text;
+    std::filesystem::rename(tmp, dir_.path() / relative);  // the sampler never reads half a file
+  }
+  void start(std::vector<std::string> extra_env = {}) {
+    port_ = free_port();
+    std::vector<std::string> env = {"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
+                                    "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
+                                    "GAIA_PROC_ROOT=" + dir_.path().string()};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
+    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:")) << server_->stderr_;
+  }
+  boost::json::value executor() {
+    auto r = http_get(port_, "/health");
+    EXPECT_TRUE(r && r->status == 200);
+    return boost::json::parse(r->body).at("executor");
+  }
+  // Polls /health until pred(executor section) holds; false after `within`.
+  template <class Pred>
+  bool eventually(Pred pred, std::chrono::milliseconds within = 10s) {
+    const auto end = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred(executor())) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  int64_t count_rows(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+
+  TempDir dir_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+int64_t queued(const boost::json::value& e) {
+  return e.at("queued").at("enterprise").as_int64() + e.at("queued").at("premium").as_int64() +
+         e.at("queued").at("default").as_int64();
+}
+
+TEST_F(ExecApiTest, AClientThatGoesAwayCancelsItsCommandQueuedOrRunning) {
+  start({"GAIA_EXEC_WORKERS=1"});
+  StreamingCall running(port_, R"({"type":"shell","argv":["/bin/sleep","30"],"id":"long"})");
+  ASSERT_TRUE(running.wait_for("\"started\"", 5s)) << running.received();
+  StreamingCall waiting(port_, R"({"type":"shell","argv":["/bin/true"],"id":"short"})");
+  ASSERT_TRUE(waiting.wait_for("\"queued\"", 5s)) << waiting.received();
+  EXPECT_EQ(queued(executor()), 1);
+
+  waiting.hang_up();
+  EXPECT_TRUE(eventually([](const boost::json::value& e) { return queued(e) == 0; }))
+      << "the queued command left the queue";
+  running.hang_up();
+  EXPECT_TRUE(eventually([](const boost::json::value& e) { return e.at("running") == 0; }))
+      << "the running command was stopped";
+  server_->signal(SIGTERM);
+  EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'long' AND signal IS NOT NULL"), 1)
+      << "the stopped command is recorded with its signal";
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'short'"), 0)
+      << "the cancelled one never ran";
+}
+
+TEST_F(ExecApiTest, AnOverloadedMachineHoldsCommandsUntilTheLoadFalls) {
+  set_memory_used_pct(98);
+  start();
+  ASSERT_TRUE(eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 0.0; }))
+      << "98 % of memory in use: factor 0";
+  StreamingCall call(port_, R"({"type":"shell","argv":["/bin/echo","ran"]})");
+  ASSERT_TRUE(call.wait_for("\"queued\"", 5s)) << call.received();
+  EXPECT_FALSE(call.wait_for("\"started\"", 1500ms)) << "held while the machine is overloaded";
+
+  set_memory_used_pct(30);
+  EXPECT_TRUE(call.wait_for("\"exited\"", 30s)) << call.received();
+  EXPECT_NE(call.received().find("ran\\n"), std::string::npos);
+  EXPECT_EQ(executor().at("throttle_factor"), 1.0);
+}
+
+TEST_F(ExecApiTest, AtFactorZeroRefusingServersAnswer503WithRetryAfter) {
+  set_memory_used_pct(98);
+  start({"GAIA_THROTTLE_STOP=refuse"});
+  ASSERT_TRUE(eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 0.0; }));
+  StreamingCall call(port_, R"({"type":"shell","argv":["/bin/true"]})");
+  ASSERT_TRUE(call.wait_for("overloaded", 5s)) << call.received();
+  EXPECT_NE(call.received().find("HTTP/1.1 503"), std::string::npos) << call.received();
+  EXPECT_NE(call.received().find("Retry-After:"), std::string::npos) << call.received();
+}
+
+TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
+  start();
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"type":"shell"})", "argv"},
+           {R"({"type":"shell","argv":[]})", "argv"},
+           {R"({"type":"shell","argv":["ls",1]})", "argv"},
+           {R"({"type":"nope","argv":["ls"]})", "type"},
+           {R"({"type":"shell","argv":["ls"],"env":{"1BAD":"x"}})", "env"},
+           {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":-1}})", "limits.memory_bytes"},
+           {R"({"type":"shell","argv":["ls"],"timeout_s":0})", "timeout_s"}}) {
+    StreamingCall call(port_, body);
+    EXPECT_TRUE(call.wait_for("\"field\":\"" + field + "\"", 5s)) << body << call.received();
+    EXPECT_EQ(call.received().rfind("HTTP/1.1 400", 0), 0u) << call.received();
+  }
+}
+
+}  // namespace
+}  // namespace gaia::testing
