@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
   const auto flood_time = std::chrono::milliseconds(4 * flood * command_ms / workers);
   std::vector<std::shared_ptr<Timing>> occasional;
   const auto start = Clock::now();
+  // Let the flood get under way first: users who all arrive at once go in arrival order.
+  std::this_thread::sleep_for(std::chrono::milliseconds(command_ms));
   while (Clock::now() - start < flood_time * 8 / 10) {
     occasional.push_back(submit(99));
     occasional.back()->wait();
