@@ -14,8 +14,10 @@
 
 #include <chrono>
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "cli/url.h"
 
