@@ -28,7 +28,7 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       "lines: port, bind, database_url, time_zone, threads, retention_days, metrics_open,\n"
       "store_failure, store_connect_retry_s, data_dir).\n"
       "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.");
-  const std::array<FlagSpec, 17> specs = {{
+  const std::array<FlagSpec, 22> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
       {kDatabaseUrlSetting,
@@ -48,6 +48,12 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       {kThrottleStopSetting, "at throttle factor 0: wait (default) or refuse with 503"},
       {kProcRootSetting, "root of proc/ and the cgroup mounts (default /)"},
       {kExecCgroupsSetting, "a cgroup per command: auto, limits (default: limited ones) or off"},
+      {kConfirmAiEnabledSetting,
+       "true: ask the reviewer about commands no pattern decides (env CLAUDE_CONFIRM_AI_ENABLED)"},
+      {kConfirmReviewerUrlSetting, "the reviewer's http:// URL (env GAIA_CONFIRM_REVIEWER_URL)"},
+      {kConfirmReviewerTimeoutSetting, "the reviewer's deadline, ms (default 2000)"},
+      {kConfirmReviewerMaxInflightSetting, "reviewer calls at once; more fall back (default 16)"},
+      {kConfirmFallbackSetting, "ask (default), deny or approve when the reviewer cannot answer"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

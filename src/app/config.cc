@@ -199,6 +199,43 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
     if (raw->value.empty()) return invalid(*raw, "proc root", "a directory path");
     c.proc_root = raw->value;
   }
+  if (auto raw = pick(kConfirmAiEnabledSetting, flags, env, file)) {
+    if (raw->value != "true" && raw->value != "false") {
+      return invalid(*raw, "confirm_ai_enabled", "true or false");
+    }
+    c.confirm_ai_enabled = raw->value == "true";
+  }
+  if (auto raw = pick(kConfirmReviewerUrlSetting, flags, env, file)) {
+    if (!raw->value.starts_with("http://") || raw->value.size() <= 7) {
+      return invalid(*raw, "confirm reviewer URL", "http://host[:port][/path] (https is not supported)");
+    }
+    c.confirm_reviewer_url = raw->value;
+  }
+  if (auto raw = pick(kConfirmReviewerTimeoutSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 60000) {
+      return invalid(*raw, "confirm reviewer timeout", "milliseconds from 1 to 60000");
+    }
+    c.confirm_reviewer_timeout_ms = static_cast<unsigned>(*v);
+  }
+  if (auto raw = pick(kConfirmReviewerMaxInflightSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 1024) {
+      return invalid(*raw, "confirm reviewer max in flight", "an integer from 1 to 1024");
+    }
+    c.confirm_reviewer_max_inflight = static_cast<unsigned>(*v);
+  }
+  if (auto raw = pick(kConfirmFallbackSetting, flags, env, file)) {
+    if (raw->value != "ask" && raw->value != "deny" && raw->value != "approve") {
+      return invalid(*raw, "confirm fallback", "ask, deny or approve");
+    }
+    c.confirm_fallback = raw->value;
+  }
+  if (c.confirm_ai_enabled && c.confirm_reviewer_url.empty()) {
+    return core::Status::invalid_argument(
+        "invalid confirm_ai_enabled: the reviewer needs GAIA_CONFIRM_REVIEWER_URL "
+        "(http://host[:port][/path])");
+  }
   if (auto raw = pick(kAdminKeySetting, flags, env, file)) {
     if (raw->value.size() < 32) {  // never echo a secret
       return core::Status::invalid_argument(

@@ -46,6 +46,19 @@ inline constexpr SettingName kThrottleStopSetting{"throttle_stop", "GAIA_THROTTL
 inline constexpr SettingName kExecCgroupsSetting{"exec_cgroups", "GAIA_EXEC_CGROUPS",
                                                  "--exec-cgroups"};
 inline constexpr SettingName kProcRootSetting{"proc_root", "GAIA_PROC_ROOT", "--proc-root"};
+// The confirmation policy's reviewer: asked when no pattern decides a command.
+inline constexpr SettingName kConfirmAiEnabledSetting{
+    "confirm_ai_enabled", "CLAUDE_CONFIRM_AI_ENABLED", "--confirm-ai-enabled"};
+inline constexpr SettingName kConfirmReviewerUrlSetting{
+    "confirm_reviewer_url", "GAIA_CONFIRM_REVIEWER_URL", "--confirm-reviewer-url"};
+inline constexpr SettingName kConfirmReviewerTimeoutSetting{
+    "confirm_reviewer_timeout_ms", "GAIA_CONFIRM_REVIEWER_TIMEOUT_MS",
+    "--confirm-reviewer-timeout-ms"};
+inline constexpr SettingName kConfirmReviewerMaxInflightSetting{
+    "confirm_reviewer_max_inflight", "GAIA_CONFIRM_REVIEWER_MAX_INFLIGHT",
+    "--confirm-reviewer-max-inflight"};
+inline constexpr SettingName kConfirmFallbackSetting{"confirm_fallback", "GAIA_CONFIRM_FALLBACK",
+                                                     "--confirm-fallback"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
@@ -55,7 +68,8 @@ inline constexpr SettingName kFileSettings[] = {
     kMetricsOpenSetting, kStoreFailureSetting, kStoreConnectRetrySetting,
     kDataDirSetting,     kExecWorkersSetting,  kQueueMaxWaitSetting,
     kThrottleSlowSetting, kThrottleStopSetting, kProcRootSetting,
-    kExecCgroupsSetting};
+    kExecCgroupsSetting, kConfirmAiEnabledSetting, kConfirmReviewerUrlSetting,
+    kConfirmReviewerTimeoutSetting, kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting};
 
 // Whether new admissions continue while the database is away (writes go to the journal
 // either way).
@@ -88,6 +102,14 @@ struct Config {
   // A cgroup per command: "auto" (always, where the machine allows), "limits" (only for a
   // command with memory, CPU or process limits) or "off".
   std::string exec_cgroups = "limits";
+  // The confirmation reviewer (CLAUDE_CONFIRM_AI_ENABLED): off by default; when on, the
+  // http:// URL to POST commands no pattern decides to, its deadline, how many calls may be
+  // under way at once, and the answer when it cannot help ("ask", "deny" or "approve").
+  bool confirm_ai_enabled = false;
+  std::string confirm_reviewer_url;
+  unsigned confirm_reviewer_timeout_ms = 2000;
+  unsigned confirm_reviewer_max_inflight = 16;
+  std::string confirm_fallback = "ask";
 };
 
 // `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and

@@ -10,7 +10,9 @@ Settings settings_from_environment(const char* const* envp) {
       kThreadsSetting,  kRetentionSetting,    kMetricsOpenSetting,       kConfigSetting,
       kAdminKeySetting, kStoreFailureSetting, kStoreConnectRetrySetting, kDataDirSetting,
       kExecWorkersSetting, kQueueMaxWaitSetting, kThrottleSlowSetting, kThrottleStopSetting,
-      kProcRootSetting, kExecCgroupsSetting};
+      kProcRootSetting, kExecCgroupsSetting, kConfirmAiEnabledSetting,
+      kConfirmReviewerUrlSetting, kConfirmReviewerTimeoutSetting,
+      kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting};
   Settings settings;
   for (; envp != nullptr && *envp != nullptr; ++envp) {
     std::string_view entry = *envp;

@@ -10,14 +10,21 @@
 #include <thread>
 
 #include "app/chores.h"
+#include "app/confirm_hook.h"
 #include "app/exec_stack.h"
 #include "app/health.h"
+#include "app/reputation_feed.h"
 #include "app/system_clock.h"
 #include "core/limiter.h"
 #include "http/admin_api.h"
+#include "http/confirm_api.h"
+#include "http/confirmer.h"
 #include "http/exec_api.h"
 #include "http/directory.h"
+#include "http/pattern_book.h"
 #include "http/public_api.h"
+#include "http/reputation_book.h"
+#include "http/reviewer_client.h"
 #include "http/rule_book.h"
 #include "http/server.h"
 #include "http/service_metrics.h"
@@ -211,15 +218,52 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   if (!restore_usage(*store, *directory.value(), *limiter, started, err)) return 1;
   out << "[INIT] ✓ Rate Limiting Service initialized" << std::endl;
 
+  // The confirmation policy, the reviewer when enabled, and reputation (kept in the store).
+  auto patterns = http::PatternBook::load(*store, core::to_ms(started.wall));
+  if (!patterns.ok()) {
+    err << "[ERROR] confirmation patterns: " << patterns.status().message() << std::endl;
+    return 1;
+  }
+  std::unique_ptr<http::ReviewerClient> reviewer;
+  if (config.confirm_ai_enabled) {
+    auto made = http::ReviewerClient::make(
+        {config.confirm_reviewer_url, std::chrono::milliseconds(config.confirm_reviewer_timeout_ms),
+         config.confirm_reviewer_max_inflight});
+    if (!made.ok()) {
+      err << "[ERROR] confirmation reviewer: " << made.status().message() << std::endl;
+      return 1;
+    }
+    reviewer = std::move(made.value());
+  }
+  http::ReputationBook reputation(core::ReputationConfig{}, clock);
+  if (core::Status s = reputation.load(*store); !s.ok()) {
+    err << "[ERROR] reputation: " << s.message() << std::endl;
+    return 1;
+  }
+  // Violations and clean executions reach the reputation through the store they are written to.
+  ReputationFeed feed(*store, reputation, [&directory](uint64_t id) -> std::optional<std::string> {
+    auto user = directory.value()->user_by_id(id);
+    return user ? std::optional<std::string>(user->name) : std::nullopt;
+  });
+  http::Confirmer confirmer(
+      *patterns.value(), reviewer.get(), &reputation, feed, clock,
+      {*confirm::parse_verdict(config.confirm_fallback)});
+  ConfirmHook confirm_hook(confirmer, *limiter);
+  out << "[INIT] ✓ Confirmation policy: " << patterns.value()->list().size() << " patterns, "
+      << (reviewer ? "reviewer " + config.confirm_reviewer_url + " (fallback " +
+                         config.confirm_fallback + ")"
+                   : std::string("no reviewer"))
+      << std::endl;
+
   http::MetricsRegistry registry;
   http::ServiceMetrics metrics(registry, *store);
-  const http::ApiContext api{*limiter, *store,  *directory.value(),
+  const http::ApiContext api{*limiter, feed,    *directory.value(),
                              clock,    metrics, *rule_book.value()};
   http::Router router;
   router.set_observer(metrics.route_observer());
   http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
   const bool postgres = !config.postgres_url.empty();
-  ExecStack exec(config, clock, *limiter, *store, nullptr);
+  ExecStack exec(config, clock, *limiter, feed, &confirm_hook);
   add_health_route(router, clock,
                    {clock.mono_now(), postgres ? "postgres" : "sqlite",
                     postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
@@ -227,6 +271,8 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
   http::add_exec_api(router, api, exec.executor(), {});
+  http::add_confirm_api(router, api, *patterns.value(), confirmer);
+  http::add_reputation_api(router, api, reputation);
   out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
       << (exec.runner().cgroups_available() ? "a cgroup per command"
                                            : "rlimits only (" + exec.runner().cgroup_note() + ")")
@@ -254,6 +300,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
          for (int i = 0; i < core::Limiter::kShards; ++i) limiter->sweep(clock.now());
          exec.tick();
        }},
+      {std::chrono::seconds(2),
+       [&] {
+         if (core::Status s = reputation.flush(*store); !s.ok()) {
+           err << "[WARN] saving reputation: " << s.message() << std::endl;
+         }
+       }},
       {std::chrono::hours(1),
        [&] {
          auto deleted =
@@ -271,6 +323,10 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   hub.stop();  // first: it then sends nothing to connections the server is closing
   exec.stop();  // running commands are cancelled and recorded before the store flushes
   server.stop();
+  reviewer.reset();  // waits for reviews under way, while the confirmer they call still lives
+  if (core::Status s = reputation.flush(*store); !s.ok()) {
+    err << "[ERROR] saving reputation: " << s.message() << std::endl;
+  }
   if (core::Status s = store->flush(); !s.ok()) {
     err << "[ERROR] flushing the store: " << s.message() << std::endl;
     return 1;

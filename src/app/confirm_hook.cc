@@ -1,0 +1,50 @@
+#include "app/confirm_hook.h"
+
+namespace gaia::app {
+
+std::string shell_quoted(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& word : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_./=:,+@%") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+exec::Confirmation ConfirmHook::review(const exec::ExecRequest& request) {
+  http::ConfirmQuestion q;
+  q.request.command = shell_quoted(request.spec.argv);
+  q.request.cwd = request.spec.cwd.value_or("");
+  q.request.tool = "exec";
+  std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
+  if (request.type < rules->command_types().size()) {
+    q.request.type = rules->command_types()[request.type].name;
+  }
+  q.user = request.user_name;
+  q.key_id = request.principal.key;
+  q.tier = request.principal.tier;
+  http::ConfirmAnswer a = confirmer_.decide(q);
+  switch (a.verdict) {
+    case confirm::Verdict::kApprove:
+      return {exec::Confirmation::Verdict::kApprove, a.reason};
+    case confirm::Verdict::kDeny:
+      return {exec::Confirmation::Verdict::kDeny, a.reason};
+    case confirm::Verdict::kAsk:
+      break;
+  }
+  return {exec::Confirmation::Verdict::kAsk,
+          a.reason +
+              "; to approve it, an admin adds an approving pattern "
+              "(POST /api/claude/confirm/patterns), or a person runs it without \"agent\": true"};
+}
+
+}  // namespace gaia::app
