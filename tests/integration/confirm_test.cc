@@ -1,0 +1,311 @@
+// The confirmation policy through the real gaia_server and the real gaia hook: requests,
+// pattern management without a restart, the decision log, the executor's agent commands,
+// reputation, and the agent hook with Gaia up and down.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <memory>
+
+#include "support/raw_http_client.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "confirm-integration-admin-key-0123456789";
+
+boost::json::value json_of(const RawResponse& r) { return boost::json::parse(r.body); }
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs gaia with `args`, exactly `env`, and `input` on its stdin.
+CliRun run_gaia(const std::vector<std::string>& args, const std::vector<std::string>& env,
+             const std::string& input) {
+  CliRun run;
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
+      ::pipe2(err, O_CLOEXEC) != 0) {
+    return run;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  std::vector<char*> argv{const_cast<char*>(GAIA_CLI_PATH)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  const int spawned = posix_spawn(&pid, GAIA_CLI_PATH, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  (void)!::write(in[1], input.data(), input.size());  // small: fits the pipe
+  ::close(in[1]);
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* into[2] = {&run.out, &run.err};
+  int open = spawned == 0 ? 2 : 0;
+  while (open > 0) {
+    if (::poll(fds, 2, 30'000) <= 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        into[i]->append(buf, static_cast<size_t>(n));
+      } else {
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+  ::close(out[0]);
+  ::close(err[0]);
+  if (spawned != 0) return run;
+  if (open > 0) ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (open == 0 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  return run;
+}
+
+std::string bash_payload(const std::string& command) {
+  return boost::json::serialize(boost::json::object{
+      {"session_id", "sess-7"},
+      {"cwd", "/work"},
+      {"hook_event_name", "PreToolUse"},
+      {"tool_name", "Bash"},
+      {"tool_input", {{"command", command}, {"description", "test"}}}});
+}
+
+class ConfirmTest : public ::testing::Test {
+ protected:
+  void start() {
+    port_ = free_port();
+    server_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{},
+        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
+                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
+                                 "GAIA_THREADS=2", "GAIA_EXEC_WORKERS=1"});
+    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
+        << server_->stdout_ << server_->stderr_;
+  }
+  void stop() {
+    server_->signal(SIGTERM);
+    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+    server_.reset();
+  }
+  std::optional<RawResponse> call(std::string_view method, std::string_view path,
+                                  std::string_view key, std::string_view body = {}) {
+    return http_request(port_, method, path, key, body);
+  }
+  std::string user_with_key(const std::string& name) {
+    auto created = call("POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"("})");
+    EXPECT_TRUE(created && created->status == 201);
+    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey, "{}");
+    EXPECT_TRUE(key && key->status == 201);
+    return std::string(json_of(*key).at("key").as_string());
+  }
+  boost::json::value confirm(const std::string& key, const std::string& command) {
+    auto r = call("POST", "/api/claude/confirm/request", key,
+                  boost::json::serialize(boost::json::object{{"command", command}}));
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    return r ? json_of(*r) : boost::json::value();
+  }
+  int64_t count_rows(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+  CliRun hook(const std::string& key, const std::string& payload, std::vector<std::string> args = {}) {
+    args.insert(args.begin(), {"hook", "pre-tool-use"});
+    return run_gaia(args, {"GAIA_URL=http://127.0.0.1:" + std::to_string(port_), "GAIA_KEY=" + key},
+                    payload);
+  }
+
+  TempDir dir_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ConfirmTest, DefaultPatternsDecideAndEveryDecisionIsLogged) {
+  start();
+  std::string key = user_with_key("ann");
+  boost::json::value denied = confirm(key, "cd /tmp && rm -rf /");
+  EXPECT_EQ(denied.at("decision"), "deny");
+  EXPECT_EQ(denied.at("source"), "pattern");
+  EXPECT_TRUE(denied.as_object().contains("pattern_id"));
+  EXPECT_EQ(confirm(key, "git status").at("decision"), "approve");
+  boost::json::value unknown = confirm(key, "frobnicate --all");
+  EXPECT_EQ(unknown.at("decision"), "ask");
+  EXPECT_EQ(unknown.at("source"), "default");
+
+  auto missing = call("POST", "/api/claude/confirm/request", key, R"({"cwd":"/"})");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(json_of(*missing).at("field"), "command");
+
+  EXPECT_EQ(call("GET", "/api/claude/confirm/decisions", key)->status, 403);
+  auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
+  // The log is group-committed: poll briefly until the row is durable.
+  for (int i = 0; i < 50 && json_of(*log).at("decisions").as_array().empty(); ++i) {
+    ::usleep(100'000);
+    log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
+  }
+  ASSERT_EQ(log->status, 200) << log->body;
+  auto rows = json_of(*log).at("decisions").as_array();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("command"), "cd /tmp && rm -rf /");
+  auto page = call("GET", "/api/claude/confirm/decisions?limit=2", kAdminKey);
+  EXPECT_EQ(json_of(*page).at("decisions").as_array().size(), 2u);
+  EXPECT_TRUE(json_of(*page).at("next_before_id").is_int64());
+}
+
+TEST_F(ConfirmTest, AdminsChangePatternsWithoutARestartAndEachChangeIsAudited) {
+  start();
+  std::string key = user_with_key("ann");
+  const std::string pattern =
+      R"({"id":"approve-frob","name":"frob","match":"prefix","pattern":"frobnicate",)"
+      R"("decision":"approve","priority":50})";
+  EXPECT_EQ(call("POST", "/api/claude/confirm/patterns", key, pattern)->status, 403);
+  auto bad = call("POST", "/api/claude/confirm/patterns", kAdminKey,
+                  R"({"id":"bad","name":"x","match":"regex","pattern":"(ab","decision":"deny"})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json_of(*bad).at("field"), "pattern");
+  EXPECT_NE(bad->body.find("offset"), std::string::npos) << bad->body;
+
+  EXPECT_EQ(call("POST", "/api/claude/confirm/patterns", kAdminKey, pattern)->status, 201);
+  EXPECT_EQ(call("POST", "/api/claude/confirm/patterns", kAdminKey, pattern)->status, 409);
+  EXPECT_EQ(confirm(key, "frobnicate --all").at("decision"), "approve");
+
+  std::string deny = pattern;
+  deny.replace(deny.find("\"approve\","), 10, "\"deny\",");
+  EXPECT_EQ(call("PUT", "/api/claude/confirm/patterns/approve-frob", kAdminKey, deny)->status, 200);
+  EXPECT_EQ(confirm(key, "frobnicate --all").at("decision"), "deny");
+  auto listed = call("GET", "/api/claude/confirm/patterns", kAdminKey);
+  EXPECT_NE(listed->body.find("approve-frob"), std::string::npos);
+  EXPECT_EQ(call("DELETE", "/api/claude/confirm/patterns/approve-frob", kAdminKey)->status, 200);
+  EXPECT_EQ(call("DELETE", "/api/claude/confirm/patterns/approve-frob", kAdminKey)->status, 404);
+  EXPECT_EQ(confirm(key, "frobnicate --all").at("decision"), "ask");
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'confirm.pattern.%' "
+                       "AND target = 'approve-frob'"),
+            3);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'confirm.pattern.replace' "
+                       "AND before LIKE '%approve%' AND after LIKE '%deny%'"),
+            1);
+
+  // Kept across a restart, and the defaults are not seeded again.
+  EXPECT_EQ(call("POST", "/api/claude/confirm/patterns", kAdminKey, pattern)->status, 201);
+  stop();
+  start();
+  EXPECT_EQ(confirm(key, "frobnicate --all").at("decision"), "approve");
+}
+
+TEST_F(ConfirmTest, AnAgentsCommandIsDeniedOrHeldForApprovalByTheExecutor) {
+  start();
+  std::string key = user_with_key("ann");
+  auto denied = call("POST", "/api/v1/exec", key,
+                     R"({"type":"shell","agent":true,"argv":["rm","-rf","/"]})");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403) << denied->body;
+  auto asked = call("POST", "/api/v1/exec", key,
+                    R"({"type":"shell","agent":true,"argv":["frobnicate","--all"]})");
+  ASSERT_TRUE(asked);
+  EXPECT_EQ(asked->status, 428) << asked->body;
+  // Both answers are in the decision log, as the executor's.
+  auto log = call("GET", "/api/claude/confirm/decisions?user=ann", kAdminKey);
+  for (int i = 0; i < 50 && json_of(*log).at("decisions").as_array().size() < 2; ++i) {
+    ::usleep(100'000);
+    log = call("GET", "/api/claude/confirm/decisions?user=ann", kAdminKey);
+  }
+  auto rows = json_of(*log).at("decisions").as_array();
+  ASSERT_EQ(rows.size(), 2u) << log->body;
+  EXPECT_EQ(rows[0].at("decision"), "ask");
+  EXPECT_EQ(rows[0].at("command"), "frobnicate --all");
+  EXPECT_EQ(rows[0].at("tool"), "exec");
+  EXPECT_EQ(rows[1].at("decision"), "deny");
+}
+
+TEST_F(ConfirmTest, ReputationFallsWithDenialsIsShownResetAndKept) {
+  start();
+  std::string key = user_with_key("ann");
+  auto quota = call("GET", "/api/v1/quota", key);
+  ASSERT_TRUE(quota && quota->status == 200);
+  const double baseline = json_of(*quota).at("reputation").at("score").to_number<double>();
+  confirm(key, "rm -rf /");
+  quota = call("GET", "/api/v1/quota", key);
+  const boost::json::value rep = json_of(*quota).at("reputation");
+  EXPECT_LT(rep.at("score").to_number<double>(), baseline);
+  ASSERT_EQ(rep.at("events").as_array().size(), 1u);
+  EXPECT_EQ(rep.at("events").as_array()[0].at("event"), "denied");
+  EXPECT_TRUE(quota->body.find("\"quotas\"") != std::string::npos);
+
+  stop();  // saved on shutdown
+  start();
+  quota = call("GET", "/api/v1/quota", key);
+  EXPECT_LT(json_of(*quota).at("reputation").at("score").to_number<double>(), baseline);
+
+  EXPECT_EQ(call("POST", "/api/admin/users/ann/reputation/reset", key)->status, 403);
+  auto reset = call("POST", "/api/admin/users/ann/reputation/reset", kAdminKey);
+  ASSERT_TRUE(reset && reset->status == 200) << (reset ? reset->body : "");
+  quota = call("GET", "/api/v1/quota", key);
+  EXPECT_DOUBLE_EQ(json_of(*quota).at("reputation").at("score").to_number<double>(), baseline);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.reputation.reset'"), 1);
+}
+
+TEST_F(ConfirmTest, TheHookAllowsAndDeniesWithGaiaUp) {
+  start();
+  std::string key = user_with_key("ann");
+  CliRun allowed = hook(key, bash_payload("git status"));
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.err;
+  boost::json::value out = boost::json::parse(allowed.out);
+  EXPECT_EQ(out.at("hookSpecificOutput").at("permissionDecision"), "allow");
+  EXPECT_EQ(out.at("hookSpecificOutput").at("hookEventName"), "PreToolUse");
+
+  CliRun denied = hook(key, bash_payload("rm -rf /"));
+  ASSERT_EQ(denied.exit_code, 0) << denied.err;
+  EXPECT_EQ(boost::json::parse(denied.out).at("hookSpecificOutput").at("permissionDecision"),
+            "deny");
+
+  CliRun blocked = hook(key, bash_payload("rm -rf /"), {"--exit-code-only"});
+  EXPECT_EQ(blocked.exit_code, 2);
+  EXPECT_EQ(blocked.out, "");
+  EXPECT_NE(blocked.err.find("blocked"), std::string::npos) << blocked.err;
+  EXPECT_EQ(hook(key, bash_payload("git status"), {"--exit-code-only"}).exit_code, 0);
+
+  CliRun other = hook(key, R"({"tool_name":"Read","tool_input":{"file_path":"/etc/passwd"}})");
+  EXPECT_EQ(other.exit_code, 0);
+  EXPECT_EQ(other.out, "");
+}
+
+TEST_F(ConfirmTest, TheHookAnswersItsFallbackWhenGaiaIsDown) {
+  port_ = free_port();  // nobody listens
+  CliRun r = hook("some-key", bash_payload("git status"), {"--timeout-ms", "1000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(boost::json::parse(r.out).at("hookSpecificOutput").at("permissionDecision"), "ask");
+}
+
+}  // namespace
+}  // namespace gaia::testing
