@@ -27,13 +27,18 @@ confirm_sources=(
   "${root}/src/confirm/default_patterns.cc"
 )
 
-targets=(shell_split_fuzz policy_fuzz)
+targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz)
 
 for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
+  extra=()
+  # The confirm request parser lives in src/http; Boost.JSON is compiled into the target.
+  if [[ "${t}" == confirm_request_fuzz ]]; then
+    extra=("${root}/src/http/confirm_request.cc" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB)
+  fi
   # shellcheck disable=SC2086
-  "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${confirm_sources[@]}" ${re2_flags} \
-    -o "${out}/${t}"
+  "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${confirm_sources[@]}" "${extra[@]}" \
+    ${re2_flags} -o "${out}/${t}"
 done
 
 status=0
