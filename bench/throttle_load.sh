@@ -16,13 +16,25 @@ measure=${MEASURE:-10}
 clients=${CLIENTS:-4}
 port=${PORT:-18181}
 cores=$(nproc)
-key=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 40)
+key=$(head -c 48 /dev/urandom | base64 | tr -d '/+=' | head -c 40)
 data=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
 GAIA_ADMIN_KEY=$key "$build/src/app/gaia_server" --port "$port" \
   --database-url "sqlite:$data/gaia.db" --queue-max-wait-s 5 >"$data/server.log" 2>&1 &
 for _ in $(seq 50); do curl -sf "localhost:$port/health" >/dev/null && break; sleep 0.1; done
+
+# The load comes from a default-tier user (enterprise work is never delayed) whose key lifts
+# the calendar quotas of `test`, so that only the throttle limits it.
+curl -sf -X POST "localhost:$port/api/admin/users" -H "Authorization: Bearer $key" \
+  -d '{"name":"load","tier":"default"}' >/dev/null
+big='"amount":100000000,"type":"test"'
+user_key=$(curl -sf -X POST "localhost:$port/api/admin/users/load/keys" \
+  -H "Authorization: Bearer $key" \
+  -d "{\"limits\":[{\"kind\":\"calendar\",\"period\":\"day\",$big},
+                   {\"kind\":\"calendar\",\"period\":\"week\",$big},
+                   {\"kind\":\"calendar\",\"period\":\"month\",$big}]}" |
+  python3 -c "import json,sys; print(json.load(sys.stdin)['key'])")
 
 field() { curl -s "localhost:$port/health" | python3 -c "import json,sys; print(json.load(sys.stdin)['executor']['$1'])"; }
 
@@ -37,10 +49,12 @@ for duty in $duties; do
   fi
   sleep "$settle"
   cpu0=$(field cpu_pct) factor0=$(field throttle_factor)
-  rate=$("$build/bench/exec_load" "$port" "$key" "$measure" "$clients" | cut -d' ' -f1)
+  rate=$("$build/bench/exec_load" "$port" "$user_key" "$measure" "$clients" | cut -d" " -f1)
   printf '| %s | %.0f -> %.0f | %s -> %s | %s |\n' "$duty" "$cpu0" "$(field cpu_pct)" "$factor0" \
     "$(field throttle_factor)" "$rate"
-  for pid in "${burners[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait "${burners[@]}" 2>/dev/null || true
+  for pid in "${burners[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   sleep 3
 done

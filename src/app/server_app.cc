@@ -274,13 +274,21 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::add_confirm_api(router, api, *patterns.value(), confirmer);
   http::add_reputation_api(router, api, reputation);
   out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
-      << (exec.runner().cgroups_available() ? "a cgroup per command"
-                                           : "rlimits only (" + exec.runner().cgroup_note() + ")")
+      << (!exec.runner().cgroups_available()
+              ? "rlimits only (" + exec.runner().cgroup_note() + ")"
+          : config.exec_cgroups == "auto" ? "a cgroup per command"
+                                          : "a cgroup per command with limits")
       << std::endl;
   // Dashboard sessions and the live admin feed; the hub outlives the server it serves.
   http::SessionStore sessions(clock, *directory.value(), {});
   http::add_session_routes(router, *directory.value(), sessions);
-  http::WsHub hub(clock, [&registry] { return http::check_stats(registry); },
+  // Live stats: admissions and refusals, and the executor's load, throttle and queue.
+  auto stats = [&registry, &exec] {
+    boost::json::object o = http::check_stats(registry);
+    o["executor"] = exec.status_json();
+    return o;
+  };
+  http::WsHub hub(clock, stats,
                   http::admin_key_check(*directory.value()), {});
   http::add_ws_routes(router, hub, *directory.value());
   http::Server server(

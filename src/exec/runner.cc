@@ -165,10 +165,8 @@ ProcessRunner::ProcessRunner(const core::Clock& clock, ProcessRunnerOptions opti
   if (host.ok()) {
     cgroups_ = std::move(host.value());
     cgroup_note_ = cgroups_->description();
-    spdlog::info("runner: cgroups available ({})", cgroup_note_);
   } else {
     cgroup_note_ = host.status().message();
-    spdlog::info("runner: no cgroups, rlimits only ({})", cgroup_note_);
   }
 }
 

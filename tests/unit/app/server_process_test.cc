@@ -8,6 +8,7 @@
 
 #include <boost/json/parse.hpp>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "support/raw_http_client.h"
@@ -31,7 +32,7 @@ class ServerProcessTest : public ::testing::Test {
 
 TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
   uint16_t port = free_port();
-  ServerProcess server({"--port", std::to_string(port), "--threads", "2"},
+  ServerProcess server({"--port", std::to_string(port), "--threads", "2", "--exec-workers", "2"},
                        {"DATABASE_URL=sqlite:" + db_path(), "GAIA_BIND=127.0.0.1"});
   ASSERT_TRUE(server.running());
   auto health_line = server.read_line_starting("[INFO] Health:");
@@ -44,15 +45,24 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
   ASSERT_NE(key_at, std::string::npos) << server.stdout_;
   std::string key_line = server.stdout_.substr(key_at, server.stdout_.find('\n', key_at) - key_at);
   EXPECT_EQ(key_line.size(), kKeyPrefix.size() + 43);
-  EXPECT_EQ(server.stdout_,
-            "[INIT] Initializing SQLite database...\n"
-            "[INIT] ✓ Database connection established\n" +
-                key_line +
-                "\n"
-                "[INIT] Initializing Rate Limiting Service...\n"
-                "[INIT] ✓ Rate Limiting Service initialized\n"
-                "[INFO] Starting HTTP server on " +
-                where + "\n" + *health_line + "\n");
+  // The start-up lines in order; the executor's and the policy's end with what this machine
+  // and store offer.
+  const std::vector<std::string> expected = {"[INIT] Initializing SQLite database...",
+                                             "[INIT] ✓ Database connection established",
+                                             key_line,
+                                             "[INIT] Initializing Rate Limiting Service...",
+                                             "[INIT] ✓ Rate Limiting Service initialized",
+                                             "[INIT] ✓ Confirmation policy: ",
+                                             "[INIT] ✓ Executor: 2 workers, ",
+                                             "[INFO] Starting HTTP server on " + where,
+                                             *health_line};
+  std::istringstream lines(server.stdout_);
+  std::string line;
+  for (const std::string& want : expected) {
+    ASSERT_TRUE(std::getline(lines, line)) << server.stdout_;
+    EXPECT_EQ(line.substr(0, want.size()), want) << server.stdout_;
+  }
+  EXPECT_FALSE(std::getline(lines, line)) << server.stdout_;
   EXPECT_TRUE(std::filesystem::is_directory(dir_ / "data"));
 
   auto res = gaia::testing::http_get(port, "/health");
