@@ -2,27 +2,9 @@
 
 namespace gaia::app {
 
-std::string shell_quoted(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const std::string& word : argv) {
-    if (!out.empty()) out += ' ';
-    const bool plain = !word.empty() && word.find_first_not_of(
-                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                            "0123456789-_./=:,+@%") == std::string::npos;
-    if (plain) {
-      out += word;
-      continue;
-    }
-    out += '\'';
-    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    out += '\'';
-  }
-  return out;
-}
-
 exec::Confirmation ConfirmHook::review(const exec::ExecRequest& request) {
   http::ConfirmQuestion q;
-  q.request.command = shell_quoted(request.spec.argv);
+  q.request.command = exec::display_command(request.spec.argv);
   q.request.cwd = request.spec.cwd.value_or("");
   q.request.tool = "exec";
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();

@@ -26,8 +26,4 @@ class ConfirmHook final : public exec::ConfirmationHook {
   const core::Limiter& limiter_;
 };
 
-// argv as a shell command line: words with shell metacharacters single-quoted, so that the
-// policy sees exactly the words that will run.
-std::string shell_quoted(const std::vector<std::string>& argv);
-
 }  // namespace gaia::app

@@ -7,7 +7,12 @@
 namespace gaia::exec {
 namespace {
 
-// argv as a person would type it: words with shell metacharacters single-quoted.
+int64_t to_ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+}  // namespace
+
 std::string display_command(const std::vector<std::string>& argv) {
   std::string out;
   for (const std::string& word : argv) {
@@ -25,12 +30,6 @@ std::string display_command(const std::vector<std::string>& argv) {
   }
   return out;
 }
-
-int64_t to_ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
-}  // namespace
 
 struct Executor::Command : OutputSink {
   ExecRequest request;

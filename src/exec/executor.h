@@ -41,6 +41,10 @@ struct ExecRequest {
   RunSpec spec;
 };
 
+// argv as a person would type it, for logs and records: words with shell metacharacters
+// single-quoted. Never run: commands are spawned from argv.
+std::string display_command(const std::vector<std::string>& argv);
+
 // Why a command did not run, and what the client should be told.
 struct Refusal {
   unsigned status = 429;   // HTTP-like: 403 denied, 428 needs approval, 429 limit, 503 load or store
