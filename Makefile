@@ -1,8 +1,11 @@
 # The README's two commands: `make run` and `make test`.
 PRESET ?= release
 JOBS ?= 2
+# ccache keys on paths relative to the checkout, so every clone shares one cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
-.PHONY: setup build run test test-asan test-tsan bench clean
+.PHONY: setup build build-server run test test-asan test-tsan bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,9 +14,12 @@ build: setup
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
-run: setup
+# What `make run` starts: the server and the CLI.
+build-server: setup
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS) --target gaia_server gaia
+
+run: build-server
 	@./build/$(PRESET)/src/app/gaia_server $(ARGS)
 
 test: setup
@@ -23,12 +29,12 @@ test: setup
 
 test-asan: setup
 	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j $(JOBS)
+	@cmake --build --preset asan -j $(JOBS) --target unit_tests
 	@ctest --preset asan -j $(JOBS) -L unit
 
 test-tsan: setup
 	@cmake --preset tsan >/dev/null
-	@cmake --build --preset tsan -j $(JOBS)
+	@cmake --build --preset tsan -j $(JOBS) --target unit_tests
 	@ctest --preset tsan -j $(JOBS) -L unit
 
 bench: PRESET = release
