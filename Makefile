@@ -5,7 +5,7 @@ JOBS ?= 2
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: setup build build-server run test test-asan test-tsan bench clean
+.PHONY: setup build build-server run test test-asan test-tsan fuzz-smoke bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -36,6 +36,10 @@ test-tsan: setup
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS) --target unit_tests
 	@ctest --preset tsan -j $(JOBS) -L unit
+
+# A short run of every fuzz target (fuzz/run.sh; the documented run is 600 s a target).
+fuzz-smoke: setup
+	@bash fuzz/run.sh 20
 
 bench: PRESET = release
 bench: build
