@@ -13,14 +13,15 @@
 #include "app/confirm_hook.h"
 #include "app/exec_stack.h"
 #include "app/health.h"
-#include "app/reputation_feed.h"
+#include "app/reputation_listener.h"
 #include "app/system_clock.h"
+#include "app/violation_announcer.h"
 #include "core/limiter.h"
 #include "http/admin_api.h"
 #include "http/confirm_api.h"
 #include "http/confirmer.h"
-#include "http/exec_api.h"
 #include "http/directory.h"
+#include "http/exec_api.h"
 #include "http/pattern_book.h"
 #include "http/public_api.h"
 #include "http/reputation_book.h"
@@ -34,6 +35,7 @@
 #include "http/ws_hub.h"
 #include "http/ws_routes.h"
 #include "http/ws_stats.h"
+#include "store/event_feed.h"
 #include "store/journal/resilient_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -93,8 +95,7 @@ std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock
       << std::endl;
   std::unique_ptr<store::Store> backend = open_backend(config, clock, err);
   if (!backend) return nullptr;
-  auto journal =
-      store::journal::Journal::open(std::filesystem::path(config.data_dir) / "journal");
+  auto journal = store::journal::Journal::open(std::filesystem::path(config.data_dir) / "journal");
   if (!journal.ok()) {
     err << "[ERROR] " << journal.status().message() << std::endl;
     return nullptr;
@@ -240,14 +241,17 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     err << "[ERROR] reputation: " << s.message() << std::endl;
     return 1;
   }
-  // Violations and clean executions reach the reputation through the store they are written to.
-  ReputationFeed feed(*store, reputation, [&directory](uint64_t id) -> std::optional<std::string> {
+  // Every path writes admissions, refusals and executions through the store: those who
+  // follow them listen to the feed.
+  store::EventFeed feed(*store, clock);
+  auto user_name = [&directory](uint64_t id) -> std::optional<std::string> {
     auto user = directory.value()->user_by_id(id);
     return user ? std::optional<std::string>(user->name) : std::nullopt;
-  });
-  http::Confirmer confirmer(
-      *patterns.value(), reviewer.get(), &reputation, feed, clock,
-      {*confirm::parse_verdict(config.confirm_fallback)});
+  };
+  ReputationListener reputation_listener(reputation, user_name);
+  feed.add_listener(&reputation_listener);
+  http::Confirmer confirmer(*patterns.value(), reviewer.get(), &reputation, feed, clock,
+                            {*confirm::parse_verdict(config.confirm_fallback)});
   ConfirmHook confirm_hook(confirmer, *limiter);
   out << "[INIT] ✓ Confirmation policy: " << patterns.value()->list().size() << " patterns, "
       << (reviewer ? "reviewer " + config.confirm_reviewer_url + " (fallback " +
@@ -257,39 +261,40 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   http::MetricsRegistry registry;
   http::ServiceMetrics metrics(registry, *store);
-  const http::ApiContext api{*limiter, feed,    *directory.value(),
-                             clock,    metrics, *rule_book.value()};
+  const bool postgres = !config.postgres_url.empty();
+  ExecStack exec(config, clock, *limiter, feed, &confirm_hook);
+  // The live admin feed: admissions and refusals, and the executor's load, throttle and
+  // queue every few seconds; refusals as they happen. It outlives the server it serves.
+  auto stats = [&registry, &exec] {
+    boost::json::object o = http::check_stats(registry);
+    o["executor"] = exec.status_json();
+    return o;
+  };
+  http::WsHub hub(clock, stats, http::admin_key_check(*directory.value()), {});
+  ViolationAnnouncer violation_announcer(hub, user_name);
+  feed.add_listener(&violation_announcer);
+  const http::ApiContext api{*limiter,           feed, *directory.value(), clock, metrics,
+                             *rule_book.value(), hub};
   http::Router router;
   router.set_observer(metrics.route_observer());
   http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
-  const bool postgres = !config.postgres_url.empty();
-  ExecStack exec(config, clock, *limiter, feed, &confirm_hook);
   add_health_route(router, clock,
                    {clock.mono_now(), postgres ? "postgres" : "sqlite",
-                    postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
-                    store.get(), [&exec] { return exec.status_json(); }});
+                    postgres ? redacted_url(config.postgres_url) : config.sqlite_path, store.get(),
+                    [&exec] { return exec.status_json(); }});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
   http::add_exec_api(router, api, exec.executor(), {});
   http::add_confirm_api(router, api, *patterns.value(), confirmer);
   http::add_reputation_api(router, api, reputation);
   out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
-      << (!exec.runner().cgroups_available()
-              ? "rlimits only (" + exec.runner().cgroup_note() + ")"
-          : config.exec_cgroups == "auto" ? "a cgroup per command"
-                                          : "a cgroup per command with limits")
+      << (!exec.runner().cgroups_available() ? "rlimits only (" + exec.runner().cgroup_note() + ")"
+          : config.exec_cgroups == "auto"    ? "a cgroup per command"
+                                             : "a cgroup per command with limits")
       << std::endl;
-  // Dashboard sessions and the live admin feed; the hub outlives the server it serves.
+  // Dashboard sessions.
   http::SessionStore sessions(clock, *directory.value(), {});
   http::add_session_routes(router, *directory.value(), sessions);
-  // Live stats: admissions and refusals, and the executor's load, throttle and queue.
-  auto stats = [&registry, &exec] {
-    boost::json::object o = http::check_stats(registry);
-    o["executor"] = exec.status_json();
-    return o;
-  };
-  http::WsHub hub(clock, stats,
-                  http::admin_key_check(*directory.value()), {});
   http::add_ws_routes(router, hub, *directory.value());
   http::Server server(
       {.address = config.bind_address, .port = config.port, .io_threads = config.io_threads},
@@ -328,7 +333,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   signals.wait();
   out << "[INFO] Shutting down" << std::endl;
-  hub.stop();  // first: it then sends nothing to connections the server is closing
+  hub.stop();   // first: it then sends nothing to connections the server is closing
   exec.stop();  // running commands are cancelled and recorded before the store flushes
   server.stop();
   reviewer.reset();  // waits for reviews under way, while the confirmer they call still lives

@@ -26,11 +26,11 @@ Status validate(const ReputationConfig& c) {
   if (c.half_life <= std::chrono::nanoseconds::zero()) {
     return Status::invalid_argument("half_life: must be positive");
   }
-  if (!finite_non_negative(c.min_factor)) {
-    return Status::invalid_argument("min_factor: must be a number >= 0");
+  if (!finite_non_negative(c.min_factor) || c.min_factor > 1) {
+    return Status::invalid_argument("min_factor: must be a number in [0, 1]");
   }
-  if (!std::isfinite(c.max_factor) || c.max_factor < c.min_factor) {
-    return Status::invalid_argument("max_factor: must be a number >= min_factor");
+  if (!std::isfinite(c.max_factor) || c.max_factor < 1) {
+    return Status::invalid_argument("max_factor: must be a number >= 1");
   }
   if (c.max_history == 0) return Status::invalid_argument("max_history: must be at least 1");
   return Status();
@@ -61,7 +61,11 @@ double Reputation::score(WallTime now) const {
 }
 
 double Reputation::factor(WallTime now) const {
-  return config_.min_factor + (config_.max_factor - config_.min_factor) * score(now) / 100.0;
+  const double s = score(now);
+  const double b = config_.baseline;
+  if (s < b) return config_.min_factor + (1 - config_.min_factor) * s / b;
+  if (s > b) return 1 + (config_.max_factor - 1) * (s - b) / (100 - b);
+  return 1;
 }
 
 double Reputation::record(ReputationEvent event, WallTime now) {

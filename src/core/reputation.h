@@ -10,15 +10,16 @@
 // the score to its time, then adds its weight (negative for violations and denials), then
 // clamps to [0, 100]. A time earlier than the last event counts as no time passed.
 //
-// Factor: linear from min_factor at score 0 to max_factor at score 100 (default 0.5 .. 1.2);
-// at the default baseline 70 it is 0.99.
+// Factor: min_factor at score 0 (default 0.5), 1 at the baseline, max_factor at score 100
+// (default 1.2), linear in between on each side. A user in good standing (no events, or
+// decayed back) therefore gets exactly the limits the rules say.
 //
 // Threads: a value; one thread at a time (the owner serialises access per user).
 //
 // Example:
 //   Reputation rep(ReputationConfig{}, clock.wall_now());
 //   rep.record(ReputationEvent::kViolation, clock.wall_now());
-//   double f = rep.factor(clock.wall_now());  // < 0.99
+//   double f = rep.factor(clock.wall_now());  // < 1
 
 #include <chrono>
 #include <cstddef>
@@ -43,7 +44,7 @@ struct ReputationConfig {
 };
 
 // Fails, naming the field, unless baseline is in [0, 100], weights are finite and >= 0,
-// half_life > 0, 0 <= min_factor <= max_factor (finite) and max_history >= 1.
+// half_life > 0, 0 <= min_factor <= 1 <= max_factor (finite) and max_history >= 1.
 [[nodiscard]] Status validate(const ReputationConfig& config);
 
 struct ReputationRecord {

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/limiter.h"
 #include "http/directory.h"
+#include "http/live_feed.h"
 #include "http/message.h"
 #include "http/rule_book.h"
 #include "http/service_metrics.h"
@@ -26,6 +27,7 @@ struct ApiContext {
   const core::Clock& clock;
   ServiceMetrics& metrics;
   RuleBook& rules;
+  LiveFeed& feed;  // what admins watch live (http/ws_hub.h)
 };
 
 // 400 {"error":"invalid_request","field":field,"message":message}.

@@ -47,7 +47,7 @@ std::string WsHub::message(std::string_view type, const boost::json::value& data
   return boost::json::serialize(m);
 }
 
-void WsHub::publish(std::string_view type, boost::json::value data) {
+void WsHub::publish(std::string_view type, boost::json::object data) {
   broadcast(std::make_shared<const std::string>(message(type, data)), detail::WsPeer::Kind::kEvent);
 }
 

@@ -40,6 +40,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "http/live_feed.h"
 
 namespace gaia::http {
 
@@ -81,7 +82,7 @@ class WsPeer {
 };
 }  // namespace detail
 
-class WsHub {
+class WsHub final : public LiveFeed {
  public:
   using StatsProvider = std::function<boost::json::object()>;
   // True if `key` is a live admin API key (the first-message authentication).
@@ -89,7 +90,7 @@ class WsHub {
 
   // `clock` must outlive the hub.
   WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key, WsHubOptions options);
-  ~WsHub();  // stop()s
+  ~WsHub() override;  // stop()s
   WsHub(const WsHub&) = delete;
   WsHub& operator=(const WsHub&) = delete;
 
@@ -100,7 +101,7 @@ class WsHub {
   void stop();
 
   // Sends {"type": type, "ts": now, "data": data} to every authenticated client.
-  void publish(std::string_view type, boost::json::value data);
+  void publish(std::string_view type, boost::json::object data) override;
 
   WsHealth health() const;
 

@@ -4,7 +4,8 @@ namespace gaia::store::journal {
 
 ResilientStore::ResilientStore(std::unique_ptr<Store> inner, std::unique_ptr<Journal> journal,
                                const core::Clock& clock, ResilientOptions options)
-    : inner_(std::move(inner)),
+    : ForwardingStore(*inner),  // the object inner_ owns from here on
+      inner_(std::move(inner)),
       journal_(std::move(journal)),
       options_(options),
       failure_closed_(options.failure == FailureMode::kClosed) {

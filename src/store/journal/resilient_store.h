@@ -25,6 +25,7 @@
 
 #include "core/clock.h"
 #include "store/journal/journal.h"
+#include "store/forwarding_store.h"
 #include "store/store.h"
 #include "store/write_queue.h"
 
@@ -40,7 +41,7 @@ struct ResilientOptions {
   std::chrono::milliseconds linger{100};  // as the backends' own queues
 };
 
-class ResilientStore final : public Store {
+class ResilientStore final : public ForwardingStore {
  public:
   // `clock` must outlive the store.
   ResilientStore(std::unique_ptr<Store> inner, std::unique_ptr<Journal> journal,
@@ -54,70 +55,11 @@ class ResilientStore final : public Store {
   // it every probe_interval while there is an outage or a journal.
   Status replay();
 
-  Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override {
-    return inner_->create_user(name, tier, now_ms);
-  }
-  Result<std::optional<User>> find_user(std::string_view name) override {
-    return inner_->find_user(name);
-  }
-  Result<std::vector<User>> list_users() override { return inner_->list_users(); }
-  Status set_tier(uint64_t user_id, core::Tier tier) override {
-    return inner_->set_tier(user_id, tier);
-  }
-  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
-                            const KeyHash& hash, int64_t now_ms) override {
-    return inner_->create_key(user_id, role, label, hash, now_ms);
-  }
-  Result<std::vector<ApiKey>> list_keys() override { return inner_->list_keys(); }
-  Status revoke_key(uint64_t key_id, int64_t now_ms) override {
-    return inner_->revoke_key(key_id, now_ms);
-  }
-  Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
-                                          int64_t now_ms) override {
-    return inner_->add_rules(bodies, now_ms);
-  }
-  Result<std::vector<StoredRule>> list_rules() override { return inner_->list_rules(); }
-  Status append_audit(const AuditEntry& entry) override { return inner_->append_audit(entry); }
-  Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override {
-    return inner_->audit_since(since_ms);
-  }
-
   void record_execution(Execution execution, RecordDone done) override;
   void add_usage(Usage delta) override;
   void record_violation(Violation violation) override;
   void record_decision(ConfirmDecision decision) override;
   Status flush() override;
-
-  Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override {
-    return inner_->usage_since(day_start_ms);
-  }
-  Result<std::vector<Violation>> violations_since(int64_t since_ms) override {
-    return inner_->violations_since(since_ms);
-  }
-  Result<std::optional<Execution>> find_execution(std::string_view id) override {
-    return inner_->find_execution(id);
-  }
-  Result<uint64_t> count_executions() override { return inner_->count_executions(); }
-  Result<uint64_t> delete_executions_before(int64_t before_ms) override {
-    return inner_->delete_executions_before(before_ms);
-  }
-  Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) override {
-    return inner_->list_decisions(filter);
-  }
-  Result<std::vector<StoredPattern>> list_patterns() override { return inner_->list_patterns(); }
-  Status put_pattern(const StoredPattern& pattern) override {
-    return inner_->put_pattern(pattern);
-  }
-  Status delete_pattern(std::string_view id) override { return inner_->delete_pattern(id); }
-  Result<bool> seed_patterns(const std::vector<StoredPattern>& patterns) override {
-    return inner_->seed_patterns(patterns);
-  }
-  Result<std::vector<ReputationState>> list_reputations() override {
-    return inner_->list_reputations();
-  }
-  Status put_reputations(const std::vector<ReputationState>& states) override {
-    return inner_->put_reputations(states);
-  }
 
   // Besides the queue's state: journaling (the database is away), the journal's size,
   // admissions_paused; ok is false while journaling or while the journal itself fails.
@@ -127,14 +69,6 @@ class ResilientStore final : public Store {
     // relaxed: a check may see the outage begin or end a moment late; nothing else hangs
     // on the order.
     return !(failure_closed_ && outage_.load(std::memory_order_relaxed));
-  }
-
-  Result<std::vector<bool>> commit_batch(const WriteBatch& batch,
-                                         std::optional<JournalMark> mark) override {
-    return inner_->commit_batch(batch, mark);
-  }
-  Result<uint64_t> journal_applied_through(uint64_t segment) override {
-    return inner_->journal_applied_through(segment);
   }
 
  private:

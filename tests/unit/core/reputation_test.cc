@@ -15,7 +15,7 @@ TEST(ReputationTest, StartsAtTheBaseline) {
   ManualClock clock;
   Reputation rep(ReputationConfig{}, clock.wall_now());
   EXPECT_DOUBLE_EQ(rep.score(clock.wall_now()), 70);
-  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 0.5 + 0.7 * 0.7);
+  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 1);
 }
 
 TEST(ReputationTest, RestoredReputationDecaysFromItsSavedScore) {
@@ -36,7 +36,7 @@ TEST(ReputationTest, FallsWithEachViolationAndDenial) {
   EXPECT_DOUBLE_EQ(rep.record(ReputationEvent::kViolation, clock.wall_now()), 60);
   EXPECT_DOUBLE_EQ(rep.record(ReputationEvent::kDenied, clock.wall_now()), 55);
   EXPECT_DOUBLE_EQ(rep.record(ReputationEvent::kViolation, clock.wall_now()), 45);
-  EXPECT_LT(rep.factor(clock.wall_now()), 0.99);
+  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 0.5 + 0.5 * 45 / 70);
 }
 
 TEST(ReputationTest, WeightsAreConfigurable) {
@@ -129,8 +129,16 @@ TEST(ReputationTest, FactorBoundsAreConfigurable) {
   config.baseline = 50;
   config.min_factor = 0.2;
   config.max_factor = 2.2;
+  config.violation_weight = 25;
+  config.clean_weight = 25;
   Reputation rep(config, clock.wall_now());
-  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 1.2);
+  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 1);
+  rep.record(ReputationEvent::kViolation, clock.wall_now());  // 25: half way down
+  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 0.6);
+  rep.record(ReputationEvent::kClean, clock.wall_now());
+  rep.record(ReputationEvent::kClean, clock.wall_now());
+  rep.record(ReputationEvent::kClean, clock.wall_now());  // 100
+  EXPECT_DOUBLE_EQ(rep.factor(clock.wall_now()), 2.2);
 }
 
 TEST(ReputationTest, KeepsOnlyTheLastEvents) {
@@ -168,7 +176,8 @@ TEST(ReputationTest, RefusesInvalidConfigurationNamingTheField) {
   EXPECT_THAT(with([](auto& c) { c.clean_weight = -0.1; }), ::testing::StartsWith("clean_weight:"));
   EXPECT_THAT(with([](auto& c) { c.half_life = hours(0); }), ::testing::StartsWith("half_life:"));
   EXPECT_THAT(with([](auto& c) { c.min_factor = -1; }), ::testing::StartsWith("min_factor:"));
-  EXPECT_THAT(with([](auto& c) { c.max_factor = 0.4; }), ::testing::StartsWith("max_factor:"));
+  EXPECT_THAT(with([](auto& c) { c.max_factor = 0.9; }), ::testing::StartsWith("max_factor:"));
+  EXPECT_THAT(with([](auto& c) { c.min_factor = 1.1; }), ::testing::StartsWith("min_factor:"));
   EXPECT_THAT(with([](auto& c) { c.max_history = 0; }), ::testing::StartsWith("max_history:"));
   EXPECT_TRUE(Reputation::make(ReputationConfig{}, clock.wall_now()).ok());
 }

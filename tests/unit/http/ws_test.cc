@@ -359,7 +359,7 @@ TEST_F(WsTest, SilentPeerIsClosed) {
   // `alive` reads (and so answers pings) while the silent one is timed out.
   bool closed = false;
   for (int i = 0; i < 1000 && !closed; ++i) {
-    hub_->publish("tick", nullptr);
+    hub_->publish("tick", {});
     ASSERT_TRUE(alive.read());
     WsHealth h = hub_->health();
     closed = h.closed_silent == 1 && h.clients == 1;

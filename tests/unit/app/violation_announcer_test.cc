@@ -1,0 +1,44 @@
+#include "app/violation_announcer.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace gaia::app {
+namespace {
+
+struct Captured final : http::LiveFeed {
+  std::vector<std::pair<std::string, boost::json::object>> messages;
+  void publish(std::string_view type, boost::json::object data) override {
+    messages.emplace_back(std::string(type), std::move(data));
+  }
+};
+
+std::optional<std::string> name_of(uint64_t id) {
+  if (id == 7) return "alice";
+  return std::nullopt;
+}
+
+TEST(ViolationAnnouncerTest, AnnouncesARefusalWithTheUsersName) {
+  Captured feed;
+  ViolationAnnouncer announcer(feed, name_of);
+  announcer.on_violation({7, 3, "build", "calendar:day:500", "make all", 1'000'500});
+  ASSERT_EQ(feed.messages.size(), 1u);
+  EXPECT_EQ(feed.messages[0].first, "violation");
+  EXPECT_EQ(boost::json::serialize(feed.messages[0].second),
+            R"({"user":"alice","type":"build","limit":"calendar:day:500",)"
+            R"("command":"make all","at_ms":1000500})");
+}
+
+TEST(ViolationAnnouncerTest, AFloodIsAnnouncedAtMostPerSecondTimesASecond) {
+  Captured feed;
+  ViolationAnnouncer announcer(feed, name_of, 3);
+  for (int i = 0; i < 10; ++i) announcer.on_violation({8, 1, "shell", "rate:1s:5", "", 5'000 + i});
+  EXPECT_EQ(feed.messages.size(), 3u);
+  EXPECT_EQ(feed.messages[0].second.at("user").as_string(), "");    // unknown id
+  announcer.on_violation({8, 1, "shell", "rate:1s:5", "", 6'000});  // the next second
+  EXPECT_EQ(feed.messages.size(), 4u);
+}
+
+}  // namespace
+}  // namespace gaia::app
