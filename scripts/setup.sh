@@ -10,17 +10,25 @@ packages=(
   libsqlite3-dev libpq-dev libhiredis-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   clang libclang-rt-14-dev postgresql-15 redis-server
+  chromium nodejs
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo_cmd apt-get update -qq
-$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The browser tests' driver (tests/e2e), from the committed package-lock.json.
+e2e="$(dirname "$0")/../tests/e2e"
+if [ -f "$e2e/package-lock.json" ] && [ ! -d "$e2e/node_modules" ]; then
+  echo "setup: npm ci in tests/e2e"
+  (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

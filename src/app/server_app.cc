@@ -32,6 +32,7 @@
 #include "http/session_api.h"
 #include "http/session_store.h"
 #include "http/signal_waiter.h"
+#include "http/static_files.h"
 #include "http/ws_hub.h"
 #include "http/ws_routes.h"
 #include "http/ws_stats.h"
@@ -296,6 +297,11 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::SessionStore sessions(clock, *directory.value(), {});
   http::add_session_routes(router, *directory.value(), sessions);
   http::add_ws_routes(router, hub, *directory.value());
+  // The dashboard, embedded in the binary (web/).
+  const http::StaticFiles dashboard(web::dashboard_files(), "/admin/quotas");
+  http::add_static_routes(router, dashboard);
+  out << "[INIT] ✓ Dashboard: " << web::dashboard_files().size()
+      << " files embedded, served at /admin/quotas" << std::endl;
   http::Server server(
       {.address = config.bind_address, .port = config.port, .io_threads = config.io_threads},
       std::move(router));
@@ -329,6 +335,11 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   std::string where = host_for_url(config.bind_address) + ":" + std::to_string(server.port());
   out << "[INFO] Starting HTTP server on " << where << std::endl;
+  out << "[INFO] Dashboard: http://" << where << "/admin/quotas" << std::endl;
+  out << "[INFO] Dashboard sign-in: an admin key ("
+      << (config.admin_key.empty() ? "the one printed at the first start, or set GAIA_ADMIN_KEY"
+                                   : "GAIA_ADMIN_KEY")
+      << ")" << std::endl;
   out << "[INFO] Health: http://" << where << "/health" << std::endl;
 
   signals.wait();

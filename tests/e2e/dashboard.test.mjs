@@ -1,0 +1,193 @@
+// Browser tests of the admin dashboard (/admin/quotas): a real gaia_server, headless Debian
+// Chromium driven by playwright-core. One server and one browser page for the whole file; the
+// steps run in order, as an operator would use the page.
+//
+//   GAIA_SERVER=build/dev/src/app/gaia_server node --test tests/e2e/dashboard.test.mjs
+//   GAIA_SCREENSHOTS=docs/screenshots ...   also saves a screenshot of every tab there
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { ADMIN_KEY, GaiaServer } from './server.mjs';
+
+const BINARY = process.env.GAIA_SERVER;
+const SHOTS = process.env.GAIA_SCREENSHOTS ? resolve(process.env.GAIA_SCREENSHOTS) : null;
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const TABS = ['overview', 'users', 'analytics', 'violations', 'alerts', 'health'];
+
+let server;
+let browser;
+let page;
+const dialogs = [];
+const pageErrors = [];
+const keys = {};  // user name -> API key
+
+async function check(user, type, command) {
+  return server.call('POST', '/api/v1/check', { type, command }, keys[user]);
+}
+
+async function addUser(name, tier = 'default', label = 'e2e') {
+  const u = await server.call('POST', '/api/admin/users', { name, tier });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const k = await server.call('POST', `/api/admin/users/${name}/keys`, { role: 'user', label });
+  assert.equal(k.status, 201, JSON.stringify(k.body));
+  keys[name] = k.body.key;
+}
+
+async function openTab(name) {
+  await page.click(`.tabs button[data-tab="${name}"]`);
+  await page.locator(`#panel-${name}`).waitFor({ state: 'visible' });
+}
+
+async function screenshot(name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+before(async () => {
+  assert.ok(BINARY && existsSync(BINARY), 'GAIA_SERVER must name the gaia_server binary');
+  server = await GaiaServer.start(BINARY);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // Some traffic, so the tabs have something to show: admissions, refusals, several types.
+  await addUser('alice', 'premium');
+  await addUser('bob');
+  await addUser('carol', 'default', HOSTILE);
+  for (let i = 0; i < 6; i++) await check('alice', 'shell', `make -j${i}`);
+  for (let i = 0; i < 4; i++) await check('alice', 'test', 'ctest');
+  for (let i = 0; i < 3; i++) await check('bob', 'code', 'git commit');
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+test('the start-up lines say where the dashboard is and how to sign in', () => {
+  assert.match(server.stdout, new RegExp(`\\[INFO\\] Dashboard: http://.*:${server.port}/admin/quotas`));
+  assert.match(server.stdout, /\[INFO\] Dashboard sign-in: an admin key/);
+});
+
+test('the page is served with the strict content security policy', async () => {
+  const res = await page.goto(`${server.base}/admin/quotas`);
+  assert.equal(res.status(), 200);
+  const headers = res.headers();
+  assert.equal(headers['content-security-policy'], CSP);
+  assert.equal(headers['x-content-type-options'], 'nosniff');
+  assert.equal(headers['referrer-policy'], 'no-referrer');
+  assert.ok(headers.etag);
+  await page.locator('#sign-in').waitFor({ state: 'visible' });
+});
+
+test('a key that is not an admin key cannot sign in', async () => {
+  await page.fill('#key', keys.bob);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('#sign-in-error', { hasText: 'not an admin key' }).waitFor();
+  assert.equal(await page.locator('#app').isVisible(), false);
+});
+
+test('an admin signs in; the key is not kept by the page', async () => {
+  await page.fill('#key', ADMIN_KEY);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('.tabs').waitFor({ state: 'visible' });
+  assert.equal(await page.inputValue('#key'), '');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  assert.ok(!stored.includes(ADMIN_KEY), 'the key is in storage or a readable cookie');
+  // The live feed connects with the session cookie.
+  await page.locator('#conn.conn-live').waitFor({ timeout: 15_000 });
+});
+
+test('every tab opens', async () => {
+  for (const name of TABS) {
+    await openTab(name);
+    assert.equal(await page.getAttribute(`.tabs button[data-tab="${name}"]`, 'aria-selected'), 'true');
+    assert.ok((await page.locator(`#panel-${name} h2`).textContent()).length > 0);
+  }
+  // The overview fills from the live stats (every 5 s).
+  await openTab('overview');
+  await page.locator('#panel-overview [data-stat="admissions"]', { hasText: /^\d+/ }).waitFor({ timeout: 15_000 });
+  await page.locator('#panel-health [data-stat="status"]', { hasText: 'ok' }).waitFor({ state: 'attached' });
+});
+
+test('screenshots of every tab (GAIA_SCREENSHOTS)', { skip: !SHOTS }, async () => {
+  // Wait for a second stats message, so the overview chart has a point to draw.
+  await page.waitForTimeout(6000);
+  for (const name of TABS) {
+    await openTab(name);
+    await page.waitForTimeout(name === 'analytics' ? 1500 : 600);
+    await screenshot(name);
+  }
+});
+
+test('an override edited in the Users tab applies to the next check', async () => {
+  await openTab('users');
+  await page.fill('#user-search', 'carol');
+  const row = page.locator('#panel-users tr[data-user="carol"] button');
+  if (await row.count() === 0) await page.waitForSelector('#panel-users tr[data-user="carol"] button, #panel-users .not-available');
+  if (await row.count() > 0) await row.click();
+  else await page.click('#panel-users .user-list button:has-text("Open carol")');
+  await page.locator('#panel-users .user-name', { hasText: 'carol' }).waitFor();
+  // Two "code" checks a day for carol.
+  await page.click('#panel-users button.add-override');
+  const last = page.locator('#panel-users .overrides tbody tr').last();
+  await last.locator('.ov-type').selectOption('code');
+  await last.locator('.ov-kind').selectOption({ label: 'per day' });
+  await last.locator('.ov-amount').fill('2');
+  await page.click('#panel-users button.save-overrides');
+  await page.locator('.toast', { hasText: 'Overrides of carol saved' }).waitFor();
+
+  await openTab('violations');
+  assert.equal((await check('carol', 'code', 'make')).status, 200);
+  assert.equal((await check('carol', 'code', 'make')).status, 200);
+  const refused = await check('carol', 'code', HOSTILE);
+  assert.equal(refused.status, 429, JSON.stringify(refused.body));
+});
+
+test('the violation appears live in the Violations tab, shown as text', async () => {
+  const cell = page.locator('#panel-violations tbody tr td.command', { hasText: HOSTILE });
+  await cell.first().waitFor({ timeout: 15_000 });
+  assert.equal(await cell.first().textContent(), HOSTILE);
+  const row = page.locator('#panel-violations tbody tr', { has: cell.first() });
+  assert.equal(await row.first().locator('td.v-user').textContent(), 'carol');
+  assert.equal(await page.locator('#panel-violations img').count(), 0);
+});
+
+test('text from outside is only text, and no dialog fires', async () => {
+  // Carol's key label is the hostile string: the Users tab shows it in her keys.
+  await openTab('users');
+  await page.locator('#panel-users .user-detail td', { hasText: HOSTILE }).first().waitFor();
+  assert.equal(await page.locator('main img').count(), 0);
+  await page.waitForTimeout(500);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('after signing out the page shows no data and the session is gone', async () => {
+  await page.click('#sign-out');
+  await page.locator('#sign-in').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#app').isVisible(), false);
+  const text = await page.locator('main').innerText();
+  assert.ok(!text.includes('carol'), 'data still shown after sign-out');
+  const status = await page.evaluate(async () => (await fetch('/api/ws/health')).status);
+  assert.equal(status, 401);
+  const users = await page.evaluate(async () => (await fetch('/api/admin/users')).status);
+  assert.ok(users === 401 || users === 404 || users === 405, `GET /api/admin/users answered ${users}`);
+  assert.equal(await page.locator('#conn').textContent(), 'offline');
+});

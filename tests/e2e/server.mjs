@@ -1,0 +1,114 @@
+// A real gaia_server for the browser tests: a fresh temporary data directory with SQLite,
+// a known admin key, a free loopback port, and a fake /proc whose load never moves (so the
+// machine running the tests never throttles the server under test).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ADMIN_KEY = 'e2e-dashboard-admin-key-0123456789abcdef';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class GaiaServer {
+  static async start(binary) {
+    const dir = mkdtempSync(join(tmpdir(), 'gaia-e2e-'));
+    mkdirSync(join(dir, 'proc'));
+    // A /proc/stat that never moves: no CPU load is measured. Memory: 40 % used.
+    const firstLine = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    writeFileSync(join(dir, 'proc', 'stat'), firstLine + '\n');
+    const totalKb = 8_000_000;
+    writeFileSync(join(dir, 'proc', 'meminfo'),
+      `MemTotal: ${totalKb} kB\nMemFree: 1000 kB\nMemAvailable: ${totalKb * 0.6} kB\n`);
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'gaia.db')}`,
+      GAIA_DATA_DIR: join(dir, 'var'),
+      GAIA_ADMIN_KEY: ADMIN_KEY,
+      PORT: String(port),
+      GAIA_PROC_ROOT: dir,
+    };
+    const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new GaiaServer(child, dir, port);
+    await server.waitForLine('[INFO] Health:', 30_000);
+    return server;
+  }
+
+  constructor(child, dir, port) {
+    this.child = child;
+    this.dir = dir;
+    this.port = port;
+    this.base = `http://127.0.0.1:${port}`;
+    this.stdout = '';
+    this.stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d) => { this.stdout += d; });
+    child.stderr.on('data', (d) => { this.stderr += d; });
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  waitForLine(prefix, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const line = this.stdout.split('\n').find((l) => l.startsWith(prefix));
+        if (line !== undefined) {
+          cleanup();
+          resolve(line);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`gaia_server printed no "${prefix}" line:\n${this.stdout}\n${this.stderr}`));
+      }, timeoutMs);
+      const onExit = () => {
+        cleanup();
+        reject(new Error(`gaia_server exited:\n${this.stdout}\n${this.stderr}`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.child.stdout.off('data', check);
+        this.child.off('exit', onExit);
+      };
+      this.child.stdout.on('data', check);
+      this.child.once('exit', onExit);
+      check();
+    });
+  }
+
+  // fetch() with a Bearer key; the answer as {status, headers, body (parsed JSON or text)}.
+  async call(method, path, body, key = ADMIN_KEY) {
+    const headers = { Authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(this.base + path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed = text;
+    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  async stop() {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

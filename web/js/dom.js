@@ -1,0 +1,101 @@
+// Building DOM safely: every piece of text goes in through textContent or an attribute set
+// with setAttribute, never through innerHTML, so names, commands and reasons that come from
+// outside are shown as text whatever they contain.
+
+// h('div', {class: 'x', onclick: fn}, 'text', child, ...) -> element.
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === 'dataset') {
+      Object.assign(el.dataset, value);
+    } else if (name === 'value') {
+      el.value = value;
+    } else if (name === 'checked' || name === 'disabled' || name === 'selected') {
+      el[name] = Boolean(value);
+    } else {
+      el.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+// Appends children: elements as they are, anything else as text; arrays are flattened.
+export function append(el, children) {
+  for (const c of children) {
+    if (c === undefined || c === null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.appendChild(c);
+    else el.appendChild(document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// Replaces every child of `el` with `children`.
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+// An SVG element with attributes (numbers and strings only; no event handlers).
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== undefined && value !== null) el.setAttribute(name, String(value));
+  }
+  for (const c of children) {
+    if (c === undefined || c === null) continue;
+    el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export function formatNumber(n) {
+  if (n === undefined || n === null || Number.isNaN(n)) return '–';
+  if (typeof n !== 'number') return String(n);
+  if (Math.abs(n) >= 1e6) return (n / 1e6).toFixed(1) + 'M';
+  if (Math.abs(n) >= 1e4) return (n / 1e3).toFixed(1) + 'k';
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+export function formatTime(ms) {
+  if (!ms) return '–';
+  const d = new Date(ms);
+  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+export function formatBytes(n) {
+  if (typeof n !== 'number') return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return (i === 0 ? n : n.toFixed(1)) + ' ' + units[i];
+}
+
+// A notice shown for a few seconds in the corner.
+export function toast(text, kind = 'info') {
+  const box = document.getElementById('toasts');
+  if (!box) return;
+  const t = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+  box.appendChild(t);
+  setTimeout(() => t.remove(), 5000);
+}
+
+// A labelled key figure: <div class="stat"><span>label</span><strong>value</strong></div>.
+export function stat(label, value, id) {
+  return h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label),
+    h('strong', { class: 'stat-value', 'data-stat': id }, value));
+}
+
+// A panel that the server does not offer (yet): said plainly instead of an error.
+export function notAvailable(what) {
+  return h('p', { class: 'not-available' }, `${what}: not available on this server.`);
+}
