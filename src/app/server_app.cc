@@ -335,7 +335,11 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   std::string where = host_for_url(config.bind_address) + ":" + std::to_string(server.port());
   out << "[INFO] Starting HTTP server on " << where << std::endl;
-  out << "[INFO] Dashboard: http://" << where << "/admin/quotas" << std::endl;
+  // A wildcard address is no place to browse to; the loopback name is.
+  const bool wildcard = config.bind_address == "0.0.0.0" || config.bind_address == "::";
+  out << "[INFO] Dashboard: http://"
+      << (wildcard ? "localhost:" + std::to_string(server.port()) : where) << "/admin/quotas"
+      << std::endl;
   out << "[INFO] Dashboard sign-in: an admin key ("
       << (config.admin_key.empty() ? "the one printed at the first start, or set GAIA_ADMIN_KEY"
                                    : "GAIA_ADMIN_KEY")
