@@ -54,7 +54,11 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
                                              "[INIT] ✓ Rate Limiting Service initialized",
                                              "[INIT] ✓ Confirmation policy: ",
                                              "[INIT] ✓ Executor: 2 workers, ",
+                                             "[INIT] ✓ Dashboard: ",
                                              "[INFO] Starting HTTP server on " + where,
+                                             "[INFO] Dashboard: http://" + where + "/admin/quotas",
+                                             "[INFO] Dashboard sign-in: an admin key (the one "
+                                             "printed at the first start, or set GAIA_ADMIN_KEY)",
                                              *health_line};
   std::istringstream lines(server.stdout_);
   std::string line;
