@@ -242,6 +242,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     err << "[ERROR] reputation: " << s.message() << std::endl;
     return 1;
   }
+  directory.value()->set_limit_scales(reputation.limit_scales());
   // Every path writes admissions, refusals and executions through the store: those who
   // follow them listen to the feed.
   store::EventFeed feed(*store, clock);
@@ -318,6 +319,8 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
        [&] {
          for (int i = 0; i < core::Limiter::kShards; ++i) limiter->sweep(clock.now());
          exec.tick();
+         // Reputation moves the users' limits on their next check.
+         directory.value()->set_limit_scales(reputation.limit_scales());
        }},
       {std::chrono::seconds(2),
        [&] {

@@ -30,7 +30,25 @@ std::optional<Caller> Directory::authenticate(std::string_view key) const {
   const store::ApiKey& k = it->second;
   auto user = users_.find(k.user_id);
   if (user == users_.end()) return std::nullopt;
-  return Caller{k.user_id, k.id, user->second.name, k.role, user->second.tier};
+  auto scale = limit_scales_.find(k.user_id);
+  return Caller{k.user_id,         k.id,
+                user->second.name, k.role,
+                user->second.tier, scale == limit_scales_.end() ? core::kFullScale : scale->second};
+}
+
+void Directory::set_limit_scales(const std::vector<std::pair<std::string, uint16_t>>& scales) {
+  std::unique_lock lock(mu_);
+  limit_scales_.clear();
+  for (const auto& [name, scale] : scales) {
+    auto id = user_ids_.find(name);
+    if (id != user_ids_.end() && scale != core::kFullScale) limit_scales_[id->second] = scale;
+  }
+}
+
+uint16_t Directory::limit_scale(uint64_t user_id) const {
+  std::shared_lock lock(mu_);
+  auto it = limit_scales_.find(user_id);
+  return it == limit_scales_.end() ? core::kFullScale : it->second;
 }
 
 std::optional<store::User> Directory::find_user(std::string_view name) const {

@@ -9,8 +9,10 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/rule.h"
 #include "http/key_hasher.h"
 #include "store/store.h"
 
@@ -23,6 +25,7 @@ struct Caller {
   std::string user_name;
   store::Role role = store::Role::kUser;
   core::Tier tier = core::Tier::kDefault;
+  uint16_t limit_scale = core::kFullScale;  // the user's reputation factor, in thousandths
 };
 
 struct NewKey {
@@ -50,6 +53,11 @@ class Directory {
                          int64_t now_ms);
   core::Result<store::ApiKey> revoke_key(uint64_t key_id, int64_t now_ms);
 
+  // The factors reputation puts on users' limits (core::Principal::limit_scale), by name;
+  // every user not named is at full scale. Replaces the previous set.
+  void set_limit_scales(const std::vector<std::pair<std::string, uint16_t>>& scales);
+  uint16_t limit_scale(uint64_t user_id) const;
+
  private:
   struct HashOf {
     size_t operator()(const store::KeyHash& h) const {
@@ -69,6 +77,7 @@ class Directory {
   boost::unordered_flat_map<uint64_t, store::User> users_;
   boost::unordered_flat_map<std::string, uint64_t> user_ids_;              // by name
   boost::unordered_flat_map<store::KeyHash, store::ApiKey, HashOf> keys_;  // live keys by hash
+  boost::unordered_flat_map<uint64_t, uint16_t> limit_scales_;             // not at full scale
 };
 
 }  // namespace gaia::http

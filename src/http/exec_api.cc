@@ -30,8 +30,8 @@ std::string random_id() {
 bool valid_env_name(std::string_view name) {
   if (name.empty() || name.size() > 128 || (name[0] >= '0' && name[0] <= '9')) return false;
   for (char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -105,8 +105,9 @@ std::variant<exec::RunSpec, Response> limits_of(const boost::json::value* v) {
     } else if (name == "output_bytes") {
       spec.output_cap_bytes = std::min<int64_t>(*n, 64 << 20);
     } else {
-      return field_error(field, "unknown limit (memory_bytes, cpu_millicores, cpu_seconds, "
-                                "max_processes, open_files, output_bytes)");
+      return field_error(field,
+                         "unknown limit (memory_bytes, cpu_millicores, cpu_seconds, "
+                         "max_processes, open_files, output_bytes)");
     }
   }
   return spec;
@@ -150,8 +151,10 @@ class StreamObserver : public exec::ExecObserver {
   void on_exited(const exec::RunResult& r, const core::Status& recorded) override {
     boost::json::object e{
         {"event", "exited"},
-        {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(r.wall_duration).count()},
-        {"cpu_ms", std::chrono::duration_cast<std::chrono::milliseconds>(r.user_cpu + r.system_cpu).count()},
+        {"duration_ms",
+         std::chrono::duration_cast<std::chrono::milliseconds>(r.wall_duration).count()},
+        {"cpu_ms",
+         std::chrono::duration_cast<std::chrono::milliseconds>(r.user_cpu + r.system_cpu).count()},
         {"peak_memory_bytes", r.cgroup_peak_memory_bytes.value_or(r.peak_rss_bytes)},
         {"timed_out", r.timed_out},
         {"cancelled", r.cancelled},
@@ -213,7 +216,11 @@ std::string valid_utf8(std::string_view bytes) {
   size_t i = 0;
   while (i < bytes.size()) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len != 0 && i + len <= bytes.size();
     for (size_t k = 1; ok && k < len; ++k) {
       ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
@@ -238,56 +245,59 @@ std::string valid_utf8(std::string_view bytes) {
 
 void add_exec_api(Router& router, const ApiContext& ctx, exec::Executor& executor,
                   ExecApiOptions options) {
-  router.add_stream("POST", "/api/v1/exec", [ctx, &executor, options](
-                                                const Request& req,
-                                                std::shared_ptr<ResponseStream> stream) {
-    auto answer = [&](Response r) {
-      stream->begin(r.status, r.content_type, std::move(r.headers));
-      stream->write(std::move(r.body));
-      stream->finish();
-    };
-    auto auth = authenticate(req, ctx.directory, false);
-    if (auto* r = std::get_if<Response>(&auth)) return answer(std::move(*r));
-    const Caller& caller = std::get<Caller>(auth);
-    auto parsed = JsonBody::parse(req);
-    if (auto* r = std::get_if<Response>(&parsed)) return answer(std::move(*r));
-    JsonBody& body = std::get<JsonBody>(parsed);
+  router.add_stream(
+      "POST", "/api/v1/exec",
+      [ctx, &executor, options](const Request& req, std::shared_ptr<ResponseStream> stream) {
+        auto answer = [&](Response r) {
+          stream->begin(r.status, r.content_type, std::move(r.headers));
+          stream->write(std::move(r.body));
+          stream->finish();
+        };
+        auto auth = authenticate(req, ctx.directory, false);
+        if (auto* r = std::get_if<Response>(&auth)) return answer(std::move(*r));
+        const Caller& caller = std::get<Caller>(auth);
+        auto parsed = JsonBody::parse(req);
+        if (auto* r = std::get_if<Response>(&parsed)) return answer(std::move(*r));
+        JsonBody& body = std::get<JsonBody>(parsed);
 
-    std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
-    auto type = body.command_type("type", *rules);
-    auto id = body.string("id", false, kMaxIdBytes);
-    auto cwd = body.string("cwd", false, 4096);
-    auto timeout = body.integer("timeout_s", false, 1, options.max_timeout.count());
-    const boost::json::value* agent = body.value("agent");
-    if (body.error()) return answer(*body.error());
-    if (agent != nullptr && !agent->is_bool()) return answer(field_error("agent", "must be a boolean"));
-    if (id && id->empty()) return answer(field_error("id", "must not be empty"));
-    auto argv = argv_of(body.value("argv"));
-    if (auto* r = std::get_if<Response>(&argv)) return answer(std::move(*r));
-    auto env = env_of(body.value("env"));
-    if (auto* r = std::get_if<Response>(&env)) return answer(std::move(*r));
-    auto limits = limits_of(body.value("limits"));
-    if (auto* r = std::get_if<Response>(&limits)) return answer(std::move(*r));
+        std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+        auto type = body.command_type("type", *rules);
+        auto id = body.string("id", false, kMaxIdBytes);
+        auto cwd = body.string("cwd", false, 4096);
+        auto timeout = body.integer("timeout_s", false, 1, options.max_timeout.count());
+        const boost::json::value* agent = body.value("agent");
+        if (body.error()) return answer(*body.error());
+        if (agent != nullptr && !agent->is_bool())
+          return answer(field_error("agent", "must be a boolean"));
+        if (id && id->empty()) return answer(field_error("id", "must not be empty"));
+        auto argv = argv_of(body.value("argv"));
+        if (auto* r = std::get_if<Response>(&argv)) return answer(std::move(*r));
+        auto env = env_of(body.value("env"));
+        if (auto* r = std::get_if<Response>(&env)) return answer(std::move(*r));
+        auto limits = limits_of(body.value("limits"));
+        if (auto* r = std::get_if<Response>(&limits)) return answer(std::move(*r));
 
-    exec::ExecRequest request;
-    request.id = id ? *id : random_id();
-    request.user_id = caller.user_id;
-    request.user_name = caller.user_name;
-    request.principal = {caller.user_id, caller.key_id, caller.tier};
-    request.type = *type;
-    request.from_agent = agent != nullptr && agent->as_bool();
-    request.spec = std::move(std::get<exec::RunSpec>(limits));
-    request.spec.argv = std::move(std::get<std::vector<std::string>>(argv));
-    request.spec.env = std::move(std::get<0>(env));
-    if (cwd) request.spec.cwd = *cwd;
-    request.spec.timeout = std::chrono::seconds(timeout.value_or(options.default_timeout.count()));
+        exec::ExecRequest request;
+        request.id = id ? *id : random_id();
+        request.user_id = caller.user_id;
+        request.user_name = caller.user_name;
+        request.principal = {caller.user_id, caller.key_id, caller.tier, caller.limit_scale};
+        request.type = *type;
+        request.from_agent = agent != nullptr && agent->as_bool();
+        request.spec = std::move(std::get<exec::RunSpec>(limits));
+        request.spec.argv = std::move(std::get<std::vector<std::string>>(argv));
+        request.spec.env = std::move(std::get<0>(env));
+        if (cwd) request.spec.cwd = *cwd;
+        request.spec.timeout =
+            std::chrono::seconds(timeout.value_or(options.default_timeout.count()));
 
-    auto observer = std::make_shared<StreamObserver>(stream, rules);
-    std::optional<exec::Executor::Handle> handle = executor.submit(std::move(request), observer);
-    if (!handle) return;
-    // Runs at once if the client is already gone.
-    stream->on_close([&executor, h = *handle] { executor.cancel(h); });
-  });
+        auto observer = std::make_shared<StreamObserver>(stream, rules);
+        std::optional<exec::Executor::Handle> handle =
+            executor.submit(std::move(request), observer);
+        if (!handle) return;
+        // Runs at once if the client is already gone.
+        stream->on_close([&executor, h = *handle] { executor.cancel(h); });
+      });
 }
 
 }  // namespace gaia::http

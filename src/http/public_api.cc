@@ -21,14 +21,18 @@ struct Subject {
 
 std::variant<Subject, Response> subject_of(const Caller& caller, std::optional<std::string> user,
                                            const Directory& directory) {
-  Subject s{caller.user_id, caller.user_name, {caller.user_id, caller.key_id, caller.tier}};
+  Subject s{caller.user_id,
+            caller.user_name,
+            {caller.user_id, caller.key_id, caller.tier, caller.limit_scale}};
   if (!user) return s;
   if (caller.role != store::Role::kService) {
     return field_error("user", "only a service key may act for another user");
   }
   auto found = directory.find_user(*user);
   if (!found) return field_error("user", "no user named " + *user);
-  return Subject{found->id, found->name, {found->id, caller.key_id, found->tier}};
+  return Subject{found->id,
+                 found->name,
+                 {found->id, caller.key_id, found->tier, directory.limit_scale(found->id)}};
 }
 
 Response check(const ApiContext& ctx, core::DayStart& day, const Caller& caller, JsonBody& body) {
@@ -156,8 +160,8 @@ Response quota(const ApiContext& ctx, const Request& req) {
   const Caller& caller = std::get<Caller>(auth);
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   boost::json::array quotas;
-  for (const core::QuotaLine& line :
-       ctx.limiter.quota_status({caller.user_id, caller.key_id, caller.tier}, ctx.clock.now())) {
+  for (const core::QuotaLine& line : ctx.limiter.quota_status(
+           {caller.user_id, caller.key_id, caller.tier, caller.limit_scale}, ctx.clock.now())) {
     quotas.push_back(limit_json(line.state, *rules));
   }
   return json_response(200, {{"user", caller.user_name},

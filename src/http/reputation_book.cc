@@ -1,8 +1,11 @@
 #include "http/reputation_book.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <vector>
+
+#include "core/rule.h"
 
 namespace gaia::http {
 namespace {
@@ -87,8 +90,8 @@ Status ReputationBook::flush(store::Store& store) {
     const core::WallTime now = clock_.wall_now();
     for (const std::string& user : dirty_) {
       const core::Reputation& r = users_.at(user);
-      states.push_back({user, r.score(now), core::to_ms(now),
-                        boost::json::serialize(events_json(r))});
+      states.push_back(
+          {user, r.score(now), core::to_ms(now), boost::json::serialize(events_json(r))});
     }
     flushing.swap(dirty_);
   }
@@ -129,8 +132,21 @@ double ReputationBook::score(std::string_view user) const {
 double ReputationBook::factor(std::string_view user) const {
   std::lock_guard lock(mu_);
   auto it = users_.find(user);
-  if (it == users_.end()) return core::Reputation(config_, clock_.wall_now()).factor(clock_.wall_now());
+  if (it == users_.end())
+    return core::Reputation(config_, clock_.wall_now()).factor(clock_.wall_now());
   return it->second.factor(clock_.wall_now());
+}
+
+std::vector<std::pair<std::string, uint16_t>> ReputationBook::limit_scales() const {
+  std::lock_guard lock(mu_);
+  const core::WallTime now = clock_.wall_now();
+  std::vector<std::pair<std::string, uint16_t>> scales;
+  scales.reserve(users_.size());
+  for (const auto& [name, reputation] : users_) {
+    const double thousandths = std::round(reputation.factor(now) * core::kFullScale);
+    scales.emplace_back(name, static_cast<uint16_t>(std::min(thousandths, 65535.0)));
+  }
+  return scales;
 }
 
 boost::json::object ReputationBook::to_json(std::string_view user) const {

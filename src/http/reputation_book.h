@@ -7,8 +7,8 @@
 // Events: a violation (a refused check, an executor 429) and a denied command lower the
 // score, a clean execution raises it; between events it decays toward the baseline.
 //
-// The factor is exposed (factor(), GET /api/v1/quota); scaling limits by it is the
-// limiter's business.
+// The factor is exposed (factor(), GET /api/v1/quota) and, through limit_scales(), put on
+// the users' limits (the application hands them to the Directory every second).
 //
 // Threads: every method from any thread (one lock; no I/O under it).
 
@@ -18,6 +18,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/reputation.h"
@@ -44,6 +46,9 @@ class ReputationBook {
 
   double score(std::string_view user) const;
   double factor(std::string_view user) const;
+  // Every known user's factor now, in thousandths (core::Principal::limit_scale); users not
+  // listed are at the baseline's factor.
+  std::vector<std::pair<std::string, uint16_t>> limit_scales() const;
   // {"score":61.3,"factor":0.93,"baseline":70,"events":[{"event":"violation","at_ms":..,
   //  "score_after":60}]}
   boost::json::object to_json(std::string_view user) const;

@@ -32,11 +32,10 @@ struct CliRun {
 
 // Runs gaia with `args`, exactly `env`, and `input` on its stdin.
 CliRun run_gaia(const std::vector<std::string>& args, const std::vector<std::string>& env,
-             const std::string& input) {
+                const std::string& input) {
   CliRun run;
   int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
-      ::pipe2(err, O_CLOEXEC) != 0) {
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     return run;
   }
   posix_spawn_file_actions_t actions;
@@ -86,12 +85,12 @@ CliRun run_gaia(const std::vector<std::string>& args, const std::vector<std::str
 }
 
 std::string bash_payload(const std::string& command) {
-  return boost::json::serialize(boost::json::object{
-      {"session_id", "sess-7"},
-      {"cwd", "/work"},
-      {"hook_event_name", "PreToolUse"},
-      {"tool_name", "Bash"},
-      {"tool_input", {{"command", command}, {"description", "test"}}}});
+  return boost::json::serialize(
+      boost::json::object{{"session_id", "sess-7"},
+                          {"cwd", "/work"},
+                          {"hook_event_name", "PreToolUse"},
+                          {"tool_name", "Bash"},
+                          {"tool_input", {{"command", command}, {"description", "test"}}}});
 }
 
 class ConfirmTest : public ::testing::Test {
@@ -138,7 +137,8 @@ class ConfirmTest : public ::testing::Test {
     sqlite3_close(db);
     return n;
   }
-  CliRun hook(const std::string& key, const std::string& payload, std::vector<std::string> args = {}) {
+  CliRun hook(const std::string& key, const std::string& payload,
+              std::vector<std::string> args = {}) {
     args.insert(args.begin(), {"hook", "pre-tool-use"});
     return run_gaia(args, {"GAIA_URL=http://127.0.0.1:" + std::to_string(port_), "GAIA_KEY=" + key},
                     payload);
@@ -226,8 +226,8 @@ TEST_F(ConfirmTest, AdminsChangePatternsWithoutARestartAndEachChangeIsAudited) {
 TEST_F(ConfirmTest, AnAgentsCommandIsDeniedOrHeldForApprovalByTheExecutor) {
   start();
   std::string key = user_with_key("ann");
-  auto denied = call("POST", "/api/v1/exec", key,
-                     R"({"type":"shell","agent":true,"argv":["rm","-rf","/"]})");
+  auto denied =
+      call("POST", "/api/v1/exec", key, R"({"type":"shell","agent":true,"argv":["rm","-rf","/"]})");
   ASSERT_TRUE(denied);
   EXPECT_EQ(denied->status, 403) << denied->body;
   auto asked = call("POST", "/api/v1/exec", key,
@@ -273,6 +273,46 @@ TEST_F(ConfirmTest, ReputationFallsWithDenialsIsShownResetAndKept) {
   quota = call("GET", "/api/v1/quota", key);
   EXPECT_DOUBLE_EQ(json_of(*quota).at("reputation").at("score").to_number<double>(), baseline);
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.reputation.reset'"), 1);
+}
+
+// The daily limit of the first quota of `type` in a GET /api/v1/quota answer.
+uint64_t daily_limit(const boost::json::value& quota, const char* type) {
+  for (const boost::json::value& line : quota.at("quotas").as_array()) {
+    if (line.at("type") == type && line.at("kind") == "calendar" && line.at("period") == "day") {
+      return line.at("limit").to_number<uint64_t>();
+    }
+  }
+  return 0;
+}
+
+TEST_F(ConfirmTest, ReputationScalesTheUsersLimitsAndAResetRestoresThem) {
+  start();
+  std::string key = user_with_key("ann");
+  auto quota = call("GET", "/api/v1/quota", key);
+  ASSERT_TRUE(quota && quota->status == 200);
+  const uint64_t full = daily_limit(json_of(*quota), "shell");
+  ASSERT_GT(full, 0u) << quota->body;
+  // At the baseline the factor is exactly 1: the rules' own numbers.
+  EXPECT_DOUBLE_EQ(json_of(*quota).at("reputation").at("factor").to_number<double>(), 1.0);
+
+  for (int i = 0; i < 4; ++i) confirm(key, "rm -rf /");  // 70 - 4 * 5 = 50
+  quota = call("GET", "/api/v1/quota", key);
+  const double factor = json_of(*quota).at("reputation").at("factor").to_number<double>();
+  EXPECT_NEAR(factor, 0.5 + 0.5 * 50 / 70, 0.001);
+  // The factor reaches the limits within the second that the server takes to hand it over.
+  uint64_t scaled = full;
+  for (int i = 0; i < 50 && scaled == full; ++i) {
+    ::usleep(100'000);
+    scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
+  }
+  EXPECT_NEAR(static_cast<double>(scaled), static_cast<double>(full) * factor, 1.0);
+
+  ASSERT_EQ(call("POST", "/api/admin/users/ann/reputation/reset", kAdminKey)->status, 200);
+  for (int i = 0; i < 50 && scaled != full; ++i) {
+    ::usleep(100'000);
+    scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
+  }
+  EXPECT_EQ(scaled, full);
 }
 
 TEST_F(ConfirmTest, TheHookAllowsAndDeniesWithGaiaUp) {
