@@ -13,7 +13,7 @@ export class ViolationsTab {
     this.panel = panel;
     this.user = h('input', { type: 'search', placeholder: 'user', 'aria-label': 'user filter', id: 'violations-user' });
     this.type = h('input', { type: 'search', placeholder: 'type', 'aria-label': 'type filter', id: 'violations-type' });
-    this.limit = h('input', { type: 'search', placeholder: 'limit, e.g. calendar:day', 'aria-label': 'limit filter', id: 'violations-limit' });
+    this.limit = h('input', { type: 'search', placeholder: 'limit, e.g. shell-day', 'aria-label': 'limit filter', id: 'violations-limit' });
     this.body = h('tbody');
     this.note = h('p', { class: 'hint' });
     this.count = h('span', { class: 'count' });
