@@ -73,14 +73,17 @@ export class AlertsTab {
       const r = await api.get('/api/admin/alerts/rules');
       const rules = r.rules || [];
       replace(this.rules, rules.length ? h('table', {},
-        h('thead', {}, h('tr', {}, ['name', 'metric', 'condition', 'severity', 'cooldown', 'channels'].map((c) => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ['name', 'metric', 'scope', 'condition', 'for', 'severity', 'cooldown', 'channels', 'enabled'].map((c) => h('th', {}, c)))),
         h('tbody', {}, rules.map((rule) => h('tr', {},
           h('td', {}, rule.name ?? String(rule.id)),
           h('td', {}, rule.metric ?? ''),
-          h('td', {}, `${rule.op ?? rule.comparison ?? '>'} ${formatNumber(rule.threshold)}`),
+          h('td', {}, [rule.scope ?? 'global', rule.user ?? rule.type ?? ''].join(' ').trim()),
+          h('td', {}, `${rule.condition ?? '>'} ${formatNumber(rule.threshold)}`),
+          h('td', {}, rule.for ? `${rule.for} s` : '–'),
           h('td', {}, h('span', { class: `sev sev-${rule.severity}` }, rule.severity ?? '')),
-          h('td', {}, rule.cooldown_ms != null ? `${Math.round(rule.cooldown_ms / 1000)} s` : ''),
-          h('td', {}, Array.isArray(rule.channels) ? rule.channels.map((c) => (typeof c === 'string' ? c : c.kind || c.type)).join(', ') : '')))))
+          h('td', {}, rule.cooldown != null ? `${rule.cooldown} s` : ''),
+          h('td', {}, Array.isArray(rule.channels) ? rule.channels.map((c) => (typeof c === 'string' ? c : c.kind || c.type)).join(', ') : ''),
+          h('td', {}, rule.enabled === false ? 'no' : 'yes')))))
         : h('p', { class: 'empty' }, 'No alert rules.'));
     } catch (e) {
       replace(this.rules, e.notAvailable ? notAvailable('Alert rules') : h('p', { class: 'error' }, e.message));

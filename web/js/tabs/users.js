@@ -25,6 +25,14 @@ function kindIndex(limit) {
     (k.window_ms === undefined || k.window_ms === limit.window_ms));
 }
 
+// "per day", "per 60 s", "at once": the window of a quota line or limit.
+function describeWindow(l) {
+  if (l.kind === 'calendar') return `per ${l.period}`;
+  if (l.kind === 'rate') return l.window_ms % 1000 === 0 ? `per ${l.window_ms / 1000} s` : `per ${l.window_ms} ms`;
+  if (l.kind === 'concurrency') return 'at once';
+  return l.period || l.policy || '';
+}
+
 export function describeLimit(l) {
   const i = kindIndex(l);
   if (i >= 0) return `${formatNumber(l.amount)} ${LIMIT_KINDS[i][0]}`;
@@ -203,7 +211,7 @@ export class UsersTab {
       h('tbody', {}, items.map((q) => {
         const unlimited = q.limit === null || q.limit === undefined || q.limit < 0;
         return h('tr', { dataset: { type: q.type, period: q.period || '' } },
-          h('td', {}, q.type), h('td', {}, q.period || q.limit_name || q.name || ''),
+          h('td', {}, q.type), h('td', { title: q.policy || '' }, describeWindow(q)),
           h('td', {}, usageBar(q.used || 0, unlimited ? null : q.limit)),
           h('td', { class: 'num' }, formatNumber(q.used || 0)),
           h('td', { class: 'num' }, unlimited ? '∞' : formatNumber(q.limit)),
@@ -311,14 +319,21 @@ export class UsersTab {
       limits.appendChild(h('label', { class: 'limit' }, input, ' ', describeLimit(l).replace(/^[\d.,kM]+ /, '')));
       return input;
     });
-    const save = h('button', { type: 'button', class: 'save-rule' }, 'Save');
+    // A built-in rule is read-only: saving it creates a stored rule for the same subject and
+    // command type, which overrides it.
+    const save = h('button', { type: 'button', class: 'save-rule' }, rule.builtin ? 'Override' : 'Save');
     save.addEventListener('click', async () => {
       const updated = { ...rule, limits: (rule.limits || []).map((l, i) => ({ ...l, amount: Number(inputs[i].value) })) };
-      delete updated.id;
-      delete updated.builtin;
+      for (const k of ['id', 'builtin', 'overridden', 'updated_at_ms']) delete updated[k];
       try {
-        await api.put(`/api/admin/quotas/config/${api.enc(rule.id)}`, updated);
-        toast(`Rule ${rule.id} saved`);
+        if (rule.builtin) {
+          updated.name = `override-${rule.id}`;
+          const created = await api.post('/api/admin/quotas/config', updated);
+          toast(`Rule ${created.id} overrides ${rule.id}`);
+        } else {
+          await api.put(`/api/admin/quotas/config/${api.enc(rule.id)}`, updated);
+          toast(`Rule ${rule.id} saved`);
+        }
         this.loadRules();
       } catch (e) { fail(e); }
     });
@@ -330,7 +345,7 @@ export class UsersTab {
       } catch (e) { fail(e); }
     });
     return h('tr', { dataset: { rule: String(rule.id) } },
-      h('td', {}, String(rule.id), rule.builtin ? h('span', { class: 'badge' }, 'built-in') : null),
+      h('td', {}, String(rule.id), rule.builtin ? h('span', { class: 'badge' }, rule.overridden ? 'built-in, overridden' : 'built-in') : null),
       h('td', {}, describeSubject(rule.subject)),
       h('td', {}, rule.command_type || 'every type'),
       limits,
