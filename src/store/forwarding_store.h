@@ -83,6 +83,29 @@ class ForwardingStore : public Store {
     return inner_.put_reputations(states);
   }
 
+  Result<std::vector<StoredAlertRule>> list_alert_rules() override {
+    return inner_.list_alert_rules();
+  }
+  Result<uint64_t> add_alert_rule(std::string_view body, int64_t now_ms) override {
+    return inner_.add_alert_rule(body, now_ms);
+  }
+  Status put_alert_rule(const StoredAlertRule& rule) override {
+    return inner_.put_alert_rule(rule);
+  }
+  Status delete_alert_rule(uint64_t id) override { return inner_.delete_alert_rule(id); }
+  Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) override {
+    return inner_.seed_alert_rules(bodies, now_ms);
+  }
+  Result<uint64_t> save_alert(const StoredAlert& alert,
+                              const std::vector<AlertTransition>& added) override {
+    return inner_.save_alert(alert, added);
+  }
+  Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) override {
+    return inner_.list_alerts(filter);
+  }
+  Result<std::optional<StoredAlert>> find_alert(uint64_t id) override {
+    return inner_.find_alert(id);
+  }
   StoreHealth health() override { return inner_.health(); }
   void set_commit_observer(std::function<void(double)> observer) override {
     inner_.set_commit_observer(std::move(observer));

@@ -143,6 +143,50 @@ struct ReputationState {
   std::string events;  // JSON array
 };
 
+// An alert rule an admin manages, as the JSON of alerts/rule_json.h (without its id).
+struct StoredAlertRule {
+  uint64_t id = 0;
+  std::string body;
+  int64_t updated_at_ms = 0;
+};
+
+// One state an alert entered ("pending", "firing", "resolved") with the metric's value then.
+struct AlertTransition {
+  std::string state;
+  double value = 0;
+  int64_t at_ms = 0;
+};
+
+// An alert: one rule's condition holding for one scope ("global", "user:ann", "type:shell").
+struct StoredAlert {
+  uint64_t id = 0;  // assigned by the store; 0 until then
+  uint64_t rule_id = 0;
+  std::string rule_name;
+  std::string metric;
+  std::string scope;
+  std::string severity;
+  std::string state;  // pending | firing | resolved
+  double value = 0;
+  double threshold = 0;
+  int64_t started_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  std::string ack_by;  // set with ack_at_ms when acknowledged
+  std::optional<int64_t> ack_at_ms;
+  std::string ack_note;
+  std::optional<int64_t> silenced_until_ms;
+  std::vector<AlertTransition> transitions;  // oldest first
+};
+
+// Which alerts to list: every set field must match; newest first, at most `limit`, only ids
+// below `before_id` when set.
+struct AlertFilter {
+  std::optional<std::string> state = std::nullopt;
+  std::optional<std::string> severity = std::nullopt;
+  std::optional<uint64_t> rule_id = std::nullopt;
+  std::optional<uint64_t> before_id = std::nullopt;
+  size_t limit = 100;
+};
+
 struct StoreHealth {
   bool ok = true;
   std::string detail;        // the last write error, or why writes are journalled, while !ok
@@ -230,6 +274,26 @@ class Store {
   // Reputation state: put_reputations upserts every entry in one transaction.
   virtual Result<std::vector<ReputationState>> list_reputations() = 0;
   virtual Status put_reputations(const std::vector<ReputationState>& states) = 0;
+
+  // Alert rules, by id. add_alert_rule assigns the id; put_alert_rule replaces the body of
+  // an existing rule and delete_alert_rule removes one, both kNotFound when there is none.
+  // seed_alert_rules stores `bodies` only the very first time it is called on this database
+  // (as seed_patterns); true when it stored them.
+  virtual Result<std::vector<StoredAlertRule>> list_alert_rules() = 0;
+  virtual Result<uint64_t> add_alert_rule(std::string_view body, int64_t now_ms) = 0;
+  virtual Status put_alert_rule(const StoredAlertRule& rule) = 0;
+  virtual Status delete_alert_rule(uint64_t id) = 0;
+  virtual Result<bool> seed_alert_rules(const std::vector<std::string>& bodies,
+                                        int64_t now_ms) = 0;
+
+  // Alerts. save_alert inserts `alert` when its id is 0 (its transitions are then stored
+  // too) and otherwise updates the row with that id (kNotFound if absent), appending
+  // `added` transitions; in one transaction. Answers the alert's id.
+  virtual Result<uint64_t> save_alert(const StoredAlert& alert,
+                                      const std::vector<AlertTransition>& added) = 0;
+  // With their transitions, oldest first.
+  virtual Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) = 0;
+  virtual Result<std::optional<StoredAlert>> find_alert(uint64_t id) = 0;
 
   virtual StoreHealth health() = 0;
   // Called on the writer thread with the seconds each group commit took.

@@ -125,6 +125,44 @@ CREATE TABLE reputation (
   events TEXT NOT NULL
 );
 )sql"},
+    {6, R"sql(
+CREATE TABLE alert_rules (
+  id BIGSERIAL PRIMARY KEY,
+  body TEXT NOT NULL,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE TABLE alert_rules_seeded (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  at_ms BIGINT NOT NULL
+);
+CREATE TABLE alerts (
+  id BIGSERIAL PRIMARY KEY,
+  rule_id BIGINT NOT NULL,
+  rule_name TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  threshold DOUBLE PRECISION NOT NULL,
+  started_at_ms BIGINT NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  ack_by TEXT NOT NULL DEFAULT '',
+  ack_at_ms BIGINT,
+  ack_note TEXT NOT NULL DEFAULT '',
+  silenced_until_ms BIGINT
+);
+CREATE INDEX alerts_by_state ON alerts(state, id);
+CREATE INDEX alerts_by_rule ON alerts(rule_id, id);
+CREATE TABLE alert_transitions (
+  id BIGSERIAL PRIMARY KEY,
+  alert_id BIGINT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX alert_transitions_by_alert ON alert_transitions(alert_id, id);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db) {

@@ -60,6 +60,16 @@ class PostgresStore final : public Store {
   Result<std::vector<ReputationState>> list_reputations() override;
   Status put_reputations(const std::vector<ReputationState>& states) override;
 
+  Result<std::vector<StoredAlertRule>> list_alert_rules() override;
+  Result<uint64_t> add_alert_rule(std::string_view body, int64_t now_ms) override;
+  Status put_alert_rule(const StoredAlertRule& rule) override;
+  Status delete_alert_rule(uint64_t id) override;
+  Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) override;
+  Result<uint64_t> save_alert(const StoredAlert& alert,
+                              const std::vector<AlertTransition>& added) override;
+  Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) override;
+  Result<std::optional<StoredAlert>> find_alert(uint64_t id) override;
+
   StoreHealth health() override;
   void set_commit_observer(std::function<void(double)> observer) override;
 

@@ -121,6 +121,44 @@ CREATE TABLE reputation (
   events TEXT NOT NULL
 );
 )sql"},
+    {6, R"sql(
+CREATE TABLE alert_rules (
+  id INTEGER PRIMARY KEY,
+  body TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE alert_rules_seeded (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  at_ms INTEGER NOT NULL
+);
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  rule_id INTEGER NOT NULL,
+  rule_name TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL,
+  value REAL NOT NULL,
+  threshold REAL NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  ack_by TEXT NOT NULL DEFAULT '',
+  ack_at_ms INTEGER,
+  ack_note TEXT NOT NULL DEFAULT '',
+  silenced_until_ms INTEGER
+);
+CREATE INDEX alerts_by_state ON alerts(state, id);
+CREATE INDEX alerts_by_rule ON alerts(rule_id, id);
+CREATE TABLE alert_transitions (
+  id INTEGER PRIMARY KEY,
+  alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  value REAL NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX alert_transitions_by_alert ON alert_transitions(alert_id, id);
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {

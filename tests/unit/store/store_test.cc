@@ -110,8 +110,10 @@ const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new testing::P
 
 TEST_P(StoreTest, CreatesTheSchemaOnce) {
   open();
+  const int64_t applied = sql("SELECT COUNT(*) FROM schema_migrations");
+  EXPECT_GE(applied, 1);  // versions may have gaps: each dialect lists its own
   open();  // migrations already applied: a second start changes nothing
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"), latest_version());
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"), applied);
   EXPECT_EQ(sql("SELECT MAX(version) FROM schema_migrations"), latest_version());
 }
 

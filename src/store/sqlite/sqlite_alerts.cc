@@ -1,0 +1,244 @@
+// SqliteStore's alert rules and alerts (store.h): kept apart from the rest of the store so
+// the alert tables have one file per backend.
+
+#include <unordered_map>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace gaia::store::sqlite {
+namespace {
+
+// Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back when it fails.
+template <class Fn>
+auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto result = fn();
+  if (!result.ok()) {
+    (void)db.exec("ROLLBACK");
+    return result;
+  }
+  if (Status s = db.exec("COMMIT"); !s.ok()) {
+    (void)db.exec("ROLLBACK");
+    return s;
+  }
+  return result;
+}
+
+std::optional<int64_t> optional_int(const Statement& row, int col) {
+  if (row.is_null(col)) return std::nullopt;
+  return row.int64(col);
+}
+
+constexpr const char* kAlertColumns =
+    "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
+    "started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, silenced_until_ms FROM alerts ";
+
+StoredAlert alert_of(const Statement& r) {
+  StoredAlert a;
+  a.id = r.uint64(0);
+  a.rule_id = r.uint64(1);
+  a.rule_name = r.text(2);
+  a.metric = r.text(3);
+  a.scope = r.text(4);
+  a.severity = r.text(5);
+  a.state = r.text(6);
+  a.value = r.real(7);
+  a.threshold = r.real(8);
+  a.started_at_ms = r.int64(9);
+  a.updated_at_ms = r.int64(10);
+  a.ack_by = r.text(11);
+  a.ack_at_ms = optional_int(r, 12);
+  a.ack_note = r.text(13);
+  a.silenced_until_ms = optional_int(r, 14);
+  return a;
+}
+
+Status insert_transitions(Connection& db, uint64_t alert_id,
+                          const std::vector<AlertTransition>& transitions) {
+  if (transitions.empty()) return {};
+  auto stmt = db.prepare(
+      "INSERT INTO alert_transitions (alert_id, state, value, at_ms) VALUES (?1, ?2, ?3, ?4)");
+  if (!stmt.ok()) return stmt.status();
+  for (const AlertTransition& t : transitions) {
+    Status s = stmt->bind(1, static_cast<int64_t>(alert_id))
+                   .bind(2, t.state)
+                   .bind_real(3, t.value)
+                   .bind(4, t.at_ms)
+                   .run();
+    if (!s.ok()) return s;
+  }
+  return {};
+}
+
+// Fills in the transitions of `alerts` with one query.
+Status attach_transitions(Connection& db, std::vector<StoredAlert>& alerts) {
+  if (alerts.empty()) return {};
+  std::unordered_map<uint64_t, StoredAlert*> by_id;
+  std::string ids;
+  for (StoredAlert& a : alerts) {
+    by_id[a.id] = &a;
+    if (!ids.empty()) ids += ',';
+    ids += std::to_string(a.id);
+  }
+  auto stmt = db.prepare(
+      "SELECT alert_id, state, value, at_ms FROM alert_transitions "
+      "WHERE alert_id IN (" +
+      ids + ") ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return {};
+    auto it = by_id.find(stmt->uint64(0));
+    if (it != by_id.end()) {
+      it->second->transitions.push_back({stmt->text(1), stmt->real(2), stmt->int64(3)});
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<StoredAlertRule>> SqliteStore::list_alert_rules() {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("SELECT id, body, updated_at_ms FROM alert_rules ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->collect<StoredAlertRule>([](const Statement& r) {
+    return StoredAlertRule{r.uint64(0), r.text(1), r.int64(2)};
+  });
+}
+
+Result<uint64_t> SqliteStore::add_alert_rule(std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("INSERT INTO alert_rules (body, updated_at_ms) VALUES (?1, ?2)");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
+  return static_cast<uint64_t>(db_->last_insert_id());
+}
+
+Status SqliteStore::put_alert_rule(const StoredAlertRule& rule) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("UPDATE alert_rules SET body = ?2, updated_at_ms = ?3 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  Status s = stmt->bind(1, static_cast<int64_t>(rule.id))
+                 .bind(2, rule.body)
+                 .bind(3, rule.updated_at_ms)
+                 .run();
+  if (!s.ok()) return s;
+  if (db_->changes() == 0) return Status::not_found("no alert rule " + std::to_string(rule.id));
+  return {};
+}
+
+Status SqliteStore::delete_alert_rule(uint64_t id) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("DELETE FROM alert_rules WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
+  if (db_->changes() == 0) return Status::not_found("no alert rule " + std::to_string(id));
+  return {};
+}
+
+Result<bool> SqliteStore::seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<bool> {
+    auto mark = db_->prepare(
+        "INSERT INTO alert_rules_seeded (one, at_ms) VALUES (1, ?1) ON CONFLICT (one) DO NOTHING");
+    if (!mark.ok()) return mark.status();
+    if (Status s = mark->bind(1, now_ms).run(); !s.ok()) return s;
+    if (db_->changes() == 0) return false;  // seeded before
+    auto stmt = db_->prepare("INSERT INTO alert_rules (body, updated_at_ms) VALUES (?1, ?2)");
+    if (!stmt.ok()) return stmt.status();
+    for (const std::string& body : bodies) {
+      if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
+    }
+    return true;
+  });
+}
+
+Result<uint64_t> SqliteStore::save_alert(const StoredAlert& a,
+                                         const std::vector<AlertTransition>& added) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<uint64_t> {
+    if (a.id == 0) {
+      auto stmt = db_->prepare(
+          "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
+          "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
+          "silenced_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+          "?14)");
+      if (!stmt.ok()) return stmt.status();
+      Status s = stmt->bind(1, static_cast<int64_t>(a.rule_id))
+                     .bind(2, a.rule_name)
+                     .bind(3, a.metric)
+                     .bind(4, a.scope)
+                     .bind(5, a.severity)
+                     .bind(6, a.state)
+                     .bind_real(7, a.value)
+                     .bind_real(8, a.threshold)
+                     .bind(9, a.started_at_ms)
+                     .bind(10, a.updated_at_ms)
+                     .bind(11, a.ack_by)
+                     .bind(12, a.ack_at_ms)
+                     .bind(13, a.ack_note)
+                     .bind(14, a.silenced_until_ms)
+                     .run();
+      if (!s.ok()) return s;
+      const auto id = static_cast<uint64_t>(db_->last_insert_id());
+      if (Status t = insert_transitions(*db_, id, a.transitions); !t.ok()) return t;
+      if (Status t = insert_transitions(*db_, id, added); !t.ok()) return t;
+      return id;
+    }
+    auto stmt = db_->prepare(
+        "UPDATE alerts SET state = ?2, value = ?3, updated_at_ms = ?4, ack_by = ?5, "
+        "ack_at_ms = ?6, ack_note = ?7, silenced_until_ms = ?8 WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    Status s = stmt->bind(1, static_cast<int64_t>(a.id))
+                   .bind(2, a.state)
+                   .bind_real(3, a.value)
+                   .bind(4, a.updated_at_ms)
+                   .bind(5, a.ack_by)
+                   .bind(6, a.ack_at_ms)
+                   .bind(7, a.ack_note)
+                   .bind(8, a.silenced_until_ms)
+                   .run();
+    if (!s.ok()) return s;
+    if (db_->changes() == 0) return Status::not_found("no alert " + std::to_string(a.id));
+    if (Status t = insert_transitions(*db_, a.id, added); !t.ok()) return t;
+    return a.id;
+  });
+}
+
+Result<std::vector<StoredAlert>> SqliteStore::list_alerts(const AlertFilter& f) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(std::string(kAlertColumns) +
+                           "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR severity = ?2) "
+                           "AND (?3 IS NULL OR rule_id = ?3) AND (?4 IS NULL OR id < ?4) "
+                           "ORDER BY id DESC LIMIT ?5");
+  if (!stmt.ok()) return stmt.status();
+  auto text_or_null = [&](int i, const std::optional<std::string>& v) {
+    if (v) {
+      stmt->bind(i, *v);
+    } else {
+      stmt->bind_null(i);
+    }
+  };
+  text_or_null(1, f.state);
+  text_or_null(2, f.severity);
+  stmt->bind(3, f.rule_id).bind(4, f.before_id).bind(5, static_cast<int64_t>(f.limit));
+  auto alerts = stmt->collect<StoredAlert>(alert_of);
+  if (!alerts.ok()) return alerts.status();
+  if (Status s = attach_transitions(*db_, alerts.value()); !s.ok()) return s;
+  return alerts;
+}
+
+Result<std::optional<StoredAlert>> SqliteStore::find_alert(uint64_t id) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(std::string(kAlertColumns) + "WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, static_cast<int64_t>(id));
+  auto alerts = stmt->collect<StoredAlert>(alert_of);
+  if (!alerts.ok()) return alerts.status();
+  if (alerts->empty()) return std::optional<StoredAlert>();
+  if (Status s = attach_transitions(*db_, alerts.value()); !s.ok()) return s;
+  return std::optional<StoredAlert>(std::move(alerts->front()));
+}
+
+}  // namespace gaia::store::sqlite
