@@ -27,8 +27,9 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       "GAIA_STORE_CONNECT_RETRY_S, GAIA_DATA_DIR, GAIA_CONFIG) > config file (`key = value`\n"
       "lines: port, bind, database_url, time_zone, threads, retention_days, metrics_open,\n"
       "store_failure, store_connect_retry_s, data_dir).\n"
-      "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.");
-  const std::array<FlagSpec, 22> specs = {{
+      "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.\n"
+      "GAIA_ALERT_WEBHOOK_SECRET (environment only): signs alert webhooks (HMAC-SHA256).");
+  const std::array<FlagSpec, 24> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
       {kDatabaseUrlSetting,
@@ -54,6 +55,9 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       {kConfirmReviewerTimeoutSetting, "the reviewer's deadline, ms (default 2000)"},
       {kConfirmReviewerMaxInflightSetting, "reviewer calls at once; more fall back (default 16)"},
       {kConfirmFallbackSetting, "ask (default), deny or approve when the reviewer cannot answer"},
+      {kAlertIntervalSetting,
+       "seconds between alert evaluations (env GAIA_ALERT_INTERVAL_S, default 10)"},
+      {kAlertWebhookUrlSetting, "http:// URL alerts are POSTed to (env GAIA_ALERT_WEBHOOK_URL)"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

@@ -236,6 +236,23 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
         "invalid confirm_ai_enabled: the reviewer needs GAIA_CONFIRM_REVIEWER_URL "
         "(http://host[:port][/path])");
   }
+  if (auto raw = pick(kAlertIntervalSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 3600) {
+      return invalid(*raw, "alert interval", "seconds from 1 to 3600");
+    }
+    c.alert_interval_s = static_cast<unsigned>(*v);
+  }
+  if (auto raw = pick(kAlertWebhookUrlSetting, flags, env, file)) {
+    if (!raw->value.starts_with("http://") || raw->value.size() <= 7) {
+      return invalid(*raw, "alert webhook URL",
+                     "http://host[:port][/path] (https is not supported)");
+    }
+    c.alert_webhook_url = raw->value;
+  }
+  if (auto raw = pick(kAlertWebhookSecretSetting, flags, env, file)) {
+    c.alert_webhook_secret = raw->value;  // never echoed
+  }
   if (auto raw = pick(kAdminKeySetting, flags, env, file)) {
     if (raw->value.size() < 32) {  // never echo a secret
       return core::Status::invalid_argument(

@@ -59,9 +59,16 @@ inline constexpr SettingName kConfirmReviewerMaxInflightSetting{
     "--confirm-reviewer-max-inflight"};
 inline constexpr SettingName kConfirmFallbackSetting{"confirm_fallback", "GAIA_CONFIRM_FALLBACK",
                                                      "--confirm-fallback"};
+// Alerts: the evaluator's interval and the webhook channel.
+inline constexpr SettingName kAlertIntervalSetting{"alert_interval_s", "GAIA_ALERT_INTERVAL_S",
+                                                   "--alert-interval-s"};
+inline constexpr SettingName kAlertWebhookUrlSetting{"alert_webhook_url", "GAIA_ALERT_WEBHOOK_URL",
+                                                     "--alert-webhook-url"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
+inline constexpr SettingName kAlertWebhookSecretSetting{"alert_webhook_secret",
+                                                        "GAIA_ALERT_WEBHOOK_SECRET", ""};
 inline constexpr SettingName kFileSettings[] = {
     kPortSetting,        kBindSetting,         kDatabaseUrlSetting,
     kTimeZoneSetting,    kThreadsSetting,      kRetentionSetting,
@@ -69,7 +76,8 @@ inline constexpr SettingName kFileSettings[] = {
     kDataDirSetting,     kExecWorkersSetting,  kQueueMaxWaitSetting,
     kThrottleSlowSetting, kThrottleStopSetting, kProcRootSetting,
     kExecCgroupsSetting, kConfirmAiEnabledSetting, kConfirmReviewerUrlSetting,
-    kConfirmReviewerTimeoutSetting, kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting};
+    kConfirmReviewerTimeoutSetting, kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting,
+    kAlertIntervalSetting, kAlertWebhookUrlSetting};
 
 // Whether new admissions continue while the database is away (writes go to the journal
 // either way).
@@ -110,6 +118,12 @@ struct Config {
   unsigned confirm_reviewer_timeout_ms = 2000;
   unsigned confirm_reviewer_max_inflight = 16;
   std::string confirm_fallback = "ask";
+  // Alerts: rules are evaluated every alert_interval_s seconds; alerts of rules naming the
+  // "webhook" channel are POSTed to alert_webhook_url (http://; none when empty), signed
+  // with alert_webhook_secret (environment only) when set.
+  unsigned alert_interval_s = 10;
+  std::string alert_webhook_url;
+  std::string alert_webhook_secret;
 };
 
 // `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and

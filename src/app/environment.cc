@@ -12,7 +12,8 @@ Settings settings_from_environment(const char* const* envp) {
       kExecWorkersSetting, kQueueMaxWaitSetting, kThrottleSlowSetting, kThrottleStopSetting,
       kProcRootSetting, kExecCgroupsSetting, kConfirmAiEnabledSetting,
       kConfirmReviewerUrlSetting, kConfirmReviewerTimeoutSetting,
-      kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting};
+      kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting,
+      kAlertIntervalSetting, kAlertWebhookUrlSetting, kAlertWebhookSecretSetting};
   Settings settings;
   for (; envp != nullptr && *envp != nullptr; ++envp) {
     std::string_view entry = *envp;

@@ -31,6 +31,7 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
         {"store", std::move(store)},
     };
     if (info.executor) body["executor"] = info.executor();
+    if (info.alerts) body["alerts"] = info.alerts();
     return http::json_response(200, body);
   });
 }

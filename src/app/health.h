@@ -18,6 +18,7 @@ struct HealthInfo {
   std::string store_path;         // e.g. "./var/gaia.db", or the URL without its password
   store::Store* store = nullptr;  // its writer's state is reported when set
   std::function<boost::json::object()> executor;  // the "executor" section, when set
+  std::function<boost::json::object()> alerts;    // the "alerts" section, when set
 };
 
 // Registers GET /health on `router`, answering 200
@@ -25,7 +26,9 @@ struct HealthInfo {
 //  "store":{"kind":...,"path":...,"state":"ok"|"journaling"|"failing","error":...,
 //           "queued_writes":N,"commits":N,"journal_bytes":N,"journal_records":N,
 //           "admissions_paused":bool},
-//  "executor":{...}} (see ExecStack::status_json).
+//  "executor":{...}} (see ExecStack::status_json),
+//  "alerts":{"firing":N,"pending":N,"rules":N,"webhook":{"queued","delivered","failed",
+//            "last_error"}|null} (see app/alert_stack.h).
 // A store that is failing, or journaling because its database is away, makes the status
 // "degraded" with the reason in store.error (still 200: checks keep working).
 // REQUIRES: `clock` outlives the router and every server using it.

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
 
+#include "app/alert_stack.h"
 #include "app/chores.h"
 #include "app/confirm_hook.h"
 #include "app/exec_stack.h"
@@ -18,6 +20,7 @@
 #include "app/violation_announcer.h"
 #include "core/limiter.h"
 #include "http/admin_api.h"
+#include "http/alerts_api.h"
 #include "http/confirm_api.h"
 #include "http/confirmer.h"
 #include "http/directory.h"
@@ -275,6 +278,35 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::WsHub hub(clock, stats, http::admin_key_check(*directory.value()), {});
   ViolationAnnouncer violation_announcer(hub, user_name);
   feed.add_listener(&violation_announcer);
+  // Alerts: rules evaluated on their own timer against the live figures.
+  AlertMetricSources alert_sources;
+  alert_sources.executor = [&exec] { return exec.status_json(); };
+  alert_sources.store = store.get();
+  alert_sources.ws_drops = [&hub] {
+    const http::WsHealth h = hub.health();
+    return h.dropped + h.closed_slow;
+  };
+  alert_sources.user_name = user_name;
+  alert_sources.quota_use = [&](uint64_t id, std::map<std::string, double>& pct) {
+    auto user = directory.value()->user_by_id(id);
+    if (!user) return;
+    auto rules = limiter->rules();
+    for (const core::QuotaLine& line :
+         limiter->quota_status({user->id, 0, user->tier}, clock.now())) {
+      const core::CompiledLimit& l = line.state.limit;
+      if (l.kind != core::LimitKind::kCalendar || l.amount == 0) continue;
+      const std::string type = line.type < rules->command_types().size()
+                                   ? rules->command_types()[line.type].name
+                                   : std::string("*");
+      pct[type] = std::max(pct[type], 100.0 * line.state.used / l.amount);
+    }
+  };
+  auto alerting = AlertStack::make(config, clock, feed, hub, std::move(alert_sources), out);
+  if (!alerting.ok()) {
+    err << "[ERROR] alerts: " << alerting.status().message() << std::endl;
+    return 1;
+  }
+  feed.add_listener(&alerting.value()->listener());
   const http::ApiContext api{*limiter,           feed, *directory.value(), clock, metrics,
                              *rule_book.value(), hub};
   http::Router router;
@@ -283,12 +315,21 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   add_health_route(router, clock,
                    {clock.mono_now(), postgres ? "postgres" : "sqlite",
                     postgres ? redacted_url(config.postgres_url) : config.sqlite_path, store.get(),
-                    [&exec] { return exec.status_json(); }});
+                    [&exec] { return exec.status_json(); },
+                    [&alerting] { return alerting.value()->health_json(); }});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
   http::add_exec_api(router, api, exec.executor(), {});
   http::add_confirm_api(router, api, *patterns.value(), confirmer);
   http::add_reputation_api(router, api, reputation);
+  http::add_alerts_api(router, api, alerting.value()->evaluator());
+  {
+    const alerts::EvaluatorSummary summary = alerting.value()->evaluator().summary();
+    out << "[INIT] ✓ Alerts: " << summary.enabled_rules << " of " << summary.rules
+        << " rules enabled, every " << config.alert_interval_s << " s, webhook "
+        << (alerting.value()->has_webhook() ? config.alert_webhook_url : std::string("off"))
+        << std::endl;
+  }
   out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
       << (!exec.runner().cgroups_available() ? "rlimits only (" + exec.runner().cgroup_note() + ")"
           : config.exec_cgroups == "auto"    ? "a cgroup per command"
@@ -312,6 +353,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   }
   hub.start();
   exec.start();
+  alerting.value()->start();
 
   const int64_t retention_ms = int64_t{config.retention_days} * kDayMs;
   Chores chores({
@@ -351,6 +393,8 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
 
   signals.wait();
   out << "[INFO] Shutting down" << std::endl;
+  // No more alert rounds: they would publish to the hub and log.
+  alerting.value()->stop();
   hub.stop();   // first: it then sends nothing to connections the server is closing
   exec.stop();  // running commands are cancelled and recorded before the store flushes
   server.stop();

@@ -22,7 +22,7 @@ class FixedClock final : public core::Clock {
 TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
   FixedClock clock;
   http::Router router;
-  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}});
+  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}});
   clock.mono += 90s + 500ms;
 
   http::Request req;
@@ -35,6 +35,19 @@ TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
                                  {"version", kVersion},
                                  {"uptime_seconds", 90},
                                  {"store", {{"kind", "sqlite"}, {"path", "./var/gaia.db"}}}}));
+}
+
+TEST(HealthTest, ShowsTheAlertsSectionWhenGiven) {
+  FixedClock clock;
+  http::Router router;
+  add_health_route(router, clock,
+                   {clock.mono, "sqlite", "./var/gaia.db", nullptr, {},
+                    [] { return boost::json::object{{"firing", 2}, {"webhook", nullptr}}; }});
+  http::Request req;
+  req.method = "GET";
+  req.path = "/health";
+  boost::json::value body = boost::json::parse(router.route(req).body);
+  EXPECT_EQ(body.at("alerts"), (boost::json::object{{"firing", 2}, {"webhook", nullptr}}));
 }
 
 }  // namespace

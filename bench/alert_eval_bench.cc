@@ -1,0 +1,173 @@
+// alert_eval_bench: the cost of one alert evaluation round of 200 rules, and what that is as
+// a share of one core at the default 10 s interval.
+//
+// The round runs as in gaia_server: the real Evaluator over the real AlertMetrics adapter
+// (fed with the admissions and refusals of 2,000 users over 5 command types), a real SQLite
+// store, and an executor status of the same shape as ExecStack::status_json(). The 200 rules
+// mix global rules (every global metric), per-user and per-type rules (violation rate,
+// refusal share, quota use), one alert per offending user/type.
+//   Steady: the same alerts stay firing (the usual round: no transition, no write).
+//   Churn:  the figures swing each round, so a fifth of the alerts change state and are
+//           written with their transitions.
+// The counter core_pct_at_10s = (CPU seconds per round / 10 s) * 100 (the round runs on the
+// evaluator's one thread; its CPU time is what it costs).
+//
+//   ./build/release/bench/alert_eval_bench --benchmark_min_time=2 --benchmark_repetitions=3 \
+//       --benchmark_report_aggregates_only=true
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <random>
+
+#include "alerts/evaluator.h"
+#include "app/alert_metrics.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+using namespace gaia;
+
+class BenchClock : public core::Clock {
+ public:
+  core::MonoTime mono_now() const override { return mono_; }
+  core::WallTime wall_now() const override { return wall_; }
+  void advance(std::chrono::milliseconds d) {
+    mono_ += d;
+    wall_ += d;
+  }
+
+ private:
+  core::MonoTime mono_{std::chrono::hours(1)};
+  core::WallTime wall_{std::chrono::seconds(1767571200)};
+};
+
+class NullChannel : public alerts::Notifier {
+ public:
+  void notify(const store::StoredAlert&, alerts::AlertEvent) override { ++told; }
+  uint64_t told = 0;
+};
+
+constexpr int kUsers = 2000;
+const char* const kTypes[] = {"shell", "code", "test", "review", "refactor"};
+
+std::vector<alerts::AlertRule> bench_rules() {
+  std::vector<alerts::AlertRule> rules;
+  const char* const global[] = {"violation_rate", "refusal_share",       "cpu_pct",
+                                "memory_pct",     "throttle_factor",     "queue_length",
+                                "store_healthy",  "store_write_backlog", "ws_drops",
+                                "quota_use_pct"};
+  for (int i = 0; rules.size() < 200; ++i) {
+    alerts::AlertRule r;
+    r.name = "rule " + std::to_string(i);
+    r.channels = {"log"};
+    r.cooldown = std::chrono::seconds(0);
+    switch (i % 4) {
+      case 0:
+      case 1:  // global: every global metric, thresholds spread
+        r.metric = global[i % 10];
+        r.threshold = (i % 7) * 10.0;
+        break;
+      case 2:  // per user
+        r.metric = i % 8 == 2 ? "refusal_share" : (i % 8 == 6 ? "quota_use_pct" : "violation_rate");
+        r.scope.kind = alerts::ScopeKind::kUser;
+        r.threshold = 2 + i % 13;
+        break;
+      default:  // per type
+        r.metric = i % 8 == 3 ? "violation_rate" : "refusal_share";
+        r.scope.kind = alerts::ScopeKind::kType;
+        r.threshold = 5 + i % 11;
+        break;
+    }
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
+struct World {
+  BenchClock clock;
+  std::filesystem::path dir;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<app::AlertMetrics> metrics;
+  std::unique_ptr<alerts::Evaluator> evaluator;
+  NullChannel log;
+  std::mt19937_64 rng{42};
+
+  World() {
+    dir =
+        std::filesystem::temp_directory_path() / ("alert_eval_bench." + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    store = std::move(store::sqlite::SqliteStore::open((dir / "gaia.db").string(), clock).value());
+    app::AlertMetricSources s;
+    s.executor = [] {
+      return boost::json::object{{"throttle_factor", 1.0},
+                                 {"cpu_pct", 42.5},
+                                 {"mem_pct", 61.0},
+                                 {"queued", {{"enterprise", 0}, {"premium", 2}, {"default", 7}}}};
+    };
+    s.store = store.get();
+    s.ws_drops = [] { return uint64_t{0}; };
+    s.user_name = [](uint64_t id) -> std::optional<std::string> {
+      return "user" + std::to_string(id);
+    };
+    s.quota_use = [](uint64_t id, std::map<std::string, double>& pct) {
+      for (const char* t : kTypes) pct[t] = static_cast<double>((id * 7) % 100);
+    };
+    metrics = std::make_unique<app::AlertMetrics>(clock, std::move(s));
+    evaluator =
+        std::make_unique<alerts::Evaluator>(*store, *metrics, clock, alerts::EvaluatorOptions{});
+    evaluator->add_channel("log", log);
+    (void)evaluator->load({});
+    for (alerts::AlertRule& r : bench_rules()) (void)evaluator->create_rule(std::move(r));
+  }
+  ~World() {
+    evaluator.reset();
+    metrics.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  // Ten seconds of traffic: every user admitted, some refused (a `hot` share of them a lot).
+  void traffic(double hot) {
+    const int64_t now_ms = core::to_ms(clock.now().wall);
+    std::uniform_real_distribution<double> coin(0, 1);
+    for (uint64_t u = 1; u <= kUsers; ++u) {
+      const char* type = kTypes[u % 5];
+      metrics->on_usage({u, u, type, 0, 3}, now_ms);
+      const int refusals = coin(rng) < hot ? 60 : static_cast<int>(u % 3);
+      for (int i = 0; i < refusals; ++i)
+        metrics->on_violation({u, u, type, "rate:minute:10", "", now_ms});
+    }
+  }
+};
+
+void run(benchmark::State& state, bool churn) {
+  World w;
+  w.traffic(0.1);
+  w.evaluator->evaluate();  // the alerts of the steady state are open
+  int round = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    w.clock.advance(std::chrono::seconds(10));
+    if (churn) w.traffic(round++ % 2 == 0 ? 0.3 : 0.05);
+    state.ResumeTiming();
+    w.evaluator->evaluate();
+  }
+  const alerts::EvaluatorSummary s = w.evaluator->summary();
+  state.counters["rules"] = static_cast<double>(s.rules);
+  state.counters["firing"] = static_cast<double>(s.firing);
+  // CPU seconds per round, as a share of one core at one round per 10 s.
+  // Counted over CPU time: (CPU s / round) / 10 s * 100 = 10 * CPU s / rounds.
+  state.counters["core_pct_at_10s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) / 10.0,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_EvaluateSteady(benchmark::State& state) { run(state, false); }
+void BM_EvaluateChurn(benchmark::State& state) { run(state, true); }
+
+BENCHMARK(BM_EvaluateSteady)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EvaluateChurn)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
