@@ -53,6 +53,8 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
                                              "[INIT] Initializing Rate Limiting Service...",
                                              "[INIT] ✓ Rate Limiting Service initialized",
                                              "[INIT] ✓ Confirmation policy: ",
+                                             "[INIT] ✓ Alerts: 12 of 16 rules enabled, every 10 s, "
+                                             "webhook off",
                                              "[INIT] ✓ Executor: 2 workers, ",
                                              "[INIT] ✓ Dashboard: ",
                                              "[INFO] Starting HTTP server on " + where,
