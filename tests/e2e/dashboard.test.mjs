@@ -143,6 +143,22 @@ test('a violation appears live in the Violations tab, shown as text', async () =
   assert.equal(await page.locator('#panel-violations img').count(), 0);
 });
 
+test('an alert fires live in the Alerts tab and is acknowledged there', async () => {
+  await openTab('alerts');
+  await page.locator('#panel-alerts .empty.ok', { hasText: 'Nothing is firing' }).waitFor();
+  // Any refusal in the last minutes fires it; dave's refusal above is one.
+  const rule = await server.call('POST', '/api/admin/alerts/rules', {
+    name: 'e2e refusals seen', metric: 'violation_rate', condition: '>', threshold: 0, for: 0,
+    severity: 'critical', cooldown: 0, channels: ['websocket'],
+  });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
+  const firing = page.locator('#panel-alerts section').first().locator('tr', { hasText: 'e2e refusals seen' });
+  await firing.waitFor({ timeout: 20_000 });
+  await firing.locator('input.note').fill('looking into it');
+  await firing.locator('button', { hasText: 'Acknowledge' }).click();
+  await page.locator('#panel-alerts', { hasText: 'acknowledged by admin: looking into it' }).first().waitFor();
+});
+
 test('an override edited in the Users tab applies to the next check', async (t) => {
   if ((await server.call('GET', '/api/admin/users/carol')).status !== 200) {
     t.skip('this server has no user details (GET /api/admin/users/{name})');

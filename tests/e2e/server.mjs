@@ -40,6 +40,7 @@ export class GaiaServer {
       GAIA_ADMIN_KEY: ADMIN_KEY,
       PORT: String(port),
       GAIA_PROC_ROOT: dir,
+      GAIA_ALERT_INTERVAL_S: '1',  // alerts fire within a second of their condition
     };
     const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new GaiaServer(child, dir, port);
