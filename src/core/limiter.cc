@@ -286,6 +286,28 @@ void Limiter::release(const Lease& lease) {
   }
 }
 
+size_t Limiter::reset_user(UserId user, std::span<const KeyId> keys) {
+  Shard& shard = shard_for(user);
+  std::lock_guard lock(shard.mu);
+  auto owned = [&](uint64_t scope) {
+    if ((scope & BlockKey::kKeyScope) == 0) return scope == user;
+    const uint64_t key = scope & ~BlockKey::kKeyScope;
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+  size_t cleared = 0;
+  // Blocks change in place (their keys stay), so the table is never rehashed here.
+  for (const CounterBlock& block : shard.blocks) {
+    if (!owned(block.key.scope)) continue;
+    BlockCounters& c = block.counters;
+    const int64_t claimed = c.window.window_ms();
+    c.window = RateWindow();
+    c.window.claim(claimed);  // the limit that owns this window keeps it
+    for (PeriodCount& p : c.periods) p = PeriodCount();
+    ++cleared;
+  }
+  return cleared;
+}
+
 std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant now) {
   Shard& shard = shard_for(principal.user);
   std::lock_guard lock(shard.mu);

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/clock.h"
@@ -61,6 +62,15 @@ class Limiter {
 
   // Gives back the concurrency slots of an admitted check. Idempotence is the caller's.
   void release(const Lease& lease);
+
+  // Forgets the usage of user `user` and of its keys `keys`: every calendar quota and rate
+  // window of theirs starts again from zero, for every command type. Running commands keep
+  // their concurrency slots (they are given back by release() as usual). Returns the number
+  // of counter blocks cleared. A check racing with the reset sees the counters either
+  // before or after it, never half-cleared: all of a user's blocks sit in its one shard
+  // (keys' blocks too, since the shard is chosen by the principal's user) and the reset
+  // holds that shard's lock throughout.
+  size_t reset_user(UserId user, std::span<const KeyId> keys);
 
   // Every enforced limit that applies to `principal`, for every command type.
   std::vector<QuotaLine> quota_status(const Principal& principal, Instant now);

@@ -37,6 +37,14 @@ class ForwardingStore : public Store {
     return inner_.add_rules(bodies, now_ms);
   }
   Result<std::vector<StoredRule>> list_rules() override { return inner_.list_rules(); }
+  Status update_rule(uint64_t id, std::string_view body, int64_t now_ms) override {
+    return inner_.update_rule(id, body, now_ms);
+  }
+  Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
+                                              const std::vector<std::string>& bodies,
+                                              int64_t now_ms) override {
+    return inner_.replace_rules(remove, bodies, now_ms);
+  }
   Status append_audit(const AuditEntry& entry) override { return inner_.append_audit(entry); }
   Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override {
     return inner_.audit_since(since_ms);
@@ -59,6 +67,12 @@ class ForwardingStore : public Store {
   }
   Result<std::vector<Violation>> violations_since(int64_t since_ms) override {
     return inner_.violations_since(since_ms);
+  }
+  Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override {
+    return inner_.list_violations(filter);
+  }
+  Result<uint64_t> delete_usage(uint64_t user_id, int64_t since_day_start_ms) override {
+    return inner_.delete_usage(user_id, since_day_start_ms);
   }
   Result<std::optional<Execution>> find_execution(std::string_view id) override {
     return inner_.find_execution(id);

@@ -81,6 +81,24 @@ struct Violation {
   int64_t at_ms = 0;
 };
 
+// A stored violation with the id the store gave it (ids grow with time).
+struct ViolationRecord {
+  uint64_t id = 0;
+  Violation violation;
+};
+
+// Which violations to list: every set field must match; newest first, at most `limit`, only
+// ids below `before_id` when set (the cursor of the previous page).
+struct ViolationFilter {
+  std::optional<uint64_t> user_id = std::nullopt;
+  std::optional<std::string> type = std::nullopt;
+  std::optional<std::string> limit_name = std::nullopt;
+  std::optional<int64_t> from_ms = std::nullopt;  // at_ms >= from_ms
+  std::optional<int64_t> to_ms = std::nullopt;    // at_ms < to_ms
+  std::optional<uint64_t> before_id = std::nullopt;
+  size_t limit = 100;
+};
+
 struct AuditEntry {
   std::string actor;   // who: a user name
   std::string action;  // e.g. "user.create"
@@ -241,6 +259,13 @@ class Store {
   virtual Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
                                                   int64_t now_ms) = 0;
   virtual Result<std::vector<StoredRule>> list_rules() = 0;
+  // Replaces the body of rule `id`; kNotFound (nothing changed) when there is none.
+  virtual Status update_rule(uint64_t id, std::string_view body, int64_t now_ms) = 0;
+  // In one transaction, deletes the rules `remove` and adds `bodies` (ids in order, as
+  // add_rules). kNotFound, and nothing changed, when a rule of `remove` does not exist.
+  virtual Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
+                                                      const std::vector<std::string>& bodies,
+                                                      int64_t now_ms) = 0;
 
   virtual Status append_audit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) = 0;
@@ -255,6 +280,11 @@ class Store {
 
   virtual Result<std::vector<Usage>> usage_since(int64_t day_start_ms) = 0;
   virtual Result<std::vector<Violation>> violations_since(int64_t since_ms) = 0;
+  virtual Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) = 0;
+  // Deletes user `user_id`'s usage rows of the days starting at or after
+  // `since_day_start_ms` (what a usage reset takes back); returns how many rows went. Usage
+  // still queued is not affected: flush() first.
+  virtual Result<uint64_t> delete_usage(uint64_t user_id, int64_t since_day_start_ms) = 0;
   virtual Result<std::optional<Execution>> find_execution(std::string_view id) = 0;
   virtual Result<uint64_t> count_executions() = 0;
   // Retention: deletes executions started before `before_ms`; usage rows stay.

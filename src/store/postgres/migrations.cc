@@ -125,6 +125,11 @@ CREATE TABLE reputation (
   events TEXT NOT NULL
 );
 )sql"},
+    {4, R"sql(
+CREATE INDEX violations_by_type ON violations(type, id);
+CREATE INDEX violations_by_limit ON violations(limit_name, id);
+CREATE INDEX violations_by_user_id ON violations(user_id, id);
+)sql"},
     {6, R"sql(
 CREATE TABLE alert_rules (
   id BIGSERIAL PRIMARY KEY,

@@ -194,6 +194,39 @@ Result<std::vector<StoredRule>> PostgresStore::list_rules() {
   return rules;
 }
 
+Status PostgresStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("update_rule",
+                       "UPDATE quota_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
+                       {param(id), param(body), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+  return {};
+}
+
+Result<std::vector<uint64_t>> PostgresStore::replace_rules(const std::vector<uint64_t>& remove,
+                                                           const std::vector<std::string>& bodies,
+                                                           int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<std::vector<uint64_t>> {
+    for (uint64_t id : remove) {
+      auto rows = db_->run("delete_rule", "DELETE FROM quota_rules WHERE id = $1", {param(id)});
+      if (!rows.ok()) return rows.status();
+      if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+    }
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      auto rows = db_->run("add_rule",
+                           "INSERT INTO quota_rules (name, body, updated_at_ms) "
+                           "VALUES ('', $1, $2) RETURNING id",
+                           {param(body), param(now_ms)});
+      if (!rows.ok()) return rows.status();
+      ids.push_back(rows->uint64(0, 0));
+    }
+    return ids;
+  });
+}
+
 Status PostgresStore::append_audit(const AuditEntry& e) {
   std::lock_guard lock(mu_);
   auto rows = db_->run("append_audit",
@@ -386,6 +419,39 @@ Result<std::vector<Violation>> PostgresStore::violations_since(int64_t since_ms)
                           rows->text(i, 3), rows->text(i, 4), rows->int64(i, 5)});
   }
   return violations;
+}
+
+Result<std::vector<ViolationRecord>> PostgresStore::list_violations(const ViolationFilter& f) {
+  std::lock_guard lock(mu_);
+  auto text = [](const std::optional<std::string>& v) -> Param {
+    return v ? Param(*v) : std::nullopt;
+  };
+  auto rows = db_->run(
+      "list_violations",
+      "SELECT id, user_id, key_id, type, limit_name, command, at_ms FROM violations "
+      "WHERE ($1::bigint IS NULL OR user_id = $1) AND ($2::text IS NULL OR type = $2) "
+      "AND ($3::text IS NULL OR limit_name = $3) AND ($4::bigint IS NULL OR at_ms >= $4) "
+      "AND ($5::bigint IS NULL OR at_ms < $5) AND ($6::bigint IS NULL OR id < $6) "
+      "ORDER BY id DESC LIMIT $7",
+      {param(f.user_id), text(f.type), text(f.limit_name), param(f.from_ms), param(f.to_ms),
+       param(f.before_id), param(static_cast<int64_t>(f.limit))});
+  if (!rows.ok()) return rows.status();
+  std::vector<ViolationRecord> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back({rows->uint64(i, 0),
+                   {rows->uint64(i, 1), rows->uint64(i, 2), rows->text(i, 3), rows->text(i, 4),
+                    rows->text(i, 5), rows->int64(i, 6)}});
+  }
+  return out;
+}
+
+Result<uint64_t> PostgresStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run("delete_usage",
+                       "DELETE FROM quota_usage WHERE user_id = $1 AND day_start_ms >= $2",
+                       {param(user_id), param(since_day_start_ms)});
+  if (!rows.ok()) return rows.status();
+  return rows->affected();
 }
 
 Result<std::optional<Execution>> PostgresStore::find_execution(std::string_view id) {

@@ -206,6 +206,41 @@ Result<std::vector<StoredRule>> SqliteStore::list_rules() {
   });
 }
 
+Status SqliteStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("UPDATE quota_rules SET body = ?2, updated_at_ms = ?3 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(id)).bind(2, body).bind(3, now_ms).run();
+      !s.ok()) {
+    return s;
+  }
+  if (db_->changes() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+  return {};
+}
+
+Result<std::vector<uint64_t>> SqliteStore::replace_rules(const std::vector<uint64_t>& remove,
+                                                         const std::vector<std::string>& bodies,
+                                                         int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  return in_transaction(*db_, [&]() -> Result<std::vector<uint64_t>> {
+    auto del = db_->prepare("DELETE FROM quota_rules WHERE id = ?1");
+    if (!del.ok()) return del.status();
+    for (uint64_t id : remove) {
+      if (Status s = del->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
+      if (db_->changes() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+    }
+    auto add =
+        db_->prepare("INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
+    if (!add.ok()) return add.status();
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      if (Status s = add->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
+      ids.push_back(static_cast<uint64_t>(db_->last_insert_id()));
+    }
+    return ids;
+  });
+}
+
 Status SqliteStore::append_audit(const AuditEntry& e) {
   std::lock_guard lock(mu_);
   auto stmt = db_->prepare(
@@ -376,6 +411,44 @@ Result<std::vector<Violation>> SqliteStore::violations_since(int64_t since_ms) {
   return stmt->collect<Violation>([](const Statement& r) {
     return Violation{r.uint64(0), r.uint64(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
   });
+}
+
+Result<std::vector<ViolationRecord>> SqliteStore::list_violations(const ViolationFilter& f) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT id, user_id, key_id, type, limit_name, command, at_ms FROM violations "
+      "WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR type = ?2) "
+      "AND (?3 IS NULL OR limit_name = ?3) AND (?4 IS NULL OR at_ms >= ?4) "
+      "AND (?5 IS NULL OR at_ms < ?5) AND (?6 IS NULL OR id < ?6) "
+      "ORDER BY id DESC LIMIT ?7");
+  if (!stmt.ok()) return stmt.status();
+  auto text_or_null = [&](int i, const std::optional<std::string>& v) {
+    if (v) {
+      stmt->bind(i, *v);
+    } else {
+      stmt->bind_null(i);
+    }
+  };
+  stmt->bind(1, f.user_id);
+  text_or_null(2, f.type);
+  text_or_null(3, f.limit_name);
+  stmt->bind(4, f.from_ms).bind(5, f.to_ms).bind(6, f.before_id);
+  stmt->bind(7, static_cast<int64_t>(f.limit));
+  return stmt->collect<ViolationRecord>([](const Statement& r) {
+    return ViolationRecord{
+        r.uint64(0), {r.uint64(1), r.uint64(2), r.text(3), r.text(4), r.text(5), r.int64(6)}};
+  });
+}
+
+Result<uint64_t> SqliteStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare("DELETE FROM quota_usage WHERE user_id = ?1 AND day_start_ms >= ?2");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, since_day_start_ms).run();
+      !s.ok()) {
+    return s;
+  }
+  return static_cast<uint64_t>(db_->changes());
 }
 
 Result<std::optional<Execution>> SqliteStore::find_execution(std::string_view id) {

@@ -34,6 +34,10 @@ class SqliteStore final : public Store {
   Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
                                           int64_t now_ms) override;
   Result<std::vector<StoredRule>> list_rules() override;
+  Status update_rule(uint64_t id, std::string_view body, int64_t now_ms) override;
+  Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
+                                              const std::vector<std::string>& bodies,
+                                              int64_t now_ms) override;
 
   Status append_audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> audit_since(int64_t since_ms) override;
@@ -46,6 +50,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Usage>> usage_since(int64_t day_start_ms) override;
   Result<std::vector<Violation>> violations_since(int64_t since_ms) override;
+  Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override;
+  Result<uint64_t> delete_usage(uint64_t user_id, int64_t since_day_start_ms) override;
   Result<std::optional<Execution>> find_execution(std::string_view id) override;
   Result<uint64_t> count_executions() override;
   Result<uint64_t> delete_executions_before(int64_t before_ms) override;

@@ -273,6 +273,107 @@ TEST_P(StoreTest, RulesKeepTheirBodiesAndOrder) {
   EXPECT_EQ(rules.value()[1].updated_at_ms, 70);
 }
 
+TEST_P(StoreTest, RuleBodiesAreUpdatedInPlace) {
+  auto store = open();
+  auto ids = store->add_rules({R"({"a":1})", R"({"b":2})"}, 70);
+  ASSERT_TRUE(ids.ok());
+  ASSERT_TRUE(store->update_rule(ids.value()[0], R"({"a":9})", 80).ok());
+  EXPECT_EQ(store->update_rule(999, "{}", 80).code(), core::StatusCode::kNotFound);
+  store.reset();
+  auto rules = open()->list_rules();
+  ASSERT_TRUE(rules.ok());
+  ASSERT_EQ(rules->size(), 2u);
+  EXPECT_EQ(rules.value()[0].id, ids.value()[0]);
+  EXPECT_EQ(rules.value()[0].body, R"({"a":9})");
+  EXPECT_EQ(rules.value()[0].updated_at_ms, 80);
+  EXPECT_EQ(rules.value()[1].body, R"({"b":2})");
+}
+
+TEST_P(StoreTest, ReplacingRulesDeletesAndAddsInOneTransaction) {
+  auto store = open();
+  auto ids = store->add_rules({R"({"a":1})", R"({"b":2})", R"({"c":3})"}, 70);
+  ASSERT_TRUE(ids.ok());
+  auto added = store->replace_rules({ids.value()[0], ids.value()[2]}, {R"({"d":4})"}, 90);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  ASSERT_EQ(added->size(), 1u);
+  auto rules = store->list_rules();
+  ASSERT_EQ(rules->size(), 2u);
+  EXPECT_EQ(rules.value()[0].body, R"({"b":2})");
+  EXPECT_EQ(rules.value()[1].body, R"({"d":4})");
+  EXPECT_EQ(rules.value()[1].id, added.value()[0]);
+}
+
+TEST_P(StoreTest, ReplacingAMissingRuleChangesNothing) {
+  auto store = open();
+  auto ids = store->add_rules({R"({"a":1})"}, 70);
+  ASSERT_TRUE(ids.ok());
+  auto added = store->replace_rules({ids.value()[0], 999}, {R"({"d":4})"}, 90);
+  EXPECT_EQ(added.status().code(), core::StatusCode::kNotFound);
+  auto rules = store->list_rules();
+  ASSERT_EQ(rules->size(), 1u);  // the first delete was rolled back, nothing added
+  EXPECT_EQ(rules.value()[0].body, R"({"a":1})");
+}
+
+TEST_P(StoreTest, ViolationsFilterByUserTypeLimitAndTime) {
+  auto store = open();
+  store->record_violation({1, 2, "shell", "calendar:day:500", "ls", 100});
+  store->record_violation({2, 3, "shell", "calendar:day:500", "ls", 200});
+  store->record_violation({1, 2, "code", "rate:60s:10", "make", 300});
+  store->record_violation({1, 2, "shell", "rate:60s:10", "ls", 400});
+  ASSERT_TRUE(store->flush().ok());
+  auto count = [&](ViolationFilter f) { return store->list_violations(f).value().size(); };
+  EXPECT_EQ(count({}), 4u);
+  EXPECT_EQ(count({.user_id = 1}), 3u);
+  EXPECT_EQ(count({.user_id = 1, .type = "shell"}), 2u);
+  EXPECT_EQ(count({.limit_name = "rate:60s:10"}), 2u);
+  EXPECT_EQ(count({.from_ms = 200, .to_ms = 400}), 2u);
+  EXPECT_EQ(count({.user_id = 3}), 0u);
+  auto rows = store->list_violations({.type = "code"});
+  ASSERT_EQ(rows->size(), 1u);
+  const Violation& v = rows->front().violation;
+  EXPECT_EQ(v.user_id, 1u);
+  EXPECT_EQ(v.key_id, 2u);
+  EXPECT_EQ(v.limit, "rate:60s:10");
+  EXPECT_EQ(v.command, "make");
+  EXPECT_EQ(v.at_ms, 300);
+  EXPECT_GT(rows->front().id, 0u);
+}
+
+TEST_P(StoreTest, ViolationsPageNewestFirstByCursor) {
+  auto store = open();
+  for (int i = 0; i < 5; ++i) store->record_violation({1, 2, "shell", "x", "ls", i});
+  ASSERT_TRUE(store->flush().ok());
+  std::vector<int64_t> seen;
+  ViolationFilter f{.limit = 2};
+  for (;;) {
+    auto page = store->list_violations(f);
+    ASSERT_TRUE(page.ok());
+    for (const ViolationRecord& r : page.value()) seen.push_back(r.violation.at_ms);
+    if (page->size() < f.limit) break;
+    f.before_id = page->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<int64_t>{4, 3, 2, 1, 0}));
+}
+
+TEST_P(StoreTest, DeletingUsageTakesOnlyThatUsersCurrentDays) {
+  auto store = open();
+  store->add_usage({1, 2, "shell", 0, 5});           // an earlier period
+  store->add_usage({1, 2, "shell", 86'400'000, 3});  // current
+  store->add_usage({1, 4, "code", 86'400'000, 2});   // current, another key
+  store->add_usage({2, 3, "shell", 86'400'000, 7});  // another user
+  ASSERT_TRUE(store->flush().ok());
+  auto deleted = store->delete_usage(1, 86'400'000);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted.value(), 2u);
+  store.reset();
+  auto rows = open()->usage_since(0);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  for (const Usage& u : rows.value()) {
+    EXPECT_TRUE((u.user_id == 1 && u.day_start_ms == 0) || u.user_id == 2);
+  }
+}
+
 TEST_P(StoreTest, RetentionDeletesOnlyOldExecutions) {
   auto store = open();
   ASSERT_TRUE(record(*store, execution("old", 1000)).ok());
