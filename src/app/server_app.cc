@@ -20,6 +20,9 @@
 #include "app/violation_announcer.h"
 #include "core/limiter.h"
 #include "http/admin_api.h"
+#include "http/admin_rules_api.h"
+#include "http/admin_usage_api.h"
+#include "http/admin_users_api.h"
 #include "http/alerts_api.h"
 #include "http/confirm_api.h"
 #include "http/confirmer.h"
@@ -319,6 +322,9 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
                     [&alerting] { return alerting.value()->health_json(); }});
   http::add_public_api(router, api);
   http::add_admin_api(router, api);
+  http::add_admin_rules_api(router, api);
+  http::add_admin_usage_api(router, api);
+  http::add_admin_users_api(router, api, reputation);
   http::add_exec_api(router, api, exec.executor(), {});
   http::add_confirm_api(router, api, *patterns.value(), confirmer);
   http::add_reputation_api(router, api, reputation);

@@ -2,29 +2,13 @@
 
 #include <charconv>
 
+#include "http/admin_support.h"
 #include "http/rule_json.h"
 
 namespace gaia::http {
 namespace {
 
 constexpr size_t kMaxNameBytes = 128;
-
-boost::json::object user_json(const store::User& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"tier", core::tier_name(u.tier)},
-          {"created_at_ms", u.created_at_ms}};
-}
-
-boost::json::object key_json(const store::ApiKey& k) {
-  boost::json::object o{{"id", k.id},
-                        {"user_id", k.user_id},
-                        {"role", store::role_name(k.role)},
-                        {"label", k.label},
-                        {"created_at_ms", k.created_at_ms}};
-  if (k.revoked_at_ms) o["revoked_at_ms"] = *k.revoked_at_ms;
-  return o;
-}
 
 bool valid_user_name(std::string_view name) {
   if (name.empty()) return false;
@@ -46,18 +30,6 @@ std::optional<core::Tier> tier_field(JsonBody& body, bool required,
   return tier;
 }
 
-Response store_failure(const core::Status& s) {
-  return error_response(503, "store_unavailable", s.message());
-}
-
-void audit(const ApiContext& ctx, const Caller& caller, std::string action, std::string target,
-           const boost::json::value& before, const boost::json::value& after) {
-  (void)ctx.store.append_audit({caller.user_name, std::move(action), std::move(target),
-                                before.is_null() ? "" : boost::json::serialize(before),
-                                after.is_null() ? "" : boost::json::serialize(after),
-                                core::to_ms(ctx.clock.now().wall)});
-}
-
 Response create_user(const ApiContext& ctx, const Request& req) {
   return with_json_caller(ctx.directory, req, true, [&](const Caller& caller, JsonBody& body) {
     auto name = body.string("name", true, kMaxNameBytes);
@@ -76,7 +48,8 @@ Response create_user(const ApiContext& ctx, const Request& req) {
       return store_failure(user.status());
     }
     boost::json::object out = user_json(user.value());
-    audit(ctx, caller, "user.create", user->name, nullptr, out);
+    audit_change(ctx, caller, "user.create", user->name, nullptr, out);
+    announce_change(ctx, "user", "create", user->name, caller);
     return json_response(201, out);
   });
 }
@@ -92,7 +65,8 @@ Response set_tier(const ApiContext& ctx, const Request& req) {
     auto user = ctx.directory.set_tier(name, *tier);
     if (!user.ok()) return store_failure(user.status());
     boost::json::object out = user_json(user.value());
-    audit(ctx, caller, "user.tier", name, user_json(*before), out);
+    audit_change(ctx, caller, "user.tier", name, user_json(*before), out);
+    announce_change(ctx, "user", "update", name, caller);
     return json_response(200, out);
   });
 }
@@ -140,7 +114,8 @@ Response create_key(const ApiContext& ctx, const Request& req) {
       }
       out["rules"] = std::move(shown);
     }
-    audit(ctx, caller, "key.create", name, nullptr, out);  // never the key itself
+    audit_change(ctx, caller, "key.create", name, nullptr, out);  // never the key itself
+    announce_change(ctx, "user", "update", name, caller);
     out["key"] = key->key;
     return json_response(201, out);
   });
@@ -163,7 +138,10 @@ Response revoke_key(const ApiContext& ctx, const Request& req) {
     return store_failure(revoked.status());
   }
   boost::json::object out = key_json(revoked.value());
-  audit(ctx, std::get<Caller>(auth), "key.revoke", std::to_string(id), nullptr, out);
+  audit_change(ctx, std::get<Caller>(auth), "key.revoke", std::to_string(id), nullptr, out);
+  if (auto owner = ctx.directory.user_by_id(revoked->user_id)) {
+    announce_change(ctx, "user", "update", owner->name, std::get<Caller>(auth));
+  }
   return json_response(200, out);
 }
 

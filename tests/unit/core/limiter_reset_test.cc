@@ -16,8 +16,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::compile_or_die;
 using testing::kCode;
-using testing::kGlobal;
 using testing::key_subject;
+using testing::kGlobal;
 using testing::kShell;
 using testing::ManualClock;
 using testing::rule_for;
