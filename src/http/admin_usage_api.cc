@@ -70,7 +70,8 @@ Response list_usage(const ApiContext& ctx, const Request& req) {
   std::vector<UsageRow> rows;
   for (const store::User& u : users) {
     std::vector<UsageRow> mine;
-    for (const core::QuotaLine& line : ctx.limiter.quota_status({u.id, 0, u.tier}, now)) {
+    for (const core::QuotaLine& line :
+         ctx.limiter.quota_status({u.id, 0, u.tier, ctx.directory.limit_scale(u.id)}, now)) {
       const core::CompiledLimit& l = line.state.limit;
       if (l.kind != core::LimitKind::kCalendar) continue;
       if (period && l.period != *period) continue;

@@ -39,8 +39,8 @@ std::variant<store::User, Response> path_user(const ApiContext& ctx, const Reque
 boost::json::array quota_json(const ApiContext& ctx, const store::User& user) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   boost::json::array quota;
-  for (const core::QuotaLine& line :
-       ctx.limiter.quota_status({user.id, 0, user.tier}, ctx.clock.now())) {
+  for (const core::QuotaLine& line : ctx.limiter.quota_status(
+           {user.id, 0, user.tier, ctx.directory.limit_scale(user.id)}, ctx.clock.now())) {
     quota.push_back(limit_json(line.state, *rules));
   }
   return quota;
