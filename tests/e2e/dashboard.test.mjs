@@ -186,6 +186,23 @@ test('an override edited in the Users tab applies to the next check', async (t) 
   assert.equal(await saved.last().locator('.ov-amount').inputValue(), '2');
 });
 
+test('a rule edited in the Rules table applies to the next check', async (t) => {
+  if ((await server.call('GET', '/api/admin/quotas/config')).status !== 200) {
+    t.skip('this server has no rule editing (GET /api/admin/quotas/config)');
+    return;
+  }
+  // Dave's key rule (one review a day) is used up: his next review is refused...
+  assert.equal((await check('dave', 'review', 'make review')).status, 429);
+  await openTab('users');
+  const row = page.locator('#panel-users tr[data-rule]', { hasText: 'review' }).filter({ hasText: /key \d+/ });
+  await row.waitFor();
+  await row.locator('input.rule-amount').fill('5');
+  await row.locator('button.save-rule').click();
+  await page.locator('.toast', { hasText: /Rule \d+ saved/ }).waitFor();
+  // ... and admitted once the rule allows five.
+  assert.equal((await check('dave', 'review', 'make review')).status, 200);
+});
+
 test('text from outside is only text, and no dialog fires', async () => {
   // Carol's key label is the hostile string: the Users tab shows it in her keys.
   if ((await server.call('GET', '/api/admin/users/carol')).status === 200) {
@@ -214,8 +231,10 @@ test('screenshots of every tab (GAIA_SCREENSHOTS)', { skip: !SHOTS }, async () =
     await openTab(name);
     if (name === 'users') {
       await page.fill('#user-search', 'alice');
-      const row = page.locator('#panel-users tr[data-user="alice"] button');
-      if (await row.count() > 0) await row.click();
+      if ((await server.call('GET', '/api/admin/users/alice')).status === 200) {
+        await page.locator('#panel-users tr[data-user="alice"] button').click();
+        await page.locator('#panel-users .user-name', { hasText: 'alice' }).waitFor();
+      }
     }
     await page.waitForTimeout(name === 'analytics' || name === 'users' ? 1500 : 600);
     await screenshot(name);

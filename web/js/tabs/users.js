@@ -25,6 +25,16 @@ function kindIndex(limit) {
     (k.window_ms === undefined || k.window_ms === limit.window_ms));
 }
 
+// "in 3 h 20 min": a duration from now (reset_ms counts down, it is not a date).
+function inTime(ms) {
+  const m = Math.round(ms / 60000);
+  if (m < 1) return `in ${Math.max(1, Math.round(ms / 1000))} s`;
+  if (m < 60) return `in ${m} min`;
+  const hh = Math.floor(m / 60);
+  if (hh < 48) return `in ${hh} h ${m % 60} min`;
+  return `in ${Math.round(hh / 24)} days`;
+}
+
 // "per day", "per 60 s", "at once": the window of a quota line or limit.
 function describeWindow(l) {
   if (l.kind === 'calendar') return `per ${l.period}`;
@@ -215,7 +225,7 @@ export class UsersTab {
           h('td', {}, usageBar(q.used || 0, unlimited ? null : q.limit)),
           h('td', { class: 'num' }, formatNumber(q.used || 0)),
           h('td', { class: 'num' }, unlimited ? '∞' : formatNumber(q.limit)),
-          h('td', { class: 'muted' }, q.reset_ms ? formatTime(q.reset_ms) : '–'));
+          h('td', { class: 'muted' }, q.reset_ms > 0 ? inTime(q.reset_ms) : '–'));
       })));
   }
 
