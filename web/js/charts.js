@@ -27,8 +27,8 @@ function timeLabel(ms, spanMs) {
 }
 
 // series: [{name, points: [[t_ms, value], ...]}]. Returns a <figure> with the chart and a
-// legend; an empty chart says so.
-export function lineChart(series, { title = '', unit = '' } = {}) {
+// legend (with each series' total when `totals`); an empty chart says so.
+export function lineChart(series, { title = '', unit = '', totals = true } = {}) {
   const fig = h('figure', { class: 'chart' });
   if (title) fig.appendChild(h('figcaption', {}, title));
   const all = series.flatMap((s) => s.points);
@@ -69,7 +69,7 @@ export function lineChart(series, { title = '', unit = '' } = {}) {
   const legend = h('ul', { class: 'legend' });
   series.forEach((s, i) => {
     const total = s.points.reduce((a, p) => a + p[1], 0);
-    legend.appendChild(h('li', {}, h('span', { class: `swatch series-${i % 8}` }), `${s.name} (${formatNumber(total)})`));
+    legend.appendChild(h('li', {}, h('span', { class: `swatch series-${i % 8}` }), totals ? `${s.name} (${formatNumber(total)})` : s.name));
   });
   fig.appendChild(legend);
   return fig;

@@ -19,6 +19,14 @@ const DETECTORS = [
   ['forecast', 'Quotas forecast to run out'],
 ];
 const TOP_USERS = 8;
+// What the metric menu offers: [label, the report's metric, the column charted, unit].
+const METRICS = [
+  ['checks', 'count', 'count', ''],
+  ['units (cost)', 'cost', 'cost', ''],
+  ['duration p95', 'duration', 'duration_ms_p95', ' ms'],
+  ['CPU time', 'cpu', 'cpu_ms_sum', ' ms'],
+  ['peak memory', 'memory', 'peak_memory_max', ' B'],
+];
 
 // Rows {t_ms, <key>, <metric>} as chart series, one per value of `key`, the largest first.
 function seriesBy(rows, key, metric, limit = Infinity) {
@@ -37,7 +45,7 @@ export class AnalyticsTab {
   constructor(panel, feed) {
     this.panel = panel;
     this.range = h('select', { 'aria-label': 'range' }, RANGES.map(([label], i) => h('option', { value: String(i), selected: i === 1 }, label)));
-    this.metric = h('select', { 'aria-label': 'metric' }, h('option', { value: 'count' }, 'checks'), h('option', { value: 'cost' }, 'units'));
+    this.metric = h('select', { 'aria-label': 'metric' }, METRICS.map(([label], i) => h('option', { value: String(i) }, label)));
     this.outcome = h('select', { 'aria-label': 'outcome' }, h('option', { value: '' }, 'every outcome'),
       ['admitted', 'refused', 'executed', 'failed'].map((o) => h('option', { value: o }, o)));
     this.user = h('input', { type: 'search', placeholder: 'user', 'aria-label': 'user filter' });
@@ -66,24 +74,24 @@ export class AnalyticsTab {
     const [, span, bucket] = RANGES[Number(this.range.value)];
     const now = Date.now();
     return {
-      from: now - span, to: now, bucket, group_by: groupBy, metrics: this.metric.value,
+      from: now - span, to: now, bucket, group_by: groupBy, metrics: METRICS[Number(this.metric.value)][1],
       outcome: this.outcome.value, user: this.user.value.trim(),
     };
   }
 
   async load() {
     this.loaded = true;
-    const metric = this.metric.value;
-    const unit = metric === 'cost' ? ' u' : '';
+    const [, , metric, unit] = METRICS[Number(this.metric.value)];
+    const totals = metric === 'count' || metric === 'cost';
     this.csv.setAttribute('href', api.withQuery('/api/admin/quotas/analytics', { ...this.params('type,user'), format: 'csv' }));
     replace(this.charts, h('p', { class: 'hint' }, 'Loading…'));
     try {
       const [byType, byUser, byOutcome] = await Promise.all(['type', 'user', 'outcome'].map((g) =>
         api.get(api.withQuery('/api/admin/quotas/analytics', this.params(g)))));
       replace(this.charts,
-        h('section', { class: 'card' }, lineChart(seriesBy(byType.rows || [], 'type', metric), { title: 'By command type', unit })),
-        h('section', { class: 'card' }, lineChart(seriesBy(byUser.rows || [], 'user', metric, TOP_USERS), { title: `By user (top ${TOP_USERS})`, unit })),
-        h('section', { class: 'card' }, lineChart(seriesBy(byOutcome.rows || [], 'outcome', metric), { title: 'By outcome', unit })));
+        h('section', { class: 'card' }, lineChart(seriesBy(byType.rows || [], 'type', metric), { title: 'By command type', unit, totals })),
+        h('section', { class: 'card' }, lineChart(seriesBy(byUser.rows || [], 'user', metric, TOP_USERS), { title: `By user (top ${TOP_USERS})`, unit, totals })),
+        h('section', { class: 'card' }, lineChart(seriesBy(byOutcome.rows || [], 'outcome', metric), { title: 'By outcome', unit, totals })));
     } catch (e) {
       replace(this.charts, e.notAvailable ? notAvailable('Usage analytics') : h('p', { class: 'error' }, e.message));
       this.csv.classList.add('hidden');
