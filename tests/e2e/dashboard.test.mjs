@@ -212,6 +212,11 @@ test('text from outside is only text, and no dialog fires', async () => {
   await page.fill('#user-search', 'carol');
   await page.locator('#panel-users tr[data-user="carol"] button').click();
   await page.locator('#panel-users .user-detail td', { hasText: HOSTILE }).first().waitFor();
+  // A user cannot be named so: the server refuses the name, and the page says which field.
+  await page.fill('#panel-users input[aria-label="new user name"]', HOSTILE);
+  await page.click('#panel-users form.inline button[type=submit]');
+  await page.locator('.toast-error', { hasText: '(name)' }).waitFor();
+  assert.equal((await server.call('GET', `/api/admin/users?q=${encodeURIComponent('<img')}`)).body.users.length, 0);
   assert.equal(await page.locator('main img').count(), 0);
   await page.waitForTimeout(500);
   assert.deepEqual(dialogs, []);
