@@ -156,5 +156,17 @@ TEST(EmbeddedDashboardTest, ThePageHasNoInlineScriptOrStyle) {
   }
 }
 
+// The page's scripts never turn text into markup or code: data reaches the DOM through
+// textContent and setAttribute only (web/js/dom.js), which the CSP alone would not guarantee.
+TEST(EmbeddedDashboardTest, NoScriptParsesTextAsMarkupOrCode) {
+  for (const StaticFile& f : web::dashboard_files()) {
+    if (!f.path.ends_with(".js")) continue;
+    for (const char* sink : {".innerHTML", ".outerHTML", "insertAdjacentHTML(", "document.write(",
+                             "eval(", "new Function(", "setTimeout('", "setTimeout(\""}) {
+      EXPECT_EQ(f.body.find(sink), std::string_view::npos) << f.path << " uses " << sink;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gaia::http
