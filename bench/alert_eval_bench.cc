@@ -7,18 +7,17 @@
 // mix global rules (every global metric), per-user and per-type rules (violation rate,
 // refusal share, quota use), one alert per offending user/type.
 //   Steady: the same alerts stay firing (the usual round: no transition, no write).
-//   Churn:  the figures swing each round, so a fifth of the alerts change state and are
-//           written with their transitions.
+//   Churn:  each round new users turn hot and others calm down: dozens of alerts open and
+//           resolve per round, each written with its transition.
 // The counter core_pct_at_10s = (CPU seconds per round / 10 s) * 100 (the round runs on the
 // evaluator's one thread; its CPU time is what it costs).
 //
-//   ./build/release/bench/alert_eval_bench --benchmark_min_time=2 --benchmark_repetitions=3 \
-//       --benchmark_report_aggregates_only=true
+//   ./build/release/bench/alert_eval_bench --benchmark_min_time=2 --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true    (one command line)
 
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
-#include <random>
 
 #include "alerts/evaluator.h"
 #include "app/alert_metrics.h"
@@ -51,33 +50,30 @@ class NullChannel : public alerts::Notifier {
 constexpr int kUsers = 2000;
 const char* const kTypes[] = {"shell", "code", "test", "review", "refactor"};
 
+// 150 global rules over every global metric, thresholds spread; 30 per user (violation rate,
+// refusal share, quota use) and 20 per type.
 std::vector<alerts::AlertRule> bench_rules() {
   std::vector<alerts::AlertRule> rules;
   const char* const global[] = {"violation_rate", "refusal_share",       "cpu_pct",
                                 "memory_pct",     "throttle_factor",     "queue_length",
                                 "store_healthy",  "store_write_backlog", "ws_drops",
                                 "quota_use_pct"};
-  for (int i = 0; rules.size() < 200; ++i) {
+  for (int i = 0; i < 200; ++i) {
     alerts::AlertRule r;
     r.name = "rule " + std::to_string(i);
     r.channels = {"log"};
     r.cooldown = std::chrono::seconds(0);
-    switch (i % 4) {
-      case 0:
-      case 1:  // global: every global metric, thresholds spread
-        r.metric = global[i % 10];
-        r.threshold = (i % 7) * 10.0;
-        break;
-      case 2:  // per user
-        r.metric = i % 8 == 2 ? "refusal_share" : (i % 8 == 6 ? "quota_use_pct" : "violation_rate");
-        r.scope.kind = alerts::ScopeKind::kUser;
-        r.threshold = 2 + i % 13;
-        break;
-      default:  // per type
-        r.metric = i % 8 == 3 ? "violation_rate" : "refusal_share";
-        r.scope.kind = alerts::ScopeKind::kType;
-        r.threshold = 5 + i % 11;
-        break;
+    if (i < 150) {
+      r.metric = global[i % 10];
+      r.threshold = (i % 7) * 15.0;
+    } else if (i < 180) {
+      r.scope.kind = alerts::ScopeKind::kUser;
+      r.metric = i % 6 == 0 ? "quota_use_pct" : (i % 2 == 0 ? "refusal_share" : "violation_rate");
+      r.threshold = r.metric == "quota_use_pct" ? 97 : 5 + i % 13;
+    } else {
+      r.scope.kind = alerts::ScopeKind::kType;
+      r.metric = i % 2 == 0 ? "violation_rate" : "refusal_share";
+      r.threshold = 5 + i % 11;
     }
     rules.push_back(std::move(r));
   }
@@ -91,7 +87,6 @@ struct World {
   std::unique_ptr<app::AlertMetrics> metrics;
   std::unique_ptr<alerts::Evaluator> evaluator;
   NullChannel log;
-  std::mt19937_64 rng{42};
 
   World() {
     dir =
@@ -126,29 +121,37 @@ struct World {
     store.reset();
     std::filesystem::remove_all(dir);
   }
-  // Ten seconds of traffic: every user admitted, some refused (a `hot` share of them a lot).
-  void traffic(double hot) {
+  // Ten seconds of traffic: every user admitted, each refused once every ~30 min, and the 20
+  // users from `hot_from` refused a lot (their alerts fire).
+  void traffic(uint64_t hot_from) {
     const int64_t now_ms = core::to_ms(clock.now().wall);
-    std::uniform_real_distribution<double> coin(0, 1);
     for (uint64_t u = 1; u <= kUsers; ++u) {
       const char* type = kTypes[u % 5];
       metrics->on_usage({u, u, type, 0, 3}, now_ms);
-      const int refusals = coin(rng) < hot ? 60 : static_cast<int>(u % 3);
-      for (int i = 0; i < refusals; ++i)
+      const bool hot = u >= hot_from && u < hot_from + 20;
+      const int refusals = hot ? 60 : static_cast<int>((u + now_ms / 10'000) % 200 == 0);
+      for (int i = 0; i < refusals; ++i) {
         metrics->on_violation({u, u, type, "rate:minute:10", "", now_ms});
+      }
     }
   }
 };
 
 void run(benchmark::State& state, bool churn) {
   World w;
-  w.traffic(0.1);
-  w.evaluator->evaluate();  // the alerts of the steady state are open
-  int round = 0;
+  // Five minutes of traffic first: the windows are full and the steady alerts are open.
+  for (int i = 0; i < 30; ++i) {
+    w.clock.advance(std::chrono::seconds(10));
+    w.traffic(1);
+  }
+  w.evaluator->evaluate();
+  uint64_t round = 0;
   for (auto _ : state) {
     state.PauseTiming();
     w.clock.advance(std::chrono::seconds(10));
-    if (churn) w.traffic(round++ % 2 == 0 ? 0.3 : 0.05);
+    // Churn: each round five more users turn hot, and five whose burst left the window calm
+    // down: their alerts open and resolve.
+    w.traffic(churn ? 1 + 5 * (++round % 300) : 1);
     state.ResumeTiming();
     w.evaluator->evaluate();
   }
