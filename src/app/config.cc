@@ -166,7 +166,8 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
   }
   if (auto raw = pick(kExecWorkersSetting, flags, env, file)) {
     auto v = parse_uint(raw->value);
-    if (!v || *v < 1 || *v > 1024) return invalid(*raw, "exec workers", "an integer from 1 to 1024");
+    if (!v || *v < 1 || *v > 1024)
+      return invalid(*raw, "exec workers", "an integer from 1 to 1024");
     c.exec_workers = static_cast<unsigned>(*v);
   }
   if (auto raw = pick(kQueueMaxWaitSetting, flags, env, file)) {
@@ -207,7 +208,8 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
   }
   if (auto raw = pick(kConfirmReviewerUrlSetting, flags, env, file)) {
     if (!raw->value.starts_with("http://") || raw->value.size() <= 7) {
-      return invalid(*raw, "confirm reviewer URL", "http://host[:port][/path] (https is not supported)");
+      return invalid(*raw, "confirm reviewer URL",
+                     "http://host[:port][/path] (https is not supported)");
     }
     c.confirm_reviewer_url = raw->value;
   }
@@ -230,6 +232,13 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
       return invalid(*raw, "confirm fallback", "ask, deny or approve");
     }
     c.confirm_fallback = raw->value;
+  }
+  if (auto raw = pick(kConfirmApprovalWaitSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v > 86'400) {
+      return invalid(*raw, "approval wait", "seconds from 0 (off) to 86400");
+    }
+    c.confirm_approval_wait_s = static_cast<unsigned>(*v);
   }
   if (c.confirm_ai_enabled && c.confirm_reviewer_url.empty()) {
     return core::Status::invalid_argument(

@@ -51,9 +51,9 @@ inline constexpr SettingName kConfirmAiEnabledSetting{
     "confirm_ai_enabled", "CLAUDE_CONFIRM_AI_ENABLED", "--confirm-ai-enabled"};
 inline constexpr SettingName kConfirmReviewerUrlSetting{
     "confirm_reviewer_url", "GAIA_CONFIRM_REVIEWER_URL", "--confirm-reviewer-url"};
-inline constexpr SettingName kConfirmReviewerTimeoutSetting{
-    "confirm_reviewer_timeout_ms", "GAIA_CONFIRM_REVIEWER_TIMEOUT_MS",
-    "--confirm-reviewer-timeout-ms"};
+inline constexpr SettingName kConfirmReviewerTimeoutSetting{"confirm_reviewer_timeout_ms",
+                                                            "GAIA_CONFIRM_REVIEWER_TIMEOUT_MS",
+                                                            "--confirm-reviewer-timeout-ms"};
 inline constexpr SettingName kConfirmReviewerMaxInflightSetting{
     "confirm_reviewer_max_inflight", "GAIA_CONFIRM_REVIEWER_MAX_INFLIGHT",
     "--confirm-reviewer-max-inflight"};
@@ -64,20 +64,38 @@ inline constexpr SettingName kAlertIntervalSetting{"alert_interval_s", "GAIA_ALE
                                                    "--alert-interval-s"};
 inline constexpr SettingName kAlertWebhookUrlSetting{"alert_webhook_url", "GAIA_ALERT_WEBHOOK_URL",
                                                      "--alert-webhook-url"};
+// How long an agent's command the policy asks about waits for an admin; 0: answer 428 at once.
+inline constexpr SettingName kConfirmApprovalWaitSetting{
+    "confirm_approval_wait_s", "GAIA_CONFIRM_APPROVAL_WAIT_S", "--confirm-approval-wait-s"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
 inline constexpr SettingName kAlertWebhookSecretSetting{"alert_webhook_secret",
                                                         "GAIA_ALERT_WEBHOOK_SECRET", ""};
-inline constexpr SettingName kFileSettings[] = {
-    kPortSetting,        kBindSetting,         kDatabaseUrlSetting,
-    kTimeZoneSetting,    kThreadsSetting,      kRetentionSetting,
-    kMetricsOpenSetting, kStoreFailureSetting, kStoreConnectRetrySetting,
-    kDataDirSetting,     kExecWorkersSetting,  kQueueMaxWaitSetting,
-    kThrottleSlowSetting, kThrottleStopSetting, kProcRootSetting,
-    kExecCgroupsSetting, kConfirmAiEnabledSetting, kConfirmReviewerUrlSetting,
-    kConfirmReviewerTimeoutSetting, kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting,
-    kAlertIntervalSetting, kAlertWebhookUrlSetting};
+inline constexpr SettingName kFileSettings[] = {kPortSetting,
+                                                kBindSetting,
+                                                kDatabaseUrlSetting,
+                                                kTimeZoneSetting,
+                                                kThreadsSetting,
+                                                kRetentionSetting,
+                                                kMetricsOpenSetting,
+                                                kStoreFailureSetting,
+                                                kStoreConnectRetrySetting,
+                                                kDataDirSetting,
+                                                kExecWorkersSetting,
+                                                kQueueMaxWaitSetting,
+                                                kThrottleSlowSetting,
+                                                kThrottleStopSetting,
+                                                kProcRootSetting,
+                                                kExecCgroupsSetting,
+                                                kConfirmAiEnabledSetting,
+                                                kConfirmReviewerUrlSetting,
+                                                kConfirmReviewerTimeoutSetting,
+                                                kConfirmReviewerMaxInflightSetting,
+                                                kConfirmFallbackSetting,
+                                                kAlertIntervalSetting,
+                                                kAlertWebhookUrlSetting,
+                                                kConfirmApprovalWaitSetting};
 
 // Whether new admissions continue while the database is away (writes go to the journal
 // either way).
@@ -124,6 +142,9 @@ struct Config {
   unsigned alert_interval_s = 10;
   std::string alert_webhook_url;
   std::string alert_webhook_secret;
+  // Seconds an agent's command that needs a person waits for an admin's approval
+  // (POST /api/admin/approvals/{id}); 0 answers 428 at once.
+  unsigned confirm_approval_wait_s = 0;
 };
 
 // `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and

@@ -5,15 +5,33 @@
 namespace gaia::app {
 
 Settings settings_from_environment(const char* const* envp) {
-  constexpr SettingName kNames[] = {
-      kPortSetting,     kBindSetting,         kDatabaseUrlSetting,       kTimeZoneSetting,
-      kThreadsSetting,  kRetentionSetting,    kMetricsOpenSetting,       kConfigSetting,
-      kAdminKeySetting, kStoreFailureSetting, kStoreConnectRetrySetting, kDataDirSetting,
-      kExecWorkersSetting, kQueueMaxWaitSetting, kThrottleSlowSetting, kThrottleStopSetting,
-      kProcRootSetting, kExecCgroupsSetting, kConfirmAiEnabledSetting,
-      kConfirmReviewerUrlSetting, kConfirmReviewerTimeoutSetting,
-      kConfirmReviewerMaxInflightSetting, kConfirmFallbackSetting,
-      kAlertIntervalSetting, kAlertWebhookUrlSetting, kAlertWebhookSecretSetting};
+  constexpr SettingName kNames[] = {kPortSetting,
+                                    kBindSetting,
+                                    kDatabaseUrlSetting,
+                                    kTimeZoneSetting,
+                                    kThreadsSetting,
+                                    kRetentionSetting,
+                                    kMetricsOpenSetting,
+                                    kConfigSetting,
+                                    kAdminKeySetting,
+                                    kStoreFailureSetting,
+                                    kStoreConnectRetrySetting,
+                                    kDataDirSetting,
+                                    kExecWorkersSetting,
+                                    kQueueMaxWaitSetting,
+                                    kThrottleSlowSetting,
+                                    kThrottleStopSetting,
+                                    kProcRootSetting,
+                                    kExecCgroupsSetting,
+                                    kConfirmAiEnabledSetting,
+                                    kConfirmReviewerUrlSetting,
+                                    kConfirmReviewerTimeoutSetting,
+                                    kConfirmReviewerMaxInflightSetting,
+                                    kConfirmFallbackSetting,
+                                    kAlertIntervalSetting,
+                                    kAlertWebhookUrlSetting,
+                                    kAlertWebhookSecretSetting,
+                                    kConfirmApprovalWaitSetting};
   Settings settings;
   for (; envp != nullptr && *envp != nullptr; ++envp) {
     std::string_view entry = *envp;

@@ -24,6 +24,7 @@
 #include "http/admin_usage_api.h"
 #include "http/admin_users_api.h"
 #include "http/alerts_api.h"
+#include "http/approvals_api.h"
 #include "http/confirm_api.h"
 #include "http/confirmer.h"
 #include "http/directory.h"
@@ -52,6 +53,7 @@ namespace gaia::app {
 namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
+constexpr size_t kMaxWaitingApprovals = 256;
 
 // The configured backend, retried with backoff for store_connect_retry_s while the database
 // cannot be reached.
@@ -325,7 +327,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::add_admin_rules_api(router, api);
   http::add_admin_usage_api(router, api);
   http::add_admin_users_api(router, api, reputation);
-  http::add_exec_api(router, api, exec.executor(), {});
+  // Agents' commands that need a person wait for an admin here, when the operator allows it.
+  http::ApprovalDesk approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s),
+                               kMaxWaitingApprovals);
+  http::add_approvals_api(router, api, approvals);
+  http::add_exec_api(router, api, exec.executor(),
+                     {.approvals = config.confirm_approval_wait_s > 0 ? &approvals : nullptr});
   http::add_confirm_api(router, api, *patterns.value(), confirmer);
   http::add_reputation_api(router, api, reputation);
   http::add_alerts_api(router, api, alerting.value()->evaluator());
@@ -367,6 +374,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
        [&] {
          for (int i = 0; i < core::Limiter::kShards; ++i) limiter->sweep(clock.now());
          exec.tick();
+         approvals.expire();
          // Reputation moves the users' limits on their next check.
          directory.value()->set_limit_scales(reputation.limit_scales());
        }},

@@ -202,6 +202,13 @@ void ExecAnswer::on_event(std::string_view line) {
     final_ = std::move(r);
   } else if (event == "failed") {
     final_ = error_result(ExecEnd::kNotStarted, string_field(*e, "message"));
+  } else if (event == "approval_required") {
+    listener_.on_approval_wait(int_field(*e, "approval_id"), string_field(*e, "message"),
+                               int_field(*e, "expires_at_ms"));
+  } else if (event == "refused") {
+    // Refused after the answer began: an admin denied it, or no one approved it in time.
+    final_ =
+        error_result(ExecEnd::kRefused, refusal_message(string_field(*e, "message"), std::nullopt));
   }
   // Events of newer servers change nothing here.
 }

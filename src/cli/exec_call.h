@@ -99,6 +99,13 @@ class ExecListener {
     (void)ahead;
     (void)expected_wait_ms;
   }
+  // An admin must approve the command first (approval `id`, until `expires_at_ms`); the
+  // server says why in `message`.
+  virtual void on_approval_wait(int64_t id, std::string_view message, int64_t expires_at_ms) {
+    (void)id;
+    (void)message;
+    (void)expires_at_ms;
+  }
   // Every line of the answer's body verbatim (events, or a JSON error), before it is acted on.
   virtual void on_body_line(std::string_view line) { (void)line; }
 };

@@ -26,6 +26,12 @@ class PrintingListener final : public ExecListener {
     s_.err << std::endl;
   }
 
+  void on_approval_wait(int64_t id, std::string_view message, int64_t) override {
+    if (s_.json) return;
+    s_.err << "gaia: waiting for an admin's approval (approval " << id << "): " << message
+           << std::endl;
+  }
+
   void on_body_line(std::string_view line) override {
     if (!s_.json) return;
     s_.out << line << '\n';

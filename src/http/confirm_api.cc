@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "confirm/pattern_json.h"
+#include "http/admin_support.h"
 #include "http/public_api.h"
 
 namespace gaia::http {
@@ -11,19 +12,7 @@ namespace {
 
 constexpr size_t kMaxDecisionsPage = 1000;
 
-Response store_failure(const core::Status& s) {
-  return error_response(503, "store_unavailable", s.message());
-}
-
 int64_t now_ms(const ApiContext& ctx) { return core::to_ms(ctx.clock.now().wall); }
-
-void audit(const ApiContext& ctx, const Caller& caller, std::string action, std::string target,
-           const boost::json::value& before, const boost::json::value& after) {
-  (void)ctx.store.append_audit({caller.user_name, std::move(action), std::move(target),
-                                before.is_null() ? "" : boost::json::serialize(before),
-                                after.is_null() ? "" : boost::json::serialize(after),
-                                now_ms(ctx)});
-}
 
 // A Status of kInvalidArgument whose message is "field: reason" as a 400 naming the field.
 Response invalid(const core::Status& s) {
@@ -81,7 +70,8 @@ Response list_patterns(const ApiContext& ctx, const PatternBook& book, const Req
   auto auth = authenticate(req, ctx.directory, true);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   boost::json::array out;
-  for (const confirm::PatternSpec& spec : book.list()) out.push_back(confirm::pattern_to_json(spec));
+  for (const confirm::PatternSpec& spec : book.list())
+    out.push_back(confirm::pattern_to_json(spec));
   return json_response(200, {{"patterns", std::move(out)}});
 }
 
@@ -96,7 +86,7 @@ Response create_pattern(const ApiContext& ctx, PatternBook& book, const Request&
   if (core::Status st = book.create(std::move(s), now_ms(ctx)); !st.ok()) {
     return change_failure(st);
   }
-  audit(ctx, std::get<Caller>(auth), "confirm.pattern.create", id, nullptr, after);
+  audit_change(ctx, std::get<Caller>(auth), "confirm.pattern.create", id, nullptr, after);
   return json_response(201, after);
 }
 
@@ -112,7 +102,8 @@ Response replace_pattern(const ApiContext& ctx, PatternBook& book, const Request
   if (core::Status st = book.replace(id, std::move(s), now_ms(ctx)); !st.ok()) {
     return change_failure(st);
   }
-  audit(ctx, std::get<Caller>(auth), "confirm.pattern.replace", id, spec_json(before), after);
+  audit_change(ctx, std::get<Caller>(auth), "confirm.pattern.replace", id, spec_json(before),
+               after);
   return json_response(200, after);
 }
 
@@ -122,7 +113,8 @@ Response delete_pattern(const ApiContext& ctx, PatternBook& book, const Request&
   const std::string id(req.path_param("id"));
   auto before = book.find(id);
   if (core::Status st = book.remove(id); !st.ok()) return change_failure(st);
-  audit(ctx, std::get<Caller>(auth), "confirm.pattern.delete", id, spec_json(before), nullptr);
+  audit_change(ctx, std::get<Caller>(auth), "confirm.pattern.delete", id, spec_json(before),
+               nullptr);
   return json_response(200, {{"deleted", id}});
 }
 
@@ -161,8 +153,8 @@ boost::json::object decision_json(const store::ConfirmDecision& d) {
                         {"decision", d.decision},
                         {"source", d.source},
                         {"reason", d.reason}};
-  o["pattern_id"] = d.pattern_id.empty() ? boost::json::value(nullptr)
-                                         : boost::json::value(d.pattern_id);
+  o["pattern_id"] =
+      d.pattern_id.empty() ? boost::json::value(nullptr) : boost::json::value(d.pattern_id);
   o["reviewer_latency_ms"] = d.reviewer_latency_ms ? boost::json::value(*d.reviewer_latency_ms)
                                                    : boost::json::value(nullptr);
   return o;
@@ -242,20 +234,20 @@ void add_reputation_api(Router& router, const ApiContext& ctx, ReputationBook& r
     }
     return json_response(200, v);
   });
-  router.add("POST", "/api/admin/users/{name}/reputation/reset",
-             [ctx, &reputation](const Request& req) {
-               auto auth = authenticate(req, ctx.directory, true);
-               if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
-               const std::string name(req.path_param("name"));
-               if (!ctx.directory.find_user(name)) {
-                 return error_response(404, "not_found", "no user " + name);
-               }
-               boost::json::object before = reputation.to_json(name);
-               reputation.reset(name);
-               boost::json::object after = reputation.to_json(name);
-               audit(ctx, std::get<Caller>(auth), "user.reputation.reset", name, before, after);
-               return json_response(200, {{"user", name}, {"reputation", after}});
-             });
+  router.add(
+      "POST", "/api/admin/users/{name}/reputation/reset", [ctx, &reputation](const Request& req) {
+        auto auth = authenticate(req, ctx.directory, true);
+        if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
+        const std::string name(req.path_param("name"));
+        if (!ctx.directory.find_user(name)) {
+          return error_response(404, "not_found", "no user " + name);
+        }
+        boost::json::object before = reputation.to_json(name);
+        reputation.reset(name);
+        boost::json::object after = reputation.to_json(name);
+        audit_change(ctx, std::get<Caller>(auth), "user.reputation.reset", name, before, after);
+        return json_response(200, {{"user", name}, {"reputation", after}});
+      });
 }
 
 }  // namespace gaia::http

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "http/approval_desk.h"
 #include "http/ratelimit_fields.h"
 #include "http/rule_json.h"
 
@@ -133,11 +134,21 @@ class StreamObserver : public exec::ExecObserver {
       headers.push_back({"Retry-After", std::to_string(refusal.retry_after->count())});
     }
     std::lock_guard lock(mu_);
-    begun_ = true;
-    stream_->begin(refusal.status, "application/json", std::move(headers));
-    stream_->write(boost::json::serialize(body));
+    if (begun_) {
+      // Refused after the answer began (a command an admin approved, then refused by its
+      // limits): the refusal is the last event.
+      body["event"] = "refused";
+      body["status"] = refusal.status;
+      send_locked(body);
+    } else {
+      begun_ = true;
+      stream_->begin(refusal.status, "application/json", std::move(headers));
+      stream_->write(boost::json::serialize(body));
+    }
     stream_->finish();
   }
+  // Any other event, e.g. that the command waits for an admin's approval.
+  void event(const boost::json::object& e) { send(e); }
   void on_queued(const core::Enqueued& e) override {
     send({{"event", "queued"},
           {"position", e.position},
@@ -206,6 +217,120 @@ class StreamObserver : public exec::ExecObserver {
   std::mutex mu_;  // events of one command may come from several threads
   bool begun_ = false;
   uint64_t dropped_bytes_ = 0;
+};
+
+// Holds a command the policy asks a person about on the ApprovalDesk instead of answering 428:
+// the client is told it waits (event approval_required), and the command goes through the
+// executor once an admin approves it, or ends refused when they deny it or time runs out.
+// Everything else passes straight to the client's StreamObserver.
+class ApprovalGate : public exec::ExecObserver, public std::enable_shared_from_this<ApprovalGate> {
+ public:
+  ApprovalGate(std::shared_ptr<StreamObserver> client, ApprovalDesk& desk, exec::Executor& executor,
+               LiveFeed& feed, exec::ExecRequest request, std::string type_name)
+      : client_(std::move(client)),
+        desk_(desk),
+        executor_(executor),
+        feed_(feed),
+        request_(std::move(request)),
+        type_name_(std::move(type_name)) {}
+
+  // The client hung up: nothing more to wait for or run.
+  void close() {
+    std::optional<uint64_t> approval;
+    std::optional<exec::Executor::Handle> handle;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      approval = approval_;
+      handle = handle_;
+    }
+    if (approval) desk_.withdraw(*approval);
+    if (handle) executor_.cancel(*handle);
+  }
+  void ran_as(exec::Executor::Handle handle) { track(handle); }
+
+  void on_refused(const exec::Refusal& refusal) override {
+    if (refusal.code != "approval_required") return client_->on_refused(refusal);
+    std::weak_ptr<ApprovalGate> self = weak_from_this();
+    auto waiting = desk_.open({request_.user_name, type_name_,
+                               exec::display_command(request_.spec.argv), refusal.message},
+                              [self](const ApprovalAnswer& answer) {
+                                if (auto gate = self.lock()) gate->settled(answer);
+                              });
+    if (!waiting) {
+      exec::Refusal full = refusal;
+      full.message += " (and too many approvals are waiting to ask for one more)";
+      return client_->on_refused(full);
+    }
+    {
+      std::lock_guard lock(mu_);
+      approval_ = waiting->id;
+    }
+    client_->event({{"event", "approval_required"},
+                    {"approval_id", waiting->id},
+                    {"message", refusal.message},
+                    {"expires_at_ms", waiting->expires_at_ms}});
+    feed_.publish("approval", approval_json(*waiting, "waiting"));
+    if (closed()) desk_.withdraw(waiting->id);  // hung up meanwhile
+  }
+  void on_queued(const core::Enqueued& e) override { client_->on_queued(e); }
+  void on_started() override { client_->on_started(); }
+  void on_output(exec::OutputStream stream, std::string_view bytes) override {
+    client_->on_output(stream, bytes);
+  }
+  void on_exited(const exec::RunResult& r, const core::Status& recorded) override {
+    client_->on_exited(r, recorded);
+  }
+  void on_failed(const core::Status& why) override { client_->on_failed(why); }
+
+ private:
+  bool closed() {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+  void track(exec::Executor::Handle handle) {
+    bool cancel = false;
+    {
+      std::lock_guard lock(mu_);
+      handle_ = handle;
+      cancel = closed_;
+    }
+    if (cancel) executor_.cancel(handle);
+  }
+  void settled(const ApprovalAnswer& answer) {
+    switch (answer.outcome) {
+      case ApprovalOutcome::kApproved: {
+        // A person approved this very command: it skips the policy, nothing else.
+        exec::ExecRequest approved = request_;
+        approved.from_agent = false;
+        if (auto handle = executor_.submit(std::move(approved), client_)) track(*handle);
+        return;
+      }
+      case ApprovalOutcome::kDenied:
+        return client_->on_refused(
+            {403, "denied",
+             "denied by " + answer.by + (answer.note.empty() ? "" : ": " + answer.note),
+             std::nullopt, std::nullopt});
+      case ApprovalOutcome::kExpired:
+        return client_->on_refused(
+            {428, "approval_timeout",
+             "no admin answered within " + std::to_string(desk_.wait().count()) + " s",
+             std::nullopt, std::nullopt});
+      case ApprovalOutcome::kWithdrawn:
+        return;
+    }
+  }
+
+  const std::shared_ptr<StreamObserver> client_;
+  ApprovalDesk& desk_;
+  exec::Executor& executor_;
+  LiveFeed& feed_;
+  const exec::ExecRequest request_;
+  const std::string type_name_;
+  std::mutex mu_;
+  bool closed_ = false;                           // GUARDED_BY(mu_)
+  std::optional<uint64_t> approval_;              // GUARDED_BY(mu_)
+  std::optional<exec::Executor::Handle> handle_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace
@@ -292,6 +417,15 @@ void add_exec_api(Router& router, const ApiContext& ctx, exec::Executor& executo
             std::chrono::seconds(timeout.value_or(options.default_timeout.count()));
 
         auto observer = std::make_shared<StreamObserver>(stream, rules);
+        if (options.approvals != nullptr && request.from_agent) {
+          auto gate =
+              std::make_shared<ApprovalGate>(observer, *options.approvals, executor, ctx.feed,
+                                             request, rules->command_types()[*type].name);
+          if (auto handle = executor.submit(std::move(request), gate)) gate->ran_as(*handle);
+          // Runs at once if the client is already gone.
+          stream->on_close([gate] { gate->close(); });
+          return;
+        }
         std::optional<exec::Executor::Handle> handle =
             executor.submit(std::move(request), observer);
         if (!handle) return;

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <memory>
 
 #include "support/raw_http_client.h"
@@ -95,13 +98,16 @@ std::string bash_payload(const std::string& command) {
 
 class ConfirmTest : public ::testing::Test {
  protected:
-  void start() {
+  void start(std::vector<std::string> more_env = {}) {
     port_ = free_port();
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2", "GAIA_EXEC_WORKERS=1"});
+    std::vector<std::string> env{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
+                                 "GAIA_ADMIN_KEY=" + kAdminKey,
+                                 "PORT=" + std::to_string(port_),
+                                 "GAIA_THREADS=2",
+                                 "GAIA_EXEC_WORKERS=1",
+                                 "GAIA_PROC_ROOT=" + idle_proc_root()};
+    env.insert(env.end(), more_env.begin(), more_env.end());
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
     ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
         << server_->stdout_ << server_->stderr_;
   }
@@ -137,6 +143,33 @@ class ConfirmTest : public ::testing::Test {
     sqlite3_close(db);
     return n;
   }
+  // `gaia exec --agent` of `argv` as the owner of `key`.
+  CliRun agent_exec(const std::string& key, std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {"exec", "--agent", "--type", "shell", "--"});
+    return run_gaia(argv, {"GAIA_URL=http://127.0.0.1:" + std::to_string(port_), "GAIA_KEY=" + key},
+                    "");
+  }
+  // The id of the first approval waiting, once there is one (0: none within 5 s).
+  uint64_t first_waiting_approval() {
+    for (int i = 0; i < 100; ++i) {
+      auto list = call("GET", "/api/admin/approvals", kAdminKey);
+      if (list && list->status == 200) {
+        const boost::json::array waiting = json_of(*list).at("approvals").as_array();
+        if (!waiting.empty()) return waiting[0].at("id").to_number<uint64_t>();
+      }
+      ::usleep(50'000);
+    }
+    return 0;
+  }
+  // A /proc of an idle machine, so real load on the test machine never throttles commands.
+  std::string idle_proc_root() {
+    std::filesystem::create_directories(dir_.path() / "proc" / "proc");
+    std::ofstream(dir_.path() / "proc" / "proc" / "stat") << "cpu  100 0 100 10000 0 0 0 0 0 0\n";
+    std::ofstream(dir_.path() / "proc" / "proc" / "meminfo")
+        << "MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n";
+    return (dir_.path() / "proc").string();
+  }
+
   CliRun hook(const std::string& key, const std::string& payload,
               std::vector<std::string> args = {}) {
     args.insert(args.begin(), {"hook", "pre-tool-use"});
@@ -313,6 +346,83 @@ TEST_F(ConfirmTest, ReputationScalesTheUsersLimitsAndAResetRestoresThem) {
     scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
   }
   EXPECT_EQ(scaled, full);
+}
+
+TEST_F(ConfirmTest, AnAgentsCommandWaitsForAnAdminWhoApprovesOrDeniesIt) {
+  start({"GAIA_CONFIRM_APPROVAL_WAIT_S=60"});
+  std::string key = user_with_key("ann");
+  // Approved: the command runs and its output reaches the agent.
+  auto approved = std::async(std::launch::async, [&] {
+    return agent_exec(key, {"printf", "ran-after-approval"});
+  });
+  const uint64_t id = first_waiting_approval();
+  ASSERT_NE(id, 0u);
+  auto listed = call("GET", "/api/admin/approvals", kAdminKey);
+  const boost::json::value waiting = json_of(*listed).at("approvals").as_array()[0];
+  EXPECT_EQ(waiting.at("user"), "ann");
+  EXPECT_EQ(waiting.at("command"), "printf ran-after-approval");
+  EXPECT_EQ(call("GET", "/api/admin/approvals", key)->status, 403);
+  EXPECT_EQ(
+      call("POST", "/api/admin/approvals/" + std::to_string(id), key, R"({"decision":"approve"})")
+          ->status,
+      403);
+  auto bad = call("POST", "/api/admin/approvals/" + std::to_string(id), kAdminKey,
+                  R"({"decision":"maybe"})");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(json_of(*bad).at("field"), "decision");
+  EXPECT_EQ(call("POST", "/api/admin/approvals/x1", kAdminKey, R"({"decision":"approve"})")->status,
+            400);
+  auto yes = call("POST", "/api/admin/approvals/" + std::to_string(id), kAdminKey,
+                  R"({"decision":"approve","note":"fine"})");
+  ASSERT_EQ(yes->status, 200) << yes->body;
+  EXPECT_EQ(json_of(*yes).at("state"), "approved");
+  CliRun ran = approved.get();
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_EQ(ran.out, "ran-after-approval");
+  EXPECT_NE(ran.err.find("waiting for an admin's approval"), std::string::npos) << ran.err;
+  // Settled once: a second answer finds nothing waiting.
+  EXPECT_EQ(call("POST", "/api/admin/approvals/" + std::to_string(id), kAdminKey,
+                 R"({"decision":"deny"})")
+                ->status,
+            404);
+
+  // Denied: the agent is refused with the admin's note, and nothing ran.
+  auto denied = std::async(std::launch::async, [&] {
+    return agent_exec(key, {"printf", "must-not-run"});
+  });
+  const uint64_t second = first_waiting_approval();
+  ASSERT_NE(second, 0u);
+  ASSERT_EQ(call("POST", "/api/admin/approvals/" + std::to_string(second), kAdminKey,
+                 R"({"decision":"deny","note":"not today"})")
+                ->status,
+            200);
+  CliRun refused = denied.get();
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_NE(refused.err.find("not today"), std::string::npos) << refused.err;
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'approval.%'"), 2);
+}
+
+TEST_F(ConfirmTest, AnApprovalNoAdminAnswersRunsOutAndTheAgentIsRefused) {
+  start({"GAIA_CONFIRM_APPROVAL_WAIT_S=1"});
+  std::string key = user_with_key("ann");
+  CliRun r = agent_exec(key, {"printf", "never"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("no admin answered within 1 s"), std::string::npos) << r.err;
+  auto list = call("GET", "/api/admin/approvals", kAdminKey);
+  EXPECT_TRUE(json_of(*list).at("approvals").as_array().empty());
+}
+
+TEST_F(ConfirmTest, WithoutApprovalsAnAskIsAnswered428AtOnce) {
+  start();
+  std::string key = user_with_key("ann");
+  CliRun r = agent_exec(key, {"printf", "never"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("needs a person's approval"), std::string::npos) << r.err;
+  auto list = call("GET", "/api/admin/approvals", kAdminKey);
+  ASSERT_EQ(list->status, 200);
+  EXPECT_EQ(json_of(*list).at("wait_s"), 0);
 }
 
 TEST_F(ConfirmTest, TheHookAllowsAndDeniesWithGaiaUp) {
