@@ -96,6 +96,9 @@ inline constexpr SettingName kFileSettings[] = {kPortSetting,
                                                 kAlertIntervalSetting,
                                                 kAlertWebhookUrlSetting,
                                                 kConfirmApprovalWaitSetting};
+// The settings a configuration file cannot hold: the file's own path and the secrets.
+inline constexpr SettingName kNotInFileSettings[] = {kConfigSetting, kAdminKeySetting,
+                                                     kAlertWebhookSecretSetting};
 
 // Whether new admissions continue while the database is away (writes go to the journal
 // either way).
