@@ -84,6 +84,23 @@ class ForwardingStore : public Store {
   Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) override {
     return inner_.list_decisions(filter);
   }
+  Status scan_executions(int64_t from_ms, int64_t to_ms,
+                         const std::function<void(const Execution&)>& fn) override {
+    return inner_.scan_executions(from_ms, to_ms, fn);
+  }
+  Status add_aggregates(const std::vector<AggregateRow>& rows) override {
+    return inner_.add_aggregates(rows);
+  }
+  Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter) override {
+    return inner_.list_aggregates(filter);
+  }
+  Status replace_aggregates(const AggregateScope& scope,
+                            const std::vector<AggregateRow>& rows) override {
+    return inner_.replace_aggregates(scope, rows);
+  }
+  Result<uint64_t> delete_aggregates_before(Granularity g, int64_t before_ms) override {
+    return inner_.delete_aggregates_before(g, before_ms);
+  }
   Result<std::vector<StoredPattern>> list_patterns() override { return inner_.list_patterns(); }
   Status put_pattern(const StoredPattern& pattern) override { return inner_.put_pattern(pattern); }
   Status delete_pattern(std::string_view id) override { return inner_.delete_pattern(id); }

@@ -21,6 +21,25 @@ std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view granularity_name(Granularity g) {
+  switch (g) {
+    case Granularity::kMinute:
+      return "minute";
+    case Granularity::kHour:
+      return "hour";
+    case Granularity::kDay:
+      return "day";
+  }
+  return "minute";
+}
+
+std::optional<Granularity> parse_granularity(std::string_view name) {
+  if (name == "minute") return Granularity::kMinute;
+  if (name == "hour") return Granularity::kHour;
+  if (name == "day") return Granularity::kDay;
+  return std::nullopt;
+}
+
 Result<std::vector<bool>> Store::commit_batch(const WriteBatch&, std::optional<JournalMark>) {
   return Status::internal("this store cannot commit batches directly");
 }

@@ -218,6 +218,55 @@ struct StoreHealth {
   bool admissions_paused = false;  // GAIA_STORE_FAILURE=closed during an outage
 };
 
+// Analytics aggregates (see analytics/aggregator.h): what happened in one time bucket for one
+// (user, key, command type, outcome, limit). Outcomes: "admitted", "refused" (limit names the
+// deciding limit, empty otherwise), "executed", "failed". Rows for the same bucket and
+// dimensions may repeat (each flush appends what arrived since the last one): readers merge
+// them. Sketches are analytics::Sketch in its text form, empty when there is no execution.
+enum class Granularity : uint8_t { kMinute = 0, kHour = 1, kDay = 2 };
+std::string_view granularity_name(Granularity g);
+std::optional<Granularity> parse_granularity(std::string_view name);
+
+struct AggregateRow {
+  Granularity granularity = Granularity::kMinute;
+  int64_t bucket_start_ms = 0;
+  uint64_t user_id = 0;
+  uint64_t key_id = 0;
+  std::string type;
+  std::string outcome;
+  std::string limit;
+  uint64_t count = 0;
+  uint64_t cost = 0;
+  int64_t duration_ms_sum = 0;
+  int64_t duration_ms_max = 0;
+  int64_t cpu_ms_sum = 0;
+  int64_t cpu_ms_max = 0;
+  int64_t peak_memory_max = 0;  // bytes
+  std::string duration_sketch;
+  std::string cpu_sketch;
+  std::string memory_sketch;
+};
+
+// Which aggregate rows to read: one granularity, bucket_start_ms in [from_ms, to_ms), and
+// every set field matching.
+struct AggregateFilter {
+  Granularity granularity = Granularity::kMinute;
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  std::optional<uint64_t> user_id = std::nullopt;
+  std::optional<std::string> type = std::nullopt;
+  std::optional<std::string> outcome = std::nullopt;
+};
+
+// The rows replace_aggregates() removes: one granularity, bucket_start_ms in [from_ms, to_ms),
+// and only these outcomes (every outcome when empty).
+struct AggregateScope {
+  Granularity granularity = Granularity::kMinute;
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  std::vector<std::string> outcomes;
+};
+
 // One group commit's writes.
 struct WriteBatch {
   std::vector<Execution> executions;
@@ -291,6 +340,22 @@ class Store {
   virtual Result<uint64_t> delete_executions_before(int64_t before_ms) = 0;
 
   virtual Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) = 0;
+
+  // Executions started in [from_ms, to_ms), oldest first, passed to `fn` one at a time; read
+  // in pages so that other callers are not held up for the whole scan. `fn` must not call
+  // the store. On failure the rows already passed stay passed.
+  virtual Status scan_executions(int64_t from_ms, int64_t to_ms,
+                                 const std::function<void(const Execution&)>& fn) = 0;
+
+  // Analytics aggregates. add_aggregates appends `rows` in one transaction;
+  // replace_aggregates deletes the rows of `scope` and inserts `rows` in one transaction
+  // (on failure nothing changes); delete_aggregates_before removes rows of granularity `g`
+  // whose bucket starts before `before_ms` (retention) and says how many.
+  virtual Status add_aggregates(const std::vector<AggregateRow>& rows) = 0;
+  virtual Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter) = 0;
+  virtual Status replace_aggregates(const AggregateScope& scope,
+                                    const std::vector<AggregateRow>& rows) = 0;
+  virtual Result<uint64_t> delete_aggregates_before(Granularity g, int64_t before_ms) = 0;
 
   // Confirmation patterns, by id. put_pattern inserts or replaces; delete_pattern is
   // kNotFound when there is no such pattern.

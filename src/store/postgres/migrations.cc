@@ -130,6 +130,31 @@ CREATE INDEX violations_by_type ON violations(type, id);
 CREATE INDEX violations_by_limit ON violations(limit_name, id);
 CREATE INDEX violations_by_user_id ON violations(user_id, id);
 )sql"},
+    {5, R"sql(
+CREATE TABLE analytics_aggregates (
+  id BIGSERIAL PRIMARY KEY,
+  granularity SMALLINT NOT NULL,
+  bucket_start_ms BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  key_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  limit_name TEXT NOT NULL,
+  count BIGINT NOT NULL,
+  cost BIGINT NOT NULL,
+  duration_ms_sum BIGINT NOT NULL,
+  duration_ms_max BIGINT NOT NULL,
+  cpu_ms_sum BIGINT NOT NULL,
+  cpu_ms_max BIGINT NOT NULL,
+  peak_memory_max BIGINT NOT NULL,
+  duration_sketch TEXT NOT NULL,
+  cpu_sketch TEXT NOT NULL,
+  memory_sketch TEXT NOT NULL
+);
+CREATE INDEX analytics_aggregates_by_bucket ON analytics_aggregates(granularity, bucket_start_ms);
+CREATE INDEX analytics_aggregates_by_user
+  ON analytics_aggregates(granularity, user_id, bucket_start_ms);
+)sql"},
     {6, R"sql(
 CREATE TABLE alert_rules (
   id BIGSERIAL PRIMARY KEY,

@@ -46,6 +46,61 @@ std::string hex_bytes(const KeyHash& hash) {
   return out;
 }
 
+Execution execution_of(const Rows& r, int i) {
+  Execution e;
+  e.id = r.text(i, 0);
+  e.user_id = r.uint64(i, 1);
+  e.key_id = r.uint64(i, 2);
+  e.type = r.text(i, 3);
+  e.command = r.text(i, 4);
+  e.started_at_ms = r.int64(i, 5);
+  e.duration_ms = r.int64(i, 6);
+  e.cpu_ms = r.int64(i, 7);
+  e.peak_memory_bytes = r.int64(i, 8);
+  if (auto v = r.optional_int(i, 9)) e.exit_code = static_cast<int>(*v);
+  if (auto v = r.optional_int(i, 10)) e.signal = static_cast<int>(*v);
+  return e;
+}
+
+// Appends `rows` in one statement, inside the connection's open transaction.
+Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) {
+  if (rows.empty()) return {};
+  TextArray granularity, bucket, user, key, type, outcome, limit, count, cost, dsum, dmax, csum,
+      cmax, mmax, dsk, csk, msk;
+  for (const AggregateRow& a : rows) {
+    granularity.add(static_cast<int64_t>(a.granularity));
+    bucket.add(a.bucket_start_ms);
+    user.add(static_cast<int64_t>(a.user_id));
+    key.add(static_cast<int64_t>(a.key_id));
+    type.add(a.type);
+    outcome.add(a.outcome);
+    limit.add(a.limit);
+    count.add(static_cast<int64_t>(a.count));
+    cost.add(static_cast<int64_t>(a.cost));
+    dsum.add(a.duration_ms_sum);
+    dmax.add(a.duration_ms_max);
+    csum.add(a.cpu_ms_sum);
+    cmax.add(a.cpu_ms_max);
+    mmax.add(a.peak_memory_max);
+    dsk.add(a.duration_sketch);
+    csk.add(a.cpu_sketch);
+    msk.add(a.memory_sketch);
+  }
+  auto done = db.run(
+      "insert_aggregates",
+      "INSERT INTO analytics_aggregates (granularity, bucket_start_ms, user_id, key_id, type, "
+      "outcome, limit_name, count, cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, "
+      "cpu_ms_max, peak_memory_max, duration_sketch, cpu_sketch, memory_sketch) "
+      "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::bigint[], "
+      "$5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], "
+      "$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], "
+      "$17::text[])",
+      {granularity.take(), bucket.take(), user.take(), key.take(), type.take(), outcome.take(),
+       limit.take(), count.take(), cost.take(), dsum.take(), dmax.take(), csum.take(),
+       cmax.take(), mmax.take(), dsk.take(), csk.take(), msk.take()});
+  return done.ok() ? Status() : done.status();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url,
@@ -528,6 +583,115 @@ Result<std::vector<ConfirmDecision>> PostgresStore::list_decisions(const Decisio
     out.push_back(std::move(d));
   }
   return out;
+}
+
+Status PostgresStore::scan_executions(int64_t from_ms, int64_t to_ms,
+                                      const std::function<void(const Execution&)>& fn) {
+  constexpr int64_t kPage = 10'000;
+  // Keyset pagination on (started_at_ms, id): the lock is held for one page at a time.
+  std::optional<std::pair<int64_t, std::string>> after;
+  for (;;) {
+    std::vector<Execution> page;
+    {
+      std::lock_guard lock(mu_);
+      auto rows = db_->run(
+          "scan_executions",
+          "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "
+          "peak_memory_bytes, exit_code, signal FROM executions "
+          "WHERE started_at_ms >= $1 AND started_at_ms < $2 AND ($3::bigint IS NULL OR "
+          "(started_at_ms, id) > ($3::bigint, $4::text)) ORDER BY started_at_ms, id LIMIT $5",
+          {param(from_ms), param(to_ms),
+           after ? param(after->first) : std::nullopt,
+           after ? param(after->second) : std::nullopt, param(kPage)});
+      if (!rows.ok()) return rows.status();
+      page.reserve(static_cast<size_t>(rows->size()));
+      for (int i = 0; i < rows->size(); ++i) page.push_back(execution_of(rows.value(), i));
+    }
+    for (const Execution& e : page) fn(e);
+    if (static_cast<int64_t>(page.size()) < kPage) return {};
+    after.emplace(page.back().started_at_ms, page.back().id);
+  }
+}
+
+Status PostgresStore::add_aggregates(const std::vector<AggregateRow>& rows) {
+  if (rows.empty()) return {};
+  std::lock_guard lock(write_mu_);
+  auto done = in_transaction(*writer_db_, [&]() -> Result<bool> {
+    if (Status s = insert_aggregates(*writer_db_, rows); !s.ok()) return s;
+    return true;
+  });
+  return done.ok() ? Status() : done.status();
+}
+
+Result<std::vector<AggregateRow>> PostgresStore::list_aggregates(const AggregateFilter& f) {
+  std::lock_guard lock(mu_);
+  auto rows = db_->run(
+      "list_aggregates",
+      "SELECT granularity, bucket_start_ms, user_id, key_id, type, outcome, limit_name, count, "
+      "cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, cpu_ms_max, peak_memory_max, "
+      "duration_sketch, cpu_sketch, memory_sketch FROM analytics_aggregates "
+      "WHERE granularity = $1 AND bucket_start_ms >= $2 AND bucket_start_ms < $3 "
+      "AND ($4::bigint IS NULL OR user_id = $4) AND ($5::text IS NULL OR type = $5) "
+      "AND ($6::text IS NULL OR outcome = $6)",
+      {param(static_cast<int64_t>(f.granularity)), param(f.from_ms), param(f.to_ms),
+       param(f.user_id), f.type ? param(*f.type) : std::nullopt,
+       f.outcome ? param(*f.outcome) : std::nullopt});
+  if (!rows.ok()) return rows.status();
+  std::vector<AggregateRow> out;
+  out.reserve(static_cast<size_t>(rows->size()));
+  const Rows& r = rows.value();
+  for (int i = 0; i < r.size(); ++i) {
+    AggregateRow a;
+    a.granularity = static_cast<Granularity>(r.int64(i, 0));
+    a.bucket_start_ms = r.int64(i, 1);
+    a.user_id = r.uint64(i, 2);
+    a.key_id = r.uint64(i, 3);
+    a.type = r.text(i, 4);
+    a.outcome = r.text(i, 5);
+    a.limit = r.text(i, 6);
+    a.count = r.uint64(i, 7);
+    a.cost = r.uint64(i, 8);
+    a.duration_ms_sum = r.int64(i, 9);
+    a.duration_ms_max = r.int64(i, 10);
+    a.cpu_ms_sum = r.int64(i, 11);
+    a.cpu_ms_max = r.int64(i, 12);
+    a.peak_memory_max = r.int64(i, 13);
+    a.duration_sketch = r.text(i, 14);
+    a.cpu_sketch = r.text(i, 15);
+    a.memory_sketch = r.text(i, 16);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Status PostgresStore::replace_aggregates(const AggregateScope& scope,
+                                         const std::vector<AggregateRow>& rows) {
+  std::lock_guard lock(write_mu_);
+  Connection& db = *writer_db_;
+  auto done = in_transaction(db, [&]() -> Result<bool> {
+    TextArray outcomes;
+    for (const std::string& o : scope.outcomes) outcomes.add(o);
+    auto del = db.run(
+        "replace_aggregates",
+        "DELETE FROM analytics_aggregates WHERE granularity = $1 AND bucket_start_ms >= $2 "
+        "AND bucket_start_ms < $3 AND ($4::text[] IS NULL OR outcome = ANY($4::text[]))",
+        {param(static_cast<int64_t>(scope.granularity)), param(scope.from_ms),
+         param(scope.to_ms), scope.outcomes.empty() ? std::nullopt : outcomes.take()});
+    if (!del.ok()) return del.status();
+    if (Status s = insert_aggregates(db, rows); !s.ok()) return s;
+    return true;
+  });
+  return done.ok() ? Status() : done.status();
+}
+
+Result<uint64_t> PostgresStore::delete_aggregates_before(Granularity g, int64_t before_ms) {
+  std::lock_guard lock(write_mu_);
+  auto rows = writer_db_->run(
+      "delete_aggregates_before",
+      "DELETE FROM analytics_aggregates WHERE granularity = $1 AND bucket_start_ms < $2",
+      {param(static_cast<int64_t>(g)), param(before_ms)});
+  if (!rows.ok()) return rows.status();
+  return rows->affected();
 }
 
 Result<std::vector<StoredPattern>> PostgresStore::list_patterns() {

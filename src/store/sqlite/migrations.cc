@@ -126,6 +126,31 @@ CREATE INDEX violations_by_type ON violations(type, id);
 CREATE INDEX violations_by_limit ON violations(limit_name, id);
 CREATE INDEX violations_by_user_id ON violations(user_id, id);
 )sql"},
+    {5, R"sql(
+CREATE TABLE analytics_aggregates (
+  id INTEGER PRIMARY KEY,
+  granularity INTEGER NOT NULL,
+  bucket_start_ms INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  limit_name TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  duration_ms_sum INTEGER NOT NULL,
+  duration_ms_max INTEGER NOT NULL,
+  cpu_ms_sum INTEGER NOT NULL,
+  cpu_ms_max INTEGER NOT NULL,
+  peak_memory_max INTEGER NOT NULL,
+  duration_sketch TEXT NOT NULL,
+  cpu_sketch TEXT NOT NULL,
+  memory_sketch TEXT NOT NULL
+);
+CREATE INDEX analytics_aggregates_by_bucket ON analytics_aggregates(granularity, bucket_start_ms);
+CREATE INDEX analytics_aggregates_by_user
+  ON analytics_aggregates(granularity, user_id, bucket_start_ms);
+)sql"},
     {6, R"sql(
 CREATE TABLE alert_rules (
   id INTEGER PRIMARY KEY,

@@ -42,6 +42,59 @@ auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
   return result;
 }
 
+Execution execution_of(const Statement& r) {
+  Execution e;
+  e.id = r.text(0);
+  e.user_id = r.uint64(1);
+  e.key_id = r.uint64(2);
+  e.type = r.text(3);
+  e.command = r.text(4);
+  e.started_at_ms = r.int64(5);
+  e.duration_ms = r.int64(6);
+  e.cpu_ms = r.int64(7);
+  e.peak_memory_bytes = r.int64(8);
+  if (auto v = optional_int(r, 9)) e.exit_code = static_cast<int>(*v);
+  if (auto v = optional_int(r, 10)) e.signal = static_cast<int>(*v);
+  return e;
+}
+
+constexpr std::string_view kExecutionColumns =
+    "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "
+    "peak_memory_bytes, exit_code, signal FROM executions ";
+
+// Appends `rows` with the connection's open transaction.
+Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) {
+  if (rows.empty()) return {};
+  auto stmt = db.prepare(
+      "INSERT INTO analytics_aggregates (granularity, bucket_start_ms, user_id, key_id, type, "
+      "outcome, limit_name, count, cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, "
+      "cpu_ms_max, peak_memory_max, duration_sketch, cpu_sketch, memory_sketch) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  if (!stmt.ok()) return stmt.status();
+  for (const AggregateRow& a : rows) {
+    Status s = stmt->bind(1, static_cast<int64_t>(a.granularity))
+                   .bind(2, a.bucket_start_ms)
+                   .bind(3, static_cast<int64_t>(a.user_id))
+                   .bind(4, static_cast<int64_t>(a.key_id))
+                   .bind(5, a.type)
+                   .bind(6, a.outcome)
+                   .bind(7, a.limit)
+                   .bind(8, static_cast<int64_t>(a.count))
+                   .bind(9, static_cast<int64_t>(a.cost))
+                   .bind(10, a.duration_ms_sum)
+                   .bind(11, a.duration_ms_max)
+                   .bind(12, a.cpu_ms_sum)
+                   .bind(13, a.cpu_ms_max)
+                   .bind(14, a.peak_memory_max)
+                   .bind(15, a.duration_sketch)
+                   .bind(16, a.cpu_sketch)
+                   .bind(17, a.memory_sketch)
+                   .run();
+    if (!s.ok()) return s;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
@@ -532,6 +585,132 @@ Result<std::vector<ConfirmDecision>> SqliteStore::list_decisions(const DecisionF
     d.reviewer_latency_ms = optional_int(r, 12);
     return d;
   });
+}
+
+Status SqliteStore::scan_executions(int64_t from_ms, int64_t to_ms,
+                                    const std::function<void(const Execution&)>& fn) {
+  constexpr int64_t kPage = 10'000;
+  // Keyset pagination on (started_at_ms, id): the lock is held for one page at a time.
+  std::optional<std::pair<int64_t, std::string>> after;
+  for (;;) {
+    std::vector<Execution> page;
+    {
+      std::lock_guard lock(mu_);
+      auto stmt = db_->prepare(
+          std::string(kExecutionColumns) +
+          "WHERE started_at_ms >= ?1 AND started_at_ms < ?2 AND (?3 IS NULL OR "
+          "started_at_ms > ?3 OR (started_at_ms = ?3 AND id > ?4)) "
+          "ORDER BY started_at_ms, id LIMIT ?5");
+      if (!stmt.ok()) return stmt.status();
+      stmt->bind(1, from_ms).bind(2, to_ms);
+      if (after) {
+        stmt->bind(3, after->first).bind(4, after->second);
+      } else {
+        stmt->bind_null(3).bind_null(4);
+      }
+      stmt->bind(5, kPage);
+      auto rows = stmt->collect<Execution>(execution_of);
+      if (!rows.ok()) return rows.status();
+      page = std::move(rows.value());
+    }
+    for (const Execution& e : page) fn(e);
+    if (static_cast<int64_t>(page.size()) < kPage) return {};
+    after.emplace(page.back().started_at_ms, page.back().id);
+  }
+}
+
+Status SqliteStore::add_aggregates(const std::vector<AggregateRow>& rows) {
+  if (rows.empty()) return {};
+  std::lock_guard lock(write_mu_);
+  auto done = in_transaction(*writer_db_, [&]() -> Result<bool> {
+    if (Status s = insert_aggregates(*writer_db_, rows); !s.ok()) return s;
+    return true;
+  });
+  return done.ok() ? Status() : done.status();
+}
+
+Result<std::vector<AggregateRow>> SqliteStore::list_aggregates(const AggregateFilter& f) {
+  std::lock_guard lock(mu_);
+  auto stmt = db_->prepare(
+      "SELECT granularity, bucket_start_ms, user_id, key_id, type, outcome, limit_name, count, "
+      "cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, cpu_ms_max, peak_memory_max, "
+      "duration_sketch, cpu_sketch, memory_sketch FROM analytics_aggregates "
+      "WHERE granularity = ?1 AND bucket_start_ms >= ?2 AND bucket_start_ms < ?3 "
+      "AND (?4 IS NULL OR user_id = ?4) AND (?5 IS NULL OR type = ?5) "
+      "AND (?6 IS NULL OR outcome = ?6)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, static_cast<int64_t>(f.granularity)).bind(2, f.from_ms).bind(3, f.to_ms);
+  stmt->bind(4, f.user_id);
+  if (f.type) {
+    stmt->bind(5, *f.type);
+  } else {
+    stmt->bind_null(5);
+  }
+  if (f.outcome) {
+    stmt->bind(6, *f.outcome);
+  } else {
+    stmt->bind_null(6);
+  }
+  return stmt->collect<AggregateRow>([](const Statement& r) {
+    AggregateRow a;
+    a.granularity = static_cast<Granularity>(r.int64(0));
+    a.bucket_start_ms = r.int64(1);
+    a.user_id = r.uint64(2);
+    a.key_id = r.uint64(3);
+    a.type = r.text(4);
+    a.outcome = r.text(5);
+    a.limit = r.text(6);
+    a.count = r.uint64(7);
+    a.cost = r.uint64(8);
+    a.duration_ms_sum = r.int64(9);
+    a.duration_ms_max = r.int64(10);
+    a.cpu_ms_sum = r.int64(11);
+    a.cpu_ms_max = r.int64(12);
+    a.peak_memory_max = r.int64(13);
+    a.duration_sketch = r.text(14);
+    a.cpu_sketch = r.text(15);
+    a.memory_sketch = r.text(16);
+    return a;
+  });
+}
+
+Status SqliteStore::replace_aggregates(const AggregateScope& scope,
+                                       const std::vector<AggregateRow>& rows) {
+  std::lock_guard lock(write_mu_);
+  Connection& db = *writer_db_;
+  auto done = in_transaction(db, [&]() -> Result<bool> {
+    auto del = db.prepare(
+        "DELETE FROM analytics_aggregates WHERE granularity = ?1 AND bucket_start_ms >= ?2 "
+        "AND bucket_start_ms < ?3 AND (?4 = '' OR instr(?4, ',' || outcome || ',') > 0)");
+    if (!del.ok()) return del.status();
+    std::string outcomes;
+    if (!scope.outcomes.empty()) {
+      outcomes = ",";
+      for (const std::string& o : scope.outcomes) outcomes += o + ",";
+    }
+    if (Status s = del->bind(1, static_cast<int64_t>(scope.granularity))
+                       .bind(2, scope.from_ms)
+                       .bind(3, scope.to_ms)
+                       .bind(4, outcomes)
+                       .run();
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = insert_aggregates(db, rows); !s.ok()) return s;
+    return true;
+  });
+  return done.ok() ? Status() : done.status();
+}
+
+Result<uint64_t> SqliteStore::delete_aggregates_before(Granularity g, int64_t before_ms) {
+  std::lock_guard lock(write_mu_);
+  auto stmt = writer_db_->prepare(
+      "DELETE FROM analytics_aggregates WHERE granularity = ?1 AND bucket_start_ms < ?2");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(g)).bind(2, before_ms).run(); !s.ok()) {
+    return s;
+  }
+  return static_cast<uint64_t>(writer_db_->changes());
 }
 
 Result<std::vector<StoredPattern>> SqliteStore::list_patterns() {

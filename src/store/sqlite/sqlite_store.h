@@ -57,6 +57,14 @@ class SqliteStore final : public Store {
   Result<uint64_t> delete_executions_before(int64_t before_ms) override;
 
   Result<std::vector<ConfirmDecision>> list_decisions(const DecisionFilter& filter) override;
+  Status scan_executions(int64_t from_ms, int64_t to_ms,
+                         const std::function<void(const Execution&)>& fn) override;
+  Status add_aggregates(const std::vector<AggregateRow>& rows) override;
+  Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter) override;
+  Status replace_aggregates(const AggregateScope& scope,
+                            const std::vector<AggregateRow>& rows) override;
+  Result<uint64_t> delete_aggregates_before(Granularity g, int64_t before_ms) override;
+
   Result<std::vector<StoredPattern>> list_patterns() override;
   Status put_pattern(const StoredPattern& pattern) override;
   Status delete_pattern(std::string_view id) override;
