@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "store/postgres/migrations.h"
@@ -550,6 +551,142 @@ TEST(PostgresStoreTest, RefusesAnUnreachableServerAsUnavailable) {
   EXPECT_EQ(store.status().code(), core::StatusCode::kUnavailable);
   EXPECT_NE(store.status().message().find("cannot connect to PostgreSQL"), std::string::npos)
       << store.status().message();
+}
+
+AggregateRow aggregate(Granularity g, int64_t bucket, uint64_t user, std::string outcome,
+                       uint64_t count) {
+  AggregateRow a;
+  a.granularity = g;
+  a.bucket_start_ms = bucket;
+  a.user_id = user;
+  a.key_id = 7;
+  a.type = "shell";
+  a.outcome = std::move(outcome);
+  a.limit = a.outcome == "refused" ? "calendar:day:500" : "";
+  a.count = count;
+  a.cost = count * 2;
+  a.duration_ms_sum = 40;
+  a.duration_ms_max = 30;
+  a.cpu_ms_sum = 9;
+  a.cpu_ms_max = 5;
+  a.peak_memory_max = 1 << 20;
+  a.duration_sketch = "0;10;1,,1";
+  a.cpu_sketch = "1;3;2";
+  a.memory_sketch = "0;700;2";
+  return a;
+}
+
+TEST_P(StoreTest, AggregatesKeepEveryFieldAndFilter) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  const AggregateRow a = aggregate(Granularity::kMinute, 60'000, 1, "executed", 3);
+  ASSERT_TRUE(store
+                  ->add_aggregates({a, aggregate(Granularity::kMinute, 120'000, 2, "refused", 1),
+                                    aggregate(Granularity::kHour, 0, 1, "executed", 3)})
+                  .ok());
+  auto all = store->list_aggregates({Granularity::kMinute, 0, 180'000});
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_EQ(all->size(), 2u);
+  auto mine = store->list_aggregates({Granularity::kMinute, 0, 180'000, 1u});
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  const AggregateRow& r = mine->front();
+  EXPECT_EQ(r.granularity, Granularity::kMinute);
+  EXPECT_EQ(r.bucket_start_ms, 60'000);
+  EXPECT_EQ(r.key_id, 7u);
+  EXPECT_EQ(r.type, "shell");
+  EXPECT_EQ(r.outcome, "executed");
+  EXPECT_EQ(r.count, 3u);
+  EXPECT_EQ(r.cost, 6u);
+  EXPECT_EQ(r.duration_ms_sum, 40);
+  EXPECT_EQ(r.duration_ms_max, 30);
+  EXPECT_EQ(r.cpu_ms_sum, 9);
+  EXPECT_EQ(r.cpu_ms_max, 5);
+  EXPECT_EQ(r.peak_memory_max, 1 << 20);
+  EXPECT_EQ(r.duration_sketch, a.duration_sketch);
+  EXPECT_EQ(r.cpu_sketch, a.cpu_sketch);
+  EXPECT_EQ(r.memory_sketch, a.memory_sketch);
+  auto refused = store->list_aggregates({Granularity::kMinute, 0, 180'000, std::nullopt,
+                                         std::string("shell"), std::string("refused")});
+  ASSERT_TRUE(refused.ok());
+  ASSERT_EQ(refused->size(), 1u);
+  EXPECT_EQ(refused->front().limit, "calendar:day:500");
+  auto later = store->list_aggregates({Granularity::kMinute, 120'000, 180'000});
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->size(), 1u);  // from inclusive, to exclusive
+}
+
+TEST_P(StoreTest, ReplacingAggregatesTouchesOnlyTheirScope) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store
+                  ->add_aggregates({aggregate(Granularity::kHour, 0, 1, "executed", 1),
+                                    aggregate(Granularity::kHour, 0, 1, "executed", 2),
+                                    aggregate(Granularity::kHour, 0, 1, "admitted", 5),
+                                    aggregate(Granularity::kHour, 3'600'000, 1, "executed", 4),
+                                    aggregate(Granularity::kDay, 0, 1, "executed", 3)})
+                  .ok());
+  ASSERT_TRUE(store
+                  ->replace_aggregates({Granularity::kHour, 0, 3'600'000, {"executed", "failed"}},
+                                       {aggregate(Granularity::kHour, 0, 1, "executed", 9)})
+                  .ok());
+  auto first = store->list_aggregates({Granularity::kHour, 0, 3'600'000});
+  ASSERT_TRUE(first.ok());
+  uint64_t executed = 0, admitted = 0;
+  for (const AggregateRow& r : first.value())
+    (r.outcome == "executed" ? executed : admitted) += r.count;
+  EXPECT_EQ(executed, 9u);
+  EXPECT_EQ(admitted, 5u);  // another outcome: kept
+  auto second = store->list_aggregates({Granularity::kHour, 3'600'000, 7'200'000});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->size(), 1u);  // another bucket: kept
+  auto days = store->list_aggregates({Granularity::kDay, 0, 86'400'000});
+  ASSERT_TRUE(days.ok());
+  EXPECT_EQ(days->size(), 1u);  // another granularity: kept
+  ASSERT_TRUE(store->replace_aggregates({Granularity::kHour, 0, 3'600'000, {}}, {}).ok());
+  auto emptied = store->list_aggregates({Granularity::kHour, 0, 3'600'000});
+  ASSERT_TRUE(emptied.ok());
+  EXPECT_TRUE(emptied->empty());  // no outcomes named: every outcome
+}
+
+TEST_P(StoreTest, AggregateRetentionDeletesOnlyOldRowsOfOneGranularity) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store
+                  ->add_aggregates({aggregate(Granularity::kMinute, 0, 1, "executed", 1),
+                                    aggregate(Granularity::kMinute, 60'000, 1, "executed", 1),
+                                    aggregate(Granularity::kHour, 0, 1, "executed", 1)})
+                  .ok());
+  auto deleted = store->delete_aggregates_before(Granularity::kMinute, 60'000);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted.value(), 1u);
+  EXPECT_EQ(store->list_aggregates({Granularity::kMinute, 0, 120'000})->size(), 1u);
+  EXPECT_EQ(store->list_aggregates({Granularity::kHour, 0, 120'000})->size(), 1u);
+}
+
+TEST_P(StoreTest, ScanningExecutionsPassesEachInRangeOnceOldestFirst) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  WriteBatch batch;
+  // More than one page (10,000), with many sharing a start time.
+  for (int i = 0; i < 10'050; ++i)
+    batch.executions.push_back(execution("e" + std::to_string(i), 1000 + i / 100));
+  batch.executions.push_back(execution("late", 999'999));
+  ASSERT_TRUE(store->commit_batch(batch, std::nullopt).ok());
+  std::set<std::string> seen;
+  int64_t last = 0;
+  bool ordered = true;
+  ASSERT_TRUE(store
+                  ->scan_executions(1000, 500'000,
+                                    [&](const Execution& e) {
+                                      ordered = ordered && e.started_at_ms >= last;
+                                      last = e.started_at_ms;
+                                      seen.insert(e.id);
+                                    })
+                  .ok());
+  EXPECT_TRUE(ordered);
+  EXPECT_EQ(seen.size(), 10'050u);
+  EXPECT_EQ(seen.count("late"), 0u);
 }
 
 }  // namespace

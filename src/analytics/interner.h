@@ -1,0 +1,34 @@
+#pragma once
+// Interner: gives each distinct string (a command type, a limit name) a small integer id, so
+// that hot-path keys are plain integers. Few distinct strings exist (types and limits are
+// configuration), so ids are never freed.
+//
+// Threads: any thread; lookups of known strings take a shared lock and do not allocate.
+
+#include <cstdint>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace gaia::analytics {
+
+class Interner {
+ public:
+  // The id of `s`, adding it the first time.
+  uint32_t id(std::string_view s);
+  // The string of `id`. REQUIRES: id came from id().
+  std::string name(uint32_t id) const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;  // GUARDED_BY(mu_)
+  std::vector<std::string> names_;                                        // GUARDED_BY(mu_)
+};
+
+}  // namespace gaia::analytics

@@ -1,0 +1,98 @@
+#include "analytics/totals.h"
+
+#include <algorithm>
+
+namespace gaia::analytics {
+
+std::string_view outcome_of(const store::Execution& e) {
+  return e.exit_code == 0 && !e.signal ? kExecuted : kFailed;
+}
+
+void Totals::add_execution(const store::Execution& e) {
+  ++count;
+  if (!exec) exec.emplace();
+  ExecFigures& f = *exec;
+  f.duration_ms_sum += e.duration_ms;
+  f.duration_ms_max = std::max(f.duration_ms_max, e.duration_ms);
+  f.cpu_ms_sum += e.cpu_ms;
+  f.cpu_ms_max = std::max(f.cpu_ms_max, e.cpu_ms);
+  f.peak_memory_max = std::max(f.peak_memory_max, e.peak_memory_bytes);
+  f.duration.add(e.duration_ms);
+  f.cpu.add(e.cpu_ms);
+  f.memory.add(e.peak_memory_bytes);
+}
+
+void Totals::merge(const Totals& other) {
+  count += other.count;
+  cost += other.cost;
+  if (!other.exec) return;
+  if (!exec) {
+    exec = other.exec;
+    return;
+  }
+  ExecFigures& f = *exec;
+  const ExecFigures& o = *other.exec;
+  f.duration_ms_sum += o.duration_ms_sum;
+  f.duration_ms_max = std::max(f.duration_ms_max, o.duration_ms_max);
+  f.cpu_ms_sum += o.cpu_ms_sum;
+  f.cpu_ms_max = std::max(f.cpu_ms_max, o.cpu_ms_max);
+  f.peak_memory_max = std::max(f.peak_memory_max, o.peak_memory_max);
+  f.duration.merge(o.duration);
+  f.cpu.merge(o.cpu);
+  f.memory.merge(o.memory);
+}
+
+bool Totals::merge_row(const store::AggregateRow& row) {
+  Totals t;
+  t.count = row.count;
+  t.cost = row.cost;
+  if (!row.duration_sketch.empty() || !row.cpu_sketch.empty() || !row.memory_sketch.empty() ||
+      row.duration_ms_sum != 0 || row.cpu_ms_sum != 0 || row.peak_memory_max != 0) {
+    auto d = Sketch::decode(row.duration_sketch);
+    auto c = Sketch::decode(row.cpu_sketch);
+    auto m = Sketch::decode(row.memory_sketch);
+    if (!d || !c || !m) return false;
+    t.exec = ExecFigures{row.duration_ms_sum, row.duration_ms_max, row.cpu_ms_sum, row.cpu_ms_max,
+                         row.peak_memory_max, std::move(*d),       std::move(*c),  std::move(*m)};
+  }
+  merge(t);
+  return true;
+}
+
+void Totals::fill(store::AggregateRow& row) const {
+  row.count = count;
+  row.cost = cost;
+  if (!exec) return;
+  row.duration_ms_sum = exec->duration_ms_sum;
+  row.duration_ms_max = exec->duration_ms_max;
+  row.cpu_ms_sum = exec->cpu_ms_sum;
+  row.cpu_ms_max = exec->cpu_ms_max;
+  row.peak_memory_max = exec->peak_memory_max;
+  row.duration_sketch = exec->duration.encode();
+  row.cpu_sketch = exec->cpu.encode();
+  row.memory_sketch = exec->memory.encode();
+}
+
+RowKey RowKey::of(const store::AggregateRow& row) {
+  return {row.bucket_start_ms, row.user_id, row.key_id, row.type, row.outcome, row.limit};
+}
+
+std::vector<store::AggregateRow> rows_of(const Merged& merged, store::Granularity g) {
+  std::vector<store::AggregateRow> rows;
+  rows.reserve(merged.size());
+  for (const auto& [key, totals] : merged) {
+    store::AggregateRow row;
+    row.granularity = g;
+    row.bucket_start_ms = key.bucket_start_ms;
+    row.user_id = key.user_id;
+    row.key_id = key.key_id;
+    row.type = key.type;
+    row.outcome = key.outcome;
+    row.limit = key.limit;
+    totals.fill(row);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace gaia::analytics
