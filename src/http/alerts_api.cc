@@ -5,40 +5,13 @@
 #include "alerts/alert_json.h"
 #include "alerts/metric_source.h"
 #include "alerts/rule_json.h"
+#include "http/admin_support.h"
 
 namespace gaia::http {
 namespace {
 
 constexpr int64_t kMaxPage = 1000;
 constexpr size_t kMaxNoteBytes = 1000;
-
-Response store_failure(const core::Status& s) {
-  return error_response(503, "store_unavailable", s.message());
-}
-
-int64_t now_ms(const ApiContext& ctx) { return core::to_ms(ctx.clock.now().wall); }
-
-void audit(const ApiContext& ctx, const Caller& caller, std::string action, std::string target,
-           const boost::json::value& before, const boost::json::value& after) {
-  (void)ctx.store.append_audit({caller.user_name, std::move(action), std::move(target),
-                                before.is_null() ? "" : boost::json::serialize(before),
-                                after.is_null() ? "" : boost::json::serialize(after), now_ms(ctx)});
-}
-
-// The value of `name` in a query string, or nullopt (values taken here need no decoding).
-std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
 
 std::optional<uint64_t> positive(std::string_view text) {
   uint64_t v = 0;
@@ -47,26 +20,12 @@ std::optional<uint64_t> positive(std::string_view text) {
   return v;
 }
 
-// A Status of kInvalidArgument whose message is "field: reason" as a 400 naming the field.
-Response invalid(const core::Status& s) {
-  const std::string& m = s.message();
-  const size_t colon = m.find(": ");
-  if (colon == std::string::npos) return field_error("body", m);
-  return field_error(m.substr(0, colon), m.substr(colon + 2));
-}
-
-Response change_failure(const core::Status& s) {
-  if (s.code() == core::StatusCode::kNotFound) return error_response(404, "not_found", s.message());
-  if (s.code() == core::StatusCode::kInvalidArgument) return invalid(s);
-  return store_failure(s);
-}
-
 std::variant<alerts::AlertRule, Response> body_rule(const Request& req) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(req.body, ec);
   if (ec) return field_error("body", "not valid JSON: " + ec.message());
   auto rule = alerts::rule_from_json(v);
-  if (!rule.ok()) return invalid(rule.status());
+  if (!rule.ok()) return status_response(rule.status());
   return std::move(rule.value());
 }
 
@@ -92,30 +51,30 @@ Response list_alerts(const ApiContext& ctx, alerts::Evaluator& evaluator, const 
   auto auth = authenticate(req, ctx.directory, true);
   if (auto* r = std::get_if<Response>(&auth)) return std::move(*r);
   store::AlertFilter f;
-  if (auto v = query_value(req.query, "state")) {
+  if (auto v = query_param(req.query, "state")) {
     if (*v != "pending" && *v != "firing" && *v != "resolved") {
       return field_error("state", "must be pending, firing or resolved");
     }
     f.state = std::string(*v);
   }
-  if (auto v = query_value(req.query, "severity")) {
+  if (auto v = query_param(req.query, "severity")) {
     if (!alerts::parse_severity(*v))
       return field_error("severity", "must be info, warning or critical");
     f.severity = std::string(*v);
   }
-  if (auto v = query_value(req.query, "rule")) {
+  if (auto v = query_param(req.query, "rule")) {
     auto id = positive(*v);
     if (!id) return field_error("rule", "must be a rule id (a positive integer)");
     f.rule_id = *id;
   }
-  if (auto v = query_value(req.query, "limit")) {
+  if (auto v = query_param(req.query, "limit")) {
     auto n = positive(*v);
     if (!n || *n > static_cast<uint64_t>(kMaxPage)) {
       return field_error("limit", "must be an integer from 1 to 1000");
     }
     f.limit = static_cast<size_t>(*n);
   }
-  if (auto v = query_value(req.query, "before")) {
+  if (auto v = query_param(req.query, "before")) {
     auto id = positive(*v);
     if (!id) return field_error("before", "must be an alert id (a positive integer)");
     f.before_id = *id;
@@ -159,20 +118,14 @@ Response change_alert(const ApiContext& ctx, alerts::Evaluator& evaluator, const
     if (body.error()) return *body.error();
     after = evaluator.silence(*id, *until);
   }
-  if (!after.ok()) return change_failure(after.status());
+  if (!after.ok()) return status_response(after.status());
   store::StoredAlert shown = after.value();
   evaluator.overlay(shown);
   boost::json::object out = alerts::alert_to_json(shown);
-  audit(ctx, caller, ack ? "alert.ack" : "alert.silence", std::to_string(*id),
-        alerts::alert_to_json(*before.value()), out);
+  audit_change(ctx, caller, ack ? "alert.ack" : "alert.silence", std::to_string(*id),
+               alerts::alert_to_json(*before.value()), out);
   ctx.feed.publish("alert", out);
   return json_response(200, out);
-}
-
-void announce(const ApiContext& ctx, std::string_view action, uint64_t id, const Caller& caller) {
-  ctx.feed.publish(
-      "config_changed",
-      {{"what", "alert_rule"}, {"action", action}, {"id", id}, {"by", caller.user_name}});
 }
 
 Response list_rules(const ApiContext& ctx, alerts::Evaluator& evaluator, const Request& req) {
@@ -189,11 +142,11 @@ Response create_rule(const ApiContext& ctx, alerts::Evaluator& evaluator, const 
   auto rule = body_rule(req);
   if (auto* r = std::get_if<Response>(&rule)) return std::move(*r);
   auto made = evaluator.create_rule(std::move(std::get<alerts::AlertRule>(rule)));
-  if (!made.ok()) return change_failure(made.status());
+  if (!made.ok()) return status_response(made.status());
   boost::json::object out = alerts::rule_to_json(made.value());
   const Caller& caller = std::get<Caller>(auth);
-  audit(ctx, caller, "alert.rule.create", std::to_string(made->id), nullptr, out);
-  announce(ctx, "create", made->id, caller);
+  audit_change(ctx, caller, "alert.rule.create", std::to_string(made->id), nullptr, out);
+  announce_change(ctx, "alert_rule", "create", made->id, caller);
   return json_response(201, out);
 }
 
@@ -206,11 +159,11 @@ Response replace_rule(const ApiContext& ctx, alerts::Evaluator& evaluator, const
   if (auto* r = std::get_if<Response>(&rule)) return std::move(*r);
   auto before = evaluator.find_rule(*id);
   auto replaced = evaluator.replace_rule(*id, std::move(std::get<alerts::AlertRule>(rule)));
-  if (!replaced.ok()) return change_failure(replaced.status());
+  if (!replaced.ok()) return status_response(replaced.status());
   boost::json::object out = alerts::rule_to_json(replaced.value());
   const Caller& caller = std::get<Caller>(auth);
-  audit(ctx, caller, "alert.rule.update", std::to_string(*id), rule_or_null(before), out);
-  announce(ctx, "update", *id, caller);
+  audit_change(ctx, caller, "alert.rule.update", std::to_string(*id), rule_or_null(before), out);
+  announce_change(ctx, "alert_rule", "update", *id, caller);
   return json_response(200, out);
 }
 
@@ -220,10 +173,11 @@ Response delete_rule(const ApiContext& ctx, alerts::Evaluator& evaluator, const 
   auto id = positive(req.path_param("id"));
   if (!id) return field_error("id", "must be a rule id (a positive integer)");
   auto before = evaluator.find_rule(*id);
-  if (core::Status s = evaluator.delete_rule(*id); !s.ok()) return change_failure(s);
+  if (core::Status s = evaluator.delete_rule(*id); !s.ok()) return status_response(s);
   const Caller& caller = std::get<Caller>(auth);
-  audit(ctx, caller, "alert.rule.delete", std::to_string(*id), rule_or_null(before), nullptr);
-  announce(ctx, "delete", *id, caller);
+  audit_change(ctx, caller, "alert.rule.delete", std::to_string(*id), rule_or_null(before),
+               nullptr);
+  announce_change(ctx, "alert_rule", "delete", *id, caller);
   return json_response(200, {{"deleted", *id}});
 }
 
