@@ -163,11 +163,31 @@ test('an alert fires live in the Alerts tab and is acknowledged there', async ()
     severity: 'critical', cooldown: 0, channels: ['websocket'],
   });
   assert.equal(rule.status, 201, JSON.stringify(rule.body));
-  const firing = page.locator('#panel-alerts section').first().locator('tr', { hasText: 'e2e refusals seen' });
+  const firing = page.locator('#panel-alerts section.firing tr', { hasText: 'e2e refusals seen' });
   await firing.waitFor({ timeout: 20_000 });
   await firing.locator('input.note').fill('looking into it');
   await firing.locator('button', { hasText: 'Acknowledge' }).click();
   await page.locator('#panel-alerts', { hasText: 'acknowledged by admin: looking into it' }).first().waitFor();
+});
+
+test('an agent\'s command waits for approval, shown live, and runs once approved', async () => {
+  await openTab('alerts');
+  await page.locator('#panel-alerts section.approvals .empty.ok').waitFor();
+  // Alice's agent asks to run a command the policy asks a person about; the answer streams.
+  const exec = fetch(`${server.base}/api/v1/exec`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${keys.alice}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'shell', agent: true, argv: ['printf', 'ran-after-approval'] }),
+  }).then((r) => r.text());
+  const row = page.locator('#panel-alerts section.approvals tr[data-approval]', { hasText: 'printf ran-after-approval' });
+  await row.waitFor({ timeout: 15_000 });
+  assert.equal(await row.locator('td').first().textContent(), 'alice');
+  await row.locator('input.note').fill('fine');
+  await row.locator('button.approve').click();
+  const out = await exec;
+  assert.match(out, /approval_required/);
+  assert.match(out, /ran-after-approval/);
+  await page.locator('#panel-alerts section.approvals .empty.ok').waitFor();
 });
 
 test('an override edited in the Users tab applies to the next check', async () => {

@@ -41,6 +41,7 @@ export class GaiaServer {
       PORT: String(port),
       GAIA_PROC_ROOT: dir,
       GAIA_ALERT_INTERVAL_S: '1',  // alerts fire within a second of their condition
+      GAIA_CONFIRM_APPROVAL_WAIT_S: '60',  // agents' asked-about commands wait for an admin
     };
     const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new GaiaServer(child, dir, port);

@@ -1,5 +1,6 @@
-// Alerts: what is firing now (acknowledge, silence), the history of every alert with its
-// transitions, and the alert rules. Live "alert" messages refresh both lists.
+// Alerts: what needs an operator now: agents' commands waiting for approval (approve, deny),
+// alerts firing (acknowledge, silence); then the history of every alert with its transitions,
+// and the alert rules. Live "approval" and "alert" messages refresh the lists.
 
 import * as api from '../api.js';
 import { h, replace, toast, formatNumber, formatTime, notAvailable } from '../dom.js';
@@ -9,6 +10,7 @@ const SILENCE_MS = 3600_000;
 export class AlertsTab {
   constructor(panel, feed) {
     this.panel = panel;
+    this.approvals = h('div');
     this.firing = h('div');
     this.history = h('div');
     this.rules = h('div');
@@ -22,12 +24,17 @@ export class AlertsTab {
     this.visible = false;
     replace(panel,
       h('h2', {}, 'Alerts'),
-      h('section', { class: 'card' }, h('h3', {}, 'Firing now'), this.firing),
+      h('section', { class: 'card approvals' }, h('h3', {}, 'Commands waiting for approval'), this.approvals),
+      h('section', { class: 'card firing' }, h('h3', {}, 'Firing now'), this.firing),
       h('section', { class: 'card' }, h('h3', {}, 'History'), h('div', { class: 'toolbar' }, this.state, this.severity), this.history),
       h('section', { class: 'card' }, h('h3', {}, 'Rules'), this.rules));
     feed.on('alert', (a) => {
       if (a && a.state === 'firing') toast(`Alert firing: ${a.rule_name || a.metric || a.id}`, 'error');
       if (this.loaded) this.load();
+    });
+    feed.on('approval', (a) => {
+      if (a && a.state === 'waiting') toast(`${a.user} waits for approval: ${a.command}`);
+      if (this.loaded) this.loadApprovals();
     });
   }
 
@@ -42,9 +49,50 @@ export class AlertsTab {
 
   load() {
     this.loaded = true;
+    this.loadApprovals();
     this.loadFiring();
     this.loadHistory();
     this.loadRules();
+  }
+
+  async loadApprovals() {
+    let r;
+    try {
+      r = await api.get('/api/admin/approvals');
+    } catch (e) {
+      replace(this.approvals, e.notAvailable ? notAvailable('Approvals') : h('p', { class: 'error' }, e.message));
+      return;
+    }
+    const waiting = r.approvals || [];
+    if (!waiting.length) {
+      replace(this.approvals, h('p', { class: 'empty ok' }, r.wait_s ? 'Nothing waits for approval.'
+        : 'Nothing waits for approval (approvals are off: GAIA_CONFIRM_APPROVAL_WAIT_S).'));
+      return;
+    }
+    replace(this.approvals, h('table', { class: 'approvals-table' },
+      h('thead', {}, h('tr', {}, ['user', 'type', 'command', 'reason', 'expires', ''].map((c) => h('th', {}, c)))),
+      h('tbody', {}, waiting.map((a) => h('tr', { dataset: { approval: String(a.id) } },
+        h('td', {}, a.user ?? ''), h('td', {}, a.type ?? ''),
+        h('td', { class: 'command' }, a.command ?? ''),
+        h('td', {}, a.reason ?? ''),
+        h('td', { class: 'muted' }, formatTime(a.expires_at_ms)),
+        h('td', {}, this.decision(a)))))));
+  }
+
+  decision(a) {
+    const note = h('input', { type: 'text', placeholder: 'note', 'aria-label': 'decision note', class: 'note' });
+    const decide = (decision) => async () => {
+      const body = { decision };
+      if (note.value.trim()) body.note = note.value.trim();
+      try {
+        await api.post(`/api/admin/approvals/${api.enc(a.id)}`, body);
+        toast(`${decision === 'approve' ? 'Approved' : 'Denied'}: ${a.command}`);
+      } catch (e) { toast(e.message, 'error'); }
+      this.loadApprovals();
+    };
+    return h('div', { class: 'inline' }, note,
+      h('button', { type: 'button', class: 'primary approve', onclick: decide('approve') }, 'Approve'),
+      h('button', { type: 'button', class: 'danger deny', onclick: decide('deny') }, 'Deny'));
   }
 
   async loadFiring() {
