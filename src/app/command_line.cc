@@ -29,7 +29,7 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       "store_failure, store_connect_retry_s, data_dir).\n"
       "GAIA_ADMIN_KEY (environment only): a key to accept as an admin key.\n"
       "GAIA_ALERT_WEBHOOK_SECRET (environment only): signs alert webhooks (HMAC-SHA256).");
-  const std::array<FlagSpec, 25> specs = {{
+  const std::array<FlagSpec, 29> specs = {{
       {kPortSetting, "TCP port to listen on (env PORT, default 8080)"},
       {kBindSetting, "address to bind (env GAIA_BIND, default 127.0.0.1)"},
       {kDatabaseUrlSetting,
@@ -60,6 +60,10 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
       {kAlertWebhookUrlSetting, "http:// URL alerts are POSTed to (env GAIA_ALERT_WEBHOOK_URL)"},
       {kConfirmApprovalWaitSetting,
        "s an agent's command needing a person waits for an admin (default 0: 428 at once)"},
+      {kAnalyticsFlushSetting, "s between flushes of the analytics aggregates (default 10)"},
+      {kAnalyticsMinuteDaysSetting, "days minute aggregates are kept (default 7)"},
+      {kAnalyticsHourDaysSetting, "days hour aggregates are kept (default 90)"},
+      {kAnalyticsDayDaysSetting, "days day aggregates are kept (default 730)"},
       {kConfigSetting, "configuration file of `key = value` lines (env GAIA_CONFIG)"},
   }};
   std::array<std::string, specs.size()> values;

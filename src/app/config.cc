@@ -252,6 +252,28 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
     }
     c.alert_interval_s = static_cast<unsigned>(*v);
   }
+  struct Days {
+    const SettingName& name;
+    unsigned& value;
+    const char* what;
+  };
+  for (const Days& d :
+       {Days{kAnalyticsMinuteDaysSetting, c.analytics_minute_days, "analytics minute retention"},
+        Days{kAnalyticsHourDaysSetting, c.analytics_hour_days, "analytics hour retention"},
+        Days{kAnalyticsDayDaysSetting, c.analytics_day_days, "analytics day retention"}}) {
+    if (auto raw = pick(d.name, flags, env, file)) {
+      auto v = parse_uint(raw->value);
+      if (!v || *v < 1 || *v > 36500) return invalid(*raw, d.what, "days from 1 to 36500");
+      d.value = static_cast<unsigned>(*v);
+    }
+  }
+  if (auto raw = pick(kAnalyticsFlushSetting, flags, env, file)) {
+    auto v = parse_uint(raw->value);
+    if (!v || *v < 1 || *v > 3600) {
+      return invalid(*raw, "analytics flush interval", "seconds from 1 to 3600");
+    }
+    c.analytics_flush_s = static_cast<unsigned>(*v);
+  }
   if (auto raw = pick(kAlertWebhookUrlSetting, flags, env, file)) {
     if (!raw->value.starts_with("http://") || raw->value.size() <= 7) {
       return invalid(*raw, "alert webhook URL",

@@ -67,6 +67,16 @@ inline constexpr SettingName kAlertWebhookUrlSetting{"alert_webhook_url", "GAIA_
 // How long an agent's command the policy asks about waits for an admin; 0: answer 428 at once.
 inline constexpr SettingName kConfirmApprovalWaitSetting{
     "confirm_approval_wait_s", "GAIA_CONFIRM_APPROVAL_WAIT_S", "--confirm-approval-wait-s"};
+// Analytics: how often the aggregates are flushed to the store, and how many days minute,
+// hour and day aggregates are kept.
+inline constexpr SettingName kAnalyticsFlushSetting{"analytics_flush_s", "GAIA_ANALYTICS_FLUSH_S",
+                                                    "--analytics-flush-s"};
+inline constexpr SettingName kAnalyticsMinuteDaysSetting{
+    "analytics_minute_days", "GAIA_ANALYTICS_MINUTE_DAYS", "--analytics-minute-days"};
+inline constexpr SettingName kAnalyticsHourDaysSetting{
+    "analytics_hour_days", "GAIA_ANALYTICS_HOUR_DAYS", "--analytics-hour-days"};
+inline constexpr SettingName kAnalyticsDayDaysSetting{
+    "analytics_day_days", "GAIA_ANALYTICS_DAY_DAYS", "--analytics-day-days"};
 inline constexpr SettingName kConfigSetting{"config", "GAIA_CONFIG", "--config"};
 // A secret: read from the environment only, never from a flag (visible in `ps`) or a file.
 inline constexpr SettingName kAdminKeySetting{"admin_key", "GAIA_ADMIN_KEY", ""};
@@ -95,7 +105,11 @@ inline constexpr SettingName kFileSettings[] = {kPortSetting,
                                                 kConfirmFallbackSetting,
                                                 kAlertIntervalSetting,
                                                 kAlertWebhookUrlSetting,
-                                                kConfirmApprovalWaitSetting};
+                                                kConfirmApprovalWaitSetting,
+                                                kAnalyticsFlushSetting,
+                                                kAnalyticsMinuteDaysSetting,
+                                                kAnalyticsHourDaysSetting,
+                                                kAnalyticsDayDaysSetting};
 // The settings a configuration file cannot hold: the file's own path and the secrets.
 inline constexpr SettingName kNotInFileSettings[] = {kConfigSetting, kAdminKeySetting,
                                                      kAlertWebhookSecretSetting};
@@ -148,6 +162,12 @@ struct Config {
   // Seconds an agent's command that needs a person waits for an admin's approval
   // (POST /api/admin/approvals/{id}); 0 answers 428 at once.
   unsigned confirm_approval_wait_s = 0;
+  // Analytics aggregates: flushed every analytics_flush_s seconds; minute, hour and day
+  // buckets kept this many days (longer than raw executions).
+  unsigned analytics_flush_s = 10;
+  unsigned analytics_minute_days = 7;
+  unsigned analytics_hour_days = 90;
+  unsigned analytics_day_days = 730;
 };
 
 // `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and

@@ -11,6 +11,10 @@
 #include <thread>
 
 #include "app/alert_stack.h"
+#include "analytics/aggregator.h"
+#include "analytics/detectors.h"
+#include "analytics/rollup.h"
+#include "app/analytics_sources.h"
 #include "app/chores.h"
 #include "app/confirm_hook.h"
 #include "app/exec_stack.h"
@@ -24,6 +28,7 @@
 #include "http/admin_usage_api.h"
 #include "http/admin_users_api.h"
 #include "http/alerts_api.h"
+#include "http/analytics_api.h"
 #include "http/approvals_api.h"
 #include "http/confirm_api.h"
 #include "http/confirmer.h"
@@ -260,6 +265,20 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   };
   ReputationListener reputation_listener(reputation, user_name);
   feed.add_listener(&reputation_listener);
+  // Analytics: aggregates kept in memory as events arrive, flushed and compacted by chores of
+  // their own (store I/O never holds up the limiter's sweeps), read by reports and detectors.
+  analytics::Aggregator aggregator;
+  feed.add_listener(&aggregator);
+  const auto days = [](unsigned n) { return std::chrono::hours(24) * n; };
+  analytics::Rollup rollup(*store, aggregator, analytics::Buckets(options->calendar),
+                           {days(config.analytics_minute_days), days(config.analytics_hour_days),
+                            days(config.analytics_day_days)});
+  ReputationMoves reputation_moves(reputation);
+  LimiterQuotas limiter_quotas(*store, *limiter, *directory.value(), clock);
+  const analytics::Detectors detectors(
+      *store, rollup.buckets(),
+      [&user_name](uint64_t id) { return user_name(id).value_or(std::to_string(id)); },
+      &reputation_moves, &limiter_quotas);
   http::Confirmer confirmer(*patterns.value(), reviewer.get(), &reputation, feed, clock,
                             {*confirm::parse_verdict(config.confirm_fallback)});
   ConfirmHook confirm_hook(confirmer, *limiter);
@@ -336,6 +355,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   http::add_confirm_api(router, api, *patterns.value(), confirmer);
   http::add_reputation_api(router, api, reputation);
   http::add_alerts_api(router, api, alerting.value()->evaluator());
+  http::add_analytics_api(router, api, {rollup, detectors});
   {
     const alerts::EvaluatorSummary summary = alerting.value()->evaluator().summary();
     out << "[INIT] ✓ Alerts: " << summary.enabled_rules << " of " << summary.rules
@@ -343,6 +363,10 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
         << (alerting.value()->has_webhook() ? config.alert_webhook_url : std::string("off"))
         << std::endl;
   }
+  out << "[INIT] ✓ Analytics: aggregates flushed every " << config.analytics_flush_s
+      << " s, kept " << config.analytics_minute_days << " d by minute, "
+      << config.analytics_hour_days << " d by hour, " << config.analytics_day_days << " d by day"
+      << std::endl;
   out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
       << (!exec.runner().cgroups_available() ? "rlimits only (" + exec.runner().cgroup_note() + ")"
           : config.exec_cgroups == "auto"    ? "a cgroup per command"
@@ -392,6 +416,27 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
        }},
   });
 
+  auto analytics_chores = std::make_unique<Chores>(std::vector<Chores::Chore>{
+      {std::chrono::seconds(config.analytics_flush_s),
+       [&] {
+         if (core::Status s = rollup.flush(); !s.ok()) {
+           err << "[WARN] analytics flush: " << s.message() << std::endl;
+         }
+       }},
+      {std::chrono::minutes(1),
+       [&] {
+         if (core::Status s = rollup.compact(); !s.ok()) {
+           err << "[WARN] analytics compaction: " << s.message() << std::endl;
+         }
+       }},
+      {std::chrono::hours(1),
+       [&] {
+         if (core::Status s = rollup.retain(core::to_ms(clock.now().wall)); !s.ok()) {
+           err << "[WARN] analytics retention: " << s.message() << std::endl;
+         }
+       }},
+  });
+
   std::string where = host_for_url(config.bind_address) + ":" + std::to_string(server.port());
   out << "[INFO] Starting HTTP server on " << where << std::endl;
   // A wildcard address is no place to browse to; the loopback name is.
@@ -415,6 +460,11 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   reviewer.reset();  // waits for reviews under way, while the confirmer they call still lives
   if (core::Status s = reputation.flush(*store); !s.ok()) {
     err << "[ERROR] saving reputation: " << s.message() << std::endl;
+  }
+  // What the aggregator holds since the last flush: every event is in by now.
+  analytics_chores.reset();
+  if (core::Status s = rollup.flush(); !s.ok()) {
+    err << "[ERROR] flushing the analytics aggregates: " << s.message() << std::endl;
   }
   if (core::Status s = store->flush(); !s.ok()) {
     err << "[ERROR] flushing the store: " << s.message() << std::endl;

@@ -55,6 +55,7 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
                                              "[INIT] ✓ Confirmation policy: ",
                                              "[INIT] ✓ Alerts: 12 of 16 rules enabled, every 10 s, "
                                              "webhook off",
+                                             "[INIT] ✓ Analytics: aggregates flushed every 10 s",
                                              "[INIT] ✓ Executor: 2 workers, ",
                                              "[INIT] ✓ Dashboard: ",
                                              "[INFO] Starting HTTP server on " + where,

@@ -1,0 +1,175 @@
+// The analytics endpoints of the real gaia_server: reports from the aggregates of real
+// checks, as JSON and as CSV read back by Python's csv module; 400s naming the parameter;
+// admin only; the detectors and a rebuild.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "support/raw_http_client.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "analytics-admin-key-0123456789abcdef01";
+
+struct Fetched {
+  int status = 0;
+  std::string body;
+};
+
+class AnalyticsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    port_ = free_port();
+    server_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{},
+        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
+                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
+                                 "GAIA_THREADS=2", "GAIA_ANALYTICS_FLUSH_S=1"});
+    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
+        << server_->stdout_ << server_->stderr_;
+  }
+  void TearDown() override {
+    server_->signal(SIGTERM);
+    EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+  }
+  std::optional<RawResponse> call(std::string_view method, std::string_view path,
+                                  std::string_view key, std::string_view body = {}) {
+    return http_request(port_, method, path, key, body);
+  }
+  std::string user_with_key(const std::string& name) {
+    auto created = call("POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"("})");
+    EXPECT_TRUE(created && created->status == 201);
+    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey, R"({"role":"user"})");
+    EXPECT_TRUE(key && key->status == 201);
+    return std::string(boost::json::parse(key->body).at("key").as_string());
+  }
+  // GET through Python's HTTP client (it reads chunked bodies); with `csv`, the body as
+  // parsed by Python's csv module, as JSON.
+  Fetched get(const std::string& path, const std::string& key = kAdminKey, bool csv = false) {
+    const std::string cmd = "python3 " + std::string(GAIA_ANALYTICS_GET) + " " +
+                            std::to_string(port_) + " '" + key + "' '" + path + "'" +
+                            (csv ? " --csv" : "");
+    Fetched out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return out;
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+    ::pclose(p);
+    const size_t nl = text.find('\n');
+    if (nl == std::string::npos) return out;
+    out.status = std::atoi(text.substr(0, nl).c_str());
+    out.body = text.substr(nl + 1);
+    return out;
+  }
+  // The report's rows once the aggregates hold `count` admissions of `user` (flushed every
+  // second); empty if they do not within 20 s.
+  boost::json::array rows_once_flushed(const std::string& path, int64_t count) {
+    for (int i = 0; i < 100; ++i) {
+      Fetched f = get(path);
+      if (f.status == 200) {
+        boost::json::array rows = boost::json::parse(f.body).at("rows").as_array();
+        int64_t seen = 0;
+        for (const auto& r : rows) {
+          if (r.at("outcome") == "admitted") seen += r.at("count").as_int64();
+        }
+        if (seen >= count) return rows;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return {};
+  }
+
+  TempDir dir_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(AnalyticsTest, AReportOfRealChecksReadsTheSameAsJsonAndAsCsv) {
+  const std::string alice = user_with_key("alice");
+  for (int i = 0; i < 3; ++i) {
+    auto r = call("POST", "/api/v1/check", alice, R"({"type":"shell"})");
+    ASSERT_TRUE(r && r->status == 200);
+  }
+  const std::string path =
+      "/api/admin/quotas/analytics?bucket=hour&group_by=user,outcome&user=alice";
+  boost::json::array rows = rows_once_flushed(path, 3);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("user"), "alice");
+  EXPECT_EQ(rows[0].at("count"), 3);
+  EXPECT_EQ(rows[0].at("cost"), 3);
+
+  Fetched csv = get(path + "&format=csv", kAdminKey, true);
+  ASSERT_EQ(csv.status, 200);
+  boost::json::array records = boost::json::parse(csv.body).as_array();
+  ASSERT_EQ(records.size(), 2u);  // the header row, then one record per JSON row
+  EXPECT_EQ(records[0], boost::json::parse(R"(["t_ms","user","outcome","count","cost"])"));
+  EXPECT_EQ(records[1].at(0), boost::json::string(std::to_string(rows[0].at("t_ms").as_int64())));
+  EXPECT_EQ(records[1].at(1), "alice");
+  EXPECT_EQ(records[1].at(2), "admitted");
+  EXPECT_EQ(records[1].at(3), "3");
+}
+
+TEST_F(AnalyticsTest, BadParametersAnswer400NamingTheParameter) {
+  struct Case {
+    std::string query;
+    std::string field;
+  };
+  for (const Case& c : {Case{"bucket=week", "bucket"}, Case{"group_by=user,color", "group_by"},
+                        Case{"metrics=count,heat", "metrics"}, Case{"format=xml", "format"},
+                        Case{"outcome=maybe", "outcome"}, Case{"user=nobody", "user"},
+                        Case{"from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"},
+                        Case{"from=yesterday", "from"}}) {
+    Fetched f = get("/api/admin/quotas/analytics?" + c.query);
+    EXPECT_EQ(f.status, 400) << c.query;
+    auto body = boost::json::parse(f.body);
+    EXPECT_EQ(body.at("field"), boost::json::string(c.field)) << c.query << ": " << f.body;
+  }
+  // A year of minutes is refused, and the message says the limit.
+  Fetched year =
+      get("/api/admin/quotas/analytics?bucket=minute&from=2025-01-01T00:00:00Z"
+          "&to=2026-01-01T00:00:00Z");
+  ASSERT_EQ(year.status, 400);
+  EXPECT_NE(year.body.find("100000"), std::string::npos) << year.body;
+}
+
+TEST_F(AnalyticsTest, OnlyAdminsReadAnalytics) {
+  const std::string bob = user_with_key("bob");
+  for (const std::string path : {"/api/admin/quotas/analytics", "/api/admin/analytics/trend",
+                                 "/api/admin/analytics/spikes", "/api/admin/analytics/violators",
+                                 "/api/admin/analytics/forecast", "/api/admin/analytics/top"}) {
+    EXPECT_EQ(get(path, "").status, 401) << path;
+    EXPECT_EQ(get(path, bob).status, 403) << path;
+  }
+  EXPECT_EQ(call("POST", "/api/admin/analytics/rebuild", bob, "{}")->status, 403);
+}
+
+TEST_F(AnalyticsTest, DetectorsAnswerWithTheirKindAndARebuildSaysWhatItRead) {
+  for (const std::string kind : {"trend", "spikes", "violators", "forecast", "top"}) {
+    Fetched f = get("/api/admin/analytics/" + kind);
+    ASSERT_EQ(f.status, 200) << kind << ": " << f.body;
+    auto body = boost::json::parse(f.body);
+    EXPECT_EQ(body.at("kind"), boost::json::string(kind));
+    EXPECT_TRUE(body.at("items").is_array());
+  }
+  auto rebuilt = call("POST", "/api/admin/analytics/rebuild", kAdminKey, "{}");
+  ASSERT_TRUE(rebuilt);
+  ASSERT_EQ(rebuilt->status, 200) << rebuilt->body;
+  EXPECT_TRUE(boost::json::parse(rebuilt->body).at("executions").is_number());
+  auto bad = call("POST", "/api/admin/analytics/rebuild", kAdminKey, R"({"from":5,"to":4})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
+}  // namespace
+}  // namespace gaia::testing
