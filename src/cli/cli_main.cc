@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/exec_command.h"
 #include "cli/hook.h"
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 
 namespace gaia::cli {
@@ -107,6 +108,31 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 
+  ReportArgs report_args;
+  std::string report_from, report_to, report_bucket, report_group_by, report_metrics;
+  int64_t rebuild_from = 0, rebuild_to = 0;
+  CLI::App* admin = app.add_subcommand("admin", "analytics reports and upkeep (admin key)");
+  CLI::App* report_cmd = admin->add_subcommand("report", "print an analytics report");
+  CLI::Option* from_opt =
+      report_cmd->add_option("--from", report_from, "start: ms since the epoch or RFC 3339");
+  CLI::Option* to_opt = report_cmd->add_option("--to", report_to, "end (default: now)");
+  CLI::Option* bucket_opt =
+      report_cmd->add_option("--bucket", report_bucket, "minute, hour or day");
+  CLI::Option* group_opt =
+      report_cmd->add_option("--group-by", report_group_by, "user,type,key,outcome (any)");
+  report_cmd->add_option("--filter", report_args.filters, "user=NAME, type=TYPE, outcome=...");
+  CLI::Option* metrics_opt =
+      report_cmd->add_option("--metrics", report_metrics, "count,cost,duration,cpu,memory");
+  report_cmd->add_option("--format", report_args.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  CLI::App* rebuild_cmd = admin->add_subcommand(
+      "rebuild-aggregates", "rebuild executions' and refusals' aggregates from raw rows");
+  CLI::Option* rebuild_from_opt =
+      rebuild_cmd->add_option("--from", rebuild_from, "start, ms (default: 30 days ago)");
+  CLI::Option* rebuild_to_opt =
+      rebuild_cmd->add_option("--to", rebuild_to, "end, ms (default: now)");
+
   HookOptions hook_options;
   int64_t hook_timeout_ms = 5000;
   CLI::App* hook = app.add_subcommand("hook", "answer an AI coding agent's hook (docs/cli.md)");
@@ -117,7 +143,9 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   hook_pre->add_option("--timeout-ms", hook_timeout_ms, "longest wait for the server")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  hook_pre->add_option("--fallback", hook_options.fallback, "allow, deny or ask when the server cannot decide")
+  hook_pre
+      ->add_option("--fallback", hook_options.fallback,
+                   "allow, deny or ask when the server cannot decide")
       ->check(CLI::IsMember({"allow", "deny", "ask"}))
       ->capture_default_str();
 
@@ -134,9 +162,10 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   // Checked by hand rather than with require_subcommand(), so that a mistyped command is
   // reported as unexpected rather than as a missing subcommand.
   if (!*check && !*quota && !*users_create && !*users_tier && !*keys_create && !*keys_revoke &&
-      !*exec && !*run_cmd && !*hook_pre) {
-    env.err << "gaia: name a command: check, exec, run, quota, users create|tier, keys "
-               "create|revoke, hook pre-tool-use (see gaia --help)\n";
+      !*exec && !*run_cmd && !*hook_pre && !*report_cmd && !*rebuild_cmd) {
+    env.err
+        << "gaia: name a command: check, exec, run, quota, users create|tier, keys "
+           "create|revoke, admin report|rebuild-aggregates, hook pre-tool-use (see gaia --help)\n";
     return kExitError;
   }
 
@@ -195,6 +224,18 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
     return gaia::cli::check(session, check_args);
   }
   if (*quota) return gaia::cli::quota(session);
+  if (*report_cmd) {
+    report_args.from = given(from_opt, report_from);
+    report_args.to = given(to_opt, report_to);
+    report_args.bucket = given(bucket_opt, report_bucket);
+    report_args.group_by = given(group_opt, report_group_by);
+    report_args.metrics = given(metrics_opt, report_metrics);
+    return report(session, report_args);
+  }
+  if (*rebuild_cmd) {
+    return rebuild_aggregates(session, given(rebuild_from_opt, rebuild_from),
+                              given(rebuild_to_opt, rebuild_to));
+  }
   if (*users_create) return create_user(session, name, given(tier_opt, tier));
   if (*users_tier) return set_tier(session, name, tier);
   if (*keys_create) {

@@ -54,6 +54,19 @@ class AnalyticsTest : public ::testing::Test {
   }
   // GET through Python's HTTP client (it reads chunked bodies); with `csv`, the body as
   // parsed by Python's csv module, as JSON.
+  // The output of the real gaia CLI run with `args` against this server.
+  std::string cli(const std::string& args) {
+    const std::string cmd = "GAIA_URL=http://127.0.0.1:" + std::to_string(port_) +
+                            " GAIA_KEY=" + kAdminKey + " " + GAIA_CLI_PATH + " " + args;
+    std::string text;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+    ::pclose(p);
+    return text;
+  }
   Fetched get(const std::string& path, const std::string& key = kAdminKey, bool csv = false) {
     const std::string cmd = "python3 " + std::string(GAIA_ANALYTICS_GET) + " " +
                             std::to_string(port_) + " '" + key + "' '" + path + "'" +
@@ -118,6 +131,21 @@ TEST_F(AnalyticsTest, AReportOfRealChecksReadsTheSameAsJsonAndAsCsv) {
   EXPECT_EQ(records[1].at(1), "alice");
   EXPECT_EQ(records[1].at(2), "admitted");
   EXPECT_EQ(records[1].at(3), "3");
+}
+
+TEST_F(AnalyticsTest, TheCliPrintsTheReportAndRebuilds) {
+  const std::string carol = user_with_key("carol");
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(call("POST", "/api/v1/check", carol, R"({"type":"code"})")->status, 200);
+  ASSERT_EQ(rows_once_flushed("/api/admin/quotas/analytics?group_by=outcome&user=carol", 2).size(),
+            1u);
+  const std::string csv =
+      cli("admin report --bucket day --group-by user,type --filter user=carol --format csv");
+  EXPECT_NE(csv.find("t_ms,user,type,count,cost\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",carol,code,2,2\r\n"), std::string::npos) << csv;
+  const std::string table = cli("admin report --group-by type --filter user=carol");
+  EXPECT_NE(table.find("code"), std::string::npos) << table;
+  EXPECT_NE(cli("admin rebuild-aggregates").find("rebuilt "), std::string::npos);
 }
 
 TEST_F(AnalyticsTest, BadParametersAnswer400NamingTheParameter) {
