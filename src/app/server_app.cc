@@ -10,6 +10,7 @@
 #include <system_error>
 #include <thread>
 
+#include "app/alert_detectors.h"
 #include "app/alert_stack.h"
 #include "analytics/aggregator.h"
 #include "analytics/detectors.h"
@@ -324,6 +325,11 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
                                    : std::string("*");
       pct[type] = std::max(pct[type], 100.0 * line.state.used / l.amount);
     }
+  };
+  AlertDetectors alert_detectors(detectors, clock);
+  alert_sources.detectors = [&alert_detectors](std::string_view metric, alerts::ScopeKind scope,
+                                               std::vector<alerts::Sample>& out) {
+    alert_detectors.read(metric, scope, out);
   };
   auto alerting = AlertStack::make(config, clock, feed, hub, std::move(alert_sources), out);
   if (!alerting.ok()) {
