@@ -190,6 +190,27 @@ test('an agent\'s command waits for approval, shown live, and runs once approved
   await page.locator('#panel-alerts section.approvals .empty.ok').waitFor();
 });
 
+test('the Analytics tab charts usage by type and user, and offers the report as CSV', async () => {
+  await openTab('analytics');
+  await page.selectOption('#panel-analytics select[aria-label="range"]', { label: 'last hour' });
+  const byType = page.locator('#panel-analytics figure', { hasText: 'By command type' });
+  await byType.locator('.legend li', { hasText: 'shell' }).waitFor({ timeout: 15_000 });
+  assert.equal(await byType.locator('svg path.line, svg circle.dot').count() >= 1, true);
+  await page.locator('#panel-analytics figure', { hasText: 'By user' }).locator('.legend li', { hasText: 'alice' }).waitFor();
+  const href = await page.getAttribute('#panel-analytics a[download]', 'href');
+  const csv = await page.evaluate(async (url) => {
+    const r = await fetch(url);
+    return { type: r.headers.get('content-type'), text: await r.text() };
+  }, href);
+  assert.match(csv.type, /text\/csv/);
+  assert.match(csv.text.split('\r\n')[0], /^t_ms,type,user,count/);
+  assert.match(csv.text, /alice/);
+  // Each detector answers, with findings or "Nothing found".
+  await page.locator('#panel-analytics .finding').nth(4).waitFor();
+  assert.equal(await page.locator('#panel-analytics .finding .not-available').count(), 0);
+  assert.equal(await page.locator('#panel-analytics .finding .error').count(), 0);
+});
+
 test('an override edited in the Users tab applies to the next check', async () => {
   await openTab('users');
   await page.fill('#user-search', 'carol');

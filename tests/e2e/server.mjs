@@ -42,6 +42,7 @@ export class GaiaServer {
       GAIA_PROC_ROOT: dir,
       GAIA_ALERT_INTERVAL_S: '1',  // alerts fire within a second of their condition
       GAIA_CONFIRM_APPROVAL_WAIT_S: '60',  // agents' asked-about commands wait for an admin
+      GAIA_ANALYTICS_FLUSH_S: '1',  // reports see checks within a second
     };
     const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new GaiaServer(child, dir, port);

@@ -27,8 +27,9 @@ function timeLabel(ms, spanMs) {
 }
 
 // series: [{name, points: [[t_ms, value], ...]}]. Returns a <figure> with the chart and a
-// legend (with each series' total when `totals`); an empty chart says so.
-export function lineChart(series, { title = '', unit = '', totals = true } = {}) {
+// legend (with each series' total when `totals`); an empty chart says so. `range` fixes the
+// x axis to [from_ms, to_ms].
+export function lineChart(series, { title = '', unit = '', totals = true, range = null } = {}) {
   const fig = h('figure', { class: 'chart' });
   if (title) fig.appendChild(h('figcaption', {}, title));
   const all = series.flatMap((s) => s.points);
@@ -36,8 +37,9 @@ export function lineChart(series, { title = '', unit = '', totals = true } = {})
     fig.appendChild(h('p', { class: 'empty' }, 'No data in this range.'));
     return fig;
   }
-  let t0 = Math.min(...all.map((p) => p[0]));
-  let t1 = Math.max(...all.map((p) => p[0]));
+  // The x axis spans `range` ([from_ms, to_ms]) when given, else the points.
+  let t0 = range ? range[0] : Math.min(...all.map((p) => p[0]));
+  let t1 = range ? range[1] : Math.max(...all.map((p) => p[0]));
   if (t1 === t0) t1 = t0 + 1;
   const yMax = niceMax(Math.max(...all.map((p) => p[1])));
   const x = (t) => PAD.left + ((t - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);

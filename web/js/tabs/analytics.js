@@ -12,11 +12,13 @@ const RANGES = [
   ['last 7 days', 7 * 86400_000, 'hour'],
   ['last 30 days', 30 * 86400_000, 'day'],
 ];
+// [detector, title, whether it takes the range as from/to].
 const DETECTORS = [
-  ['trend', 'Trends'],
-  ['spikes', 'Spikes'],
-  ['violators', 'Repeat violators'],
-  ['forecast', 'Quotas forecast to run out'],
+  ['trend', 'Trends', true],
+  ['spikes', 'Spikes against their own baseline', false],
+  ['violators', 'Repeat violators', true],
+  ['forecast', 'Quotas forecast to run out', false],
+  ['top', 'Top CPU and memory consumers', true],
 ];
 const TOP_USERS = 8;
 // What the metric menu offers: [label, the report's metric, the column charted, unit].
@@ -65,7 +67,7 @@ export class AnalyticsTab {
   }
 
   show() {
-    if (!this.loaded) this.load();
+    this.load();
   }
 
   hide() {}
@@ -88,10 +90,11 @@ export class AnalyticsTab {
     try {
       const [byType, byUser, byOutcome] = await Promise.all(['type', 'user', 'outcome'].map((g) =>
         api.get(api.withQuery('/api/admin/quotas/analytics', this.params(g)))));
+      const range = [byType.from_ms, byType.to_ms];
       replace(this.charts,
-        h('section', { class: 'card' }, lineChart(seriesBy(byType.rows || [], 'type', metric), { title: 'By command type', unit, totals })),
-        h('section', { class: 'card' }, lineChart(seriesBy(byUser.rows || [], 'user', metric, TOP_USERS), { title: `By user (top ${TOP_USERS})`, unit, totals })),
-        h('section', { class: 'card' }, lineChart(seriesBy(byOutcome.rows || [], 'outcome', metric), { title: 'By outcome', unit, totals })));
+        h('section', { class: 'card' }, lineChart(seriesBy(byType.rows || [], 'type', metric), { title: 'By command type', unit, totals, range })),
+        h('section', { class: 'card' }, lineChart(seriesBy(byUser.rows || [], 'user', metric, TOP_USERS), { title: `By user (top ${TOP_USERS})`, unit, totals, range })),
+        h('section', { class: 'card' }, lineChart(seriesBy(byOutcome.rows || [], 'outcome', metric), { title: 'By outcome', unit, totals, range })));
     } catch (e) {
       replace(this.charts, e.notAvailable ? notAvailable('Usage analytics') : h('p', { class: 'error' }, e.message));
       this.csv.classList.add('hidden');
@@ -102,9 +105,9 @@ export class AnalyticsTab {
   async loadFindings() {
     const [, span] = RANGES[Number(this.range.value)];
     const now = Date.now();
-    const parts = await Promise.all(DETECTORS.map(async ([kind, title]) => {
+    const parts = await Promise.all(DETECTORS.map(async ([kind, title, ranged]) => {
       try {
-        const r = await api.get(api.withQuery(`/api/admin/analytics/${kind}`, { from: now - span, to: now }));
+        const r = await api.get(api.withQuery(`/api/admin/analytics/${kind}`, ranged ? { from: now - span, to: now } : {}));
         const items = r.items || [];
         return h('div', { class: 'finding' }, h('h4', {}, title),
           items.length ? h('ul', {}, items.slice(0, 10).map((it) => h('li', {},
