@@ -55,6 +55,27 @@ void AlertMetrics::count(uint64_t user_id, const std::string& type, int64_t at_m
   shard.all.add(at_ms, admitted, refused);
 }
 
+std::vector<AlertMetrics::UserActivity> AlertMetrics::top_users(size_t n) const {
+  const int64_t now_ms = core::to_ms(clock_.now().wall);
+  std::vector<UserActivity> all;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard->mu);
+    for (const auto& [user_id, window] : shard->users) {
+      UserActivity a{user_id, 0, 0};
+      window.sum(now_ms, a.admitted, a.refused);
+      if (a.admitted + a.refused > 0) all.push_back(a);
+    }
+  }
+  const auto busier = [](const UserActivity& a, const UserActivity& b) {
+    const uint64_t x = a.admitted + a.refused, y = b.admitted + b.refused;
+    return x != y ? x > y : a.user_id < b.user_id;
+  };
+  n = std::min(n, all.size());
+  std::partial_sort(all.begin(), all.begin() + static_cast<ptrdiff_t>(n), all.end(), busier);
+  all.resize(n);
+  return all;
+}
+
 void AlertMetrics::on_usage(const store::Usage& delta, int64_t at_ms) {
   count(delta.user_id, delta.type, at_ms, static_cast<uint32_t>(delta.used), 0);
 }

@@ -60,6 +60,15 @@ class AlertMetrics final : public alerts::MetricSource, public store::StoreListe
   void read(std::string_view metric, alerts::ScopeKind scope,
             std::vector<alerts::Sample>& out) override;
 
+  struct UserActivity {
+    uint64_t user_id = 0;
+    uint64_t admitted = 0;  // units
+    uint64_t refused = 0;
+  };
+  // The `n` busiest users of the last five minutes (admitted units plus refusals), busiest
+  // first; for the live stats. Any thread.
+  std::vector<UserActivity> top_users(size_t n) const;
+
  private:
   struct Window {
     std::array<int64_t, kBuckets> epoch{};  // the 10 s period each bucket counts

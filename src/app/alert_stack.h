@@ -34,6 +34,7 @@ class AlertStack {
 
   // Add to the store's event feed before it is shared.
   store::StoreListener& listener() { return *metrics_; }
+  const AlertMetrics& figures() const { return *metrics_; }
   alerts::Evaluator& evaluator() { return *evaluator_; }
   bool has_webhook() const { return webhook_ != nullptr; }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,11 +11,11 @@
 #include <system_error>
 #include <thread>
 
-#include "app/alert_detectors.h"
-#include "app/alert_stack.h"
 #include "analytics/aggregator.h"
 #include "analytics/detectors.h"
 #include "analytics/rollup.h"
+#include "app/alert_detectors.h"
+#include "app/alert_stack.h"
 #include "app/analytics_sources.h"
 #include "app/chores.h"
 #include "app/confirm_hook.h"
@@ -190,6 +191,19 @@ std::optional<core::RuleSetOptions> rule_options(const Config& config, std::ostr
   return core::RuleSetOptions{core::default_command_types(), calendar.value(), {}};
 }
 
+// The live stats' "top_users": the ten busiest users of the last five minutes.
+boost::json::array top_users_json(
+    const AlertMetrics& figures,
+    const std::function<std::optional<std::string>(uint64_t)>& user_name) {
+  boost::json::array top;
+  for (const AlertMetrics::UserActivity& a : figures.top_users(10)) {
+    top.push_back({{"user", user_name(a.user_id).value_or("#" + std::to_string(a.user_id))},
+                   {"admitted", a.admitted},
+                   {"refused", a.refused}});
+  }
+  return top;
+}
+
 std::string host_for_url(const std::string& address) {
   return address.find(':') == std::string::npos ? address : "[" + address + "]";
 }
@@ -295,9 +309,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   ExecStack exec(config, clock, *limiter, feed, &confirm_hook);
   // The live admin feed: admissions and refusals, and the executor's load, throttle and
   // queue every few seconds; refusals as they happen. It outlives the server it serves.
-  auto stats = [&registry, &exec] {
+  // The busiest users come from the alerts' live figures, made once the hub is (below).
+  const AlertMetrics* live_figures = nullptr;
+  auto stats = [&registry, &exec, &live_figures, &user_name] {
     boost::json::object o = http::check_stats(registry);
     o["executor"] = exec.status_json();
+    if (live_figures != nullptr) o["top_users"] = top_users_json(*live_figures, user_name);
     return o;
   };
   http::WsHub hub(clock, stats, http::admin_key_check(*directory.value()), {});
@@ -337,6 +354,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     return 1;
   }
   feed.add_listener(&alerting.value()->listener());
+  live_figures = &alerting.value()->figures();
   const http::ApiContext api{*limiter,           feed, *directory.value(), clock, metrics,
                              *rule_book.value(), hub};
   http::Router router;
@@ -369,10 +387,9 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
         << (alerting.value()->has_webhook() ? config.alert_webhook_url : std::string("off"))
         << std::endl;
   }
-  out << "[INIT] ✓ Analytics: aggregates flushed every " << config.analytics_flush_s
-      << " s, kept " << config.analytics_minute_days << " d by minute, "
-      << config.analytics_hour_days << " d by hour, " << config.analytics_day_days << " d by day"
-      << std::endl;
+  out << "[INIT] ✓ Analytics: aggregates flushed every " << config.analytics_flush_s << " s, kept "
+      << config.analytics_minute_days << " d by minute, " << config.analytics_hour_days
+      << " d by hour, " << config.analytics_day_days << " d by day" << std::endl;
   out << "[INIT] ✓ Executor: " << config.exec_workers << " workers, "
       << (!exec.runner().cgroups_available() ? "rlimits only (" + exec.runner().cgroup_note() + ")"
           : config.exec_cgroups == "auto"    ? "a cgroup per command"

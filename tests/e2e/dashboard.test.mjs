@@ -154,6 +154,14 @@ test('a violation appears live in the Violations tab, shown as text', async () =
   await page.click('#panel-violations form button[type=submit]');
 });
 
+test('the Overview lists the busiest users of the live stats', async () => {
+  await openTab('overview');
+  // dave's admitted check and refusal above reach the next 5 s stats.
+  const line = page.locator('#panel-overview ol li', { hasText: /^dave · / });
+  await line.first().waitFor({ timeout: 15_000 });
+  assert.match(await line.first().textContent(), /^dave · \d+ admitted, [1-9]\d* refused$/);
+});
+
 test('an alert fires live in the Alerts tab and is acknowledged there', async () => {
   await openTab('alerts');
   await page.locator('#panel-alerts .empty.ok', { hasText: 'Nothing is firing' }).waitFor();

@@ -97,5 +97,22 @@ TEST_F(AlertMetricsTest, ExecutorFiguresAndRunningTotals) {
   EXPECT_TRUE(read(*metrics_, "detector_spikes", ScopeKind::kUser).empty());  // not wired
 }
 
+TEST_F(AlertMetricsTest, TopUsersAreTheBusiestOfTheLastFiveMinutes) {
+  admit(1, "shell", 3);
+  clock_.advance(6min);  // user 1's checks leave the window
+  admit(2, "shell", 4);
+  refuse(2, "shell", 1);
+  admit(3, "code", 9);
+  admit(4, "code", 2);
+  std::vector<AlertMetrics::UserActivity> top = metrics_->top_users(2);
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].user_id, 3u);
+  EXPECT_EQ(top[0].admitted, 9u);
+  EXPECT_EQ(top[1].user_id, 2u);
+  EXPECT_EQ(top[1].admitted, 4u);
+  EXPECT_EQ(top[1].refused, 1u);
+  EXPECT_EQ(metrics_->top_users(10).size(), 3u);  // not user 1
+}
+
 }  // namespace
 }  // namespace gaia::app

@@ -113,7 +113,7 @@ export class OverviewTab {
     if (Array.isArray(top) && top.length) {
       this.byType.appendChild(h('h4', {}, 'Top users'));
       this.byType.appendChild(h('ol', {}, top.slice(0, 5).map((u) =>
-        h('li', {}, `${u.user ?? u.name ?? '?'} · ${formatNumber(u.count ?? u.admissions ?? u.used)}`))));
+        h('li', {}, `${u.user} · ${formatNumber(u.admitted)} admitted, ${formatNumber(u.refused)} refused`))));
     }
   }
 
