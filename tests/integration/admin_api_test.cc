@@ -3,15 +3,11 @@
 // applies to the very next check (and survives a restart).
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sqlite3.h>
 
 #include <boost/json.hpp>
-#include <memory>
 
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -20,24 +16,13 @@ const std::string kAdminKey = "admin-api-test-admin-key-0123456789abcdef";
 
 boost::json::value json_of(const RawResponse& r) { return boost::json::parse(r.body); }
 
-class AdminApiTest : public ::testing::Test {
+class AdminApiTest : public GaiaServerTest {
  protected:
+  AdminApiTest() : GaiaServerTest(kAdminKey) {}
   void SetUp() override { start(); }
 
-  void start() {
-    port_ = free_port();
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2"});
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
   void restart() {
-    server_->signal(SIGTERM);
-    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
-    server_.reset();
+    stop();
     start();
   }
   RawResponse call(std::string_view method, std::string_view path, std::string_view key = kAdminKey,
@@ -48,12 +33,7 @@ class AdminApiTest : public ::testing::Test {
   }
   // A new user of `tier` and a user key for it.
   std::string user_with_key(const std::string& name, const std::string& tier = "default") {
-    auto created = call("POST", "/api/admin/users", kAdminKey,
-                        R"({"name":")" + name + R"(","tier":")" + tier + R"("})");
-    EXPECT_EQ(created.status, 201) << created.body;
-    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey, "{}");
-    EXPECT_EQ(key.status, 201) << key.body;
-    return std::string(json_of(key).at("key").as_string());
+    return create_user_key(name, R"({"name":")" + name + R"(","tier":")" + tier + R"("})");
   }
   int check(const std::string& key, const std::string& type = "shell", int cost = 1) {
     return call("POST", "/api/v1/check", key,
@@ -66,16 +46,6 @@ class AdminApiTest : public ::testing::Test {
     auto v = json_of(r);
     EXPECT_EQ(v.at("error"), "invalid_request");
     return std::string(v.at("field").as_string());
-  }
-  int64_t count_rows(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
   }
   boost::json::array rules() {
     auto r = call("GET", "/api/admin/quotas/config");
@@ -92,10 +62,6 @@ class AdminApiTest : public ::testing::Test {
     }
     return {};
   }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 constexpr const char* kShellDayOf2 = R"({"subject":{"kind":"global"},"command_type":"shell",)"

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <memory>
@@ -13,9 +12,8 @@
 #include <thread>
 
 #include "http/server.h"
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -86,51 +84,20 @@ bool signed_with(const std::string& secret, const std::string& body, const std::
   return sig == "sha256=" + std::string(hex);
 }
 
-class AlertsTest : public ::testing::Test {
+class AlertsTest : public GaiaServerTest {
  protected:
+  AlertsTest() : GaiaServerTest(kAdminKey) {}
   void start(std::vector<std::string> extra_env = {}) {
-    port_ = free_port();
-    std::vector<std::string> env{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey,
-                                 "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2",
-                                 "GAIA_EXEC_WORKERS=1",
-                                 "GAIA_ALERT_INTERVAL_S=1"};
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
-  void stop() {
-    server_->signal(SIGTERM);
-    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
-    server_.reset();
+    extra_env.insert(extra_env.begin(), {"GAIA_EXEC_WORKERS=1", "GAIA_ALERT_INTERVAL_S=1"});
+    GaiaServerTest::start(extra_env);
   }
   std::optional<RawResponse> call(std::string_view method, std::string_view path,
                                   std::string_view body = {}, std::string_view key = kAdminKey) {
     return http_request(port_, method, path, key, body);
   }
   std::string user_key(const std::string& name) {
-    auto created = call("POST", "/api/admin/users", R"({"name":")" + name + R"("})");
-    EXPECT_TRUE(created && created->status == 201);
-    auto key = call("POST", "/api/admin/users/" + name + "/keys", "{}");
-    EXPECT_TRUE(key && key->status == 201);
-    return key ? std::string(json_of(*key).at("key").as_string()) : "";
+    return create_user_key(name, R"({"name":")" + name + R"("})");
   }
-  int64_t sql(const std::string& text) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, text.c_str(), -1, &stmt, nullptr);
-    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
-  }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(AlertsTest, EveryEndpointNeedsAnAdmin) {
@@ -190,7 +157,7 @@ TEST_F(AlertsTest, RulesAreValidatedAuditedAndKeptAcrossARestart) {
                       R"({"name":"x","metric":"cpu_pct","condition":">","threshold":1})");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'alert.rule.%'"), 2);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'alert.rule.%'"), 2);
 
   stop();
   start();
@@ -200,7 +167,7 @@ TEST_F(AlertsTest, RulesAreValidatedAuditedAndKeptAcrossARestart) {
   auto deleted = call("DELETE", path);
   ASSERT_TRUE(deleted && deleted->status == 200);
   EXPECT_EQ(call("DELETE", path)->status, 404);
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM audit_log WHERE action = 'alert.rule.delete'"), 1);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'alert.rule.delete'"), 1);
 }
 
 TEST_F(AlertsTest, ARuleFiresToTheLogAndASignedWebhookAndCanBeAcknowledged) {
@@ -249,7 +216,9 @@ TEST_F(AlertsTest, ARuleFiresToTheLogAndASignedWebhookAndCanBeAcknowledged) {
   EXPECT_EQ(call("POST", "/api/admin/alerts/99999/ack", "{}")->status, 404);
   EXPECT_EQ(call("GET", "/api/admin/alerts?state=burning")->status, 400);
   EXPECT_EQ(call("GET", "/api/admin/alerts?limit=0")->status, 400);
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM audit_log WHERE action IN ('alert.ack','alert.silence')"), 2);
+  EXPECT_EQ(
+      count_rows("SELECT COUNT(*) FROM audit_log WHERE action IN ('alert.ack','alert.silence')"),
+      2);
 
   auto health = http_get(port_, "/health");
   ASSERT_TRUE(health && health->status == 200);

@@ -3,7 +3,6 @@
 // admin only; the detectors and a rebuild.
 
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -11,9 +10,8 @@
 #include <memory>
 #include <thread>
 
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -25,32 +23,17 @@ struct Fetched {
   std::string body;
 };
 
-class AnalyticsTest : public ::testing::Test {
+class AnalyticsTest : public GaiaServerTest {
  protected:
-  void SetUp() override {
-    port_ = free_port();
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2", "GAIA_ANALYTICS_FLUSH_S=1"});
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
-  void TearDown() override {
-    server_->signal(SIGTERM);
-    EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
-  }
+  AnalyticsTest() : GaiaServerTest(kAdminKey) {}
+  void SetUp() override { start({"GAIA_ANALYTICS_FLUSH_S=1"}); }
+  void TearDown() override { stop(); }
   std::optional<RawResponse> call(std::string_view method, std::string_view path,
                                   std::string_view key, std::string_view body = {}) {
     return http_request(port_, method, path, key, body);
   }
   std::string user_with_key(const std::string& name) {
-    auto created = call("POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"("})");
-    EXPECT_TRUE(created && created->status == 201);
-    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey, R"({"role":"user"})");
-    EXPECT_TRUE(key && key->status == 201);
-    return std::string(boost::json::parse(key->body).at("key").as_string());
+    return create_user_key(name, R"({"name":")" + name + R"("})", R"({"role":"user"})");
   }
   // GET through Python's HTTP client (it reads chunked bodies); with `csv`, the body as
   // parsed by Python's csv module, as JSON.
@@ -102,10 +85,6 @@ class AnalyticsTest : public ::testing::Test {
     }
     return {};
   }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(AnalyticsTest, AReportOfRealChecksReadsTheSameAsJsonAndAsCsv) {

@@ -15,8 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "support/server_process.h"
-#include "support/temp_dir.h"
+#include "support/gaia_server_test.h"
 
 namespace gaia::testing {
 namespace {
@@ -90,18 +89,9 @@ std::string line_starting(const std::string& text, const std::string& prefix) {
   return "";
 }
 
-class CliTest : public ::testing::Test {
+class CliTest : public GaiaServerTest {
  protected:
-  void start() {
-    port_ = free_port();
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2"});
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
+  CliTest() : GaiaServerTest(kAdminKey) {}
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
   // gaia `args` with GAIA_URL set to the server, and GAIA_KEY to `key` unless it is empty.
@@ -120,10 +110,6 @@ class CliTest : public ::testing::Test {
     EXPECT_EQ(key.exit_code, 0) << describe(key);
     return std::string(boost::json::parse(key.out).at("key").as_string());
   }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(CliTest, CreatesAUserAndAKeyThatIsThenAdmitted) {

@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,9 +16,8 @@
 #include <future>
 #include <memory>
 
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -96,52 +94,26 @@ std::string bash_payload(const std::string& command) {
                           {"tool_input", {{"command", command}, {"description", "test"}}}});
 }
 
-class ConfirmTest : public ::testing::Test {
+class ConfirmTest : public GaiaServerTest {
  protected:
+  ConfirmTest() : GaiaServerTest(kAdminKey) {}
   void start(std::vector<std::string> more_env = {}) {
-    port_ = free_port();
-    std::vector<std::string> env{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey,
-                                 "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2",
-                                 "GAIA_EXEC_WORKERS=1",
-                                 "GAIA_PROC_ROOT=" + idle_proc_root()};
-    env.insert(env.end(), more_env.begin(), more_env.end());
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
-  void stop() {
-    server_->signal(SIGTERM);
-    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
-    server_.reset();
+    more_env.insert(more_env.begin(),
+                    {"GAIA_EXEC_WORKERS=1", "GAIA_PROC_ROOT=" + idle_proc_root()});
+    GaiaServerTest::start(more_env);
   }
   std::optional<RawResponse> call(std::string_view method, std::string_view path,
                                   std::string_view key, std::string_view body = {}) {
     return http_request(port_, method, path, key, body);
   }
   std::string user_with_key(const std::string& name) {
-    auto created = call("POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"("})");
-    EXPECT_TRUE(created && created->status == 201);
-    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey, "{}");
-    EXPECT_TRUE(key && key->status == 201);
-    return std::string(json_of(*key).at("key").as_string());
+    return create_user_key(name, R"({"name":")" + name + R"("})");
   }
   boost::json::value confirm(const std::string& key, const std::string& command) {
     auto r = call("POST", "/api/claude/confirm/request", key,
                   boost::json::serialize(boost::json::object{{"command", command}}));
     EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
     return r ? json_of(*r) : boost::json::value();
-  }
-  int64_t count_rows(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
   }
   // `gaia exec --agent` of `argv` as the owner of `key`.
   CliRun agent_exec(const std::string& key, std::vector<std::string> argv) {
@@ -176,10 +148,6 @@ class ConfirmTest : public ::testing::Test {
     return run_gaia(args, {"GAIA_URL=http://127.0.0.1:" + std::to_string(port_), "GAIA_KEY=" + key},
                     payload);
   }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(ConfirmTest, DefaultPatternsDecideAndEveryDecisionIsLogged) {

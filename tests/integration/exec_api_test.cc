@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,9 +16,8 @@
 #include <memory>
 #include <thread>
 
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -71,8 +69,9 @@ class StreamingCall {
   std::string received_;
 };
 
-class ExecApiTest : public ::testing::Test {
+class ExecApiTest : public GaiaServerTest {
  protected:
+  ExecApiTest() : GaiaServerTest(kAdminKey) {}
   void SetUp() override {
     std::filesystem::create_directories(dir_.path() / "proc");
     // A /proc/stat that never moves: no CPU load is ever measured.
@@ -94,13 +93,8 @@ class ExecApiTest : public ::testing::Test {
     std::filesystem::rename(tmp, dir_.path() / relative);  // the sampler never reads half a file
   }
   void start(std::vector<std::string> extra_env = {}) {
-    port_ = free_port();
-    std::vector<std::string> env = {"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                    "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                    "GAIA_PROC_ROOT=" + dir_.path().string()};
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:")) << server_->stderr_;
+    extra_env.insert(extra_env.begin(), "GAIA_PROC_ROOT=" + dir_.path().string());
+    GaiaServerTest::start(extra_env);
   }
   boost::json::value executor() {
     auto r = http_get(port_, "/health");
@@ -117,20 +111,6 @@ class ExecApiTest : public ::testing::Test {
     }
     return false;
   }
-  int64_t count_rows(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-    const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
-  }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 int64_t queued(const boost::json::value& e) {
@@ -154,7 +134,8 @@ TEST_F(ExecApiTest, AClientThatGoesAwayCancelsItsCommandQueuedOrRunning) {
       << "the running command was stopped";
   server_->signal(SIGTERM);
   EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
-  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'long' AND signal IS NOT NULL"), 1)
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'long' AND signal IS NOT NULL"),
+            1)
       << "the stopped command is recorded with its signal";
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM executions WHERE id = 'short'"), 0)
       << "the cancelled one never ran";
@@ -163,8 +144,9 @@ TEST_F(ExecApiTest, AClientThatGoesAwayCancelsItsCommandQueuedOrRunning) {
 TEST_F(ExecApiTest, AnOverloadedMachineHoldsCommandsUntilTheLoadFalls) {
   set_memory_used_pct(98);
   start();
-  ASSERT_TRUE(eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 0.0; }))
-      << "98 % of memory in use: factor 0";
+  ASSERT_TRUE(eventually([](const boost::json::value& e) {
+    return e.at("throttle_factor") == 0.0;
+  })) << "98 % of memory in use: factor 0";
   StreamingCall call(port_, R"({"type":"shell","argv":["/bin/echo","ran"]})");
   ASSERT_TRUE(call.wait_for("\"queued\"", 5s)) << call.received();
   EXPECT_FALSE(call.wait_for("\"started\"", 1500ms)) << "held while the machine is overloaded";
@@ -172,15 +154,16 @@ TEST_F(ExecApiTest, AnOverloadedMachineHoldsCommandsUntilTheLoadFalls) {
   set_memory_used_pct(30);
   EXPECT_TRUE(call.wait_for("\"exited\"", 30s)) << call.received();
   EXPECT_NE(call.received().find("ran\\n"), std::string::npos);
-  EXPECT_TRUE(eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 1.0; },
-                         30s))
+  EXPECT_TRUE(
+      eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 1.0; }, 30s))
       << "the smoothed load falls back below 68 %";
 }
 
 TEST_F(ExecApiTest, AtFactorZeroRefusingServersAnswer503WithRetryAfter) {
   set_memory_used_pct(98);
   start({"GAIA_THROTTLE_STOP=refuse"});
-  ASSERT_TRUE(eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 0.0; }));
+  ASSERT_TRUE(
+      eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 0.0; }));
   StreamingCall call(port_, R"({"type":"shell","argv":["/bin/true"]})");
   ASSERT_TRUE(call.wait_for("overloaded", 5s)) << call.received();
   EXPECT_NE(call.received().find("HTTP/1.1 503"), std::string::npos) << call.received();
@@ -195,7 +178,8 @@ TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
            {R"({"type":"shell","argv":["ls",1]})", "argv"},
            {R"({"type":"nope","argv":["ls"]})", "type"},
            {R"({"type":"shell","argv":["ls"],"env":{"1BAD":"x"}})", "env"},
-           {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":-1}})", "limits.memory_bytes"},
+           {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":-1}})",
+            "limits.memory_bytes"},
            {R"({"type":"shell","argv":["ls"],"timeout_s":0})", "timeout_s"}}) {
     StreamingCall call(port_, body);
     EXPECT_TRUE(call.wait_for("\"field\":\"" + field + "\"", 5s)) << body << call.received();

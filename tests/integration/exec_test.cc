@@ -21,9 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -131,8 +130,9 @@ std::string lines_of(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-class ExecTest : public ::testing::Test {
+class ExecTest : public GaiaServerTest {
  protected:
+  ExecTest() : GaiaServerTest(kAdminKey) {}
   void SetUp() override {
     // A /proc that never changes: no CPU time passes, so the load throttle sees an idle machine.
     std::filesystem::create_directories(dir_.path() / "root" / "proc");
@@ -143,14 +143,7 @@ class ExecTest : public ::testing::Test {
     fake_stat.close();
     std::filesystem::copy_file("/proc/meminfo", dir_.path() / "root" / "proc" / "meminfo");
 
-    port_ = free_port();
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{"--proc-root", (dir_.path() / "root").string()},
-        std::vector<std::string>{"DATABASE_URL=sqlite:" + dir_.file("gaia.db"),
-                                 "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                 "GAIA_THREADS=2"});
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
+    start({}, {"--proc-root", (dir_.path() / "root").string()});
   }
 
   std::vector<std::string> env(const std::string& key) const {
@@ -171,13 +164,7 @@ class ExecTest : public ::testing::Test {
 
   // A user with a key whose own limits are `limits` (docs/api.md, keys).
   std::string user_with_limits(const std::string& name, const std::string& limits) {
-    auto user =
-        http_request(port_, "POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"("})");
-    EXPECT_TRUE(user && user->status == 201) << (user ? user->body : "no answer");
-    auto key = http_request(port_, "POST", "/api/admin/users/" + name + "/keys", kAdminKey,
-                            R"({"limits":)" + limits + "}");
-    EXPECT_TRUE(key && key->status == 201) << (key ? key->body : "no answer");
-    return key ? std::string(boost::json::parse(key->body).at("key").as_string()) : "";
+    return create_user_key(name, R"({"name":")" + name + R"("})", R"({"limits":)" + limits + "}");
   }
 
   // The signal (0 for none) of the recorded execution with this id, polled until the row is
@@ -213,10 +200,6 @@ class ExecTest : public ::testing::Test {
     std::ofstream(path) << text;
     return path;
   }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(ExecTest, PrintsTheCommandsOutputAndExitsWithItsCode) {

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -13,9 +12,8 @@
 #include <set>
 #include <thread>
 
+#include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -24,24 +22,9 @@ const std::string kAdminKey = "integration-admin-key-0123456789abcdef";
 
 boost::json::value json_of(const RawResponse& r) { return boost::json::parse(r.body); }
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public GaiaServerTest {
  protected:
-  // Starts gaia_server on the test's database and waits until it serves.
-  void start(std::vector<std::string> extra_env = {}) {
-    port_ = free_port();
-    std::vector<std::string> env = {"DATABASE_URL=sqlite:" + db_path(),
-                                    "GAIA_ADMIN_KEY=" + kAdminKey, "PORT=" + std::to_string(port_),
-                                    "GAIA_THREADS=2"};
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
-  void stop() {
-    server_->signal(SIGTERM);
-    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
-    server_.reset();
-  }
+  ServiceTest() : GaiaServerTest(kAdminKey) {}
   std::optional<RawResponse> call(std::string_view method, std::string_view path,
                                   std::string_view key, std::string_view body = {}) {
     return http_request(port_, method, path, key, body);
@@ -49,13 +32,8 @@ class ServiceTest : public ::testing::Test {
   // A new user of `tier` and a key of `role` for it.
   std::string user_with_key(const std::string& name, const std::string& role = "user",
                             const std::string& tier = "default") {
-    auto created = call("POST", "/api/admin/users", kAdminKey,
-                        R"({"name":")" + name + R"(","tier":")" + tier + R"("})");
-    EXPECT_TRUE(created && created->status == 201) << (created ? created->body : "no answer");
-    auto key = call("POST", "/api/admin/users/" + name + "/keys", kAdminKey,
-                    R"({"role":")" + role + R"("})");
-    EXPECT_TRUE(key && key->status == 201) << (key ? key->body : "no answer");
-    return std::string(json_of(*key).at("key").as_string());
+    return create_user_key(name, R"({"name":")" + name + R"(","tier":")" + tier + R"("})",
+                           R"({"role":")" + role + R"("})");
   }
   int64_t remaining_shell_day(const std::string& key) {
     auto q = call("GET", "/api/v1/quota", key);
@@ -66,22 +44,6 @@ class ServiceTest : public ::testing::Test {
     }
     return -1;
   }
-  // Rows of the database file, read directly as another process would.
-  int64_t count_rows(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
-  }
-  std::string db_path() const { return dir_.file("gaia.db"); }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(ServiceTest, RequiresAKeyAndAnAdminKeyForAdminEndpoints) {

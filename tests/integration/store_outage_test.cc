@@ -16,10 +16,9 @@
 #include <set>
 #include <thread>
 
+#include "support/gaia_server_test.h"
 #include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
-#include "support/server_process.h"
-#include "support/temp_dir.h"
 
 namespace gaia::testing {
 namespace {
@@ -102,21 +101,11 @@ class Load {
   std::vector<std::thread> threads_;
 };
 
-class StoreOutageTest : public ::testing::Test {
+class StoreOutageTest : public GaiaServerTest {
  protected:
+  StoreOutageTest() : GaiaServerTest(kAdminKey) {}
   void start(const std::string& database_url) {
-    port_ = free_port();
-    server_ = std::make_unique<ServerProcess>(
-        std::vector<std::string>{},
-        std::vector<std::string>{"DATABASE_URL=" + database_url, "GAIA_ADMIN_KEY=" + kAdminKey,
-                                 "PORT=" + std::to_string(port_), "GAIA_THREADS=2",
-                                 "GAIA_DATA_DIR=" + dir_.file("data")});
-    ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
-        << server_->stdout_ << server_->stderr_;
-  }
-  void stop() {
-    server_->signal(SIGTERM);
-    ASSERT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+    GaiaServerTest::start({"GAIA_DATA_DIR=" + dir_.file("data")}, {}, database_url);
   }
   std::string user_key() {
     auto created = call(port_, "POST", "/api/admin/users", kAdminKey, R"({"name":"loader"})");
@@ -139,10 +128,6 @@ class StoreOutageTest : public ::testing::Test {
     boost::json::object h = health();
     return h["status"] == "ok" && h["store"].as_object()["journal_records"] == 0;
   }
-
-  TempDir dir_;
-  uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(StoreOutageTest, PostgresStoppedMidLoadLosesNoAcknowledgedExecution) {

@@ -1,0 +1,53 @@
+#include "support/gaia_server_test.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+
+#include "support/raw_http_client.h"
+
+namespace gaia::testing {
+
+void GaiaServerTest::start(const std::vector<std::string>& extra_env,
+                           const std::vector<std::string>& args, const std::string& database_url) {
+  port_ = free_port();
+  std::vector<std::string> env = {
+      "DATABASE_URL=" + (database_url.empty() ? "sqlite:" + db_path() : database_url),
+      "GAIA_ADMIN_KEY=" + admin_key_, "PORT=" + std::to_string(port_), "GAIA_THREADS=2"};
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  server_ = std::make_unique<ServerProcess>(args, env);
+  ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
+      << server_->stdout_ << server_->stderr_;
+}
+
+void GaiaServerTest::stop() {
+  server_->signal(SIGTERM);
+  const int code = server_->wait_exit();
+  const std::string err = server_->stderr_;
+  server_.reset();
+  ASSERT_EQ(code, 0) << err;
+}
+
+std::string GaiaServerTest::create_user_key(const std::string& name, const std::string& user,
+                                            const std::string& key) {
+  auto created = http_request(port_, "POST", "/api/admin/users", admin_key_, user);
+  EXPECT_TRUE(created && created->status == 201) << (created ? created->body : "no answer");
+  auto made = http_request(port_, "POST", "/api/admin/users/" + name + "/keys", admin_key_, key);
+  EXPECT_TRUE(made && made->status == 201) << (made ? made->body : "no answer");
+  if (!made || made->status != 201) return "";
+  return std::string(boost::json::parse(made->body).at("key").as_string());
+}
+
+int64_t GaiaServerTest::count_rows(const std::string& sql) const {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  const int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+}  // namespace gaia::testing
