@@ -13,6 +13,7 @@
 
 #include "http/server.h"
 #include "support/gaia_server_test.h"
+#include "support/loopback_server.h"
 #include "support/raw_http_client.h"
 
 namespace gaia::testing {
@@ -46,17 +47,9 @@ class Receiver {
       signatures_.push_back(std::string(req.header("X-Gaia-Signature")));
       return http::json_response(200, {{"ok", true}});
     });
-    http::ServerOptions o;
-    o.port = 0;
-    o.io_threads = 1;
-    o.drain_timeout = 1s;
-    server_ = std::make_unique<http::Server>(o, std::move(router));
-    EXPECT_TRUE(server_->start().ok());
+    server_ = std::make_unique<LoopbackServer>(std::move(router));
   }
-  ~Receiver() { server_->stop(); }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/alerts";
-  }
+  std::string url() const { return server_->url("/alerts"); }
   std::vector<std::pair<std::string, std::string>> got() {
     std::lock_guard lock(mu_);
     std::vector<std::pair<std::string, std::string>> out;
@@ -67,7 +60,7 @@ class Receiver {
  private:
   std::mutex mu_;
   std::vector<std::string> bodies_, signatures_;
-  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<LoopbackServer> server_;  // last: stops before the state above goes
 };
 
 // The receiver's own check: "sha256=" + hex HMAC-SHA256(secret, body).

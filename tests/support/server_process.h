@@ -9,11 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace gaia::testing {
+#include "support/loopback_port.h"
 
-// A loopback port that was free a moment ago (the server needs a known port before it
-// prints it).
-uint16_t free_port();
+namespace gaia::testing {
 
 class ServerProcess {
  public:

@@ -13,6 +13,7 @@
 #include "alerts/evaluator.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/loopback_server.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
@@ -35,27 +36,15 @@ class SilentReceiver {
   SilentReceiver() {
     http::Router router;
     router.add_async("POST", "/hook", [this](const http::Request& req, http::Responder respond) {
-      std::lock_guard lock(mu_);
-      bodies_.push_back(req.body);
-      held_.push_back(std::move(respond));
+      {
+        std::lock_guard lock(mu_);
+        bodies_.push_back(req.body);
+      }
+      server_->hold(std::move(respond));
     });
-    http::ServerOptions o;
-    o.port = 0;
-    o.io_threads = 1;
-    o.drain_timeout = 1s;
-    server_ = std::make_unique<http::Server>(o, std::move(router));
-    EXPECT_TRUE(server_->start().ok());
+    server_ = std::make_unique<testing::LoopbackServer>(std::move(router));
   }
-  ~SilentReceiver() {
-    {
-      std::lock_guard lock(mu_);
-      for (auto& r : held_) r(http::error_response(503, "late", "test over"));
-    }
-    server_->stop();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook";
-  }
+  std::string url() const { return server_->url("/hook"); }
   std::vector<std::string> bodies() {
     std::lock_guard lock(mu_);
     return bodies_;
@@ -64,8 +53,7 @@ class SilentReceiver {
  private:
   std::mutex mu_;
   std::vector<std::string> bodies_;
-  std::vector<http::Responder> held_;
-  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<testing::LoopbackServer> server_;  // last: stops before the state above goes
 };
 
 TEST(AlertChannelsTest, ASilentWebhookDoesNotHoldUpEvaluation) {

@@ -12,21 +12,10 @@
 #include <boost/json.hpp>
 #include <sstream>
 
+#include "support/loopback_port.h"
+
 namespace gaia::cli {
 namespace {
-
-// A loopback port nobody listens on.
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // A socket that accepts connections (the kernel completes them) but never answers.
 class SilentServer {
@@ -60,7 +49,7 @@ Url url_of(uint16_t port) { return {"127.0.0.1", port, ""}; }
 TEST(HookTest, OtherToolsPassThroughSilently) {
   std::istringstream in(R"({"tool_name":"Edit","tool_input":{"file_path":"/x"}})");
   std::ostringstream out, err;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(closed_port()), "k", {}), 0);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", {}), 0);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(), "");
 }
@@ -68,7 +57,7 @@ TEST(HookTest, OtherToolsPassThroughSilently) {
 TEST(HookTest, GaiaDownAnswersTheFallbackAsHookJson) {
   std::istringstream in(kBashPayload);
   std::ostringstream out, err;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(closed_port()), "k", {}), 0);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", {}), 0);
   boost::json::value v = boost::json::parse(out.str());
   const auto& o = v.at("hookSpecificOutput");
   EXPECT_EQ(o.at("hookEventName"), "PreToolUse");
@@ -96,7 +85,7 @@ TEST(HookTest, NoKeyIsTheFallbackToo) {
   HookOptions options;
   options.fallback = "allow";
   options.exit_code_only = true;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(closed_port()), "", options), 0);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "", options), 0);
 }
 
 TEST(HookTest, GaiaAnswersMapToHookDecisions) {

@@ -1,8 +1,6 @@
 // ReviewerClient against a real HTTP reviewer on loopback (Gaia's own server, port 0):
 // approving, denying, too slow, answering garbage, and nobody listening.
 
-#include "http/reviewer_client.h"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -14,7 +12,10 @@
 #include <mutex>
 #include <vector>
 
+#include "http/reviewer_client.h"
 #include "http/server.h"
+#include "support/loopback_port.h"
+#include "support/loopback_server.h"
 
 namespace gaia::http {
 namespace {
@@ -27,10 +28,12 @@ class FakeReviewer {
   explicit FakeReviewer(std::string mode) : mode_(std::move(mode)) {
     Router router;
     router.add_async("POST", "/review", [this](const Request& req, Responder respond) {
-      std::lock_guard lock(mu_);
-      bodies_.push_back(req.body);
+      {
+        std::lock_guard lock(mu_);
+        bodies_.push_back(req.body);
+      }
       if (mode_ == "hang") {
-        held_.push_back(std::move(respond));
+        server_->hold(std::move(respond));
         return;
       }
       Response r;
@@ -43,22 +46,9 @@ class FakeReviewer {
       }
       respond(std::move(r));
     });
-    ServerOptions o;
-    o.port = 0;
-    o.io_threads = 1;
-    o.drain_timeout = 1s;
-    server_ = std::make_unique<Server>(o, std::move(router));
-    EXPECT_TRUE(server_->start().ok());
+    server_ = std::make_unique<testing::LoopbackServer>(std::move(router));
   }
-  ~FakeReviewer() {
-    {
-      std::lock_guard lock(mu_);
-      for (Responder& r : held_) r(error_response(503, "late", "test over"));
-      held_.clear();
-    }
-    server_->stop();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/review"; }
+  std::string url() const { return server_->url("/review"); }
   std::vector<std::string> bodies() {
     std::lock_guard lock(mu_);
     return bodies_;
@@ -68,22 +58,8 @@ class FakeReviewer {
   std::string mode_;
   std::mutex mu_;
   std::vector<std::string> bodies_;
-  std::vector<Responder> held_;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<testing::LoopbackServer> server_;  // last: stops before the state above goes
 };
-
-// A loopback port nobody listens on.
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::unique_ptr<ReviewerClient> client(std::string url, std::chrono::milliseconds timeout = 2000ms,
                                        size_t max_inflight = 4) {
@@ -142,8 +118,8 @@ TEST(ReviewerClientTest, AnErrorStatusIsUnavailable) {
 }
 
 TEST(ReviewerClientTest, ARefusedConnectionIsUnavailable) {
-  auto answer =
-      client("http://127.0.0.1:" + std::to_string(closed_port()) + "/review")->ask(question());
+  auto answer = client("http://127.0.0.1:" + std::to_string(testing::free_port()) + "/review")
+                    ->ask(question());
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.status().code(), core::StatusCode::kUnavailable);
   EXPECT_NE(answer.status().message().find("connect"), std::string::npos)

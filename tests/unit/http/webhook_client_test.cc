@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "http/server.h"
+#include "support/loopback_port.h"
+#include "support/loopback_server.h"
 
 namespace gaia::http {
 namespace {
@@ -35,34 +37,22 @@ class Receiver {
   explicit Receiver(std::vector<unsigned> statuses) : statuses_(std::move(statuses)) {
     Router router;
     router.add_async("POST", "/hook", [this](const Request& req, Responder respond) {
-      std::lock_guard lock(mu_);
-      got_.push_back({req.body, std::string(req.header("X-Gaia-Signature")),
-                      std::string(req.header("Content-Type"))});
-      const unsigned status = statuses_[std::min(got_.size(), statuses_.size()) - 1];
+      unsigned status;
+      {
+        std::lock_guard lock(mu_);
+        got_.push_back({req.body, std::string(req.header("X-Gaia-Signature")),
+                        std::string(req.header("Content-Type"))});
+        status = statuses_[std::min(got_.size(), statuses_.size()) - 1];
+      }
       if (status == 0) {
-        held_.push_back(std::move(respond));
+        server_->hold(std::move(respond));
         return;
       }
       respond(json_response(status, {{"ok", status < 300}}));
     });
-    ServerOptions o;
-    o.port = 0;
-    o.io_threads = 1;
-    o.drain_timeout = 1s;
-    server_ = std::make_unique<Server>(o, std::move(router));
-    EXPECT_TRUE(server_->start().ok());
+    server_ = std::make_unique<testing::LoopbackServer>(std::move(router));
   }
-  ~Receiver() {
-    {
-      std::lock_guard lock(mu_);
-      for (Responder& r : held_) r(error_response(503, "late", "test over"));
-      held_.clear();
-    }
-    server_->stop();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook";
-  }
+  std::string url() const { return server_->url("/hook"); }
   std::vector<Received> got() {
     std::lock_guard lock(mu_);
     return got_;
@@ -72,21 +62,8 @@ class Receiver {
   std::vector<unsigned> statuses_;
   std::mutex mu_;
   std::vector<Received> got_;
-  std::vector<Responder> held_;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<testing::LoopbackServer> server_;  // last: stops before the state above goes
 };
-
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {}) {
   o.url = std::move(url);
@@ -167,7 +144,7 @@ TEST(WebhookClientTest, RetriesWhenTheReceiverFirstAnswers500) {
 TEST(WebhookClientTest, GivesUpAfterMaxAttemptsWhenNobodyListens) {
   WebhookOptions o;
   o.max_attempts = 3;
-  auto c = client("http://127.0.0.1:" + std::to_string(closed_port()) + "/hook", o);
+  auto c = client("http://127.0.0.1:" + std::to_string(testing::free_port()) + "/hook", o);
   ASSERT_TRUE(c->enqueue("{}"));
   ASSERT_TRUE(eventually([&] { return c->health().failed == 1; }));
   const WebhookHealth h = c->health();
