@@ -4,36 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "store/postgres/postgres_store.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/manual_clock.h"
-#include "support/postgres_cluster.h"
-#include "support/temp_dir.h"
+#include "support/store_backends.h"
 
 namespace gaia::store {
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
+using Backend = testing::StoreBackend;
 
-std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-}
-
-class AlertStoreTest : public ::testing::TestWithParam<Backend> {
+class AlertStoreTest : public testing::StoreBackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres) url_ = testing::shared_postgres().create_database();
-  }
-  std::unique_ptr<Store> open() {
-    if (GetParam() == Backend::kSqlite) {
-      auto store = sqlite::SqliteStore::open(path_, clock_);
-      EXPECT_TRUE(store.ok()) << store.status().message();
-      return store.ok() ? std::move(store.value()) : nullptr;
-    }
-    auto store = postgres::PostgresStore::open(url_, clock_);
-    EXPECT_TRUE(store.ok()) << store.status().message();
-    return store.ok() ? std::move(store.value()) : nullptr;
-  }
   static StoredAlert alert(uint64_t rule_id, std::string scope, std::string state) {
     StoredAlert a;
     a.rule_id = rule_id;
@@ -49,15 +28,11 @@ class AlertStoreTest : public ::testing::TestWithParam<Backend> {
     a.transitions = {{a.state, 12.5, 1000}};
     return a;
   }
-
-  testing::ManualClock clock_;
-  testing::TempDir dir_;
-  std::string path_ = dir_.file("gaia.db");
-  std::string url_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, AlertStoreTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::store_backend_name);
 
 TEST_P(AlertStoreTest, RulesAreAddedReplacedAndDeletedById) {
   auto store = open();

@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "support/manual_clock.h"
 #include "support/postgres_cluster.h"
+#include "support/store_backends.h"
 #include "support/temp_dir.h"
 
 namespace gaia::store {
@@ -23,27 +24,11 @@ namespace {
 
 using core::Tier;
 
-enum class Backend { kSqlite, kPostgres };
+using Backend = testing::StoreBackend;
 
-std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-}
-
-class StoreTest : public ::testing::TestWithParam<Backend> {
+class StoreTest : public testing::StoreBackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres) url_ = testing::shared_postgres().create_database();
-  }
-  std::unique_ptr<Store> open() {
-    if (GetParam() == Backend::kSqlite) {
-      auto store = sqlite::SqliteStore::open(path_, clock_);
-      EXPECT_TRUE(store.ok()) << store.status().message();
-      return store.ok() ? std::move(store.value()) : nullptr;
-    }
-    auto store = postgres::PostgresStore::open(url_, clock_);
-    EXPECT_TRUE(store.ok()) << store.status().message();
-    return store.ok() ? std::move(store.value()) : nullptr;
-  }
+  StoreTest() : StoreBackendTest("sub/gaia.db") {}
   Status open_status() {
     if (GetParam() == Backend::kSqlite) return sqlite::SqliteStore::open(path_, clock_).status();
     return postgres::PostgresStore::open(url_, clock_).status();
@@ -97,15 +82,11 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     e.exit_code = 0;
     return e;
   }
-
-  testing::ManualClock clock_;
-  testing::TempDir dir_;
-  std::string path_ = dir_.file("sub/gaia.db");
-  std::string url_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::store_backend_name);
 
 const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new testing::PostgresEnvironment);
 
@@ -113,7 +94,7 @@ TEST_P(StoreTest, CreatesTheSchemaOnce) {
   open();
   const int64_t applied = sql("SELECT COUNT(*) FROM schema_migrations");
   EXPECT_GE(applied, 1);  // versions may have gaps: each dialect lists its own
-  open();  // migrations already applied: a second start changes nothing
+  open();                 // migrations already applied: a second start changes nothing
   EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"), applied);
   EXPECT_EQ(sql("SELECT MAX(version) FROM schema_migrations"), latest_version());
 }
