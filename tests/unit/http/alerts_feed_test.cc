@@ -4,33 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
-
+#include "admin_router_fixture.h"
 #include "http/alerts_api.h"
-#include "http/live_feed.h"
-#include "http/metrics.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/manual_clock.h"
-#include "support/temp_dir.h"
 
 namespace gaia::http {
 namespace {
-
-class RecordingFeed : public LiveFeed {
- public:
-  void publish(std::string_view type, boost::json::object data) override {
-    std::lock_guard lock(mu_);
-    messages_.push_back({std::string(type), std::move(data)});
-  }
-  std::vector<std::pair<std::string, boost::json::object>> messages() const {
-    std::lock_guard lock(mu_);
-    return messages_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::pair<std::string, boost::json::object>> messages_;
-};
 
 class HighCpu : public alerts::MetricSource {
  public:
@@ -39,58 +17,19 @@ class HighCpu : public alerts::MetricSource {
   }
 };
 
-class AlertsFeedTest : public ::testing::Test {
+class AlertsFeedTest : public AdminRouterTest {
  protected:
   void SetUp() override {
-    auto store = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store.value());
-    auto hasher = KeyHasher::from_file(dir_.file("key_secret"));
-    ASSERT_TRUE(hasher.ok());
-    auto directory = Directory::load(*store_, hasher.value());
-    ASSERT_TRUE(directory.ok());
-    directory_ = std::move(directory.value());
-    ASSERT_TRUE(directory_->create_user("root", core::Tier::kDefault, 1).ok());
-    auto key = directory_->create_key("root", store::Role::kAdmin, "", 1);
-    ASSERT_TRUE(key.ok());
-    admin_key_ = key->key;
-    core::RuleSetOptions options{core::default_command_types(), core::Calendar::utc(), {}};
-    limiter_ = std::make_unique<core::Limiter>(core::RuleSet::compile({}, options).value(),
-                                               core::LimiterOptions{});
-    auto book = RuleBook::load(*store_, *limiter_, options);
-    ASSERT_TRUE(book.ok());
-    book_ = std::move(book.value());
-    metrics_ = std::make_unique<ServiceMetrics>(registry_, *store_);
+    AdminRouterTest::SetUp();
+    if (HasFatalFailure()) return;
     evaluator_ =
         std::make_unique<alerts::Evaluator>(*store_, cpu_, clock_, alerts::EvaluatorOptions{});
     ASSERT_TRUE(evaluator_->load({}).ok());
-    ApiContext ctx{*limiter_, *store_, *directory_, clock_, *metrics_, *book_, feed_};
-    add_alerts_api(router_, ctx, *evaluator_);
-  }
-  Response call(std::string method, std::string path, std::string body = "") {
-    Request req;
-    req.method = std::move(method);
-    const size_t q = path.find('?');
-    req.path = path.substr(0, q);
-    if (q != std::string::npos) req.query = path.substr(q + 1);
-    req.body = std::move(body);
-    req.headers.push_back({"Authorization", "Bearer " + admin_key_});
-    return router_.route(std::move(req));
+    add_alerts_api(router_, context(), *evaluator_);
   }
 
-  testing::ManualClock clock_;
-  testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Directory> directory_;
-  std::string admin_key_;
-  std::unique_ptr<core::Limiter> limiter_;
-  std::unique_ptr<RuleBook> book_;
-  MetricsRegistry registry_;
-  std::unique_ptr<ServiceMetrics> metrics_;
   HighCpu cpu_;
   std::unique_ptr<alerts::Evaluator> evaluator_;
-  RecordingFeed feed_;
-  Router router_;
 };
 
 constexpr const char* kRule = R"({"name":"Hot","metric":"cpu_pct","condition":">","threshold":90})";
