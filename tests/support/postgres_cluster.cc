@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback_port.h"
+
 namespace gaia::testing {
 namespace {
 
@@ -29,18 +31,6 @@ constexpr auto kStartTimeout = std::chrono::seconds(60);
 std::unique_ptr<PostgresCluster>& shared() {
   static std::unique_ptr<PostgresCluster> cluster;
   return cluster;
-}
-
-uint16_t pick_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // Forks a child that becomes the `postgres` user, sends its output to `log`, and runs
@@ -88,7 +78,7 @@ std::unique_ptr<PostgresCluster> PostgresCluster::create(std::string& error) {
   std::unique_ptr<PostgresCluster> cluster(new PostgresCluster());
   if (!cluster->init(error)) return nullptr;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
-    cluster->port_ = pick_port();
+    cluster->port_ = free_port();
     if (cluster->start()) return cluster;
   }
   error = "PostgreSQL did not start; its log:\n" + cluster->log();

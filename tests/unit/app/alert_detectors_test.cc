@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "samples_by_key.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
@@ -26,14 +27,6 @@ class FixedQuotas : public analytics::QuotaSource {
  private:
   std::vector<analytics::QuotaUse> q_;
 };
-
-std::map<std::string, double> read(AlertDetectors& d, std::string_view metric, ScopeKind scope) {
-  std::vector<Sample> out;
-  d.read(metric, scope, out);
-  std::map<std::string, double> by_key;
-  for (const Sample& s : out) by_key[s.key] = s.value;
-  return by_key;
-}
 
 class AlertDetectorsTest : public ::testing::Test {
  protected:
@@ -71,11 +64,11 @@ TEST_F(AlertDetectorsTest, ForecastCountsQuotasRunningOutPerUserAndType) {
       *store_, analytics::Buckets(core::Calendar::utc()),
       [](uint64_t id) { return "user" + std::to_string(id); }, nullptr, &quotas);
   AlertDetectors d(detectors, clock_);
-  EXPECT_EQ(read(d, "detector_forecast", ScopeKind::kGlobal),
+  EXPECT_EQ(samples_by_key(d, "detector_forecast", ScopeKind::kGlobal),
             (std::map<std::string, double>{{"", 1}}));
-  EXPECT_EQ(read(d, "detector_forecast", ScopeKind::kUser),
+  EXPECT_EQ(samples_by_key(d, "detector_forecast", ScopeKind::kUser),
             (std::map<std::string, double>{{"user1", 1}}));
-  EXPECT_EQ(read(d, "detector_forecast", ScopeKind::kType),
+  EXPECT_EQ(samples_by_key(d, "detector_forecast", ScopeKind::kType),
             (std::map<std::string, double>{{"shell", 1}}));
 }
 
@@ -89,11 +82,12 @@ TEST_F(AlertDetectorsTest, ViolatorsOfTheLastHourWithTheirRefusals) {
       *store_, analytics::Buckets(core::Calendar::utc()),
       [](uint64_t id) { return "user" + std::to_string(id); }, nullptr, nullptr);
   AlertDetectors d(detectors, clock_);
-  EXPECT_EQ(read(d, "detector_violators", ScopeKind::kUser),
+  EXPECT_EQ(samples_by_key(d, "detector_violators", ScopeKind::kUser),
             (std::map<std::string, double>{{"user1", 25}}));
-  EXPECT_EQ(read(d, "detector_violators", ScopeKind::kGlobal),
+  EXPECT_EQ(samples_by_key(d, "detector_violators", ScopeKind::kGlobal),
             (std::map<std::string, double>{{"", 1}}));
-  EXPECT_TRUE(read(d, "detector_spikes", ScopeKind::kUser).empty());  // no history: no spike
+  EXPECT_TRUE(
+      samples_by_key(d, "detector_spikes", ScopeKind::kUser).empty());  // no history: no spike
 }
 
 }  // namespace

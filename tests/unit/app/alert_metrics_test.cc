@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "samples_by_key.h"
 #include "support/manual_clock.h"
 
 namespace gaia::app {
@@ -14,14 +15,6 @@ namespace {
 using alerts::Sample;
 using alerts::ScopeKind;
 using namespace std::chrono_literals;
-
-std::map<std::string, double> read(AlertMetrics& m, std::string_view metric, ScopeKind scope) {
-  std::vector<Sample> out;
-  m.read(metric, scope, out);
-  std::map<std::string, double> by_key;
-  for (const Sample& s : out) by_key[s.key] = s.value;
-  return by_key;
-}
 
 class AlertMetricsTest : public ::testing::Test {
  protected:
@@ -55,46 +48,47 @@ TEST_F(AlertMetricsTest, RefusalsPerMinuteOverFiveMinutesByScope) {
   clock_.advance(2min);
   refuse(2, "code", 10);
   refuse(99, "code", 5);  // counted in all and by type, not by a user without a name
-  EXPECT_EQ(read(*metrics_, "violation_rate", ScopeKind::kGlobal),
+  EXPECT_EQ(samples_by_key(*metrics_, "violation_rate", ScopeKind::kGlobal),
             (std::map<std::string, double>{{"", 7.0}}));  // 35 refusals / 5 minutes
-  EXPECT_EQ(read(*metrics_, "violation_rate", ScopeKind::kUser),
+  EXPECT_EQ(samples_by_key(*metrics_, "violation_rate", ScopeKind::kUser),
             (std::map<std::string, double>{{"user1", 4.0}, {"user2", 2.0}}));
-  EXPECT_EQ(read(*metrics_, "violation_rate", ScopeKind::kType),
+  EXPECT_EQ(samples_by_key(*metrics_, "violation_rate", ScopeKind::kType),
             (std::map<std::string, double>{{"code", 3.0}, {"shell", 4.0}}));
   // Four minutes on, user1's refusals have left the window.
   clock_.advance(4min);
-  EXPECT_EQ(read(*metrics_, "violation_rate", ScopeKind::kUser),
+  EXPECT_EQ(samples_by_key(*metrics_, "violation_rate", ScopeKind::kUser),
             (std::map<std::string, double>{{"user2", 2.0}}));
   clock_.advance(2min);
-  EXPECT_TRUE(read(*metrics_, "violation_rate", ScopeKind::kUser).empty());
-  EXPECT_EQ(read(*metrics_, "violation_rate", ScopeKind::kGlobal).at(""), 0.0);
+  EXPECT_TRUE(samples_by_key(*metrics_, "violation_rate", ScopeKind::kUser).empty());
+  EXPECT_EQ(samples_by_key(*metrics_, "violation_rate", ScopeKind::kGlobal).at(""), 0.0);
 }
 
 TEST_F(AlertMetricsTest, RefusalShareAgainstAdmittedUnits) {
   admit(1, "shell", 30);
   refuse(1, "shell", 10);
   admit(2, "test", 10);
-  EXPECT_EQ(read(*metrics_, "refusal_share", ScopeKind::kGlobal).at(""), 20.0);
-  auto by_user = read(*metrics_, "refusal_share", ScopeKind::kUser);
+  EXPECT_EQ(samples_by_key(*metrics_, "refusal_share", ScopeKind::kGlobal).at(""), 20.0);
+  auto by_user = samples_by_key(*metrics_, "refusal_share", ScopeKind::kUser);
   EXPECT_EQ(by_user.at("user1"), 25.0);
   EXPECT_EQ(by_user.at("user2"), 0.0);
 }
 
 TEST_F(AlertMetricsTest, ExecutorFiguresAndRunningTotals) {
-  EXPECT_TRUE(read(*metrics_, "cpu_pct", ScopeKind::kGlobal).empty());  // not known yet
+  EXPECT_TRUE(samples_by_key(*metrics_, "cpu_pct", ScopeKind::kGlobal).empty());  // not known yet
   executor_ = {{"cpu_pct", 91.5},
                {"mem_pct", 40.0},
                {"throttle_factor", 0.6},
                {"queued", {{"enterprise", 1}, {"premium", 2}, {"default", 4}}}};
-  EXPECT_EQ(read(*metrics_, "cpu_pct", ScopeKind::kGlobal).at(""), 91.5);
-  EXPECT_EQ(read(*metrics_, "memory_pct", ScopeKind::kGlobal).at(""), 40.0);
-  EXPECT_EQ(read(*metrics_, "throttle_factor", ScopeKind::kGlobal).at(""), 0.6);
-  EXPECT_EQ(read(*metrics_, "queue_length", ScopeKind::kGlobal).at(""), 7.0);
+  EXPECT_EQ(samples_by_key(*metrics_, "cpu_pct", ScopeKind::kGlobal).at(""), 91.5);
+  EXPECT_EQ(samples_by_key(*metrics_, "memory_pct", ScopeKind::kGlobal).at(""), 40.0);
+  EXPECT_EQ(samples_by_key(*metrics_, "throttle_factor", ScopeKind::kGlobal).at(""), 0.6);
+  EXPECT_EQ(samples_by_key(*metrics_, "queue_length", ScopeKind::kGlobal).at(""), 7.0);
   drops_ = 5;
-  EXPECT_EQ(read(*metrics_, "ws_drops", ScopeKind::kGlobal).at(""), 5.0);
+  EXPECT_EQ(samples_by_key(*metrics_, "ws_drops", ScopeKind::kGlobal).at(""), 5.0);
   drops_ = 12;
-  EXPECT_EQ(read(*metrics_, "ws_drops", ScopeKind::kGlobal).at(""), 7.0);     // since the last
-  EXPECT_TRUE(read(*metrics_, "detector_spikes", ScopeKind::kUser).empty());  // not wired
+  EXPECT_EQ(samples_by_key(*metrics_, "ws_drops", ScopeKind::kGlobal).at(""),
+            7.0);  // since the last
+  EXPECT_TRUE(samples_by_key(*metrics_, "detector_spikes", ScopeKind::kUser).empty());  // not wired
 }
 
 TEST_F(AlertMetricsTest, TopUsersAreTheBusiestOfTheLastFiveMinutes) {
