@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "http/server.h"
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/loopback_server.h"
 #include "support/raw_http_client.h"
@@ -29,11 +30,7 @@ boost::json::value json_of(const RawResponse& r) { return boost::json::parse(r.b
 // Waits (never asserting how long) until `done` holds, at most about twenty seconds.
 template <class Fn>
 bool eventually(Fn done) {
-  for (int i = 0; i < 200; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return done();
+  return testing::eventually(done, 20s, 100ms);
 }
 
 // The webhook receiver: records each POST's body and signature, answers 200.

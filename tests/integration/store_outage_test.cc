@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
@@ -44,12 +45,7 @@ std::optional<RawResponse> call(uint16_t port, std::string_view method, std::str
 
 // Waits, within kWaitLimit, until `done` holds; false if it never did.
 bool eventually(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return testing::eventually(done, kWaitLimit, std::chrono::milliseconds(50));
 }
 
 // Clients posting executions with fresh ids and checks, remembering what was acknowledged.

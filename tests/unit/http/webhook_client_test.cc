@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "support/eventually.h"
 #include "support/loopback_port.h"
 #include "support/loopback_server.h"
 
@@ -78,11 +79,7 @@ std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {}) {
 // Waits (without asserting any duration) until `done` holds or ten seconds pass.
 template <class Fn>
 bool eventually(Fn done) {
-  for (int i = 0; i < 1000; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
+  return testing::eventually(done, 10s, 10ms);
 }
 
 // The receiver's own check of a signature: HMAC-SHA256 of the body with the shared secret,
