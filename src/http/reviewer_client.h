@@ -23,6 +23,7 @@
 
 #include "confirm/pattern.h"
 #include "core/status.h"
+#include "http/http_post.h"
 
 namespace gaia::http {
 
@@ -62,27 +63,21 @@ class ReviewerClient {
 
   // ask() on the client's own threads; `done` runs there, or at once on this thread when
   // max_inflight calls are already under way.
-  void ask_async(ReviewerQuestion question,
-                 std::function<void(core::Result<ReviewerAnswer>)> done);
+  void ask_async(ReviewerQuestion question, std::function<void(core::Result<ReviewerAnswer>)> done);
 
   size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
   const ReviewerOptions& options() const { return options_; }
 
  private:
-  struct Target {
-    std::string host;
-    std::string port;
-    std::string path;
-  };
   struct Pool;
 
-  ReviewerClient(ReviewerOptions options, Target target);
+  ReviewerClient(ReviewerOptions options, HttpTarget target);
   bool acquire();
   void release();
   core::Result<ReviewerAnswer> call(const ReviewerQuestion& question) const;
 
   const ReviewerOptions options_;
-  const Target target_;
+  const HttpTarget target_;
   std::atomic<size_t> in_flight_{0};
   std::unique_ptr<Pool> pool_;
 };

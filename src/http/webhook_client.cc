@@ -3,24 +3,12 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <charconv>
 
 namespace gaia::http {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 using core::Result;
 using core::Status;
-using tcp = asio::ip::tcp;
 
 constexpr size_t kMaxAnswerBytes = 16 * 1024;
 
@@ -41,40 +29,8 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
 
 Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions options) {
   if (sodium_init() < 0) return Status::internal("libsodium failed to initialise");
-  constexpr std::string_view kScheme = "http://";
-  std::string_view url = options.url;
-  if (!url.starts_with(kScheme)) {
-    return Status::invalid_argument("url: must start with http:// (https is not supported)");
-  }
-  url.remove_prefix(kScheme.size());
-  const size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  Target t;
-  t.path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-  std::string_view host = authority, port = "80";
-  if (authority.starts_with('[')) {  // [v6]:port
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return Status::invalid_argument("url: unclosed [");
-    host = authority.substr(1, close - 1);
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') return Status::invalid_argument("url: bad port");
-      port = rest.substr(1);
-    }
-  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  unsigned port_number = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
-  if (ec != std::errc() || end != port.data() + port.size() || port_number == 0 ||
-      port_number > 65535) {
-    return Status::invalid_argument("url: port must be 1 to 65535");
-  }
-  if (host.empty()) return Status::invalid_argument("url: missing host");
-  if (authority.find('@') != std::string_view::npos) {
-    return Status::invalid_argument("url: credentials in the URL are not supported");
-  }
+  Result<HttpTarget> target = parse_http_url(options.url);
+  if (!target.ok()) return target.status();
   if (options.timeout <= std::chrono::milliseconds(0)) {
     return Status::invalid_argument("timeout: must be positive");
   }
@@ -84,12 +40,11 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions option
   }
   if (options.max_attempts < 1) return Status::invalid_argument("max_attempts: must be >= 1");
   if (options.max_queued == 0) return Status::invalid_argument("max_queued: must be >= 1");
-  t.host = std::string(host);
-  t.port = std::string(port);
-  return std::unique_ptr<WebhookClient>(new WebhookClient(std::move(options), std::move(t)));
+  return std::unique_ptr<WebhookClient>(
+      new WebhookClient(std::move(options), std::move(target.value())));
 }
 
-WebhookClient::WebhookClient(WebhookOptions options, Target target)
+WebhookClient::WebhookClient(WebhookOptions options, HttpTarget target)
     : options_(std::move(options)), target_(std::move(target)) {
   sender_ = std::thread([this] { run(); });
 }
@@ -152,56 +107,16 @@ void WebhookClient::run() {
 }
 
 Status WebhookClient::post(const std::string& body) const {
-  // One io_context per attempt: the exchange runs on the sender thread, bounded by the
-  // stream's deadline (connect, write and read) and by run_for() for the name lookup.
-  asio::io_context ioc;
-  tcp::resolver resolver(ioc);
-  beast::tcp_stream stream(ioc);
-  beast::flat_buffer buffer;
-  beast::http::request<beast::http::string_body> req{beast::http::verb::post, target_.path, 11};
-  req.set(beast::http::field::host, target_.host + ":" + target_.port);
-  req.set(beast::http::field::content_type, "application/json");
-  req.set(beast::http::field::user_agent, "gaia-alerts");
-  if (!options_.secret.empty())
-    req.set("X-Gaia-Signature", webhook_signature(options_.secret, body));
-  req.body() = body;
-  req.prepare_payload();
-  beast::http::response_parser<beast::http::string_body> parser;
-  parser.body_limit(kMaxAnswerBytes);
-
-  beast::error_code failure = asio::error::timed_out;
-  std::string stage = "timed out";
-  bool done = false;
-  auto fail = [&](const char* what, beast::error_code ec) {
-    failure = ec;
-    stage = what;
-    done = true;
-  };
-  stream.expires_after(options_.timeout);
-  resolver.async_resolve(
-      target_.host, target_.port, [&](beast::error_code ec, tcp::resolver::results_type found) {
-        if (ec) return fail("resolve", ec);
-        stream.async_connect(found, [&](beast::error_code ec, const tcp::endpoint&) {
-          if (ec) return fail("connect", ec);
-          beast::http::async_write(stream, req, [&](beast::error_code ec, size_t) {
-            if (ec) return fail("send", ec);
-            beast::http::async_read(stream, buffer, parser, [&](beast::error_code ec, size_t) {
-              if (ec) return fail("read", ec);
-              failure = {};
-              done = true;
-            });
-          });
-        });
-      });
-  ioc.run_for(options_.timeout + std::chrono::milliseconds(50));
-  const std::string timed_out =
-      "webhook timed out after " + std::to_string(options_.timeout.count()) + " ms";
-  if (!done || failure == beast::error::timeout) return Status::unavailable(timed_out);
-  if (failure) return Status::unavailable("webhook " + stage + ": " + failure.message());
-  const unsigned status = parser.get().result_int();
-  if (status < 200 || status > 299) {
-    return Status::unavailable("webhook answered HTTP " + std::to_string(status));
+  HttpPostOptions post_options{.peer = "webhook",
+                               .user_agent = "gaia-alerts",
+                               .timeout = options_.timeout,
+                               .max_answer_bytes = kMaxAnswerBytes,
+                               .headers = {}};
+  if (!options_.secret.empty()) {
+    post_options.headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, body));
   }
+  Result<std::string> answer = http_post(target_, body, post_options);
+  if (!answer.ok()) return answer.status();
   return {};
 }
 

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "core/status.h"
+#include "http/http_post.h"
 
 namespace gaia::http {
 
@@ -65,19 +66,13 @@ class WebhookClient {
   const WebhookOptions& options() const { return options_; }
 
  private:
-  struct Target {
-    std::string host;
-    std::string port;
-    std::string path;
-  };
-
-  WebhookClient(WebhookOptions options, Target target);
+  WebhookClient(WebhookOptions options, HttpTarget target);
   void run();
   // One attempt: OK on a 2xx answer.
   core::Status post(const std::string& body) const;
 
   const WebhookOptions options_;
-  const Target target_;
+  const HttpTarget target_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::string> queue_;
