@@ -13,9 +13,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "store/detail/transaction.h"
 
 namespace gaia::store::postgres {
 
@@ -24,6 +26,8 @@ using Param = std::optional<std::string>;
 inline Param param(int64_t v) { return std::to_string(v); }
 inline Param param(uint64_t v) { return std::to_string(static_cast<int64_t>(v)); }
 inline Param param(std::string_view v) { return std::string(v); }
+// The text, or NULL when `v` is empty.
+inline Param text_or_null(const std::optional<std::string>& v) { return v; }
 template <class T>
 Param param(const std::optional<T>& v) {
   return v ? param(static_cast<int64_t>(*v)) : std::nullopt;
@@ -79,6 +83,12 @@ class Connection {
   PGconn* conn_;
   std::unordered_set<std::string> prepared_;
 };
+
+// Runs `fn` inside BEGIN … COMMIT, rolling back when it fails.
+template <class Fn>
+auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
+  return detail::run_in_transaction(db, "BEGIN", std::move(fn));
+}
 
 // A failed result as a Status: what may pass (the connection lost, the server shutting down
 // or out of resources, a serialization failure or deadlock) is kUnavailable, the rest

@@ -10,22 +10,6 @@
 namespace gaia::store::postgres {
 namespace {
 
-// Runs `fn` inside BEGIN … COMMIT, rolling back when it fails.
-template <class Fn>
-auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
-  if (Status s = db.exec("BEGIN"); !s.ok()) return s;
-  auto result = fn();
-  if (!result.ok()) {
-    (void)db.exec("ROLLBACK");
-    return result;
-  }
-  if (Status s = db.exec("COMMIT"); !s.ok()) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return result;
-}
-
 Param real(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", v);
@@ -35,8 +19,6 @@ Param real(double v) {
 double real_of(const Rows& rows, int i, int col) {
   return std::strtod(rows.text(i, col).c_str(), nullptr);
 }
-
-Param text_or_null(const std::optional<std::string>& v) { return v ? Param(*v) : std::nullopt; }
 
 constexpr const char* kListAlerts =
     "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
@@ -100,7 +82,8 @@ Status attach_transitions(Connection& db, std::vector<StoredAlert>& alerts) {
   for (int i = 0; i < rows->size(); ++i) {
     auto it = by_id.find(rows->uint64(i, 0));
     if (it == by_id.end()) continue;
-    it->second->transitions.push_back({rows->text(i, 1), real_of(rows.value(), i, 2), rows->int64(i, 3)});
+    it->second->transitions.push_back(
+        {rows->text(i, 1), real_of(rows.value(), i, 2), rows->int64(i, 3)});
   }
   return {};
 }

@@ -20,22 +20,6 @@ User user_of(const Rows& rows, int i) {
               core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault), rows.int64(i, 3)};
 }
 
-// Runs `fn` inside BEGIN … COMMIT, rolling back when it fails.
-template <class Fn>
-auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
-  if (Status s = db.exec("BEGIN"); !s.ok()) return s;
-  auto result = fn();
-  if (!result.ok()) {
-    (void)db.exec("ROLLBACK");
-    return result;
-  }
-  if (Status s = db.exec("COMMIT"); !s.ok()) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return result;
-}
-
 std::string hex_bytes(const KeyHash& hash) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out = "\\x";
@@ -96,8 +80,8 @@ Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) 
       "$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], "
       "$17::text[])",
       {granularity.take(), bucket.take(), user.take(), key.take(), type.take(), outcome.take(),
-       limit.take(), count.take(), cost.take(), dsum.take(), dmax.take(), csum.take(),
-       cmax.take(), mmax.take(), dsk.take(), csk.take(), msk.take()});
+       limit.take(), count.take(), cost.take(), dsum.take(), dmax.take(), csum.take(), cmax.take(),
+       mmax.take(), dsk.take(), csk.take(), msk.take()});
   return done.ok() ? Status() : done.status();
 }
 
@@ -251,9 +235,9 @@ Result<std::vector<StoredRule>> PostgresStore::list_rules() {
 
 Status PostgresStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto rows = db_->run("update_rule",
-                       "UPDATE quota_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
-                       {param(id), param(body), param(now_ms)});
+  auto rows =
+      db_->run("update_rule", "UPDATE quota_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
+               {param(id), param(body), param(now_ms)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
   return {};
@@ -312,9 +296,7 @@ void PostgresStore::record_execution(Execution execution, RecordDone done) {
 }
 void PostgresStore::add_usage(Usage delta) { queue_->push(std::move(delta)); }
 void PostgresStore::record_violation(Violation violation) { queue_->push(std::move(violation)); }
-void PostgresStore::record_decision(ConfirmDecision decision) {
-  queue_->push(std::move(decision));
-}
+void PostgresStore::record_decision(ConfirmDecision decision) { queue_->push(std::move(decision)); }
 Status PostgresStore::flush() { return queue_->flush(); }
 StoreHealth PostgresStore::health() { return queue_->health(); }
 void PostgresStore::set_commit_observer(std::function<void(double)> observer) {
@@ -478,9 +460,6 @@ Result<std::vector<Violation>> PostgresStore::violations_since(int64_t since_ms)
 
 Result<std::vector<ViolationRecord>> PostgresStore::list_violations(const ViolationFilter& f) {
   std::lock_guard lock(mu_);
-  auto text = [](const std::optional<std::string>& v) -> Param {
-    return v ? Param(*v) : std::nullopt;
-  };
   auto rows = db_->run(
       "list_violations",
       "SELECT id, user_id, key_id, type, limit_name, command, at_ms FROM violations "
@@ -488,8 +467,8 @@ Result<std::vector<ViolationRecord>> PostgresStore::list_violations(const Violat
       "AND ($3::text IS NULL OR limit_name = $3) AND ($4::bigint IS NULL OR at_ms >= $4) "
       "AND ($5::bigint IS NULL OR at_ms < $5) AND ($6::bigint IS NULL OR id < $6) "
       "ORDER BY id DESC LIMIT $7",
-      {param(f.user_id), text(f.type), text(f.limit_name), param(f.from_ms), param(f.to_ms),
-       param(f.before_id), param(static_cast<int64_t>(f.limit))});
+      {param(f.user_id), text_or_null(f.type), text_or_null(f.limit_name), param(f.from_ms),
+       param(f.to_ms), param(f.before_id), param(static_cast<int64_t>(f.limit))});
   if (!rows.ok()) return rows.status();
   std::vector<ViolationRecord> out;
   for (int i = 0; i < rows->size(); ++i) {
@@ -502,9 +481,9 @@ Result<std::vector<ViolationRecord>> PostgresStore::list_violations(const Violat
 
 Result<uint64_t> PostgresStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
   std::lock_guard lock(mu_);
-  auto rows = db_->run("delete_usage",
-                       "DELETE FROM quota_usage WHERE user_id = $1 AND day_start_ms >= $2",
-                       {param(user_id), param(since_day_start_ms)});
+  auto rows =
+      db_->run("delete_usage", "DELETE FROM quota_usage WHERE user_id = $1 AND day_start_ms >= $2",
+               {param(user_id), param(since_day_start_ms)});
   if (!rows.ok()) return rows.status();
   return rows->affected();
 }
@@ -517,20 +496,7 @@ Result<std::optional<Execution>> PostgresStore::find_execution(std::string_view 
                        {param(id)});
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<Execution>();
-  const Rows& r = rows.value();
-  Execution e;
-  e.id = r.text(0, 0);
-  e.user_id = r.uint64(0, 1);
-  e.key_id = r.uint64(0, 2);
-  e.type = r.text(0, 3);
-  e.command = r.text(0, 4);
-  e.started_at_ms = r.int64(0, 5);
-  e.duration_ms = r.int64(0, 6);
-  e.cpu_ms = r.int64(0, 7);
-  e.peak_memory_bytes = r.int64(0, 8);
-  if (auto v = r.optional_int(0, 9)) e.exit_code = static_cast<int>(*v);
-  if (auto v = r.optional_int(0, 10)) e.signal = static_cast<int>(*v);
-  return std::optional<Execution>(std::move(e));
+  return std::optional<Execution>(execution_of(rows.value(), 0));
 }
 
 Result<uint64_t> PostgresStore::count_executions() {
@@ -550,9 +516,6 @@ Result<uint64_t> PostgresStore::delete_executions_before(int64_t before_ms) {
 
 Result<std::vector<ConfirmDecision>> PostgresStore::list_decisions(const DecisionFilter& f) {
   std::lock_guard lock(mu_);
-  auto text = [](const std::optional<std::string>& v) -> Param {
-    return v ? Param(*v) : std::nullopt;
-  };
   auto rows = db_->run(
       "list_confirm_decisions",
       "SELECT id, at_ms, user_name, key_id, command, cwd, session_id, tool, decision, source, "
@@ -561,8 +524,8 @@ Result<std::vector<ConfirmDecision>> PostgresStore::list_decisions(const Decisio
       "AND ($3::text IS NULL OR source = $3) AND ($4::bigint IS NULL OR at_ms >= $4) "
       "AND ($5::bigint IS NULL OR at_ms < $5) AND ($6::bigint IS NULL OR id < $6) "
       "ORDER BY id DESC LIMIT $7",
-      {text(f.user), text(f.decision), text(f.source), param(f.from_ms), param(f.to_ms),
-       param(f.before_id), param(static_cast<int64_t>(f.limit))});
+      {text_or_null(f.user), text_or_null(f.decision), text_or_null(f.source), param(f.from_ms),
+       param(f.to_ms), param(f.before_id), param(static_cast<int64_t>(f.limit))});
   if (!rows.ok()) return rows.status();
   std::vector<ConfirmDecision> out;
   for (int i = 0; i < rows->size(); ++i) {
@@ -600,8 +563,7 @@ Status PostgresStore::scan_executions(int64_t from_ms, int64_t to_ms,
           "peak_memory_bytes, exit_code, signal FROM executions "
           "WHERE started_at_ms >= $1 AND started_at_ms < $2 AND ($3::bigint IS NULL OR "
           "(started_at_ms, id) > ($3::bigint, $4::text)) ORDER BY started_at_ms, id LIMIT $5",
-          {param(from_ms), param(to_ms),
-           after ? param(after->first) : std::nullopt,
+          {param(from_ms), param(to_ms), after ? param(after->first) : std::nullopt,
            after ? param(after->second) : std::nullopt, param(kPage)});
       if (!rows.ok()) return rows.status();
       page.reserve(static_cast<size_t>(rows->size()));
@@ -634,8 +596,7 @@ Result<std::vector<AggregateRow>> PostgresStore::list_aggregates(const Aggregate
       "AND ($4::bigint IS NULL OR user_id = $4) AND ($5::text IS NULL OR type = $5) "
       "AND ($6::text IS NULL OR outcome = $6)",
       {param(static_cast<int64_t>(f.granularity)), param(f.from_ms), param(f.to_ms),
-       param(f.user_id), f.type ? param(*f.type) : std::nullopt,
-       f.outcome ? param(*f.outcome) : std::nullopt});
+       param(f.user_id), text_or_null(f.type), text_or_null(f.outcome)});
   if (!rows.ok()) return rows.status();
   std::vector<AggregateRow> out;
   out.reserve(static_cast<size_t>(rows->size()));
@@ -671,12 +632,12 @@ Status PostgresStore::replace_aggregates(const AggregateScope& scope,
   auto done = in_transaction(db, [&]() -> Result<bool> {
     TextArray outcomes;
     for (const std::string& o : scope.outcomes) outcomes.add(o);
-    auto del = db.run(
-        "replace_aggregates",
-        "DELETE FROM analytics_aggregates WHERE granularity = $1 AND bucket_start_ms >= $2 "
-        "AND bucket_start_ms < $3 AND ($4::text[] IS NULL OR outcome = ANY($4::text[]))",
-        {param(static_cast<int64_t>(scope.granularity)), param(scope.from_ms),
-         param(scope.to_ms), scope.outcomes.empty() ? std::nullopt : outcomes.take()});
+    auto del =
+        db.run("replace_aggregates",
+               "DELETE FROM analytics_aggregates WHERE granularity = $1 AND bucket_start_ms >= $2 "
+               "AND bucket_start_ms < $3 AND ($4::text[] IS NULL OR outcome = ANY($4::text[]))",
+               {param(static_cast<int64_t>(scope.granularity)), param(scope.from_ms),
+                param(scope.to_ms), scope.outcomes.empty() ? std::nullopt : outcomes.take()});
     if (!del.ok()) return del.status();
     if (Status s = insert_aggregates(db, rows); !s.ok()) return s;
     return true;

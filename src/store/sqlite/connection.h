@@ -9,9 +9,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "store/detail/transaction.h"
 
 namespace gaia::store::sqlite {
 
@@ -28,6 +30,10 @@ class Statement {
   Statement& bind_blob(int i, const void* data, size_t size);
   Statement& bind_null(int i);
   Statement& bind_real(int i, double v);
+  // The text, or NULL when `v` is empty.
+  Statement& bind_text_or_null(int i, const std::optional<std::string>& v) {
+    return v ? bind(i, std::string_view(*v)) : bind_null(i);
+  }
   template <class T>
   Statement& bind(int i, const std::optional<T>& v) {
     return v ? bind(i, static_cast<int64_t>(*v)) : bind_null(i);
@@ -55,6 +61,10 @@ class Statement {
   uint64_t uint64(int col) const { return static_cast<uint64_t>(int64(col)); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<int64_t> optional_int(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return int64(col);
+  }
   std::string text(int col) const;
   std::string_view blob(int col) const;
 
@@ -79,6 +89,12 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
 };
+
+// Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back when it fails.
+template <class Fn>
+auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
+  return detail::run_in_transaction(db, "BEGIN IMMEDIATE", std::move(fn));
+}
 
 // The connection's last error, prefixed with what was being done.
 core::Status sqlite_error(sqlite3* db, std::string_view doing);

@@ -8,27 +8,6 @@
 namespace gaia::store::sqlite {
 namespace {
 
-// Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back when it fails.
-template <class Fn>
-auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
-  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-  auto result = fn();
-  if (!result.ok()) {
-    (void)db.exec("ROLLBACK");
-    return result;
-  }
-  if (Status s = db.exec("COMMIT"); !s.ok()) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return result;
-}
-
-std::optional<int64_t> optional_int(const Statement& row, int col) {
-  if (row.is_null(col)) return std::nullopt;
-  return row.int64(col);
-}
-
 constexpr const char* kAlertColumns =
     "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
     "started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, silenced_until_ms FROM alerts ";
@@ -47,9 +26,9 @@ StoredAlert alert_of(const Statement& r) {
   a.started_at_ms = r.int64(9);
   a.updated_at_ms = r.int64(10);
   a.ack_by = r.text(11);
-  a.ack_at_ms = optional_int(r, 12);
+  a.ack_at_ms = r.optional_int(12);
   a.ack_note = r.text(13);
-  a.silenced_until_ms = optional_int(r, 14);
+  a.silenced_until_ms = r.optional_int(14);
   return a;
 }
 
@@ -213,15 +192,8 @@ Result<std::vector<StoredAlert>> SqliteStore::list_alerts(const AlertFilter& f) 
                            "AND (?3 IS NULL OR rule_id = ?3) AND (?4 IS NULL OR id < ?4) "
                            "ORDER BY id DESC LIMIT ?5");
   if (!stmt.ok()) return stmt.status();
-  auto text_or_null = [&](int i, const std::optional<std::string>& v) {
-    if (v) {
-      stmt->bind(i, *v);
-    } else {
-      stmt->bind_null(i);
-    }
-  };
-  text_or_null(1, f.state);
-  text_or_null(2, f.severity);
+  stmt->bind_text_or_null(1, f.state);
+  stmt->bind_text_or_null(2, f.severity);
   stmt->bind(3, f.rule_id).bind(4, f.before_id).bind(5, static_cast<int64_t>(f.limit));
   auto alerts = stmt->collect<StoredAlert>(alert_of);
   if (!alerts.ok()) return alerts.status();

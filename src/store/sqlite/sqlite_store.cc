@@ -21,27 +21,6 @@ User user_of(const Statement& row) {
   return user;
 }
 
-std::optional<int64_t> optional_int(const Statement& row, int col) {
-  if (row.is_null(col)) return std::nullopt;
-  return row.int64(col);
-}
-
-// Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back when it fails.
-template <class Fn>
-auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
-  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-  auto result = fn();
-  if (!result.ok()) {
-    (void)db.exec("ROLLBACK");
-    return result;
-  }
-  if (Status s = db.exec("COMMIT"); !s.ok()) {
-    (void)db.exec("ROLLBACK");
-    return s;
-  }
-  return result;
-}
-
 Execution execution_of(const Statement& r) {
   Execution e;
   e.id = r.text(0);
@@ -53,8 +32,8 @@ Execution execution_of(const Statement& r) {
   e.duration_ms = r.int64(6);
   e.cpu_ms = r.int64(7);
   e.peak_memory_bytes = r.int64(8);
-  if (auto v = optional_int(r, 9)) e.exit_code = static_cast<int>(*v);
-  if (auto v = optional_int(r, 10)) e.signal = static_cast<int>(*v);
+  if (auto v = r.optional_int(9)) e.exit_code = static_cast<int>(*v);
+  if (auto v = r.optional_int(10)) e.signal = static_cast<int>(*v);
   return e;
 }
 
@@ -215,7 +194,7 @@ Result<std::vector<ApiKey>> SqliteStore::list_keys() {
           Status::internal("api_keys.hash of key " + std::to_string(key.id) + ": wrong size");
     }
     key.created_at_ms = r.int64(5);
-    key.revoked_at_ms = optional_int(r, 6);
+    key.revoked_at_ms = r.optional_int(6);
     return key;
   });
   if (bad_hash) return *bad_hash;
@@ -475,21 +454,14 @@ Result<std::vector<ViolationRecord>> SqliteStore::list_violations(const Violatio
       "AND (?5 IS NULL OR at_ms < ?5) AND (?6 IS NULL OR id < ?6) "
       "ORDER BY id DESC LIMIT ?7");
   if (!stmt.ok()) return stmt.status();
-  auto text_or_null = [&](int i, const std::optional<std::string>& v) {
-    if (v) {
-      stmt->bind(i, *v);
-    } else {
-      stmt->bind_null(i);
-    }
-  };
   stmt->bind(1, f.user_id);
-  text_or_null(2, f.type);
-  text_or_null(3, f.limit_name);
+  stmt->bind_text_or_null(2, f.type);
+  stmt->bind_text_or_null(3, f.limit_name);
   stmt->bind(4, f.from_ms).bind(5, f.to_ms).bind(6, f.before_id);
   stmt->bind(7, static_cast<int64_t>(f.limit));
   return stmt->collect<ViolationRecord>([](const Statement& r) {
-    return ViolationRecord{
-        r.uint64(0), {r.uint64(1), r.uint64(2), r.text(3), r.text(4), r.text(5), r.int64(6)}};
+    return ViolationRecord{r.uint64(0),
+                           {r.uint64(1), r.uint64(2), r.text(3), r.text(4), r.text(5), r.int64(6)}};
   });
 }
 
@@ -513,20 +485,7 @@ Result<std::optional<Execution>> SqliteStore::find_execution(std::string_view id
   auto row = stmt->bind(1, id).step();
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<Execution>();
-  const Statement& r = stmt.value();
-  Execution e;
-  e.id = r.text(0);
-  e.user_id = r.uint64(1);
-  e.key_id = r.uint64(2);
-  e.type = r.text(3);
-  e.command = r.text(4);
-  e.started_at_ms = r.int64(5);
-  e.duration_ms = r.int64(6);
-  e.cpu_ms = r.int64(7);
-  e.peak_memory_bytes = r.int64(8);
-  if (auto v = optional_int(r, 9)) e.exit_code = static_cast<int>(*v);
-  if (auto v = optional_int(r, 10)) e.signal = static_cast<int>(*v);
-  return std::optional<Execution>(std::move(e));
+  return std::optional<Execution>(execution_of(stmt.value()));
 }
 
 Result<uint64_t> SqliteStore::count_executions() {
@@ -556,16 +515,9 @@ Result<std::vector<ConfirmDecision>> SqliteStore::list_decisions(const DecisionF
       "AND (?5 IS NULL OR at_ms < ?5) AND (?6 IS NULL OR id < ?6) "
       "ORDER BY id DESC LIMIT ?7");
   if (!stmt.ok()) return stmt.status();
-  auto text_or_null = [&](int i, const std::optional<std::string>& v) {
-    if (v) {
-      stmt->bind(i, *v);
-    } else {
-      stmt->bind_null(i);
-    }
-  };
-  text_or_null(1, f.user);
-  text_or_null(2, f.decision);
-  text_or_null(3, f.source);
+  stmt->bind_text_or_null(1, f.user);
+  stmt->bind_text_or_null(2, f.decision);
+  stmt->bind_text_or_null(3, f.source);
   stmt->bind(4, f.from_ms).bind(5, f.to_ms).bind(6, f.before_id);
   stmt->bind(7, static_cast<int64_t>(f.limit));
   return stmt->collect<ConfirmDecision>([](const Statement& r) {
@@ -582,7 +534,7 @@ Result<std::vector<ConfirmDecision>> SqliteStore::list_decisions(const DecisionF
     d.source = r.text(9);
     d.pattern_id = r.text(10);
     d.reason = r.text(11);
-    d.reviewer_latency_ms = optional_int(r, 12);
+    d.reviewer_latency_ms = r.optional_int(12);
     return d;
   });
 }
@@ -596,11 +548,11 @@ Status SqliteStore::scan_executions(int64_t from_ms, int64_t to_ms,
     std::vector<Execution> page;
     {
       std::lock_guard lock(mu_);
-      auto stmt = db_->prepare(
-          std::string(kExecutionColumns) +
-          "WHERE started_at_ms >= ?1 AND started_at_ms < ?2 AND (?3 IS NULL OR "
-          "started_at_ms > ?3 OR (started_at_ms = ?3 AND id > ?4)) "
-          "ORDER BY started_at_ms, id LIMIT ?5");
+      auto stmt =
+          db_->prepare(std::string(kExecutionColumns) +
+                       "WHERE started_at_ms >= ?1 AND started_at_ms < ?2 AND (?3 IS NULL OR "
+                       "started_at_ms > ?3 OR (started_at_ms = ?3 AND id > ?4)) "
+                       "ORDER BY started_at_ms, id LIMIT ?5");
       if (!stmt.ok()) return stmt.status();
       stmt->bind(1, from_ms).bind(2, to_ms);
       if (after) {
@@ -641,16 +593,7 @@ Result<std::vector<AggregateRow>> SqliteStore::list_aggregates(const AggregateFi
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, static_cast<int64_t>(f.granularity)).bind(2, f.from_ms).bind(3, f.to_ms);
   stmt->bind(4, f.user_id);
-  if (f.type) {
-    stmt->bind(5, *f.type);
-  } else {
-    stmt->bind_null(5);
-  }
-  if (f.outcome) {
-    stmt->bind(6, *f.outcome);
-  } else {
-    stmt->bind_null(6);
-  }
+  stmt->bind_text_or_null(5, f.type).bind_text_or_null(6, f.outcome);
   return stmt->collect<AggregateRow>([](const Statement& r) {
     AggregateRow a;
     a.granularity = static_cast<Granularity>(r.int64(0));
@@ -726,7 +669,8 @@ Status SqliteStore::put_pattern(const StoredPattern& p) {
   std::lock_guard lock(mu_);
   auto stmt = db_->prepare(
       "INSERT INTO confirm_patterns (id, body, updated_at_ms) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms");
+      "ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at_ms = "
+      "excluded.updated_at_ms");
   if (!stmt.ok()) return stmt.status();
   return stmt->bind(1, p.id).bind(2, p.body).bind(3, p.updated_at_ms).run();
 }
@@ -783,8 +727,11 @@ Status SqliteStore::put_reputations(const std::vector<ReputationState>& states) 
         "updated_at_ms = excluded.updated_at_ms, events = excluded.events");
     if (!stmt.ok()) return stmt.status();
     for (const ReputationState& r : states) {
-      Status s =
-          stmt->bind(1, r.user).bind_real(2, r.score).bind(3, r.updated_at_ms).bind(4, r.events).run();
+      Status s = stmt->bind(1, r.user)
+                     .bind_real(2, r.score)
+                     .bind(3, r.updated_at_ms)
+                     .bind(4, r.events)
+                     .run();
       if (!s.ok()) return s;
     }
     return true;
