@@ -4,9 +4,9 @@
 #include "http/static_files.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -123,24 +123,26 @@ TEST(EmbeddedDashboardTest, EveryAssetThePageNamesIsEmbedded) {
     if (f.path == "index.html") index = std::string(f.body);
   }
   ASSERT_FALSE(index.empty());
-  const std::regex asset(R"re((?:src|href)="/admin/quotas/([^"]+)")re");
+  const RE2 asset(R"re((?:src|href)="/admin/quotas/([^"]+)")re");
   int named = 0;
-  for (auto it = std::sregex_iterator(index.begin(), index.end(), asset);
-       it != std::sregex_iterator(); ++it, ++named) {
-    EXPECT_TRUE(paths.count((*it)[1].str())) << (*it)[1].str();
+  re2::StringPiece page(index);
+  std::string name;
+  while (RE2::FindAndConsume(&page, asset, &name)) {
+    EXPECT_TRUE(paths.count(name)) << name;
+    ++named;
   }
   EXPECT_GE(named, 2);  // the style sheet and the main module
   // Modules import each other by relative path ("./x.js" or "../x.js").
-  const std::regex import(R"re(from '(\.{1,2}/[^']+)')re");
+  const RE2 import(R"re(from '(\.{1,2}/[^']+)')re");
   for (const StaticFile& f : web::dashboard_files()) {
     if (!f.path.ends_with(".js")) continue;
     std::string dir(f.path.substr(0, f.path.rfind('/') + 1));
-    std::string body(f.body);
-    for (auto it = std::sregex_iterator(body.begin(), body.end(), import);
-         it != std::sregex_iterator(); ++it) {
+    re2::StringPiece body(f.body.data(), f.body.size());
+    std::string relative;
+    while (RE2::FindAndConsume(&body, import, &relative)) {
       const std::string target =
-          std::filesystem::path(dir + (*it)[1].str()).lexically_normal().string();
-      EXPECT_TRUE(paths.count(target)) << f.path << " imports " << (*it)[1].str();
+          std::filesystem::path(dir + relative).lexically_normal().string();
+      EXPECT_TRUE(paths.count(target)) << f.path << " imports " << relative;
     }
   }
 }
