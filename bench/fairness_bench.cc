@@ -62,7 +62,9 @@ class Timing : public gaia::exec::ExecObserver {
   bool done_ = false;
 };
 
-double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 }  // namespace
 
@@ -80,8 +82,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", store.status().message().c_str());
     return 1;
   }
-  gaia::core::RuleSetOptions options{gaia::core::default_command_types(),
-                                     gaia::core::Calendar::utc(), {}};
+  gaia::core::RuleSetOptions options{
+      gaia::core::default_command_types(), gaia::core::Calendar::utc(), {}};
   auto rules = gaia::core::RuleSet::compile(gaia::core::default_rules(), options);
   gaia::core::Limiter limiter(rules.value(), {});
   gaia::exec::Scheduler scheduler({.workers = workers}, clock);

@@ -16,8 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto set = gaia::confirm::PatternSet::make(gaia::confirm::default_patterns());
     return set.ok() ? new gaia::confirm::PatternSet(std::move(set.value())) : nullptr;
   }();
-  auto parsed =
-      gaia::http::parse_confirm_request({reinterpret_cast<const char*>(data), size});
+  auto parsed = gaia::http::parse_confirm_request({reinterpret_cast<const char*>(data), size});
   if (auto* request = std::get_if<gaia::http::ConfirmRequest>(&parsed)) {
     if (request->command.empty() || request->command.size() > gaia::http::kMaxConfirmCommandBytes) {
       __builtin_trap();  // the parser's own contract

@@ -58,8 +58,7 @@ class Deadline {
   std::thread timer_;
 };
 
-int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out,
-           std::ostream& err) {
+int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out, std::ostream& err) {
   if (options.exit_code_only) {
     if (v.decision == "allow") return 0;
     err << (v.decision == "ask" ? "needs a person's approval: " : "blocked by Gaia: ") << v.reason
@@ -117,9 +116,10 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
                            {"type", "shell"}};
   Deadline deadline(options.timeout);
   SocketHttpClient client(url, options.timeout, deadline.fd());
-  auto response = client.send(
-      {"POST", "/api/claude/confirm/request", key, boost::json::serialize(body)});
-  if (!response.ok()) return answer(fallback(options, response.status().message()), options, out, err);
+  auto response =
+      client.send({"POST", "/api/claude/confirm/request", key, boost::json::serialize(body)});
+  if (!response.ok())
+    return answer(fallback(options, response.status().message()), options, out, err);
   if (response->status != 200) {
     return answer(fallback(options, "Gaia answered HTTP " + std::to_string(response->status)),
                   options, out, err);

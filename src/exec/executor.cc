@@ -71,8 +71,8 @@ std::optional<Refusal> Executor::confirm_stage(const ExecRequest& request) {
   return std::nullopt;
 }
 
-std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
-                                             const core::RuleSet& rules, core::Instant now) {
+std::optional<Refusal> Executor::limit_stage(const ExecRequest& request, const core::RuleSet& rules,
+                                             core::Instant now) {
   core::Decision d = limiter_.check({request.principal, request.type, 1}, now);
   // The scheduler keeps commands within the concurrency limits (they wait rather than
   // fail), so the limiter holds no slots for them.
@@ -80,8 +80,8 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
   const std::string& type_name = rules.command_types()[request.type].name;
   const int64_t wall_ms = core::to_ms(now.wall);
   if (d.allowed) {
-    store_.add_usage({request.user_id, request.principal.key, type_name,
-                      day_.at(rules.calendar(), wall_ms), 1});
+    store_.add_usage(
+        {request.user_id, request.principal.key, type_name, day_.at(rules.calendar(), wall_ms), 1});
     return std::nullopt;
   }
   const std::string limit = core::policy_name(d.deciding, rules);
@@ -90,8 +90,8 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
   Refusal r{429, "limit_exceeded", "", std::nullopt, d};
   r.message = "limit " + limit + " reached (" + std::to_string(d.deciding.limit.amount) + ")";
   if (d.deciding.retry_after_ms >= 0) {
-    r.retry_after = std::chrono::seconds(
-        std::max<int64_t>(1, core::ceil_seconds(d.deciding.retry_after_ms)));
+    r.retry_after =
+        std::chrono::seconds(std::max<int64_t>(1, core::ceil_seconds(d.deciding.retry_after_ms)));
     r.message += "; try again in " + std::to_string(r.retry_after->count()) + " s";
   }
   return r;
@@ -148,19 +148,19 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
   job.dropped = [this, command](DropReason reason) {
     forget(*command);
     command->observer->on_failed(core::Status::unavailable(
-        reason == DropReason::kTimedOut ? "waited too long in the queue"
-                                        : "left the queue: " + std::string(drop_reason_name(reason))));
+        reason == DropReason::kTimedOut
+            ? "waited too long in the queue"
+            : "left the queue: " + std::string(drop_reason_name(reason))));
   };
-  job.moved = [command](const core::Enqueued& position) {
-    command->observer->on_queued(position);
-  };
+  job.moved = [command](const core::Enqueued& position) { command->observer->on_queued(position); };
 
   // Under mu_, so the command is known (for cancel) and told it is queued before a worker
   // can start it: run_stage takes mu_ first.
   std::lock_guard lock(mu_);
   core::Enqueued queued = scheduler_.submit(std::move(job));
   if (!queued.accepted) {
-    command->observer->on_refused({503, "queue_full", "too many commands are waiting; try again later",
+    command->observer->on_refused({503, "queue_full",
+                                   "too many commands are waiting; try again later",
                                    std::chrono::seconds(5), std::nullopt});
     return std::nullopt;
   }
@@ -175,7 +175,8 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
   running_.fetch_add(1, std::memory_order_relaxed);
   const core::Instant started = clock_.now();
   command->observer->on_started();
-  core::Result<RunResult> result = runner_.run(command->request.spec, command.get(), &command->cancel);
+  core::Result<RunResult> result =
+      runner_.run(command->request.spec, command.get(), &command->cancel);
   running_.fetch_sub(1, std::memory_order_relaxed);
   if (!result.ok()) {
     forget(*command);
@@ -200,10 +201,10 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
     e.exit_code = r.exit_code;
   }
   forget(*command);
-  store_.record_execution(std::move(e), [command, r = std::move(result.value())](
-                                            core::Result<bool> stored) {
-    command->observer->on_exited(r, stored.status());
-  });
+  store_.record_execution(std::move(e),
+                          [command, r = std::move(result.value())](core::Result<bool> stored) {
+                            command->observer->on_exited(r, stored.status());
+                          });
 }
 
 void Executor::forget(const Command& command) {

@@ -15,8 +15,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -47,9 +47,9 @@ std::string display_command(const std::vector<std::string>& argv);
 
 // Why a command did not run, and what the client should be told.
 struct Refusal {
-  unsigned status = 429;   // HTTP-like: 403 denied, 428 needs approval, 429 limit, 503 load or store
-  std::string code;        // e.g. "limit_exceeded", "denied", "overloaded", "queue_full"
-  std::string message;     // one clear line for a person
+  unsigned status = 429;  // HTTP-like: 403 denied, 428 needs approval, 429 limit, 503 load or store
+  std::string code;       // e.g. "limit_exceeded", "denied", "overloaded", "queue_full"
+  std::string message;    // one clear line for a person
   std::optional<std::chrono::seconds> retry_after;
   std::optional<core::Decision> decision;  // the limiter's, for 429
 };
@@ -93,9 +93,8 @@ class Executor {
   // Every reference must outlive the executor; `confirm` and `load` may be null. While the
   // store is away the store's own failure policy decides (Store::accepts_admissions): fail
   // open runs the command and records it once the store is back, fail closed refuses.
-  Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
-           store::Store& store, const core::Clock& clock, ConfirmationHook* confirm,
-           LoadGate* load);
+  Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner, store::Store& store,
+           const core::Clock& clock, ConfirmationHook* confirm, LoadGate* load);
   ~Executor();
 
   // Takes the command through every stage. Returns the handle of a queued command, or nullopt

@@ -197,8 +197,8 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   }
 
   std::unique_ptr<detail::CommandCgroup> cgroup;
-  const bool limited = spec.memory_limit_bytes || spec.cpu_limit_millicores ||
-                       spec.limits.max_processes;
+  const bool limited =
+      spec.memory_limit_bytes || spec.cpu_limit_millicores || spec.limits.max_processes;
   if (cgroups_ && options_.cgroups == CgroupMode::kWhenLimited && !limited) {
     result.cgroup_note = "the command set no memory, CPU or process limit";
   } else if (cgroups_) {

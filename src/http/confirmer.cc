@@ -6,8 +6,8 @@ namespace gaia::http {
 
 ConfirmAnswer Confirmer::by_patterns(const ConfirmQuestion& q, bool& ask_reviewer) const {
   std::shared_ptr<const confirm::PatternSet> set = patterns_.current();
-  confirm::Decision d = set->decide(q.request.command,
-                                    {.command_type = q.request.type, .user = q.user, .tier = q.tier});
+  confirm::Decision d = set->decide(
+      q.request.command, {.command_type = q.request.type, .user = q.user, .tier = q.tier});
   ConfirmAnswer a;
   a.verdict = d.decision;
   a.reason = std::move(d.reason);
@@ -20,8 +20,13 @@ ConfirmAnswer Confirmer::by_patterns(const ConfirmQuestion& q, bool& ask_reviewe
 }
 
 ReviewerQuestion Confirmer::reviewer_question(const ConfirmQuestion& q, const ConfirmAnswer& a) {
-  ReviewerQuestion r{q.request.command, q.request.cwd,  q.request.type, q.request.session_id,
-                     q.request.tool,    q.user,         {}};
+  ReviewerQuestion r{q.request.command,
+                     q.request.cwd,
+                     q.request.type,
+                     q.request.session_id,
+                     q.request.tool,
+                     q.user,
+                     {}};
   for (const confirm::PartDecision& p : a.parts) {
     if (p.kind == confirm::PartKind::kCommand) r.parts.push_back(p.text);
   }
@@ -85,19 +90,18 @@ void Confirmer::decide_async(ConfirmQuestion q, std::function<void(ConfirmAnswer
   }
   const core::MonoTime asked = clock_.mono_now();
   ReviewerQuestion rq = reviewer_question(q, a);
-  reviewer_->ask_async(std::move(rq), [this, q = std::move(q), a = std::move(a), asked,
-                                       done = std::move(done)](
-                                          core::Result<ReviewerAnswer> review) mutable {
-    apply_review(a, review, asked);
-    finish(q, a);
-    done(std::move(a));
-  });
+  reviewer_->ask_async(std::move(rq),
+                       [this, q = std::move(q), a = std::move(a), asked,
+                        done = std::move(done)](core::Result<ReviewerAnswer> review) mutable {
+                         apply_review(a, review, asked);
+                         finish(q, a);
+                         done(std::move(a));
+                       });
 }
 
 boost::json::object Confirmer::to_json(const ConfirmAnswer& a) {
-  boost::json::object o{{"decision", confirm::verdict_name(a.verdict)},
-                        {"reason", a.reason},
-                        {"source", a.source}};
+  boost::json::object o{
+      {"decision", confirm::verdict_name(a.verdict)}, {"reason", a.reason}, {"source", a.source}};
   if (a.pattern_id) o["pattern_id"] = *a.pattern_id;
   if (a.reviewer_latency_ms) o["reviewer_latency_ms"] = *a.reviewer_latency_ms;
   boost::json::array parts;

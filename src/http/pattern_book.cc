@@ -40,7 +40,8 @@ Result<std::unique_ptr<PatternBook>> PatternBook::load(store::Store& store, int6
     boost::json::value v = boost::json::parse(row.body, ec);
     if (ec) return Status::internal("stored pattern " + row.id + ": not JSON: " + ec.message());
     auto spec = confirm::pattern_from_json(v);
-    if (!spec.ok()) return Status::internal("stored pattern " + row.id + ": " + spec.status().message());
+    if (!spec.ok())
+      return Status::internal("stored pattern " + row.id + ": " + spec.status().message());
     specs.push_back(std::move(spec.value()));
   }
   auto set = compile(std::move(specs));

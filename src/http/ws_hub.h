@@ -52,7 +52,7 @@ struct WsHubOptions {
   std::chrono::milliseconds silent_timeout{30'000};
   // A client that authenticates by its first message must send it within this.
   std::chrono::milliseconds auth_timeout{5'000};
-  std::size_t max_queued_messages = 64;       // per client; past it the client is closed
+  std::size_t max_queued_messages = 64;        // per client; past it the client is closed
   std::size_t max_queued_bytes = 1024 * 1024;  // per client; likewise
   std::size_t max_incoming_bytes = 4096;       // a larger message from a client closes it (1009)
 };

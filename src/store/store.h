@@ -378,8 +378,7 @@ class Store {
   virtual Result<uint64_t> add_alert_rule(std::string_view body, int64_t now_ms) = 0;
   virtual Status put_alert_rule(const StoredAlertRule& rule) = 0;
   virtual Status delete_alert_rule(uint64_t id) = 0;
-  virtual Result<bool> seed_alert_rules(const std::vector<std::string>& bodies,
-                                        int64_t now_ms) = 0;
+  virtual Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) = 0;
 
   // Alerts. save_alert inserts `alert` when its id is 0 (its transitions are then stored
   // too) and otherwise updates the row with that id (kNotFound if absent), appending

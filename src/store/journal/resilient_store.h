@@ -24,8 +24,8 @@
 #include <thread>
 
 #include "core/clock.h"
-#include "store/journal/journal.h"
 #include "store/forwarding_store.h"
+#include "store/journal/journal.h"
 #include "store/store.h"
 #include "store/write_queue.h"
 

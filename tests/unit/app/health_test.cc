@@ -41,8 +41,9 @@ TEST(HealthTest, ShowsTheAlertsSectionWhenGiven) {
   FixedClock clock;
   http::Router router;
   add_health_route(router, clock,
-                   {clock.mono, "sqlite", "./var/gaia.db", nullptr, {},
-                    [] { return boost::json::object{{"firing", 2}, {"webhook", nullptr}}; }});
+                   {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, [] {
+                      return boost::json::object{{"firing", 2}, {"webhook", nullptr}};
+                    }});
   http::Request req;
   req.method = "GET";
   req.path = "/health";

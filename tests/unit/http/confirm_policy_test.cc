@@ -130,7 +130,8 @@ TEST_F(ConfirmPolicyTest, AnInvalidPatternChangesNothingAndNamesTheField) {
 }
 
 TEST_F(ConfirmPolicyTest, WithoutAReachableReviewerTheFallbackDecides) {
-  auto reviewer = ReviewerClient::make({"http://127.0.0.1:1/review", std::chrono::milliseconds(500), 2});
+  auto reviewer =
+      ReviewerClient::make({"http://127.0.0.1:1/review", std::chrono::milliseconds(500), 2});
   ASSERT_TRUE(reviewer.ok());
   ConfirmAnswer a = ask("make deploy-everything", reviewer.value().get(), Verdict::kDeny);
   EXPECT_EQ(a.verdict, Verdict::kDeny);

@@ -140,8 +140,7 @@ TEST(EmbeddedDashboardTest, EveryAssetThePageNamesIsEmbedded) {
     re2::StringPiece body(f.body.data(), f.body.size());
     std::string relative;
     while (RE2::FindAndConsume(&body, import, &relative)) {
-      const std::string target =
-          std::filesystem::path(dir + relative).lexically_normal().string();
+      const std::string target = std::filesystem::path(dir + relative).lexically_normal().string();
       EXPECT_TRUE(paths.count(target)) << f.path << " imports " << relative;
     }
   }

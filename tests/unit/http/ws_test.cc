@@ -151,7 +151,10 @@ class WsTest : public ::testing::Test {
 
   void start(WsHubOptions o) {
     hub_ = std::make_unique<WsHub>(
-        clock_, [this] { return boost::json::object{{"n", ++stats_calls_}}; },
+        clock_,
+        [this] {
+          return boost::json::object{{"n", ++stats_calls_}};
+        },
         admin_key_check(*directory_), o);
     Router router;
     add_ws_routes(router, *hub_, *directory_);
@@ -419,7 +422,8 @@ TEST_F(WsTest, PublishReachesEveryClient) {
     EXPECT_EQ(m->at("data").at("by"), "admin");
   }
   // A write is counted when its completion runs, which may be just after the client has it.
-  for (int i = 0; i < 500 && hub_->health().messages_sent < 6; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 500 && hub_->health().messages_sent < 6; ++i)
+    std::this_thread::sleep_for(10ms);
   auto h = testing::http_request(server_->port(), "GET", "/api/ws/health", admin_key_);
   ASSERT_TRUE(h);
   ASSERT_EQ(h->status, 200);
