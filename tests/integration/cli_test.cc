@@ -1,13 +1,7 @@
 // Runs the real `gaia` binary against the real gaia_server, as a user at a shell would:
 // arguments and environment in; stdout, stderr and the exit code out.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <memory>
@@ -15,65 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "support/cli_run.h"
 #include "support/gaia_server_test.h"
 
 namespace gaia::testing {
 namespace {
 
 const std::string kAdminKey = "cli-integration-admin-key-0123456789abcdef";
-constexpr int kChildTimeoutMs = 30'000;  // gaia bounds each of its waits by 10 s itself
-
-struct CliRun {
-  int exit_code = -1;  // -1: killed or timed out
-  std::string out, err;
-};
-
-// Runs gaia with exactly `args` and `env` (nothing inherited, so no stray GAIA_KEY).
+// gaia with exactly `args` and `env`.
 CliRun run_gaia(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  CliRun run;
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return run;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  std::vector<char*> argv{const_cast<char*>(GAIA_CLI_PATH)};
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, GAIA_CLI_PATH, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  ::close(err[1]);
-  // Both pipes at once, so a child filling one while we block on the other cannot stall.
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-  std::string* into[2] = {&run.out, &run.err};
-  int open = spawned == 0 ? 2 : 0;
-  while (open > 0) {
-    if (::poll(fds, 2, kChildTimeoutMs) <= 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[4096];
-      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        into[i]->append(buf, static_cast<size_t>(n));
-      } else {
-        fds[i].fd = -1;
-        --open;
-      }
-    }
-  }
-  ::close(out[0]);
-  ::close(err[0]);
-  if (spawned != 0) return run;
-  if (open > 0) ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (open == 0 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  return run;
+  return run_program(GAIA_CLI_PATH, args, env);
 }
 
 std::string describe(const CliRun& r) {
