@@ -14,7 +14,8 @@
 //   Sketch s;
 //   for (int64_t ms : durations) s.add(ms);
 //   double p95 = s.quantile(0.95);
-//   std::string text = s.encode();  // stored; Sketch::decode(text) gives it back
+//   std::string bytes = s.encode();  // stored; Sketch::decode(bytes) gives it back
+//   total.merge_encoded(bytes);      // or adds it into another, without building it
 
 #include <cstdint>
 #include <optional>
@@ -24,12 +25,19 @@
 
 namespace gaia::analytics {
 
+class EncodedSketch;
+
 class Sketch {
  public:
   static constexpr double kRelativeError = 0.01;
 
   void add(int64_t value);
   void merge(const Sketch& other);
+  // Adds the sketch `encoded` stands for, as merge(*decode(bytes)) would.
+  void merge(const EncodedSketch& encoded);
+  // Adds the sketch encoded in `bytes`; false, leaving this one unchanged, when decode(bytes)
+  // would fail.
+  bool merge_encoded(std::string_view bytes);
 
   uint64_t count() const { return zero_ + nonzero_; }
   bool empty() const { return count() == 0; }
@@ -37,14 +45,17 @@ class Sketch {
   // REQUIRES: 0 <= q <= 1.
   double quantile(double q) const;
 
-  // Text form "zero;offset;c0,c1,..." (empty counters written as nothing); "" when empty.
+  // The binary form (encoded_sketch.h); "" when empty.
   std::string encode() const;
-  // The sketch of `text`, or nullopt when it is not the output of encode().
-  static std::optional<Sketch> decode(std::string_view text);
+  // The sketch of `bytes`, or nullopt when they are not the output of encode() in this or an
+  // earlier version (the text form).
+  static std::optional<Sketch> decode(std::string_view bytes);
 
  private:
   static int32_t index_of(int64_t value);
   static double value_of(int32_t index);
+  // Grows the window so that it holds buckets lo through hi. REQUIRES: lo <= hi.
+  void cover(int32_t lo, int32_t hi);
 
   uint64_t zero_ = 0;
   uint64_t nonzero_ = 0;
