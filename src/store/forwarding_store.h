@@ -91,8 +91,9 @@ class ForwardingStore : public Store {
   Status add_aggregates(const std::vector<AggregateRow>& rows) override {
     return inner_.add_aggregates(rows);
   }
-  Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter) override {
-    return inner_.list_aggregates(filter);
+  Status scan_aggregates(const AggregateFilter& filter,
+                         const std::function<void(const AggregateRowView&)>& fn) override {
+    return inner_.scan_aggregates(filter, fn);
   }
   Status replace_aggregates(const AggregateScope& scope,
                             const std::vector<AggregateRow>& rows) override {

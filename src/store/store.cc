@@ -40,6 +40,44 @@ std::optional<Granularity> parse_granularity(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// `row` with its byte fields converted to `To`.
+template <class To, class From>
+BasicAggregateRow<To> with_bytes(const BasicAggregateRow<From>& row) {
+  return {row.granularity,
+          row.bucket_start_ms,
+          row.user_id,
+          row.key_id,
+          To(row.type),
+          To(row.outcome),
+          To(row.limit),
+          row.count,
+          row.cost,
+          row.duration_ms_sum,
+          row.duration_ms_max,
+          row.cpu_ms_sum,
+          row.cpu_ms_max,
+          row.peak_memory_max,
+          To(row.duration_sketch),
+          To(row.cpu_sketch),
+          To(row.memory_sketch)};
+}
+
+}  // namespace
+
+AggregateRow owned(const AggregateRowView& view) { return with_bytes<std::string>(view); }
+
+AggregateRowView view_of(const AggregateRow& row) { return with_bytes<std::string_view>(row); }
+
+Result<std::vector<AggregateRow>> Store::list_aggregates(const AggregateFilter& filter) {
+  std::vector<AggregateRow> rows;
+  Status s =
+      scan_aggregates(filter, [&](const AggregateRowView& row) { rows.push_back(owned(row)); });
+  if (!s.ok()) return s;
+  return rows;
+}
+
 Result<std::vector<bool>> Store::commit_batch(const WriteBatch&, std::optional<JournalMark>) {
   return Status::internal("this store cannot commit batches directly");
 }

@@ -222,19 +222,24 @@ struct StoreHealth {
 // (user, key, command type, outcome, limit). Outcomes: "admitted", "refused" (limit names the
 // deciding limit, empty otherwise), "executed", "failed". Rows for the same bucket and
 // dimensions may repeat (each flush appends what arrived since the last one): readers merge
-// them. Sketches are analytics::Sketch in its text form, empty when there is no execution.
+// them. Sketches are analytics::Sketch encodings, bytes the store keeps as they are (binary,
+// or text in rows of earlier versions); empty when there is no execution.
 enum class Granularity : uint8_t { kMinute = 0, kHour = 1, kDay = 2 };
 std::string_view granularity_name(Granularity g);
 std::optional<Granularity> parse_granularity(std::string_view name);
 
-struct AggregateRow {
+// One aggregate row, its strings and sketches of type `Bytes`: AggregateRow owns them;
+// AggregateRowView views them where they are, valid only as long as that buffer (for rows
+// passed by Store::scan_aggregates, only during the call).
+template <class Bytes>
+struct BasicAggregateRow {
   Granularity granularity = Granularity::kMinute;
   int64_t bucket_start_ms = 0;
   uint64_t user_id = 0;
   uint64_t key_id = 0;
-  std::string type;
-  std::string outcome;
-  std::string limit;
+  Bytes type;
+  Bytes outcome;
+  Bytes limit;
   uint64_t count = 0;
   uint64_t cost = 0;
   int64_t duration_ms_sum = 0;
@@ -242,10 +247,17 @@ struct AggregateRow {
   int64_t cpu_ms_sum = 0;
   int64_t cpu_ms_max = 0;
   int64_t peak_memory_max = 0;  // bytes
-  std::string duration_sketch;
-  std::string cpu_sketch;
-  std::string memory_sketch;
+  Bytes duration_sketch;
+  Bytes cpu_sketch;
+  Bytes memory_sketch;
 };
+using AggregateRow = BasicAggregateRow<std::string>;
+using AggregateRowView = BasicAggregateRow<std::string_view>;
+
+// `view` with its strings copied.
+AggregateRow owned(const AggregateRowView& view);
+// A view of `row`, valid while `row` is and unchanged.
+AggregateRowView view_of(const AggregateRow& row);
 
 // Which aggregate rows to read: one granularity, bucket_start_ms in [from_ms, to_ms), and
 // every set field matching.
@@ -351,8 +363,14 @@ class Store {
   // replace_aggregates deletes the rows of `scope` and inserts `rows` in one transaction
   // (on failure nothing changes); delete_aggregates_before removes rows of granularity `g`
   // whose bucket starts before `before_ms` (retention) and says how many.
+  // scan_aggregates passes the rows that match `filter` to `fn`, in no set order, each a view
+  // into the backend's row valid only during the call (so a report merges them without
+  // copying); `fn` must not call the store. On failure the rows already passed stay passed.
+  // list_aggregates returns the same rows, copied.
   virtual Status add_aggregates(const std::vector<AggregateRow>& rows) = 0;
-  virtual Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter) = 0;
+  virtual Status scan_aggregates(const AggregateFilter& filter,
+                                 const std::function<void(const AggregateRowView&)>& fn) = 0;
+  Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter);
   virtual Status replace_aggregates(const AggregateScope& scope,
                                     const std::vector<AggregateRow>& rows) = 0;
   virtual Result<uint64_t> delete_aggregates_before(Granularity g, int64_t before_ms) = 0;

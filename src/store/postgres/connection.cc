@@ -41,9 +41,11 @@ core::Status postgres_error(PGconn* conn, const PGresult* result, std::string_vi
   return core::Status::internal(std::move(message));
 }
 
-std::string Rows::text(int row, int col) const {
-  return std::string(PQgetvalue(result_, row, col),
-                     static_cast<size_t>(PQgetlength(result_, row, col)));
+std::string Rows::text(int row, int col) const { return std::string(view(row, col)); }
+
+std::string_view Rows::view(int row, int col) const {
+  return std::string_view(PQgetvalue(result_, row, col),
+                          static_cast<size_t>(PQgetlength(result_, row, col)));
 }
 
 int64_t Rows::int64(int row, int col) const {
@@ -59,17 +61,24 @@ std::optional<int64_t> Rows::optional_int(int row, int col) const {
 }
 
 std::string Rows::bytes(int row, int col) const {
-  std::string_view hex(PQgetvalue(result_, row, col),
-                       static_cast<size_t>(PQgetlength(result_, row, col)));
-  if (hex.starts_with("\\x")) hex.remove_prefix(2);
   std::string out;
+  bytes_into(row, col, out);
+  return out;
+}
+
+void Rows::bytes_into(int row, int col, std::string& out) const {
+  std::string_view hex = view(row, col);
+  if (hex.starts_with("\\x")) hex.remove_prefix(2);
+  out.clear();
   out.reserve(hex.size() / 2);
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
     int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
-    if (hi < 0 || lo < 0) return {};
+    if (hi < 0 || lo < 0) {
+      out.clear();
+      return;
+    }
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
-  return out;
 }
 
 uint64_t Rows::affected() const {

@@ -44,11 +44,15 @@ class Rows {
   int size() const { return PQntuples(result_); }
   bool is_null(int row, int col) const { return PQgetisnull(result_, row, col) != 0; }
   std::string text(int row, int col) const;
+  // The value's text, valid as long as these Rows.
+  std::string_view view(int row, int col) const;
   int64_t int64(int row, int col) const;
   uint64_t uint64(int row, int col) const { return static_cast<uint64_t>(int64(row, col)); }
   std::optional<int64_t> optional_int(int row, int col) const;
   // A bytea column (hex output format) as raw bytes.
   std::string bytes(int row, int col) const;
+  // The same into `out` (replacing what it held), so one buffer serves every row.
+  void bytes_into(int row, int col, std::string& out) const;
   // Rows affected by an INSERT, UPDATE or DELETE.
   uint64_t affected() const;
   const PGresult* result() const { return result_; }

@@ -193,9 +193,17 @@ CREATE TABLE alert_transitions (
 );
 CREATE INDEX alert_transitions_by_alert ON alert_transitions(alert_id, id);
 )sql"},
+    // Sketches are binary from here on; the text ones of earlier rows become their UTF-8
+    // bytes, which the sketch decoder still reads as the text form.
+    {7, R"sql(
+ALTER TABLE analytics_aggregates
+  ALTER COLUMN duration_sketch TYPE BYTEA USING convert_to(duration_sketch, 'UTF8'),
+  ALTER COLUMN cpu_sketch TYPE BYTEA USING convert_to(cpu_sketch, 'UTF8'),
+  ALTER COLUMN memory_sketch TYPE BYTEA USING convert_to(memory_sketch, 'UTF8');
+)sql"},
 };
 
-core::Status migrate_locked(Connection& db) {
+core::Status migrate_locked(Connection& db, int through) {
   if (core::Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                                "version INTEGER PRIMARY KEY, applied_at_ms BIGINT NOT NULL)");
       !s.ok()) {
@@ -207,7 +215,7 @@ core::Status migrate_locked(Connection& db) {
   const int version = static_cast<int>(rows->int64(0, 0));
   if (core::Status s = check_schema_version(version, latest_schema_version()); !s.ok()) return s;
   for (const Migration& m : kMigrations) {
-    if (m.version <= version) continue;
+    if (m.version <= version || m.version > through) continue;
     std::string sql = "BEGIN;\n";
     sql += m.sql;
     sql += "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (" +
@@ -225,9 +233,9 @@ core::Status migrate_locked(Connection& db) {
 
 int latest_schema_version() { return latest_version(kMigrations); }
 
-core::Status migrate(Connection& db) {
+core::Status migrate(Connection& db, int through) {
   if (core::Status s = db.exec(kLock); !s.ok()) return s;
-  core::Status result = migrate_locked(db);
+  core::Status result = migrate_locked(db, through);
   (void)db.exec(kUnlock);
   return result;
 }

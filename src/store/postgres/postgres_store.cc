@@ -66,9 +66,9 @@ Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) 
     csum.add(a.cpu_ms_sum);
     cmax.add(a.cpu_ms_max);
     mmax.add(a.peak_memory_max);
-    dsk.add(a.duration_sketch);
-    csk.add(a.cpu_sketch);
-    msk.add(a.memory_sketch);
+    dsk.add_bytes(a.duration_sketch);
+    csk.add_bytes(a.cpu_sketch);
+    msk.add_bytes(a.memory_sketch);
   }
   auto done = db.run(
       "insert_aggregates",
@@ -77,8 +77,8 @@ Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) 
       "cpu_ms_max, peak_memory_max, duration_sketch, cpu_sketch, memory_sketch) "
       "SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::bigint[], "
       "$5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], "
-      "$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], "
-      "$17::text[])",
+      "$11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bytea[], $16::bytea[], "
+      "$17::bytea[])",
       {granularity.take(), bucket.take(), user.take(), key.take(), type.take(), outcome.take(),
        limit.take(), count.take(), cost.take(), dsum.take(), dmax.take(), csum.take(), cmax.take(),
        mmax.take(), dsk.take(), csk.take(), msk.take()});
@@ -585,10 +585,11 @@ Status PostgresStore::add_aggregates(const std::vector<AggregateRow>& rows) {
   return done.ok() ? Status() : done.status();
 }
 
-Result<std::vector<AggregateRow>> PostgresStore::list_aggregates(const AggregateFilter& f) {
+Status PostgresStore::scan_aggregates(const AggregateFilter& f,
+                                      const std::function<void(const AggregateRowView&)>& fn) {
   std::lock_guard lock(mu_);
   auto rows = db_->run(
-      "list_aggregates",
+      "scan_aggregates",
       "SELECT granularity, bucket_start_ms, user_id, key_id, type, outcome, limit_name, count, "
       "cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, cpu_ms_max, peak_memory_max, "
       "duration_sketch, cpu_sketch, memory_sketch FROM analytics_aggregates "
@@ -598,18 +599,18 @@ Result<std::vector<AggregateRow>> PostgresStore::list_aggregates(const Aggregate
       {param(static_cast<int64_t>(f.granularity)), param(f.from_ms), param(f.to_ms),
        param(f.user_id), text_or_null(f.type), text_or_null(f.outcome)});
   if (!rows.ok()) return rows.status();
-  std::vector<AggregateRow> out;
-  out.reserve(static_cast<size_t>(rows->size()));
   const Rows& r = rows.value();
+  // One buffer per sketch column for every row: bytea arrives as hex text to be decoded.
+  std::string duration, cpu, memory;
   for (int i = 0; i < r.size(); ++i) {
-    AggregateRow a;
+    AggregateRowView a;
     a.granularity = static_cast<Granularity>(r.int64(i, 0));
     a.bucket_start_ms = r.int64(i, 1);
     a.user_id = r.uint64(i, 2);
     a.key_id = r.uint64(i, 3);
-    a.type = r.text(i, 4);
-    a.outcome = r.text(i, 5);
-    a.limit = r.text(i, 6);
+    a.type = r.view(i, 4);
+    a.outcome = r.view(i, 5);
+    a.limit = r.view(i, 6);
     a.count = r.uint64(i, 7);
     a.cost = r.uint64(i, 8);
     a.duration_ms_sum = r.int64(i, 9);
@@ -617,12 +618,15 @@ Result<std::vector<AggregateRow>> PostgresStore::list_aggregates(const Aggregate
     a.cpu_ms_sum = r.int64(i, 11);
     a.cpu_ms_max = r.int64(i, 12);
     a.peak_memory_max = r.int64(i, 13);
-    a.duration_sketch = r.text(i, 14);
-    a.cpu_sketch = r.text(i, 15);
-    a.memory_sketch = r.text(i, 16);
-    out.push_back(std::move(a));
+    r.bytes_into(i, 14, duration);
+    r.bytes_into(i, 15, cpu);
+    r.bytes_into(i, 16, memory);
+    a.duration_sketch = duration;
+    a.cpu_sketch = cpu;
+    a.memory_sketch = memory;
+    fn(a);
   }
-  return out;
+  return {};
 }
 
 Status PostgresStore::replace_aggregates(const AggregateScope& scope,

@@ -62,7 +62,8 @@ class PostgresStore final : public Store {
   Status scan_executions(int64_t from_ms, int64_t to_ms,
                          const std::function<void(const Execution&)>& fn) override;
   Status add_aggregates(const std::vector<AggregateRow>& rows) override;
-  Result<std::vector<AggregateRow>> list_aggregates(const AggregateFilter& filter) override;
+  Status scan_aggregates(const AggregateFilter& filter,
+                         const std::function<void(const AggregateRowView&)>& fn) override;
   Status replace_aggregates(const AggregateScope& scope,
                             const std::vector<AggregateRow>& rows) override;
   Result<uint64_t> delete_aggregates_before(Granularity g, int64_t before_ms) override;

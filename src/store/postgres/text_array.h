@@ -16,6 +16,8 @@ class TextArray {
  public:
   // Strings are quoted, with backslash and double quote escaped.
   void add(std::string_view v);
+  // `bytes` as a bytea element (hex), for a bytea[] parameter.
+  void add_bytes(std::string_view bytes);
   void add(int64_t v);
   template <class T>
   void add(const std::optional<T>& v) {

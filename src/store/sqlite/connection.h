@@ -28,6 +28,11 @@ class Statement {
   Statement& bind(int i, int64_t v);
   Statement& bind(int i, std::string_view v);
   Statement& bind_blob(int i, const void* data, size_t size);
+  // The bytes as a BLOB, stored as they are whatever the column's affinity; "" is an empty
+  // BLOB, not NULL.
+  Statement& bind_blob(int i, std::string_view bytes) {
+    return bind_blob(i, bytes.empty() ? "" : bytes.data(), bytes.size());
+  }
   Statement& bind_null(int i);
   Statement& bind_real(int i, double v);
   // The text, or NULL when `v` is empty.
@@ -66,6 +71,8 @@ class Statement {
     return int64(col);
   }
   std::string text(int col) const;
+  // Views of the current row's value, valid until the next step() or reset().
+  std::string_view text_view(int col) const;
   std::string_view blob(int col) const;
 
  private:

@@ -65,9 +65,9 @@ Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) 
                    .bind(12, a.cpu_ms_sum)
                    .bind(13, a.cpu_ms_max)
                    .bind(14, a.peak_memory_max)
-                   .bind(15, a.duration_sketch)
-                   .bind(16, a.cpu_sketch)
-                   .bind(17, a.memory_sketch)
+                   .bind_blob(15, a.duration_sketch)
+                   .bind_blob(16, a.cpu_sketch)
+                   .bind_blob(17, a.memory_sketch)
                    .run();
     if (!s.ok()) return s;
   }
@@ -581,7 +581,8 @@ Status SqliteStore::add_aggregates(const std::vector<AggregateRow>& rows) {
   return done.ok() ? Status() : done.status();
 }
 
-Result<std::vector<AggregateRow>> SqliteStore::list_aggregates(const AggregateFilter& f) {
+Status SqliteStore::scan_aggregates(const AggregateFilter& f,
+                                    const std::function<void(const AggregateRowView&)>& fn) {
   std::lock_guard lock(mu_);
   auto stmt = db_->prepare(
       "SELECT granularity, bucket_start_ms, user_id, key_id, type, outcome, limit_name, count, "
@@ -591,18 +592,22 @@ Result<std::vector<AggregateRow>> SqliteStore::list_aggregates(const AggregateFi
       "AND (?4 IS NULL OR user_id = ?4) AND (?5 IS NULL OR type = ?5) "
       "AND (?6 IS NULL OR outcome = ?6)");
   if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, static_cast<int64_t>(f.granularity)).bind(2, f.from_ms).bind(3, f.to_ms);
-  stmt->bind(4, f.user_id);
-  stmt->bind_text_or_null(5, f.type).bind_text_or_null(6, f.outcome);
-  return stmt->collect<AggregateRow>([](const Statement& r) {
-    AggregateRow a;
+  Statement& r = stmt.value();
+  r.bind(1, static_cast<int64_t>(f.granularity)).bind(2, f.from_ms).bind(3, f.to_ms);
+  r.bind(4, f.user_id);
+  r.bind_text_or_null(5, f.type).bind_text_or_null(6, f.outcome);
+  for (;;) {
+    auto row = r.step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return {};
+    AggregateRowView a;
     a.granularity = static_cast<Granularity>(r.int64(0));
     a.bucket_start_ms = r.int64(1);
     a.user_id = r.uint64(2);
     a.key_id = r.uint64(3);
-    a.type = r.text(4);
-    a.outcome = r.text(5);
-    a.limit = r.text(6);
+    a.type = r.text_view(4);
+    a.outcome = r.text_view(5);
+    a.limit = r.text_view(6);
     a.count = r.uint64(7);
     a.cost = r.uint64(8);
     a.duration_ms_sum = r.int64(9);
@@ -610,11 +615,12 @@ Result<std::vector<AggregateRow>> SqliteStore::list_aggregates(const AggregateFi
     a.cpu_ms_sum = r.int64(11);
     a.cpu_ms_max = r.int64(12);
     a.peak_memory_max = r.int64(13);
-    a.duration_sketch = r.text(14);
-    a.cpu_sketch = r.text(15);
-    a.memory_sketch = r.text(16);
-    return a;
-  });
+    // Blobs, not text: binary sketches as written; text ones (earlier rows) unconverted.
+    a.duration_sketch = r.blob(14);
+    a.cpu_sketch = r.blob(15);
+    a.memory_sketch = r.blob(16);
+    fn(a);
+  }
 }
 
 Status SqliteStore::replace_aggregates(const AggregateScope& scope,

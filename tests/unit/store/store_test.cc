@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <set>
@@ -595,6 +596,51 @@ TEST_P(StoreTest, AggregatesKeepEveryFieldAndFilter) {
   auto later = store->list_aggregates({Granularity::kMinute, 120'000, 180'000});
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(later->size(), 1u);  // from inclusive, to exclusive
+}
+
+TEST_P(StoreTest, AggregateSketchesComeBackByteForByte) {
+  using namespace std::string_literals;
+  auto store = open();
+  ASSERT_TRUE(store);
+  AggregateRow a = aggregate(Granularity::kDay, 0, 1, "executed", 3);
+  a.duration_sketch = "\x01\x00\x05\x02\x00\xff\x01"s;  // NUL and high bytes: not text
+  a.cpu_sketch = "\x01\x03"s;
+  a.memory_sketch = "0;700;2";  // the text form of earlier versions, kept as written
+  AggregateRow none = aggregate(Granularity::kDay, 0, 2, "admitted", 1);
+  none.duration_sketch = none.cpu_sketch = none.memory_sketch = "";
+  ASSERT_TRUE(store->add_aggregates({a, none}).ok());
+  store.reset();
+  auto rows = open()->list_aggregates({Granularity::kDay, 0, 86'400'000});
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 2u);
+  for (const AggregateRow& r : rows.value()) {
+    const AggregateRow& expected = r.user_id == 1 ? a : none;
+    EXPECT_EQ(r.duration_sketch, expected.duration_sketch);
+    EXPECT_EQ(r.cpu_sketch, expected.cpu_sketch);
+    EXPECT_EQ(r.memory_sketch, expected.memory_sketch);
+  }
+}
+
+TEST_P(StoreTest, ScanningAggregatesPassesTheRowsListingReturns) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store
+                  ->add_aggregates({aggregate(Granularity::kHour, 0, 1, "executed", 1),
+                                    aggregate(Granularity::kHour, 0, 2, "refused", 2),
+                                    aggregate(Granularity::kHour, 3'600'000, 1, "executed", 4)})
+                  .ok());
+  std::vector<AggregateRow> scanned;
+  ASSERT_TRUE(store
+                  ->scan_aggregates({Granularity::kHour, 0, 3'600'000},
+                                    [&](const AggregateRowView& r) { scanned.push_back(owned(r)); })
+                  .ok());
+  ASSERT_EQ(scanned.size(), 2u);
+  std::sort(scanned.begin(), scanned.end(),
+            [](const AggregateRow& x, const AggregateRow& y) { return x.user_id < y.user_id; });
+  EXPECT_EQ(scanned[0].count, 1u);
+  EXPECT_EQ(scanned[1].outcome, "refused");
+  EXPECT_EQ(scanned[1].limit, "calendar:day:500");
+  EXPECT_EQ(scanned[1].duration_sketch, "0;10;1,,1");
 }
 
 TEST_P(StoreTest, ReplacingAggregatesTouchesOnlyTheirScope) {
