@@ -119,26 +119,27 @@ std::vector<std::string> report_columns(const ReportQuery& q) {
 core::Result<ReportTable> run_report(store::Store& store, const Buckets& buckets,
                                      const ReportQuery& q, const UserName& user_name) {
   const int64_t from = buckets.start(q.bucket, q.from_ms);
-  auto rows = store.list_aggregates({q.bucket, from, q.to_ms, q.user_id, q.type, q.outcome});
-  if (!rows.ok()) return rows.status();
   const bool figures =
       wants(q, Metric::kDuration) || wants(q, Metric::kCpu) || wants(q, Metric::kMemory);
   // Group key: the bucket and the asked dimensions; the others are left at their zero.
   Merged merged;
-  for (const store::AggregateRow& row : rows.value()) {
-    RowKey key{row.bucket_start_ms, 0, 0, "", "", ""};
-    if (groups(q, Dimension::kUser)) key.user_id = row.user_id;
-    if (groups(q, Dimension::kKey)) key.key_id = row.key_id;
-    if (groups(q, Dimension::kType)) key.type = row.type;
-    if (groups(q, Dimension::kOutcome)) key.outcome = row.outcome;
-    Totals& t = merged[std::move(key)];
-    if (figures) {
-      (void)t.merge_row(row);  // a damaged row is left out
-    } else {
-      t.count += row.count;
-      t.cost += row.cost;
-    }
-  }
+  core::Status scanned =
+      store.scan_aggregates({q.bucket, from, q.to_ms, q.user_id, q.type, q.outcome},
+                            [&](const store::AggregateRowView& row) {
+                              RowKey key{row.bucket_start_ms, 0, 0, "", "", ""};
+                              if (groups(q, Dimension::kUser)) key.user_id = row.user_id;
+                              if (groups(q, Dimension::kKey)) key.key_id = row.key_id;
+                              if (groups(q, Dimension::kType)) key.type = row.type;
+                              if (groups(q, Dimension::kOutcome)) key.outcome = row.outcome;
+                              Totals& t = merged[std::move(key)];
+                              if (figures) {
+                                (void)t.merge_row(row);  // a damaged row is left out
+                              } else {
+                                t.count += row.count;
+                                t.cost += row.cost;
+                              }
+                            });
+  if (!scanned.ok()) return scanned;
 
   ReportTable table;
   table.columns = report_columns(q);

@@ -18,7 +18,7 @@ std::vector<store::AggregateRow> regroup(const std::vector<store::AggregateRow>&
   for (const store::AggregateRow& row : rows) {
     RowKey key = RowKey::of(row);
     key.bucket_start_ms = buckets.start(g, row.bucket_start_ms);
-    (void)merged[std::move(key)].merge_row(row);
+    (void)merged[std::move(key)].merge_row(store::view_of(row));
   }
   return rows_of(merged, g);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "analytics/encoded_sketch.h"
+
 namespace gaia::analytics {
 
 std::string_view outcome_of(const store::Execution& e) {
@@ -42,20 +44,32 @@ void Totals::merge(const Totals& other) {
   f.memory.merge(o.memory);
 }
 
-bool Totals::merge_row(const store::AggregateRow& row) {
-  Totals t;
-  t.count = row.count;
-  t.cost = row.cost;
-  if (!row.duration_sketch.empty() || !row.cpu_sketch.empty() || !row.memory_sketch.empty() ||
-      row.duration_ms_sum != 0 || row.cpu_ms_sum != 0 || row.peak_memory_max != 0) {
-    auto d = Sketch::decode(row.duration_sketch);
-    auto c = Sketch::decode(row.cpu_sketch);
-    auto m = Sketch::decode(row.memory_sketch);
-    if (!d || !c || !m) return false;
-    t.exec = ExecFigures{row.duration_ms_sum, row.duration_ms_max, row.cpu_ms_sum, row.cpu_ms_max,
-                         row.peak_memory_max, std::move(*d),       std::move(*c),  std::move(*m)};
+bool Totals::merge_row(const store::AggregateRowView& row) {
+  const bool has_figures = !row.duration_sketch.empty() || !row.cpu_sketch.empty() ||
+                           !row.memory_sketch.empty() || row.duration_ms_sum != 0 ||
+                           row.cpu_ms_sum != 0 || row.peak_memory_max != 0;
+  if (!has_figures) {
+    count += row.count;
+    cost += row.cost;
+    return true;
   }
-  merge(t);
+  // All three are checked before any is added, so a damaged row adds nothing.
+  auto d = EncodedSketch::parse(row.duration_sketch);
+  auto c = EncodedSketch::parse(row.cpu_sketch);
+  auto m = EncodedSketch::parse(row.memory_sketch);
+  if (!d || !c || !m) return false;
+  count += row.count;
+  cost += row.cost;
+  if (!exec) exec.emplace();
+  ExecFigures& f = *exec;
+  f.duration_ms_sum += row.duration_ms_sum;
+  f.duration_ms_max = std::max(f.duration_ms_max, row.duration_ms_max);
+  f.cpu_ms_sum += row.cpu_ms_sum;
+  f.cpu_ms_max = std::max(f.cpu_ms_max, row.cpu_ms_max);
+  f.peak_memory_max = std::max(f.peak_memory_max, row.peak_memory_max);
+  f.duration.merge(*d);
+  f.cpu.merge(*c);
+  f.memory.merge(*m);
   return true;
 }
 

@@ -45,8 +45,9 @@ struct Totals {
 
   void add_execution(const store::Execution& e);
   void merge(const Totals& other);
-  // Adds a stored row; false (adding nothing) when one of its sketches does not decode.
-  bool merge_row(const store::AggregateRow& row);
+  // Adds a stored row, its sketches straight from their bytes; false (adding nothing) when
+  // one of them does not decode.
+  bool merge_row(const store::AggregateRowView& row);
   // Writes counts, figures and encoded sketches into `row` (dimensions untouched).
   void fill(store::AggregateRow& row) const;
 };

@@ -116,7 +116,7 @@ TEST_P(AggregatesTest, ExecutionFiguresAddUpAcrossFlushes) {
   Totals executed, failed;
   for (const store::AggregateRow& r : rows.value()) {
     Totals& t = r.outcome == "executed" ? executed : failed;
-    ASSERT_TRUE(t.merge_row(r));
+    ASSERT_TRUE(t.merge_row(store::view_of(r)));
   }
   ASSERT_TRUE(executed.exec.has_value());
   EXPECT_EQ(executed.exec->duration_ms_sum, 300);
