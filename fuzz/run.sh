@@ -27,10 +27,19 @@ confirm_sources=(
   "${root}/src/confirm/default_patterns.cc"
 )
 
-targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz)
+sketch_sources=(
+  "${root}/src/analytics/sketch.cc"
+  "${root}/src/analytics/encoded_sketch.cc"
+)
+
+targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz)
 
 for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
+  if [[ "${t}" == sketch_decode_fuzz ]]; then
+    "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${sketch_sources[@]}" -o "${out}/${t}"
+    continue
+  fi
   extra=()
   # The confirm request parser lives in src/http; Boost.JSON is compiled into the target.
   if [[ "${t}" == confirm_request_fuzz ]]; then
