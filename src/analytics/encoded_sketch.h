@@ -3,10 +3,11 @@
 // added into a sketch's buckets straight from the bytes, with no Sketch built in between.
 // Reports merge hundreds of thousands of stored sketches; this keeps that a walk over bytes.
 //
-// Two forms are read; encode() writes the first (docs/analytics.md, "Sketch encoding"):
+// Two forms are read; encode() writes the first (docs/analytics.md, "Encoding"):
 //   binary: 0x01, varint zero, then (when a value >= 1 was added) varint index of the lowest
-//           non-empty bucket and, for each non-empty bucket upwards, varint gap (empty buckets
-//           since the previous one; 0 for the first) and varint count (>= 1).
+//           non-empty bucket, varint its count (>= 1), and for each further non-empty bucket
+//           upwards, varint gap (empty buckets skipped since the previous one) and varint
+//           count (>= 1).
 //   text:   "zero;offset;c0,c1,..." (empty counters written as nothing), written by versions
 //           before the binary form; it always starts with a digit, never with 0x01.
 // Both encode the empty sketch as "". Bytes come from the database, so parse() refuses

@@ -123,22 +123,23 @@ core::Result<ReportTable> run_report(store::Store& store, const Buckets& buckets
       wants(q, Metric::kDuration) || wants(q, Metric::kCpu) || wants(q, Metric::kMemory);
   // Group key: the bucket and the asked dimensions; the others are left at their zero.
   Merged merged;
+  auto add = [&](const store::AggregateRowView& row) {
+    RowKey key{row.bucket_start_ms, 0, 0, "", "", ""};
+    if (groups(q, Dimension::kUser)) key.user_id = row.user_id;
+    if (groups(q, Dimension::kKey)) key.key_id = row.key_id;
+    if (groups(q, Dimension::kType)) key.type = row.type;
+    if (groups(q, Dimension::kOutcome)) key.outcome = row.outcome;
+    Totals& t = merged[std::move(key)];
+    if (figures) {
+      (void)t.merge_row(row);  // a damaged row is left out
+    } else {
+      t.count += row.count;
+      t.cost += row.cost;
+    }
+  };
+  // Rows are views into the store's current row: merged as they pass, never copied.
   core::Status scanned =
-      store.scan_aggregates({q.bucket, from, q.to_ms, q.user_id, q.type, q.outcome},
-                            [&](const store::AggregateRowView& row) {
-                              RowKey key{row.bucket_start_ms, 0, 0, "", "", ""};
-                              if (groups(q, Dimension::kUser)) key.user_id = row.user_id;
-                              if (groups(q, Dimension::kKey)) key.key_id = row.key_id;
-                              if (groups(q, Dimension::kType)) key.type = row.type;
-                              if (groups(q, Dimension::kOutcome)) key.outcome = row.outcome;
-                              Totals& t = merged[std::move(key)];
-                              if (figures) {
-                                (void)t.merge_row(row);  // a damaged row is left out
-                              } else {
-                                t.count += row.count;
-                                t.cost += row.cost;
-                              }
-                            });
+      store.scan_aggregates({q.bucket, from, q.to_ms, q.user_id, q.type, q.outcome}, add);
   if (!scanned.ok()) return scanned;
 
   ReportTable table;
