@@ -2,12 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -27,24 +28,43 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 }  // namespace
 
-// Member order matters: the registry and router outlive the io_context, whose destruction may
-// destroy connections still queued in it.
+// Each io thread runs its own io_context, as each nginx worker runs its own event loop: a
+// connection lives on one of them, so its handlers never run concurrently (no strand needed)
+// and the schedulers share no lock. Connections are dealt to the threads in turn.
+//
+// Member order matters: the registry and router outlive the io_contexts, whose destruction may
+// destroy connections still queued in them.
 struct Server::State {
+  using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+
   State(ServerOptions o, Router r)
       : options(std::move(o)),
         router(std::move(r)),
-        ioc(static_cast<int>(options.io_threads)),
-        acceptor(asio::make_strand(ioc)),
+        loops(make_loops(options.io_threads)),
+        acceptor(loops.front()->get_executor()),
         retry_timer(acceptor.get_executor()) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_loops(unsigned threads) {
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    for (unsigned i = 0; i < std::max(1u, threads); ++i) {
+      // No concurrency hint of 1, though one thread runs each: with it, Asio queues a post
+      // from the loop's own thread privately until the running handler returns, so it could
+      // land after a later post from another thread, and a stream's writes must keep their order.
+      loops.push_back(std::make_unique<asio::io_context>());
+    }
+    return loops;
+  }
 
   void accept();
 
   ServerOptions options;
   Router router;
   detail::ConnectionRegistry registry;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;  // used on its strand only, once threads run
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<WorkGuard> keep_running;  // until stop(): a loop with no connection waits
+  tcp::acceptor acceptor;               // on the first loop
   asio::steady_timer retry_timer;
+  size_t next_loop = 0;  // the loop the next connection goes to; acceptor's loop only
   std::vector<std::thread> threads;
   uint16_t port = 0;
   bool started = false;  // controlling thread only
@@ -56,8 +76,10 @@ struct Server::State {
 };
 
 void Server::State::accept() {
+  asio::io_context& loop = *loops[next_loop];
+  next_loop = (next_loop + 1) % loops.size();
   acceptor.async_accept(
-      asio::make_strand(ioc), [this](boost::system::error_code ec, detail::StrandSocket socket) {
+      loop.get_executor(), [this](boost::system::error_code ec, detail::Socket socket) {
         if (!acceptor.is_open()) return;  // stop() closed it
         if (ec) {
           spdlog::warn("accept failed: {}", ec.message());
@@ -102,12 +124,12 @@ core::Status Server::start() {
   s.port = s.acceptor.local_endpoint(ec).port();
   s.accept();
 
-  unsigned n = s.options.io_threads == 0 ? 1 : s.options.io_threads;
-  s.running = n;
-  for (unsigned i = 0; i < n; ++i) {
-    s.threads.emplace_back([&s] {
+  s.running = static_cast<unsigned>(s.loops.size());
+  for (auto& loop : s.loops) {
+    s.keep_running.push_back(asio::make_work_guard(*loop));
+    s.threads.emplace_back([&s, &loop = *loop] {
       try {
-        s.ioc.run();
+        loop.run();
       } catch (const std::exception& e) {
         spdlog::error("io thread stopped by exception: {}", e.what());
       }
@@ -131,13 +153,14 @@ void Server::stop() {
     s.retry_timer.cancel();
   });
   s.registry.close_all();
-  // With the acceptor closed and every connection closing, run() returns once the last
-  // request in flight is answered; every such step is itself bounded by a timeout.
+  // With the acceptor closed and every connection closing, each run() returns once the last
+  // request in flight on its loop is answered; every such step is itself bounded by a timeout.
+  for (State::WorkGuard& guard : s.keep_running) guard.reset();
   {
     std::unique_lock lock(s.mu);
     if (!s.threads_done.wait_for(lock, s.options.drain_timeout, [&s] { return s.running == 0; })) {
       spdlog::warn("HTTP server: requests still in flight after drain timeout; abandoning them");
-      s.ioc.stop();
+      for (auto& loop : s.loops) loop->stop();
     }
   }
   for (std::thread& t : s.threads) t.join();

@@ -52,7 +52,7 @@ void WsHub::publish(std::string_view type, boost::json::object data) {
 }
 
 void WsHub::broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::Kind kind) {
-  // send() only posts to each client's strand, so holding the lock is brief, and it keeps
+  // send() only posts to each client's thread, so holding the lock is brief, and it keeps
   // stop() from returning while a send is on its way to a server about to be destroyed.
   // The references taken here are dropped only after the lock is released: the last one
   // destroys a session that has just ended, and its destructor calls remove().

@@ -1,9 +1,9 @@
-// WsSession: one client of the WsHub, on the strand of the connection it took over. The
+// WsSession: one client of the WsHub, on the io thread of the connection it took over. The
 // translation unit that compiles Beast's WebSocket stream (a template) for the server.
 //
 // Life: handshake -> (first-message authentication) -> registered with the hub -> closed.
 // At most one read, one write, one ping and one close are outstanding at a time, which is
-// what Beast's websocket::stream allows. Every member is used on the strand only.
+// what Beast's websocket::stream allows. Every member is used on that thread only.
 
 #include <spdlog/spdlog.h>
 
@@ -31,7 +31,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 using WsStream =
-    websocket::stream<beast::basic_stream<asio::ip::tcp, detail::Strand>>;
+    websocket::stream<beast::basic_stream<asio::ip::tcp, detail::Executor>>;
 using Kind = detail::WsPeer::Kind;
 
 // The longest a WebSocket handshake or close handshake may take.
@@ -58,7 +58,7 @@ class WsSession final : public detail::WsPeer,
   WsSession(WsHub& hub, Upgrade& up, WsAuth auth)
       : hub_(hub),
         registry_(up.registry),
-        ws_(beast::basic_stream<asio::ip::tcp, detail::Strand>(std::move(up.socket))),
+        ws_(beast::basic_stream<asio::ip::tcp, detail::Executor>(std::move(up.socket))),
         request_(std::move(up.request)),
         auth_(auth),
         auth_timer_(ws_.get_executor()),

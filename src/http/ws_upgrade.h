@@ -3,7 +3,7 @@
 // socket, any bytes read past the request, and the request itself. The taker owns the socket
 // from then on and registers whatever serves it with `registry`, so that Server::stop() can
 // close it too.
-// Threads: handed to the taker on the connection's strand; the socket keeps that strand.
+// Threads: handed to the taker on the connection's thread; the socket stays on that thread.
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -14,7 +14,7 @@
 namespace gaia::http {
 
 struct Upgrade {
-  detail::StrandSocket socket;
+  detail::Socket socket;
   boost::beast::flat_buffer buffer;
   boost::beast::http::request<boost::beast::http::string_body> request;
   // The Server's registry: outlives the io threads, hence every upgraded connection.

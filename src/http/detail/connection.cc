@@ -2,13 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -46,6 +47,53 @@ Request to_request(bhttp::request<bhttp::string_body>& msg) {
 
 bool has_crlf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
+// How a response's body is delimited.
+enum class Framing { kLength, kChunked, kUntilClose, kNone };
+
+// Appends a response's status line and header block, through the blank line that ends it.
+// A header with CR or LF in it would split the response: it is dropped and logged.
+void append_head(std::string& out, bool http11, unsigned status, std::string_view content_type,
+                 const std::vector<Header>& headers, Framing framing, std::size_t length,
+                 bool keep_alive) {
+  out += http11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
+                  char('0' + status % 10), ' '};
+  out.append(code, sizeof code);
+  out += bhttp::obsolete_reason(bhttp::int_to_status(status));
+  out += "\r\nServer: gaia\r\n";
+  if (!content_type.empty() && !has_crlf(content_type)) {
+    out.append("Content-Type: ").append(content_type).append("\r\n");
+  }
+  for (const Header& h : headers) {
+    if (has_crlf(h.name) || has_crlf(h.value) || h.name.empty()) {
+      spdlog::warn("response header dropped: CR or LF in {:?}", h.name);
+      continue;
+    }
+    out.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  switch (framing) {
+    case Framing::kLength:
+      out.append("Content-Length: ").append(std::to_string(length)).append("\r\n");
+      break;
+    case Framing::kChunked:
+      out += "Transfer-Encoding: chunked\r\n";
+      break;
+    case Framing::kUntilClose:
+    case Framing::kNone:
+      break;
+  }
+  // HTTP/1.1 keeps the connection unless told otherwise; HTTP/1.0 closes unless told to keep.
+  if (!keep_alive) {
+    out += "Connection: close\r\n";
+  } else if (!http11) {
+    out += "Connection: keep-alive\r\n";
+  }
+  out += "\r\n";
+}
+
+// Informational, 204 and 304 responses carry no body and no Content-Length (RFC 9110 8.6).
+bool bodiless(unsigned status) { return status < 200 || status == 204 || status == 304; }
+
 // "<size in hex>\r\n<chunk>\r\n", or the chunk itself for an HTTP/1.0 client.
 std::string frame(std::string chunk, bool chunked) {
   if (!chunked) return chunk;
@@ -57,20 +105,20 @@ std::string frame(std::string chunk, bool chunked) {
   return framed;
 }
 
-// The handle a stream handler holds: forwards to the connection's strand. Holding the
+// The handle a stream handler holds: forwards to the connection's thread. Holding the
 // connection keeps it (and so the stream's state) alive while the producer writes.
 class StreamHandle final : public ResponseStream {
  public:
   StreamHandle(std::shared_ptr<Connection> c, std::shared_ptr<StreamShared> shared)
       : c_(std::move(c)), sh_(std::move(shared)) {}
   ~StreamHandle() override {
-    asio::post(c_->strand(), [c = c_, sh = sh_] { c->stream_abandoned(sh.get()); });
+    asio::post(c_->executor(), [c = c_, sh = sh_] { c->stream_abandoned(sh.get()); });
   }
 
   void begin(unsigned status, std::string content_type, std::vector<Header> headers) override {
     if (sh_->begun.exchange(true)) return;
-    asio::post(c_->strand(), [c = c_, sh = sh_, status, ct = std::move(content_type),
-                              h = std::move(headers)]() mutable {
+    asio::post(c_->executor(), [c = c_, sh = sh_, status, ct = std::move(content_type),
+                                h = std::move(headers)]() mutable {
       c->stream_begin(sh.get(), status, std::move(ct), std::move(h));
     });
   }
@@ -88,7 +136,7 @@ class StreamHandle final : public ResponseStream {
       sh_->pending.fetch_sub(n, std::memory_order_acq_rel);
       return false;
     }
-    asio::post(c_->strand(), [c = c_, sh = sh_, f = std::move(framed)]() mutable {
+    asio::post(c_->executor(), [c = c_, sh = sh_, f = std::move(framed)]() mutable {
       c->stream_write(sh.get(), std::move(f));
     });
     return true;
@@ -96,7 +144,7 @@ class StreamHandle final : public ResponseStream {
 
   void finish() override {
     if (sh_->closed.exchange(true, std::memory_order_acq_rel)) return;
-    asio::post(c_->strand(), [c = c_, sh = sh_] { c->stream_finish(sh.get()); });
+    asio::post(c_->executor(), [c = c_, sh = sh_] { c->stream_finish(sh.get()); });
   }
 
   bool closed() const override { return sh_->closed.load(std::memory_order_acquire); }
@@ -104,7 +152,7 @@ class StreamHandle final : public ResponseStream {
     return sh_->pending.load(std::memory_order_acquire);
   }
   void on_close(std::function<void()> fn) override {
-    asio::post(c_->strand(), [c = c_, sh = sh_, fn = std::move(fn)]() mutable {
+    asio::post(c_->executor(), [c = c_, sh = sh_, fn = std::move(fn)]() mutable {
       c->stream_on_close(sh.get(), std::move(fn));
     });
   }
@@ -141,37 +189,40 @@ void ConnectionRegistry::close_all() {
   for (auto& c : live) c->shutdown();
 }
 
-Connection::Connection(StrandSocket socket, const Router& router, const ServerOptions& options,
+Connection::Connection(Socket socket, const Router& router, const ServerOptions& options,
                        ConnectionRegistry& registry)
-    : stream_(std::move(socket)),
+    : socket_(std::move(socket)),
       router_(router),
       options_(options),
       registry_(registry),
-      write_timer_(stream_.get_executor()),
-      drain_timer_(stream_.get_executor()) {
+      watchdog_(socket_.get_executor()),
+      write_timer_(socket_.get_executor()),
+      drain_timer_(socket_.get_executor()) {
   // Each response is one write: send it now rather than wait for an ACK (Nagle).
   beast::error_code ignored;
-  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
 Connection::~Connection() { registry_.remove(this); }
 
 void Connection::start() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
 }
 
 void Connection::shutdown() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     // Only the wait for a new request is cut short; a request being read or answered finishes.
-    if (self->phase_ == Phase::kIdle) self->stream_.cancel();
+    if (self->phase_ == Phase::kIdle) {
+      beast::error_code ignored;
+      self->socket_.cancel(ignored);
+    }
     // A stream gets half the drain time to finish, so that stop() still ends in time.
     if (self->phase_ == Phase::kStreaming && !self->s_.ended) {
       self->drain_timer_.expires_after(self->options_.drain_timeout / 2);
-      self->drain_timer_.async_wait(
-          [self, id = self->s_.shared.get()](beast::error_code ec) {
-            if (!ec && self->current(id) && !self->s_.ended) self->stream_failed();
-          });
+      self->drain_timer_.async_wait([self, id = self->s_.shared.get()](beast::error_code ec) {
+        if (!ec && self->current(id) && !self->s_.ended) self->stream_failed();
+      });
     }
   });
 }
@@ -182,8 +233,8 @@ void Connection::wait_for_request() {
   if (stopping_ || registry_.stopping()) return close();
   if (buffer_.size() > 0) return read_request();  // the client already sent the next request
   phase_ = Phase::kIdle;
-  stream_.expires_after(options_.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+  set_deadline(options_.idle_timeout);
+  socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->on_first_bytes(ec, n);
                           });
@@ -200,9 +251,9 @@ void Connection::read_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
   parser_->body_limit(options_.max_body_bytes);
-  stream_.expires_after(options_.read_timeout);
+  set_deadline(options_.read_timeout);
   bhttp::async_read(
-      stream_, buffer_, *parser_,
+      socket_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
@@ -218,42 +269,41 @@ void Connection::on_read(beast::error_code ec) {
                  false);
   }
   if (ec) return close();  // timeout, reset, or end of stream mid-request
+  clear_deadline();        // the handler takes what it takes; the write has its own deadline
   router_.route_async(
       to_request(parser_->get()),
       [self = shared_from_this()](Response res) {
-    // The handler may answer from another thread: write on this connection's strand.
-    asio::dispatch(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-      // A stream or upgrade route answers through the stream or not at all; a late Response
-      // (a stream handler that threw) has nowhere to go.
-      if (self->phase_ != Phase::kBusy) {
-        spdlog::warn("response {} after the connection became a stream or was upgraded",
-                     res.status);
-        return;
-      }
-      // Read after routing: a stop() that began while the handler ran ends this connection.
-      bool keep_alive =
-          self->parser_->get().keep_alive() && !self->stopping_ && !self->registry_.stopping();
-      self->write(std::move(res), keep_alive);
-    });
+        // The handler may answer from another thread: write on this connection's thread.
+        asio::dispatch(self->socket_.get_executor(), [self, res = std::move(res)]() mutable {
+          // A stream or upgrade route answers through the stream or not at all; a late Response
+          // (a stream handler that threw) has nowhere to go.
+          if (self->phase_ != Phase::kBusy) {
+            spdlog::warn("response {} after the connection became a stream or was upgraded",
+                         res.status);
+            return;
+          }
+          // Read after routing: a stop() that began while the handler ran ends this connection.
+          bool keep_alive =
+              self->parser_->get().keep_alive() && !self->stopping_ && !self->registry_.stopping();
+          self->write(std::move(res), keep_alive);
+        });
       },
       this);
 }
 
 void Connection::write(Response res, bool keep_alive) {
-  response_ = {};
-  response_.version(11);
-  response_.result(res.status);
-  response_.set(bhttp::field::server, "gaia");
-  response_.set(bhttp::field::content_type, res.content_type);
-  for (const Header& h : res.headers) response_.set(h.name, h.value);
-  response_.body() = std::move(res.body);
-  response_.keep_alive(keep_alive);
-  response_.prepare_payload();
-  stream_.expires_after(options_.write_timeout);
-  bhttp::async_write(stream_, response_,
-                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                       self->on_write(ec, keep_alive);
-                     });
+  const bool http11 = parser_->get().version() >= 11;
+  const bool no_body = bodiless(res.status);
+  head_.clear();
+  append_head(head_, http11, res.status, res.content_type, res.headers,
+              no_body ? Framing::kNone : Framing::kLength, res.body.size(), keep_alive);
+  body_ = no_body ? std::string() : std::move(res.body);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+  set_deadline(options_.write_timeout);
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      self->on_write(ec, keep_alive);
+                    });
 }
 
 void Connection::on_write(beast::error_code ec, bool keep_alive) {
@@ -270,18 +320,19 @@ std::shared_ptr<ResponseStream> Connection::open_stream(std::function<void(unsig
   s_.shared = std::make_shared<StreamShared>(chunked, options_.stream_max_pending_bytes);
   s_.keep_alive = chunked && req.keep_alive() && !stopping_ && !registry_.stopping();
   s_.observe = std::move(observe);
-  // From here the socket is used directly: no timeout of stream_ may close it under us.
-  stream_.expires_never();
+  // From here the stream's own timers apply: the connection's deadline must not close it.
+  clear_deadline();
   watch_client();
   return std::make_shared<StreamHandle>(shared_from_this(), s_.shared);
 }
 
 void Connection::upgrade(UpgradeTaker take) {
   phase_ = Phase::kUpgraded;
-  stream_.expires_never();
-  auto up = std::unique_ptr<Upgrade>(new Upgrade{stream_.release_socket(), std::move(buffer_),
-                                                 parser_->release(), registry_,
-                                                 options_.drain_timeout});
+  clear_deadline();
+  watchdog_.cancel();  // its wait holds this connection, which the upgrade leaves behind
+  auto up =
+      std::unique_ptr<Upgrade>(new Upgrade{std::move(socket_), std::move(buffer_),
+                                           parser_->release(), registry_, options_.drain_timeout});
   take(std::move(up));
 }
 
@@ -290,23 +341,9 @@ void Connection::stream_begin(const StreamShared* id, unsigned status, std::stri
   if (!current(id) || s_.begun || s_.ended) return;
   s_.begun = true;
   if (stopping_ || registry_.stopping()) s_.keep_alive = false;
-  std::string head = "HTTP/1.";
-  head += s_.shared->chunked ? "1 " : "0 ";
-  head += std::to_string(status);
-  head += ' ';
-  head += bhttp::obsolete_reason(bhttp::int_to_status(status));
-  head += "\r\nServer: gaia\r\n";
-  if (!has_crlf(content_type)) head.append("Content-Type: ").append(content_type).append("\r\n");
-  if (s_.shared->chunked) head += "Transfer-Encoding: chunked\r\n";
-  if (!s_.keep_alive) head += "Connection: close\r\n";
-  for (const Header& h : headers) {
-    if (has_crlf(h.name) || has_crlf(h.value) || h.name.empty()) {
-      spdlog::warn("stream header dropped: CR or LF in {:?}", h.name);
-      continue;
-    }
-    head.append(h.name).append(": ").append(h.value).append("\r\n");
-  }
-  head += "\r\n";
+  std::string head;
+  append_head(head, s_.shared->chunked, status, content_type, headers,
+              s_.shared->chunked ? Framing::kChunked : Framing::kUntilClose, 0, s_.keep_alive);
   s_.shared->pending.fetch_add(head.size(), std::memory_order_acq_rel);
   s_.queue.push_front(std::move(head));
   if (s_.observe) s_.observe(status);
@@ -381,17 +418,17 @@ void Connection::stream_flush() {
   for (const std::string& b : s_.in_flight) buffers.push_back(asio::buffer(b));
   const uint64_t seq = ++s_.write_seq;
   write_timer_.expires_after(options_.write_timeout);
-  write_timer_.async_wait([self = shared_from_this(), id = s_.shared.get(), seq](
-                              beast::error_code ec) {
-    if (ec || !self->current(id) || !self->s_.writing || self->s_.write_seq != seq) return;
-    self->stream_failed();  // the client stopped reading
-  });
-  asio::async_write(stream_.socket(), buffers,
-                    [self = shared_from_this(), id = s_.shared.get()](beast::error_code ec,
-                                                                      std::size_t) {
-                      if (!self->current(id)) return;
-                      self->on_stream_written(ec);
-                    });
+  write_timer_.async_wait(
+      [self = shared_from_this(), id = s_.shared.get(), seq](beast::error_code ec) {
+        if (ec || !self->current(id) || !self->s_.writing || self->s_.write_seq != seq) return;
+        self->stream_failed();  // the client stopped reading
+      });
+  asio::async_write(
+      socket_, buffers,
+      [self = shared_from_this(), id = s_.shared.get()](beast::error_code ec, std::size_t) {
+        if (!self->current(id)) return;
+        self->on_stream_written(ec);
+      });
 }
 
 void Connection::on_stream_written(beast::error_code ec) {
@@ -411,7 +448,7 @@ void Connection::on_stream_written(beast::error_code ec) {
 // closed connection would be noticed only by a failed write, if ever.
 void Connection::watch_client() {
   s_.watching = true;
-  stream_.socket().async_read_some(
+  socket_.async_read_some(
       buffer_.prepare(kFirstReadBytes),
       [self = shared_from_this(), id = s_.shared.get()](beast::error_code ec, std::size_t n) {
         if (self->phase_ == Phase::kUpgraded || self->s_.shared.get() != id) return;
@@ -456,7 +493,7 @@ void Connection::stream_done() {
     // Cancel the watch; its handler resumes, so that no two reads are ever outstanding.
     s_.resume_after_watch = true;
     beast::error_code ignored;
-    stream_.socket().cancel(ignored);
+    socket_.cancel(ignored);
     return;
   }
   resume();
@@ -468,10 +505,37 @@ void Connection::resume() {
   wait_for_request();
 }
 
+void Connection::set_deadline(std::chrono::milliseconds timeout) {
+  deadline_ = std::chrono::steady_clock::now() + timeout;
+  if (!watchdog_waiting_) watch_deadline();
+}
+
+void Connection::clear_deadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+
+void Connection::watch_deadline() {
+  watchdog_waiting_ = true;
+  // Never sleep past the shortest timeout from now: every deadline set later ends no sooner,
+  // so the timer never has to be moved earlier.
+  const auto shortest =
+      std::min({options_.idle_timeout, options_.read_timeout, options_.write_timeout});
+  watchdog_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + shortest));
+  watchdog_.async_wait([self = shared_from_this()](beast::error_code) {
+    self->watchdog_waiting_ = false;
+    // Closed or upgraded; or no deadline now, and the next set_deadline() watches again.
+    if (!self->socket_.is_open() ||
+        self->deadline_ == std::chrono::steady_clock::time_point::max()) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= self->deadline_) return self->close();
+    self->watch_deadline();  // moved on since the wait began: sleep until the new deadline
+  });
+}
+
 void Connection::close() {
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+  watchdog_.cancel();
 }
 
 }  // namespace gaia::http::detail

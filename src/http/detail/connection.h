@@ -1,25 +1,24 @@
 #pragma once
 // Connection: one accepted TCP connection, reading a request and writing its response in turn
 // (HTTP/1.1 keep-alive). Kept alive by its pending operations (shared_ptr); every operation
-// runs on the connection's strand, so its members need no lock. A response may also be a
+// runs on the connection's io thread, so its members need no lock. A response may also be a
 // chunked stream (ResponseStream), or the connection may be handed over by an upgrade route.
 //
 // ConnectionRegistry: the live connections of one Server, and the upgraded connections taken
 // from them (anything Closable), so that stop() can reach them.
-// Threads: the registry may be used from any thread; a Connection only from its strand,
+// Threads: the registry may be used from any thread; a Connection only from its io thread,
 // except start(), shutdown() and the stream handle's methods, which post to it.
 
 #include <atomic>
-#include <cstdint>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -34,10 +33,11 @@
 
 namespace gaia::http::detail {
 
-// A connection's executor: its strand, by concrete type, so that every operation on it
-// skips the type erasure of any_io_executor.
-using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-using StrandSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+// A connection's executor: its io thread's io_context, which one thread runs, so handlers on it
+// never run concurrently (the Server gives each io thread its own). Named by concrete type, so
+// that every operation on it skips the type erasure of any_io_executor.
+using Executor = boost::asio::io_context::executor_type;
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
 
 // What Server::stop() can ask to close: a connection, or a protocol that took one over.
 class Closable {
@@ -68,7 +68,8 @@ class ConnectionRegistry {
 // What a stream's handle shares with its connection: one per stream, so that a handle kept
 // after its stream ended can never write into the connection's next stream.
 struct StreamShared {
-  StreamShared(bool chunked_, std::size_t max_pending_) : chunked(chunked_), max_pending(max_pending_) {}
+  StreamShared(bool chunked_, std::size_t max_pending_)
+      : chunked(chunked_), max_pending(max_pending_) {}
   const bool chunked;  // false for an HTTP/1.0 client: raw body, ended by closing
   const std::size_t max_pending;
   std::atomic<std::size_t> pending = 0;  // bytes queued or being written
@@ -82,7 +83,7 @@ class Connection : public Closable,
  public:
   // `router`, `options` and `registry` must outlive every Connection: the Server owns them and
   // joins its threads, or destroys its io_context, before they go.
-  Connection(StrandSocket socket, const Router& router, const ServerOptions& options,
+  Connection(Socket socket, const Router& router, const ServerOptions& options,
              ConnectionRegistry& registry);
   ~Connection() override;
   Connection(const Connection&) = delete;
@@ -93,19 +94,19 @@ class Connection : public Closable,
   // "Connection: close" and then closes. An open stream gets half the drain timeout to finish.
   void shutdown() override;
 
-  // Exchange, called on the strand from within route_async.
+  // Exchange, called on the connection's thread from within route_async.
   std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) override;
   void upgrade(UpgradeTaker take) override;
 
-  // The stream handle's requests, run on the strand (the handle posts them). Each names its
-  // stream and does nothing if that stream is no longer the connection's current one.
+  // The stream handle's requests, run on the connection's thread (the handle posts them). Each
+  // names its stream and does nothing if that stream is no longer the connection's current one.
   void stream_begin(const StreamShared* id, unsigned status, std::string content_type,
                     std::vector<Header> headers);
   void stream_write(const StreamShared* id, std::string framed);
   void stream_finish(const StreamShared* id);
   void stream_abandoned(const StreamShared* id);
   void stream_on_close(const StreamShared* id, std::function<void()> fn);
-  Strand strand() { return stream_.get_executor(); }
+  Executor executor() { return socket_.get_executor(); }
 
  private:
   enum class Phase { kIdle, kBusy, kStreaming, kUpgraded };
@@ -117,6 +118,14 @@ class Connection : public Closable,
   void write(Response res, bool keep_alive);
   void on_write(boost::beast::error_code ec, bool keep_alive);
   void close();
+
+  // The bound on the current read or write: past the deadline the connection closes. Setting
+  // it only stores it; one timer wakes at least once per shortest timeout and sleeps again if
+  // the deadline moved on. So a keep-alive request costs no timer operation, where a timer per
+  // read and write would cost several.
+  void set_deadline(std::chrono::milliseconds timeout);
+  void clear_deadline();
+  void watch_deadline();
 
   // Streaming: writes whatever is queued, watches for the client going away, and ends.
   bool current(const StreamShared* id) const {
@@ -130,29 +139,35 @@ class Connection : public Closable,
   void stream_done();    // the last chunk is written: next request or close
   void resume();         // back to reading requests after a finished stream
 
-  boost::beast::basic_stream<boost::asio::ip::tcp, Strand> stream_;
+  Socket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  boost::beast::http::response<boost::beast::http::string_body> response_;
+  // The response being written: its head, serialised here, and its body.
+  std::string head_;
+  std::string body_;
   const Router& router_;
   const ServerOptions& options_;
   ConnectionRegistry& registry_;
   Phase phase_ = Phase::kBusy;
   bool stopping_ = false;
 
-  // Stream state, on the strand. During a stream the socket is used directly (not through
-  // stream_'s timeouts, which cannot time a write while a read is pending).
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  boost::asio::steady_timer watchdog_;
+  bool watchdog_waiting_ = false;
+
+  // Stream state, on the connection's thread. A stream has no deadline (a write and a read may
+  // be pending together); its writes have their own timer.
   struct StreamState {
     std::shared_ptr<StreamShared> shared;
     bool keep_alive = false;
     bool begun = false;
     bool finish_queued = false;
-    bool ended = false;       // finished or failed; no more writes
-    bool writing = false;     // a write is in flight
-    bool watching = false;    // a read for the client's end is in flight
-    bool finished = false;    // the last chunk was written
+    bool ended = false;     // finished or failed; no more writes
+    bool writing = false;   // a write is in flight
+    bool watching = false;  // a read for the client's end is in flight
+    bool finished = false;  // the last chunk was written
     bool resume_after_watch = false;
-    uint64_t write_seq = 0;   // tells a write's timeout from a later write's
+    uint64_t write_seq = 0;         // tells a write's timeout from a later write's
     std::deque<std::string> queue;  // framed bytes waiting to be written
     std::vector<std::string> in_flight;
     std::function<void(unsigned)> observe;
