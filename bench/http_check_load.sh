@@ -17,6 +17,9 @@
 #   nginx limit_req   the same behind limit_req (rate and burst too high to ever refuse)
 #   gaia enterprise   check of type "shell" by an enterprise user: the tier has no quotas, so
 #                     the check evaluates no limit (admitted, usage recorded)
+#   gaia limited      check of type "shell" by a default-tier user whose own rule raises the
+#                     day, week and month quotas and adds a per-minute rate, all out of reach:
+#                     four limits evaluated, admitted, usage recorded
 #   gaia premium      check of type "test" by a premium user whose daily quota (10 x 1,000) is
 #                     used up during the warm-up: the refusal path (429, violation recorded)
 #
@@ -232,9 +235,16 @@ for n in $SERVER_THREADS; do
   start_gaia "gaia-$n" "$n"
 
   ent_key=$(new_key "bench" enterprise)
+  lim_key=$(new_key "bench-limited" default)
+  admin PUT /api/admin/users/bench-limited/overrides '{"limits":[
+    {"kind":"calendar","period":"day","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"week","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"month","amount":2000000000,"type":"shell"},
+    {"kind":"rate","amount":2000000000,"window_ms":60000,"type":"shell"}]}' >/dev/null
   prem_key=$(new_key "bench-premium" premium)
   write_lua "$tmp/gaia-$n/enterprise.lua" "$ent_key" shell
   write_lua "$tmp/gaia-$n/premium.lua" "$prem_key" test
+  write_lua "$tmp/gaia-$n/limited.lua" "$lim_key" shell
   check_url="http://127.0.0.1:$gaia_port/api/v1/check"
   log "enterprise check: $(check_once "$check_url" "$ent_key" shell)"
 
@@ -243,6 +253,8 @@ for n in $SERVER_THREADS; do
   run_wrk "$size" "nginx limit_req" "http://127.0.0.1:$limit_port/api/v1/check" \
     "$tmp/gaia-$n/enterprise.lua"
   run_wrk "$size" "gaia enterprise shell" "$check_url" "$tmp/gaia-$n/enterprise.lua"
+  log "limited check: $(check_once "$check_url" "$lim_key" shell)"
+  run_wrk "$size" "gaia limited shell" "$check_url" "$tmp/gaia-$n/limited.lua"
 
   # Use up the premium user's daily "test" quota (10,000) so the measured run is refusals.
   for _ in 1 2 3 4 5; do
@@ -265,6 +277,8 @@ echo "HTTP check load: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, 
 echo "$(nproc) CPUs shared by wrk and the server under test; 'n thr' = GAIA_THREADS=n io threads" \
   "against nginx worker_processes n."
 echo "gaia enterprise: the tier has no quotas, so the check evaluates no limit (admitted, usage recorded)."
+echo "gaia limited: a default-tier user's own day, week, month and per-minute limits, all out of"
+echo "  reach: four limits evaluated per check (admitted, usage recorded)."
 echo "gaia premium test: daily quota used up before the run, every check refused (429, violation recorded)."
 echo
 printf '| %-6s | %-24s | %10s | %9s | %9s | %10s |\n' server target 'req/s' p99 'non-2xx' 'vs nginx'

@@ -85,7 +85,8 @@ Response check(const ApiContext& ctx, core::DayStart& day, const Caller& caller,
         {subject.user_id, caller.key_id, type_name, limit, command.value_or(""), wall_ms});
   }
 
-  Response r = json_response(d.allowed ? 200 : 429, out);
+  Response r = json_response(d.allowed ? 200 : 429, std::move(out));
+  r.headers.reserve(3);
   if (d.has_deciding) {
     r.headers.push_back({"RateLimit-Policy", policy_field(d.deciding, *rules)});
     r.headers.push_back({"RateLimit", ratelimit_field(d.deciding, *rules, !d.allowed)});

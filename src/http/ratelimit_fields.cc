@@ -32,28 +32,29 @@ std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& 
 
 boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules) {
   const core::CompiledLimit& limit = state.limit;
-  boost::json::object o;
-  o["policy"] = policy_name(state, rules);
-  o["type"] = core::limit_type_name(limit, rules);
+  // Sized for every key up front and filled by emplace (each key is new): no rehash, no lookup.
+  boost::json::object o(10);
+  o.emplace("policy", policy_name(state, rules));
+  o.emplace("type", core::limit_type_name(limit, rules));
   switch (limit.kind) {
     case core::LimitKind::kRate:
-      o["kind"] = "rate";
-      o["window_ms"] = limit.window_ms;
+      o.emplace("kind", "rate");
+      o.emplace("window_ms", limit.window_ms);
       break;
     case core::LimitKind::kCalendar:
-      o["kind"] = "calendar";
-      o["period"] = core::period_name(limit.period);
+      o.emplace("kind", "calendar");
+      o.emplace("period", core::period_name(limit.period));
       break;
     case core::LimitKind::kConcurrency:
-      o["kind"] = "concurrency";
+      o.emplace("kind", "concurrency");
       break;
   }
-  o["enforcement"] = limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow";
-  o["limit"] = limit.amount;
-  o["used"] = state.used;
-  o["remaining"] = state.remaining;
-  o["reset_ms"] = state.reset_ms;
-  if (state.retry_after_ms != 0) o["retry_after_ms"] = state.retry_after_ms;
+  o.emplace("enforcement", limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow");
+  o.emplace("limit", limit.amount);
+  o.emplace("used", state.used);
+  o.emplace("remaining", state.remaining);
+  o.emplace("reset_ms", state.reset_ms);
+  if (state.retry_after_ms != 0) o.emplace("retry_after_ms", state.retry_after_ms);
   return o;
 }
 
