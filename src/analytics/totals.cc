@@ -6,6 +6,15 @@
 
 namespace gaia::analytics {
 
+void ExecFigures::add_figures(int64_t duration_sum, int64_t duration_max, int64_t cpu_sum,
+                              int64_t cpu_max, int64_t memory_max) {
+  duration_ms_sum += duration_sum;
+  duration_ms_max = std::max(duration_ms_max, duration_max);
+  cpu_ms_sum += cpu_sum;
+  cpu_ms_max = std::max(cpu_ms_max, cpu_max);
+  peak_memory_max = std::max(peak_memory_max, memory_max);
+}
+
 std::string_view outcome_of(const store::Execution& e) {
   return e.exit_code == 0 && !e.signal ? kExecuted : kFailed;
 }
@@ -14,11 +23,7 @@ void Totals::add_execution(const store::Execution& e) {
   ++count;
   if (!exec) exec.emplace();
   ExecFigures& f = *exec;
-  f.duration_ms_sum += e.duration_ms;
-  f.duration_ms_max = std::max(f.duration_ms_max, e.duration_ms);
-  f.cpu_ms_sum += e.cpu_ms;
-  f.cpu_ms_max = std::max(f.cpu_ms_max, e.cpu_ms);
-  f.peak_memory_max = std::max(f.peak_memory_max, e.peak_memory_bytes);
+  f.add_figures(e.duration_ms, e.duration_ms, e.cpu_ms, e.cpu_ms, e.peak_memory_bytes);
   f.duration.add(e.duration_ms);
   f.cpu.add(e.cpu_ms);
   f.memory.add(e.peak_memory_bytes);
@@ -34,11 +39,8 @@ void Totals::merge(const Totals& other) {
   }
   ExecFigures& f = *exec;
   const ExecFigures& o = *other.exec;
-  f.duration_ms_sum += o.duration_ms_sum;
-  f.duration_ms_max = std::max(f.duration_ms_max, o.duration_ms_max);
-  f.cpu_ms_sum += o.cpu_ms_sum;
-  f.cpu_ms_max = std::max(f.cpu_ms_max, o.cpu_ms_max);
-  f.peak_memory_max = std::max(f.peak_memory_max, o.peak_memory_max);
+  f.add_figures(o.duration_ms_sum, o.duration_ms_max, o.cpu_ms_sum, o.cpu_ms_max,
+                o.peak_memory_max);
   f.duration.merge(o.duration);
   f.cpu.merge(o.cpu);
   f.memory.merge(o.memory);
@@ -62,11 +64,8 @@ bool Totals::merge_row(const store::AggregateRowView& row) {
   cost += row.cost;
   if (!exec) exec.emplace();
   ExecFigures& f = *exec;
-  f.duration_ms_sum += row.duration_ms_sum;
-  f.duration_ms_max = std::max(f.duration_ms_max, row.duration_ms_max);
-  f.cpu_ms_sum += row.cpu_ms_sum;
-  f.cpu_ms_max = std::max(f.cpu_ms_max, row.cpu_ms_max);
-  f.peak_memory_max = std::max(f.peak_memory_max, row.peak_memory_max);
+  f.add_figures(row.duration_ms_sum, row.duration_ms_max, row.cpu_ms_sum, row.cpu_ms_max,
+                row.peak_memory_max);
   f.duration.merge(*d);
   f.cpu.merge(*c);
   f.memory.merge(*m);

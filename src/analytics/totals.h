@@ -36,6 +36,11 @@ struct ExecFigures {
   Sketch duration;
   Sketch cpu;
   Sketch memory;
+
+  // Adds sums and takes maxima of figures (one execution's, or an aggregate's); the
+  // sketches are the caller's.
+  void add_figures(int64_t duration_sum, int64_t duration_max, int64_t cpu_sum, int64_t cpu_max,
+                   int64_t memory_max);
 };
 
 struct Totals {
