@@ -30,8 +30,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
-using WsStream =
-    websocket::stream<beast::basic_stream<asio::ip::tcp, detail::Executor>>;
+using WsStream = websocket::stream<beast::basic_stream<asio::ip::tcp, detail::Executor>>;
 using Kind = detail::WsPeer::Kind;
 
 // The longest a WebSocket handshake or close handshake may take.
@@ -63,8 +62,8 @@ class WsSession final : public detail::WsPeer,
         auth_(auth),
         auth_timer_(ws_.get_executor()),
         ping_timer_(ws_.get_executor()),
-        close_timeout_(std::min<std::chrono::milliseconds>(kHandshakeTimeout,
-                                                           up.drain_timeout / 2)) {}
+        close_timeout_(
+            std::min<std::chrono::milliseconds>(kHandshakeTimeout, up.drain_timeout / 2)) {}
 
   ~WsSession() override {
     if (added_) hub_.remove(this);
@@ -98,16 +97,15 @@ class WsSession final : public detail::WsPeer,
 
   void handshake() {
     if (!registry_.add(shared_from_this())) return;  // the server is stopping
-    ws_.set_option(websocket::stream_base::timeout{close_timeout_, websocket::stream_base::none(),
-                                                   false});
+    ws_.set_option(
+        websocket::stream_base::timeout{close_timeout_, websocket::stream_base::none(), false});
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "gaia"); }));
     ws_.read_message_max(hub_.options().max_incoming_bytes);
     // Pongs (and pings) are heard too: a client that only answers our pings is alive.
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = now(); });
-    ws_.async_accept(request_, [self = shared_from_this()](beast::error_code ec) {
-      self->on_accept(ec);
-    });
+    ws_.async_accept(request_,
+                     [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
   void on_accept(beast::error_code ec) {
@@ -139,9 +137,8 @@ class WsSession final : public detail::WsPeer,
   }
 
   void read() {
-    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    ws_.async_read(
+        in_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -167,8 +164,8 @@ class WsSession final : public detail::WsPeer,
     const auto& o = v.get_object();
     const auto* type = o.if_contains("type");
     const auto* key = o.if_contains("key");
-    return type != nullptr && type->is_string() && type->get_string() == "auth" &&
-           key != nullptr && key->is_string() && hub_.check_key(key->get_string());
+    return type != nullptr && type->is_string() && type->get_string() == "auth" && key != nullptr &&
+           key->is_string() && hub_.check_key(key->get_string());
   }
 
   // One timer serves both the heartbeat and the silence check: it wakes at whichever is due.
@@ -235,10 +232,9 @@ class WsSession final : public detail::WsPeer,
     if (writing_ || queue_.empty() || closing_) return;
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(asio::buffer(*queue_.front().text),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->on_write(ec);
-                    });
+    ws_.async_write(
+        asio::buffer(*queue_.front().text),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {
