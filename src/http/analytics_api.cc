@@ -155,20 +155,24 @@ std::vector<std::string> render(const ParsedReport& p, const analytics::ReportTa
   return chunks;
 }
 
-// Writes `chunks` to `stream` from a thread of its own, waiting while the client is behind,
-// so an io thread never waits on its own connection.
-void stream_out(std::shared_ptr<ResponseStream> stream, std::string content_type,
-                std::vector<std::string> chunks) {
+// Writes `chunks` to `stream`, waiting while the client is behind. REQUIRES: not an io thread.
+void write_chunks(const std::shared_ptr<ResponseStream>& stream, std::string content_type,
+                  const std::vector<std::string>& chunks) {
   stream->begin(200, std::move(content_type));
-  std::thread([stream = std::move(stream), chunks = std::move(chunks)] {
-    for (const std::string& chunk : chunks) {
-      while (!stream->write(chunk)) {
-        if (stream->closed()) return;  // the client went away
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      }
+  for (const std::string& chunk : chunks) {
+    while (!stream->write(chunk)) {
+      if (stream->closed()) return;  // the client went away
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    stream->finish();
-  }).detach();
+  }
+  stream->finish();
+}
+
+// Answers a stream with one whole response.
+void answer(const std::shared_ptr<ResponseStream>& stream, Response r) {
+  stream->begin(r.status, r.content_type, std::move(r.headers));
+  stream->write(std::move(r.body));
+  stream->finish();
 }
 
 boost::json::object findings_json(const analytics::Findings& f) {
@@ -204,27 +208,25 @@ Response admin_get(const ApiContext& ctx, const Request& req, Fn fn) {
 void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices services) {
   router.add_stream("GET", "/api/admin/quotas/analytics",
                     [ctx, services](const Request& req, std::shared_ptr<ResponseStream> stream) {
-                      auto answer = [&](Response r) {
-                        stream->begin(r.status, r.content_type, std::move(r.headers));
-                        stream->write(std::move(r.body));
-                        stream->finish();
-                      };
                       auto auth = authenticate(req, ctx.directory, true);
-                      if (auto* r = std::get_if<Response>(&auth)) return answer(std::move(*r));
+                      if (auto* r = std::get_if<Response>(&auth)) return answer(stream, *r);
                       auto parsed = parse_report(ctx, req);
-                      if (auto* r = std::get_if<Response>(&parsed)) return answer(std::move(*r));
-                      const ParsedReport& p = std::get<ParsedReport>(parsed);
-                      auto table = analytics::run_report(
-                          ctx.store, services.rollup.buckets(), p.query, [&ctx](uint64_t id) {
-                            auto user = ctx.directory.user_by_id(id);
-                            return user ? user->name : std::to_string(id);
-                          });
-                      if (!table.ok()) return answer(store_failure(table.status()));
-                      stream_out(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
-                                 render(p, table.value()));
+                      if (auto* r = std::get_if<Response>(&parsed)) return answer(stream, *r);
+                      // The report and the writing run on a thread of their own: a report may
+                      // take a second, and an io thread serves many connections meanwhile.
+                      std::thread([ctx, services, stream, p = std::get<ParsedReport>(parsed)] {
+                        auto table = analytics::run_report(
+                            ctx.store, services.rollup.buckets(), p.query, [&ctx](uint64_t id) {
+                              auto user = ctx.directory.user_by_id(id);
+                              return user ? user->name : std::to_string(id);
+                            });
+                        if (!table.ok()) return answer(stream, store_failure(table.status()));
+                        write_chunks(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
+                                     render(p, table.value()));
+                      }).detach();
                     });
 
-  router.add("GET", "/api/admin/analytics/trend", [ctx, services](const Request& req) {
+  router.add_blocking("GET", "/api/admin/analytics/trend", [ctx, services](const Request& req) {
     return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> Response {
       auto range = range_of(q, now, 7 * analytics::kDayMs);
       if (auto* r = std::get_if<Response>(&range)) return std::move(*r);
@@ -235,7 +237,7 @@ void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices service
           {.from_ms = from, .to_ms = to, .limit = static_cast<size_t>(limit.value_or(20))}));
     });
   });
-  router.add("GET", "/api/admin/analytics/spikes", [ctx, services](const Request& req) {
+  router.add_blocking("GET", "/api/admin/analytics/spikes", [ctx, services](const Request& req) {
     return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> Response {
       auto hour = q.time_ms("hour");
       auto weeks = q.integer("weeks", 1, 12);
@@ -251,7 +253,7 @@ void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices service
       return findings_response(services.detectors.spikes(o));
     });
   });
-  router.add("GET", "/api/admin/analytics/violators", [ctx, services](const Request& req) {
+  router.add_blocking("GET", "/api/admin/analytics/violators", [ctx, services](const Request& req) {
     return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> Response {
       auto range = range_of(q, now, kDefaultRangeMs);
       if (auto* r = std::get_if<Response>(&range)) return std::move(*r);
@@ -262,7 +264,7 @@ void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices service
           {.from_ms = from, .to_ms = to, .min_refusals = static_cast<uint64_t>(min.value_or(10))}));
     });
   });
-  router.add("GET", "/api/admin/analytics/forecast", [ctx, services](const Request& req) {
+  router.add_blocking("GET", "/api/admin/analytics/forecast", [ctx, services](const Request& req) {
     return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> Response {
       auto window = q.integer("window_minutes", 1, 24 * 60);
       if (q.error()) return *q.error();
@@ -270,7 +272,7 @@ void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices service
           {.now_ms = now, .rate_window_ms = window.value_or(60) * 60'000}));
     });
   });
-  router.add("GET", "/api/admin/analytics/top", [ctx, services](const Request& req) {
+  router.add_blocking("GET", "/api/admin/analytics/top", [ctx, services](const Request& req) {
     return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> Response {
       auto range = range_of(q, now, kDefaultRangeMs);
       if (auto* r = std::get_if<Response>(&range)) return std::move(*r);
@@ -281,7 +283,7 @@ void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices service
           {.from_ms = from, .to_ms = to, .per_type = static_cast<size_t>(per_type.value_or(5))}));
     });
   });
-  router.add("POST", "/api/admin/analytics/rebuild", [ctx, services](const Request& req) {
+  router.add_blocking("POST", "/api/admin/analytics/rebuild", [ctx, services](const Request& req) {
     return with_json_caller(ctx.directory, req, true, [&](const Caller& caller, JsonBody& body) {
       const int64_t now = core::to_ms(ctx.clock.now().wall);
       auto from = body.integer("from", false, 0, int64_t{1} << 50);

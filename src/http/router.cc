@@ -36,15 +36,27 @@ void Router::add(std::string method, std::string path, Handler handler) {
 }
 
 void Router::add_async(std::string method, std::string path, AsyncHandler handler) {
-  add_route(std::move(method), std::move(path), Route{{}, std::move(handler), {}, {}, {}});
+  Route route;
+  route.handler = std::move(handler);
+  add_route(std::move(method), std::move(path), std::move(route));
 }
 
 void Router::add_stream(std::string method, std::string path, StreamHandler handler) {
-  add_route(std::move(method), std::move(path), Route{{}, {}, {}, std::move(handler), {}});
+  Route route;
+  route.stream = std::move(handler);
+  add_route(std::move(method), std::move(path), std::move(route));
 }
 
 void Router::add_upgrade(std::string method, std::string path, UpgradeHandler handler) {
-  add_route(std::move(method), std::move(path), Route{{}, {}, {}, {}, std::move(handler)});
+  Route route;
+  route.upgrade = std::move(handler);
+  add_route(std::move(method), std::move(path), std::move(route));
+}
+
+void Router::add_blocking(std::string method, std::string path, Handler handler) {
+  Route route;
+  route.blocking = std::move(handler);
+  add_route(std::move(method), std::move(path), std::move(route));
 }
 
 void Router::add_route(std::string method, std::string path, Route route) {
@@ -119,9 +131,19 @@ Response Router::route(Request req) const {
   return answer.get_future().get();
 }
 
-void Router::run(const Route& r, const Request& req, Responder& respond,
-                 Exchange* exchange) const {
+void Router::run(const Route& r, const Request& req, Responder& respond, Exchange* exchange) const {
   if (r.handler) return r.handler(req, respond);
+  if (r.blocking && exchange == nullptr) return respond(r.blocking(req));
+  if (r.blocking) {
+    return exchange->run_blocking([&r, req, respond = std::move(respond)]() mutable {
+      try {
+        respond(r.blocking(req));
+      } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+        respond(error_response(500, "internal", "internal error"));
+      }
+    });
+  }
   if (exchange == nullptr) {
     return respond(error_response(500, "internal", "this route needs a connection"));
   }

@@ -17,9 +17,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <vector>
-
 #include <variant>
+#include <vector>
 
 #include "http/message.h"
 
@@ -92,6 +91,8 @@ class Exchange {
   virtual std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) = 0;
   // Hands the connection to `take`; the connection then writes and reads nothing more.
   virtual void upgrade(UpgradeTaker take) = 0;
+  // Runs `work` on the server's pool for long handlers, off every io thread.
+  virtual void run_blocking(std::function<void()> work) = 0;
 };
 // Sees every answered request: the registered path it matched ("" if none), the method and
 // the status.
@@ -106,6 +107,9 @@ class Router {
   void add_async(std::string method, std::string path, AsyncHandler handler);
   void add_stream(std::string method, std::string path, StreamHandler handler);
   void add_upgrade(std::string method, std::string path, UpgradeHandler handler);
+  // A handler that may take long (a rebuild, a scan of the store): it runs on the server's
+  // pool for such work, so that the io thread, and every connection on it, goes on meanwhile.
+  void add_blocking(std::string method, std::string path, Handler handler);
 
   // Called after every route(); set before the router is handed to a Server.
   void set_observer(RouteObserver observer) { observer_ = std::move(observer); }
@@ -113,7 +117,8 @@ class Router {
   // Passes the response of the matching handler, or a 404/405 response, to `respond`, on
   // this thread for a plain handler. A handler that throws answers 500; the exception goes
   // no further. Stream and upgrade routes use `exchange` (500 when it is null); `respond` is
-  // then called only for a refusal or an error.
+  // then called only for a refusal or an error. A blocking route runs on `exchange`'s pool,
+  // or on this thread when `exchange` is null.
   void route_async(Request req, Responder respond, Exchange* exchange = nullptr) const;
   // The same, waiting for the answer.
   Response route(Request req) const;
@@ -121,10 +126,11 @@ class Router {
  private:
   struct Route {
     std::string method;
-    AsyncHandler handler;  // exactly one of the three is set
+    AsyncHandler handler;  // exactly one of the four is set
     std::string path;      // as registered, e.g. "/api/admin/users/{name}"
     StreamHandler stream;
     UpgradeHandler upgrade;
+    Handler blocking;
   };
   struct Pattern {
     std::vector<std::string> segments;  // "{name}" or a literal

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -26,6 +27,8 @@ using asio::ip::tcp;
 namespace {
 // After a failed accept (e.g. out of file descriptors) wait before retrying instead of spinning.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+// Threads for blocking routes: admin work (reports, rebuilds) that is rare and may be long.
+constexpr int kBlockingThreads = 2;
 }  // namespace
 
 // Each io thread runs its own io_context, as each nginx worker runs its own event loop: a
@@ -60,6 +63,7 @@ struct Server::State {
   ServerOptions options;
   Router router;
   detail::ConnectionRegistry registry;
+  asio::thread_pool blocking{kBlockingThreads};  // runs blocking routes; joined by stop()
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<WorkGuard> keep_running;  // until stop(): a loop with no connection waits
   tcp::acceptor acceptor;               // on the first loop
@@ -78,21 +82,23 @@ struct Server::State {
 void Server::State::accept() {
   asio::io_context& loop = *loops[next_loop];
   next_loop = (next_loop + 1) % loops.size();
-  acceptor.async_accept(
-      loop.get_executor(), [this](boost::system::error_code ec, detail::Socket socket) {
-        if (!acceptor.is_open()) return;  // stop() closed it
-        if (ec) {
-          spdlog::warn("accept failed: {}", ec.message());
-          retry_timer.expires_after(kAcceptRetryDelay);
-          retry_timer.async_wait([this](boost::system::error_code wait_ec) {
-            if (!wait_ec) accept();
-          });
-          return;
-        }
-        auto c = std::make_shared<detail::Connection>(std::move(socket), router, options, registry);
-        if (registry.add(c)) c->start();  // else stopping: `c` dies here and closes the socket
-        accept();
-      });
+  acceptor.async_accept(loop.get_executor(),
+                        [this](boost::system::error_code ec, detail::Socket socket) {
+                          if (!acceptor.is_open()) return;  // stop() closed it
+                          if (ec) {
+                            spdlog::warn("accept failed: {}", ec.message());
+                            retry_timer.expires_after(kAcceptRetryDelay);
+                            retry_timer.async_wait([this](boost::system::error_code wait_ec) {
+                              if (!wait_ec) accept();
+                            });
+                            return;
+                          }
+                          auto c = std::make_shared<detail::Connection>(
+                              std::move(socket), router, options, registry, blocking);
+                          if (registry.add(c))
+                            c->start();  // else stopping: `c` dies here and closes the socket
+                          accept();
+                        });
 }
 
 Server::Server(ServerOptions options, Router router)
@@ -165,6 +171,7 @@ void Server::stop() {
   }
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();
+  s.blocking.join();  // blocking work still running is waited for: it cannot be cut short
 }
 
 }  // namespace gaia::http

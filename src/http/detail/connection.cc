@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -193,11 +194,12 @@ void ConnectionRegistry::close_all() {
 }
 
 Connection::Connection(Socket socket, const Router& router, const ServerOptions& options,
-                       ConnectionRegistry& registry)
+                       ConnectionRegistry& registry, asio::thread_pool& blocking)
     : socket_(std::move(socket)),
       router_(router),
       options_(options),
       registry_(registry),
+      blocking_(blocking),
       watchdog_(socket_.get_executor()),
       write_timer_(socket_.get_executor()),
       drain_timer_(socket_.get_executor()) {
@@ -327,6 +329,12 @@ std::shared_ptr<ResponseStream> Connection::open_stream(std::function<void(unsig
   clear_deadline();
   watch_client();
   return std::make_shared<StreamHandle>(shared_from_this(), s_.shared);
+}
+
+void Connection::run_blocking(std::function<void()> work) {
+  // The loop keeps running until the work has answered, even while the server stops.
+  asio::post(blocking_, [work = std::move(work),
+                         busy = asio::make_work_guard(socket_.get_executor())]() { work(); });
 }
 
 void Connection::upgrade(UpgradeTaker take) {

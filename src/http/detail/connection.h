@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -83,8 +84,9 @@ class Connection : public Closable,
  public:
   // `router`, `options` and `registry` must outlive every Connection: the Server owns them and
   // joins its threads, or destroys its io_context, before they go.
+  // `blocking` runs the work of blocking routes.
   Connection(Socket socket, const Router& router, const ServerOptions& options,
-             ConnectionRegistry& registry);
+             ConnectionRegistry& registry, boost::asio::thread_pool& blocking);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -97,6 +99,7 @@ class Connection : public Closable,
   // Exchange, called on the connection's thread from within route_async.
   std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) override;
   void upgrade(UpgradeTaker take) override;
+  void run_blocking(std::function<void()> work) override;
 
   // The stream handle's requests, run on the connection's thread (the handle posts them). Each
   // names its stream and does nothing if that stream is no longer the connection's current one.
@@ -148,6 +151,7 @@ class Connection : public Closable,
   const Router& router_;
   const ServerOptions& options_;
   ConnectionRegistry& registry_;
+  boost::asio::thread_pool& blocking_;
   Phase phase_ = Phase::kBusy;
   bool stopping_ = false;
 

@@ -109,6 +109,35 @@ TEST_F(ServerTest, AnswersOversizedBodyWith413) {
   EXPECT_EQ(r->status, 413);
 }
 
+TEST(ServerBlockingTest, ABlockingRouteLeavesItsIoThreadServingOtherConnections) {
+  ServerOptions o = test_options();
+  o.io_threads = 1;  // every connection on the one loop the slow request would hold
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  Router router = test_router();
+  router.add_blocking("GET", "/slow", [&](const Request&) {
+    entered.set_value();
+    released.wait();
+    return json_response(200, boost::json::object{{"slow", true}});
+  });
+  Server server(o, std::move(router));
+  ASSERT_TRUE(server.start().ok());
+
+  RawHttpConnection slow(server.port());
+  ASSERT_TRUE(slow.send(get_request("/slow")));
+  entered.get_future().wait();
+  auto ping = http_get(server.port(), "/ping");  // answered while /slow still runs
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200);
+
+  release.set_value();
+  auto answer = slow.read_response();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(boost::json::parse(answer->body), (boost::json::object{{"slow", true}}));
+}
+
 TEST(ServerTimeoutTest, ClosesConnectionThatStallsMidRequest) {
   ServerOptions o = test_options();
   o.read_timeout = 100ms;
