@@ -206,25 +206,26 @@ Response admin_get(const ApiContext& ctx, const Request& req, Fn fn) {
 }  // namespace
 
 void add_analytics_api(Router& router, ApiContext ctx, AnalyticsServices services) {
-  router.add_stream("GET", "/api/admin/quotas/analytics",
-                    [ctx, services](const Request& req, std::shared_ptr<ResponseStream> stream) {
-                      auto auth = authenticate(req, ctx.directory, true);
-                      if (auto* r = std::get_if<Response>(&auth)) return answer(stream, *r);
-                      auto parsed = parse_report(ctx, req);
-                      if (auto* r = std::get_if<Response>(&parsed)) return answer(stream, *r);
-                      // The report and the writing run on a thread of their own: a report may
-                      // take a second, and an io thread serves many connections meanwhile.
-                      std::thread([ctx, services, stream, p = std::get<ParsedReport>(parsed)] {
-                        auto table = analytics::run_report(
-                            ctx.store, services.rollup.buckets(), p.query, [&ctx](uint64_t id) {
-                              auto user = ctx.directory.user_by_id(id);
-                              return user ? user->name : std::to_string(id);
-                            });
-                        if (!table.ok()) return answer(stream, store_failure(table.status()));
-                        write_chunks(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
-                                     render(p, table.value()));
-                      }).detach();
-                    });
+  router.add_stream(
+      "GET", "/api/admin/quotas/analytics",
+      [ctx, services](const Request& req, std::shared_ptr<ResponseStream> stream) {
+        auto auth = authenticate(req, ctx.directory, true);
+        if (auto* r = std::get_if<Response>(&auth)) return answer(stream, std::move(*r));
+        auto parsed = parse_report(ctx, req);
+        if (auto* r = std::get_if<Response>(&parsed)) return answer(stream, std::move(*r));
+        // The report and the writing run on a thread of their own: a report may
+        // take a second, and an io thread serves many connections meanwhile.
+        std::thread([ctx, services, stream, p = std::move(std::get<ParsedReport>(parsed))] {
+          auto table = analytics::run_report(ctx.store, services.rollup.buckets(), p.query,
+                                             [&ctx](uint64_t id) {
+                                               auto user = ctx.directory.user_by_id(id);
+                                               return user ? user->name : std::to_string(id);
+                                             });
+          if (!table.ok()) return answer(stream, store_failure(table.status()));
+          write_chunks(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
+                       render(p, table.value()));
+        }).detach();
+      });
 
   router.add_blocking("GET", "/api/admin/analytics/trend", [ctx, services](const Request& req) {
     return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> Response {
