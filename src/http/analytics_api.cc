@@ -170,7 +170,7 @@ void write_chunks(const std::shared_ptr<ResponseStream>& stream, std::string con
 
 // Answers a stream with one whole response.
 void answer(const std::shared_ptr<ResponseStream>& stream, Response r) {
-  stream->begin(r.status, r.content_type, std::move(r.headers));
+  stream->begin(r.status, std::string(r.content_type), std::move(r.headers));
   stream->write(std::move(r.body));
   stream->finish();
 }

@@ -374,7 +374,7 @@ void add_exec_api(Router& router, const ApiContext& ctx, exec::Executor& executo
       "POST", "/api/v1/exec",
       [ctx, &executor, options](const Request& req, std::shared_ptr<ResponseStream> stream) {
         auto answer = [&](Response r) {
-          stream->begin(r.status, r.content_type, std::move(r.headers));
+          stream->begin(r.status, std::string(r.content_type), std::move(r.headers));
           stream->write(std::move(r.body));
           stream->finish();
         };

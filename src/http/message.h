@@ -31,7 +31,9 @@ struct Request {
 
 struct Response {
   unsigned status = 200;
-  std::string content_type = "application/json";
+  // Static text (a literal, or an embedded file's type): a response is written after the
+  // handler returns.
+  std::string_view content_type = "application/json";
   std::string body;
   std::vector<Header> headers;  // extra headers; Content-Length and Connection are set for you
 };

@@ -1,5 +1,6 @@
 #include "http/public_api.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <memory>
 
 #include "core/day_start.h"
@@ -62,16 +63,22 @@ Response check(const ApiContext& ctx, core::DayStart& day, const Caller& caller,
   ctx.limiter.release(d.lease);
 
   const std::string& type_name = rules->command_types()[*type].name;
-  boost::json::object out{{"allowed", d.allowed},
-                          {"type", type_name},
-                          {"user", subject.user_name},
-                          {"cost", units},
-                          {"priority", d.priority}};
-  if (d.has_deciding) out["limit"] = limit_json(d.deciding, *rules);
+  // The answer is built on the stack: it lives only until serialised below.
+  unsigned char json_buffer[2048];
+  boost::json::monotonic_resource json_memory(json_buffer, sizeof json_buffer);
+  boost::json::object out(7, &json_memory);
+  out.emplace("allowed", d.allowed);
+  out.emplace("type", type_name);
+  out.emplace("user", subject.user_name);
+  out.emplace("cost", units);
+  out.emplace("priority", d.priority);
+  if (d.has_deciding) out.emplace("limit", limit_json(d.deciding, *rules, &json_memory));
   if (d.shadow_refusals > 0) {
-    boost::json::array shadow;
-    for (int i = 0; i < d.shadow_refusals; ++i) shadow.push_back(limit_json(d.shadow[i], *rules));
-    out["shadow"] = std::move(shadow);
+    boost::json::array shadow(&json_memory);
+    for (int i = 0; i < d.shadow_refusals; ++i) {
+      shadow.push_back(limit_json(d.shadow[i], *rules, &json_memory));
+    }
+    out.emplace("shadow", std::move(shadow));
   }
 
   const std::string limit = d.has_deciding ? policy_name(d.deciding, *rules) : "none";

@@ -1,14 +1,40 @@
 #include "http/ratelimit_fields.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace gaia::http {
+namespace {
+
+void append_number(std::string& out, uint64_t n) {
+  char digits[20];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
+}
+
+// `"<name>";<key>=<n>`, the start of both fields, built in one buffer.
+std::string field_start(const core::LimitState& state, const core::RuleSet& rules,
+                        std::string_view key, uint64_t n) {
+  std::string field;
+  field.reserve(64);
+  field += '"';
+  field += policy_name(state, rules);
+  field += "\";";
+  field += key;
+  append_number(field, n);
+  return field;
+}
+
+}  // namespace
+
 std::string policy_field(const core::LimitState& state, const core::RuleSet& rules) {
   const core::CompiledLimit& limit = state.limit;
-  std::string field = "\"" + policy_name(state, rules) + "\";q=" + std::to_string(limit.amount);
+  std::string field = field_start(state, rules, "q=", limit.amount);
   switch (limit.kind) {
     case core::LimitKind::kRate:
-      field += ";w=" + std::to_string(std::max<int64_t>(1, ceil_seconds(limit.window_ms)));
+      field += ";w=";
+      append_number(field,
+                    static_cast<uint64_t>(std::max<int64_t>(1, ceil_seconds(limit.window_ms))));
       break;
     case core::LimitKind::kCalendar:
       if (limit.period == core::CalendarPeriod::kDay) field += ";w=86400";
@@ -23,17 +49,20 @@ std::string policy_field(const core::LimitState& state, const core::RuleSet& rul
 
 std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules,
                             bool refused) {
-  std::string field =
-      "\"" + policy_name(state, rules) + "\";r=" + std::to_string(refused ? 0 : state.remaining);
+  std::string field = field_start(state, rules, "r=", refused ? 0 : state.remaining);
   int64_t t_ms = refused ? state.retry_after_ms : state.reset_ms;
-  if (t_ms > 0) field += ";t=" + std::to_string(ceil_seconds(t_ms));
+  if (t_ms > 0) {
+    field += ";t=";
+    append_number(field, static_cast<uint64_t>(ceil_seconds(t_ms)));
+  }
   return field;
 }
 
-boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules) {
+boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
+                               boost::json::storage_ptr sp) {
   const core::CompiledLimit& limit = state.limit;
   // Sized for every key up front and filled by emplace (each key is new): no rehash, no lookup.
-  boost::json::object o(10);
+  boost::json::object o(10, std::move(sp));
   o.emplace("policy", policy_name(state, rules));
   o.emplace("type", core::limit_type_name(limit, rules));
   switch (limit.kind) {

@@ -21,7 +21,9 @@ std::string policy_field(const core::LimitState& state, const core::RuleSet& rul
 std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules,
                             bool refused);
 
-// {"policy","kind","period"|"window_ms","limit","used","remaining","reset_ms",...}
-boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules);
+// {"policy","kind","period"|"window_ms","limit","used","remaining","reset_ms",...}, allocated
+// from `sp`.
+boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
+                               boost::json::storage_ptr sp = {});
 
 }  // namespace gaia::http

@@ -110,7 +110,7 @@ const std::vector<Router::Route>* Router::match(Request& req) const {
   return nullptr;
 }
 
-void Router::route_async(Request req, Responder respond, Exchange* exchange) const {
+void Router::route_async(Request& req, Responder respond, Exchange* exchange) const {
   const std::vector<Route>* routes = match(req);
   if (observer_) {
     respond = [this, route = routes ? routes->front().path : std::string(), method = req.method,
@@ -127,7 +127,7 @@ void Router::route_async(Request req, Responder respond, Exchange* exchange) con
 
 Response Router::route(Request req) const {
   std::promise<Response> answer;
-  route_async(std::move(req), [&answer](Response res) { answer.set_value(std::move(res)); });
+  route_async(req, [&answer](Response res) { answer.set_value(std::move(res)); });
   return answer.get_future().get();
 }
 

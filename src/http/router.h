@@ -119,7 +119,8 @@ class Router {
   // no further. Stream and upgrade routes use `exchange` (500 when it is null); `respond` is
   // then called only for a refusal or an error. A blocking route runs on `exchange`'s pool,
   // or on this thread when `exchange` is null.
-  void route_async(Request req, Responder respond, Exchange* exchange = nullptr) const;
+  // `req` must stay valid until `respond` is called (the router fills its path parameters).
+  void route_async(Request& req, Responder respond, Exchange* exchange = nullptr) const;
   // The same, waiting for the answer.
   Response route(Request req) const;
 

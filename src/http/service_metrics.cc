@@ -1,6 +1,7 @@
 #include "http/service_metrics.h"
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <initializer_list>
 #include <variant>
 
 #include "http/api_support.h"
@@ -10,7 +11,7 @@ namespace {
 
 // The child of `family` for `labels`, looked up once per thread: with() takes a lock and
 // builds the label tuple, too much for every request.
-Counter& cached_child(CounterFamily& family, const std::vector<std::string_view>& labels) {
+Counter& cached_child(CounterFamily& family, std::initializer_list<std::string_view> labels) {
   thread_local boost::unordered_flat_map<std::string, Counter*> cache;
   thread_local std::string key;  // reused: no allocation once warm
   const CounterFamily* owner = &family;

@@ -73,7 +73,7 @@ Response StaticFiles::serve(const Request& req) const {
     return r;
   }
   Response r;
-  r.content_type = std::string(e->file.content_type);
+  r.content_type = e->file.content_type;
   add_security_headers(r);
   r.headers.push_back({"ETag", e->etag});
   // Revalidate every time: the names carry no version, and a 304 costs a few bytes.

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -32,18 +33,15 @@ bool is_parse_error(const beast::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
-Request to_request(bhttp::request<bhttp::string_body>& msg) {
-  Request req;
-  req.method = std::string(msg.method_string());
-  std::string_view target = msg.target();
-  std::size_t q = target.find('?');
-  req.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-  for (const auto& field : msg) {
-    req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  }
-  req.body = std::move(msg.body());
-  return req;
+// The request as Beast's WebSocket handshake reads it.
+bhttp::request<bhttp::string_body> to_beast(const Request& req, int version) {
+  bhttp::request<bhttp::string_body> msg;
+  msg.method_string(req.method);
+  msg.target(req.query.empty() ? req.path : req.path + '?' + req.query);
+  msg.version(version);
+  for (const Header& h : req.headers) msg.insert(h.name, h.value);
+  msg.body() = req.body;
+  return msg;
 }
 
 // Two memchr scans: find_first_of would test every character against the set one by one.
@@ -253,7 +251,7 @@ void Connection::on_first_bytes(beast::error_code ec, std::size_t n) {
 
 void Connection::read_request() {
   phase_ = Phase::kBusy;
-  parser_.emplace();
+  parser_.emplace(request_);
   parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
   parser_->body_limit(options_.max_body_bytes);
   set_deadline(options_.read_timeout);
@@ -276,7 +274,7 @@ void Connection::on_read(beast::error_code ec) {
   if (ec) return close();  // timeout, reset, or end of stream mid-request
   clear_deadline();        // the handler takes what it takes; the write has its own deadline
   router_.route_async(
-      to_request(parser_->get()),
+      request_,
       [self = shared_from_this()](Response res) {
         // The handler may answer from another thread: write on this connection's thread.
         asio::dispatch(self->socket_.get_executor(), [self, res = std::move(res)]() mutable {
@@ -289,7 +287,7 @@ void Connection::on_read(beast::error_code ec) {
           }
           // Read after routing: a stop() that began while the handler ran ends this connection.
           bool keep_alive =
-              self->parser_->get().keep_alive() && !self->stopping_ && !self->registry_.stopping();
+              self->parser_->keep_alive() && !self->stopping_ && !self->registry_.stopping();
           self->write(std::move(res), keep_alive);
         });
       },
@@ -297,7 +295,7 @@ void Connection::on_read(beast::error_code ec) {
 }
 
 void Connection::write(Response res, bool keep_alive) {
-  const bool http11 = parser_->get().version() >= 11;
+  const bool http11 = parser_->version() >= 11;
   const bool no_body = bodiless(res.status);
   head_.clear();
   append_head(head_, http11, res.status, res.content_type, res.headers,
@@ -318,12 +316,11 @@ void Connection::on_write(beast::error_code ec, bool keep_alive) {
 }
 
 std::shared_ptr<ResponseStream> Connection::open_stream(std::function<void(unsigned)> observe) {
-  const auto& req = parser_->get();
-  const bool chunked = req.version() >= 11;
+  const bool chunked = parser_->version() >= 11;
   phase_ = Phase::kStreaming;
   s_ = StreamState{};
   s_.shared = std::make_shared<StreamShared>(chunked, options_.stream_max_pending_bytes);
-  s_.keep_alive = chunked && req.keep_alive() && !stopping_ && !registry_.stopping();
+  s_.keep_alive = chunked && parser_->keep_alive() && !stopping_ && !registry_.stopping();
   s_.observe = std::move(observe);
   // From here the stream's own timers apply: the connection's deadline must not close it.
   clear_deadline();
@@ -341,9 +338,9 @@ void Connection::upgrade(UpgradeTaker take) {
   phase_ = Phase::kUpgraded;
   clear_deadline();
   watchdog_.cancel();  // its wait holds this connection, which the upgrade leaves behind
-  auto up =
-      std::unique_ptr<Upgrade>(new Upgrade{std::move(socket_), std::move(buffer_),
-                                           parser_->release(), registry_, options_.drain_timeout});
+  auto up = std::unique_ptr<Upgrade>(new Upgrade{std::move(socket_), std::move(buffer_),
+                                                 to_beast(request_, parser_->version()), registry_,
+                                                 options_.drain_timeout});
   take(std::move(up));
 }
 
@@ -392,7 +389,7 @@ void Connection::stream_abandoned(const StreamShared* id) {
   }
   // Nothing was sent: answer as a plain handler that failed would.
   Response r = error_response(500, "internal", "internal error");
-  stream_begin(id, r.status, r.content_type, {});
+  stream_begin(id, r.status, std::string(r.content_type), {});
   std::string body = frame(std::move(r.body), s_.shared->chunked);
   s_.shared->pending.fetch_add(body.size(), std::memory_order_acq_rel);
   s_.queue.push_back(std::move(body));

@@ -15,9 +15,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -29,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/detail/request_parser.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -144,7 +142,10 @@ class Connection : public Closable,
 
   Socket socket_;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  // The request being read or answered, reused from one request to the next (see
+  // RequestParser), and its parser.
+  Request request_;
+  std::optional<RequestParser> parser_;
   // The response being written: its head, serialised here, and its body.
   std::string head_;
   std::string body_;

@@ -1,0 +1,59 @@
+#include "http/detail/request_parser.h"
+
+#include <boost/beast/http/error.hpp>
+
+namespace gaia::http::detail {
+
+namespace bhttp = boost::beast::http;
+
+RequestParser::RequestParser(Request& into) : req_(into) {
+  req_.method.clear();
+  req_.path.clear();
+  req_.query.clear();
+  req_.body.clear();
+  req_.path_params.clear();
+}
+
+void RequestParser::on_request_impl(bhttp::verb, string_view method, string_view target,
+                                    int version, error_code&) {
+  version_ = version;
+  req_.method.assign(method.data(), method.size());
+  const std::size_t q = target.find('?');
+  const string_view path = target.substr(0, q);
+  req_.path.assign(path.data(), path.size());
+  if (q != string_view::npos) req_.query.assign(target.data() + q + 1, target.size() - q - 1);
+}
+
+void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
+  ec = bhttp::error::bad_version;  // unreachable: this parser reads requests only
+}
+
+void RequestParser::on_field_impl(bhttp::field, string_view name, string_view value, error_code&) {
+  if (fields_ < req_.headers.size()) {
+    Header& h = req_.headers[fields_];
+    h.name.assign(name.data(), name.size());
+    h.value.assign(value.data(), value.size());
+  } else {
+    req_.headers.push_back({std::string(name), std::string(value)});
+  }
+  ++fields_;
+}
+
+void RequestParser::on_header_impl(error_code&) { req_.headers.resize(fields_); }
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) {
+  // The body limit was checked against the length before this is called.
+  if (length) req_.body.reserve(static_cast<std::size_t>(*length));
+}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
+  req_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  req_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+}  // namespace gaia::http::detail

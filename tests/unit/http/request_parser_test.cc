@@ -1,0 +1,92 @@
+// RequestParser: Beast's parser writing into a Request that one connection reuses for every
+// request, so nothing of one request may show through in the next.
+
+#include "http/detail/request_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/buffer.hpp>
+#include <string>
+
+namespace gaia::http::detail {
+namespace {
+
+// Feeds `wire` to `parser` until the message is complete; the parse error, if any.
+boost::beast::error_code parse(RequestParser& parser, std::string_view wire) {
+  parser.eager(true);
+  boost::beast::error_code ec;
+  while (!wire.empty() && !parser.is_done()) {
+    std::size_t used = parser.put(boost::asio::buffer(wire.data(), wire.size()), ec);
+    if (ec) return ec;
+    if (used == 0) break;
+    wire.remove_prefix(used);
+  }
+  if (!parser.is_done()) return boost::beast::http::error::need_more;
+  return ec;
+}
+
+TEST(RequestParserTest, FillsTheRequest) {
+  Request req;
+  RequestParser parser(req);
+  ASSERT_FALSE(parse(parser,
+                     "POST /api/v1/check?verbose=1&x=2 HTTP/1.1\r\nHost: gaia\r\n"
+                     "Authorization: Bearer k\r\nContent-Length: 16\r\n\r\n{\"type\":\"shell\"}"));
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.path, "/api/v1/check");
+  EXPECT_EQ(req.query, "verbose=1&x=2");
+  ASSERT_EQ(req.headers.size(), 3u);
+  EXPECT_EQ(req.header("authorization"), "Bearer k");
+  EXPECT_EQ(req.body, "{\"type\":\"shell\"}");
+  EXPECT_EQ(parser.version(), 11);
+  EXPECT_TRUE(parser.keep_alive());
+}
+
+TEST(RequestParserTest, TheNextRequestKeepsNothingOfTheLast) {
+  Request req;
+  {
+    RequestParser parser(req);
+    ASSERT_FALSE(parse(parser,
+                       "PUT /a/b?q=1 HTTP/1.1\r\nHost: h\r\nX-One: 1\r\nX-Two: 2\r\n"
+                       "Content-Length: 5\r\n\r\nhello"));
+    req.path_params.push_back({"name", "b"});
+  }
+  RequestParser parser(req);
+  ASSERT_FALSE(parse(parser, "GET /c HTTP/1.0\r\nX-Three: 3\r\n\r\n"));
+  EXPECT_EQ(req.method, "GET");
+  EXPECT_EQ(req.path, "/c");
+  EXPECT_EQ(req.query, "");
+  ASSERT_EQ(req.headers.size(), 1u);
+  EXPECT_EQ(req.headers[0].name, "X-Three");
+  EXPECT_EQ(req.header("X-One"), "");
+  EXPECT_EQ(req.body, "");
+  EXPECT_TRUE(req.path_params.empty());
+  EXPECT_EQ(parser.version(), 10);
+  EXPECT_FALSE(parser.keep_alive());
+}
+
+TEST(RequestParserTest, JoinsAChunkedBody) {
+  Request req;
+  RequestParser parser(req);
+  ASSERT_FALSE(parse(parser,
+                     "POST /d HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n"));
+  EXPECT_EQ(req.body, "abcde");
+}
+
+TEST(RequestParserTest, RefusesABodyOverItsLimit) {
+  Request req;
+  RequestParser parser(req);
+  parser.body_limit(4);
+  EXPECT_EQ(parse(parser, "POST /e HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"),
+            boost::beast::http::error::body_limit);
+  EXPECT_EQ(req.body, "");
+}
+
+TEST(RequestParserTest, RefusesMalformedInput) {
+  Request req;
+  RequestParser parser(req);
+  EXPECT_TRUE(parse(parser, "GET /f HTTP/1.1\r\nBad Header\r\n\r\n"));
+}
+
+}  // namespace
+}  // namespace gaia::http::detail
