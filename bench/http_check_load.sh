@@ -9,6 +9,7 @@
 #   CONNECTIONS=32       wrk connections (keep-alive)
 #   WRK_THREADS=1        wrk threads
 #   WARMUP=2s            wrk run before each measured run (discarded)
+#   ROUNDS=3             rounds of all targets in turn; the table shows medians across rounds
 #   SERVER_THREADS="1 2" server sizes to run: GAIA_THREADS=n against worker_processes n
 #   KEEP_TMP=1           keep the working directory (configs, databases, server logs)
 #
@@ -24,7 +25,9 @@
 #                     used up during the warm-up: the refusal path (429, violation recorded)
 #
 # wrk and the servers share the machine's CPUs; the raw wrk outputs are kept in a results
-# directory printed at the end. Everything else (servers, working directory) is cleaned up
+# directory printed at the end. A shared machine's speed drifts, so the targets take turns, round
+# after round, and each ratio is taken against nginx of the same round: `vs nginx` is the median
+# of those ratios. Everything else (servers, working directory) is cleaned up
 # on exit. Needs root for apt-get when wrk or nginx is missing.
 set -euo pipefail
 
@@ -32,6 +35,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-1}
 WARMUP=${WARMUP:-2s}
+ROUNDS=${ROUNDS:-3}
 SERVER_THREADS=${SERVER_THREADS:-1 2}
 KEEP_TMP=${KEEP_TMP:-0}
 
@@ -200,25 +204,25 @@ check_once() {  # check_once URL LUA-KEY TYPE: prints "status body" of one reque
     -H "Authorization: Bearer $2" --data "{\"type\":\"$3\"}" "$1"
 }
 
-rows=()   # "size|target|req/s|p99|non-2xx|raw file"
+rows=()   # "size|round|target|req/s|p99|non-2xx|raw file"
 
-# run_wrk SIZE TARGET URL LUA
+# run_wrk SIZE ROUND TARGET URL LUA
 run_wrk() {
-  local size=$1 target=$2 url=$3 lua=$4
+  local size=$1 round=$2 target=$3 url=$4 lua=$5
   local slug out
-  slug=$(echo "${size}-${target}" | tr ' /' '__')
+  slug=$(echo "${size}-${round}-${target}" | tr ' /()' '____')
   out="$results/$slug.txt"
   if [[ $WARMUP != 0 && $WARMUP != 0s ]]; then
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$lua" "$url" >/dev/null
   fi
-  log "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency: $target ($size)"
+  log "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency: $target ($size, round $round)"
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" "$url" >"$out"
   local rps p99 non2xx
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
   [[ -n $rps && -n $p99 ]] || die "cannot parse $out"
-  rows+=("$size|$target|$rps|$p99|${non2xx:-0}|$out")
+  rows+=("$size|$round|$target|$rps|$p99|${non2xx:-0}|$out")
 }
 
 admin_key=$(python3 -c 'import secrets, string; a = string.ascii_letters + string.digits; print("".join(secrets.choice(a) for _ in range(40)))')
@@ -247,23 +251,24 @@ for n in $SERVER_THREADS; do
   write_lua "$tmp/gaia-$n/limited.lua" "$lim_key" shell
   check_url="http://127.0.0.1:$gaia_port/api/v1/check"
   log "enterprise check: $(check_once "$check_url" "$ent_key" shell)"
-
-  run_wrk "$size" "nginx" "http://127.0.0.1:$nginx_port/api/v1/check" \
-    "$tmp/gaia-$n/enterprise.lua"
-  run_wrk "$size" "nginx limit_req" "http://127.0.0.1:$limit_port/api/v1/check" \
-    "$tmp/gaia-$n/enterprise.lua"
-  run_wrk "$size" "gaia enterprise shell" "$check_url" "$tmp/gaia-$n/enterprise.lua"
   log "limited check: $(check_once "$check_url" "$lim_key" shell)"
-  run_wrk "$size" "gaia limited shell" "$check_url" "$tmp/gaia-$n/limited.lua"
-
-  # Use up the premium user's daily "test" quota (10,000) so the measured run is refusals.
+  # Use up the premium user's daily "test" quota (10,000) so its runs are refusals.
   for _ in 1 2 3 4 5; do
     [[ $(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
       -H "Authorization: Bearer $prem_key" --data '{"type":"test"}' "$check_url") == 429 ]] && break
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -s "$tmp/gaia-$n/premium.lua" "$check_url" >/dev/null
   done
   log "premium check after the quota is used up: $(check_once "$check_url" "$prem_key" test)"
-  run_wrk "$size" "gaia premium test (429)" "$check_url" "$tmp/gaia-$n/premium.lua"
+
+  for round in $(seq 1 "$ROUNDS"); do
+    run_wrk "$size" "$round" "nginx" "http://127.0.0.1:$nginx_port/api/v1/check" \
+      "$tmp/gaia-$n/enterprise.lua"
+    run_wrk "$size" "$round" "nginx limit_req" "http://127.0.0.1:$limit_port/api/v1/check" \
+      "$tmp/gaia-$n/enterprise.lua"
+    run_wrk "$size" "$round" "gaia enterprise shell" "$check_url" "$tmp/gaia-$n/enterprise.lua"
+    run_wrk "$size" "$round" "gaia limited shell" "$check_url" "$tmp/gaia-$n/limited.lua"
+    run_wrk "$size" "$round" "gaia premium test (429)" "$check_url" "$tmp/gaia-$n/premium.lua"
+  done
 
   for pid in "$gaia_pid" "$nginx_pid" "$limit_pid"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "$gaia_pid" "$nginx_pid" "$limit_pid"; do wait "$pid" 2>/dev/null || true; done
@@ -281,20 +286,33 @@ echo "gaia limited: a default-tier user's own day, week, month and per-minute li
 echo "  reach: four limits evaluated per check (admitted, usage recorded)."
 echo "gaia premium test: daily quota used up before the run, every check refused (429, violation recorded)."
 echo
-printf '| %-6s | %-24s | %10s | %9s | %9s | %10s |\n' server target 'req/s' p99 'non-2xx' 'vs nginx'
-printf '|%s|%s|%s|%s|%s|%s|\n' '--------' '--------------------------' '-----------:' \
-  '----------:' '----------:' '-----------:'
-declare -A base
-for row in "${rows[@]}"; do
-  IFS='|' read -r size target rps p99 non2xx _ <<<"$row"
-  [[ $target == nginx ]] && base[$size]=$rps
-done
-for row in "${rows[@]}"; do
-  IFS='|' read -r size target rps p99 non2xx _ <<<"$row"
-  ratio=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' \
-    "$rps" "${base[$size]}")
-  printf '| %-6s | %-24s | %10s | %9s | %9s | %10s |\n' "$size" "$target" \
-    "$(printf '%.0f' "$rps")" "$p99" "$non2xx" "$ratio"
-done
+echo "Medians over $ROUNDS round(s); vs nginx is the median of each round's ratio to plain nginx."
+echo
+printf '%s\n' "${rows[@]}" | python3 -c '
+import statistics, sys
+rows = [line.rstrip("\n").split("|") for line in sys.stdin if line.strip()]
+def seconds(p99):  # wrk prints 850.00us, 1.20ms or 1.05s
+    for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+        if p99.endswith(unit):
+            return float(p99[: -len(unit)]) * scale
+    return float(p99)
+def shown(s):
+    return "%.0f us" % (s * 1e6) if s < 1e-3 else "%.2f ms" % (s * 1e3)
+nginx = {(r[0], r[1]): float(r[3]) for r in rows if r[2] == "nginx"}
+order, runs = [], {}
+for size, rnd, target, rps, p99, non2xx, _ in rows:
+    key = (size, target)
+    if key not in runs:
+        order.append(key)
+        runs[key] = []
+    runs[key].append((float(rps), seconds(p99), int(non2xx), float(rps) / nginx[(size, rnd)]))
+print("| %-6s | %-24s | %10s | %9s | %9s | %10s |" % ("server", "target", "req/s", "p99", "non-2xx", "vs nginx"))
+print("|--------|--------------------------|-----------:|----------:|----------:|-----------:|")
+for size, target in order:
+    r = runs[(size, target)]
+    print("| %-6s | %-24s | %10.0f | %9s | %9d | %10.2f |" % (size, target,
+          statistics.median(x[0] for x in r), shown(statistics.median(x[1] for x in r)),
+          sum(x[2] for x in r), statistics.median(x[3] for x in r)))
+'
 echo
 echo "Raw wrk outputs: $results"
