@@ -153,10 +153,12 @@ Response list_violations(const ApiContext& ctx, const Request& req) {
 }  // namespace
 
 void add_admin_usage_api(Router& router, ApiContext ctx) {
-  router.add("GET", "/api/admin/quotas/usage",
-             [ctx](const Request& req) { return list_usage(ctx, req); });
-  router.add("GET", "/api/admin/quotas/violations",
-             [ctx](const Request& req) { return list_violations(ctx, req); });
+  // Both read a whole table (every user's quota status; violations by scan), which takes
+  // long with many users: off the io threads.
+  router.add_blocking("GET", "/api/admin/quotas/usage",
+                      [ctx](const Request& req) { return list_usage(ctx, req); });
+  router.add_blocking("GET", "/api/admin/quotas/violations",
+                      [ctx](const Request& req) { return list_violations(ctx, req); });
 }
 
 }  // namespace gaia::http

@@ -167,7 +167,9 @@ Response reset_usage(const ApiContext& ctx, const Request& req) {
 }  // namespace
 
 void add_admin_users_api(Router& router, ApiContext ctx, ReputationBook& reputation) {
-  router.add("GET", "/api/admin/users", [ctx](const Request& req) { return list_users(ctx, req); });
+  // A search reads every user: off the io threads.
+  router.add_blocking("GET", "/api/admin/users",
+                      [ctx](const Request& req) { return list_users(ctx, req); });
   router.add("GET", "/api/admin/users/{name}",
              [ctx, &reputation](const Request& req) { return show_user(ctx, reputation, req); });
   router.add("PUT", "/api/admin/users/{name}/overrides",
