@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "store/detail/violation_listing.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/text_array.h"
 #include "store/usage_fold.h"
@@ -460,15 +461,11 @@ Result<std::vector<Violation>> PostgresStore::violations_since(int64_t since_ms)
 
 Result<std::vector<ViolationRecord>> PostgresStore::list_violations(const ViolationFilter& f) {
   std::lock_guard lock(mu_);
-  auto rows = db_->run(
-      "list_violations",
-      "SELECT id, user_id, key_id, type, limit_name, command, at_ms FROM violations "
-      "WHERE ($1::bigint IS NULL OR user_id = $1) AND ($2::text IS NULL OR type = $2) "
-      "AND ($3::text IS NULL OR limit_name = $3) AND ($4::bigint IS NULL OR at_ms >= $4) "
-      "AND ($5::bigint IS NULL OR at_ms < $5) AND ($6::bigint IS NULL OR id < $6) "
-      "ORDER BY id DESC LIMIT $7",
-      {param(f.user_id), text_or_null(f.type), text_or_null(f.limit_name), param(f.from_ms),
-       param(f.to_ms), param(f.before_id), param(static_cast<int64_t>(f.limit))});
+  const detail::ViolationListing query = detail::violation_listing(f, '$');
+  std::vector<Param> params;
+  detail::for_each_violation_parameter(f, [&](const auto& v) { params.push_back(param(v)); });
+  const std::string name = "list_violations_" + std::to_string(query.shape);
+  auto rows = db_->run(name.c_str(), query.sql.c_str(), params);
   if (!rows.ok()) return rows.status();
   std::vector<ViolationRecord> out;
   for (int i = 0; i < rows->size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "store/detail/violation_listing.h"
 #include "store/sqlite/migrations.h"
 #include "store/usage_fold.h"
 
@@ -447,18 +448,11 @@ Result<std::vector<Violation>> SqliteStore::violations_since(int64_t since_ms) {
 
 Result<std::vector<ViolationRecord>> SqliteStore::list_violations(const ViolationFilter& f) {
   std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(
-      "SELECT id, user_id, key_id, type, limit_name, command, at_ms FROM violations "
-      "WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR type = ?2) "
-      "AND (?3 IS NULL OR limit_name = ?3) AND (?4 IS NULL OR at_ms >= ?4) "
-      "AND (?5 IS NULL OR at_ms < ?5) AND (?6 IS NULL OR id < ?6) "
-      "ORDER BY id DESC LIMIT ?7");
+  const detail::ViolationListing query = detail::violation_listing(f, '?');
+  auto stmt = db_->prepare(query.sql);
   if (!stmt.ok()) return stmt.status();
-  stmt->bind(1, f.user_id);
-  stmt->bind_text_or_null(2, f.type);
-  stmt->bind_text_or_null(3, f.limit_name);
-  stmt->bind(4, f.from_ms).bind(5, f.to_ms).bind(6, f.before_id);
-  stmt->bind(7, static_cast<int64_t>(f.limit));
+  int i = 0;
+  detail::for_each_violation_parameter(f, [&](const auto& v) { stmt->bind(++i, v); });
   return stmt->collect<ViolationRecord>([](const Statement& r) {
     return ViolationRecord{r.uint64(0),
                            {r.uint64(1), r.uint64(2), r.text(3), r.text(4), r.text(5), r.int64(6)}};

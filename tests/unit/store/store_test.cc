@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "store/detail/violation_listing.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/migrations.h"
@@ -320,6 +321,32 @@ TEST_P(StoreTest, ViolationsFilterByUserTypeLimitAndTime) {
   EXPECT_EQ(v.command, "make");
   EXPECT_EQ(v.at_ms, 300);
   EXPECT_GT(rows->front().id, 0u);
+}
+
+// Each filter of the listing is served by its index, newest first, rather than a scan.
+TEST_P(StoreTest, ViolationListingUsesTheFiltersIndex) {
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "query plans checked on SQLite";
+  auto store = open();
+  auto plan = [&](const ViolationFilter& f) {
+    const std::string text = "EXPLAIN QUERY PLAN " + detail::violation_listing(f, '?').sql;
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, text.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    std::string steps;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      steps += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+      steps += '\n';
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return steps;
+  };
+  EXPECT_NE(plan({.user_id = 1, .before_id = 9}).find("violations_by_user_id"), std::string::npos);
+  EXPECT_NE(plan({.type = "shell"}).find("violations_by_type"), std::string::npos);
+  EXPECT_NE(plan({.limit_name = "x"}).find("violations_by_limit"), std::string::npos);
+  EXPECT_EQ(plan({}).find("TEMP B-TREE"), std::string::npos);  // no sort: rowid order
 }
 
 TEST_P(StoreTest, ViolationsPageNewestFirstByCursor) {
