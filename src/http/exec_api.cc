@@ -370,7 +370,8 @@ std::string valid_utf8(std::string_view bytes) {
 
 void add_exec_api(Router& router, const ApiContext& ctx, exec::Executor& executor,
                   ExecApiOptions options) {
-  router.add_stream(
+  // Blocking: an agent's command may wait for the AI reviewer's answer before it is queued.
+  router.add_stream_blocking(
       "POST", "/api/v1/exec",
       [ctx, &executor, options](const Request& req, std::shared_ptr<ResponseStream> stream) {
         auto answer = [&](Response r) {

@@ -47,6 +47,13 @@ void Router::add_stream(std::string method, std::string path, StreamHandler hand
   add_route(std::move(method), std::move(path), std::move(route));
 }
 
+void Router::add_stream_blocking(std::string method, std::string path, StreamHandler handler) {
+  Route route;
+  route.stream = std::move(handler);
+  route.stream_blocks = true;
+  add_route(std::move(method), std::move(path), std::move(route));
+}
+
 void Router::add_upgrade(std::string method, std::string path, UpgradeHandler handler) {
   Route route;
   route.upgrade = std::move(handler);
@@ -155,7 +162,16 @@ void Router::run(const Route& r, const Request& req, Responder& respond, Exchang
         observer_(route, method, status);
       };
     }
-    return r.stream(req, exchange->open_stream(std::move(observe)));
+    std::shared_ptr<ResponseStream> stream = exchange->open_stream(std::move(observe));
+    if (!r.stream_blocks) return r.stream(req, std::move(stream));
+    // A handler that throws drops the stream, which then answers 500 (or ends the connection).
+    return exchange->run_blocking([&r, req, stream = std::move(stream)]() mutable {
+      try {
+        r.stream(req, std::move(stream));
+      } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+      }
+    });
   }
   auto answer = r.upgrade(req);
   if (auto* refusal = std::get_if<Response>(&answer)) return respond(std::move(*refusal));

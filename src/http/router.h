@@ -110,6 +110,9 @@ class Router {
   // A handler that may take long (a rebuild, a scan of the store): it runs on the server's
   // pool for such work, so that the io thread, and every connection on it, goes on meanwhile.
   void add_blocking(std::string method, std::string path, Handler handler);
+  // A stream route whose handler may wait (on a reviewer's answer, say): the stream is opened
+  // on the io thread, and the handler runs with it on the same pool.
+  void add_stream_blocking(std::string method, std::string path, StreamHandler handler);
 
   // Called after every route(); set before the router is handed to a Server.
   void set_observer(RouteObserver observer) { observer_ = std::move(observer); }
@@ -130,6 +133,7 @@ class Router {
     AsyncHandler handler;  // exactly one of the four is set
     std::string path;      // as registered, e.g. "/api/admin/users/{name}"
     StreamHandler stream;
+    bool stream_blocks = false;  // run `stream` on the pool for blocking work
     UpgradeHandler upgrade;
     Handler blocking;
   };

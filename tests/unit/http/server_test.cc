@@ -138,6 +138,39 @@ TEST(ServerBlockingTest, ABlockingRouteLeavesItsIoThreadServingOtherConnections)
   EXPECT_EQ(boost::json::parse(answer->body), (boost::json::object{{"slow", true}}));
 }
 
+TEST(ServerBlockingTest, ABlockingStreamRouteLeavesItsIoThreadServingOtherConnections) {
+  ServerOptions o = test_options();
+  o.io_threads = 1;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  Router router = test_router();
+  router.add_stream_blocking("GET", "/slow-stream",
+                             [&](const Request&, std::shared_ptr<ResponseStream> stream) {
+                               entered.set_value();
+                               released.wait();
+                               stream->begin(200, "text/plain");
+                               stream->write("done");
+                               stream->finish();
+                             });
+  Server server(o, std::move(router));
+  ASSERT_TRUE(server.start().ok());
+
+  RawHttpConnection slow(server.port());
+  ASSERT_TRUE(slow.send(get_request("/slow-stream")));
+  entered.get_future().wait();
+  auto ping = http_get(server.port(), "/ping");  // answered while the stream's handler waits
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->status, 200);
+
+  release.set_value();
+  auto answer = slow.read_response();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->headers["content-type"], "text/plain");
+  EXPECT_EQ(answer->headers["transfer-encoding"], "chunked");
+}
+
 TEST(ServerTimeoutTest, ClosesConnectionThatStallsMidRequest) {
   ServerOptions o = test_options();
   o.read_timeout = 100ms;
