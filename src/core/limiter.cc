@@ -177,7 +177,7 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   BlockKey keys[kMaxLimitsPerPolicy];
   BlockCounters* counters[kMaxLimitsPerPolicy];
   int64_t retry_after[kMaxLimitsPerPolicy];
-  const size_t buckets_before = table.bucket_count();
+  const size_t size_before = table.size();
   BlockKey shared_key{};
   const CounterBlock* shared = nullptr;
   for (int i = 0; i < n; ++i) {
@@ -185,7 +185,7 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     const BlockKey key = BlockKey::for_limit(limit, req.principal);
     // Limits of one block usually sit next to each other in a policy: reuse its lookup,
     // unless an insertion since may have moved it.
-    if (shared == nullptr || !(key == shared_key) || table.bucket_count() != buckets_before) {
+    if (shared == nullptr || !(key == shared_key) || table.size() != size_before) {
       shared = nullptr;
       shared_key = key;
     }
@@ -193,8 +193,9 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     keys[i] = block->key;
     counters[i] = &block->counters;
   }
-  // Flat-table elements move only on rehash: then look them up again.
-  if (table.bucket_count() != buckets_before) {
+  // An insertion may rehash the table and move every element, even when the bucket count
+  // stays (the flat table's anti-drift rehash after erasures): then look them up again.
+  if (table.size() != size_before) {
     for (int i = 0; i < n; ++i) counters[i] = &table.find(keys[i])->counters;
   }
 

@@ -295,5 +295,29 @@ TEST_F(LimiterTest, FullTableRefusesNewCountersInsteadOfForgettingUsage) {
   EXPECT_LE(limiter.counter_count(clock_.now()), static_cast<size_t>(Limiter::kShards));
 }
 
+TEST_F(LimiterTest, AdmittedUsageSurvivesARehashAfterSweeps) {
+  // Each first check inserts two blocks (shell, then any type). After erasures the flat table
+  // may rehash at the same bucket count, moving the first block while the check holds it.
+  Limiter limiter(
+      compile_or_die(
+          {rule_for(kGlobal, "shell", {LimitSpec::calendar(9, CalendarPeriod::kDay)}),
+           rule_for(kGlobal, std::nullopt, {LimitSpec::calendar(9, CalendarPeriod::kDay)})}),
+      {});
+  uint64_t user = 1;
+  for (int round = 0; round < 8; ++round) {
+    for (int i = 0; i < 3000; ++i, ++user) {
+      const Principal p{user, user, Tier::kDefault};
+      ASSERT_TRUE(check(limiter, p).allowed);
+      for (const QuotaLine& line : limiter.quota_status(p, clock_.now())) {
+        if (line.type == kShell) {
+          ASSERT_EQ(line.state.used, 1u) << "user " << user;
+        }
+      }
+    }
+    clock_.advance(25h);  // every counter idle: the sweeps erase them all
+    for (int s = 0; s < Limiter::kShards; ++s) limiter.sweep(clock_.now());
+  }
+}
+
 }  // namespace
 }  // namespace gaia::core
