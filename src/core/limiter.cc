@@ -26,26 +26,30 @@ uint32_t used_of(const CompiledLimit& limit, const BlockCounters& counters) {
   return 0;
 }
 
-void consume(const CompiledLimit& limit, BlockCounters& counters, uint32_t cost) {
+// Takes `cost` from `limit`'s counter; returns the counter's new usage.
+uint32_t consume(const CompiledLimit& limit, BlockCounters& counters, uint32_t cost) {
   switch (limit.kind) {
     case LimitKind::kRate:
       counters.window.add(cost);
-      break;
+      return counters.window.used();
     case LimitKind::kCalendar:
-      counters.periods[static_cast<int>(limit.period)].used += cost;
-      break;
+      return counters.periods[static_cast<int>(limit.period)].used += cost;
     case LimitKind::kConcurrency:
-      counters.running += cost;
-      break;
+      return counters.running += cost;
   }
+  return 0;
 }
 
 template <class Table>
-const CounterBlock* find_or_add(Table& table, const BlockKey& key, bool create) {
+[[gnu::noinline]] const CounterBlock* add(Table& table, const BlockKey& key) {
+  return &*table.insert(CounterBlock{key, {}}).first;
+}
+
+template <class Table>
+[[gnu::always_inline]] inline const CounterBlock* find_or_add(Table& table, const BlockKey& key,
+                                                              bool create) {
   auto it = table.find(key);
-  if (it == table.end()) {
-    return create ? &*table.insert(CounterBlock{key, {}}).first : nullptr;
-  }
+  if (it == table.end()) return create ? add(table, key) : nullptr;
   // The table fetches a found element's first line; the check reads both.
   __builtin_prefetch(reinterpret_cast<const char*>(&*it) + 64);
   return &*it;
@@ -76,16 +80,17 @@ std::shared_ptr<const RuleSet> Limiter::rules() const {
   return shards_[0].rules;
 }
 
-const Period& Limiter::period(Shard& shard, CalendarPeriod p, int64_t wall_ms) {
+[[gnu::always_inline]] inline const Period& Limiter::period(Shard& shard, CalendarPeriod p,
+                                                            int64_t wall_ms) {
   Period& cached = shard.calendar.periods[static_cast<int>(p)];
   // Rare path: once per period per shard, or when the wall clock steps back.
   if (!cached.contains(wall_ms)) cached = shard.rules->calendar().period_at(p, wall_ms);
   return cached;
 }
 
-const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
-                                       const BlockKey& key, const CounterBlock*& shared,
-                                       bool create) {
+inline const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
+                                              const BlockKey& key, const CounterBlock*& shared,
+                                              bool create) {
   if (shared == nullptr) shared = find_or_add(table, key, create);
   if (limit.kind != LimitKind::kRate) return shared;
   const int64_t claimed = shared ? shared->counters.window.window_ms() : 0;
@@ -104,16 +109,15 @@ const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
   return own;
 }
 
-int64_t Limiter::refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters,
-                         uint32_t cost, Instant now) const {
+[[gnu::always_inline]] inline int64_t Limiter::refresh(Shard& shard, const CompiledLimit& limit,
+                                                       BlockCounters& counters, uint32_t cost,
+                                                       NowMs now) const {
   switch (limit.kind) {
-    case LimitKind::kRate: {
-      int64_t now_ms = to_ms(now.mono);
-      counters.window.advance(now_ms);
-      return counters.window.retry_after(now_ms, limit.amount, cost);
-    }
+    case LimitKind::kRate:
+      counters.window.advance(now.mono);
+      return counters.window.retry_after(now.mono, limit.amount, cost);
     case LimitKind::kCalendar: {
-      int64_t wall_ms = to_ms(now.wall);
+      const int64_t wall_ms = now.wall;
       const Period& p = period(shard, limit.period, wall_ms);
       PeriodCount& count = counters.periods[static_cast<int>(limit.period)];
       count.enter(p.end_ms);
@@ -128,23 +132,52 @@ int64_t Limiter::refresh(Shard& shard, const CompiledLimit& limit, BlockCounters
 }
 
 LimitState Limiter::state_of(const CompiledLimit& limit, const BlockCounters& counters,
-                             int64_t retry_after_ms, Instant now) {
+                             int64_t retry_after_ms, NowMs now) {
   LimitState state;
   state.limit = limit;
   state.retry_after_ms = retry_after_ms;
   set_remaining(state, used_of(limit, counters));
   switch (limit.kind) {
     case LimitKind::kRate:
-      state.reset_ms = counters.window.reset(to_ms(now.mono));
+      state.reset_ms = counters.window.reset(now.mono);
       break;
     case LimitKind::kCalendar:
-      state.reset_ms = counters.periods[static_cast<int>(limit.period)].end_ms - to_ms(now.wall);
+      state.reset_ms = counters.periods[static_cast<int>(limit.period)].end_ms - now.wall;
       break;
     case LimitKind::kConcurrency:
       break;
   }
   return state;
 }
+
+// Finds the blocks of a policy's limits in turn, creating them, and looks a block up once
+// for a run of limits that share it (limits of one block usually sit next to each other).
+class Limiter::BlockCursor {
+ public:
+  explicit BlockCursor(Table& table) : table_(table) {}
+
+  [[gnu::always_inline]] const CounterBlock* next(const CompiledLimit& limit,
+                                                  const Principal& principal) {
+    const BlockKey key = BlockKey::for_limit(limit, principal);
+    // An insertion since the lookup may have rehashed the table and moved the block.
+    if (shared_ == nullptr || !(key == key_) || table_.size() != size_) {
+      shared_ = find_or_add(table_, key, true);
+      key_ = key;
+      size_ = table_.size();
+    }
+    // Every limit counts in the shared block but a rate limit whose window another took.
+    if (limit.kind != LimitKind::kRate || shared_->counters.window.window_ms() == limit.window_ms) {
+      return shared_;
+    }
+    return block_for(table_, limit, key, shared_, true);
+  }
+
+ private:
+  Table& table_;
+  const CounterBlock* shared_ = nullptr;
+  BlockKey key_{};
+  size_t size_ = 0;
+};
 
 Decision Limiter::check(const CheckRequest& req, Instant now) {
   Shard& shard = shard_for(req.principal.user);
@@ -174,45 +207,39 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     }
   }
 
-  BlockKey keys[kMaxLimitsPerPolicy];
-  BlockCounters* counters[kMaxLimitsPerPolicy];
+  const NowMs at(now);
+  const CounterBlock* blocks[kMaxLimitsPerPolicy];
   int64_t retry_after[kMaxLimitsPerPolicy];
-  const size_t size_before = table.size();
-  BlockKey shared_key{};
-  const CounterBlock* shared = nullptr;
-  for (int i = 0; i < n; ++i) {
-    const CompiledLimit& limit = policy.limits[i];
-    const BlockKey key = BlockKey::for_limit(limit, req.principal);
-    // Limits of one block usually sit next to each other in a policy: reuse its lookup,
-    // unless an insertion since may have moved it.
-    if (shared == nullptr || !(key == shared_key) || table.size() != size_before) {
-      shared = nullptr;
-      shared_key = key;
-    }
-    const CounterBlock* block = block_for(table, limit, key, shared, true);
-    keys[i] = block->key;
-    counters[i] = &block->counters;
-  }
-  // An insertion may rehash the table and move every element, even when the bucket count
-  // stays (the flat table's anti-drift rehash after erasures): then look them up again.
-  if (table.size() != size_before) {
-    for (int i = 0; i < n; ++i) counters[i] = &table.find(keys[i])->counters;
-  }
-
   int refusing = -1;
+  bool any_waits = false;
+  const size_t size_before = table.size();
+  BlockCursor cursor(table);
   for (int i = 0; i < n; ++i) {
-    retry_after[i] = refresh(shard, policy.limits[i], *counters[i], req.cost, now);
-    bool enforced = policy.limits[i].enforcement == Enforcement::kEnforce;
-    if (enforced && retry_after[i] != 0 &&
+    // Refreshing a counter never changes which block a later limit finds, so each limit is
+    // refreshed as soon as its block is found.
+    blocks[i] = cursor.next(policy.limits[i], req.principal);
+    retry_after[i] = refresh(shard, policy.limits[i], blocks[i]->counters, req.cost, at);
+    if (retry_after[i] == 0) continue;
+    any_waits = true;
+    if (policy.limits[i].enforcement == Enforcement::kEnforce &&
         (refusing < 0 || frees_later(retry_after[i], retry_after[refusing]))) {
       refusing = i;
     }
   }
 
+  if (table.size() != size_before) {
+    // An insertion may rehash the table and move every element, even when the bucket count
+    // stays (the flat table's anti-drift rehash after erasures). Then look every block up
+    // again: all exist and hold their windows' claims by now, so this pass inserts nothing
+    // and finds the blocks (their counters refreshed) the first one chose.
+    BlockCursor again(table);
+    for (int i = 0; i < n; ++i) blocks[i] = again.next(policy.limits[i], req.principal);
+  }
+
   auto note_shadow = [&](int i) {
     if (decision.shadow_refusals < Decision::kMaxShadow) {
       decision.shadow.set(decision.shadow_refusals++,
-                          state_of(policy.limits[i], *counters[i], retry_after[i], now));
+                          state_of(policy.limits[i], blocks[i]->counters, retry_after[i], at));
     }
   };
 
@@ -220,7 +247,7 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     decision.allowed = false;
     decision.has_deciding = true;
     decision.deciding =
-        state_of(policy.limits[refusing], *counters[refusing], retry_after[refusing], now);
+        state_of(policy.limits[refusing], blocks[refusing]->counters, retry_after[refusing], at);
     for (int i = 0; i < n; ++i) {
       if (policy.limits[i].enforcement == Enforcement::kShadow && retry_after[i] != 0) {
         note_shadow(i);
@@ -235,16 +262,16 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   uint32_t nearest_remaining = 0;
   for (int i = 0; i < n; ++i) {
     const CompiledLimit& limit = policy.limits[i];
-    if (retry_after[i] != 0) {  // only a shadow limit can get here
+    if (any_waits && retry_after[i] != 0) {  // only a shadow limit can get here
       note_shadow(i);
       continue;
     }
     if (limit.kind == LimitKind::kConcurrency) {
       if (decision.lease.count == Lease::kMaxSlots) continue;  // never taken, never released
-      decision.lease.blocks[decision.lease.count++] = keys[i];
+      decision.lease.blocks[decision.lease.count++] = blocks[i]->key;
     }
-    consume(limit, *counters[i], req.cost);
-    uint32_t remaining = limit.amount - std::min(limit.amount, used_of(limit, *counters[i]));
+    const uint32_t used = consume(limit, blocks[i]->counters, req.cost);
+    const uint32_t remaining = limit.amount - std::min(limit.amount, used);
     if (limit.enforcement == Enforcement::kEnforce &&
         (nearest < 0 || remaining < nearest_remaining)) {
       nearest = i;
@@ -253,7 +280,7 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   }
   if (nearest >= 0) {
     decision.has_deciding = true;
-    decision.deciding = state_of(policy.limits[nearest], *counters[nearest], 0, now);
+    decision.deciding = state_of(policy.limits[nearest], blocks[nearest]->counters, 0, at);
   }
   return decision;
 }
@@ -313,6 +340,7 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
   Shard& shard = shard_for(principal.user);
   std::lock_guard lock(shard.mu);
   const RuleSet& rules = *shard.rules;
+  const NowMs at(now);
   std::vector<QuotaLine> lines;
   std::vector<std::pair<BlockKey, CompiledLimit>> seen;
   Policy scratch;
@@ -331,8 +359,8 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
       BlockCounters fresh;
       if (limit.kind == LimitKind::kRate) fresh.window.claim(limit.window_ms);
       BlockCounters& counters = block ? block->counters : fresh;
-      int64_t retry_after_ms = refresh(shard, limit, counters, 1, now);
-      lines.push_back({limit.type, state_of(limit, counters, retry_after_ms, now)});
+      int64_t retry_after_ms = refresh(shard, limit, counters, 1, at);
+      lines.push_back({limit.type, state_of(limit, counters, retry_after_ms, at)});
     }
   }
   return lines;

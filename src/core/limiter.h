@@ -89,6 +89,7 @@ class Limiter {
 
  private:
   using Table = boost::unordered_flat_set<CounterBlock, CounterBlockHash, CounterBlockEqual>;
+  class BlockCursor;
   struct PeriodCache {
     std::array<Period, 3> periods{};  // by CalendarPeriod
   };
@@ -97,6 +98,13 @@ class Limiter {
     Table blocks GUARDED_BY(mu);
     std::shared_ptr<const RuleSet> rules GUARDED_BY(mu);
     PeriodCache calendar GUARDED_BY(mu);
+  };
+
+  // `now` in the milliseconds counters keep, converted once per call.
+  struct NowMs {
+    explicit NowMs(Instant now) : mono(to_ms(now.mono)), wall(to_ms(now.wall)) {}
+    int64_t mono;
+    int64_t wall;
   };
 
   Shard& shard_for(UserId user) const;
@@ -110,10 +118,10 @@ class Limiter {
   // Brings `limit`'s counter in `counters` up to `now` and returns ms until `cost` more fits
   // (0: fits now; -1: never).
   int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters, uint32_t cost,
-                  Instant now) const;
+                  NowMs now) const;
   // The reportable state of a refreshed counter.
   static LimitState state_of(const CompiledLimit& limit, const BlockCounters& counters,
-                             int64_t retry_after_ms, Instant now);
+                             int64_t retry_after_ms, NowMs now);
   static size_t sweep_shard(Shard& shard, Instant now);
 
   LimiterOptions options_;

@@ -31,6 +31,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules,
     if (Status s = set->add(rules[i], i); !s.ok()) return s;
   }
   if (Status s = set->build_base_policies(); !s.ok()) return s;
+  set->has_overrides_ = !set->user_.empty() || !set->key_.empty();
   set->rules_ = std::move(rules);
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
@@ -137,8 +138,8 @@ Status RuleSet::build_base_policies() {
   return Status();
 }
 
-const Policy& RuleSet::resolve(const Principal& principal, CommandTypeId type,
-                               Policy& scratch) const {
+const Policy& RuleSet::resolve_general(const Principal& principal, CommandTypeId type,
+                                       Policy& scratch) const {
   const Policy& merged = resolve_unscaled(principal, type, scratch);
   uint32_t scale = principal.limit_scale;
   if (principal.tier == Tier::kEnterprise) scale = std::min<uint32_t>(scale, kFullScale);
@@ -148,8 +149,8 @@ const Policy& RuleSet::resolve(const Principal& principal, CommandTypeId type,
     CompiledLimit& limit = scratch.limits[i];
     if (limit.kind == LimitKind::kConcurrency) continue;
     const uint64_t scaled = uint64_t{limit.amount} * scale / kFullScale;
-    limit.amount = static_cast<uint32_t>(
-        std::clamp<uint64_t>(scaled, limit.amount == 0 ? 0 : 1, UINT32_MAX));
+    limit.amount =
+        static_cast<uint32_t>(std::clamp<uint64_t>(scaled, limit.amount == 0 ? 0 : 1, UINT32_MAX));
   }
   return scratch;
 }

@@ -40,10 +40,19 @@ class RuleSet {
   // principal.limit_scale. Returns the precompiled policy when the principal has no overrides
   // and full scale, else builds it in `scratch` and returns it.
   // REQUIRES: type < command_types().size().
-  const Policy& resolve(const Principal& principal, CommandTypeId type, Policy& scratch) const;
+  const Policy& resolve(const Principal& principal, CommandTypeId type, Policy& scratch) const {
+    // The common case, inline: no override rules at all and the principal at full scale.
+    const bool full_scale =
+        principal.limit_scale == kFullScale ||
+        (principal.tier == Tier::kEnterprise && principal.limit_scale > kFullScale);
+    if (!has_overrides_ && full_scale) return base_[static_cast<int>(principal.tier)][type];
+    return resolve_general(principal, type, scratch);
+  }
 
  private:
   RuleSet() = default;
+  const Policy& resolve_general(const Principal& principal, CommandTypeId type,
+                                Policy& scratch) const;
   const Policy& resolve_unscaled(const Principal& principal, CommandTypeId type,
                                  Policy& scratch) const;
   Status add(const Rule& rule, size_t index);
@@ -56,6 +65,7 @@ class RuleSet {
   boost::unordered_flat_map<UserId, std::vector<CompiledLimit>> user_;
   boost::unordered_flat_map<KeyId, std::vector<CompiledLimit>> key_;
   std::vector<Policy> base_[kTierCount];  // indexed by CommandTypeId
+  bool has_overrides_ = false;            // any user or key rule
 };
 
 // The built-in command types and global default quotas of the specification.
