@@ -14,6 +14,7 @@ namespace {
 using gaia::testing::get_request;
 using gaia::testing::http_get;
 using gaia::testing::RawHttpConnection;
+using gaia::testing::RawResponse;
 using namespace std::chrono_literals;
 
 Router test_router() {
@@ -109,62 +110,64 @@ TEST_F(ServerTest, AnswersOversizedBodyWith413) {
   EXPECT_EQ(r->status, 413);
 }
 
-TEST(ServerBlockingTest, ABlockingRouteLeavesItsIoThreadServingOtherConnections) {
-  ServerOptions o = test_options();
-  o.io_threads = 1;  // every connection on the one loop the slow request would hold
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> entered;
+// A slow route calls hold() and waits there until the test lets it go.
+class ServerBlockingTest : public ::testing::Test {
+ protected:
+  void hold() {
+    entered_.set_value();
+    released_.wait();
+  }
+  // Sends `path` to a server with one io thread, so that every connection is on the loop the
+  // slow request would hold; while its handler holds, another connection must be served.
+  // Then lets the handler go and returns its answer.
+  std::optional<RawResponse> answer_while_held(Router router, const std::string& path) {
+    ServerOptions o = test_options();
+    o.io_threads = 1;
+    Server server(o, std::move(router));
+    if (!server.start().ok()) {
+      ADD_FAILURE() << "the server did not start";
+      return std::nullopt;
+    }
+    RawHttpConnection slow(server.port());
+    if (!slow.send(get_request(path))) {
+      ADD_FAILURE() << "cannot send " << path;
+      return std::nullopt;
+    }
+    entered_.get_future().wait();
+    auto ping = http_get(server.port(), "/ping");  // answered while the slow handler holds
+    EXPECT_TRUE(ping && ping->status == 200);
+    release_.set_value();
+    return slow.read_response();
+  }
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  std::promise<void> entered_;
+};
+
+TEST_F(ServerBlockingTest, ABlockingRouteLeavesItsIoThreadServingOtherConnections) {
   Router router = test_router();
   router.add_blocking("GET", "/slow", [&](const Request&) {
-    entered.set_value();
-    released.wait();
+    hold();
     return json_response(200, boost::json::object{{"slow", true}});
   });
-  Server server(o, std::move(router));
-  ASSERT_TRUE(server.start().ok());
-
-  RawHttpConnection slow(server.port());
-  ASSERT_TRUE(slow.send(get_request("/slow")));
-  entered.get_future().wait();
-  auto ping = http_get(server.port(), "/ping");  // answered while /slow still runs
-  ASSERT_TRUE(ping);
-  EXPECT_EQ(ping->status, 200);
-
-  release.set_value();
-  auto answer = slow.read_response();
+  auto answer = answer_while_held(std::move(router), "/slow");
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(boost::json::parse(answer->body), (boost::json::object{{"slow", true}}));
 }
 
-TEST(ServerBlockingTest, ABlockingStreamRouteLeavesItsIoThreadServingOtherConnections) {
-  ServerOptions o = test_options();
-  o.io_threads = 1;
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> entered;
+TEST_F(ServerBlockingTest, ABlockingStreamRouteLeavesItsIoThreadServingOtherConnections) {
   Router router = test_router();
   router.add_stream_blocking("GET", "/slow-stream",
                              [&](const Request&, std::shared_ptr<ResponseStream> stream) {
-                               entered.set_value();
-                               released.wait();
+                               hold();
                                stream->begin(200, "text/plain");
                                stream->write("done");
                                stream->finish();
                              });
-  Server server(o, std::move(router));
-  ASSERT_TRUE(server.start().ok());
-
-  RawHttpConnection slow(server.port());
-  ASSERT_TRUE(slow.send(get_request("/slow-stream")));
-  entered.get_future().wait();
-  auto ping = http_get(server.port(), "/ping");  // answered while the stream's handler waits
-  ASSERT_TRUE(ping);
-  EXPECT_EQ(ping->status, 200);
-
-  release.set_value();
-  auto answer = slow.read_response();
+  auto answer = answer_while_held(std::move(router), "/slow-stream");
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(answer->headers["content-type"], "text/plain");
