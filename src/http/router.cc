@@ -36,34 +36,24 @@ void Router::add(std::string method, std::string path, Handler handler) {
 }
 
 void Router::add_async(std::string method, std::string path, AsyncHandler handler) {
-  Route route;
-  route.handler = std::move(handler);
-  add_route(std::move(method), std::move(path), std::move(route));
+  add_route(std::move(method), std::move(path), {.handler = std::move(handler)});
 }
 
 void Router::add_stream(std::string method, std::string path, StreamHandler handler) {
-  Route route;
-  route.stream = std::move(handler);
-  add_route(std::move(method), std::move(path), std::move(route));
+  add_route(std::move(method), std::move(path), {.stream = std::move(handler)});
 }
 
 void Router::add_stream_blocking(std::string method, std::string path, StreamHandler handler) {
-  Route route;
-  route.stream = std::move(handler);
-  route.stream_blocks = true;
-  add_route(std::move(method), std::move(path), std::move(route));
+  add_route(std::move(method), std::move(path),
+            {.stream = std::move(handler), .stream_blocks = true});
 }
 
 void Router::add_upgrade(std::string method, std::string path, UpgradeHandler handler) {
-  Route route;
-  route.upgrade = std::move(handler);
-  add_route(std::move(method), std::move(path), std::move(route));
+  add_route(std::move(method), std::move(path), {.upgrade = std::move(handler)});
 }
 
 void Router::add_blocking(std::string method, std::string path, Handler handler) {
-  Route route;
-  route.blocking = std::move(handler);
-  add_route(std::move(method), std::move(path), std::move(route));
+  add_route(std::move(method), std::move(path), {.blocking = std::move(handler)});
 }
 
 void Router::add_route(std::string method, std::string path, Route route) {

@@ -129,13 +129,13 @@ class Router {
 
  private:
   struct Route {
-    std::string method;
-    AsyncHandler handler;  // exactly one of the four is set
-    std::string path;      // as registered, e.g. "/api/admin/users/{name}"
-    StreamHandler stream;
+    std::string method = {};
+    AsyncHandler handler = {};  // exactly one of the four is set
+    std::string path = {};      // as registered, e.g. "/api/admin/users/{name}"
+    StreamHandler stream = {};
     bool stream_blocks = false;  // run `stream` on the pool for blocking work
-    UpgradeHandler upgrade;
-    Handler blocking;
+    UpgradeHandler upgrade = {};
+    Handler blocking = {};
   };
   struct Pattern {
     std::vector<std::string> segments;  // "{name}" or a literal
