@@ -1,6 +1,6 @@
 #pragma once
 // The counters of one subject (a user, or an API key) for one command type, kept together in
-// a two-cache-line block so that a check touches one table entry however many limits apply.
+// a two-cache-line block so that a check finds one block however many limits apply.
 // Not thread-safe: the limiter's shard lock guards it.
 //
 // A block holds a calendar quota per period, a concurrency count and one sliding window.
@@ -137,19 +137,19 @@ struct BlockCounters {
 
 struct alignas(64) CounterBlock {
   BlockKey key;
-  // The key alone places a block in its table; the counters change in place.
-  mutable BlockCounters counters;
+  BlockCounters counters;
 };
 static_assert(sizeof(CounterBlock) == 128);
 
+// A table of block pointers, looked up by key.
 struct CounterBlockHash : BlockKeyHash {
   using BlockKeyHash::operator();
-  size_t operator()(const CounterBlock& b) const { return (*this)(b.key); }
+  size_t operator()(const CounterBlock* b) const { return (*this)(b->key); }
 };
 struct CounterBlockEqual {
   using is_transparent = void;
   static const BlockKey& key(const BlockKey& k) { return k; }
-  static const BlockKey& key(const CounterBlock& b) { return b.key; }
+  static const BlockKey& key(const CounterBlock* b) { return b->key; }
   template <class A, class B>
   bool operator()(const A& a, const B& b) const {
     return key(a) == key(b);

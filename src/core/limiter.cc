@@ -40,21 +40,6 @@ uint32_t consume(const CompiledLimit& limit, BlockCounters& counters, uint32_t c
   return 0;
 }
 
-template <class Table>
-[[gnu::noinline]] const CounterBlock* add(Table& table, const BlockKey& key) {
-  return &*table.insert(CounterBlock{key, {}}).first;
-}
-
-template <class Table>
-[[gnu::always_inline]] inline const CounterBlock* find_or_add(Table& table, const BlockKey& key,
-                                                              bool create) {
-  auto it = table.find(key);
-  if (it == table.end()) return create ? add(table, key) : nullptr;
-  // The table fetches a found element's first line; the check reads both.
-  __builtin_prefetch(reinterpret_cast<const char*>(&*it) + 64);
-  return &*it;
-}
-
 }  // namespace
 
 Limiter::Limiter(std::shared_ptr<const RuleSet> rules, LimiterOptions options)
@@ -88,9 +73,25 @@ std::shared_ptr<const RuleSet> Limiter::rules() const {
   return cached;
 }
 
-inline const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
-                                              const BlockKey& key, const CounterBlock*& shared,
-                                              bool create) {
+[[gnu::always_inline]] inline CounterBlock* Limiter::find_or_add(Table& table, const BlockKey& key,
+                                                                 bool create) {
+  auto it = table.find(key);
+  if (it != table.end()) {
+    // The lookup fetched the block's first line to compare keys; the check reads both.
+    __builtin_prefetch(reinterpret_cast<const char*>(*it) + 64);
+    return *it;
+  }
+  return create ? add(table, key) : nullptr;
+}
+
+CounterBlock* Limiter::add(Table& table, const BlockKey& key) {
+  CounterBlock* block = arena_.allocate(key);
+  table.insert(block);
+  return block;
+}
+
+inline CounterBlock* Limiter::block_for(Table& table, const CompiledLimit& limit,
+                                        const BlockKey& key, CounterBlock*& shared, bool create) {
   if (shared == nullptr) shared = find_or_add(table, key, create);
   if (limit.kind != LimitKind::kRate) return shared;
   const int64_t claimed = shared ? shared->counters.window.window_ms() : 0;
@@ -99,12 +100,12 @@ inline const CounterBlock* Limiter::block_for(Table& table, const CompiledLimit&
   if (claimed == 0 && shared) {
     // A window that already has its own block keeps it: its usage lives there.
     auto own = table.find(own_key);
-    if (own != table.end()) return &*own;
+    if (own != table.end()) return *own;
     if (!create) return nullptr;
     shared->counters.window.claim(limit.window_ms);
     return shared;
   }
-  const CounterBlock* own = find_or_add(table, own_key, create);
+  CounterBlock* own = find_or_add(table, own_key, create);
   if (own) own->counters.window.claim(limit.window_ms);
   return own;
 }
@@ -154,29 +155,27 @@ LimitState Limiter::state_of(const CompiledLimit& limit, const BlockCounters& co
 // for a run of limits that share it (limits of one block usually sit next to each other).
 class Limiter::BlockCursor {
  public:
-  explicit BlockCursor(Table& table) : table_(table) {}
+  BlockCursor(Limiter& limiter, Table& table) : limiter_(limiter), table_(table) {}
 
-  [[gnu::always_inline]] const CounterBlock* next(const CompiledLimit& limit,
-                                                  const Principal& principal) {
+  [[gnu::always_inline]] CounterBlock* next(const CompiledLimit& limit,
+                                            const Principal& principal) {
     const BlockKey key = BlockKey::for_limit(limit, principal);
-    // An insertion since the lookup may have rehashed the table and moved the block.
-    if (shared_ == nullptr || !(key == key_) || table_.size() != size_) {
-      shared_ = find_or_add(table_, key, true);
+    if (shared_ == nullptr || !(key == key_)) {
+      shared_ = limiter_.find_or_add(table_, key, true);
       key_ = key;
-      size_ = table_.size();
     }
     // Every limit counts in the shared block but a rate limit whose window another took.
     if (limit.kind != LimitKind::kRate || shared_->counters.window.window_ms() == limit.window_ms) {
       return shared_;
     }
-    return block_for(table_, limit, key, shared_, true);
+    return limiter_.block_for(table_, limit, key, shared_, true);
   }
 
  private:
+  Limiter& limiter_;
   Table& table_;
-  const CounterBlock* shared_ = nullptr;
+  CounterBlock* shared_ = nullptr;
   BlockKey key_{};
-  size_t size_ = 0;
 };
 
 Decision Limiter::check(const CheckRequest& req, Instant now) {
@@ -208,12 +207,11 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
   }
 
   const NowMs at(now);
-  const CounterBlock* blocks[kMaxLimitsPerPolicy];
+  CounterBlock* blocks[kMaxLimitsPerPolicy];
   int64_t retry_after[kMaxLimitsPerPolicy];
   int refusing = -1;
   bool any_waits = false;
-  const size_t size_before = table.size();
-  BlockCursor cursor(table);
+  BlockCursor cursor(*this, table);
   for (int i = 0; i < n; ++i) {
     // Refreshing a counter never changes which block a later limit finds, so each limit is
     // refreshed as soon as its block is found.
@@ -225,15 +223,6 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
         (refusing < 0 || frees_later(retry_after[i], retry_after[refusing]))) {
       refusing = i;
     }
-  }
-
-  if (table.size() != size_before) {
-    // An insertion may rehash the table and move every element, even when the bucket count
-    // stays (the flat table's anti-drift rehash after erasures). Then look every block up
-    // again: all exist and hold their windows' claims by now, so this pass inserts nothing
-    // and finds the blocks (their counters refreshed) the first one chose.
-    BlockCursor again(table);
-    for (int i = 0; i < n; ++i) blocks[i] = again.next(policy.limits[i], req.principal);
   }
 
   auto note_shadow = [&](int i) {
@@ -293,7 +282,7 @@ void Limiter::restore(const CheckRequest& req, int64_t at_ms, Instant now) {
     if (limit.kind != LimitKind::kCalendar) continue;
     const Period& p = period(shard, limit.period, to_ms(now.wall));
     if (!p.contains(at_ms)) continue;
-    const CounterBlock* shared = nullptr;
+    CounterBlock* shared = nullptr;
     PeriodCount& count =
         block_for(shard.blocks, limit, BlockKey::for_limit(limit, req.principal), shared, true)
             ->counters.periods[static_cast<int>(limit.period)];
@@ -309,7 +298,7 @@ void Limiter::release(const Lease& lease) {
   for (int i = 0; i < lease.count; ++i) {
     auto it = shard.blocks.find(lease.blocks[i]);
     if (it == shard.blocks.end()) continue;
-    uint32_t& running = it->counters.running;
+    uint32_t& running = (*it)->counters.running;
     running = lease.cost > running ? 0 : running - lease.cost;
   }
 }
@@ -323,10 +312,9 @@ size_t Limiter::reset_user(UserId user, std::span<const KeyId> keys) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
   };
   size_t cleared = 0;
-  // Blocks change in place (their keys stay), so the table is never rehashed here.
-  for (const CounterBlock& block : shard.blocks) {
-    if (!owned(block.key.scope)) continue;
-    BlockCounters& c = block.counters;
+  for (CounterBlock* block : shard.blocks) {
+    if (!owned(block->key.scope)) continue;
+    BlockCounters& c = block->counters;
     const int64_t claimed = c.window.window_ms();
     c.window = RateWindow();
     c.window.claim(claimed);  // the limit that owns this window keeps it
@@ -354,8 +342,8 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
       });
       if (repeat) continue;
       seen.emplace_back(key, limit);
-      const CounterBlock* shared = nullptr;
-      const CounterBlock* block = block_for(shard.blocks, limit, key, shared, false);
+      CounterBlock* shared = nullptr;
+      CounterBlock* block = block_for(shard.blocks, limit, key, shared, false);
       BlockCounters fresh;
       if (limit.kind == LimitKind::kRate) fresh.window.claim(limit.window_ms);
       BlockCounters& counters = block ? block->counters : fresh;
@@ -369,8 +357,10 @@ std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant
 size_t Limiter::sweep_shard(Shard& shard, Instant now) {
   const int64_t mono_ms = to_ms(now.mono);
   const int64_t wall_ms = to_ms(now.wall);
-  return boost::unordered::erase_if(shard.blocks, [&](const CounterBlock& block) {
-    return block.counters.live_count(mono_ms, wall_ms) == 0;
+  return boost::unordered::erase_if(shard.blocks, [&](CounterBlock* block) {
+    if (block->counters.live_count(mono_ms, wall_ms) != 0) return false;
+    arena_.free(block);
+    return true;
   });
 }
 
@@ -386,8 +376,8 @@ size_t Limiter::counter_count(Instant now) const {
   size_t total = 0;
   for (int i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
-    for (const CounterBlock& block : shards_[i].blocks) {
-      total += static_cast<size_t>(block.counters.live_count(mono_ms, wall_ms));
+    for (const CounterBlock* block : shards_[i].blocks) {
+      total += static_cast<size_t>(block->counters.live_count(mono_ms, wall_ms));
     }
   }
   return total;
@@ -395,11 +385,11 @@ size_t Limiter::counter_count(Instant now) const {
 
 size_t Limiter::memory_bytes() const {
   // A flat table holds its slots inline plus 16 bytes of metadata per group of 15 slots.
-  size_t total = sizeof(*this) + sizeof(Shard) * kShards;
+  size_t total = sizeof(*this) + sizeof(Shard) * kShards + arena_.bytes();
   for (int i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
     size_t slots = shards_[i].blocks.bucket_count();
-    total += slots * sizeof(CounterBlock) + (slots + 14) / 15 * 16;
+    total += slots * sizeof(CounterBlock*) + (slots + 14) / 15 * 16;
   }
   return total;
 }

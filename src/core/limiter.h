@@ -2,7 +2,8 @@
 // The limiter: evaluates every limit that applies to (principal, command type) atomically, in
 // memory, without I/O or allocation on the common path. Counters are sharded by user, one lock
 // and one flat table per shard, so all counters a check touches sit under one lock; the
-// counters of one (subject, command type) share a table entry (core/counter.h).
+// counters of one (subject, command type) share a block (core/counter.h), which lives in the
+// limiter's arena at a fixed address and which the shard's table indexes by pointer.
 // Thread-safe: any thread may call any method.
 //
 // Example:
@@ -17,6 +18,7 @@
 #include <span>
 #include <vector>
 
+#include "core/block_arena.h"
 #include "core/clock.h"
 #include "core/counter.h"
 #include "core/decision.h"
@@ -32,7 +34,7 @@ struct CheckRequest {
 };
 
 struct LimiterOptions {
-  size_t max_blocks = 1'000'000;  // across all shards; 128 bytes each
+  size_t max_blocks = 1'000'000;  // across all shards; 128 bytes each, plus the index
   // A refused concurrency limit has no known free time; clients are told to retry after this.
   int64_t concurrency_retry_after_ms = 1000;
 };
@@ -88,7 +90,7 @@ class Limiter {
   size_t memory_bytes() const;
 
  private:
-  using Table = boost::unordered_flat_set<CounterBlock, CounterBlockHash, CounterBlockEqual>;
+  using Table = boost::unordered_flat_set<CounterBlock*, CounterBlockHash, CounterBlockEqual>;
   class BlockCursor;
   struct PeriodCache {
     std::array<Period, 3> periods{};  // by CalendarPeriod
@@ -112,9 +114,10 @@ class Limiter {
   // The block that holds `limit`'s counter, whose shared block (of `key`) is `shared` if
   // known, else looked up and stored there. Creates blocks when `create` (else returns
   // nullptr when there is none). A rate limit claims its shared block's window when free.
-  static const CounterBlock* block_for(Table& table, const CompiledLimit& limit,
-                                       const BlockKey& key, const CounterBlock*& shared,
-                                       bool create);
+  CounterBlock* block_for(Table& table, const CompiledLimit& limit, const BlockKey& key,
+                          CounterBlock*& shared, bool create);
+  CounterBlock* find_or_add(Table& table, const BlockKey& key, bool create);
+  [[gnu::noinline]] CounterBlock* add(Table& table, const BlockKey& key);
   // Brings `limit`'s counter in `counters` up to `now` and returns ms until `cost` more fits
   // (0: fits now; -1: never).
   int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters, uint32_t cost,
@@ -122,9 +125,10 @@ class Limiter {
   // The reportable state of a refreshed counter.
   static LimitState state_of(const CompiledLimit& limit, const BlockCounters& counters,
                              int64_t retry_after_ms, NowMs now);
-  static size_t sweep_shard(Shard& shard, Instant now);
+  size_t sweep_shard(Shard& shard, Instant now);
 
   LimiterOptions options_;
+  BlockArena arena_;
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> sweep_cursor_{0};
 };

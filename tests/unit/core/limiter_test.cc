@@ -284,6 +284,22 @@ TEST_F(LimiterTest, SweepDropsIdleCountersOnly) {
   EXPECT_EQ(limiter.counter_count(clock_.now()), 0u);
 }
 
+TEST_F(LimiterTest, SweptBlocksAreReusedByNewPrincipals) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), {});
+  uint64_t user = 1;
+  auto churn = [&] {
+    for (int i = 0; i < 2000; ++i, ++user)
+      ASSERT_TRUE(check(limiter, {user, 0, Tier::kDefault}).allowed);
+    clock_.advance(2s);
+    for (int s = 0; s < Limiter::kShards; ++s) limiter.sweep(clock_.now());
+  };
+  churn();
+  const size_t bytes = limiter.memory_bytes();
+  for (int round = 0; round < 5; ++round) churn();
+  EXPECT_EQ(limiter.counter_count(clock_.now()), 0u);
+  EXPECT_EQ(limiter.memory_bytes(), bytes);
+}
+
 TEST_F(LimiterTest, FullTableRefusesNewCountersInsteadOfForgettingUsage) {
   LimiterOptions options;
   options.max_blocks = Limiter::kShards;  // one block per shard
