@@ -52,9 +52,10 @@ TEST(PatternJsonTest, RoundTrips) {
                    .pattern = "git push",
                    .decision = Verdict::kAsk,
                    .priority = -3,
-                   .scope = {.command_type = std::nullopt, .user = "bob", .tier = std::nullopt},
+                   .scope = {},
                    .enabled = true,
                    .reason = "r"};
+  spec.scope.user = "bob";
   auto back = pattern_from_json(pattern_to_json(spec));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->id, spec.id);
