@@ -18,6 +18,23 @@ namespace {
 // returns, so no synchronisation beyond the vfork itself is needed.
 enum class Stage : int { kNone = 0, kCgroup, kRlimit, kChdir, kStdio, kExec };
 
+// At the bottom of the child's stack mapping, which is shared, so that the parent reads it
+// even when the child has memory of its own. volatile: written by the child, read after it
+// is gone.
+struct ChildReport {
+  volatile Stage failed_stage;
+  volatile int failed_errno;
+};
+
+// The child shares the server's memory: no copy of its page tables. Under TSan it gets a copy
+// instead, because TSan's interceptors (sigaction, dup2, close...) run in the child too and
+// would rewrite the parent's sanitizer state.
+#if defined(__SANITIZE_THREAD__)
+constexpr int kCloneFlags = CLONE_VFORK | SIGCHLD;
+#else
+constexpr int kCloneFlags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+#endif
+
 struct ChildContext {
   const char* path;
   char* const* argv;
@@ -28,19 +45,17 @@ struct ChildContext {
   const int* cgroup_fds;
   size_t cgroup_fd_count;
   int stdin_fd, stdout_fd, stderr_fd;
-  // Results. volatile: written by the child on the same memory, read after it is gone.
-  volatile Stage failed_stage;
-  volatile int failed_errno;
+  ChildReport* report;
 };
 
 [[noreturn]] void child_fail(ChildContext* c, Stage stage) {
-  c->failed_errno = errno;
-  c->failed_stage = stage;
+  c->report->failed_errno = errno;
+  c->report->failed_stage = stage;
   _exit(127);
 }
 
-// Runs in the child, on its own stack, sharing the parent's memory. Only async-signal-safe
-// calls; no allocation, no locks, no C++ runtime.
+// Runs in the child, on its own stack, sharing the parent's memory (see kCloneFlags). Only
+// async-signal-safe calls; no allocation, no locks, no C++ runtime.
 int child_main(void* arg) {
   auto* c = static_cast<ChildContext*>(arg);
 
@@ -144,34 +159,35 @@ core::Result<SpawnedChild> spawn_child(const SpawnRequest& request) {
   ctx.stdin_fd = request.stdin_fd;
   ctx.stdout_fd = request.stdout_fd;
   ctx.stderr_fd = request.stderr_fd;
-  ctx.failed_stage = Stage::kNone;
-  ctx.failed_errno = 0;
 
   void* stack = ::mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                       MAP_SHARED | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) {
     return core::Status::internal(std::string("mmap of the spawn stack: ") + std::strerror(errno));
   }
+  // The stack grows down from the top; the report sits at the bottom, zeroed by mmap.
+  ctx.report = static_cast<ChildReport*>(stack);
 
   // Block every signal across clone: a handler of the server must never run on the child's
   // stack with the server's memory. The child resets dispositions before unblocking.
   sigset_t all, old;
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  const pid_t pid = ::clone(child_main, static_cast<char*>(stack) + kChildStackBytes,
-                            CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
+  const pid_t pid =
+      ::clone(child_main, static_cast<char*>(stack) + kChildStackBytes, kCloneFlags, &ctx);
   const int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  const ChildReport report{ctx.report->failed_stage, ctx.report->failed_errno};
   ::munmap(stack, kChildStackBytes);
 
   if (pid < 0) {
     return core::Status::internal(std::string("clone: ") + std::strerror(clone_errno));
   }
-  if (ctx.failed_stage != Stage::kNone) {
+  if (report.failed_stage != Stage::kNone) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    return failure_status(ctx.failed_stage, ctx.failed_errno, request);
+    return failure_status(report.failed_stage, report.failed_errno, request);
   }
   return SpawnedChild{pid};
 }
