@@ -177,17 +177,18 @@ core::Result<SpawnedChild> spawn_child(const SpawnRequest& request) {
       ::clone(child_main, static_cast<char*>(stack) + kChildStackBytes, kCloneFlags, &ctx);
   const int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  const ChildReport report{ctx.report->failed_stage, ctx.report->failed_errno};
+  const Stage failed_stage = ctx.report->failed_stage;
+  const int failed_errno = ctx.report->failed_errno;
   ::munmap(stack, kChildStackBytes);
 
   if (pid < 0) {
     return core::Status::internal(std::string("clone: ") + std::strerror(clone_errno));
   }
-  if (report.failed_stage != Stage::kNone) {
+  if (failed_stage != Stage::kNone) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    return failure_status(report.failed_stage, report.failed_errno, request);
+    return failure_status(failed_stage, failed_errno, request);
   }
   return SpawnedChild{pid};
 }
