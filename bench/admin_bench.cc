@@ -16,9 +16,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "http/admin_usage_api.h"
-#include "http/metrics.h"
-#include "http/rule_book.h"
+#include "api/admin/usage_api.h"
+#include "metrics/registry.h"
+#include "rules/rule_book.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -72,7 +72,7 @@ void RuleChange(benchmark::State& state) {
   core::Limiter limiter(core::RuleSet::compile({}, rule_options()).value(), {});
   std::vector<core::Rule> existing;
   for (int64_t i = 0; i < state.range(0); ++i) existing.push_back(user_rule(1000 + i));
-  auto book = take(http::RuleBook::load(*store, limiter, rule_options()));
+  auto book = take(rules::RuleBook::load(*store, limiter, rule_options()));
   if (!existing.empty() && !book->add(existing, 1).ok()) state.SkipWithError("seed");
   core::Rule global;
   global.command_type = "shell";
@@ -92,10 +92,10 @@ void UsageListing(benchmark::State& state) {
   BenchClock clock;
   const std::string dir = temp_dir("usage");
   auto store = take(store::sqlite::SqliteStore::open(dir + "/gaia.db", clock));
-  auto hasher = take(http::KeyHasher::from_file(dir + "/secret"));
-  auto directory = take(http::Directory::load(*store, hasher));
+  auto hasher = take(identity::KeyHasher::from_file(dir + "/secret"));
+  auto directory = take(identity::Directory::load(*store, hasher));
   core::Limiter limiter(core::RuleSet::compile({}, rule_options()).value(), {});
-  auto book = take(http::RuleBook::load(*store, limiter, rule_options()));
+  auto book = take(rules::RuleBook::load(*store, limiter, rule_options()));
   const int64_t users = state.range(0);
   (void)store->flush();
   for (int64_t i = 0; i < users; ++i) {
@@ -105,11 +105,12 @@ void UsageListing(benchmark::State& state) {
       (void)limiter.check({{u->id, 0, core::Tier::kDefault}, t, 1}, clock.now());
     }
   }
-  http::MetricsRegistry registry;
-  http::ServiceMetrics metrics(registry, *store);
+  metrics::MetricsRegistry registry;
+  api::ServiceMetrics metrics(registry, *store);
   NullFeed feed;
   http::Router router;
-  http::add_admin_usage_api(router, {limiter, *store, *directory, clock, metrics, *book, feed});
+  api::admin::add_admin_usage_api(router,
+                                  {limiter, *store, *directory, clock, metrics, *book, feed});
   auto key = take(directory->create_key("user0", store::Role::kAdmin, "", 1));
   http::Request req;
   req.method = "GET";

@@ -32,9 +32,9 @@
 #include <thread>
 #include <vector>
 
+#include "api/ws_routes.h"
 #include "http/server.h"
 #include "http/ws_hub.h"
-#include "http/ws_routes.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -89,22 +89,22 @@ int run_clients(uint16_t port, long n, const std::string& key) {
       c->ws.set_option(websocket::stream_base::decorator([key](websocket::request_type& r) {
         r.set(beast::http::field::authorization, "Bearer " + key);
       }));
-      c->ws.async_handshake("127.0.0.1:" + std::to_string(port), "/ws/admin/quotas",
-                            [c, &received, &ready, &failed](beast::error_code ec2) {
-                              if (ec2) return void(++failed);
-                              ++ready;
-                              auto read = std::make_shared<std::function<void()>>();
-                              *read = [c, read, &received] {
-                                c->ws.async_read(c->buffer, [c, read, &received](
-                                                                beast::error_code e, std::size_t) {
-                                  if (e) return;
-                                  ++received;
-                                  c->buffer.clear();
-                                  (*read)();
-                                });
-                              };
-                              (*read)();
-                            });
+      c->ws.async_handshake(
+          "127.0.0.1:" + std::to_string(port), "/ws/admin/quotas",
+          [c, &received, &ready, &failed](beast::error_code ec2) {
+            if (ec2) return void(++failed);
+            ++ready;
+            auto read = std::make_shared<std::function<void()>>();
+            *read = [c, read, &received] {
+              c->ws.async_read(c->buffer, [c, read, &received](beast::error_code e, std::size_t) {
+                if (e) return;
+                ++received;
+                c->buffer.clear();
+                (*read)();
+              });
+            };
+            (*read)();
+          });
     });
   }
   // Stdin closing (the server process is done measuring) ends the run.
@@ -158,9 +158,9 @@ int main(int argc, char** argv) {
   auto dir = std::filesystem::temp_directory_path() / ("gaia-ws-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto store = gaia::store::sqlite::SqliteStore::open((dir / "gaia.db").string(), clock);
-  auto hasher = gaia::http::KeyHasher::from_file((dir / "key.secret").string());
+  auto hasher = gaia::identity::KeyHasher::from_file((dir / "key.secret").string());
   if (!store.ok() || !hasher.ok()) return 1;
-  auto directory = gaia::http::Directory::load(*store.value(), hasher.value());
+  auto directory = gaia::identity::Directory::load(*store.value(), hasher.value());
   if (!directory.ok()) return 1;
   (void)directory.value()->create_user("admin", gaia::core::Tier::kDefault, 0);
   std::string key =
@@ -169,10 +169,10 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> calls = 0;
   gaia::http::WsHubOptions o;
   o.stats_interval = std::chrono::milliseconds(interval_ms);
-  WsHub hub(clock, [&calls] { return stats(calls); },
-            gaia::http::admin_key_check(*directory.value()), o);
+  WsHub hub(
+      clock, [&calls] { return stats(calls); }, gaia::api::admin_key_check(*directory.value()), o);
   gaia::http::Router router;
-  gaia::http::add_ws_routes(router, hub, *directory.value());
+  gaia::api::add_ws_routes(router, hub, *directory.value());
   gaia::http::Server server({.port = 0, .io_threads = static_cast<unsigned>(io_threads)},
                             std::move(router));
   if (!server.start().ok()) return 1;
@@ -181,8 +181,8 @@ int main(int argc, char** argv) {
   // Everything the child needs is built before fork(): between fork and exec a child of a
   // threaded process may only make async-signal-safe calls.
   std::string clients_arg = "--clients=" + std::to_string(clients);
-  std::vector<std::string> env_strings = {
-      "GAIA_WS_BENCH_PORT=" + std::to_string(server.port()), "GAIA_WS_BENCH_KEY=" + key};
+  std::vector<std::string> env_strings = {"GAIA_WS_BENCH_PORT=" + std::to_string(server.port()),
+                                          "GAIA_WS_BENCH_KEY=" + key};
   std::vector<char*> child_argv = {argv[0], clients_arg.data(), nullptr};
   std::vector<char*> child_env;
   for (char** e = environ; *e != nullptr; ++e) child_env.push_back(*e);
@@ -204,10 +204,10 @@ int main(int argc, char** argv) {
          std::chrono::steady_clock::now() - connect_start < 120s) {
     std::this_thread::sleep_for(50ms);
   }
-  std::printf("server: %lu clients authenticated in %.1f s\n",
-              static_cast<unsigned long>(hub.health().clients),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - connect_start)
-                  .count());
+  std::printf(
+      "server: %lu clients authenticated in %.1f s\n",
+      static_cast<unsigned long>(hub.health().clients),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - connect_start).count());
 
   const auto sent_before = hub.health().messages_sent;
   const double cpu_before = cpu_seconds();

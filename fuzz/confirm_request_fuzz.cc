@@ -7,18 +7,19 @@
 #include <cstdint>
 #include <string_view>
 
+#include "confirm/confirm_request.h"
 #include "confirm/default_patterns.h"
 #include "confirm/policy.h"
-#include "http/confirm_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto* const kSet = [] {
     auto set = gaia::confirm::PatternSet::make(gaia::confirm::default_patterns());
     return set.ok() ? new gaia::confirm::PatternSet(std::move(set.value())) : nullptr;
   }();
-  auto parsed = gaia::http::parse_confirm_request({reinterpret_cast<const char*>(data), size});
-  if (auto* request = std::get_if<gaia::http::ConfirmRequest>(&parsed)) {
-    if (request->command.empty() || request->command.size() > gaia::http::kMaxConfirmCommandBytes) {
+  auto parsed = gaia::confirm::parse_confirm_request({reinterpret_cast<const char*>(data), size});
+  if (auto* request = std::get_if<gaia::confirm::ConfirmRequest>(&parsed)) {
+    if (request->command.empty() ||
+        request->command.size() > gaia::confirm::kMaxConfirmCommandBytes) {
       __builtin_trap();  // the parser's own contract
     }
     if (kSet != nullptr) {

@@ -50,9 +50,9 @@ for t in "${targets[@]}"; do
     continue
   fi
   extra=()
-  # The confirm request parser lives in src/http; Boost.JSON is compiled into the target.
+  # The confirm request parser lives in src/confirm; Boost.JSON is compiled into the target.
   if [[ "${t}" == confirm_request_fuzz ]]; then
-    extra=("${root}/src/http/confirm_request.cc" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB)
+    extra=("${root}/src/confirm/confirm_request.cc" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB)
   fi
   # shellcheck disable=SC2086
   "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${confirm_sources[@]}" "${extra[@]}" \

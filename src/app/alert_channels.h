@@ -1,7 +1,7 @@
 #pragma once
 // The alert channels a rule may name (alerts/notifier.h): "websocket" (an "alert" message on
 // the live admin feed), "log" (one line on the server's output) and "webhook" (a signed POST
-// through http::WebhookClient's bounded queue). None blocks the evaluator.
+// through api::WebhookClient's bounded queue). None blocks the evaluator.
 //
 // Payload of the live feed and the webhook:
 //   {"event":"firing"|"resolved","alert":{...alerts/alert_json.h...}}   (webhook)
@@ -17,8 +17,8 @@
 #include <string>
 
 #include "alerts/notifier.h"
+#include "api/webhook_client.h"
 #include "http/live_feed.h"
-#include "http/webhook_client.h"
 
 namespace gaia::app {
 
@@ -45,11 +45,11 @@ class LogChannel final : public alerts::Notifier {
 
 class WebhookChannel final : public alerts::Notifier {
  public:
-  explicit WebhookChannel(http::WebhookClient& client) : client_(client) {}
+  explicit WebhookChannel(api::WebhookClient& client) : client_(client) {}
   void notify(const store::StoredAlert& alert, alerts::AlertEvent event) override;
 
  private:
-  http::WebhookClient& client_;
+  api::WebhookClient& client_;
 };
 
 // The webhook's body for one notification.

@@ -9,15 +9,15 @@ core::Result<std::unique_ptr<AlertStack>> AlertStack::make(
     AlertMetricSources sources, std::ostream& log) {
   std::unique_ptr<AlertStack> s(new AlertStack());
   if (!config.alert_webhook_url.empty()) {
-    http::WebhookOptions options;
+    api::WebhookOptions options;
     options.url = config.alert_webhook_url;
     options.secret = config.alert_webhook_secret;
-    auto client = http::WebhookClient::make(std::move(options));
+    auto client = api::WebhookClient::make(std::move(options));
     if (!client.ok()) {
       return core::Status::invalid_argument("alert webhook " + client.status().message());
     }
     s->webhook_ = std::move(client.value());
-    http::WebhookClient* webhook = s->webhook_.get();
+    api::WebhookClient* webhook = s->webhook_.get();
     sources.webhook_failures = [webhook] { return webhook->health().failed; };
   }
   s->metrics_ = std::make_unique<AlertMetrics>(clock, std::move(sources));
@@ -49,7 +49,7 @@ boost::json::object AlertStack::health_json() const {
                         {"rounds", summary.rounds}};
   if (!summary.last_error.empty()) o["error"] = summary.last_error;
   if (webhook_) {
-    const http::WebhookHealth h = webhook_->health();
+    const api::WebhookHealth h = webhook_->health();
     o["webhook"] = {{"queued", h.queued},   {"delivered", h.delivered},
                     {"failed", h.failed},   {"dropped", h.dropped},
                     {"retries", h.retries}, {"last_error", h.last_error}};

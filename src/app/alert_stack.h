@@ -12,11 +12,11 @@
 #include <ostream>
 
 #include "alerts/evaluator.h"
+#include "api/webhook_client.h"
 #include "app/alert_channels.h"
 #include "app/alert_metrics.h"
 #include "app/config.h"
 #include "http/live_feed.h"
-#include "http/webhook_client.h"
 
 namespace gaia::app {
 
@@ -48,7 +48,7 @@ class AlertStack {
  private:
   AlertStack() = default;
 
-  std::unique_ptr<http::WebhookClient> webhook_;
+  std::unique_ptr<api::WebhookClient> webhook_;
   std::unique_ptr<AlertMetrics> metrics_;
   std::unique_ptr<FeedChannel> feed_channel_;
   std::unique_ptr<LogChannel> log_channel_;

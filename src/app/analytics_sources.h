@@ -10,27 +10,27 @@
 #include "analytics/detectors.h"
 #include "core/clock.h"
 #include "core/limiter.h"
-#include "http/directory.h"
-#include "http/reputation_book.h"
+#include "identity/directory.h"
+#include "reputation/reputation_book.h"
 #include "store/store.h"
 
 namespace gaia::app {
 
 class ReputationMoves final : public analytics::ReputationSource {
  public:
-  explicit ReputationMoves(const http::ReputationBook& book) : book_(book) {}
+  explicit ReputationMoves(const reputation::ReputationBook& book) : book_(book) {}
   // Before: the score after the last event before `since_ms`, else the baseline; nullopt
   // for a user without events.
   std::optional<analytics::ReputationMove> movement(std::string_view user,
                                                     int64_t since_ms) const override;
 
  private:
-  const http::ReputationBook& book_;
+  const reputation::ReputationBook& book_;
 };
 
 class LimiterQuotas final : public analytics::QuotaSource {
  public:
-  LimiterQuotas(store::Store& store, core::Limiter& limiter, const http::Directory& directory,
+  LimiterQuotas(store::Store& store, core::Limiter& limiter, const identity::Directory& directory,
                 const core::Clock& clock)
       : store_(store), limiter_(limiter), directory_(directory), clock_(clock) {}
   // Every calendar limit of a single command type of every user (user-wide rules, not
@@ -40,7 +40,7 @@ class LimiterQuotas final : public analytics::QuotaSource {
  private:
   store::Store& store_;
   core::Limiter& limiter_;
-  const http::Directory& directory_;
+  const identity::Directory& directory_;
   const core::Clock& clock_;
 };
 

@@ -3,7 +3,7 @@
 namespace gaia::app {
 
 exec::Confirmation ConfirmHook::review(const exec::ExecRequest& request) {
-  http::ConfirmQuestion q;
+  confirm::ConfirmQuestion q;
   q.request.command = exec::display_command(request.spec.argv);
   q.request.cwd = request.spec.cwd.value_or("");
   q.request.tool = "exec";
@@ -14,7 +14,7 @@ exec::Confirmation ConfirmHook::review(const exec::ExecRequest& request) {
   q.user = request.user_name;
   q.key_id = request.principal.key;
   q.tier = request.principal.tier;
-  http::ConfirmAnswer a = confirmer_.decide(q);
+  confirm::ConfirmAnswer a = confirmer_.decide(q);
   switch (a.verdict) {
     case confirm::Verdict::kApprove:
       return {exec::Confirmation::Verdict::kApprove, a.reason};

@@ -1,28 +1,28 @@
 #pragma once
 // ConfirmHook: the executor's confirmation stage (exec::ConfirmationHook) answered by the
-// confirmation policy (http::Confirmer: patterns, then the reviewer, logged). A command an
+// confirmation policy (confirm::Confirmer: patterns, then the reviewer, logged). A command an
 // agent proposes through POST /api/v1/exec is judged as a person would type its argv; a deny
 // becomes 403 with the reason, an ask 428 with the reason and what would approve it.
 //
 // Threads: review() from any thread; it blocks while the reviewer is asked (at most the
 // reviewer's timeout).
 
+#include "confirm/confirmer.h"
 #include "core/limiter.h"
 #include "exec/executor.h"
-#include "http/confirmer.h"
 
 namespace gaia::app {
 
 class ConfirmHook final : public exec::ConfirmationHook {
  public:
   // Both must outlive the hook; `limiter` names the command types.
-  ConfirmHook(http::Confirmer& confirmer, const core::Limiter& limiter)
+  ConfirmHook(confirm::Confirmer& confirmer, const core::Limiter& limiter)
       : confirmer_(confirmer), limiter_(limiter) {}
 
   exec::Confirmation review(const exec::ExecRequest& request) override;
 
  private:
-  http::Confirmer& confirmer_;
+  confirm::Confirmer& confirmer_;
   const core::Limiter& limiter_;
 };
 

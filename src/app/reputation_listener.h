@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "http/reputation_book.h"
+#include "reputation/reputation_book.h"
 #include "store/event_feed.h"
 
 namespace gaia::app {
@@ -20,7 +20,7 @@ class ReputationListener final : public store::StoreListener {
   using UserName = std::function<std::optional<std::string>(uint64_t id)>;
 
   // `book` must outlive the listener.
-  ReputationListener(http::ReputationBook& book, UserName user_name)
+  ReputationListener(reputation::ReputationBook& book, UserName user_name)
       : book_(book), user_name_(std::move(user_name)) {}
 
   void on_violation(const store::Violation& violation) override;
@@ -29,7 +29,7 @@ class ReputationListener final : public store::StoreListener {
  private:
   void tell(uint64_t user_id, core::ReputationEvent event);
 
-  http::ReputationBook& book_;
+  reputation::ReputationBook& book_;
   const UserName user_name_;
 };
 

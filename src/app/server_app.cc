@@ -14,6 +14,20 @@
 #include "analytics/aggregator.h"
 #include "analytics/detectors.h"
 #include "analytics/rollup.h"
+#include "api/admin/accounts_api.h"
+#include "api/admin/alerts_api.h"
+#include "api/admin/analytics_api.h"
+#include "api/admin/approvals_api.h"
+#include "api/admin/rules_api.h"
+#include "api/admin/session_api.h"
+#include "api/admin/usage_api.h"
+#include "api/admin/users_api.h"
+#include "api/confirm_api.h"
+#include "api/exec_api.h"
+#include "api/public_api.h"
+#include "api/reviewer_client.h"
+#include "api/service_metrics.h"
+#include "api/ws_routes.h"
 #include "app/alert_detectors.h"
 #include "app/alert_stack.h"
 #include "app/analytics_sources.h"
@@ -24,32 +38,18 @@
 #include "app/reputation_listener.h"
 #include "app/system_clock.h"
 #include "app/violation_announcer.h"
+#include "confirm/confirmer.h"
+#include "confirm/pattern_book.h"
 #include "core/limiter.h"
-#include "http/admin_api.h"
-#include "http/admin_rules_api.h"
-#include "http/admin_usage_api.h"
-#include "http/admin_users_api.h"
-#include "http/alerts_api.h"
-#include "http/analytics_api.h"
-#include "http/approvals_api.h"
-#include "http/confirm_api.h"
-#include "http/confirmer.h"
-#include "http/directory.h"
-#include "http/exec_api.h"
-#include "http/pattern_book.h"
-#include "http/public_api.h"
-#include "http/reputation_book.h"
-#include "http/reviewer_client.h"
-#include "http/rule_book.h"
 #include "http/server.h"
-#include "http/service_metrics.h"
-#include "http/session_api.h"
-#include "http/session_store.h"
 #include "http/signal_waiter.h"
 #include "http/static_files.h"
 #include "http/ws_hub.h"
-#include "http/ws_routes.h"
-#include "http/ws_stats.h"
+#include "identity/directory.h"
+#include "identity/session_store.h"
+#include "metrics/check_stats.h"
+#include "reputation/reputation_book.h"
+#include "rules/rule_book.h"
 #include "store/event_feed.h"
 #include "store/journal/resilient_store.h"
 #include "store/postgres/postgres_store.h"
@@ -136,7 +136,7 @@ std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock
 
 // The admin key: GAIA_ADMIN_KEY when given, else one made on the very first start and
 // printed that once.
-bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t now_ms,
+bool bootstrap_admin(const Config& config, identity::Directory& directory, int64_t now_ms,
                      std::ostream& out, std::ostream& err) {
   constexpr std::string_view kAdmin = "admin";
   if (config.admin_key.empty() && directory.has_admin_key()) return true;
@@ -162,8 +162,8 @@ bool bootstrap_admin(const Config& config, http::Directory& directory, int64_t n
 }
 
 // Gives the limiter back the usage recorded in every current calendar period.
-bool restore_usage(store::Store& store, const http::Directory& directory, core::Limiter& limiter,
-                   core::Instant now, std::ostream& err) {
+bool restore_usage(store::Store& store, const identity::Directory& directory,
+                   core::Limiter& limiter, core::Instant now, std::ostream& err) {
   // No calendar period is longer than a month: 32 days back covers every current one.
   auto rows = store.usage_since(core::to_ms(now.wall) - 32 * kDayMs);
   if (!rows.ok()) {
@@ -218,12 +218,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   std::unique_ptr<store::Store> store = open_store(config, clock, out, err);
   if (!store) return 1;
   std::filesystem::path secret = std::filesystem::path(config.data_dir) / "key.secret";
-  auto hasher = http::KeyHasher::from_file(secret.string());
+  auto hasher = identity::KeyHasher::from_file(secret.string());
   if (!hasher.ok()) {
     err << "[ERROR] " << hasher.status().message() << std::endl;
     return 1;
   }
-  auto directory = http::Directory::load(*store, hasher.value());
+  auto directory = identity::Directory::load(*store, hasher.value());
   if (!directory.ok()) {
     err << "[ERROR] loading users and keys: " << directory.status().message() << std::endl;
     return 1;
@@ -240,7 +240,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     return 1;
   }
   auto limiter = std::make_unique<core::Limiter>(defaults.value(), core::LimiterOptions{});
-  auto rule_book = http::RuleBook::load(*store, *limiter, *options);
+  auto rule_book = rules::RuleBook::load(*store, *limiter, *options);
   if (!rule_book.ok()) {
     err << "[ERROR] rules: " << rule_book.status().message() << std::endl;
     return 1;
@@ -249,14 +249,14 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   out << "[INIT] ✓ Rate Limiting Service initialized" << std::endl;
 
   // The confirmation policy, the reviewer when enabled, and reputation (kept in the store).
-  auto patterns = http::PatternBook::load(*store, core::to_ms(started.wall));
+  auto patterns = confirm::PatternBook::load(*store, core::to_ms(started.wall));
   if (!patterns.ok()) {
     err << "[ERROR] confirmation patterns: " << patterns.status().message() << std::endl;
     return 1;
   }
-  std::unique_ptr<http::ReviewerClient> reviewer;
+  std::unique_ptr<api::ReviewerClient> reviewer;
   if (config.confirm_ai_enabled) {
-    auto made = http::ReviewerClient::make(
+    auto made = api::ReviewerClient::make(
         {config.confirm_reviewer_url, std::chrono::milliseconds(config.confirm_reviewer_timeout_ms),
          config.confirm_reviewer_max_inflight});
     if (!made.ok()) {
@@ -265,7 +265,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
     }
     reviewer = std::move(made.value());
   }
-  http::ReputationBook reputation(core::ReputationConfig{}, clock);
+  reputation::ReputationBook reputation(core::ReputationConfig{}, clock);
   if (core::Status s = reputation.load(*store); !s.ok()) {
     err << "[ERROR] reputation: " << s.message() << std::endl;
     return 1;
@@ -294,8 +294,8 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
       *store, rollup.buckets(),
       [&user_name](uint64_t id) { return user_name(id).value_or(std::to_string(id)); },
       &reputation_moves, &limiter_quotas);
-  http::Confirmer confirmer(*patterns.value(), reviewer.get(), &reputation, feed, clock,
-                            {*confirm::parse_verdict(config.confirm_fallback)});
+  confirm::Confirmer confirmer(*patterns.value(), reviewer.get(), &reputation, feed, clock,
+                               {*confirm::parse_verdict(config.confirm_fallback)});
   ConfirmHook confirm_hook(confirmer, *limiter);
   out << "[INIT] ✓ Confirmation policy: " << patterns.value()->list().size() << " patterns, "
       << (reviewer ? "reviewer " + config.confirm_reviewer_url + " (fallback " +
@@ -303,8 +303,8 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
                    : std::string("no reviewer"))
       << std::endl;
 
-  http::MetricsRegistry registry;
-  http::ServiceMetrics metrics(registry, *store);
+  metrics::MetricsRegistry registry;
+  api::ServiceMetrics metrics(registry, *store);
   const bool postgres = !config.postgres_url.empty();
   ExecStack exec(config, clock, *limiter, feed, &confirm_hook);
   // The live admin feed: admissions and refusals, and the executor's load, throttle and
@@ -312,12 +312,12 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   // The busiest users come from the alerts' live figures, made once the hub is (below).
   const AlertMetrics* live_figures = nullptr;
   auto stats = [&registry, &exec, &live_figures, &user_name] {
-    boost::json::object o = http::check_stats(registry);
+    boost::json::object o = metrics::check_stats(registry);
     o["executor"] = exec.status_json();
     if (live_figures != nullptr) o["top_users"] = top_users_json(*live_figures, user_name);
     return o;
   };
-  http::WsHub hub(clock, stats, http::admin_key_check(*directory.value()), {});
+  http::WsHub hub(clock, stats, api::admin_key_check(*directory.value()), {});
   ViolationAnnouncer violation_announcer(hub, user_name);
   feed.add_listener(&violation_announcer);
   // Alerts: rules evaluated on their own timer against the live figures.
@@ -355,31 +355,30 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   }
   feed.add_listener(&alerting.value()->listener());
   live_figures = &alerting.value()->figures();
-  const http::ApiContext api{*limiter,           feed, *directory.value(), clock, metrics,
-                             *rule_book.value(), hub};
+  const api::ApiContext api{*limiter,           feed, *directory.value(), clock, metrics,
+                            *rule_book.value(), hub,  &reputation};
   http::Router router;
   router.set_observer(metrics.route_observer());
-  http::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
+  api::add_metrics_route(router, registry, *directory.value(), config.metrics_open);
   add_health_route(router, clock,
                    {clock.mono_now(), postgres ? "postgres" : "sqlite",
                     postgres ? redacted_url(config.postgres_url) : config.sqlite_path, store.get(),
                     [&exec] { return exec.status_json(); },
                     [&alerting] { return alerting.value()->health_json(); }});
-  http::add_public_api(router, api);
-  http::add_admin_api(router, api);
-  http::add_admin_rules_api(router, api);
-  http::add_admin_usage_api(router, api);
-  http::add_admin_users_api(router, api, reputation);
+  api::add_public_api(router, api);
+  api::admin::add_admin_api(router, api);
+  api::admin::add_admin_rules_api(router, api);
+  api::admin::add_admin_usage_api(router, api);
+  api::admin::add_admin_users_api(router, api, reputation);
   // Agents' commands that need a person wait for an admin here, when the operator allows it.
-  http::ApprovalDesk approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s),
-                               kMaxWaitingApprovals);
-  http::add_approvals_api(router, api, approvals);
-  http::add_exec_api(router, api, exec.executor(),
-                     {.approvals = config.confirm_approval_wait_s > 0 ? &approvals : nullptr});
-  http::add_confirm_api(router, api, *patterns.value(), confirmer);
-  http::add_reputation_api(router, api, reputation);
-  http::add_alerts_api(router, api, alerting.value()->evaluator());
-  http::add_analytics_api(router, api, {rollup, detectors});
+  confirm::ApprovalDesk approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s),
+                                  kMaxWaitingApprovals);
+  api::admin::add_approvals_api(router, api, approvals);
+  api::add_exec_api(router, api, exec.executor(),
+                    {.approvals = config.confirm_approval_wait_s > 0 ? &approvals : nullptr});
+  api::add_confirm_api(router, api, *patterns.value(), confirmer);
+  api::admin::add_alerts_api(router, api, alerting.value()->evaluator());
+  api::admin::add_analytics_api(router, api, {rollup, detectors});
   {
     const alerts::EvaluatorSummary summary = alerting.value()->evaluator().summary();
     out << "[INIT] ✓ Alerts: " << summary.enabled_rules << " of " << summary.rules
@@ -396,9 +395,9 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
                                              : "a cgroup per command with limits")
       << std::endl;
   // Dashboard sessions.
-  http::SessionStore sessions(clock, *directory.value(), {});
-  http::add_session_routes(router, *directory.value(), sessions);
-  http::add_ws_routes(router, hub, *directory.value());
+  identity::SessionStore sessions(clock, *directory.value(), {});
+  api::admin::add_session_routes(router, *directory.value(), sessions);
+  api::add_ws_routes(router, hub, *directory.value());
   // The dashboard, embedded in the binary (web/).
   const http::StaticFiles dashboard(web::dashboard_files(), "/admin/quotas");
   http::add_static_routes(router, dashboard);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace gaia::cli {
 namespace {
 
@@ -10,13 +12,6 @@ namespace {
 constexpr size_t kMaxLineBytes = 8 * 1024;
 // 15 hex digits: sizes up to 2^60, far past any body, and no overflow while parsing.
 constexpr size_t kMaxSizeDigits = 15;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -31,9 +26,9 @@ core::Status ChunkedDecoder::take_size_line() {
   std::string_view line = line_;
   size_t digits = 0;
   uint64_t size = 0;
-  while (digits < line.size() && hex_value(line[digits]) >= 0) {
+  while (digits < line.size() && core::hex_value(line[digits]) >= 0) {
     if (digits == kMaxSizeDigits) return fail("chunk size too large");
-    size = size * 16 + static_cast<uint64_t>(hex_value(line[digits]));
+    size = size * 16 + static_cast<uint64_t>(core::hex_value(line[digits]));
     ++digits;
   }
   if (digits == 0) return fail("chunk size missing");

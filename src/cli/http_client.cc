@@ -14,6 +14,7 @@
 
 #include "cli/chunked_decoder.h"
 #include "cli/line_splitter.h"
+#include "core/text.h"
 
 namespace gaia::cli {
 namespace {
@@ -118,12 +119,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The status line and headers of a response, where its body starts and how it is framed.
 struct Head {
   HttpResponse response;
@@ -160,7 +155,8 @@ core::Result<Head> parse_head(std::string_view raw) {
     std::string_view line = lines.substr(start, eol == lines.npos ? lines.npos : eol - start);
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return not_http("bad header line");
-    head.response.headers[lower(line.substr(0, colon))] = std::string(trim(line.substr(colon + 1)));
+    head.response.headers[lower(line.substr(0, colon))] =
+        std::string(core::trim(line.substr(colon + 1)));
   }
   const std::string coding = lower(head.response.header("transfer-encoding"));
   if (!coding.empty()) {

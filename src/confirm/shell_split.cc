@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "confirm/detail/wrappers.h"
+#include "core/text.h"
 
 namespace gaia::confirm {
 namespace {
@@ -988,13 +989,6 @@ class Parser {
   std::vector<PendingHeredoc> heredocs_;
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -1082,8 +1076,8 @@ std::string decode_ansi_c(std::string_view s) {
         size_t max = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         uint32_t v = 0;
         size_t n = 0;
-        while (n < max && i + 1 < s.size() && hex_value(s[i + 1]) >= 0) {
-          v = v * 16 + static_cast<uint32_t>(hex_value(s[++i]));
+        while (n < max && i + 1 < s.size() && core::hex_value(s[i + 1]) >= 0) {
+          v = v * 16 + static_cast<uint32_t>(core::hex_value(s[++i]));
           ++n;
         }
         if (n == 0) {

@@ -20,6 +20,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "confirm/approval_desk.h"
 #include "core/clock.h"
 #include "core/day_start.h"
 #include "core/fair_queue.h"
@@ -65,6 +66,12 @@ class ExecObserver {
   virtual void on_exited(const RunResult& result, const core::Status& recorded) = 0;
   // It never ran: the program could not be started, or it waited too long / was cancelled.
   virtual void on_failed(const core::Status& why) = 0;
+  // It waits for an admin's approval (see approval_gate.h); `message` says why it must.
+  virtual void on_approval_required(const confirm::PendingApproval& waiting,
+                                    const std::string& message) {
+    (void)waiting;
+    (void)message;
+  }
 };
 
 // The confirmation stage: whether a proposed command may run. The policy of src/confirm

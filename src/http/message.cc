@@ -5,22 +5,33 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace gaia::http {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-}  // namespace
 
 std::string_view Request::header(std::string_view name) const {
   for (const Header& h : headers) {
-    if (iequals(h.name, name)) return h.value;
+    if (core::iequals(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+std::string_view Request::cookie(std::string_view name) const {
+  for (const Header& h : headers) {
+    if (!core::iequals(h.name, "Cookie")) continue;
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      std::size_t semi = rest.find(';');
+      std::string_view pair = core::trim(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      std::size_t eq = pair.find('=');
+      if (eq == std::string_view::npos || core::trim(pair.substr(0, eq)) != name) continue;
+      std::string_view value = core::trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      return value;
+    }
   }
   return {};
 }

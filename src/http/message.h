@@ -25,6 +25,8 @@ struct Request {
 
   // The first header named `name` (case-insensitive), or an empty view if absent.
   std::string_view header(std::string_view name) const;
+  // The value of cookie `name` in the Cookie headers (quotes removed), or an empty view.
+  std::string_view cookie(std::string_view name) const;
   // The path segment matched by `{name}`, or an empty view.
   std::string_view path_param(std::string_view name) const;
 };

@@ -62,7 +62,7 @@ TEST(AlertChannelsTest, ASilentWebhookDoesNotHoldUpEvaluation) {
   auto store = store::sqlite::SqliteStore::open(dir.file("gaia.db"), clock);
   ASSERT_TRUE(store.ok());
   SilentReceiver receiver;
-  auto client = http::WebhookClient::make(
+  auto client = api::WebhookClient::make(
       {.url = receiver.url(), .secret = "k", .timeout = 30s, .max_attempts = 1});
   ASSERT_TRUE(client.ok());
   WebhookChannel webhook(*client.value());

@@ -1,0 +1,117 @@
+#include "api/api_support.h"
+
+#include "identity/session_store.h"
+#include "rules/rule_json.h"
+
+namespace gaia::api {
+
+http::Response field_error(std::string_view field, std::string_view message) {
+  return http::json_response(
+      400, {{"error", "invalid_request"}, {"field", field}, {"message", message}});
+}
+
+std::variant<std::monostate, identity::Caller, http::Response> session_caller(
+    const http::Request& req, const identity::Directory& directory) {
+  std::string_view token = req.cookie(identity::kSessionCookie);
+  if (token.empty()) return std::monostate{};
+  const identity::SessionStore* store = identity::SessionStore::of(directory);
+  if (store == nullptr) return std::monostate{};
+  std::optional<identity::Caller> caller = store->find(token);
+  if (!caller) {
+    return http::error_response(401, "unauthorized",
+                                "the session has expired or ended: sign in again");
+  }
+  // SameSite=Strict already keeps the cookie off cross-site requests; the custom header is a
+  // second guard, since a cross-site form cannot set it.
+  if (req.method != "GET" && req.method != "HEAD" && req.header(identity::kCsrfHeader) != "1") {
+    return http::error_response(403, "forbidden",
+                                "a cookie-authenticated request that changes state must send "
+                                "X-Gaia-Request: 1");
+  }
+  return *caller;
+}
+
+std::variant<identity::Caller, http::Response> authenticate(const http::Request& req,
+                                                            const identity::Directory& directory,
+                                                            bool admin_only) {
+  constexpr std::string_view kScheme = "Bearer ";
+  std::string_view auth = req.header("Authorization");
+  std::optional<identity::Caller> caller;
+  if (auth.size() > kScheme.size() && auth.substr(0, kScheme.size()) == kScheme) {
+    caller = directory.authenticate(auth.substr(kScheme.size()));
+  } else if (auth.empty()) {
+    // A dashboard session cookie stands in for the key (see session_store.h).
+    auto session = session_caller(req, directory);
+    if (auto* refusal = std::get_if<http::Response>(&session)) return std::move(*refusal);
+    if (auto* c = std::get_if<identity::Caller>(&session)) caller = std::move(*c);
+  }
+  if (!caller) {
+    http::Response r = http::error_response(401, "unauthorized",
+                                            "send a valid API key as Authorization: Bearer <key>");
+    r.headers.push_back({"WWW-Authenticate", "Bearer"});
+    return r;
+  }
+  if (admin_only && caller->role != store::Role::kAdmin) {
+    return http::error_response(403, "forbidden", "this endpoint needs an admin key");
+  }
+  return *caller;
+}
+
+std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(req.body, ec);
+  if (ec) return field_error("body", "not valid JSON: " + ec.message());
+  if (!v.is_object()) return field_error("body", "must be a JSON object");
+  return JsonBody(std::move(v.get_object()));
+}
+
+const boost::json::value* JsonBody::find(std::string_view field, bool required) {
+  if (error_) return nullptr;
+  const boost::json::value* v = object_.if_contains(field);
+  if ((v == nullptr || v->is_null()) && required) error_ = field_error(field, "is required");
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
+std::optional<std::string> JsonBody::string(std::string_view field, bool required,
+                                            size_t max_size) {
+  const boost::json::value* v = find(field, required);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) {
+    error_ = field_error(field, "must be a string");
+    return std::nullopt;
+  }
+  const boost::json::string& s = v->get_string();
+  if (s.size() > max_size) {
+    error_ = field_error(field, "must be at most " + std::to_string(max_size) + " bytes");
+    return std::nullopt;
+  }
+  return std::string(s);
+}
+
+std::optional<int64_t> JsonBody::integer(std::string_view field, bool required, int64_t min,
+                                         int64_t max) {
+  const boost::json::value* v = find(field, required);
+  if (v == nullptr) return std::nullopt;
+  std::optional<int64_t> n = rules::json_integer(v);
+  if (!n) {
+    error_ = field_error(field, "must be an integer");
+    return std::nullopt;
+  }
+  if (*n < min || *n > max) {
+    error_ = field_error(field,
+                         "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<core::CommandTypeId> JsonBody::command_type(std::string_view field,
+                                                          const core::RuleSet& rules) {
+  auto name = string(field, true, 128);
+  if (!name) return std::nullopt;
+  auto id = rules.type_id(*name);
+  if (!id) error_ = field_error(field, "unknown command type " + *name);
+  return id;
+}
+
+}  // namespace gaia::api

@@ -1,0 +1,204 @@
+#include "api/public_api.h"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <memory>
+
+#include "core/day_start.h"
+#include "http/ratelimit_fields.h"
+
+namespace gaia::api {
+namespace {
+
+constexpr size_t kMaxCommandBytes = 64 * 1024;
+constexpr size_t kMaxNameBytes = 128;
+constexpr int64_t kMaxCost = 1'000'000;
+
+// Who a request acts for: the caller, or for a service key the user it names.
+struct Subject {
+  uint64_t user_id = 0;
+  std::string user_name;
+  core::Principal principal;
+};
+
+std::variant<Subject, http::Response> subject_of(const identity::Caller& caller,
+                                                 std::optional<std::string> user,
+                                                 const identity::Directory& directory) {
+  Subject s{caller.user_id,
+            caller.user_name,
+            {caller.user_id, caller.key_id, caller.tier, caller.limit_scale}};
+  if (!user) return s;
+  if (caller.role != store::Role::kService) {
+    return field_error("user", "only a service key may act for another user");
+  }
+  auto found = directory.find_user(*user);
+  if (!found) return field_error("user", "no user named " + *user);
+  return Subject{found->id,
+                 found->name,
+                 {found->id, caller.key_id, found->tier, directory.limit_scale(found->id)}};
+}
+
+http::Response check(const ApiContext& ctx, core::DayStart& day, const identity::Caller& caller,
+                     JsonBody& body) {
+  // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
+  if (!ctx.store.accepts_admissions()) {
+    http::Response r = http::error_response(
+        503, "store_unavailable", "the database is unavailable and admissions are paused");
+    r.headers.push_back({"Retry-After", "5"});
+    return r;
+  }
+  std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+  auto type = body.command_type("type", *rules);
+  auto cost = body.integer("cost", false, 1, kMaxCost);
+  auto command = body.string("command", false, kMaxCommandBytes);
+  auto user = body.string("user", false, kMaxNameBytes);
+  if (body.error()) return *body.error();
+  auto who = subject_of(caller, user, ctx.directory);
+  if (auto* r = std::get_if<http::Response>(&who)) return std::move(*r);
+  const Subject& subject = std::get<Subject>(who);
+
+  const core::Instant now = ctx.clock.now();
+  const auto units = static_cast<uint32_t>(cost.value_or(1));
+  core::Decision d = ctx.limiter.check({subject.principal, *type, units}, now);
+  ctx.metrics.observe_check_seconds(
+      std::chrono::duration<double>(ctx.clock.mono_now() - now.mono).count());
+  // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
+  ctx.limiter.release(d.lease);
+
+  const std::string& type_name = rules->command_types()[*type].name;
+  // The answer is built on the stack: it lives only until serialised below.
+  unsigned char json_buffer[2048];
+  boost::json::monotonic_resource json_memory(json_buffer, sizeof json_buffer);
+  boost::json::object out(7, &json_memory);
+  out.emplace("allowed", d.allowed);
+  out.emplace("type", type_name);
+  out.emplace("user", subject.user_name);
+  out.emplace("cost", units);
+  out.emplace("priority", d.priority);
+  if (d.has_deciding) out.emplace("limit", http::limit_json(d.deciding, *rules, &json_memory));
+  if (d.shadow_refusals > 0) {
+    boost::json::array shadow(&json_memory);
+    for (int i = 0; i < d.shadow_refusals; ++i) {
+      shadow.push_back(http::limit_json(d.shadow[i], *rules, &json_memory));
+    }
+    out.emplace("shadow", std::move(shadow));
+  }
+
+  const std::string limit = d.has_deciding ? core::policy_name(d.deciding, *rules) : "none";
+  ctx.metrics.count_check(type_name, d.allowed, limit);
+  const int64_t wall_ms = core::to_ms(now.wall);
+  if (d.allowed) {
+    ctx.store.add_usage(
+        {subject.user_id, caller.key_id, type_name, day.at(rules->calendar(), wall_ms), units});
+  } else {
+    ctx.store.record_violation(
+        {subject.user_id, caller.key_id, type_name, limit, command.value_or(""), wall_ms});
+  }
+
+  http::Response r = http::json_response(d.allowed ? 200 : 429, std::move(out));
+  r.headers.reserve(3);
+  if (d.has_deciding) {
+    r.headers.push_back({"RateLimit-Policy", http::policy_field(d.deciding, *rules)});
+    r.headers.push_back({"RateLimit", http::ratelimit_field(d.deciding, *rules, !d.allowed)});
+  }
+  if (!d.allowed && d.deciding.retry_after_ms >= 0) {
+    r.headers.push_back({"Retry-After", std::to_string(std::max<int64_t>(
+                                            1, core::ceil_seconds(d.deciding.retry_after_ms)))});
+  }
+  return r;
+}
+
+// The execution a request describes, or the error to answer.
+std::variant<store::Execution, http::Response> execution_of(const ApiContext& ctx,
+                                                            const identity::Caller& caller,
+                                                            JsonBody& body) {
+  std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+  store::Execution e;
+  auto id = body.string("id", true, kMaxNameBytes);
+  auto type = body.command_type("type", *rules);
+  auto command = body.string("command", true, kMaxCommandBytes);
+  auto started_at = body.integer("started_at", false, 0, INT64_MAX);
+  auto duration = body.integer("duration_ms", true, 0, INT64_MAX);
+  auto cpu = body.integer("cpu_ms", true, 0, INT64_MAX);
+  auto memory = body.integer("peak_memory_bytes", true, 0, INT64_MAX);
+  auto exit_code = body.integer("exit_code", false, 0, 255);
+  auto signal = body.integer("signal", false, 1, 64);
+  auto user = body.string("user", false, kMaxNameBytes);
+  if (body.error()) return *body.error();
+  if (id->empty()) return field_error("id", "must not be empty");
+  if (exit_code.has_value() == signal.has_value()) {
+    return field_error("exit_code", "give exactly one of exit_code and signal");
+  }
+  auto who = subject_of(caller, user, ctx.directory);
+  if (auto* r = std::get_if<http::Response>(&who)) return std::move(*r);
+
+  const int64_t now_ms = core::to_ms(ctx.clock.now().wall);
+  e.id = *id;
+  e.user_id = std::get<Subject>(who).user_id;
+  e.key_id = caller.key_id;
+  e.type = rules->command_types()[*type].name;
+  e.command = *command;
+  e.duration_ms = *duration;
+  e.started_at_ms = started_at.value_or(now_ms - *duration);
+  e.cpu_ms = *cpu;
+  e.peak_memory_bytes = *memory;
+  if (exit_code) e.exit_code = static_cast<int>(*exit_code);
+  if (signal) e.signal = static_cast<int>(*signal);
+  return e;
+}
+
+// Answers once the row is durable, from the store's writer thread.
+void record_execution(const ApiContext& ctx, const http::Request& req, http::Responder respond) {
+  auto parsed = with_json_caller(ctx.directory, req, false,
+                                 [&](const identity::Caller& caller, JsonBody& body) {
+                                   return execution_of(ctx, caller, body);
+                                 });
+  if (auto* r = std::get_if<http::Response>(&parsed)) return respond(std::move(*r));
+  store::Execution& e = std::get<store::Execution>(parsed);
+  std::string id = e.id;
+  ctx.store.record_execution(std::move(e), [respond = std::move(respond),
+                                            id = std::move(id)](core::Result<bool> stored) {
+    if (!stored.ok()) {
+      http::Response r = http::error_response(503, "store_unavailable", stored.status().message());
+      r.headers.push_back({"Retry-After", "1"});
+      return respond(std::move(r));
+    }
+    respond(
+        http::json_response(stored.value() ? 201 : 200, {{"id", id}, {"stored", stored.value()}}));
+  });
+}
+
+http::Response quota(const ApiContext& ctx, const http::Request& req) {
+  auto auth = authenticate(req, ctx.directory, false);
+  if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
+  const identity::Caller& caller = std::get<identity::Caller>(auth);
+  std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
+  boost::json::array quotas;
+  for (const core::QuotaLine& line : ctx.limiter.quota_status(
+           {caller.user_id, caller.key_id, caller.tier, caller.limit_scale}, ctx.clock.now())) {
+    quotas.push_back(http::limit_json(line.state, *rules));
+  }
+  boost::json::object answer{{"user", caller.user_name},
+                             {"tier", core::tier_name(caller.tier)},
+                             {"quotas", std::move(quotas)}};
+  if (ctx.reputation != nullptr) answer["reputation"] = ctx.reputation->to_json(caller.user_name);
+  return http::json_response(200, answer);
+}
+
+}  // namespace
+
+void add_public_api(http::Router& router, ApiContext ctx) {
+  auto day = std::make_shared<core::DayStart>();
+  router.add("POST", "/api/v1/check", [ctx, day](const http::Request& req) {
+    return with_json_caller(ctx.directory, req, false,
+                            [&](const identity::Caller& caller, JsonBody& body) {
+                              return check(ctx, *day, caller, body);
+                            });
+  });
+  router.add_async("POST", "/api/v1/executions",
+                   [ctx](const http::Request& req, http::Responder respond) {
+                     record_execution(ctx, req, std::move(respond));
+                   });
+  router.add("GET", "/api/v1/quota", [ctx](const http::Request& req) { return quota(ctx, req); });
+}
+
+}  // namespace gaia::api

@@ -1,0 +1,38 @@
+#pragma once
+// The service's metrics (GET /metrics): admission checks by type, decision and deciding
+// limit, check latency, HTTP requests by route and status, and the store's write queue.
+// Thread-safe.
+
+#include "http/router.h"
+#include "identity/directory.h"
+#include "metrics/registry.h"
+#include "store/store.h"
+
+namespace gaia::api {
+
+class ServiceMetrics {
+ public:
+  // Registers the families; `store` must outlive the registry's renders.
+  ServiceMetrics(metrics::MetricsRegistry& registry, store::Store& store);
+  ~ServiceMetrics();  // detaches from the store, which may outlive the registry
+  ServiceMetrics(const ServiceMetrics&) = delete;
+  ServiceMetrics& operator=(const ServiceMetrics&) = delete;
+
+  void count_check(std::string_view type, bool admitted, std::string_view limit);
+  void observe_check_seconds(double seconds) { check_seconds_.observe(seconds); }
+  // A RouteObserver that counts requests by route, method and status class.
+  http::RouteObserver route_observer();
+
+ private:
+  store::Store& store_;
+  metrics::CounterFamily& checks_;
+  metrics::Histogram& check_seconds_;
+  metrics::CounterFamily& requests_;
+};
+
+// GET /metrics in the Prometheus text format; `open` lets it answer without a key (only
+// configurable when the server listens on loopback), otherwise an admin key is needed.
+void add_metrics_route(http::Router& router, const metrics::MetricsRegistry& registry,
+                       const identity::Directory& directory, bool open);
+
+}  // namespace gaia::api

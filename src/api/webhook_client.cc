@@ -1,0 +1,123 @@
+#include "api/webhook_client.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+namespace gaia::api {
+namespace {
+
+using core::Result;
+using core::Status;
+
+constexpr size_t kMaxAnswerBytes = 16 * 1024;
+
+}  // namespace
+
+std::string webhook_signature(std::string_view secret, std::string_view body) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
+                                body.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return "sha256=" + std::string(hex);
+}
+
+Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions options) {
+  if (sodium_init() < 0) return Status::internal("libsodium failed to initialise");
+  Result<http::HttpTarget> target = http::parse_http_url(options.url);
+  if (!target.ok()) return target.status();
+  if (options.timeout <= std::chrono::milliseconds(0)) {
+    return Status::invalid_argument("timeout: must be positive");
+  }
+  if (options.first_backoff <= std::chrono::milliseconds(0) ||
+      options.max_backoff < options.first_backoff) {
+    return Status::invalid_argument("backoff: must be positive, the first at most the largest");
+  }
+  if (options.max_attempts < 1) return Status::invalid_argument("max_attempts: must be >= 1");
+  if (options.max_queued == 0) return Status::invalid_argument("max_queued: must be >= 1");
+  return std::unique_ptr<WebhookClient>(
+      new WebhookClient(std::move(options), std::move(target.value())));
+}
+
+WebhookClient::WebhookClient(WebhookOptions options, http::HttpTarget target)
+    : options_(std::move(options)), target_(std::move(target)) {
+  sender_ = std::thread([this] { run(); });
+}
+
+WebhookClient::~WebhookClient() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  sender_.join();
+}
+
+bool WebhookClient::enqueue(std::string body) {
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.size() >= options_.max_queued) {
+      ++counts_.dropped;
+      return false;
+    }
+    queue_.push_back(std::move(body));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+WebhookHealth WebhookClient::health() const {
+  std::lock_guard lock(mu_);
+  WebhookHealth h = counts_;
+  h.queued = queue_.size();
+  return h;
+}
+
+void WebhookClient::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    const std::string body = queue_.front();  // stays queued (and counted) while sent
+    std::chrono::milliseconds backoff = options_.first_backoff;
+    for (int attempt = 1;; ++attempt) {
+      lock.unlock();
+      Status sent = post(body);
+      lock.lock();
+      if (sent.ok()) {
+        ++counts_.delivered;
+        break;
+      }
+      counts_.last_error = sent.message();
+      if (attempt >= options_.max_attempts) {
+        ++counts_.failed;
+        break;
+      }
+      if (wake_.wait_for(lock, backoff, [this] { return stopping_; })) return;
+      ++counts_.retries;
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    }
+    queue_.pop_front();
+  }
+}
+
+Status WebhookClient::post(const std::string& body) const {
+  http::HttpPostOptions post_options{.peer = "webhook",
+                                     .user_agent = "gaia-alerts",
+                                     .timeout = options_.timeout,
+                                     .max_answer_bytes = kMaxAnswerBytes,
+                                     .headers = {}};
+  if (!options_.secret.empty()) {
+    post_options.headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, body));
+  }
+  Result<std::string> answer = http::http_post(target_, body, post_options);
+  if (!answer.ok()) return answer.status();
+  return {};
+}
+
+}  // namespace gaia::api

@@ -1,0 +1,87 @@
+#pragma once
+// WebhookClient: delivers JSON payloads (alert notifications) by POST to one configured URL
+// (http:// only), from a bounded queue on a sender thread of its own, so that a webhook that
+// is slow, down or refusing never blocks whoever enqueues.
+//
+// Each payload is sent with
+//   Content-Type: application/json
+//   X-Gaia-Signature: sha256=<hex HMAC-SHA256 of the exact body, keyed with the secret>
+// (the header only when a secret is configured). A 2xx answer delivers it; anything else
+// (another status, refused connection, timeout) is retried after a backoff that doubles from
+// first_backoff up to max_backoff, at most max_attempts attempts in all, then counted as
+// failed with its reason in last_error. A payload arriving while the queue holds max_queued
+// is dropped (counted; the queue is never allowed to grow without bound).
+//
+// Threads: enqueue() and health() from any thread; the destructor stops the sender (the
+// attempt under way ends by its timeout) and drops what is still queued.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/status.h"
+#include "http/http_post.h"
+
+namespace gaia::api {
+
+struct WebhookOptions {
+  std::string url = "";     // http://host[:port][/path]   (GAIA_ALERT_WEBHOOK_URL)
+  std::string secret = "";  // signs each body; empty: unsigned (GAIA_ALERT_WEBHOOK_SECRET)
+  std::chrono::milliseconds timeout{5000};  // one attempt: connect, send, answer
+  int max_attempts = 5;
+  std::chrono::milliseconds first_backoff{1000};
+  std::chrono::milliseconds max_backoff{60'000};
+  size_t max_queued = 1000;
+};
+
+struct WebhookHealth {
+  size_t queued = 0;       // waiting, including the one being sent
+  uint64_t delivered = 0;  // answered 2xx
+  uint64_t failed = 0;     // given up after max_attempts
+  uint64_t retries = 0;    // attempts after a first failure
+  uint64_t dropped = 0;    // refused because the queue was full
+  std::string last_error;  // why the last failed attempt failed, or empty
+};
+
+class WebhookClient {
+ public:
+  // kInvalidArgument ("url: ...") unless the URL is http://host[:port][/path], the timeout
+  // and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
+  static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options);
+  ~WebhookClient();
+  WebhookClient(const WebhookClient&) = delete;
+  WebhookClient& operator=(const WebhookClient&) = delete;
+
+  // Queues `body` for delivery; false (and counted as dropped) when the queue is full.
+  // Never blocks on the network.
+  bool enqueue(std::string body);
+
+  WebhookHealth health() const;
+  const WebhookOptions& options() const { return options_; }
+
+ private:
+  WebhookClient(WebhookOptions options, http::HttpTarget target);
+  void run();
+  // One attempt: OK on a 2xx answer.
+  core::Status post(const std::string& body) const;
+
+  const WebhookOptions options_;
+  const http::HttpTarget target_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::string> queue_;
+  bool stopping_ = false;
+  WebhookHealth counts_;
+  std::thread sender_;
+};
+
+// "sha256=" followed by the lowercase hex HMAC-SHA256 of `body` keyed with `secret`.
+std::string webhook_signature(std::string_view secret, std::string_view body);
+
+}  // namespace gaia::api

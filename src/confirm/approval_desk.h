@@ -1,0 +1,99 @@
+#pragma once
+// ApprovalDesk: commands an agent proposed that the confirmation policy says need a person,
+// each waiting for an admin's answer (POST /api/admin/approvals/{id}) until its time runs
+// out. Every approval is settled exactly once: by an admin's approve or deny, by expiry, or
+// withdrawn because its requester went away; its callback then runs, outside the desk's lock.
+//
+// Example:
+//   ApprovalDesk desk(clock, std::chrono::minutes(5), 256);
+//   auto waiting = desk.open({"ann", "shell", "git push --force", "force push"},
+//                            [](const ApprovalAnswer& a) { ... });
+//   desk.decide(waiting->id, true, "root", "ok");  // the callback runs: kApproved
+//   desk.expire();                                // a chore, every second
+//
+// Threads: every method from any thread.
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace gaia::confirm {
+
+// What waits for a person.
+struct ApprovalRequest {
+  std::string user;
+  std::string type;
+  std::string command;
+  std::string reason;  // why the policy asks
+};
+
+struct PendingApproval {
+  uint64_t id = 0;
+  ApprovalRequest request;
+  int64_t requested_at_ms = 0;
+  int64_t expires_at_ms = 0;
+};
+
+enum class ApprovalOutcome : uint8_t { kApproved, kDenied, kExpired, kWithdrawn };
+
+struct ApprovalAnswer {
+  ApprovalOutcome outcome = ApprovalOutcome::kExpired;
+  std::string by;    // the admin, for kApproved and kDenied
+  std::string note;  // theirs, possibly empty
+};
+
+class ApprovalDesk {
+ public:
+  using Settle = std::function<void(const ApprovalAnswer&)>;
+
+  // `clock` must outlive the desk. A desk whose wait is 0 takes nothing (the operator did
+  // not enable approvals): open() answers nullopt.
+  ApprovalDesk(const core::Clock& clock, std::chrono::seconds wait, size_t max_pending)
+      : clock_(clock), wait_(wait), max_pending_(max_pending) {}
+
+  // Puts `request` on the desk until clock + wait; nullopt when max_pending already wait.
+  std::optional<PendingApproval> open(ApprovalRequest request, Settle settle);
+  // An admin's answer. kNotFound when no approval `id` waits (never opened, or settled).
+  core::Result<PendingApproval> decide(uint64_t id, bool approve, std::string by, std::string note);
+  // The requester went away: settles `id` as kWithdrawn if it still waits.
+  void withdraw(uint64_t id);
+  // Settles every approval whose time is up as kExpired.
+  void expire();
+  // Oldest first.
+  std::vector<PendingApproval> pending() const;
+
+  std::chrono::seconds wait() const { return wait_; }
+
+ private:
+  struct Entry {
+    PendingApproval approval;
+    Settle settle;
+  };
+  // Removes `id` and settles it with `answer`; false when it no longer waits.
+  bool settle(uint64_t id, const ApprovalAnswer& answer, PendingApproval* settled);
+
+  const core::Clock& clock_;
+  const std::chrono::seconds wait_;
+  const size_t max_pending_;
+  mutable std::mutex mu_;
+  uint64_t next_id_ = 1;               // GUARDED_BY(mu_)
+  std::map<uint64_t, Entry> waiting_;  // GUARDED_BY(mu_), by id: oldest first
+};
+
+std::string_view approval_outcome_name(ApprovalOutcome outcome);
+
+// {"id","user","type","command","reason","requested_at_ms","expires_at_ms","state"}: what the
+// admin API lists and the live feed announces.
+boost::json::object approval_json(const PendingApproval& approval, std::string_view state);
+
+}  // namespace gaia::confirm

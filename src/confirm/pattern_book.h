@@ -1,0 +1,60 @@
+#pragma once
+// PatternBook: the confirmation patterns in force, kept in the store and compiled into one
+// immutable confirm::PatternSet. A change is validated by compiling the whole new set, then
+// written to the store, then published by swapping the shared pointer: requests already
+// deciding keep the set they started with, the next one sees the change, and a change the
+// store refused is not published.
+//
+// On a database that never had patterns, load() seeds it with confirm::default_patterns().
+//
+// Threads: current() from any thread (a short lock to copy the pointer); changes are
+// serialised among themselves.
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confirm/pattern.h"
+#include "confirm/policy.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace gaia::confirm {
+
+class PatternBook {
+ public:
+  // Reads (seeding on first use) and compiles the stored patterns. A stored pattern that no
+  // longer compiles fails the load, naming it. `store` must outlive the book.
+  static core::Result<std::unique_ptr<PatternBook>> load(store::Store& store, int64_t now_ms);
+
+  std::shared_ptr<const confirm::PatternSet> current() const;
+  // Every pattern, in decision order.
+  std::vector<confirm::PatternSpec> list() const;
+  std::optional<confirm::PatternSpec> find(std::string_view id) const;
+
+  // Adds a pattern. kInvalidArgument naming the field ("pattern: invalid regex ...", or
+  // "id: ... exists"); kUnavailable or kInternal when the store failed (nothing changed).
+  core::Status create(confirm::PatternSpec spec, int64_t now_ms);
+  // Replaces pattern `id` with `spec` (whose id must be `id`). kNotFound when absent.
+  core::Status replace(std::string_view id, confirm::PatternSpec spec, int64_t now_ms);
+  // kNotFound when absent.
+  core::Status remove(std::string_view id);
+
+ private:
+  PatternBook(store::Store& store, std::shared_ptr<const confirm::PatternSet> set)
+      : store_(store), set_(std::move(set)) {}
+  // Compiles `specs` into a set; errors name the pattern by id.
+  static core::Result<std::shared_ptr<const confirm::PatternSet>> compile(
+      std::vector<confirm::PatternSpec> specs);
+  void publish(std::shared_ptr<const confirm::PatternSet> set);
+
+  store::Store& store_;
+  std::mutex change_mu_;       // one change at a time
+  mutable std::mutex set_mu_;  // guards set_ only
+  std::shared_ptr<const confirm::PatternSet> set_;
+};
+
+}  // namespace gaia::confirm

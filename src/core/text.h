@@ -1,0 +1,32 @@
+#pragma once
+// Small text helpers shared by every parser of outside input. Pure; any thread.
+
+#include <algorithm>
+#include <string_view>
+
+namespace gaia::core {
+
+// ASCII case-insensitive equality (header names, cookie names, keywords).
+inline bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+// `s` without the leading and trailing characters of `space`.
+inline std::string_view trim(std::string_view s, std::string_view space = " \t") {
+  const size_t first = s.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(space) - first + 1);
+}
+
+// The value of one hexadecimal digit, or -1.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace gaia::core

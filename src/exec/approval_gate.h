@@ -1,0 +1,59 @@
+#pragma once
+// ApprovalGate: an ExecObserver that holds an agent's command the policy asks a person about
+// on the ApprovalDesk instead of refusing it with 428. The client is told it waits
+// (on_approval_required); once an admin approves, the very same command goes through the
+// executor again, skipping only the policy; a denial or the desk's timeout ends it refused.
+// Every other event passes straight to the client's observer.
+//
+// Threads: the executor's and the desk's threads call in; close() from any thread. Owned by
+// shared_ptr (the desk's callback holds it weakly).
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "confirm/approval_desk.h"
+#include "exec/executor.h"
+
+namespace gaia::exec {
+
+class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<ApprovalGate> {
+ public:
+  // `desk` and `executor` outlive the gate.
+  ApprovalGate(std::shared_ptr<ExecObserver> client, confirm::ApprovalDesk& desk,
+               Executor& executor, ExecRequest request, std::string type_name);
+
+  // The client hung up: nothing more to wait for or run.
+  void close();
+  // The executor took the command as `handle` (cancelled on close()).
+  void ran_as(Executor::Handle handle) { track(handle); }
+
+  void on_refused(const Refusal& refusal) override;
+  void on_queued(const core::Enqueued& e) override { client_->on_queued(e); }
+  void on_started() override { client_->on_started(); }
+  void on_output(OutputStream stream, std::string_view bytes) override {
+    client_->on_output(stream, bytes);
+  }
+  void on_exited(const RunResult& r, const core::Status& recorded) override {
+    client_->on_exited(r, recorded);
+  }
+  void on_failed(const core::Status& why) override { client_->on_failed(why); }
+
+ private:
+  bool closed();
+  void track(Executor::Handle handle);
+  void settled(const confirm::ApprovalAnswer& answer);
+
+  const std::shared_ptr<ExecObserver> client_;
+  confirm::ApprovalDesk& desk_;
+  Executor& executor_;
+  const ExecRequest request_;
+  const std::string type_name_;
+  std::mutex mu_;
+  bool closed_ = false;                     // GUARDED_BY(mu_)
+  std::optional<uint64_t> approval_;        // GUARDED_BY(mu_)
+  std::optional<Executor::Handle> handle_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace gaia::exec

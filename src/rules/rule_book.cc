@@ -1,0 +1,263 @@
+#include "rules/rule_book.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "rules/rule_json.h"
+
+namespace gaia::rules {
+namespace {
+
+bool same_subject(const core::Subject& a, const core::Subject& b) {
+  return a.kind == b.kind && a.tier == b.tier && a.id == b.id;
+}
+
+bool same_slot(const core::LimitSpec& a, const core::LimitSpec& b) {
+  if (a.kind != b.kind) return false;
+  if (a.kind == core::LimitKind::kCalendar) return a.period == b.period;
+  if (a.kind == core::LimitKind::kRate) return a.window == b.window;
+  return true;
+}
+
+// True if an enforced rule of `stored` for the subject and type of `builtin` sets `limit`'s slot.
+bool overridden(const core::Rule& builtin, const core::LimitSpec& limit,
+                const std::vector<core::Rule>& stored) {
+  return std::any_of(stored.begin(), stored.end(), [&](const core::Rule& r) {
+    return r.enforcement == core::Enforcement::kEnforce &&
+           same_subject(r.subject, builtin.subject) && r.command_type == builtin.command_type &&
+           std::any_of(r.limits.begin(), r.limits.end(),
+                       [&](const core::LimitSpec& l) { return same_slot(l, limit); });
+  });
+}
+
+// RuleSet::compile's "rules[K].rest: reason" about the rule at index K of a list whose
+// candidates start at `first`, renamed for the candidate: "rules[K - first].rest" when
+// `indexed`, else "rest" (a leading '.' dropped).
+core::Status renamed(const core::Status& s, size_t first, bool indexed) {
+  const std::string& m = s.message();
+  constexpr std::string_view kPrefix = "rules[";
+  if (m.compare(0, kPrefix.size(), kPrefix) != 0) return s;
+  size_t k = 0;
+  const char* begin = m.data() + kPrefix.size();
+  auto [end, ec] = std::from_chars(begin, m.data() + m.size(), k);
+  if (ec != std::errc() || *end != ']' || k < first) return s;
+  std::string rest(end + 1);
+  if (indexed)
+    return core::Status::invalid_argument("rules[" + std::to_string(k - first) + "]" + rest);
+  if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+  if (rest.compare(0, 2, ": ") == 0) rest = "rule" + rest;
+  return core::Status::invalid_argument(rest);
+}
+
+std::string body_of(const core::Rule& rule) { return boost::json::serialize(rule_to_json(rule)); }
+
+}  // namespace
+
+core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::Store& store, core::Limiter& limiter,
+                                                       core::RuleSetOptions options) {
+  std::unique_ptr<RuleBook> book(new RuleBook(store, limiter, std::move(options)));
+  auto stored = store.list_rules();
+  if (!stored.ok()) return stored.status();
+  for (const store::StoredRule& s : stored.value()) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(s.body, ec);
+    auto rule =
+        ec ? std::variant<core::Rule, core::FieldError>(core::FieldError{"body", ec.message()})
+           : rule_from_json(v);
+    if (auto* e = std::get_if<core::FieldError>(&rule)) {
+      return core::Status::invalid_argument("stored rule " + std::to_string(s.id) + ": " +
+                                            e->field + ": " + e->message);
+    }
+    core::Rule& r = std::get<core::Rule>(rule);
+    r.id = s.id;
+    book->stored_.push_back({std::move(r), s.updated_at_ms});
+  }
+  std::lock_guard lock(book->mu_);
+  if (core::Status s = book->put_in_force(); !s.ok()) return s;
+  return book;
+}
+
+std::vector<core::Rule> RuleBook::in_force(const std::vector<core::Rule>& stored) const {
+  std::vector<core::Rule> all;
+  all.reserve(builtins_.size() + stored.size());
+  for (const core::Rule& b : builtins_) {
+    core::Rule kept = b;
+    std::erase_if(kept.limits, [&](const core::LimitSpec& l) { return overridden(b, l, stored); });
+    if (!kept.limits.empty()) all.push_back(std::move(kept));
+  }
+  all.insert(all.end(), stored.begin(), stored.end());
+  return all;
+}
+
+core::Result<std::shared_ptr<const core::RuleSet>> RuleBook::compile(
+    const std::vector<core::Rule>& stored) const {
+  return core::RuleSet::compile(in_force(stored), options_);
+}
+
+std::vector<core::Rule> RuleBook::stored_rules_except(const std::vector<uint64_t>& skip) const {
+  std::vector<core::Rule> rules;
+  for (const Stored& s : stored_) {
+    if (std::find(skip.begin(), skip.end(), s.rule.id) == skip.end()) rules.push_back(s.rule);
+  }
+  return rules;
+}
+
+core::Status RuleBook::check(const std::vector<core::Rule>& others,
+                             const std::vector<core::Rule>& candidates, bool indexed) const {
+  // Alone first, so an error names the candidate's own fields.
+  if (auto alone = core::RuleSet::compile(candidates, options_); !alone.ok()) {
+    return renamed(alone.status(), 0, indexed);
+  }
+  std::vector<core::Rule> stored = others;
+  stored.insert(stored.end(), candidates.begin(), candidates.end());
+  std::vector<core::Rule> all = in_force(stored);
+  if (auto together = core::RuleSet::compile(all, options_); !together.ok()) {
+    return renamed(together.status(), all.size() - candidates.size(), indexed);
+  }
+  return {};
+}
+
+core::Status RuleBook::put_in_force() {
+  std::vector<core::Rule> stored;
+  for (const Stored& s : stored_) stored.push_back(s.rule);
+  auto set = compile(stored);
+  if (!set.ok()) return set.status();
+  limiter_.set_rules(set.value());
+  return {};
+}
+
+core::Status RuleBook::validate(const std::vector<core::Rule>& rules) const {
+  if (auto alone = core::RuleSet::compile(rules, options_); !alone.ok()) return alone.status();
+  std::lock_guard lock(mu_);
+  std::vector<core::Rule> stored = stored_rules_except({});
+  stored.insert(stored.end(), rules.begin(), rules.end());
+  auto together = compile(stored);
+  return together.ok() ? core::Status() : together.status();
+}
+
+core::Status RuleBook::add(std::vector<core::Rule> rules, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::vector<core::Rule> stored = stored_rules_except({});
+  stored.insert(stored.end(), rules.begin(), rules.end());
+  if (auto set = compile(stored); !set.ok()) return set.status();
+  std::vector<std::string> bodies;
+  for (const core::Rule& r : rules) bodies.push_back(body_of(r));
+  auto ids = store_.add_rules(bodies, now_ms);
+  if (!ids.ok()) return ids.status();
+  for (size_t i = 0; i < rules.size(); ++i) {
+    rules[i].id = ids.value()[i];
+    stored_.push_back({std::move(rules[i]), now_ms});
+  }
+  return put_in_force();
+}
+
+std::vector<BookRule> RuleBook::list() const {
+  std::lock_guard lock(mu_);
+  std::vector<core::Rule> stored = stored_rules_except({});
+  std::vector<BookRule> out;
+  for (const core::Rule& b : builtins_) {
+    bool over = std::any_of(b.limits.begin(), b.limits.end(),
+                            [&](const core::LimitSpec& l) { return overridden(b, l, stored); });
+    out.push_back({b, true, over, 0});
+  }
+  for (const Stored& s : stored_) out.push_back({s.rule, false, false, s.updated_at_ms});
+  return out;
+}
+
+std::optional<BookRule> RuleBook::find(uint64_t id) const {
+  std::lock_guard lock(mu_);
+  for (const Stored& s : stored_) {
+    if (s.rule.id == id) return BookRule{s.rule, false, false, s.updated_at_ms};
+  }
+  return std::nullopt;
+}
+
+bool RuleBook::is_builtin(std::string_view name) const {
+  return std::any_of(builtins_.begin(), builtins_.end(),
+                     [&](const core::Rule& b) { return b.name == name; });
+}
+
+core::Result<core::Rule> RuleBook::create(core::Rule rule, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (core::Status s = check(stored_rules_except({}), {rule}, false); !s.ok()) return s;
+  auto ids = store_.add_rules({body_of(rule)}, now_ms);
+  if (!ids.ok()) return ids.status();
+  rule.id = ids.value()[0];
+  stored_.push_back({rule, now_ms});
+  if (core::Status s = put_in_force(); !s.ok()) return s;
+  return rule;
+}
+
+core::Result<core::Rule> RuleBook::update(uint64_t id, core::Rule rule, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(stored_.begin(), stored_.end(),
+                         [&](const Stored& s) { return s.rule.id == id; });
+  if (it == stored_.end()) return core::Status::not_found("no rule " + std::to_string(id));
+  rule.id = id;
+  if (core::Status s = check(stored_rules_except({id}), {rule}, false); !s.ok()) return s;
+  if (core::Status s = store_.update_rule(id, body_of(rule), now_ms); !s.ok()) return s;
+  *it = {rule, now_ms};
+  if (core::Status s = put_in_force(); !s.ok()) return s;
+  return rule;
+}
+
+core::Result<core::Rule> RuleBook::remove(uint64_t id) {
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(stored_.begin(), stored_.end(),
+                         [&](const Stored& s) { return s.rule.id == id; });
+  if (it == stored_.end()) return core::Status::not_found("no rule " + std::to_string(id));
+  // Removing a rule can bring a built-in limit back; the rest compiled before, so does this.
+  if (auto set = compile(stored_rules_except({id})); !set.ok()) return set.status();
+  auto removed = store_.replace_rules({id}, {}, 0);
+  if (!removed.ok()) return removed.status();
+  core::Rule rule = std::move(it->rule);
+  stored_.erase(it);
+  if (core::Status s = put_in_force(); !s.ok()) return s;
+  return rule;
+}
+
+std::vector<core::Rule> RuleBook::user_rules(uint64_t user_id) const {
+  std::lock_guard lock(mu_);
+  std::vector<core::Rule> rules;
+  for (const Stored& s : stored_) {
+    if (s.rule.subject.kind == core::SubjectKind::kUser && s.rule.subject.id == user_id) {
+      rules.push_back(s.rule);
+    }
+  }
+  return rules;
+}
+
+core::Result<std::vector<core::Rule>> RuleBook::replace_user_rules(uint64_t user_id,
+                                                                   std::vector<core::Rule> rules,
+                                                                   int64_t now_ms) {
+  for (const core::Rule& r : rules) {
+    if (r.subject.kind != core::SubjectKind::kUser || r.subject.id != user_id) {
+      return core::Status::invalid_argument("subject: every rule must be for user " +
+                                            std::to_string(user_id));
+    }
+  }
+  std::lock_guard lock(mu_);
+  std::vector<uint64_t> old;
+  for (const Stored& s : stored_) {
+    if (s.rule.subject.kind == core::SubjectKind::kUser && s.rule.subject.id == user_id) {
+      old.push_back(s.rule.id);
+    }
+  }
+  if (core::Status s = check(stored_rules_except(old), rules, true); !s.ok()) return s;
+  std::vector<std::string> bodies;
+  for (const core::Rule& r : rules) bodies.push_back(body_of(r));
+  auto ids = store_.replace_rules(old, bodies, now_ms);
+  if (!ids.ok()) return ids.status();
+  std::erase_if(stored_, [&](const Stored& s) {
+    return std::find(old.begin(), old.end(), s.rule.id) != old.end();
+  });
+  for (size_t i = 0; i < rules.size(); ++i) {
+    rules[i].id = ids.value()[i];
+    stored_.push_back({rules[i], now_ms});
+  }
+  if (core::Status s = put_in_force(); !s.ok()) return s;
+  return rules;
+}
+
+}  // namespace gaia::rules

@@ -1,0 +1,102 @@
+#pragma once
+// RuleBook: the rules in force, the built-in defaults and the ones admins made (kept in the
+// store), compiled into the limiter's RuleSet. Every change validates the whole set first,
+// stores it, then swaps the limiter's rules: the next check uses them, no restart. A change
+// that does not compile, or that the store refuses, changes nothing.
+//
+// Built-in rules are read-only. An admin overrides one by making a rule for the same subject
+// and command type: each built-in limit whose slot (kind, and period or window) that rule
+// sets is left out of the set in force, the built-in's other limits stay. E.g. a global
+// "shell" rule of 100 a day leaves the built-in 3,000 a week and 10,000 a month of "shell".
+//
+// Thread-safe: one lock serialises changes (and the store writes they make) and guards the
+// lists; checks never take it (they use the limiter's own copy).
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "core/limiter.h"
+#include "core/rule_set.h"
+#include "store/store.h"
+
+namespace gaia::rules {
+
+// A rule as the admin API lists it.
+struct BookRule {
+  core::Rule rule;
+  bool builtin = false;
+  bool overridden = false;    // builtin only: some of its limits are overridden
+  int64_t updated_at_ms = 0;  // stored rules only
+};
+
+class RuleBook {
+ public:
+  // Compiles the defaults with every stored rule and gives the result to `limiter`.
+  // `store` and `limiter` must outlive the book.
+  static core::Result<std::unique_ptr<RuleBook>> load(store::Store& store, core::Limiter& limiter,
+                                                      core::RuleSetOptions options);
+
+  // Checks that `rules` compile together with those in force; the error names the field of
+  // the first rule at fault, as "rules[0].limits[1].window_ms: ...".
+  core::Status validate(const std::vector<core::Rule>& rules) const;
+  // Stores `rules` and puts them in force.
+  core::Status add(std::vector<core::Rule> rules, int64_t now_ms);
+
+  // Built-in rules first (in their order), then stored ones by id.
+  std::vector<BookRule> list() const;
+  // The stored rule `id`, if there is one (built-in rules are not found by id).
+  std::optional<BookRule> find(uint64_t id) const;
+  // True if `name` names a built-in rule ("default-shell", ...).
+  bool is_builtin(std::string_view name) const;
+
+  // Each returns the rule as stored (with its id). Errors: kInvalidArgument "field: reason",
+  // the field relative to the rule (e.g. "limits[1].window_ms: must be at least 1");
+  // kNotFound for an id that is not a stored rule; else the store's error.
+  core::Result<core::Rule> create(core::Rule rule, int64_t now_ms);
+  core::Result<core::Rule> update(uint64_t id, core::Rule rule, int64_t now_ms);
+  // Returns the rule that was removed.
+  core::Result<core::Rule> remove(uint64_t id);
+
+  // The rules whose subject is user `user_id` (its overrides), by id.
+  std::vector<core::Rule> user_rules(uint64_t user_id) const;
+  // Replaces the user's overrides with `rules` (each must have that user as subject) in one
+  // store transaction; returns the new ones. Errors as create(), the field relative to the
+  // rule's index in `rules` ("rules[1].limits[0]: ...").
+  core::Result<std::vector<core::Rule>> replace_user_rules(uint64_t user_id,
+                                                           std::vector<core::Rule> rules,
+                                                           int64_t now_ms);
+
+ private:
+  struct Stored {
+    core::Rule rule;
+    int64_t updated_at_ms = 0;
+  };
+
+  RuleBook(store::Store& store, core::Limiter& limiter, core::RuleSetOptions options)
+      : store_(store), limiter_(limiter), options_(std::move(options)) {}
+  // The set in force for `stored`: the built-ins less the limits `stored` overrides, then
+  // `stored` in order (so a conflict is reported at the later rule).
+  std::vector<core::Rule> in_force(const std::vector<core::Rule>& stored) const;
+  core::Result<std::shared_ptr<const core::RuleSet>> compile(
+      const std::vector<core::Rule>& stored) const;
+  // The stored rules other than those with ids in `skip`. REQUIRES: mu_ held.
+  std::vector<core::Rule> stored_rules_except(const std::vector<uint64_t>& skip) const;
+  // Validates `candidates` alone, then with `others` (candidates last); errors name the
+  // field relative to the candidate at fault, prefixed "rules[i]." when `indexed`.
+  core::Status check(const std::vector<core::Rule>& others,
+                     const std::vector<core::Rule>& candidates, bool indexed) const;
+  // Compiles stored_ and hands the set to the limiter. REQUIRES: mu_ held.
+  core::Status put_in_force();
+
+  store::Store& store_;
+  core::Limiter& limiter_;
+  const core::RuleSetOptions options_;
+  const std::vector<core::Rule> builtins_ = core::default_rules();
+  mutable std::mutex mu_;
+  std::vector<Stored> stored_;  // GUARDED_BY(mu_), by id
+};
+
+}  // namespace gaia::rules

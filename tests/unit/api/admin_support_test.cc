@@ -1,0 +1,44 @@
+// Query parameters of the admin endpoints: percent-decoding, and RFC 3339 times.
+
+#include "api/admin/admin_support.h"
+
+#include <gtest/gtest.h>
+
+namespace gaia::api::admin {
+namespace {
+
+TEST(AdminQueryTest, ParametersArePercentDecoded) {
+  EXPECT_EQ(query_param("q=a%40b+c&x=1", "q"), "a@b c");
+  EXPECT_EQ(query_param("q=a%40b+c&x=1", "x"), "1");
+  EXPECT_EQ(query_param("q=&x=1", "q"), std::nullopt);
+  EXPECT_EQ(query_param("x=1", "q"), std::nullopt);
+  EXPECT_EQ(query_param("q=%zz", "q"), "%zz");  // not an escape: kept as it is
+}
+
+TEST(AdminQueryTest, IntegersOutOfRangeNameTheParameter) {
+  QueryReader q("limit=0&offset=3");
+  EXPECT_EQ(q.integer("offset", 0, 10), 3);
+  EXPECT_FALSE(q.error());
+  EXPECT_EQ(q.integer("limit", 1, 1000), std::nullopt);
+  ASSERT_TRUE(q.error());
+  EXPECT_EQ(q.error()->status, 400);
+  EXPECT_NE(q.error()->body.find(R"("field":"limit")"), std::string::npos);
+}
+
+TEST(AdminQueryTest, TimesAreMillisecondsOrRfc3339) {
+  EXPECT_EQ(parse_rfc3339_ms("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_rfc3339_ms("2026-01-05T00:00:00Z"), 1767571200000);
+  EXPECT_EQ(parse_rfc3339_ms("2026-01-05T02:00:00.250+02:00"), 1767571200250);
+  EXPECT_EQ(parse_rfc3339_ms("2026-01-04T19:00:00-05:00"), 1767571200000);
+  EXPECT_EQ(parse_rfc3339_ms("2026-02-30T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(parse_rfc3339_ms("2026-01-05"), std::nullopt);
+  EXPECT_EQ(parse_rfc3339_ms("2026-01-05T00:00:00"), std::nullopt);
+  QueryReader q("from=1767571200000&to=2026-01-06T00:00:00Z&at=soon");
+  EXPECT_EQ(q.time_ms("from"), 1767571200000);
+  EXPECT_EQ(q.time_ms("to"), 1767657600000);
+  EXPECT_EQ(q.time_ms("at"), std::nullopt);
+  EXPECT_TRUE(q.error());
+}
+
+}  // namespace
+}  // namespace gaia::api::admin

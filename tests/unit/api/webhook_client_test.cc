@@ -1,0 +1,180 @@
+// WebhookClient against a real HTTP receiver on loopback (Gaia's own server, port 0): a
+// signed delivery the receiver verifies, a retry after a 500, nobody listening, a receiver
+// that never answers, and the queue's bound.
+
+#include "api/webhook_client.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http/server.h"
+#include "support/eventually.h"
+#include "support/loopback_port.h"
+#include "support/loopback_server.h"
+
+namespace gaia::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Received {
+  std::string body;
+  std::string signature;
+  std::string content_type;
+};
+
+// A receiver answering each POST /hook with the next status of `statuses` (the last one
+// repeats); status 0 holds the request unanswered until the receiver is destroyed.
+class Receiver {
+ public:
+  explicit Receiver(std::vector<unsigned> statuses) : statuses_(std::move(statuses)) {
+    http::Router router;
+    router.add_async("POST", "/hook", [this](const http::Request& req, http::Responder respond) {
+      unsigned status;
+      {
+        std::lock_guard lock(mu_);
+        got_.push_back({req.body, std::string(req.header("X-Gaia-Signature")),
+                        std::string(req.header("Content-Type"))});
+        status = statuses_[std::min(got_.size(), statuses_.size()) - 1];
+      }
+      if (status == 0) {
+        server_->hold(std::move(respond));
+        return;
+      }
+      respond(http::json_response(status, {{"ok", status < 300}}));
+    });
+    server_ = std::make_unique<testing::LoopbackServer>(std::move(router));
+  }
+  std::string url() const { return server_->url("/hook"); }
+  std::vector<Received> got() {
+    std::lock_guard lock(mu_);
+    return got_;
+  }
+
+ private:
+  std::vector<unsigned> statuses_;
+  std::mutex mu_;
+  std::vector<Received> got_;
+  std::unique_ptr<testing::LoopbackServer> server_;  // last: stops before the state above goes
+};
+
+std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {}) {
+  o.url = std::move(url);
+  if (o.secret.empty()) o.secret = "s3cret";
+  o.first_backoff = 20ms;
+  o.max_backoff = 40ms;
+  auto c = WebhookClient::make(std::move(o));
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return c.ok() ? std::move(c.value()) : nullptr;
+}
+
+// Waits (without asserting any duration) until `done` holds or ten seconds pass.
+template <class Fn>
+bool eventually(Fn done) {
+  return testing::eventually(done, 10s, 10ms);
+}
+
+// The receiver's own check of a signature: HMAC-SHA256 of the body with the shared secret,
+// compared in constant time.
+bool signature_valid(std::string_view secret, const Received& r) {
+  constexpr std::string_view kPrefix = "sha256=";
+  if (!std::string_view(r.signature).starts_with(kPrefix)) return false;
+  const std::string hex = r.signature.substr(kPrefix.size());
+  unsigned char sent[crypto_auth_hmacsha256_BYTES];
+  size_t sent_len = 0;
+  if (sodium_hex2bin(sent, sizeof sent, hex.data(), hex.size(), nullptr, &sent_len, nullptr) != 0 ||
+      sent_len != sizeof sent) {
+    return false;
+  }
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(r.body.data()),
+                                r.body.size());
+  unsigned char expected[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&state, expected);
+  return sodium_memcmp(sent, expected, sizeof sent) == 0;
+}
+
+TEST(WebhookClientTest, DeliversTheBodySignedWithTheSecret) {
+  Receiver receiver({200});
+  auto c = client(receiver.url());
+  const std::string body = R"({"event":"firing","alert":{"id":1}})";
+  ASSERT_TRUE(c->enqueue(body));
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 1; }));
+  auto got = receiver.got();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, body);
+  EXPECT_EQ(got[0].content_type, "application/json");
+  EXPECT_TRUE(signature_valid("s3cret", got[0])) << got[0].signature;
+  EXPECT_FALSE(signature_valid("other", got[0]));
+  Received tampered = got[0];
+  tampered.body += " ";
+  EXPECT_FALSE(signature_valid("s3cret", tampered));
+  EXPECT_EQ(c->health().queued, 0u);
+  EXPECT_EQ(c->health().failed, 0u);
+}
+
+TEST(WebhookClientTest, RetriesWhenTheReceiverFirstAnswers500) {
+  Receiver receiver({500, 200});
+  auto c = client(receiver.url());
+  ASSERT_TRUE(c->enqueue(R"({"n":1})"));
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 1; }));
+  auto got = receiver.got();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].body, got[1].body);
+  EXPECT_TRUE(signature_valid("s3cret", got[1]));
+  const WebhookHealth h = c->health();
+  EXPECT_EQ(h.retries, 1u);
+  EXPECT_EQ(h.failed, 0u);
+  EXPECT_NE(h.last_error.find("HTTP 500"), std::string::npos) << h.last_error;
+}
+
+TEST(WebhookClientTest, GivesUpAfterMaxAttemptsWhenNobodyListens) {
+  WebhookOptions o;
+  o.max_attempts = 3;
+  auto c = client("http://127.0.0.1:" + std::to_string(testing::free_port()) + "/hook", o);
+  ASSERT_TRUE(c->enqueue("{}"));
+  ASSERT_TRUE(eventually([&] { return c->health().failed == 1; }));
+  const WebhookHealth h = c->health();
+  EXPECT_EQ(h.retries, 2u);
+  EXPECT_EQ(h.delivered, 0u);
+  EXPECT_NE(h.last_error.find("connect"), std::string::npos) << h.last_error;
+}
+
+TEST(WebhookClientTest, ASilentReceiverTimesOutAndTheQueueStaysBounded) {
+  Receiver receiver({0});
+  WebhookOptions o;
+  o.timeout = 200ms;
+  o.max_attempts = 1;
+  o.max_queued = 2;
+  auto c = client(receiver.url(), o);
+  ASSERT_TRUE(c->enqueue("1"));
+  ASSERT_TRUE(eventually([&] { return receiver.got().size() == 1; }));
+  // The first is being sent (still queued), the second waits, the third is refused at once.
+  EXPECT_TRUE(c->enqueue("2"));
+  EXPECT_FALSE(c->enqueue("3"));
+  EXPECT_EQ(c->health().dropped, 1u);
+  ASSERT_TRUE(eventually([&] { return c->health().failed >= 1; }));
+  EXPECT_NE(c->health().last_error.find("timed out"), std::string::npos) << c->health().last_error;
+}
+
+TEST(WebhookClientTest, RefusesABadConfiguration) {
+  EXPECT_EQ(WebhookClient::make({.url = "https://x/"}).status().code(),
+            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(WebhookClient::make({.url = "http://x:0/"}).status().code(),
+            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(WebhookClient::make({.url = "http://x/", .max_attempts = 0}).status().code(),
+            core::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace gaia::api

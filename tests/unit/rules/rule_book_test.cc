@@ -1,0 +1,172 @@
+// RuleBook over a real SQLite store: built-in rules overridden slot by slot, changes that
+// reach the limiter at once and survive a reload, and refused changes that change nothing.
+
+#include "rules/rule_book.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/manual_clock.h"
+#include "support/temp_dir.h"
+
+namespace gaia::rules {
+namespace {
+
+using core::CalendarPeriod;
+using core::LimitSpec;
+
+constexpr core::Subject kGlobal{};
+const core::Principal kAlice{7, 70, core::Tier::kDefault};
+const core::Principal kBob{8, 80, core::Tier::kDefault};
+
+core::Rule rule(core::Subject subject, std::optional<std::string> type,
+                std::vector<LimitSpec> limits) {
+  core::Rule r;
+  r.subject = subject;
+  r.command_type = std::move(type);
+  r.limits = std::move(limits);
+  return r;
+}
+
+core::Subject user(uint64_t id) { return {core::SubjectKind::kUser, core::Tier::kDefault, id}; }
+
+class RuleBookTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store.value());
+    load();
+  }
+  void load() {
+    book_.reset();
+    auto book = RuleBook::load(*store_, limiter_, options());
+    ASSERT_TRUE(book.ok()) << book.status().message();
+    book_ = std::move(book.value());
+  }
+  static core::RuleSetOptions options() {
+    return {core::default_command_types(), core::Calendar::utc(), {}};
+  }
+  // The enforced amount of `p`'s shell limit of `period`, 0 if none.
+  uint64_t shell_quota(const core::Principal& p, CalendarPeriod period) {
+    for (const core::QuotaLine& line : limiter_.quota_status(p, clock_.now())) {
+      const core::CompiledLimit& l = line.state.limit;
+      if (line.type == 0 && l.kind == core::LimitKind::kCalendar && l.period == period) {
+        return l.amount;
+      }
+    }
+    return 0;
+  }
+
+  testing::ManualClock clock_;
+  testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  core::Limiter limiter_{core::RuleSet::compile({}, options()).value(), {}};
+  std::unique_ptr<RuleBook> book_;
+};
+
+TEST_F(RuleBookTest, BuiltInRulesAreInForceAndListedFirst) {
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 500u);
+  auto listed = book_->list();
+  ASSERT_EQ(listed.size(), 5u);
+  EXPECT_TRUE(listed[0].builtin);
+  EXPECT_EQ(listed[0].rule.name, "default-shell");
+  EXPECT_TRUE(book_->is_builtin("default-shell"));
+  EXPECT_FALSE(book_->is_builtin("shell"));
+}
+
+TEST_F(RuleBookTest, AGlobalRuleOverridesOnlyTheBuiltInSlotsItSets) {
+  auto created =
+      book_->create(rule(kGlobal, "shell", {LimitSpec::calendar(100, CalendarPeriod::kDay)}), 1000);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_GT(created->id, 0u);
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 100u);
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kWeek), 3000u);
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kMonth), 10000u);
+  auto listed = book_->list();
+  EXPECT_TRUE(listed[0].overridden);
+  EXPECT_FALSE(listed[1].overridden);
+}
+
+TEST_F(RuleBookTest, AShadowRuleDoesNotOverrideTheBuiltIn) {
+  core::Rule shadow = rule(kGlobal, "shell", {LimitSpec::calendar(100, CalendarPeriod::kDay)});
+  shadow.enforcement = core::Enforcement::kShadow;
+  ASSERT_TRUE(book_->create(shadow, 1000).ok());
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 500u);
+  EXPECT_FALSE(book_->list()[0].overridden);
+}
+
+TEST_F(RuleBookTest, UpdateAndRemoveReachTheLimiterAndSurviveAReload) {
+  auto created =
+      book_->create(rule(kGlobal, "shell", {LimitSpec::calendar(100, CalendarPeriod::kDay)}), 1000);
+  ASSERT_TRUE(created.ok());
+  auto updated = book_->update(
+      created->id, rule(kGlobal, "shell", {LimitSpec::calendar(50, CalendarPeriod::kDay)}), 2000);
+  ASSERT_TRUE(updated.ok()) << updated.status().message();
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 50u);
+  load();
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 50u);
+  ASSERT_EQ(book_->find(created->id)->updated_at_ms, 2000);
+  auto removed = book_->remove(created->id);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->limits[0].amount, 50u);
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 500u);
+  load();
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 500u);
+  EXPECT_EQ(book_->remove(created->id).status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(
+      book_->update(999, rule(kGlobal, "shell", {LimitSpec::concurrency(1)}), 1).status().code(),
+      core::StatusCode::kNotFound);
+}
+
+TEST_F(RuleBookTest, InvalidRulesNameTheFieldAndChangeNothing) {
+  auto bad_type = book_->create(rule(kGlobal, "dance", {LimitSpec::concurrency(1)}), 1);
+  EXPECT_EQ(bad_type.status().message(), "command_type: unknown type \"dance\"");
+  auto bad_window = book_->create(
+      rule(kGlobal, "shell",
+           {LimitSpec::concurrency(1), LimitSpec::rate(1, std::chrono::milliseconds(0))}),
+      1);
+  EXPECT_EQ(bad_window.status().message().rfind("limits[1].window_ms: ", 0), 0u)
+      << bad_window.status().message();
+  ASSERT_TRUE(book_->create(rule(kGlobal, "code", {LimitSpec::concurrency(2)}), 1).ok());
+  auto clash = book_->create(rule(kGlobal, "code", {LimitSpec::concurrency(3)}), 1);
+  EXPECT_EQ(clash.status().message().rfind("limits[0]: ", 0), 0u) << clash.status().message();
+  EXPECT_EQ(book_->list().size(), 6u);
+  EXPECT_EQ(store_->list_rules().value().size(), 1u);
+}
+
+TEST_F(RuleBookTest, UserRulesAreReplacedTogether) {
+  ASSERT_TRUE(book_->create(rule(user(7), "code", {LimitSpec::concurrency(2)}), 1).ok());
+  ASSERT_TRUE(book_->create(rule(user(8), "shell", {LimitSpec::concurrency(2)}), 1).ok());
+  auto replaced = book_->replace_user_rules(
+      7,
+      {rule(user(7), "shell", {LimitSpec::calendar(5, CalendarPeriod::kDay)}),
+       rule(user(7), std::nullopt, {LimitSpec::rate(9, std::chrono::minutes(1))})},
+      2);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().message();
+  ASSERT_EQ(book_->user_rules(7).size(), 2u);
+  EXPECT_EQ(book_->user_rules(8).size(), 1u);
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 5u);
+  EXPECT_EQ(shell_quota(kBob, CalendarPeriod::kDay), 500u);
+  load();
+  EXPECT_EQ(book_->user_rules(7).size(), 2u);
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 5u);
+}
+
+TEST_F(RuleBookTest, ARefusedUserReplacementKeepsTheOldRules) {
+  ASSERT_TRUE(book_->create(rule(user(7), "code", {LimitSpec::concurrency(2)}), 1).ok());
+  auto refused = book_->replace_user_rules(7,
+                                           {rule(user(7), "shell", {LimitSpec::concurrency(1)}),
+                                            rule(user(7), "dance", {LimitSpec::concurrency(1)})},
+                                           2);
+  EXPECT_EQ(refused.status().message().rfind("rules[1].command_type: ", 0), 0u)
+      << refused.status().message();
+  ASSERT_EQ(book_->user_rules(7).size(), 1u);
+  EXPECT_EQ(book_->user_rules(7)[0].command_type, "code");
+  EXPECT_EQ(store_->list_rules().value().size(), 1u);
+  EXPECT_FALSE(
+      book_->replace_user_rules(7, {rule(user(8), "shell", {LimitSpec::concurrency(1)})}, 3).ok());
+}
+
+}  // namespace
+}  // namespace gaia::rules
