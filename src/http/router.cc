@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <future>
+#include <stdexcept>
 #include <utility>
 
 namespace gaia::http {
@@ -73,10 +74,9 @@ void Router::add_route(std::string method, std::string path, Route route) {
       routes = &patterns_.back().routes;
     }
   }
-  for (Route& r : *routes) {
+  for (const Route& r : *routes) {
     if (r.method == route.method) {
-      r = std::move(route);
-      return;
+      throw std::logic_error("route " + route.method + " " + path + " is already registered");
     }
   }
   routes->push_back(std::move(route));

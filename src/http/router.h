@@ -102,7 +102,8 @@ using RouteObserver =
 class Router {
  public:
   // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/health" or
-  // "/api/admin/users/{name}"), replacing any earlier handler for the same pair.
+  // "/api/admin/users/{name}"). Throws std::logic_error if the pair is already registered
+  // (by any add_*): a route has one owner.
   void add(std::string method, std::string path, Handler handler);
   void add_async(std::string method, std::string path, AsyncHandler handler);
   void add_stream(std::string method, std::string path, StreamHandler handler);

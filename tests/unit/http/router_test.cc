@@ -89,10 +89,16 @@ TEST(RouterTest, AnswersWrongMethodWith405AndAllow) {
   EXPECT_EQ(r.headers[0].value, "GET, POST");
 }
 
-TEST(RouterTest, LaterAddReplacesHandler) {
+TEST(RouterTest, RefusesARouteThatIsAlreadyRegistered) {
   Router router = hello_router();
-  router.add("GET", "/hello", [](const Request&) { return json_response(202, nullptr); });
-  EXPECT_EQ(router.route(request("GET", "/hello")).status, 202u);
+  auto again = [](const Request&) { return json_response(202, nullptr); };
+  EXPECT_THROW(router.add("GET", "/hello", again), std::logic_error);
+  EXPECT_THROW(router.add_blocking("POST", "/hello", again), std::logic_error);
+  router.add("GET", "/users/{name}", again);
+  EXPECT_THROW(router.add("GET", "/users/{name}", again), std::logic_error);
+  EXPECT_EQ(router.route(request("GET", "/hello")).status, 200u);  // the first owner stays
+  router.add("PUT", "/hello", again);  // another method on the same path is another route
+  EXPECT_EQ(router.route(request("PUT", "/hello")).status, 202u);
 }
 
 TEST(RouterTest, TurnsThrowingHandlerInto500) {
@@ -109,6 +115,14 @@ TEST(RequestTest, FindsHeadersCaseInsensitively) {
   EXPECT_EQ(r.header("content-type"), "text/plain");
   EXPECT_EQ(r.header("X-KEY"), "k");
   EXPECT_EQ(r.header("Authorization"), "");
+}
+
+TEST(RequestTest, ReadsCookiesByNameAcrossHeaders) {
+  Request r;
+  r.headers = {{"Cookie", "a=1; gaia_session=\"tok\""}, {"cookie", " b = 2 "}};
+  EXPECT_EQ(r.cookie("gaia_session"), "tok");
+  EXPECT_EQ(r.cookie("b"), "2");
+  EXPECT_EQ(r.cookie("c"), "");
 }
 
 }  // namespace
