@@ -6,7 +6,7 @@
 // defaults read back from Config itself), the environment's names (environment.cc), the
 // file's keys (config_file.cc) and parsing by precedence (config.cc).
 //
-// Adding a setting: a field in Config (config.h) and a row in setting_table() (settings.cc).
+// Adding a setting: a field in Config (config.h) and a row in make_table() (settings.cc).
 // Rules between settings (one needing another) live in resolve_config().
 //
 // The table is built on first use and never changes afterwards; any thread.
