@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/settings.h"
+
 namespace gaia::app {
 
 namespace {
@@ -12,13 +14,6 @@ std::string_view trim(std::string_view s) {
   std::size_t b = s.find_first_not_of(kSpace);
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
-}
-
-bool is_file_key(std::string_view key) {
-  for (const SettingName& name : kFileSettings) {
-    if (key == name.key) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -39,9 +34,15 @@ core::Result<Settings> parse_config_file(std::string_view text, const std::strin
     }
     std::string_view key = trim(line.substr(0, eq));
     std::string_view value = trim(line.substr(eq + 1));
-    if (!is_file_key(key)) {
+    const Setting* setting = find_setting(key);
+    if (setting == nullptr) {
       return core::Status::invalid_argument(where + ": unknown setting \"" + std::string(key) +
                                             "\"");
+    }
+    if (setting->reach != Reach::kEverywhere) {
+      return core::Status::invalid_argument(where + ": setting \"" + std::string(key) +
+                                            "\" cannot be set in a file (use " +
+                                            std::string(setting->env) + ")");
     }
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);

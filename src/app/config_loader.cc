@@ -3,6 +3,7 @@
 #include "app/command_line.h"
 #include "app/config_file.h"
 #include "app/environment.h"
+#include "app/settings.h"
 
 namespace gaia::app {
 
@@ -25,9 +26,9 @@ LoadedConfig load_config(int argc, const char* const* argv, const char* const* e
 
   Settings file;
   const std::string* path = nullptr;
-  if (auto it = cl.flags.find(kConfigSetting.key); it != cl.flags.end()) {
+  if (auto it = cl.flags.find(std::string(kConfigFileKey)); it != cl.flags.end()) {
     path = &it->second;
-  } else if (auto it = env.find(kConfigSetting.key); it != env.end()) {
+  } else if (auto it = env.find(std::string(kConfigFileKey)); it != env.end()) {
     path = &it->second;
   }
   if (path != nullptr) {

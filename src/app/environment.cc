@@ -1,7 +1,8 @@
 #include "app/environment.h"
 
-#include <span>
 #include <string_view>
+
+#include "app/settings.h"
 
 namespace gaia::app {
 
@@ -12,10 +13,9 @@ Settings settings_from_environment(const char* const* envp) {
     std::size_t eq = entry.find('=');
     if (eq == std::string_view::npos || eq + 1 == entry.size()) continue;  // empty: unset
     const std::string_view variable = entry.substr(0, eq);
-    for (std::span<const SettingName> names : {std::span<const SettingName>(kFileSettings),
-                                               std::span<const SettingName>(kNotInFileSettings)}) {
-      for (const SettingName& name : names) {
-        if (variable == name.env) settings[name.key] = std::string(entry.substr(eq + 1));
+    for (const Setting& setting : setting_table()) {
+      if (variable == setting.env) {
+        settings[std::string(setting.key)] = std::string(entry.substr(eq + 1));
       }
     }
   }

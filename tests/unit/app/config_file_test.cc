@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "app/settings.h"
+
 namespace gaia::app {
 namespace {
 
@@ -17,6 +19,27 @@ TEST(ConfigFileTest, RejectsUnknownKeyNamingTheLine) {
   auto s = parse_config_file("port = 1\nprot = 2\n", "config file g.conf");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(), "config file g.conf line 2: unknown setting \"prot\"");
+}
+
+TEST(ConfigFileTest, AcceptsTheKeyOfEverySettingButTheFileAndTheSecrets) {
+  for (const Setting& setting : setting_table()) {
+    auto s = parse_config_file(std::string(setting.key) + " = x\n", "f");
+    if (setting.reach == Reach::kEverywhere) {
+      ASSERT_TRUE(s.ok()) << s.status().message();
+      EXPECT_EQ(s.value(), (Settings{{std::string(setting.key), "x"}}));
+    } else {
+      EXPECT_FALSE(s.ok()) << setting.key;
+    }
+  }
+}
+
+TEST(ConfigFileTest, RejectsASecretPointingToItsVariable) {
+  auto s = parse_config_file("admin_key = k\n", "config file g.conf");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(),
+            "config file g.conf line 1: setting \"admin_key\" cannot be set in a file (use "
+            "GAIA_ADMIN_KEY)");
+  EXPECT_FALSE(parse_config_file("config = other.conf\n", "f").ok());
 }
 
 TEST(ConfigFileTest, RejectsLineWithoutEquals) {

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "app/settings.h"
+
 namespace gaia::app {
 namespace {
 
@@ -67,9 +73,10 @@ TEST(ConfigTest, RejectsBadValuesOfEverySetting) {
 }
 
 TEST(ConfigTest, ReadsPostgresUrlAndStoreSettings) {
-  auto c = resolve_config({}, {{"database_url", "postgresql://gaia:pw@db:5432/gaia"},
-                               {"store_failure", "closed"},
-                               {"store_connect_retry_s", "0"}},
+  auto c = resolve_config({},
+                          {{"database_url", "postgresql://gaia:pw@db:5432/gaia"},
+                           {"store_failure", "closed"},
+                           {"store_connect_retry_s", "0"}},
                           {});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->postgres_url, "postgresql://gaia:pw@db:5432/gaia");
@@ -89,6 +96,124 @@ TEST(ConfigTest, ValidFlagHidesBadLowerValue) {
   auto c = resolve_config({{"port", "9000"}}, {{"port", "bad"}}, {});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->port, 9000);
+}
+
+TEST(ConfigTest, RejectsBadChoicesNamingTheChoices) {
+  auto c = resolve_config({}, {{"store_failure", "maybe"}}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "invalid store_failure \"maybe\" (from GAIA_STORE_FAILURE): expected open or closed");
+  expect_rejected({}, {}, {{"throttle_slow", "fast"}}, "config file key throttle_slow", "fast");
+  expect_rejected({{"confirm_fallback", "maybe"}}, {}, {}, "--confirm-fallback", "maybe");
+  expect_rejected({}, {{"metrics_open", "yes"}}, {}, "GAIA_METRICS_OPEN", "yes");
+}
+
+TEST(ConfigTest, ReadsChoicesIntoTheirFields) {
+  auto c = resolve_config({}, {{"throttle_slow", "hold"}, {"throttle_stop", "refuse"}},
+                          {{"exec_cgroups", "off"}, {"confirm_fallback", "deny"}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->throttle_hold);
+  EXPECT_TRUE(c->throttle_refuse_at_zero);
+  EXPECT_EQ(c->exec_cgroups, "off");
+  EXPECT_EQ(c->confirm_fallback, "deny");
+}
+
+TEST(ConfigTest, RejectsOutOfRangeIntegersNamingTheRange) {
+  auto c = resolve_config({{"alert_interval_s", "3601"}}, {}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "invalid alert_interval_s \"3601\" (from --alert-interval-s): expected seconds from 1 "
+            "to 3600");
+  expect_rejected({}, {{"analytics_day_days", "0"}}, {}, "GAIA_ANALYTICS_DAY_DAYS", "0");
+  expect_rejected({}, {}, {{"confirm_approval_wait_s", "86401"}},
+                  "config file key confirm_approval_wait_s", "86401");
+}
+
+TEST(ConfigTest, NeverEchoesASecret) {
+  auto c = resolve_config({}, {{"admin_key", "hunter2"}}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "invalid admin_key (from GAIA_ADMIN_KEY): expected at least 32 characters");
+}
+
+TEST(ConfigTest, SecretsComeFromTheEnvironmentOnly) {
+  const std::string key(40, 'k');
+  auto c = resolve_config({{"admin_key", key}}, {}, {{"alert_webhook_secret", "s"}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->admin_key, "");
+  EXPECT_EQ(c->alert_webhook_secret, "");
+  c = resolve_config({}, {{"admin_key", key}, {"alert_webhook_secret", "s"}}, {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->admin_key, key);
+  EXPECT_EQ(c->alert_webhook_secret, "s");
+}
+
+TEST(ConfigTest, MetricsOpenNeedsALoopbackBind) {
+  expect_rejected({{"bind", "0.0.0.0"}}, {{"metrics_open", "true"}}, {}, "GAIA_METRICS_OPEN",
+                  "true");
+  EXPECT_TRUE(resolve_config({{"bind", "::1"}}, {{"metrics_open", "true"}}, {})->metrics_open);
+  EXPECT_TRUE(resolve_config({{"bind", "0.0.0.0"}}, {{"metrics_open", "false"}}, {}).ok());
+}
+
+TEST(ConfigTest, ReviewerNeedsItsUrl) {
+  auto c = resolve_config({}, {{"confirm_ai_enabled", "true"}}, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("GAIA_CONFIRM_REVIEWER_URL"), std::string::npos);
+  c = resolve_config({}, {{"confirm_ai_enabled", "true"}},
+                     {{"confirm_reviewer_url", "http://127.0.0.1:9/review"}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->confirm_ai_enabled);
+  expect_rejected({}, {{"confirm_reviewer_url", "https://x"}}, {}, "GAIA_CONFIRM_REVIEWER_URL",
+                  "https://x");
+}
+
+TEST(ConfigTest, DataDirFollowsTheDatabaseUnlessSet) {
+  EXPECT_EQ(resolve_config({}, {}, {{"database_url", "sqlite:db/g.db"}})->data_dir, "db");
+  EXPECT_EQ(resolve_config({{"data_dir", "/srv/state"}}, {}, {{"database_url", "sqlite:db/g.db"}})
+                ->data_dir,
+            "/srv/state");
+  expect_rejected({{"data_dir", ""}}, {}, {}, "--data-dir", "\"\"");
+}
+
+TEST(ConfigTest, DefaultsShownAreTheDefaultsResolved) {
+  const Config shown = default_config();
+  auto resolved = resolve_config({}, {}, {});
+  ASSERT_TRUE(resolved.ok()) << resolved.status().message();
+  for (const Setting& setting : setting_table()) {
+    EXPECT_EQ(setting.field.show(shown), setting.field.show(resolved.value())) << setting.key;
+  }
+}
+
+// Flags are the key with dashes; variables are GAIA_ and the key in capitals, but for the
+// names the specification gave (PORT, DATABASE_URL, CLAUDE_CONFIRM_AI_ENABLED).
+TEST(ConfigTest, TableNamesFollowOneConvention) {
+  const std::set<std::string_view> kSpecNames = {"PORT", "DATABASE_URL",
+                                                 "CLAUDE_CONFIRM_AI_ENABLED"};
+  std::set<std::string_view> keys, envs, flags;
+  for (const Setting& setting : setting_table()) {
+    std::string flag = "--" + std::string(setting.key);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    std::string env = "GAIA_" + std::string(setting.key);
+    std::transform(env.begin(), env.end(), env.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    if (setting.reach == Reach::kEnvironmentOnly) {
+      EXPECT_EQ(setting.flag, "") << setting.key;
+    } else {
+      EXPECT_EQ(setting.flag, flag) << setting.key;
+    }
+    if (!kSpecNames.contains(setting.env)) {
+      EXPECT_EQ(setting.env, env) << setting.key;
+    }
+    EXPECT_FALSE(setting.help.empty()) << setting.key;
+    EXPECT_FALSE(setting.field.shape.empty()) << setting.key;
+    EXPECT_TRUE(keys.insert(setting.key).second) << setting.key;
+    EXPECT_TRUE(envs.insert(setting.env).second) << setting.env;
+    if (!setting.flag.empty()) {
+      EXPECT_TRUE(flags.insert(setting.flag).second) << setting.flag;
+    }
+    EXPECT_EQ(find_setting(setting.key), &setting);
+  }
+  EXPECT_EQ(find_setting("prot"), nullptr);
 }
 
 }  // namespace

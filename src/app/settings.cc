@@ -1,0 +1,276 @@
+#include "app/settings.h"
+
+#include <arpa/inet.h>
+#include <date/tz.h>
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <cstdint>
+#include <exception>
+#include <type_traits>
+#include <vector>
+
+namespace gaia::app {
+
+namespace {
+
+// --- Kinds of value ---------------------------------------------------------------------
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// An unsigned integer in [min, max]; `unit` names it in the error ("seconds from 1 to 60").
+template <typename T>
+Field uint_field(T Config::*member, uint64_t min, uint64_t max,
+                 std::string_view unit = "an integer") {
+  static_assert(std::is_unsigned_v<T>);
+  std::string expected =
+      std::string(unit) + " from " + std::to_string(min) + " to " + std::to_string(max);
+  return Field{
+      .parse = [=](std::string_view text, Config& c) -> std::optional<std::string> {
+        auto v = parse_uint(text);
+        if (!v || *v < min || *v > max) return expected;
+        c.*member = static_cast<T>(*v);
+        return std::nullopt;
+      },
+      .show = [member](const Config& c) { return std::to_string(c.*member); },
+      .shape = "N",
+  };
+}
+
+template <typename T>
+struct Choice {
+  std::string_view word;
+  T value;
+};
+
+// One of a few words, each standing for a value of the field.
+template <typename T>
+Field choice_field(T Config::*member, std::type_identity_t<std::vector<Choice<T>>> choices) {
+  std::string expected;
+  std::string shape;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) expected += i + 1 == choices.size() ? " or " : ", ";
+    expected += choices[i].word;
+    shape += (i > 0 ? "|" : "") + std::string(choices[i].word);
+  }
+  return Field{
+      .parse = [=](std::string_view text, Config& c) -> std::optional<std::string> {
+        for (const Choice<T>& choice : choices) {
+          if (text == choice.word) {
+            c.*member = choice.value;
+            return std::nullopt;
+          }
+        }
+        return expected;
+      },
+      .show =
+          [=](const Config& c) {
+            for (const Choice<T>& choice : choices) {
+              if (c.*member == choice.value) return std::string(choice.word);
+            }
+            assert(false && "a field holds a value no word stands for");
+            return std::string();
+          },
+      .shape = shape,
+  };
+}
+
+Field bool_field(bool Config::*member) {
+  return choice_field(member, {{"true", true}, {"false", false}});
+}
+
+// One of a few words, kept as the word.
+Field word_field(std::string Config::*member, std::vector<std::string_view> words) {
+  std::vector<Choice<std::string>> choices;
+  for (std::string_view w : words) choices.push_back({w, std::string(w)});
+  return choice_field(member, std::move(choices));
+}
+
+// Text that `valid` accepts (any text when `valid` is null).
+Field text_field(std::string Config::*member, std::string shape, bool (*valid)(std::string_view),
+                 std::string expected) {
+  return Field{
+      .parse = [=](std::string_view text, Config& c) -> std::optional<std::string> {
+        if (valid != nullptr && !valid(text)) return expected;
+        c.*member = std::string(text);
+        return std::nullopt;
+      },
+      .show = [member](const Config& c) { return c.*member; },
+      .shape = std::move(shape),
+  };
+}
+
+// --- Validators -------------------------------------------------------------------------
+
+bool is_ip_address(std::string_view s) {
+  const std::string text(s);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+bool is_time_zone(std::string_view name) {
+  try {
+    return date::locate_zone(name) != nullptr;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool is_not_empty(std::string_view s) { return !s.empty(); }
+
+bool is_http_url(std::string_view s) { return s.starts_with("http://") && s.size() > 7; }
+
+bool is_long_secret(std::string_view s) { return s.size() >= 32; }
+
+// "sqlite:PATH" or "sqlite://PATH" (so "sqlite:///abs" is "/abs") → PATH.
+std::optional<std::string> sqlite_path_of(std::string_view url) {
+  for (std::string_view prefix : {"sqlite://", "sqlite:"}) {
+    if (url.starts_with(prefix) && url.size() > prefix.size()) {
+      return std::string(url.substr(prefix.size()));
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_postgres_url(std::string_view url) {
+  return url.starts_with("postgres://") || url.starts_with("postgresql://");
+}
+
+// database_url also sets sqlite_path or postgres_url, which the server opens.
+Field database_url_field() {
+  return Field{
+      .parse = [](std::string_view text, Config& c) -> std::optional<std::string> {
+        if (is_postgres_url(text)) {
+          c.postgres_url = std::string(text);
+        } else if (auto path = sqlite_path_of(text)) {
+          c.sqlite_path = *path;
+        } else {
+          return "sqlite:PATH or postgres://[user[:password]@]host[:port]/database";
+        }
+        c.database_url = std::string(text);
+        return std::nullopt;
+      },
+      .show = [](const Config& c) { return c.database_url; },
+      .shape = "URL",
+  };
+}
+
+constexpr std::string_view kHttpUrl = "http://host[:port][/path] (https is not supported)";
+
+std::vector<Setting> make_table() {
+  using R = Reach;
+  return {
+      {"port", "PORT", "--port", R::kEverywhere, "TCP port to listen on (0: any free port)",
+       uint_field(&Config::port, 0, 65535)},
+      {"bind", "GAIA_BIND", "--bind", R::kEverywhere, "address to bind, IPv4 or IPv6",
+       text_field(&Config::bind_address, "ADDRESS", is_ip_address,
+                  "an IPv4 or IPv6 address such as 127.0.0.1")},
+      {"database_url", "DATABASE_URL", "--database-url", R::kEverywhere,
+       "sqlite:PATH or postgres://[user[:password]@]host[:port]/database", database_url_field()},
+      {"time_zone", "GAIA_TIME_ZONE", "--time-zone", R::kEverywhere,
+       "IANA time zone of calendar quotas",
+       text_field(&Config::time_zone, "ZONE", is_time_zone,
+                  "an IANA time zone name such as UTC or Europe/Paris")},
+      {"threads", "GAIA_THREADS", "--threads", R::kEverywhere,
+       "HTTP io threads (unless set: the number of CPUs)", uint_field(&Config::io_threads, 1, 256)},
+      {"retention_days", "GAIA_RETENTION_DAYS", "--retention-days", R::kEverywhere,
+       "days executions are kept", uint_field(&Config::retention_days, 1, 36500)},
+      {"metrics_open", "GAIA_METRICS_OPEN", "--metrics-open", R::kEverywhere,
+       "true: GET /metrics needs no key (loopback binds only)", bool_field(&Config::metrics_open)},
+      {"store_failure", "GAIA_STORE_FAILURE", "--store-failure", R::kEverywhere,
+       "while the database is away: open (admit new work) or closed (refuse with 503)",
+       choice_field(&Config::store_failure,
+                    {{"open", StoreFailure::kOpen}, {"closed", StoreFailure::kClosed}})},
+      {"store_connect_retry_s", "GAIA_STORE_CONNECT_RETRY_S", "--store-connect-retry-s",
+       R::kEverywhere, "seconds to retry an unreachable database at start (0: no retry)",
+       uint_field(&Config::store_connect_retry_s, 0, 86400, "seconds")},
+      {"data_dir", "GAIA_DATA_DIR", "--data-dir", R::kEverywhere,
+       "key.secret and the outage journal (unless set: beside the SQLite file, or ./var)",
+       text_field(&Config::data_dir, "PATH", is_not_empty, "a directory path")},
+      {"exec_workers", "GAIA_EXEC_WORKERS", "--exec-workers", R::kEverywhere,
+       "commands run at once (unless set: the number of CPUs)",
+       uint_field(&Config::exec_workers, 1, 1024)},
+      {"queue_max_wait_s", "GAIA_QUEUE_MAX_WAIT_S", "--queue-max-wait-s", R::kEverywhere,
+       "seconds a queued command waits at most",
+       uint_field(&Config::queue_max_wait_s, 1, 86400, "seconds")},
+      {"throttle_slow", "GAIA_THROTTLE_SLOW", "--throttle-slow", R::kEverywhere,
+       "under load: delay (admit after (1 - factor) s) or hold (keep in the queue)",
+       choice_field(&Config::throttle_hold, {{"delay", false}, {"hold", true}})},
+      {"throttle_stop", "GAIA_THROTTLE_STOP", "--throttle-stop", R::kEverywhere,
+       "at throttle factor 0: wait (in the queue) or refuse (503 with Retry-After)",
+       choice_field(&Config::throttle_refuse_at_zero, {{"wait", false}, {"refuse", true}})},
+      {"proc_root", "GAIA_PROC_ROOT", "--proc-root", R::kEverywhere,
+       "root of proc/ and the cgroup mounts the load monitor reads",
+       text_field(&Config::proc_root, "PATH", is_not_empty, "a directory path")},
+      {"exec_cgroups", "GAIA_EXEC_CGROUPS", "--exec-cgroups", R::kEverywhere,
+       "a cgroup per command: auto (always), limits (commands with limits) or off",
+       word_field(&Config::exec_cgroups, {"auto", "limits", "off"})},
+      {"confirm_ai_enabled", "CLAUDE_CONFIRM_AI_ENABLED", "--confirm-ai-enabled", R::kEverywhere,
+       "true: ask the reviewer about commands no pattern decides (needs its URL)",
+       bool_field(&Config::confirm_ai_enabled)},
+      {"confirm_reviewer_url", "GAIA_CONFIRM_REVIEWER_URL", "--confirm-reviewer-url",
+       R::kEverywhere, "the reviewer's http:// URL",
+       text_field(&Config::confirm_reviewer_url, "URL", is_http_url, std::string(kHttpUrl))},
+      {"confirm_reviewer_timeout_ms", "GAIA_CONFIRM_REVIEWER_TIMEOUT_MS",
+       "--confirm-reviewer-timeout-ms", R::kEverywhere, "the reviewer's deadline, ms",
+       uint_field(&Config::confirm_reviewer_timeout_ms, 1, 60000, "milliseconds")},
+      {"confirm_reviewer_max_inflight", "GAIA_CONFIRM_REVIEWER_MAX_INFLIGHT",
+       "--confirm-reviewer-max-inflight", R::kEverywhere,
+       "reviewer calls under way at once; more fall back",
+       uint_field(&Config::confirm_reviewer_max_inflight, 1, 1024)},
+      {"confirm_fallback", "GAIA_CONFIRM_FALLBACK", "--confirm-fallback", R::kEverywhere,
+       "the answer when the reviewer cannot give one",
+       word_field(&Config::confirm_fallback, {"ask", "deny", "approve"})},
+      {"alert_interval_s", "GAIA_ALERT_INTERVAL_S", "--alert-interval-s", R::kEverywhere,
+       "seconds between alert evaluations",
+       uint_field(&Config::alert_interval_s, 1, 3600, "seconds")},
+      {"alert_webhook_url", "GAIA_ALERT_WEBHOOK_URL", "--alert-webhook-url", R::kEverywhere,
+       "http:// URL alerts of the webhook channel are POSTed to",
+       text_field(&Config::alert_webhook_url, "URL", is_http_url, std::string(kHttpUrl))},
+      {"confirm_approval_wait_s", "GAIA_CONFIRM_APPROVAL_WAIT_S", "--confirm-approval-wait-s",
+       R::kEverywhere,
+       "seconds an agent's command needing a person waits for an admin (0: 428 at once)",
+       uint_field(&Config::confirm_approval_wait_s, 0, 86400, "seconds")},
+      {"analytics_flush_s", "GAIA_ANALYTICS_FLUSH_S", "--analytics-flush-s", R::kEverywhere,
+       "seconds between flushes of the analytics aggregates",
+       uint_field(&Config::analytics_flush_s, 1, 3600, "seconds")},
+      {"analytics_minute_days", "GAIA_ANALYTICS_MINUTE_DAYS", "--analytics-minute-days",
+       R::kEverywhere, "days minute aggregates are kept",
+       uint_field(&Config::analytics_minute_days, 1, 36500, "days")},
+      {"analytics_hour_days", "GAIA_ANALYTICS_HOUR_DAYS", "--analytics-hour-days", R::kEverywhere,
+       "days hour aggregates are kept", uint_field(&Config::analytics_hour_days, 1, 36500, "days")},
+      {"analytics_day_days", "GAIA_ANALYTICS_DAY_DAYS", "--analytics-day-days", R::kEverywhere,
+       "days day aggregates are kept", uint_field(&Config::analytics_day_days, 1, 36500, "days")},
+      {kConfigFileKey, "GAIA_CONFIG", "--config", R::kNotInFile,
+       "configuration file of `key = value` lines",
+       text_field(&Config::config_file, "PATH", nullptr, "")},
+      {"admin_key", "GAIA_ADMIN_KEY", "", R::kEnvironmentOnly,
+       "an admin key to accept (32+ characters); unless set, one is made at the first start",
+       text_field(&Config::admin_key, "KEY", is_long_secret, "at least 32 characters")},
+      {"alert_webhook_secret", "GAIA_ALERT_WEBHOOK_SECRET", "", R::kEnvironmentOnly,
+       "signs alert webhooks (HMAC-SHA256)",
+       text_field(&Config::alert_webhook_secret, "SECRET", nullptr, "")},
+  };
+}
+
+}  // namespace
+
+std::span<const Setting> setting_table() {
+  static const std::vector<Setting> table = make_table();
+  return table;
+}
+
+const Setting* find_setting(std::string_view key) {
+  std::span<const Setting> table = setting_table();
+  auto it =
+      std::find_if(table.begin(), table.end(), [&](const Setting& s) { return s.key == key; });
+  return it == table.end() ? nullptr : &*it;
+}
+
+}  // namespace gaia::app
