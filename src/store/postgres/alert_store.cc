@@ -1,11 +1,10 @@
-// PostgresStore's alert rules and alerts (store.h): kept apart from the rest of the store so
-// the alert tables have one file per backend.
+// PostgresStore's alert rules and alerts (store/alert_store.h).
 
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
 
-#include "store/postgres/postgres_store.h"
+#include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
 namespace {
@@ -88,12 +87,28 @@ Status attach_transitions(Connection& db, std::vector<StoredAlert>& alerts) {
   return {};
 }
 
-}  // namespace
+class PostgresAlertStore final : public AlertStore {
+ public:
+  explicit PostgresAlertStore(Database& db) : db_(db) {}
 
-Result<std::vector<StoredAlertRule>> PostgresStore::list_alert_rules() {
-  std::lock_guard lock(mu_);
-  auto rows = db_->run("list_alert_rules",
-                       "SELECT id, body, updated_at_ms FROM alert_rules ORDER BY id", {});
+  Result<std::vector<StoredAlertRule>> list_alert_rules() override;
+  Result<uint64_t> add_alert_rule(std::string_view body, int64_t now_ms) override;
+  Status put_alert_rule(const StoredAlertRule& rule) override;
+  Status delete_alert_rule(uint64_t id) override;
+  Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) override;
+  Result<uint64_t> save_alert(const StoredAlert& alert,
+                              const std::vector<AlertTransition>& added) override;
+  Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) override;
+  Result<std::optional<StoredAlert>> find_alert(uint64_t id) override;
+
+ private:
+  Database& db_;
+};
+
+Result<std::vector<StoredAlertRule>> PostgresAlertStore::list_alert_rules() {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("list_alert_rules",
+                            "SELECT id, body, updated_at_ms FROM alert_rules ORDER BY id", {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredAlertRule> out;
   for (int i = 0; i < rows->size(); ++i) {
@@ -102,76 +117,78 @@ Result<std::vector<StoredAlertRule>> PostgresStore::list_alert_rules() {
   return out;
 }
 
-Result<uint64_t> PostgresStore::add_alert_rule(std::string_view body, int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  auto rows = db_->run("add_alert_rule",
-                       "INSERT INTO alert_rules (body, updated_at_ms) VALUES ($1, $2) RETURNING id",
-                       {param(body), param(now_ms)});
+Result<uint64_t> PostgresAlertStore::add_alert_rule(std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto rows =
+      db_.conn->run("add_alert_rule",
+                    "INSERT INTO alert_rules (body, updated_at_ms) VALUES ($1, $2) RETURNING id",
+                    {param(body), param(now_ms)});
   if (!rows.ok()) return rows.status();
   return rows->uint64(0, 0);
 }
 
-Status PostgresStore::put_alert_rule(const StoredAlertRule& rule) {
-  std::lock_guard lock(mu_);
-  auto rows = db_->run("put_alert_rule",
-                       "UPDATE alert_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
-                       {param(rule.id), param(rule.body), param(rule.updated_at_ms)});
+Status PostgresAlertStore::put_alert_rule(const StoredAlertRule& rule) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("put_alert_rule",
+                            "UPDATE alert_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
+                            {param(rule.id), param(rule.body), param(rule.updated_at_ms)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no alert rule " + std::to_string(rule.id));
   return {};
 }
 
-Status PostgresStore::delete_alert_rule(uint64_t id) {
-  std::lock_guard lock(mu_);
-  auto rows = db_->run("delete_alert_rule", "DELETE FROM alert_rules WHERE id = $1", {param(id)});
+Status PostgresAlertStore::delete_alert_rule(uint64_t id) {
+  std::lock_guard lock(db_.mu);
+  auto rows =
+      db_.conn->run("delete_alert_rule", "DELETE FROM alert_rules WHERE id = $1", {param(id)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no alert rule " + std::to_string(id));
   return {};
 }
 
-Result<bool> PostgresStore::seed_alert_rules(const std::vector<std::string>& bodies,
-                                             int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  return in_transaction(*db_, [&]() -> Result<bool> {
+Result<bool> PostgresAlertStore::seed_alert_rules(const std::vector<std::string>& bodies,
+                                                  int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<bool> {
     // Several servers may start at once: the primary key lets exactly one of them seed.
-    auto mark = db_->run("seed_alert_rules_mark",
-                         "INSERT INTO alert_rules_seeded (one, at_ms) VALUES (1, $1) "
-                         "ON CONFLICT (one) DO NOTHING",
-                         {param(now_ms)});
+    auto mark = db_.conn->run("seed_alert_rules_mark",
+                              "INSERT INTO alert_rules_seeded (one, at_ms) VALUES (1, $1) "
+                              "ON CONFLICT (one) DO NOTHING",
+                              {param(now_ms)});
     if (!mark.ok()) return mark.status();
     if (mark->affected() == 0) return false;
     for (const std::string& body : bodies) {
-      auto rows = db_->run("seed_alert_rule",
-                           "INSERT INTO alert_rules (body, updated_at_ms) VALUES ($1, $2)",
-                           {param(body), param(now_ms)});
+      auto rows = db_.conn->run("seed_alert_rule",
+                                "INSERT INTO alert_rules (body, updated_at_ms) VALUES ($1, $2)",
+                                {param(body), param(now_ms)});
       if (!rows.ok()) return rows.status();
     }
     return true;
   });
 }
 
-Result<uint64_t> PostgresStore::save_alert(const StoredAlert& a,
-                                           const std::vector<AlertTransition>& added) {
-  std::lock_guard lock(mu_);
-  return in_transaction(*db_, [&]() -> Result<uint64_t> {
+Result<uint64_t> PostgresAlertStore::save_alert(const StoredAlert& a,
+                                                const std::vector<AlertTransition>& added) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<uint64_t> {
     if (a.id == 0) {
-      auto rows =
-          db_->run("insert_alert",
-                   "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
-                   "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
-                   "silenced_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::double precision, "
-                   "$8::double precision, $9, $10, $11, $12, $13, $14) RETURNING id",
-                   {param(a.rule_id), param(a.rule_name), param(a.metric), param(a.scope),
-                    param(a.severity), param(a.state), real(a.value), real(a.threshold),
-                    param(a.started_at_ms), param(a.updated_at_ms), param(a.ack_by),
-                    param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
+      auto rows = db_.conn->run(
+          "insert_alert",
+          "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
+          "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
+          "silenced_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::double precision, "
+          "$8::double precision, $9, $10, $11, $12, $13, $14) RETURNING id",
+          {param(a.rule_id), param(a.rule_name), param(a.metric), param(a.scope), param(a.severity),
+           param(a.state), real(a.value), real(a.threshold), param(a.started_at_ms),
+           param(a.updated_at_ms), param(a.ack_by), param(a.ack_at_ms), param(a.ack_note),
+           param(a.silenced_until_ms)});
       if (!rows.ok()) return rows.status();
       const uint64_t id = rows->uint64(0, 0);
-      if (Status t = insert_transitions(*db_, id, a.transitions); !t.ok()) return t;
-      if (Status t = insert_transitions(*db_, id, added); !t.ok()) return t;
+      if (Status t = insert_transitions(*db_.conn, id, a.transitions); !t.ok()) return t;
+      if (Status t = insert_transitions(*db_.conn, id, added); !t.ok()) return t;
       return id;
     }
-    auto rows = db_->run(
+    auto rows = db_.conn->run(
         "update_alert",
         "UPDATE alerts SET state = $2, value = $3::double precision, updated_at_ms = $4, "
         "ack_by = $5, ack_at_ms = $6, ack_note = $7, silenced_until_ms = $8 WHERE id = $1",
@@ -179,32 +196,39 @@ Result<uint64_t> PostgresStore::save_alert(const StoredAlert& a,
          param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
     if (!rows.ok()) return rows.status();
     if (rows->affected() == 0) return Status::not_found("no alert " + std::to_string(a.id));
-    if (Status t = insert_transitions(*db_, a.id, added); !t.ok()) return t;
+    if (Status t = insert_transitions(*db_.conn, a.id, added); !t.ok()) return t;
     return a.id;
   });
 }
 
-Result<std::vector<StoredAlert>> PostgresStore::list_alerts(const AlertFilter& f) {
-  std::lock_guard lock(mu_);
-  auto rows = db_->run("list_alerts", kListAlerts,
-                       {text_or_null(f.state), text_or_null(f.severity), param(f.rule_id),
-                        param(f.before_id), std::nullopt, param(static_cast<int64_t>(f.limit))});
+Result<std::vector<StoredAlert>> PostgresAlertStore::list_alerts(const AlertFilter& f) {
+  std::lock_guard lock(db_.mu);
+  auto rows =
+      db_.conn->run("list_alerts", kListAlerts,
+                    {text_or_null(f.state), text_or_null(f.severity), param(f.rule_id),
+                     param(f.before_id), std::nullopt, param(static_cast<int64_t>(f.limit))});
   if (!rows.ok()) return rows.status();
   std::vector<StoredAlert> out = alerts_of(rows.value());
-  if (Status s = attach_transitions(*db_, out); !s.ok()) return s;
+  if (Status s = attach_transitions(*db_.conn, out); !s.ok()) return s;
   return out;
 }
 
-Result<std::optional<StoredAlert>> PostgresStore::find_alert(uint64_t id) {
-  std::lock_guard lock(mu_);
-  auto rows = db_->run(
+Result<std::optional<StoredAlert>> PostgresAlertStore::find_alert(uint64_t id) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run(
       "list_alerts", kListAlerts,
       {std::nullopt, std::nullopt, std::nullopt, std::nullopt, param(id), param(int64_t{1})});
   if (!rows.ok()) return rows.status();
   std::vector<StoredAlert> out = alerts_of(rows.value());
   if (out.empty()) return std::optional<StoredAlert>();
-  if (Status s = attach_transitions(*db_, out); !s.ok()) return s;
+  if (Status s = attach_transitions(*db_.conn, out); !s.ok()) return s;
   return std::optional<StoredAlert>(std::move(out.front()));
+}
+
+}  // namespace
+
+std::unique_ptr<AlertStore> make_alert_store(Database& db) {
+  return std::make_unique<PostgresAlertStore>(db);
 }
 
 }  // namespace gaia::store::postgres
