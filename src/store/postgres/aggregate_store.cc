@@ -1,5 +1,8 @@
 // PostgresStore's analytics aggregates (store/aggregate_store.h).
 
+#include "store/sql/aggregate_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 #include "store/postgres/text_array.h"
 
@@ -137,10 +140,9 @@ Status PostgresAggregateStore::replace_aggregates(const AggregateScope& scope,
 Result<uint64_t> PostgresAggregateStore::delete_aggregates_before(Granularity g,
                                                                   int64_t before_ms) {
   std::lock_guard lock(db_.write_mu);
-  auto rows = db_.writer->run(
-      "delete_aggregates_before",
-      "DELETE FROM analytics_aggregates WHERE granularity = $1 AND bucket_start_ms < $2",
-      {param(static_cast<int64_t>(g)), param(before_ms)});
+  auto rows = db_.writer->run("delete_aggregates_before",
+                              detail::postgres_text<sql::kDeleteAggregatesBefore>,
+                              {param(static_cast<int64_t>(g)), param(before_ms)});
   if (!rows.ok()) return rows.status();
   return rows->affected();
 }

@@ -1,9 +1,12 @@
 // PostgresStore's alert rules and alerts (store/alert_store.h).
 
+#include "store/sql/alert_store.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
 
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -15,10 +18,6 @@ Param real(double v) {
   return Param(text);
 }
 
-double real_of(const Rows& rows, int i, int col) {
-  return std::strtod(rows.text(i, col).c_str(), nullptr);
-}
-
 constexpr const char* kListAlerts =
     "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
     "started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, silenced_until_ms FROM alerts "
@@ -27,27 +26,7 @@ constexpr const char* kListAlerts =
     "AND ($5::bigint IS NULL OR id = $5) ORDER BY id DESC LIMIT $6";
 
 std::vector<StoredAlert> alerts_of(const Rows& rows) {
-  std::vector<StoredAlert> out;
-  for (int i = 0; i < rows.size(); ++i) {
-    StoredAlert a;
-    a.id = rows.uint64(i, 0);
-    a.rule_id = rows.uint64(i, 1);
-    a.rule_name = rows.text(i, 2);
-    a.metric = rows.text(i, 3);
-    a.scope = rows.text(i, 4);
-    a.severity = rows.text(i, 5);
-    a.state = rows.text(i, 6);
-    a.value = real_of(rows, i, 7);
-    a.threshold = real_of(rows, i, 8);
-    a.started_at_ms = rows.int64(i, 9);
-    a.updated_at_ms = rows.int64(i, 10);
-    a.ack_by = rows.text(i, 11);
-    a.ack_at_ms = rows.optional_int(i, 12);
-    a.ack_note = rows.text(i, 13);
-    a.silenced_until_ms = rows.optional_int(i, 14);
-    out.push_back(std::move(a));
-  }
-  return out;
+  return rows.collect<StoredAlert>(sql::alert_of<Row>);
 }
 
 Status insert_transitions(Connection& db, uint64_t alert_id,
@@ -81,8 +60,7 @@ Status attach_transitions(Connection& db, std::vector<StoredAlert>& alerts) {
   for (int i = 0; i < rows->size(); ++i) {
     auto it = by_id.find(rows->uint64(i, 0));
     if (it == by_id.end()) continue;
-    it->second->transitions.push_back(
-        {rows->text(i, 1), real_of(rows.value(), i, 2), rows->int64(i, 3)});
+    it->second->transitions.push_back({rows->text(i, 1), rows->row(i).real(2), rows->int64(i, 3)});
   }
   return {};
 }
@@ -107,8 +85,7 @@ class PostgresAlertStore final : public AlertStore {
 
 Result<std::vector<StoredAlertRule>> PostgresAlertStore::list_alert_rules() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("list_alert_rules",
-                            "SELECT id, body, updated_at_ms FROM alert_rules ORDER BY id", {});
+  auto rows = db_.conn->run("list_alert_rules", detail::postgres_text<sql::kListAlertRules>, {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredAlertRule> out;
   for (int i = 0; i < rows->size(); ++i) {
@@ -129,8 +106,7 @@ Result<uint64_t> PostgresAlertStore::add_alert_rule(std::string_view body, int64
 
 Status PostgresAlertStore::put_alert_rule(const StoredAlertRule& rule) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("put_alert_rule",
-                            "UPDATE alert_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
+  auto rows = db_.conn->run("put_alert_rule", detail::postgres_text<sql::kPutAlertRule>,
                             {param(rule.id), param(rule.body), param(rule.updated_at_ms)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no alert rule " + std::to_string(rule.id));
@@ -140,7 +116,7 @@ Status PostgresAlertStore::put_alert_rule(const StoredAlertRule& rule) {
 Status PostgresAlertStore::delete_alert_rule(uint64_t id) {
   std::lock_guard lock(db_.mu);
   auto rows =
-      db_.conn->run("delete_alert_rule", "DELETE FROM alert_rules WHERE id = $1", {param(id)});
+      db_.conn->run("delete_alert_rule", detail::postgres_text<sql::kDeleteAlertRule>, {param(id)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no alert rule " + std::to_string(id));
   return {};
@@ -152,14 +128,11 @@ Result<bool> PostgresAlertStore::seed_alert_rules(const std::vector<std::string>
   return in_transaction(*db_.conn, [&]() -> Result<bool> {
     // Several servers may start at once: the primary key lets exactly one of them seed.
     auto mark = db_.conn->run("seed_alert_rules_mark",
-                              "INSERT INTO alert_rules_seeded (one, at_ms) VALUES (1, $1) "
-                              "ON CONFLICT (one) DO NOTHING",
-                              {param(now_ms)});
+                              detail::postgres_text<sql::kMarkAlertRulesSeeded>, {param(now_ms)});
     if (!mark.ok()) return mark.status();
     if (mark->affected() == 0) return false;
     for (const std::string& body : bodies) {
-      auto rows = db_.conn->run("seed_alert_rule",
-                                "INSERT INTO alert_rules (body, updated_at_ms) VALUES ($1, $2)",
+      auto rows = db_.conn->run("seed_alert_rule", detail::postgres_text<sql::kInsertAlertRule>,
                                 {param(body), param(now_ms)});
       if (!rows.ok()) return rows.status();
     }

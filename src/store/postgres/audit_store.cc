@@ -1,5 +1,8 @@
 // PostgresStore's audit log (store/audit_store.h).
 
+#include "store/sql/audit_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -18,9 +21,7 @@ class PostgresAuditStore final : public AuditStore {
 
 Status PostgresAuditStore::append_audit(const AuditEntry& e) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("append_audit",
-                            "INSERT INTO audit_log (actor, action, target, before, after, at_ms) "
-                            "VALUES ($1, $2, $3, $4, $5, $6)",
+  auto rows = db_.conn->run("append_audit", detail::postgres_text<sql::kAppendAudit>,
                             {param(e.actor), param(e.action), param(e.target), param(e.before),
                              param(e.after), param(e.at_ms)});
   return rows.ok() ? Status() : rows.status();
@@ -28,10 +29,8 @@ Status PostgresAuditStore::append_audit(const AuditEntry& e) {
 
 Result<std::vector<AuditEntry>> PostgresAuditStore::audit_since(int64_t since_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("audit_since",
-                            "SELECT actor, action, target, before, after, at_ms FROM audit_log "
-                            "WHERE at_ms >= $1 ORDER BY id",
-                            {param(since_ms)});
+  auto rows =
+      db_.conn->run("audit_since", detail::postgres_text<sql::kAuditSince>, {param(since_ms)});
   if (!rows.ok()) return rows.status();
   std::vector<AuditEntry> entries;
   for (int i = 0; i < rows->size(); ++i) {

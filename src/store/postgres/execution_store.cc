@@ -1,27 +1,14 @@
 // PostgresStore's executions (store/execution_store.h).
 
+#include "store/sql/execution_store.h"
+
 #include <utility>
 
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
 namespace {
-
-Execution execution_of(const Rows& r, int i) {
-  Execution e;
-  e.id = r.text(i, 0);
-  e.user_id = r.uint64(i, 1);
-  e.key_id = r.uint64(i, 2);
-  e.type = r.text(i, 3);
-  e.command = r.text(i, 4);
-  e.started_at_ms = r.int64(i, 5);
-  e.duration_ms = r.int64(i, 6);
-  e.cpu_ms = r.int64(i, 7);
-  e.peak_memory_bytes = r.int64(i, 8);
-  if (auto v = r.optional_int(i, 9)) e.exit_code = static_cast<int>(*v);
-  if (auto v = r.optional_int(i, 10)) e.signal = static_cast<int>(*v);
-  return e;
-}
 
 class PostgresExecutionStore final : public ExecutionStore {
  public:
@@ -45,26 +32,24 @@ void PostgresExecutionStore::record_execution(Execution execution, RecordDone do
 Result<std::optional<Execution>> PostgresExecutionStore::find_execution(std::string_view id) {
   std::lock_guard lock(db_.mu);
   auto rows =
-      db_.conn->run("find_execution",
-                    "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, "
-                    "cpu_ms, peak_memory_bytes, exit_code, signal FROM executions WHERE id = $1",
-                    {param(id)});
+      db_.conn->run("find_execution", detail::postgres_text<sql::kFindExecution>, {param(id)});
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<Execution>();
-  return std::optional<Execution>(execution_of(rows.value(), 0));
+  return std::optional<Execution>(sql::execution_of(rows->row(0)));
 }
 
 Result<uint64_t> PostgresExecutionStore::count_executions() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("count_executions", "SELECT COUNT(*) FROM executions", {});
+  auto rows = db_.conn->run("count_executions", detail::postgres_text<sql::kCountExecutions>, {});
   if (!rows.ok()) return rows.status();
   return rows->uint64(0, 0);
 }
 
 Result<uint64_t> PostgresExecutionStore::delete_executions_before(int64_t before_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("delete_executions_before",
-                            "DELETE FROM executions WHERE started_at_ms < $1", {param(before_ms)});
+  auto rows =
+      db_.conn->run("delete_executions_before", detail::postgres_text<sql::kDeleteExecutionsBefore>,
+                    {param(before_ms)});
   if (!rows.ok()) return rows.status();
   return rows->affected();
 }
@@ -88,7 +73,7 @@ Status PostgresExecutionStore::scan_executions(int64_t from_ms, int64_t to_ms,
            after ? param(after->second) : std::nullopt, param(kPage)});
       if (!rows.ok()) return rows.status();
       page.reserve(static_cast<size_t>(rows->size()));
-      for (int i = 0; i < rows->size(); ++i) page.push_back(execution_of(rows.value(), i));
+      for (int i = 0; i < rows->size(); ++i) page.push_back(sql::execution_of(rows->row(i)));
     }
     for (const Execution& e : page) fn(e);
     if (static_cast<int64_t>(page.size()) < kPage) return {};

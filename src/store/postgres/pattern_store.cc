@@ -1,5 +1,8 @@
 // PostgresStore's confirmation patterns (store/pattern_store.h).
 
+#include "store/sql/pattern_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -20,8 +23,7 @@ class PostgresPatternStore final : public PatternStore {
 
 Result<std::vector<StoredPattern>> PostgresPatternStore::list_patterns() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("list_confirm_patterns",
-                            "SELECT id, body, updated_at_ms FROM confirm_patterns ORDER BY id", {});
+  auto rows = db_.conn->run("list_confirm_patterns", detail::postgres_text<sql::kListPatterns>, {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredPattern> out;
   for (int i = 0; i < rows->size(); ++i) {
@@ -32,18 +34,14 @@ Result<std::vector<StoredPattern>> PostgresPatternStore::list_patterns() {
 
 Status PostgresPatternStore::put_pattern(const StoredPattern& p) {
   std::lock_guard lock(db_.mu);
-  auto rows =
-      db_.conn->run("put_confirm_pattern",
-                    "INSERT INTO confirm_patterns (id, body, updated_at_ms) VALUES ($1, $2, $3) "
-                    "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
-                    "updated_at_ms = excluded.updated_at_ms",
-                    {param(p.id), param(p.body), param(p.updated_at_ms)});
+  auto rows = db_.conn->run("put_confirm_pattern", detail::postgres_text<sql::kPutPattern>,
+                            {param(p.id), param(p.body), param(p.updated_at_ms)});
   return rows.ok() ? Status() : rows.status();
 }
 
 Status PostgresPatternStore::delete_pattern(std::string_view id) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("delete_confirm_pattern", "DELETE FROM confirm_patterns WHERE id = $1",
+  auto rows = db_.conn->run("delete_confirm_pattern", detail::postgres_text<sql::kDeletePattern>,
                             {param(id)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no pattern " + std::string(id));
@@ -55,16 +53,12 @@ Result<bool> PostgresPatternStore::seed_patterns(const std::vector<StoredPattern
   return in_transaction(*db_.conn, [&]() -> Result<bool> {
     // Several servers may start at once: the primary key lets exactly one of them seed.
     const int64_t at_ms = patterns.empty() ? 0 : patterns.front().updated_at_ms;
-    auto mark = db_.conn->run("seed_confirm_mark",
-                              "INSERT INTO confirm_patterns_seeded (one, at_ms) VALUES (1, $1) "
-                              "ON CONFLICT (one) DO NOTHING",
+    auto mark = db_.conn->run("seed_confirm_mark", detail::postgres_text<sql::kMarkPatternsSeeded>,
                               {param(at_ms)});
     if (!mark.ok()) return mark.status();
     if (mark->affected() == 0) return false;
     for (const StoredPattern& p : patterns) {
-      auto rows = db_.conn->run("seed_confirm_pattern",
-                                "INSERT INTO confirm_patterns (id, body, updated_at_ms) "
-                                "VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+      auto rows = db_.conn->run("seed_confirm_pattern", detail::postgres_text<sql::kSeedPattern>,
                                 {param(p.id), param(p.body), param(p.updated_at_ms)});
       if (!rows.ok()) return rows.status();
     }

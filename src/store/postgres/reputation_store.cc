@@ -1,8 +1,11 @@
 // PostgresStore's reputation state (store/reputation_store.h).
 
+#include "store/sql/reputation_store.h"
+
 #include <cstdio>
 #include <cstdlib>
 
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -21,9 +24,7 @@ class PostgresReputationStore final : public ReputationStore {
 
 Result<std::vector<ReputationState>> PostgresReputationStore::list_reputations() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run(
-      "list_reputations",
-      "SELECT user_name, score, updated_at_ms, events FROM reputation ORDER BY user_name", {});
+  auto rows = db_.conn->run("list_reputations", detail::postgres_text<sql::kListReputations>, {});
   if (!rows.ok()) return rows.status();
   std::vector<ReputationState> out;
   for (int i = 0; i < rows->size(); ++i) {

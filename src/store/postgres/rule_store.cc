@@ -1,5 +1,8 @@
 // PostgresStore's quota rules (store/rule_store.h).
 
+#include "store/sql/rule_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -40,8 +43,7 @@ Result<std::vector<uint64_t>> PostgresRuleStore::add_rules(const std::vector<std
 
 Result<std::vector<StoredRule>> PostgresRuleStore::list_rules() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("list_rules",
-                            "SELECT id, body, updated_at_ms FROM quota_rules ORDER BY id", {});
+  auto rows = db_.conn->run("list_rules", detail::postgres_text<sql::kListRules>, {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredRule> rules;
   for (int i = 0; i < rows->size(); ++i) {
@@ -52,8 +54,7 @@ Result<std::vector<StoredRule>> PostgresRuleStore::list_rules() {
 
 Status PostgresRuleStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("update_rule",
-                            "UPDATE quota_rules SET body = $2, updated_at_ms = $3 WHERE id = $1",
+  auto rows = db_.conn->run("update_rule", detail::postgres_text<sql::kUpdateRule>,
                             {param(id), param(body), param(now_ms)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
@@ -66,7 +67,7 @@ Result<std::vector<uint64_t>> PostgresRuleStore::replace_rules(
   return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
     for (uint64_t id : remove) {
       auto rows =
-          db_.conn->run("delete_rule", "DELETE FROM quota_rules WHERE id = $1", {param(id)});
+          db_.conn->run("delete_rule", detail::postgres_text<sql::kDeleteRule>, {param(id)});
       if (!rows.ok()) return rows.status();
       if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
     }

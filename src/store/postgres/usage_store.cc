@@ -1,5 +1,8 @@
 // PostgresStore's quota usage (store/usage_store.h).
 
+#include "store/sql/usage_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -21,10 +24,8 @@ void PostgresUsageStore::add_usage(Usage delta) { db_.queue->push(std::move(delt
 
 Result<std::vector<Usage>> PostgresUsageStore::usage_since(int64_t day_start_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("usage_since",
-                            "SELECT user_id, key_id, type, day_start_ms, used FROM quota_usage "
-                            "WHERE day_start_ms >= $1",
-                            {param(day_start_ms)});
+  auto rows =
+      db_.conn->run("usage_since", detail::postgres_text<sql::kUsageSince>, {param(day_start_ms)});
   if (!rows.ok()) return rows.status();
   std::vector<Usage> usage;
   for (int i = 0; i < rows->size(); ++i) {
@@ -36,8 +37,7 @@ Result<std::vector<Usage>> PostgresUsageStore::usage_since(int64_t day_start_ms)
 
 Result<uint64_t> PostgresUsageStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("delete_usage",
-                            "DELETE FROM quota_usage WHERE user_id = $1 AND day_start_ms >= $2",
+  auto rows = db_.conn->run("delete_usage", detail::postgres_text<sql::kDeleteUsage>,
                             {param(user_id), param(since_day_start_ms)});
   if (!rows.ok()) return rows.status();
   return rows->affected();

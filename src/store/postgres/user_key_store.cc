@@ -1,5 +1,8 @@
 // PostgresStore's users and API keys (store/user_key_store.h).
 
+#include "store/sql/user_key_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
@@ -51,9 +54,7 @@ Result<User> PostgresUserKeyStore::create_user(std::string_view name, core::Tier
 
 Result<std::optional<User>> PostgresUserKeyStore::find_user(std::string_view name) {
   std::lock_guard lock(db_.mu);
-  auto rows =
-      db_.conn->run("find_user", "SELECT id, name, tier, created_at_ms FROM users WHERE name = $1",
-                    {param(name)});
+  auto rows = db_.conn->run("find_user", detail::postgres_text<sql::kFindUser>, {param(name)});
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<User>();
   return std::optional<User>(user_of(rows.value(), 0));
@@ -61,8 +62,7 @@ Result<std::optional<User>> PostgresUserKeyStore::find_user(std::string_view nam
 
 Result<std::vector<User>> PostgresUserKeyStore::list_users() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("list_users",
-                            "SELECT id, name, tier, created_at_ms FROM users ORDER BY name", {});
+  auto rows = db_.conn->run("list_users", detail::postgres_text<sql::kListUsers>, {});
   if (!rows.ok()) return rows.status();
   std::vector<User> users;
   for (int i = 0; i < rows->size(); ++i) users.push_back(user_of(rows.value(), i));
@@ -71,7 +71,7 @@ Result<std::vector<User>> PostgresUserKeyStore::list_users() {
 
 Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("set_tier", "UPDATE users SET tier = $2 WHERE id = $1",
+  auto rows = db_.conn->run("set_tier", detail::postgres_text<sql::kSetTier>,
                             {param(user_id), param(core::tier_name(tier))});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
@@ -99,10 +99,7 @@ Result<ApiKey> PostgresUserKeyStore::create_key(uint64_t user_id, Role role, std
 
 Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("list_keys",
-                            "SELECT id, user_id, role, label, hash, created_at_ms, revoked_at_ms "
-                            "FROM api_keys ORDER BY id",
-                            {});
+  auto rows = db_.conn->run("list_keys", detail::postgres_text<sql::kListKeys>, {});
   if (!rows.ok()) return rows.status();
   std::vector<ApiKey> keys;
   for (int i = 0; i < rows->size(); ++i) {
@@ -125,9 +122,7 @@ Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
 
 Status PostgresUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows = db_.conn->run("revoke_key",
-                            "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, $2) "
-                            "WHERE id = $1",
+  auto rows = db_.conn->run("revoke_key", detail::postgres_text<sql::kRevokeKey>,
                             {param(key_id), param(now_ms)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no key with id " + std::to_string(key_id));

@@ -1,5 +1,8 @@
 // PostgresStore's violations (store/violation_store.h).
 
+#include "store/sql/violation_store.h"
+
+#include "store/detail/sql_text.h"
 #include "store/detail/violation_listing.h"
 #include "store/postgres/database.h"
 
@@ -24,11 +27,8 @@ void PostgresViolationStore::record_violation(Violation violation) {
 
 Result<std::vector<Violation>> PostgresViolationStore::violations_since(int64_t since_ms) {
   std::lock_guard lock(db_.mu);
-  auto rows =
-      db_.conn->run("violations_since",
-                    "SELECT user_id, key_id, type, limit_name, command, at_ms FROM violations "
-                    "WHERE at_ms >= $1 ORDER BY id",
-                    {param(since_ms)});
+  auto rows = db_.conn->run("violations_since", detail::postgres_text<sql::kViolationsSince>,
+                            {param(since_ms)});
   if (!rows.ok()) return rows.status();
   std::vector<Violation> violations;
   for (int i = 0; i < rows->size(); ++i) {

@@ -1,5 +1,7 @@
 // SqliteStore's analytics aggregates (store/aggregate_store.h).
 
+#include "store/sql/aggregate_store.h"
+
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
@@ -135,8 +137,7 @@ Status SqliteAggregateStore::replace_aggregates(const AggregateScope& scope,
 
 Result<uint64_t> SqliteAggregateStore::delete_aggregates_before(Granularity g, int64_t before_ms) {
   std::lock_guard lock(db_.write_mu);
-  auto stmt = db_.writer->prepare(
-      "DELETE FROM analytics_aggregates WHERE granularity = ?1 AND bucket_start_ms < ?2");
+  auto stmt = db_.writer->prepare(sql::kDeleteAggregatesBefore);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(g)).bind(2, before_ms).run(); !s.ok()) {
     return s;

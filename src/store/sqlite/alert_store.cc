@@ -1,5 +1,7 @@
 // SqliteStore's alert rules and alerts (store/alert_store.h).
 
+#include "store/sql/alert_store.h"
+
 #include <unordered_map>
 
 #include "store/sqlite/database.h"
@@ -10,26 +12,6 @@ namespace {
 constexpr const char* kAlertColumns =
     "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
     "started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, silenced_until_ms FROM alerts ";
-
-StoredAlert alert_of(const Statement& r) {
-  StoredAlert a;
-  a.id = r.uint64(0);
-  a.rule_id = r.uint64(1);
-  a.rule_name = r.text(2);
-  a.metric = r.text(3);
-  a.scope = r.text(4);
-  a.severity = r.text(5);
-  a.state = r.text(6);
-  a.value = r.real(7);
-  a.threshold = r.real(8);
-  a.started_at_ms = r.int64(9);
-  a.updated_at_ms = r.int64(10);
-  a.ack_by = r.text(11);
-  a.ack_at_ms = r.optional_int(12);
-  a.ack_note = r.text(13);
-  a.silenced_until_ms = r.optional_int(14);
-  return a;
-}
 
 Status insert_transitions(Connection& db, uint64_t alert_id,
                           const std::vector<AlertTransition>& transitions) {
@@ -94,7 +76,7 @@ class SqliteAlertStore final : public AlertStore {
 
 Result<std::vector<StoredAlertRule>> SqliteAlertStore::list_alert_rules() {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("SELECT id, body, updated_at_ms FROM alert_rules ORDER BY id");
+  auto stmt = db_.conn->prepare(sql::kListAlertRules);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<StoredAlertRule>([](const Statement& r) {
     return StoredAlertRule{r.uint64(0), r.text(1), r.int64(2)};
@@ -103,7 +85,7 @@ Result<std::vector<StoredAlertRule>> SqliteAlertStore::list_alert_rules() {
 
 Result<uint64_t> SqliteAlertStore::add_alert_rule(std::string_view body, int64_t now_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("INSERT INTO alert_rules (body, updated_at_ms) VALUES (?1, ?2)");
+  auto stmt = db_.conn->prepare(sql::kInsertAlertRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
   return static_cast<uint64_t>(db_.conn->last_insert_id());
@@ -111,8 +93,7 @@ Result<uint64_t> SqliteAlertStore::add_alert_rule(std::string_view body, int64_t
 
 Status SqliteAlertStore::put_alert_rule(const StoredAlertRule& rule) {
   std::lock_guard lock(db_.mu);
-  auto stmt =
-      db_.conn->prepare("UPDATE alert_rules SET body = ?2, updated_at_ms = ?3 WHERE id = ?1");
+  auto stmt = db_.conn->prepare(sql::kPutAlertRule);
   if (!stmt.ok()) return stmt.status();
   Status s = stmt->bind(1, static_cast<int64_t>(rule.id))
                  .bind(2, rule.body)
@@ -126,7 +107,7 @@ Status SqliteAlertStore::put_alert_rule(const StoredAlertRule& rule) {
 
 Status SqliteAlertStore::delete_alert_rule(uint64_t id) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("DELETE FROM alert_rules WHERE id = ?1");
+  auto stmt = db_.conn->prepare(sql::kDeleteAlertRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
   if (db_.conn->changes() == 0) return Status::not_found("no alert rule " + std::to_string(id));
@@ -137,12 +118,11 @@ Result<bool> SqliteAlertStore::seed_alert_rules(const std::vector<std::string>& 
                                                 int64_t now_ms) {
   std::lock_guard lock(db_.mu);
   return in_transaction(*db_.conn, [&]() -> Result<bool> {
-    auto mark = db_.conn->prepare(
-        "INSERT INTO alert_rules_seeded (one, at_ms) VALUES (1, ?1) ON CONFLICT (one) DO NOTHING");
+    auto mark = db_.conn->prepare(sql::kMarkAlertRulesSeeded);
     if (!mark.ok()) return mark.status();
     if (Status s = mark->bind(1, now_ms).run(); !s.ok()) return s;
     if (db_.conn->changes() == 0) return false;  // seeded before
-    auto stmt = db_.conn->prepare("INSERT INTO alert_rules (body, updated_at_ms) VALUES (?1, ?2)");
+    auto stmt = db_.conn->prepare(sql::kInsertAlertRule);
     if (!stmt.ok()) return stmt.status();
     for (const std::string& body : bodies) {
       if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
@@ -214,7 +194,7 @@ Result<std::vector<StoredAlert>> SqliteAlertStore::list_alerts(const AlertFilter
   stmt->bind_text_or_null(1, f.state);
   stmt->bind_text_or_null(2, f.severity);
   stmt->bind(3, f.rule_id).bind(4, f.before_id).bind(5, static_cast<int64_t>(f.limit));
-  auto alerts = stmt->collect<StoredAlert>(alert_of);
+  auto alerts = stmt->collect<StoredAlert>(sql::alert_of<Statement>);
   if (!alerts.ok()) return alerts.status();
   if (Status s = attach_transitions(*db_.conn, alerts.value()); !s.ok()) return s;
   return alerts;
@@ -225,7 +205,7 @@ Result<std::optional<StoredAlert>> SqliteAlertStore::find_alert(uint64_t id) {
   auto stmt = db_.conn->prepare(std::string(kAlertColumns) + "WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, static_cast<int64_t>(id));
-  auto alerts = stmt->collect<StoredAlert>(alert_of);
+  auto alerts = stmt->collect<StoredAlert>(sql::alert_of<Statement>);
   if (!alerts.ok()) return alerts.status();
   if (alerts->empty()) return std::optional<StoredAlert>();
   if (Status s = attach_transitions(*db_.conn, alerts.value()); !s.ok()) return s;

@@ -1,5 +1,7 @@
 // SqliteStore's audit log (store/audit_store.h).
 
+#include "store/sql/audit_store.h"
+
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
@@ -18,9 +20,7 @@ class SqliteAuditStore final : public AuditStore {
 
 Status SqliteAuditStore::append_audit(const AuditEntry& e) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "INSERT INTO audit_log (actor, action, target, before, after, at_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  auto stmt = db_.conn->prepare(sql::kAppendAudit);
   if (!stmt.ok()) return stmt.status();
   return stmt->bind(1, e.actor)
       .bind(2, e.action)
@@ -33,9 +33,7 @@ Status SqliteAuditStore::append_audit(const AuditEntry& e) {
 
 Result<std::vector<AuditEntry>> SqliteAuditStore::audit_since(int64_t since_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "SELECT actor, action, target, before, after, at_ms FROM audit_log WHERE at_ms >= ?1 "
-      "ORDER BY id");
+  auto stmt = db_.conn->prepare(sql::kAuditSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);
   return stmt->collect<AuditEntry>([](const Statement& r) {

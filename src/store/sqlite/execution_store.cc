@@ -1,27 +1,13 @@
 // SqliteStore's executions (store/execution_store.h).
 
+#include "store/sql/execution_store.h"
+
 #include <utility>
 
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
 namespace {
-
-Execution execution_of(const Statement& r) {
-  Execution e;
-  e.id = r.text(0);
-  e.user_id = r.uint64(1);
-  e.key_id = r.uint64(2);
-  e.type = r.text(3);
-  e.command = r.text(4);
-  e.started_at_ms = r.int64(5);
-  e.duration_ms = r.int64(6);
-  e.cpu_ms = r.int64(7);
-  e.peak_memory_bytes = r.int64(8);
-  if (auto v = r.optional_int(9)) e.exit_code = static_cast<int>(*v);
-  if (auto v = r.optional_int(10)) e.signal = static_cast<int>(*v);
-  return e;
-}
 
 constexpr std::string_view kExecutionColumns =
     "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "
@@ -48,19 +34,17 @@ void SqliteExecutionStore::record_execution(Execution execution, RecordDone done
 
 Result<std::optional<Execution>> SqliteExecutionStore::find_execution(std::string_view id) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "
-      "peak_memory_bytes, exit_code, signal FROM executions WHERE id = ?1");
+  auto stmt = db_.conn->prepare(sql::kFindExecution);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->bind(1, id).step();
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<Execution>();
-  return std::optional<Execution>(execution_of(stmt.value()));
+  return std::optional<Execution>(sql::execution_of(stmt.value()));
 }
 
 Result<uint64_t> SqliteExecutionStore::count_executions() {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("SELECT COUNT(*) FROM executions");
+  auto stmt = db_.conn->prepare(sql::kCountExecutions);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->step();
   if (!row.ok()) return row.status();
@@ -69,7 +53,7 @@ Result<uint64_t> SqliteExecutionStore::count_executions() {
 
 Result<uint64_t> SqliteExecutionStore::delete_executions_before(int64_t before_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("DELETE FROM executions WHERE started_at_ms < ?1");
+  auto stmt = db_.conn->prepare(sql::kDeleteExecutionsBefore);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, before_ms).run(); !s.ok()) return s;
   return static_cast<uint64_t>(db_.conn->changes());
@@ -97,7 +81,7 @@ Status SqliteExecutionStore::scan_executions(int64_t from_ms, int64_t to_ms,
         stmt->bind_null(3).bind_null(4);
       }
       stmt->bind(5, kPage);
-      auto rows = stmt->collect<Execution>(execution_of);
+      auto rows = stmt->collect<Execution>(sql::execution_of<Statement>);
       if (!rows.ok()) return rows.status();
       page = std::move(rows.value());
     }

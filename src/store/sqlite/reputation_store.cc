@@ -1,5 +1,7 @@
 // SqliteStore's reputation state (store/reputation_store.h).
 
+#include "store/sql/reputation_store.h"
+
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
@@ -18,8 +20,7 @@ class SqliteReputationStore final : public ReputationStore {
 
 Result<std::vector<ReputationState>> SqliteReputationStore::list_reputations() {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "SELECT user_name, score, updated_at_ms, events FROM reputation ORDER BY user_name");
+  auto stmt = db_.conn->prepare(sql::kListReputations);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<ReputationState>([](const Statement& r) {
     return ReputationState{r.text(0), r.real(1), r.int64(2), r.text(3)};

@@ -1,5 +1,7 @@
 // SqliteStore's quota rules (store/rule_store.h).
 
+#include "store/sql/rule_store.h"
+
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
@@ -39,7 +41,7 @@ Result<std::vector<uint64_t>> SqliteRuleStore::add_rules(const std::vector<std::
 
 Result<std::vector<StoredRule>> SqliteRuleStore::list_rules() {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("SELECT id, body, updated_at_ms FROM quota_rules ORDER BY id");
+  auto stmt = db_.conn->prepare(sql::kListRules);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<StoredRule>([](const Statement& r) {
     return StoredRule{r.uint64(0), r.text(1), r.int64(2)};
@@ -48,8 +50,7 @@ Result<std::vector<StoredRule>> SqliteRuleStore::list_rules() {
 
 Status SqliteRuleStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt =
-      db_.conn->prepare("UPDATE quota_rules SET body = ?2, updated_at_ms = ?3 WHERE id = ?1");
+  auto stmt = db_.conn->prepare(sql::kUpdateRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(id)).bind(2, body).bind(3, now_ms).run();
       !s.ok()) {
@@ -64,7 +65,7 @@ Result<std::vector<uint64_t>> SqliteRuleStore::replace_rules(const std::vector<u
                                                              int64_t now_ms) {
   std::lock_guard lock(db_.mu);
   return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
-    auto del = db_.conn->prepare("DELETE FROM quota_rules WHERE id = ?1");
+    auto del = db_.conn->prepare(sql::kDeleteRule);
     if (!del.ok()) return del.status();
     for (uint64_t id : remove) {
       if (Status s = del->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;

@@ -1,5 +1,7 @@
 // SqliteStore's quota usage (store/usage_store.h).
 
+#include "store/sql/usage_store.h"
+
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
@@ -21,9 +23,7 @@ void SqliteUsageStore::add_usage(Usage delta) { db_.queue->push(std::move(delta)
 
 Result<std::vector<Usage>> SqliteUsageStore::usage_since(int64_t day_start_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "SELECT user_id, key_id, type, day_start_ms, used FROM quota_usage "
-      "WHERE day_start_ms >= ?1");
+  auto stmt = db_.conn->prepare(sql::kUsageSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, day_start_ms);
   return stmt->collect<Usage>([](const Statement& r) {
@@ -33,8 +33,7 @@ Result<std::vector<Usage>> SqliteUsageStore::usage_since(int64_t day_start_ms) {
 
 Result<uint64_t> SqliteUsageStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt =
-      db_.conn->prepare("DELETE FROM quota_usage WHERE user_id = ?1 AND day_start_ms >= ?2");
+  auto stmt = db_.conn->prepare(sql::kDeleteUsage);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, since_day_start_ms).run();
       !s.ok()) {

@@ -1,5 +1,7 @@
 // SqliteStore's users and API keys (store/user_key_store.h).
 
+#include "store/sql/user_key_store.h"
+
 #include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
@@ -51,7 +53,7 @@ Result<User> SqliteUserKeyStore::create_user(std::string_view name, core::Tier t
 
 Result<std::optional<User>> SqliteUserKeyStore::find_user(std::string_view name) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("SELECT id, name, tier, created_at_ms FROM users WHERE name = ?1");
+  auto stmt = db_.conn->prepare(sql::kFindUser);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->bind(1, name).step();
   if (!row.ok()) return row.status();
@@ -61,14 +63,14 @@ Result<std::optional<User>> SqliteUserKeyStore::find_user(std::string_view name)
 
 Result<std::vector<User>> SqliteUserKeyStore::list_users() {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("SELECT id, name, tier, created_at_ms FROM users ORDER BY name");
+  auto stmt = db_.conn->prepare(sql::kListUsers);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<User>(user_of);
 }
 
 Status SqliteUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare("UPDATE users SET tier = ?2 WHERE id = ?1");
+  auto stmt = db_.conn->prepare(sql::kSetTier);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, core::tier_name(tier)).run();
       !s.ok()) {
@@ -107,9 +109,7 @@ Result<ApiKey> SqliteUserKeyStore::create_key(uint64_t user_id, Role role, std::
 
 Result<std::vector<ApiKey>> SqliteUserKeyStore::list_keys() {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "SELECT id, user_id, role, label, hash, created_at_ms, revoked_at_ms FROM api_keys "
-      "ORDER BY id");
+  auto stmt = db_.conn->prepare(sql::kListKeys);
   if (!stmt.ok()) return stmt.status();
   std::optional<Status> bad_hash;
   auto keys = stmt->collect<ApiKey>([&](const Statement& r) {
@@ -135,8 +135,7 @@ Result<std::vector<ApiKey>> SqliteUserKeyStore::list_keys() {
 
 Status SqliteUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE id = ?1");
+  auto stmt = db_.conn->prepare(sql::kRevokeKey);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(key_id)).bind(2, now_ms).run(); !s.ok()) {
     return s;

@@ -1,5 +1,7 @@
 // SqliteStore's violations (store/violation_store.h).
 
+#include "store/sql/violation_store.h"
+
 #include "store/detail/violation_listing.h"
 #include "store/sqlite/database.h"
 
@@ -24,9 +26,7 @@ void SqliteViolationStore::record_violation(Violation violation) {
 
 Result<std::vector<Violation>> SqliteViolationStore::violations_since(int64_t since_ms) {
   std::lock_guard lock(db_.mu);
-  auto stmt = db_.conn->prepare(
-      "SELECT user_id, key_id, type, limit_name, command, at_ms FROM violations "
-      "WHERE at_ms >= ?1 ORDER BY id");
+  auto stmt = db_.conn->prepare(sql::kViolationsSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);
   return stmt->collect<Violation>([](const Statement& r) {
