@@ -70,7 +70,7 @@ AggregateRow owned(const AggregateRowView& view) { return with_bytes<std::string
 
 AggregateRowView view_of(const AggregateRow& row) { return with_bytes<std::string_view>(row); }
 
-Result<std::vector<AggregateRow>> Store::list_aggregates(const AggregateFilter& filter) {
+Result<std::vector<AggregateRow>> AggregateStore::list_aggregates(const AggregateFilter& filter) {
   std::vector<AggregateRow> rows;
   Status s =
       scan_aggregates(filter, [&](const AggregateRowView& row) { rows.push_back(owned(row)); });

@@ -1,6 +1,7 @@
 #include "store/postgres/connection.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 namespace gaia::store::postgres {
@@ -54,6 +55,8 @@ int64_t Rows::int64(int row, int col) const {
   std::from_chars(p, p + PQgetlength(result_, row, col), v);
   return v;
 }
+
+double Row::real(int col) const { return std::strtod(rows_.text(i_, col).c_str(), nullptr); }
 
 std::optional<int64_t> Rows::optional_int(int row, int col) const {
   if (is_null(row, col)) return std::nullopt;

@@ -33,6 +33,24 @@ Param param(const std::optional<T>& v) {
   return v ? param(static_cast<int64_t>(*v)) : std::nullopt;
 }
 
+class Rows;
+
+// Row `i` of some Rows, read column by column as a sqlite::Statement's current row is, so
+// that row mapping is written once for both dialects (see store/sql/). Valid while the Rows.
+class Row {
+ public:
+  Row(const Rows& rows, int i) : rows_(rows), i_(i) {}
+  int64_t int64(int col) const;
+  uint64_t uint64(int col) const { return static_cast<uint64_t>(int64(col)); }
+  std::optional<int64_t> optional_int(int col) const;
+  double real(int col) const;
+  std::string text(int col) const;
+
+ private:
+  const Rows& rows_;
+  int i_;
+};
+
 // The rows of one statement. Move-only.
 class Rows {
  public:
@@ -57,9 +75,25 @@ class Rows {
   uint64_t affected() const;
   const PGresult* result() const { return result_; }
 
+  Row row(int i) const { return Row(*this, i); }
+  // Every row, each turned into a T with `row_of(Row)`.
+  template <class T, class RowOf>
+  std::vector<T> collect(RowOf row_of) const {
+    std::vector<T> out;
+    out.reserve(static_cast<size_t>(size()));
+    for (int i = 0; i < size(); ++i) out.push_back(row_of(row(i)));
+    return out;
+  }
+
  private:
   PGresult* result_;
 };
+
+inline int64_t Row::int64(int col) const { return rows_.int64(i_, col); }
+inline std::optional<int64_t> Row::optional_int(int col) const {
+  return rows_.optional_int(i_, col);
+}
+inline std::string Row::text(int col) const { return rows_.text(i_, col); }
 
 class Connection {
  public:

@@ -212,21 +212,10 @@ core::Status migrate_locked(Connection& db, int through) {
   auto rows =
       db.run("gaia_schema_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
   if (!rows.ok()) return rows.status();
-  const int version = static_cast<int>(rows->int64(0, 0));
-  if (core::Status s = check_schema_version(version, latest_schema_version()); !s.ok()) return s;
-  for (const Migration& m : kMigrations) {
-    if (m.version <= version || m.version > through) continue;
-    std::string sql = "BEGIN;\n";
-    sql += m.sql;
-    sql += "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (" +
-           std::to_string(m.version) +
-           ", (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT);\nCOMMIT;";
-    if (core::Status s = db.exec(sql.c_str()); !s.ok()) {
-      (void)db.exec("ROLLBACK");
-      return core::Status::internal("migration " + std::to_string(m.version) + ": " + s.message());
-    }
-  }
-  return {};
+  static constexpr MigrationDialect kDialect{
+      "BEGIN", "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT"};
+  return apply_migrations(kMigrations, static_cast<int>(rows->int64(0, 0)), through, kDialect,
+                          [&](const std::string& sql) { return db.exec(sql.c_str()); });
 }
 
 }  // namespace

@@ -215,22 +215,10 @@ int latest_schema_version() { return latest_version(kMigrations); }
 core::Status migrate(Connection& db, int through) {
   auto version = current_version(db);
   if (!version.ok()) return version.status();
-  if (core::Status s = check_schema_version(version.value(), latest_schema_version()); !s.ok()) {
-    return s;
-  }
-  for (const Migration& m : kMigrations) {
-    if (m.version <= version.value() || m.version > through) continue;
-    std::string sql = "BEGIN IMMEDIATE;\n";
-    sql += m.sql;
-    sql += "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (" +
-           std::to_string(m.version) +
-           ", CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));\nCOMMIT;";
-    if (core::Status s = db.exec(sql); !s.ok()) {
-      (void)db.exec("ROLLBACK");
-      return core::Status::internal("migration " + std::to_string(m.version) + ": " + s.message());
-    }
-  }
-  return {};
+  static constexpr MigrationDialect kDialect{
+      "BEGIN IMMEDIATE", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"};
+  return apply_migrations(kMigrations, version.value(), through, kDialect,
+                          [&](const std::string& sql) { return db.exec(sql); });
 }
 
 }  // namespace gaia::store::sqlite

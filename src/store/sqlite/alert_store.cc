@@ -1,9 +1,10 @@
-// SqliteStore's alert rules and alerts (store.h): kept apart from the rest of the store so
-// the alert tables have one file per backend.
+// SqliteStore's alert rules and alerts (store/alert_store.h).
+
+#include "store/sql/alert_store.h"
 
 #include <unordered_map>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/database.h"
 
 namespace gaia::store::sqlite {
 namespace {
@@ -11,26 +12,6 @@ namespace {
 constexpr const char* kAlertColumns =
     "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
     "started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, silenced_until_ms FROM alerts ";
-
-StoredAlert alert_of(const Statement& r) {
-  StoredAlert a;
-  a.id = r.uint64(0);
-  a.rule_id = r.uint64(1);
-  a.rule_name = r.text(2);
-  a.metric = r.text(3);
-  a.scope = r.text(4);
-  a.severity = r.text(5);
-  a.state = r.text(6);
-  a.value = r.real(7);
-  a.threshold = r.real(8);
-  a.started_at_ms = r.int64(9);
-  a.updated_at_ms = r.int64(10);
-  a.ack_by = r.text(11);
-  a.ack_at_ms = r.optional_int(12);
-  a.ack_note = r.text(13);
-  a.silenced_until_ms = r.optional_int(14);
-  return a;
-}
 
 Status insert_transitions(Connection& db, uint64_t alert_id,
                           const std::vector<AlertTransition>& transitions) {
@@ -75,56 +56,73 @@ Status attach_transitions(Connection& db, std::vector<StoredAlert>& alerts) {
   }
 }
 
-}  // namespace
+class SqliteAlertStore final : public AlertStore {
+ public:
+  explicit SqliteAlertStore(Database& db) : db_(db) {}
 
-Result<std::vector<StoredAlertRule>> SqliteStore::list_alert_rules() {
-  std::lock_guard lock(mu_);
-  auto stmt = db_->prepare("SELECT id, body, updated_at_ms FROM alert_rules ORDER BY id");
+  Result<std::vector<StoredAlertRule>> list_alert_rules() override;
+  Result<uint64_t> add_alert_rule(std::string_view body, int64_t now_ms) override;
+  Status put_alert_rule(const StoredAlertRule& rule) override;
+  Status delete_alert_rule(uint64_t id) override;
+  Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) override;
+  Result<uint64_t> save_alert(const StoredAlert& alert,
+                              const std::vector<AlertTransition>& added) override;
+  Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) override;
+  Result<std::optional<StoredAlert>> find_alert(uint64_t id) override;
+
+ private:
+  Database& db_;
+};
+
+Result<std::vector<StoredAlertRule>> SqliteAlertStore::list_alert_rules() {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kListAlertRules);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<StoredAlertRule>([](const Statement& r) {
     return StoredAlertRule{r.uint64(0), r.text(1), r.int64(2)};
   });
 }
 
-Result<uint64_t> SqliteStore::add_alert_rule(std::string_view body, int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_->prepare("INSERT INTO alert_rules (body, updated_at_ms) VALUES (?1, ?2)");
+Result<uint64_t> SqliteAlertStore::add_alert_rule(std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kInsertAlertRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
-  return static_cast<uint64_t>(db_->last_insert_id());
+  return static_cast<uint64_t>(db_.conn->last_insert_id());
 }
 
-Status SqliteStore::put_alert_rule(const StoredAlertRule& rule) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_->prepare("UPDATE alert_rules SET body = ?2, updated_at_ms = ?3 WHERE id = ?1");
+Status SqliteAlertStore::put_alert_rule(const StoredAlertRule& rule) {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kPutAlertRule);
   if (!stmt.ok()) return stmt.status();
   Status s = stmt->bind(1, static_cast<int64_t>(rule.id))
                  .bind(2, rule.body)
                  .bind(3, rule.updated_at_ms)
                  .run();
   if (!s.ok()) return s;
-  if (db_->changes() == 0) return Status::not_found("no alert rule " + std::to_string(rule.id));
+  if (db_.conn->changes() == 0)
+    return Status::not_found("no alert rule " + std::to_string(rule.id));
   return {};
 }
 
-Status SqliteStore::delete_alert_rule(uint64_t id) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_->prepare("DELETE FROM alert_rules WHERE id = ?1");
+Status SqliteAlertStore::delete_alert_rule(uint64_t id) {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kDeleteAlertRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
-  if (db_->changes() == 0) return Status::not_found("no alert rule " + std::to_string(id));
+  if (db_.conn->changes() == 0) return Status::not_found("no alert rule " + std::to_string(id));
   return {};
 }
 
-Result<bool> SqliteStore::seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  return in_transaction(*db_, [&]() -> Result<bool> {
-    auto mark = db_->prepare(
-        "INSERT INTO alert_rules_seeded (one, at_ms) VALUES (1, ?1) ON CONFLICT (one) DO NOTHING");
+Result<bool> SqliteAlertStore::seed_alert_rules(const std::vector<std::string>& bodies,
+                                                int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<bool> {
+    auto mark = db_.conn->prepare(sql::kMarkAlertRulesSeeded);
     if (!mark.ok()) return mark.status();
     if (Status s = mark->bind(1, now_ms).run(); !s.ok()) return s;
-    if (db_->changes() == 0) return false;  // seeded before
-    auto stmt = db_->prepare("INSERT INTO alert_rules (body, updated_at_ms) VALUES (?1, ?2)");
+    if (db_.conn->changes() == 0) return false;  // seeded before
+    auto stmt = db_.conn->prepare(sql::kInsertAlertRule);
     if (!stmt.ok()) return stmt.status();
     for (const std::string& body : bodies) {
       if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
@@ -133,12 +131,12 @@ Result<bool> SqliteStore::seed_alert_rules(const std::vector<std::string>& bodie
   });
 }
 
-Result<uint64_t> SqliteStore::save_alert(const StoredAlert& a,
-                                         const std::vector<AlertTransition>& added) {
-  std::lock_guard lock(mu_);
-  return in_transaction(*db_, [&]() -> Result<uint64_t> {
+Result<uint64_t> SqliteAlertStore::save_alert(const StoredAlert& a,
+                                              const std::vector<AlertTransition>& added) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<uint64_t> {
     if (a.id == 0) {
-      auto stmt = db_->prepare(
+      auto stmt = db_.conn->prepare(
           "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
           "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
           "silenced_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
@@ -160,12 +158,12 @@ Result<uint64_t> SqliteStore::save_alert(const StoredAlert& a,
                      .bind(14, a.silenced_until_ms)
                      .run();
       if (!s.ok()) return s;
-      const auto id = static_cast<uint64_t>(db_->last_insert_id());
-      if (Status t = insert_transitions(*db_, id, a.transitions); !t.ok()) return t;
-      if (Status t = insert_transitions(*db_, id, added); !t.ok()) return t;
+      const auto id = static_cast<uint64_t>(db_.conn->last_insert_id());
+      if (Status t = insert_transitions(*db_.conn, id, a.transitions); !t.ok()) return t;
+      if (Status t = insert_transitions(*db_.conn, id, added); !t.ok()) return t;
       return id;
     }
-    auto stmt = db_->prepare(
+    auto stmt = db_.conn->prepare(
         "UPDATE alerts SET state = ?2, value = ?3, updated_at_ms = ?4, ack_by = ?5, "
         "ack_at_ms = ?6, ack_note = ?7, silenced_until_ms = ?8 WHERE id = ?1");
     if (!stmt.ok()) return stmt.status();
@@ -179,38 +177,45 @@ Result<uint64_t> SqliteStore::save_alert(const StoredAlert& a,
                    .bind(8, a.silenced_until_ms)
                    .run();
     if (!s.ok()) return s;
-    if (db_->changes() == 0) return Status::not_found("no alert " + std::to_string(a.id));
-    if (Status t = insert_transitions(*db_, a.id, added); !t.ok()) return t;
+    if (db_.conn->changes() == 0) return Status::not_found("no alert " + std::to_string(a.id));
+    if (Status t = insert_transitions(*db_.conn, a.id, added); !t.ok()) return t;
     return a.id;
   });
 }
 
-Result<std::vector<StoredAlert>> SqliteStore::list_alerts(const AlertFilter& f) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(std::string(kAlertColumns) +
-                           "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR severity = ?2) "
-                           "AND (?3 IS NULL OR rule_id = ?3) AND (?4 IS NULL OR id < ?4) "
-                           "ORDER BY id DESC LIMIT ?5");
+Result<std::vector<StoredAlert>> SqliteAlertStore::list_alerts(const AlertFilter& f) {
+  std::lock_guard lock(db_.mu);
+  auto stmt =
+      db_.conn->prepare(std::string(kAlertColumns) +
+                        "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR severity = ?2) "
+                        "AND (?3 IS NULL OR rule_id = ?3) AND (?4 IS NULL OR id < ?4) "
+                        "ORDER BY id DESC LIMIT ?5");
   if (!stmt.ok()) return stmt.status();
   stmt->bind_text_or_null(1, f.state);
   stmt->bind_text_or_null(2, f.severity);
   stmt->bind(3, f.rule_id).bind(4, f.before_id).bind(5, static_cast<int64_t>(f.limit));
-  auto alerts = stmt->collect<StoredAlert>(alert_of);
+  auto alerts = stmt->collect<StoredAlert>(sql::alert_of<Statement>);
   if (!alerts.ok()) return alerts.status();
-  if (Status s = attach_transitions(*db_, alerts.value()); !s.ok()) return s;
+  if (Status s = attach_transitions(*db_.conn, alerts.value()); !s.ok()) return s;
   return alerts;
 }
 
-Result<std::optional<StoredAlert>> SqliteStore::find_alert(uint64_t id) {
-  std::lock_guard lock(mu_);
-  auto stmt = db_->prepare(std::string(kAlertColumns) + "WHERE id = ?1");
+Result<std::optional<StoredAlert>> SqliteAlertStore::find_alert(uint64_t id) {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(std::string(kAlertColumns) + "WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, static_cast<int64_t>(id));
-  auto alerts = stmt->collect<StoredAlert>(alert_of);
+  auto alerts = stmt->collect<StoredAlert>(sql::alert_of<Statement>);
   if (!alerts.ok()) return alerts.status();
   if (alerts->empty()) return std::optional<StoredAlert>();
-  if (Status s = attach_transitions(*db_, alerts.value()); !s.ok()) return s;
+  if (Status s = attach_transitions(*db_.conn, alerts.value()); !s.ok()) return s;
   return std::optional<StoredAlert>(std::move(alerts->front()));
+}
+
+}  // namespace
+
+std::unique_ptr<AlertStore> make_alert_store(Database& db) {
+  return std::make_unique<SqliteAlertStore>(db);
 }
 
 }  // namespace gaia::store::sqlite

@@ -1,0 +1,93 @@
+// PostgresStore's quota rules (store/rule_store.h).
+
+#include "store/sql/rule_store.h"
+
+#include "store/detail/sql_text.h"
+#include "store/postgres/database.h"
+
+namespace gaia::store::postgres {
+namespace {
+
+class PostgresRuleStore final : public RuleStore {
+ public:
+  explicit PostgresRuleStore(Database& db) : db_(db) {}
+
+  Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                          int64_t now_ms) override;
+  Result<std::vector<StoredRule>> list_rules() override;
+  Status update_rule(uint64_t id, std::string_view body, int64_t now_ms) override;
+  Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
+                                              const std::vector<std::string>& bodies,
+                                              int64_t now_ms) override;
+
+ private:
+  Database& db_;
+};
+
+Result<std::vector<uint64_t>> PostgresRuleStore::add_rules(const std::vector<std::string>& bodies,
+                                                           int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      auto rows = db_.conn->run("add_rule",
+                                "INSERT INTO quota_rules (name, body, updated_at_ms) "
+                                "VALUES ('', $1, $2) RETURNING id",
+                                {param(body), param(now_ms)});
+      if (!rows.ok()) return rows.status();
+      ids.push_back(rows->uint64(0, 0));
+    }
+    return ids;
+  });
+}
+
+Result<std::vector<StoredRule>> PostgresRuleStore::list_rules() {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("list_rules", detail::postgres_text<sql::kListRules>, {});
+  if (!rows.ok()) return rows.status();
+  std::vector<StoredRule> rules;
+  for (int i = 0; i < rows->size(); ++i) {
+    rules.push_back({rows->uint64(i, 0), rows->text(i, 1), rows->int64(i, 2)});
+  }
+  return rules;
+}
+
+Status PostgresRuleStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("update_rule", detail::postgres_text<sql::kUpdateRule>,
+                            {param(id), param(body), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+  return {};
+}
+
+Result<std::vector<uint64_t>> PostgresRuleStore::replace_rules(
+    const std::vector<uint64_t>& remove, const std::vector<std::string>& bodies, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
+    for (uint64_t id : remove) {
+      auto rows =
+          db_.conn->run("delete_rule", detail::postgres_text<sql::kDeleteRule>, {param(id)});
+      if (!rows.ok()) return rows.status();
+      if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+    }
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      auto rows = db_.conn->run("add_rule",
+                                "INSERT INTO quota_rules (name, body, updated_at_ms) "
+                                "VALUES ('', $1, $2) RETURNING id",
+                                {param(body), param(now_ms)});
+      if (!rows.ok()) return rows.status();
+      ids.push_back(rows->uint64(0, 0));
+    }
+    return ids;
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<RuleStore> make_rule_store(Database& db) {
+  return std::make_unique<PostgresRuleStore>(db);
+}
+
+}  // namespace gaia::store::postgres

@@ -1,0 +1,138 @@
+// PostgresStore's users and API keys (store/user_key_store.h).
+
+#include "store/sql/user_key_store.h"
+
+#include "store/detail/sql_text.h"
+#include "store/postgres/database.h"
+
+namespace gaia::store::postgres {
+namespace {
+
+User user_of(const Rows& rows, int i) {
+  return User{rows.uint64(i, 0), rows.text(i, 1),
+              core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault), rows.int64(i, 3)};
+}
+
+std::string hex_bytes(const KeyHash& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  for (uint8_t b : hash) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+class PostgresUserKeyStore final : public UserKeyStore {
+ public:
+  explicit PostgresUserKeyStore(Database& db) : db_(db) {}
+
+  Result<User> create_user(std::string_view name, core::Tier tier, int64_t now_ms) override;
+  Result<std::optional<User>> find_user(std::string_view name) override;
+  Result<std::vector<User>> list_users() override;
+  Status set_tier(uint64_t user_id, core::Tier tier) override;
+  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
+                            const KeyHash& hash, int64_t now_ms) override;
+  Result<std::vector<ApiKey>> list_keys() override;
+  Status revoke_key(uint64_t key_id, int64_t now_ms) override;
+
+ private:
+  Database& db_;
+};
+
+Result<User> PostgresUserKeyStore::create_user(std::string_view name, core::Tier tier,
+                                               int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("create_user",
+                            "INSERT INTO users (name, tier, created_at_ms) VALUES ($1, $2, $3) "
+                            "ON CONFLICT (name) DO NOTHING RETURNING id",
+                            {param(name), param(core::tier_name(tier)), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return Status::invalid_argument("user " + std::string(name) + " exists");
+  return User{rows->uint64(0, 0), std::string(name), tier, now_ms};
+}
+
+Result<std::optional<User>> PostgresUserKeyStore::find_user(std::string_view name) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("find_user", detail::postgres_text<sql::kFindUser>, {param(name)});
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<User>();
+  return std::optional<User>(user_of(rows.value(), 0));
+}
+
+Result<std::vector<User>> PostgresUserKeyStore::list_users() {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("list_users", detail::postgres_text<sql::kListUsers>, {});
+  if (!rows.ok()) return rows.status();
+  std::vector<User> users;
+  for (int i = 0; i < rows->size(); ++i) users.push_back(user_of(rows.value(), i));
+  return users;
+}
+
+Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("set_tier", detail::postgres_text<sql::kSetTier>,
+                            {param(user_id), param(core::tier_name(tier))});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
+  return {};
+}
+
+Result<ApiKey> PostgresUserKeyStore::create_key(uint64_t user_id, Role role, std::string_view label,
+                                                const KeyHash& hash, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("create_key",
+                            "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
+                            "VALUES ($1, $2, $3, $4::bytea, $5) RETURNING id",
+                            {param(user_id), param(role_name(role)), param(label),
+                             param(hex_bytes(hash)), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  ApiKey key;
+  key.id = rows->uint64(0, 0);
+  key.user_id = user_id;
+  key.role = role;
+  key.label = std::string(label);
+  key.hash = hash;
+  key.created_at_ms = now_ms;
+  return key;
+}
+
+Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("list_keys", detail::postgres_text<sql::kListKeys>, {});
+  if (!rows.ok()) return rows.status();
+  std::vector<ApiKey> keys;
+  for (int i = 0; i < rows->size(); ++i) {
+    ApiKey key;
+    key.id = rows->uint64(i, 0);
+    key.user_id = rows->uint64(i, 1);
+    key.role = parse_role(rows->text(i, 2)).value_or(Role::kUser);
+    key.label = rows->text(i, 3);
+    std::string hash = rows->bytes(i, 4);
+    if (hash.size() != key.hash.size()) {
+      return Status::internal("api_keys.hash of key " + std::to_string(key.id) + ": wrong size");
+    }
+    std::copy(hash.begin(), hash.end(), key.hash.begin());
+    key.created_at_ms = rows->int64(i, 5);
+    key.revoked_at_ms = rows->optional_int(i, 6);
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+Status PostgresUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("revoke_key", detail::postgres_text<sql::kRevokeKey>,
+                            {param(key_id), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no key with id " + std::to_string(key_id));
+  return {};
+}
+
+}  // namespace
+
+std::unique_ptr<UserKeyStore> make_user_key_store(Database& db) {
+  return std::make_unique<PostgresUserKeyStore>(db);
+}
+
+}  // namespace gaia::store::postgres

@@ -1,0 +1,65 @@
+// PostgresStore's violations (store/violation_store.h).
+
+#include "store/sql/violation_store.h"
+
+#include "store/detail/sql_text.h"
+#include "store/detail/violation_listing.h"
+#include "store/postgres/database.h"
+
+namespace gaia::store::postgres {
+namespace {
+
+class PostgresViolationStore final : public ViolationStore {
+ public:
+  explicit PostgresViolationStore(Database& db) : db_(db) {}
+
+  void record_violation(Violation violation) override;
+  Result<std::vector<Violation>> violations_since(int64_t since_ms) override;
+  Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override;
+
+ private:
+  Database& db_;
+};
+
+void PostgresViolationStore::record_violation(Violation violation) {
+  db_.queue->push(std::move(violation));
+}
+
+Result<std::vector<Violation>> PostgresViolationStore::violations_since(int64_t since_ms) {
+  std::lock_guard lock(db_.mu);
+  auto rows = db_.conn->run("violations_since", detail::postgres_text<sql::kViolationsSince>,
+                            {param(since_ms)});
+  if (!rows.ok()) return rows.status();
+  std::vector<Violation> violations;
+  for (int i = 0; i < rows->size(); ++i) {
+    violations.push_back({rows->uint64(i, 0), rows->uint64(i, 1), rows->text(i, 2),
+                          rows->text(i, 3), rows->text(i, 4), rows->int64(i, 5)});
+  }
+  return violations;
+}
+
+Result<std::vector<ViolationRecord>> PostgresViolationStore::list_violations(
+    const ViolationFilter& f) {
+  std::lock_guard lock(db_.mu);
+  const detail::ViolationListing query = detail::violation_listing(f, '$');
+  std::vector<Param> params;
+  detail::for_each_violation_parameter(f, [&](const auto& v) { params.push_back(param(v)); });
+  const std::string name = "list_violations_" + std::to_string(query.shape);
+  auto rows = db_.conn->run(name.c_str(), query.sql.c_str(), params);
+  if (!rows.ok()) return rows.status();
+  std::vector<ViolationRecord> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back({rows->uint64(i, 0),
+                   {rows->uint64(i, 1), rows->uint64(i, 2), rows->text(i, 3), rows->text(i, 4),
+                    rows->text(i, 5), rows->int64(i, 6)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<ViolationStore> make_violation_store(Database& db) {
+  return std::make_unique<PostgresViolationStore>(db);
+}
+
+}  // namespace gaia::store::postgres

@@ -1,0 +1,93 @@
+// SqliteStore's quota rules (store/rule_store.h).
+
+#include "store/sql/rule_store.h"
+
+#include "store/sqlite/database.h"
+
+namespace gaia::store::sqlite {
+namespace {
+
+class SqliteRuleStore final : public RuleStore {
+ public:
+  explicit SqliteRuleStore(Database& db) : db_(db) {}
+
+  Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                          int64_t now_ms) override;
+  Result<std::vector<StoredRule>> list_rules() override;
+  Status update_rule(uint64_t id, std::string_view body, int64_t now_ms) override;
+  Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
+                                              const std::vector<std::string>& bodies,
+                                              int64_t now_ms) override;
+
+ private:
+  Database& db_;
+};
+
+Result<std::vector<uint64_t>> SqliteRuleStore::add_rules(const std::vector<std::string>& bodies,
+                                                         int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
+    auto stmt = db_.conn->prepare(
+        "INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
+    if (!stmt.ok()) return stmt.status();
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
+      ids.push_back(static_cast<uint64_t>(db_.conn->last_insert_id()));
+    }
+    return ids;
+  });
+}
+
+Result<std::vector<StoredRule>> SqliteRuleStore::list_rules() {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kListRules);
+  if (!stmt.ok()) return stmt.status();
+  return stmt->collect<StoredRule>([](const Statement& r) {
+    return StoredRule{r.uint64(0), r.text(1), r.int64(2)};
+  });
+}
+
+Status SqliteRuleStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kUpdateRule);
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(id)).bind(2, body).bind(3, now_ms).run();
+      !s.ok()) {
+    return s;
+  }
+  if (db_.conn->changes() == 0) return Status::not_found("no rule with id " + std::to_string(id));
+  return {};
+}
+
+Result<std::vector<uint64_t>> SqliteRuleStore::replace_rules(const std::vector<uint64_t>& remove,
+                                                             const std::vector<std::string>& bodies,
+                                                             int64_t now_ms) {
+  std::lock_guard lock(db_.mu);
+  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
+    auto del = db_.conn->prepare(sql::kDeleteRule);
+    if (!del.ok()) return del.status();
+    for (uint64_t id : remove) {
+      if (Status s = del->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
+      if (db_.conn->changes() == 0)
+        return Status::not_found("no rule with id " + std::to_string(id));
+    }
+    auto add = db_.conn->prepare(
+        "INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
+    if (!add.ok()) return add.status();
+    std::vector<uint64_t> ids;
+    for (const std::string& body : bodies) {
+      if (Status s = add->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
+      ids.push_back(static_cast<uint64_t>(db_.conn->last_insert_id()));
+    }
+    return ids;
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<RuleStore> make_rule_store(Database& db) {
+  return std::make_unique<SqliteRuleStore>(db);
+}
+
+}  // namespace gaia::store::sqlite

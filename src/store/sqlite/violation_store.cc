@@ -1,0 +1,57 @@
+// SqliteStore's violations (store/violation_store.h).
+
+#include "store/sql/violation_store.h"
+
+#include "store/detail/violation_listing.h"
+#include "store/sqlite/database.h"
+
+namespace gaia::store::sqlite {
+namespace {
+
+class SqliteViolationStore final : public ViolationStore {
+ public:
+  explicit SqliteViolationStore(Database& db) : db_(db) {}
+
+  void record_violation(Violation violation) override;
+  Result<std::vector<Violation>> violations_since(int64_t since_ms) override;
+  Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override;
+
+ private:
+  Database& db_;
+};
+
+void SqliteViolationStore::record_violation(Violation violation) {
+  db_.queue->push(std::move(violation));
+}
+
+Result<std::vector<Violation>> SqliteViolationStore::violations_since(int64_t since_ms) {
+  std::lock_guard lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kViolationsSince);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind(1, since_ms);
+  return stmt->collect<Violation>([](const Statement& r) {
+    return Violation{r.uint64(0), r.uint64(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
+  });
+}
+
+Result<std::vector<ViolationRecord>> SqliteViolationStore::list_violations(
+    const ViolationFilter& f) {
+  std::lock_guard lock(db_.mu);
+  const detail::ViolationListing query = detail::violation_listing(f, '?');
+  auto stmt = db_.conn->prepare(query.sql);
+  if (!stmt.ok()) return stmt.status();
+  int i = 0;
+  detail::for_each_violation_parameter(f, [&](const auto& v) { stmt->bind(++i, v); });
+  return stmt->collect<ViolationRecord>([](const Statement& r) {
+    return ViolationRecord{r.uint64(0),
+                           {r.uint64(1), r.uint64(2), r.text(3), r.text(4), r.text(5), r.int64(6)}};
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<ViolationStore> make_violation_store(Database& db) {
+  return std::make_unique<SqliteViolationStore>(db);
+}
+
+}  // namespace gaia::store::sqlite

@@ -1,0 +1,79 @@
+#pragma once
+// ViolationStore: the store's role for refusals (which limit refused whom). record_violation
+// is a request-path write, queued and group-committed; the rest is synchronous. Thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gaia::store {
+
+using core::Result;
+using core::Status;
+
+struct Violation {
+  uint64_t user_id = 0;
+  uint64_t key_id = 0;
+  std::string type;
+  std::string limit;  // the deciding limit, e.g. "calendar:day:500"
+  std::string command;
+  int64_t at_ms = 0;
+};
+
+// A stored violation with the id the store gave it (ids grow with time).
+struct ViolationRecord {
+  uint64_t id = 0;
+  Violation violation;
+};
+
+// Which violations to list: every set field must match; newest first, at most `limit`, only
+// ids below `before_id` when set (the cursor of the previous page).
+struct ViolationFilter {
+  std::optional<uint64_t> user_id = std::nullopt;
+  std::optional<std::string> type = std::nullopt;
+  std::optional<std::string> limit_name = std::nullopt;
+  std::optional<int64_t> from_ms = std::nullopt;  // at_ms >= from_ms
+  std::optional<int64_t> to_ms = std::nullopt;    // at_ms < to_ms
+  std::optional<uint64_t> before_id = std::nullopt;
+  size_t limit = 100;
+};
+
+class ViolationStore {
+ public:
+  virtual ~ViolationStore() = default;
+
+  // Queued; stored at the next group commit.
+  virtual void record_violation(Violation violation) = 0;
+  // Violations at or after `since_ms`, oldest first.
+  virtual Result<std::vector<Violation>> violations_since(int64_t since_ms) = 0;
+  virtual Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) = 0;
+};
+
+namespace detail {
+
+// Passes every ViolationStore call to Base's forward_to<ViolationStore>() (see detail/roles.h).
+template <class Base>
+class ForwardViolationStore : public Base {
+ public:
+  using Base::Base;
+  void record_violation(Violation violation) override {
+    to().record_violation(std::move(violation));
+  }
+  Result<std::vector<Violation>> violations_since(int64_t since_ms) override {
+    return to().violations_since(since_ms);
+  }
+  Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override {
+    return to().list_violations(filter);
+  }
+
+ private:
+  ViolationStore& to() { return this->template forward_to<ViolationStore>(); }
+};
+
+}  // namespace detail
+}  // namespace gaia::store
