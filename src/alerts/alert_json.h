@@ -8,7 +8,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "store/store.h"
+#include "store/alert_store.h"
 
 namespace gaia::alerts {
 

@@ -40,7 +40,7 @@ std::string_view event_name(AlertEvent event) {
   return event == AlertEvent::kFiring ? "firing" : "resolved";
 }
 
-Evaluator::Evaluator(store::Store& store, MetricSource& metrics, const core::Clock& clock,
+Evaluator::Evaluator(store::AlertStore& store, MetricSource& metrics, const core::Clock& clock,
                      EvaluatorOptions options)
     : store_(store),
       metrics_(metrics),

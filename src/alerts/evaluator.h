@@ -9,7 +9,7 @@
 //                                          within the rule's cooldown (a flapping condition)
 //   condition no longer holds           → "resolved" (channels told if they heard it fire)
 //   the rule deleted or disabled        → its open alerts resolve at the next round
-// Every transition is stored with the metric's value (store::Store::save_alert). A rule
+// Every transition is stored with the metric's value (store::AlertStore::save_alert). A rule
 // scoped per user or per type yields one alert per offending user / type. A global figure
 // that is unknown this round (no sample) leaves the rule's alerts as they are.
 // Acknowledging (who, when, a note) and silencing (until a time) are kept on the alert; a
@@ -44,7 +44,7 @@
 #include "core/clock.h"
 #include "core/mutex.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "store/alert_store.h"
 
 namespace gaia::alerts {
 
@@ -65,7 +65,7 @@ struct EvaluatorSummary {
 class Evaluator {
  public:
   // `store`, `metrics` and `clock` must outlive the evaluator.
-  Evaluator(store::Store& store, MetricSource& metrics, const core::Clock& clock,
+  Evaluator(store::AlertStore& store, MetricSource& metrics, const core::Clock& clock,
             EvaluatorOptions options);
   ~Evaluator();  // stops the timer
   Evaluator(const Evaluator&) = delete;
@@ -130,7 +130,7 @@ class Evaluator {
             AlertEvent event);  // mu_ held
   void run();
 
-  store::Store& store_;
+  store::AlertStore& store_;
   MetricSource& metrics_;
   const core::Clock& clock_;
   const EvaluatorOptions options_;

@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-#include "store/store.h"
+#include "store/alert_store.h"
 
 namespace gaia::alerts {
 

@@ -28,7 +28,7 @@
 
 #include "analytics/buckets.h"
 #include "analytics/report.h"
-#include "store/store.h"
+#include "store/aggregate_store.h"
 
 namespace gaia::analytics {
 
@@ -104,7 +104,7 @@ class Detectors {
  public:
   // `reputation` and `quotas` may be null: violators then show no movement, forecast finds
   // nothing.
-  Detectors(store::Store& store, Buckets buckets, UserName user_name,
+  Detectors(store::AggregateStore& store, Buckets buckets, UserName user_name,
             const ReputationSource* reputation, const QuotaSource* quotas)
       : store_(store),
         buckets_(buckets),
@@ -129,7 +129,7 @@ class Detectors {
   core::Result<std::vector<store::AggregateRow>> rows(int64_t from_ms, int64_t to_ms,
                                                       std::optional<std::string> outcome) const;
 
-  store::Store& store_;
+  store::AggregateStore& store_;
   const Buckets buckets_;
   const UserName user_name_;
   const ReputationSource* const reputation_;

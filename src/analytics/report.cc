@@ -116,7 +116,7 @@ std::vector<std::string> report_columns(const ReportQuery& q) {
   return columns;
 }
 
-core::Result<ReportTable> run_report(store::Store& store, const Buckets& buckets,
+core::Result<ReportTable> run_report(store::AggregateStore& store, const Buckets& buckets,
                                      const ReportQuery& q, const UserName& user_name) {
   const int64_t from = buckets.start(q.bucket, q.from_ms);
   const bool figures =

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "analytics/buckets.h"
-#include "store/store.h"
+#include "store/aggregate_store.h"
 
 namespace gaia::analytics {
 
@@ -68,7 +68,7 @@ std::vector<std::string> report_columns(const ReportQuery& q);
 using UserName = std::function<std::string(uint64_t user_id)>;
 
 // REQUIRES: validate(q).ok().
-core::Result<ReportTable> run_report(store::Store& store, const Buckets& buckets,
+core::Result<ReportTable> run_report(store::AggregateStore& store, const Buckets& buckets,
                                      const ReportQuery& q, const UserName& user_name);
 
 }  // namespace gaia::analytics

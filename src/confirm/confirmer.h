@@ -24,7 +24,7 @@
 #include "core/clock.h"
 #include "core/tier.h"
 #include "reputation/reputation_book.h"
-#include "store/store.h"
+#include "store/decision_store.h"
 
 namespace gaia::confirm {
 
@@ -54,7 +54,7 @@ class Confirmer {
   // `reviewer` null: no reviewer (CLAUDE_CONFIRM_AI_ENABLED off); `reputation` may be null.
   // Every reference must outlive the confirmer.
   Confirmer(const PatternBook& patterns, Reviewer* reviewer, reputation::ReputationBook* reputation,
-            store::Store& store, const core::Clock& clock, ConfirmerOptions options)
+            store::DecisionStore& store, const core::Clock& clock, ConfirmerOptions options)
       : patterns_(patterns),
         reviewer_(reviewer),
         reputation_(reputation),
@@ -80,7 +80,7 @@ class Confirmer {
   const PatternBook& patterns_;
   Reviewer* const reviewer_;
   reputation::ReputationBook* const reputation_;
-  store::Store& store_;
+  store::DecisionStore& store_;
   const core::Clock& clock_;
   const ConfirmerOptions options_;
 };

@@ -26,7 +26,7 @@ Result<std::shared_ptr<const confirm::PatternSet>> PatternBook::compile(
   return std::make_shared<const confirm::PatternSet>(std::move(set.value()));
 }
 
-Result<std::unique_ptr<PatternBook>> PatternBook::load(store::Store& store, int64_t now_ms) {
+Result<std::unique_ptr<PatternBook>> PatternBook::load(store::PatternStore& store, int64_t now_ms) {
   std::vector<store::StoredPattern> seed;
   for (const confirm::PatternSpec& spec : confirm::default_patterns()) {
     seed.push_back(stored(spec, now_ms));

@@ -20,7 +20,7 @@
 #include "confirm/pattern.h"
 #include "confirm/policy.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "store/pattern_store.h"
 
 namespace gaia::confirm {
 
@@ -28,7 +28,7 @@ class PatternBook {
  public:
   // Reads (seeding on first use) and compiles the stored patterns. A stored pattern that no
   // longer compiles fails the load, naming it. `store` must outlive the book.
-  static core::Result<std::unique_ptr<PatternBook>> load(store::Store& store, int64_t now_ms);
+  static core::Result<std::unique_ptr<PatternBook>> load(store::PatternStore& store, int64_t now_ms);
 
   std::shared_ptr<const confirm::PatternSet> current() const;
   // Every pattern, in decision order.
@@ -44,14 +44,14 @@ class PatternBook {
   core::Status remove(std::string_view id);
 
  private:
-  PatternBook(store::Store& store, std::shared_ptr<const confirm::PatternSet> set)
+  PatternBook(store::PatternStore& store, std::shared_ptr<const confirm::PatternSet> set)
       : store_(store), set_(std::move(set)) {}
   // Compiles `specs` into a set; errors name the pattern by id.
   static core::Result<std::shared_ptr<const confirm::PatternSet>> compile(
       std::vector<confirm::PatternSpec> specs);
   void publish(std::shared_ptr<const confirm::PatternSet> set);
 
-  store::Store& store_;
+  store::PatternStore& store_;
   std::mutex change_mu_;       // one change at a time
   mutable std::mutex set_mu_;  // guards set_ only
   std::shared_ptr<const confirm::PatternSet> set_;

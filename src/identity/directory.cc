@@ -4,7 +4,7 @@
 
 namespace gaia::identity {
 
-core::Result<std::unique_ptr<Directory>> Directory::load(store::Store& store, KeyHasher hasher) {
+core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store, KeyHasher hasher) {
   std::unique_ptr<Directory> dir(new Directory(store, hasher));
   auto users = store.list_users();
   if (!users.ok()) return users.status();

@@ -14,7 +14,7 @@
 
 #include "core/rule.h"
 #include "identity/key_hasher.h"
-#include "store/store.h"
+#include "store/user_key_store.h"
 
 namespace gaia::identity {
 
@@ -35,7 +35,7 @@ struct NewKey {
 
 class Directory {
  public:
-  static core::Result<std::unique_ptr<Directory>> load(store::Store& store, KeyHasher hasher);
+  static core::Result<std::unique_ptr<Directory>> load(store::UserKeyStore& store, KeyHasher hasher);
 
   // The caller a key belongs to, unless it is unknown or revoked. Compares in constant time.
   std::optional<Caller> authenticate(std::string_view key) const;
@@ -66,12 +66,12 @@ class Directory {
       return v;
     }
   };
-  Directory(store::Store& store, KeyHasher hasher) : store_(store), hasher_(hasher) {}
+  Directory(store::UserKeyStore& store, KeyHasher hasher) : store_(store), hasher_(hasher) {}
   core::Result<store::ApiKey> insert_key(const store::User& user, store::Role role,
                                          std::string_view label, const store::KeyHash& hash,
                                          int64_t now_ms);
 
-  store::Store& store_;
+  store::UserKeyStore& store_;
   const KeyHasher hasher_;
   mutable std::shared_mutex mu_;
   boost::unordered_flat_map<uint64_t, store::User> users_;

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "store/store.h"
+#include "store/user_key_store.h"
 
 namespace gaia::identity {
 

@@ -67,7 +67,7 @@ std::string_view reputation_event_name(core::ReputationEvent event) {
   return "clean";
 }
 
-Status ReputationBook::load(store::Store& store) {
+Status ReputationBook::load(store::ReputationStore& store) {
   auto rows = store.list_reputations();
   if (!rows.ok()) return rows.status();
   std::lock_guard lock(mu_);
@@ -81,7 +81,7 @@ Status ReputationBook::load(store::Store& store) {
   return {};
 }
 
-Status ReputationBook::flush(store::Store& store) {
+Status ReputationBook::flush(store::ReputationStore& store) {
   std::vector<store::ReputationState> states;
   std::set<std::string, std::less<>> flushing;
   {

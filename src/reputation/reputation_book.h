@@ -24,7 +24,7 @@
 #include "core/clock.h"
 #include "core/reputation.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "store/reputation_store.h"
 
 namespace gaia::reputation {
 
@@ -35,10 +35,10 @@ class ReputationBook {
       : config_(config), clock_(clock) {}
 
   // Replaces the in-memory state with what `store` holds.
-  core::Status load(store::Store& store);
+  core::Status load(store::ReputationStore& store);
   // Saves users changed since the last flush (reset ones included). On failure they stay
   // marked and are tried again next time.
-  core::Status flush(store::Store& store);
+  core::Status flush(store::ReputationStore& store);
 
   void record(std::string_view user, core::ReputationEvent event);
   // Back to the baseline, history cleared.

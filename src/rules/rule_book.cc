@@ -54,7 +54,7 @@ std::string body_of(const core::Rule& rule) { return boost::json::serialize(rule
 
 }  // namespace
 
-core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::Store& store, core::Limiter& limiter,
+core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store, core::Limiter& limiter,
                                                        core::RuleSetOptions options) {
   std::unique_ptr<RuleBook> book(new RuleBook(store, limiter, std::move(options)));
   auto stored = store.list_rules();

@@ -20,7 +20,7 @@
 
 #include "core/limiter.h"
 #include "core/rule_set.h"
-#include "store/store.h"
+#include "store/rule_store.h"
 
 namespace gaia::rules {
 
@@ -36,7 +36,7 @@ class RuleBook {
  public:
   // Compiles the defaults with every stored rule and gives the result to `limiter`.
   // `store` and `limiter` must outlive the book.
-  static core::Result<std::unique_ptr<RuleBook>> load(store::Store& store, core::Limiter& limiter,
+  static core::Result<std::unique_ptr<RuleBook>> load(store::RuleStore& store, core::Limiter& limiter,
                                                       core::RuleSetOptions options);
 
   // Checks that `rules` compile together with those in force; the error names the field of
@@ -75,7 +75,7 @@ class RuleBook {
     int64_t updated_at_ms = 0;
   };
 
-  RuleBook(store::Store& store, core::Limiter& limiter, core::RuleSetOptions options)
+  RuleBook(store::RuleStore& store, core::Limiter& limiter, core::RuleSetOptions options)
       : store_(store), limiter_(limiter), options_(std::move(options)) {}
   // The set in force for `stored`: the built-ins less the limits `stored` overrides, then
   // `stored` in order (so a conflict is reported at the later rule).
@@ -91,7 +91,7 @@ class RuleBook {
   // Compiles stored_ and hands the set to the limiter. REQUIRES: mu_ held.
   core::Status put_in_force();
 
-  store::Store& store_;
+  store::RuleStore& store_;
   core::Limiter& limiter_;
   const core::RuleSetOptions options_;
   const std::vector<core::Rule> builtins_ = core::default_rules();
