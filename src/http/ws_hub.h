@@ -20,7 +20,7 @@
 // Example:
 //   WsHub hub(clock, [&] { return boost::json::object{{"running", 3}}; }, check_key, {});
 //   hub.start();
-//   add_ws_routes(router, hub, directory, &sessions);   // http/ws_routes.h
+//   add_ws_routes(router, hub, directory, &sessions);   // api/ws_routes.h
 //   ... hub.publish("violation", {{"user", "alice"}});
 //   hub.stop();      // before server.stop()
 

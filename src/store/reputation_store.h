@@ -14,7 +14,7 @@ using core::Result;
 using core::Status;
 
 // A user's reputation as last saved: the score at updated_at_ms and the recent events as
-// JSON (see http/reputation_book.h).
+// JSON (see reputation/reputation_book.h).
 struct ReputationState {
   std::string user;
   double score = 0;

@@ -14,7 +14,7 @@ namespace gaia::store {
 using core::Result;
 using core::Status;
 
-// A quota rule an admin made, as the JSON of http/rule_json.h.
+// A quota rule an admin made, as the JSON of rules/rule_json.h.
 struct StoredRule {
   uint64_t id = 0;
   std::string body;

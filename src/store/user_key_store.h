@@ -28,7 +28,7 @@ struct User {
   int64_t created_at_ms = 0;
 };
 
-// A key is stored only as its keyed hash (see http/key_hasher.h).
+// A key is stored only as its keyed hash (see identity/key_hasher.h).
 using KeyHash = std::array<uint8_t, 32>;
 
 struct ApiKey {

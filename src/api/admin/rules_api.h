@@ -14,7 +14,7 @@
 
 namespace gaia::api::admin {
 
-// {"id", "builtin", "updated_at_ms"?, "overridden"?, ...the rule JSON of http/rule_json.h};
+// {"id", "builtin", "updated_at_ms"?, "overridden"?, ...the rule JSON of rules/rule_json.h};
 // a built-in rule's id is its name ("default-shell").
 boost::json::object book_rule_json(const rules::BookRule& rule);
 
