@@ -94,8 +94,3 @@ export function stat(label, value, id) {
   return h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label),
     h('strong', { class: 'stat-value', 'data-stat': id }, value));
 }
-
-// A panel that the server does not offer (yet): said plainly instead of an error.
-export function notAvailable(what) {
-  return h('p', { class: 'not-available' }, `${what}: not available on this server.`);
-}

@@ -3,7 +3,7 @@
 // and the alert rules. Live "approval" and "alert" messages refresh the lists.
 
 import * as api from '../api.js';
-import { h, replace, toast, formatNumber, formatTime, notAvailable } from '../dom.js';
+import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
 
 const SILENCE_MS = 3600_000;
 
@@ -60,7 +60,7 @@ export class AlertsTab {
     try {
       r = await api.get('/api/admin/approvals');
     } catch (e) {
-      replace(this.approvals, e.notAvailable ? notAvailable('Approvals') : h('p', { class: 'error' }, e.message));
+      replace(this.approvals, h('p', { class: 'error' }, e.message));
       return;
     }
     const waiting = r.approvals || [];
@@ -101,7 +101,7 @@ export class AlertsTab {
       const alerts = r.alerts || [];
       replace(this.firing, alerts.length ? this.table(alerts, true) : h('p', { class: 'empty ok' }, 'Nothing is firing.'));
     } catch (e) {
-      replace(this.firing, e.notAvailable ? notAvailable('Alerts') : h('p', { class: 'error' }, e.message));
+      replace(this.firing, h('p', { class: 'error' }, e.message));
     }
   }
 
@@ -112,7 +112,7 @@ export class AlertsTab {
       replace(this.history, alerts.length ? this.table(alerts, false) : h('p', { class: 'empty' }, 'No alerts yet.'),
         r.next_before != null ? h('button', { type: 'button', onclick: () => this.loadHistory(r.next_before) }, 'Older ›') : null);
     } catch (e) {
-      replace(this.history, e.notAvailable ? notAvailable('Alert history') : h('p', { class: 'error' }, e.message));
+      replace(this.history, h('p', { class: 'error' }, e.message));
     }
   }
 
@@ -134,7 +134,7 @@ export class AlertsTab {
           h('td', {}, rule.enabled === false ? 'no' : 'yes')))))
         : h('p', { class: 'empty' }, 'No alert rules.'));
     } catch (e) {
-      replace(this.rules, e.notAvailable ? notAvailable('Alert rules') : h('p', { class: 'error' }, e.message));
+      replace(this.rules, h('p', { class: 'error' }, e.message));
     }
   }
 

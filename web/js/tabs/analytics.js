@@ -3,7 +3,7 @@
 // (trends, spikes, repeat violators, quotas forecast to run out).
 
 import * as api from '../api.js';
-import { h, replace, notAvailable } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { lineChart } from '../charts.js';
 
 const RANGES = [
@@ -96,8 +96,7 @@ export class AnalyticsTab {
         h('section', { class: 'card' }, lineChart(seriesBy(byUser.rows || [], 'user', metric, TOP_USERS), { title: `By user (top ${TOP_USERS})`, unit, totals, range })),
         h('section', { class: 'card' }, lineChart(seriesBy(byOutcome.rows || [], 'outcome', metric), { title: 'By outcome', unit, totals, range })));
     } catch (e) {
-      replace(this.charts, e.notAvailable ? notAvailable('Usage analytics') : h('p', { class: 'error' }, e.message));
-      this.csv.classList.add('hidden');
+      replace(this.charts, h('p', { class: 'error' }, e.message));
     }
     this.loadFindings();
   }
@@ -116,8 +115,7 @@ export class AnalyticsTab {
             it.explanation || JSON.stringify(it))))
             : h('p', { class: 'empty' }, 'Nothing found.'));
       } catch (e) {
-        return h('div', { class: 'finding' }, h('h4', {}, title),
-          e.notAvailable ? notAvailable(title) : h('p', { class: 'error' }, e.message));
+        return h('div', { class: 'finding' }, h('h4', {}, title), h('p', { class: 'error' }, e.message));
       }
     }));
     replace(this.findings, parts);

@@ -80,12 +80,12 @@ export class HealthTab {
       ['admissions paused', s.admissions_paused === undefined ? undefined : s.admissions_paused ? 'yes' : 'no'],
     ]));
     this.renderWs(ws);
-    const a = health.alerts;
-    replace(this.alerts, a ? dl([
+    const a = health.alerts || {};
+    replace(this.alerts, health.error ? h('p', { class: 'error' }, health.error) : dl([
       ['firing', a.firing], ['rules', a.rules],
       ['webhook queued', a.webhook && a.webhook.queued], ['webhook delivered', a.webhook && a.webhook.delivered],
       ['webhook failed', a.webhook && a.webhook.failed], ['last webhook error', a.webhook && a.webhook.last_error],
-    ]) : h('p', { class: 'not-available' }, 'Alerting: not available on this server.'));
+    ]));
   }
 
   renderLoad() {

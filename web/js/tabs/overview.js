@@ -1,6 +1,6 @@
 // Overview: live counters from the stats messages (every 5 s) and a chart of admissions and
-// refusals per interval; the chart starts from the last hour of analytics when the server
-// has them, then grows with every stats message.
+// refusals per interval; the chart starts from the last hour of analytics, then grows with every
+// stats message.
 
 import * as api from '../api.js';
 import { h, replace, stat, formatNumber, formatTime } from '../dom.js';
@@ -23,12 +23,13 @@ export class OverviewTab {
     this.events = [];
     this.counters = h('div', { class: 'stats' });
     this.chart = h('div', { class: 'chart-box' });
+    this.chartNote = h('p', { class: 'error hidden' });
     this.byType = h('div');
     this.recent = h('ul', { class: 'events' });
     replace(panel,
       h('h2', {}, 'Overview'),
       this.counters,
-      h('section', { class: 'card' }, h('h3', {}, 'Admissions and refusals'), this.chart),
+      h('section', { class: 'card' }, h('h3', {}, 'Admissions and refusals'), this.chart, this.chartNote),
       h('div', { class: 'columns' },
         h('section', { class: 'card' }, h('h3', {}, 'By command type'), this.byType),
         h('section', { class: 'card' }, h('h3', {}, 'Latest events'), this.recent)));
@@ -44,7 +45,7 @@ export class OverviewTab {
   async show() {
     if (this.seeded) return;
     this.seeded = true;
-    // The last hour by minute, when analytics are offered.
+    // The last hour by minute.
     const now = Date.now();
     try {
       const r = await api.get(api.withQuery('/api/admin/quotas/analytics', {
@@ -57,9 +58,13 @@ export class OverviewTab {
       }
       this.admitted = adm.concat(this.admitted).slice(-MAX_POINTS);
       this.refused = ref.concat(this.refused).slice(-MAX_POINTS);
+      this.chartNote.classList.add('hidden');
       this.renderChart();
-    } catch {
-      // Without analytics the chart fills from the live stats alone.
+    } catch (e) {
+      // The chart still fills from the live stats; the next visit to the tab tries again.
+      this.seeded = false;
+      this.chartNote.textContent = `The last hour could not be loaded: ${e.message}`;
+      this.chartNote.classList.remove('hidden');
     }
   }
 

@@ -3,7 +3,7 @@
 // Below: the rules in force (GET /api/admin/quotas/config), each limit editable in place.
 
 import * as api from '../api.js';
-import { h, replace, toast, formatNumber, formatTime, notAvailable } from '../dom.js';
+import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
 import { usageBar } from '../charts.js';
 
 const TIERS = ['default', 'premium', 'enterprise'];
@@ -146,12 +146,7 @@ export class UsersTab {
     try {
       r = await api.get(api.withQuery('/api/admin/users', { q: this.q.value.trim(), tier: this.tier.value, limit: 50, offset }));
     } catch (e) {
-      if (e.notAvailable) {
-        // Without the list, a user can still be opened by name.
-        const name = this.q.value.trim();
-        replace(this.list, notAvailable('The user list'),
-          name ? h('button', { type: 'button', onclick: () => this.open(name) }, `Open ${name}`) : null);
-      } else replace(this.list, h('p', { class: 'error' }, e.message));
+      replace(this.list, h('p', { class: 'error' }, e.message));
       return;
     }
     const users = r.users || [];
@@ -175,8 +170,7 @@ export class UsersTab {
     try {
       u = await api.get(`/api/admin/users/${api.enc(name)}`);
     } catch (e) {
-      replace(this.detail, h('h3', {}, name), e.notAvailable && e.status !== 404
-        ? notAvailable('User details') : h('p', { class: 'error' }, e.message));
+      replace(this.detail, h('h3', {}, name), h('p', { class: 'error' }, e.message));
       return;
     }
     if (this.selected !== name) return;
@@ -308,7 +302,7 @@ export class UsersTab {
     try {
       r = await api.get('/api/admin/quotas/config');
     } catch (e) {
-      replace(this.rules, e.notAvailable ? notAvailable('Rule editing') : h('p', { class: 'error' }, e.message));
+      replace(this.rules, h('p', { class: 'error' }, e.message));
       return;
     }
     const rules = r.rules || [];

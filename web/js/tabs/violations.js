@@ -3,7 +3,7 @@
 // message that matches them.
 
 import * as api from '../api.js';
-import { h, replace, formatTime, notAvailable } from '../dom.js';
+import { h, replace, formatTime } from '../dom.js';
 
 const PAGE = 100;
 const MAX_ROWS = 500;
@@ -75,9 +75,7 @@ export class ViolationsTab {
       r = await api.get(api.withQuery('/api/admin/quotas/violations', q));
     } catch (e) {
       if (!before) replace(this.body);
-      this.note.textContent = '';
-      this.note.appendChild(e.notAvailable ? notAvailable('Stored violations') : document.createTextNode(e.message));
-      this.note.appendChild(document.createTextNode(' New violations still appear here as they happen.'));
+      this.note.textContent = `${e.message} New violations still appear here as they happen.`;
       replace(this.more);
       this.updateCount();
       return;
