@@ -17,8 +17,8 @@ function queuedTotal(q) {
 export class OverviewTab {
   constructor(panel, feed) {
     this.panel = panel;
-    this.last = null;  // the previous stats message, for per-interval deltas
-    this.admitted = [];  // [t_ms, n] per interval
+    this.last = null; // the previous stats message, for per-interval deltas
+    this.admitted = []; // [t_ms, n] per interval
     this.refused = [];
     this.events = [];
     this.counters = h('div', { class: 'stats' });
@@ -26,20 +26,37 @@ export class OverviewTab {
     this.chartNote = h('p', { class: 'error hidden' });
     this.byType = h('div');
     this.recent = h('ul', { class: 'events' });
-    replace(panel,
+    replace(
+      panel,
       h('h2', {}, 'Overview'),
       this.counters,
-      h('section', { class: 'card' }, h('h3', {}, 'Admissions and refusals'), this.chart, this.chartNote),
-      h('div', { class: 'columns' },
+      h(
+        'section',
+        { class: 'card' },
+        h('h3', {}, 'Admissions and refusals'),
+        this.chart,
+        this.chartNote,
+      ),
+      h(
+        'div',
+        { class: 'columns' },
         h('section', { class: 'card' }, h('h3', {}, 'By command type'), this.byType),
-        h('section', { class: 'card' }, h('h3', {}, 'Latest events'), this.recent)));
+        h('section', { class: 'card' }, h('h3', {}, 'Latest events'), this.recent),
+      ),
+    );
     this.renderCounters(null);
     this.renderChart();
     this.seeded = false;
     feed.on('stats', (d, ts) => this.onStats(d, ts || Date.now()));
-    feed.on('violation', (d, ts) => this.addEvent(`refused ${d.user} · ${d.type} · ${d.limit}`, d.at_ms || ts));
-    feed.on('alert', (d, ts) => this.addEvent(`alert ${d.rule_name || d.metric || ''} ${d.state || ''}`, ts));
-    feed.on('config_changed', (d, ts) => this.addEvent(`${d.what} ${d.id ?? ''} ${d.action} by ${d.by || '?'}`, ts));
+    feed.on('violation', (d, ts) =>
+      this.addEvent(`refused ${d.user} · ${d.type} · ${d.limit}`, d.at_ms || ts),
+    );
+    feed.on('alert', (d, ts) =>
+      this.addEvent(`alert ${d.rule_name || d.metric || ''} ${d.state || ''}`, ts),
+    );
+    feed.on('config_changed', (d, ts) =>
+      this.addEvent(`${d.what} ${d.id ?? ''} ${d.action} by ${d.by || '?'}`, ts),
+    );
   }
 
   async show() {
@@ -48,10 +65,17 @@ export class OverviewTab {
     // The last hour by minute.
     const now = Date.now();
     try {
-      const r = await api.get(api.withQuery('/api/admin/quotas/analytics', {
-        from: now - 3600_000, to: now, bucket: 'minute', group_by: 'outcome', metrics: 'count',
-      }));
-      const adm = [], ref = [];
+      const r = await api.get(
+        api.withQuery('/api/admin/quotas/analytics', {
+          from: now - 3600_000,
+          to: now,
+          bucket: 'minute',
+          group_by: 'outcome',
+          metrics: 'count',
+        }),
+      );
+      const adm = [],
+        ref = [];
       for (const row of r.rows || []) {
         if (row.outcome === 'admitted') adm.push([row.t_ms, row.count]);
         if (row.outcome === 'refused') ref.push([row.t_ms, row.count]);
@@ -86,22 +110,37 @@ export class OverviewTab {
   renderCounters(d) {
     const e = (d && d.executor) || {};
     const v = (x) => (d ? formatNumber(x) : '…');
-    replace(this.counters,
+    replace(
+      this.counters,
       stat('Admitted', v(d && d.admissions), 'admissions'),
       stat('Refused', v(d && d.refusals), 'refusals'),
       stat('Running', v(d && (d.running ?? e.running)), 'running'),
-      stat('Queued', v(d && (typeof d.queued === 'number' ? d.queued : queuedTotal(e.queued))), 'queued'),
+      stat(
+        'Queued',
+        v(d && (typeof d.queued === 'number' ? d.queued : queuedTotal(e.queued))),
+        'queued',
+      ),
       stat('Throttle factor', v(d && (d.throttle_factor ?? e.throttle_factor)), 'throttle'),
       stat('CPU', d ? `${formatNumber(d.cpu_pct ?? e.cpu_pct)} %` : '…', 'cpu'),
-      stat('Memory', d ? `${formatNumber(d.mem_pct ?? e.mem_pct)} %` : '…', 'memory'));
-    if (!d) this.counters.appendChild(h('p', { class: 'hint' }, 'Waiting for the first live stats (every 5 s)…'));
+      stat('Memory', d ? `${formatNumber(d.mem_pct ?? e.mem_pct)} %` : '…', 'memory'),
+    );
+    if (!d)
+      this.counters.appendChild(
+        h('p', { class: 'hint' }, 'Waiting for the first live stats (every 5 s)…'),
+      );
   }
 
   renderChart() {
-    replace(this.chart, lineChart([
-      { name: 'admitted', points: this.admitted },
-      { name: 'refused', points: this.refused },
-    ], { title: 'Checks per interval' }));
+    replace(
+      this.chart,
+      lineChart(
+        [
+          { name: 'admitted', points: this.admitted },
+          { name: 'refused', points: this.refused },
+        ],
+        { title: 'Checks per interval' },
+      ),
+    );
   }
 
   renderByType(byType) {
@@ -110,15 +149,55 @@ export class OverviewTab {
       replace(this.byType, h('p', { class: 'empty' }, 'No checks yet.'));
       return;
     }
-    replace(this.byType, h('table', {},
-      h('thead', {}, h('tr', {}, h('th', {}, 'type'), h('th', { class: 'num' }, 'admitted'), h('th', { class: 'num' }, 'refused'))),
-      h('tbody', {}, rows.map(([type, c]) => h('tr', {},
-        h('td', {}, type), h('td', { class: 'num' }, formatNumber(c.admitted)), h('td', { class: 'num' }, formatNumber(c.refused)))))));
+    replace(
+      this.byType,
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'type'),
+            h('th', { class: 'num' }, 'admitted'),
+            h('th', { class: 'num' }, 'refused'),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map(([type, c]) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, type),
+              h('td', { class: 'num' }, formatNumber(c.admitted)),
+              h('td', { class: 'num' }, formatNumber(c.refused)),
+            ),
+          ),
+        ),
+      ),
+    );
     const top = this.last && this.last.top_users;
     if (Array.isArray(top) && top.length) {
       this.byType.appendChild(h('h4', {}, 'Top users'));
-      this.byType.appendChild(h('ol', {}, top.slice(0, 5).map((u) =>
-        h('li', {}, `${u.user} · ${formatNumber(u.admitted)} admitted, ${formatNumber(u.refused)} refused`))));
+      this.byType.appendChild(
+        h(
+          'ol',
+          {},
+          top
+            .slice(0, 5)
+            .map((u) =>
+              h(
+                'li',
+                {},
+                `${u.user} · ${formatNumber(u.admitted)} admitted, ${formatNumber(u.refused)} refused`,
+              ),
+            ),
+        ),
+      );
     }
   }
 
