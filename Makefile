@@ -5,7 +5,8 @@ JOBS ?= 2
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: setup build build-server run test test-asan test-tsan fuzz-smoke bench clean
+.PHONY: setup build build-server run test test-asan test-tsan fuzz-smoke bench check-format \
+	check-format-cxx format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -44,6 +45,22 @@ fuzz-smoke: setup
 bench: PRESET = release
 bench: build
 	@./build/release/bench/limiter_bench
+
+# The dashboard's files against Prettier (pinned in tests/e2e/package.json, web/.prettierrc).
+PRETTIER := tests/e2e/node_modules/.bin/prettier
+check-format: setup
+	@$(PRETTIER) --check web
+
+# The tracked C++ files against .clang-format (Debian's clang-format 14). Not yet part of
+# check-format: some files are not formatted yet.
+CXX_SOURCES = git ls-files -z -- 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' \
+	'bench/*.cc' 'bench/*.h' 'fuzz/*.cc' 'fuzz/*.h'
+check-format-cxx: setup
+	@$(CXX_SOURCES) | xargs -0 clang-format --dry-run --Werror
+
+# Formats the dashboard's files in place.
+format: setup
+	@$(PRETTIER) --write --log-level warn web
 
 clean:
 	rm -rf build

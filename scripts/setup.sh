@@ -9,7 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libre2-dev
   libsqlite3-dev libpq-dev libhiredis-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  clang libclang-rt-14-dev postgresql-15 redis-server
+  clang libclang-rt-14-dev clang-format postgresql-15 redis-server
   chromium nodejs
 )
 
@@ -26,9 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The browser tests' driver (tests/e2e), from the committed package-lock.json.
+# The browser tests' driver and the dashboard's formatter (tests/e2e: playwright-core and
+# prettier), from the committed package-lock.json; again when the lock file changed since.
 e2e="$(dirname "$0")/../tests/e2e"
-if [ -f "$e2e/package-lock.json" ] && [ ! -d "$e2e/node_modules" ]; then
+if [ -f "$e2e/package-lock.json" ] &&
+  { [ ! -f "$e2e/node_modules/.package-lock.json" ] ||
+    [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; }; then
   echo "setup: npm ci in tests/e2e"
   (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

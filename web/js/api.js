@@ -8,10 +8,6 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body || {};
   }
-  // The endpoint is not offered by this server (not built in, or another version).
-  get notAvailable() {
-    return this.status === 404 || this.status === 405 || this.status === 501;
-  }
   get unauthorized() {
     return this.status === 401;
   }

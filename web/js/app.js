@@ -117,9 +117,13 @@ async function onSignIn(ev) {
     await pending;
     startApp();
   } catch (e) {
-    showSignIn(e.status === 403 ? 'That key is not an admin key.'
-      : e.status === 401 ? 'Unknown or revoked key.'
-      : `Sign-in failed: ${e.message}`);
+    showSignIn(
+      e.status === 403
+        ? 'That key is not an admin key.'
+        : e.status === 401
+          ? 'Unknown or revoked key.'
+          : `Sign-in failed: ${e.message}`,
+    );
   } finally {
     button.disabled = false;
   }

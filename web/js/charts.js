@@ -49,29 +49,52 @@ export function lineChart(series, { title = '', unit = '', totals = true, range 
   root.appendChild(svg('title', {}, title || 'chart'));
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
-    root.appendChild(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }));
-    root.appendChild(svg('text', { x: PAD.left - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' },
-      formatNumber(v) + unit));
+    root.appendChild(
+      svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }),
+    );
+    root.appendChild(
+      svg(
+        'text',
+        { x: PAD.left - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' },
+        formatNumber(v) + unit,
+      ),
+    );
   }
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
-    root.appendChild(svg('text', { x: x(t), y: H - 8, class: 'axis', 'text-anchor': 'middle' },
-      timeLabel(t, t1 - t0)));
+    root.appendChild(
+      svg(
+        'text',
+        { x: x(t), y: H - 8, class: 'axis', 'text-anchor': 'middle' },
+        timeLabel(t, t1 - t0),
+      ),
+    );
   }
   series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
     if (pts.length === 1) {
-      root.appendChild(svg('circle', { cx: x(pts[0][0]), cy: y(pts[0][1]), r: 3, class: `dot series-${i % 8}` }));
+      root.appendChild(
+        svg('circle', { cx: x(pts[0][0]), cy: y(pts[0][1]), r: 3, class: `dot series-${i % 8}` }),
+      );
       return;
     }
-    const d = pts.map((p, j) => `${j ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
+    const d = pts
+      .map((p, j) => `${j ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`)
+      .join('');
     root.appendChild(svg('path', { d, class: `line series-${i % 8}` }, svg('title', {}, s.name)));
   });
   fig.appendChild(root);
   const legend = h('ul', { class: 'legend' });
   series.forEach((s, i) => {
     const total = s.points.reduce((a, p) => a + p[1], 0);
-    legend.appendChild(h('li', {}, h('span', { class: `swatch series-${i % 8}` }), totals ? `${s.name} (${formatNumber(total)})` : s.name));
+    legend.appendChild(
+      h(
+        'li',
+        {},
+        h('span', { class: `swatch series-${i % 8}` }),
+        totals ? `${s.name} (${formatNumber(total)})` : s.name,
+      ),
+    );
   });
   fig.appendChild(legend);
   return fig;
@@ -83,9 +106,19 @@ export function usageBar(used, limit) {
   const unlimited = limit === null || limit === undefined || limit < 0;
   const frac = unlimited ? 0 : limit === 0 ? 1 : Math.min(1, used / limit);
   const level = frac >= 1 ? 'full' : frac >= 0.8 ? 'high' : 'ok';
-  const root = svg('svg', { viewBox: `0 0 ${width} 14`, class: 'bar', width, height: 14, role: 'img' },
+  const root = svg(
+    'svg',
+    { viewBox: `0 0 ${width} 14`, class: 'bar', width, height: 14, role: 'img' },
     svg('title', {}, unlimited ? `${used} used, unlimited` : `${used} of ${limit}`),
     svg('rect', { x: 0, y: 0, width, height: 14, rx: 3, class: 'bar-bg' }),
-    svg('rect', { x: 0, y: 0, width: Math.max(0, frac * width), height: 14, rx: 3, class: `bar-fg bar-${level}` }));
+    svg('rect', {
+      x: 0,
+      y: 0,
+      width: Math.max(0, frac * width),
+      height: 14,
+      rx: 3,
+      class: `bar-fg bar-${level}`,
+    }),
+  );
   return root;
 }

@@ -66,7 +66,10 @@ export function formatNumber(n) {
 export function formatTime(ms) {
   if (!ms) return '–';
   const d = new Date(ms);
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function formatBytes(n) {
@@ -84,18 +87,21 @@ export function formatBytes(n) {
 export function toast(text, kind = 'info') {
   const box = document.getElementById('toasts');
   if (!box) return;
-  const t = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+  const t = h(
+    'div',
+    { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+    text,
+  );
   box.appendChild(t);
   setTimeout(() => t.remove(), 5000);
 }
 
 // A labelled key figure: <div class="stat"><span>label</span><strong>value</strong></div>.
 export function stat(label, value, id) {
-  return h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label),
-    h('strong', { class: 'stat-value', 'data-stat': id }, value));
-}
-
-// A panel that the server does not offer (yet): said plainly instead of an error.
-export function notAvailable(what) {
-  return h('p', { class: 'not-available' }, `${what}: not available on this server.`);
+  return h(
+    'div',
+    { class: 'stat' },
+    h('span', { class: 'stat-label' }, label),
+    h('strong', { class: 'stat-value', 'data-stat': id }, value),
+  );
 }

@@ -3,7 +3,7 @@
 // and the alert rules. Live "approval" and "alert" messages refresh the lists.
 
 import * as api from '../api.js';
-import { h, replace, toast, formatNumber, formatTime, notAvailable } from '../dom.js';
+import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
 
 const SILENCE_MS = 3600_000;
 
@@ -14,22 +14,44 @@ export class AlertsTab {
     this.firing = h('div');
     this.history = h('div');
     this.rules = h('div');
-    this.state = h('select', { 'aria-label': 'state filter' }, h('option', { value: '' }, 'every state'),
-      ['pending', 'firing', 'resolved'].map((s) => h('option', { value: s }, s)));
-    this.severity = h('select', { 'aria-label': 'severity filter' }, h('option', { value: '' }, 'every severity'),
-      ['info', 'warning', 'critical'].map((s) => h('option', { value: s }, s)));
+    this.state = h(
+      'select',
+      { 'aria-label': 'state filter' },
+      h('option', { value: '' }, 'every state'),
+      ['pending', 'firing', 'resolved'].map((s) => h('option', { value: s }, s)),
+    );
+    this.severity = h(
+      'select',
+      { 'aria-label': 'severity filter' },
+      h('option', { value: '' }, 'every severity'),
+      ['info', 'warning', 'critical'].map((s) => h('option', { value: s }, s)),
+    );
     this.state.addEventListener('change', () => this.loadHistory());
     this.severity.addEventListener('change', () => this.loadHistory());
     this.loaded = false;
     this.visible = false;
-    replace(panel,
+    replace(
+      panel,
       h('h2', {}, 'Alerts'),
-      h('section', { class: 'card approvals' }, h('h3', {}, 'Commands waiting for approval'), this.approvals),
+      h(
+        'section',
+        { class: 'card approvals' },
+        h('h3', {}, 'Commands waiting for approval'),
+        this.approvals,
+      ),
       h('section', { class: 'card firing' }, h('h3', {}, 'Firing now'), this.firing),
-      h('section', { class: 'card' }, h('h3', {}, 'History'), h('div', { class: 'toolbar' }, this.state, this.severity), this.history),
-      h('section', { class: 'card' }, h('h3', {}, 'Rules'), this.rules));
+      h(
+        'section',
+        { class: 'card' },
+        h('h3', {}, 'History'),
+        h('div', { class: 'toolbar' }, this.state, this.severity),
+        this.history,
+      ),
+      h('section', { class: 'card' }, h('h3', {}, 'Rules'), this.rules),
+    );
     feed.on('alert', (a) => {
-      if (a && a.state === 'firing') toast(`Alert firing: ${a.rule_name || a.metric || a.id}`, 'error');
+      if (a && a.state === 'firing')
+        toast(`Alert firing: ${a.rule_name || a.metric || a.id}`, 'error');
       if (this.loaded) this.load();
     });
     feed.on('approval', (a) => {
@@ -60,59 +82,127 @@ export class AlertsTab {
     try {
       r = await api.get('/api/admin/approvals');
     } catch (e) {
-      replace(this.approvals, e.notAvailable ? notAvailable('Approvals') : h('p', { class: 'error' }, e.message));
+      replace(this.approvals, h('p', { class: 'error' }, e.message));
       return;
     }
     const waiting = r.approvals || [];
     if (!waiting.length) {
-      replace(this.approvals, h('p', { class: 'empty ok' }, r.wait_s ? 'Nothing waits for approval.'
-        : 'Nothing waits for approval (approvals are off: GAIA_CONFIRM_APPROVAL_WAIT_S).'));
+      replace(
+        this.approvals,
+        h(
+          'p',
+          { class: 'empty ok' },
+          r.wait_s
+            ? 'Nothing waits for approval.'
+            : 'Nothing waits for approval (approvals are off: GAIA_CONFIRM_APPROVAL_WAIT_S).',
+        ),
+      );
       return;
     }
-    replace(this.approvals, h('table', { class: 'approvals-table' },
-      h('thead', {}, h('tr', {}, ['user', 'type', 'command', 'reason', 'expires', ''].map((c) => h('th', {}, c)))),
-      h('tbody', {}, waiting.map((a) => h('tr', { dataset: { approval: String(a.id) } },
-        h('td', {}, a.user ?? ''), h('td', {}, a.type ?? ''),
-        h('td', { class: 'command' }, a.command ?? ''),
-        h('td', {}, a.reason ?? ''),
-        h('td', { class: 'muted' }, formatTime(a.expires_at_ms)),
-        h('td', {}, this.decision(a)))))));
+    replace(
+      this.approvals,
+      h(
+        'table',
+        { class: 'approvals-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['user', 'type', 'command', 'reason', 'expires', ''].map((c) => h('th', {}, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          waiting.map((a) =>
+            h(
+              'tr',
+              { dataset: { approval: String(a.id) } },
+              h('td', {}, a.user ?? ''),
+              h('td', {}, a.type ?? ''),
+              h('td', { class: 'command' }, a.command ?? ''),
+              h('td', {}, a.reason ?? ''),
+              h('td', { class: 'muted' }, formatTime(a.expires_at_ms)),
+              h('td', {}, this.decision(a)),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   decision(a) {
-    const note = h('input', { type: 'text', placeholder: 'note', 'aria-label': 'decision note', class: 'note' });
+    const note = h('input', {
+      type: 'text',
+      placeholder: 'note',
+      'aria-label': 'decision note',
+      class: 'note',
+    });
     const decide = (decision) => async () => {
       const body = { decision };
       if (note.value.trim()) body.note = note.value.trim();
       try {
         await api.post(`/api/admin/approvals/${api.enc(a.id)}`, body);
         toast(`${decision === 'approve' ? 'Approved' : 'Denied'}: ${a.command}`);
-      } catch (e) { toast(e.message, 'error'); }
+      } catch (e) {
+        toast(e.message, 'error');
+      }
       this.loadApprovals();
     };
-    return h('div', { class: 'inline' }, note,
-      h('button', { type: 'button', class: 'primary approve', onclick: decide('approve') }, 'Approve'),
-      h('button', { type: 'button', class: 'danger deny', onclick: decide('deny') }, 'Deny'));
+    return h(
+      'div',
+      { class: 'inline' },
+      note,
+      h(
+        'button',
+        { type: 'button', class: 'primary approve', onclick: decide('approve') },
+        'Approve',
+      ),
+      h('button', { type: 'button', class: 'danger deny', onclick: decide('deny') }, 'Deny'),
+    );
   }
 
   async loadFiring() {
     try {
       const r = await api.get(api.withQuery('/api/admin/alerts', { state: 'firing', limit: 100 }));
       const alerts = r.alerts || [];
-      replace(this.firing, alerts.length ? this.table(alerts, true) : h('p', { class: 'empty ok' }, 'Nothing is firing.'));
+      replace(
+        this.firing,
+        alerts.length
+          ? this.table(alerts, true)
+          : h('p', { class: 'empty ok' }, 'Nothing is firing.'),
+      );
     } catch (e) {
-      replace(this.firing, e.notAvailable ? notAvailable('Alerts') : h('p', { class: 'error' }, e.message));
+      replace(this.firing, h('p', { class: 'error' }, e.message));
     }
   }
 
   async loadHistory(before) {
     try {
-      const r = await api.get(api.withQuery('/api/admin/alerts', { state: this.state.value, severity: this.severity.value, limit: 50, before }));
+      const r = await api.get(
+        api.withQuery('/api/admin/alerts', {
+          state: this.state.value,
+          severity: this.severity.value,
+          limit: 50,
+          before,
+        }),
+      );
       const alerts = r.alerts || [];
-      replace(this.history, alerts.length ? this.table(alerts, false) : h('p', { class: 'empty' }, 'No alerts yet.'),
-        r.next_before != null ? h('button', { type: 'button', onclick: () => this.loadHistory(r.next_before) }, 'Older ›') : null);
+      replace(
+        this.history,
+        alerts.length ? this.table(alerts, false) : h('p', { class: 'empty' }, 'No alerts yet.'),
+        r.next_before != null
+          ? h(
+              'button',
+              { type: 'button', onclick: () => this.loadHistory(r.next_before) },
+              'Older ›',
+            )
+          : null,
+      );
     } catch (e) {
-      replace(this.history, e.notAvailable ? notAvailable('Alert history') : h('p', { class: 'error' }, e.message));
+      replace(this.history, h('p', { class: 'error' }, e.message));
     }
   }
 
@@ -120,57 +210,177 @@ export class AlertsTab {
     try {
       const r = await api.get('/api/admin/alerts/rules');
       const rules = r.rules || [];
-      replace(this.rules, rules.length ? h('table', {},
-        h('thead', {}, h('tr', {}, ['name', 'metric', 'scope', 'condition', 'for', 'severity', 'cooldown', 'channels', 'enabled'].map((c) => h('th', {}, c)))),
-        h('tbody', {}, rules.map((rule) => h('tr', {},
-          h('td', {}, rule.name ?? String(rule.id)),
-          h('td', {}, rule.metric ?? ''),
-          h('td', {}, [rule.scope ?? 'global', rule.user ?? rule.type ?? ''].join(' ').trim()),
-          h('td', {}, `${rule.condition ?? '>'} ${formatNumber(rule.threshold)}`),
-          h('td', {}, rule.for ? `${rule.for} s` : '–'),
-          h('td', {}, h('span', { class: `sev sev-${rule.severity}` }, rule.severity ?? '')),
-          h('td', {}, rule.cooldown != null ? `${rule.cooldown} s` : ''),
-          h('td', {}, Array.isArray(rule.channels) ? rule.channels.map((c) => (typeof c === 'string' ? c : c.kind || c.type)).join(', ') : ''),
-          h('td', {}, rule.enabled === false ? 'no' : 'yes')))))
-        : h('p', { class: 'empty' }, 'No alert rules.'));
+      replace(
+        this.rules,
+        rules.length
+          ? h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  [
+                    'name',
+                    'metric',
+                    'scope',
+                    'condition',
+                    'for',
+                    'severity',
+                    'cooldown',
+                    'channels',
+                    'enabled',
+                  ].map((c) => h('th', {}, c)),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                rules.map((rule) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, rule.name ?? String(rule.id)),
+                    h('td', {}, rule.metric ?? ''),
+                    h(
+                      'td',
+                      {},
+                      [rule.scope ?? 'global', rule.user ?? rule.type ?? ''].join(' ').trim(),
+                    ),
+                    h('td', {}, `${rule.condition ?? '>'} ${formatNumber(rule.threshold)}`),
+                    h('td', {}, rule.for ? `${rule.for} s` : '–'),
+                    h(
+                      'td',
+                      {},
+                      h('span', { class: `sev sev-${rule.severity}` }, rule.severity ?? ''),
+                    ),
+                    h('td', {}, rule.cooldown != null ? `${rule.cooldown} s` : ''),
+                    h(
+                      'td',
+                      {},
+                      Array.isArray(rule.channels)
+                        ? rule.channels
+                            .map((c) => (typeof c === 'string' ? c : c.kind || c.type))
+                            .join(', ')
+                        : '',
+                    ),
+                    h('td', {}, rule.enabled === false ? 'no' : 'yes'),
+                  ),
+                ),
+              ),
+            )
+          : h('p', { class: 'empty' }, 'No alert rules.'),
+      );
     } catch (e) {
-      replace(this.rules, e.notAvailable ? notAvailable('Alert rules') : h('p', { class: 'error' }, e.message));
+      replace(this.rules, h('p', { class: 'error' }, e.message));
     }
   }
 
   table(alerts, actions) {
-    return h('table', { class: 'alerts' },
-      h('thead', {}, h('tr', {}, ['severity', 'rule', 'scope', 'value', 'state', 'since', actions ? '' : 'transitions'].map((c) => h('th', {}, c)))),
-      h('tbody', {}, alerts.map((a) => h('tr', { class: `state-${a.state}` },
-        h('td', {}, h('span', { class: `sev sev-${a.severity}` }, a.severity ?? '')),
-        h('td', {}, a.rule_name ?? String(a.rule_id ?? ''), h('div', { class: 'muted' }, a.metric ?? '')),
-        h('td', {}, a.scope ?? ''),
-        h('td', { class: 'num' }, `${formatNumber(a.value)} / ${formatNumber(a.threshold)}`),
-        h('td', {}, a.state ?? '',
-          a.ack ? h('div', { class: 'muted' }, `acknowledged by ${a.ack.by}${a.ack.note ? ': ' + a.ack.note : ''}`) : null,
-          a.silenced_until_ms ? h('div', { class: 'muted' }, `silenced until ${formatTime(a.silenced_until_ms)}`) : null),
-        h('td', { class: 'muted' }, formatTime(a.started_at_ms)),
-        h('td', {}, actions ? this.actions(a)
-          : h('ol', { class: 'transitions' }, (a.transitions || []).map((t) => h('li', {}, `${t.state} ${formatNumber(t.value)} at ${formatTime(t.at_ms)}`))))))));
+    return h(
+      'table',
+      { class: 'alerts' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            'severity',
+            'rule',
+            'scope',
+            'value',
+            'state',
+            'since',
+            actions ? '' : 'transitions',
+          ].map((c) => h('th', {}, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        alerts.map((a) =>
+          h(
+            'tr',
+            { class: `state-${a.state}` },
+            h('td', {}, h('span', { class: `sev sev-${a.severity}` }, a.severity ?? '')),
+            h(
+              'td',
+              {},
+              a.rule_name ?? String(a.rule_id ?? ''),
+              h('div', { class: 'muted' }, a.metric ?? ''),
+            ),
+            h('td', {}, a.scope ?? ''),
+            h('td', { class: 'num' }, `${formatNumber(a.value)} / ${formatNumber(a.threshold)}`),
+            h(
+              'td',
+              {},
+              a.state ?? '',
+              a.ack
+                ? h(
+                    'div',
+                    { class: 'muted' },
+                    `acknowledged by ${a.ack.by}${a.ack.note ? ': ' + a.ack.note : ''}`,
+                  )
+                : null,
+              a.silenced_until_ms
+                ? h('div', { class: 'muted' }, `silenced until ${formatTime(a.silenced_until_ms)}`)
+                : null,
+            ),
+            h('td', { class: 'muted' }, formatTime(a.started_at_ms)),
+            h(
+              'td',
+              {},
+              actions
+                ? this.actions(a)
+                : h(
+                    'ol',
+                    { class: 'transitions' },
+                    (a.transitions || []).map((t) =>
+                      h('li', {}, `${t.state} ${formatNumber(t.value)} at ${formatTime(t.at_ms)}`),
+                    ),
+                  ),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   actions(a) {
-    const note = h('input', { type: 'text', placeholder: 'note', 'aria-label': 'acknowledgement note', class: 'note' });
+    const note = h('input', {
+      type: 'text',
+      placeholder: 'note',
+      'aria-label': 'acknowledgement note',
+      class: 'note',
+    });
     const ack = h('button', { type: 'button', disabled: Boolean(a.ack) }, 'Acknowledge');
     ack.addEventListener('click', async () => {
       try {
-        await api.post(`/api/admin/alerts/${api.enc(a.id)}/ack`, note.value.trim() ? { note: note.value.trim() } : {});
+        await api.post(
+          `/api/admin/alerts/${api.enc(a.id)}/ack`,
+          note.value.trim() ? { note: note.value.trim() } : {},
+        );
         toast(`Alert ${a.id} acknowledged`);
         this.load();
-      } catch (e) { toast(e.message, 'error'); }
+      } catch (e) {
+        toast(e.message, 'error');
+      }
     });
     const silence = h('button', { type: 'button' }, 'Silence 1 h');
     silence.addEventListener('click', async () => {
       try {
-        await api.post(`/api/admin/alerts/${api.enc(a.id)}/silence`, { until_ms: Date.now() + SILENCE_MS });
+        await api.post(`/api/admin/alerts/${api.enc(a.id)}/silence`, {
+          until_ms: Date.now() + SILENCE_MS,
+        });
         toast(`Alert ${a.id} silenced for an hour`);
         this.load();
-      } catch (e) { toast(e.message, 'error'); }
+      } catch (e) {
+        toast(e.message, 'error');
+      }
     });
     return h('div', { class: 'inline' }, note, ack, silence);
   }

@@ -8,13 +8,23 @@ import { h, replace, stat, formatNumber, formatBytes } from '../dom.js';
 const REFRESH_MS = 5000;
 
 function dl(entries) {
-  return h('dl', { class: 'kv' }, entries.filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'number' ? formatNumber(v) : String(v))]));
+  return h(
+    'dl',
+    { class: 'kv' },
+    entries
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .flatMap(([k, v]) => [
+        h('dt', {}, k),
+        h('dd', {}, typeof v === 'number' ? formatNumber(v) : String(v)),
+      ]),
+  );
 }
 
 function seconds(s) {
   if (typeof s !== 'number') return '–';
-  const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  const d = Math.floor(s / 86400),
+    hh = Math.floor((s % 86400) / 3600),
+    m = Math.floor((s % 3600) / 60);
   return d ? `${d} d ${hh} h` : hh ? `${hh} h ${m} min` : `${m} min ${s % 60} s`;
 }
 
@@ -29,20 +39,30 @@ export class HealthTab {
     this.store = h('div');
     this.ws = h('div');
     this.alerts = h('div');
-    replace(panel,
+    replace(
+      panel,
       h('h2', {}, 'Health'),
       this.summary,
-      h('div', { class: 'columns' },
+      h(
+        'div',
+        { class: 'columns' },
         h('section', { class: 'card' }, h('h3', {}, 'Load and throttling'), this.load),
-        h('section', { class: 'card' }, h('h3', {}, 'Store'), this.store)),
-      h('div', { class: 'columns' },
+        h('section', { class: 'card' }, h('h3', {}, 'Store'), this.store),
+      ),
+      h(
+        'div',
+        { class: 'columns' },
         h('section', { class: 'card' }, h('h3', {}, 'WebSocket'), this.ws),
-        h('section', { class: 'card' }, h('h3', {}, 'Alerting'), this.alerts)));
+        h('section', { class: 'card' }, h('h3', {}, 'Alerting'), this.alerts),
+      ),
+    );
     feed.on('stats', (d) => {
       this.stats = d;
       if (this.timer) this.renderLoad();
     });
-    feed.onState(() => { if (this.timer) this.renderWs(this.wsHealth); });
+    feed.onState(() => {
+      if (this.timer) this.renderWs(this.wsHealth);
+    });
   }
 
   show() {
@@ -64,49 +84,102 @@ export class HealthTab {
     this.health = health;
     this.wsHealth = ws;
     const e = health.executor || {};
-    replace(this.summary,
+    replace(
+      this.summary,
       stat('Status', health.error ? 'unreachable' : health.status, 'status'),
       stat('Version', health.version ?? '–', 'version'),
       stat('Uptime', seconds(health.uptime_seconds), 'uptime'),
       stat('CPU', `${formatNumber(e.cpu_pct)} %`, 'cpu'),
       stat('Memory', `${formatNumber(e.mem_pct)} %`, 'memory'),
-      stat('Throttle factor', formatNumber(e.throttle_factor), 'throttle'));
+      stat('Throttle factor', formatNumber(e.throttle_factor), 'throttle'),
+    );
     this.renderLoad();
     const s = health.store || {};
-    replace(this.store, health.error ? h('p', { class: 'error' }, health.error) : dl([
-      ['backend', s.kind], ['location', s.path], ['state', s.state], ['error', s.error],
-      ['queued writes', s.queued_writes], ['commits', s.commits],
-      ['journal', s.journal_bytes !== undefined ? `${formatBytes(s.journal_bytes)}, ${s.journal_records} records` : undefined],
-      ['admissions paused', s.admissions_paused === undefined ? undefined : s.admissions_paused ? 'yes' : 'no'],
-    ]));
+    replace(
+      this.store,
+      health.error
+        ? h('p', { class: 'error' }, health.error)
+        : dl([
+            ['backend', s.kind],
+            ['location', s.path],
+            ['state', s.state],
+            ['error', s.error],
+            ['queued writes', s.queued_writes],
+            ['commits', s.commits],
+            [
+              'journal',
+              s.journal_bytes !== undefined
+                ? `${formatBytes(s.journal_bytes)}, ${s.journal_records} records`
+                : undefined,
+            ],
+            [
+              'admissions paused',
+              s.admissions_paused === undefined ? undefined : s.admissions_paused ? 'yes' : 'no',
+            ],
+          ]),
+    );
     this.renderWs(ws);
-    const a = health.alerts;
-    replace(this.alerts, a ? dl([
-      ['firing', a.firing], ['rules', a.rules],
-      ['webhook queued', a.webhook && a.webhook.queued], ['webhook delivered', a.webhook && a.webhook.delivered],
-      ['webhook failed', a.webhook && a.webhook.failed], ['last webhook error', a.webhook && a.webhook.last_error],
-    ]) : h('p', { class: 'not-available' }, 'Alerting: not available on this server.'));
+    const a = health.alerts || {};
+    replace(
+      this.alerts,
+      health.error
+        ? h('p', { class: 'error' }, health.error)
+        : dl([
+            ['firing', a.firing],
+            ['rules', a.rules],
+            ['webhook queued', a.webhook && a.webhook.queued],
+            ['webhook delivered', a.webhook && a.webhook.delivered],
+            ['webhook failed', a.webhook && a.webhook.failed],
+            ['last webhook error', a.webhook && a.webhook.last_error],
+          ]),
+    );
   }
 
   renderLoad() {
-    const e = { ...((this.health && this.health.executor) || {}), ...((this.stats && this.stats.executor) || {}) };
+    const e = {
+      ...((this.health && this.health.executor) || {}),
+      ...((this.stats && this.stats.executor) || {}),
+    };
     const q = e.queued && typeof e.queued === 'object' ? e.queued : {};
-    replace(this.load, dl([
-      ['CPU', e.cpu_pct !== undefined ? `${formatNumber(e.cpu_pct)} % (${e.cpu_source})` : undefined],
-      ['memory', e.mem_pct !== undefined ? `${formatNumber(e.mem_pct)} % (${e.mem_source})` : undefined],
-      ['throttle factor', e.throttle_factor],
-      ['workers', e.workers], ['seats', e.seats], ['running', e.running],
-      ['queued (enterprise / premium / default)', e.queued !== undefined ? `${q.enterprise ?? 0} / ${q.premium ?? 0} / ${q.default ?? 0}` : undefined],
-      ['cgroups', e.cgroups],
-    ]));
+    replace(
+      this.load,
+      dl([
+        [
+          'CPU',
+          e.cpu_pct !== undefined ? `${formatNumber(e.cpu_pct)} % (${e.cpu_source})` : undefined,
+        ],
+        [
+          'memory',
+          e.mem_pct !== undefined ? `${formatNumber(e.mem_pct)} % (${e.mem_source})` : undefined,
+        ],
+        ['throttle factor', e.throttle_factor],
+        ['workers', e.workers],
+        ['seats', e.seats],
+        ['running', e.running],
+        [
+          'queued (enterprise / premium / default)',
+          e.queued !== undefined
+            ? `${q.enterprise ?? 0} / ${q.premium ?? 0} / ${q.default ?? 0}`
+            : undefined,
+        ],
+        ['cgroups', e.cgroups],
+      ]),
+    );
   }
 
   renderWs(ws) {
     if (!ws) return;
-    replace(this.ws, dl([
-      ['this page', this.feed.state],
-      ['clients', ws.clients], ['messages sent', ws.messages_sent], ['dropped (stats coalesced)', ws.dropped],
-      ['closed as slow', ws.closed_slow], ['closed as silent', ws.closed_silent], ['error', ws.error],
-    ]));
+    replace(
+      this.ws,
+      dl([
+        ['this page', this.feed.state],
+        ['clients', ws.clients],
+        ['messages sent', ws.messages_sent],
+        ['dropped (stats coalesced)', ws.dropped],
+        ['closed as slow', ws.closed_slow],
+        ['closed as silent', ws.closed_silent],
+        ['error', ws.error],
+      ]),
+    );
   }
 }

@@ -3,7 +3,7 @@
 // Below: the rules in force (GET /api/admin/quotas/config), each limit editable in place.
 
 import * as api from '../api.js';
-import { h, replace, toast, formatNumber, formatTime, notAvailable } from '../dom.js';
+import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
 import { usageBar } from '../charts.js';
 
 const TIERS = ['default', 'premium', 'enterprise'];
@@ -20,9 +20,12 @@ const LIMIT_KINDS = [
 ];
 
 function kindIndex(limit) {
-  return LIMIT_KINDS.findIndex(([, k]) => k.kind === limit.kind &&
-    (k.period === undefined || k.period === limit.period) &&
-    (k.window_ms === undefined || k.window_ms === limit.window_ms));
+  return LIMIT_KINDS.findIndex(
+    ([, k]) =>
+      k.kind === limit.kind &&
+      (k.period === undefined || k.period === limit.period) &&
+      (k.window_ms === undefined || k.window_ms === limit.window_ms),
+  );
 }
 
 // "in 3 h 20 min": a duration from now (reset_ms counts down, it is not a date).
@@ -38,7 +41,8 @@ function inTime(ms) {
 // "per day", "per 60 s", "at once": the window of a quota line or limit.
 function describeWindow(l) {
   if (l.kind === 'calendar') return `per ${l.period}`;
-  if (l.kind === 'rate') return l.window_ms % 1000 === 0 ? `per ${l.window_ms / 1000} s` : `per ${l.window_ms} ms`;
+  if (l.kind === 'rate')
+    return l.window_ms % 1000 === 0 ? `per ${l.window_ms / 1000} s` : `per ${l.window_ms} ms`;
   if (l.kind === 'concurrency') return 'at once';
   return l.period || l.policy || '';
 }
@@ -65,7 +69,11 @@ function confirmButton(label, armedLabel, fn) {
     if (!armed) {
       b.textContent = armedLabel;
       b.classList.add('armed');
-      armed = setTimeout(() => { armed = null; b.textContent = label; b.classList.remove('armed'); }, 5000);
+      armed = setTimeout(() => {
+        armed = null;
+        b.textContent = label;
+        b.classList.remove('armed');
+      }, 5000);
       return;
     }
     clearTimeout(armed);
@@ -73,7 +81,11 @@ function confirmButton(label, armedLabel, fn) {
     b.textContent = label;
     b.classList.remove('armed');
     b.disabled = true;
-    try { await fn(); } finally { b.disabled = false; }
+    try {
+      await fn();
+    } finally {
+      b.disabled = false;
+    }
   });
   return b;
 }
@@ -88,19 +100,45 @@ export class UsersTab {
     this.panel = panel;
     this.loaded = false;
     this.selected = null;
-    this.q = h('input', { type: 'search', placeholder: 'search by name', 'aria-label': 'search users', id: 'user-search' });
-    this.tier = h('select', { 'aria-label': 'tier filter' }, h('option', { value: '' }, 'any tier'),
-      TIERS.map((t) => h('option', { value: t }, t)));
+    this.q = h('input', {
+      type: 'search',
+      placeholder: 'search by name',
+      'aria-label': 'search users',
+      id: 'user-search',
+    });
+    this.tier = h(
+      'select',
+      { 'aria-label': 'tier filter' },
+      h('option', { value: '' }, 'any tier'),
+      TIERS.map((t) => h('option', { value: t }, t)),
+    );
     this.list = h('div', { class: 'user-list' });
     this.detail = h('div', { class: 'user-detail' });
     this.rules = h('div', { class: 'rules' });
     this.more = null;
     let timer = null;
-    this.q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => this.search(), 250); });
+    this.q.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.search(), 250);
+    });
     this.tier.addEventListener('change', () => this.search());
-    const newName = h('input', { type: 'text', placeholder: 'new user name', 'aria-label': 'new user name' });
-    const newTier = h('select', { 'aria-label': 'new user tier' }, TIERS.map((t) => h('option', { value: t }, t)));
-    const create = h('form', { class: 'inline' }, newName, newTier, h('button', { type: 'submit' }, 'Add user'));
+    const newName = h('input', {
+      type: 'text',
+      placeholder: 'new user name',
+      'aria-label': 'new user name',
+    });
+    const newTier = h(
+      'select',
+      { 'aria-label': 'new user tier' },
+      TIERS.map((t) => h('option', { value: t }, t)),
+    );
+    const create = h(
+      'form',
+      { class: 'inline' },
+      newName,
+      newTier,
+      h('button', { type: 'submit' }, 'Add user'),
+    );
     create.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
@@ -110,21 +148,35 @@ export class UsersTab {
         newName.value = '';
         await this.search();
         this.open(name);
-      } catch (e) { fail(e); }
+      } catch (e) {
+        fail(e);
+      }
     });
-    replace(panel,
+    replace(
+      panel,
       h('h2', {}, 'Users'),
-      h('div', { class: 'columns users' },
-        h('section', { class: 'card' }, h('div', { class: 'toolbar' }, this.q, this.tier), this.list, create),
-        h('section', { class: 'card grow' }, this.detail)),
-      h('section', { class: 'card' }, h('h3', {}, 'Rules in force'), this.rules));
+      h(
+        'div',
+        { class: 'columns users' },
+        h(
+          'section',
+          { class: 'card' },
+          h('div', { class: 'toolbar' }, this.q, this.tier),
+          this.list,
+          create,
+        ),
+        h('section', { class: 'card grow' }, this.detail),
+      ),
+      h('section', { class: 'card' }, h('h3', {}, 'Rules in force'), this.rules),
+    );
     replace(this.detail, h('p', { class: 'hint' }, 'Choose a user to see their usage and limits.'));
     feed.on('config_changed', (d) => {
       if (!this.loaded) return;
       if (d.what === 'rule') this.loadRules();
       if (d.what === 'user') {
         this.search();
-        if (this.selected && (d.id === this.selected || d.id === undefined)) this.open(this.selected);
+        if (this.selected && (d.id === this.selected || d.id === undefined))
+          this.open(this.selected);
       }
     });
   }
@@ -144,63 +196,106 @@ export class UsersTab {
   async search(offset = 0) {
     let r;
     try {
-      r = await api.get(api.withQuery('/api/admin/users', { q: this.q.value.trim(), tier: this.tier.value, limit: 50, offset }));
+      r = await api.get(
+        api.withQuery('/api/admin/users', {
+          q: this.q.value.trim(),
+          tier: this.tier.value,
+          limit: 50,
+          offset,
+        }),
+      );
     } catch (e) {
-      if (e.notAvailable) {
-        // Without the list, a user can still be opened by name.
-        const name = this.q.value.trim();
-        replace(this.list, notAvailable('The user list'),
-          name ? h('button', { type: 'button', onclick: () => this.open(name) }, `Open ${name}`) : null);
-      } else replace(this.list, h('p', { class: 'error' }, e.message));
+      replace(this.list, h('p', { class: 'error' }, e.message));
       return;
     }
     const users = r.users || [];
-    const rows = users.map((u) => h('tr', { class: u.name === this.selected ? 'selected' : '', dataset: { user: u.name } },
-      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => this.open(u.name) }, u.name)),
-      h('td', {}, h('span', { class: `tier tier-${TIERS.includes(u.tier) ? u.tier : 'default'}` }, u.tier)),
-      h('td', { class: 'muted' }, formatTime(u.created_at_ms))));
-    const table = h('table', { class: 'users-table' },
+    const rows = users.map((u) =>
+      h(
+        'tr',
+        { class: u.name === this.selected ? 'selected' : '', dataset: { user: u.name } },
+        h(
+          'td',
+          {},
+          h('button', { type: 'button', class: 'link', onclick: () => this.open(u.name) }, u.name),
+        ),
+        h(
+          'td',
+          {},
+          h('span', { class: `tier tier-${TIERS.includes(u.tier) ? u.tier : 'default'}` }, u.tier),
+        ),
+        h('td', { class: 'muted' }, formatTime(u.created_at_ms)),
+      ),
+    );
+    const table = h(
+      'table',
+      { class: 'users-table' },
       h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'tier'), h('th', {}, 'created'))),
-      h('tbody', {}, rows));
-    const pager = h('div', { class: 'pager' },
-      offset > 0 ? h('button', { type: 'button', onclick: () => this.search(Math.max(0, offset - 50)) }, '‹ Previous') : null,
-      r.next_offset != null ? h('button', { type: 'button', onclick: () => this.search(r.next_offset) }, 'Next ›') : null);
+      h('tbody', {}, rows),
+    );
+    const pager = h(
+      'div',
+      { class: 'pager' },
+      offset > 0
+        ? h(
+            'button',
+            { type: 'button', onclick: () => this.search(Math.max(0, offset - 50)) },
+            '‹ Previous',
+          )
+        : null,
+      r.next_offset != null
+        ? h('button', { type: 'button', onclick: () => this.search(r.next_offset) }, 'Next ›')
+        : null,
+    );
     replace(this.list, users.length ? table : h('p', { class: 'empty' }, 'No users match.'), pager);
   }
 
   async open(name) {
     this.selected = name;
-    for (const tr of this.list.querySelectorAll('tr[data-user]')) tr.classList.toggle('selected', tr.dataset.user === name);
+    for (const tr of this.list.querySelectorAll('tr[data-user]'))
+      tr.classList.toggle('selected', tr.dataset.user === name);
     let u;
     try {
       u = await api.get(`/api/admin/users/${api.enc(name)}`);
     } catch (e) {
-      replace(this.detail, h('h3', {}, name), e.notAvailable && e.status !== 404
-        ? notAvailable('User details') : h('p', { class: 'error' }, e.message));
+      replace(this.detail, h('h3', {}, name), h('p', { class: 'error' }, e.message));
       return;
     }
     if (this.selected !== name) return;
     const user = u.user || u;
-    replace(this.detail,
+    replace(
+      this.detail,
       h('h3', { class: 'user-name' }, user.name),
       this.tierEditor(user),
-      h('h4', {}, 'Usage against quota'), this.quota(u.quota || []),
-      h('div', { class: 'actions' },
+      h('h4', {}, 'Usage against quota'),
+      this.quota(u.quota || []),
+      h(
+        'div',
+        { class: 'actions' },
         confirmButton('Reset usage', 'Click again to reset', async () => {
           try {
             await api.post(`/api/admin/users/${api.enc(user.name)}/reset`);
             toast(`Usage of ${user.name} reset`);
             this.open(user.name);
-          } catch (e) { fail(e); }
-        })),
-      h('h4', {}, 'Overrides'), this.overrides(user.name, u.overrides || []),
-      h('h4', {}, 'Reputation'), this.reputation(user.name, u.reputation),
-      h('h4', {}, 'Keys'), this.keys(u.keys || []));
+          } catch (e) {
+            fail(e);
+          }
+        }),
+      ),
+      h('h4', {}, 'Overrides'),
+      this.overrides(user.name, u.overrides || []),
+      h('h4', {}, 'Reputation'),
+      this.reputation(user.name, u.reputation),
+      h('h4', {}, 'Keys'),
+      this.keys(u.keys || []),
+    );
   }
 
   tierEditor(user) {
-    const select = h('select', { 'aria-label': 'tier', class: 'tier-select' },
-      TIERS.map((t) => h('option', { value: t, selected: t === user.tier }, t)));
+    const select = h(
+      'select',
+      { 'aria-label': 'tier', class: 'tier-select' },
+      TIERS.map((t) => h('option', { value: t, selected: t === user.tier }, t)),
+    );
     const save = h('button', { type: 'button' }, 'Set tier');
     save.addEventListener('click', async () => {
       try {
@@ -208,25 +303,50 @@ export class UsersTab {
         toast(`${user.name} is now ${select.value}`);
         this.search();
         this.open(user.name);
-      } catch (e) { fail(e); }
+      } catch (e) {
+        fail(e);
+      }
     });
     return h('div', { class: 'inline' }, h('span', {}, 'Tier '), select, save);
   }
 
   quota(items) {
     if (!items.length) return h('p', { class: 'empty' }, 'No quota in force.');
-    return h('table', { class: 'quota' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'type'), h('th', {}, 'period'), h('th', {}, 'use'),
-        h('th', { class: 'num' }, 'used'), h('th', { class: 'num' }, 'limit'), h('th', {}, 'resets'))),
-      h('tbody', {}, items.map((q) => {
-        const unlimited = q.limit === null || q.limit === undefined || q.limit < 0;
-        return h('tr', { dataset: { type: q.type, period: q.period || '' } },
-          h('td', {}, q.type), h('td', { title: q.policy || '' }, describeWindow(q)),
-          h('td', {}, usageBar(q.used || 0, unlimited ? null : q.limit)),
-          h('td', { class: 'num' }, formatNumber(q.used || 0)),
-          h('td', { class: 'num' }, unlimited ? '∞' : formatNumber(q.limit)),
-          h('td', { class: 'muted' }, q.reset_ms > 0 ? inTime(q.reset_ms) : '–'));
-      })));
+    return h(
+      'table',
+      { class: 'quota' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'type'),
+          h('th', {}, 'period'),
+          h('th', {}, 'use'),
+          h('th', { class: 'num' }, 'used'),
+          h('th', { class: 'num' }, 'limit'),
+          h('th', {}, 'resets'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        items.map((q) => {
+          const unlimited = q.limit === null || q.limit === undefined || q.limit < 0;
+          return h(
+            'tr',
+            { dataset: { type: q.type, period: q.period || '' } },
+            h('td', {}, q.type),
+            h('td', { title: q.policy || '' }, describeWindow(q)),
+            h('td', {}, usageBar(q.used || 0, unlimited ? null : q.limit)),
+            h('td', { class: 'num' }, formatNumber(q.used || 0)),
+            h('td', { class: 'num' }, unlimited ? '∞' : formatNumber(q.limit)),
+            h('td', { class: 'muted' }, q.reset_ms > 0 ? inTime(q.reset_ms) : '–'),
+          );
+        }),
+      ),
+    );
   }
 
   // The override rules as editable rows {type, kind, amount}; saving replaces them all.
@@ -237,15 +357,42 @@ export class UsersTab {
     }
     const body = h('tbody');
     const addRow = (row) => {
-      const type = h('select', { 'aria-label': 'override type', class: 'ov-type' },
+      const type = h(
+        'select',
+        { 'aria-label': 'override type', class: 'ov-type' },
         h('option', { value: '' }, 'every type'),
-        [...new Set([...TYPES, row.type].filter(Boolean))].map((t) => h('option', { value: t, selected: t === row.type }, t)));
+        [...new Set([...TYPES, row.type].filter(Boolean))].map((t) =>
+          h('option', { value: t, selected: t === row.type }, t),
+        ),
+      );
       const ki = Math.max(0, kindIndex(row.limit));
-      const kind = h('select', { 'aria-label': 'override kind', class: 'ov-kind' },
-        LIMIT_KINDS.map(([label], i) => h('option', { value: String(i), selected: i === ki }, label)));
-      const amount = h('input', { type: 'number', min: 0, step: 1, value: row.limit.amount ?? '', 'aria-label': 'override amount', class: 'ov-amount' });
-      const tr = h('tr', {}, h('td', {}, type), h('td', {}, amount), h('td', {}, kind),
-        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => tr.remove() }, 'remove')));
+      const kind = h(
+        'select',
+        { 'aria-label': 'override kind', class: 'ov-kind' },
+        LIMIT_KINDS.map(([label], i) =>
+          h('option', { value: String(i), selected: i === ki }, label),
+        ),
+      );
+      const amount = h('input', {
+        type: 'number',
+        min: 0,
+        step: 1,
+        value: row.limit.amount ?? '',
+        'aria-label': 'override amount',
+        class: 'ov-amount',
+      });
+      const tr = h(
+        'tr',
+        {},
+        h('td', {}, type),
+        h('td', {}, amount),
+        h('td', {}, kind),
+        h(
+          'td',
+          {},
+          h('button', { type: 'button', class: 'link', onclick: () => tr.remove() }, 'remove'),
+        ),
+      );
       body.appendChild(tr);
     };
     rows.forEach(addRow);
@@ -255,7 +402,10 @@ export class UsersTab {
       for (const tr of body.querySelectorAll('tr')) {
         const amount = tr.querySelector('.ov-amount').value;
         if (amount === '') continue;
-        const l = { ...LIMIT_KINDS[Number(tr.querySelector('.ov-kind').value)][1], amount: Number(amount) };
+        const l = {
+          ...LIMIT_KINDS[Number(tr.querySelector('.ov-kind').value)][1],
+          amount: Number(amount),
+        };
         const t = tr.querySelector('.ov-type').value;
         if (t) l.type = t;
         limits.push(l);
@@ -264,43 +414,106 @@ export class UsersTab {
         await api.put(`/api/admin/users/${api.enc(name)}/overrides`, { limits });
         toast(`Overrides of ${name} saved`);
         this.open(name);
-      } catch (e) { fail(e); }
+      } catch (e) {
+        fail(e);
+      }
     });
-    return h('div', { class: 'overrides' },
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'type'), h('th', {}, 'amount'), h('th', {}, 'limit'), h('th'))), body),
-      h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'add-override', onclick: () => addRow({ type: 'shell', limit: { kind: 'calendar', period: 'day' } }) }, 'Add limit'),
-        save));
+    return h(
+      'div',
+      { class: 'overrides' },
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h('tr', {}, h('th', {}, 'type'), h('th', {}, 'amount'), h('th', {}, 'limit'), h('th')),
+        ),
+        body,
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'add-override',
+            onclick: () => addRow({ type: 'shell', limit: { kind: 'calendar', period: 'day' } }),
+          },
+          'Add limit',
+        ),
+        save,
+      ),
+    );
   }
 
   reputation(name, rep) {
     if (!rep) return h('p', { class: 'empty' }, 'No reputation recorded.');
-    return h('div', { class: 'inline' },
+    return h(
+      'div',
+      { class: 'inline' },
       h('span', {}, `score ${formatNumber(rep.score)} · limits × ${formatNumber(rep.factor)}`),
       confirmButton('Reset reputation', 'Click again to reset', async () => {
         try {
           await api.post(`/api/admin/users/${api.enc(name)}/reputation/reset`);
           toast(`Reputation of ${name} reset`);
           this.open(name);
-        } catch (e) { fail(e); }
-      }));
+        } catch (e) {
+          fail(e);
+        }
+      }),
+    );
   }
 
   keys(keys) {
     if (!keys.length) return h('p', { class: 'empty' }, 'No keys.');
-    return h('table', {},
-      h('thead', {}, h('tr', {}, h('th', {}, 'id'), h('th', {}, 'role'), h('th', {}, 'label'), h('th', {}, 'created'), h('th'))),
-      h('tbody', {}, keys.map((k) => h('tr', {},
-        h('td', {}, String(k.id)), h('td', {}, k.role), h('td', {}, k.label || ''),
-        h('td', { class: 'muted' }, formatTime(k.created_at_ms)),
-        h('td', {}, k.revoked_at_ms ? h('span', { class: 'muted' }, 'revoked')
-          : confirmButton('Revoke', 'Click again to revoke', async () => {
-            try {
-              await api.del(`/api/admin/keys/${k.id}`);
-              toast(`Key ${k.id} revoked`);
-              if (this.selected) this.open(this.selected);
-            } catch (e) { fail(e); }
-          }))))));
+    return h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'id'),
+          h('th', {}, 'role'),
+          h('th', {}, 'label'),
+          h('th', {}, 'created'),
+          h('th'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        keys.map((k) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, String(k.id)),
+            h('td', {}, k.role),
+            h('td', {}, k.label || ''),
+            h('td', { class: 'muted' }, formatTime(k.created_at_ms)),
+            h(
+              'td',
+              {},
+              k.revoked_at_ms
+                ? h('span', { class: 'muted' }, 'revoked')
+                : confirmButton('Revoke', 'Click again to revoke', async () => {
+                    try {
+                      await api.del(`/api/admin/keys/${k.id}`);
+                      toast(`Key ${k.id} revoked`);
+                      if (this.selected) this.open(this.selected);
+                    } catch (e) {
+                      fail(e);
+                    }
+                  }),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   async loadRules() {
@@ -308,7 +521,7 @@ export class UsersTab {
     try {
       r = await api.get('/api/admin/quotas/config');
     } catch (e) {
-      replace(this.rules, e.notAvailable ? notAvailable('Rule editing') : h('p', { class: 'error' }, e.message));
+      replace(this.rules, h('p', { class: 'error' }, e.message));
       return;
     }
     const rules = r.rules || [];
@@ -316,24 +529,62 @@ export class UsersTab {
       replace(this.rules, h('p', { class: 'empty' }, 'No rules.'));
       return;
     }
-    replace(this.rules, h('table', { class: 'rules-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'id'), h('th', {}, 'applies to'), h('th', {}, 'type'),
-        h('th', {}, 'limits'), h('th', {}, 'mode'), h('th'))),
-      h('tbody', {}, rules.map((rule) => this.ruleRow(rule)))));
+    replace(
+      this.rules,
+      h(
+        'table',
+        { class: 'rules-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'id'),
+            h('th', {}, 'applies to'),
+            h('th', {}, 'type'),
+            h('th', {}, 'limits'),
+            h('th', {}, 'mode'),
+            h('th'),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rules.map((rule) => this.ruleRow(rule)),
+        ),
+      ),
+    );
   }
 
   ruleRow(rule) {
     const limits = h('td', { class: 'limits' });
     const inputs = (rule.limits || []).map((l) => {
-      const input = h('input', { type: 'number', min: 0, step: 1, value: l.amount, class: 'rule-amount', 'aria-label': `${describeLimit(l)}` });
-      limits.appendChild(h('label', { class: 'limit' }, input, ' ', describeLimit(l).replace(/^[\d.,kM]+ /, '')));
+      const input = h('input', {
+        type: 'number',
+        min: 0,
+        step: 1,
+        value: l.amount,
+        class: 'rule-amount',
+        'aria-label': `${describeLimit(l)}`,
+      });
+      limits.appendChild(
+        h('label', { class: 'limit' }, input, ' ', describeLimit(l).replace(/^[\d.,kM]+ /, '')),
+      );
       return input;
     });
     // A built-in rule is read-only: saving it creates a stored rule for the same subject and
     // command type, which overrides it.
-    const save = h('button', { type: 'button', class: 'save-rule' }, rule.builtin ? 'Override' : 'Save');
+    const save = h(
+      'button',
+      { type: 'button', class: 'save-rule' },
+      rule.builtin ? 'Override' : 'Save',
+    );
     save.addEventListener('click', async () => {
-      const updated = { ...rule, limits: (rule.limits || []).map((l, i) => ({ ...l, amount: Number(inputs[i].value) })) };
+      const updated = {
+        ...rule,
+        limits: (rule.limits || []).map((l, i) => ({ ...l, amount: Number(inputs[i].value) })),
+      };
       for (const k of ['id', 'builtin', 'overridden', 'updated_at_ms']) delete updated[k];
       try {
         if (rule.builtin) {
@@ -345,21 +596,37 @@ export class UsersTab {
           toast(`Rule ${rule.id} saved`);
         }
         this.loadRules();
-      } catch (e) { fail(e); }
+      } catch (e) {
+        fail(e);
+      }
     });
-    const del = rule.builtin ? null : confirmButton('Delete', 'Click again to delete', async () => {
-      try {
-        await api.del(`/api/admin/quotas/config/${api.enc(rule.id)}`);
-        toast(`Rule ${rule.id} deleted`);
-        this.loadRules();
-      } catch (e) { fail(e); }
-    });
-    return h('tr', { dataset: { rule: String(rule.id) } },
-      h('td', {}, String(rule.id), rule.builtin ? h('span', { class: 'badge' }, rule.overridden ? 'built-in, overridden' : 'built-in') : null),
+    const del = rule.builtin
+      ? null
+      : confirmButton('Delete', 'Click again to delete', async () => {
+          try {
+            await api.del(`/api/admin/quotas/config/${api.enc(rule.id)}`);
+            toast(`Rule ${rule.id} deleted`);
+            this.loadRules();
+          } catch (e) {
+            fail(e);
+          }
+        });
+    return h(
+      'tr',
+      { dataset: { rule: String(rule.id) } },
+      h(
+        'td',
+        {},
+        String(rule.id),
+        rule.builtin
+          ? h('span', { class: 'badge' }, rule.overridden ? 'built-in, overridden' : 'built-in')
+          : null,
+      ),
       h('td', {}, describeSubject(rule.subject)),
       h('td', {}, rule.command_type || 'every type'),
       limits,
       h('td', {}, rule.enforcement || 'enforce'),
-      h('td', {}, save, ' ', del));
+      h('td', {}, save, ' ', del),
+    );
   }
 }

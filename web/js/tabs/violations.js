@@ -3,7 +3,7 @@
 // message that matches them.
 
 import * as api from '../api.js';
-import { h, replace, formatTime, notAvailable } from '../dom.js';
+import { h, replace, formatTime } from '../dom.js';
 
 const PAGE = 100;
 const MAX_ROWS = 500;
@@ -11,24 +11,67 @@ const MAX_ROWS = 500;
 export class ViolationsTab {
   constructor(panel, feed) {
     this.panel = panel;
-    this.user = h('input', { type: 'search', placeholder: 'user', 'aria-label': 'user filter', id: 'violations-user' });
-    this.type = h('input', { type: 'search', placeholder: 'type', 'aria-label': 'type filter', id: 'violations-type' });
-    this.limit = h('input', { type: 'search', placeholder: 'limit, e.g. shell-day', 'aria-label': 'limit filter', id: 'violations-limit' });
+    this.user = h('input', {
+      type: 'search',
+      placeholder: 'user',
+      'aria-label': 'user filter',
+      id: 'violations-user',
+    });
+    this.type = h('input', {
+      type: 'search',
+      placeholder: 'type',
+      'aria-label': 'type filter',
+      id: 'violations-type',
+    });
+    this.limit = h('input', {
+      type: 'search',
+      placeholder: 'limit, e.g. shell-day',
+      'aria-label': 'limit filter',
+      id: 'violations-limit',
+    });
     this.body = h('tbody');
     this.note = h('p', { class: 'hint' });
     this.count = h('span', { class: 'count' });
     this.more = h('div', { class: 'pager' });
     this.loaded = false;
-    const form = h('form', { class: 'toolbar' }, this.user, this.type, this.limit, h('button', { type: 'submit' }, 'Filter'), this.count);
-    form.addEventListener('submit', (ev) => { ev.preventDefault(); this.load(); });
-    replace(panel,
+    const form = h(
+      'form',
+      { class: 'toolbar' },
+      this.user,
+      this.type,
+      this.limit,
+      h('button', { type: 'submit' }, 'Filter'),
+      this.count,
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.load();
+    });
+    replace(
+      panel,
       h('h2', {}, 'Violations'),
       form,
       this.note,
-      h('table', { class: 'violations' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'time'), h('th', {}, 'user'), h('th', {}, 'type'), h('th', {}, 'limit'), h('th', {}, 'command'))),
-        this.body),
-      this.more);
+      h(
+        'table',
+        { class: 'violations' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'time'),
+            h('th', {}, 'user'),
+            h('th', {}, 'type'),
+            h('th', {}, 'limit'),
+            h('th', {}, 'command'),
+          ),
+        ),
+        this.body,
+      ),
+      this.more,
+    );
     feed.on('violation', (d, ts) => this.live(d, ts));
   }
 
@@ -39,17 +82,24 @@ export class ViolationsTab {
   hide() {}
 
   matches(v) {
-    const u = this.user.value.trim(), t = this.type.value.trim(), l = this.limit.value.trim();
-    return (!u || v.user === u) && (!t || v.type === t) && (!l || String(v.limit || '').includes(l));
+    const u = this.user.value.trim(),
+      t = this.type.value.trim(),
+      l = this.limit.value.trim();
+    return (
+      (!u || v.user === u) && (!t || v.type === t) && (!l || String(v.limit || '').includes(l))
+    );
   }
 
   row(v, fresh) {
-    return h('tr', { class: fresh ? 'fresh' : '' },
+    return h(
+      'tr',
+      { class: fresh ? 'fresh' : '' },
       h('td', { class: 'muted' }, formatTime(v.at_ms)),
       h('td', { class: 'v-user' }, v.user ?? ''),
       h('td', {}, v.type ?? ''),
       h('td', {}, h('code', {}, v.limit ?? '')),
-      h('td', { class: 'command' }, v.command ?? ''));
+      h('td', { class: 'command' }, v.command ?? ''),
+    );
   }
 
   updateCount() {
@@ -67,17 +117,18 @@ export class ViolationsTab {
   async load(before) {
     this.loaded = true;
     const q = {
-      user: this.user.value.trim(), type: this.type.value.trim(), limit_name: this.limit.value.trim(),
-      limit: PAGE, before,
+      user: this.user.value.trim(),
+      type: this.type.value.trim(),
+      limit_name: this.limit.value.trim(),
+      limit: PAGE,
+      before,
     };
     let r;
     try {
       r = await api.get(api.withQuery('/api/admin/quotas/violations', q));
     } catch (e) {
       if (!before) replace(this.body);
-      this.note.textContent = '';
-      this.note.appendChild(e.notAvailable ? notAvailable('Stored violations') : document.createTextNode(e.message));
-      this.note.appendChild(document.createTextNode(' New violations still appear here as they happen.'));
+      this.note.textContent = `${e.message} New violations still appear here as they happen.`;
       replace(this.more);
       this.updateCount();
       return;
@@ -85,8 +136,12 @@ export class ViolationsTab {
     this.note.textContent = 'Live: new violations appear at the top as they happen.';
     if (!before) replace(this.body);
     for (const v of r.violations || []) this.body.appendChild(this.row(v, false));
-    replace(this.more, r.next_before != null
-      ? h('button', { type: 'button', onclick: () => this.load(r.next_before) }, 'Older ›') : null);
+    replace(
+      this.more,
+      r.next_before != null
+        ? h('button', { type: 'button', onclick: () => this.load(r.next_before) }, 'Older ›')
+        : null,
+    );
     this.updateCount();
   }
 }
