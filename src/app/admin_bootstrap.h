@@ -1,0 +1,21 @@
+#pragma once
+// The admin account at start-up: user "admin" (enterprise tier) with an admin key, which is
+// GAIA_ADMIN_KEY when given, else one made on the very first start and printed that once.
+//
+// Threads: the main thread, before the directory is shared.
+
+#include <cstdint>
+#include <ostream>
+
+#include "app/config.h"
+#include "identity/directory.h"
+
+namespace gaia::app {
+
+// Makes sure `directory` has an admin key: adopts config.admin_key when set (creating user
+// "admin" if missing); otherwise, if there is no admin key yet, creates one and prints it on
+// `out` as an [INIT] line. False, with the reason on `err`, when the directory refuses.
+bool bootstrap_admin(const Config& config, identity::Directory& directory, int64_t now_ms,
+                     std::ostream& out, std::ostream& err);
+
+}  // namespace gaia::app

@@ -1,0 +1,71 @@
+#include "app/routes.h"
+
+#include <chrono>
+
+#include "api/admin/accounts_api.h"
+#include "api/admin/alerts_api.h"
+#include "api/admin/analytics_api.h"
+#include "api/admin/approvals_api.h"
+#include "api/admin/rules_api.h"
+#include "api/admin/session_api.h"
+#include "api/admin/usage_api.h"
+#include "api/admin/users_api.h"
+#include "api/confirm_api.h"
+#include "api/exec_api.h"
+#include "api/public_api.h"
+#include "api/ws_routes.h"
+#include "app/health.h"
+
+namespace gaia::app {
+
+namespace {
+
+constexpr size_t kMaxWaitingApprovals = 256;
+
+// /health: the store in use and how it fares, the executor and the alerts.
+HealthInfo health_info(const Config& config, const core::Clock& clock, store::Store& store,
+                       ExecStack& exec, LiveSide& live) {
+  const bool postgres = !config.postgres_url.empty();
+  return {clock.mono_now(),
+          postgres ? "postgres" : "sqlite",
+          postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
+          &store,
+          [&exec] { return exec.status_json(); },
+          [&live] { return live.alerting().health_json(); }};
+}
+
+}  // namespace
+
+RouteState::RouteState(const Config& config, const core::Clock& clock,
+                       const identity::Directory& directory)
+    : approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s), kMaxWaitingApprovals),
+      sessions(clock, directory, {}),
+      dashboard(web::dashboard_files(), "/admin/quotas") {}
+
+http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
+                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state) {
+  const api::ApiContext api{
+      *services.limiter, *services.feed,      *services.directory, clock,
+      *services.metrics, *services.rule_book, live.hub(),          services.reputation.get()};
+  http::Router router;
+  router.set_observer(services.metrics->route_observer());
+  api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
+  add_health_route(router, clock, health_info(config, clock, store, exec, live));
+  api::add_public_api(router, api);
+  api::admin::add_admin_api(router, api);
+  api::admin::add_admin_rules_api(router, api);
+  api::admin::add_admin_usage_api(router, api);
+  api::admin::add_admin_users_api(router, api, *services.reputation);
+  api::admin::add_approvals_api(router, api, state.approvals);
+  api::add_exec_api(router, api, exec.executor(),
+                    {.approvals = config.confirm_approval_wait_s > 0 ? &state.approvals : nullptr});
+  api::add_confirm_api(router, api, *services.patterns, *services.confirmer);
+  api::admin::add_alerts_api(router, api, live.alerting().evaluator());
+  api::admin::add_analytics_api(router, api, {*services.rollup, *services.detectors});
+  api::admin::add_session_routes(router, *services.directory, state.sessions);
+  api::add_ws_routes(router, live.hub(), *services.directory);
+  http::add_static_routes(router, state.dashboard);
+  return router;
+}
+
+}  // namespace gaia::app

@@ -1,0 +1,68 @@
+// The admin account at start-up, on a real SQLite store in a temporary directory.
+
+#include "app/admin_bootstrap.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/manual_clock.h"
+#include "support/temp_dir.h"
+
+namespace gaia::app {
+namespace {
+
+constexpr int64_t kNowMs = 1'767'571'200'000;
+constexpr std::string_view kKeyLine = "[INIT] Admin key (shown only this once, keep it): ";
+
+class AdminBootstrapTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store.value());
+    auto hasher = identity::KeyHasher::from_file(dir_.file("key.secret"));
+    ASSERT_TRUE(hasher.ok()) << hasher.status().message();
+    auto directory = identity::Directory::load(*store_, hasher.value());
+    ASSERT_TRUE(directory.ok()) << directory.status().message();
+    directory_ = std::move(directory.value());
+  }
+
+  testing::TempDir dir_;
+  testing::ManualClock clock_;
+  Config config_ = default_config();
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<identity::Directory> directory_;
+  std::ostringstream out_, err_;
+};
+
+TEST_F(AdminBootstrapTest, FirstStartMakesAnAdminKeyAndPrintsItOnce) {
+  ASSERT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  const std::string printed = out_.str();
+  ASSERT_EQ(printed.rfind(kKeyLine, 0), 0u) << printed;
+  const std::string key = printed.substr(kKeyLine.size(), printed.size() - kKeyLine.size() - 1);
+  const auto caller = directory_->authenticate(key);
+  ASSERT_TRUE(caller);
+  EXPECT_EQ(caller->user_name, "admin");
+  EXPECT_EQ(caller->role, store::Role::kAdmin);
+  EXPECT_EQ(caller->tier, core::Tier::kEnterprise);
+
+  out_.str("");
+  EXPECT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_));
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(AdminBootstrapTest, AdoptsTheConfiguredKeyWithoutPrintingIt) {
+  config_.admin_key = "an-operator-chosen-admin-key-of-40-chars";
+  ASSERT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  EXPECT_EQ(out_.str(), "");
+  const auto caller = directory_->authenticate(config_.admin_key);
+  ASSERT_TRUE(caller);
+  EXPECT_EQ(caller->role, store::Role::kAdmin);
+  // A second start with the same key is no change.
+  EXPECT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+}
+
+}  // namespace
+}  // namespace gaia::app
