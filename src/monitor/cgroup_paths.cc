@@ -40,7 +40,7 @@ std::vector<fs::path> ControllerDir::up_the_tree() const {
 core::Result<std::vector<CgroupMembership>> parse_proc_self_cgroup(std::string_view text) {
   std::vector<CgroupMembership> out;
   for (std::string_view line : detail::lines(text)) {
-    line = detail::trim(line);
+    line = core::trim(line, detail::kWhitespace);
     if (line.empty()) continue;
     // The path may itself contain ':', so split on the first two only.
     size_t a = line.find(':');
