@@ -83,15 +83,12 @@ Result<Url> parse_url(std::string_view text) {
   return url;
 }
 
-std::string escape_path_segment(std::string_view segment) {
+std::string percent_encode(std::string_view text, std::string_view plain) {
   constexpr char kHex[] = "0123456789ABCDEF";
-  // "." and ".." would name the current or parent path, so their dots are encoded too.
-  const bool dots_only = segment.find_first_not_of('.') == std::string_view::npos;
   std::string out;
-  for (unsigned char c : segment) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || (c == '.' && !dots_only) || c == '_' || c == '~' || c == '@';
-    if (plain) {
+  for (unsigned char c : text) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || plain.find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -100,6 +97,12 @@ std::string escape_path_segment(std::string_view segment) {
     }
   }
   return out;
+}
+
+std::string escape_path_segment(std::string_view segment) {
+  // "." and ".." would name the current or parent path, so their dots are encoded too.
+  const bool dots_only = segment.find_first_not_of('.') == std::string_view::npos;
+  return percent_encode(segment, dots_only ? "-_~@" : "-._~@");
 }
 
 }  // namespace gaia::http

@@ -8,8 +8,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "http/server.h"
@@ -203,6 +205,42 @@ TEST(HttpClientTest, HttpsSpeaksTlsToThePeer) {
   auto r = Client(options()).fetch({.url = url});
   EXPECT_EQ(r.status().code(), core::StatusCode::kUnavailable);
   EXPECT_TRUE(r.status().message().starts_with("peer TLS: ")) << r.status().message();
+}
+
+// Sets an environment variable for one test's length, restoring what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(HttpClientTest, AProxyFromTheEnvironmentCarriesTheRequest) {
+  // The peer plays the proxy: a name that resolves nowhere reaches it, and it answers 404
+  // for a target it has no route for.
+  Peer proxy;
+  ScopedEnv http_proxy("http_proxy", proxy.url("").c_str());
+  ScopedEnv no_proxy("no_proxy", nullptr);
+  ScopedEnv no_proxy_upper("NO_PROXY", nullptr);
+  auto r = Client(options()).fetch({.url = "http://gaia.invalid/echo"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 404);
 }
 
 TEST(HttpClientTest, AHeaderWithALineBreakIsRefusedUnsent) {

@@ -54,5 +54,10 @@ TEST(UrlTest, EscapesPathSegments) {
   EXPECT_EQ(escape_path_segment(".."), "%2E%2E");
 }
 
+TEST(UrlTest, PercentEncodesAllButLettersDigitsAndWhatIsKeptPlain) {
+  EXPECT_EQ(percent_encode("2024-01-02T00:00 a&b", "-"), "2024-01-02T00%3A00%20a%26b");
+  EXPECT_EQ(percent_encode("a,b~", ",~"), "a,b~");
+}
+
 }  // namespace
 }  // namespace gaia::http
