@@ -4,6 +4,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
+#include "http/url.h"
+
 namespace gaia::api {
 namespace {
 
@@ -54,19 +56,24 @@ Result<confirm::ReviewerAnswer> parse_reviewer_answer(std::string_view body) {
 }
 
 Result<std::unique_ptr<ReviewerClient>> ReviewerClient::make(ReviewerOptions options) {
-  Result<http::HttpTarget> target = http::parse_http_url(options.url);
-  if (!target.ok()) return target.status();
+  Result<http::Url> url = http::parse_url(options.url);
+  if (!url.ok()) return Status::invalid_argument("url: " + url.status().message());
   if (options.timeout <= std::chrono::milliseconds(0)) {
     return Status::invalid_argument("timeout: must be positive");
   }
   if (options.max_inflight == 0) return Status::invalid_argument("max_inflight: must be >= 1");
   return std::unique_ptr<ReviewerClient>(
-      new ReviewerClient(std::move(options), std::move(target.value())));
+      new ReviewerClient(std::move(options), std::move(url->text)));
 }
 
-ReviewerClient::ReviewerClient(ReviewerOptions options, http::HttpTarget target)
+ReviewerClient::ReviewerClient(ReviewerOptions options, std::string url)
     : options_(std::move(options)),
-      target_(std::move(target)),
+      url_(std::move(url)),
+      http_({.peer = "reviewer",
+             .user_agent = "gaia-confirm",
+             .timeout = options_.timeout,
+             .max_answer_bytes = kMaxAnswerBytes,
+             .redirects = http::Redirects::kRefuse}),
       pool_(std::make_unique<Pool>(options_.max_inflight)) {}
 
 ReviewerClient::~ReviewerClient() { pool_->pool.join(); }
@@ -104,12 +111,7 @@ void ReviewerClient::ask_async(confirm::ReviewerQuestion question,
 
 Result<confirm::ReviewerAnswer> ReviewerClient::call(
     const confirm::ReviewerQuestion& question) const {
-  Result<std::string> answer = http::http_post(target_, reviewer_request_body(question),
-                                               {.peer = "reviewer",
-                                                .user_agent = "gaia-confirm",
-                                                .timeout = options_.timeout,
-                                                .max_answer_bytes = kMaxAnswerBytes,
-                                                .headers = {}});
+  Result<std::string> answer = http_.post_json(url_, reviewer_request_body(question));
   if (!answer.ok()) return answer.status();
   return parse_reviewer_answer(answer.value());
 }

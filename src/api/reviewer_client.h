@@ -1,9 +1,11 @@
 #pragma once
 // ReviewerClient: asks an external reviewer about a command no confirmation pattern decided.
-// It POSTs the command and its context as JSON to GAIA_CONFIRM_REVIEWER_URL (http:// only):
+// It POSTs the command and its context as JSON to GAIA_CONFIRM_REVIEWER_URL (http:// or
+// https://):
 //   {"command":"make deploy","cwd":"/src","type":"shell","session_id":"s","tool":"Bash",
 //    "user":"ann","parts":["make deploy"]}
-// and reads {"decision":"approve|deny|ask","reason":"..."} from a 2xx answer.
+// and reads {"decision":"approve|deny|ask","reason":"..."} from a 2xx answer. A redirect is
+// never followed: the reviewer answers where it was configured, or not at all.
 //
 // Every call has a deadline (the whole exchange: connect, send, answer) and at most
 // max_inflight calls run at once; one more is refused at once (kUnavailable "busy") rather
@@ -23,19 +25,19 @@
 
 #include "confirm/reviewer.h"
 #include "core/status.h"
-#include "http/http_post.h"
+#include "http/client.h"
 
 namespace gaia::api {
 
 struct ReviewerOptions {
-  std::string url = "";  // http://host[:port][/path]
+  std::string url = "";  // http[s]://host[:port][/path]
   std::chrono::milliseconds timeout{2000};
   size_t max_inflight = 16;
 };
 
 class ReviewerClient final : public confirm::Reviewer {
  public:
-  // kInvalidArgument ("url: ...") unless the URL is http://host[:port][/path], the timeout
+  // kInvalidArgument ("url: ...") unless the URL is http[s]://host[:port][/path], the timeout
   // positive and max_inflight at least 1.
   static core::Result<std::unique_ptr<ReviewerClient>> make(ReviewerOptions options);
   ~ReviewerClient();
@@ -57,13 +59,14 @@ class ReviewerClient final : public confirm::Reviewer {
  private:
   struct Pool;
 
-  ReviewerClient(ReviewerOptions options, http::HttpTarget target);
+  ReviewerClient(ReviewerOptions options, std::string url);
   bool acquire();
   void release();
   core::Result<confirm::ReviewerAnswer> call(const confirm::ReviewerQuestion& question) const;
 
   const ReviewerOptions options_;
-  const http::HttpTarget target_;
+  const std::string url_;  // options_.url, parsed and normalised
+  const http::Client http_;
   std::atomic<size_t> in_flight_{0};
   std::unique_ptr<Pool> pool_;
 };

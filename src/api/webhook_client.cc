@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "http/url.h"
+
 namespace gaia::api {
 namespace {
 
@@ -29,8 +31,8 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
 
 Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions options) {
   if (sodium_init() < 0) return Status::internal("libsodium failed to initialise");
-  Result<http::HttpTarget> target = http::parse_http_url(options.url);
-  if (!target.ok()) return target.status();
+  Result<http::Url> url = http::parse_url(options.url);
+  if (!url.ok()) return Status::invalid_argument("url: " + url.status().message());
   if (options.timeout <= std::chrono::milliseconds(0)) {
     return Status::invalid_argument("timeout: must be positive");
   }
@@ -41,11 +43,17 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions option
   if (options.max_attempts < 1) return Status::invalid_argument("max_attempts: must be >= 1");
   if (options.max_queued == 0) return Status::invalid_argument("max_queued: must be >= 1");
   return std::unique_ptr<WebhookClient>(
-      new WebhookClient(std::move(options), std::move(target.value())));
+      new WebhookClient(std::move(options), std::move(url->text)));
 }
 
-WebhookClient::WebhookClient(WebhookOptions options, http::HttpTarget target)
-    : options_(std::move(options)), target_(std::move(target)) {
+WebhookClient::WebhookClient(WebhookOptions options, std::string url)
+    : options_(std::move(options)),
+      url_(std::move(url)),
+      http_({.peer = "webhook",
+             .user_agent = "gaia-alerts",
+             .timeout = options_.timeout,
+             .max_answer_bytes = kMaxAnswerBytes,
+             .redirects = http::Redirects::kRefuse}) {
   sender_ = std::thread([this] { run(); });
 }
 
@@ -107,15 +115,11 @@ void WebhookClient::run() {
 }
 
 Status WebhookClient::post(const std::string& body) const {
-  http::HttpPostOptions post_options{.peer = "webhook",
-                                     .user_agent = "gaia-alerts",
-                                     .timeout = options_.timeout,
-                                     .max_answer_bytes = kMaxAnswerBytes,
-                                     .headers = {}};
+  std::vector<std::pair<std::string, std::string>> headers;
   if (!options_.secret.empty()) {
-    post_options.headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, body));
+    headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, body));
   }
-  Result<std::string> answer = http::http_post(target_, body, post_options);
+  Result<std::string> answer = http_.post_json(url_, body, std::move(headers));
   if (!answer.ok()) return answer.status();
   return {};
 }

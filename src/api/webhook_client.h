@@ -1,13 +1,14 @@
 #pragma once
 // WebhookClient: delivers JSON payloads (alert notifications) by POST to one configured URL
-// (http:// only), from a bounded queue on a sender thread of its own, so that a webhook that
+// (http:// or https://), from a bounded queue on a sender thread of its own, so that a webhook that
 // is slow, down or refusing never blocks whoever enqueues.
 //
 // Each payload is sent with
 //   Content-Type: application/json
 //   X-Gaia-Signature: sha256=<hex HMAC-SHA256 of the exact body, keyed with the secret>
 // (the header only when a secret is configured). A 2xx answer delivers it; anything else
-// (another status, refused connection, timeout) is retried after a backoff that doubles from
+// (another status, a redirect included: none is followed, refused connection, timeout) is
+// retried after a backoff that doubles from
 // first_backoff up to max_backoff, at most max_attempts attempts in all, then counted as
 // failed with its reason in last_error. A payload arriving while the queue holds max_queued
 // is dropped (counted; the queue is never allowed to grow without bound).
@@ -26,12 +27,12 @@
 #include <thread>
 
 #include "core/status.h"
-#include "http/http_post.h"
+#include "http/client.h"
 
 namespace gaia::api {
 
 struct WebhookOptions {
-  std::string url = "";     // http://host[:port][/path]   (GAIA_ALERT_WEBHOOK_URL)
+  std::string url = "";     // http[s]://host[:port][/path]   (GAIA_ALERT_WEBHOOK_URL)
   std::string secret = "";  // signs each body; empty: unsigned (GAIA_ALERT_WEBHOOK_SECRET)
   std::chrono::milliseconds timeout{5000};  // one attempt: connect, send, answer
   int max_attempts = 5;
@@ -51,7 +52,7 @@ struct WebhookHealth {
 
 class WebhookClient {
  public:
-  // kInvalidArgument ("url: ...") unless the URL is http://host[:port][/path], the timeout
+  // kInvalidArgument ("url: ...") unless the URL is http[s]://host[:port][/path], the timeout
   // and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
   static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options);
   ~WebhookClient();
@@ -66,13 +67,14 @@ class WebhookClient {
   const WebhookOptions& options() const { return options_; }
 
  private:
-  WebhookClient(WebhookOptions options, http::HttpTarget target);
+  WebhookClient(WebhookOptions options, std::string url);
   void run();
   // One attempt: OK on a 2xx answer.
   core::Status post(const std::string& body) const;
 
   const WebhookOptions options_;
-  const http::HttpTarget target_;
+  const std::string url_;  // options_.url, parsed and normalised
+  const http::Client http_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<std::string> queue_;

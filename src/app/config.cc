@@ -96,7 +96,7 @@ core::Result<Config> resolve_config(const Settings& flags, const Settings& env,
   if (c.confirm_ai_enabled && c.confirm_reviewer_url.empty()) {
     return core::Status::invalid_argument("invalid confirm_ai_enabled: the reviewer needs " +
                                           std::string(find_setting("confirm_reviewer_url")->env) +
-                                          " (http://host[:port][/path])");
+                                          " (http[s]://host[:port][/path])");
   }
   return c;
 }

@@ -4,17 +4,14 @@
 #include <sstream>
 
 #include "app/settings.h"
+#include "core/text.h"
 
 namespace gaia::app {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r";
-  std::size_t b = s.find_first_not_of(kSpace);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
-}
+// A line's padding; a CR is a Windows line end.
+constexpr std::string_view kSpace = " \t\r";
 
 }  // namespace
 
@@ -23,7 +20,7 @@ core::Result<Settings> parse_config_file(std::string_view text, const std::strin
   int line_number = 0;
   while (!text.empty()) {
     std::size_t eol = text.find('\n');
-    std::string_view line = trim(text.substr(0, eol));
+    std::string_view line = core::trim(text.substr(0, eol), kSpace);
     text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
@@ -32,8 +29,8 @@ core::Result<Settings> parse_config_file(std::string_view text, const std::strin
     if (eq == std::string_view::npos) {
       return core::Status::invalid_argument(where + ": expected `key = value`");
     }
-    std::string_view key = trim(line.substr(0, eq));
-    std::string_view value = trim(line.substr(eq + 1));
+    std::string_view key = core::trim(line.substr(0, eq), kSpace);
+    std::string_view value = core::trim(line.substr(eq + 1), kSpace);
     const Setting* setting = find_setting(key);
     if (setting == nullptr) {
       return core::Status::invalid_argument(where + ": unknown setting \"" + std::string(key) +

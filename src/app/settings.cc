@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "http/url.h"
+
 namespace gaia::app {
 
 namespace {
@@ -124,7 +126,7 @@ bool is_time_zone(std::string_view name) {
 
 bool is_not_empty(std::string_view s) { return !s.empty(); }
 
-bool is_http_url(std::string_view s) { return s.starts_with("http://") && s.size() > 7; }
+bool is_http_url(std::string_view s) { return http::parse_url(s).ok(); }
 
 bool is_long_secret(std::string_view s) { return s.size() >= 32; }
 
@@ -161,7 +163,7 @@ Field database_url_field() {
   };
 }
 
-constexpr std::string_view kHttpUrl = "http://host[:port][/path] (https is not supported)";
+constexpr std::string_view kHttpUrl = "http[s]://host[:port][/path]";
 
 std::vector<Setting> make_table() {
   using R = Reach;

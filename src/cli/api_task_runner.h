@@ -7,7 +7,7 @@
 // long as that stays within the deadline.
 //
 // Threads: run() from any number of threads at once (the workflow engine's); `client` must
-// allow concurrent calls (SocketHttpClient does). The streams are written under one mutex.
+// allow concurrent calls (RemoteHttpClient does). The streams are written under one mutex.
 
 #include <chrono>
 #include <map>

@@ -169,7 +169,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
     return kExitError;
   }
 
-  gaia::core::Result<Url> url = parse_url(url_text);
+  gaia::core::Result<Url> url = parse_server_url(url_text);
   if (!url.ok()) {
     env.err << "gaia: " << url.status().message() << '\n';
     return usage_code();

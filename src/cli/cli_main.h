@@ -1,7 +1,7 @@
 #pragma once
 // The whole gaia command line: parses the arguments, finds the server (GAIA_URL or --url) and
 // the key (GAIA_KEY or --key), and runs one subcommand, printing to the given streams. main()
-// is this with std::cout, std::cerr and a SocketHttpClient; tests give a fake client.
+// is this with std::cout, std::cerr and a RemoteHttpClient; tests give a fake client.
 // Exit codes (docs/cli.md): 0 done or admitted, 1 check refused, 2 usage, connection or
 // server error; exec and run have their own (exec_command.h, run_command.h).
 
@@ -10,7 +10,6 @@
 #include <ostream>
 
 #include "cli/http_client.h"
-#include "cli/url.h"
 #include "core/status.h"
 
 namespace gaia::cli {

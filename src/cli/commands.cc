@@ -5,7 +5,7 @@
 
 #include "cli/detail/api_call.h"
 #include "cli/format.h"
-#include "cli/url.h"
+#include "http/url.h"
 
 namespace gaia::cli {
 namespace {
@@ -134,7 +134,8 @@ int create_user(const Session& s, const std::string& name, const std::optional<s
 
 int set_tier(const Session& s, const std::string& name, const std::string& tier) {
   auto a = detail::call(
-      s, json_request("PUT", "/api/admin/users/" + escape_path_segment(name), {{"tier", tier}}),
+      s,
+      json_request("PUT", "/api/admin/users/" + http::escape_path_segment(name), {{"tier", tier}}),
       {200});
   if (!a) return kExitError;
   if (!s.json) {
@@ -149,7 +150,9 @@ int create_key(const Session& s, const KeyArgs& args) {
   if (args.role) body["role"] = *args.role;
   if (args.label) body["label"] = *args.label;
   auto a = detail::call(
-      s, json_request("POST", "/api/admin/users/" + escape_path_segment(args.user) + "/keys", body),
+      s,
+      json_request("POST", "/api/admin/users/" + http::escape_path_segment(args.user) + "/keys",
+                   body),
       {201});
   if (!a) return kExitError;
   if (!s.json) {
@@ -163,7 +166,8 @@ int create_key(const Session& s, const KeyArgs& args) {
 }
 
 int revoke_key(const Session& s, const std::string& id) {
-  auto a = detail::call(s, {"DELETE", "/api/admin/keys/" + escape_path_segment(id), "", ""}, {200});
+  auto a = detail::call(s, {"DELETE", "/api/admin/keys/" + http::escape_path_segment(id), "", ""},
+                        {200});
   if (!a) return kExitError;
   if (!s.json) {
     s.out << "revoked key " << int_field(a->body, "id") << " (role "

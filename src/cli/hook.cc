@@ -1,14 +1,8 @@
 #include "cli/hook.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
-#include <condition_variable>
 #include <iterator>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "cli/http_client.h"
 
@@ -23,40 +17,6 @@ std::string string_of(const boost::json::object* o, std::string_view name) {
   const boost::json::value* v = o->if_contains(name);
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : "";
 }
-
-// Writes to a pipe when the deadline passes unless cancelled first: the HTTP client gives up
-// every wait as soon as the pipe is readable.
-class Deadline {
- public:
-  explicit Deadline(std::chrono::milliseconds after) {
-    if (::pipe2(fds_, O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
-    timer_ = std::thread([this, after] {
-      std::unique_lock lock(mu_);
-      if (!cv_.wait_for(lock, after, [&] { return cancelled_; }) && fds_[1] >= 0) {
-        (void)!::write(fds_[1], "x", 1);
-      }
-    });
-  }
-  ~Deadline() {
-    {
-      std::lock_guard lock(mu_);
-      cancelled_ = true;
-    }
-    cv_.notify_one();
-    timer_.join();
-    for (int fd : fds_) {
-      if (fd >= 0) ::close(fd);
-    }
-  }
-  int fd() const { return fds_[0]; }
-
- private:
-  int fds_[2] = {-1, -1};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool cancelled_ = false;
-  std::thread timer_;
-};
 
 int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out, std::ostream& err) {
   if (options.exit_code_only) {
@@ -114,8 +74,8 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
                            {"session_id", string_of(&hook, "session_id")},
                            {"tool", "Bash"},
                            {"type", "shell"}};
-  Deadline deadline(options.timeout);
-  SocketHttpClient client(url, options.timeout, deadline.fd());
+  // One deadline over the whole exchange, connecting included.
+  RemoteHttpClient client(url, options.timeout);
   auto response =
       client.send({"POST", "/api/claude/confirm/request", key, boost::json::serialize(body)});
   if (!response.ok())

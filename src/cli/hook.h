@@ -10,7 +10,7 @@
 // too slow, no key, an answer it cannot read) the fallback decides (ask by default), within
 // the hook's own deadline: the hook never hangs the agent.
 //
-// Threads: one call at a time; it starts one timer thread of its own for the deadline.
+// Threads: one call at a time.
 
 #include <chrono>
 #include <istream>
@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/url.h"
+#include "cli/http_client.h"
 
 namespace gaia::cli {
 

@@ -1,41 +1,35 @@
 #pragma once
-// HttpClient: one request, one response, blocking. send() reads the whole answer; stream()
-// hands over its status and headers, then its body line by line as it arrives (NDJSON).
-// SocketHttpClient is the real one: plain HTTP/1.1 over a POSIX TCP socket, a fresh
-// connection per request (Connection: close), bodies framed by Content-Length, by
-// Transfer-Encoding: chunked or by the end of the connection. Calls on one client may run
-// from several threads at once: each has its own connection and the client does not change.
+// HttpClient: the CLI's calls to gaia_server, one request, one response, blocking. send()
+// reads the whole answer; stream() hands over its status and headers, then its body line by
+// line as it arrives (NDJSON). RemoteHttpClient is the real one, on the outgoing client of
+// http/client.h (libcurl: http:// and https://, proxies from the environment), a fresh
+// connection per request. Calls on one client may run from several threads at once: each has
+// its own connection and the client does not change.
 //
 // Example:
-//   SocketHttpClient client(url, std::chrono::seconds(10));
+//   RemoteHttpClient client(url, std::chrono::seconds(10));
 //   auto r = client.send({"GET", "/api/v1/quota", key, ""});
 //   if (!r.ok()) std::cerr << r.status().message();
 
 #include <chrono>
 #include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 
-#include "cli/url.h"
 #include "core/status.h"
+#include "http/client.h"
+#include "http/url.h"
 
 namespace gaia::cli {
 
+using http::Url;
+using HttpResponse = http::ClientResponse;
+
 struct HttpRequest {
   std::string method;
-  std::string path;        // under the URL's base path, e.g. "/api/v1/check"
+  std::string path;        // under the URL's path, e.g. "/api/v1/check"
   std::string bearer_key;  // sent as Authorization: Bearer unless empty
   std::string body;        // JSON, sent with Content-Type: application/json unless empty
-};
-
-struct HttpResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-
-  // The header's value, or "" if it was not sent. `name` in lower case.
-  std::string header(const std::string& name) const;
 };
 
 // What stream() hands over, on the calling thread, in this order: the head once, then each
@@ -55,7 +49,7 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // The server's response whatever its status, or unavailable when the server could not be
   // reached or did not answer in time (or the client was interrupted), or internal when its
-  // answer is not HTTP/1.x.
+  // answer is not HTTP.
   [[nodiscard]] virtual core::Result<HttpResponse> send(const HttpRequest& req) = 0;
 
   // Sends `req` and hands the answer to `handler` as it arrives, whatever its status. The head
@@ -69,26 +63,30 @@ class HttpClient {
                                             const StreamHandler& handler) = 0;
 };
 
-class SocketHttpClient final : public HttpClient {
+class RemoteHttpClient final : public HttpClient {
  public:
-  // `timeout` bounds every wait but those for a streamed body: connecting to each address,
-  // and each write or read. When `interrupt_fd` (see cli/interrupt.h) becomes readable, every
-  // wait gives up at once; -1 for none.
-  SocketHttpClient(Url url, std::chrono::milliseconds timeout, int interrupt_fd = -1);
+  // `timeout` bounds a whole send(), and a stream() until its head; connecting gets at most
+  // `connect_timeout` of it (zero: all of it). When `interrupt_fd` (see cli/interrupt.h)
+  // becomes readable, every call gives up at once; -1 for none.
+  RemoteHttpClient(Url url, std::chrono::milliseconds timeout,
+                   std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(0),
+                   int interrupt_fd = -1);
   [[nodiscard]] core::Result<HttpResponse> send(const HttpRequest& req) override;
   [[nodiscard]] core::Status stream(const HttpRequest& req, const StreamHandler& handler) override;
 
   const Url& url() const { return url_; }
 
  private:
+  // The outgoing request for `req`: its URL under url_, its headers.
+  core::Result<http::ClientRequest> outgoing(const HttpRequest& req, std::string accept) const;
+
   Url url_;
-  std::chrono::milliseconds timeout_;
-  int interrupt_fd_;
+  std::string base_;  // origin and path, no trailing '/': what every API path is put after
+  http::Client client_;
 };
 
-// Parses a whole response as read up to end of stream: status line, headers, and a body of
-// Content-Length bytes, chunked, or all that follows the headers if it has neither. Public
-// for tests.
-[[nodiscard]] core::Result<HttpResponse> parse_http_response(std::string_view raw);
+// Parses GAIA_URL or --url: "http[s]://host[:port][/prefix]", the prefix put before every
+// API path. Besides what http::parse_url refuses, a query is invalid_argument.
+[[nodiscard]] core::Result<Url> parse_server_url(std::string_view text);
 
 }  // namespace gaia::cli

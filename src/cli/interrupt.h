@@ -9,7 +9,7 @@
 //
 // Example:
 //   Interrupt::install();
-//   SocketHttpClient client(url, timeout, Interrupt::fd());
+//   RemoteHttpClient client(url, timeout, connect_timeout, Interrupt::fd());
 //   ... if (Interrupt::signal() != 0) return 128 + Interrupt::signal();
 
 #include <chrono>

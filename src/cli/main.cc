@@ -8,7 +8,9 @@
 
 namespace {
 
-constexpr auto kTimeout = std::chrono::seconds(10);  // each connect, write and read wait
+// A whole call (or a streamed one until its head), and the connect within it.
+constexpr auto kTimeout = std::chrono::seconds(30);
+constexpr auto kConnectTimeout = std::chrono::seconds(10);
 
 gaia::core::Result<std::unique_ptr<gaia::cli::HttpClient>> connect(const gaia::cli::Url& url,
                                                                    bool streaming) {
@@ -18,8 +20,8 @@ gaia::core::Result<std::unique_ptr<gaia::cli::HttpClient>> connect(const gaia::c
   if (streaming && !Interrupt::install()) {
     return gaia::core::Status::internal("cannot set up signal handling");
   }
-  return std::unique_ptr<gaia::cli::HttpClient>(
-      std::make_unique<gaia::cli::SocketHttpClient>(url, kTimeout, Interrupt::fd()));
+  return std::unique_ptr<gaia::cli::HttpClient>(std::make_unique<gaia::cli::RemoteHttpClient>(
+      url, kTimeout, kConnectTimeout, Interrupt::fd()));
 }
 
 }  // namespace

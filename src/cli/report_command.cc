@@ -4,24 +4,10 @@
 
 #include "cli/detail/api_call.h"
 #include "cli/format.h"
+#include "http/url.h"
 
 namespace gaia::cli {
 namespace {
-
-std::string percent_encode(std::string_view v) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string cell(const boost::json::value& v) {
   if (v.is_string()) return std::string(v.get_string());
@@ -34,7 +20,7 @@ core::Result<std::string> report_query(const ReportArgs& a) {
   std::string q;
   auto add = [&](std::string_view name, const std::string& value) {
     q += q.empty() ? "" : "&";
-    q += std::string(name) + "=" + percent_encode(value);
+    q += std::string(name) + "=" + http::percent_encode(value, "-_.~,:");
   };
   if (a.from) add("from", *a.from);
   if (a.to) add("to", *a.to);

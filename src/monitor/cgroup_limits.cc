@@ -73,7 +73,7 @@ std::optional<int> read_cpuset_count(const ControllerDir& cpuset) {
 }  // namespace
 
 std::optional<double> parse_cpu_max(std::string_view text) {
-  auto fields = detail::split_ws(detail::trim(text));
+  auto fields = detail::split_ws(core::trim(text, detail::kWhitespace));
   if (fields.empty() || fields[0] == "max") return std::nullopt;
   auto quota = detail::parse_u64(fields[0]);
   uint64_t period = 100000;
@@ -87,7 +87,7 @@ std::optional<double> parse_cpu_max(std::string_view text) {
 }
 
 std::optional<int> count_cpu_list(std::string_view text) {
-  text = detail::trim(text);
+  text = core::trim(text, detail::kWhitespace);
   if (text.empty()) return std::nullopt;
   int count = 0;
   for (std::string_view part : detail::split(text, ',')) {

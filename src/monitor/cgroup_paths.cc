@@ -40,7 +40,7 @@ std::vector<fs::path> ControllerDir::up_the_tree() const {
 core::Result<std::vector<CgroupMembership>> parse_proc_self_cgroup(std::string_view text) {
   std::vector<CgroupMembership> out;
   for (std::string_view line : detail::lines(text)) {
-    line = detail::trim(line);
+    line = core::trim(line, detail::kWhitespace);
     if (line.empty()) continue;
     // The path may itself contain ':', so split on the first two only.
     size_t a = line.find(':');
@@ -86,6 +86,19 @@ bool has(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// `path` relative to the mount's root ("" for the root itself), or nullopt when the mount
+// does not hold it.
+std::optional<std::string_view> below_root(const CgroupMount& mount, std::string_view path) {
+  std::string_view mroot = mount.root;
+  while (mroot.size() > 1 && mroot.back() == '/') mroot.remove_suffix(1);
+  if (mroot == "/") return path;
+  if (path.substr(0, mroot.size()) == mroot &&
+      (path.size() == mroot.size() || path[mroot.size()] == '/')) {
+    return path.substr(mroot.size());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 core::Result<std::vector<CgroupMount>> parse_cgroup_mounts(std::string_view text) {
@@ -117,21 +130,41 @@ core::Result<std::vector<CgroupMount>> parse_cgroup_mounts(std::string_view text
 }
 
 fs::path cgroup_dir(const fs::path& root, const CgroupMount& mount, std::string_view path) {
-  std::string_view rel;
-  std::string_view mroot = mount.root;
-  while (mroot.size() > 1 && mroot.back() == '/') mroot.remove_suffix(1);
-  if (mroot == "/") {
-    rel = path;
-  } else if (path.substr(0, mroot.size()) == mroot &&
-             (path.size() == mroot.size() || path[mroot.size()] == '/')) {
-    rel = path.substr(mroot.size());
-  } else {
-    rel = "/";
-  }
+  const std::string_view rel = below_root(mount, path).value_or("/");
   fs::path dir = root / fs::path(mount.mount_point).relative_path();
   fs::path relative = fs::path(rel).relative_path();
   if (!relative.empty()) dir /= relative;
   return dir.lexically_normal();
+}
+
+core::Result<OwnCgroupDirs> parse_own_cgroup_dirs(std::string_view self_cgroup,
+                                                  std::string_view mountinfo) {
+  auto memberships = parse_proc_self_cgroup(self_cgroup);
+  if (!memberships.ok()) return memberships.status();
+  auto mounts = parse_cgroup_mounts(mountinfo);
+  if (!mounts.ok()) return mounts.status();
+  // The directory of `path` in the first mount that `fits` and holds it.
+  auto dir_of = [&](const std::string& path, auto fits) -> std::optional<std::string> {
+    for (const CgroupMount& mount : mounts.value()) {
+      if (fits(mount) && below_root(mount, path)) return cgroup_dir("/", mount, path).string();
+    }
+    return std::nullopt;
+  };
+  OwnCgroupDirs out;
+  for (const CgroupMembership& m : memberships.value()) {
+    if (!m.path.starts_with('/')) continue;
+    if (m.hierarchy_id == 0 && m.controllers.empty()) {
+      if (!out.v2) out.v2 = dir_of(m.path, [](const CgroupMount& mount) { return mount.v2; });
+      continue;
+    }
+    for (const std::string& controller : m.controllers) {
+      auto dir = dir_of(m.path, [&](const CgroupMount& mount) {
+        return !mount.v2 && has(mount.controllers, controller);
+      });
+      if (dir) out.v1[controller] = std::move(*dir);
+    }
+  }
+  return out;
 }
 
 core::Result<CgroupPaths> detect_cgroups(const fs::path& root) {
@@ -163,7 +196,7 @@ core::Result<CgroupPaths> detect_cgroups(const fs::path& root) {
       const CgroupMount* best = nullptr;
       for (const auto& mount : mounts.value()) {
         if (mount.v2 || !has(mount.controllers, controller)) continue;
-        bool holds = mount.root == "/" || m.path.rfind(mount.root, 0) == 0;
+        const bool holds = below_root(mount, m.path).has_value();
         if (best == nullptr || holds) best = &mount;
         if (holds) break;
       }

@@ -8,6 +8,7 @@
 // systems, where the unified hierarchy carries no controllers and limits live in v1.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,19 @@ struct CgroupMount {
 // root (a cgroup namespace or a bind mount of a sub-tree), the mount point itself.
 std::filesystem::path cgroup_dir(const std::filesystem::path& root, const CgroupMount& mount,
                                  std::string_view path);
+
+// This process's cgroup in every hierarchy, for a caller that creates cgroups beside it (the
+// runner, src/exec): the unified hierarchy's directory, and each v1 controller's ("memory",
+// "pids", ...; co-mounted controllers share one). Paths as mountinfo names them (no root).
+// Unlike cgroup_dir(), a cgroup outside its mount's root (a sub-tree mounted from another
+// namespace) is left out rather than guessed: the mount point is not ours to write in.
+struct OwnCgroupDirs {
+  std::optional<std::string> v2;
+  std::map<std::string, std::string> v1;  // controller -> directory
+};
+// From the text of /proc/self/cgroup and /proc/self/mountinfo; fails as their parsers do.
+[[nodiscard]] core::Result<OwnCgroupDirs> parse_own_cgroup_dirs(std::string_view self_cgroup,
+                                                                std::string_view mountinfo);
 
 // Detects this process's cgroups from <root>/proc/self/{cgroup,mountinfo}. Fails only when
 // those files cannot be read or parsed; a system without cgroups gives version kNone.

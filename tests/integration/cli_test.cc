@@ -202,10 +202,14 @@ TEST_F(CliTest, ServerDownIsAConnectionErrorExitingTwo) {
   EXPECT_EQ(run.out, "");
 }
 
-TEST_F(CliTest, HttpsUrlsAreRefusedClearly) {
-  CliRun run = run_gaia({"quota"}, {"GAIA_URL=https://gaia.example", "GAIA_KEY=gaia_any"});
-  EXPECT_EQ(run.exit_code, 2) << describe(run);
-  EXPECT_TRUE(run.err.starts_with("gaia: https is not supported")) << run.err;
+TEST_F(CliTest, HttpsUrlsAreTakenAndOtherSchemesRefusedClearly) {
+  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  CliRun https = run_gaia({"quota"}, {"GAIA_URL=https://" + address, "GAIA_KEY=gaia_any"});
+  EXPECT_EQ(https.exit_code, 2) << describe(https);
+  EXPECT_EQ(https.err, "gaia: cannot connect to " + address + ": Connection refused\n");
+  CliRun ftp = run_gaia({"quota"}, {"GAIA_URL=ftp://gaia.example", "GAIA_KEY=gaia_any"});
+  EXPECT_EQ(ftp.exit_code, 2) << describe(ftp);
+  EXPECT_TRUE(ftp.err.starts_with("gaia: URL must start with http:// or https://")) << ftp.err;
 }
 
 TEST_F(CliTest, RevokedKeyIsNoLongerAccepted) {

@@ -1,10 +1,10 @@
 #include "api/admin/users_api.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "api/admin/admin_support.h"
 #include "api/admin/rules_api.h"
+#include "core/text.h"
 #include "http/ratelimit_fields.h"
 #include "rules/rule_json.h"
 
@@ -15,11 +15,9 @@ constexpr int64_t kMaxPage = 1000;
 constexpr int64_t kDefaultPage = 100;
 
 bool contains_any_case(std::string_view text, std::string_view part) {
-  auto lower = [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  };
-  return std::search(text.begin(), text.end(), part.begin(), part.end(),
-                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
+  return std::search(text.begin(), text.end(), part.begin(), part.end(), [](char a, char b) {
+           return core::ascii_lower(a) == core::ascii_lower(b);
+         }) != text.end();
 }
 
 boost::json::array rules_json(const std::vector<core::Rule>& rules) {

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "monitor/cgroup_paths.h"
+
 namespace gaia::exec::detail {
 
 namespace {
@@ -131,7 +133,10 @@ core::Result<std::unique_ptr<CgroupHost>> CgroupHost::open(const std::string& pr
   if (!self_cgroup || !mountinfo) {
     return core::Status::unavailable("cannot read " + proc_root + "/self/cgroup or mountinfo");
   }
-  const CgroupPaths paths = parse_cgroup_paths(*self_cgroup, *mountinfo);
+  const core::Result<monitor::OwnCgroupDirs> found =
+      monitor::parse_own_cgroup_dirs(*self_cgroup, *mountinfo);
+  if (!found.ok()) return core::Status::unavailable(found.status().message());
+  const monitor::OwnCgroupDirs& paths = found.value();
 
   std::string v2_reason = "no cgroup2 mount";
   if (paths.v2) {

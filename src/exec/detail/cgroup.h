@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "core/status.h"
-#include "exec/detail/cgroup_paths.h"
 #include "exec/detail/unique_fd.h"
 
 namespace gaia::exec::detail {

@@ -33,7 +33,7 @@ std::optional<std::string> read_line(const std::filesystem::path& path) {
   if (!text.ok()) return std::nullopt;
   std::string_view s = text.value();
   s = s.substr(0, s.find('\n'));
-  return std::string(trim(s));
+  return std::string(core::trim(s, kWhitespace));
 }
 
 std::optional<uint64_t> parse_u64(std::string_view s) {
@@ -95,14 +95,6 @@ std::vector<std::string_view> lines(std::string_view s) {
     start = pos + 1;
   }
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
 }
 
 }  // namespace gaia::monitor::detail

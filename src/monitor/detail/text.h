@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/text.h"
 
 namespace gaia::monitor::detail {
 
@@ -34,6 +35,7 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 // `s` split into lines; a trailing newline gives no empty last line.
 std::vector<std::string_view> lines(std::string_view s);
 
-std::string_view trim(std::string_view s);
+// What the kernel's files pad values with; for core::trim(s, kWhitespace).
+inline constexpr std::string_view kWhitespace = " \t\r\n";
 
 }  // namespace gaia::monitor::detail

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace gaia::store::postgres {
 namespace {
 
@@ -20,13 +22,6 @@ std::string trimmed(const char* message) {
   std::string s = message ? message : "";
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -75,7 +70,7 @@ void Rows::bytes_into(int row, int col, std::string& out) const {
   out.clear();
   out.reserve(hex.size() / 2);
   for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+    int hi = core::hex_value(hex[i]), lo = core::hex_value(hex[i + 1]);
     if (hi < 0 || lo < 0) {
       out.clear();
       return;

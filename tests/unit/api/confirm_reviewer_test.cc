@@ -141,8 +141,9 @@ TEST(ReviewerClientTest, CallsOverTheBoundAreRefusedAtOnce) {
   EXPECT_LE(reviewer.bodies().size(), 1u);
 }
 
-TEST(ReviewerClientTest, OnlyHttpUrlsAreAccepted) {
-  EXPECT_FALSE(ReviewerClient::make({"https://r.example/x"}).ok());
+TEST(ReviewerClientTest, OnlyHttpAndHttpsUrlsAreAccepted) {
+  EXPECT_FALSE(ReviewerClient::make({"ftp://r.example/x"}).ok());
+  EXPECT_TRUE(ReviewerClient::make({"https://r.example/x"}).ok());
   EXPECT_FALSE(ReviewerClient::make({"http://:80/x"}).ok());
   EXPECT_FALSE(ReviewerClient::make({"http://h:99999/x"}).ok());
   EXPECT_TRUE(ReviewerClient::make({"http://[::1]:8081"}).ok());

@@ -163,8 +163,11 @@ TEST(ConfigTest, ReviewerNeedsItsUrl) {
                      {{"confirm_reviewer_url", "http://127.0.0.1:9/review"}});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_TRUE(c->confirm_ai_enabled);
-  expect_rejected({}, {{"confirm_reviewer_url", "https://x"}}, {}, "GAIA_CONFIRM_REVIEWER_URL",
-                  "https://x");
+  EXPECT_TRUE(resolve_config({}, {{"confirm_ai_enabled", "true"}},
+                             {{"confirm_reviewer_url", "https://reviewer.example/review"}})
+                  .ok());
+  expect_rejected({}, {{"confirm_reviewer_url", "ftp://x"}}, {}, "GAIA_CONFIRM_REVIEWER_URL",
+                  "ftp://x");
 }
 
 TEST(ConfigTest, DataDirFollowsTheDatabaseUnlessSet) {

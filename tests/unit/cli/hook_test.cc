@@ -44,7 +44,9 @@ constexpr const char* kBashPayload =
         "tool_name":"Bash","tool_input":{"command":"rm -rf /","description":"x"},
         "tool_use_id":"t1"})";
 
-Url url_of(uint16_t port) { return {"127.0.0.1", port, ""}; }
+Url url_of(uint16_t port) {
+  return parse_server_url("http://127.0.0.1:" + std::to_string(port)).value();
+}
 
 TEST(HookTest, OtherToolsPassThroughSilently) {
   std::istringstream in(R"({"tool_name":"Edit","tool_input":{"file_path":"/x"}})");

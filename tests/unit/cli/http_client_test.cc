@@ -1,5 +1,5 @@
-// SocketHttpClient against a loopback listener that answers with bytes the test writes, in
-// pieces, so framing and streaming are checked on a real socket.
+// RemoteHttpClient against a loopback listener that answers with bytes the test writes, in
+// pieces, so framing, line splitting and streaming are checked on a real socket.
 
 #include "cli/http_client.h"
 
@@ -70,7 +70,7 @@ class ScriptedServer {
     });
   }
 
-  Url url() const { return {"127.0.0.1", port_, ""}; }
+  Url url() const { return parse_server_url("http://127.0.0.1:" + std::to_string(port_)).value(); }
   std::string request_;
   bool released_in_time_ = false;
 
@@ -110,7 +110,7 @@ TEST(HttpClientTest, StreamsAChunkedBodyLineByLine) {
        "Transfer-Encoding: chunked\r\n\r\n",
        "14\r\n{\"event\":\"started\"}\n\r\n", "4\r\n{\"ev", "\r\n", "f\r\nent\":\"exited\"}\n\r\n",
        "0\r\n\r\n"});
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_TRUE(s.status.ok()) << s.status.message();
   EXPECT_EQ(s.code, 200);
@@ -126,7 +126,7 @@ TEST(HttpClientTest, HandsOverALineBeforeTheRestOfTheBodyIsSent) {
   server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
                 "14\r\n{\"event\":\"started\"}\n\r\n", "0\r\n\r\n"},
                release.get_future().share());
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   Lines lines;
   bool released = false;
   StreamHandler h{{},
@@ -149,7 +149,7 @@ TEST(HttpClientTest, TellsOfASilentBodyWhileWaitingForIt) {
   std::promise<void> release;
   server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "0\r\n\r\n"},
                release.get_future().share());
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   int idle = 0;
   StreamHandler h{{},
                   {},
@@ -170,7 +170,7 @@ TEST(HttpClientTest, StreamsAContentLengthBodyAndAnUnterminatedLastLine) {
   server.serve({"HTTP/1.1 429 Too Many Requests\r\nContent-Length: " + std::to_string(body.size()) +
                     "\r\nRetry-After: 60\r\n\r\n",
                 body + "junk after the body"});
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_TRUE(s.status.ok()) << s.status.message();
   EXPECT_EQ(s.code, 429);
@@ -180,7 +180,7 @@ TEST(HttpClientTest, StreamsAContentLengthBodyAndAnUnterminatedLastLine) {
 TEST(HttpClientTest, StreamsABodyThatEndsWithTheConnection) {
   ScriptedServer server;
   server.serve({"HTTP/1.1 200 OK\r\n\r\na\nb", "\nc"});
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_TRUE(s.status.ok()) << s.status.message();
   EXPECT_EQ(s.lines, (Lines{"a", "b", "c"}));
@@ -189,7 +189,7 @@ TEST(HttpClientTest, StreamsABodyThatEndsWithTheConnection) {
 TEST(HttpClientTest, AChunkedBodyCutShortIsUnavailable) {
   ScriptedServer server;
   server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "4\r\na\nbc\r\n"});
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_EQ(s.status.code(), core::StatusCode::kUnavailable);
   EXPECT_NE(s.status.message().find("closed before the answer ended"), std::string::npos)
@@ -200,7 +200,7 @@ TEST(HttpClientTest, AChunkedBodyCutShortIsUnavailable) {
 TEST(HttpClientTest, BadChunkFramingIsInternal) {
   ScriptedServer server;
   server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"});
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   Streamed s = stream(client);
   EXPECT_EQ(s.status.code(), core::StatusCode::kInternal);
   EXPECT_EQ(s.code, 200);
@@ -210,7 +210,7 @@ TEST(HttpClientTest, SendReadsAChunkedBodyWhole) {
   ScriptedServer server;
   server.serve({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a", "\r\n",
                 "4\r\n\":1}\r\n0\r\n\r\n"});
-  SocketHttpClient client(server.url(), kTimeout);
+  RemoteHttpClient client(server.url(), kTimeout);
   auto r = client.send({"GET", "/x", "", ""});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->body, "{\"a\":1}");
@@ -223,7 +223,8 @@ TEST(HttpClientTest, AReadableInterruptFdEndsAWaitingStream) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
   ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);  // already interrupted: no wait at all
-  SocketHttpClient client(server.url(), std::chrono::minutes(10), pipe_fds[0]);
+  RemoteHttpClient client(server.url(), std::chrono::minutes(10), std::chrono::minutes(10),
+                          pipe_fds[0]);
   Streamed s = stream(client);
   release.set_value();
   EXPECT_EQ(s.status.code(), core::StatusCode::kUnavailable);
@@ -231,6 +232,25 @@ TEST(HttpClientTest, AReadableInterruptFdEndsAWaitingStream) {
   EXPECT_EQ(s.code, 0);
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);
+}
+
+TEST(ServerUrlTest, TakesHttpAndHttpsButNoQuery) {
+  EXPECT_TRUE(parse_server_url("http://gaia.example:9090/api-gw/").ok());
+  EXPECT_TRUE(parse_server_url("https://gaia.example").ok());
+  EXPECT_EQ(parse_server_url("http://host/?q=1").status().code(),
+            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse_server_url("ftp://host").status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST(HttpClientTest, PutsEveryPathAfterTheUrlsOwn) {
+  ScriptedServer server;
+  server.serve({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"});
+  const Url base = parse_server_url(server.url().origin() + "/gw/").value();
+  RemoteHttpClient client(base, kTimeout);
+  auto r = client.send({"GET", "/api/v1/quota", "", ""});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  server.join();
+  EXPECT_TRUE(server.request_.starts_with("GET /gw/api/v1/quota HTTP/1.1\r\n")) << server.request_;
 }
 
 }  // namespace

@@ -19,8 +19,8 @@
 #include <future>
 #include <thread>
 
-#include "exec/detail/cgroup_paths.h"
 #include "exec/detail/environment.h"
+#include "monitor/cgroup_paths.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
@@ -474,7 +474,9 @@ TEST_F(RunnerCgroupTest, ReportsPeakMemoryAndCpuAndRemovesTheCgroup) {
   std::stringstream a, b;
   a << self.rdbuf();
   b << mounts.rdbuf();
-  const detail::CgroupPaths paths = detail::parse_cgroup_paths(a.str(), b.str());
+  const auto found = monitor::parse_own_cgroup_dirs(a.str(), b.str());
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  const monitor::OwnCgroupDirs& paths = found.value();
   const std::string prefix = "gaia-cmd-" + std::to_string(::getpid()) + "-";
   std::vector<std::string> dirs;
   if (paths.v2) dirs.push_back(*paths.v2);
@@ -510,53 +512,6 @@ TEST_F(RunnerCgroupTest, AProcessThatLeftTheGroupIsKilledThroughTheCgroup) {
   ASSERT_GE(escaped_pidfd, 0);
   EXPECT_TRUE(exits_within_10s(escaped_pidfd));
   ::close(escaped_pidfd);
-}
-
-// --- where the runner looks for its cgroups
-
-TEST(CgroupPathsTest, PureV2JoinsThePathToTheMount) {
-  const auto p = detail::parse_cgroup_paths(
-      "0::/user.slice/gaia.service\n",
-      "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n");
-  EXPECT_EQ(p.v2, "/sys/fs/cgroup/user.slice/gaia.service");
-  EXPECT_TRUE(p.v1.empty());
-}
-
-TEST(CgroupPathsTest, HybridHasV1ControllersAndTheUnifiedTree) {
-  const auto p = detail::parse_cgroup_paths(
-      "8:pids:/\n4:memory:/process_api/abc\n2:cpu,cpuacct:/x\n0::/\n",
-      "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
-      "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
-      "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-      "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
-      "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
-  EXPECT_EQ(p.v2, "/sys/fs/cgroup/unified");
-  EXPECT_EQ(p.v1.at("memory"), "/sys/fs/cgroup/memory/process_api/abc");
-  EXPECT_EQ(p.v1.at("cpu"), "/sys/fs/cgroup/cpu,cpuacct/x");
-  EXPECT_EQ(p.v1.at("cpuacct"), "/sys/fs/cgroup/cpu,cpuacct/x");
-  EXPECT_EQ(p.v1.at("pids"), "/sys/fs/cgroup/pids");
-}
-
-TEST(CgroupPathsTest, AMountOfASubtreeIsRelativeToItsRoot) {
-  const auto p = detail::parse_cgroup_paths(
-      "0::/kubepods/pod1/c1\n",
-      "100 90 0:26 /kubepods/pod1 /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n");
-  EXPECT_EQ(p.v2, "/sys/fs/cgroup/c1");
-  const auto outside = detail::parse_cgroup_paths(
-      "0::/elsewhere\n", "100 90 0:26 /kubepods/pod1 /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n");
-  EXPECT_FALSE(outside.v2.has_value());
-}
-
-TEST(CgroupPathsTest, EscapedMountPointsAndOptionalFieldsAreRead) {
-  const auto p = detail::parse_cgroup_paths(
-      "0::/a\n", "30 23 0:26 / /mnt/my\\040cgroups rw shared:4 master:1 - cgroup2 none rw\n");
-  EXPECT_EQ(p.v2, "/mnt/my cgroups/a");
-}
-
-TEST(CgroupPathsTest, NoCgroupMountsMeansNoPaths) {
-  const auto p = detail::parse_cgroup_paths("0::/\n", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
-  EXPECT_FALSE(p.v2.has_value());
-  EXPECT_TRUE(p.v1.empty());
 }
 
 TEST(RunnerCgroupFallbackTest, AProcRootWithoutCgroupsFallsBackToRlimits) {

@@ -118,5 +118,55 @@ TEST(CgroupPathsTest, UpTheTreeStopsAtTheMountPoint) {
   EXPECT_EQ(top.up_the_tree().size(), 1u);
 }
 
+OwnCgroupDirs own(std::string_view self_cgroup, std::string_view mountinfo) {
+  auto dirs = parse_own_cgroup_dirs(self_cgroup, mountinfo);
+  EXPECT_TRUE(dirs.ok()) << dirs.status().message();
+  return dirs.ok() ? dirs.value() : OwnCgroupDirs{};
+}
+
+// --- the own cgroup's directories, for the runner (src/exec) that creates cgroups beside it
+
+TEST(OwnCgroupDirsTest, PureV2JoinsThePathToTheMount) {
+  const auto p = own("0::/user.slice/gaia.service\n",
+                     "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/user.slice/gaia.service");
+  EXPECT_TRUE(p.v1.empty());
+}
+
+TEST(OwnCgroupDirsTest, HybridHasV1ControllersAndTheUnifiedTree) {
+  const auto p = own("8:pids:/\n4:memory:/process_api/abc\n2:cpu,cpuacct:/x\n0::/\n",
+                     "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+                     "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+                     "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+                     "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+                     "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/unified");
+  EXPECT_EQ(p.v1.at("memory"), "/sys/fs/cgroup/memory/process_api/abc");
+  EXPECT_EQ(p.v1.at("cpu"), "/sys/fs/cgroup/cpu,cpuacct/x");
+  EXPECT_EQ(p.v1.at("cpuacct"), "/sys/fs/cgroup/cpu,cpuacct/x");
+  EXPECT_EQ(p.v1.at("pids"), "/sys/fs/cgroup/pids");
+}
+
+TEST(OwnCgroupDirsTest, AMountOfASubtreeIsRelativeToItsRoot) {
+  const auto p = own("0::/kubepods/pod1/c1\n",
+                     "100 90 0:26 /kubepods/pod1 /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n");
+  EXPECT_EQ(p.v2, "/sys/fs/cgroup/c1");
+  const auto outside =
+      own("0::/elsewhere\n", "100 90 0:26 /kubepods/pod1 /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n");
+  EXPECT_FALSE(outside.v2.has_value());
+}
+
+TEST(OwnCgroupDirsTest, EscapedMountPointsAndOptionalFieldsAreRead) {
+  const auto p =
+      own("0::/a\n", "30 23 0:26 / /mnt/my\\040cgroups rw shared:4 master:1 - cgroup2 none rw\n");
+  EXPECT_EQ(p.v2, "/mnt/my cgroups/a");
+}
+
+TEST(OwnCgroupDirsTest, NoCgroupMountsMeansNoPaths) {
+  const auto p = own("0::/\n", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+  EXPECT_FALSE(p.v2.has_value());
+  EXPECT_TRUE(p.v1.empty());
+}
+
 }  // namespace
 }  // namespace gaia::monitor
