@@ -4,13 +4,12 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <condition_variable>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "cli/http_client.h"
+#include "core/mutex.h"
 
 namespace gaia::cli {
 namespace {
@@ -31,15 +30,15 @@ class Deadline {
   explicit Deadline(std::chrono::milliseconds after) {
     if (::pipe2(fds_, O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
     timer_ = std::thread([this, after] {
-      std::unique_lock lock(mu_);
-      if (!cv_.wait_for(lock, after, [&] { return cancelled_; }) && fds_[1] >= 0) {
+      core::MutexLock lock(mu_);
+      if (!cv_.wait_for(mu_, after, [&]() REQUIRES(mu_) { return cancelled_; }) && fds_[1] >= 0) {
         (void)!::write(fds_[1], "x", 1);
       }
     });
   }
   ~Deadline() {
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       cancelled_ = true;
     }
     cv_.notify_one();
@@ -52,9 +51,9 @@ class Deadline {
 
  private:
   int fds_[2] = {-1, -1};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool cancelled_ = false;
+  core::Mutex mu_;
+  core::CondVar cv_;
+  bool cancelled_ GUARDED_BY(mu_) = false;
   std::thread timer_;
 };
 
