@@ -5,8 +5,8 @@ JOBS ?= 2
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: setup build build-server run test test-asan test-tsan fuzz-smoke bench check-format \
-	check-format-cxx format clean
+.PHONY: setup build build-server run test test-asan test-tsan check-thread-safety fuzz-smoke \
+	bench check-format check-format-cxx format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -37,6 +37,12 @@ test-tsan: setup
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS) --target unit_tests
 	@ctest --preset tsan -j $(JOBS) -L unit
+
+# The libraries of src/ built by clang with -Wthread-safety -Werror: every GUARDED_BY, REQUIRES
+# and lock in src/ checked (core/mutex.h). Not the tests and benches, to keep CI fast.
+check-thread-safety: setup
+	@cmake --preset clang-tsa >/dev/null
+	@cmake --build --preset clang-tsa -j $(JOBS) --target gaia_server gaia
 
 # A short run of every fuzz target (fuzz/run.sh; the documented run is 600 s a target).
 fuzz-smoke: setup

@@ -88,19 +88,19 @@ Status Evaluator::load(const std::vector<AlertRule>& defaults) {
       open.insert_or_assign(std::move(key), std::move(o));
     }
   }
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   rules_ = std::move(rules);
   open_ = std::move(open);
   return {};
 }
 
 std::vector<AlertRule> Evaluator::rules() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return *rules_;
 }
 
 std::optional<AlertRule> Evaluator::find_rule(uint64_t id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (const AlertRule& r : *rules_) {
     if (r.id == id) return r;
   }
@@ -109,7 +109,7 @@ std::optional<AlertRule> Evaluator::find_rule(uint64_t id) const {
 
 Result<AlertRule> Evaluator::create_rule(AlertRule rule) {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto id = store_.add_alert_rule(rule_body(rule), now_ms);
   if (!id.ok()) return id.status();
   rule.id = id.value();
@@ -121,7 +121,7 @@ Result<AlertRule> Evaluator::create_rule(AlertRule rule) {
 
 Result<AlertRule> Evaluator::replace_rule(uint64_t id, AlertRule rule) {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   rule.id = id;
   auto next = std::make_shared<std::vector<AlertRule>>(*rules_);
   auto it =
@@ -137,7 +137,7 @@ Result<AlertRule> Evaluator::replace_rule(uint64_t id, AlertRule rule) {
 }
 
 Status Evaluator::delete_rule(uint64_t id) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto next = std::make_shared<std::vector<AlertRule>>(*rules_);
   auto it =
       std::find_if(next->begin(), next->end(), [&](const AlertRule& r) { return r.id == id; });
@@ -149,10 +149,10 @@ Status Evaluator::delete_rule(uint64_t id) {
 }
 
 void Evaluator::evaluate() {
-  std::lock_guard round(round_mu_);
+  core::MutexLock round(round_mu_);
   std::shared_ptr<const std::vector<AlertRule>> rules;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     rules = rules_;
   }
   // Each (metric, scope kind) is read once per round, outside the lock.
@@ -166,7 +166,7 @@ void Evaluator::evaluate() {
   }
   const core::Instant now = clock_.now();
   const int64_t now_ms = core::to_ms(now.wall);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (auto& [key, open] : open_) open.seen = false;
   std::map<uint64_t, const AlertRule*> live;  // enabled rules whose figures were read
   for (const AlertRule& rule : *rules) {
@@ -322,7 +322,7 @@ void Evaluator::tell(const std::vector<std::string>& channels, const store::Stor
 
 Result<store::StoredAlert> Evaluator::acknowledge(uint64_t id, std::string by, std::string note) {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (auto& [key, open] : open_) {
     if (open.alert.id != id) continue;
     store::StoredAlert next = open.alert;
@@ -348,7 +348,7 @@ Result<store::StoredAlert> Evaluator::silence(uint64_t id, int64_t until_ms) {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
   const std::optional<int64_t> until =
       until_ms > now_ms ? std::optional<int64_t>(until_ms) : std::nullopt;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (auto& [key, open] : open_) {
     if (open.alert.id != id) continue;
     store::StoredAlert next = open.alert;
@@ -375,7 +375,7 @@ Result<store::StoredAlert> Evaluator::silence(uint64_t id, int64_t until_ms) {
 }
 
 void Evaluator::overlay(store::StoredAlert& alert) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = open_.find(Key{alert.rule_id, alert.scope});
   if (it == open_.end() || it->second.alert.id != alert.id) return;
   alert.value = it->second.alert.value;
@@ -383,7 +383,7 @@ void Evaluator::overlay(store::StoredAlert& alert) const {
 }
 
 EvaluatorSummary Evaluator::summary() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   EvaluatorSummary s;
   s.rules = rules_->size();
   for (const AlertRule& r : *rules_) s.enabled_rules += r.enabled ? 1 : 0;
@@ -400,7 +400,7 @@ EvaluatorSummary Evaluator::summary() const {
 }
 
 void Evaluator::start() {
-  std::lock_guard lock(timer_mu_);
+  core::MutexLock lock(timer_mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
@@ -408,7 +408,7 @@ void Evaluator::start() {
 
 void Evaluator::stop() {
   {
-    std::lock_guard lock(timer_mu_);
+    core::MutexLock lock(timer_mu_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -416,9 +416,11 @@ void Evaluator::stop() {
 }
 
 void Evaluator::run() {
-  std::unique_lock lock(timer_mu_);
+  core::MutexLock lock(timer_mu_);
   while (!stopping_) {
-    if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
+    if (wake_.wait_for(timer_mu_, options_.interval,
+                       [this]() REQUIRES(timer_mu_) { return stopping_; }))
+      break;
     lock.unlock();
     evaluate();
     lock.lock();

@@ -28,10 +28,8 @@
 //   evaluator.start();  // ... evaluator.stop();
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -120,14 +118,14 @@ class Evaluator {
     std::vector<Sample> samples;
   };
 
-  void apply(const AlertRule& rule, const Reading& reading, core::Instant now);  // mu_ held
-  void hold(const AlertRule& rule, const std::string& label, double value,
-            core::Instant now);                                                     // mu_ held
-  void fire(const Key& key, Open& open, int64_t now_ms);                            // mu_ held
-  void resolve(const Key& key, Open& open, double value, int64_t now_ms);           // mu_ held
-  bool save(store::StoredAlert& alert, std::vector<store::AlertTransition> added);  // mu_ held
+  void apply(const AlertRule& rule, const Reading& reading, core::Instant now) REQUIRES(mu_);
+  void hold(const AlertRule& rule, const std::string& label, double value, core::Instant now)
+      REQUIRES(mu_);
+  void fire(const Key& key, Open& open, int64_t now_ms) REQUIRES(mu_);
+  void resolve(const Key& key, Open& open, double value, int64_t now_ms) REQUIRES(mu_);
+  bool save(store::StoredAlert& alert, std::vector<store::AlertTransition> added) REQUIRES(mu_);
   void tell(const std::vector<std::string>& channels, const store::StoredAlert& alert,
-            AlertEvent event);  // mu_ held
+            AlertEvent event) REQUIRES(mu_);
   void run();
 
   store::AlertStore& store_;
@@ -136,7 +134,7 @@ class Evaluator {
   const EvaluatorOptions options_;
   std::map<std::string, Notifier*, std::less<>> channels_;
 
-  std::mutex round_mu_;  // one round at a time
+  core::Mutex round_mu_;  // one round at a time
   mutable core::Mutex mu_;
   std::shared_ptr<const std::vector<AlertRule>> rules_ GUARDED_BY(mu_);
   std::map<Key, Open> open_ GUARDED_BY(mu_);
@@ -145,9 +143,9 @@ class Evaluator {
   uint64_t rounds_ GUARDED_BY(mu_) = 0;
   std::string last_error_ GUARDED_BY(mu_);
 
-  std::mutex timer_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  core::Mutex timer_mu_;
+  core::CondVar wake_;
+  bool stopping_ GUARDED_BY(timer_mu_) = false;
   std::thread thread_;
 };
 

@@ -1,7 +1,5 @@
 #include "analytics/aggregator.h"
 
-#include <mutex>
-
 #include "analytics/buckets.h"
 
 namespace gaia::analytics {
@@ -31,16 +29,14 @@ size_t Aggregator::KeyHash::operator()(const Key& k) const {
 
 Aggregator::Aggregator(size_t shards) : shards_(shards == 0 ? 1 : shards) {}
 
-Totals& Aggregator::entry(Shard& shard, const Key& key) {
-  return shard.table[key];  // REQUIRES: shard.mu held
-}
+Totals& Aggregator::entry(Shard& shard, const Key& key) { return shard.table[key]; }
 
 void Aggregator::on_usage(const store::Usage& delta, int64_t at_ms) {
   const Key key{minute_of(at_ms), delta.user_id, delta.key_id, strings_.id(delta.type), 0,
                 kOutcomeAdmitted};
   Shard& shard = shard_for(delta.user_id);
   {
-    std::lock_guard lock(shard.mu);
+    core::MutexLock lock(shard.mu);
     Totals& t = entry(shard, key);
     ++t.count;
     t.cost += delta.used;
@@ -53,7 +49,7 @@ void Aggregator::on_violation(const store::Violation& v) {
                 strings_.id(v.limit), kOutcomeRefused};
   Shard& shard = shard_for(v.user_id);
   {
-    std::lock_guard lock(shard.mu);
+    core::MutexLock lock(shard.mu);
     ++entry(shard, key).count;
   }
   events_.fetch_add(1, std::memory_order_relaxed);
@@ -64,7 +60,7 @@ void Aggregator::on_execution(const store::Execution& e) {
   const Key key{minute_of(e.started_at_ms), e.user_id, e.key_id, strings_.id(e.type), 0, outcome};
   Shard& shard = shard_for(e.user_id);
   {
-    std::lock_guard lock(shard.mu);
+    core::MutexLock lock(shard.mu);
     entry(shard, key).add_execution(e);
   }
   events_.fetch_add(1, std::memory_order_relaxed);
@@ -75,7 +71,7 @@ std::vector<store::AggregateRow> Aggregator::drain() {
   for (Shard& shard : shards_) {
     Table taken;
     {
-      std::lock_guard lock(shard.mu);
+      core::MutexLock lock(shard.mu);
       taken.swap(shard.table);
     }
     // Outside the lock: names and encoding cost more than the swap.

@@ -58,7 +58,7 @@ class Aggregator final : public store::StoreListener {
   };
 
   Shard& shard_for(uint64_t user_id) { return shards_[user_id % shards_.size()]; }
-  Totals& entry(Shard& shard, const Key& key);
+  Totals& entry(Shard& shard, const Key& key) REQUIRES(shard.mu);
 
   Interner strings_;
   std::vector<Shard> shards_;

@@ -6,11 +6,12 @@
 // Threads: any thread; lookups of known strings take a shared lock and do not allocate.
 
 #include <cstdint>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace gaia::analytics {
 
@@ -26,9 +27,9 @@ class Interner {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;  // GUARDED_BY(mu_)
-  std::vector<std::string> names_;                                        // GUARDED_BY(mu_)
+  mutable core::SharedMutex mu_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_ GUARDED_BY(mu_);
+  std::vector<std::string> names_ GUARDED_BY(mu_);
 };
 
 }  // namespace gaia::analytics

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 
 namespace gaia::analytics {
 namespace {
@@ -26,7 +25,7 @@ std::vector<store::AggregateRow> regroup(const std::vector<store::AggregateRow>&
 }  // namespace
 
 core::Status Rollup::flush() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return flush_locked();
 }
 
@@ -59,7 +58,7 @@ core::Status Rollup::flush_locked() {
 }
 
 core::Status Rollup::compact() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   while (!touched_.empty()) {
     const auto [g, start] = *touched_.begin();
     const core::Period bucket = buckets_.at(g, start);
@@ -78,7 +77,7 @@ core::Status Rollup::compact() {
 }
 
 core::Result<RebuildStats> Rollup::rebuild(int64_t from_ms, int64_t to_ms, int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   // What the aggregator holds goes in first, so that it is not counted twice: a rebuilt day
   // replaces it with the raw rows, which include it.
   if (core::Status s = flush_locked(); !s.ok()) return s;
@@ -132,7 +131,7 @@ core::Result<RebuildStats> Rollup::rebuild(int64_t from_ms, int64_t to_ms, int64
 }
 
 core::Status Rollup::retain(int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const int64_t cutoff[] = {now_ms - retention_.minute.count(), now_ms - retention_.hour.count(),
                             now_ms - retention_.day.count()};
   for (size_t i = 0; i < std::size(kAll); ++i) {
@@ -143,7 +142,7 @@ core::Status Rollup::retain(int64_t now_ms) {
 }
 
 uint64_t Rollup::dropped_rows() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return dropped_;
 }
 

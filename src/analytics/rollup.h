@@ -64,7 +64,7 @@ class Rollup {
   const Retention& retention() const { return retention_; }
 
  private:
-  core::Status flush_locked();
+  core::Status flush_locked() REQUIRES(mu_);
 
   store::Store& store_;
   Aggregator& aggregator_;

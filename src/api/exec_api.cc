@@ -2,9 +2,8 @@
 
 #include <sodium.h>
 
-#include <mutex>
-
 #include "confirm/approval_desk.h"
+#include "core/mutex.h"
 #include "exec/approval_gate.h"
 #include "http/ratelimit_fields.h"
 #include "rules/rule_json.h"
@@ -135,7 +134,7 @@ class StreamObserver : public exec::ExecObserver {
       body["retry_after_s"] = refusal.retry_after->count();
       headers.push_back({"Retry-After", std::to_string(refusal.retry_after->count())});
     }
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (begun_) {
       // Refused after the answer began (a command an admin approved, then refused by its
       // limits): the refusal is the last event.
@@ -188,13 +187,13 @@ class StreamObserver : public exec::ExecObserver {
       e["exit_code"] = r.exit_code;
     }
     if (!recorded.ok()) e["record_error"] = recorded.message();
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (dropped_bytes_ > 0) e["output_dropped_bytes"] = dropped_bytes_;
     send_locked(e);
     stream_->finish();
   }
   void on_failed(const core::Status& why) override {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (!begun_) {
       // Nothing was streamed yet: answer as a plain error.
       begun_ = true;
@@ -209,10 +208,10 @@ class StreamObserver : public exec::ExecObserver {
 
  private:
   void send(const boost::json::object& event) {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     send_locked(event);
   }
-  void send_locked(const boost::json::object& event) {
+  void send_locked(const boost::json::object& event) REQUIRES(mu_) {
     if (!begun_) stream_->begin(200, "application/x-ndjson");
     begun_ = true;
     std::string text = boost::json::serialize(event) + "\n";
@@ -221,12 +220,12 @@ class StreamObserver : public exec::ExecObserver {
     if (!stream_->write(std::move(text))) dropped_bytes_ += size;
   }
 
-  std::shared_ptr<http::ResponseStream> stream_;
+  core::Mutex mu_;  // events of one command may come from several threads
+  std::shared_ptr<http::ResponseStream> stream_ GUARDED_BY(mu_);
   std::shared_ptr<const core::RuleSet> rules_;
   http::LiveFeed& feed_;
-  std::mutex mu_;  // events of one command may come from several threads
-  bool begun_ = false;
-  uint64_t dropped_bytes_ = 0;
+  bool begun_ GUARDED_BY(mu_) = false;
+  uint64_t dropped_bytes_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

@@ -59,7 +59,7 @@ WebhookClient::WebhookClient(WebhookOptions options, std::string url)
 
 WebhookClient::~WebhookClient() {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -68,7 +68,7 @@ WebhookClient::~WebhookClient() {
 
 bool WebhookClient::enqueue(std::string body) {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (queue_.size() >= options_.max_queued) {
       ++counts_.dropped;
       return false;
@@ -80,16 +80,16 @@ bool WebhookClient::enqueue(std::string body) {
 }
 
 WebhookHealth WebhookClient::health() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   WebhookHealth h = counts_;
   h.queued = queue_.size();
   return h;
 }
 
 void WebhookClient::run() {
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    wake_.wait(mu_, [this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
     const std::string body = queue_.front();  // stays queued (and counted) while sent
     std::chrono::milliseconds backoff = options_.first_backoff;
@@ -106,7 +106,7 @@ void WebhookClient::run() {
         ++counts_.failed;
         break;
       }
-      if (wake_.wait_for(lock, backoff, [this] { return stopping_; })) return;
+      if (wake_.wait_for(mu_, backoff, [this]() REQUIRES(mu_) { return stopping_; })) return;
       ++counts_.retries;
       backoff = std::min(backoff * 2, options_.max_backoff);
     }

@@ -17,15 +17,14 @@
 // attempt under way ends by its timeout) and drops what is still queued.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "http/client.h"
 
@@ -75,11 +74,11 @@ class WebhookClient {
   const WebhookOptions options_;
   const std::string url_;  // options_.url, parsed and normalised
   const http::Client http_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::string> queue_;
-  bool stopping_ = false;
-  WebhookHealth counts_;
+  mutable core::Mutex mu_;
+  core::CondVar wake_;
+  std::deque<std::string> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  WebhookHealth counts_ GUARDED_BY(mu_);
   std::thread sender_;
 };
 

@@ -13,7 +13,7 @@ void FeedChannel::notify(const store::StoredAlert& alert, alerts::AlertEvent eve
 }
 
 void LogChannel::notify(const store::StoredAlert& a, alerts::AlertEvent event) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   out_ << "[ALERT] " << alerts::event_name(event) << ' ' << a.severity << " \"" << a.rule_name
        << "\" (rule " << a.rule_id << ", alert " << a.id << ") " << a.scope << ": " << a.metric
        << ' ' << a.value << " (threshold " << a.threshold << ")" << std::endl;

@@ -12,12 +12,12 @@
 
 #include <boost/json/object.hpp>
 #include <functional>
-#include <mutex>
 #include <ostream>
 #include <string>
 
 #include "alerts/notifier.h"
 #include "api/webhook_client.h"
+#include "core/mutex.h"
 #include "http/live_feed.h"
 
 namespace gaia::app {
@@ -39,8 +39,8 @@ class LogChannel final : public alerts::Notifier {
   void notify(const store::StoredAlert& alert, alerts::AlertEvent event) override;
 
  private:
-  std::mutex mu_;
-  std::ostream& out_;
+  core::Mutex mu_;
+  std::ostream& out_ GUARDED_BY(mu_);
 };
 
 class WebhookChannel final : public alerts::Notifier {

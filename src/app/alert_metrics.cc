@@ -49,7 +49,7 @@ AlertMetrics::~AlertMetrics() = default;
 void AlertMetrics::count(uint64_t user_id, const std::string& type, int64_t at_ms,
                          uint32_t admitted, uint32_t refused) {
   Shard& shard = *shards_[user_id % kShards];
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
   shard.users[user_id].add(at_ms, admitted, refused);
   shard.types[type].add(at_ms, admitted, refused);
   shard.all.add(at_ms, admitted, refused);
@@ -59,7 +59,7 @@ std::vector<AlertMetrics::UserActivity> AlertMetrics::top_users(size_t n) const 
   const int64_t now_ms = core::to_ms(clock_.now().wall);
   std::vector<UserActivity> all;
   for (const auto& shard : shards_) {
-    std::lock_guard lock(shard->mu);
+    core::MutexLock lock(shard->mu);
     for (const auto& [user_id, window] : shard->users) {
       UserActivity a{user_id, 0, 0};
       window.sum(now_ms, a.admitted, a.refused);
@@ -99,7 +99,7 @@ void AlertMetrics::rates(std::string_view metric, ScopeKind scope, std::vector<S
   std::map<std::string, std::pair<uint64_t, uint64_t>> by_key;
   std::vector<std::pair<uint64_t, std::pair<uint64_t, uint64_t>>> by_user;
   for (auto& shard : shards_) {
-    std::lock_guard lock(shard->mu);
+    core::MutexLock lock(shard->mu);
     if (scope == ScopeKind::kGlobal) {
       auto& t = by_key[""];
       shard->all.sum(now_ms, t.first, t.second);
@@ -163,7 +163,7 @@ void AlertMetrics::read(std::string_view metric, ScopeKind scope, std::vector<Sa
     // The users seen in the last five minutes: others' use has not moved.
     std::vector<uint64_t> users;
     for (auto& shard : shards_) {
-      std::lock_guard lock(shard->mu);
+      core::MutexLock lock(shard->mu);
       for (const auto& [id, window] : shard->users) users.push_back(id);
     }
     std::map<std::string, double> by_key;

@@ -9,7 +9,7 @@ Chores::Chores(std::vector<Chore> chores)
 
 Chores::~Chores() {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_one();
@@ -19,7 +19,7 @@ Chores::~Chores() {
 void Chores::loop() {
   using Clock = std::chrono::steady_clock;
   std::vector<Clock::time_point> due(chores_.size(), Clock::now());
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   // The first round runs even if a stop came first: "at start" is a promise.
   for (;;) {
     for (size_t i = 0; i < chores_.size(); ++i) {
@@ -29,8 +29,8 @@ void Chores::loop() {
       lock.lock();
       due[i] = Clock::now() + chores_[i].every;
     }
-    if (wake_.wait_until(lock, *std::min_element(due.begin(), due.end()),
-                         [&] { return stopping_; })) {
+    if (wake_.wait_until(mu_, *std::min_element(due.begin(), due.end()),
+                         [&]() REQUIRES(mu_) { return stopping_; })) {
       return;
     }
   }

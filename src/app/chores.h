@@ -2,13 +2,12 @@
 // Background chores on one thread: limiter sweeps every second, retention hourly.
 // Stops (and joins) on destruction.
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 
 namespace gaia::app {
 
@@ -28,9 +27,9 @@ class Chores {
   void loop();
 
   std::vector<Chore> chores_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  core::Mutex mu_;
+  core::CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -3,7 +3,7 @@
 namespace gaia::app {
 
 bool ViolationAnnouncer::take_slot(int64_t at_ms) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const int64_t second = at_ms / 1000;
   if (second != second_) second_ = second, sent_ = 0;
   if (sent_ >= per_second_) return false;

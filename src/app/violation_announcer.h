@@ -8,10 +8,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "core/mutex.h"
 #include "http/live_feed.h"
 #include "store/event_feed.h"
 
@@ -33,9 +33,9 @@ class ViolationAnnouncer final : public store::StoreListener {
   http::LiveFeed& feed_;
   const UserName user_name_;
   const uint32_t per_second_;
-  std::mutex mu_;
-  int64_t second_ = 0;  // GUARDED_BY(mu_): the wall-clock second being counted
-  uint32_t sent_ = 0;   // GUARDED_BY(mu_): announced in that second
+  core::Mutex mu_;
+  int64_t second_ GUARDED_BY(mu_) = 0;  // the wall-clock second being counted
+  uint32_t sent_ GUARDED_BY(mu_) = 0;   // announced in that second
 };
 
 }  // namespace gaia::app

@@ -118,13 +118,13 @@ ApiTaskRunner::ApiTaskRunner(HttpClient& client, std::string key, std::ostream& 
       deadline_(deadline) {}
 
 void ApiTaskRunner::print_line(std::ostream& to, std::string_view line) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   to << line << '\n';
   to.flush();
 }
 
 int64_t ApiTaskRunner::duration_ms(const std::string& task) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = durations_.find(task);
   return it == durations_.end() ? -1 : it->second;
 }
@@ -141,7 +141,7 @@ exec::TaskOutcome ApiTaskRunner::run(const exec::WorkflowTask& task) {
               "interrupted; the command was cancelled", false};
     }
     if (r.duration_ms >= 0) {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       durations_[task.name] = r.duration_ms;
     }
     if (r.end != ExecEnd::kRefused || policy_ == RefusalPolicy::kFail) return outcome_of(r);

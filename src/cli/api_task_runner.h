@@ -11,11 +11,11 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <ostream>
 #include <string>
 
 #include "cli/http_client.h"
+#include "core/mutex.h"
 #include "exec/workflow.h"
 
 namespace gaia::cli {
@@ -47,8 +47,8 @@ class ApiTaskRunner final : public exec::TaskRunner {
   const RefusalPolicy policy_;
   const std::chrono::steady_clock::time_point deadline_;
 
-  mutable std::mutex mu_;  // guards the streams and durations_
-  std::map<std::string, int64_t> durations_;
+  mutable core::Mutex mu_;  // also serializes writes to the streams (print_line)
+  std::map<std::string, int64_t> durations_ GUARDED_BY(mu_);
 };
 
 }  // namespace gaia::cli

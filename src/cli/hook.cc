@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cli/http_client.h"
+#include "core/mutex.h"
 
 namespace gaia::cli {
 namespace {

@@ -4,7 +4,7 @@ namespace gaia::confirm {
 
 std::optional<PendingApproval> ApprovalDesk::open(ApprovalRequest request, Settle settle) {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (wait_.count() <= 0 || waiting_.size() >= max_pending_) return std::nullopt;
   PendingApproval approval{next_id_++, std::move(request), now_ms,
                            now_ms + std::chrono::milliseconds(wait_).count()};
@@ -15,7 +15,7 @@ std::optional<PendingApproval> ApprovalDesk::open(ApprovalRequest request, Settl
 bool ApprovalDesk::settle(uint64_t id, const ApprovalAnswer& answer, PendingApproval* settled) {
   Entry entry;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     auto it = waiting_.find(id);
     if (it == waiting_.end()) return false;
     entry = std::move(it->second);
@@ -46,7 +46,7 @@ void ApprovalDesk::expire() {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
   std::vector<uint64_t> due;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     for (const auto& [id, entry] : waiting_) {
       if (entry.approval.expires_at_ms <= now_ms) due.push_back(id);
     }
@@ -55,7 +55,7 @@ void ApprovalDesk::expire() {
 }
 
 std::vector<PendingApproval> ApprovalDesk::pending() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<PendingApproval> out;
   out.reserve(waiting_.size());
   for (const auto& [id, entry] : waiting_) out.push_back(entry.approval);

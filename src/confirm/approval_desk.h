@@ -18,13 +18,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "core/status.h"
 
 namespace gaia::confirm {
@@ -85,9 +85,9 @@ class ApprovalDesk {
   const core::Clock& clock_;
   const std::chrono::seconds wait_;
   const size_t max_pending_;
-  mutable std::mutex mu_;
-  uint64_t next_id_ = 1;               // GUARDED_BY(mu_)
-  std::map<uint64_t, Entry> waiting_;  // GUARDED_BY(mu_), by id: oldest first
+  mutable core::Mutex mu_;
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, Entry> waiting_ GUARDED_BY(mu_);  // by id: oldest first
 };
 
 std::string_view approval_outcome_name(ApprovalOutcome outcome);

@@ -50,12 +50,12 @@ Result<std::unique_ptr<PatternBook>> PatternBook::load(store::PatternStore& stor
 }
 
 std::shared_ptr<const confirm::PatternSet> PatternBook::current() const {
-  std::lock_guard lock(set_mu_);
+  core::MutexLock lock(set_mu_);
   return set_;
 }
 
 void PatternBook::publish(std::shared_ptr<const confirm::PatternSet> set) {
-  std::lock_guard lock(set_mu_);
+  core::MutexLock lock(set_mu_);
   set_ = std::move(set);
 }
 
@@ -73,7 +73,7 @@ std::optional<confirm::PatternSpec> PatternBook::find(std::string_view id) const
 }
 
 Status PatternBook::create(confirm::PatternSpec spec, int64_t now_ms) {
-  std::lock_guard lock(change_mu_);
+  core::MutexLock lock(change_mu_);
   std::vector<confirm::PatternSpec> specs = list();
   for (const confirm::PatternSpec& s : specs) {
     if (s.id == spec.id) return Status::invalid_argument("id: pattern " + spec.id + " exists");
@@ -89,7 +89,7 @@ Status PatternBook::create(confirm::PatternSpec spec, int64_t now_ms) {
 }
 
 Status PatternBook::replace(std::string_view id, confirm::PatternSpec spec, int64_t now_ms) {
-  std::lock_guard lock(change_mu_);
+  core::MutexLock lock(change_mu_);
   if (spec.id != id) return Status::invalid_argument("id: must be the id in the path");
   std::vector<confirm::PatternSpec> specs = list();
   auto it = std::find_if(specs.begin(), specs.end(),
@@ -107,7 +107,7 @@ Status PatternBook::replace(std::string_view id, confirm::PatternSpec spec, int6
 }
 
 Status PatternBook::remove(std::string_view id) {
-  std::lock_guard lock(change_mu_);
+  core::MutexLock lock(change_mu_);
   std::vector<confirm::PatternSpec> specs = list();
   auto it = std::find_if(specs.begin(), specs.end(),
                          [&](const confirm::PatternSpec& s) { return s.id == id; });

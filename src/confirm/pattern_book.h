@@ -11,7 +11,6 @@
 // serialised among themselves.
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +18,7 @@
 
 #include "confirm/pattern.h"
 #include "confirm/policy.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "store/pattern_store.h"
 
@@ -28,7 +28,8 @@ class PatternBook {
  public:
   // Reads (seeding on first use) and compiles the stored patterns. A stored pattern that no
   // longer compiles fails the load, naming it. `store` must outlive the book.
-  static core::Result<std::unique_ptr<PatternBook>> load(store::PatternStore& store, int64_t now_ms);
+  static core::Result<std::unique_ptr<PatternBook>> load(store::PatternStore& store,
+                                                         int64_t now_ms);
 
   std::shared_ptr<const confirm::PatternSet> current() const;
   // Every pattern, in decision order.
@@ -52,9 +53,9 @@ class PatternBook {
   void publish(std::shared_ptr<const confirm::PatternSet> set);
 
   store::PatternStore& store_;
-  std::mutex change_mu_;       // one change at a time
-  mutable std::mutex set_mu_;  // guards set_ only
-  std::shared_ptr<const confirm::PatternSet> set_;
+  core::Mutex change_mu_;  // one change at a time
+  mutable core::Mutex set_mu_;
+  std::shared_ptr<const confirm::PatternSet> set_ GUARDED_BY(set_mu_);
 };
 
 }  // namespace gaia::confirm

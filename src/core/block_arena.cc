@@ -3,7 +3,7 @@
 namespace gaia::core {
 
 CounterBlock* BlockArena::allocate(const BlockKey& key) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   CounterBlock* block;
   if (!freed_.empty()) {
     block = freed_.back();
@@ -20,12 +20,12 @@ CounterBlock* BlockArena::allocate(const BlockKey& key) {
 }
 
 void BlockArena::free(CounterBlock* block) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   freed_.push_back(block);
 }
 
 size_t BlockArena::bytes() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return chunks_.size() * kChunkBlocks * sizeof(CounterBlock) +
          freed_.capacity() * sizeof(CounterBlock*);
 }

@@ -3,9 +3,9 @@
 // are kept per day, so every admission asks this. Thread-safe.
 
 #include <cstdint>
-#include <mutex>
 
 #include "core/calendar.h"
+#include "core/mutex.h"
 
 namespace gaia::core {
 
@@ -13,14 +13,14 @@ class DayStart {
  public:
   // The start (ms since the epoch) of the local day of `calendar` that contains `wall_ms`.
   int64_t at(const Calendar& calendar, int64_t wall_ms) {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (!day_.contains(wall_ms)) day_ = calendar.period_at(CalendarPeriod::kDay, wall_ms);
     return day_.start_ms;
   }
 
  private:
-  std::mutex mu_;
-  Period day_;
+  core::Mutex mu_;
+  Period day_ GUARDED_BY(mu_);
 };
 
 }  // namespace gaia::core

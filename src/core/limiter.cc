@@ -1,7 +1,6 @@
 #include "core/limiter.h"
 
 #include <algorithm>
-#include <mutex>
 
 namespace gaia::core {
 namespace {
@@ -54,14 +53,14 @@ Limiter::Shard& Limiter::shard_for(UserId user) const {
 
 void Limiter::set_rules(std::shared_ptr<const RuleSet> rules) {
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard lock(shards_[i].mu);
+    core::MutexLock lock(shards_[i].mu);
     shards_[i].rules = rules;
     shards_[i].calendar = PeriodCache{};  // the time zone may have changed
   }
 }
 
 std::shared_ptr<const RuleSet> Limiter::rules() const {
-  std::lock_guard lock(shards_[0].mu);
+  core::MutexLock lock(shards_[0].mu);
   return shards_[0].rules;
 }
 
@@ -180,7 +179,7 @@ class Limiter::BlockCursor {
 
 Decision Limiter::check(const CheckRequest& req, Instant now) {
   Shard& shard = shard_for(req.principal.user);
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
 
   // Only a principal with override rules writes here; thread_local keeps the common path
   // from initialising a Policy per check.
@@ -276,7 +275,7 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
 
 void Limiter::restore(const CheckRequest& req, int64_t at_ms, Instant now) {
   Shard& shard = shard_for(req.principal.user);
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
   Policy scratch;
   for (const CompiledLimit& limit : shard.rules->resolve(req.principal, req.type, scratch)) {
     if (limit.kind != LimitKind::kCalendar) continue;
@@ -294,7 +293,7 @@ void Limiter::restore(const CheckRequest& req, int64_t at_ms, Instant now) {
 void Limiter::release(const Lease& lease) {
   if (lease.count == 0) return;
   Shard& shard = shard_for(lease.user);
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
   for (int i = 0; i < lease.count; ++i) {
     auto it = shard.blocks.find(lease.blocks[i]);
     if (it == shard.blocks.end()) continue;
@@ -305,7 +304,7 @@ void Limiter::release(const Lease& lease) {
 
 size_t Limiter::reset_user(UserId user, std::span<const KeyId> keys) {
   Shard& shard = shard_for(user);
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
   auto owned = [&](uint64_t scope) {
     if ((scope & BlockKey::kKeyScope) == 0) return scope == user;
     const uint64_t key = scope & ~BlockKey::kKeyScope;
@@ -326,7 +325,7 @@ size_t Limiter::reset_user(UserId user, std::span<const KeyId> keys) {
 
 std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant now) {
   Shard& shard = shard_for(principal.user);
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
   const RuleSet& rules = *shard.rules;
   const NowMs at(now);
   std::vector<QuotaLine> lines;
@@ -366,7 +365,7 @@ size_t Limiter::sweep_shard(Shard& shard, Instant now) {
 
 size_t Limiter::sweep(Instant now) {
   Shard& shard = shards_[sweep_cursor_.fetch_add(1, std::memory_order_relaxed) % kShards];
-  std::lock_guard lock(shard.mu);
+  core::MutexLock lock(shard.mu);
   return sweep_shard(shard, now);
 }
 
@@ -375,7 +374,7 @@ size_t Limiter::counter_count(Instant now) const {
   const int64_t wall_ms = to_ms(now.wall);
   size_t total = 0;
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard lock(shards_[i].mu);
+    core::MutexLock lock(shards_[i].mu);
     for (const CounterBlock* block : shards_[i].blocks) {
       total += static_cast<size_t>(block->counters.live_count(mono_ms, wall_ms));
     }
@@ -387,7 +386,7 @@ size_t Limiter::memory_bytes() const {
   // A flat table holds its slots inline plus 16 bytes of metadata per group of 15 slots.
   size_t total = sizeof(*this) + sizeof(Shard) * kShards + arena_.bytes();
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard lock(shards_[i].mu);
+    core::MutexLock lock(shards_[i].mu);
     size_t slots = shards_[i].blocks.bucket_count();
     total += slots * sizeof(CounterBlock*) + (slots + 14) / 15 * 16;
   }

@@ -110,7 +110,7 @@ class Limiter {
   };
 
   Shard& shard_for(UserId user) const;
-  static const Period& period(Shard& shard, CalendarPeriod p, int64_t wall_ms);
+  static const Period& period(Shard& shard, CalendarPeriod p, int64_t wall_ms) REQUIRES(shard.mu);
   // The block that holds `limit`'s counter, whose shared block (of `key`) is `shared` if
   // known, else looked up and stored there. Creates blocks when `create` (else returns
   // nullptr when there is none). A rate limit claims its shared block's window when free.
@@ -121,11 +121,11 @@ class Limiter {
   // Brings `limit`'s counter in `counters` up to `now` and returns ms until `cost` more fits
   // (0: fits now; -1: never).
   int64_t refresh(Shard& shard, const CompiledLimit& limit, BlockCounters& counters, uint32_t cost,
-                  NowMs now) const;
+                  NowMs now) const REQUIRES(shard.mu);
   // The reportable state of a refreshed counter.
   static LimitState state_of(const CompiledLimit& limit, const BlockCounters& counters,
                              int64_t retry_after_ms, NowMs now);
-  size_t sweep_shard(Shard& shard, Instant now);
+  size_t sweep_shard(Shard& shard, Instant now) REQUIRES(shard.mu);
 
   LimiterOptions options_;
   BlockArena arena_;

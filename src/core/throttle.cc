@@ -124,18 +124,18 @@ Admission admission_for(const ThrottleConfig& config, double factor, Tier tier) 
 ThrottlePolicy::ThrottlePolicy(ThrottleConfig config) : throttle_(std::move(config)) {}
 
 double ThrottlePolicy::observe(const LoadLevels& load) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return throttle_.update(load);
 }
 
 Admission ThrottlePolicy::admit(const LoadLevels& load, Tier tier) {
-  double factor = observe(load);
-  // The config never changes after construction, so reading it unlocked is safe.
+  MutexLock lock(mu_);
+  const double factor = throttle_.update(load);
   return admission_for(throttle_.config(), factor, tier);
 }
 
 double ThrottlePolicy::factor() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return throttle_.factor();
 }
 

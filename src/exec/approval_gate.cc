@@ -16,7 +16,7 @@ void ApprovalGate::close() {
   std::optional<uint64_t> approval;
   std::optional<Executor::Handle> handle;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     closed_ = true;
     approval = approval_;
     handle = handle_;
@@ -39,7 +39,7 @@ void ApprovalGate::on_refused(const Refusal& refusal) {
     return client_->on_refused(full);
   }
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     approval_ = waiting->id;
   }
   client_->on_approval_required(*waiting, refusal.message);
@@ -47,14 +47,14 @@ void ApprovalGate::on_refused(const Refusal& refusal) {
 }
 
 bool ApprovalGate::closed() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return closed_;
 }
 
 void ApprovalGate::track(Executor::Handle handle) {
   bool cancel = false;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     handle_ = handle;
     cancel = closed_;
   }

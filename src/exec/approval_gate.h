@@ -9,11 +9,11 @@
 // shared_ptr (the desk's callback holds it weakly).
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "confirm/approval_desk.h"
+#include "core/mutex.h"
 #include "exec/executor.h"
 
 namespace gaia::exec {
@@ -50,10 +50,10 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
   Executor& executor_;
   const ExecRequest request_;
   const std::string type_name_;
-  std::mutex mu_;
-  bool closed_ = false;                     // GUARDED_BY(mu_)
-  std::optional<uint64_t> approval_;        // GUARDED_BY(mu_)
-  std::optional<Executor::Handle> handle_;  // GUARDED_BY(mu_)
+  core::Mutex mu_;
+  bool closed_ GUARDED_BY(mu_) = false;
+  std::optional<uint64_t> approval_ GUARDED_BY(mu_);
+  std::optional<Executor::Handle> handle_ GUARDED_BY(mu_);
 };
 
 }  // namespace gaia::exec

@@ -156,7 +156,7 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
 
   // Under mu_, so the command is known (for cancel) and told it is queued before a worker
   // can start it: run_stage takes mu_ first.
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   core::Enqueued queued = scheduler_.submit(std::move(job));
   if (!queued.accepted) {
     command->observer->on_refused({503, "queue_full",
@@ -171,7 +171,7 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
 }
 
 void Executor::run_stage(const std::shared_ptr<Command>& command) {
-  { std::lock_guard lock(mu_); }  // submit() has finished telling the observer
+  { core::MutexLock lock(mu_); }  // submit() has finished telling the observer
   running_.fetch_add(1, std::memory_order_relaxed);
   const core::Instant started = clock_.now();
   command->observer->on_started();
@@ -208,14 +208,14 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
 }
 
 void Executor::forget(const Command& command) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   commands_.erase(command.handle);
 }
 
 void Executor::cancel(Handle handle) {
   std::shared_ptr<Command> command;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     auto it = commands_.find(handle);
     if (it == commands_.end()) return;
     command = it->second;
@@ -227,7 +227,7 @@ void Executor::cancel(Handle handle) {
 void Executor::cancel_all() {
   std::vector<Handle> handles;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     for (const auto& [handle, command] : commands_) handles.push_back(handle);
   }
   for (Handle h : handles) cancel(h);

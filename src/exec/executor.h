@@ -15,7 +15,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -25,6 +24,7 @@
 #include "core/day_start.h"
 #include "core/fair_queue.h"
 #include "core/limiter.h"
+#include "core/mutex.h"
 #include "core/throttle.h"
 #include "exec/runner.h"
 #include "exec/scheduler.h"
@@ -138,8 +138,9 @@ class Executor {
   core::DayStart day_;
   std::atomic<size_t> running_{0};
 
-  std::mutex mu_;
-  std::unordered_map<Handle, std::shared_ptr<Command>> commands_;  // queued or running
+  core::Mutex mu_;
+  std::unordered_map<Handle, std::shared_ptr<Command>> commands_
+      GUARDED_BY(mu_);  // queued or running
 };
 
 }  // namespace gaia::exec

@@ -23,7 +23,7 @@ Scheduler::Scheduler(core::FairQueueOptions options, const core::Clock& clock)
 Scheduler::~Scheduler() { stop(); }
 
 core::Enqueued Scheduler::submit(Job job) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (stopping_) return {};
   core::Enqueued e = queue_.enqueue(job.command, clock_.mono_now());
   if (!e.accepted) return e;
@@ -36,7 +36,7 @@ core::Enqueued Scheduler::submit(Job job) {
 bool Scheduler::cancel(core::TicketId id) {
   Job job;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (!queue_.cancel(id)) return false;
     auto it = jobs_.find(id);
     job = std::move(it->second);
@@ -50,13 +50,13 @@ bool Scheduler::cancel(core::TicketId id) {
 }
 
 void Scheduler::set_capacity_factor(double factor) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   queue_.set_capacity_factor(factor);
   wake_dispatcher();
 }
 
 core::FairQueueStats Scheduler::stats() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return queue_.stats();
 }
 
@@ -66,7 +66,7 @@ void Scheduler::wake_dispatcher() {
 }
 
 void Scheduler::dispatch_loop() {
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   while (!stopping_) {
     dispatch_needed_ = false;
     const core::MonoTime now = clock_.mono_now();
@@ -103,19 +103,20 @@ void Scheduler::dispatch_loop() {
     for (auto& [moved, position] : moves) moved(position);
     lock.lock();
     // A change made while the lock was released set dispatch_needed_: no wake-up is lost.
-    auto woken = [this] { return dispatch_needed_ || stopping_; };
+    auto woken = [this]() REQUIRES(mu_) { return dispatch_needed_ || stopping_; };
     if (deadline) {
-      dispatcher_wake_.wait_for(lock, *deadline - clock_.mono_now(), woken);
+      dispatcher_wake_.wait_for(mu_, *deadline - clock_.mono_now(), woken);
     } else {
-      dispatcher_wake_.wait(lock, woken);
+      dispatcher_wake_.wait(mu_, woken);
     }
   }
 }
 
 void Scheduler::work_loop() {
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   for (;;) {
-    worker_wake_.wait(lock, [this] { return !ready_.empty() || (stopping_ && jobs_.empty()); });
+    worker_wake_.wait(
+        mu_, [this]() REQUIRES(mu_) { return !ready_.empty() || (stopping_ && jobs_.empty()); });
     if (ready_.empty()) return;
     const core::TicketId id = ready_.front();
     ready_.pop_front();
@@ -133,7 +134,7 @@ void Scheduler::work_loop() {
 void Scheduler::stop() {
   std::vector<Job> waiting;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (stopping_ && !dispatcher_.joinable()) return;
     stopping_ = true;
     for (auto& [id, last] : reported_) {

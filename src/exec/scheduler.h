@@ -8,10 +8,8 @@
 // (run) or on the dispatcher or calling thread (dropped), never under the scheduler's lock, so
 // they may call back into it. Exactly one of run and dropped is called for an accepted job.
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -20,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/fair_queue.h"
+#include "core/mutex.h"
 
 namespace gaia::exec {
 
@@ -59,22 +58,24 @@ class Scheduler {
   void stop();
 
  private:
-  void wake_dispatcher();  // REQUIRES: mu_ held
+  void wake_dispatcher() REQUIRES(mu_);
   void dispatch_loop();
   void work_loop();
   void report_moves();
 
   const core::Clock& clock_;
-  mutable std::mutex mu_;
-  std::condition_variable dispatcher_wake_;
-  std::condition_variable worker_wake_;
-  core::FairQueue queue_;                               // guarded by mu_
-  std::unordered_map<core::TicketId, Job> jobs_;        // waiting or running; guarded by mu_
-  std::deque<core::TicketId> ready_;                    // started, not yet taken by a worker
-  std::unordered_map<core::TicketId, size_t> reported_; // last position told to moved()
-  bool dispatch_needed_ = true;     // something changed since the dispatcher last looked
-  bool positions_changed_ = false;  // a job left the line by cancel()
-  bool stopping_ = false;
+  mutable core::Mutex mu_;
+  core::CondVar dispatcher_wake_;
+  core::CondVar worker_wake_;
+  core::FairQueue queue_ GUARDED_BY(mu_);
+  std::unordered_map<core::TicketId, Job> jobs_ GUARDED_BY(mu_);  // waiting or running
+  std::deque<core::TicketId> ready_ GUARDED_BY(mu_);  // started, not yet taken by a worker
+  std::unordered_map<core::TicketId, size_t> reported_
+      GUARDED_BY(mu_);  // last position told to moved()
+  bool dispatch_needed_ GUARDED_BY(mu_) =
+      true;  // something changed since the dispatcher last looked
+  bool positions_changed_ GUARDED_BY(mu_) = false;  // a job left the line by cancel()
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
   std::thread dispatcher_;
 };

@@ -4,16 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
+
+#include "core/mutex.h"
 
 namespace gaia::exec {
 
@@ -290,9 +290,9 @@ TaskOutcome run_guarded(TaskRunner& runner, const WorkflowTask& task) {
 // The run's shared state. The coordinating thread (run_workflow's caller) owns everything but
 // `completions`, which task threads append to under mu.
 struct Run {
-  std::mutex mu;
-  std::condition_variable done_cv;
-  std::deque<std::pair<size_t, TaskOutcome>> completions;  // guarded by mu
+  core::Mutex mu;
+  core::CondVar done_cv;
+  std::deque<std::pair<size_t, TaskOutcome>> completions GUARDED_BY(mu);
 };
 
 }  // namespace
@@ -361,12 +361,12 @@ Result<WorkflowResult> run_workflow(const Workflow& wf, TaskRunner& runner,
       try {
         threads[i] = std::thread([&run, &runner, &task = wf.tasks[i], i] {
           TaskOutcome outcome = run_guarded(runner, task);
-          std::lock_guard lock(run.mu);
+          core::MutexLock lock(run.mu);
           run.completions.emplace_back(i, std::move(outcome));
           run.done_cv.notify_one();
         });
       } catch (const std::system_error& e) {  // no thread to be had: the task fails
-        std::lock_guard lock(run.mu);
+        core::MutexLock lock(run.mu);
         run.completions.emplace_back(
             i, TaskOutcome{false, -1, std::string("cannot start a thread: ") + e.what(), false});
       }
@@ -375,8 +375,8 @@ Result<WorkflowResult> run_workflow(const Workflow& wf, TaskRunner& runner,
 
     std::deque<std::pair<size_t, TaskOutcome>> done;
     {
-      std::unique_lock lock(run.mu);
-      run.done_cv.wait(lock, [&] { return !run.completions.empty(); });
+      core::MutexLock lock(run.mu);
+      run.done_cv.wait(run.mu, [&]() REQUIRES(run.mu) { return !run.completions.empty(); });
       done.swap(run.completions);
     }
     for (auto& [i, outcome] : done) {

@@ -10,13 +10,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <condition_variable>
 #include <exception>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "http/detail/connection.h"
 
 namespace gaia::http {
@@ -74,9 +73,9 @@ struct Server::State {
   bool started = false;  // controlling thread only
   bool stopped = false;  // controlling thread only
 
-  std::mutex mu;
-  std::condition_variable threads_done;
-  unsigned running = 0;  // guarded by mu
+  core::Mutex mu;
+  core::CondVar threads_done;
+  unsigned running GUARDED_BY(mu) = 0;
 };
 
 void Server::State::accept() {
@@ -130,7 +129,10 @@ core::Status Server::start() {
   s.port = s.acceptor.local_endpoint(ec).port();
   s.accept();
 
-  s.running = static_cast<unsigned>(s.loops.size());
+  {
+    core::MutexLock lock(s.mu);
+    s.running = static_cast<unsigned>(s.loops.size());
+  }
   for (auto& loop : s.loops) {
     s.keep_running.push_back(asio::make_work_guard(*loop));
     s.threads.emplace_back([&s, &loop = *loop] {
@@ -139,7 +141,7 @@ core::Status Server::start() {
       } catch (const std::exception& e) {
         spdlog::error("io thread stopped by exception: {}", e.what());
       }
-      std::lock_guard lock(s.mu);
+      core::MutexLock lock(s.mu);
       --s.running;
       s.threads_done.notify_all();
     });
@@ -163,8 +165,9 @@ void Server::stop() {
   // request in flight on its loop is answered; every such step is itself bounded by a timeout.
   for (State::WorkGuard& guard : s.keep_running) guard.reset();
   {
-    std::unique_lock lock(s.mu);
-    if (!s.threads_done.wait_for(lock, s.options.drain_timeout, [&s] { return s.running == 0; })) {
+    core::MutexLock lock(s.mu);
+    if (!s.threads_done.wait_for(s.mu, s.options.drain_timeout,
+                                 [&s]() REQUIRES(s.mu) { return s.running == 0; })) {
       spdlog::warn("HTTP server: requests still in flight after drain timeout; abandoning them");
       for (auto& loop : s.loops) loop->stop();
     }

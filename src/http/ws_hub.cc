@@ -19,7 +19,7 @@ WsHub::WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key,
 WsHub::~WsHub() { stop(); }
 
 void WsHub::start() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (stopped_ || stats_thread_.joinable()) return;
   stats_thread_ = std::thread([this] { run_stats(); });
 }
@@ -27,7 +27,7 @@ void WsHub::start() {
 void WsHub::stop() {
   std::vector<std::shared_ptr<detail::WsPeer>> peers;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     stopped_ = true;
     for (auto& [ptr, weak] : peers_) {
       if (auto p = weak.lock()) peers.push_back(std::move(p));
@@ -57,7 +57,7 @@ void WsHub::broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::K
   // The references taken here are dropped only after the lock is released: the last one
   // destroys a session that has just ended, and its destructor calls remove().
   std::vector<std::shared_ptr<detail::WsPeer>> peers;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (stopped_) return;
   peers.reserve(peers_.size());
   for (auto& [ptr, weak] : peers_) {
@@ -71,7 +71,7 @@ void WsHub::broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::K
 WsHealth WsHub::health() const {
   WsHealth h;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     h.clients = peers_.size();
   }
   h.messages_sent = sent.load(std::memory_order_relaxed);
@@ -84,7 +84,7 @@ WsHealth WsHub::health() const {
 void WsHub::add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p) {
   std::shared_ptr<detail::WsPeer> refused;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (!stopped_) {
       peers_.emplace(peer, std::move(p));
       return;
@@ -95,14 +95,15 @@ void WsHub::add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p) {
 }
 
 void WsHub::remove(detail::WsPeer* peer) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   peers_.erase(peer);
 }
 
 void WsHub::run_stats() {
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   for (;;) {
-    if (wake_.wait_for(lock, options_.stats_interval, [this] { return stopped_; })) return;
+    if (wake_.wait_for(mu_, options_.stats_interval, [this]() REQUIRES(mu_) { return stopped_; }))
+      return;
     if (peers_.empty() || !stats_) continue;  // nobody listens: do not even ask
     lock.unlock();
     std::shared_ptr<const std::string> text;

@@ -28,18 +28,17 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "http/live_feed.h"
 
 namespace gaia::http {
@@ -131,10 +130,10 @@ class WsHub final : public LiveFeed {
   const KeyCheck check_key_;
   const WsHubOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopped_ = false;  // guarded by mu_: after stop(), no client is added or sent to
-  std::unordered_map<detail::WsPeer*, std::weak_ptr<detail::WsPeer>> peers_;  // guarded by mu_
+  mutable core::Mutex mu_;
+  core::CondVar wake_;
+  bool stopped_ GUARDED_BY(mu_) = false;  // after stop(), no client is added or sent to
+  std::unordered_map<detail::WsPeer*, std::weak_ptr<detail::WsPeer>> peers_ GUARDED_BY(mu_);
   std::thread stats_thread_;
 };
 

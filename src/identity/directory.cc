@@ -1,11 +1,11 @@
 #include "identity/directory.h"
 
-#include <mutex>
-
 namespace gaia::identity {
 
-core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store, KeyHasher hasher) {
+core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store,
+                                                         KeyHasher hasher) {
   std::unique_ptr<Directory> dir(new Directory(store, hasher));
+  core::WriterLock lock(dir->mu_);  // no other thread has the directory yet
   auto users = store.list_users();
   if (!users.ok()) return users.status();
   for (store::User& u : users.value()) {
@@ -22,7 +22,7 @@ core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& st
 
 std::optional<Caller> Directory::authenticate(std::string_view key) const {
   const store::KeyHash hash = hasher_.hash(key);
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   auto it = keys_.find(hash);
   if (it == keys_.end()) return std::nullopt;
   // The table compared hashes; compare once more in constant time before trusting it.
@@ -37,7 +37,7 @@ std::optional<Caller> Directory::authenticate(std::string_view key) const {
 }
 
 void Directory::set_limit_scales(const std::vector<std::pair<std::string, uint16_t>>& scales) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   limit_scales_.clear();
   for (const auto& [name, scale] : scales) {
     auto id = user_ids_.find(name);
@@ -46,27 +46,27 @@ void Directory::set_limit_scales(const std::vector<std::pair<std::string, uint16
 }
 
 uint16_t Directory::limit_scale(uint64_t user_id) const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   auto it = limit_scales_.find(user_id);
   return it == limit_scales_.end() ? core::kFullScale : it->second;
 }
 
 std::optional<store::User> Directory::find_user(std::string_view name) const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   auto id = user_ids_.find(std::string(name));
   if (id == user_ids_.end()) return std::nullopt;
   return users_.at(id->second);
 }
 
 std::optional<store::User> Directory::user_by_id(uint64_t id) const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   auto it = users_.find(id);
   if (it == users_.end()) return std::nullopt;
   return it->second;
 }
 
 bool Directory::has_admin_key() const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   for (const auto& [hash, key] : keys_) {
     if (key.role == store::Role::kAdmin) return true;
   }
@@ -75,7 +75,7 @@ bool Directory::has_admin_key() const {
 
 core::Result<store::User> Directory::create_user(std::string_view name, core::Tier tier,
                                                  int64_t now_ms) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   if (user_ids_.contains(std::string(name))) {
     return core::Status::invalid_argument("user " + std::string(name) + " exists");
   }
@@ -87,7 +87,7 @@ core::Result<store::User> Directory::create_user(std::string_view name, core::Ti
 }
 
 core::Result<store::User> Directory::set_tier(std::string_view name, core::Tier tier) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   auto id = user_ids_.find(std::string(name));
   if (id == user_ids_.end()) return core::Status::not_found("no user " + std::string(name));
   if (core::Status s = store_.set_tier(id->second, tier); !s.ok()) return s;
@@ -107,7 +107,7 @@ core::Result<store::ApiKey> Directory::insert_key(const store::User& user, store
 
 core::Result<NewKey> Directory::create_key(std::string_view user_name, store::Role role,
                                            std::string_view label, int64_t now_ms) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   auto id = user_ids_.find(std::string(user_name));
   if (id == user_ids_.end()) return core::Status::not_found("no user " + std::string(user_name));
   std::string plain = KeyHasher::generate_key();
@@ -119,7 +119,7 @@ core::Result<NewKey> Directory::create_key(std::string_view user_name, store::Ro
 core::Status Directory::adopt_key(std::string_view user_name, store::Role role,
                                   std::string_view key, int64_t now_ms) {
   const store::KeyHash hash = hasher_.hash(key);
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   if (keys_.contains(hash)) return {};
   auto id = user_ids_.find(std::string(user_name));
   if (id == user_ids_.end()) return core::Status::not_found("no user " + std::string(user_name));
@@ -128,7 +128,7 @@ core::Status Directory::adopt_key(std::string_view user_name, store::Role role,
 }
 
 core::Result<store::ApiKey> Directory::revoke_key(uint64_t key_id, int64_t now_ms) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   if (core::Status s = store_.revoke_key(key_id, now_ms); !s.ok()) return s;
   for (auto it = keys_.begin(); it != keys_.end(); ++it) {
     if (it->second.id == key_id) {

@@ -7,11 +7,11 @@
 #include <cstring>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/rule.h"
 #include "identity/key_hasher.h"
 #include "store/user_key_store.h"
@@ -35,7 +35,8 @@ struct NewKey {
 
 class Directory {
  public:
-  static core::Result<std::unique_ptr<Directory>> load(store::UserKeyStore& store, KeyHasher hasher);
+  static core::Result<std::unique_ptr<Directory>> load(store::UserKeyStore& store,
+                                                       KeyHasher hasher);
 
   // The caller a key belongs to, unless it is unknown or revoked. Compares in constant time.
   std::optional<Caller> authenticate(std::string_view key) const;
@@ -69,15 +70,16 @@ class Directory {
   Directory(store::UserKeyStore& store, KeyHasher hasher) : store_(store), hasher_(hasher) {}
   core::Result<store::ApiKey> insert_key(const store::User& user, store::Role role,
                                          std::string_view label, const store::KeyHash& hash,
-                                         int64_t now_ms);
+                                         int64_t now_ms) REQUIRES(mu_);
 
   store::UserKeyStore& store_;
   const KeyHasher hasher_;
-  mutable std::shared_mutex mu_;
-  boost::unordered_flat_map<uint64_t, store::User> users_;
-  boost::unordered_flat_map<std::string, uint64_t> user_ids_;              // by name
-  boost::unordered_flat_map<store::KeyHash, store::ApiKey, HashOf> keys_;  // live keys by hash
-  boost::unordered_flat_map<uint64_t, uint16_t> limit_scales_;             // not at full scale
+  mutable core::SharedMutex mu_;
+  boost::unordered_flat_map<uint64_t, store::User> users_ GUARDED_BY(mu_);
+  boost::unordered_flat_map<std::string, uint64_t> user_ids_ GUARDED_BY(mu_);  // by name
+  // Live keys by hash.
+  boost::unordered_flat_map<store::KeyHash, store::ApiKey, HashOf> keys_ GUARDED_BY(mu_);
+  boost::unordered_flat_map<uint64_t, uint16_t> limit_scales_ GUARDED_BY(mu_);  // not at full scale
 };
 
 }  // namespace gaia::identity

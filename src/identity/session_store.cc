@@ -1,7 +1,6 @@
 #include "identity/session_store.h"
 
 #include <algorithm>
-#include <shared_mutex>
 #include <unordered_map>
 
 namespace gaia::identity {
@@ -12,8 +11,8 @@ constexpr std::size_t kTokenBytes = 32;
 
 // Directory -> its store. Consulted only for requests that carry the session cookie, so the
 // lock never touches the path of key-authenticated requests.
-std::shared_mutex attached_mu;
-std::unordered_map<const Directory*, const SessionStore*>& attached() {
+core::SharedMutex attached_mu;
+std::unordered_map<const Directory*, const SessionStore*>& attached() REQUIRES_SHARED(attached_mu) {
   static std::unordered_map<const Directory*, const SessionStore*> m;
   return m;
 }
@@ -23,18 +22,18 @@ std::unordered_map<const Directory*, const SessionStore*>& attached() {
 SessionStore::SessionStore(const core::Clock& clock, const Directory& directory,
                            SessionOptions options)
     : clock_(clock), directory_(directory), options_(options) {
-  std::unique_lock lock(attached_mu);
+  core::WriterLock lock(attached_mu);
   attached()[&directory_] = this;
 }
 
 SessionStore::~SessionStore() {
-  std::unique_lock lock(attached_mu);
+  core::WriterLock lock(attached_mu);
   auto it = attached().find(&directory_);
   if (it != attached().end() && it->second == this) attached().erase(it);
 }
 
 const SessionStore* SessionStore::of(const Directory& directory) {
-  std::shared_lock lock(attached_mu);
+  core::ReaderLock lock(attached_mu);
   auto it = attached().find(&directory);
   return it == attached().end() ? nullptr : it->second;
 }
@@ -53,7 +52,7 @@ std::string SessionStore::create(const Caller& caller) {
   sodium_bin2base64(text, sizeof text, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   std::string token(text);
   const core::MonoTime now = clock_.mono_now();
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   evict_locked(now);
   sessions_[hash(token)] = Session{caller, now + options_.ttl};
   return token;
@@ -72,7 +71,7 @@ void SessionStore::evict_locked(core::MonoTime now) {
 std::optional<Caller> SessionStore::find(std::string_view token) const {
   if (token.empty()) return std::nullopt;
   const Hash h = hash(token);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = sessions_.find(h);
   if (it == sessions_.end()) return std::nullopt;
   // The map compared hashes (which tell an attacker nothing about other tokens); compare once
@@ -86,12 +85,12 @@ std::optional<Caller> SessionStore::find(std::string_view token) const {
 }
 
 bool SessionStore::forget(std::string_view token) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return sessions_.erase(hash(token)) > 0;
 }
 
 std::size_t SessionStore::size() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return sessions_.size();
 }
 

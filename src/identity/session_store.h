@@ -17,13 +17,13 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "identity/directory.h"
 
 namespace gaia::identity {
@@ -68,13 +68,13 @@ class SessionStore {
     core::MonoTime expires;
   };
   static Hash hash(std::string_view token);
-  void evict_locked(core::MonoTime now);
+  void evict_locked(core::MonoTime now) REQUIRES(mu_);
 
   const core::Clock& clock_;
   const Directory& directory_;
   const SessionOptions options_;
-  mutable std::mutex mu_;
-  mutable std::map<Hash, Session> sessions_;  // guarded by mu_; expired ones erased on sight
+  mutable core::Mutex mu_;
+  mutable std::map<Hash, Session> sessions_ GUARDED_BY(mu_);  // expired ones erased on sight
 };
 
 }  // namespace gaia::identity

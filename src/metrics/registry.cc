@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <mutex>
 #include <stdexcept>
 #include <string_view>
 
@@ -247,7 +246,7 @@ F& MetricsRegistry::add(std::unique_ptr<F> family, std::vector<std::string> samp
       invalid(name + ": repeated label name \"" + labels[i] + "\"");
     }
   }
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (const std::string& s : sample_names) {
     if (sample_names_.contains(s)) invalid(name + ": sample name \"" + s + "\" already registered");
   }
@@ -312,7 +311,7 @@ HistogramFamily& MetricsRegistry::add_histogram(std::string name, std::string he
 std::string MetricsRegistry::render() const {
   std::vector<const detail::Family*> families;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     families.reserve(families_.size());
     for (const auto& f : families_) families.push_back(f.get());
   }

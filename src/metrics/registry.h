@@ -134,7 +134,7 @@ class Children {
   // The child for `values`, made by make() if absent. `found` says whether it already existed.
   template <typename Make>
   Child& get_or_create(const std::vector<std::string>& values, Make make, bool* found = nullptr) {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     auto it = map_.find(values);
     if (found != nullptr) *found = it != map_.end();
     if (it == map_.end()) it = map_.emplace(values, make()).first;
@@ -143,7 +143,7 @@ class Children {
 
   // Pointers to every child, to be read without the lock (children are never removed).
   std::vector<Entry> snapshot() const {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     std::vector<Entry> out;
     out.reserve(map_.size());
     for (const auto& [values, child] : map_) out.emplace_back(&values, child.get());

@@ -28,7 +28,7 @@ Sampler::~Sampler() { stop(); }
 void Sampler::start() {
   if (thread_.joinable()) return;
   {
-    std::lock_guard lock(stop_mu_);
+    core::MutexLock lock(stop_mu_);
     stopping_ = false;
   }
   thread_ = std::thread([this] { run(); });
@@ -37,7 +37,7 @@ void Sampler::start() {
 void Sampler::stop() {
   if (!thread_.joinable()) return;
   {
-    std::lock_guard lock(stop_mu_);
+    core::MutexLock lock(stop_mu_);
     stopping_ = true;
   }
   stop_cv_.notify_all();
@@ -48,23 +48,25 @@ void Sampler::run() {
   while (true) {
     // A failure is recorded in the snapshot (failed_samples, last_error); keep sampling.
     (void)sample_once(clock_.now());
-    std::unique_lock lock(stop_mu_);
-    if (stop_cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+    core::MutexLock lock(stop_mu_);
+    if (stop_cv_.wait_for(stop_mu_, options_.interval,
+                          [this]() REQUIRES(stop_mu_) { return stopping_; }))
+      return;
   }
 }
 
 std::shared_ptr<const LoadSnapshot> Sampler::latest() const {
-  std::lock_guard lock(latest_mu_);
+  core::MutexLock lock(latest_mu_);
   return latest_;
 }
 
 void Sampler::publish(std::shared_ptr<const LoadSnapshot> snapshot) {
-  std::lock_guard lock(latest_mu_);
+  core::MutexLock lock(latest_mu_);
   latest_ = std::move(snapshot);
 }
 
 core::Status Sampler::sample_once(core::Instant now) {
-  std::lock_guard lock(sample_mu_);
+  core::MutexLock lock(sample_mu_);
   const auto& root = options_.root;
 
   auto cpu = read_proc_stat(root);

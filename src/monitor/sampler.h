@@ -13,10 +13,8 @@
 //   auto snap = sampler.latest();  // snap->smoothed.cpu_pct ...
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -66,19 +64,19 @@ class Sampler {
   const core::Clock& clock_;
 
   // The sampling step's state: touched only under sample_mu_.
-  std::mutex sample_mu_;
-  LoadSnapshot current_;
-  std::optional<CpuTimes> prev_cpu_;
-  std::optional<uint64_t> prev_usage_us_;
-  std::filesystem::path prev_usage_dir_;
-  core::MonoTime prev_at_{};
+  core::Mutex sample_mu_;
+  LoadSnapshot current_ GUARDED_BY(sample_mu_);
+  std::optional<CpuTimes> prev_cpu_ GUARDED_BY(sample_mu_);
+  std::optional<uint64_t> prev_usage_us_ GUARDED_BY(sample_mu_);
+  std::filesystem::path prev_usage_dir_ GUARDED_BY(sample_mu_);
+  core::MonoTime prev_at_ GUARDED_BY(sample_mu_){};
 
   mutable core::Mutex latest_mu_;
   std::shared_ptr<const LoadSnapshot> latest_ GUARDED_BY(latest_mu_);
 
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by stop_mu_
+  core::Mutex stop_mu_;
+  core::CondVar stop_cv_;
+  bool stopping_ GUARDED_BY(stop_mu_) = false;
   std::thread thread_;
 };
 

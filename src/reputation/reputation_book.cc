@@ -70,7 +70,7 @@ std::string_view reputation_event_name(core::ReputationEvent event) {
 Status ReputationBook::load(store::ReputationStore& store) {
   auto rows = store.list_reputations();
   if (!rows.ok()) return rows.status();
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   users_.clear();
   dirty_.clear();
   for (const store::ReputationState& s : rows.value()) {
@@ -85,7 +85,7 @@ Status ReputationBook::flush(store::ReputationStore& store) {
   std::vector<store::ReputationState> states;
   std::set<std::string, std::less<>> flushing;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (dirty_.empty()) return {};
     const core::WallTime now = clock_.wall_now();
     for (const std::string& user : dirty_) {
@@ -97,7 +97,7 @@ Status ReputationBook::flush(store::ReputationStore& store) {
   }
   Status s = store.put_reputations(states);
   if (!s.ok()) {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     dirty_.merge(flushing);
   }
   return s;
@@ -112,25 +112,25 @@ core::Reputation& ReputationBook::entry(std::string_view user) {
 }
 
 void ReputationBook::record(std::string_view user, core::ReputationEvent event) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   entry(user).record(event, clock_.wall_now());
   dirty_.emplace(user);
 }
 
 void ReputationBook::reset(std::string_view user) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   users_.insert_or_assign(std::string(user), core::Reputation(config_, clock_.wall_now()));
   dirty_.emplace(user);
 }
 
 double ReputationBook::score(std::string_view user) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = users_.find(user);
   return it == users_.end() ? config_.baseline : it->second.score(clock_.wall_now());
 }
 
 double ReputationBook::factor(std::string_view user) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = users_.find(user);
   if (it == users_.end())
     return core::Reputation(config_, clock_.wall_now()).factor(clock_.wall_now());
@@ -138,7 +138,7 @@ double ReputationBook::factor(std::string_view user) const {
 }
 
 std::vector<std::pair<std::string, uint16_t>> ReputationBook::limit_scales() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const core::WallTime now = clock_.wall_now();
   std::vector<std::pair<std::string, uint16_t>> scales;
   scales.reserve(users_.size());
@@ -150,7 +150,7 @@ std::vector<std::pair<std::string, uint16_t>> ReputationBook::limit_scales() con
 }
 
 boost::json::object ReputationBook::to_json(std::string_view user) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const core::WallTime now = clock_.wall_now();
   auto it = users_.find(user);
   core::Reputation fresh(config_, now);

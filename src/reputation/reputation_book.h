@@ -14,7 +14,6 @@
 
 #include <boost/json/object.hpp>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "core/reputation.h"
 #include "core/status.h"
 #include "store/reputation_store.h"
@@ -54,14 +54,14 @@ class ReputationBook {
   boost::json::object to_json(std::string_view user) const;
 
  private:
-  // The user's reputation, or a fresh one at the baseline. REQUIRES: mu_ held.
-  core::Reputation& entry(std::string_view user);
+  // The user's reputation, or a fresh one at the baseline.
+  core::Reputation& entry(std::string_view user) REQUIRES(mu_);
 
   const core::ReputationConfig config_;
   const core::Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, core::Reputation, std::less<>> users_;  // GUARDED_BY(mu_)
-  std::set<std::string, std::less<>> dirty_;                    // GUARDED_BY(mu_)
+  mutable core::Mutex mu_;
+  std::map<std::string, core::Reputation, std::less<>> users_ GUARDED_BY(mu_);
+  std::set<std::string, std::less<>> dirty_ GUARDED_BY(mu_);
 };
 
 std::string_view reputation_event_name(core::ReputationEvent event);

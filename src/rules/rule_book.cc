@@ -54,11 +54,13 @@ std::string body_of(const core::Rule& rule) { return boost::json::serialize(rule
 
 }  // namespace
 
-core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store, core::Limiter& limiter,
+core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store,
+                                                       core::Limiter& limiter,
                                                        core::RuleSetOptions options) {
   std::unique_ptr<RuleBook> book(new RuleBook(store, limiter, std::move(options)));
   auto stored = store.list_rules();
   if (!stored.ok()) return stored.status();
+  core::MutexLock lock(book->mu_);  // no other thread has the book yet
   for (const store::StoredRule& s : stored.value()) {
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(s.body, ec);
@@ -73,7 +75,6 @@ core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store, 
     r.id = s.id;
     book->stored_.push_back({std::move(r), s.updated_at_ms});
   }
-  std::lock_guard lock(book->mu_);
   if (core::Status s = book->put_in_force(); !s.ok()) return s;
   return book;
 }
@@ -129,7 +130,7 @@ core::Status RuleBook::put_in_force() {
 
 core::Status RuleBook::validate(const std::vector<core::Rule>& rules) const {
   if (auto alone = core::RuleSet::compile(rules, options_); !alone.ok()) return alone.status();
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<core::Rule> stored = stored_rules_except({});
   stored.insert(stored.end(), rules.begin(), rules.end());
   auto together = compile(stored);
@@ -137,7 +138,7 @@ core::Status RuleBook::validate(const std::vector<core::Rule>& rules) const {
 }
 
 core::Status RuleBook::add(std::vector<core::Rule> rules, int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<core::Rule> stored = stored_rules_except({});
   stored.insert(stored.end(), rules.begin(), rules.end());
   if (auto set = compile(stored); !set.ok()) return set.status();
@@ -153,7 +154,7 @@ core::Status RuleBook::add(std::vector<core::Rule> rules, int64_t now_ms) {
 }
 
 std::vector<BookRule> RuleBook::list() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<core::Rule> stored = stored_rules_except({});
   std::vector<BookRule> out;
   for (const core::Rule& b : builtins_) {
@@ -166,7 +167,7 @@ std::vector<BookRule> RuleBook::list() const {
 }
 
 std::optional<BookRule> RuleBook::find(uint64_t id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (const Stored& s : stored_) {
     if (s.rule.id == id) return BookRule{s.rule, false, false, s.updated_at_ms};
   }
@@ -179,7 +180,7 @@ bool RuleBook::is_builtin(std::string_view name) const {
 }
 
 core::Result<core::Rule> RuleBook::create(core::Rule rule, int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (core::Status s = check(stored_rules_except({}), {rule}, false); !s.ok()) return s;
   auto ids = store_.add_rules({body_of(rule)}, now_ms);
   if (!ids.ok()) return ids.status();
@@ -190,7 +191,7 @@ core::Result<core::Rule> RuleBook::create(core::Rule rule, int64_t now_ms) {
 }
 
 core::Result<core::Rule> RuleBook::update(uint64_t id, core::Rule rule, int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = std::find_if(stored_.begin(), stored_.end(),
                          [&](const Stored& s) { return s.rule.id == id; });
   if (it == stored_.end()) return core::Status::not_found("no rule " + std::to_string(id));
@@ -203,7 +204,7 @@ core::Result<core::Rule> RuleBook::update(uint64_t id, core::Rule rule, int64_t 
 }
 
 core::Result<core::Rule> RuleBook::remove(uint64_t id) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto it = std::find_if(stored_.begin(), stored_.end(),
                          [&](const Stored& s) { return s.rule.id == id; });
   if (it == stored_.end()) return core::Status::not_found("no rule " + std::to_string(id));
@@ -218,7 +219,7 @@ core::Result<core::Rule> RuleBook::remove(uint64_t id) {
 }
 
 std::vector<core::Rule> RuleBook::user_rules(uint64_t user_id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<core::Rule> rules;
   for (const Stored& s : stored_) {
     if (s.rule.subject.kind == core::SubjectKind::kUser && s.rule.subject.id == user_id) {
@@ -237,7 +238,7 @@ core::Result<std::vector<core::Rule>> RuleBook::replace_user_rules(uint64_t user
                                             std::to_string(user_id));
     }
   }
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<uint64_t> old;
   for (const Stored& s : stored_) {
     if (s.rule.subject.kind == core::SubjectKind::kUser && s.rule.subject.id == user_id) {

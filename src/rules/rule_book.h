@@ -14,11 +14,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "core/limiter.h"
+#include "core/mutex.h"
 #include "core/rule_set.h"
 #include "store/rule_store.h"
 
@@ -36,7 +36,8 @@ class RuleBook {
  public:
   // Compiles the defaults with every stored rule and gives the result to `limiter`.
   // `store` and `limiter` must outlive the book.
-  static core::Result<std::unique_ptr<RuleBook>> load(store::RuleStore& store, core::Limiter& limiter,
+  static core::Result<std::unique_ptr<RuleBook>> load(store::RuleStore& store,
+                                                      core::Limiter& limiter,
                                                       core::RuleSetOptions options);
 
   // Checks that `rules` compile together with those in force; the error names the field of
@@ -82,21 +83,22 @@ class RuleBook {
   std::vector<core::Rule> in_force(const std::vector<core::Rule>& stored) const;
   core::Result<std::shared_ptr<const core::RuleSet>> compile(
       const std::vector<core::Rule>& stored) const;
-  // The stored rules other than those with ids in `skip`. REQUIRES: mu_ held.
-  std::vector<core::Rule> stored_rules_except(const std::vector<uint64_t>& skip) const;
+  // The stored rules other than those with ids in `skip`.
+  std::vector<core::Rule> stored_rules_except(const std::vector<uint64_t>& skip) const
+      REQUIRES(mu_);
   // Validates `candidates` alone, then with `others` (candidates last); errors name the
   // field relative to the candidate at fault, prefixed "rules[i]." when `indexed`.
   core::Status check(const std::vector<core::Rule>& others,
                      const std::vector<core::Rule>& candidates, bool indexed) const;
-  // Compiles stored_ and hands the set to the limiter. REQUIRES: mu_ held.
-  core::Status put_in_force();
+  // Compiles stored_ and hands the set to the limiter.
+  core::Status put_in_force() REQUIRES(mu_);
 
   store::RuleStore& store_;
   core::Limiter& limiter_;
   const core::RuleSetOptions options_;
   const std::vector<core::Rule> builtins_ = core::default_rules();
-  mutable std::mutex mu_;
-  std::vector<Stored> stored_;  // GUARDED_BY(mu_), by id
+  mutable core::Mutex mu_;
+  std::vector<Stored> stored_ GUARDED_BY(mu_);  // by id
 };
 
 }  // namespace gaia::rules

@@ -25,7 +25,7 @@ WriteQueue::WriteQueue(Commit commit, size_t max_batch, std::chrono::millisecond
 
 WriteQueue::~WriteQueue() {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_one();
@@ -34,7 +34,7 @@ WriteQueue::~WriteQueue() {
 
 void WriteQueue::push(Execution execution, RecordDone done) {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     queued_.executions.push_back(std::move(execution));
     callbacks_.push_back(std::move(done));
   }
@@ -44,19 +44,19 @@ void WriteQueue::push(Execution execution, RecordDone done) {
 // Usage and violations answer no one: they wait for the next commit, or for the linger,
 // so a burst of checks costs one commit instead of one each.
 void WriteQueue::push(Usage usage) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   queued_.usage.push_back(std::move(usage));
   if (queued_.usage.size() == max_batch_) wake_.notify_one();
 }
 
 void WriteQueue::push(Violation violation) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   queued_.violations.push_back(std::move(violation));
   if (queued_.violations.size() == max_batch_) wake_.notify_one();
 }
 
 void WriteQueue::push(ConfirmDecision decision) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   queued_.decisions.push_back(std::move(decision));
   if (queued_.decisions.size() == max_batch_) wake_.notify_one();
 }
@@ -64,7 +64,7 @@ void WriteQueue::push(ConfirmDecision decision) {
 Status WriteQueue::flush() {
   std::future<Status> done;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     flushes_.emplace_back();
     done = flushes_.back().get_future();
   }
@@ -73,22 +73,22 @@ Status WriteQueue::flush() {
 }
 
 StoreHealth WriteQueue::health() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   StoreHealth h = health_;
-  h.queued_writes = queued_.executions.size() + queued_.usage.size() +
-                    queued_.violations.size() + queued_.decisions.size();
+  h.queued_writes = queued_.executions.size() + queued_.usage.size() + queued_.violations.size() +
+                    queued_.decisions.size();
   return h;
 }
 
 void WriteQueue::set_commit_observer(std::function<void(double)> observer) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   on_commit_ = std::move(observer);
 }
 
 void WriteQueue::run() {
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   for (;;) {
-    wake_.wait_for(lock, linger_, [&] {
+    wake_.wait_for(mu_, linger_, [&]() REQUIRES(mu_) {
       return stopping_ || !queued_.executions.empty() || !flushes_.empty() ||
              queued_.usage.size() >= max_batch_ || queued_.violations.size() >= max_batch_ ||
              queued_.decisions.size() >= max_batch_;
@@ -161,7 +161,8 @@ void WriteQueue::run() {
     }
     if (!inserted.ok()) {
       // Back off before retrying what was kept, unless new work or a stop arrives.
-      wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_; });
+      wake_.wait_for(mu_, std::chrono::milliseconds(100),
+                     [&]() REQUIRES(mu_) { return stopping_; });
     }
   }
 }

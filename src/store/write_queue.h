@@ -2,19 +2,18 @@
 // Group commit: request threads queue writes; one writer thread takes everything queued,
 // commits it in one transaction, and only then answers each execution's callback. Many
 // writes share one fsync, and no request thread waits on the disk. An execution starts a
-// commit at once; usage, violations and confirmation decisions ride along, or are committed after `linger`.
-// Thread-safe.
+// commit at once; usage, violations and confirmation decisions ride along, or are committed after
+// `linger`. Thread-safe.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "store/store.h"
 
 namespace gaia::store {
@@ -49,14 +48,14 @@ class WriteQueue {
   const core::Clock& clock_;
   const size_t max_batch_;
   const std::chrono::milliseconds linger_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  WriteBatch queued_;
-  std::vector<RecordDone> callbacks_;
-  std::vector<std::promise<Status>> flushes_;
-  bool stopping_ = false;
-  StoreHealth health_;
-  std::function<void(double)> on_commit_;
+  mutable core::Mutex mu_;
+  core::CondVar wake_;
+  WriteBatch queued_ GUARDED_BY(mu_);
+  std::vector<RecordDone> callbacks_ GUARDED_BY(mu_);
+  std::vector<std::promise<Status>> flushes_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  StoreHealth health_ GUARDED_BY(mu_);
+  std::function<void(double)> on_commit_ GUARDED_BY(mu_);
   std::thread writer_;  // last: starts once the rest is built
 };
 

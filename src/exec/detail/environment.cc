@@ -69,10 +69,11 @@ core::Result<std::vector<std::string>> build_child_env(
     for (const auto& kv : explicit_env) overridden = overridden || kv.first == name;
     if (!overridden) out.push_back(entry);
   }
-  for (const auto& [name, value] : explicit_env) {
+  for (const auto& kv : explicit_env) {
+    const std::string& name = kv.first;  // not a structured binding: clang < 16 cannot capture one
     // A name given twice: the last one wins, as in a shell.
     std::erase_if(out, [&](const std::string& e) { return name_of(e) == name; });
-    out.push_back(name + "=" + value);
+    out.push_back(name + "=" + kv.second);
   }
   return out;
 }

@@ -167,21 +167,21 @@ class StreamHandle final : public ResponseStream {
 }  // namespace
 
 bool ConnectionRegistry::add(const std::shared_ptr<Closable>& c) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (stopping_) return false;
   live_.emplace(c.get(), c);
   return true;
 }
 
 void ConnectionRegistry::remove(const Closable* c) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   live_.erase(c);
 }
 
 void ConnectionRegistry::close_all() {
   std::vector<std::shared_ptr<Closable>> live;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     stopping_.store(true, std::memory_order_release);
     for (auto& [ptr, weak] : live_) {
       if (auto c = weak.lock()) live.push_back(std::move(c));

@@ -20,12 +20,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "http/detail/request_parser.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -57,11 +57,11 @@ class ConnectionRegistry {
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
  private:
-  std::mutex mu_;
+  core::Mutex mu_;
   // Written under mu_ (so add() and close_all() agree); read without it by stopping(), which
   // lets a handler that was running when stop() began answer "Connection: close".
   std::atomic<bool> stopping_ = false;
-  std::unordered_map<const Closable*, std::weak_ptr<Closable>> live_;  // guarded by mu_
+  std::unordered_map<const Closable*, std::weak_ptr<Closable>> live_ GUARDED_BY(mu_);
 };
 
 // What a stream's handle shares with its connection: one per stream, so that a handle kept

@@ -63,6 +63,7 @@ core::Result<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path
   if (ec) return io_error("cannot list", dir, ec.value());
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return file_number(a) < file_number(b); });
+  core::MutexLock lock(journal->mu_);  // no other thread has the journal yet
   for (const auto& path : found) {
     auto segment = read(path);
     if (!segment.ok()) return segment.status();
@@ -75,7 +76,7 @@ core::Result<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path
 }
 
 Journal::~Journal() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   close_segment();
 }
 
@@ -124,7 +125,7 @@ void Journal::close_segment() {
 
 core::Status Journal::append(const WriteBatch& batch) {
   if (batch.empty()) return {};
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (fd_ < 0) {
     if (core::Status s = start_segment(); !s.ok()) return s;
   }
@@ -149,12 +150,12 @@ core::Status Journal::append(const WriteBatch& batch) {
 }
 
 void Journal::seal() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (open_records_ > 0) close_segment();
 }
 
 std::vector<std::filesystem::path> Journal::sealed() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<std::filesystem::path> paths;
   for (const Sealed& s : sealed_) paths.push_back(s.path);
   return paths;
@@ -198,7 +199,7 @@ core::Result<Segment> Journal::read(const std::filesystem::path& path) {
 }
 
 core::Status Journal::remove(const std::filesystem::path& path) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io_error("cannot remove", path, errno);
   sync_dir(dir_);
   auto it =
@@ -212,12 +213,12 @@ core::Status Journal::remove(const std::filesystem::path& path) {
 }
 
 uint64_t Journal::bytes() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return sealed_bytes_ + open_size_;
 }
 
 uint64_t Journal::records() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return sealed_records_ + open_records_;
 }
 

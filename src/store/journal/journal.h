@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "store/journal/record.h"
 #include "store/store.h"
 
@@ -58,23 +58,24 @@ class Journal {
 
  private:
   explicit Journal(std::filesystem::path dir) : dir_(std::move(dir)) {}
-  core::Status start_segment();  // REQUIRES: mu_ held, no open segment
-  void close_segment();          // REQUIRES: mu_ held
+  core::Status start_segment() REQUIRES(mu_);  // REQUIRES: no open segment
+  void close_segment() REQUIRES(mu_);
 
   const std::filesystem::path dir_;
-  mutable std::mutex mu_;
-  uint64_t next_file_ = 1;
-  int fd_ = -1;  // the open segment, or -1
-  std::filesystem::path open_path_;
-  uint64_t open_size_ = 0;  // bytes known good in the open segment
-  uint64_t open_records_ = 0;
-  uint64_t next_seq_ = 1;
-  uint64_t sealed_bytes_ = 0, sealed_records_ = 0;
+  mutable core::Mutex mu_;
+  uint64_t next_file_ GUARDED_BY(mu_) = 1;
+  int fd_ GUARDED_BY(mu_) = -1;  // the open segment, or -1
+  std::filesystem::path open_path_ GUARDED_BY(mu_);
+  uint64_t open_size_ GUARDED_BY(mu_) = 0;  // bytes known good in the open segment
+  uint64_t open_records_ GUARDED_BY(mu_) = 0;
+  uint64_t next_seq_ GUARDED_BY(mu_) = 1;
+  uint64_t sealed_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t sealed_records_ GUARDED_BY(mu_) = 0;
   struct Sealed {
     std::filesystem::path path;
     uint64_t bytes, records;
   };
-  std::vector<Sealed> sealed_;
+  std::vector<Sealed> sealed_ GUARDED_BY(mu_);
 };
 
 }  // namespace gaia::store::journal

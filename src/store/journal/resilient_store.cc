@@ -16,7 +16,7 @@ ResilientStore::ResilientStore(std::unique_ptr<Store> inner, std::unique_ptr<Jou
 
 ResilientStore::~ResilientStore() {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -42,7 +42,7 @@ StoreHealth ResilientStore::health() {
   h.journal_bytes = journal_->bytes();
   h.journal_records = journal_->records();
   h.admissions_paused = !accepts_admissions();
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (outage_.load()) {
     h.ok = false;
     h.journaling = true;
@@ -58,7 +58,7 @@ StoreHealth ResilientStore::health() {
 }
 
 void ResilientStore::enter_outage(const std::string& reason) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   outage_reason_ = reason;
   outage_.store(true);
 }
@@ -74,7 +74,7 @@ Result<std::vector<bool>> ResilientStore::commit(const WriteBatch& batch) {
     enter_outage(committed.status().message());
   }
   Status appended = journal_->append(batch);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   journal_error_ = appended.ok() ? "" : appended.message();
   if (!appended.ok()) {
     return Status::unavailable("database unavailable (" + outage_reason_ +
@@ -123,7 +123,7 @@ Status ResilientStore::replay_segment(const std::filesystem::path& path) {
 }
 
 Status ResilientStore::replay() {
-  std::lock_guard replaying(replay_mu_);
+  core::MutexLock replaying(replay_mu_);
   // An empty transaction: proof the database takes writes again (a SQLite file another
   // process holds locked still reads fine).
   if (auto probe = inner_->commit_batch(WriteBatch(), std::nullopt); !probe.ok()) {
@@ -134,14 +134,14 @@ Status ResilientStore::replay() {
     if (Status s = replay_segment(path); !s.ok()) {
       // The database being away is the outage's story; anything else stops the replay
       // until fixed, and says so.
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(mu_);
       replay_error_ =
           s.code() == core::StatusCode::kUnavailable ? "" : "journal replay: " + s.message();
       return s;
     }
   }
   // Writes journalled after the seal are replayed on the next round.
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   replay_error_.clear();
   outage_.store(false);
   outage_reason_.clear();
@@ -149,9 +149,9 @@ Status ResilientStore::replay() {
 }
 
 void ResilientStore::recover() {
-  std::unique_lock lock(mu_);
+  core::MutexLock lock(mu_);
   for (;;) {
-    wake_.wait_for(lock, options_.probe_interval, [&] { return stopping_; });
+    wake_.wait_for(mu_, options_.probe_interval, [&]() REQUIRES(mu_) { return stopping_; });
     if (stopping_) return;
     if (!outage_.load() && journal_->records() == 0) continue;
     lock.unlock();

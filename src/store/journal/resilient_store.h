@@ -17,13 +17,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "store/forwarding_store.h"
 #include "store/journal/journal.h"
 #include "store/store.h"
@@ -82,13 +81,13 @@ class ResilientStore final : public ForwardingStore {
   const ResilientOptions options_;
   const bool failure_closed_;
   std::atomic<bool> outage_{false};
-  mutable std::mutex mu_;
-  std::string outage_reason_;  // GUARDED_BY(mu_)
-  std::string journal_error_;  // GUARDED_BY(mu_): the last append's failure, or empty
-  std::string replay_error_;   // GUARDED_BY(mu_): a replay failure other than the outage
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::mutex replay_mu_;   // one replay at a time
+  mutable core::Mutex mu_;
+  std::string outage_reason_ GUARDED_BY(mu_);
+  std::string journal_error_ GUARDED_BY(mu_);  // the last append's failure, or empty
+  std::string replay_error_ GUARDED_BY(mu_);   // a replay failure other than the outage
+  core::CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  core::Mutex replay_mu_;  // one replay at a time
   std::unique_ptr<WriteQueue> queue_;
   std::thread recovery_;  // last: starts once the rest is built
 };

@@ -65,9 +65,10 @@ class PostgresAggregateStore final : public AggregateStore {
 
 Status PostgresAggregateStore::add_aggregates(const std::vector<AggregateRow>& rows) {
   if (rows.empty()) return {};
-  std::lock_guard lock(db_.write_mu);
-  auto done = in_transaction(*db_.writer, [&]() -> Result<bool> {
-    if (Status s = insert_aggregates(*db_.writer, rows); !s.ok()) return s;
+  core::MutexLock lock(db_.write_mu);
+  Connection& db = *db_.writer;
+  auto done = in_transaction(db, [&]() -> Result<bool> {
+    if (Status s = insert_aggregates(db, rows); !s.ok()) return s;
     return true;
   });
   return done.ok() ? Status() : done.status();
@@ -75,7 +76,7 @@ Status PostgresAggregateStore::add_aggregates(const std::vector<AggregateRow>& r
 
 Status PostgresAggregateStore::scan_aggregates(
     const AggregateFilter& f, const std::function<void(const AggregateRowView&)>& fn) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run(
       "scan_aggregates",
       "SELECT granularity, bucket_start_ms, user_id, key_id, type, outcome, limit_name, count, "
@@ -119,7 +120,7 @@ Status PostgresAggregateStore::scan_aggregates(
 
 Status PostgresAggregateStore::replace_aggregates(const AggregateScope& scope,
                                                   const std::vector<AggregateRow>& rows) {
-  std::lock_guard lock(db_.write_mu);
+  core::MutexLock lock(db_.write_mu);
   Connection& db = *db_.writer;
   auto done = in_transaction(db, [&]() -> Result<bool> {
     TextArray outcomes;
@@ -139,7 +140,7 @@ Status PostgresAggregateStore::replace_aggregates(const AggregateScope& scope,
 
 Result<uint64_t> PostgresAggregateStore::delete_aggregates_before(Granularity g,
                                                                   int64_t before_ms) {
-  std::lock_guard lock(db_.write_mu);
+  core::MutexLock lock(db_.write_mu);
   auto rows = db_.writer->run("delete_aggregates_before",
                               detail::postgres_text<sql::kDeleteAggregatesBefore>,
                               {param(static_cast<int64_t>(g)), param(before_ms)});

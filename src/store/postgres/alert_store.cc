@@ -84,7 +84,7 @@ class PostgresAlertStore final : public AlertStore {
 };
 
 Result<std::vector<StoredAlertRule>> PostgresAlertStore::list_alert_rules() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("list_alert_rules", detail::postgres_text<sql::kListAlertRules>, {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredAlertRule> out;
@@ -95,7 +95,7 @@ Result<std::vector<StoredAlertRule>> PostgresAlertStore::list_alert_rules() {
 }
 
 Result<uint64_t> PostgresAlertStore::add_alert_rule(std::string_view body, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("add_alert_rule",
                     "INSERT INTO alert_rules (body, updated_at_ms) VALUES ($1, $2) RETURNING id",
@@ -105,7 +105,7 @@ Result<uint64_t> PostgresAlertStore::add_alert_rule(std::string_view body, int64
 }
 
 Status PostgresAlertStore::put_alert_rule(const StoredAlertRule& rule) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("put_alert_rule", detail::postgres_text<sql::kPutAlertRule>,
                             {param(rule.id), param(rule.body), param(rule.updated_at_ms)});
   if (!rows.ok()) return rows.status();
@@ -114,7 +114,7 @@ Status PostgresAlertStore::put_alert_rule(const StoredAlertRule& rule) {
 }
 
 Status PostgresAlertStore::delete_alert_rule(uint64_t id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("delete_alert_rule", detail::postgres_text<sql::kDeleteAlertRule>, {param(id)});
   if (!rows.ok()) return rows.status();
@@ -124,16 +124,17 @@ Status PostgresAlertStore::delete_alert_rule(uint64_t id) {
 
 Result<bool> PostgresAlertStore::seed_alert_rules(const std::vector<std::string>& bodies,
                                                   int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<bool> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<bool> {
     // Several servers may start at once: the primary key lets exactly one of them seed.
-    auto mark = db_.conn->run("seed_alert_rules_mark",
-                              detail::postgres_text<sql::kMarkAlertRulesSeeded>, {param(now_ms)});
+    auto mark = db.run("seed_alert_rules_mark", detail::postgres_text<sql::kMarkAlertRulesSeeded>,
+                       {param(now_ms)});
     if (!mark.ok()) return mark.status();
     if (mark->affected() == 0) return false;
     for (const std::string& body : bodies) {
-      auto rows = db_.conn->run("seed_alert_rule", detail::postgres_text<sql::kInsertAlertRule>,
-                                {param(body), param(now_ms)});
+      auto rows = db.run("seed_alert_rule", detail::postgres_text<sql::kInsertAlertRule>,
+                         {param(body), param(now_ms)});
       if (!rows.ok()) return rows.status();
     }
     return true;
@@ -142,40 +143,41 @@ Result<bool> PostgresAlertStore::seed_alert_rules(const std::vector<std::string>
 
 Result<uint64_t> PostgresAlertStore::save_alert(const StoredAlert& a,
                                                 const std::vector<AlertTransition>& added) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<uint64_t> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<uint64_t> {
     if (a.id == 0) {
-      auto rows = db_.conn->run(
-          "insert_alert",
-          "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
-          "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
-          "silenced_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::double precision, "
-          "$8::double precision, $9, $10, $11, $12, $13, $14) RETURNING id",
-          {param(a.rule_id), param(a.rule_name), param(a.metric), param(a.scope), param(a.severity),
-           param(a.state), real(a.value), real(a.threshold), param(a.started_at_ms),
-           param(a.updated_at_ms), param(a.ack_by), param(a.ack_at_ms), param(a.ack_note),
-           param(a.silenced_until_ms)});
+      auto rows =
+          db.run("insert_alert",
+                 "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
+                 "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
+                 "silenced_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::double precision, "
+                 "$8::double precision, $9, $10, $11, $12, $13, $14) RETURNING id",
+                 {param(a.rule_id), param(a.rule_name), param(a.metric), param(a.scope),
+                  param(a.severity), param(a.state), real(a.value), real(a.threshold),
+                  param(a.started_at_ms), param(a.updated_at_ms), param(a.ack_by),
+                  param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
       if (!rows.ok()) return rows.status();
       const uint64_t id = rows->uint64(0, 0);
-      if (Status t = insert_transitions(*db_.conn, id, a.transitions); !t.ok()) return t;
-      if (Status t = insert_transitions(*db_.conn, id, added); !t.ok()) return t;
+      if (Status t = insert_transitions(db, id, a.transitions); !t.ok()) return t;
+      if (Status t = insert_transitions(db, id, added); !t.ok()) return t;
       return id;
     }
-    auto rows = db_.conn->run(
-        "update_alert",
-        "UPDATE alerts SET state = $2, value = $3::double precision, updated_at_ms = $4, "
-        "ack_by = $5, ack_at_ms = $6, ack_note = $7, silenced_until_ms = $8 WHERE id = $1",
-        {param(a.id), param(a.state), real(a.value), param(a.updated_at_ms), param(a.ack_by),
-         param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
+    auto rows =
+        db.run("update_alert",
+               "UPDATE alerts SET state = $2, value = $3::double precision, updated_at_ms = $4, "
+               "ack_by = $5, ack_at_ms = $6, ack_note = $7, silenced_until_ms = $8 WHERE id = $1",
+               {param(a.id), param(a.state), real(a.value), param(a.updated_at_ms), param(a.ack_by),
+                param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
     if (!rows.ok()) return rows.status();
     if (rows->affected() == 0) return Status::not_found("no alert " + std::to_string(a.id));
-    if (Status t = insert_transitions(*db_.conn, a.id, added); !t.ok()) return t;
+    if (Status t = insert_transitions(db, a.id, added); !t.ok()) return t;
     return a.id;
   });
 }
 
 Result<std::vector<StoredAlert>> PostgresAlertStore::list_alerts(const AlertFilter& f) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("list_alerts", kListAlerts,
                     {text_or_null(f.state), text_or_null(f.severity), param(f.rule_id),
@@ -187,7 +189,7 @@ Result<std::vector<StoredAlert>> PostgresAlertStore::list_alerts(const AlertFilt
 }
 
 Result<std::optional<StoredAlert>> PostgresAlertStore::find_alert(uint64_t id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run(
       "list_alerts", kListAlerts,
       {std::nullopt, std::nullopt, std::nullopt, std::nullopt, param(id), param(int64_t{1})});

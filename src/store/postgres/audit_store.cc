@@ -20,7 +20,7 @@ class PostgresAuditStore final : public AuditStore {
 };
 
 Status PostgresAuditStore::append_audit(const AuditEntry& e) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("append_audit", detail::postgres_text<sql::kAppendAudit>,
                             {param(e.actor), param(e.action), param(e.target), param(e.before),
                              param(e.after), param(e.at_ms)});
@@ -28,7 +28,7 @@ Status PostgresAuditStore::append_audit(const AuditEntry& e) {
 }
 
 Result<std::vector<AuditEntry>> PostgresAuditStore::audit_since(int64_t since_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("audit_since", detail::postgres_text<sql::kAuditSince>, {param(since_ms)});
   if (!rows.ok()) return rows.status();

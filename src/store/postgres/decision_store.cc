@@ -22,7 +22,7 @@ void PostgresDecisionStore::record_decision(ConfirmDecision decision) {
 
 Result<std::vector<ConfirmDecision>> PostgresDecisionStore::list_decisions(
     const DecisionFilter& f) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run(
       "list_confirm_decisions",
       "SELECT id, at_ms, user_name, key_id, command, cwd, session_id, tool, decision, source, "

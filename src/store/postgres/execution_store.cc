@@ -30,7 +30,7 @@ void PostgresExecutionStore::record_execution(Execution execution, RecordDone do
 }
 
 Result<std::optional<Execution>> PostgresExecutionStore::find_execution(std::string_view id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("find_execution", detail::postgres_text<sql::kFindExecution>, {param(id)});
   if (!rows.ok()) return rows.status();
@@ -39,14 +39,14 @@ Result<std::optional<Execution>> PostgresExecutionStore::find_execution(std::str
 }
 
 Result<uint64_t> PostgresExecutionStore::count_executions() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("count_executions", detail::postgres_text<sql::kCountExecutions>, {});
   if (!rows.ok()) return rows.status();
   return rows->uint64(0, 0);
 }
 
 Result<uint64_t> PostgresExecutionStore::delete_executions_before(int64_t before_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("delete_executions_before", detail::postgres_text<sql::kDeleteExecutionsBefore>,
                     {param(before_ms)});
@@ -62,7 +62,7 @@ Status PostgresExecutionStore::scan_executions(int64_t from_ms, int64_t to_ms,
   for (;;) {
     std::vector<Execution> page;
     {
-      std::lock_guard lock(db_.mu);
+      core::MutexLock lock(db_.mu);
       auto rows = db_.conn->run(
           "scan_executions",
           "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "

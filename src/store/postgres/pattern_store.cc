@@ -22,7 +22,7 @@ class PostgresPatternStore final : public PatternStore {
 };
 
 Result<std::vector<StoredPattern>> PostgresPatternStore::list_patterns() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("list_confirm_patterns", detail::postgres_text<sql::kListPatterns>, {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredPattern> out;
@@ -33,14 +33,14 @@ Result<std::vector<StoredPattern>> PostgresPatternStore::list_patterns() {
 }
 
 Status PostgresPatternStore::put_pattern(const StoredPattern& p) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("put_confirm_pattern", detail::postgres_text<sql::kPutPattern>,
                             {param(p.id), param(p.body), param(p.updated_at_ms)});
   return rows.ok() ? Status() : rows.status();
 }
 
 Status PostgresPatternStore::delete_pattern(std::string_view id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("delete_confirm_pattern", detail::postgres_text<sql::kDeletePattern>,
                             {param(id)});
   if (!rows.ok()) return rows.status();
@@ -49,17 +49,18 @@ Status PostgresPatternStore::delete_pattern(std::string_view id) {
 }
 
 Result<bool> PostgresPatternStore::seed_patterns(const std::vector<StoredPattern>& patterns) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<bool> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<bool> {
     // Several servers may start at once: the primary key lets exactly one of them seed.
     const int64_t at_ms = patterns.empty() ? 0 : patterns.front().updated_at_ms;
-    auto mark = db_.conn->run("seed_confirm_mark", detail::postgres_text<sql::kMarkPatternsSeeded>,
-                              {param(at_ms)});
+    auto mark = db.run("seed_confirm_mark", detail::postgres_text<sql::kMarkPatternsSeeded>,
+                       {param(at_ms)});
     if (!mark.ok()) return mark.status();
     if (mark->affected() == 0) return false;
     for (const StoredPattern& p : patterns) {
-      auto rows = db_.conn->run("seed_confirm_pattern", detail::postgres_text<sql::kSeedPattern>,
-                                {param(p.id), param(p.body), param(p.updated_at_ms)});
+      auto rows = db.run("seed_confirm_pattern", detail::postgres_text<sql::kSeedPattern>,
+                         {param(p.id), param(p.body), param(p.updated_at_ms)});
       if (!rows.ok()) return rows.status();
     }
     return true;

@@ -24,9 +24,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   if (Status s = migrate(*reader.value()); !s.ok()) return s;
   auto writer = Connection::open(url);
   if (!writer.ok()) return writer.status();
-  auto db = std::make_unique<Database>();
-  db->conn = std::move(reader.value());
-  db->writer = std::move(writer.value());
+  auto db = std::make_unique<Database>(std::move(reader.value()), std::move(writer.value()));
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(db), clock));
 }
 
@@ -47,7 +45,7 @@ PostgresStore::~PostgresStore() { db_->queue.reset(); }
 
 Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
                                                       std::optional<JournalMark> mark) {
-  std::lock_guard lock(db_->write_mu);
+  core::MutexLock lock(db_->write_mu);
   Connection& db = *db_->writer;
   return in_transaction(db, [&]() -> Result<std::vector<bool>> {
     std::vector<bool> inserted(batch.executions.size(), false);
@@ -162,7 +160,7 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
 }
 
 Result<uint64_t> PostgresStore::journal_applied_through(uint64_t segment) {
-  std::lock_guard lock(db_->mu);
+  core::MutexLock lock(db_->mu);
   auto rows =
       db_->conn->run("journal_applied_through",
                      "SELECT through_seq FROM journal_marks WHERE segment = $1", {param(segment)});

@@ -23,7 +23,7 @@ class PostgresReputationStore final : public ReputationStore {
 };
 
 Result<std::vector<ReputationState>> PostgresReputationStore::list_reputations() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("list_reputations", detail::postgres_text<sql::kListReputations>, {});
   if (!rows.ok()) return rows.status();
   std::vector<ReputationState> out;
@@ -36,18 +36,18 @@ Result<std::vector<ReputationState>> PostgresReputationStore::list_reputations()
 
 Status PostgresReputationStore::put_reputations(const std::vector<ReputationState>& states) {
   if (states.empty()) return {};
-  std::lock_guard lock(db_.mu);
-  auto done = in_transaction(*db_.conn, [&]() -> Result<bool> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  auto done = in_transaction(db, [&]() -> Result<bool> {
     for (const ReputationState& r : states) {
       char score[32];
       std::snprintf(score, sizeof score, "%.17g", r.score);
-      auto rows =
-          db_.conn->run("put_reputation",
-                        "INSERT INTO reputation (user_name, score, updated_at_ms, events) "
-                        "VALUES ($1, $2::double precision, $3, $4) ON CONFLICT (user_name) DO "
-                        "UPDATE SET score = excluded.score, updated_at_ms = "
-                        "excluded.updated_at_ms, events = excluded.events",
-                        {param(r.user), Param(score), param(r.updated_at_ms), param(r.events)});
+      auto rows = db.run("put_reputation",
+                         "INSERT INTO reputation (user_name, score, updated_at_ms, events) "
+                         "VALUES ($1, $2::double precision, $3, $4) ON CONFLICT (user_name) DO "
+                         "UPDATE SET score = excluded.score, updated_at_ms = "
+                         "excluded.updated_at_ms, events = excluded.events",
+                         {param(r.user), Param(score), param(r.updated_at_ms), param(r.events)});
       if (!rows.ok()) return rows.status();
     }
     return true;

@@ -26,14 +26,15 @@ class PostgresRuleStore final : public RuleStore {
 
 Result<std::vector<uint64_t>> PostgresRuleStore::add_rules(const std::vector<std::string>& bodies,
                                                            int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<std::vector<uint64_t>> {
     std::vector<uint64_t> ids;
     for (const std::string& body : bodies) {
-      auto rows = db_.conn->run("add_rule",
-                                "INSERT INTO quota_rules (name, body, updated_at_ms) "
-                                "VALUES ('', $1, $2) RETURNING id",
-                                {param(body), param(now_ms)});
+      auto rows = db.run("add_rule",
+                         "INSERT INTO quota_rules (name, body, updated_at_ms) "
+                         "VALUES ('', $1, $2) RETURNING id",
+                         {param(body), param(now_ms)});
       if (!rows.ok()) return rows.status();
       ids.push_back(rows->uint64(0, 0));
     }
@@ -42,7 +43,7 @@ Result<std::vector<uint64_t>> PostgresRuleStore::add_rules(const std::vector<std
 }
 
 Result<std::vector<StoredRule>> PostgresRuleStore::list_rules() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("list_rules", detail::postgres_text<sql::kListRules>, {});
   if (!rows.ok()) return rows.status();
   std::vector<StoredRule> rules;
@@ -53,7 +54,7 @@ Result<std::vector<StoredRule>> PostgresRuleStore::list_rules() {
 }
 
 Status PostgresRuleStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("update_rule", detail::postgres_text<sql::kUpdateRule>,
                             {param(id), param(body), param(now_ms)});
   if (!rows.ok()) return rows.status();
@@ -63,20 +64,20 @@ Status PostgresRuleStore::update_rule(uint64_t id, std::string_view body, int64_
 
 Result<std::vector<uint64_t>> PostgresRuleStore::replace_rules(
     const std::vector<uint64_t>& remove, const std::vector<std::string>& bodies, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<std::vector<uint64_t>> {
     for (uint64_t id : remove) {
-      auto rows =
-          db_.conn->run("delete_rule", detail::postgres_text<sql::kDeleteRule>, {param(id)});
+      auto rows = db.run("delete_rule", detail::postgres_text<sql::kDeleteRule>, {param(id)});
       if (!rows.ok()) return rows.status();
       if (rows->affected() == 0) return Status::not_found("no rule with id " + std::to_string(id));
     }
     std::vector<uint64_t> ids;
     for (const std::string& body : bodies) {
-      auto rows = db_.conn->run("add_rule",
-                                "INSERT INTO quota_rules (name, body, updated_at_ms) "
-                                "VALUES ('', $1, $2) RETURNING id",
-                                {param(body), param(now_ms)});
+      auto rows = db.run("add_rule",
+                         "INSERT INTO quota_rules (name, body, updated_at_ms) "
+                         "VALUES ('', $1, $2) RETURNING id",
+                         {param(body), param(now_ms)});
       if (!rows.ok()) return rows.status();
       ids.push_back(rows->uint64(0, 0));
     }

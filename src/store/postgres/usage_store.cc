@@ -23,7 +23,7 @@ class PostgresUsageStore final : public UsageStore {
 void PostgresUsageStore::add_usage(Usage delta) { db_.queue->push(std::move(delta)); }
 
 Result<std::vector<Usage>> PostgresUsageStore::usage_since(int64_t day_start_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows =
       db_.conn->run("usage_since", detail::postgres_text<sql::kUsageSince>, {param(day_start_ms)});
   if (!rows.ok()) return rows.status();
@@ -36,7 +36,7 @@ Result<std::vector<Usage>> PostgresUsageStore::usage_since(int64_t day_start_ms)
 }
 
 Result<uint64_t> PostgresUsageStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("delete_usage", detail::postgres_text<sql::kDeleteUsage>,
                             {param(user_id), param(since_day_start_ms)});
   if (!rows.ok()) return rows.status();

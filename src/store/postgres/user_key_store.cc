@@ -42,7 +42,7 @@ class PostgresUserKeyStore final : public UserKeyStore {
 
 Result<User> PostgresUserKeyStore::create_user(std::string_view name, core::Tier tier,
                                                int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("create_user",
                             "INSERT INTO users (name, tier, created_at_ms) VALUES ($1, $2, $3) "
                             "ON CONFLICT (name) DO NOTHING RETURNING id",
@@ -53,7 +53,7 @@ Result<User> PostgresUserKeyStore::create_user(std::string_view name, core::Tier
 }
 
 Result<std::optional<User>> PostgresUserKeyStore::find_user(std::string_view name) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("find_user", detail::postgres_text<sql::kFindUser>, {param(name)});
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<User>();
@@ -61,7 +61,7 @@ Result<std::optional<User>> PostgresUserKeyStore::find_user(std::string_view nam
 }
 
 Result<std::vector<User>> PostgresUserKeyStore::list_users() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("list_users", detail::postgres_text<sql::kListUsers>, {});
   if (!rows.ok()) return rows.status();
   std::vector<User> users;
@@ -70,7 +70,7 @@ Result<std::vector<User>> PostgresUserKeyStore::list_users() {
 }
 
 Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("set_tier", detail::postgres_text<sql::kSetTier>,
                             {param(user_id), param(core::tier_name(tier))});
   if (!rows.ok()) return rows.status();
@@ -80,7 +80,7 @@ Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
 
 Result<ApiKey> PostgresUserKeyStore::create_key(uint64_t user_id, Role role, std::string_view label,
                                                 const KeyHash& hash, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("create_key",
                             "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
                             "VALUES ($1, $2, $3, $4::bytea, $5) RETURNING id",
@@ -98,7 +98,7 @@ Result<ApiKey> PostgresUserKeyStore::create_key(uint64_t user_id, Role role, std
 }
 
 Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("list_keys", detail::postgres_text<sql::kListKeys>, {});
   if (!rows.ok()) return rows.status();
   std::vector<ApiKey> keys;
@@ -121,7 +121,7 @@ Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
 }
 
 Status PostgresUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("revoke_key", detail::postgres_text<sql::kRevokeKey>,
                             {param(key_id), param(now_ms)});
   if (!rows.ok()) return rows.status();

@@ -26,7 +26,7 @@ void PostgresViolationStore::record_violation(Violation violation) {
 }
 
 Result<std::vector<Violation>> PostgresViolationStore::violations_since(int64_t since_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("violations_since", detail::postgres_text<sql::kViolationsSince>,
                             {param(since_ms)});
   if (!rows.ok()) return rows.status();
@@ -40,7 +40,7 @@ Result<std::vector<Violation>> PostgresViolationStore::violations_since(int64_t 
 
 Result<std::vector<ViolationRecord>> PostgresViolationStore::list_violations(
     const ViolationFilter& f) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   const detail::ViolationListing query = detail::violation_listing(f, '$');
   std::vector<Param> params;
   detail::for_each_violation_parameter(f, [&](const auto& v) { params.push_back(param(v)); });

@@ -57,9 +57,10 @@ class SqliteAggregateStore final : public AggregateStore {
 
 Status SqliteAggregateStore::add_aggregates(const std::vector<AggregateRow>& rows) {
   if (rows.empty()) return {};
-  std::lock_guard lock(db_.write_mu);
-  auto done = in_transaction(*db_.writer, [&]() -> Result<bool> {
-    if (Status s = insert_aggregates(*db_.writer, rows); !s.ok()) return s;
+  core::MutexLock lock(db_.write_mu);
+  Connection& db = *db_.writer;
+  auto done = in_transaction(db, [&]() -> Result<bool> {
+    if (Status s = insert_aggregates(db, rows); !s.ok()) return s;
     return true;
   });
   return done.ok() ? Status() : done.status();
@@ -67,7 +68,7 @@ Status SqliteAggregateStore::add_aggregates(const std::vector<AggregateRow>& row
 
 Status SqliteAggregateStore::scan_aggregates(
     const AggregateFilter& f, const std::function<void(const AggregateRowView&)>& fn) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(
       "SELECT granularity, bucket_start_ms, user_id, key_id, type, outcome, limit_name, count, "
       "cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, cpu_ms_max, peak_memory_max, "
@@ -109,7 +110,7 @@ Status SqliteAggregateStore::scan_aggregates(
 
 Status SqliteAggregateStore::replace_aggregates(const AggregateScope& scope,
                                                 const std::vector<AggregateRow>& rows) {
-  std::lock_guard lock(db_.write_mu);
+  core::MutexLock lock(db_.write_mu);
   Connection& db = *db_.writer;
   auto done = in_transaction(db, [&]() -> Result<bool> {
     auto del = db.prepare(
@@ -136,7 +137,7 @@ Status SqliteAggregateStore::replace_aggregates(const AggregateScope& scope,
 }
 
 Result<uint64_t> SqliteAggregateStore::delete_aggregates_before(Granularity g, int64_t before_ms) {
-  std::lock_guard lock(db_.write_mu);
+  core::MutexLock lock(db_.write_mu);
   auto stmt = db_.writer->prepare(sql::kDeleteAggregatesBefore);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(g)).bind(2, before_ms).run(); !s.ok()) {

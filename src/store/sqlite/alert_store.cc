@@ -75,7 +75,7 @@ class SqliteAlertStore final : public AlertStore {
 };
 
 Result<std::vector<StoredAlertRule>> SqliteAlertStore::list_alert_rules() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kListAlertRules);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<StoredAlertRule>([](const Statement& r) {
@@ -84,7 +84,7 @@ Result<std::vector<StoredAlertRule>> SqliteAlertStore::list_alert_rules() {
 }
 
 Result<uint64_t> SqliteAlertStore::add_alert_rule(std::string_view body, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kInsertAlertRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
@@ -92,7 +92,7 @@ Result<uint64_t> SqliteAlertStore::add_alert_rule(std::string_view body, int64_t
 }
 
 Status SqliteAlertStore::put_alert_rule(const StoredAlertRule& rule) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kPutAlertRule);
   if (!stmt.ok()) return stmt.status();
   Status s = stmt->bind(1, static_cast<int64_t>(rule.id))
@@ -106,7 +106,7 @@ Status SqliteAlertStore::put_alert_rule(const StoredAlertRule& rule) {
 }
 
 Status SqliteAlertStore::delete_alert_rule(uint64_t id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kDeleteAlertRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
@@ -116,13 +116,14 @@ Status SqliteAlertStore::delete_alert_rule(uint64_t id) {
 
 Result<bool> SqliteAlertStore::seed_alert_rules(const std::vector<std::string>& bodies,
                                                 int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<bool> {
-    auto mark = db_.conn->prepare(sql::kMarkAlertRulesSeeded);
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<bool> {
+    auto mark = db.prepare(sql::kMarkAlertRulesSeeded);
     if (!mark.ok()) return mark.status();
     if (Status s = mark->bind(1, now_ms).run(); !s.ok()) return s;
-    if (db_.conn->changes() == 0) return false;  // seeded before
-    auto stmt = db_.conn->prepare(sql::kInsertAlertRule);
+    if (db.changes() == 0) return false;  // seeded before
+    auto stmt = db.prepare(sql::kInsertAlertRule);
     if (!stmt.ok()) return stmt.status();
     for (const std::string& body : bodies) {
       if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
@@ -133,10 +134,11 @@ Result<bool> SqliteAlertStore::seed_alert_rules(const std::vector<std::string>& 
 
 Result<uint64_t> SqliteAlertStore::save_alert(const StoredAlert& a,
                                               const std::vector<AlertTransition>& added) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<uint64_t> {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<uint64_t> {
     if (a.id == 0) {
-      auto stmt = db_.conn->prepare(
+      auto stmt = db.prepare(
           "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
           "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
           "silenced_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
@@ -158,12 +160,12 @@ Result<uint64_t> SqliteAlertStore::save_alert(const StoredAlert& a,
                      .bind(14, a.silenced_until_ms)
                      .run();
       if (!s.ok()) return s;
-      const auto id = static_cast<uint64_t>(db_.conn->last_insert_id());
-      if (Status t = insert_transitions(*db_.conn, id, a.transitions); !t.ok()) return t;
-      if (Status t = insert_transitions(*db_.conn, id, added); !t.ok()) return t;
+      const auto id = static_cast<uint64_t>(db.last_insert_id());
+      if (Status t = insert_transitions(db, id, a.transitions); !t.ok()) return t;
+      if (Status t = insert_transitions(db, id, added); !t.ok()) return t;
       return id;
     }
-    auto stmt = db_.conn->prepare(
+    auto stmt = db.prepare(
         "UPDATE alerts SET state = ?2, value = ?3, updated_at_ms = ?4, ack_by = ?5, "
         "ack_at_ms = ?6, ack_note = ?7, silenced_until_ms = ?8 WHERE id = ?1");
     if (!stmt.ok()) return stmt.status();
@@ -177,14 +179,14 @@ Result<uint64_t> SqliteAlertStore::save_alert(const StoredAlert& a,
                    .bind(8, a.silenced_until_ms)
                    .run();
     if (!s.ok()) return s;
-    if (db_.conn->changes() == 0) return Status::not_found("no alert " + std::to_string(a.id));
-    if (Status t = insert_transitions(*db_.conn, a.id, added); !t.ok()) return t;
+    if (db.changes() == 0) return Status::not_found("no alert " + std::to_string(a.id));
+    if (Status t = insert_transitions(db, a.id, added); !t.ok()) return t;
     return a.id;
   });
 }
 
 Result<std::vector<StoredAlert>> SqliteAlertStore::list_alerts(const AlertFilter& f) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt =
       db_.conn->prepare(std::string(kAlertColumns) +
                         "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR severity = ?2) "
@@ -201,7 +203,7 @@ Result<std::vector<StoredAlert>> SqliteAlertStore::list_alerts(const AlertFilter
 }
 
 Result<std::optional<StoredAlert>> SqliteAlertStore::find_alert(uint64_t id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(std::string(kAlertColumns) + "WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, static_cast<int64_t>(id));

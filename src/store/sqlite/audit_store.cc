@@ -19,7 +19,7 @@ class SqliteAuditStore final : public AuditStore {
 };
 
 Status SqliteAuditStore::append_audit(const AuditEntry& e) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kAppendAudit);
   if (!stmt.ok()) return stmt.status();
   return stmt->bind(1, e.actor)
@@ -32,7 +32,7 @@ Status SqliteAuditStore::append_audit(const AuditEntry& e) {
 }
 
 Result<std::vector<AuditEntry>> SqliteAuditStore::audit_since(int64_t since_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kAuditSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);

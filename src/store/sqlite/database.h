@@ -17,6 +17,9 @@
 namespace gaia::store::sqlite {
 
 struct Database {
+  Database(std::unique_ptr<Connection> conn_, std::unique_ptr<Connection> writer_)
+      : conn(std::move(conn_)), writer(std::move(writer_)) {}
+
   core::Mutex mu;
   std::unique_ptr<Connection> conn GUARDED_BY(mu);
   core::Mutex write_mu;

@@ -21,7 +21,7 @@ void SqliteDecisionStore::record_decision(ConfirmDecision decision) {
 }
 
 Result<std::vector<ConfirmDecision>> SqliteDecisionStore::list_decisions(const DecisionFilter& f) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(
       "SELECT id, at_ms, user_name, key_id, command, cwd, session_id, tool, decision, source, "
       "pattern_id, reason, reviewer_latency_ms FROM confirm_decisions "

@@ -33,7 +33,7 @@ void SqliteExecutionStore::record_execution(Execution execution, RecordDone done
 }
 
 Result<std::optional<Execution>> SqliteExecutionStore::find_execution(std::string_view id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kFindExecution);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->bind(1, id).step();
@@ -43,7 +43,7 @@ Result<std::optional<Execution>> SqliteExecutionStore::find_execution(std::strin
 }
 
 Result<uint64_t> SqliteExecutionStore::count_executions() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kCountExecutions);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->step();
@@ -52,7 +52,7 @@ Result<uint64_t> SqliteExecutionStore::count_executions() {
 }
 
 Result<uint64_t> SqliteExecutionStore::delete_executions_before(int64_t before_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kDeleteExecutionsBefore);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, before_ms).run(); !s.ok()) return s;
@@ -67,7 +67,7 @@ Status SqliteExecutionStore::scan_executions(int64_t from_ms, int64_t to_ms,
   for (;;) {
     std::vector<Execution> page;
     {
-      std::lock_guard lock(db_.mu);
+      core::MutexLock lock(db_.mu);
       auto stmt =
           db_.conn->prepare(std::string(kExecutionColumns) +
                             "WHERE started_at_ms >= ?1 AND started_at_ms < ?2 AND (?3 IS NULL OR "

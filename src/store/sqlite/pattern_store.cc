@@ -21,7 +21,7 @@ class SqlitePatternStore final : public PatternStore {
 };
 
 Result<std::vector<StoredPattern>> SqlitePatternStore::list_patterns() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kListPatterns);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<StoredPattern>([](const Statement& r) {
@@ -30,14 +30,14 @@ Result<std::vector<StoredPattern>> SqlitePatternStore::list_patterns() {
 }
 
 Status SqlitePatternStore::put_pattern(const StoredPattern& p) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kPutPattern);
   if (!stmt.ok()) return stmt.status();
   return stmt->bind(1, p.id).bind(2, p.body).bind(3, p.updated_at_ms).run();
 }
 
 Status SqlitePatternStore::delete_pattern(std::string_view id) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kDeletePattern);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, id).run(); !s.ok()) return s;
@@ -46,14 +46,15 @@ Status SqlitePatternStore::delete_pattern(std::string_view id) {
 }
 
 Result<bool> SqlitePatternStore::seed_patterns(const std::vector<StoredPattern>& patterns) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<bool> {
-    auto mark = db_.conn->prepare(sql::kMarkPatternsSeeded);
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<bool> {
+    auto mark = db.prepare(sql::kMarkPatternsSeeded);
     if (!mark.ok()) return mark.status();
     const int64_t at_ms = patterns.empty() ? 0 : patterns.front().updated_at_ms;
     if (Status s = mark->bind(1, at_ms).run(); !s.ok()) return s;
-    if (db_.conn->changes() == 0) return false;  // seeded before
-    auto stmt = db_.conn->prepare(sql::kSeedPattern);
+    if (db.changes() == 0) return false;  // seeded before
+    auto stmt = db.prepare(sql::kSeedPattern);
     if (!stmt.ok()) return stmt.status();
     for (const StoredPattern& p : patterns) {
       if (Status s = stmt->bind(1, p.id).bind(2, p.body).bind(3, p.updated_at_ms).run(); !s.ok()) {

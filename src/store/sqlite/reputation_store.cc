@@ -19,7 +19,7 @@ class SqliteReputationStore final : public ReputationStore {
 };
 
 Result<std::vector<ReputationState>> SqliteReputationStore::list_reputations() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kListReputations);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<ReputationState>([](const Statement& r) {
@@ -29,9 +29,10 @@ Result<std::vector<ReputationState>> SqliteReputationStore::list_reputations() {
 
 Status SqliteReputationStore::put_reputations(const std::vector<ReputationState>& states) {
   if (states.empty()) return {};
-  std::lock_guard lock(db_.mu);
-  auto done = in_transaction(*db_.conn, [&]() -> Result<bool> {
-    auto stmt = db_.conn->prepare(
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  auto done = in_transaction(db, [&]() -> Result<bool> {
+    auto stmt = db.prepare(
         "INSERT INTO reputation (user_name, score, updated_at_ms, events) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (user_name) DO UPDATE SET score = excluded.score, "
         "updated_at_ms = excluded.updated_at_ms, events = excluded.events");

@@ -25,22 +25,23 @@ class SqliteRuleStore final : public RuleStore {
 
 Result<std::vector<uint64_t>> SqliteRuleStore::add_rules(const std::vector<std::string>& bodies,
                                                          int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
-    auto stmt = db_.conn->prepare(
-        "INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<std::vector<uint64_t>> {
+    auto stmt =
+        db.prepare("INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
     if (!stmt.ok()) return stmt.status();
     std::vector<uint64_t> ids;
     for (const std::string& body : bodies) {
       if (Status s = stmt->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
-      ids.push_back(static_cast<uint64_t>(db_.conn->last_insert_id()));
+      ids.push_back(static_cast<uint64_t>(db.last_insert_id()));
     }
     return ids;
   });
 }
 
 Result<std::vector<StoredRule>> SqliteRuleStore::list_rules() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kListRules);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<StoredRule>([](const Statement& r) {
@@ -49,7 +50,7 @@ Result<std::vector<StoredRule>> SqliteRuleStore::list_rules() {
 }
 
 Status SqliteRuleStore::update_rule(uint64_t id, std::string_view body, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kUpdateRule);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(id)).bind(2, body).bind(3, now_ms).run();
@@ -63,22 +64,22 @@ Status SqliteRuleStore::update_rule(uint64_t id, std::string_view body, int64_t 
 Result<std::vector<uint64_t>> SqliteRuleStore::replace_rules(const std::vector<uint64_t>& remove,
                                                              const std::vector<std::string>& bodies,
                                                              int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Result<std::vector<uint64_t>> {
-    auto del = db_.conn->prepare(sql::kDeleteRule);
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Result<std::vector<uint64_t>> {
+    auto del = db.prepare(sql::kDeleteRule);
     if (!del.ok()) return del.status();
     for (uint64_t id : remove) {
       if (Status s = del->bind(1, static_cast<int64_t>(id)).run(); !s.ok()) return s;
-      if (db_.conn->changes() == 0)
-        return Status::not_found("no rule with id " + std::to_string(id));
+      if (db.changes() == 0) return Status::not_found("no rule with id " + std::to_string(id));
     }
-    auto add = db_.conn->prepare(
-        "INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
+    auto add =
+        db.prepare("INSERT INTO quota_rules (name, body, updated_at_ms) VALUES ('', ?1, ?2)");
     if (!add.ok()) return add.status();
     std::vector<uint64_t> ids;
     for (const std::string& body : bodies) {
       if (Status s = add->bind(1, body).bind(2, now_ms).run(); !s.ok()) return s;
-      ids.push_back(static_cast<uint64_t>(db_.conn->last_insert_id()));
+      ids.push_back(static_cast<uint64_t>(db.last_insert_id()));
     }
     return ids;
   });

@@ -26,9 +26,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (Status s = migrate(*reader.value()); !s.ok()) return s;
   auto writer = Connection::open(path);
   if (!writer.ok()) return writer.status();
-  auto db = std::make_unique<Database>();
-  db->conn = std::move(reader.value());
-  db->writer = std::move(writer.value());
+  auto db = std::make_unique<Database>(std::move(reader.value()), std::move(writer.value()));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), clock));
 }
 
@@ -49,7 +47,7 @@ SqliteStore::~SqliteStore() { db_->queue.reset(); }
 
 Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
                                                     std::optional<JournalMark> mark) {
-  std::lock_guard lock(db_->write_mu);
+  core::MutexLock lock(db_->write_mu);
   Connection& db = *db_->writer;
   return in_transaction(db, [&]() -> Result<std::vector<bool>> {
     std::vector<bool> inserted;
@@ -148,7 +146,7 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
 }
 
 Result<uint64_t> SqliteStore::journal_applied_through(uint64_t segment) {
-  std::lock_guard lock(db_->mu);
+  core::MutexLock lock(db_->mu);
   auto stmt = db_->conn->prepare("SELECT through_seq FROM journal_marks WHERE segment = ?1");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->bind(1, static_cast<int64_t>(segment)).step();

@@ -22,7 +22,7 @@ class SqliteUsageStore final : public UsageStore {
 void SqliteUsageStore::add_usage(Usage delta) { db_.queue->push(std::move(delta)); }
 
 Result<std::vector<Usage>> SqliteUsageStore::usage_since(int64_t day_start_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kUsageSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, day_start_ms);
@@ -32,7 +32,7 @@ Result<std::vector<Usage>> SqliteUsageStore::usage_since(int64_t day_start_ms) {
 }
 
 Result<uint64_t> SqliteUsageStore::delete_usage(uint64_t user_id, int64_t since_day_start_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kDeleteUsage);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, since_day_start_ms).run();

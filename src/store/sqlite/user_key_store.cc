@@ -35,7 +35,7 @@ class SqliteUserKeyStore final : public UserKeyStore {
 
 Result<User> SqliteUserKeyStore::create_user(std::string_view name, core::Tier tier,
                                              int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto exists = db_.conn->prepare("SELECT 1 FROM users WHERE name = ?1");
   if (!exists.ok()) return exists.status();
   auto found = exists->bind(1, name).step();
@@ -52,7 +52,7 @@ Result<User> SqliteUserKeyStore::create_user(std::string_view name, core::Tier t
 }
 
 Result<std::optional<User>> SqliteUserKeyStore::find_user(std::string_view name) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kFindUser);
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->bind(1, name).step();
@@ -62,14 +62,14 @@ Result<std::optional<User>> SqliteUserKeyStore::find_user(std::string_view name)
 }
 
 Result<std::vector<User>> SqliteUserKeyStore::list_users() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kListUsers);
   if (!stmt.ok()) return stmt.status();
   return stmt->collect<User>(user_of);
 }
 
 Status SqliteUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kSetTier);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, core::tier_name(tier)).run();
@@ -83,7 +83,7 @@ Status SqliteUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
 
 Result<ApiKey> SqliteUserKeyStore::create_key(uint64_t user_id, Role role, std::string_view label,
                                               const KeyHash& hash, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(
       "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -108,7 +108,7 @@ Result<ApiKey> SqliteUserKeyStore::create_key(uint64_t user_id, Role role, std::
 }
 
 Result<std::vector<ApiKey>> SqliteUserKeyStore::list_keys() {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kListKeys);
   if (!stmt.ok()) return stmt.status();
   std::optional<Status> bad_hash;
@@ -134,7 +134,7 @@ Result<std::vector<ApiKey>> SqliteUserKeyStore::list_keys() {
 }
 
 Status SqliteUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kRevokeKey);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(key_id)).bind(2, now_ms).run(); !s.ok()) {

@@ -25,7 +25,7 @@ void SqliteViolationStore::record_violation(Violation violation) {
 }
 
 Result<std::vector<Violation>> SqliteViolationStore::violations_since(int64_t since_ms) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kViolationsSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);
@@ -36,7 +36,7 @@ Result<std::vector<Violation>> SqliteViolationStore::violations_since(int64_t si
 
 Result<std::vector<ViolationRecord>> SqliteViolationStore::list_violations(
     const ViolationFilter& f) {
-  std::lock_guard lock(db_.mu);
+  core::MutexLock lock(db_.mu);
   const detail::ViolationListing query = detail::violation_listing(f, '?');
   auto stmt = db_.conn->prepare(query.sql);
   if (!stmt.ok()) return stmt.status();
