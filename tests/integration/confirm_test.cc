@@ -14,6 +14,7 @@
 
 #include "support/cli_run.h"
 #include "support/gaia_server_test.h"
+#include "support/loopback_port.h"
 #include "support/raw_http_client.h"
 
 namespace gaia::testing {
@@ -363,7 +364,7 @@ TEST_F(ConfirmTest, TheHookAllowsAndDeniesWithGaiaUp) {
 }
 
 TEST_F(ConfirmTest, TheHookAnswersItsFallbackWhenGaiaIsDown) {
-  port_ = free_port();  // nobody listens
+  port_ = refused_port();
   CliRun r = hook("some-key", bash_payload("git status"), {"--timeout-ms", "1000"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(boost::json::parse(r.out).at("hookSpecificOutput").at("permissionDecision"), "ask");

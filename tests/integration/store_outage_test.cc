@@ -210,7 +210,7 @@ TEST_F(StoreOutageTest, SqliteFileLockedByAnotherProcessLosesNoAcknowledgedExecu
 TEST_F(StoreOutageTest, UnreachableDatabaseAtStartIsRetriedThenGivenUp) {
   ServerProcess server(
       {}, {"DATABASE_URL=postgresql://postgres@127.0.0.1:1/none", "GAIA_STORE_CONNECT_RETRY_S=1",
-           "PORT=" + std::to_string(free_port()), "GAIA_DATA_DIR=" + dir_.file("data")});
+           "PORT=0", "GAIA_DATA_DIR=" + dir_.file("data")});
   EXPECT_EQ(server.wait_exit(), 1);
   EXPECT_NE(server.stderr_.find("cannot connect to PostgreSQL"), std::string::npos)
       << server.stderr_;
