@@ -1,25 +1,13 @@
 // A real gaia_server for the browser tests: a fresh temporary data directory with SQLite,
-// a known admin key, a free loopback port, and a fake /proc whose load never moves (so the
+// a known admin key, a loopback port the kernel picks (port 0), and a fake /proc whose load never moves (so the
 // machine running the tests never throttles the server under test).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ADMIN_KEY = 'e2e-dashboard-admin-key-0123456789abcdef';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export class GaiaServer {
   static async start(binary) {
@@ -31,30 +19,32 @@ export class GaiaServer {
     const totalKb = 8_000_000;
     writeFileSync(join(dir, 'proc', 'meminfo'),
       `MemTotal: ${totalKb} kB\nMemFree: 1000 kB\nMemAvailable: ${totalKb * 0.6} kB\n`);
-    const port = await freePort();
     const env = {
       PATH: process.env.PATH,
       HOME: dir,
       DATABASE_URL: `sqlite:${join(dir, 'gaia.db')}`,
       GAIA_DATA_DIR: join(dir, 'var'),
       GAIA_ADMIN_KEY: ADMIN_KEY,
-      PORT: String(port),
+      PORT: '0',  // the server reports the port it got
       GAIA_PROC_ROOT: dir,
       GAIA_ALERT_INTERVAL_S: '1',  // alerts fire within a second of their condition
       GAIA_CONFIRM_APPROVAL_WAIT_S: '60',  // agents' asked-about commands wait for an admin
       GAIA_ANALYTICS_FLUSH_S: '1',  // reports see checks within a second
     };
     const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server = new GaiaServer(child, dir, port);
+    const server = new GaiaServer(child, dir);
+    const starting = await server.waitForLine('[INFO] Starting HTTP server on ', 30_000);
+    server.port = Number(starting.slice(starting.lastIndexOf(':') + 1));
+    server.base = `http://127.0.0.1:${server.port}`;
     await server.waitForLine('[INFO] Health:', 30_000);
     return server;
   }
 
-  constructor(child, dir, port) {
+  constructor(child, dir) {
     this.child = child;
     this.dir = dir;
-    this.port = port;
-    this.base = `http://127.0.0.1:${port}`;
+    this.port = 0;  // known once the server says where it listens
+    this.base = '';
     this.stdout = '';
     this.stderr = '';
     child.stdout.setEncoding('utf8');

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
 
@@ -297,12 +298,14 @@ TEST_F(AdminApiTest, ViolationsAreFilteredAndPagedNewestFirst) {
 
   // Violations are written in the background: wait until all five are listed.
   boost::json::array all;
-  for (int i = 0; i < 100 && all.size() < 5; ++i) {
-    auto r = call("GET", "/api/admin/quotas/violations");
-    ASSERT_EQ(r.status, 200) << r.body;
-    all = json_of(r).at("violations").as_array();
-    if (all.size() < 5) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  testing::eventually(
+      [&] {
+        auto r = call("GET", "/api/admin/quotas/violations");
+        EXPECT_EQ(r.status, 200) << r.body;
+        if (r.status == 200) all = json_of(r).at("violations").as_array();
+        return all.size() >= 5;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(50));
   ASSERT_EQ(all.size(), 5u);
   EXPECT_EQ(all[0].at("user"), "bob");
   EXPECT_EQ(all[0].at("type"), "code");

@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "support/eventually.h"
 #include "support/gaia_server_test.h"
+#include "support/loopback_port.h"
 #include "support/loopback_server.h"
 #include "support/raw_http_client.h"
 
@@ -220,7 +221,7 @@ TEST_F(AlertsTest, ARuleFiresToTheLogAndASignedWebhookAndCanBeAcknowledged) {
 
 TEST_F(AlertsTest, ADeadWebhookShowsOnHealthAndBlocksNothing) {
   // Nobody listens on this port: every delivery fails, retried with backoff in the background.
-  start({"GAIA_ALERT_WEBHOOK_URL=http://127.0.0.1:" + std::to_string(free_port()) + "/x"});
+  start({"GAIA_ALERT_WEBHOOK_URL=http://127.0.0.1:" + std::to_string(refused_port()) + "/x"});
   auto made = call("POST", "/api/admin/alerts/rules",
                    R"({"name":"Store is up","metric":"store_healthy","condition":">=",
                        "threshold":1,"channels":["webhook"]})");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
 
@@ -71,19 +72,20 @@ class AnalyticsTest : public GaiaServerTest {
   // The report's rows once the aggregates hold `count` admissions of `user` (flushed every
   // second); empty if they do not within 20 s.
   boost::json::array rows_once_flushed(const std::string& path, int64_t count) {
-    for (int i = 0; i < 100; ++i) {
-      Fetched f = get(path);
-      if (f.status == 200) {
-        boost::json::array rows = boost::json::parse(f.body).at("rows").as_array();
-        int64_t seen = 0;
-        for (const auto& r : rows) {
-          if (r.at("outcome") == "admitted") seen += r.at("count").as_int64();
-        }
-        if (seen >= count) return rows;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return {};
+    boost::json::array rows;
+    const bool flushed = testing::eventually(
+        [&] {
+          Fetched f = get(path);
+          if (f.status != 200) return false;
+          rows = boost::json::parse(f.body).at("rows").as_array();
+          int64_t seen = 0;
+          for (const auto& r : rows) {
+            if (r.at("outcome") == "admitted") seen += r.at("count").as_int64();
+          }
+          return seen >= count;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(200));
+    return flushed ? rows : boost::json::array{};
   }
 };
 

@@ -11,6 +11,7 @@
 
 #include "support/cli_run.h"
 #include "support/gaia_server_test.h"
+#include "support/loopback_port.h"
 
 namespace gaia::testing {
 namespace {
@@ -187,15 +188,15 @@ TEST_F(CliTest, FlagsOverrideTheEnvironment) {
   start();
   const std::string key = user_with_key("alice");
   // GAIA_URL names a port nobody listens on and GAIA_KEY a wrong key; the flags win.
-  CliRun run =
-      run_gaia({"quota", "--url", url(), "--key", key},
-               {"GAIA_URL=http://127.0.0.1:" + std::to_string(free_port()), "GAIA_KEY=gaia_wrong"});
+  CliRun run = run_gaia(
+      {"quota", "--url", url(), "--key", key},
+      {"GAIA_URL=http://127.0.0.1:" + std::to_string(refused_port()), "GAIA_KEY=gaia_wrong"});
   EXPECT_EQ(run.exit_code, 0) << describe(run);
   EXPECT_TRUE(run.out.starts_with("user alice,")) << run.out;
 }
 
 TEST_F(CliTest, ServerDownIsAConnectionErrorExitingTwo) {
-  const std::string address = "127.0.0.1:" + std::to_string(free_port());
+  const std::string address = "127.0.0.1:" + std::to_string(refused_port());
   CliRun run = run_gaia({"check", "shell"}, {"GAIA_URL=http://" + address, "GAIA_KEY=gaia_any"});
   EXPECT_EQ(run.exit_code, 2) << describe(run);
   EXPECT_EQ(run.err, "gaia: cannot connect to " + address + ": Connection refused\n");

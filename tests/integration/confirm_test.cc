@@ -13,7 +13,9 @@
 #include <memory>
 
 #include "support/cli_run.h"
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
+#include "support/loopback_port.h"
 #include "support/raw_http_client.h"
 
 namespace gaia::testing {
@@ -67,15 +69,17 @@ class ConfirmTest : public GaiaServerTest {
   }
   // The id of the first approval waiting, once there is one (0: none within 5 s).
   uint64_t first_waiting_approval() {
-    for (int i = 0; i < 100; ++i) {
-      auto list = call("GET", "/api/admin/approvals", kAdminKey);
-      if (list && list->status == 200) {
-        const boost::json::array waiting = json_of(*list).at("approvals").as_array();
-        if (!waiting.empty()) return waiting[0].at("id").to_number<uint64_t>();
-      }
-      ::usleep(50'000);
-    }
-    return 0;
+    uint64_t id = 0;
+    eventually(
+        [&] {
+          auto list = call("GET", "/api/admin/approvals", kAdminKey);
+          if (!list || list->status != 200) return false;
+          const boost::json::array waiting = json_of(*list).at("approvals").as_array();
+          if (!waiting.empty()) id = waiting[0].at("id").to_number<uint64_t>();
+          return id != 0;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(50));
+    return id;
   }
   // A /proc of an idle machine, so real load on the test machine never throttles commands.
   std::string idle_proc_root() {
@@ -114,10 +118,12 @@ TEST_F(ConfirmTest, DefaultPatternsDecideAndEveryDecisionIsLogged) {
   EXPECT_EQ(call("GET", "/api/claude/confirm/decisions", key)->status, 403);
   auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
   // The log is group-committed: poll briefly until the row is durable.
-  for (int i = 0; i < 50 && json_of(*log).at("decisions").as_array().empty(); ++i) {
-    ::usleep(100'000);
-    log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
-  }
+  eventually(
+      [&] {
+        log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
+        return !json_of(*log).at("decisions").as_array().empty();
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
   ASSERT_EQ(log->status, 200) << log->body;
   auto rows = json_of(*log).at("decisions").as_array();
   ASSERT_EQ(rows.size(), 1u);
@@ -181,10 +187,12 @@ TEST_F(ConfirmTest, AnAgentsCommandIsDeniedOrHeldForApprovalByTheExecutor) {
   EXPECT_EQ(asked->status, 428) << asked->body;
   // Both answers are in the decision log, as the executor's.
   auto log = call("GET", "/api/claude/confirm/decisions?user=ann", kAdminKey);
-  for (int i = 0; i < 50 && json_of(*log).at("decisions").as_array().size() < 2; ++i) {
-    ::usleep(100'000);
-    log = call("GET", "/api/claude/confirm/decisions?user=ann", kAdminKey);
-  }
+  eventually(
+      [&] {
+        log = call("GET", "/api/claude/confirm/decisions?user=ann", kAdminKey);
+        return json_of(*log).at("decisions").as_array().size() >= 2;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
   auto rows = json_of(*log).at("decisions").as_array();
   ASSERT_EQ(rows.size(), 2u) << log->body;
   EXPECT_EQ(rows[0].at("decision"), "ask");
@@ -246,17 +254,21 @@ TEST_F(ConfirmTest, ReputationScalesTheUsersLimitsAndAResetRestoresThem) {
   EXPECT_NEAR(factor, 0.5 + 0.5 * 50 / 70, 0.001);
   // The factor reaches the limits within the second that the server takes to hand it over.
   uint64_t scaled = full;
-  for (int i = 0; i < 50 && scaled == full; ++i) {
-    ::usleep(100'000);
-    scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
-  }
+  eventually(
+      [&] {
+        scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
+        return scaled != full;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
   EXPECT_NEAR(static_cast<double>(scaled), static_cast<double>(full) * factor, 1.0);
 
   ASSERT_EQ(call("POST", "/api/admin/users/ann/reputation/reset", kAdminKey)->status, 200);
-  for (int i = 0; i < 50 && scaled != full; ++i) {
-    ::usleep(100'000);
-    scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
-  }
+  eventually(
+      [&] {
+        scaled = daily_limit(json_of(*call("GET", "/api/v1/quota", key)), "shell");
+        return scaled == full;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
   EXPECT_EQ(scaled, full);
 }
 
@@ -363,7 +375,7 @@ TEST_F(ConfirmTest, TheHookAllowsAndDeniesWithGaiaUp) {
 }
 
 TEST_F(ConfirmTest, TheHookAnswersItsFallbackWhenGaiaIsDown) {
-  port_ = free_port();  // nobody listens
+  port_ = refused_port();
   CliRun r = hook("some-key", bash_payload("git status"), {"--timeout-ms", "1000"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(boost::json::parse(r.out).at("hookSpecificOutput").at("permissionDecision"), "ask");

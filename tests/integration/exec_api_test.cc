@@ -16,6 +16,7 @@
 #include <memory>
 #include <thread>
 
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
 
@@ -104,12 +105,7 @@ class ExecApiTest : public GaiaServerTest {
   // Polls /health until pred(executor section) holds; false after `within`.
   template <class Pred>
   bool eventually(Pred pred, std::chrono::milliseconds within = 10s) {
-    const auto end = std::chrono::steady_clock::now() + within;
-    while (std::chrono::steady_clock::now() < end) {
-      if (pred(executor())) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return testing::eventually([&] { return pred(executor()); }, within, 50ms);
   }
 };
 

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
 
@@ -174,25 +175,25 @@ class ExecTest : public GaiaServerTest {
   }
   std::optional<int64_t> recorded_signal_where(const std::string& condition,
                                                const std::string& value) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
-    while (std::chrono::steady_clock::now() < deadline) {
-      sqlite3* db = nullptr;
-      std::optional<int64_t> found;
-      if (sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK) {
-        sqlite3_busy_timeout(db, 1000);
-        sqlite3_stmt* stmt = nullptr;
-        const std::string sql = "SELECT coalesce(signal, 0) FROM executions WHERE " + condition;
-        sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-        sqlite3_bind_text(stmt, 1, value.c_str(), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(stmt) == SQLITE_ROW) found = sqlite3_column_int64(stmt, 0);
-        sqlite3_finalize(stmt);
-      }
-      sqlite3_close(db);
-      if (found) return found;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return std::nullopt;
+    std::optional<int64_t> found;
+    testing::eventually(
+        [&] {
+          sqlite3* db = nullptr;
+          if (sqlite3_open_v2(dir_.file("gaia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+              SQLITE_OK) {
+            sqlite3_busy_timeout(db, 1000);
+            sqlite3_stmt* stmt = nullptr;
+            const std::string sql = "SELECT coalesce(signal, 0) FROM executions WHERE " + condition;
+            sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+            sqlite3_bind_text(stmt, 1, value.c_str(), -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(stmt) == SQLITE_ROW) found = sqlite3_column_int64(stmt, 0);
+            sqlite3_finalize(stmt);
+          }
+          sqlite3_close(db);
+          return found.has_value();
+        },
+        std::chrono::milliseconds(kWaitMs), std::chrono::milliseconds(50));
+    return found;
   }
 
   std::string workflow(const std::string& text) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
 
@@ -306,11 +307,12 @@ TEST_F(ServiceTest, KillNineLosesNoAnsweredExecution) {
       }
     });
   }
-  while (true) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::lock_guard lock(mu);
-    if (answered.size() >= 200) break;
-  }
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        std::lock_guard lock(mu);
+        return answered.size() >= 200;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(50)));
   server_->signal(SIGKILL);
   stop_load = true;
   for (auto& c : clients) c.join();

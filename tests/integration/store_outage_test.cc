@@ -29,8 +29,6 @@ const std::string kAdminKey = "integration-admin-key-0123456789abcdef";
 constexpr auto kClientTimeout = std::chrono::seconds(30);
 constexpr auto kWaitLimit = std::chrono::seconds(60);
 
-const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
-
 std::optional<RawResponse> call(uint16_t port, std::string_view method, std::string_view path,
                                 std::string_view key, std::string_view body = {}) {
   std::string req = std::string(method) + " " + std::string(path) +
@@ -127,19 +125,21 @@ class StoreOutageTest : public GaiaServerTest {
 };
 
 TEST_F(StoreOutageTest, PostgresStoppedMidLoadLosesNoAcknowledgedExecution) {
-  PostgresCluster& cluster = shared_postgres();
-  const std::string url = cluster.create_database();
+  std::string error;
+  auto cluster = PostgresCluster::create(error);  // its own: this test stops it
+  ASSERT_TRUE(cluster) << error;
+  const std::string url = cluster->create_database();
   start(url);
   Load load(port_, user_key());
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= 30; }));
 
-  cluster.stop();
+  cluster->stop();
   const size_t before_outage = load.acknowledged();
   ASSERT_TRUE(eventually([&] { return degraded_and_journaling(); }))
       << boost::json::serialize(health());
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= before_outage + 30; }));
 
-  ASSERT_TRUE(cluster.start());
+  ASSERT_TRUE(cluster->start());
   ASSERT_TRUE(eventually([&] { return healthy_and_replayed(); }))
       << boost::json::serialize(health());
   const size_t after_outage = load.acknowledged();
@@ -210,7 +210,7 @@ TEST_F(StoreOutageTest, SqliteFileLockedByAnotherProcessLosesNoAcknowledgedExecu
 TEST_F(StoreOutageTest, UnreachableDatabaseAtStartIsRetriedThenGivenUp) {
   ServerProcess server(
       {}, {"DATABASE_URL=postgresql://postgres@127.0.0.1:1/none", "GAIA_STORE_CONNECT_RETRY_S=1",
-           "PORT=" + std::to_string(free_port()), "GAIA_DATA_DIR=" + dir_.file("data")});
+           "PORT=0", "GAIA_DATA_DIR=" + dir_.file("data")});
   EXPECT_EQ(server.wait_exit(), 1);
   EXPECT_NE(server.stderr_.find("cannot connect to PostgreSQL"), std::string::npos)
       << server.stderr_;

@@ -11,12 +11,14 @@ namespace gaia::testing {
 
 void GaiaServerTest::start(const std::vector<std::string>& extra_env,
                            const std::vector<std::string>& args, const std::string& database_url) {
-  port_ = free_port();
   std::vector<std::string> env = {
       "DATABASE_URL=" + (database_url.empty() ? "sqlite:" + db_path() : database_url),
-      "GAIA_ADMIN_KEY=" + admin_key_, "PORT=" + std::to_string(port_), "GAIA_THREADS=2"};
+      "GAIA_ADMIN_KEY=" + admin_key_, "PORT=0", "GAIA_THREADS=2"};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   server_ = std::make_unique<ServerProcess>(args, env);
+  std::optional<uint16_t> port = server_->read_port();
+  ASSERT_TRUE(port) << server_->stdout_ << server_->stderr_;
+  port_ = *port;
   ASSERT_TRUE(server_->read_line_starting("[INFO] Health:"))
       << server_->stdout_ << server_->stderr_;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // GaiaServerTest: the fixture the integration suites share. It owns a temporary directory,
 // runs gaia_server in it the way every suite does (SQLite file gaia.db there, the suite's admin
-// key, a free loopback port, two I/O threads) and offers what the suites do with it: stop it,
-// make a user with a key, and count rows in its database as another process would.
+// key, a loopback port the kernel picks, two I/O threads) and offers what the suites do with it:
+// stop it, make a user with a key, and count rows in its database as another process would.
 //
 // Example:
 //   class MyTest : public GaiaServerTest {
@@ -30,9 +30,9 @@ class GaiaServerTest : public ::testing::Test {
   // The SQLite file the server keeps its data in.
   std::string db_path() const { return dir_.file("gaia.db"); }
 
-  // Starts gaia_server with `args` on a fresh port, its environment the shared one with
-  // `extra_env` appended, and waits until it serves. `database_url` replaces the SQLite file
-  // when not empty. A server that never reports its health fails the test with its output.
+  // Starts gaia_server with `args` on port 0 (port_ is the one it got), its environment the shared
+  // one with `extra_env` appended, and waits until it serves. `database_url` replaces the SQLite
+  // file when not empty. A server that never reports its health fails the test with its output.
   void start(const std::vector<std::string>& extra_env = {},
              const std::vector<std::string>& args = {}, const std::string& database_url = "");
 

@@ -7,7 +7,7 @@
 
 namespace gaia::testing {
 
-uint16_t free_port() {
+uint16_t refused_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

@@ -1,5 +1,8 @@
 #pragma once
-// A Clock that moves only when a test says so.
+// A Clock that moves only when a test says so. Threads under test may read it while the test
+// moves it.
+
+#include <atomic>
 
 #include "core/clock.h"
 
@@ -8,20 +11,22 @@ namespace gaia::testing {
 class ManualClock : public core::Clock {
  public:
   // Starts at 2026-01-05 00:00:00 UTC, a Monday, one hour of monotonic time in.
-  ManualClock() : mono_(std::chrono::hours(1)), wall_(std::chrono::seconds(1767571200)) {}
+  ManualClock()
+      : mono_(core::MonoTime(std::chrono::hours(1))),
+        wall_(core::WallTime(std::chrono::seconds(1767571200))) {}
 
-  core::MonoTime mono_now() const override { return mono_; }
-  core::WallTime wall_now() const override { return wall_; }
+  core::MonoTime mono_now() const override { return mono_.load(); }
+  core::WallTime wall_now() const override { return wall_.load(); }
 
   void advance(std::chrono::nanoseconds d) {
-    mono_ += d;
-    wall_ += d;
+    mono_.store(mono_.load() + d);
+    wall_.store(wall_.load() + d);
   }
-  void set_wall(core::WallTime wall) { wall_ = wall; }
+  void set_wall(core::WallTime wall) { wall_.store(wall); }
 
  private:
-  core::MonoTime mono_;
-  core::WallTime wall_;
+  std::atomic<core::MonoTime> mono_;
+  std::atomic<core::WallTime> wall_;
 };
 
 }  // namespace gaia::testing

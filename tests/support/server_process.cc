@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
+
 namespace gaia::testing {
 namespace {
 
@@ -60,6 +62,19 @@ std::optional<std::string> ServerProcess::read_line_starting(const std::string& 
     }
     if (!read_some(out_, stdout_)) return std::nullopt;
   }
+}
+
+std::optional<uint16_t> ServerProcess::read_port() {
+  std::optional<std::string> line = read_line_starting("[INFO] Starting HTTP server on ");
+  if (!line) return std::nullopt;
+  const std::size_t colon = line->rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  unsigned port = 0;
+  const char* first = line->data() + colon + 1;
+  const char* last = line->data() + line->size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || end != last || port == 0 || port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(port);
 }
 
 int ServerProcess::wait_exit() {

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "support/loopback_port.h"
-
 namespace gaia::testing {
 
 class ServerProcess {
@@ -25,6 +23,10 @@ class ServerProcess {
 
   // Reads stdout until a line starting with `prefix`; everything read is kept in stdout_.
   std::optional<std::string> read_line_starting(const std::string& prefix);
+
+  // The port the server listens on, from its "[INFO] Starting HTTP server on host:port" line
+  // (start it on port 0: the kernel picks a free one); nullopt if that line never comes.
+  std::optional<uint16_t> read_port();
 
   // Reads both pipes to end of stream (the child exited), then reaps it: its exit code, or
   // -1 if it did not exit normally or took longer than the read timeout.

@@ -13,6 +13,7 @@
 
 #include "alerts/default_rules.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/eventually.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
@@ -386,9 +387,7 @@ TEST_F(EvaluatorTest, TheTimerEvaluatesOnItsOwnThread) {
   Evaluator timed(*store_, metrics_, clock_, {std::chrono::milliseconds(10)});
   ASSERT_TRUE(timed.load({}).ok());
   timed.start();
-  for (int i = 0; i < 500 && timed.summary().rounds < 2; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
+  testing::eventually([&] { return timed.summary().rounds >= 2; }, 5s, 10ms);
   timed.stop();
   EXPECT_GE(timed.summary().rounds, 2u);
   EXPECT_EQ(alerts("firing").size(), 1u);

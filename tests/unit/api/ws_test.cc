@@ -19,6 +19,7 @@
 #include "identity/session_store.h"
 #include "metrics/check_stats.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/eventually.h"
 #include "support/raw_http_client.h"
 #include "support/temp_dir.h"
 
@@ -191,11 +192,7 @@ class WsTest : public ::testing::Test {
 
   // Waits (bounded) until the hub counts `n` clients.
   bool wait_for_clients(uint64_t n) {
-    for (int i = 0; i < 500; ++i) {
-      if (hub_->health().clients == n) return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
+    return testing::eventually([&] { return hub_->health().clients == n; }, 5s, 10ms);
   }
 
   std::string sign_in() {
@@ -361,14 +358,16 @@ TEST_F(WsTest, SilentPeerIsClosed) {
   WsClient alive;
   ASSERT_EQ(hello(alive, {bearer(admin_key_)}), "header");
   // `alive` reads (and so answers pings) while the silent one is timed out.
-  bool closed = false;
-  for (int i = 0; i < 1000 && !closed; ++i) {
-    hub_->publish("tick", {});
-    ASSERT_TRUE(alive.read());
-    http::WsHealth h = hub_->health();
-    closed = h.closed_silent == 1 && h.clients == 1;
-    std::this_thread::sleep_for(5ms);
-  }
+  bool alive_read = true;
+  const bool closed = testing::eventually(
+      [&] {
+        hub_->publish("tick", {});
+        alive_read = alive_read && alive.read();
+        http::WsHealth h = hub_->health();
+        return !alive_read || (h.closed_silent == 1 && h.clients == 1);
+      },
+      10s, 5ms);
+  ASSERT_TRUE(alive_read);
   EXPECT_TRUE(closed);
   EXPECT_GE(alive.pings, 1);
   EXPECT_EQ(hub_->health().closed_silent, 1u);  // only the silent one
@@ -423,8 +422,7 @@ TEST_F(WsTest, PublishReachesEveryClient) {
     EXPECT_EQ(m->at("data").at("by"), "admin");
   }
   // A write is counted when its completion runs, which may be just after the client has it.
-  for (int i = 0; i < 500 && hub_->health().messages_sent < 6; ++i)
-    std::this_thread::sleep_for(10ms);
+  testing::eventually([&] { return hub_->health().messages_sent >= 6; }, 5s, 10ms);
   auto h = testing::http_request(server_->port(), "GET", "/api/ws/health", admin_key_);
   ASSERT_TRUE(h);
   ASSERT_EQ(h->status, 200);

@@ -13,6 +13,7 @@
 #include "alerts/evaluator.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/eventually.h"
 #include "support/loopback_server.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
@@ -79,7 +80,7 @@ TEST(AlertChannelsTest, ASilentWebhookDoesNotHoldUpEvaluation) {
   ASSERT_TRUE(evaluator.create_rule(rule).ok());
 
   evaluator.evaluate();  // fires: the first delivery starts and is never answered
-  for (int i = 0; i < 1000 && receiver.bodies().empty(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(testing::eventually([&] { return !receiver.bodies().empty(); }, 10s, 10ms));
   ASSERT_EQ(receiver.bodies().size(), 1u);
   // While that delivery hangs, rounds go on: the alert resolves and fires again, queued.
   for (double v : {10.0, 100.0, 10.0}) {

@@ -16,7 +16,6 @@
 namespace gaia::app {
 namespace {
 
-using testing::free_port;
 using testing::ServerProcess;
 
 class ServerProcessTest : public ::testing::Test {
@@ -31,10 +30,12 @@ class ServerProcessTest : public ::testing::Test {
 };
 
 TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
-  uint16_t port = free_port();
-  ServerProcess server({"--port", std::to_string(port), "--threads", "2", "--exec-workers", "2"},
+  ServerProcess server({"--port", "0", "--threads", "2", "--exec-workers", "2"},
                        {"DATABASE_URL=sqlite:" + db_path(), "GAIA_BIND=127.0.0.1"});
   ASSERT_TRUE(server.running());
+  std::optional<uint16_t> got = server.read_port();
+  ASSERT_TRUE(got) << server.stdout_ << server.stderr_;
+  const uint16_t port = *got;
   auto health_line = server.read_line_starting("[INFO] Health:");
   ASSERT_TRUE(health_line) << server.stdout_;
   std::string where = "127.0.0.1:" + std::to_string(port);

@@ -22,13 +22,12 @@ using testing::kShell;
 class Events : public ExecObserver {
  public:
   void on_refused(const Refusal& r) override { end("refused", r.code, r.status); }
-  void on_queued(const core::Enqueued& e) override {
-    add("queued:" + std::to_string(e.position));
-  }
+  void on_queued(const core::Enqueued& e) override { add("queued:" + std::to_string(e.position)); }
   void on_started() override {
     std::lock_guard lock(mu_);
     started_at_ = std::chrono::steady_clock::now();
     log_.push_back("started");
+    cv_.notify_all();
   }
   void on_output(OutputStream s, std::string_view bytes) override {
     std::lock_guard lock(mu_);
@@ -50,9 +49,12 @@ class Events : public ExecObserver {
     cv_.wait_for(lock, seconds(20), [this] { return done_; });
     return log_;
   }
-  bool has_started() {
-    std::lock_guard lock(mu_);
-    return std::find(log_.begin(), log_.end(), "started") != log_.end();
+  // Waits (bounded) until the command started; whether it did.
+  bool wait_started() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, seconds(20), [this] {
+      return std::find(log_.begin(), log_.end(), "started") != log_.end();
+    });
   }
 
   std::mutex mu_;
@@ -117,8 +119,8 @@ class ExecutorTest : public ::testing::Test {
   void use_rules(std::vector<core::Rule> extra) {
     std::vector<core::Rule> rules = core::default_rules();
     for (core::Rule& r : extra) rules.push_back(std::move(r));
-    limiter_ = std::make_unique<core::Limiter>(testing::compile_or_die(rules),
-                                               core::LimiterOptions{});
+    limiter_ =
+        std::make_unique<core::Limiter>(testing::compile_or_die(rules), core::LimiterOptions{});
     executor_ = std::make_unique<Executor>(*limiter_, scheduler_, runner_, *store_, clock_,
                                            confirm_.get(), load_.get());
   }
@@ -195,8 +197,8 @@ TEST_F(ExecutorTest, AnAgentsCommandIsDeniedOrHeldByTheConfirmationHook) {
   ASSERT_TRUE(executor_->submit(request({"/bin/true"}), person)) << "only agents are reviewed";
   person->wait();
 
-  confirm_ = std::make_unique<ScriptedConfirmation>(
-      Confirmation{Confirmation::Verdict::kAsk, "sudo"});
+  confirm_ =
+      std::make_unique<ScriptedConfirmation>(Confirmation{Confirmation::Verdict::kAsk, "sudo"});
   use_rules({});
   req = request({"/bin/true"});
   req.from_agent = true;
@@ -220,9 +222,7 @@ TEST_F(ExecutorTest, CancelStopsARunningCommandAndStillRecordsIt) {
   auto events = std::make_shared<Events>();
   auto handle = executor_->submit(request({"/bin/sleep", "30"}), events);
   ASSERT_TRUE(handle);
-  for (int i = 0; i < 2000 && !events->has_started(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  ASSERT_TRUE(events->wait_started());
   executor_->cancel(*handle);
   EXPECT_EQ(events->wait().back(), "exited");
   EXPECT_TRUE(events->result_.cancelled);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "http/server.h"
+#include "support/eventually.h"
 #include "support/raw_http_client.h"
 
 namespace gaia::http {
@@ -146,8 +147,8 @@ TEST(StreamTest, ChunksArriveInOrderAsTheyAreWritten) {
   ASSERT_TRUE(s->write("{\"n\":2}\n"));
   ASSERT_TRUE(s->write(std::string(300, 'x')));
   ASSERT_TRUE(c.read_until("12c\r\n" + std::string(300, 'x') + "\r\n"));
-  EXPECT_EQ(c.received, "8\r\n{\"n\":1}\n\r\n8\r\n{\"n\":2}\n\r\n12c\r\n" + std::string(300, 'x') +
-                            "\r\n");
+  EXPECT_EQ(c.received,
+            "8\r\n{\"n\":1}\n\r\n8\r\n{\"n\":2}\n\r\n12c\r\n" + std::string(300, 'x') + "\r\n");
   s->finish();
   ASSERT_TRUE(c.read_until("0\r\n\r\n"));
   EXPECT_TRUE(s->closed());
@@ -189,8 +190,7 @@ TEST(StreamTest, OnCloseRegisteredAfterTheClientLeftRunsAtOnce) {
   ASSERT_TRUE(c.read_until("\r\n\r\n"));
   c.close();
   // closed() turns true once the server has noticed.
-  for (int i = 0; i < 500 && !s->closed(); ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(s->closed());
+  ASSERT_TRUE(testing::eventually([&] { return s->closed(); }, 5s, 10ms));
   std::promise<void> fired;
   s->on_close([&] { fired.set_value(); });
   EXPECT_EQ(fired.get_future().wait_for(5s), std::future_status::ready);
@@ -259,9 +259,7 @@ TEST(StreamTest, StopLetsStreamFinishAndThenCloses) {
   ASSERT_TRUE(c.read_until("\r\n\r\n"));
   auto stopped = std::async(std::launch::async, [&server] { server.stop(); });
   // A new connection is refused once stop() has begun; the stream is still open.
-  for (int i = 0; i < 500 && RawHttpConnection(server.port()).connected(); ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
+  testing::eventually([&] { return !RawHttpConnection(server.port()).connected(); }, 5s, 10ms);
   ASSERT_TRUE(s->write("last"));
   s->finish();
   EXPECT_TRUE(c.read_until_closed());
@@ -298,8 +296,7 @@ TEST(StreamTest, WriteRefusesPastPendingBoundWhileClientDoesNotRead) {
   std::size_t body = c.received.find("\r\n\r\n") + 4;
   EXPECT_EQ(c.received.size() - body, accepted * framed.size() + 5);
   // The last write's completion may run just after the client has read it.
-  for (int i = 0; i < 500 && s->pending_bytes() != 0; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(s->pending_bytes(), 0u);
+  EXPECT_TRUE(testing::eventually([&] { return s->pending_bytes() == 0; }, 5s, 10ms));
 }
 
 TEST(StreamTest, DroppedStreamWithoutBeginAnswers500) {

@@ -182,9 +182,12 @@ bool set_immutable(const std::filesystem::path& dir, bool on) {
 
 class ResilientPostgresTest : public ::testing::Test {
  protected:
-  void SetUp() override { url_ = cluster_.create_database(); }
-  void TearDown() override {
-    if (!cluster_.running()) cluster_.start();
+  // A cluster of its own: these tests stop it.
+  void SetUp() override {
+    std::string error;
+    cluster_ = testing::PostgresCluster::create(error);
+    ASSERT_TRUE(cluster_) << error;
+    url_ = cluster_->create_database();
   }
   std::unique_ptr<ResilientStore> open(FailureMode failure = FailureMode::kOpen) {
     auto inner = postgres::PostgresStore::open(url_, clock_);
@@ -195,7 +198,7 @@ class ResilientPostgresTest : public ::testing::Test {
                                             clock_, manual(failure));
   }
 
-  testing::PostgresCluster& cluster_ = testing::shared_postgres();
+  std::unique_ptr<testing::PostgresCluster> cluster_;
   testing::ManualClock clock_;
   testing::TempDir dir_;
   std::string url_;
@@ -204,7 +207,7 @@ class ResilientPostgresTest : public ::testing::Test {
 TEST_F(ResilientPostgresTest, WritesGoToTheJournalWhileTheServerIsDownAndAreReplayedOnce) {
   auto store = open();
   ASSERT_TRUE(record(*store, execution("before")).value());
-  cluster_.stop();
+  cluster_->stop();
   for (std::string id : {"down-1", "down-2", "before"}) {
     auto answered = record(*store, execution(id));
     ASSERT_TRUE(answered.ok()) << answered.status().message();
@@ -215,7 +218,7 @@ TEST_F(ResilientPostgresTest, WritesGoToTheJournalWhileTheServerIsDownAndAreRepl
   EXPECT_FALSE(store->replay().ok());  // still down: the journal stays
   EXPECT_EQ(store->health().journal_records, 28u);
 
-  ASSERT_TRUE(cluster_.start());
+  ASSERT_TRUE(cluster_->start());
   ASSERT_TRUE(store->replay().ok());
   EXPECT_EQ(store->count_executions().value(), 3u);
   EXPECT_EQ(usage_sum(*store), 50u);
@@ -226,18 +229,18 @@ TEST_F(ResilientPostgresTest, WritesGoToTheJournalWhileTheServerIsDownAndAreRepl
 TEST_F(ResilientPostgresTest, FailClosedPausesAdmissionsOnlyDuringAnOutage) {
   auto store = open(FailureMode::kClosed);
   EXPECT_TRUE(store->accepts_admissions());
-  cluster_.stop();
+  cluster_->stop();
   ASSERT_TRUE(record(*store, execution("down")).ok());
   EXPECT_FALSE(store->accepts_admissions());
   EXPECT_TRUE(store->health().admissions_paused);
-  ASSERT_TRUE(cluster_.start());
+  ASSERT_TRUE(cluster_->start());
   ASSERT_TRUE(store->replay().ok());
   EXPECT_TRUE(store->accepts_admissions());
 }
 
 TEST_F(ResilientPostgresTest, AJournalThatCannotBeWrittenFailsTheWriteAndSaysSo) {
   auto store = open();
-  cluster_.stop();
+  cluster_->stop();
   ASSERT_TRUE(set_immutable(dir_.path() / "journal", true));
   auto answered = record(*store, execution("lost?"));
   set_immutable(dir_.path() / "journal", false);
@@ -247,7 +250,7 @@ TEST_F(ResilientPostgresTest, AJournalThatCannotBeWrittenFailsTheWriteAndSaysSo)
   StoreHealth h = store->health();
   EXPECT_FALSE(h.ok);
   EXPECT_NE(h.detail.find("journal: cannot create"), std::string::npos) << h.detail;
-  ASSERT_TRUE(cluster_.start());
+  ASSERT_TRUE(cluster_->start());
 }
 
 }  // namespace

@@ -530,12 +530,14 @@ namespace {
 
 TEST(PostgresStoreTest, ReconnectsAfterTheServerRestarts) {
   testing::ManualClock clock;
-  testing::PostgresCluster& cluster = testing::shared_postgres();
-  auto store = postgres::PostgresStore::open(cluster.create_database(), clock);
+  std::string error;
+  auto cluster = testing::PostgresCluster::create(error);  // its own: this test stops it
+  ASSERT_TRUE(cluster) << error;
+  auto store = postgres::PostgresStore::open(cluster->create_database(), clock);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ASSERT_TRUE(store.value()->create_user("alice", Tier::kDefault, 1).ok());
 
-  cluster.stop();
+  cluster->stop();
   auto away = store.value()->list_users();
   ASSERT_FALSE(away.ok());
   EXPECT_EQ(away.status().code(), core::StatusCode::kUnavailable) << away.status().message();
@@ -545,7 +547,7 @@ TEST(PostgresStoreTest, ReconnectsAfterTheServerRestarts) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), core::StatusCode::kUnavailable);
 
-  ASSERT_TRUE(cluster.start());
+  ASSERT_TRUE(cluster->start());
   auto users = store.value()->list_users();
   ASSERT_TRUE(users.ok()) << users.status().message();
   EXPECT_EQ(users->size(), 1u);
