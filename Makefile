@@ -6,7 +6,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
 .PHONY: setup build build-server run test test-asan test-tsan check-thread-safety fuzz-smoke \
-	bench check-format check-format-cxx format clean
+	bench check-format format clean
 
 setup:
 	@bash scripts/setup.sh
@@ -52,16 +52,13 @@ bench: PRESET = release
 bench: build
 	@./build/release/bench/limiter_bench
 
-# The dashboard's files against Prettier (pinned in tests/e2e/package.json, web/.prettierrc).
+# The dashboard's files against Prettier (pinned in tests/e2e/package.json, web/.prettierrc),
+# and the tracked C++ files against .clang-format (Debian's clang-format 14).
 PRETTIER := tests/e2e/node_modules/.bin/prettier
-check-format: setup
-	@$(PRETTIER) --check web
-
-# The tracked C++ files against .clang-format (Debian's clang-format 14). Not yet part of
-# check-format: some files are not formatted yet.
 CXX_SOURCES = git ls-files -z -- 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' \
 	'bench/*.cc' 'bench/*.h' 'fuzz/*.cc' 'fuzz/*.h'
-check-format-cxx: setup
+check-format: setup
+	@$(PRETTIER) --check web
 	@$(CXX_SOURCES) | xargs -0 clang-format --dry-run --Werror
 
 # Formats the dashboard's files in place.

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   volatile unsigned long sink = 0;
   while (std::chrono::steady_clock::now() < end) {
     const auto start = std::chrono::steady_clock::now();
-    const auto busy_until = start + std::chrono::duration_cast<std::chrono::nanoseconds>(period * duty);
+    const auto busy_until =
+        start + std::chrono::duration_cast<std::chrono::nanoseconds>(period * duty);
     while (std::chrono::steady_clock::now() < busy_until) sink = sink + 1;
     std::this_thread::sleep_until(start + period);
   }

@@ -6,8 +6,8 @@ namespace {
 core::ThrottleConfig throttle_config(const Config& config) {
   core::ThrottleConfig t;
   t.slow_action = config.throttle_hold ? core::SlowAction::kHold : core::SlowAction::kDelay;
-  t.stop_action = config.throttle_refuse_at_zero ? core::StopAction::kRefuse
-                                                 : core::StopAction::kWait;
+  t.stop_action =
+      config.throttle_refuse_at_zero ? core::StopAction::kRefuse : core::StopAction::kWait;
   t.max_wait = std::chrono::seconds(config.queue_max_wait_s);
   return t;
 }
@@ -65,17 +65,21 @@ void ExecStack::tick() {
 boost::json::object ExecStack::status_json() const {
   const core::FairQueueStats q = scheduler_.stats();
   std::shared_ptr<const monitor::LoadSnapshot> load = sampler_.latest();
-  auto source = [](monitor::LoadSource s) { return s == monitor::LoadSource::kCgroup ? "cgroup" : "host"; };
-  return {{"workers", workers_},
-          {"seats", q.seats},
-          {"running", q.running[0] + q.running[1] + q.running[2]},
-          {"queued", {{"enterprise", q.queued[0]}, {"premium", q.queued[1]}, {"default", q.queued[2]}}},
-          {"throttle_factor", throttle_.factor()},
-          {"cpu_pct", load->smoothed.cpu_pct},
-          {"mem_pct", load->smoothed.mem_pct},
-          {"cpu_source", source(load->cpu_source)},
-          {"mem_source", source(load->mem_source)},
-          {"cgroups", runner_.cgroups_available() ? runner_.cgroup_note() : "none: " + runner_.cgroup_note()}};
+  auto source = [](monitor::LoadSource s) {
+    return s == monitor::LoadSource::kCgroup ? "cgroup" : "host";
+  };
+  return {
+      {"workers", workers_},
+      {"seats", q.seats},
+      {"running", q.running[0] + q.running[1] + q.running[2]},
+      {"queued", {{"enterprise", q.queued[0]}, {"premium", q.queued[1]}, {"default", q.queued[2]}}},
+      {"throttle_factor", throttle_.factor()},
+      {"cpu_pct", load->smoothed.cpu_pct},
+      {"mem_pct", load->smoothed.mem_pct},
+      {"cpu_source", source(load->cpu_source)},
+      {"mem_source", source(load->mem_source)},
+      {"cgroups",
+       runner_.cgroups_available() ? runner_.cgroup_note() : "none: " + runner_.cgroup_note()}};
 }
 
 core::Admission ExecStack::admit(core::Tier tier) { return throttle_.admit(load(), tier); }

@@ -148,7 +148,8 @@ void FairQueue::pop_head(Flow& flow) {
 
 void FairQueue::drop_flow_if_idle(Class& cls, UserId user) {
   auto it = cls.flows.find(user);
-  if (it != cls.flows.end() && it->second.running == 0 && it->second.head == it->second.items.size()) {
+  if (it != cls.flows.end() && it->second.running == 0 &&
+      it->second.head == it->second.items.size()) {
     cls.flows.erase(it);
   }
 }

@@ -68,10 +68,10 @@ uint32_t amount_of(const Policy& policy, LimitKind kind) {
 }
 
 TEST(RuleSetTest, ReputationScalesRatesAndQuotasButNotConcurrency) {
-  auto rules = testing::compile_or_die(
-      {testing::rule_for(testing::kGlobal, "shell",
-                         {LimitSpec::calendar(500, CalendarPeriod::kDay),
-                          LimitSpec::rate(10, std::chrono::seconds(1)), LimitSpec::concurrency(4)})});
+  auto rules = testing::compile_or_die({testing::rule_for(
+      testing::kGlobal, "shell",
+      {LimitSpec::calendar(500, CalendarPeriod::kDay), LimitSpec::rate(10, std::chrono::seconds(1)),
+       LimitSpec::concurrency(4)})});
   Policy scratch;
   Principal low{1, 1, Tier::kDefault, 500};
   const Policy& halved = rules->resolve(low, testing::kShell, scratch);
@@ -82,7 +82,8 @@ TEST(RuleSetTest, ReputationScalesRatesAndQuotasButNotConcurrency) {
   Principal high{1, 1, Tier::kDefault, 1200};
   EXPECT_EQ(amount_of(rules->resolve(high, testing::kShell, scratch), LimitKind::kCalendar), 600u);
   Principal full{1, 1, Tier::kDefault, kFullScale};
-  EXPECT_EQ(&rules->resolve(full, testing::kShell, scratch), &rules->resolve(full, testing::kShell, scratch))
+  EXPECT_EQ(&rules->resolve(full, testing::kShell, scratch),
+            &rules->resolve(full, testing::kShell, scratch))
       << "full scale uses the precompiled policy";
   Principal tiny{1, 1, Tier::kDefault, 1};
   EXPECT_EQ(amount_of(rules->resolve(tiny, testing::kShell, scratch), LimitKind::kRate), 1u)
