@@ -22,9 +22,7 @@ using testing::kShell;
 class Events : public ExecObserver {
  public:
   void on_refused(const Refusal& r) override { end("refused", r.code, r.status); }
-  void on_queued(const core::Enqueued& e) override {
-    add("queued:" + std::to_string(e.position));
-  }
+  void on_queued(const core::Enqueued& e) override { add("queued:" + std::to_string(e.position)); }
   void on_started() override {
     std::lock_guard lock(mu_);
     started_at_ = std::chrono::steady_clock::now();
@@ -117,8 +115,8 @@ class ExecutorTest : public ::testing::Test {
   void use_rules(std::vector<core::Rule> extra) {
     std::vector<core::Rule> rules = core::default_rules();
     for (core::Rule& r : extra) rules.push_back(std::move(r));
-    limiter_ = std::make_unique<core::Limiter>(testing::compile_or_die(rules),
-                                               core::LimiterOptions{});
+    limiter_ =
+        std::make_unique<core::Limiter>(testing::compile_or_die(rules), core::LimiterOptions{});
     executor_ = std::make_unique<Executor>(*limiter_, scheduler_, runner_, *store_, clock_,
                                            confirm_.get(), load_.get());
   }
@@ -195,8 +193,8 @@ TEST_F(ExecutorTest, AnAgentsCommandIsDeniedOrHeldByTheConfirmationHook) {
   ASSERT_TRUE(executor_->submit(request({"/bin/true"}), person)) << "only agents are reviewed";
   person->wait();
 
-  confirm_ = std::make_unique<ScriptedConfirmation>(
-      Confirmation{Confirmation::Verdict::kAsk, "sudo"});
+  confirm_ =
+      std::make_unique<ScriptedConfirmation>(Confirmation{Confirmation::Verdict::kAsk, "sudo"});
   use_rules({});
   req = request({"/bin/true"});
   req.from_agent = true;
@@ -239,11 +237,13 @@ TEST_F(ExecutorTest, CancelTakesAWaitingCommandOutOfTheQueue) {
   ASSERT_TRUE(first && second);
   executor_->cancel(*second);
   std::vector<std::string> log = waiting->wait();
-  ASSERT_EQ(log.size(), 2u) << "one command at a time for this user: the second waited";
-  EXPECT_EQ(log[0].substr(0, 7), "queued:");
-  EXPECT_EQ(log[1], "failed");
   executor_->cancel(*first);
   running->wait();
+  // One command at a time for this user: the second only waited. Its place in line may move
+  // (when the first leaves the line to start), each move another "queued:" event.
+  ASSERT_GE(log.size(), 2u);
+  for (size_t i = 0; i + 1 < log.size(); ++i) EXPECT_EQ(log[i].substr(0, 7), "queued:");
+  EXPECT_EQ(log.back(), "failed");
 }
 
 TEST_F(ExecutorTest, AConcurrencyLimitMakesCommandsWaitTheirTurn) {
