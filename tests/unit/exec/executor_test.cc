@@ -239,11 +239,13 @@ TEST_F(ExecutorTest, CancelTakesAWaitingCommandOutOfTheQueue) {
   ASSERT_TRUE(first && second);
   executor_->cancel(*second);
   std::vector<std::string> log = waiting->wait();
-  ASSERT_EQ(log.size(), 2u) << "one command at a time for this user: the second waited";
-  EXPECT_EQ(log[0].substr(0, 7), "queued:");
-  EXPECT_EQ(log[1], "failed");
   executor_->cancel(*first);
   running->wait();
+  // One command at a time for this user: the second only waited. Its place in line may move
+  // (when the first leaves the line to start), each move another "queued:" event.
+  ASSERT_GE(log.size(), 2u);
+  for (size_t i = 0; i + 1 < log.size(); ++i) EXPECT_EQ(log[i].substr(0, 7), "queued:");
+  EXPECT_EQ(log.back(), "failed");
 }
 
 TEST_F(ExecutorTest, AConcurrencyLimitMakesCommandsWaitTheirTurn) {
