@@ -230,7 +230,10 @@ ProcessRunner::ProcessRunner(const core::Clock& clock, ProcessRunnerOptions opti
   if (made.ok()) {
     default_identity_ = std::move(made.value());
   } else if (status_.ok()) {
-    status_ = core::Status::not_found("the account commands run as: " + made.status().message());
+    status_ = core::Status::not_found(
+        "the account commands run as: " + made.status().message() +
+        " (create it: useradd --system --no-create-home --shell /usr/sbin/nologin " +
+        options_.exec_user + "; or configure another)");
   }
   run_as_.user = default_identity_.account;
   run_as_.uid = uid_of(default_identity_);
