@@ -114,8 +114,8 @@ Field text_field(std::string Config::*member, std::string shape, bool (*valid)(s
 bool is_account_name(std::string_view s) {
   if (s.empty() || s.size() > 32 || s[0] == '-') return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 

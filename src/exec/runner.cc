@@ -206,8 +206,8 @@ ProcessRunner::ProcessRunner(const core::Clock& clock, ProcessRunnerOptions opti
     : clock_(clock), options_(std::move(options)) {
   const std::vector<std::string> allowed = detail::filter_allowed_env(
       options_.server_env ? *options_.server_env : detail::current_environ());
-  supervisor_ = options_.supervisor_path.empty() ? supervisor_beside_executable()
-                                                 : options_.supervisor_path;
+  supervisor_ =
+      options_.supervisor_path.empty() ? supervisor_beside_executable() : options_.supervisor_path;
   if (::access(supervisor_.c_str(), X_OK) != 0) {
     status_ = core::Status::not_found("cannot run the supervisor " + supervisor_ + ": " +
                                       std::strerror(errno));
@@ -335,8 +335,8 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   }
   result.cgroup_used = cgroup != nullptr;
 
-  const detail::CommandSetup setup{who.credentials, rlimits_for(spec.limits),
-                                   spec.cwd.value_or(""), std::move(path.value()), spec.argv};
+  const detail::CommandSetup setup{who.credentials, rlimits_for(spec.limits), spec.cwd.value_or(""),
+                                   std::move(path.value()), spec.argv};
   detail::SpawnRequest request;
   request.path = supervisor_;
   request.argv = detail::encode_setup(supervisor_, setup);

@@ -248,8 +248,8 @@ TEST_F(ExecApiTest, ARootServerWithoutItsExecAccountRefusesToStartAndSaysWhy) {
 TEST_F(ExecApiTest, EchosPeakMemoryIsItsOwnNotTheServers) {
   for (const std::string cgroups : {"off", "auto"}) {
     start({"GAIA_EXEC_CGROUPS=" + cgroups});
-    StreamingCall call(port_, R"({"type":"shell","argv":["/bin/echo","hi"],"id":"echo-)" +
-                                  cgroups + "\"}");
+    StreamingCall call(
+        port_, R"({"type":"shell","argv":["/bin/echo","hi"],"id":"echo-)" + cgroups + "\"}");
     ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
     const int64_t peak = number_after(call.received(), "peak_memory_bytes");
     const int64_t server_peak = resident_peak_bytes(server_->pid());
@@ -257,9 +257,9 @@ TEST_F(ExecApiTest, EchosPeakMemoryIsItsOwnNotTheServers) {
     EXPECT_LT(peak, 64LL << 20) << cgroups;
     EXPECT_LT(peak, server_peak / 2) << cgroups << ": the server's own is " << server_peak;
     stop();
-    EXPECT_EQ(count_rows("SELECT peak_memory_bytes FROM executions WHERE id = 'echo-" + cgroups +
-                         "'"),
-              peak);
+    EXPECT_EQ(
+        count_rows("SELECT peak_memory_bytes FROM executions WHERE id = 'echo-" + cgroups + "'"),
+        peak);
   }
 }
 

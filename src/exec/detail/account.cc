@@ -46,11 +46,9 @@ core::Result<Account> find_account(const std::string& name) {
   passwd entry{};
   passwd* found = nullptr;
   std::vector<char> buffer;
-  const int err = lookup_passwd(
-      [&](passwd* e, char* b, size_t n, passwd** f) {
-        return ::getpwnam_r(name.c_str(), e, b, n, f);
-      },
-      &entry, &buffer, &found);
+  const int err = lookup_passwd([&](passwd* e, char* b, size_t n,
+                                    passwd** f) { return ::getpwnam_r(name.c_str(), e, b, n, f); },
+                                &entry, &buffer, &found);
   if (found == nullptr && (err == 0 || err == ENOENT || err == ESRCH)) {
     return core::Status::not_found("no account named '" + name + "'");
   }
@@ -64,9 +62,9 @@ Account account_of(uid_t uid) {
   passwd entry{};
   passwd* found = nullptr;
   std::vector<char> buffer;
-  lookup_passwd([&](passwd* e, char* b, size_t n,
-                    passwd** f) { return ::getpwuid_r(uid, e, b, n, f); },
-                &entry, &buffer, &found);
+  lookup_passwd(
+      [&](passwd* e, char* b, size_t n, passwd** f) { return ::getpwuid_r(uid, e, b, n, f); },
+      &entry, &buffer, &found);
   if (found != nullptr) return from_entry(entry);
   Account a;
   a.name = "uid " + std::to_string(uid);

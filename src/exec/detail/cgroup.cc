@@ -255,9 +255,8 @@ core::Result<std::unique_ptr<CommandCgroup>> CgroupHost::create(const CgroupLimi
       optional_writes.emplace_back(d + "/memory.oom.group", "1");  // OOM takes the whole tree
     }
     if (limits.cpu_millicores) {
-      writes.emplace_back(
-          d + "/cpu.max",
-          std::to_string(cpu_quota_us(*limits.cpu_millicores)) + " 100000");
+      writes.emplace_back(d + "/cpu.max",
+                          std::to_string(cpu_quota_us(*limits.cpu_millicores)) + " 100000");
     }
     if (limits.max_processes) {
       writes.emplace_back(d + "/pids.max", std::to_string(*limits.max_processes));

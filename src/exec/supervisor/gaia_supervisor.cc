@@ -126,8 +126,8 @@ void kill_and_reap_all() {
 int supervise(const CommandSetup& setup) {
   ::fcntl(kControlFd, F_SETFD, FD_CLOEXEC);
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-    send_report({.kind = Report::Kind::kFailed, .failed_stage = SetupStage::kFork,
-                 .failed_errno = errno});
+    send_report(
+        {.kind = Report::Kind::kFailed, .failed_stage = SetupStage::kFork, .failed_errno = errno});
     return 1;
   }
   sigset_t chld;
@@ -138,8 +138,8 @@ int supervise(const CommandSetup& setup) {
 
   int fail_pipe[2];
   if (sigfd < 0 || ::pipe2(fail_pipe, O_CLOEXEC) != 0) {
-    send_report({.kind = Report::Kind::kFailed, .failed_stage = SetupStage::kFork,
-                 .failed_errno = errno});
+    send_report(
+        {.kind = Report::Kind::kFailed, .failed_stage = SetupStage::kFork, .failed_errno = errno});
     return 1;
   }
   const pid_t pid = ::fork();
@@ -147,7 +147,8 @@ int supervise(const CommandSetup& setup) {
   const int fork_errno = errno;
   ::close(fail_pipe[1]);
   if (pid < 0) {
-    send_report({.kind = Report::Kind::kFailed, .failed_stage = SetupStage::kFork,
+    send_report({.kind = Report::Kind::kFailed,
+                 .failed_stage = SetupStage::kFork,
                  .failed_errno = fork_errno});
     return 1;
   }
