@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "exec/detail/environment.h"
+#include "exec/detail/supervision.h"
 #include "monitor/cgroup_paths.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
@@ -803,6 +804,45 @@ TEST(RunnerCgroupV2Test, ARunFallsBackToRlimitsWhenItsCgroupCannotBeMade) {
 }
 
 // --- environment and PATH lookup
+
+TEST(SupervisionTest, ASetupSurvivesTheSupervisorsArguments) {
+  detail::CommandSetup setup;
+  setup.credentials = detail::Credentials{999, 995, {995, 27}};
+  setup.rlimits = {{RLIMIT_CPU, {10, 11}}, {RLIMIT_NOFILE, {RLIM_INFINITY, RLIM_INFINITY}}};
+  setup.cwd = "/srv/a dir=with -- odd=names";
+  setup.path = "/bin/echo";
+  setup.argv = {"echo", "--", "--uid=0", ""};
+  const std::vector<std::string> args = detail::encode_setup("/x/gaia_supervisor", setup);
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  auto decoded = detail::decode_setup(static_cast<int>(argv.size()), argv.data());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  ASSERT_TRUE(decoded->credentials.has_value());
+  EXPECT_EQ(decoded->credentials->uid, 999u);
+  EXPECT_EQ(decoded->credentials->gid, 995u);
+  EXPECT_EQ(decoded->credentials->groups, (std::vector<gid_t>{995, 27}));
+  ASSERT_EQ(decoded->rlimits.size(), 2u);
+  EXPECT_EQ(decoded->rlimits[0].resource, RLIMIT_CPU);
+  EXPECT_EQ(decoded->rlimits[0].value.rlim_max, 11u);
+  EXPECT_EQ(decoded->rlimits[1].value.rlim_cur, RLIM_INFINITY);
+  EXPECT_EQ(decoded->cwd, setup.cwd);
+  EXPECT_EQ(decoded->path, setup.path);
+  EXPECT_EQ(decoded->argv, setup.argv);
+}
+
+TEST(SupervisionTest, RefusesArgumentsTheRunnerNeverMakes) {
+  for (const std::vector<const char*>& argv : std::vector<std::vector<const char*>>{
+           {"s"},
+           {"s", "--"},
+           {"s", "--", "/bin/true"},
+           {"s", "--uid=1", "--", "/bin/true", "true"},
+           {"s", "--uid=x", "--gid=1", "--groups=", "--", "/bin/true", "true"},
+           {"s", "--rlimit=1:2", "--", "/bin/true", "true"},
+           {"s", "--what", "--", "/bin/true", "true"}}) {
+    EXPECT_FALSE(detail::decode_setup(static_cast<int>(argv.size()), argv.data()).ok())
+        << argv.size();
+  }
+}
 
 TEST(RunnerEnvironmentTest, LooksUpProgramsLikeExecvp) {
   EXPECT_EQ(detail::resolve_program("sh", std::string("/nonexistent:/bin"), std::nullopt).value(),
