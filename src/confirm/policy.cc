@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <set>
 
+#include "confirm/code_env.h"
+#include "confirm/detail/wrappers.h"
+#include "confirm/tool_options.h"
+
 namespace gaia::confirm {
 
 using core::Result;
@@ -29,6 +33,11 @@ re2::RE2::Options set_options() {
   return o;
 }
 
+// The variable an assignment part sets: "PATH" for "PATH=x", "PATH+=x" or "A[1]=x" -> "A".
+std::string_view assigned_name(std::string_view text) {
+  return text.substr(0, text.find_first_of("=+["));
+}
+
 bool before(const Pattern& a, const Pattern& b) {
   if (a.spec().priority != b.spec().priority) return a.spec().priority > b.spec().priority;
   return a.spec().id < b.spec().id;
@@ -46,6 +55,10 @@ std::string_view source_name(Source s) {
       return "unparsable";
     case Source::kEmpty:
       return "empty";
+    case Source::kOption:
+      return "option";
+    case Source::kEnvironment:
+      return "environment";
   }
   return "default";
 }
@@ -126,24 +139,57 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
   std::vector<int> scratch;
   // The deciding pattern of each verdict: the first in decision order among matched parts.
   std::optional<size_t> deciding[3];
+  std::optional<std::string> option_guard;  // the first command part's forbidden option
+  std::vector<std::string> assigned;        // variables set that change which code runs
   size_t commands = 0;
   bool all_approved = true;
+  bool after_xargs = false;  // the command part to come is wrapped by xargs
   for (CommandPart& part : parts) {
-    PartDecision pd{
-        .text = std::move(part.text), .kind = part.kind, .decision = {}, .pattern_id = {}};
+    PartDecision pd{.text = std::move(part.text),
+                    .kind = part.kind,
+                    .decision = {},
+                    .pattern_id = {},
+                    .guard = {}};
     bool is_command = part.kind == PartKind::kCommand;
     commands += is_command ? 1 : 0;
+    // xargs appends words from its input to the command it wraps: options nobody sees.
+    const bool arguments_added = is_command && after_xargs;
+    if (part.kind == PartKind::kWrapper && !part.argv.empty() &&
+        detail::basename_of(part.argv[0]) == "xargs") {
+      after_xargs = true;
+    } else if (part.kind != PartKind::kWrapper && part.kind != PartKind::kAssignment) {
+      after_xargs = false;
+    }
     std::optional<size_t> m = first_match(pd.text, context, scratch);
     if (m) {
       const PatternSpec& spec = patterns_[*m].spec();
       pd.decision = spec.decision;
       pd.pattern_id = spec.id;
-      std::optional<size_t>& best = deciding[static_cast<int>(spec.decision)];
-      if (!best || *m < *best) best = *m;
-      if (is_command && spec.decision != Verdict::kApprove) all_approved = false;
+      std::optional<ForbiddenUse> use;
+      if (is_command && spec.decision == Verdict::kApprove) {
+        use = find_forbidden_use(part.argv, arguments_added);
+      }
+      if (use) {
+        pd.decision = Verdict::kAsk;
+        pd.guard = use->reason();
+        if (!option_guard) option_guard = pd.guard;
+      } else {
+        std::optional<size_t>& best = deciding[static_cast<int>(spec.decision)];
+        if (!best || *m < *best) best = *m;
+      }
+      if (is_command && pd.decision != Verdict::kApprove) all_approved = false;
     } else if (is_command) {
       d.unmatched = true;
       all_approved = false;
+    }
+    if (part.kind == PartKind::kAssignment && pd.decision != Verdict::kDeny) {
+      const std::string name(assigned_name(pd.text));
+      if (const CodeEnvEntry* e = code_env_entry(name)) {
+        const CodeEnvFinding finding{name, e->what};
+        pd.decision = Verdict::kAsk;
+        pd.guard = describe({&finding, 1});
+        assigned.push_back(name);
+      }
     }
     d.parts.push_back(std::move(pd));
   }
@@ -158,6 +204,14 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
     by_pattern(Verdict::kDeny, *deny);
   } else if (auto& ask = deciding[static_cast<int>(Verdict::kAsk)]) {
     by_pattern(Verdict::kAsk, *ask);
+  } else if (option_guard) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kOption;
+    d.reason = *option_guard + "; no pattern approves that";
+  } else if (!assigned.empty()) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kEnvironment;
+    d.reason = describe(judge_env(assigned));
   } else if (d.unmatched) {
     d.decision = Verdict::kAsk;
     d.source = Source::kDefault;
