@@ -31,6 +31,14 @@ std::string display_command(const std::vector<std::string>& argv) {
   return out;
 }
 
+std::string launch_command(const ExecRequest& request) {
+  std::vector<std::string> words;
+  for (const auto& [name, value] : request.env_changes) words.push_back(name + "=" + value);
+  words.push_back(request.spec.program.empty() ? request.spec.argv.at(0) : request.spec.program);
+  words.insert(words.end(), request.spec.argv.begin() + 1, request.spec.argv.end());
+  return display_command(words);
+}
+
 struct Executor::Command : OutputSink {
   ExecRequest request;
   std::string type_name;
@@ -56,17 +64,35 @@ Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
 
 Executor::~Executor() = default;
 
+core::Status Executor::prepare(ExecRequest& request) const {
+  if (!request.spec.program.empty()) return core::Status();
+  auto launch = runner_.prepare(request.spec);
+  if (!launch.ok()) return launch.status();
+  request.spec.program = std::move(launch->program);
+  request.env_changes = std::move(launch->env_changes);
+  return core::Status();
+}
+
 std::optional<Refusal> Executor::confirm_stage(const ExecRequest& request) {
   if (!request.from_agent || confirm_ == nullptr) return std::nullopt;
   Confirmation c = confirm_->review(request);
+  Refusal r{403,
+            "denied",
+            "denied by policy: " + c.reason,
+            std::nullopt,
+            std::nullopt,
+            launch_command(request),
+            request.spec.program};
   switch (c.verdict) {
     case Confirmation::Verdict::kApprove:
       return std::nullopt;
     case Confirmation::Verdict::kDeny:
-      return Refusal{403, "denied", "denied by policy: " + c.reason, std::nullopt, std::nullopt};
+      return r;
     case Confirmation::Verdict::kAsk:
-      return Refusal{428, "approval_required", "needs a person's approval: " + c.reason,
-                     std::nullopt, std::nullopt};
+      r.status = 428;
+      r.code = "approval_required";
+      r.message = "needs a person's approval: " + c.reason;
+      return r;
   }
   return std::nullopt;
 }
@@ -113,6 +139,10 @@ uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSe
 
 std::optional<Executor::Handle> Executor::submit(ExecRequest request,
                                                  std::shared_ptr<ExecObserver> observer) {
+  if (core::Status s = prepare(request); !s.ok()) {
+    observer->on_failed(s);
+    return std::nullopt;
+  }
   if (auto refusal = confirm_stage(request)) {
     observer->on_refused(*refusal);
     return std::nullopt;

@@ -174,14 +174,26 @@ ProcessRunner::~ProcessRunner() = default;
 
 bool ProcessRunner::cgroups_available() const { return cgroups_ != nullptr; }
 
+core::Result<Launch> ProcessRunner::prepare(const RunSpec& spec) const {
+  if (core::Status s = validate(spec); !s.ok()) return s;
+  auto changes = detail::env_changes(allowed_env_, spec.env);
+  if (!changes.ok()) return changes.status();
+  Launch launch{spec.program, std::move(changes.value())};
+  if (launch.program.empty()) {
+    auto path =
+        detail::resolve_program(spec.argv[0], detail::env_value(allowed_env_, "PATH"), spec.cwd);
+    if (!path.ok()) return path.status();
+    launch.program = std::move(path.value());
+  }
+  return launch;
+}
+
 core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink,
                                            const CancelToken* cancel) {
-  if (core::Status s = validate(spec); !s.ok()) return s;
+  auto path = prepare(spec);
+  if (!path.ok()) return path.status();
   auto env = detail::build_child_env(allowed_env_, spec.env);
   if (!env.ok()) return env.status();
-  auto path =
-      detail::resolve_program(spec.argv[0], detail::env_value(env.value(), "PATH"), spec.cwd);
-  if (!path.ok()) return path.status();
 
   RunResult result;
   Stream out{UniqueFd(), detail::OutputCapture(OutputStream::kStdout, spec.output_cap_bytes,
@@ -215,7 +227,7 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   result.cgroup_used = cgroup != nullptr;
 
   detail::SpawnRequest request;
-  request.path = std::move(path.value());
+  request.path = std::move(path->program);
   request.argv = spec.argv;
   request.envp = std::move(env.value());
   request.cwd = spec.cwd.value_or("");
