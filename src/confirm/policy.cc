@@ -33,10 +33,33 @@ re2::RE2::Options set_options() {
   return o;
 }
 
-// The variable an assignment part sets: "PATH" for "PATH=x", "PATH+=x" or "A[1]=x" -> "A".
-std::string_view assigned_name(std::string_view text) {
-  return text.substr(0, text.find_first_of("=+["));
+// The variable an assignment part sets, when it changes which code runs ("PATH" for
+// "PATH=x" or "PATH+=x"; "A" for "A[1]=x").
+std::optional<CodeEnvFinding> variable_guard(std::string_view assignment) {
+  const std::string name(assignment.substr(0, assignment.find_first_of("=+[")));
+  const CodeEnvEntry* e = code_env_entry(name);
+  if (e == nullptr) return std::nullopt;
+  return CodeEnvFinding{name, e->what};
 }
+
+// Whether the command part to come gets words from xargs' input appended: options nobody
+// sees. It does when the wrappers and assignments right before it include xargs.
+class XargsTracker {
+ public:
+  bool next(const CommandPart& part) {
+    const bool added = part.kind == PartKind::kCommand && after_xargs_;
+    if (part.kind == PartKind::kWrapper && !part.argv.empty() &&
+        detail::basename_of(part.argv[0]) == "xargs") {
+      after_xargs_ = true;
+    } else if (part.kind != PartKind::kWrapper && part.kind != PartKind::kAssignment) {
+      after_xargs_ = false;
+    }
+    return added;
+  }
+
+ private:
+  bool after_xargs_ = false;
+};
 
 bool before(const Pattern& a, const Pattern& b) {
   if (a.spec().priority != b.spec().priority) return a.spec().priority > b.spec().priority;
@@ -143,7 +166,7 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
   std::vector<std::string> assigned;        // variables set that change which code runs
   size_t commands = 0;
   bool all_approved = true;
-  bool after_xargs = false;  // the command part to come is wrapped by xargs
+  XargsTracker xargs;
   for (CommandPart& part : parts) {
     PartDecision pd{.text = std::move(part.text),
                     .kind = part.kind,
@@ -152,14 +175,7 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
                     .guard = {}};
     bool is_command = part.kind == PartKind::kCommand;
     commands += is_command ? 1 : 0;
-    // xargs appends words from its input to the command it wraps: options nobody sees.
-    const bool arguments_added = is_command && after_xargs;
-    if (part.kind == PartKind::kWrapper && !part.argv.empty() &&
-        detail::basename_of(part.argv[0]) == "xargs") {
-      after_xargs = true;
-    } else if (part.kind != PartKind::kWrapper && part.kind != PartKind::kAssignment) {
-      after_xargs = false;
-    }
+    const bool arguments_added = xargs.next(part);
     std::optional<size_t> m = first_match(pd.text, context, scratch);
     if (m) {
       const PatternSpec& spec = patterns_[*m].spec();
@@ -183,12 +199,10 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
       all_approved = false;
     }
     if (part.kind == PartKind::kAssignment && pd.decision != Verdict::kDeny) {
-      const std::string name(assigned_name(pd.text));
-      if (const CodeEnvEntry* e = code_env_entry(name)) {
-        const CodeEnvFinding finding{name, e->what};
+      if (std::optional<CodeEnvFinding> finding = variable_guard(pd.text)) {
         pd.decision = Verdict::kAsk;
-        pd.guard = describe({&finding, 1});
-        assigned.push_back(name);
+        pd.guard = describe({&*finding, 1});
+        assigned.push_back(finding->name);
       }
     }
     d.parts.push_back(std::move(pd));
