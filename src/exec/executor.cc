@@ -32,11 +32,14 @@ std::string display_command(const std::vector<std::string>& argv) {
 }
 
 std::string launch_command(const ExecRequest& request) {
-  std::vector<std::string> words;
-  for (const auto& [name, value] : request.env_changes) words.push_back(name + "=" + value);
-  words.push_back(request.spec.program.empty() ? request.spec.argv.at(0) : request.spec.program);
-  words.insert(words.end(), request.spec.argv.begin() + 1, request.spec.argv.end());
-  return display_command(words);
+  std::string out;
+  // Only the value is quoted: a quoted name would make the word a command, not an assignment.
+  for (const auto& [name, value] : request.env_changes) {
+    out += name + "=" + display_command({value}) + " ";
+  }
+  std::vector<std::string> words = request.spec.argv;
+  if (!request.spec.program.empty()) words.at(0) = request.spec.program;
+  return out + display_command(words);
 }
 
 struct Executor::Command : OutputSink {

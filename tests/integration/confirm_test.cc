@@ -257,6 +257,10 @@ TEST_F(ConfirmTest, AnAgentsEnvThatChangesWhatRunsIsAskedAboutNamingTheResolvedP
         << r.text;
     EXPECT_NE(body.at("message").as_string().find(name), boost::json::string::npos) << r.text;
   }
+  // A value that needs quoting is still judged as an assignment.
+  auto quoted = exec(R"({"LD_PRELOAD":"/tmp/x y.so"})");
+  ASSERT_EQ(quoted.status, 428) << quoted.text;
+  EXPECT_EQ(quoted.json().at("command").as_string(), "LD_PRELOAD='/tmp/x y.so' /usr/bin/ls /");
   // The same command without them, or with a harmless variable, is approved and runs.
   EXPECT_EQ(exec("{}").status, 200);
   EXPECT_EQ(exec(R"({"GAIA_COLOUR":"blue"})").status, 200);
@@ -266,7 +270,7 @@ TEST_F(ConfirmTest, AnAgentsEnvThatChangesWhatRunsIsAskedAboutNamingTheResolvedP
   eventually(
       [&] {
         auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=ask", kAdminKey);
-        return json_of(*log).at("decisions").as_array().size() >= 10;
+        return json_of(*log).at("decisions").as_array().size() >= 11;
       },
       std::chrono::seconds(5), std::chrono::milliseconds(100));
   auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=ask", kAdminKey);
