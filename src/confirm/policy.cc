@@ -42,6 +42,23 @@ std::optional<CodeEnvFinding> variable_guard(std::string_view assignment) {
   return CodeEnvFinding{name, e->what};
 }
 
+// The assignments a part makes: itself for an assignment part, the NAME=value arguments of a
+// builtin that sets variables (`export PATH=/tmp/x`, `declare -x LD_PRELOAD=x`).
+std::vector<std::string_view> assignments_of(const CommandPart& part, std::string_view text) {
+  if (part.kind == PartKind::kAssignment) return {text};
+  std::vector<std::string_view> out;
+  static constexpr std::string_view kSetters[] = {"export", "declare", "typeset", "local",
+                                                  "readonly"};
+  if (part.kind != PartKind::kCommand || part.argv.empty() ||
+      std::find(std::begin(kSetters), std::end(kSetters), part.argv[0]) == std::end(kSetters)) {
+    return out;
+  }
+  for (size_t i = 1; i < part.argv.size(); ++i) {
+    if (detail::is_assignment(part.argv[i])) out.push_back(part.argv[i]);
+  }
+  return out;
+}
+
 // Whether the command part to come gets words from xargs' input appended: options nobody
 // sees. It does when the wrappers and assignments right before it include xargs.
 class XargsTracker {
@@ -198,12 +215,13 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
       d.unmatched = true;
       all_approved = false;
     }
-    if (part.kind == PartKind::kAssignment && pd.decision != Verdict::kDeny) {
-      if (std::optional<CodeEnvFinding> finding = variable_guard(pd.text)) {
-        pd.decision = Verdict::kAsk;
-        pd.guard = describe({&*finding, 1});
-        assigned.push_back(finding->name);
-      }
+    for (std::string_view assignment : assignments_of(part, pd.text)) {
+      std::optional<CodeEnvFinding> finding = variable_guard(assignment);
+      if (!finding || pd.decision == Verdict::kDeny) continue;
+      if (is_command) all_approved = false;
+      pd.decision = Verdict::kAsk;
+      pd.guard = describe({&*finding, 1});
+      assigned.push_back(finding->name);
     }
     d.parts.push_back(std::move(pd));
   }

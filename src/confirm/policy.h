@@ -11,7 +11,8 @@
 //   3. Two guards no pattern can lift: a command part an approve pattern matched that uses an
 //      option which runs a program, writes a file or changes the system (tool_options.h) is
 //      asked about instead; an assignment part naming a variable that changes which code runs
-//      (code_env.h) is asked about. The part's `guard` says why.
+//      (code_env.h) is asked about, as is `export`/`declare`/`typeset`/`local`/`readonly`
+//      given such a NAME=value. The part's `guard` says why.
 //   4. Combination: any part denied by a pattern -> deny; else any part asked by a pattern ->
 //      ask; else an option guard -> ask, source kOption; else a variable guard -> ask, source
 //      kEnvironment; else approve when every command part (PartKind::kCommand) was approved.

@@ -96,9 +96,10 @@ TEST(CodeEnvTest, APolicyAsksAboutACommandSettingOneWhateverThePatternsSay) {
   auto set = PatternSet::make({spec});
   ASSERT_TRUE(set.ok());
   EXPECT_EQ(set->decide("FOO=1 ls", {}).decision, Verdict::kApprove);
-  for (const char* command : {"PATH=/tmp/x ls", "LD_PRELOAD=/tmp/x.so ls", "env BASH_ENV=x ls",
-                              "PYTHONPATH=. python3 t.py", "GIT_SSH_COMMAND=sh git fetch",
-                              "HOME=/tmp/h git status", "PATH+=:/tmp ls"}) {
+  for (const char* command :
+       {"PATH=/tmp/x ls", "LD_PRELOAD=/tmp/x.so ls", "env BASH_ENV=x ls",
+        "PYTHONPATH=. python3 t.py", "GIT_SSH_COMMAND=sh git fetch", "HOME=/tmp/h git status",
+        "PATH+=:/tmp ls", "export PATH=/tmp/x; ls", "declare -x LD_PRELOAD=/tmp/x.so"}) {
     Decision d = set->decide(command, {});
     EXPECT_EQ(d.decision, Verdict::kAsk) << command;
     EXPECT_EQ(d.source, Source::kEnvironment) << command;
