@@ -4,7 +4,8 @@ namespace gaia::app {
 
 exec::Confirmation ConfirmHook::review(const exec::ExecRequest& request) {
   confirm::ConfirmQuestion q;
-  q.request.command = exec::display_command(request.spec.argv);
+  // The resolved program and the env changes, not the argv the agent sent: what runs.
+  q.request.command = exec::launch_command(request);
   q.request.cwd = request.spec.cwd.value_or("");
   q.request.tool = "exec";
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();

@@ -40,11 +40,19 @@ struct ExecRequest {
   core::CommandTypeId type = 0;
   bool from_agent = false;  // proposed by an AI agent: the confirmation hook decides
   RunSpec spec;
+  // Set by Executor::prepare with spec.program: what the command changes in the environment
+  // it would inherit (see Launch).
+  std::vector<std::pair<std::string, std::string>> env_changes;
 };
 
 // argv as a person would type it, for logs and records: words with shell metacharacters
 // single-quoted. Never run: commands are spawned from argv.
 std::string display_command(const std::vector<std::string>& argv);
+
+// What a prepared request runs, as a person would type it: the env changes as NAME=value
+// words, the resolved program, then argv[1..]: "LD_PRELOAD=/x.so /usr/bin/ls -la". This is
+// the text the confirmation policy judges and the approval desk and decision log show.
+std::string launch_command(const ExecRequest& request);
 
 // Why a command did not run, and what the client should be told.
 struct Refusal {
@@ -53,6 +61,9 @@ struct Refusal {
   std::string message;    // one clear line for a person
   std::optional<std::chrono::seconds> retry_after;
   std::optional<core::Decision> decision;  // the limiter's, for 429
+  // For a refusal of the confirmation stage (403, 428): what was judged, and its program.
+  std::string command = {};
+  std::string program = {};
 };
 
 class ExecObserver {
@@ -104,8 +115,13 @@ class Executor {
            const core::Clock& clock, ConfirmationHook* confirm, LoadGate* load);
   ~Executor();
 
-  // Takes the command through every stage. Returns the handle of a queued command, or nullopt
-  // when it was refused (the observer has been told why).
+  // Works out what `request` will run (spec.program, env_changes) unless spec.program is
+  // already set, so that the policy judges, and a person approves, exactly that. Fails as
+  // Runner::prepare does (a missing program: kNotFound), changing nothing.
+  [[nodiscard]] core::Status prepare(ExecRequest& request) const;
+
+  // Takes the command through every stage, first prepare(). Returns the handle of a queued
+  // command, or nullopt when it was refused or cannot start (the observer has been told).
   std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
 
   // Stops a command: a waiting one leaves the queue (on_failed), a running one is killed
