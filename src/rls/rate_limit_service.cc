@@ -145,28 +145,29 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
   Entry entries[kMaxEntries];
   for (int i = 0; i < n; ++i) {
     const auto& descriptor = request.descriptors(i);
-    const std::string at = "descriptors[" + std::to_string(i) + "]";
+    // Errors only: the field's path, built when one is answered.
+    const auto at = [i] { return "descriptors[" + std::to_string(i) + "]"; };
     if (descriptor.entries_size() > kMaxEntries) {
-      return invalid(at + ".entries", "at most " + std::to_string(kMaxEntries) + " entries");
+      return invalid(at() + ".entries", "at most " + std::to_string(kMaxEntries) + " entries");
     }
     for (int j = 0; j < descriptor.entries_size(); ++j) {
       entries[j] = {descriptor.entries(j).key(), descriptor.entries(j).value()};
     }
     auto ask = ask_of(*domain, std::span<const Entry>(entries, descriptor.entries_size()));
     if (auto* problem = std::get_if<core::FieldError>(&ask)) {
-      return invalid(at + "." + problem->field, problem->message);
+      return invalid(at() + "." + problem->field, problem->message);
     }
     Planned& p = plan[i];
     p.ask = std::get<Ask>(ask);
     auto type = rules->type_id(p.ask.type);
     if (!type) {
-      return invalid(at + ".entries[" + std::to_string(p.ask.type_entry) + "].value",
+      return invalid(at() + ".entries[" + std::to_string(p.ask.type_entry) + "].value",
                      "no command type named \"" + std::string(p.ask.type) + "\"");
     }
     p.type = *type;
     if (descriptor.has_hits_addend()) {
       if (descriptor.hits_addend().value() > kMaxCost) {
-        return invalid(at + ".hits_addend", "at most " + std::to_string(kMaxCost));
+        return invalid(at() + ".hits_addend", "at most " + std::to_string(kMaxCost));
       }
       p.cost = static_cast<uint32_t>(descriptor.hits_addend().value());  // 0: read only
     } else {
@@ -174,7 +175,7 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
     }
     if (p.ask.kind == PrincipalKind::kUser && !trusted_.trusts(context.peer())) {
       return {grpc::StatusCode::PERMISSION_DENIED,
-              at + ".entries[" + std::to_string(p.ask.principal_entry) +
+              at() + ".entries[" + std::to_string(p.ask.principal_entry) +
                   "]: a user entry is accepted only from a trusted peer (rls_trusted_peers)"};
     }
   }

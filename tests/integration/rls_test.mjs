@@ -4,6 +4,8 @@
 // GAIA_SERVER and GAIA_HAPROXY set.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { GaiaServer } from '../e2e/server.mjs';
@@ -35,14 +37,14 @@ function check(key, type, extra = {}) {
   return direct.call({ domain: 'gaia', descriptors: [descriptor({ api_key: key, type })], ...extra });
 }
 
-// fn()'s first answer other than null, asked again until 10 s have passed.
+// fn()'s first answer other than null, asked again until 20 s have passed.
 async function eventually(fn) {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
     const value = await fn();
     if (value !== null) return value;
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.fail('no answer within 10 s');
+  assert.fail('no answer within 20 s');
 }
 
 async function rejected(promise) {
@@ -270,4 +272,61 @@ describe('operations', () => {
     assert.ok(health.body.rls.port > 0);
     assert.deepEqual(health.body.rls.domains, ['gaia', 'edge']);
   });
+});
+
+// Another process holds the SQLite file's write lock until release() (Python's sqlite3).
+async function lockDatabase(path) {
+  const locker = spawn('python3', ['-c', [
+    'import sqlite3, sys',
+    'c = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)',
+    'c.execute("BEGIN EXCLUSIVE")',
+    'print("locked", flush=True)',
+    'sys.stdin.read()',
+    'c.execute("COMMIT")',
+  ].join('\n'), path], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    locker.stdout.once('data', resolve);
+    locker.once('exit', () => reject(new Error('the locker exited')));
+  });
+  return {
+    release: () => new Promise((resolve) => { locker.once('exit', resolve); locker.stdin.end(); }),
+  };
+}
+
+describe('while the database is away, the failure policy decides and says so', () => {
+  for (const policy of ['closed', 'open']) {
+    test(`GAIA_STORE_FAILURE=${policy}`, async () => {
+      const node = await GaiaServer.start(process.env.GAIA_SERVER,
+        { GAIA_RLS_PORT: '0', GAIA_STORE_FAILURE: policy });
+      const line = await node.waitForLine('[INFO] Envoy rate limit service (gRPC) on ', 10_000);
+      const client = new RlsClient(`127.0.0.1:${line.slice(line.lastIndexOf(':') + 1)}`);
+      try {
+        const created = await node.call('POST', '/api/admin/users', { name: 'lee' });
+        assert.equal(created.status, 201);
+        const { key } = (await node.call('POST', '/api/admin/users/lee/keys', {})).body;
+        const ask = () => client.call({
+          domain: 'gaia', descriptors: [descriptor({ api_key: key, type: 'shell' })],
+        });
+        const lock = await lockDatabase(join(node.dir, 'gaia.db'));
+        // The next write waits out SQLite's busy timeout, then the store journals.
+        const answer = await eventually(async () => {
+          const a = await ask();
+          return a.trailers()?.['gaia-store'] ? a : null;
+        });
+        await lock.release();
+        const note = answer.trailers()['gaia-store'];
+        if (policy === 'closed') {
+          assert.equal(answer.response.overall_code, 'OVER_LIMIT');
+          assert.equal(headersOf(answer.response)['Retry-After'], '5');
+          assert.match(note, /failure policy closed: admissions paused/);
+        } else {
+          assert.equal(answer.response.overall_code, 'OK');
+          assert.match(note, /failure policy open: admitting/);
+        }
+      } finally {
+        client.close();
+        await node.stop();
+      }
+    });
+  }
 });

@@ -25,7 +25,7 @@ core::FieldError problem_of(const Domain& domain, std::vector<Entry> entries) {
 }
 
 TEST(MappingTest, ParsesDomainsAndTheirTypeRules) {
-  auto domains = domains_of(" gaia ; edge: generic_key=shell, path:/v1/a=b=test ");
+  auto domains = domains_of(" gaia ; edge: generic_key=shell, path:/v1/a:b=test ");
   ASSERT_EQ(domains.size(), 2u);
   EXPECT_EQ(domains[0].name, "gaia");
   EXPECT_TRUE(domains[0].type_rules.empty());
@@ -35,14 +35,15 @@ TEST(MappingTest, ParsesDomainsAndTheirTypeRules) {
   EXPECT_EQ(edge->type_rules[0].key, "generic_key");
   EXPECT_FALSE(edge->type_rules[0].value.has_value());
   EXPECT_EQ(edge->type_rules[1].key, "path");
-  EXPECT_EQ(edge->type_rules[1].value, "/v1/a=b");
+  EXPECT_EQ(edge->type_rules[1].value, "/v1/a:b");
   EXPECT_EQ(edge->type_rules[1].type, "test");
   EXPECT_EQ(find_domain(domains, "other"), nullptr);
 }
 
 TEST(MappingTest, RefusesMalformedDomains) {
-  for (std::string_view text : {"", "gaia;", "gaia; gaia", "bad name", "edge: generic_key",
-                                "edge: path:=shell", "edge: api_key=shell", "edge: k=two words"}) {
+  for (std::string_view text :
+       {"", "gaia;", "gaia; gaia", "bad name", "edge: generic_key", "edge: path:=shell",
+        "edge: path:a=b=shell", "edge: api_key=shell", "edge: k=two words"}) {
     EXPECT_FALSE(parse_domains(text).ok()) << text;
   }
 }
