@@ -75,4 +75,5 @@ log "CPUs: $(nproc), shared by the load generator and the server"
 echo "rls_load: $SECONDS_EACH s per phase, $CONCURRENCY in flight, $CHANNELS gRPC connections," \
   "GAIA_THREADS=$THREADS, $PRESET build"
 "$load_bin" --grpc-port "$grpc_port" --http-port "$http_port" --key "$key" --type shell \
-  --seconds "$SECONDS_EACH" --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds "$ROUNDS"
+  --seconds "$SECONDS_EACH" --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds "$ROUNDS" \
+  --server-pid "$server_pid"
