@@ -40,8 +40,6 @@ struct Domain {
   std::vector<TypeRule> type_rules;
 };
 
-inline constexpr std::string_view kDefaultDomains = "gaia";
-
 // The domains `text` describes (syntax above), or kInvalidArgument saying what is wrong.
 core::Result<std::vector<Domain>> parse_domains(std::string_view text);
 
