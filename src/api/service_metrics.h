@@ -3,6 +3,7 @@
 // limit, check latency, HTTP requests by route and status, and the store's write queue.
 // Thread-safe.
 
+#include "exec/quota_check.h"
 #include "http/router.h"
 #include "identity/directory.h"
 #include "metrics/registry.h"
@@ -10,7 +11,7 @@
 
 namespace gaia::api {
 
-class ServiceMetrics {
+class ServiceMetrics final : public exec::CheckObserver {
  public:
   // Registers the families; `store` must outlive the registry's renders.
   ServiceMetrics(metrics::MetricsRegistry& registry, store::Store& store);
@@ -18,8 +19,9 @@ class ServiceMetrics {
   ServiceMetrics(const ServiceMetrics&) = delete;
   ServiceMetrics& operator=(const ServiceMetrics&) = delete;
 
-  void count_check(std::string_view type, bool admitted, std::string_view limit);
-  void observe_check_seconds(double seconds) { check_seconds_.observe(seconds); }
+  // exec::CheckObserver: the checks of every front end (HTTP, Envoy's) count here.
+  void checked(std::string_view type, bool admitted, std::string_view limit,
+               double seconds) override;
   // A RouteObserver that counts requests by route, method and status class.
   http::RouteObserver route_observer();
 
