@@ -85,7 +85,8 @@ class CredentialsTest : public GaiaServerTest {
   boost::json::object env_key(const std::string& admin) {
     auto r = call("GET", "/api/admin/users/admin", admin);
     EXPECT_EQ(r.status, 200) << r.body;
-    for (const auto& k : json_of(r).at("keys").as_array()) {
+    const boost::json::value user = json_of(r);
+    for (const auto& k : user.at("keys").as_array()) {
       if (k.at("from_env") == true && !k.as_object().contains("revoked_at_ms")) {
         return k.as_object();
       }
