@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 
@@ -34,16 +35,20 @@ core::Rule rule(core::Subject subject, std::optional<std::string> type,
 
 core::Subject user(uint64_t id) { return {core::SubjectKind::kUser, core::Tier::kDefault, id}; }
 
-// The real store, which also says when an addition has reached it.
+// The real store, which also says when an addition has reached it and when the store has
+// answered it.
 class WatchedRuleStore final : public store::RuleStore {
  public:
   explicit WatchedRuleStore(store::RuleStore& inner) : inner_(inner) {}
   std::promise<void> adding;
+  std::atomic<bool> add_answered{false};
 
   store::Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
                                                  int64_t now_ms) override {
     adding.set_value();
-    return inner_.add_rules(bodies, now_ms);
+    auto ids = inner_.add_rules(bodies, now_ms);
+    add_answered = true;
+    return ids;
   }
   store::Result<std::vector<store::StoredRule>> list_rules() override {
     return inner_.list_rules();
@@ -218,8 +223,7 @@ TEST_F(RuleBookTest, ListingAndValidatingDoNotWaitForAChangeStuckOnTheDatabase) 
   EXPECT_TRUE(
       book.validate({rule(user(7), "code", {LimitSpec::calendar(1, CalendarPeriod::kDay)})}).ok());
   EXPECT_TRUE(book.user_rules(7).empty());
-  EXPECT_EQ(change.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
-      << "the change was still waiting for the database";
+  EXPECT_FALSE(watched.add_answered) << "the change was still waiting for the database";
 
   ASSERT_EQ(sqlite3_exec(locker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(locker);
