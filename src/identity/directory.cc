@@ -136,10 +136,14 @@ core::Result<store::User> Directory::delete_user(std::string_view name, int64_t 
     if (!user) return core::Status::not_found("no user " + std::string(name));
     if (core::Status s = store_.delete_user(user->id, now_ms); !s.ok()) return s;
     core::WriterLock lock(mu_);
-    boost::unordered::erase_if(keys_,
-                               [&](const auto& kv) { return kv.second.user_id == user->id; });
-    boost::unordered::erase_if(key_hashes_,
-                               [&](const auto& kv) { return !keys_.contains(kv.second); });
+    std::vector<uint64_t> ended;
+    for (const auto& [hash, key] : keys_) {
+      if (key.user_id == user->id) ended.push_back(key.id);
+    }
+    for (uint64_t id : ended) {
+      keys_.erase(key_hashes_.at(id));
+      key_hashes_.erase(id);
+    }
     limit_scales_.erase(user->id);
     user_ids_.erase(user->name);
     users_.erase(user->id);

@@ -166,23 +166,6 @@ TEST_F(ExecApiTest, AtFactorZeroRefusingServersAnswer503WithRetryAfter) {
   EXPECT_NE(call.received().find("Retry-After:"), std::string::npos) << call.received();
 }
 
-TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
-  start();
-  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"type":"shell"})", "argv"},
-           {R"({"type":"shell","argv":[]})", "argv"},
-           {R"({"type":"shell","argv":["ls",1]})", "argv"},
-           {R"({"type":"nope","argv":["ls"]})", "type"},
-           {R"({"type":"shell","argv":["ls"],"env":{"1BAD":"x"}})", "env"},
-           {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":-1}})",
-            "limits.memory_bytes"},
-           {R"({"type":"shell","argv":["ls"],"timeout_s":0})", "timeout_s"}}) {
-    StreamingCall call(port_, body);
-    EXPECT_TRUE(call.wait_for("\"field\":\"" + field + "\"", 5s)) << body << call.received();
-    EXPECT_EQ(call.received().rfind("HTTP/1.1 400", 0), 0u) << call.received();
-  }
-}
-
 TEST_F(ExecApiTest, AKeyMarkedAsAnAgentsIsJudgedAsOneWhateverTheBodySays) {
   start();
   const std::string marked = create_user_key("ann", R"({"name":"ann"})", R"({"agent":true})");
@@ -209,6 +192,23 @@ TEST_F(ExecApiTest, AKeyMarkedAsAnAgentsIsJudgedAsOneWhateverTheBodySays) {
   auto now_asked = http_request(port_, "POST", "/api/v1/exec", plain, body);
   ASSERT_TRUE(now_asked);
   EXPECT_EQ(now_asked->status, 428) << now_asked->body;
+}
+
+TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
+  start();
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"type":"shell"})", "argv"},
+           {R"({"type":"shell","argv":[]})", "argv"},
+           {R"({"type":"shell","argv":["ls",1]})", "argv"},
+           {R"({"type":"nope","argv":["ls"]})", "type"},
+           {R"({"type":"shell","argv":["ls"],"env":{"1BAD":"x"}})", "env"},
+           {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":-1}})",
+            "limits.memory_bytes"},
+           {R"({"type":"shell","argv":["ls"],"timeout_s":0})", "timeout_s"}}) {
+    StreamingCall call(port_, body);
+    EXPECT_TRUE(call.wait_for("\"field\":\"" + field + "\"", 5s)) << body << call.received();
+    EXPECT_EQ(call.received().rfind("HTTP/1.1 400", 0), 0u) << call.received();
+  }
 }
 
 }  // namespace

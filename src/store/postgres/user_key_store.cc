@@ -81,14 +81,15 @@ Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
 
 Status PostgresUserKeyStore::delete_user(uint64_t user_id, int64_t now_ms) {
   core::MutexLock lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Status {
-    auto marked = db_.conn->run("mark_user_deleted", detail::postgres_text<sql::kMarkUserDeleted>,
-                                {param(user_id), param(now_ms)});
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Status {
+    auto marked = db.run("mark_user_deleted", detail::postgres_text<sql::kMarkUserDeleted>,
+                         {param(user_id), param(now_ms)});
     if (!marked.ok()) return marked.status();
     if (marked->affected() == 0)
       return Status::not_found("no user with id " + std::to_string(user_id));
-    auto revoked = db_.conn->run("revoke_user_keys", detail::postgres_text<sql::kRevokeUserKeys>,
-                                 {param(user_id), param(now_ms)});
+    auto revoked = db.run("revoke_user_keys", detail::postgres_text<sql::kRevokeUserKeys>,
+                          {param(user_id), param(now_ms)});
     return revoked.ok() ? Status() : revoked.status();
   });
 }

@@ -84,15 +84,15 @@ Status SqliteUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
 
 Status SqliteUserKeyStore::delete_user(uint64_t user_id, int64_t now_ms) {
   core::MutexLock lock(db_.mu);
-  return in_transaction(*db_.conn, [&]() -> Status {
-    auto mark = db_.conn->prepare(sql::kMarkUserDeleted);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Status {
+    auto mark = db.prepare(sql::kMarkUserDeleted);
     if (!mark.ok()) return mark.status();
     if (Status s = mark->bind(1, static_cast<int64_t>(user_id)).bind(2, now_ms).run(); !s.ok()) {
       return s;
     }
-    if (db_.conn->changes() == 0)
-      return Status::not_found("no user with id " + std::to_string(user_id));
-    auto revoke = db_.conn->prepare(sql::kRevokeUserKeys);
+    if (db.changes() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
+    auto revoke = db.prepare(sql::kRevokeUserKeys);
     if (!revoke.ok()) return revoke.status();
     return revoke->bind(1, static_cast<int64_t>(user_id)).bind(2, now_ms).run();
   });
