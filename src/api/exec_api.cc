@@ -321,7 +321,8 @@ void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& e
         request.user_name = caller.user_name;
         request.principal = {caller.user_id, caller.key_id, caller.tier, caller.limit_scale};
         request.type = *type;
-        request.from_agent = agent != nullptr && agent->as_bool();
+        // A key an admin marked as an agent's is judged as one whatever the body says.
+        request.from_agent = caller.agent || (agent != nullptr && agent->as_bool());
         request.spec = std::move(std::get<exec::RunSpec>(limits));
         request.spec.argv = std::move(std::get<std::vector<std::string>>(argv));
         request.spec.env = std::move(std::get<0>(env));
