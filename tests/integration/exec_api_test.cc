@@ -172,8 +172,8 @@ TEST_F(ExecApiTest, AKeyMarkedAsAnAgentsIsJudgedAsOneWhateverTheBodySays) {
   start();
   const std::string marked = create_user_key("ann", R"({"name":"ann"})", R"({"agent":true})");
   const std::string plain = create_user_key("bob", R"({"name":"bob"})");
-  // The default policy asks about an unknown program; an agent's command then needs approval.
-  const std::string body = R"({"type":"shell","agent":false,"argv":["frobnicate","--all"]})";
+  // No default pattern decides printf; an agent's command then needs approval.
+  const std::string body = R"({"type":"shell","agent":false,"argv":["printf","--all"]})";
   auto asked = http_request(port_, "POST", "/api/v1/exec", marked, body);
   ASSERT_TRUE(asked);
   EXPECT_EQ(asked->status, 428) << asked->body;
