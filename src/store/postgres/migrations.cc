@@ -201,6 +201,11 @@ ALTER TABLE analytics_aggregates
   ALTER COLUMN cpu_sketch TYPE BYTEA USING convert_to(cpu_sketch, 'UTF8'),
   ALTER COLUMN memory_sketch TYPE BYTEA USING convert_to(memory_sketch, 'UTF8');
 )sql"},
+    // Execution ids are unique per user, not across users.
+    {8, R"sql(
+ALTER TABLE executions DROP CONSTRAINT executions_pkey;
+ALTER TABLE executions ADD PRIMARY KEY (user_id, id);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {
