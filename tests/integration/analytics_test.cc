@@ -127,7 +127,8 @@ TEST_F(AnalyticsTest, CsvCellsASpreadsheetWouldRunAsFormulasAreNeutralised) {
   Fetched csv = get(path + "&format=csv", kAdminKey, true);
   ASSERT_EQ(csv.status, 200);
   std::vector<std::string> users;
-  for (const boost::json::value& record : boost::json::parse(csv.body).as_array()) {
+  const boost::json::value records = boost::json::parse(csv.body);
+  for (const boost::json::value& record : records.as_array()) {
     users.emplace_back(record.as_array().at(1).as_string());
   }
   EXPECT_NE(std::find(users.begin(), users.end(), "'-dash"), users.end()) << csv.body;

@@ -137,7 +137,7 @@ TEST_F(RecordsTest, FiguresPastTheirMaximumAreRefusedNamingTheField) {
     auto r = report(alice, "big", c.figures);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << r->body;
-    EXPECT_EQ(json_of(*r).at("field"), c.field) << r->body;
+    EXPECT_EQ(std::string(json_of(*r).at("field").as_string()), c.field) << r->body;
   }
   auto memory = http_request(port_, "POST", "/api/v1/executions", alice,
                              R"({"id":"big","type":"shell","command":"x","duration_ms":1,)"
