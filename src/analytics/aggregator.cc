@@ -37,9 +37,7 @@ void Aggregator::on_usage(const store::Usage& delta, int64_t at_ms) {
   Shard& shard = shard_for(delta.user_id);
   {
     core::MutexLock lock(shard.mu);
-    Totals& t = entry(shard, key);
-    ++t.count;
-    t.cost += delta.used;
+    entry(shard, key).add_counts(1, delta.used);
   }
   events_.fetch_add(1, std::memory_order_relaxed);
 }

@@ -133,8 +133,7 @@ core::Result<ReportTable> run_report(store::AggregateStore& store, const Buckets
     if (figures) {
       (void)t.merge_row(row);  // a damaged row is left out
     } else {
-      t.count += row.count;
-      t.cost += row.cost;
+      t.add_counts(row.count, row.cost);
     }
   };
   // Rows are views into the store's current row: merged as they pass, never copied.

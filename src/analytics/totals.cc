@@ -3,14 +3,16 @@
 #include <algorithm>
 
 #include "analytics/encoded_sketch.h"
+#include "core/saturating_add.h"
 
 namespace gaia::analytics {
 
 void ExecFigures::add_figures(int64_t duration_sum, int64_t duration_max, int64_t cpu_sum,
                               int64_t cpu_max, int64_t memory_max) {
-  duration_ms_sum += duration_sum;
+  // Sums saturate: figures are client-given and add up without end.
+  duration_ms_sum = core::saturating_add(duration_ms_sum, duration_sum);
   duration_ms_max = std::max(duration_ms_max, duration_max);
-  cpu_ms_sum += cpu_sum;
+  cpu_ms_sum = core::saturating_add(cpu_ms_sum, cpu_sum);
   cpu_ms_max = std::max(cpu_ms_max, cpu_max);
   peak_memory_max = std::max(peak_memory_max, memory_max);
 }
@@ -20,7 +22,7 @@ std::string_view outcome_of(const store::Execution& e) {
 }
 
 void Totals::add_execution(const store::Execution& e) {
-  ++count;
+  add_counts(1, 0);
   if (!exec) exec.emplace();
   ExecFigures& f = *exec;
   f.add_figures(e.duration_ms, e.duration_ms, e.cpu_ms, e.cpu_ms, e.peak_memory_bytes);
@@ -29,9 +31,14 @@ void Totals::add_execution(const store::Execution& e) {
   f.memory.add(e.peak_memory_bytes);
 }
 
+void Totals::add_counts(uint64_t more_count, uint64_t more_cost) {
+  // Stored and reported as signed 64-bit integers: the sums stop there.
+  count = std::min<uint64_t>(core::saturating_add(count, more_count), INT64_MAX);
+  cost = std::min<uint64_t>(core::saturating_add(cost, more_cost), INT64_MAX);
+}
+
 void Totals::merge(const Totals& other) {
-  count += other.count;
-  cost += other.cost;
+  add_counts(other.count, other.cost);
   if (!other.exec) return;
   if (!exec) {
     exec = other.exec;
@@ -51,8 +58,7 @@ bool Totals::merge_row(const store::AggregateRowView& row) {
                            !row.memory_sketch.empty() || row.duration_ms_sum != 0 ||
                            row.cpu_ms_sum != 0 || row.peak_memory_max != 0;
   if (!has_figures) {
-    count += row.count;
-    cost += row.cost;
+    add_counts(row.count, row.cost);
     return true;
   }
   // All three are checked before any is added, so a damaged row adds nothing.
@@ -60,8 +66,7 @@ bool Totals::merge_row(const store::AggregateRowView& row) {
   auto c = EncodedSketch::parse(row.cpu_sketch);
   auto m = EncodedSketch::parse(row.memory_sketch);
   if (!d || !c || !m) return false;
-  count += row.count;
-  cost += row.cost;
+  add_counts(row.count, row.cost);
   if (!exec) exec.emplace();
   ExecFigures& f = *exec;
   f.add_figures(row.duration_ms_sum, row.duration_ms_max, row.cpu_ms_sum, row.cpu_ms_max,

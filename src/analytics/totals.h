@@ -48,6 +48,8 @@ struct Totals {
   uint64_t cost = 0;
   std::optional<ExecFigures> exec;  // set once an execution is added
 
+  // Adds to count and cost, each stopping at INT64_MAX (never wrapping).
+  void add_counts(uint64_t more_count, uint64_t more_cost);
   void add_execution(const store::Execution& e);
   void merge(const Totals& other);
   // Adds a stored row, its sketches straight from their bytes; false (adding nothing) when

@@ -317,6 +317,7 @@ void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& e
 
         exec::ExecRequest request;
         request.id = id ? *id : random_id();
+        request.id_origin = id ? exec::IdOrigin::kCaller : exec::IdOrigin::kGenerated;
         request.user_id = caller.user_id;
         request.user_name = caller.user_name;
         request.principal = {caller.user_id, caller.key_id, caller.tier, caller.limit_scale};

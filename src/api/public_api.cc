@@ -11,6 +11,13 @@ namespace {
 constexpr size_t kMaxCommandBytes = 64 * 1024;
 constexpr size_t kMaxNameBytes = 128;
 constexpr int64_t kMaxCost = 1'000'000;
+// The largest figures an execution report may carry (docs/api.md): a year of wall time, that
+// on a thousand CPUs, a pebibyte of memory, a start before the year 10000. Sums over them
+// saturate as well (core/saturating_add.h); these bounds keep each one meaningful.
+constexpr int64_t kMaxDurationMs = 365LL * 24 * 3600 * 1000;
+constexpr int64_t kMaxCpuMs = 1000 * kMaxDurationMs;
+constexpr int64_t kMaxMemoryBytes = int64_t{1} << 50;
+constexpr int64_t kMaxStartedAtMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
 // Who a request acts for: the caller, or for a service key the user it names.
 struct Subject {
@@ -102,10 +109,10 @@ std::variant<store::Execution, http::Response> execution_of(const ApiContext& ct
   auto id = body.string("id", true, kMaxNameBytes);
   auto type = body.command_type("type", *rules);
   auto command = body.string("command", true, kMaxCommandBytes);
-  auto started_at = body.integer("started_at", false, 0, INT64_MAX);
-  auto duration = body.integer("duration_ms", true, 0, INT64_MAX);
-  auto cpu = body.integer("cpu_ms", true, 0, INT64_MAX);
-  auto memory = body.integer("peak_memory_bytes", true, 0, INT64_MAX);
+  auto started_at = body.integer("started_at", false, 0, kMaxStartedAtMs);
+  auto duration = body.integer("duration_ms", true, 0, kMaxDurationMs);
+  auto cpu = body.integer("cpu_ms", true, 0, kMaxCpuMs);
+  auto memory = body.integer("peak_memory_bytes", true, 0, kMaxMemoryBytes);
   auto exit_code = body.integer("exit_code", false, 0, 255);
   auto signal = body.integer("signal", false, 1, 64);
   auto user = body.string("user", false, kMaxNameBytes);

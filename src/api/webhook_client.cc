@@ -16,11 +16,15 @@ constexpr size_t kMaxAnswerBytes = 16 * 1024;
 
 }  // namespace
 
-std::string webhook_signature(std::string_view secret, std::string_view body) {
+std::string webhook_signature(std::string_view secret, int64_t unix_seconds,
+                              std::string_view body) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
                               secret.size());
+  const std::string prefix = std::to_string(unix_seconds) + ".";
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(prefix.data()),
+                                prefix.size());
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
                                 body.size());
   crypto_auth_hmacsha256_final(&state, mac);
@@ -29,7 +33,8 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
   return "sha256=" + std::string(hex);
 }
 
-Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions options) {
+Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions options,
+                                                           const core::Clock& clock) {
   if (sodium_init() < 0) return Status::internal("libsodium failed to initialise");
   Result<http::Url> url = http::parse_url(options.url);
   if (!url.ok()) return Status::invalid_argument("url: " + url.status().message());
@@ -43,12 +48,13 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions option
   if (options.max_attempts < 1) return Status::invalid_argument("max_attempts: must be >= 1");
   if (options.max_queued == 0) return Status::invalid_argument("max_queued: must be >= 1");
   return std::unique_ptr<WebhookClient>(
-      new WebhookClient(std::move(options), std::move(url->text)));
+      new WebhookClient(std::move(options), std::move(url->text), clock));
 }
 
-WebhookClient::WebhookClient(WebhookOptions options, std::string url)
+WebhookClient::WebhookClient(WebhookOptions options, std::string url, const core::Clock& clock)
     : options_(std::move(options)),
       url_(std::move(url)),
+      clock_(clock),
       http_({.peer = "webhook",
              .user_agent = "gaia-alerts",
              .timeout = options_.timeout,
@@ -117,7 +123,11 @@ void WebhookClient::run() {
 Status WebhookClient::post(const std::string& body) const {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!options_.secret.empty()) {
-    headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, body));
+    const int64_t now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch())
+            .count();
+    headers.emplace_back("X-Gaia-Timestamp", std::to_string(now_s));
+    headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, now_s, body));
   }
   Result<std::string> answer = http_.post_json(url_, body, std::move(headers));
   if (!answer.ok()) return answer.status();

@@ -5,8 +5,11 @@
 //
 // Each payload is sent with
 //   Content-Type: application/json
-//   X-Gaia-Signature: sha256=<hex HMAC-SHA256 of the exact body, keyed with the secret>
-// (the header only when a secret is configured). A 2xx answer delivers it; anything else
+//   X-Gaia-Timestamp: <unix seconds of this attempt>
+//   X-Gaia-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>", keyed with the secret>
+// (the two X- headers only when a secret is configured). The timestamp is signed with the
+// body so that a receiver can refuse a replayed delivery (docs/alerts.md); each attempt is
+// signed anew with its own time. A 2xx answer delivers it; anything else
 // (another status, a redirect included: none is followed, refused connection, timeout) is
 // retried after a backoff that doubles from
 // first_backoff up to max_backoff, at most max_attempts attempts in all, then counted as
@@ -24,6 +27,7 @@
 #include <string_view>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/mutex.h"
 #include "core/status.h"
 #include "http/client.h"
@@ -53,7 +57,9 @@ class WebhookClient {
  public:
   // kInvalidArgument ("url: ...") unless the URL is http[s]://host[:port][/path], the timeout
   // and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
-  static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options);
+  // `clock` (the signatures' timestamps) must outlive the client.
+  static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options,
+                                                           const core::Clock& clock);
   ~WebhookClient();
   WebhookClient(const WebhookClient&) = delete;
   WebhookClient& operator=(const WebhookClient&) = delete;
@@ -66,13 +72,14 @@ class WebhookClient {
   const WebhookOptions& options() const { return options_; }
 
  private:
-  WebhookClient(WebhookOptions options, std::string url);
+  WebhookClient(WebhookOptions options, std::string url, const core::Clock& clock);
   void run();
   // One attempt: OK on a 2xx answer.
   core::Status post(const std::string& body) const;
 
   const WebhookOptions options_;
   const std::string url_;  // options_.url, parsed and normalised
+  const core::Clock& clock_;
   const http::Client http_;
   mutable core::Mutex mu_;
   core::CondVar wake_;
@@ -82,7 +89,8 @@ class WebhookClient {
   std::thread sender_;
 };
 
-// "sha256=" followed by the lowercase hex HMAC-SHA256 of `body` keyed with `secret`.
-std::string webhook_signature(std::string_view secret, std::string_view body);
+// "sha256=" followed by the lowercase hex HMAC-SHA256 of "<unix_seconds>.<body>" keyed with
+// `secret`.
+std::string webhook_signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
 
 }  // namespace gaia::api

@@ -11,6 +11,8 @@ void ReputationListener::on_violation(const store::Violation& violation) {
 }
 
 void ReputationListener::on_execution(const store::Execution& execution) {
+  // A reported execution is the client's word and passed no check: it never raises a score.
+  if (execution.source != store::ExecutionSource::kRun) return;
   if (execution.exit_code == 0) tell(execution.user_id, core::ReputationEvent::kClean);
 }
 

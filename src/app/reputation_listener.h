@@ -1,7 +1,9 @@
 #pragma once
 // ReputationListener: tells the reputation book about the store events that move a user's
 // score: a violation (a refused check, a command the executor refused with 429) and a clean
-// execution (exit code 0).
+// execution (exit code 0) that Gaia ran itself (POST /api/v1/exec), after confirmation and
+// limits. Executions reported by clients (POST /api/v1/executions) never raise a score: their
+// figures are only the client's word, and a flood of them would buy reputation for nothing.
 //
 // Threads: any; each event takes the book's lock briefly, no I/O.
 

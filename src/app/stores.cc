@@ -100,8 +100,9 @@ bool restore_usage(store::Store& store, const identity::Directory& directory,
     auto user = directory.user_by_id(u.user_id);
     auto type = rules->type_id(u.type);
     if (!user || !type) continue;  // a deleted user or a retired command type
-    limiter.restore({{u.user_id, u.key_id, user->tier}, *type, static_cast<uint32_t>(u.used)},
-                    u.day_start_ms, now);
+    // A day's usage past what a counter holds stays at its largest value, never wraps.
+    const auto used = static_cast<uint32_t>(std::min<uint64_t>(u.used, UINT32_MAX));
+    limiter.restore({{u.user_id, u.key_id, user->tier}, *type, used}, u.day_start_ms, now);
   }
   return true;
 }

@@ -42,6 +42,23 @@ std::string launch_command(const ExecRequest& request) {
   return out + display_command(words);
 }
 
+class Executor::ClaimedIds {
+ public:
+  // False when the pair is claimed already.
+  bool claim(uint64_t user, const std::string& id) {
+    core::MutexLock lock(mu_);
+    return ids_.emplace(user, id).second;
+  }
+  void release(uint64_t user, const std::string& id) {
+    core::MutexLock lock(mu_);
+    ids_.erase({user, id});
+  }
+
+ private:
+  core::Mutex mu_;
+  std::set<std::pair<uint64_t, std::string>> ids_ GUARDED_BY(mu_);
+};
+
 struct Executor::Command : OutputSink {
   ExecRequest request;
   std::string type_name;
@@ -63,7 +80,8 @@ Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
       store_(store),
       clock_(clock),
       confirm_(confirm),
-      load_(load) {}
+      load_(load),
+      claimed_(std::make_shared<ClaimedIds>()) {}
 
 Executor::~Executor() = default;
 
@@ -98,6 +116,24 @@ std::optional<Refusal> Executor::confirm_stage(const ExecRequest& request) {
       return r;
   }
   return std::nullopt;
+}
+
+std::optional<Refusal> Executor::id_stage(const ExecRequest& request) {
+  const Refusal used{409, "duplicate_id",
+                     "execution id " + request.id + " is already used by this user; choose another",
+                     std::nullopt, std::nullopt};
+  // Claimed first, looked up second: a twin submitted meanwhile finds the claim, and a claim
+  // is released only once its row is durable, where the lookup finds it.
+  if (!claimed_->claim(request.user_id, request.id)) return used;
+  if (request.id_origin == IdOrigin::kGenerated) return std::nullopt;
+  auto found = store_.find_execution(request.user_id, request.id);
+  if (found.ok() && !found.value()) return std::nullopt;
+  claimed_->release(request.user_id, request.id);
+  if (found.ok()) return used;
+  return Refusal{503, "store_unavailable",
+                 "cannot tell whether execution id " + request.id +
+                     " is already used: " + found.status().message(),
+                 std::chrono::seconds(5), std::nullopt};
 }
 
 std::optional<Refusal> Executor::limit_stage(const ExecRequest& request, const core::RuleSet& rules,
@@ -156,18 +192,24 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
                           std::chrono::seconds(5), std::nullopt});
     return std::nullopt;
   }
-  std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
-  const core::Instant now = clock_.now();
-  if (auto refusal = limit_stage(request, *rules, now)) {
+  if (auto refusal = id_stage(request)) {
     observer->on_refused(*refusal);
     return std::nullopt;
   }
+  // From here on a refusal gives the id back.
+  auto refuse = [&](const Refusal& refusal) {
+    claimed_->release(request.user_id, request.id);
+    observer->on_refused(refusal);
+    return std::nullopt;
+  };
+  std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
+  const core::Instant now = clock_.now();
+  if (auto refusal = limit_stage(request, *rules, now)) return refuse(*refusal);
   const core::Admission admission =
       load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};
   if (admission.refuse) {
-    observer->on_refused({503, "overloaded", "the machine is overloaded; try again later",
-                          admission.retry_after, std::nullopt});
-    return std::nullopt;
+    return refuse({503, "overloaded", "the machine is overloaded; try again later",
+                   admission.retry_after, std::nullopt});
   }
 
   auto command = std::make_shared<Command>();
@@ -180,6 +222,7 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
   job.run = [this, command](core::TicketId) { run_stage(command); };
   job.dropped = [this, command](DropReason reason) {
     forget(*command);
+    claimed_->release(command->request.user_id, command->request.id);
     command->observer->on_failed(core::Status::unavailable(
         reason == DropReason::kTimedOut
             ? "waited too long in the queue"
@@ -192,6 +235,7 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
   core::MutexLock lock(mu_);
   core::Enqueued queued = scheduler_.submit(std::move(job));
   if (!queued.accepted) {
+    claimed_->release(command->request.user_id, command->request.id);
     command->observer->on_refused({503, "queue_full",
                                    "too many commands are waiting; try again later",
                                    std::chrono::seconds(5), std::nullopt});
@@ -213,6 +257,7 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
   running_.fetch_sub(1, std::memory_order_relaxed);
   if (!result.ok()) {
     forget(*command);
+    claimed_->release(command->request.user_id, command->request.id);
     command->observer->on_failed(result.status());
     return;
   }
@@ -224,6 +269,7 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
   e.key_id = command->request.principal.key;
   e.type = command->type_name;
   e.command = display_command(command->request.spec.argv);
+  e.source = store::ExecutionSource::kRun;
   e.started_at_ms = core::to_ms(started.wall);
   e.duration_ms = to_ms(r.wall_duration);
   e.cpu_ms = to_ms(r.user_cpu + r.system_cpu);
@@ -234,10 +280,21 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
     e.exit_code = r.exit_code;
   }
   forget(*command);
-  store_.record_execution(std::move(e),
-                          [command, r = std::move(result.value())](core::Result<bool> stored) {
-                            command->observer->on_exited(r, stored.status());
-                          });
+  // The callback may run after the executor is gone (the store drains last): it holds what
+  // it needs.
+  store_.record_execution(std::move(e), [command, claimed = claimed_,
+                                         r = std::move(result.value())](core::Result<bool> stored) {
+    const ExecRequest& req = command->request;
+    claimed->release(req.user_id, req.id);
+    core::Status recorded = stored.status();
+    if (stored.ok() && !stored.value()) {
+      // Another node ran the same user's id at the same time and recorded it first.
+      recorded = core::Status::invalid_argument("execution id " + req.id +
+                                                " was already recorded for this user; this run "
+                                                "is not recorded");
+    }
+    command->observer->on_exited(r, recorded);
+  });
 }
 
 void Executor::forget(const Command& command) {

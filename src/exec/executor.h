@@ -1,6 +1,7 @@
 #pragma once
 // Executor: a command's whole way through Gaia, as a fixed list of stages:
-//   confirm (hook) → limit (limiter) → admit (throttle, scheduler) → run (runner) → record.
+//   confirm (hook) → id (unused by the user?) → limit (limiter) → admit (throttle, scheduler)
+//   → run (runner) → record.
 // Each stage either lets the command continue or ends it with a Refusal; every step is told
 // to the command's ExecObserver as it happens, so the HTTP layer can stream it.
 //
@@ -16,8 +17,10 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "confirm/approval_desk.h"
 #include "core/clock.h"
@@ -32,8 +35,12 @@
 
 namespace gaia::exec {
 
+// Where an execution's id comes from. A generated one is new by construction.
+enum class IdOrigin : uint8_t { kCaller, kGenerated };
+
 struct ExecRequest {
-  std::string id;  // the execution's id; unique, chosen by the caller
+  std::string id;  // the execution's id, unique per user
+  IdOrigin id_origin = IdOrigin::kCaller;
   uint64_t user_id = 0;
   std::string user_name;
   core::Principal principal;
@@ -56,9 +63,10 @@ std::string launch_command(const ExecRequest& request);
 
 // Why a command did not run, and what the client should be told.
 struct Refusal {
-  unsigned status = 429;  // HTTP-like: 403 denied, 428 needs approval, 429 limit, 503 load or store
-  std::string code;       // e.g. "limit_exceeded", "denied", "overloaded", "queue_full"
-  std::string message;    // one clear line for a person
+  // HTTP-like: 403 denied, 409 id already used, 428 needs approval, 429 limit, 503 load or store
+  unsigned status = 429;
+  std::string code;  // e.g. "limit_exceeded", "denied", "duplicate_id", "overloaded", "queue_full"
+  std::string message;  // one clear line for a person
   std::optional<std::chrono::seconds> retry_after;
   std::optional<core::Decision> decision;  // the limiter's, for 429
   // For a refusal of the confirmation stage (403, 428): what was judged, and its program.
@@ -73,7 +81,8 @@ class ExecObserver {
   virtual void on_queued(const core::Enqueued& position) = 0;
   virtual void on_started() = 0;
   virtual void on_output(OutputStream stream, std::string_view bytes) = 0;
-  // The command ended and its execution row is durable (or failed to be: `recorded`).
+  // The command ended and its execution row is durable, or `recorded` says why it is not
+  // (the store failed, or another node recorded the same user and id first).
   virtual void on_exited(const RunResult& result, const core::Status& recorded) = 0;
   // It never ran: the program could not be started, or it waited too long / was cancelled.
   virtual void on_failed(const core::Status& why) = 0;
@@ -121,7 +130,9 @@ class Executor {
   [[nodiscard]] core::Status prepare(ExecRequest& request) const;
 
   // Takes the command through every stage, first prepare(). Returns the handle of a queued
-  // command, or nullopt when it was refused or cannot start (the observer has been told).
+  // command, or nullopt when it was refused or cannot start (the observer has been told). An
+  // id the user already has, recorded or in flight on this executor, is refused with 409
+  // before anything runs or is counted.
   std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
 
   // Stops a command: a waiting one leaves the queue (on_failed), a running one is killed
@@ -136,7 +147,13 @@ class Executor {
  private:
   struct Command;
 
+  // (user, id) pairs queued, running or being recorded, shared with the record callbacks,
+  // which may run after the executor is gone.
+  class ClaimedIds;
+
   std::optional<Refusal> confirm_stage(const ExecRequest& request);
+  // Claims the request's (user, id) until its record is durable; a refusal claims nothing.
+  std::optional<Refusal> id_stage(const ExecRequest& request);
   std::optional<Refusal> limit_stage(const ExecRequest& request, const core::RuleSet& rules,
                                      core::Instant now);
   void run_stage(const std::shared_ptr<Command>& command);
@@ -153,6 +170,7 @@ class Executor {
   LoadGate* load_;
   core::DayStart day_;
   std::atomic<size_t> running_{0};
+  const std::shared_ptr<ClaimedIds> claimed_;
 
   core::Mutex mu_;
   std::unordered_map<Handle, std::shared_ptr<Command>> commands_

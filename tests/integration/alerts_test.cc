@@ -7,6 +7,8 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -34,7 +36,7 @@ bool eventually(Fn done) {
   return testing::eventually(done, 20s, 100ms);
 }
 
-// The webhook receiver: records each POST's body and signature, answers 200.
+// The webhook receiver: records each POST's body, timestamp and signature, answers 200.
 class Receiver {
  public:
   Receiver() {
@@ -42,7 +44,8 @@ class Receiver {
     router.add("POST", "/alerts", [this](const http::Request& req) {
       std::lock_guard lock(mu_);
       bodies_.push_back(req.body);
-      signatures_.push_back(std::string(req.header("X-Gaia-Signature")));
+      signatures_.push_back(std::string(req.header("X-Gaia-Timestamp")) + " " +
+                            std::string(req.header("X-Gaia-Signature")));
       return http::json_response(200, {{"ok", true}});
     });
     server_ = std::make_unique<LoopbackServer>(std::move(router));
@@ -61,18 +64,28 @@ class Receiver {
   std::unique_ptr<LoopbackServer> server_;  // last: stops before the state above goes
 };
 
-// The receiver's own check: "sha256=" + hex HMAC-SHA256(secret, body).
+// The receiver's own check, given "<X-Gaia-Timestamp> <X-Gaia-Signature>": the timestamp
+// within five minutes of now, the signature "sha256=" + hex HMAC-SHA256(secret,
+// "<timestamp>.<body>").
 bool signed_with(const std::string& secret, const std::string& body, const std::string& sig) {
+  const size_t space = sig.find(' ');
+  if (space == 0 || space == std::string::npos) return false;
+  const std::string timestamp = sig.substr(0, space);
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  if (std::abs(now_s - std::stoll(timestamp)) > 300) return false;
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
                               secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
-                                body.size());
+  const std::string signed_text = timestamp + "." + body;
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_text.data()),
+                                signed_text.size());
   crypto_auth_hmacsha256_final(&state, mac);
   char hex[sizeof mac * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
-  return sig == "sha256=" + std::string(hex);
+  return sig.substr(space + 1) == "sha256=" + std::string(hex);
 }
 
 class AlertsTest : public GaiaServerTest {

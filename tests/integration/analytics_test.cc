@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -112,6 +113,29 @@ TEST_F(AnalyticsTest, AReportOfRealChecksReadsTheSameAsJsonAndAsCsv) {
   EXPECT_EQ(records[1].at(1), "alice");
   EXPECT_EQ(records[1].at(2), "admitted");
   EXPECT_EQ(records[1].at(3), "3");
+}
+
+TEST_F(AnalyticsTest, CsvCellsASpreadsheetWouldRunAsFormulasAreNeutralised) {
+  // User names may begin with - or @, which a spreadsheet reads as the start of a formula.
+  for (const std::string name : {"-dash", "@at"}) {
+    const std::string key = user_with_key(name);
+    ASSERT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 200);
+  }
+  const std::string path =
+      "/api/admin/quotas/analytics?bucket=day&group_by=user,outcome&metrics=count";
+  ASSERT_FALSE(rows_once_flushed(path, 2).empty());
+  Fetched csv = get(path + "&format=csv", kAdminKey, true);
+  ASSERT_EQ(csv.status, 200);
+  std::vector<std::string> users;
+  const boost::json::value records = boost::json::parse(csv.body);
+  for (const boost::json::value& record : records.as_array()) {
+    users.emplace_back(record.as_array().at(1).as_string());
+  }
+  EXPECT_NE(std::find(users.begin(), users.end(), "'-dash"), users.end()) << csv.body;
+  EXPECT_NE(std::find(users.begin(), users.end(), "'@at"), users.end()) << csv.body;
+  for (const std::string& user : users) {
+    EXPECT_EQ(std::string_view("=+-@\t\r").find(user.at(0)), std::string_view::npos) << user;
+  }
 }
 
 TEST_F(AnalyticsTest, TheCliPrintsTheReportAndRebuilds) {

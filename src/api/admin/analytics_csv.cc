@@ -2,12 +2,24 @@
 
 namespace gaia::api::admin {
 
+namespace {
+
+// Spreadsheets run a cell starting with one of these as a formula (OWASP, "CSV Injection").
+bool starts_formula(std::string_view field) {
+  return !field.empty() && std::string_view("=+-@\t\r").find(field[0]) != std::string_view::npos;
+}
+
+}  // namespace
+
 void append_csv_field(std::string& out, std::string_view field) {
+  const bool neutralise = starts_formula(field);
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (neutralise) out += '\'';
     out += field;
     return;
   }
   out += '"';
+  if (neutralise) out += '\'';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;

@@ -209,6 +209,11 @@ ALTER TABLE api_keys ADD COLUMN agent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE api_keys ADD COLUMN from_env INTEGER NOT NULL DEFAULT 0;
 UPDATE api_keys SET from_env = 1 WHERE label = 'from GAIA_ADMIN_KEY';
 )sql"},
+    // Execution ids are unique per user, not across users.
+    {9, R"sql(
+ALTER TABLE executions DROP CONSTRAINT executions_pkey;
+ALTER TABLE executions ADD PRIMARY KEY (user_id, id);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <unordered_map>
+#include <map>
 
 #include "store/postgres/migrations.h"
 #include "store/postgres/text_array.h"
@@ -64,22 +64,26 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
         exit_code.add(e.exit_code);
         signal.add(e.signal);
       }
-      // One statement for the whole batch. A repeated id, in the table or earlier in the
-      // batch, inserts nothing; RETURNING names the rows that went in.
+      // One statement for the whole batch. A user's repeated id, in the table or earlier in
+      // the batch, inserts nothing; RETURNING names the rows that went in.
       auto rows = db.run(
           "insert_executions",
           "INSERT INTO executions (id, user_id, key_id, type, command, started_at_ms, "
           "duration_ms, cpu_ms, peak_memory_bytes, exit_code, signal) "
           "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], "
           "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::int[], $11::int[]) "
-          "ON CONFLICT (id) DO NOTHING RETURNING id",
+          "ON CONFLICT (user_id, id) DO NOTHING RETURNING user_id, id",
           {id.take(), user.take(), key.take(), type.take(), command.take(), started.take(),
            duration.take(), cpu.take(), memory.take(), exit_code.take(), signal.take()});
       if (!rows.ok()) return rows.status();
-      // The first occurrence of a new id is the one that went in.
-      std::unordered_map<std::string, size_t> first;
-      for (size_t i = batch.executions.size(); i-- > 0;) first[batch.executions[i].id] = i;
-      for (int r = 0; r < rows->size(); ++r) inserted[first.at(rows->text(r, 0))] = true;
+      // The first occurrence of a new (user, id) is the one that went in.
+      std::map<std::pair<uint64_t, std::string>, size_t> first;
+      for (size_t i = batch.executions.size(); i-- > 0;) {
+        first[{batch.executions[i].user_id, batch.executions[i].id}] = i;
+      }
+      for (int r = 0; r < rows->size(); ++r) {
+        inserted[first.at({rows->uint64(r, 0), rows->text(r, 1)})] = true;
+      }
     }
     if (!batch.usage.empty()) {
       TextArray user, key, type, day, used;
@@ -90,12 +94,15 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
         day.add(u.day_start_ms);
         used.add(static_cast<int64_t>(u.used));
       }
+      // The sum stops at the largest bigint (an overflow would fail the whole batch).
       auto rows =
           db.run("add_usage",
                  "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
                  "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], "
                  "$5::bigint[]) ON CONFLICT (user_id, key_id, type, day_start_ms) "
-                 "DO UPDATE SET used = quota_usage.used + excluded.used",
+                 "DO UPDATE SET used = CASE WHEN quota_usage.used > 9223372036854775807 - "
+                 "excluded.used THEN 9223372036854775807 ELSE quota_usage.used + excluded.used "
+                 "END",
                  {user.take(), key.take(), type.take(), day.take(), used.take()});
       if (!rows.ok()) return rows.status();
     }

@@ -10,7 +10,7 @@ namespace gaia::store::sql {
 
 inline constexpr char kFindExecution[] =
     "SELECT id, user_id, key_id, type, command, started_at_ms, duration_ms, cpu_ms, "
-    "peak_memory_bytes, exit_code, signal FROM executions WHERE id = ?1";
+    "peak_memory_bytes, exit_code, signal FROM executions WHERE user_id = ?1 AND id = ?2";
 inline constexpr char kCountExecutions[] = "SELECT COUNT(*) FROM executions";
 inline constexpr char kDeleteExecutionsBefore[] = "DELETE FROM executions WHERE started_at_ms < ?1";
 

@@ -2,6 +2,7 @@
 
 #include "store/sql/execution_store.h"
 
+#include <tuple>
 #include <utility>
 
 #include "store/sqlite/database.h"
@@ -18,7 +19,7 @@ class SqliteExecutionStore final : public ExecutionStore {
   explicit SqliteExecutionStore(Database& db) : db_(db) {}
 
   void record_execution(Execution execution, RecordDone done) override;
-  Result<std::optional<Execution>> find_execution(std::string_view id) override;
+  Result<std::optional<Execution>> find_execution(uint64_t user_id, std::string_view id) override;
   Result<uint64_t> count_executions() override;
   Result<uint64_t> delete_executions_before(int64_t before_ms) override;
   Status scan_executions(int64_t from_ms, int64_t to_ms,
@@ -32,11 +33,12 @@ void SqliteExecutionStore::record_execution(Execution execution, RecordDone done
   db_.queue->push(std::move(execution), std::move(done));
 }
 
-Result<std::optional<Execution>> SqliteExecutionStore::find_execution(std::string_view id) {
+Result<std::optional<Execution>> SqliteExecutionStore::find_execution(uint64_t user_id,
+                                                                      std::string_view id) {
   core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(sql::kFindExecution);
   if (!stmt.ok()) return stmt.status();
-  auto row = stmt->bind(1, id).step();
+  auto row = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, id).step();
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<Execution>();
   return std::optional<Execution>(sql::execution_of(stmt.value()));
@@ -62,8 +64,9 @@ Result<uint64_t> SqliteExecutionStore::delete_executions_before(int64_t before_m
 Status SqliteExecutionStore::scan_executions(int64_t from_ms, int64_t to_ms,
                                              const std::function<void(const Execution&)>& fn) {
   constexpr int64_t kPage = 10'000;
-  // Keyset pagination on (started_at_ms, id): the lock is held for one page at a time.
-  std::optional<std::pair<int64_t, std::string>> after;
+  // Keyset pagination on (started_at_ms, user_id, id), which is unique: the lock is held for
+  // one page at a time.
+  std::optional<std::tuple<int64_t, int64_t, std::string>> after;
   for (;;) {
     std::vector<Execution> page;
     {
@@ -71,23 +74,26 @@ Status SqliteExecutionStore::scan_executions(int64_t from_ms, int64_t to_ms,
       auto stmt =
           db_.conn->prepare(std::string(kExecutionColumns) +
                             "WHERE started_at_ms >= ?1 AND started_at_ms < ?2 AND (?3 IS NULL OR "
-                            "started_at_ms > ?3 OR (started_at_ms = ?3 AND id > ?4)) "
-                            "ORDER BY started_at_ms, id LIMIT ?5");
+                            "(started_at_ms, user_id, id) > (?3, ?4, ?5)) "
+                            "ORDER BY started_at_ms, user_id, id LIMIT ?6");
       if (!stmt.ok()) return stmt.status();
       stmt->bind(1, from_ms).bind(2, to_ms);
       if (after) {
-        stmt->bind(3, after->first).bind(4, after->second);
+        stmt->bind(3, std::get<0>(*after))
+            .bind(4, std::get<1>(*after))
+            .bind(5, std::get<2>(*after));
       } else {
-        stmt->bind_null(3).bind_null(4);
+        stmt->bind_null(3).bind_null(4).bind_null(5);
       }
-      stmt->bind(5, kPage);
+      stmt->bind(6, kPage);
       auto rows = stmt->collect<Execution>(sql::execution_of<Statement>);
       if (!rows.ok()) return rows.status();
       page = std::move(rows.value());
     }
     for (const Execution& e : page) fn(e);
     if (static_cast<int64_t>(page.size()) < kPage) return {};
-    after.emplace(page.back().started_at_ms, page.back().id);
+    after.emplace(page.back().started_at_ms, static_cast<int64_t>(page.back().user_id),
+                  page.back().id);
   }
 }
 

@@ -201,6 +201,30 @@ ALTER TABLE api_keys ADD COLUMN agent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE api_keys ADD COLUMN from_env INTEGER NOT NULL DEFAULT 0;
 UPDATE api_keys SET from_env = 1 WHERE label = 'from GAIA_ADMIN_KEY';
 )sql"},
+    // Execution ids are unique per user, not across users: the table is rebuilt with the key
+    // (user_id, id), as SQLite cannot change a primary key in place.
+    {9, R"sql(
+CREATE TABLE executions_by_user_id (
+  id TEXT NOT NULL,
+  user_id INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  command TEXT NOT NULL,
+  started_at_ms INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  cpu_ms INTEGER NOT NULL,
+  peak_memory_bytes INTEGER NOT NULL,
+  exit_code INTEGER,
+  signal INTEGER,
+  PRIMARY KEY (user_id, id)
+);
+INSERT INTO executions_by_user_id SELECT id, user_id, key_id, type, command, started_at_ms,
+  duration_ms, cpu_ms, peak_memory_bytes, exit_code, signal FROM executions;
+DROP TABLE executions;
+ALTER TABLE executions_by_user_id RENAME TO executions;
+CREATE INDEX executions_by_start ON executions(started_at_ms);
+CREATE INDEX executions_by_user ON executions(user_id, started_at_ms);
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {

@@ -56,7 +56,8 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
       auto stmt = db.prepare(
           "INSERT INTO executions (id, user_id, key_id, type, command, started_at_ms, "
           "duration_ms, cpu_ms, peak_memory_bytes, exit_code, signal) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING");
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (user_id, id) DO "
+          "NOTHING");
       if (!stmt.ok()) return stmt.status();
       for (const Execution& e : batch.executions) {
         Status s = stmt->bind(1, e.id)
@@ -76,9 +77,12 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
       }
     }
     if (!batch.usage.empty()) {
+      // The sum stops at the largest integer (SQLite would turn it into a float).
       auto stmt = db.prepare(
           "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
-          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET used = used + excluded.used");
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET used = CASE WHEN used > "
+          "9223372036854775807 - excluded.used THEN 9223372036854775807 "
+          "ELSE used + excluded.used END");
       if (!stmt.ok()) return stmt.status();
       for (const Usage& u : fold_usage(batch.usage)) {
         Status s = stmt->bind(1, static_cast<int64_t>(u.user_id))

@@ -128,6 +128,27 @@ TEST_P(AggregatesTest, ExecutionFiguresAddUpAcrossFlushes) {
   EXPECT_EQ(failed.exec->duration_ms_sum, 300);  // a non-zero exit counts as failed
 }
 
+TEST_P(AggregatesTest, HugeFiguresSumToTheLargestIntegerNeverToANegative) {
+  constexpr int64_t kHuge = INT64_MAX;
+  run("big-1", 1, "shell", kT0, kHuge, kHuge, 1, 0);
+  run("big-2", 1, "shell", kT0, kHuge, kHuge, 1, 0);  // summed in memory
+  ASSERT_TRUE(rollup_->flush().ok());
+  run("big-3", 1, "shell", kT0, kHuge, kHuge, 1, 0);  // summed with a stored row
+  ASSERT_TRUE(rollup_->flush().ok());
+  auto rows = store_->list_aggregates({Granularity::kMinute, 0, kT0 * 2});
+  ASSERT_TRUE(rows.ok());
+  Totals total;
+  for (const store::AggregateRow& r : rows.value()) {
+    EXPECT_GE(r.duration_ms_sum, 0);
+    EXPECT_GE(r.cpu_ms_sum, 0);
+    ASSERT_TRUE(total.merge_row(store::view_of(r)));
+  }
+  ASSERT_TRUE(total.exec.has_value());
+  EXPECT_EQ(total.count, 3u);
+  EXPECT_EQ(total.exec->duration_ms_sum, kHuge);
+  EXPECT_EQ(total.exec->cpu_ms_sum, kHuge);
+}
+
 TEST_P(AggregatesTest, RebuildFromRawRowsGivesTheSameExecutionsAndRefusals) {
   record_events();
   ASSERT_TRUE(store_->flush().ok());  // raw rows durable

@@ -72,5 +72,16 @@ TEST(AnalyticsCsvTest, FieldsNeedingQuotesReadBackExactly) {
   EXPECT_NE(out.find("\"a,b \"\"quoted\"\""), std::string::npos) << out;
 }
 
+TEST(AnalyticsCsvTest, TextAFormulaCouldStartWithGetsASingleQuoteInFront) {
+  std::string out;
+  append_csv_record(out, {std::string("=HYPERLINK(\"http://x\")"), std::string("+1"),
+                          std::string("-2+3"), std::string("@SUM(A1)"), std::string("\tx"),
+                          std::string("\rx"), std::string("a=b"), int64_t{-7}});
+  const auto records = read_csv(out);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], (std::vector<std::string>{"'=HYPERLINK(\"http://x\")", "'+1", "'-2+3",
+                                                  "'@SUM(A1)", "'\tx", "'\rx", "a=b", "-7"}));
+}
+
 }  // namespace
 }  // namespace gaia::api::admin

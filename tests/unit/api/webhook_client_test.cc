@@ -1,5 +1,6 @@
 // WebhookClient against a real HTTP receiver on loopback (Gaia's own server, port 0): a
-// signed delivery the receiver verifies, a retry after a 500, nobody listening, a receiver
+// signed and timestamped delivery the receiver verifies (a replay outside the window refused),
+// a retry after a 500, nobody listening, a receiver
 // that never answers, and the queue's bound.
 
 #include "api/webhook_client.h"
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "support/eventually.h"
 #include "support/loopback_port.h"
 #include "support/loopback_server.h"
+#include "support/manual_clock.h"
 
 namespace gaia::api {
 namespace {
@@ -28,6 +31,7 @@ using namespace std::chrono_literals;
 struct Received {
   std::string body;
   std::string signature;
+  std::string timestamp;
   std::string content_type;
 };
 
@@ -42,6 +46,7 @@ class Receiver {
       {
         std::lock_guard lock(mu_);
         got_.push_back({req.body, std::string(req.header("X-Gaia-Signature")),
+                        std::string(req.header("X-Gaia-Timestamp")),
                         std::string(req.header("Content-Type"))});
         status = statuses_[std::min(got_.size(), statuses_.size()) - 1];
       }
@@ -66,12 +71,19 @@ class Receiver {
   std::unique_ptr<testing::LoopbackServer> server_;  // last: stops before the state above goes
 };
 
+// The signatures' time: 2026-01-05 00:00:00 UTC.
+testing::ManualClock& signing_clock() {
+  static testing::ManualClock clock;
+  return clock;
+}
+constexpr int64_t kSigningSeconds = 1767571200;
+
 std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {}) {
   o.url = std::move(url);
   if (o.secret.empty()) o.secret = "s3cret";
   o.first_backoff = 20ms;
   o.max_backoff = 40ms;
-  auto c = WebhookClient::make(std::move(o));
+  auto c = WebhookClient::make(std::move(o), signing_clock());
   EXPECT_TRUE(c.ok()) << c.status().message();
   return c.ok() ? std::move(c.value()) : nullptr;
 }
@@ -82,10 +94,16 @@ bool eventually(Fn done) {
   return testing::eventually(done, 10s, 10ms);
 }
 
-// The receiver's own check of a signature: HMAC-SHA256 of the body with the shared secret,
+// The receiver's own check, as docs/alerts.md tells it: the timestamp within five minutes of
+// the receiver's `now_s`, then HMAC-SHA256 of "<timestamp>.<body>" with the shared secret,
 // compared in constant time.
-bool signature_valid(std::string_view secret, const Received& r) {
+bool signature_valid(std::string_view secret, const Received& r, int64_t now_s = kSigningSeconds) {
   constexpr std::string_view kPrefix = "sha256=";
+  if (r.timestamp.empty() || r.timestamp.find_first_not_of("0123456789") != std::string::npos ||
+      r.timestamp.size() > 12) {
+    return false;
+  }
+  if (std::abs(now_s - std::stoll(r.timestamp)) > 300) return false;
   if (!std::string_view(r.signature).starts_with(kPrefix)) return false;
   const std::string hex = r.signature.substr(kPrefix.size());
   unsigned char sent[crypto_auth_hmacsha256_BYTES];
@@ -97,8 +115,9 @@ bool signature_valid(std::string_view secret, const Received& r) {
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
                               secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(r.body.data()),
-                                r.body.size());
+  const std::string signed_text = r.timestamp + "." + r.body;
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_text.data()),
+                                signed_text.size());
   unsigned char expected[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_final(&state, expected);
   return sodium_memcmp(sent, expected, sizeof sent) == 0;
@@ -114,6 +133,7 @@ TEST(WebhookClientTest, DeliversTheBodySignedWithTheSecret) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].body, body);
   EXPECT_EQ(got[0].content_type, "application/json");
+  EXPECT_EQ(got[0].timestamp, std::to_string(kSigningSeconds));
   EXPECT_TRUE(signature_valid("s3cret", got[0])) << got[0].signature;
   EXPECT_FALSE(signature_valid("other", got[0]));
   Received tampered = got[0];
@@ -121,6 +141,21 @@ TEST(WebhookClientTest, DeliversTheBodySignedWithTheSecret) {
   EXPECT_FALSE(signature_valid("s3cret", tampered));
   EXPECT_EQ(c->health().queued, 0u);
   EXPECT_EQ(c->health().failed, 0u);
+}
+
+TEST(WebhookClientTest, TheTimestampIsSignedSoAReplayLaterIsRefused) {
+  Receiver receiver({200});
+  auto c = client(receiver.url());
+  ASSERT_TRUE(c->enqueue(R"({"event":"firing"})"));
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 1; }));
+  const Received got = receiver.got().at(0);
+  EXPECT_TRUE(signature_valid("s3cret", got, kSigningSeconds + 300));
+  // The same delivery replayed six minutes later fails the receiver's window ...
+  EXPECT_FALSE(signature_valid("s3cret", got, kSigningSeconds + 360));
+  // ... and a fresh timestamp put on it breaks the signature.
+  Received restamped = got;
+  restamped.timestamp = std::to_string(kSigningSeconds + 360);
+  EXPECT_FALSE(signature_valid("s3cret", restamped, kSigningSeconds + 360));
 }
 
 TEST(WebhookClientTest, RetriesWhenTheReceiverFirstAnswers500) {
@@ -168,12 +203,13 @@ TEST(WebhookClientTest, ASilentReceiverTimesOutAndTheQueueStaysBounded) {
 }
 
 TEST(WebhookClientTest, RefusesABadConfiguration) {
-  EXPECT_EQ(WebhookClient::make({.url = "ftp://x/"}).status().code(),
+  EXPECT_EQ(WebhookClient::make({.url = "ftp://x/"}, signing_clock()).status().code(),
             core::StatusCode::kInvalidArgument);
-  EXPECT_EQ(WebhookClient::make({.url = "http://x:0/"}).status().code(),
+  EXPECT_EQ(WebhookClient::make({.url = "http://x:0/"}, signing_clock()).status().code(),
             core::StatusCode::kInvalidArgument);
-  EXPECT_EQ(WebhookClient::make({.url = "http://x/", .max_attempts = 0}).status().code(),
-            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      WebhookClient::make({.url = "http://x/", .max_attempts = 0}, signing_clock()).status().code(),
+      core::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

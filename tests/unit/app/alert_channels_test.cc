@@ -64,7 +64,7 @@ TEST(AlertChannelsTest, ASilentWebhookDoesNotHoldUpEvaluation) {
   ASSERT_TRUE(store.ok());
   SilentReceiver receiver;
   auto client = api::WebhookClient::make(
-      {.url = receiver.url(), .secret = "k", .timeout = 30s, .max_attempts = 1});
+      {.url = receiver.url(), .secret = "k", .timeout = 30s, .max_attempts = 1}, clock);
   ASSERT_TRUE(client.ok());
   WebhookChannel webhook(*client.value());
   FixedMetrics metrics;

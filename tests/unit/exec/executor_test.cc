@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <fstream>
+#include <future>
 #include <mutex>
 
 #include "app/system_clock.h"
@@ -157,7 +159,7 @@ TEST_F(ExecutorTest, RunsACommandStreamsItsOutputAndRecordsIt) {
   EXPECT_EQ(events->err_, "err\n");
   EXPECT_EQ(events->result_.exit_code, 3);
   EXPECT_TRUE(events->recorded_.ok());
-  auto row = store_->find_execution(id);
+  auto row = store_->find_execution(1, id);
   ASSERT_TRUE(row.ok());
   ASSERT_TRUE(row.value().has_value());
   EXPECT_EQ(row.value()->exit_code, 3);
@@ -274,6 +276,71 @@ TEST_F(ExecutorTest, AProgramThatCannotStartFailsClearly) {
   EXPECT_EQ(events->wait().back(), "failed");
   EXPECT_NE(events->refusal_code_.find("/no/such/program"), std::string::npos)
       << events->refusal_code_;
+}
+
+TEST_F(ExecutorTest, AnIdTheUserAlreadyRecordedIsRefused409BeforeAnythingRuns) {
+  ExecRequest first = request({"/bin/true"});
+  first.id = "victim-42";
+  auto ran = std::make_shared<Events>();
+  ASSERT_TRUE(executor_->submit(first, ran));
+  ASSERT_EQ(ran->wait().back(), "exited");
+
+  auto again = std::make_shared<Events>();
+  EXPECT_FALSE(executor_->submit(first, again));
+  EXPECT_EQ(again->wait(), std::vector<std::string>{"refused"});
+  EXPECT_EQ(again->refusal_status_, 409u);
+  EXPECT_EQ(again->refusal_code_, "duplicate_id");
+  ASSERT_TRUE(store_->flush().ok());
+  EXPECT_EQ(store_->usage_since(0).value().at(0).used, 1u) << "the refusal took no quota";
+
+  // The same id is free for another user.
+  ExecRequest other = request({"/bin/true"}, 2);
+  other.id = "victim-42";
+  auto theirs = std::make_shared<Events>();
+  ASSERT_TRUE(executor_->submit(other, theirs));
+  EXPECT_EQ(theirs->wait().back(), "exited");
+  EXPECT_TRUE(theirs->recorded_.ok()) << theirs->recorded_.message();
+}
+
+TEST_F(ExecutorTest, AnIdStillRunningIsRefusedToItsTwin) {
+  ExecRequest running = request({"/bin/sleep", "30"});
+  running.id = "twin";
+  auto first = std::make_shared<Events>();
+  auto handle = executor_->submit(running, first);
+  ASSERT_TRUE(handle);
+  ASSERT_TRUE(first->wait_started());
+  auto twin = std::make_shared<Events>();
+  EXPECT_FALSE(executor_->submit(running, twin));
+  EXPECT_EQ(twin->refusal_status_, 409u);
+  executor_->cancel(*handle);
+  EXPECT_EQ(first->wait().back(), "exited");
+}
+
+TEST_F(ExecutorTest, AnIdRecordedElsewhereMeanwhileIsReportedNotRecorded) {
+  // The command waits for a file, so the test can record the same id first, as another
+  // server sharing the database would.
+  const std::string gate = dir_.file("go");
+  ExecRequest req = request({"/bin/sh", "-c", "while [ ! -e " + gate + " ]; do sleep 0.01; done"});
+  req.id = "raced";
+  auto events = std::make_shared<Events>();
+  ASSERT_TRUE(executor_->submit(req, events));
+  ASSERT_TRUE(events->wait_started());
+  store::Execution elsewhere;
+  elsewhere.id = "raced";
+  elsewhere.user_id = 1;
+  elsewhere.type = "shell";
+  elsewhere.command = "elsewhere";
+  elsewhere.exit_code = 0;
+  std::promise<core::Result<bool>> stored;
+  store_->record_execution(elsewhere,
+                           [&](core::Result<bool> r) { stored.set_value(std::move(r)); });
+  ASSERT_TRUE(stored.get_future().get().value());
+  std::ofstream(gate) << "go";
+  EXPECT_EQ(events->wait().back(), "exited");
+  EXPECT_FALSE(events->recorded_.ok()) << "the event must not claim a record it does not have";
+  EXPECT_NE(events->recorded_.message().find("already recorded"), std::string::npos)
+      << events->recorded_.message();
+  EXPECT_EQ(store_->find_execution(1, "raced").value()->command, "elsewhere");
 }
 
 }  // namespace

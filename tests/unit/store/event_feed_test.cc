@@ -71,7 +71,7 @@ TEST_F(EventFeedTest, EveryListenerHearsEachWriteAndTheStoreKeepsIt) {
   auto violations = inner_->violations_since(0);
   ASSERT_TRUE(violations.ok());
   EXPECT_EQ(violations->size(), 1u);
-  auto found = inner_->find_execution("run-1");
+  auto found = inner_->find_execution(7, "run-1");
   ASSERT_TRUE(found.ok());
   EXPECT_TRUE(found->has_value());
 }

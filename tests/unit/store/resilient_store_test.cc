@@ -105,7 +105,7 @@ TEST_F(ResilientSqliteTest, WritesGoToTheJournalWhileTheFileIsLockedAndAreReplay
   ASSERT_TRUE(store->replay().ok());
   ASSERT_TRUE(store->replay().ok());  // nothing is applied twice
   EXPECT_EQ(store->count_executions().value(), 2u);
-  EXPECT_TRUE(store->find_execution("during").value().has_value());
+  EXPECT_TRUE(store->find_execution(1, "during").value().has_value());
   EXPECT_EQ(usage_sum(*store), 10u);
   EXPECT_EQ(store->violations_since(0).value().size(), 1u);
   h = store->health();

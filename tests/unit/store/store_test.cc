@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <set>
 #include <thread>
@@ -218,10 +219,100 @@ TEST_P(StoreTest, ExecutionIsIdempotentOnItsId) {
   auto second = record(*store, repeat);
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second.value());
-  auto stored = store->find_execution("run-1");
+  auto stored = store->find_execution(1, "run-1");
   ASSERT_TRUE(stored.ok() && stored.value());
   EXPECT_EQ(stored.value()->command, "ls -l");
   EXPECT_EQ(store->count_executions().value(), 1u);
+}
+
+TEST_P(StoreTest, ExecutionIdsBelongToTheirUser) {
+  auto store = open();
+  Execution mine = execution("victim-42");
+  mine.user_id = 7;
+  Execution theirs = execution("victim-42");
+  theirs.user_id = 8;
+  theirs.command = "posted first";
+  // Another user taking the id first does not stop its owner from recording it.
+  ASSERT_TRUE(record(*store, theirs).value());
+  ASSERT_TRUE(record(*store, mine).value());
+  EXPECT_FALSE(record(*store, mine).value()) << "the owner's own repeat is still a repeat";
+  auto found = store->find_execution(7, "victim-42");
+  ASSERT_TRUE(found.ok() && found.value());
+  EXPECT_EQ(found.value()->command, "ls -l");
+  EXPECT_EQ(store->find_execution(8, "victim-42").value()->command, "posted first");
+  EXPECT_FALSE(store->find_execution(9, "victim-42").value().has_value());
+  EXPECT_EQ(store->count_executions().value(), 2u);
+}
+
+TEST_P(StoreTest, OneBatchHoldingAnIdOfTwoUsersStoresBoth) {
+  auto store = open();
+  std::promise<Result<bool>> first, second;
+  Execution a = execution("same");
+  Execution b = execution("same");
+  b.user_id = 5;
+  // Queued back to back: usually committed in one batch.
+  store->record_execution(a, [&](Result<bool> r) { first.set_value(std::move(r)); });
+  store->record_execution(b, [&](Result<bool> r) { second.set_value(std::move(r)); });
+  EXPECT_TRUE(first.get_future().get().value());
+  EXPECT_TRUE(second.get_future().get().value());
+  EXPECT_EQ(store->count_executions().value(), 2u);
+}
+
+TEST_P(StoreTest, ScanningPassesEveryExecutionOfOneInstantAndIdOnce) {
+  auto store = open();
+  for (uint64_t user = 1; user <= 3; ++user) {
+    Execution e = execution("same", 5000);
+    e.user_id = user;
+    ASSERT_TRUE(record(*store, e).value());
+  }
+  std::multiset<uint64_t> users;
+  ASSERT_TRUE(
+      store->scan_executions(0, 10'000, [&](const Execution& e) { users.insert(e.user_id); }).ok());
+  EXPECT_EQ(users, (std::multiset<uint64_t>{1, 2, 3}));
+}
+
+TEST_P(StoreTest, UpgradingKeepsExecutionsAndKeysThemByUser) {
+  constexpr int kVersionWithGlobalIds = 7;
+  const std::string insert =
+      "INSERT INTO executions (id, user_id, key_id, type, command, started_at_ms, duration_ms, "
+      "cpu_ms, peak_memory_bytes, exit_code, signal) VALUES ('old-1', 1, 2, 'shell', 'ls', 1000, "
+      "12, 3, 4096, 0, NULL)";
+  if (GetParam() == Backend::kSqlite) {
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+    auto db = sqlite::Connection::open(path_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(sqlite::migrate(*db.value(), kVersionWithGlobalIds).ok());
+    ASSERT_TRUE(db.value()->exec(insert).ok());
+  } else {
+    auto db = postgres::Connection::open(url_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(postgres::migrate(*db.value(), kVersionWithGlobalIds).ok());
+    ASSERT_TRUE(db.value()->exec(insert.c_str()).ok());
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(sql("SELECT MAX(version) FROM schema_migrations"), latest_version());
+  auto kept = store->find_execution(1, "old-1");
+  ASSERT_TRUE(kept.ok() && kept.value());
+  EXPECT_EQ(kept.value()->duration_ms, 12);
+  Execution other_user = execution("old-1");
+  other_user.user_id = 3;
+  EXPECT_TRUE(record(*store, other_user).value());
+  EXPECT_FALSE(record(*store, execution("old-1")).value());
+}
+
+TEST_P(StoreTest, UsageSumsStopAtTheLargestIntegerInsteadOfWrapping) {
+  auto store = open();
+  constexpr uint64_t kHuge = INT64_MAX;
+  store->add_usage({1, 2, "shell", 0, kHuge});
+  store->add_usage({1, 2, "shell", 0, kHuge});  // folded with the first in one batch
+  ASSERT_TRUE(store->flush().ok());
+  store->add_usage({1, 2, "shell", 0, kHuge});  // added to the stored row
+  ASSERT_TRUE(store->flush().ok());
+  auto rows = store->usage_since(0);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().used, kHuge);
 }
 
 TEST_P(StoreTest, AnsweredExecutionIsAlreadyInTheFile) {
@@ -232,7 +323,7 @@ TEST_P(StoreTest, AnsweredExecutionIsAlreadyInTheFile) {
   ASSERT_TRUE(record(*store, e).ok());
   // Another connection, as another process would see it, without closing the store.
   auto other = open();
-  auto stored = other->find_execution("run-2");
+  auto stored = other->find_execution(1, "run-2");
   ASSERT_TRUE(stored.ok() && stored.value());
   EXPECT_EQ(stored.value()->signal, 9);
   EXPECT_FALSE(stored.value()->exit_code.has_value());
@@ -447,8 +538,8 @@ TEST_P(StoreTest, RetentionDeletesOnlyOldExecutions) {
   auto deleted = store->delete_executions_before(2000);
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(deleted.value(), 1u);
-  EXPECT_FALSE(store->find_execution("old").value().has_value());
-  EXPECT_TRUE(store->find_execution("new").value().has_value());
+  EXPECT_FALSE(store->find_execution(1, "old").value().has_value());
+  EXPECT_TRUE(store->find_execution(1, "new").value().has_value());
   EXPECT_EQ(store->usage_since(0).value().size(), 1u);  // daily usage stays
 }
 
