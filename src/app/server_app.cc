@@ -37,10 +37,12 @@ bool ServerApp::build() {
   http::Router router =
       make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *route_state_);
   report_parts();
-  http_ = std::make_unique<http::Server>(
-      http::ServerOptions{
-          .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads},
-      std::move(router));
+  http::ServerOptions http_options{
+      .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads};
+  http_options.max_connections = config_.http_max_connections;
+  http_options.max_connections_per_ip = config_.http_max_connections_per_ip;
+  http_options.observer = &services_->metrics->connections();
+  http_ = std::make_unique<http::Server>(std::move(http_options), std::move(router));
   return true;
 }
 
