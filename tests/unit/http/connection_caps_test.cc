@@ -11,9 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "http/server.h"
+#include "http/ws_upgrade.h"
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
 
@@ -59,6 +61,14 @@ class ConnectionCapsTest : public ::testing::Test {
   void start(std::size_t total, std::size_t per_ip) {
     Router router;
     router.add("GET", "/ping", [](const Request&) { return json_response(200, nullptr); });
+    // Takes the connection over and keeps it, as a WebSocket session would.
+    router.add_upgrade("GET", "/take",
+                       [this](const Request&) -> std::variant<Response, UpgradeTaker> {
+                         return UpgradeTaker([this](std::unique_ptr<Upgrade> up) {
+                           std::lock_guard lock(mu_);
+                           taken_.push_back(std::move(up));
+                         });
+                       });
     ServerOptions o;
     o.port = 0;
     o.io_threads = 2;
@@ -80,8 +90,19 @@ class ConnectionCapsTest : public ::testing::Test {
     return r && r->status == 200;
   }
 
+  size_t taken() {
+    std::lock_guard lock(mu_);
+    return taken_.size();
+  }
+  void drop_taken() {
+    std::lock_guard lock(mu_);
+    taken_.clear();
+  }
+
   CountingObserver observer_;
-  std::unique_ptr<Server> server_;  // after the observer: stops before it goes
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Upgrade>> taken_;
+  std::unique_ptr<Server> server_;  // after the above: stops before they go
 };
 
 TEST_F(ConnectionCapsTest, OneConnectionPastThePerClientCapIsClosedAtOnce) {
@@ -125,6 +146,25 @@ TEST_F(ConnectionCapsTest, ClosedConnectionsAreNoLongerCounted) {
     EXPECT_EQ(observer_.open(), 2);
   }
   EXPECT_TRUE(gaia::testing::eventually([&] { return observer_.open() == 0; }, 5s, 10ms));
+}
+
+TEST_F(ConnectionCapsTest, AConnectionTakenOverByAnUpgradeRouteStillCounts) {
+  start(100, 1);
+  RawHttpConnection upgraded(server_->port());
+  ASSERT_TRUE(upgraded.send(get_request("/take")));
+  ASSERT_TRUE(gaia::testing::eventually([&] { return taken() == 1; }, 5s, 5ms));
+
+  RawHttpConnection next(server_->port());
+  EXPECT_TRUE(next.wait_for_close()) << "the taken-over connection holds the client's place";
+  EXPECT_EQ(observer_.refusals("per_ip"), 1);
+
+  drop_taken();  // its new owner lets it go: the place is free again
+  EXPECT_TRUE(gaia::testing::eventually(
+      [&] {
+        RawHttpConnection again(server_->port());
+        return pings(again);
+      },
+      5s, 20ms));
 }
 
 TEST(AddressKeyTest, AnIpv6ClientIsCountedByItsSlash64) {
