@@ -94,6 +94,12 @@ void ServerApp::report_parts() const {
            : config_.exec_cgroups == "auto" ? "a cgroup per command"
                                             : "a cgroup per command with limits")
        << std::endl;
+  out_ << "[INIT] ✓ HTTP: " << config_.io_threads << " io threads, at most "
+       << config_.http_max_connections << " connections (" << config_.http_max_connections_per_ip
+       << " per client); blocking pools (threads + queue): admin " << config_.http_admin_threads
+       << " + " << config_.http_admin_queue << ", analytics " << config_.http_analytics_threads
+       << " + " << config_.http_analytics_queue << ", exec " << config_.http_exec_threads << " + "
+       << config_.http_exec_queue << std::endl;
   out_ << "[INIT] ✓ Dashboard: " << web::dashboard_files().size()
        << " files embedded, served at /admin/quotas" << std::endl;
 }
