@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   gaia::exec::Scheduler scheduler({.workers = workers}, clock);
   gaia::exec::ProcessRunnerOptions runner_options;
   runner_options.cgroups = gaia::exec::CgroupMode::kOff;
+  runner_options.supervisor_path = GAIA_SUPERVISOR;
   gaia::exec::ProcessRunner runner(clock, runner_options);
   gaia::exec::Executor executor(limiter, scheduler, runner, *store.value(), clock, nullptr,
                                 nullptr);

@@ -39,6 +39,7 @@ void run_true(benchmark::State& state, gaia::exec::CgroupMode mode) {
   SteadyClock clock;
   gaia::exec::ProcessRunnerOptions options;
   options.cgroups = mode;
+  options.supervisor_path = GAIA_SUPERVISOR;
   gaia::exec::ProcessRunner runner(clock, options);
   if (mode == gaia::exec::CgroupMode::kAuto && !runner.cgroups_available()) {
     state.SkipWithError(("no cgroups: " + runner.cgroup_note()).c_str());

@@ -13,17 +13,26 @@ packages=(
   chromium nodejs
 )
 
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The account commands run as when gaia_server runs as root (GAIA_EXEC_USER, docs/runner.md):
+# a system account with no login shell and no home of its own.
+if ! getent passwd gaia-exec >/dev/null; then
+  echo "setup: creating the account gaia-exec"
+  $sudo_cmd useradd --system --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin --user-group gaia-exec
 fi
 
 # The browser tests' driver and the dashboard's formatter (tests/e2e: playwright-core and

@@ -83,6 +83,16 @@ std::variant<std::vector<std::pair<std::string, std::string>>, http::Response> e
   return env;
 }
 
+// The largest value of each limit: the runner's bounds, so no figure overflows on its way.
+int64_t max_of_limit(std::string_view name) {
+  if (name == "memory_bytes" || name == "output_bytes") return exec::kMaxBytes;
+  if (name == "cpu_millicores") return exec::kMaxCpuMillicores;
+  if (name == "cpu_seconds") return exec::kMaxCpuSeconds;
+  if (name == "max_processes") return exec::kMaxProcesses;
+  if (name == "open_files") return exec::kMaxOpenFiles;
+  return 0;  // not a limit
+}
+
 // The optional "limits" object: what a RunSpec takes beyond argv, env and cwd.
 std::variant<exec::RunSpec, http::Response> limits_of(const boost::json::value* v) {
   exec::RunSpec spec;
@@ -91,8 +101,16 @@ std::variant<exec::RunSpec, http::Response> limits_of(const boost::json::value* 
   if (object == nullptr) return field_error("limits", "must be an object");
   for (const auto& [name, value] : *object) {
     const std::string field = "limits." + std::string(name);
+    const int64_t max = max_of_limit(name);
+    if (max == 0) {
+      return field_error(field,
+                         "unknown limit (memory_bytes, cpu_millicores, cpu_seconds, "
+                         "max_processes, open_files, output_bytes)");
+    }
     const std::optional<int64_t> n = rules::json_integer(&value);
-    if (!n || *n < 1) return field_error(field, "must be a positive integer");
+    if (!n || *n < 1 || *n > max) {
+      return field_error(field, "must be an integer from 1 to " + std::to_string(max));
+    }
     if (name == "memory_bytes") {
       spec.memory_limit_bytes = *n;
       spec.limits.address_space_bytes = std::max<int64_t>(*n, 64 << 20);
@@ -104,12 +122,8 @@ std::variant<exec::RunSpec, http::Response> limits_of(const boost::json::value* 
       spec.limits.max_processes = *n;
     } else if (name == "open_files") {
       spec.limits.open_files = *n;
-    } else if (name == "output_bytes") {
-      spec.output_cap_bytes = std::min<int64_t>(*n, 64 << 20);
     } else {
-      return field_error(field,
-                         "unknown limit (memory_bytes, cpu_millicores, cpu_seconds, "
-                         "max_processes, open_files, output_bytes)");
+      spec.output_cap_bytes = std::min<int64_t>(*n, 64 << 20);
     }
   }
   return spec;
@@ -311,6 +325,7 @@ void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& e
         request.spec = std::move(std::get<exec::RunSpec>(limits));
         request.spec.argv = std::move(std::get<std::vector<std::string>>(argv));
         request.spec.env = std::move(std::get<0>(env));
+        request.spec.owner = caller.user_name;
         if (cwd) request.spec.cwd = *cwd;
         request.spec.timeout =
             std::chrono::seconds(timeout.value_or(options.default_timeout.count()));

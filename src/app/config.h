@@ -56,8 +56,14 @@ struct Config {
   bool throttle_refuse_at_zero = false;
   std::string proc_root = "/";  // where the load monitor reads proc/ and the cgroup mounts
   // A cgroup per command: "auto" (always, where the machine allows), "limits" (only for a
-  // command with memory, CPU or process limits) or "off".
-  std::string exec_cgroups = "limits";
+  // command with memory, CPU or process limits) or "off". Every command runs under its own
+  // supervisor either way, which kills what it leaves behind.
+  std::string exec_cgroups = "auto";
+  // The local account commands run as when the server is root (scripts/setup.sh creates
+  // it; "root" only when set so on purpose), and Gaia users with an account of their own.
+  // A server that is not root runs commands as itself.
+  std::string exec_user = "gaia-exec";
+  std::map<std::string, std::string> exec_user_map;  // Gaia user name -> account
   // The confirmation reviewer (CLAUDE_CONFIRM_AI_ENABLED): off by default; when on, the
   // http:// URL to POST commands no pattern decides to, its deadline, how many calls may be
   // under way at once, and the answer when it cannot help ("ask", "deny" or "approve").

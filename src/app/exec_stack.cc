@@ -17,6 +17,8 @@ exec::ProcessRunnerOptions runner_options(const Config& config) {
   r.cgroups = config.exec_cgroups == "auto"     ? exec::CgroupMode::kAuto
               : config.exec_cgroups == "limits" ? exec::CgroupMode::kWhenLimited
                                                 : exec::CgroupMode::kOff;
+  r.exec_user = config.exec_user;
+  r.user_accounts = config.exec_user_map;
   return r;
 }
 
@@ -68,6 +70,7 @@ boost::json::object ExecStack::status_json() const {
   auto source = [](monitor::LoadSource s) {
     return s == monitor::LoadSource::kCgroup ? "cgroup" : "host";
   };
+  const exec::RunAs& run_as = runner_.run_as();
   return {
       {"workers", workers_},
       {"seats", q.seats},
@@ -79,7 +82,14 @@ boost::json::object ExecStack::status_json() const {
       {"cpu_source", source(load->cpu_source)},
       {"mem_source", source(load->mem_source)},
       {"cgroups",
-       runner_.cgroups_available() ? runner_.cgroup_note() : "none: " + runner_.cgroup_note()}};
+       runner_.cgroups_available() ? runner_.cgroup_note() : "none: " + runner_.cgroup_note()},
+      {"run_as",
+       {{"user", run_as.user},
+        {"uid", run_as.uid},
+        {"root", run_as.root},
+        {"switching", run_as.switching},
+        {"mapped_users", run_as.mapped_users},
+        {"note", run_as.note}}}};
 }
 
 core::Admission ExecStack::admit(core::Tier tier) { return throttle_.admit(load(), tier); }

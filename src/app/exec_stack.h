@@ -42,7 +42,8 @@ class ExecStack : public exec::LoadGate {
   const exec::ProcessRunner& runner() const { return runner_; }
   double throttle_factor() const { return throttle_.factor(); }
   // {"workers","seats","running","queued":{class:n},"throttle_factor","cpu_pct","mem_pct",
-  //  "cpu_source","mem_source","cgroups"}: for /health and the live stats.
+  //  "cpu_source","mem_source","cgroups","run_as":{"user","uid","root","switching",
+  //  "mapped_users","note"}}: for /health and the live stats.
   boost::json::object status_json() const;
 
   core::Admission admit(core::Tier tier) override;

@@ -31,6 +31,11 @@ bool ServerApp::build() {
   if (!services_) return false;
   exec_ = std::make_unique<ExecStack>(config_, clock_, *services_->limiter, *services_->feed,
                                       services_->confirm_hook.get());
+  // Commands run as a configured account, never as root by default: without it, none run.
+  if (const core::Status& s = exec_->runner().status(); !s.ok()) {
+    err_ << "[ERROR] Executor: " << s.message() << std::endl;
+    return false;
+  }
   live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, out_, err_);
   if (!live_) return false;
   route_state_ = std::make_unique<RouteState>(config_, clock_, *services_->directory);
@@ -93,7 +98,7 @@ void ServerApp::report_parts() const {
        << (!runner.cgroups_available()      ? "rlimits only (" + runner.cgroup_note() + ")"
            : config_.exec_cgroups == "auto" ? "a cgroup per command"
                                             : "a cgroup per command with limits")
-       << std::endl;
+       << ", each under its supervisor; " << runner.run_as().note << std::endl;
   out_ << "[INIT] ✓ HTTP: " << config_.io_threads << " io threads, at most "
        << config_.http_max_connections << " connections (" << config_.http_max_connections_per_ip
        << " per client); blocking pools (threads + queue): admin " << config_.http_admin_threads

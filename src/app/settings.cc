@@ -110,6 +110,49 @@ Field text_field(std::string Config::*member, std::string shape, bool (*valid)(s
 
 // --- Validators -------------------------------------------------------------------------
 
+// A local account name as useradd takes it: 1-32 of [A-Za-z0-9._-], not starting with '-'.
+bool is_account_name(std::string_view s) {
+  if (s.empty() || s.size() > 32 || s[0] == '-') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+// "user=account[,user=account...]": Gaia users mapped to local accounts; empty: none.
+Field account_map_field(std::map<std::string, std::string> Config::*member) {
+  return Field{
+      .parse = [=](std::string_view text, Config& c) -> std::optional<std::string> {
+        const std::string expected =
+            "user=account pairs separated by commas, such as alice=alice,bob=builder";
+        std::map<std::string, std::string> map;
+        size_t start = 0;
+        while (start < text.size()) {
+          size_t end = text.find(',', start);
+          if (end == std::string_view::npos) end = text.size();
+          const std::string_view pair = text.substr(start, end - start);
+          start = end + 1;
+          const size_t eq = pair.find('=');
+          if (eq == 0 || eq == std::string_view::npos || !is_account_name(pair.substr(eq + 1)) ||
+              !map.emplace(pair.substr(0, eq), pair.substr(eq + 1)).second) {
+            return expected;
+          }
+        }
+        c.*member = std::move(map);
+        return std::nullopt;
+      },
+      .show =
+          [member](const Config& c) {
+            std::string out;
+            for (const auto& [user, account] : c.*member) {
+              out += (out.empty() ? "" : ",") + user + "=" + account;
+            }
+            return out;
+          },
+      .shape = "USER=ACCOUNT,...",
+  };
+}
+
 bool is_ip_address(std::string_view s) {
   const std::string text(s);
   unsigned char buf[16];
@@ -238,6 +281,12 @@ std::vector<Setting> make_table() {
       {"exec_cgroups", "GAIA_EXEC_CGROUPS", "--exec-cgroups", R::kEverywhere,
        "a cgroup per command: auto (always), limits (commands with limits) or off",
        word_field(&Config::exec_cgroups, {"auto", "limits", "off"})},
+      {"exec_user", "GAIA_EXEC_USER", "--exec-user", R::kEverywhere,
+       "the local account commands run as when the server is root (root: only on purpose)",
+       text_field(&Config::exec_user, "ACCOUNT", is_account_name, "a local account name")},
+      {"exec_user_map", "GAIA_EXEC_USER_MAP", "--exec-user-map", R::kEverywhere,
+       "Gaia users whose commands run as an account of their own",
+       account_map_field(&Config::exec_user_map)},
       {"confirm_ai_enabled", "CLAUDE_CONFIRM_AI_ENABLED", "--confirm-ai-enabled", R::kEverywhere,
        "true: ask the reviewer about commands no pattern decides (needs its URL)",
        bool_field(&Config::confirm_ai_enabled)},

@@ -2,11 +2,10 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +13,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
+#include "exec/detail/account.h"
 #include "exec/detail/cgroup.h"
 #include "exec/detail/environment.h"
 #include "exec/detail/output_capture.h"
@@ -66,17 +67,23 @@ core::Status validate(const RunSpec& spec) {
   if (spec.output_cap_bytes < 0) {
     return core::Status::invalid_argument("output_cap_bytes: must not be negative");
   }
-  const std::pair<const char*, const std::optional<int64_t>*> positive[] = {
-      {"limits.cpu_seconds", &spec.limits.cpu_seconds},
-      {"limits.address_space_bytes", &spec.limits.address_space_bytes},
-      {"limits.max_processes", &spec.limits.max_processes},
-      {"limits.open_files", &spec.limits.open_files},
-      {"memory_limit_bytes", &spec.memory_limit_bytes},
-      {"cpu_limit_millicores", &spec.cpu_limit_millicores},
+  struct Bounded {
+    const char* name;
+    const std::optional<int64_t>* value;
+    int64_t max;
   };
-  for (const auto& [name, value] : positive) {
-    if (*value && **value <= 0) {
-      return core::Status::invalid_argument(std::string(name) + ": must be positive");
+  const Bounded bounded[] = {
+      {"limits.cpu_seconds", &spec.limits.cpu_seconds, kMaxCpuSeconds},
+      {"limits.address_space_bytes", &spec.limits.address_space_bytes, kMaxBytes},
+      {"limits.max_processes", &spec.limits.max_processes, kMaxProcesses},
+      {"limits.open_files", &spec.limits.open_files, kMaxOpenFiles},
+      {"memory_limit_bytes", &spec.memory_limit_bytes, kMaxBytes},
+      {"cpu_limit_millicores", &spec.cpu_limit_millicores, kMaxCpuMillicores},
+  };
+  for (const Bounded& b : bounded) {
+    if (*b.value && (**b.value <= 0 || **b.value > b.max)) {
+      return core::Status::invalid_argument(std::string(b.name) + ": must be from 1 to " +
+                                            std::to_string(b.max));
     }
   }
   return {};
@@ -94,7 +101,11 @@ std::vector<detail::RlimitSetting> rlimits_for(const ResourceLimits& limits) {
     out.push_back({resource, {s, h}});
   };
   // CPU: SIGXCPU at the soft limit lets the command report; SIGKILL one second later.
-  if (limits.cpu_seconds) add(RLIMIT_CPU, *limits.cpu_seconds, *limits.cpu_seconds + 1);
+  if (limits.cpu_seconds) {
+    int64_t hard = 0;
+    if (__builtin_add_overflow(*limits.cpu_seconds, int64_t{1}, &hard)) hard = *limits.cpu_seconds;
+    add(RLIMIT_CPU, *limits.cpu_seconds, hard);
+  }
   if (limits.address_space_bytes) {
     add(RLIMIT_AS, *limits.address_space_bytes, *limits.address_space_bytes);
   }
@@ -127,9 +138,7 @@ int poll_timeout_ms(core::MonoTime now, std::initializer_list<std::optional<core
   return static_cast<int>((timeout.count() + 999'999) / 1'000'000);
 }
 
-std::chrono::microseconds to_micros(const struct timeval& tv) {
-  return std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
-}
+std::chrono::microseconds to_micros(int64_t us) { return std::chrono::microseconds(us); }
 
 // One stream's read end and where its bytes go.
 struct Stream {
@@ -151,12 +160,106 @@ void drain(Stream& s, std::array<char, 65536>& buffer) {
   }
 }
 
+std::string supervisor_beside_executable() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("gaia_supervisor") : (exe.parent_path() / "gaia_supervisor").string();
+}
+
+// `allowed` with the HOME, USER and LOGNAME of `account` in place of the server's.
+std::vector<std::string> env_for(const std::vector<std::string>& allowed,
+                                 const detail::Account& account) {
+  std::vector<std::string> out;
+  for (const std::string& entry : allowed) {
+    if (!entry.starts_with("HOME=") && !entry.starts_with("USER=") &&
+        !entry.starts_with("LOGNAME=")) {
+      out.push_back(entry);
+    }
+  }
+  out.push_back("HOME=" + account.home);
+  out.push_back("USER=" + account.name);
+  out.push_back("LOGNAME=" + account.name);
+  return out;
+}
+
+// One report from the supervisor; false when it is gone without one.
+bool receive(int fd, detail::Report* report) {
+  while (true) {
+    const ssize_t n = ::recv(fd, report, sizeof *report, 0);
+    if (n == static_cast<ssize_t>(sizeof *report)) return true;
+    if (n < 0 && errno == EINTR) continue;
+    return false;
+  }
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 }  // namespace
 
 ProcessRunner::ProcessRunner(const core::Clock& clock, ProcessRunnerOptions options)
     : clock_(clock), options_(std::move(options)) {
-  allowed_env_ = detail::filter_allowed_env(options_.server_env ? *options_.server_env
-                                                                : detail::current_environ());
+  const std::vector<std::string> allowed = detail::filter_allowed_env(
+      options_.server_env ? *options_.server_env : detail::current_environ());
+  supervisor_ =
+      options_.supervisor_path.empty() ? supervisor_beside_executable() : options_.supervisor_path;
+  if (::access(supervisor_.c_str(), X_OK) != 0) {
+    status_ = core::Status::not_found("cannot run the supervisor " + supervisor_ + ": " +
+                                      std::strerror(errno));
+  }
+
+  // Only root can switch users; anyone else runs commands as itself.
+  const bool switching = ::geteuid() == 0;
+  auto identity = [&](const std::string& name) -> core::Result<Identity> {
+    if (!switching || name.empty()) {
+      return Identity{detail::account_of(::geteuid()).name, std::nullopt, allowed};
+    }
+    auto account = detail::find_account(name);
+    if (!account.ok()) return account.status();
+    return Identity{account->name, account->credentials, env_for(allowed, account.value())};
+  };
+  auto uid_of = [](const Identity& i) -> int64_t {
+    return i.credentials ? i.credentials->uid : ::geteuid();
+  };
+  auto made = identity(options_.exec_user);
+  if (made.ok()) {
+    default_identity_ = std::move(made.value());
+  } else if (status_.ok()) {
+    status_ = core::Status::not_found(
+        "the account commands run as: " + made.status().message() +
+        " (create it: useradd --system --no-create-home --shell /usr/sbin/nologin " +
+        options_.exec_user + "; or configure another)");
+  }
+  run_as_.user = default_identity_.account;
+  run_as_.uid = uid_of(default_identity_);
+  run_as_.switching = switching;
+  run_as_.root = run_as_.uid == 0;
+  for (const auto& [user, account] : options_.user_accounts) {
+    auto mapped = identity(account);
+    if (!mapped.ok()) {
+      if (status_.ok()) {
+        status_ = core::Status::not_found("the account of user '" + user +
+                                          "': " + mapped.status().message());
+      }
+      continue;
+    }
+    run_as_.root = run_as_.root || uid_of(mapped.value()) == 0;
+    mapped_identities_.emplace(user, std::move(mapped.value()));
+  }
+  run_as_.mapped_users = options_.user_accounts.size();
+  if (!switching) {
+    run_as_.note = "the server is not root and runs commands as itself (" + run_as_.user + ")";
+  } else if (run_as_.root) {
+    run_as_.note = "commands may run as root, as configured";
+  } else {
+    run_as_.note = "commands run as " + run_as_.user + " (uid " + std::to_string(run_as_.uid) +
+                   ") with no new privileges";
+  }
+
   if (options_.cgroups == CgroupMode::kOff) {
     cgroup_note_ = "cgroups are off by configuration";
     return;
@@ -174,10 +277,18 @@ ProcessRunner::~ProcessRunner() = default;
 
 bool ProcessRunner::cgroups_available() const { return cgroups_ != nullptr; }
 
+const ProcessRunner::Identity& ProcessRunner::identity_for(const std::string& owner) const {
+  if (owner.empty()) return default_identity_;
+  auto it = mapped_identities_.find(owner);
+  return it == mapped_identities_.end() ? default_identity_ : it->second;
+}
+
 core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink,
                                            const CancelToken* cancel) {
+  if (!status_.ok()) return status_;
   if (core::Status s = validate(spec); !s.ok()) return s;
-  auto env = detail::build_child_env(allowed_env_, spec.env);
+  const Identity& who = identity_for(spec.owner);
+  auto env = detail::build_child_env(who.env, spec.env);
   if (!env.ok()) return env.status();
   auto path =
       detail::resolve_program(spec.argv[0], detail::env_value(env.value(), "PATH"), spec.cwd);
@@ -195,6 +306,12 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   if (!devnull.valid()) {
     return core::Status::internal(std::string("open /dev/null: ") + std::strerror(errno));
   }
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+    return core::Status::internal(std::string("socketpair: ") + std::strerror(errno));
+  }
+  UniqueFd control(detail::move_above_stdio(pair[0]));
+  UniqueFd supervisor_end(detail::move_above_stdio(pair[1]));
 
   std::unique_ptr<detail::CommandCgroup> cgroup;
   const bool limited =
@@ -202,8 +319,11 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   if (cgroups_ && options_.cgroups == CgroupMode::kWhenLimited && !limited) {
     result.cgroup_note = "the command set no memory, CPU or process limit";
   } else if (cgroups_) {
-    auto made = cgroups_->create(
-        {spec.memory_limit_bytes, spec.cpu_limit_millicores, spec.limits.max_processes});
+    // The supervisor sits in the cgroup too: one more process than the command may have
+    // (validate() bounds max_processes far below the overflow).
+    std::optional<int64_t> pids;
+    if (spec.limits.max_processes) pids = *spec.limits.max_processes + 1;
+    auto made = cgroups_->create({spec.memory_limit_bytes, spec.cpu_limit_millicores, pids});
     if (made.ok()) {
       cgroup = std::move(made.value());
     } else {
@@ -214,94 +334,87 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   }
   result.cgroup_used = cgroup != nullptr;
 
+  const detail::CommandSetup setup{who.credentials, rlimits_for(spec.limits), spec.cwd.value_or(""),
+                                   std::move(path.value()), spec.argv};
   detail::SpawnRequest request;
-  request.path = std::move(path.value());
-  request.argv = spec.argv;
+  request.path = supervisor_;
+  request.argv = detail::encode_setup(supervisor_, setup);
   request.envp = std::move(env.value());
-  request.cwd = spec.cwd.value_or("");
-  request.rlimits = rlimits_for(spec.limits);
   if (cgroup) request.cgroup_procs_fds = cgroup->procs_fds();
   request.stdin_fd = devnull.get();
   request.stdout_fd = out_write.get();
   request.stderr_fd = err_write.get();
+  request.control_fd = supervisor_end.get();
 
   const core::MonoTime start = clock_.mono_now();
   auto child = detail::spawn_child(request);
   if (!child.ok()) return child.status();
-  const pid_t pid = child->pid;
-  // Only the child holds the write ends now, so EOF means every writer is gone.
+  const pid_t supervisor = child->pid;
+  // Only the supervisor holds the write ends now, so EOF means every writer is gone.
   out_write.reset();
   err_write.reset();
   devnull.reset();
-  // Without a pidfd (kernels before 5.3) the loop checks the child every poll slice.
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  supervisor_end.reset();
+
+  detail::Report report;
+  if (!receive(control.get(), &report)) {
+    const int status = reap(supervisor);
+    return core::Status::internal("the supervisor ended before starting the command (status " +
+                                  std::to_string(status) + ")");
+  }
+  if (report.kind == detail::Report::Kind::kFailed) {
+    reap(supervisor);
+    return detail::setup_failure_status(report.failed_stage, report.failed_errno, setup,
+                                        who.account);
+  }
 
   const auto grace = options_.kill_grace;
   const std::optional<core::MonoTime> deadline =
       spec.timeout ? std::optional(start + *spec.timeout) : std::nullopt;
   enum class Stop { kNone, kTimeout, kCancel } stop = Stop::kNone;
   std::optional<core::MonoTime> kill_at;      // SIGKILL after SIGTERM
-  std::optional<core::MonoTime> drain_until;  // after the reap: last wait for pipe EOF
+  std::optional<core::MonoTime> drain_until;  // after the end: last wait for pipe EOF
   bool killed = false;
-  bool pidfd_ready = !pidfd.valid();
-  bool reaped = false;
+  bool exited = false;
+  bool reported = false;
   int status = 0;
-  struct rusage usage {};
   core::MonoTime end = start;
   std::array<char, 65536> buffer;
 
-  // The group id is the child's pid, which stays ours until the child is reaped: signalling
-  // -pid is safe exactly until then, so every group signal happens before the reap.
-  auto signal_group = [&](int sig) {
-    if (!reaped) ::kill(-pid, sig);
-    if (sig == SIGKILL && cgroup) cgroup->kill_all();
+  // The supervisor signals the command's process group; it stays the command's parent, so
+  // the group id cannot be reused meanwhile.
+  auto tell = [&](detail::Control c) {
+    const char byte = static_cast<char>(c);
+    if (!exited) (void)::send(control.get(), &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   };
 
   while (true) {
     const core::MonoTime now = clock_.mono_now();
-    if (!reaped && stop == Stop::kNone) {
+    if (!exited && stop == Stop::kNone) {
       if (cancel != nullptr && cancel->cancelled()) {
         stop = Stop::kCancel;
       } else if (deadline && now >= *deadline) {
         stop = Stop::kTimeout;
       }
       if (stop != Stop::kNone) {
-        signal_group(SIGTERM);
+        tell(detail::Control::kTerminate);
         kill_at = now + grace;
       }
     }
-    if (!reaped && kill_at && !killed && now >= *kill_at) {
-      signal_group(SIGKILL);
+    if (!exited && kill_at && !killed && now >= *kill_at) {
+      tell(detail::Control::kKill);
       killed = true;
     }
-    if (!reaped && pidfd_ready) {
-      // Look without reaping, so the group can still be signalled by id.
-      siginfo_t info{};
-      if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
-        // The command ends with its first process: what it left behind goes too.
-        signal_group(SIGKILL);
-        while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
-        }
-        reaped = true;
-        end = clock_.mono_now();
-        drain_until = end + grace;
-      } else if (!pidfd.valid()) {
-        pidfd_ready = true;  // poll again next slice
-      } else {
-        pidfd_ready = false;
-      }
-    }
-    if (reaped && !out.fd.valid() && !err.fd.valid()) break;
-    // A process that left the group (setsid) and the cgroup can hold the pipes forever.
-    if (reaped && now >= *drain_until) break;
+    if (exited && !out.fd.valid() && !err.fd.valid()) break;
+    if (exited && now >= *drain_until) break;
 
     std::array<pollfd, 4> fds;
     nfds_t n = 0;
-    int out_at = -1, err_at = -1, pid_at = -1;
+    int out_at = -1, err_at = -1, control_at = -1;
     if (out.fd.valid()) out_at = static_cast<int>(n), fds[n++] = {out.fd.get(), POLLIN, 0};
     if (err.fd.valid()) err_at = static_cast<int>(n), fds[n++] = {err.fd.get(), POLLIN, 0};
-    if (!reaped && pidfd.valid()) pid_at = static_cast<int>(n), fds[n++] = {pidfd.get(), POLLIN, 0};
-    if (!reaped && stop == Stop::kNone && cancel != nullptr && cancel->wake_fd() >= 0) {
+    if (!exited) control_at = static_cast<int>(n), fds[n++] = {control.get(), POLLIN, 0};
+    if (!exited && stop == Stop::kNone && cancel != nullptr && cancel->wake_fd() >= 0) {
       fds[n++] = {cancel->wake_fd(), POLLIN, 0};
     }
     const int timeout = poll_timeout_ms(now, {stop == Stop::kNone ? deadline : std::nullopt,
@@ -309,14 +422,23 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
     const int ready = ::poll(fds.data(), n, timeout);
     if (ready < 0 && errno != EINTR) {
       spdlog::error("runner: poll: {}", std::strerror(errno));
-      signal_group(SIGKILL);  // never leave a command unsupervised
+      tell(detail::Control::kKill);  // never leave a command unsupervised
       killed = true;
       continue;
     }
     if (ready <= 0) continue;
     if (out_at >= 0 && fds[out_at].revents != 0) drain(out, buffer);
     if (err_at >= 0 && fds[err_at].revents != 0) drain(err, buffer);
-    if (pid_at >= 0 && fds[pid_at].revents != 0) pidfd_ready = true;
+    if (control_at >= 0 && fds[control_at].revents != 0) {
+      // The supervisor reports once everything of the command is reaped, then exits; without
+      // a report it died itself, and its own status is all there is to tell.
+      reported = receive(control.get(), &report) && report.kind == detail::Report::Kind::kExited;
+      const int supervisor_status = reap(supervisor);
+      status = reported ? report.wait_status : supervisor_status;
+      exited = true;
+      end = clock_.mono_now();
+      drain_until = end + grace;
+    }
   }
 
   if (WIFEXITED(status)) {
@@ -327,9 +449,11 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   result.timed_out = stop == Stop::kTimeout;
   result.cancelled = stop == Stop::kCancel;
   result.wall_duration = end - start;
-  result.user_cpu = to_micros(usage.ru_utime);
-  result.system_cpu = to_micros(usage.ru_stime);
-  result.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // KiB on Linux
+  if (reported) {
+    result.user_cpu = to_micros(report.user_cpu_us);
+    result.system_cpu = to_micros(report.system_cpu_us);
+    result.peak_rss_bytes = report.peak_rss_bytes;
+  }
   if (cgroup) {
     cgroup->kill_all();
     const detail::CgroupUsage cg = cgroup->usage();

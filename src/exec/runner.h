@@ -5,7 +5,12 @@
 //
 // A run blocks the calling thread (a scheduler worker) until the command and everything it
 // started are gone. ProcessRunner is thread-safe: any number of threads may run commands at
-// once. It installs no signal handlers: each run waits on its own child through a pidfd.
+// once. It installs no signal handlers: each command runs under its own supervisor process
+// (gaia_supervisor), which reports to the run over a socket.
+//
+// Commands never run with more privilege than their account: a root server runs each one as
+// the configured account (ProcessRunnerOptions::exec_user, or the account mapped to the
+// command's owner), always with PR_SET_NO_NEW_PRIVS; nothing a command starts outlives it.
 //
 // Example:
 //   ProcessRunner runner(clock);
@@ -22,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,10 +36,18 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "exec/detail/supervision.h"
 
 namespace gaia::exec {
 
-// Per-process limits set with setrlimit(2) in the child before exec. Each is optional.
+// Upper bounds of every figure a RunSpec takes, so no arithmetic on them can overflow.
+inline constexpr int64_t kMaxCpuSeconds = int64_t{1} << 40;           // RLIMIT_CPU
+inline constexpr int64_t kMaxBytes = int64_t{1} << 50;                // 1 PiB
+inline constexpr int64_t kMaxProcesses = int64_t{1} << 22;            // PID_MAX_LIMIT
+inline constexpr int64_t kMaxOpenFiles = int64_t{1} << 30;            // above fs.nr_open
+inline constexpr int64_t kMaxCpuMillicores = int64_t{1000} * 100000;  // 100k CPUs
+
+// Per-process limits set with setrlimit(2) in the command before exec. Each is optional.
 struct ResourceLimits {
   // RLIMIT_CPU: SIGXCPU at this many seconds of CPU time, SIGKILL one second later.
   std::optional<int64_t> cpu_seconds;
@@ -63,6 +77,9 @@ struct RunSpec {
   std::optional<int64_t> cpu_limit_millicores;  // 1000 = one CPU
   // Bytes kept (and streamed) per stream; the rest is read and dropped.
   int64_t output_cap_bytes = 1 << 20;
+  // The Gaia user the command runs for: picks its account from ProcessRunnerOptions::
+  // user_accounts (the default account when unmapped or empty).
+  std::string owner;
 };
 
 enum class OutputStream { kStdout, kStderr };
@@ -114,11 +131,11 @@ struct RunResult {
 
   std::chrono::nanoseconds wall_duration{0};  // spawn to reap, by the runner's Clock
   // CPU time of the command: the cgroup's counters when in a cgroup (the whole tree),
-  // else wait4's rusage (the child and the descendants it waited for).
+  // else the rusage of every process of the command its supervisor reaped.
   std::chrono::microseconds user_cpu{0};
   std::chrono::microseconds system_cpu{0};
-  // wait4 ru_maxrss in bytes: the largest resident set of the child or of a descendant it
-  // waited for; never a sum.
+  // ru_maxrss in bytes of the command's processes as the supervisor reaped them: the largest
+  // resident set of one of them, never a sum; never the server's.
   int64_t peak_rss_bytes = 0;
   // The cgroup's peak memory (memory.peak, or memory.max_usage_in_bytes on v1): the whole
   // tree at once, page cache included. Absent without a cgroup or on kernels before 5.19.
@@ -129,6 +146,16 @@ struct RunResult {
 
   CapturedOutput out;
   CapturedOutput err;
+};
+
+// Who commands run as, for /health and the start-up lines.
+struct RunAs {
+  std::string user;         // the default account's name
+  int64_t uid = -1;         // and its uid
+  bool switching = false;   // false: the server is not root and runs commands as itself
+  bool root = false;        // some command may run as root (explicit configuration only)
+  size_t mapped_users = 0;  // Gaia users with an account of their own
+  std::string note;         // one line for a person
 };
 
 // The role: run one command to completion.
@@ -162,6 +189,14 @@ struct ProcessRunnerOptions {
   // The environment the allowlist is taken from, as NAME=value; the server's own environ
   // (read at construction) when absent.
   std::optional<std::vector<std::string>> server_env;
+  // The local account commands run as when this process is root (see docs/runner.md):
+  // empty means this process's own user. A process that is not root cannot switch and runs
+  // every command as itself, whatever is set here.
+  std::string exec_user;
+  // Gaia user name -> local account, for commands whose RunSpec::owner is that user.
+  std::map<std::string, std::string> user_accounts;
+  // The gaia_supervisor program; empty: the one beside this process's executable.
+  std::string supervisor_path;
 };
 
 namespace detail {
@@ -173,20 +208,39 @@ class ProcessRunner : public Runner {
   // `clock` drives timeouts and durations and must outlive the runner. With
   // CgroupMode::kAuto the constructor finds the runner's cgroup and, on cgroup v2, may move
   // this process into a leaf "gaia-server" so that command cgroups can have controllers.
+  // It looks up the accounts and the supervisor once; status() says whether that worked.
   explicit ProcessRunner(const core::Clock& clock, ProcessRunnerOptions options = {});
   ~ProcessRunner() override;
 
   [[nodiscard]] core::Result<RunResult> run(const RunSpec& spec, OutputSink* sink,
                                             const CancelToken* cancel) override;
 
+  // Whether the runner can run anything: kNotFound names a missing account or supervisor.
+  // While not ok, every run() answers it.
+  const core::Status& status() const { return status_; }
+  // Who commands run as.
+  const RunAs& run_as() const { return run_as_; }
+
   // Whether runs get a cgroup, and if not why (for /health and start-up lines).
   bool cgroups_available() const;
   const std::string& cgroup_note() const { return cgroup_note_; }
 
  private:
+  // An account and the environment entries that go with it (HOME, USER, LOGNAME).
+  struct Identity {
+    std::string account;
+    std::optional<detail::Credentials> credentials;  // none: run as this process
+    std::vector<std::string> env;                    // the allowlist with the account's entries
+  };
+  const Identity& identity_for(const std::string& owner) const;
+
   const core::Clock& clock_;
   const ProcessRunnerOptions options_;
-  std::vector<std::string> allowed_env_;         // NAME=value, filtered once at construction
+  std::string supervisor_;
+  Identity default_identity_;
+  std::map<std::string, Identity> mapped_identities_;
+  RunAs run_as_;
+  core::Status status_;
   std::unique_ptr<detail::CgroupHost> cgroups_;  // null when unavailable
   std::string cgroup_note_;
 };

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -176,10 +178,107 @@ TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
            {R"({"type":"shell","argv":["ls"],"env":{"1BAD":"x"}})", "env"},
            {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":-1}})",
             "limits.memory_bytes"},
+           {R"({"type":"shell","argv":["ls"],"limits":{"cpu_seconds":9223372036854775807}})",
+            "limits.cpu_seconds"},
+           {R"({"type":"shell","argv":["ls"],"limits":{"cpu_millicores":92233720368547758}})",
+            "limits.cpu_millicores"},
+           {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":9223372036854775807}})",
+            "limits.memory_bytes"},
            {R"({"type":"shell","argv":["ls"],"timeout_s":0})", "timeout_s"}}) {
     StreamingCall call(port_, body);
     EXPECT_TRUE(call.wait_for("\"field\":\"" + field + "\"", 5s)) << body << call.received();
     EXPECT_EQ(call.received().rfind("HTTP/1.1 400", 0), 0u) << call.received();
+  }
+}
+
+// The integer after "key": in `text`, or -1.
+int64_t number_after(const std::string& text, const std::string& key) {
+  const size_t at = text.find("\"" + key + "\":");
+  return at == std::string::npos ? -1 : std::atoll(text.c_str() + at + key.size() + 3);
+}
+
+// VmHWM of process `pid` in bytes: the largest resident set it has had.
+int64_t resident_peak_bytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
+  }
+  return -1;
+}
+
+TEST_F(ExecApiTest, ARootServerRunsCommandsAsTheExecAccountWithNoNewPrivileges) {
+  if (geteuid() != 0) GTEST_SKIP() << "a server that is not root runs commands as itself";
+  const passwd* account = getpwnam("gaia-exec");
+  ASSERT_NE(account, nullptr) << "scripts/setup.sh creates the account gaia-exec";
+  const uid_t uid = account->pw_uid;
+  start();
+  StreamingCall call(port_, R"({"type":"shell","argv":["/bin/sh","-c",
+      "id -u; grep NoNewPrivs /proc/self/status"]})");
+  ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
+  EXPECT_NE(call.received().find("\"data\":\"" + std::to_string(uid) + "\\n"), std::string::npos)
+      << call.received();
+  EXPECT_NE(call.received().find("NoNewPrivs:\\t1"), std::string::npos) << call.received();
+  const boost::json::value run_as = executor().at("run_as");
+  EXPECT_EQ(run_as.at("user"), "gaia-exec");
+  EXPECT_EQ(run_as.at("uid"), uid);
+  EXPECT_EQ(run_as.at("root"), false);
+  EXPECT_EQ(run_as.at("switching"), true);
+}
+
+TEST_F(ExecApiTest, CommandsRunAsRootOnlyWhenConfiguredSoAndHealthSaysSo) {
+  if (geteuid() != 0) GTEST_SKIP() << "a server that is not root runs commands as itself";
+  start({"GAIA_EXEC_USER=root"});
+  const boost::json::value run_as = executor().at("run_as");
+  EXPECT_EQ(run_as.at("root"), true);
+  EXPECT_EQ(run_as.at("user"), "root");
+  EXPECT_NE(std::string(run_as.at("note").as_string()).find("root"), std::string::npos);
+  StreamingCall call(port_, R"({"type":"shell","argv":["/usr/bin/id","-u"]})");
+  ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
+  EXPECT_NE(call.received().find("\"data\":\"0\\n"), std::string::npos) << call.received();
+}
+
+TEST_F(ExecApiTest, ARootServerWithoutItsExecAccountRefusesToStartAndSaysWhy) {
+  if (geteuid() != 0) GTEST_SKIP() << "a server that is not root runs commands as itself";
+  ServerProcess server({}, {"DATABASE_URL=sqlite:" + db_path(), "GAIA_ADMIN_KEY=" + admin_key_,
+                            "PORT=0", "GAIA_EXEC_USER=gaia-no-such-account"});
+  EXPECT_NE(server.wait_exit(), 0);
+  EXPECT_NE(server.stderr_.find("gaia-no-such-account"), std::string::npos) << server.stderr_;
+}
+
+TEST_F(ExecApiTest, EchosPeakMemoryIsItsOwnNotTheServers) {
+  for (const std::string cgroups : {"off", "auto"}) {
+    start({"GAIA_EXEC_CGROUPS=" + cgroups});
+    StreamingCall call(
+        port_, R"({"type":"shell","argv":["/bin/echo","hi"],"id":"echo-)" + cgroups + "\"}");
+    ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
+    const int64_t peak = number_after(call.received(), "peak_memory_bytes");
+    const int64_t server_peak = resident_peak_bytes(server_->pid());
+    EXPECT_GT(peak, 0) << cgroups << call.received();
+    EXPECT_LT(peak, 64LL << 20) << cgroups;
+    EXPECT_LT(peak, server_peak / 2) << cgroups << ": the server's own is " << server_peak;
+    stop();
+    EXPECT_EQ(
+        count_rows("SELECT peak_memory_bytes FROM executions WHERE id = 'echo-" + cgroups + "'"),
+        peak);
+  }
+}
+
+TEST_F(ExecApiTest, ADaemonACommandStartedIsGoneWhenTheCommandEnds) {
+  for (const std::string cgroups : {"off", "auto"}) {
+    start({"GAIA_EXEC_CGROUPS=" + cgroups});
+    StreamingCall call(port_, R"({"type":"shell","argv":["/bin/sh","-c",
+        "setsid sleep 777 & echo daemon $!"]})");
+    ASSERT_TRUE(call.wait_for("daemon ", 10s)) << call.received();
+    const size_t at = call.received().find("daemon ");
+    const int pidfd =
+        static_cast<int>(syscall(SYS_pidfd_open, std::atoi(call.received().c_str() + at + 7), 0));
+    ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
+    if (pidfd >= 0) {  // else it was gone already
+      pollfd p{pidfd, POLLIN, 0};
+      EXPECT_EQ(poll(&p, 1, 10'000), 1) << cgroups << ": the daemon outlived its command";
+      close(pidfd);
+    }
+    stop();
   }
 }
 

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 
 #include "support/raw_http_client.h"
 
@@ -15,6 +16,9 @@ void GaiaServerTest::start(const std::vector<std::string>& extra_env,
       "DATABASE_URL=" + (database_url.empty() ? "sqlite:" + db_path() : database_url),
       "GAIA_ADMIN_KEY=" + admin_key_, "PORT=0", "GAIA_THREADS=2"};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
+  // Commands run as the server's exec account, not as the test's user: like /tmp, the
+  // directory is theirs to write in, and the sticky bit keeps the server's files its own.
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms(01777));
   server_ = std::make_unique<ServerProcess>(args, env);
   std::optional<uint16_t> port = server_->read_port();
   ASSERT_TRUE(port) << server_->stdout_ << server_->stderr_;

@@ -19,6 +19,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   void signal(int sig);
 
   // Reads stdout until a line starting with `prefix`; everything read is kept in stdout_.

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -63,6 +64,17 @@ std::optional<int64_t> keyed_value(const std::optional<std::string>& text, const
     if (k == key) return parse_int(v);
   }
   return std::nullopt;
+}
+
+// CPU time per 100 ms period for `millicores` (1000 = one CPU), at least 1 ms (the kernel's
+// minimum quota). Checked: a figure too big for the product means no cap at all in effect,
+// so the largest quota is used.
+int64_t cpu_quota_us(int64_t millicores) {
+  int64_t quota = 0;
+  if (__builtin_mul_overflow(millicores, int64_t{100}, &quota)) {
+    quota = std::numeric_limits<int64_t>::max();
+  }
+  return std::max<int64_t>(1000, quota);
 }
 
 std::set<std::string> words(const std::optional<std::string>& text) {
@@ -243,9 +255,8 @@ core::Result<std::unique_ptr<CommandCgroup>> CgroupHost::create(const CgroupLimi
       optional_writes.emplace_back(d + "/memory.oom.group", "1");  // OOM takes the whole tree
     }
     if (limits.cpu_millicores) {
-      writes.emplace_back(
-          d + "/cpu.max",
-          std::to_string(std::max<int64_t>(1000, *limits.cpu_millicores * 100)) + " 100000");
+      writes.emplace_back(d + "/cpu.max",
+                          std::to_string(cpu_quota_us(*limits.cpu_millicores)) + " 100000");
     }
     if (limits.max_processes) {
       writes.emplace_back(d + "/pids.max", std::to_string(*limits.max_processes));
@@ -262,7 +273,7 @@ core::Result<std::unique_ptr<CommandCgroup>> CgroupHost::create(const CgroupLimi
       const std::string& d = cg->dirs_.at("cpu");
       writes.emplace_back(d + "/cpu.cfs_period_us", "100000");
       writes.emplace_back(d + "/cpu.cfs_quota_us",
-                          std::to_string(std::max<int64_t>(1000, *limits.cpu_millicores * 100)));
+                          std::to_string(cpu_quota_us(*limits.cpu_millicores)));
     }
     if (limits.max_processes) {
       writes.emplace_back(cg->dirs_.at("pids") + "/pids.max",

@@ -16,7 +16,7 @@ namespace {
 
 // What the child failed at; written by the child, read by the parent after CLONE_VFORK
 // returns, so no synchronisation beyond the vfork itself is needed.
-enum class Stage : int { kNone = 0, kCgroup, kRlimit, kChdir, kStdio, kExec };
+enum class Stage : int { kNone = 0, kCgroup, kStdio, kExec };
 
 // At the bottom of the child's stack mapping, which is shared, so that the parent reads it
 // even when the child has memory of its own. volatile: written by the child, read after it
@@ -39,12 +39,9 @@ struct ChildContext {
   const char* path;
   char* const* argv;
   char* const* envp;
-  const char* cwd;  // null: no chdir
-  const RlimitSetting* rlimits;
-  size_t rlimit_count;
   const int* cgroup_fds;
   size_t cgroup_fd_count;
-  int stdin_fd, stdout_fd, stderr_fd;
+  int stdin_fd, stdout_fd, stderr_fd, control_fd;
   ChildReport* report;
 };
 
@@ -74,18 +71,11 @@ int child_main(void* arg) {
     // "0" means the writing process; no number formatting needed here.
     if (::write(c->cgroup_fds[i], "0", 1) != 1) child_fail(c, Stage::kCgroup);
   }
-  for (size_t i = 0; i < c->rlimit_count; ++i) {
-    const RlimitSetting& limit = c->rlimits[i];
-    if (::setrlimit(static_cast<__rlimit_resource>(limit.resource), &limit.value) != 0) {
-      child_fail(c, Stage::kRlimit);
-    }
-  }
-  if (c->cwd != nullptr && ::chdir(c->cwd) != 0) child_fail(c, Stage::kChdir);
-
-  if (::dup2(c->stdin_fd, 0) < 0 || ::dup2(c->stdout_fd, 1) < 0 || ::dup2(c->stderr_fd, 2) < 0) {
+  if (::dup2(c->stdin_fd, 0) < 0 || ::dup2(c->stdout_fd, 1) < 0 || ::dup2(c->stderr_fd, 2) < 0 ||
+      ::dup2(c->control_fd, 3) < 0) {
     child_fail(c, Stage::kStdio);
   }
-  ::close_range(3, ~0U, 0);  // fds the server opened without O_CLOEXEC stay with the server
+  ::close_range(4, ~0U, 0);  // fds the server opened without O_CLOEXEC stay with the server
 
   sigset_t none;
   sigemptyset(&none);
@@ -114,15 +104,8 @@ core::Status failure_status(Stage stage, int err, const SpawnRequest& request) {
         return core::Status::invalid_argument("cannot execute '" + request.path + "': " + reason);
       }
       return core::Status::internal("cannot execute '" + request.path + "': " + reason);
-    case Stage::kChdir:
-      if (err == ENOENT || err == ENOTDIR) {
-        return core::Status::not_found("cannot enter cwd '" + request.cwd + "': " + reason);
-      }
-      return core::Status::invalid_argument("cannot enter cwd '" + request.cwd + "': " + reason);
     case Stage::kCgroup:
       return core::Status::internal("cannot join the command's cgroup: " + reason);
-    case Stage::kRlimit:
-      return core::Status::invalid_argument("cannot set a resource limit: " + reason);
     case Stage::kStdio:
       return core::Status::internal("cannot set up stdin/stdout/stderr: " + reason);
     case Stage::kNone:
@@ -137,8 +120,8 @@ constexpr size_t kChildStackBytes = 64 * 1024;
 }  // namespace
 
 int move_above_stdio(int fd) {
-  if (fd < 0 || fd > 2) return fd;
-  const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0 || fd > 3) return fd;
+  const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 4);
   ::close(fd);
   return moved;
 }
@@ -151,14 +134,12 @@ core::Result<SpawnedChild> spawn_child(const SpawnRequest& request) {
   ctx.path = request.path.c_str();
   ctx.argv = argv.data();
   ctx.envp = envp.data();
-  ctx.cwd = request.cwd.empty() ? nullptr : request.cwd.c_str();
-  ctx.rlimits = request.rlimits.data();
-  ctx.rlimit_count = request.rlimits.size();
   ctx.cgroup_fds = request.cgroup_procs_fds.data();
   ctx.cgroup_fd_count = request.cgroup_procs_fds.size();
   ctx.stdin_fd = request.stdin_fd;
   ctx.stdout_fd = request.stdout_fd;
   ctx.stderr_fd = request.stderr_fd;
+  ctx.control_fd = request.control_fd;
 
   void* stack = ::mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_ANONYMOUS | MAP_STACK, -1, 0);

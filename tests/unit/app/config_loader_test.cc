@@ -108,11 +108,21 @@ TEST_F(ConfigLoaderTest, EmptyEnvironmentValueCountsAsUnset) {
 std::string non_default_value(const Setting& setting) {
   const std::string kReviewer = "http://127.0.0.1:9/review";
   const std::string shown_default = setting.field.show(default_config());
-  // Integers, choices, an address, a zone, a database, a path, a URL, a long secret.
-  std::vector<std::string> candidates = {
-      "7",        "2",   "0",    "true", "hold",         "refuse",
-      "closed",   "off", "deny", "::1",  "Europe/Paris", "postgres://db/gaia",
-      "/srv/gaia"};
+  // Integers, choices, an address, a zone, a database, a path, a map, a URL, a long secret.
+  std::vector<std::string> candidates = {"7",
+                                         "2",
+                                         "0",
+                                         "true",
+                                         "hold",
+                                         "refuse",
+                                         "closed",
+                                         "off",
+                                         "deny",
+                                         "::1",
+                                         "Europe/Paris",
+                                         "postgres://db/gaia",
+                                         "/srv/gaia",
+                                         "alice=builder"};
   candidates.push_back(kReviewer);
   candidates.push_back(std::string(40, 'k'));
   for (const std::string& candidate : candidates) {

@@ -118,6 +118,30 @@ TEST(ConfigTest, ReadsChoicesIntoTheirFields) {
   EXPECT_EQ(c->confirm_fallback, "deny");
 }
 
+TEST(ConfigTest, CommandsRunAsGaiaExecUnlessAnotherAccountIsNamed) {
+  auto c = resolve_config({}, {}, {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->exec_user, "gaia-exec");
+  EXPECT_TRUE(c->exec_user_map.empty());
+  EXPECT_EQ(c->exec_cgroups, "auto");
+
+  c = resolve_config({}, {{"exec_user", "builder"}, {"exec_user_map", "alice=alice,bob=ci-bob"}},
+                     {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->exec_user, "builder");
+  const std::map<std::string, std::string> expected = {{"alice", "alice"}, {"bob", "ci-bob"}};
+  EXPECT_EQ(c->exec_user_map, expected);
+}
+
+TEST(ConfigTest, RejectsBadAccountsAndMaps) {
+  expect_rejected({}, {{"exec_user", "-rf"}}, {}, "GAIA_EXEC_USER", "-rf");
+  expect_rejected({}, {{"exec_user", "a b"}}, {}, "GAIA_EXEC_USER", "a b");
+  expect_rejected({{"exec_user_map", "alice"}}, {}, {}, "--exec-user-map", "alice");
+  expect_rejected({}, {}, {{"exec_user_map", "=root"}}, "config file key exec_user_map", "=root");
+  expect_rejected({}, {{"exec_user_map", "a=x,a=y"}}, {}, "GAIA_EXEC_USER_MAP", "a=x,a=y");
+  expect_rejected({}, {{"exec_user_map", "a=x y"}}, {}, "GAIA_EXEC_USER_MAP", "a=x y");
+}
+
 TEST(ConfigTest, RejectsOutOfRangeIntegersNamingTheRange) {
   auto c = resolve_config({{"alert_interval_s", "3601"}}, {}, {});
   ASSERT_FALSE(c.ok());

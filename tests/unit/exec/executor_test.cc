@@ -133,6 +133,7 @@ class RefusingLoad : public LoadGate {
 ProcessRunnerOptions without_cgroups() {
   ProcessRunnerOptions options;
   options.cgroups = CgroupMode::kOff;
+  options.supervisor_path = GAIA_SUPERVISOR;
   return options;
 }
 

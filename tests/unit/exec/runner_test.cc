@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,9 +18,11 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <limits>
 #include <thread>
 
 #include "exec/detail/environment.h"
+#include "exec/detail/supervision.h"
 #include "monitor/cgroup_paths.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
@@ -81,8 +84,15 @@ RunSpec helper(std::vector<std::string> args) {
   return spec;
 }
 
-ProcessRunnerOptions no_cgroups() {
+// Options every test starts from: the supervisor of this build.
+ProcessRunnerOptions supervised() {
   ProcessRunnerOptions o;
+  o.supervisor_path = GAIA_SUPERVISOR;
+  return o;
+}
+
+ProcessRunnerOptions no_cgroups() {
+  ProcessRunnerOptions o = supervised();
   o.cgroups = CgroupMode::kOff;
   return o;
 }
@@ -435,12 +445,201 @@ TEST_F(RunnerTest, RunsLeaveNoFileDescriptorsOpen) {
   EXPECT_EQ(open_fd_count(), before);
 }
 
+// --- containment, metering and accounts: what a command starts never outlives it; its
+// figures are its own; it never runs with more privilege than its account.
+
+// Runs `spec`, expecting its first stdout line to be "<word> <pid>", and returns a pidfd of
+// that pid (opened while the command still runs, so it names that very process).
+int pidfd_of_reported_process(ProcessRunner& runner, const RunSpec& spec, const std::string& word,
+                              RunResult* result) {
+  RecordingSink sink;
+  int pidfd = -1;
+  sink.on_line = [&](const std::string& line) {
+    if (pidfd < 0 && line.rfind(word + " ", 0) == 0) {
+      pidfd = open_pidfd(std::stoi(line.substr(word.size() + 1)));
+    }
+  };
+  auto r = runner.run(spec, &sink, nullptr);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  if (r.ok()) *result = r.value();
+  return pidfd;
+}
+
+TEST_F(RunnerTest, AProcessThatLeftTheGroupIsKilledWithoutACgroup) {
+  RunResult r;
+  const int escaped = pidfd_of_reported_process(runner_, helper({"escape"}), "escaped", &r);
+  EXPECT_FALSE(r.cgroup_used);
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_GE(escaped, 0);
+  EXPECT_TRUE(exits_within_10s(escaped));
+  ::close(escaped);
+}
+
+TEST_F(RunnerTest, ADaemonAShellStartedWithSetsidIsGoneWhenTheCommandEnds) {
+  RunSpec spec;
+  spec.argv = {"/bin/sh", "-c", "setsid sleep 777 & echo daemon $!"};
+  RunResult r;
+  const int daemon = pidfd_of_reported_process(runner_, spec, "daemon", &r);
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_GE(daemon, 0);
+  EXPECT_TRUE(exits_within_10s(daemon));
+  ::close(daemon);
+}
+
+TEST_F(RunnerTest, PeakMemoryIsTheCommandsOwnNotTheServers) {
+  // Make this process (the "server") big first: 256 MiB touched.
+  constexpr size_t kServerBytes = 256u << 20;
+  std::vector<char> ballast(kServerBytes);
+  for (size_t i = 0; i < ballast.size(); i += 4096) ballast[i] = 1;
+  const RunResult r = run_ok(helper({"exit", "0"}));
+  EXPECT_GT(r.peak_rss_bytes, 0);
+  EXPECT_LT(r.peak_rss_bytes, 64LL << 20);
+  EXPECT_EQ(ballast[4096], 1);
+}
+
+TEST_F(RunnerTest, CommandsRunWithNoNewPrivileges) {
+  const RunResult r = run_ok(helper({"whoami"}));
+  EXPECT_THAT(r.out.bytes, HasSubstr("nnp=1")) << r.out.bytes;
+}
+
+TEST_F(RunnerTest, RejectsLimitsBeyondTheirBounds) {
+  RunSpec spec = helper({"exit", "0"});
+  spec.limits.cpu_seconds = std::numeric_limits<int64_t>::max();
+  auto r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("limits.cpu_seconds"));
+
+  spec = helper({"exit", "0"});
+  spec.cpu_limit_millicores = std::numeric_limits<int64_t>::max();
+  r = runner_.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("cpu_limit_millicores"));
+}
+
+TEST_F(RunnerTest, AMissingSupervisorIsReportedAndNothingRuns) {
+  ProcessRunnerOptions options = no_cgroups();
+  options.supervisor_path = "/nonexistent/gaia_supervisor";
+  ProcessRunner runner(clock_, options);
+  EXPECT_EQ(runner.status().code(), core::StatusCode::kNotFound);
+  auto r = runner.run(helper({"exit", "0"}), nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("/nonexistent/gaia_supervisor"));
+}
+
+// Switching accounts needs root: these run where the tests run as root, and are skipped
+// elsewhere (a server that is not root runs commands as itself, tested above).
+class RunnerAccountTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "switching accounts needs root";
+  }
+  static uid_t uid_of(const std::string& name) {
+    const passwd* entry = ::getpwnam(name.c_str());
+    return entry == nullptr ? 0 : entry->pw_uid;
+  }
+  static ProcessRunnerOptions as(const std::string& account, CgroupMode mode) {
+    ProcessRunnerOptions o = supervised();
+    o.cgroups = mode;
+    o.exec_user = account;
+    return o;
+  }
+  testing::ManualClock clock_;
+};
+
+TEST_F(RunnerAccountTest, ARootServerRunsCommandsAsTheAccountWithNoNewPrivileges) {
+  for (CgroupMode mode : {CgroupMode::kOff, CgroupMode::kAuto}) {
+    ProcessRunner runner(clock_, as("nobody", mode));
+    ASSERT_TRUE(runner.status().ok()) << runner.status().message();
+    EXPECT_TRUE(runner.run_as().switching);
+    EXPECT_FALSE(runner.run_as().root);
+    EXPECT_EQ(runner.run_as().user, "nobody");
+    auto r = runner.run(helper({"whoami"}), nullptr, nullptr);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->exit_code, 0) << r->err.bytes;
+    EXPECT_THAT(r->out.bytes, HasSubstr("uid=" + std::to_string(uid_of("nobody")) + " "));
+    EXPECT_THAT(r->out.bytes, Not(HasSubstr("uid=0 ")));
+    EXPECT_THAT(r->out.bytes, HasSubstr("nnp=1"));
+  }
+}
+
+TEST_F(RunnerAccountTest, TheAccountsDaemonIsGoneWhenTheCommandEndsWithOrWithoutACgroup) {
+  for (CgroupMode mode : {CgroupMode::kOff, CgroupMode::kAuto}) {
+    ProcessRunner runner(clock_, as("nobody", mode));
+    RunResult r;
+    const int escaped = pidfd_of_reported_process(runner, helper({"escape"}), "escaped", &r);
+    EXPECT_EQ(r.exit_code, 0);
+    ASSERT_GE(escaped, 0);
+    EXPECT_TRUE(exits_within_10s(escaped));
+    ::close(escaped);
+  }
+}
+
+TEST_F(RunnerAccountTest, TheAccountsHomeAndNameReplaceTheServers) {
+  ProcessRunner runner(clock_, as("nobody", CgroupMode::kOff));
+  RunSpec spec;
+  spec.argv = {"/usr/bin/env"};
+  auto r = runner.run(spec, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_THAT(r->out.bytes, HasSubstr("USER=nobody\n"));
+  EXPECT_THAT(r->out.bytes, HasSubstr("LOGNAME=nobody\n"));
+  EXPECT_THAT(r->out.bytes, HasSubstr("HOME=" + std::string(::getpwnam("nobody")->pw_dir)));
+}
+
+TEST_F(RunnerAccountTest, AUserMappedToAnAccountRunsAsThatAccount) {
+  ProcessRunnerOptions options = as("nobody", CgroupMode::kOff);
+  options.user_accounts = {{"alice", "daemon"}};
+  ProcessRunner runner(clock_, options);
+  ASSERT_TRUE(runner.status().ok()) << runner.status().message();
+  EXPECT_EQ(runner.run_as().mapped_users, 1u);
+  RunSpec spec = helper({"whoami"});
+  spec.owner = "alice";
+  auto alice = runner.run(spec, nullptr, nullptr);
+  spec.owner = "bob";
+  auto bob = runner.run(spec, nullptr, nullptr);
+  ASSERT_TRUE(alice.ok() && bob.ok());
+  EXPECT_THAT(alice->out.bytes, HasSubstr("uid=" + std::to_string(uid_of("daemon")) + " "));
+  EXPECT_THAT(bob->out.bytes, HasSubstr("uid=" + std::to_string(uid_of("nobody")) + " "));
+}
+
+TEST_F(RunnerAccountTest, ACwdTheAccountCannotEnterIsAClearError) {
+  testing::TempDir dir;
+  const std::string closed = dir.file("closed");
+  std::filesystem::create_directory(closed);
+  ::chmod(closed.c_str(), 0700);  // root's alone
+  ProcessRunner runner(clock_, as("nobody", CgroupMode::kOff));
+  RunSpec spec = helper({"exit", "0"});
+  spec.cwd = closed;
+  auto r = runner.run(spec, nullptr, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("cannot enter cwd '" + closed + "' as nobody"));
+}
+
+TEST_F(RunnerAccountTest, AMissingAccountStopsTheRunnerWithItsName) {
+  ProcessRunner runner(clock_, as("gaia-no-such-account", CgroupMode::kOff));
+  EXPECT_EQ(runner.status().code(), core::StatusCode::kNotFound);
+  EXPECT_THAT(runner.status().message(), HasSubstr("gaia-no-such-account"));
+  EXPECT_FALSE(runner.run(helper({"exit", "0"}), nullptr, nullptr).ok());
+}
+
+TEST_F(RunnerAccountTest, RootOnlyWhenConfiguredSoAndThenSaidSo) {
+  ProcessRunner runner(clock_, as("root", CgroupMode::kOff));
+  ASSERT_TRUE(runner.status().ok()) << runner.status().message();
+  EXPECT_TRUE(runner.run_as().root);
+  EXPECT_THAT(runner.run_as().note, HasSubstr("root"));
+  auto r = runner.run(helper({"whoami"}), nullptr, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->out.bytes, HasSubstr("uid=0 "));
+  EXPECT_THAT(r->out.bytes, HasSubstr("nnp=1"));
+}
+
 // --- cgroups: run where this machine lets the runner create them, skipped elsewhere.
 
 class RunnerCgroupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    runner_ = std::make_unique<ProcessRunner>(clock_);
+    runner_ = std::make_unique<ProcessRunner>(clock_, supervised());
     if (!runner_->cgroups_available()) GTEST_SKIP() << "no cgroups: " << runner_->cgroup_note();
   }
   testing::ManualClock clock_;
@@ -520,7 +719,7 @@ TEST(RunnerCgroupFallbackTest, AProcRootWithoutCgroupsFallsBackToRlimits) {
   std::ofstream(proc.file("self/cgroup")) << "0::/\n";
   std::ofstream(proc.file("self/mountinfo")) << "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n";
   testing::ManualClock clock;
-  ProcessRunnerOptions options;
+  ProcessRunnerOptions options = supervised();
   options.proc_root = proc.path().string();
   ProcessRunner runner(clock, options);
   EXPECT_FALSE(runner.cgroups_available());
@@ -555,7 +754,7 @@ class FakeCgroupV2 {
 TEST(RunnerCgroupV2Test, EnablesMemoryCpuAndPidsForCommandCgroups) {
   FakeCgroupV2 fake;
   testing::ManualClock clock;
-  ProcessRunnerOptions options;
+  ProcessRunnerOptions options = supervised();
   options.proc_root = fake.proc_root();
   ProcessRunner runner(clock, options);
   EXPECT_TRUE(runner.cgroups_available()) << runner.cgroup_note();
@@ -575,7 +774,7 @@ TEST(RunnerCgroupV2Test, RemovesCommandCgroupsOfServersThatAreGone) {
   std::filesystem::create_directories(fake.file("gaia-cmd-999999998-0"));
   std::ofstream(fake.file("gaia-cmd-999999998-0/cgroup.procs")) << "1\n";  // still populated
   testing::ManualClock clock;
-  ProcessRunnerOptions options;
+  ProcessRunnerOptions options = supervised();
   options.proc_root = fake.proc_root();
   ProcessRunner runner(clock, options);
   EXPECT_FALSE(std::filesystem::exists(fake.file("gaia-cmd-999999999-3")));
@@ -587,7 +786,7 @@ TEST(RunnerCgroupV2Test, RemovesCommandCgroupsOfServersThatAreGone) {
 TEST(RunnerCgroupV2Test, ARunFallsBackToRlimitsWhenItsCgroupCannotBeMade) {
   FakeCgroupV2 fake;  // a plain directory: no memory.max appears in a new child
   testing::ManualClock clock;
-  ProcessRunnerOptions options;
+  ProcessRunnerOptions options = supervised();
   options.proc_root = fake.proc_root();
   ProcessRunner runner(clock, options);
   ASSERT_TRUE(runner.cgroups_available()) << runner.cgroup_note();
@@ -605,6 +804,45 @@ TEST(RunnerCgroupV2Test, ARunFallsBackToRlimitsWhenItsCgroupCannotBeMade) {
 }
 
 // --- environment and PATH lookup
+
+TEST(SupervisionTest, ASetupSurvivesTheSupervisorsArguments) {
+  detail::CommandSetup setup;
+  setup.credentials = detail::Credentials{999, 995, {995, 27}};
+  setup.rlimits = {{RLIMIT_CPU, {10, 11}}, {RLIMIT_NOFILE, {RLIM_INFINITY, RLIM_INFINITY}}};
+  setup.cwd = "/srv/a dir=with -- odd=names";
+  setup.path = "/bin/echo";
+  setup.argv = {"echo", "--", "--uid=0", ""};
+  const std::vector<std::string> args = detail::encode_setup("/x/gaia_supervisor", setup);
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  auto decoded = detail::decode_setup(static_cast<int>(argv.size()), argv.data());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  ASSERT_TRUE(decoded->credentials.has_value());
+  EXPECT_EQ(decoded->credentials->uid, 999u);
+  EXPECT_EQ(decoded->credentials->gid, 995u);
+  EXPECT_EQ(decoded->credentials->groups, (std::vector<gid_t>{995, 27}));
+  ASSERT_EQ(decoded->rlimits.size(), 2u);
+  EXPECT_EQ(decoded->rlimits[0].resource, RLIMIT_CPU);
+  EXPECT_EQ(decoded->rlimits[0].value.rlim_max, 11u);
+  EXPECT_EQ(decoded->rlimits[1].value.rlim_cur, RLIM_INFINITY);
+  EXPECT_EQ(decoded->cwd, setup.cwd);
+  EXPECT_EQ(decoded->path, setup.path);
+  EXPECT_EQ(decoded->argv, setup.argv);
+}
+
+TEST(SupervisionTest, RefusesArgumentsTheRunnerNeverMakes) {
+  for (const std::vector<const char*>& argv : std::vector<std::vector<const char*>>{
+           {"s"},
+           {"s", "--"},
+           {"s", "--", "/bin/true"},
+           {"s", "--uid=1", "--", "/bin/true", "true"},
+           {"s", "--uid=x", "--gid=1", "--groups=", "--", "/bin/true", "true"},
+           {"s", "--rlimit=1:2", "--", "/bin/true", "true"},
+           {"s", "--what", "--", "/bin/true", "true"}}) {
+    EXPECT_FALSE(detail::decode_setup(static_cast<int>(argv.size()), argv.data()).ok())
+        << argv.size();
+  }
+}
 
 TEST(RunnerEnvironmentTest, LooksUpProgramsLikeExecvp) {
   EXPECT_EQ(detail::resolve_program("sh", std::string("/nonexistent:/bin"), std::nullopt).value(),
