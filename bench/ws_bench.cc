@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
   gaia::http::WsHubOptions o;
   o.stats_interval = std::chrono::milliseconds(interval_ms);
   WsHub hub(
-      clock, [&calls] { return stats(calls); }, gaia::api::admin_key_check(*directory.value()), o);
+      clock, [&calls] { return stats(calls); }, gaia::api::admin_key_check(*directory.value()),
+      gaia::api::admin_credential_check(*directory.value()), o);
   gaia::http::Router router;
   gaia::api::add_ws_routes(router, hub, *directory.value());
   gaia::http::Server server({.port = 0, .io_threads = static_cast<unsigned>(io_threads)},

@@ -64,13 +64,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     any_deny |= p.decision == Verdict::kDeny;
     any_ask |= p.decision == Verdict::kAsk;
     command_unmatched |= p.kind == PartKind::kCommand && !p.decision;
-    check(p.decision.has_value() == p.pattern_id.has_value());
+    // A pattern or a guard decided it; a guard only ever asks.
+    check(p.decision.has_value() == (p.pattern_id.has_value() || p.guard.has_value()));
+    if (p.guard) check(p.decision == Verdict::kAsk);
   }
   check(d.unmatched == command_unmatched);
   if (any_deny) check(d.decision == Verdict::kDeny);
   if (!any_deny && (any_ask || command_unmatched)) check(d.decision == Verdict::kAsk);
   if (d.decision == Verdict::kApprove) check(!any_deny && !any_ask && !command_unmatched);
   check((d.source == Source::kPattern) == d.pattern_id.has_value());
+  if (d.source == Source::kOption || d.source == Source::kEnvironment) {
+    check(d.decision == Verdict::kAsk && !any_deny);
+  }
   if (d.source == Source::kUnparsable) check(d.parts.empty() && d.decision == Verdict::kAsk);
   return 0;
 }

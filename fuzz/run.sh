@@ -25,6 +25,8 @@ confirm_sources=(
   "${root}/src/confirm/pattern.cc"
   "${root}/src/confirm/policy.cc"
   "${root}/src/confirm/default_patterns.cc"
+  "${root}/src/confirm/tool_options.cc"
+  "${root}/src/confirm/code_env.cc"
 )
 
 sketch_sources=(
@@ -32,10 +34,16 @@ sketch_sources=(
   "${root}/src/analytics/encoded_sketch.cc"
 )
 
-targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz request_parser_fuzz)
+targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz request_parser_fuzz
+         tool_options_fuzz code_env_fuzz rls_mapping_fuzz)
 
 for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
+  if [[ "${t}" == rls_mapping_fuzz ]]; then
+    "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${root}/src/rls/mapping.cc" \
+      "${root}/src/rls/trusted_peers.cc" -o "${out}/${t}"
+    continue
+  fi
   if [[ "${t}" == sketch_decode_fuzz ]]; then
     "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${sketch_sources[@]}" -o "${out}/${t}"
     continue

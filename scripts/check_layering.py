@@ -32,6 +32,9 @@ ALLOWED = {
     "app": {"core", "http", "api", "rls"} | DOMAIN,
     "cli": {"core", "exec", "http"},
 }
+# Arrows that reach only some headers of their target: rls writes the RateLimit fields as the
+# HTTP API does, and knows nothing else of HTTP.
+ONLY = {("rls", "http"): {"ratelimit_fields.h"}}
 # Implementations that only their own module and src/app may name.
 BACKENDS = ("store/sqlite/", "store/postgres/", "store/journal/", "cluster/redis/")
 
@@ -53,6 +56,8 @@ def problems(src: pathlib.Path):
                 yield f"{where}: src/{module} is not a module of design.md's layout"
             elif target != module and target not in ALLOWED[module]:
                 yield f"{where}: {module} may not depend on {target} ({target}/{rest})"
+            elif (module, target) in ONLY and rest not in ONLY[(module, target)]:
+                yield f"{where}: {module} may include only {sorted(ONLY[(module, target)])} of {target}"
             elif target != module and (rest.startswith("detail/") or "/detail/" in rest):
                 yield f"{where}: {target}/{rest} is private to {target}"
             elif (target != module and module != "app"

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   clang libclang-rt-14-dev clang-format postgresql-15 redis-server
   chromium nodejs
+  libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc haproxy
 )
 
 sudo_cmd=""

@@ -138,6 +138,8 @@ class StreamObserver : public exec::ExecObserver {
 
   void on_refused(const exec::Refusal& refusal) override {
     boost::json::object body{{"error", refusal.code}, {"message", refusal.message}};
+    if (!refusal.command.empty()) body["command"] = refusal.command;
+    if (!refusal.program.empty()) body["program"] = refusal.program;
     std::vector<http::Header> headers;
     if (refusal.decision && refusal.decision->has_deciding) {
       const core::LimitState& limit = refusal.decision->deciding;
@@ -321,7 +323,8 @@ void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& e
         request.user_name = caller.user_name;
         request.principal = {caller.user_id, caller.key_id, caller.tier, caller.limit_scale};
         request.type = *type;
-        request.from_agent = agent != nullptr && agent->as_bool();
+        // A key an admin marked as an agent's is judged as one whatever the body says.
+        request.from_agent = caller.agent || (agent != nullptr && agent->as_bool());
         request.spec = std::move(std::get<exec::RunSpec>(limits));
         request.spec.argv = std::move(std::get<std::vector<std::string>>(argv));
         request.spec.env = std::move(std::get<0>(env));
@@ -331,6 +334,9 @@ void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& e
             std::chrono::seconds(timeout.value_or(options.default_timeout.count()));
 
         auto observer = std::make_shared<StreamObserver>(stream, rules, ctx.feed);
+        // The program is resolved here, once: the policy judges it, a person approves it and
+        // the runner executes it.
+        if (core::Status s = executor.prepare(request); !s.ok()) return observer->on_failed(s);
         if (options.approvals != nullptr && request.from_agent) {
           auto gate = std::make_shared<exec::ApprovalGate>(
               observer, *options.approvals, executor, request, rules->command_types()[*type].name);

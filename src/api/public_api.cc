@@ -3,7 +3,6 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <memory>
 
-#include "core/day_start.h"
 #include "http/ratelimit_fields.h"
 
 namespace gaia::api {
@@ -37,15 +36,8 @@ std::variant<Subject, http::Response> subject_of(const identity::Caller& caller,
                  {found->id, caller.key_id, found->tier, directory.limit_scale(found->id)}};
 }
 
-http::Response check(const ApiContext& ctx, core::DayStart& day, const identity::Caller& caller,
-                     JsonBody& body) {
-  // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
-  if (!ctx.store.accepts_admissions()) {
-    http::Response r = http::error_response(
-        503, "store_unavailable", "the database is unavailable and admissions are paused");
-    r.headers.push_back({"Retry-After", "5"});
-    return r;
-  }
+http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
+                     const identity::Caller& caller, JsonBody& body) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   auto type = body.command_type("type", *rules);
   auto cost = body.integer("cost", false, 1, kMaxCost);
@@ -56,15 +48,23 @@ http::Response check(const ApiContext& ctx, core::DayStart& day, const identity:
   if (auto* r = std::get_if<http::Response>(&who)) return std::move(*r);
   const Subject& subject = std::get<Subject>(who);
 
-  const core::Instant now = ctx.clock.now();
   const auto units = static_cast<uint32_t>(cost.value_or(1));
-  core::Decision d = ctx.limiter.check({subject.principal, *type, units}, now);
-  ctx.metrics.observe_check_seconds(
-      std::chrono::duration<double>(ctx.clock.mono_now() - now.mono).count());
-  // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
-  ctx.limiter.release(d.lease);
+  exec::QuotaAnswer a = quota_check.check({.user_id = subject.user_id,
+                                           .key_id = caller.key_id,
+                                           .principal = subject.principal,
+                                           .type = *type,
+                                           .cost = units,
+                                           .command = command ? std::string_view(*command) : ""});
+  if (a.outcome == exec::QuotaOutcome::kStorePaused) {
+    http::Response r = http::error_response(
+        503, "store_unavailable", "the database is unavailable and admissions are paused");
+    r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
+    return r;
+  }
+  const core::Decision& d = a.decision;
+  const core::RuleSet& decided_on = *a.rules;
 
-  const std::string& type_name = rules->command_types()[*type].name;
+  const std::string& type_name = decided_on.command_types()[*type].name;
   // The answer is built on the stack: it lives only until serialised below.
   unsigned char json_buffer[2048];
   boost::json::monotonic_resource json_memory(json_buffer, sizeof json_buffer);
@@ -74,36 +74,22 @@ http::Response check(const ApiContext& ctx, core::DayStart& day, const identity:
   out.emplace("user", subject.user_name);
   out.emplace("cost", units);
   out.emplace("priority", d.priority);
-  if (d.has_deciding) out.emplace("limit", http::limit_json(d.deciding, *rules, &json_memory));
+  if (d.has_deciding) out.emplace("limit", http::limit_json(d.deciding, decided_on, &json_memory));
   if (d.shadow_refusals > 0) {
     boost::json::array shadow(&json_memory);
     for (int i = 0; i < d.shadow_refusals; ++i) {
-      shadow.push_back(http::limit_json(d.shadow[i], *rules, &json_memory));
+      shadow.push_back(http::limit_json(d.shadow[i], decided_on, &json_memory));
     }
     out.emplace("shadow", std::move(shadow));
-  }
-
-  const std::string limit = d.has_deciding ? core::policy_name(d.deciding, *rules) : "none";
-  ctx.metrics.count_check(type_name, d.allowed, limit);
-  const int64_t wall_ms = core::to_ms(now.wall);
-  if (d.allowed) {
-    ctx.store.add_usage(
-        {subject.user_id, caller.key_id, type_name, day.at(rules->calendar(), wall_ms), units});
-  } else {
-    ctx.store.record_violation(
-        {subject.user_id, caller.key_id, type_name, limit, command.value_or(""), wall_ms});
   }
 
   http::Response r = http::json_response(d.allowed ? 200 : 429, std::move(out));
   r.headers.reserve(3);
   if (d.has_deciding) {
-    r.headers.push_back({"RateLimit-Policy", http::policy_field(d.deciding, *rules)});
-    r.headers.push_back({"RateLimit", http::ratelimit_field(d.deciding, *rules, !d.allowed)});
+    r.headers.push_back({"RateLimit-Policy", http::policy_field(d.deciding, decided_on)});
+    r.headers.push_back({"RateLimit", http::ratelimit_field(d.deciding, decided_on, !d.allowed)});
   }
-  if (!d.allowed && d.deciding.retry_after_ms >= 0) {
-    r.headers.push_back({"Retry-After", std::to_string(std::max<int64_t>(
-                                            1, core::ceil_seconds(d.deciding.retry_after_ms)))});
-  }
+  if (a.retry_after_s >= 0) r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
   return r;
 }
 
@@ -186,12 +172,11 @@ http::Response quota(const ApiContext& ctx, const http::Request& req) {
 
 }  // namespace
 
-void add_public_api(http::Router& router, ApiContext ctx) {
-  auto day = std::make_shared<core::DayStart>();
-  router.add("POST", "/api/v1/check", [ctx, day](const http::Request& req) {
+void add_public_api(http::Router& router, ApiContext ctx, exec::QuotaCheck& quota_check) {
+  router.add("POST", "/api/v1/check", [ctx, &quota_check](const http::Request& req) {
     return with_json_caller(ctx.directory, req, false,
                             [&](const identity::Caller& caller, JsonBody& body) {
-                              return check(ctx, *day, caller, body);
+                              return check(ctx, quota_check, caller, body);
                             });
   });
   router.add_async("POST", "/api/v1/executions",

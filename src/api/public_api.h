@@ -5,11 +5,13 @@
 //   GET  /api/v1/quota       my limits and what is left of them
 
 #include "api/api_support.h"
+#include "exec/quota_check.h"
 #include "http/router.h"
 
 namespace gaia::api {
 
-// REQUIRES: everything in `ctx` outlives the router.
-void add_public_api(http::Router& router, ApiContext ctx);
+// The check is `quota_check`'s, shared with every other front end (Envoy's rate limit service).
+// REQUIRES: everything in `ctx`, and `quota_check`, outlive the router.
+void add_public_api(http::Router& router, ApiContext ctx, exec::QuotaCheck& quota_check);
 
 }  // namespace gaia::api

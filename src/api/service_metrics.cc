@@ -75,7 +75,9 @@ ServiceMetrics::ServiceMetrics(metrics::MetricsRegistry& registry, store::Store&
 
 ServiceMetrics::~ServiceMetrics() { store_.set_commit_observer({}); }
 
-void ServiceMetrics::count_check(std::string_view type, bool admitted, std::string_view limit) {
+void ServiceMetrics::checked(std::string_view type, bool admitted, std::string_view limit,
+                             double seconds) {
+  check_seconds_.observe(seconds);
   cached_child(checks_, {type, admitted ? "admitted" : "refused", limit}).inc();
 }
 

@@ -3,6 +3,7 @@
 // limit, check latency, HTTP requests by route and status, HTTP connections (open, and
 // refused by a cap), and the store's write queue. Thread-safe.
 
+#include "exec/quota_check.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/directory.h"
@@ -24,7 +25,7 @@ class ConnectionMetrics final : public http::ConnectionObserver {
   metrics::CounterFamily& refused_;
 };
 
-class ServiceMetrics {
+class ServiceMetrics final : public exec::CheckObserver {
  public:
   // Registers the families; `store` must outlive the registry's renders.
   ServiceMetrics(metrics::MetricsRegistry& registry, store::Store& store);
@@ -32,8 +33,9 @@ class ServiceMetrics {
   ServiceMetrics(const ServiceMetrics&) = delete;
   ServiceMetrics& operator=(const ServiceMetrics&) = delete;
 
-  void count_check(std::string_view type, bool admitted, std::string_view limit);
-  void observe_check_seconds(double seconds) { check_seconds_.observe(seconds); }
+  // exec::CheckObserver: the checks of every front end (HTTP, Envoy's) count here.
+  void checked(std::string_view type, bool admitted, std::string_view limit,
+               double seconds) override;
   // A RouteObserver that counts requests by route, method and status class.
   http::RouteObserver route_observer();
   // What the HTTP server tells of its connections (ServerOptions::observer).

@@ -42,8 +42,16 @@ std::variant<http::Response, http::UpgradeTaker> refuse(http::Response r) { retu
 }  // namespace
 
 http::WsHub::KeyCheck admin_key_check(const identity::Directory& directory) {
-  return [&directory](std::string_view key) {
+  return [&directory](std::string_view key) -> std::optional<http::WsHub::Credential> {
     std::optional<identity::Caller> c = directory.authenticate(key);
+    if (!c || c->role != store::Role::kAdmin) return std::nullopt;
+    return c->key_id;
+  };
+}
+
+http::WsHub::CredentialCheck admin_credential_check(const identity::Directory& directory) {
+  return [&directory](http::WsHub::Credential key_id) {
+    std::optional<identity::Caller> c = directory.caller_of(key_id);
     return c && c->role == store::Role::kAdmin;
   };
 }
@@ -65,10 +73,12 @@ void add_ws_routes(http::Router& router, http::WsHub& hub, const identity::Direc
                                              "Authorization: Bearer, or as the first message"));
         }
         http::WsAuth how = http::WsAuth::kNone;
+        http::WsHub::Credential key_id = 0;  // with kNone, the first message proves one
         if (!req.header("Authorization").empty()) {
           auto auth = authenticate(req, directory, true);
           if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
           how = http::WsAuth::kHeader;
+          key_id = std::get<identity::Caller>(auth).key_id;
         } else if (!req.cookie(identity::kSessionCookie).empty()) {
           auto session = session_caller(req, directory);
           if (auto* r = std::get_if<http::Response>(&session)) return std::move(*r);
@@ -83,9 +93,11 @@ void add_ws_routes(http::Router& router, http::WsHub& hub, const identity::Direc
             return refuse(http::error_response(403, "forbidden", "cross-origin WebSocket refused"));
           }
           how = http::WsAuth::kCookie;
+          key_id = caller->key_id;
         }
-        return http::UpgradeTaker(
-            [&hub, how](std::unique_ptr<http::Upgrade> up) { hub.accept(std::move(up), how); });
+        return http::UpgradeTaker([&hub, how, key_id](std::unique_ptr<http::Upgrade> up) {
+          hub.accept(std::move(up), how, key_id);
+        });
       });
 
   router.add("GET", "/api/ws/health", [&hub, &directory](const http::Request& req) {

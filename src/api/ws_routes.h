@@ -6,6 +6,9 @@
 //                          a key in the URL is refused (400), as are a bad key or session
 //                          (401) and a key that is not an admin's (403), before the upgrade.
 //   GET /api/ws/health     (admin) clients, messages sent, dropped, closed slow or silent.
+// A client's credential in the hub is the id of the admin key it proved itself with (through
+// the session, for a cookie); once that key is revoked, demoted or its user deleted, the hub
+// closes the client with 1008 (RevokedKeySockets tells it at the moment of the change).
 // Threads: the handlers may run on every io thread at once.
 
 #include "http/router.h"
@@ -18,7 +21,20 @@ namespace gaia::api {
 // are accepted when a SessionStore is attached to `directory`.
 void add_ws_routes(http::Router& router, http::WsHub& hub, const identity::Directory& directory);
 
-// The hub's first-message check: true for a live admin key of `directory`.
+// The hub's first-message check: the id of a live admin key of `directory`.
 http::WsHub::KeyCheck admin_key_check(const identity::Directory& directory);
+// The hub's re-validation: true while the key of that id is a live admin key.
+http::WsHub::CredentialCheck admin_credential_check(const identity::Directory& directory);
+
+// Has the hub re-validate its clients whenever the directory's credentials change.
+// Ownership: borrows the hub, which must outlive every change made to the directory.
+class RevokedKeySockets final : public identity::CredentialListener {
+ public:
+  explicit RevokedKeySockets(http::WsHub& hub) : hub_(hub) {}
+  void credentials_changed() override { hub_.revalidate(); }
+
+ private:
+  http::WsHub& hub_;
+};
 
 }  // namespace gaia::api

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -87,6 +88,12 @@ struct Config {
   unsigned analytics_minute_days = 7;
   unsigned analytics_hour_days = 90;
   unsigned analytics_day_days = 730;
+  // Envoy's rate limit service (gRPC, docs/envoy.md): off unless a port is set (0: any free
+  // port); the domains it answers (rls/mapping.h) and the peers whose `user` entries it
+  // accepts (rls/trusted_peers.h), both as written in the setting.
+  std::optional<uint16_t> rls_port;
+  std::string rls_domains = "gaia";
+  std::string rls_trusted_peers;
   std::string config_file;  // the file the settings were read from, if any
 };
 

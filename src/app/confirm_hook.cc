@@ -23,7 +23,8 @@ exec::Confirmation confirmation_of(const confirm::ConfirmAnswer& a) {
 void ConfirmHook::review(const exec::ExecRequest& request,
                          std::function<void(exec::Confirmation)> done) {
   confirm::ConfirmQuestion q;
-  q.request.command = exec::display_command(request.spec.argv);
+  // The resolved program and the env changes, not the argv the agent sent: what runs.
+  q.request.command = exec::launch_command(request);
   q.request.cwd = request.spec.cwd.value_or("");
   q.request.tool = "exec";
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();

@@ -1,8 +1,10 @@
 #pragma once
 // ConfirmHook: the executor's confirmation stage (exec::ConfirmationHook) answered by the
 // confirmation policy (confirm::Confirmer: patterns, then the reviewer, logged). A command an
-// agent proposes through POST /api/v1/exec is judged as a person would type its argv; a deny
-// becomes 403 with the reason, an ask 428 with the reason and what would approve it.
+// agent proposes through POST /api/v1/exec is judged as exec::launch_command renders it (the
+// env changes as assignments, the program the server resolved, the arguments), so that the
+// policy sees what will run; a deny becomes 403 with the reason, an ask 428 with the reason
+// and what would approve it.
 //
 // Threads: review() from any thread; it never waits for the reviewer: the answer comes on the
 // reviewer's thread (at once on the caller's when patterns decide or the reviewer is busy).

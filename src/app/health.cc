@@ -32,6 +32,7 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
     };
     if (info.executor) body["executor"] = info.executor();
     if (info.alerts) body["alerts"] = info.alerts();
+    if (info.rls) body["rls"] = info.rls();
     return http::json_response(200, body);
   });
 }

@@ -19,6 +19,7 @@ struct HealthInfo {
   store::Store* store = nullptr;  // its writer's state is reported when set
   std::function<boost::json::object()> executor;  // the "executor" section, when set
   std::function<boost::json::object()> alerts;    // the "alerts" section, when set
+  std::function<boost::json::object()> rls;       // the "rls" section, when set
 };
 
 // Registers GET /health on `router`, answering 200
@@ -28,7 +29,9 @@ struct HealthInfo {
 //           "admissions_paused":bool},
 //  "executor":{...}} (see ExecStack::status_json),
 //  "alerts":{"firing":N,"pending":N,"rules":N,"webhook":{"queued","delivered","failed",
-//            "last_error"}|null} (see app/alert_stack.h).
+//            "last_error"}|null} (see app/alert_stack.h),
+//  "rls":{"listening":bool,"address":...,"port":N,"domains":[...],"calls":N}
+//        (Envoy's rate limit service; only "listening":false when off).
 // A store that is failing, or journaling because its database is away, makes the status
 // "degraded" with the reason in store.error (still 200: checks keep working).
 // REQUIRES: `clock` outlives the router and every server using it.

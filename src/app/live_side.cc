@@ -69,7 +69,10 @@ std::unique_ptr<LiveSide> LiveSide::make(const Config& config, const core::Clock
     return o;
   };
   live->hub_ = std::make_unique<http::WsHub>(
-      clock, stats, api::admin_key_check(*services.directory), http::WsHubOptions{});
+      clock, stats, api::admin_key_check(*services.directory),
+      api::admin_credential_check(*services.directory), http::WsHubOptions{});
+  live->revoked_key_sockets_ = std::make_unique<api::RevokedKeySockets>(*live->hub_);
+  services.directory->add_listener(live->revoked_key_sockets_.get());
   live->violation_announcer_ =
       std::make_unique<ViolationAnnouncer>(*live->hub_, services.user_names());
   services.feed->add_listener(live->violation_announcer_.get());

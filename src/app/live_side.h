@@ -4,7 +4,9 @@
 // users every few seconds), the violation announcer (refusals as they happen) and the alert
 // stack (rules evaluated on their own timer against the live figures). make() builds them
 // in the order of the members below and adds the announcer's and the alerts' listeners to
-// the services' event feed; they are destroyed in the reverse order.
+// the services' event feed, and has the directory tell the hub of every change to its
+// credentials (so the sockets of a revoked key close at once); they are destroyed in the
+// reverse order.
 //
 // Ownership: borrows the clock, the store, the services and the executor stack given to
 // make(), which must outlive it. Threads: made, started and stopped on the main thread.
@@ -12,6 +14,7 @@
 #include <memory>
 #include <ostream>
 
+#include "api/ws_routes.h"
 #include "app/alert_detectors.h"
 #include "app/alert_stack.h"
 #include "app/config.h"
@@ -41,6 +44,7 @@ class LiveSide {
   // The alerts' live figures, for the hub's "top_users"; set before the hub starts.
   const AlertMetrics* live_figures_ = nullptr;
   std::unique_ptr<http::WsHub> hub_;
+  std::unique_ptr<api::RevokedKeySockets> revoked_key_sockets_;
   std::unique_ptr<ViolationAnnouncer> violation_announcer_;
   std::unique_ptr<AlertDetectors> alert_detectors_;
   std::unique_ptr<AlertStack> alerting_;

@@ -25,14 +25,18 @@ constexpr size_t kMaxWaitingApprovals = 256;
 
 // /health: the store in use and how it fares, the executor and the alerts.
 HealthInfo health_info(const Config& config, const core::Clock& clock, store::Store& store,
-                       ExecStack& exec, LiveSide& live) {
+                       ExecStack& exec, LiveSide& live, const rls::RlsServer* rls) {
   const bool postgres = !config.postgres_url.empty();
   return {clock.mono_now(),
           postgres ? "postgres" : "sqlite",
           postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
           &store,
           [&exec] { return exec.status_json(); },
-          [&live] { return live.alerting().health_json(); }};
+          [&live] { return live.alerting().health_json(); },
+          [rls]() -> boost::json::object {
+            if (rls == nullptr) return {{"listening", false}};
+            return rls->health_json();
+          }};
 }
 
 }  // namespace
@@ -44,7 +48,8 @@ RouteState::RouteState(const Config& config, const core::Clock& clock,
       dashboard(web::dashboard_files(), "/admin/quotas") {}
 
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
-                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state) {
+                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state,
+                         const rls::RlsServer* rls) {
   const api::ApiContext api{
       *services.limiter, *services.feed,      *services.directory, clock,
       *services.metrics, *services.rule_book, live.hub(),          services.reputation.get()};
@@ -57,8 +62,8 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
                      .max_queued = config.http_analytics_queue},
        .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
-  add_health_route(router, clock, health_info(config, clock, store, exec, live));
-  api::add_public_api(router, api);
+  add_health_route(router, clock, health_info(config, clock, store, exec, live, rls));
+  api::add_public_api(router, api, *services.quota);
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);
   api::admin::add_admin_usage_api(router, api);

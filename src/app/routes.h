@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "identity/session_store.h"
+#include "rls/rls_server.h"
 
 namespace gaia::app {
 
@@ -31,8 +32,10 @@ struct RouteState {
 
 // The router with every route, observed by the service metrics. Each route is registered
 // once (http::Router throws std::logic_error on a second registration). `store` is the one
-// /health reports on. Everything given must outlive the router.
+// /health reports on, as it does on `rls`, Envoy's rate limit service (null when off).
+// Everything given must outlive the router.
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
-                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state);
+                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state,
+                         const rls::RlsServer* rls);
 
 }  // namespace gaia::app

@@ -38,9 +38,10 @@ bool ServerApp::build() {
   }
   live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, out_, err_);
   if (!live_) return false;
+  if (!build_rls()) return false;
   route_state_ = std::make_unique<RouteState>(config_, clock_, *services_->directory);
   http::Router router =
-      make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *route_state_);
+      make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *route_state_, rls_.get());
   report_parts();
   http::ServerOptions http_options{
       .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads};
@@ -51,10 +52,34 @@ bool ServerApp::build() {
   return true;
 }
 
+bool ServerApp::build_rls() {
+  if (!config_.rls_port) return true;
+  // The settings were validated when read: these parse.
+  auto domains = rls::parse_domains(config_.rls_domains);
+  auto trusted = rls::TrustedPeers::parse(config_.rls_trusted_peers);
+  if (!domains.ok() || !trusted.ok()) {
+    err_ << "[ERROR] rate limit service: "
+         << (domains.ok() ? trusted.status() : domains.status()).message() << std::endl;
+    return false;
+  }
+  rls_ = std::make_unique<rls::RlsServer>(
+      rls::RlsOptions{config_.bind_address, *config_.rls_port, std::move(domains.value()),
+                      std::move(trusted.value())},
+      *services_->quota, *services_->directory, *services_->registry, clock_);
+  return true;
+}
+
 bool ServerApp::start() {
   if (core::Status s = http_->start(); !s.ok()) {
     err_ << "[ERROR] HTTP server: " << s.message() << std::endl;
     return false;
+  }
+  if (rls_) {
+    if (core::Status s = rls_->start(); !s.ok()) {
+      err_ << "[ERROR] rate limit service: " << s.message() << std::endl;
+      http_->stop();
+      return false;
+    }
   }
   live_->hub().start();
   exec_->start();
@@ -73,6 +98,8 @@ int ServerApp::stop() {
   live_->hub().stop();
   // Running commands are cancelled and recorded before the store flushes.
   exec_->stop();
+  // Both front ends: no check starts after this, and those under way have answered.
+  if (rls_) rls_->stop();
   http_->stop();
   // Waits for reviews under way, while the confirmer they call still lives.
   services_->reviewer.reset();
@@ -122,6 +149,10 @@ void ServerApp::report_serving() const {
                                      : "GAIA_ADMIN_KEY")
        << ")" << std::endl;
   out_ << "[INFO] Health: http://" << where << "/health" << std::endl;
+  if (rls_) {
+    out_ << "[INFO] Envoy rate limit service (gRPC) on "
+         << host_for_url(rls_->address()) + ":" + std::to_string(rls_->port()) << std::endl;
+  }
 }
 
 void ServerApp::save_reputation() {

@@ -9,7 +9,8 @@
 //   the feed      the store as every path writes through it, and its listeners: reputation,
 //                 then the analytics aggregator (the live side adds its own later);
 //   analytics     the rollup, the detectors and what they read;
-//   the confirmer and the executor's confirmation hook; the metrics registry and figures.
+//   the confirmer and the executor's confirmation hook; the metrics registry and figures;
+//   the quota check every front end asks (the HTTP API, Envoy's rate limit service).
 //
 // Ownership: borrows the config, clock and store given to make(), which must outlive it.
 // Threads: made on the main thread; each service says which threads may use it.
@@ -34,6 +35,7 @@
 #include "confirm/pattern_book.h"
 #include "core/limiter.h"
 #include "core/rule_set.h"
+#include "exec/quota_check.h"
 #include "identity/directory.h"
 #include "metrics/registry.h"
 #include "reputation/reputation_book.h"
@@ -79,6 +81,8 @@ struct Services {
   std::unique_ptr<ConfirmHook> confirm_hook;
   std::unique_ptr<metrics::MetricsRegistry> registry;
   std::unique_ptr<api::ServiceMetrics> metrics;
+  // Over the feed, counted in `metrics`: one check, one set of counters and violations.
+  std::unique_ptr<exec::QuotaCheck> quota;
 
  private:
   Services() = default;

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "http/url.h"
+#include "rls/mapping.h"
+#include "rls/trusted_peers.h"
 
 namespace gaia::app {
 
@@ -206,6 +208,42 @@ Field database_url_field() {
   };
 }
 
+// A port to listen on, or "off" (unset).
+Field optional_port_field(std::optional<uint16_t> Config::*member) {
+  return Field{
+      .parse = [member](std::string_view text, Config& c) -> std::optional<std::string> {
+        if (text == "off") {
+          c.*member = std::nullopt;
+          return std::nullopt;
+        }
+        auto v = parse_uint(text);
+        if (!v || *v > 65535) return "off or a port from 0 to 65535";
+        c.*member = static_cast<uint16_t>(*v);
+        return std::nullopt;
+      },
+      .show =
+          [member](const Config& c) {
+            return c.*member ? std::to_string(*(c.*member)) : std::string("off");
+          },
+      .shape = "N|off",
+  };
+}
+
+// Text that `parse` (returning a Result) accepts; its error is the expectation.
+template <typename Parse>
+Field parsed_text_field(std::string Config::*member, std::string shape, Parse parse) {
+  return Field{
+      .parse = [=](std::string_view text, Config& c) -> std::optional<std::string> {
+        auto parsed = parse(text);
+        if (!parsed.ok()) return parsed.status().message();
+        c.*member = std::string(text);
+        return std::nullopt;
+      },
+      .show = [member](const Config& c) { return c.*member; },
+      .shape = std::move(shape),
+  };
+}
+
 constexpr std::string_view kHttpUrl = "http[s]://host[:port][/path]";
 
 std::vector<Setting> make_table() {
@@ -323,6 +361,15 @@ std::vector<Setting> make_table() {
        "days hour aggregates are kept", uint_field(&Config::analytics_hour_days, 1, 36500, "days")},
       {"analytics_day_days", "GAIA_ANALYTICS_DAY_DAYS", "--analytics-day-days", R::kEverywhere,
        "days day aggregates are kept", uint_field(&Config::analytics_day_days, 1, 36500, "days")},
+      {"rls_port", "GAIA_RLS_PORT", "--rls-port", R::kEverywhere,
+       "Envoy's rate limit service (gRPC) on this port of the bind address (0: any free port)",
+       optional_port_field(&Config::rls_port)},
+      {"rls_domains", "GAIA_RLS_DOMAINS", "--rls-domains", R::kEverywhere,
+       "the rate limit service's domains: name[: key[:value]=type, ...]; ... (docs/envoy.md)",
+       parsed_text_field(&Config::rls_domains, "DOMAINS", rls::parse_domains)},
+      {"rls_trusted_peers", "GAIA_RLS_TRUSTED_PEERS", "--rls-trusted-peers", R::kEverywhere,
+       "addresses/prefixes whose rate limit calls may name a user (comma-separated)",
+       parsed_text_field(&Config::rls_trusted_peers, "ADDRESSES", rls::TrustedPeers::parse)},
       {kConfigFileKey, "GAIA_CONFIG", "--config", R::kNotInFile,
        "configuration file of `key = value` lines",
        text_field(&Config::config_file, "PATH", nullptr, "")},

@@ -81,6 +81,8 @@ boost::json::object approval_json(const PendingApproval& approval, std::string_v
           {"user", approval.request.user},
           {"type", approval.request.type},
           {"command", approval.request.command},
+          {"program", approval.request.program},
+          {"cwd", approval.request.cwd},
           {"reason", approval.request.reason},
           {"requested_at_ms", approval.requested_at_ms},
           {"expires_at_ms", approval.expires_at_ms},

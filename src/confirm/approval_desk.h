@@ -33,8 +33,10 @@ namespace gaia::confirm {
 struct ApprovalRequest {
   std::string user;
   std::string type;
-  std::string command;
-  std::string reason;  // why the policy asks
+  std::string command;       // what runs: env changes, the resolved program, its arguments
+  std::string reason;        // why the policy asks
+  std::string program = {};  // the resolved program, absolute
+  std::string cwd = {};      // empty: the server's own
 };
 
 struct PendingApproval {
@@ -92,8 +94,8 @@ class ApprovalDesk {
 
 std::string_view approval_outcome_name(ApprovalOutcome outcome);
 
-// {"id","user","type","command","reason","requested_at_ms","expires_at_ms","state"}: what the
-// admin API lists and the live feed announces.
+// {"id","user","type","command","program","cwd","reason","requested_at_ms","expires_at_ms",
+// "state"}: what the admin API lists and the live feed announces.
 boost::json::object approval_json(const PendingApproval& approval, std::string_view state);
 
 }  // namespace gaia::confirm

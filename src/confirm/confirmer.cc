@@ -11,11 +11,13 @@ ConfirmAnswer Confirmer::by_patterns(const ConfirmQuestion& q, bool& ask_reviewe
   ConfirmAnswer a;
   a.verdict = d.decision;
   a.reason = std::move(d.reason);
-  a.source = d.source == confirm::Source::kPattern ? "pattern" : "default";
+  a.source = std::string(confirm::source_name(d.source));
   a.pattern_id = std::move(d.pattern_id);
   a.parts = std::move(d.parts);
-  // Only a command no pattern decided goes to the reviewer: a pattern's deny or ask stands.
-  ask_reviewer = reviewer_ != nullptr && d.unmatched && d.decision == confirm::Verdict::kAsk;
+  // The reviewer decides only commands whose sole open question is parts no pattern matched
+  // (source "default"): a pattern's deny or ask, and a guard's ask, stand whatever it says,
+  // so neither its answer nor the fallback can approve what they asked about.
+  ask_reviewer = reviewer_ != nullptr && d.source == confirm::Source::kDefault;
   return a;
 }
 
@@ -111,6 +113,7 @@ boost::json::object Confirmer::to_json(const ConfirmAnswer& a) {
                                   : boost::json::value(nullptr);
     part["pattern_id"] =
         p.pattern_id ? boost::json::value(*p.pattern_id) : boost::json::value(nullptr);
+    if (p.guard) part["guard"] = *p.guard;
     parts.push_back(std::move(part));
   }
   o["parts"] = std::move(parts);

@@ -1,11 +1,13 @@
 #pragma once
 // Confirmer: answers approve / deny / ask for a proposed command, the one place both
 // POST /api/claude/confirm/request and the executor's confirmation stage ask.
-//   1. The patterns in force (PatternBook) decide, source "pattern" (or "default" when no
-//      pattern decides and no reviewer is consulted).
-//   2. When the reviewer is enabled and some command part matched no pattern
-//      (Decision.unmatched), the reviewer decides, source "reviewer"; when it is busy, slow,
-//      unreachable or answers nonsense, the configured fallback does, source "fallback".
+//   1. The patterns in force (PatternBook) and the policy's guards decide, source "pattern",
+//      "option", "environment", ... (policy.h), or "default" when some command part matched
+//      no pattern and nothing else asked or denied.
+//   2. Only a "default" answer goes to the reviewer, when it is enabled: it decides, source
+//      "reviewer"; when it is busy, slow, unreachable or answers nonsense, the configured
+//      fallback does, source "fallback". A pattern's deny or ask and a guard's ask are never
+//      sent to it, so they stand whatever it (or the fallback) would say.
 // Every answer is logged through the store's group commit (store::ConfirmDecision), and a
 // deny lowers the user's reputation.
 //
@@ -39,7 +41,7 @@ struct ConfirmQuestion {
 struct ConfirmAnswer {
   confirm::Verdict verdict = confirm::Verdict::kAsk;
   std::string reason;
-  std::string source;  // pattern | reviewer | fallback | default
+  std::string source;  // pattern | option | environment | reviewer | fallback | default | ...
   std::optional<std::string> pattern_id;
   std::vector<confirm::PartDecision> parts;
   std::optional<int64_t> reviewer_latency_ms;

@@ -101,11 +101,6 @@ std::vector<PatternSpec> default_patterns() {
                     Verdict::kAsk, ask + 100, "find with -delete or -exec changes files"));
   p.push_back(regex("default-ask-write-file", "output redirected into a file",
                     R"(^[0-9]*(?:>|>>|>\||&>|&>>|<>) )", Verdict::kAsk, ask, "writes a file"));
-  p.push_back(regex(
-      "default-ask-loader-env", "environment that changes what runs",
-      R"(^(?:LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|PATH|BASH_ENV|ENV|PROMPT_COMMAND|IFS|PYTHONPATH|NODE_OPTIONS)\+?=)",
-      Verdict::kAsk, ask, "changes which code a command loads"));
-
   // --- approve ---
   p.push_back(regex(
       "default-approve-read-only", "read-only commands",

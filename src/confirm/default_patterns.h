@@ -4,7 +4,9 @@
 // commands in tests/unit/confirm/decision_table.h pins what they decide.
 //
 // Priorities: denials 1000, asks 500 (600 for asks that must beat an approval), approvals
-// 100, so that an admin's own patterns can sit in between.
+// 100, so that an admin's own patterns can sit in between. What no pattern decides lives in
+// the policy's guards instead: options that run, write or change the system
+// (tool_options.h) and variables that change which code runs (code_env.h).
 
 #include <vector>
 

@@ -135,6 +135,7 @@ json::object decision_to_json(const Decision& d) {
     jp["kind"] = part_kind_name(p.kind);
     jp["decision"] = p.decision ? json::value(verdict_name(*p.decision)) : json::value(nullptr);
     jp["pattern_id"] = optional_to_json(p.pattern_id);
+    if (p.guard) jp["guard"] = *p.guard;
     parts.push_back(std::move(jp));
   }
   json::object o;

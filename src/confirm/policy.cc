@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <set>
 
+#include "confirm/code_env.h"
+#include "confirm/detail/wrappers.h"
+#include "confirm/tool_options.h"
+
 namespace gaia::confirm {
 
 using core::Result;
@@ -29,6 +33,51 @@ re2::RE2::Options set_options() {
   return o;
 }
 
+// The variable an assignment part sets, when it changes which code runs ("PATH" for
+// "PATH=x" or "PATH+=x"; "A" for "A[1]=x").
+std::optional<CodeEnvFinding> variable_guard(std::string_view assignment) {
+  const std::string name(assignment.substr(0, assignment.find_first_of("=+[")));
+  const CodeEnvEntry* e = code_env_entry(name);
+  if (e == nullptr) return std::nullopt;
+  return CodeEnvFinding{name, e->what};
+}
+
+// The assignments a part makes: itself for an assignment part, the NAME=value arguments of a
+// builtin that sets variables (`export PATH=/tmp/x`, `declare -x LD_PRELOAD=x`).
+std::vector<std::string_view> assignments_of(const CommandPart& part, std::string_view text) {
+  if (part.kind == PartKind::kAssignment) return {text};
+  std::vector<std::string_view> out;
+  static constexpr std::string_view kSetters[] = {"export", "declare", "typeset", "local",
+                                                  "readonly"};
+  if (part.kind != PartKind::kCommand || part.argv.empty() ||
+      std::find(std::begin(kSetters), std::end(kSetters), part.argv[0]) == std::end(kSetters)) {
+    return out;
+  }
+  for (size_t i = 1; i < part.argv.size(); ++i) {
+    if (detail::is_assignment(part.argv[i])) out.push_back(part.argv[i]);
+  }
+  return out;
+}
+
+// Whether the command part to come gets words from xargs' input appended: options nobody
+// sees. It does when the wrappers and assignments right before it include xargs.
+class XargsTracker {
+ public:
+  bool next(const CommandPart& part) {
+    const bool added = part.kind == PartKind::kCommand && after_xargs_;
+    if (part.kind == PartKind::kWrapper && !part.argv.empty() &&
+        detail::basename_of(part.argv[0]) == "xargs") {
+      after_xargs_ = true;
+    } else if (part.kind != PartKind::kWrapper && part.kind != PartKind::kAssignment) {
+      after_xargs_ = false;
+    }
+    return added;
+  }
+
+ private:
+  bool after_xargs_ = false;
+};
+
 bool before(const Pattern& a, const Pattern& b) {
   if (a.spec().priority != b.spec().priority) return a.spec().priority > b.spec().priority;
   return a.spec().id < b.spec().id;
@@ -46,6 +95,10 @@ std::string_view source_name(Source s) {
       return "unparsable";
     case Source::kEmpty:
       return "empty";
+    case Source::kOption:
+      return "option";
+    case Source::kEnvironment:
+      return "environment";
   }
   return "default";
 }
@@ -126,24 +179,49 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
   std::vector<int> scratch;
   // The deciding pattern of each verdict: the first in decision order among matched parts.
   std::optional<size_t> deciding[3];
+  std::optional<std::string> option_guard;  // the first command part's forbidden option
+  std::vector<std::string> assigned;        // variables set that change which code runs
   size_t commands = 0;
   bool all_approved = true;
+  XargsTracker xargs;
   for (CommandPart& part : parts) {
-    PartDecision pd{
-        .text = std::move(part.text), .kind = part.kind, .decision = {}, .pattern_id = {}};
+    PartDecision pd{.text = std::move(part.text),
+                    .kind = part.kind,
+                    .decision = {},
+                    .pattern_id = {},
+                    .guard = {}};
     bool is_command = part.kind == PartKind::kCommand;
     commands += is_command ? 1 : 0;
+    const bool arguments_added = xargs.next(part);
     std::optional<size_t> m = first_match(pd.text, context, scratch);
     if (m) {
       const PatternSpec& spec = patterns_[*m].spec();
       pd.decision = spec.decision;
       pd.pattern_id = spec.id;
-      std::optional<size_t>& best = deciding[static_cast<int>(spec.decision)];
-      if (!best || *m < *best) best = *m;
-      if (is_command && spec.decision != Verdict::kApprove) all_approved = false;
+      std::optional<ForbiddenUse> use;
+      if (is_command && spec.decision == Verdict::kApprove) {
+        use = find_forbidden_use(part.argv, arguments_added);
+      }
+      if (use) {
+        pd.decision = Verdict::kAsk;
+        pd.guard = use->reason();
+        if (!option_guard) option_guard = pd.guard;
+      } else {
+        std::optional<size_t>& best = deciding[static_cast<int>(spec.decision)];
+        if (!best || *m < *best) best = *m;
+      }
+      if (is_command && pd.decision != Verdict::kApprove) all_approved = false;
     } else if (is_command) {
       d.unmatched = true;
       all_approved = false;
+    }
+    for (std::string_view assignment : assignments_of(part, pd.text)) {
+      std::optional<CodeEnvFinding> finding = variable_guard(assignment);
+      if (!finding || pd.decision == Verdict::kDeny) continue;
+      if (is_command) all_approved = false;
+      pd.decision = Verdict::kAsk;
+      pd.guard = describe({&*finding, 1});
+      assigned.push_back(finding->name);
     }
     d.parts.push_back(std::move(pd));
   }
@@ -158,6 +236,14 @@ Decision PatternSet::decide(std::string_view command, const Context& context) co
     by_pattern(Verdict::kDeny, *deny);
   } else if (auto& ask = deciding[static_cast<int>(Verdict::kAsk)]) {
     by_pattern(Verdict::kAsk, *ask);
+  } else if (option_guard) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kOption;
+    d.reason = *option_guard + "; no pattern approves that";
+  } else if (!assigned.empty()) {
+    d.decision = Verdict::kAsk;
+    d.source = Source::kEnvironment;
+    d.reason = describe(judge_env(assigned));
   } else if (d.unmatched) {
     d.decision = Verdict::kAsk;
     d.source = Source::kDefault;

@@ -8,11 +8,18 @@
 //      kUnparsable, with the parser's message as reason.
 //   2. Each part is matched against the patterns that apply to the context (scope, enabled),
 //      in order: priority descending, then id ascending. The first match decides the part.
-//   3. Combination: any part denied -> deny; else any part asked -> ask; else approve when
-//      every command part (PartKind::kCommand) was approved. A command part no pattern
-//      matches makes the answer ask with source kDefault and `unmatched` set: the caller may
-//      then consult a reviewer. Context parts (wrappers, pipelines, redirections, ...) only
-//      count when a pattern matches them. No command part at all: ask, source kEmpty.
+//   3. Two guards no pattern can lift: a command part an approve pattern matched that uses an
+//      option which runs a program, writes a file or changes the system (tool_options.h) is
+//      asked about instead; an assignment part naming a variable that changes which code runs
+//      (code_env.h) is asked about, as is `export`/`declare`/`typeset`/`local`/`readonly`
+//      given such a NAME=value. The part's `guard` says why.
+//   4. Combination: any part denied by a pattern -> deny; else any part asked by a pattern ->
+//      ask; else an option guard -> ask, source kOption; else a variable guard -> ask, source
+//      kEnvironment; else approve when every command part (PartKind::kCommand) was approved.
+//      A command part no pattern matches makes the answer ask with source kDefault and
+//      `unmatched` set: only then may the caller consult a reviewer. Context parts (wrappers,
+//      pipelines, redirections, ...) only count when a pattern or a guard decides them. No
+//      command part at all: ask, source kEmpty.
 //
 // Threads: a PatternSet never changes after make(); share it as shared_ptr<const PatternSet>
 // and swap the pointer to change rules. decide() may be called from any number of threads.
@@ -39,10 +46,12 @@ class RE2;
 namespace gaia::confirm {
 
 enum class Source : uint8_t {
-  kPattern,     // a pattern decided (pattern_id says which)
-  kDefault,     // some command part matched no pattern
-  kUnparsable,  // the command did not parse
-  kEmpty,       // nothing to run
+  kPattern,      // a pattern decided (pattern_id says which)
+  kDefault,      // some command part matched no pattern
+  kUnparsable,   // the command did not parse
+  kEmpty,        // nothing to run
+  kOption,       // an approved command uses an option that runs, writes or changes the system
+  kEnvironment,  // the command sets a variable that changes which code runs
 };
 
 std::string_view source_name(Source s);
@@ -50,8 +59,9 @@ std::string_view source_name(Source s);
 struct PartDecision {
   std::string text;
   PartKind kind = PartKind::kCommand;
-  std::optional<Verdict> decision;  // nullopt: no pattern matched
-  std::optional<std::string> pattern_id;
+  std::optional<Verdict> decision;        // nullopt: no pattern or guard decided
+  std::optional<std::string> pattern_id;  // the first pattern that matched
+  std::optional<std::string> guard = {};  // why a guard made the part ask ("rg --pre runs ...")
 };
 
 struct Decision {

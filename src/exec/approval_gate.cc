@@ -28,11 +28,12 @@ void ApprovalGate::close() {
 void ApprovalGate::on_refused(const Refusal& refusal) {
   if (refusal.code != "approval_required") return client_->on_refused(refusal);
   std::weak_ptr<ApprovalGate> self = weak_from_this();
-  auto waiting = desk_.open(
-      {request_.user_name, type_name_, display_command(request_.spec.argv), refusal.message},
-      [self](const confirm::ApprovalAnswer& answer) {
-        if (auto gate = self.lock()) gate->settled(answer);
-      });
+  auto waiting =
+      desk_.open({request_.user_name, type_name_, launch_command(request_), refusal.message,
+                  request_.spec.program, request_.spec.cwd.value_or("")},
+                 [self](const confirm::ApprovalAnswer& answer) {
+                   if (auto gate = self.lock()) gate->settled(answer);
+                 });
   if (!waiting) {
     Refusal full = refusal;
     full.message += " (and too many approvals are waiting to ask for one more)";

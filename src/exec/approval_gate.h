@@ -3,7 +3,9 @@
 // on the ApprovalDesk instead of refusing it with 428. The client is told it waits
 // (on_approval_required); once an admin approves, the very same command goes through the
 // executor again, skipping only the policy; a denial or the desk's timeout ends it refused.
-// Every other event passes straight to the client's observer.
+// Every other event passes straight to the client's observer. REQUIRES: the request is
+// prepared (Executor::prepare), so that the desk shows, and an approval runs, the program
+// resolved once.
 //
 // Threads: the executor's and the desk's threads call in; close() from any thread. Owned by
 // shared_ptr (the desk's callback holds it weakly).

@@ -31,6 +31,17 @@ std::string display_command(const std::vector<std::string>& argv) {
   return out;
 }
 
+std::string launch_command(const ExecRequest& request) {
+  std::string out;
+  // Only the value is quoted: a quoted name would make the word a command, not an assignment.
+  for (const auto& [name, value] : request.env_changes) {
+    out += name + "=" + display_command({value}) + " ";
+  }
+  std::vector<std::string> words = request.spec.argv;
+  if (!request.spec.program.empty()) words.at(0) = request.spec.program;
+  return out + display_command(words);
+}
+
 struct Executor::Command : OutputSink {
   ExecRequest request;
   std::string type_name;
@@ -61,15 +72,33 @@ Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
 
 Executor::~Executor() = default;
 
-std::optional<Refusal> Executor::refusal_of(const Confirmation& c) {
+core::Status Executor::prepare(ExecRequest& request) const {
+  if (!request.spec.program.empty()) return core::Status();
+  auto launch = runner_.prepare(request.spec);
+  if (!launch.ok()) return launch.status();
+  request.spec.program = std::move(launch->program);
+  request.env_changes = std::move(launch->env_changes);
+  return core::Status();
+}
+
+std::optional<Refusal> Executor::refusal_of(const ExecRequest& request, const Confirmation& c) {
+  Refusal r{403,
+            "denied",
+            "denied by policy: " + c.reason,
+            std::nullopt,
+            std::nullopt,
+            launch_command(request),
+            request.spec.program};
   switch (c.verdict) {
     case Confirmation::Verdict::kApprove:
       return std::nullopt;
     case Confirmation::Verdict::kDeny:
-      return Refusal{403, "denied", "denied by policy: " + c.reason, std::nullopt, std::nullopt};
+      return r;
     case Confirmation::Verdict::kAsk:
-      return Refusal{428, "approval_required", "needs a person's approval: " + c.reason,
-                     std::nullopt, std::nullopt};
+      r.status = 428;
+      r.code = "approval_required";
+      r.message = "needs a person's approval: " + c.reason;
+      return r;
   }
   return std::nullopt;
 }
@@ -116,6 +145,10 @@ uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSe
 
 std::optional<Executor::Handle> Executor::submit(ExecRequest request,
                                                  std::shared_ptr<ExecObserver> observer) {
+  if (core::Status s = prepare(request); !s.ok()) {
+    observer->on_failed(s);
+    return std::nullopt;
+  }
   auto command = std::make_shared<Command>();
   command->request = std::move(request);
   command->observer = std::move(observer);
@@ -136,7 +169,9 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
 }
 
 void Executor::confirmed(const std::shared_ptr<Command>& command, const Confirmation& c) {
-  if (std::optional<Refusal> refusal = refusal_of(c)) return refuse(*command, *refusal);
+  if (std::optional<Refusal> refusal = refusal_of(command->request, c)) {
+    return refuse(*command, *refusal);
+  }
   admit(command);
 }
 

@@ -42,11 +42,19 @@ struct ExecRequest {
   core::CommandTypeId type = 0;
   bool from_agent = false;  // proposed by an AI agent: the confirmation hook decides
   RunSpec spec;
+  // Set by Executor::prepare with spec.program: what the command changes in the environment
+  // it would inherit (see Launch).
+  std::vector<std::pair<std::string, std::string>> env_changes;
 };
 
 // argv as a person would type it, for logs and records: words with shell metacharacters
 // single-quoted. Never run: commands are spawned from argv.
 std::string display_command(const std::vector<std::string>& argv);
+
+// What a prepared request runs, as a person would type it: the env changes as NAME=value
+// words, the resolved program, then argv[1..]: "LD_PRELOAD=/x.so /usr/bin/ls -la". This is
+// the text the confirmation policy judges and the approval desk and decision log show.
+std::string launch_command(const ExecRequest& request);
 
 // Why a command did not run, and what the client should be told.
 struct Refusal {
@@ -55,6 +63,9 @@ struct Refusal {
   std::string message;    // one clear line for a person
   std::optional<std::chrono::seconds> retry_after;
   std::optional<core::Decision> decision;  // the limiter's, for 429
+  // For a refusal of the confirmation stage (403, 428): what was judged, and its program.
+  std::string command = {};
+  std::string program = {};
 };
 
 class ExecObserver {
@@ -108,10 +119,15 @@ class Executor {
            const core::Clock& clock, ConfirmationHook* confirm, LoadGate* load);
   ~Executor();
 
-  // Takes the command through every stage. Returns the handle of a command under way (waiting
-  // for the confirmation hook's answer, or queued), or nullopt when it was refused before
-  // submit() returned (the observer has been told why). A refusal by a later answer of the
-  // hook reaches the observer only.
+  // Works out what `request` will run (spec.program, env_changes) unless spec.program is
+  // already set, so that the policy judges, and a person approves, exactly that. Fails as
+  // Runner::prepare does (a missing program: kNotFound), changing nothing.
+  [[nodiscard]] core::Status prepare(ExecRequest& request) const;
+
+  // Takes the command through every stage, first prepare(). Returns the handle of a command
+  // under way (waiting for the confirmation hook's answer, or queued), or nullopt when it was
+  // refused or cannot start before submit() returned (the observer has been told). A refusal
+  // by a later answer of the hook reaches the observer only.
   std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
 
   // Stops a command: one waiting for the hook's answer or in the queue is dropped
@@ -127,7 +143,8 @@ class Executor {
  private:
   struct Command;
 
-  static std::optional<Refusal> refusal_of(const Confirmation& confirmation);
+  static std::optional<Refusal> refusal_of(const ExecRequest& request,
+                                           const Confirmation& confirmation);
   // The hook answered about `command`.
   void confirmed(const std::shared_ptr<Command>& command, const Confirmation& confirmation);
   // The stages after the confirmation. Returns the handle, or nullopt when refused (told)

@@ -283,16 +283,28 @@ const ProcessRunner::Identity& ProcessRunner::identity_for(const std::string& ow
   return it == mapped_identities_.end() ? default_identity_ : it->second;
 }
 
+core::Result<Launch> ProcessRunner::prepare(const RunSpec& spec) const {
+  if (core::Status s = validate(spec); !s.ok()) return s;
+  const Identity& who = identity_for(spec.owner);
+  auto changes = detail::env_changes(who.env, spec.env);
+  if (!changes.ok()) return changes.status();
+  Launch launch{spec.program, std::move(changes.value())};
+  if (launch.program.empty()) {
+    auto path = detail::resolve_program(spec.argv[0], detail::env_value(who.env, "PATH"), spec.cwd);
+    if (!path.ok()) return path.status();
+    launch.program = std::move(path.value());
+  }
+  return launch;
+}
+
 core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink,
                                            const CancelToken* cancel) {
   if (!status_.ok()) return status_;
-  if (core::Status s = validate(spec); !s.ok()) return s;
+  auto path = prepare(spec);
+  if (!path.ok()) return path.status();
   const Identity& who = identity_for(spec.owner);
   auto env = detail::build_child_env(who.env, spec.env);
   if (!env.ok()) return env.status();
-  auto path =
-      detail::resolve_program(spec.argv[0], detail::env_value(env.value(), "PATH"), spec.cwd);
-  if (!path.ok()) return path.status();
 
   RunResult result;
   Stream out{UniqueFd(), detail::OutputCapture(OutputStream::kStdout, spec.output_cap_bytes,
@@ -335,7 +347,7 @@ core::Result<RunResult> ProcessRunner::run(const RunSpec& spec, OutputSink* sink
   result.cgroup_used = cgroup != nullptr;
 
   const detail::CommandSetup setup{who.credentials, rlimits_for(spec.limits), spec.cwd.value_or(""),
-                                   std::move(path.value()), spec.argv};
+                                   std::move(path->program), spec.argv};
   detail::SpawnRequest request;
   request.path = supervisor_;
   request.argv = detail::encode_setup(supervisor_, setup);

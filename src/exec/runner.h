@@ -61,9 +61,12 @@ struct ResourceLimits {
 };
 
 struct RunSpec {
-  // argv[0] is looked up in the child's PATH as execvp does unless it contains a '/'.
   // REQUIRES: non-empty; no argument contains a NUL byte.
   std::vector<std::string> argv;
+  // The file to execute, absolute. Empty: argv[0] as Runner::prepare finds it, over the
+  // server's PATH (never the command's own env). The executor fills it in before the command
+  // is judged, so that what was judged is exactly what runs: no PATH search happens after.
+  std::string program;
   // Working directory of the child; the server's own when empty.
   std::optional<std::string> cwd;
   // Explicit environment entries (name, value); they win over the inherited allowlist
@@ -83,6 +86,14 @@ struct RunSpec {
 };
 
 enum class OutputStream { kStdout, kStderr };
+
+// What a RunSpec will start, worked out before it runs so that this can be judged.
+struct Launch {
+  std::string program;  // the absolute path execve(2) gets
+  // The explicit env entries whose value differs from what the command would inherit
+  // (names outside the allowlist, or allowlisted names given another value), in order.
+  std::vector<std::pair<std::string, std::string>> env_changes;
+};
 
 // Receives output as it arrives, on the thread that called run(). It sees exactly the bytes
 // that are captured: nothing past a stream's cap. It must not block for long (the child's
@@ -169,6 +180,12 @@ class Runner {
   // `sink` and `cancel` may be null; both must outlive the call.
   [[nodiscard]] virtual core::Result<RunResult> run(const RunSpec& spec, OutputSink* sink,
                                                     const CancelToken* cancel) = 0;
+
+  // What run(spec) would start: spec.program when set, else argv[0] found over the server's
+  // allowlisted PATH (absolute and relative PATH entries of the request never count; a name
+  // with a '/' is taken from spec.cwd). Fails as run() would for an invalid spec or a
+  // program that is missing or cannot be executed.
+  [[nodiscard]] virtual core::Result<Launch> prepare(const RunSpec& spec) const = 0;
 };
 
 enum class CgroupMode {
@@ -214,6 +231,7 @@ class ProcessRunner : public Runner {
 
   [[nodiscard]] core::Result<RunResult> run(const RunSpec& spec, OutputSink* sink,
                                             const CancelToken* cancel) override;
+  [[nodiscard]] core::Result<Launch> prepare(const RunSpec& spec) const override;
 
   // Whether the runner can run anything: kNotFound names a missing account or supervisor.
   // While not ok, every run() answers it.

@@ -10,10 +10,11 @@
 namespace gaia::http {
 
 WsHub::WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key,
-             WsHubOptions options)
+             CredentialCheck still_valid, WsHubOptions options)
     : clock_(clock),
       stats_(std::move(stats)),
       check_key_(std::move(check_key)),
+      still_valid_(std::move(still_valid)),
       options_(options) {}
 
 WsHub::~WsHub() { stop(); }
@@ -29,8 +30,8 @@ void WsHub::stop() {
   {
     core::MutexLock lock(mu_);
     stopped_ = true;
-    for (auto& [ptr, weak] : peers_) {
-      if (auto p = weak.lock()) peers.push_back(std::move(p));
+    for (auto& [ptr, entry] : peers_) {
+      if (auto p = entry.peer.lock()) peers.push_back(std::move(p));
     }
     peers_.clear();
     wake_.notify_all();
@@ -60,8 +61,8 @@ void WsHub::broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::K
   core::MutexLock lock(mu_);
   if (stopped_) return;
   peers.reserve(peers_.size());
-  for (auto& [ptr, weak] : peers_) {
-    if (auto p = weak.lock()) {
+  for (auto& [ptr, entry] : peers_) {
+    if (auto p = entry.peer.lock()) {
       p->send(text, kind);
       peers.push_back(std::move(p));
     }
@@ -81,17 +82,47 @@ WsHealth WsHub::health() const {
   return h;
 }
 
-void WsHub::add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p) {
-  std::shared_ptr<detail::WsPeer> refused;
+void WsHub::add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p, Credential credential) {
+  std::shared_ptr<detail::WsPeer> added = p.lock();
+  if (!added) return;
+  bool registered = false;
   {
     core::MutexLock lock(mu_);
-    if (!stopped_) {
-      peers_.emplace(peer, std::move(p));
-      return;
-    }
-    refused = p.lock();
+    registered = !stopped_;
+    if (registered) peers_.emplace(peer, Peer{std::move(p), credential});
   }
-  if (refused) refused->close();
+  if (!registered) return added->close();
+  // Checked after registering: a revocation since the handshake is caught here, one from now
+  // on by revalidate().
+  revoke_invalid({{credential, std::move(added)}});
+}
+
+void WsHub::revalidate() {
+  std::vector<std::pair<Credential, std::shared_ptr<detail::WsPeer>>> peers;
+  {
+    core::MutexLock lock(mu_);
+    for (auto& [ptr, entry] : peers_) {
+      if (auto p = entry.peer.lock()) peers.emplace_back(entry.credential, std::move(p));
+    }
+  }
+  revoke_invalid(std::move(peers));
+}
+
+void WsHub::revoke_invalid(
+    std::vector<std::pair<Credential, std::shared_ptr<detail::WsPeer>>> peers) {
+  if (!still_valid_) return;
+  // Asked without the lock: the check takes the application's own locks.
+  std::erase_if(peers, [&](const auto& p) { return still_valid_(p.first); });
+  {
+    // Unregistered before closing, so nothing broadcast from now on reaches them; revoke()
+    // also drops what is queued but not yet written.
+    core::MutexLock lock(mu_);
+    for (auto& [credential, p] : peers) {
+      peers_.erase(p.get());
+      p->revoke();
+    }
+  }
+  // The references are dropped here, without the lock (a session's destructor calls remove()).
 }
 
 void WsHub::remove(detail::WsPeer* peer) {

@@ -7,6 +7,11 @@
 // The hub pings each client every ping_interval and closes one it has not heard from (any
 // frame, pongs included) for silent_timeout.
 //
+// Each client is registered with the credential it proved itself with, an id the hub does
+// not interpret (the application's key id). revalidate() ends, with close code 1008 (policy
+// violation), every client whose credential the application no longer admits; a client whose
+// credential lapsed between its handshake and its registration is ended at registration.
+//
 // A slow client never slows the others: each client has its own bounded queue, a stats
 // message still waiting is replaced by the newer one (counted as dropped), and a client whose
 // queue passes the bound is closed (counted as closed_slow). Each message is serialised once
@@ -18,9 +23,10 @@
 // thread. The stats provider runs on the hub's own thread.
 //
 // Example:
-//   WsHub hub(clock, [&] { return boost::json::object{{"running", 3}}; }, check_key, {});
+//   WsHub hub(clock, [&] { return boost::json::object{{"running", 3}}; }, check_key,
+//             still_valid, {});
 //   hub.start();
-//   add_ws_routes(router, hub, directory, &sessions);   // api/ws_routes.h
+//   add_ws_routes(router, hub, directory);   // api/ws_routes.h
 //   ... hub.publish("violation", {{"user", "alice"}});
 //   hub.stop();      // before server.stop()
 
@@ -32,10 +38,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/mutex.h"
@@ -78,17 +87,26 @@ class WsPeer {
   virtual void send(std::shared_ptr<const std::string> text, Kind kind) = 0;
   // Closes the client (going away); any thread.
   virtual void close() = 0;
+  // Closes the client with 1008 (policy violation): its credential no longer admits it.
+  // Any thread; nothing queued after it reaches the client.
+  virtual void revoke() = 0;
 };
 }  // namespace detail
 
 class WsHub final : public LiveFeed {
  public:
   using StatsProvider = std::function<boost::json::object()>;
-  // True if `key` is a live admin API key (the first-message authentication).
-  using KeyCheck = std::function<bool(std::string_view key)>;
+  // What a client proved itself with (opaque to the hub).
+  using Credential = uint64_t;
+  // The credential of `key` if it is a live admin API key (the first-message authentication).
+  using KeyCheck = std::function<std::optional<Credential>(std::string_view key)>;
+  // True while `credential` still admits its holder. Called from any thread, without the
+  // hub's lock.
+  using CredentialCheck = std::function<bool(Credential credential)>;
 
   // `clock` must outlive the hub.
-  WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key, WsHubOptions options);
+  WsHub(const core::Clock& clock, StatsProvider stats, KeyCheck check_key,
+        CredentialCheck still_valid, WsHubOptions options);
   ~WsHub() override;  // stop()s
   WsHub(const WsHub&) = delete;
   WsHub& operator=(const WsHub&) = delete;
@@ -105,14 +123,22 @@ class WsHub final : public LiveFeed {
   WsHealth health() const;
 
   // Takes over an upgraded connection: the WebSocket handshake, then `auth` (kNone: the first
-  // message must authenticate). Called by the upgrade route on the connection's thread.
-  void accept(std::unique_ptr<Upgrade> upgrade, WsAuth auth);
+  // message must authenticate, and `credential` is ignored). Called by the upgrade route on the
+  // connection's thread.
+  void accept(std::unique_ptr<Upgrade> upgrade, WsAuth auth, Credential credential);
+
+  // Closes with 1008 every client whose credential still_valid no longer admits; they get no
+  // message published after this returns. Any thread (the application calls it at once when
+  // a credential changes).
+  void revalidate();
 
   // For sessions (ws_session.cc).
   const WsHubOptions& options() const { return options_; }
   const core::Clock& clock() const { return clock_; }
-  bool check_key(std::string_view key) const { return check_key_ && check_key_(key); }
-  void add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p);
+  std::optional<Credential> check_key(std::string_view key) const {
+    return check_key_ ? check_key_(key) : std::nullopt;
+  }
+  void add(detail::WsPeer* peer, std::weak_ptr<detail::WsPeer> p, Credential credential);
   void remove(detail::WsPeer* peer);
   // {"type":..., "ts":..., "data":...} serialised.
   std::string message(std::string_view type, const boost::json::value& data) const;
@@ -124,16 +150,23 @@ class WsHub final : public LiveFeed {
  private:
   void run_stats();
   void broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::Kind kind);
+  // Unregisters and closes with 1008 those of `peers` whose credential is no longer valid.
+  void revoke_invalid(std::vector<std::pair<Credential, std::shared_ptr<detail::WsPeer>>> peers);
 
   const core::Clock& clock_;
   const StatsProvider stats_;
   const KeyCheck check_key_;
+  const CredentialCheck still_valid_;
   const WsHubOptions options_;
 
   mutable core::Mutex mu_;
   core::CondVar wake_;
   bool stopped_ GUARDED_BY(mu_) = false;  // after stop(), no client is added or sent to
-  std::unordered_map<detail::WsPeer*, std::weak_ptr<detail::WsPeer>> peers_ GUARDED_BY(mu_);
+  struct Peer {
+    std::weak_ptr<detail::WsPeer> peer;
+    Credential credential;
+  };
+  std::unordered_map<detail::WsPeer*, Peer> peers_ GUARDED_BY(mu_);
   std::thread stats_thread_;
 };
 

@@ -54,13 +54,14 @@ class WsSession final : public detail::WsPeer,
                         public detail::Closable,
                         public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(WsHub& hub, Upgrade& up, WsAuth auth)
+  WsSession(WsHub& hub, Upgrade& up, WsAuth auth, WsHub::Credential credential)
       : hub_(hub),
         registry_(up.registry),
         ws_(beast::basic_stream<asio::ip::tcp, detail::Executor>(std::move(up.socket))),
         slot_(std::move(up.slot)),
         request_(std::move(up.request)),
         auth_(auth),
+        credential_(credential),
         auth_timer_(ws_.get_executor()),
         ping_timer_(ws_.get_executor()),
         close_timeout_(
@@ -84,6 +85,11 @@ class WsSession final : public detail::WsPeer,
   void close() override {
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
       self->graceful_close(websocket::close_code::going_away);
+    });
+  }
+  void revoke() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->policy_close("the credential of this connection was revoked");
     });
   }
   void shutdown() override { close(); }
@@ -131,7 +137,7 @@ class WsSession final : public detail::WsPeer,
     authenticated_ = true;
     auth_timer_.cancel();
     added_ = true;
-    hub_.add(this, weak_from_this());
+    hub_.add(this, weak_from_this(), credential_);
     enqueue(std::make_shared<const std::string>(
                 hub_.message("hello", boost::json::object{{"auth", auth_name(auth_)}})),
             Kind::kEvent);
@@ -146,10 +152,13 @@ class WsSession final : public detail::WsPeer,
     if (ec) return stop_timers();  // closed by either side, or failed: the session ends
     heard_ = now();
     if (!authenticated_ && !closing_) {
-      if (!authenticate(beast::buffers_to_string(in_.data()))) {
+      std::optional<WsHub::Credential> credential =
+          authenticate(beast::buffers_to_string(in_.data()));
+      if (!credential) {
         in_.consume(in_.size());
         return policy_close("authenticate first: {\"type\":\"auth\",\"key\":\"...\"}");
       }
+      credential_ = *credential;
       auth_ = WsAuth::kMessage;
       activate();
     }
@@ -158,15 +167,19 @@ class WsSession final : public detail::WsPeer,
     read();
   }
 
-  bool authenticate(const std::string& text) const {
+  // The credential of a valid {"type":"auth","key":...} message.
+  std::optional<WsHub::Credential> authenticate(const std::string& text) const {
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) return false;
+    if (ec || !v.is_object()) return std::nullopt;
     const auto& o = v.get_object();
     const auto* type = o.if_contains("type");
     const auto* key = o.if_contains("key");
-    return type != nullptr && type->is_string() && type->get_string() == "auth" && key != nullptr &&
-           key->is_string() && hub_.check_key(key->get_string());
+    if (type == nullptr || !type->is_string() || type->get_string() != "auth" || key == nullptr ||
+        !key->is_string()) {
+      return std::nullopt;
+    }
+    return hub_.check_key(key->get_string());
   }
 
   // One timer serves both the heartbeat and the silence check: it wakes at whichever is due.
@@ -289,6 +302,7 @@ class WsSession final : public detail::WsPeer,
   beast::http::request<beast::http::string_body> request_;  // read by async_accept
   beast::flat_buffer in_;
   WsAuth auth_;
+  WsHub::Credential credential_;  // what auth_ proved
   asio::steady_timer auth_timer_;
   asio::steady_timer ping_timer_;
   const std::chrono::milliseconds close_timeout_;
@@ -307,8 +321,8 @@ class WsSession final : public detail::WsPeer,
 
 }  // namespace
 
-void WsHub::accept(std::unique_ptr<Upgrade> upgrade, WsAuth auth) {
-  std::make_shared<WsSession>(*this, *upgrade, auth)->start();
+void WsHub::accept(std::unique_ptr<Upgrade> upgrade, WsAuth auth, Credential credential) {
+  std::make_shared<WsSession>(*this, *upgrade, auth, credential)->start();
 }
 
 }  // namespace gaia::http

@@ -2,22 +2,36 @@
 
 namespace gaia::identity {
 
+namespace {
+constexpr std::string_view kEnvKeyLabel = "from GAIA_ADMIN_KEY";
+}  // namespace
+
 core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store,
                                                          KeyHasher hasher) {
   std::unique_ptr<Directory> dir(new Directory(store, hasher));
-  core::WriterLock lock(dir->mu_);  // no other thread has the directory yet
   auto users = store.list_users();
   if (!users.ok()) return users.status();
+  auto keys = store.list_keys();
+  if (!keys.ok()) return keys.status();
+  core::WriterLock lock(dir->mu_);  // no other thread has the directory yet
   for (store::User& u : users.value()) {
     dir->user_ids_[u.name] = u.id;
     dir->users_[u.id] = std::move(u);
   }
-  auto keys = store.list_keys();
-  if (!keys.ok()) return keys.status();
   for (store::ApiKey& k : keys.value()) {
-    if (!k.revoked_at_ms) dir->keys_[k.hash] = std::move(k);
+    if (k.revoked_at_ms || !dir->users_.contains(k.user_id)) continue;
+    dir->key_hashes_[k.id] = k.hash;
+    dir->keys_[k.hash] = std::move(k);
   }
   return dir;
+}
+
+Caller Directory::caller_locked(const store::ApiKey& k, const store::User& user) const {
+  auto scale = limit_scales_.find(k.user_id);
+  return Caller{k.user_id, k.id,
+                user.name, k.role,
+                user.tier, scale == limit_scales_.end() ? core::kFullScale : scale->second,
+                k.agent};
 }
 
 std::optional<Caller> Directory::authenticate(std::string_view key) const {
@@ -27,13 +41,26 @@ std::optional<Caller> Directory::authenticate(std::string_view key) const {
   if (it == keys_.end()) return std::nullopt;
   // The table compared hashes; compare once more in constant time before trusting it.
   if (sodium_memcmp(it->first.data(), hash.data(), hash.size()) != 0) return std::nullopt;
-  const store::ApiKey& k = it->second;
+  auto user = users_.find(it->second.user_id);
+  if (user == users_.end()) return std::nullopt;
+  return caller_locked(it->second, user->second);
+}
+
+std::optional<Caller> Directory::caller_of(uint64_t key_id) const {
+  core::ReaderLock lock(mu_);
+  auto hash = key_hashes_.find(key_id);
+  if (hash == key_hashes_.end()) return std::nullopt;
+  const store::ApiKey& k = keys_.at(hash->second);
   auto user = users_.find(k.user_id);
   if (user == users_.end()) return std::nullopt;
-  auto scale = limit_scales_.find(k.user_id);
-  return Caller{k.user_id,         k.id,
-                user->second.name, k.role,
-                user->second.tier, scale == limit_scales_.end() ? core::kFullScale : scale->second};
+  return caller_locked(k, user->second);
+}
+
+std::optional<store::ApiKey> Directory::live_key(uint64_t key_id) const {
+  core::ReaderLock lock(mu_);
+  auto hash = key_hashes_.find(key_id);
+  if (hash == key_hashes_.end()) return std::nullopt;
+  return keys_.at(hash->second);
 }
 
 void Directory::set_limit_scales(const std::vector<std::pair<std::string, uint16_t>>& scales) {
@@ -73,72 +100,166 @@ bool Directory::has_admin_key() const {
   return false;
 }
 
+void Directory::tell_listeners() const {
+  for (CredentialListener* l : listeners_) l->credentials_changed();
+}
+
 core::Result<store::User> Directory::create_user(std::string_view name, core::Tier tier,
                                                  int64_t now_ms) {
-  core::WriterLock lock(mu_);
-  if (user_ids_.contains(std::string(name))) {
+  core::MutexLock writing(write_mu_);
+  if (find_user(name))
     return core::Status::invalid_argument("user " + std::string(name) + " exists");
-  }
   auto user = store_.create_user(name, tier, now_ms);
   if (!user.ok()) return user.status();
+  core::WriterLock lock(mu_);
   user_ids_[user->name] = user->id;
   users_[user->id] = user.value();
   return user;
 }
 
 core::Result<store::User> Directory::set_tier(std::string_view name, core::Tier tier) {
+  core::MutexLock writing(write_mu_);
+  std::optional<store::User> user = find_user(name);
+  if (!user) return core::Status::not_found("no user " + std::string(name));
+  if (core::Status s = store_.set_tier(user->id, tier); !s.ok()) return s;
+  user->tier = tier;
   core::WriterLock lock(mu_);
-  auto id = user_ids_.find(std::string(name));
-  if (id == user_ids_.end()) return core::Status::not_found("no user " + std::string(name));
-  if (core::Status s = store_.set_tier(id->second, tier); !s.ok()) return s;
-  store::User& user = users_.at(id->second);
-  user.tier = tier;
-  return user;
+  users_[user->id] = *user;
+  return *user;
 }
 
-core::Result<store::ApiKey> Directory::insert_key(const store::User& user, store::Role role,
-                                                  std::string_view label,
-                                                  const store::KeyHash& hash, int64_t now_ms) {
-  auto key = store_.create_key(user.id, role, label, hash, now_ms);
-  if (!key.ok()) return key.status();
-  keys_[hash] = key.value();
-  return key;
+core::Result<store::User> Directory::delete_user(std::string_view name, int64_t now_ms) {
+  std::optional<store::User> user;
+  {
+    core::MutexLock writing(write_mu_);
+    user = find_user(name);
+    if (!user) return core::Status::not_found("no user " + std::string(name));
+    if (core::Status s = store_.delete_user(user->id, now_ms); !s.ok()) return s;
+    core::WriterLock lock(mu_);
+    std::vector<uint64_t> ended;
+    for (const auto& [hash, key] : keys_) {
+      if (key.user_id == user->id) ended.push_back(key.id);
+    }
+    for (uint64_t id : ended) {
+      keys_.erase(key_hashes_.at(id));
+      key_hashes_.erase(id);
+    }
+    limit_scales_.erase(user->id);
+    user_ids_.erase(user->name);
+    users_.erase(user->id);
+  }
+  tell_listeners();
+  return *user;
+}
+
+core::Result<store::ApiKey> Directory::insert_key(store::ApiKey key) {
+  auto stored = store_.create_key(key);
+  if (!stored.ok()) return stored.status();
+  core::WriterLock lock(mu_);
+  key_hashes_[stored->id] = stored->hash;
+  keys_[stored->hash] = stored.value();
+  return stored;
 }
 
 core::Result<NewKey> Directory::create_key(std::string_view user_name, store::Role role,
-                                           std::string_view label, int64_t now_ms) {
-  core::WriterLock lock(mu_);
-  auto id = user_ids_.find(std::string(user_name));
-  if (id == user_ids_.end()) return core::Status::not_found("no user " + std::string(user_name));
+                                           std::string_view label, int64_t now_ms, bool agent) {
+  core::MutexLock writing(write_mu_);
+  std::optional<store::User> user = find_user(user_name);
+  if (!user) return core::Status::not_found("no user " + std::string(user_name));
   std::string plain = KeyHasher::generate_key();
-  auto key = insert_key(users_.at(id->second), role, label, hasher_.hash(plain), now_ms);
+  store::ApiKey record;
+  record.user_id = user->id;
+  record.role = role;
+  record.label = std::string(label);
+  record.hash = hasher_.hash(plain);
+  record.created_at_ms = now_ms;
+  record.agent = agent;
+  auto key = insert_key(std::move(record));
   if (!key.ok()) return key.status();
   return NewKey{key.value(), std::move(plain)};
 }
 
-core::Status Directory::adopt_key(std::string_view user_name, store::Role role,
-                                  std::string_view key, int64_t now_ms) {
+core::Result<EnvKeyOutcome> Directory::adopt_env_key(std::string_view user_name,
+                                                     std::string_view key, int64_t now_ms) {
   const store::KeyHash hash = hasher_.hash(key);
+  EnvKeyOutcome outcome;
+  {
+    core::MutexLock writing(write_mu_);
+    // Revoked keys are not in memory; their rows still hold the hash (which is unique).
+    auto all = store_.list_keys();
+    if (!all.ok()) return all.status();
+    const store::ApiKey* same = nullptr;
+    for (const store::ApiKey& k : all.value()) {
+      if (k.hash == hash) same = &k;
+    }
+    if (same != nullptr && same->revoked_at_ms) {
+      outcome.state = EnvKeyOutcome::State::kRevoked;
+      outcome.revoked_at_ms = same->revoked_at_ms;
+    } else if (same == nullptr) {
+      std::optional<store::User> user = find_user(user_name);
+      if (!user) return core::Status::not_found("no user " + std::string(user_name));
+      store::ApiKey record;
+      record.user_id = user->id;
+      record.role = store::Role::kAdmin;
+      record.label = std::string(kEnvKeyLabel);
+      record.hash = hash;
+      record.created_at_ms = now_ms;
+      record.from_env = true;
+      auto added = insert_key(std::move(record));
+      if (!added.ok()) return added.status();
+      outcome.state = EnvKeyOutcome::State::kAdded;
+    }
+    for (const store::ApiKey& k : all.value()) {
+      if (!k.from_env || k.revoked_at_ms || k.hash == hash) continue;
+      auto retired = revoke_locked(k.id, now_ms);
+      if (!retired.ok()) return retired.status();
+      outcome.retired.push_back(std::move(retired.value()));
+    }
+  }
+  if (!outcome.retired.empty()) tell_listeners();
+  return outcome;
+}
+
+core::Result<store::ApiKey> Directory::revoke_locked(uint64_t key_id, int64_t now_ms) {
+  std::optional<store::ApiKey> key = live_key(key_id);
+  if (!key) {
+    return core::Status::not_found("key " + std::to_string(key_id) +
+                                   " is unknown or already revoked");
+  }
+  if (core::Status s = store_.revoke_key(key_id, now_ms); !s.ok()) return s;
+  key->revoked_at_ms = now_ms;
   core::WriterLock lock(mu_);
-  if (keys_.contains(hash)) return {};
-  auto id = user_ids_.find(std::string(user_name));
-  if (id == user_ids_.end()) return core::Status::not_found("no user " + std::string(user_name));
-  auto added = insert_key(users_.at(id->second), role, "from GAIA_ADMIN_KEY", hash, now_ms);
-  return added.ok() ? core::Status() : added.status();
+  keys_.erase(key->hash);
+  key_hashes_.erase(key_id);
+  return *key;
 }
 
 core::Result<store::ApiKey> Directory::revoke_key(uint64_t key_id, int64_t now_ms) {
-  core::WriterLock lock(mu_);
-  if (core::Status s = store_.revoke_key(key_id, now_ms); !s.ok()) return s;
-  for (auto it = keys_.begin(); it != keys_.end(); ++it) {
-    if (it->second.id == key_id) {
-      store::ApiKey revoked = it->second;
-      revoked.revoked_at_ms = now_ms;
-      keys_.erase(it);
-      return revoked;
+  core::Result<store::ApiKey> revoked = [&] {
+    core::MutexLock writing(write_mu_);
+    return revoke_locked(key_id, now_ms);
+  }();
+  if (revoked.ok()) tell_listeners();
+  return revoked;
+}
+
+core::Result<store::ApiKey> Directory::update_key(uint64_t key_id, store::Role role, bool agent) {
+  std::optional<store::ApiKey> key;
+  {
+    core::MutexLock writing(write_mu_);
+    key = live_key(key_id);
+    if (!key) {
+      return core::Status::not_found("key " + std::to_string(key_id) +
+                                     " is unknown or already revoked");
     }
+    if (core::Status s = store_.update_key(key_id, role, agent); !s.ok()) return s;
+    key->role = role;
+    key->agent = agent;
+    core::WriterLock lock(mu_);
+    keys_[key->hash] = *key;
   }
-  return core::Status::not_found("key " + std::to_string(key_id) + " is already revoked");
+  tell_listeners();
+  return *key;
 }
 
 }  // namespace gaia::identity

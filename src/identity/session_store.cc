@@ -54,7 +54,7 @@ std::string SessionStore::create(const Caller& caller) {
   const core::MonoTime now = clock_.mono_now();
   core::MutexLock lock(mu_);
   evict_locked(now);
-  sessions_[hash(token)] = Session{caller, now + options_.ttl};
+  sessions_[hash(token)] = Session{caller.key_id, now + options_.ttl};
   return token;
 }
 
@@ -71,17 +71,26 @@ void SessionStore::evict_locked(core::MonoTime now) {
 std::optional<Caller> SessionStore::find(std::string_view token) const {
   if (token.empty()) return std::nullopt;
   const Hash h = hash(token);
-  core::MutexLock lock(mu_);
-  auto it = sessions_.find(h);
-  if (it == sessions_.end()) return std::nullopt;
-  // The map compared hashes (which tell an attacker nothing about other tokens); compare once
-  // more in constant time before trusting the match.
-  if (sodium_memcmp(it->first.data(), h.data(), h.size()) != 0) return std::nullopt;
-  if (it->second.expires <= clock_.mono_now()) {
-    sessions_.erase(it);
-    return std::nullopt;
+  uint64_t key_id = 0;
+  {
+    core::MutexLock lock(mu_);
+    auto it = sessions_.find(h);
+    if (it == sessions_.end()) return std::nullopt;
+    // The map compared hashes (which tell an attacker nothing about other tokens); compare
+    // once more in constant time before trusting the match.
+    if (sodium_memcmp(it->first.data(), h.data(), h.size()) != 0) return std::nullopt;
+    if (it->second.expires <= clock_.mono_now()) {
+      sessions_.erase(it);
+      return std::nullopt;
+    }
+    key_id = it->second.key_id;
   }
-  return it->second.caller;
+  // The key as it is now: a revocation, a demotion or a deleted user ends the session.
+  std::optional<Caller> caller = directory_.caller_of(key_id);
+  if (caller && caller->role == store::Role::kAdmin) return caller;
+  core::MutexLock lock(mu_);
+  sessions_.erase(h);
+  return std::nullopt;
 }
 
 bool SessionStore::forget(std::string_view token) {

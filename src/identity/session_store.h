@@ -4,8 +4,11 @@
 // (base64url); the store keeps only a BLAKE2b hash of it (crypto_generichash), compares in
 // constant time, and forgets it at sign-out or expiry. A restart signs everyone out.
 //
-// A session lasts `ttl` from sign-in, whatever its use. Sessions live in one process: behind
-// several servers a browser needs sticky routing (or signs in again).
+// A session lasts `ttl` from sign-in, whatever its use, and no longer than the admin key it
+// was opened with: it holds the key's id, and every find() asks the Directory for that key's
+// caller as it is now, so a session whose key was revoked, demoted from admin or whose user
+// was deleted ends at its very next request. Sessions live in one process: behind several
+// servers a browser needs sticky routing (or signs in again).
 //
 // The store attaches itself to a Directory, so that authenticate() (api_support.h) can find it
 // for a request with the cookie; at most one store per Directory.
@@ -46,9 +49,11 @@ class SessionStore {
   SessionStore(const SessionStore&) = delete;
   SessionStore& operator=(const SessionStore&) = delete;
 
-  // A new session for `caller`; returns the token, shown only to the client (in the cookie).
+  // A new session for `caller`'s key; returns the token, shown only to the client (in the
+  // cookie).
   std::string create(const Caller& caller);
-  // The caller of a live session, or nullopt if the token is unknown or expired.
+  // The caller of a live session as the directory knows its key now, or nullopt if the token
+  // is unknown or expired, or the key is no longer a live admin key (the session then ends).
   std::optional<Caller> find(std::string_view token) const;
   // Forgets the session; false if there was none.
   bool forget(std::string_view token);
@@ -64,7 +69,7 @@ class SessionStore {
  private:
   using Hash = std::array<unsigned char, crypto_generichash_BYTES>;
   struct Session {
-    Caller caller;
+    uint64_t key_id;
     core::MonoTime expires;
   };
   static Hash hash(std::string_view token);

@@ -60,7 +60,7 @@ core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store,
   std::unique_ptr<RuleBook> book(new RuleBook(store, limiter, std::move(options)));
   auto stored = store.list_rules();
   if (!stored.ok()) return stored.status();
-  core::MutexLock lock(book->mu_);  // no other thread has the book yet
+  std::vector<Stored> rules;
   for (const store::StoredRule& s : stored.value()) {
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(s.body, ec);
@@ -73,9 +73,10 @@ core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store,
     }
     core::Rule& r = std::get<core::Rule>(rule);
     r.id = s.id;
-    book->stored_.push_back({std::move(r), s.updated_at_ms});
+    rules.push_back({std::move(r), s.updated_at_ms});
   }
-  if (core::Status s = book->put_in_force(); !s.ok()) return s;
+  core::MutexLock changing(book->change_mu_);  // no other thread has the book yet
+  if (core::Status s = book->publish(std::move(rules)); !s.ok()) return s;
   return book;
 }
 
@@ -96,12 +97,18 @@ core::Result<std::shared_ptr<const core::RuleSet>> RuleBook::compile(
   return core::RuleSet::compile(in_force(stored), options_);
 }
 
-std::vector<core::Rule> RuleBook::stored_rules_except(const std::vector<uint64_t>& skip) const {
+std::vector<core::Rule> RuleBook::rules_except(const std::vector<Stored>& stored,
+                                               const std::vector<uint64_t>& skip) {
   std::vector<core::Rule> rules;
-  for (const Stored& s : stored_) {
+  for (const Stored& s : stored) {
     if (std::find(skip.begin(), skip.end(), s.rule.id) == skip.end()) rules.push_back(s.rule);
   }
   return rules;
+}
+
+std::vector<RuleBook::Stored> RuleBook::snapshot() const {
+  core::MutexLock lock(mu_);
+  return stored_;
 }
 
 core::Status RuleBook::check(const std::vector<core::Rule>& others,
@@ -119,27 +126,27 @@ core::Status RuleBook::check(const std::vector<core::Rule>& others,
   return {};
 }
 
-core::Status RuleBook::put_in_force() {
-  std::vector<core::Rule> stored;
-  for (const Stored& s : stored_) stored.push_back(s.rule);
-  auto set = compile(stored);
+core::Status RuleBook::publish(std::vector<Stored> next) {
+  auto set = compile(rules_except(next, {}));
   if (!set.ok()) return set.status();
+  core::MutexLock lock(mu_);
+  stored_ = std::move(next);
   limiter_.set_rules(set.value());
   return {};
 }
 
 core::Status RuleBook::validate(const std::vector<core::Rule>& rules) const {
   if (auto alone = core::RuleSet::compile(rules, options_); !alone.ok()) return alone.status();
-  core::MutexLock lock(mu_);
-  std::vector<core::Rule> stored = stored_rules_except({});
+  std::vector<core::Rule> stored = rules_except(snapshot(), {});
   stored.insert(stored.end(), rules.begin(), rules.end());
   auto together = compile(stored);
   return together.ok() ? core::Status() : together.status();
 }
 
 core::Status RuleBook::add(std::vector<core::Rule> rules, int64_t now_ms) {
-  core::MutexLock lock(mu_);
-  std::vector<core::Rule> stored = stored_rules_except({});
+  core::MutexLock changing(change_mu_);
+  std::vector<Stored> next = snapshot();
+  std::vector<core::Rule> stored = rules_except(next, {});
   stored.insert(stored.end(), rules.begin(), rules.end());
   if (auto set = compile(stored); !set.ok()) return set.status();
   std::vector<std::string> bodies;
@@ -148,21 +155,21 @@ core::Status RuleBook::add(std::vector<core::Rule> rules, int64_t now_ms) {
   if (!ids.ok()) return ids.status();
   for (size_t i = 0; i < rules.size(); ++i) {
     rules[i].id = ids.value()[i];
-    stored_.push_back({std::move(rules[i]), now_ms});
+    next.push_back({std::move(rules[i]), now_ms});
   }
-  return put_in_force();
+  return publish(std::move(next));
 }
 
 std::vector<BookRule> RuleBook::list() const {
-  core::MutexLock lock(mu_);
-  std::vector<core::Rule> stored = stored_rules_except({});
+  const std::vector<Stored> all = snapshot();
+  std::vector<core::Rule> stored = rules_except(all, {});
   std::vector<BookRule> out;
   for (const core::Rule& b : builtins_) {
     bool over = std::any_of(b.limits.begin(), b.limits.end(),
                             [&](const core::LimitSpec& l) { return overridden(b, l, stored); });
     out.push_back({b, true, over, 0});
   }
-  for (const Stored& s : stored_) out.push_back({s.rule, false, false, s.updated_at_ms});
+  for (const Stored& s : all) out.push_back({s.rule, false, false, s.updated_at_ms});
   return out;
 }
 
@@ -180,41 +187,44 @@ bool RuleBook::is_builtin(std::string_view name) const {
 }
 
 core::Result<core::Rule> RuleBook::create(core::Rule rule, int64_t now_ms) {
-  core::MutexLock lock(mu_);
-  if (core::Status s = check(stored_rules_except({}), {rule}, false); !s.ok()) return s;
+  core::MutexLock changing(change_mu_);
+  std::vector<Stored> next = snapshot();
+  if (core::Status s = check(rules_except(next, {}), {rule}, false); !s.ok()) return s;
   auto ids = store_.add_rules({body_of(rule)}, now_ms);
   if (!ids.ok()) return ids.status();
   rule.id = ids.value()[0];
-  stored_.push_back({rule, now_ms});
-  if (core::Status s = put_in_force(); !s.ok()) return s;
+  next.push_back({rule, now_ms});
+  if (core::Status s = publish(std::move(next)); !s.ok()) return s;
   return rule;
 }
 
 core::Result<core::Rule> RuleBook::update(uint64_t id, core::Rule rule, int64_t now_ms) {
-  core::MutexLock lock(mu_);
-  auto it = std::find_if(stored_.begin(), stored_.end(),
-                         [&](const Stored& s) { return s.rule.id == id; });
-  if (it == stored_.end()) return core::Status::not_found("no rule " + std::to_string(id));
+  core::MutexLock changing(change_mu_);
+  std::vector<Stored> next = snapshot();
+  auto it =
+      std::find_if(next.begin(), next.end(), [&](const Stored& s) { return s.rule.id == id; });
+  if (it == next.end()) return core::Status::not_found("no rule " + std::to_string(id));
   rule.id = id;
-  if (core::Status s = check(stored_rules_except({id}), {rule}, false); !s.ok()) return s;
+  if (core::Status s = check(rules_except(next, {id}), {rule}, false); !s.ok()) return s;
   if (core::Status s = store_.update_rule(id, body_of(rule), now_ms); !s.ok()) return s;
   *it = {rule, now_ms};
-  if (core::Status s = put_in_force(); !s.ok()) return s;
+  if (core::Status s = publish(std::move(next)); !s.ok()) return s;
   return rule;
 }
 
 core::Result<core::Rule> RuleBook::remove(uint64_t id) {
-  core::MutexLock lock(mu_);
-  auto it = std::find_if(stored_.begin(), stored_.end(),
-                         [&](const Stored& s) { return s.rule.id == id; });
-  if (it == stored_.end()) return core::Status::not_found("no rule " + std::to_string(id));
+  core::MutexLock changing(change_mu_);
+  std::vector<Stored> next = snapshot();
+  auto it =
+      std::find_if(next.begin(), next.end(), [&](const Stored& s) { return s.rule.id == id; });
+  if (it == next.end()) return core::Status::not_found("no rule " + std::to_string(id));
   // Removing a rule can bring a built-in limit back; the rest compiled before, so does this.
-  if (auto set = compile(stored_rules_except({id})); !set.ok()) return set.status();
+  if (auto set = compile(rules_except(next, {id})); !set.ok()) return set.status();
   auto removed = store_.replace_rules({id}, {}, 0);
   if (!removed.ok()) return removed.status();
   core::Rule rule = std::move(it->rule);
-  stored_.erase(it);
-  if (core::Status s = put_in_force(); !s.ok()) return s;
+  next.erase(it);
+  if (core::Status s = publish(std::move(next)); !s.ok()) return s;
   return rule;
 }
 
@@ -238,26 +248,27 @@ core::Result<std::vector<core::Rule>> RuleBook::replace_user_rules(uint64_t user
                                             std::to_string(user_id));
     }
   }
-  core::MutexLock lock(mu_);
+  core::MutexLock changing(change_mu_);
+  std::vector<Stored> next = snapshot();
   std::vector<uint64_t> old;
-  for (const Stored& s : stored_) {
+  for (const Stored& s : next) {
     if (s.rule.subject.kind == core::SubjectKind::kUser && s.rule.subject.id == user_id) {
       old.push_back(s.rule.id);
     }
   }
-  if (core::Status s = check(stored_rules_except(old), rules, true); !s.ok()) return s;
+  if (core::Status s = check(rules_except(next, old), rules, true); !s.ok()) return s;
   std::vector<std::string> bodies;
   for (const core::Rule& r : rules) bodies.push_back(body_of(r));
   auto ids = store_.replace_rules(old, bodies, now_ms);
   if (!ids.ok()) return ids.status();
-  std::erase_if(stored_, [&](const Stored& s) {
+  std::erase_if(next, [&](const Stored& s) {
     return std::find(old.begin(), old.end(), s.rule.id) != old.end();
   });
   for (size_t i = 0; i < rules.size(); ++i) {
     rules[i].id = ids.value()[i];
-    stored_.push_back({rules[i], now_ms});
+    next.push_back({rules[i], now_ms});
   }
-  if (core::Status s = put_in_force(); !s.ok()) return s;
+  if (core::Status s = publish(std::move(next)); !s.ok()) return s;
   return rules;
 }
 

@@ -9,8 +9,10 @@
 // sets is left out of the set in force, the built-in's other limits stay. E.g. a global
 // "shell" rule of 100 a day leaves the built-in 3,000 a week and 10,000 a month of "shell".
 //
-// Thread-safe: one lock serialises changes (and the store writes they make) and guards the
-// lists; checks never take it (they use the limiter's own copy).
+// Thread-safe: `change_mu_` serialises changes across the store writes they make; `mu_`
+// guards the list and is held only to read it or to publish a change already stored, never
+// across store I/O, so listing or validating rules never waits on the database. Checks take
+// neither (they use the limiter's own copy).
 
 #include <cstdint>
 #include <memory>
@@ -84,19 +86,21 @@ class RuleBook {
   core::Result<std::shared_ptr<const core::RuleSet>> compile(
       const std::vector<core::Rule>& stored) const;
   // The stored rules other than those with ids in `skip`.
-  std::vector<core::Rule> stored_rules_except(const std::vector<uint64_t>& skip) const
-      REQUIRES(mu_);
+  static std::vector<core::Rule> rules_except(const std::vector<Stored>& stored,
+                                              const std::vector<uint64_t>& skip);
+  std::vector<Stored> snapshot() const EXCLUDES(mu_);
   // Validates `candidates` alone, then with `others` (candidates last); errors name the
   // field relative to the candidate at fault, prefixed "rules[i]." when `indexed`.
   core::Status check(const std::vector<core::Rule>& others,
                      const std::vector<core::Rule>& candidates, bool indexed) const;
-  // Compiles stored_ and hands the set to the limiter.
-  core::Status put_in_force() REQUIRES(mu_);
+  // Compiles `next` (already stored), then makes it stored_ and the limiter's set.
+  core::Status publish(std::vector<Stored> next) REQUIRES(change_mu_) EXCLUDES(mu_);
 
   store::RuleStore& store_;
   core::Limiter& limiter_;
   const core::RuleSetOptions options_;
   const std::vector<core::Rule> builtins_ = core::default_rules();
+  core::Mutex change_mu_ ACQUIRED_BEFORE(mu_);
   mutable core::Mutex mu_;
   std::vector<Stored> stored_ GUARDED_BY(mu_);  // by id
 };

@@ -39,6 +39,8 @@ struct ApiKey {
   KeyHash hash{};
   int64_t created_at_ms = 0;
   std::optional<int64_t> revoked_at_ms;
+  bool agent = false;     // an admin marked it an AI agent's: its commands are judged as such
+  bool from_env = false;  // registered from GAIA_ADMIN_KEY at start-up
 };
 
 class UserKeyStore {
@@ -47,14 +49,20 @@ class UserKeyStore {
 
   virtual Result<User> create_user(std::string_view name, core::Tier tier,
                                    int64_t now_ms) = 0;  // kInvalidArgument if taken
+  // Deleted users are neither found nor listed (their names stay taken).
   virtual Result<std::optional<User>> find_user(std::string_view name) = 0;
   virtual Result<std::vector<User>> list_users() = 0;
   virtual Status set_tier(uint64_t user_id, core::Tier tier) = 0;  // kNotFound if absent
+  // Revokes every key of the user and marks it deleted, in one transaction; kNotFound if
+  // absent or already deleted.
+  virtual Status delete_user(uint64_t user_id, int64_t now_ms) = 0;
 
-  virtual Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
-                                    const KeyHash& hash, int64_t now_ms) = 0;
+  // Stores `key` (its id ignored) and returns it with the id it got.
+  virtual Result<ApiKey> create_key(const ApiKey& key) = 0;
   virtual Result<std::vector<ApiKey>> list_keys() = 0;             // revoked ones too
   virtual Status revoke_key(uint64_t key_id, int64_t now_ms) = 0;  // kNotFound if absent
+  // Sets the role and the agent mark of a key; kNotFound if absent.
+  virtual Status update_key(uint64_t key_id, Role role, bool agent) = 0;
 };
 
 namespace detail {
@@ -74,13 +82,16 @@ class ForwardUserKeyStore : public Base {
   Status set_tier(uint64_t user_id, core::Tier tier) override {
     return to().set_tier(user_id, tier);
   }
-  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
-                            const KeyHash& hash, int64_t now_ms) override {
-    return to().create_key(user_id, role, label, hash, now_ms);
+  Status delete_user(uint64_t user_id, int64_t now_ms) override {
+    return to().delete_user(user_id, now_ms);
   }
+  Result<ApiKey> create_key(const ApiKey& key) override { return to().create_key(key); }
   Result<std::vector<ApiKey>> list_keys() override { return to().list_keys(); }
   Status revoke_key(uint64_t key_id, int64_t now_ms) override {
     return to().revoke_key(key_id, now_ms);
+  }
+  Status update_key(uint64_t key_id, Role role, bool agent) override {
+    return to().update_key(key_id, role, agent);
   }
 
  private:

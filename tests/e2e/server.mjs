@@ -10,7 +10,8 @@ import { join } from 'node:path';
 export const ADMIN_KEY = 'e2e-dashboard-admin-key-0123456789abcdef';
 
 export class GaiaServer {
-  static async start(binary) {
+  // `extraEnv` adds settings (or overrides these) for one test's needs.
+  static async start(binary, extraEnv = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'gaia-e2e-'));
     mkdirSync(join(dir, 'proc'));
     // A /proc/stat that never moves: no CPU load is measured. Memory: 40 % used.
@@ -30,6 +31,7 @@ export class GaiaServer {
       GAIA_ALERT_INTERVAL_S: '1',  // alerts fire within a second of their condition
       GAIA_CONFIRM_APPROVAL_WAIT_S: '60',  // agents' asked-about commands wait for an admin
       GAIA_ANALYTICS_FLUSH_S: '1',  // reports see checks within a second
+      ...extraEnv,
     };
     const child = spawn(binary, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new GaiaServer(child, dir);

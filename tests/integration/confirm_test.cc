@@ -2,8 +2,11 @@
 // pattern management without a restart, the decision log, the executor's agent commands,
 // reputation, and the agent hook with Gaia up and down.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -40,12 +43,47 @@ std::string bash_payload(const std::string& command) {
                           {"tool_input", {{"command", command}, {"description", "test"}}}});
 }
 
+// POST /api/v1/exec, read to the end: its status and everything after the head (a streamed
+// answer keeps its chunk framing; the tests look for text in it).
+struct ExecExchange {
+  int status = 0;
+  std::string text;
+  // The JSON object of a plain (refusal) answer.
+  boost::json::value json() const {
+    return boost::json::parse(text.substr(text.find('{'), text.rfind('}') - text.find('{') + 1));
+  }
+};
+ExecExchange post_exec(uint16_t port, const std::string& key, const std::string& body) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ExecExchange out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request =
+        "POST /api/v1/exec HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+        "Authorization: Bearer " +
+        key + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    EXPECT_EQ(::write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    std::string all;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) all.append(buf, static_cast<size_t>(n));
+    if (all.size() > 12) out.status = std::stoi(all.substr(9, 3));
+    const size_t head = all.find("\r\n\r\n");
+    if (head != std::string::npos) out.text = all.substr(head + 4);
+  }
+  ::close(fd);
+  return out;
+}
+
 class ConfirmTest : public GaiaServerTest {
  protected:
   ConfirmTest() : GaiaServerTest(kAdminKey) {}
+  // The server's PATH is fixed, so the program it resolves is known: printf is /usr/bin/printf.
   void start(std::vector<std::string> more_env = {}) {
-    more_env.insert(more_env.begin(),
-                    {"GAIA_EXEC_WORKERS=1", "GAIA_PROC_ROOT=" + idle_proc_root()});
+    more_env.insert(more_env.begin(), {"GAIA_EXEC_WORKERS=1", "PATH=/usr/bin:/bin",
+                                       "GAIA_PROC_ROOT=" + idle_proc_root()});
     GaiaServerTest::start(more_env);
   }
   std::optional<RawResponse> call(std::string_view method, std::string_view path,
@@ -182,7 +220,7 @@ TEST_F(ConfirmTest, AnAgentsCommandIsDeniedOrHeldForApprovalByTheExecutor) {
   ASSERT_TRUE(denied);
   EXPECT_EQ(denied->status, 403) << denied->body;
   auto asked = call("POST", "/api/v1/exec", key,
-                    R"({"type":"shell","agent":true,"argv":["frobnicate","--all"]})");
+                    R"({"type":"shell","agent":true,"argv":["printf","--all"]})");
   ASSERT_TRUE(asked);
   EXPECT_EQ(asked->status, 428) << asked->body;
   // Both answers are in the decision log, as the executor's.
@@ -196,9 +234,88 @@ TEST_F(ConfirmTest, AnAgentsCommandIsDeniedOrHeldForApprovalByTheExecutor) {
   auto rows = json_of(*log).at("decisions").as_array();
   ASSERT_EQ(rows.size(), 2u) << log->body;
   EXPECT_EQ(rows[0].at("decision"), "ask");
-  EXPECT_EQ(rows[0].at("command"), "frobnicate --all");
+  EXPECT_EQ(rows[0].at("command"), "/usr/bin/printf --all");
   EXPECT_EQ(rows[0].at("tool"), "exec");
   EXPECT_EQ(rows[1].at("decision"), "deny");
+}
+
+TEST_F(ConfirmTest, AnAgentsEnvThatChangesWhatRunsIsAskedAboutNamingTheResolvedProgram) {
+  start();
+  std::string key = user_with_key("ann");
+  auto exec = [&](const std::string& env) {
+    return post_exec(port_, key,
+                     R"({"type":"shell","agent":true,"argv":["ls","/"],"env":)" + env + "}");
+  };
+  // Each class of variable that changes which code runs.
+  for (const char* name : {"PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "BASH_ENV", "PYTHONPATH",
+                           "NODE_OPTIONS", "GIT_SSH_COMMAND", "PAGER", "HOME", "CC"}) {
+    auto r = exec(std::string(R"({")") + name + R"(":"/tmp/x"})");
+    ASSERT_EQ(r.status, 428) << name << ": " << r.text;
+    const boost::json::value body = r.json();
+    EXPECT_EQ(body.at("program"), "/usr/bin/ls") << r.text;
+    EXPECT_EQ(body.at("command").as_string(), std::string(name) + "=/tmp/x /usr/bin/ls /")
+        << r.text;
+    EXPECT_NE(body.at("message").as_string().find(name), boost::json::string::npos) << r.text;
+  }
+  // A value that needs quoting is still judged as an assignment.
+  auto quoted = exec(R"({"LD_PRELOAD":"/tmp/x y.so"})");
+  ASSERT_EQ(quoted.status, 428) << quoted.text;
+  EXPECT_EQ(quoted.json().at("command").as_string(), "LD_PRELOAD='/tmp/x y.so' /usr/bin/ls /");
+  // The same command without them, or with a harmless variable, is approved and runs.
+  EXPECT_EQ(exec("{}").status, 200);
+  EXPECT_EQ(exec(R"({"GAIA_COLOUR":"blue"})").status, 200);
+  // Setting PATH to what the command inherits anyway changes nothing.
+  EXPECT_EQ(exec(R"({"PATH":"/usr/bin:/bin"})").status, 200);
+  // The decision log shows what was judged: env changes and the resolved program.
+  eventually(
+      [&] {
+        auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=ask", kAdminKey);
+        return json_of(*log).at("decisions").as_array().size() >= 11;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
+  auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=ask", kAdminKey);
+  const boost::json::array rows = json_of(*log).at("decisions").as_array();
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.back().at("command"), "PATH=/tmp/x /usr/bin/ls /");
+  EXPECT_EQ(rows.back().at("source"), "environment");
+}
+
+TEST_F(ConfirmTest, TheProgramTheServerResolvedRunsNeverOneOnTheRequestsPath) {
+  start({"GAIA_CONFIRM_APPROVAL_WAIT_S=60"});
+  std::string key = user_with_key("ann");
+  // A planted `ls` that would leave a mark if it ever ran.
+  const std::filesystem::path planted = dir_.path() / "planted";
+  std::filesystem::create_directories(planted);
+  const std::filesystem::path mark = dir_.path() / "planted-ran";
+  std::ofstream(planted / "ls") << "#!/bin/sh\ntouch " << mark.string() << "\necho planted\n";
+  std::filesystem::permissions(planted / "ls", std::filesystem::perms::owner_all);
+  const std::string body =
+      R"({"type":"shell","argv":["ls","/"],"env":{"PATH":")" + planted.string() + R"("}})";
+  // A person's command: runs at once, and it is /usr/bin/ls that runs.
+  ExecExchange ran = post_exec(port_, key, body);
+  ASSERT_EQ(ran.status, 200) << ran.text;
+  EXPECT_NE(ran.text.find("\"event\":\"exited\""), std::string::npos) << ran.text;
+  EXPECT_NE(ran.text.find("usr"), std::string::npos) << ran.text;
+  EXPECT_EQ(ran.text.find("planted"), std::string::npos) << ran.text;
+  // An agent's: held for a person, who is shown /usr/bin/ls and PATH, and approves it.
+  std::string agent_body = body;
+  agent_body.insert(1, R"("agent":true,)");
+  auto approved = std::async(std::launch::async, [&] { return post_exec(port_, key, agent_body); });
+  const uint64_t id = first_waiting_approval();
+  ASSERT_NE(id, 0u);
+  auto listed = call("GET", "/api/admin/approvals", kAdminKey);
+  const boost::json::value waiting = json_of(*listed).at("approvals").as_array()[0];
+  EXPECT_EQ(waiting.at("program"), "/usr/bin/ls");
+  EXPECT_EQ(waiting.at("command").as_string(), "PATH=" + planted.string() + " /usr/bin/ls /");
+  ASSERT_EQ(call("POST", "/api/admin/approvals/" + std::to_string(id), kAdminKey,
+                 R"({"decision":"approve"})")
+                ->status,
+            200);
+  ExecExchange after = approved.get();
+  ASSERT_EQ(after.status, 200) << after.text;
+  EXPECT_NE(after.text.find("\"event\":\"exited\""), std::string::npos) << after.text;
+  EXPECT_EQ(after.text.find("planted"), std::string::npos) << after.text;
+  EXPECT_FALSE(std::filesystem::exists(mark));
 }
 
 TEST_F(ConfirmTest, ReputationFallsWithDenialsIsShownResetAndKept) {
@@ -284,7 +401,8 @@ TEST_F(ConfirmTest, AnAgentsCommandWaitsForAnAdminWhoApprovesOrDeniesIt) {
   auto listed = call("GET", "/api/admin/approvals", kAdminKey);
   const boost::json::value waiting = json_of(*listed).at("approvals").as_array()[0];
   EXPECT_EQ(waiting.at("user"), "ann");
-  EXPECT_EQ(waiting.at("command"), "printf ran-after-approval");
+  EXPECT_EQ(waiting.at("command"), "/usr/bin/printf ran-after-approval");
+  EXPECT_EQ(waiting.at("program"), "/usr/bin/printf");
   EXPECT_EQ(call("GET", "/api/admin/approvals", key)->status, 403);
   EXPECT_EQ(
       call("POST", "/api/admin/approvals/" + std::to_string(id), key, R"({"decision":"approve"})")

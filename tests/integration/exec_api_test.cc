@@ -168,6 +168,34 @@ TEST_F(ExecApiTest, AtFactorZeroRefusingServersAnswer503WithRetryAfter) {
   EXPECT_NE(call.received().find("Retry-After:"), std::string::npos) << call.received();
 }
 
+TEST_F(ExecApiTest, AKeyMarkedAsAnAgentsIsJudgedAsOneWhateverTheBodySays) {
+  start();
+  const std::string marked = create_user_key("ann", R"({"name":"ann"})", R"({"agent":true})");
+  const std::string plain = create_user_key("bob", R"({"name":"bob"})");
+  // The default policy asks about an unknown program; an agent's command then needs approval.
+  const std::string body = R"({"type":"shell","agent":false,"argv":["frobnicate","--all"]})";
+  auto asked = http_request(port_, "POST", "/api/v1/exec", marked, body);
+  ASSERT_TRUE(asked);
+  EXPECT_EQ(asked->status, 428) << asked->body;
+  auto unasked = http_request(port_, "POST", "/api/v1/exec", plain, body);
+  ASSERT_TRUE(unasked);
+  EXPECT_NE(unasked->status, 428) << "a person's command is not asked about";
+
+  // An admin marks bob's key later: from the next command on it is an agent's.
+  auto bob = http_request(port_, "GET", "/api/admin/users/bob", kAdminKey);
+  ASSERT_TRUE(bob && bob->status == 200);
+  const boost::json::value key = boost::json::parse(bob->body).at("keys").at(0);
+  EXPECT_EQ(key.at("agent"), false);
+  const std::string id = std::to_string(key.at("id").to_number<uint64_t>());
+  auto patched =
+      http_request(port_, "PATCH", "/api/admin/keys/" + id, kAdminKey, R"({"agent":true})");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200) << patched->body;
+  auto now_asked = http_request(port_, "POST", "/api/v1/exec", plain, body);
+  ASSERT_TRUE(now_asked);
+  EXPECT_EQ(now_asked->status, 428) << now_asked->body;
+}
+
 TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
   start();
   for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{

@@ -47,7 +47,7 @@ class GaiaServerTest : public ::testing::Test {
   // The first column of the first row `sql` yields on db_path(), or -1 when there is none.
   int64_t count_rows(const std::string& sql) const;
 
-  const std::string admin_key_;
+  std::string admin_key_;  // GAIA_ADMIN_KEY of the next start()
   TempDir dir_;
   uint16_t port_ = 0;
   std::unique_ptr<ServerProcess> server_;

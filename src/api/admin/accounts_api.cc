@@ -20,6 +20,34 @@ bool valid_user_name(std::string_view name) {
   return true;
 }
 
+// An optional boolean field: its value, nullopt when absent, or the 400 in `error`.
+std::optional<bool> bool_field(JsonBody& body, std::string_view field,
+                               std::optional<http::Response>& error) {
+  const boost::json::value* v = body.value(field);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_bool()) return error = field_error(field, "must be a boolean"), std::nullopt;
+  return v->as_bool();
+}
+
+// The key id in the path, or the 400 to send.
+std::variant<uint64_t, http::Response> path_key_id(const http::Request& req) {
+  std::string_view id_text = req.path_param("id");
+  uint64_t id = 0;
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size()) {
+    return field_error("id", "must be a key id (a positive integer)");
+  }
+  return id;
+}
+
+// A key change's answer: 404 for a key that is unknown or already revoked, 503 otherwise.
+http::Response key_change_failure(const core::Status& s) {
+  if (s.code() == core::StatusCode::kNotFound) {
+    return http::error_response(404, "not_found", s.message());
+  }
+  return store_failure(s);
+}
+
 std::optional<core::Tier> tier_field(JsonBody& body, bool required,
                                      std::optional<http::Response>& error) {
   auto name = body.string("tier", required, 32);
@@ -93,7 +121,10 @@ http::Response create_key(const ApiContext& ctx, const http::Request& req) {
       ctx.directory, req, true, [&](const identity::Caller& caller, JsonBody& body) {
         auto role_name = body.string("role", false, 16);
         auto label = body.string("label", false, kMaxNameBytes);
+        std::optional<http::Response> error;
+        auto agent = bool_field(body, "agent", error);
         if (body.error()) return *body.error();
+        if (error) return std::move(*error);
         auto role = role_name ? store::parse_role(*role_name) : store::Role::kUser;
         if (!role) return field_error("role", "must be admin, service or user");
         auto limits = key_rules(ctx, body);
@@ -103,7 +134,8 @@ http::Response create_key(const ApiContext& ctx, const http::Request& req) {
         if (!ctx.directory.find_user(name))
           return http::error_response(404, "not_found", "no user " + name);
         const int64_t now_ms = core::to_ms(ctx.clock.now().wall);
-        auto key = ctx.directory.create_key(name, *role, label.value_or(""), now_ms);
+        auto key = ctx.directory.create_key(name, *role, label.value_or(""), now_ms,
+                                            agent.value_or(false));
         if (!key.ok()) return store_failure(key.status());
         boost::json::object out = key_json(key->record);
         if (!rules.empty()) {
@@ -130,26 +162,78 @@ http::Response create_key(const ApiContext& ctx, const http::Request& req) {
 http::Response revoke_key(const ApiContext& ctx, const http::Request& req) {
   auto auth = authenticate(req, ctx.directory, true);
   if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
-  std::string_view id_text = req.path_param("id");
-  uint64_t id = 0;
-  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-  if (ec != std::errc() || end != id_text.data() + id_text.size()) {
-    return field_error("id", "must be a key id (a positive integer)");
-  }
-  auto revoked = ctx.directory.revoke_key(id, core::to_ms(ctx.clock.now().wall));
-  if (!revoked.ok()) {
-    if (revoked.status().code() == core::StatusCode::kNotFound) {
-      return http::error_response(404, "not_found", revoked.status().message());
-    }
-    return store_failure(revoked.status());
-  }
+  auto id = path_key_id(req);
+  if (auto* r = std::get_if<http::Response>(&id)) return std::move(*r);
+  auto revoked =
+      ctx.directory.revoke_key(std::get<uint64_t>(id), core::to_ms(ctx.clock.now().wall));
+  if (!revoked.ok()) return key_change_failure(revoked.status());
   boost::json::object out = key_json(revoked.value());
-  audit_change(ctx, std::get<identity::Caller>(auth), "key.revoke", std::to_string(id), nullptr,
-               out);
+  audit_change(ctx, std::get<identity::Caller>(auth), "key.revoke", std::to_string(revoked->id),
+               nullptr, out);
   if (auto owner = ctx.directory.user_by_id(revoked->user_id)) {
     announce_change(ctx, "user", "update", owner->name, std::get<identity::Caller>(auth));
   }
   return http::json_response(200, out);
+}
+
+// PATCH {role?, agent?}: what is absent stays as it is.
+http::Response update_key(const ApiContext& ctx, const http::Request& req) {
+  return with_json_caller(
+      ctx.directory, req, true, [&](const identity::Caller& caller, JsonBody& body) {
+        auto role_name = body.string("role", false, 16);
+        std::optional<http::Response> error;
+        auto agent = bool_field(body, "agent", error);
+        if (body.error()) return *body.error();
+        if (error) return std::move(*error);
+        std::optional<store::Role> role;
+        if (role_name) {
+          role = store::parse_role(*role_name);
+          if (!role) return field_error("role", "must be admin, service or user");
+        }
+        if (!role && !agent) return field_error("body", "give role, agent or both");
+        auto id = path_key_id(req);
+        if (auto* r = std::get_if<http::Response>(&id)) return std::move(*r);
+        auto before = ctx.directory.caller_of(std::get<uint64_t>(id));
+        if (!before) {
+          return http::error_response(
+              404, "not_found",
+              "key " + std::to_string(std::get<uint64_t>(id)) + " is unknown or already revoked");
+        }
+        auto key = ctx.directory.update_key(before->key_id, role.value_or(before->role),
+                                            agent.value_or(before->agent));
+        if (!key.ok()) return key_change_failure(key.status());
+        boost::json::object out = key_json(key.value());
+        audit_change(
+            ctx, caller, "key.update", std::to_string(key->id),
+            boost::json::object{{"role", store::role_name(before->role)}, {"agent", before->agent}},
+            out);
+        announce_change(ctx, "user", "update", before->user_name, caller);
+        return http::json_response(200, out);
+      });
+}
+
+// The user "admin" is the one start-up gives the admin key to: it is not deleted.
+constexpr std::string_view kBootstrapUser = "admin";
+
+http::Response delete_user(const ApiContext& ctx, const http::Request& req) {
+  auto auth = authenticate(req, ctx.directory, true);
+  if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
+  const std::string name(req.path_param("name"));
+  if (name == kBootstrapUser) {
+    return http::error_response(409, "conflict",
+                                "user admin holds the start-up admin key: revoke its keys instead");
+  }
+  auto user = ctx.directory.delete_user(name, core::to_ms(ctx.clock.now().wall));
+  if (!user.ok()) {
+    if (user.status().code() == core::StatusCode::kNotFound) {
+      return http::error_response(404, "not_found", user.status().message());
+    }
+    return store_failure(user.status());
+  }
+  audit_change(ctx, std::get<identity::Caller>(auth), "user.delete", name, user_json(user.value()),
+               nullptr);
+  announce_change(ctx, "user", "delete", name, std::get<identity::Caller>(auth));
+  return http::json_response(200, {{"deleted", name}});
 }
 
 }  // namespace
@@ -161,8 +245,12 @@ void add_admin_api(http::Router& router, ApiContext ctx) {
              [ctx](const http::Request& req) { return set_tier(ctx, req); });
   router.add("POST", "/api/admin/users/{name}/keys",
              [ctx](const http::Request& req) { return create_key(ctx, req); });
+  router.add("DELETE", "/api/admin/users/{name}",
+             [ctx](const http::Request& req) { return delete_user(ctx, req); });
   router.add("DELETE", "/api/admin/keys/{id}",
              [ctx](const http::Request& req) { return revoke_key(ctx, req); });
+  router.add("PATCH", "/api/admin/keys/{id}",
+             [ctx](const http::Request& req) { return update_key(ctx, req); });
 }
 
 }  // namespace gaia::api::admin

@@ -55,6 +55,8 @@ boost::json::object key_json(const store::ApiKey& k) {
                         {"user_id", k.user_id},
                         {"role", store::role_name(k.role)},
                         {"label", k.label},
+                        {"agent", k.agent},
+                        {"from_env", k.from_env},
                         {"created_at_ms", k.created_at_ms}};
   if (k.revoked_at_ms) o["revoked_at_ms"] = *k.revoked_at_ms;
   return o;

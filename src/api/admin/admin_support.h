@@ -17,7 +17,8 @@ namespace gaia::api::admin {
 
 // {"id","name","tier","created_at_ms"}.
 boost::json::object user_json(const store::User& u);
-// {"id","user_id","role","label","created_at_ms","revoked_at_ms"?}; never the key.
+// {"id","user_id","role","label","agent","from_env","created_at_ms","revoked_at_ms"?}; never
+// the key.
 boost::json::object key_json(const store::ApiKey& k);
 
 // Appends an audit entry (before/after as JSON; null for none). An audit failure does not

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 extern char** environ;
@@ -78,6 +79,20 @@ core::Result<std::vector<std::string>> build_child_env(
   return out;
 }
 
+core::Result<std::vector<std::pair<std::string, std::string>>> env_changes(
+    const std::vector<std::string>& allowed,
+    const std::vector<std::pair<std::string, std::string>>& explicit_env) {
+  auto child = build_child_env(allowed, explicit_env);
+  if (!child.ok()) return child.status();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& entry : child.value()) {
+    if (std::find(allowed.begin(), allowed.end(), entry) != allowed.end()) continue;
+    const size_t eq = entry.find('=');
+    out.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return out;
+}
+
 std::optional<std::string> env_value(const std::vector<std::string>& env, std::string_view name) {
   for (const std::string& entry : env) {
     if (name_of(entry) == name) return entry.substr(name.size() + 1);
@@ -89,7 +104,15 @@ core::Result<std::string> resolve_program(const std::string& program,
                                           const std::optional<std::string>& path,
                                           const std::optional<std::string>& cwd) {
   if (program.empty()) return core::Status::invalid_argument("argv[0] is empty");
-  if (program.find('/') != std::string::npos) return program;
+  if (program.find('/') != std::string::npos) {
+    std::string file = program;
+    // Absolute, so that it names the same file whatever directory the child starts in.
+    char here[4096];
+    const std::string server_cwd = ::getcwd(here, sizeof here) != nullptr ? here : "";
+    if (cwd && !cwd->empty() && file[0] != '/') file = *cwd + "/" + file;
+    if (file[0] != '/') file = server_cwd + "/" + file;
+    return file;  // spawn_child reports a missing or unusable file
+  }
 
   const std::string_view dirs = path ? std::string_view(*path) : kDefaultPath;
   bool found_unexecutable = false;
@@ -99,9 +122,8 @@ core::Result<std::string> resolve_program(const std::string& program,
     if (end == std::string_view::npos) end = dirs.size();
     std::string_view dir = dirs.substr(start, end - start);
     start = end + 1;
-    if (dir.empty()) dir = ".";  // an empty entry is the current directory, as for execvp
+    if (dir.empty() || dir[0] != '/') continue;
     std::string candidate;
-    if (dir[0] != '/' && cwd) candidate.append(*cwd).append("/");
     candidate.append(dir).append("/").append(program);
     struct stat st;
     if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;

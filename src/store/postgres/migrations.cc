@@ -201,6 +201,14 @@ ALTER TABLE analytics_aggregates
   ALTER COLUMN cpu_sketch TYPE BYTEA USING convert_to(cpu_sketch, 'UTF8'),
   ALTER COLUMN memory_sketch TYPE BYTEA USING convert_to(memory_sketch, 'UTF8');
 )sql"},
+    // Keys an admin marks as an agent's, the key GAIA_ADMIN_KEY registered (until now known
+    // by its label), and users deleted (their rows stay: history refers to them).
+    {8, R"sql(
+ALTER TABLE users ADD COLUMN deleted_at_ms BIGINT;
+ALTER TABLE api_keys ADD COLUMN agent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN from_env INTEGER NOT NULL DEFAULT 0;
+UPDATE api_keys SET from_env = 1 WHERE label = 'from GAIA_ADMIN_KEY';
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

@@ -31,10 +31,11 @@ class PostgresUserKeyStore final : public UserKeyStore {
   Result<std::optional<User>> find_user(std::string_view name) override;
   Result<std::vector<User>> list_users() override;
   Status set_tier(uint64_t user_id, core::Tier tier) override;
-  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
-                            const KeyHash& hash, int64_t now_ms) override;
+  Status delete_user(uint64_t user_id, int64_t now_ms) override;
+  Result<ApiKey> create_key(const ApiKey& key) override;
   Result<std::vector<ApiKey>> list_keys() override;
   Status revoke_key(uint64_t key_id, int64_t now_ms) override;
+  Status update_key(uint64_t key_id, Role role, bool agent) override;
 
  private:
   Database& db_;
@@ -78,23 +79,33 @@ Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
   return {};
 }
 
-Result<ApiKey> PostgresUserKeyStore::create_key(uint64_t user_id, Role role, std::string_view label,
-                                                const KeyHash& hash, int64_t now_ms) {
+Status PostgresUserKeyStore::delete_user(uint64_t user_id, int64_t now_ms) {
   core::MutexLock lock(db_.mu);
-  auto rows = db_.conn->run("create_key",
-                            "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
-                            "VALUES ($1, $2, $3, $4::bytea, $5) RETURNING id",
-                            {param(user_id), param(role_name(role)), param(label),
-                             param(hex_bytes(hash)), param(now_ms)});
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Status {
+    auto marked = db.run("mark_user_deleted", detail::postgres_text<sql::kMarkUserDeleted>,
+                         {param(user_id), param(now_ms)});
+    if (!marked.ok()) return marked.status();
+    if (marked->affected() == 0)
+      return Status::not_found("no user with id " + std::to_string(user_id));
+    auto revoked = db.run("revoke_user_keys", detail::postgres_text<sql::kRevokeUserKeys>,
+                          {param(user_id), param(now_ms)});
+    return revoked.ok() ? Status() : revoked.status();
+  });
+}
+
+Result<ApiKey> PostgresUserKeyStore::create_key(const ApiKey& key) {
+  core::MutexLock lock(db_.mu);
+  auto rows = db_.conn->run(
+      "create_key",
+      "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms, agent, from_env) "
+      "VALUES ($1, $2, $3, $4::bytea, $5, $6, $7) RETURNING id",
+      {param(key.user_id), param(role_name(key.role)), param(key.label), param(hex_bytes(key.hash)),
+       param(key.created_at_ms), param(int64_t{key.agent}), param(int64_t{key.from_env})});
   if (!rows.ok()) return rows.status();
-  ApiKey key;
-  key.id = rows->uint64(0, 0);
-  key.user_id = user_id;
-  key.role = role;
-  key.label = std::string(label);
-  key.hash = hash;
-  key.created_at_ms = now_ms;
-  return key;
+  ApiKey stored = key;
+  stored.id = rows->uint64(0, 0);
+  return stored;
 }
 
 Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
@@ -115,6 +126,8 @@ Result<std::vector<ApiKey>> PostgresUserKeyStore::list_keys() {
     std::copy(hash.begin(), hash.end(), key.hash.begin());
     key.created_at_ms = rows->int64(i, 5);
     key.revoked_at_ms = rows->optional_int(i, 6);
+    key.agent = rows->int64(i, 7) != 0;
+    key.from_env = rows->int64(i, 8) != 0;
     keys.push_back(std::move(key));
   }
   return keys;
@@ -124,6 +137,15 @@ Status PostgresUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
   core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("revoke_key", detail::postgres_text<sql::kRevokeKey>,
                             {param(key_id), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no key with id " + std::to_string(key_id));
+  return {};
+}
+
+Status PostgresUserKeyStore::update_key(uint64_t key_id, Role role, bool agent) {
+  core::MutexLock lock(db_.mu);
+  auto rows = db_.conn->run("update_key", detail::postgres_text<sql::kUpdateKey>,
+                            {param(key_id), param(role_name(role)), param(int64_t{agent})});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no key with id " + std::to_string(key_id));
   return {};

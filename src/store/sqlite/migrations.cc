@@ -193,6 +193,14 @@ CREATE INDEX alert_transitions_by_alert ON alert_transitions(alert_id, id);
     // the text ones of earlier rows stay as they are and are still read. Nothing to alter:
     // the version records that the sketch columns may hold either.
     {7, "SELECT 1;\n"},
+    // Keys an admin marks as an agent's, the key GAIA_ADMIN_KEY registered (until now known
+    // by its label), and users deleted (their rows stay: history refers to them).
+    {8, R"sql(
+ALTER TABLE users ADD COLUMN deleted_at_ms INTEGER;
+ALTER TABLE api_keys ADD COLUMN agent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN from_env INTEGER NOT NULL DEFAULT 0;
+UPDATE api_keys SET from_env = 1 WHERE label = 'from GAIA_ADMIN_KEY';
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {

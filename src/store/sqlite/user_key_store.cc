@@ -24,10 +24,11 @@ class SqliteUserKeyStore final : public UserKeyStore {
   Result<std::optional<User>> find_user(std::string_view name) override;
   Result<std::vector<User>> list_users() override;
   Status set_tier(uint64_t user_id, core::Tier tier) override;
-  Result<ApiKey> create_key(uint64_t user_id, Role role, std::string_view label,
-                            const KeyHash& hash, int64_t now_ms) override;
+  Status delete_user(uint64_t user_id, int64_t now_ms) override;
+  Result<ApiKey> create_key(const ApiKey& key) override;
   Result<std::vector<ApiKey>> list_keys() override;
   Status revoke_key(uint64_t key_id, int64_t now_ms) override;
+  Status update_key(uint64_t key_id, Role role, bool agent) override;
 
  private:
   Database& db_;
@@ -81,30 +82,42 @@ Status SqliteUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
   return {};
 }
 
-Result<ApiKey> SqliteUserKeyStore::create_key(uint64_t user_id, Role role, std::string_view label,
-                                              const KeyHash& hash, int64_t now_ms) {
+Status SqliteUserKeyStore::delete_user(uint64_t user_id, int64_t now_ms) {
+  core::MutexLock lock(db_.mu);
+  Connection& db = *db_.conn;
+  return in_transaction(db, [&]() -> Status {
+    auto mark = db.prepare(sql::kMarkUserDeleted);
+    if (!mark.ok()) return mark.status();
+    if (Status s = mark->bind(1, static_cast<int64_t>(user_id)).bind(2, now_ms).run(); !s.ok()) {
+      return s;
+    }
+    if (db.changes() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
+    auto revoke = db.prepare(sql::kRevokeUserKeys);
+    if (!revoke.ok()) return revoke.status();
+    return revoke->bind(1, static_cast<int64_t>(user_id)).bind(2, now_ms).run();
+  });
+}
+
+Result<ApiKey> SqliteUserKeyStore::create_key(const ApiKey& key) {
   core::MutexLock lock(db_.mu);
   auto stmt = db_.conn->prepare(
-      "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO api_keys (user_id, role, label, hash, created_at_ms, agent, from_env) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!stmt.ok()) return stmt.status();
-  if (Status s = stmt->bind(1, static_cast<int64_t>(user_id))
-                     .bind(2, role_name(role))
-                     .bind(3, label)
-                     .bind_blob(4, hash.data(), hash.size())
-                     .bind(5, now_ms)
+  if (Status s = stmt->bind(1, static_cast<int64_t>(key.user_id))
+                     .bind(2, role_name(key.role))
+                     .bind(3, key.label)
+                     .bind_blob(4, key.hash.data(), key.hash.size())
+                     .bind(5, key.created_at_ms)
+                     .bind(6, int64_t{key.agent})
+                     .bind(7, int64_t{key.from_env})
                      .run();
       !s.ok()) {
     return s;
   }
-  ApiKey key;
-  key.id = static_cast<uint64_t>(db_.conn->last_insert_id());
-  key.user_id = user_id;
-  key.role = role;
-  key.label = std::string(label);
-  key.hash = hash;
-  key.created_at_ms = now_ms;
-  return key;
+  ApiKey stored = key;
+  stored.id = static_cast<uint64_t>(db_.conn->last_insert_id());
+  return stored;
 }
 
 Result<std::vector<ApiKey>> SqliteUserKeyStore::list_keys() {
@@ -127,6 +140,8 @@ Result<std::vector<ApiKey>> SqliteUserKeyStore::list_keys() {
     }
     key.created_at_ms = r.int64(5);
     key.revoked_at_ms = r.optional_int(6);
+    key.agent = r.int64(7) != 0;
+    key.from_env = r.int64(8) != 0;
     return key;
   });
   if (bad_hash) return *bad_hash;
@@ -138,6 +153,22 @@ Status SqliteUserKeyStore::revoke_key(uint64_t key_id, int64_t now_ms) {
   auto stmt = db_.conn->prepare(sql::kRevokeKey);
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind(1, static_cast<int64_t>(key_id)).bind(2, now_ms).run(); !s.ok()) {
+    return s;
+  }
+  if (db_.conn->changes() == 0)
+    return Status::not_found("no key with id " + std::to_string(key_id));
+  return {};
+}
+
+Status SqliteUserKeyStore::update_key(uint64_t key_id, Role role, bool agent) {
+  core::MutexLock lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kUpdateKey);
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(key_id))
+                     .bind(2, role_name(role))
+                     .bind(3, int64_t{agent})
+                     .run();
+      !s.ok()) {
     return s;
   }
   if (db_.conn->changes() == 0)

@@ -22,6 +22,7 @@
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
 #include "support/temp_dir.h"
+#include "support/ws_client.h"
 
 namespace gaia::api {
 namespace {
@@ -30,100 +31,12 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 using namespace std::chrono_literals;
+using testing::WsClient;
 
 class RealClock : public core::Clock {
  public:
   core::MonoTime mono_now() const override { return std::chrono::steady_clock::now(); }
   core::WallTime wall_now() const override { return std::chrono::system_clock::now(); }
-};
-
-// A WebSocket client on its own io_context, driven only while a call waits, each wait
-// bounded, so that a broken server fails a test instead of hanging it.
-class WsClient {
- public:
-  // The handshake; false if it failed (then `response` holds the server's refusal).
-  bool connect(uint16_t port, std::vector<std::pair<std::string, std::string>> headers = {},
-               std::string target = "/ws/admin/quotas") {
-    asio::ip::tcp::resolver resolver(ioc_);
-    beast::error_code ec;
-    asio::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)), ec);
-    if (ec) return false;
-    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-      for (const auto& [name, value] : headers) req.set(name, value);
-    }));
-    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-      if (kind == websocket::frame_type::ping) ++pings;
-    });
-    bool done = false;
-    ws_.async_handshake(response, "127.0.0.1:" + std::to_string(port), target,
-                        [&](beast::error_code e) {
-                          error = e;
-                          done = true;
-                        });
-    return run(done) && !error;
-  }
-
-  // The next message as JSON, or nullopt on close, error or timeout (see `error`).
-  std::optional<boost::json::value> read() {
-    bool done = false;
-    buffer_.clear();
-    ws_.async_read(buffer_, [&](beast::error_code e, std::size_t) {
-      error = e;
-      done = true;
-    });
-    if (!run(done) || error) return std::nullopt;
-    return boost::json::parse(beast::buffers_to_string(buffer_.data()));
-  }
-
-  // Reads (answering pings, as a reading client does) until `pings` reaches `n`.
-  bool wait_for_pings(int n) {
-    bool done = false;
-    buffer_.clear();
-    ws_.async_read(buffer_, [&](beast::error_code e, std::size_t) {
-      error = e;
-      done = true;
-    });
-    ioc_.restart();
-    for (int i = 0; i < 500 && pings < n && !done; ++i) ioc_.run_for(10ms);
-    bool ok = pings >= n;
-    abandon(done);
-    return ok;
-  }
-
-  bool write(const std::string& text) {
-    bool done = false;
-    ws_.async_write(asio::buffer(text), [&](beast::error_code e, std::size_t) {
-      error = e;
-      done = true;
-    });
-    return run(done) && !error;
-  }
-
-  websocket::response_type response;
-  beast::error_code error;
-  int pings = 0;
-  websocket::close_reason reason() const { return ws_.reason(); }
-
- private:
-  bool run(bool& done) {
-    ioc_.restart();
-    for (int i = 0; i < 500 && !done; ++i) ioc_.run_for(10ms);
-    if (done) return true;
-    abandon(done);
-    return false;
-  }
-  // Gives up on a pending operation: closing the socket makes it complete.
-  void abandon(bool& done) {
-    if (done) return;
-    beast::error_code ignored;
-    ws_.next_layer().close(ignored);
-    ioc_.restart();
-    while (!done) ioc_.run_one();
-  }
-
-  asio::io_context ioc_;
-  websocket::stream<asio::ip::tcp::socket> ws_{ioc_};
-  beast::flat_buffer buffer_;
 };
 
 class WsTest : public ::testing::Test {
@@ -157,7 +70,7 @@ class WsTest : public ::testing::Test {
         [this] {
           return boost::json::object{{"n", ++stats_calls_}};
         },
-        api::admin_key_check(*directory_), o);
+        api::admin_key_check(*directory_), api::admin_credential_check(*directory_), o);
     http::Router router;
     api::add_ws_routes(router, *hub_, *directory_);
     api::admin::add_session_routes(router, *directory_, *sessions_);

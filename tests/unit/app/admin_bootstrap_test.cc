@@ -64,5 +64,45 @@ TEST_F(AdminBootstrapTest, AdoptsTheConfiguredKeyWithoutPrintingIt) {
   EXPECT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
 }
 
+TEST_F(AdminBootstrapTest, ARevokedConfiguredKeyStaysRevokedAndTheStartGoesOn) {
+  config_.admin_key = "an-operator-chosen-admin-key-of-40-chars";
+  ASSERT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  ASSERT_TRUE(directory_->create_key("admin", store::Role::kAdmin, "spare", kNowMs).ok());
+  const auto env = directory_->authenticate(config_.admin_key);
+  ASSERT_TRUE(env);
+  ASSERT_TRUE(directory_->revoke_key(env->key_id, kNowMs + 1).ok());
+
+  EXPECT_TRUE(bootstrap_admin(config_, *directory_, kNowMs + 2, out_, err_)) << err_.str();
+  EXPECT_FALSE(directory_->authenticate(config_.admin_key));
+  EXPECT_NE(err_.str().find("[WARN] GAIA_ADMIN_KEY is a revoked key"), std::string::npos)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "") << "another admin key is left: none is made";
+}
+
+TEST_F(AdminBootstrapTest, ARevokedConfiguredKeyThatWasTheLastAdminKeyGetsANewOnePrinted) {
+  config_.admin_key = "an-operator-chosen-admin-key-of-40-chars";
+  ASSERT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  ASSERT_TRUE(
+      directory_->revoke_key(directory_->authenticate(config_.admin_key)->key_id, kNowMs).ok());
+
+  EXPECT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  EXPECT_FALSE(directory_->authenticate(config_.admin_key));
+  EXPECT_EQ(out_.str().rfind(kKeyLine, 0), 0u) << out_.str();
+  EXPECT_TRUE(directory_->has_admin_key());
+}
+
+TEST_F(AdminBootstrapTest, AChangedConfiguredKeyRevokesTheOneBefore) {
+  config_.admin_key = "an-operator-chosen-admin-key-of-40-chars";
+  ASSERT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  const std::string before = config_.admin_key;
+  config_.admin_key = "the-operators-next-admin-key-of-40-chars";
+  ASSERT_TRUE(bootstrap_admin(config_, *directory_, kNowMs, out_, err_)) << err_.str();
+  EXPECT_FALSE(directory_->authenticate(before));
+  const auto now = directory_->authenticate(config_.admin_key);
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->role, store::Role::kAdmin);
+  EXPECT_NE(out_.str().find("GAIA_ADMIN_KEY changed"), std::string::npos) << out_.str();
+}
+
 }  // namespace
 }  // namespace gaia::app

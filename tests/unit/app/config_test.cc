@@ -194,6 +194,28 @@ TEST(ConfigTest, ReviewerNeedsItsUrl) {
                   "ftp://x");
 }
 
+TEST(ConfigTest, RateLimitServiceIsOffUnlessAPortIsSet) {
+  auto off = resolve_config({}, {}, {});
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(off->rls_port.has_value());
+  EXPECT_EQ(off->rls_domains, "gaia");
+  auto on = resolve_config({{"rls_port", "8081"}}, {{"rls_domains", "gaia; edge: k=shell"}},
+                           {{"rls_trusted_peers", "10.0.0.0/8"}});
+  ASSERT_TRUE(on.ok()) << on.status().message();
+  EXPECT_EQ(on->rls_port, 8081);
+  EXPECT_EQ(on->rls_domains, "gaia; edge: k=shell");
+  EXPECT_EQ(on->rls_trusted_peers, "10.0.0.0/8");
+  auto back_off = resolve_config({{"rls_port", "off"}}, {{"rls_port", "8081"}}, {});
+  ASSERT_TRUE(back_off.ok()) << back_off.status().message();
+  EXPECT_FALSE(back_off->rls_port.has_value());
+}
+
+TEST(ConfigTest, RejectsMalformedRateLimitServiceSettings) {
+  expect_rejected({{"rls_port", "70000"}}, {}, {}, "--rls-port", "70000");
+  expect_rejected({}, {{"rls_domains", "gaia; gaia"}}, {}, "GAIA_RLS_DOMAINS", "gaia; gaia");
+  expect_rejected({}, {}, {{"rls_trusted_peers", "localhost"}}, "rls_trusted_peers", "localhost");
+}
+
 TEST(ConfigTest, DataDirFollowsTheDatabaseUnlessSet) {
   EXPECT_EQ(resolve_config({}, {}, {{"database_url", "sqlite:db/g.db"}})->data_dir, "db");
   EXPECT_EQ(resolve_config({{"data_dir", "/srv/state"}}, {}, {{"database_url", "sqlite:db/g.db"}})

@@ -22,7 +22,7 @@ class FixedClock final : public core::Clock {
 TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
   FixedClock clock;
   http::Router router;
-  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}});
+  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}, {}});
   clock.mono += 90s + 500ms;
 
   http::Request req;
@@ -41,14 +41,34 @@ TEST(HealthTest, ShowsTheAlertsSectionWhenGiven) {
   FixedClock clock;
   http::Router router;
   add_health_route(router, clock,
-                   {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, [] {
+                   {clock.mono,
+                    "sqlite",
+                    "./var/gaia.db",
+                    nullptr,
+                    {},
+                    [] {
                       return boost::json::object{{"firing", 2}, {"webhook", nullptr}};
-                    }});
+                    },
+                    {}});
   http::Request req;
   req.method = "GET";
   req.path = "/health";
   boost::json::value body = boost::json::parse(router.route(req).body);
   EXPECT_EQ(body.at("alerts"), (boost::json::object{{"firing", 2}, {"webhook", nullptr}}));
+}
+
+TEST(HealthTest, ShowsTheRateLimitServiceSectionWhenGiven) {
+  FixedClock clock;
+  http::Router router;
+  add_health_route(router, clock,
+                   {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}, [] {
+                      return boost::json::object{{"listening", true}, {"port", 8081}};
+                    }});
+  http::Request req;
+  req.method = "GET";
+  req.path = "/health";
+  boost::json::value body = boost::json::parse(router.route(req).body);
+  EXPECT_EQ(body.at("rls"), (boost::json::object{{"listening", true}, {"port", 8081}}));
 }
 
 }  // namespace

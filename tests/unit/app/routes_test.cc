@@ -33,7 +33,7 @@ class RoutesTest : public ::testing::Test {
   }
 
   http::Router routes() {
-    return make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *state_);
+    return make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *state_, nullptr);
   }
 
   static unsigned status_of(const http::Router& router, std::string method, std::string path) {

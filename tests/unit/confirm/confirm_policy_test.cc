@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 
 #include "api/reviewer_client.h"
@@ -12,6 +13,7 @@
 #include "confirm/pattern_book.h"
 #include "reputation/reputation_book.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/loopback_server.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
@@ -141,6 +143,67 @@ TEST_F(ConfirmPolicyTest, WithoutAReachableReviewerTheFallbackDecides) {
   ConfirmAnswer denied = ask("rm -rf /", reviewer.value().get(), Verdict::kApprove);
   EXPECT_EQ(denied.source, "pattern");
   EXPECT_FALSE(denied.reviewer_latency_ms.has_value());
+}
+
+// A reviewer on loopback that approves everything it is asked, counting the questions.
+class ApprovingReviewer {
+ public:
+  ApprovingReviewer() {
+    http::Router router;
+    router.add_async("POST", "/review", [this](const http::Request&, http::Responder respond) {
+      asked_.fetch_add(1);
+      respond(http::json_response(200, {{"decision", "approve"}, {"reason", "looks fine"}}));
+    });
+    server_ = std::make_unique<testing::LoopbackServer>(std::move(router));
+    auto c = api::ReviewerClient::make({server_->url("/review"), std::chrono::seconds(5), 2});
+    EXPECT_TRUE(c.ok());
+    client_ = std::move(c.value());
+  }
+  api::ReviewerClient* client() { return client_.get(); }
+  int asked() const { return asked_.load(); }
+
+ private:
+  std::atomic<int> asked_{0};
+  std::unique_ptr<testing::LoopbackServer> server_;
+  std::unique_ptr<api::ReviewerClient> client_;  // last: gone before the server
+};
+
+TEST_F(ConfirmPolicyTest, TheReviewerCannotApproveWhatAPatternAskedAbout) {
+  ApprovingReviewer reviewer;
+  // It decides a command no pattern decided ...
+  EXPECT_EQ(ask("make deploy", reviewer.client()).verdict, Verdict::kApprove);
+  EXPECT_EQ(reviewer.asked(), 1);
+  // ... but `git push --force` is a pattern's ask, which stands next to an unmatched `make`.
+  ConfirmAnswer a = ask("make; git push --force origin main", reviewer.client());
+  EXPECT_EQ(a.verdict, Verdict::kAsk);
+  EXPECT_EQ(a.source, "pattern");
+  EXPECT_EQ(a.pattern_id, "default-ask-git-force-push");
+  EXPECT_EQ(reviewer.asked(), 1) << "a pattern's ask is never sent to the reviewer";
+}
+
+TEST_F(ConfirmPolicyTest, TheReviewerCannotApproveWhatAGuardAskedAbout) {
+  ApprovingReviewer reviewer;
+  ConfirmAnswer option = ask("make; rg --pre ./x foo", reviewer.client());
+  EXPECT_EQ(option.verdict, Verdict::kAsk);
+  EXPECT_EQ(option.source, "option");
+  ConfirmAnswer env = ask("PATH=/tmp/x make", reviewer.client());
+  EXPECT_EQ(env.verdict, Verdict::kAsk);
+  EXPECT_EQ(env.source, "environment");
+  EXPECT_EQ(reviewer.asked(), 0);
+}
+
+TEST_F(ConfirmPolicyTest, AnApprovingFallbackNeverApprovesWhatAPatternOrGuardAskedAbout) {
+  auto reviewer =
+      api::ReviewerClient::make({"http://127.0.0.1:1/review", std::chrono::milliseconds(500), 2});
+  ASSERT_TRUE(reviewer.ok());
+  for (const char* command : {"make; git push --force origin main", "make; date -s 2020-01-01",
+                              "LD_PRELOAD=/tmp/x.so make"}) {
+    ConfirmAnswer a = ask(command, reviewer.value().get(), Verdict::kApprove);
+    EXPECT_EQ(a.verdict, Verdict::kAsk) << command;
+    EXPECT_NE(a.source, "fallback") << command;
+  }
+  // What no pattern decided still gets the fallback.
+  EXPECT_EQ(ask("make deploy", reviewer.value().get(), Verdict::kApprove).source, "fallback");
 }
 
 }  // namespace

@@ -331,6 +331,11 @@ TEST_F(ExecutorTest, AConcurrencyLimitMakesCommandsWaitTheirTurn) {
 
 TEST_F(ExecutorTest, AProgramThatCannotStartFailsClearly) {
   auto events = std::make_shared<Events>();
+  EXPECT_FALSE(executor_->submit(request({"no-such-program-anywhere"}), events));
+  EXPECT_EQ(events->wait().back(), "failed");
+  EXPECT_NE(events->refusal_code_.find("no-such-program-anywhere"), std::string::npos)
+      << events->refusal_code_;
+  events = std::make_shared<Events>();
   ASSERT_TRUE(executor_->submit(request({"/no/such/program"}), events));
   EXPECT_EQ(events->wait().back(), "failed");
   EXPECT_NE(events->refusal_code_.find("/no/such/program"), std::string::npos)

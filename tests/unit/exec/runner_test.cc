@@ -847,7 +847,7 @@ TEST(SupervisionTest, RefusesArgumentsTheRunnerNeverMakes) {
 TEST(RunnerEnvironmentTest, LooksUpProgramsLikeExecvp) {
   EXPECT_EQ(detail::resolve_program("sh", std::string("/nonexistent:/bin"), std::nullopt).value(),
             "/bin/sh");
-  EXPECT_EQ(detail::resolve_program("./x", std::nullopt, std::nullopt).value(), "./x");
+  EXPECT_EQ(detail::resolve_program("./x", std::nullopt, std::string("/w")).value(), "/w/./x");
   EXPECT_EQ(
       detail::resolve_program("sh", std::string("/nonexistent"), std::nullopt).status().code(),
       core::StatusCode::kNotFound);

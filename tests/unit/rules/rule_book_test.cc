@@ -4,6 +4,11 @@
 #include "rules/rule_book.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
 
 #include "store/sqlite/sqlite_store.h"
 #include "support/manual_clock.h"
@@ -29,6 +34,37 @@ core::Rule rule(core::Subject subject, std::optional<std::string> type,
 }
 
 core::Subject user(uint64_t id) { return {core::SubjectKind::kUser, core::Tier::kDefault, id}; }
+
+// The real store, which also says when an addition has reached it and when the store has
+// answered it.
+class WatchedRuleStore final : public store::RuleStore {
+ public:
+  explicit WatchedRuleStore(store::RuleStore& inner) : inner_(inner) {}
+  std::promise<void> adding;
+  std::atomic<bool> add_answered{false};
+
+  store::Result<std::vector<uint64_t>> add_rules(const std::vector<std::string>& bodies,
+                                                 int64_t now_ms) override {
+    adding.set_value();
+    auto ids = inner_.add_rules(bodies, now_ms);
+    add_answered = true;
+    return ids;
+  }
+  store::Result<std::vector<store::StoredRule>> list_rules() override {
+    return inner_.list_rules();
+  }
+  store::Status update_rule(uint64_t id, std::string_view body, int64_t now_ms) override {
+    return inner_.update_rule(id, body, now_ms);
+  }
+  store::Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
+                                                     const std::vector<std::string>& bodies,
+                                                     int64_t now_ms) override {
+    return inner_.replace_rules(remove, bodies, now_ms);
+  }
+
+ private:
+  store::RuleStore& inner_;
+};
 
 class RuleBookTest : public ::testing::Test {
  protected:
@@ -166,6 +202,33 @@ TEST_F(RuleBookTest, ARefusedUserReplacementKeepsTheOldRules) {
   EXPECT_EQ(store_->list_rules().value().size(), 1u);
   EXPECT_FALSE(
       book_->replace_user_rules(7, {rule(user(8), "shell", {LimitSpec::concurrency(1)})}, 3).ok());
+}
+
+TEST_F(RuleBookTest, ListingAndValidatingDoNotWaitForAChangeStuckOnTheDatabase) {
+  WatchedRuleStore watched(*store_);
+  auto loaded = RuleBook::load(watched, limiter_, options());
+  ASSERT_TRUE(loaded.ok());
+  RuleBook& book = *loaded.value();
+  // Another connection holds the database's write lock: the change's write must wait.
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("gaia.db").c_str(), &locker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto change = std::async(std::launch::async, [&] {
+    return book.create(rule(kGlobal, "shell", {LimitSpec::calendar(5, CalendarPeriod::kDay)}), 1);
+  });
+  ASSERT_EQ(watched.adding.get_future().wait_for(std::chrono::seconds(30)),
+            std::future_status::ready);
+
+  EXPECT_FALSE(book.list().empty());
+  EXPECT_TRUE(
+      book.validate({rule(user(7), "code", {LimitSpec::calendar(1, CalendarPeriod::kDay)})}).ok());
+  EXPECT_TRUE(book.user_rules(7).empty());
+  EXPECT_FALSE(watched.add_answered) << "the change was still waiting for the database";
+
+  ASSERT_EQ(sqlite3_exec(locker, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(locker);
+  EXPECT_TRUE(change.get().ok());
+  EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 5u);
 }
 
 }  // namespace

@@ -138,7 +138,14 @@ TEST_P(StoreTest, KeysKeepTheirHashRoleAndRevocation) {
   KeyHash hash{};
   hash[0] = 0xAB;
   hash[31] = 0xCD;
-  auto key = store->create_key(alice->id, Role::kService, "gateway", hash, 7);
+  ApiKey record;
+  record.user_id = alice->id;
+  record.role = Role::kService;
+  record.label = "gateway";
+  record.hash = hash;
+  record.created_at_ms = 7;
+  record.from_env = true;
+  auto key = store->create_key(record);
   ASSERT_TRUE(key.ok());
   ASSERT_TRUE(store->revoke_key(key->id, 9).ok());
   EXPECT_EQ(store->revoke_key(12345, 9).code(), core::StatusCode::kNotFound);
@@ -152,6 +159,53 @@ TEST_P(StoreTest, KeysKeepTheirHashRoleAndRevocation) {
   EXPECT_EQ(k.role, Role::kService);
   EXPECT_EQ(k.label, "gateway");
   EXPECT_EQ(k.revoked_at_ms, 9);
+  EXPECT_TRUE(k.from_env);
+  EXPECT_FALSE(k.agent);
+}
+
+TEST_P(StoreTest, AKeysRoleAndAgentMarkCanChange) {
+  auto store = open();
+  auto alice = store->create_user("alice", Tier::kDefault, 0);
+  ApiKey record;
+  record.user_id = alice->id;
+  record.role = Role::kAdmin;
+  auto key = store->create_key(record);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(store->update_key(key->id, Role::kUser, true).ok());
+  EXPECT_EQ(store->update_key(12345, Role::kUser, true).code(), core::StatusCode::kNotFound);
+  store.reset();
+
+  auto keys = open()->list_keys();
+  ASSERT_TRUE(keys.ok() && keys->size() == 1u);
+  EXPECT_EQ(keys->front().role, Role::kUser);
+  EXPECT_TRUE(keys->front().agent);
+}
+
+TEST_P(StoreTest, DeletingAUserRevokesItsKeysAndHidesIt) {
+  auto store = open();
+  auto alice = store->create_user("alice", Tier::kDefault, 0);
+  auto bob = store->create_user("bob", Tier::kDefault, 0);
+  ApiKey alices;
+  alices.user_id = alice->id;
+  ApiKey bobs;
+  bobs.user_id = bob->id;
+  bobs.hash[0] = 1;  // hashes are unique
+  ASSERT_TRUE(store->create_key(alices).ok());
+  ASSERT_TRUE(store->create_key(bobs).ok());
+  ASSERT_TRUE(store->delete_user(alice->id, 5).ok());
+  EXPECT_EQ(store->delete_user(alice->id, 6).code(), core::StatusCode::kNotFound);
+  store.reset();
+
+  store = open();
+  auto users = store->list_users();
+  ASSERT_TRUE(users.ok() && users->size() == 1u);
+  EXPECT_EQ(users->front().name, "bob");
+  EXPECT_FALSE(store->find_user("alice").value());
+  EXPECT_FALSE(store->create_user("alice", Tier::kDefault, 7).ok());  // the name stays taken
+  auto keys = store->list_keys();
+  ASSERT_TRUE(keys.ok() && keys->size() == 2u);
+  EXPECT_EQ(keys->at(0).revoked_at_ms, 5);
+  EXPECT_FALSE(keys->at(1).revoked_at_ms);
 }
 
 TEST_P(StoreTest, ExecutionIsIdempotentOnItsId) {

@@ -1,0 +1,99 @@
+#pragma once
+// QuotaCheck: the admission check every front end asks (POST /api/v1/check, Envoy's
+// ShouldRateLimit): the limiter decides, the decision is counted, and an admission is recorded
+// as usage, a refusal as a violation, through the same store, so every front end shares the
+// counters, the violations and the figures. The caller has authenticated the subject and
+// validated the request; the answer is transport-free, each front end renders it.
+//
+// Ownership: borrows the limiter, store, clock and observer, which must outlive it.
+// Threads: any thread may call check(); it never waits on I/O (writes are queued).
+//
+// Example:
+//   QuotaCheck quota(limiter, feed, clock, metrics);
+//   QuotaAnswer a = quota.check({.user_id = 7, .principal = p, .type = shell});
+//   if (a.outcome == QuotaOutcome::kRefused) answer_429(a.decision, *a.rules, a.retry_after_s);
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/day_start.h"
+#include "core/decision.h"
+#include "core/limiter.h"
+#include "core/rule_set.h"
+#include "store/store.h"
+
+namespace gaia::exec {
+
+// Who counts the checks (the service metrics). Called on the checking thread; must not block.
+class CheckObserver {
+ public:
+  virtual ~CheckObserver() = default;
+  // One check of `type`, admitted or not, decided by `limit` ("none" when no limit applied),
+  // which took the limiter `seconds`.
+  virtual void checked(std::string_view type, bool admitted, std::string_view limit,
+                       double seconds) = 0;
+};
+
+struct QuotaRequest {
+  uint64_t user_id = 0;  // whose usage and violations these are
+  uint64_t key_id = 0;   // the key that asked, 0 for none
+  core::Principal principal;
+  core::CommandTypeId type = 0;  // REQUIRES: a type of the limiter's current rules
+  uint32_t cost = 1;             // 0 reads the limits without consuming anything
+  std::string_view command;      // kept with a refusal
+};
+
+enum class QuotaOutcome {
+  kAdmitted,
+  kRefused,
+  // The store refuses new work while its database is away (GAIA_STORE_FAILURE=closed): nothing
+  // was checked or recorded.
+  kStorePaused,
+};
+
+// The answer. Fields are added for what later checks weigh in (load, warnings); front ends
+// read the ones they render.
+struct QuotaAnswer {
+  QuotaOutcome outcome = QuotaOutcome::kAdmitted;
+  core::Decision decision;  // unset for kStorePaused
+  // The rules the check was decided on: the names of the type and of the limits.
+  std::shared_ptr<const core::RuleSet> rules;
+  // For a refusal with a known free time, the whole seconds to wait (Retry-After), else -1.
+  int64_t retry_after_s = -1;
+
+  bool admitted() const { return outcome == QuotaOutcome::kAdmitted; }
+};
+
+// While the store refuses new work, clients are told to come back after this many seconds.
+inline constexpr int64_t kStorePausedRetryAfterS = 5;
+
+class QuotaCheck {
+ public:
+  QuotaCheck(core::Limiter& limiter, store::Store& store, const core::Clock& clock,
+             CheckObserver& observer)
+      : limiter_(limiter), store_(store), clock_(clock), observer_(observer) {}
+  QuotaCheck(const QuotaCheck&) = delete;
+  QuotaCheck& operator=(const QuotaCheck&) = delete;
+
+  // Checks `req` against every limit that applies, consuming req.cost on admission; records
+  // the admission (usage, unless the cost is 0) or the refusal (a violation). A check holds
+  // no concurrency slot afterwards: slots belong to commands Gaia runs itself.
+  QuotaAnswer check(const QuotaRequest& req);
+
+  // The rules checks are decided on now: how front ends find a command type's id.
+  std::shared_ptr<const core::RuleSet> rules() const { return limiter_.rules(); }
+
+  // The store's health, for front ends that say which failure policy an answer followed.
+  store::StoreHealth store_health() { return store_.health(); }
+
+ private:
+  core::Limiter& limiter_;
+  store::Store& store_;
+  const core::Clock& clock_;
+  CheckObserver& observer_;
+  core::DayStart day_;
+};
+
+}  // namespace gaia::exec

@@ -1,0 +1,251 @@
+#include "rls/rate_limit_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "http/ratelimit_fields.h"
+
+namespace gaia::rls {
+namespace {
+
+namespace v3 = envoy::service::ratelimit::v3;
+using Response = v3::RateLimitResponse;
+using Limit = Response::RateLimit;
+
+constexpr int kMaxDescriptors = 64;
+constexpr int kMaxEntries = 16;
+constexpr uint64_t kMaxCost = 1'000'000;  // as POST /api/v1/check's "cost"
+// How often the store's health is read for the failure-policy note (it takes the writer's lock).
+constexpr std::chrono::seconds kHealthEvery{1};
+
+grpc::Status invalid(const std::string& field, const std::string& message) {
+  return {grpc::StatusCode::INVALID_ARGUMENT, field + ": " + message};
+}
+
+std::string_view code_name(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    default:
+      return "INTERNAL";
+  }
+}
+
+// A rate window as the largest unit that fits in it (its name carries the exact window).
+Limit::Unit unit_of_window(int64_t window_ms) {
+  if (window_ms >= 86'400'000) return Limit::DAY;
+  if (window_ms >= 3'600'000) return Limit::HOUR;
+  if (window_ms >= 60'000) return Limit::MINUTE;
+  return Limit::SECOND;
+}
+
+Limit::Unit unit_of(const core::CompiledLimit& limit) {
+  switch (limit.kind) {
+    case core::LimitKind::kRate:
+      return unit_of_window(limit.window_ms);
+    case core::LimitKind::kCalendar:
+      // Envoy has no week: a week is 7 days, given as DAY with the name "<type>-week".
+      return limit.period == core::CalendarPeriod::kMonth ? Limit::MONTH : Limit::DAY;
+    case core::LimitKind::kConcurrency:
+      break;
+  }
+  return Limit::UNKNOWN;  // commands at once: no unit of time
+}
+
+// One descriptor, validated: whose check, of which type, at which cost.
+struct Planned {
+  Ask ask;
+  core::CommandTypeId type = 0;
+  uint32_t cost = 1;
+};
+
+// The status of one checked descriptor, and its share of the response fields.
+void fill_status(const exec::QuotaAnswer& a, Response::DescriptorStatus& status,
+                 std::string& policy_field, std::string& ratelimit_field) {
+  const core::Decision& d = a.decision;
+  status.set_code(d.allowed ? Response::OK : Response::OVER_LIMIT);
+  if (!d.has_deciding) return;
+  const core::LimitState& s = d.deciding;
+  Limit& limit = *status.mutable_current_limit();
+  limit.set_name(http::policy_name(s, *a.rules));
+  limit.set_requests_per_unit(s.limit.amount);
+  limit.set_unit(unit_of(s.limit));
+  status.set_limit_remaining(d.allowed ? s.remaining : 0);
+  if (s.reset_ms > 0) {
+    google::protobuf::Duration& reset = *status.mutable_duration_until_reset();
+    reset.set_seconds(s.reset_ms / 1000);
+    reset.set_nanos(static_cast<int32_t>(s.reset_ms % 1000 * 1'000'000));
+  }
+  // Several descriptors: each deciding limit is one item of the two list fields.
+  if (!policy_field.empty()) policy_field += ", ";
+  policy_field += http::policy_field(s, *a.rules);
+  if (!ratelimit_field.empty()) ratelimit_field += ", ";
+  ratelimit_field += http::ratelimit_field(s, *a.rules, !d.allowed);
+}
+
+void add_header(Response& response, std::string key, std::string value) {
+  auto* h = response.add_response_headers_to_add();
+  h->set_key(std::move(key));
+  h->set_value(std::move(value));
+}
+
+}  // namespace
+
+RateLimitService::RateLimitService(std::vector<Domain> domains, TrustedPeers trusted,
+                                   exec::QuotaCheck& quota, const identity::Directory& directory,
+                                   RlsMetrics& metrics, const core::Clock& clock)
+    : domains_(std::move(domains)),
+      trusted_(std::move(trusted)),
+      quota_(quota),
+      directory_(directory),
+      metrics_(metrics),
+      clock_(clock) {}
+
+grpc::ServerUnaryReactor* RateLimitService::ShouldRateLimit(grpc::CallbackServerContext* context,
+                                                            const v3::RateLimitRequest* request,
+                                                            Response* response) {
+  const core::MonoTime started = clock_.mono_now();
+  grpc::Status status = answer(*context, *request, *response);
+  const std::string_view code = !status.ok() ? code_name(status.error_code())
+                                : response->overall_code() == Response::OVER_LIMIT ? "OVER_LIMIT"
+                                                                                   : "OK";
+  metrics_.record(request->domain(), code,
+                  std::chrono::duration<double>(clock_.mono_now() - started).count());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
+                                      const v3::RateLimitRequest& request, Response& response) {
+  // --- Validate the whole request: nothing is checked unless all of it is good. ---
+  if (request.domain().empty()) return invalid("domain", "is required");
+  const Domain* domain = find_domain(domains_, request.domain());
+  if (domain == nullptr) {
+    return {grpc::StatusCode::NOT_FOUND,
+            "domain: no mapping named \"" + request.domain() + "\" (rls_domains)"};
+  }
+  const int n = request.descriptors_size();
+  if (n == 0) return invalid("descriptors", "needs at least one descriptor");
+  if (n > kMaxDescriptors) {
+    return invalid("descriptors", "at most " + std::to_string(kMaxDescriptors) + " per request");
+  }
+  if (request.hits_addend() > kMaxCost) {
+    return invalid("hits_addend", "at most " + std::to_string(kMaxCost));
+  }
+  const std::shared_ptr<const core::RuleSet> rules = quota_.rules();
+  Planned plan[kMaxDescriptors];
+  Entry entries[kMaxEntries];
+  for (int i = 0; i < n; ++i) {
+    const auto& descriptor = request.descriptors(i);
+    // Errors only: the field's path, built when one is answered.
+    const auto at = [i] { return "descriptors[" + std::to_string(i) + "]"; };
+    if (descriptor.entries_size() > kMaxEntries) {
+      return invalid(at() + ".entries", "at most " + std::to_string(kMaxEntries) + " entries");
+    }
+    for (int j = 0; j < descriptor.entries_size(); ++j) {
+      entries[j] = {descriptor.entries(j).key(), descriptor.entries(j).value()};
+    }
+    auto ask = ask_of(*domain, std::span<const Entry>(entries, descriptor.entries_size()));
+    if (auto* problem = std::get_if<core::FieldError>(&ask)) {
+      return invalid(at() + "." + problem->field, problem->message);
+    }
+    Planned& p = plan[i];
+    p.ask = std::get<Ask>(ask);
+    auto type = rules->type_id(p.ask.type);
+    if (!type) {
+      return invalid(at() + ".entries[" + std::to_string(p.ask.type_entry) + "].value",
+                     "no command type named \"" + std::string(p.ask.type) + "\"");
+    }
+    p.type = *type;
+    if (descriptor.has_hits_addend()) {
+      if (descriptor.hits_addend().value() > kMaxCost) {
+        return invalid(at() + ".hits_addend", "at most " + std::to_string(kMaxCost));
+      }
+      p.cost = static_cast<uint32_t>(descriptor.hits_addend().value());  // 0: read only
+    } else {
+      p.cost = request.hits_addend() == 0 ? 1 : request.hits_addend();
+    }
+    if (p.ask.kind == PrincipalKind::kUser && !trusted_.trusts(context.peer())) {
+      return {grpc::StatusCode::PERMISSION_DENIED,
+              at() + ".entries[" + std::to_string(p.ask.principal_entry) +
+                  "]: a user entry is accepted only from a trusted peer (rls_trusted_peers)"};
+    }
+  }
+
+  // --- Check each descriptor. ---
+  response.set_overall_code(Response::OK);
+  std::string policy_field;
+  std::string ratelimit_field;
+  int64_t retry_after_s = -1;
+  for (int i = 0; i < n; ++i) {
+    const Planned& p = plan[i];
+    Response::DescriptorStatus& status = *response.add_statuses();
+    exec::QuotaRequest req;
+    req.type = p.type;
+    req.cost = p.cost;
+    if (p.ask.kind == PrincipalKind::kApiKey) {
+      std::optional<identity::Caller> caller = directory_.authenticate(p.ask.principal);
+      if (caller) {
+        req.user_id = caller->user_id;
+        req.key_id = caller->key_id;
+        req.principal = {caller->user_id, caller->key_id, caller->tier, caller->limit_scale};
+      }
+    } else if (std::optional<store::User> user = directory_.find_user(p.ask.principal)) {
+      req.user_id = user->id;
+      req.principal = {user->id, 0, user->tier, directory_.limit_scale(user->id)};
+    }
+    if (req.user_id == 0) {
+      // An unknown or revoked key, or an unknown user: refused, never admitted.
+      status.set_code(Response::OVER_LIMIT);
+      response.set_overall_code(Response::OVER_LIMIT);
+      continue;
+    }
+    exec::QuotaAnswer a = quota_.check(req);
+    if (a.outcome == exec::QuotaOutcome::kStorePaused) {
+      // GAIA_STORE_FAILURE=closed and the database is away: every descriptor is refused.
+      response.clear_statuses();
+      for (int k = 0; k < n; ++k) response.add_statuses()->set_code(Response::OVER_LIMIT);
+      response.set_overall_code(Response::OVER_LIMIT);
+      add_header(response, "Retry-After", std::to_string(a.retry_after_s));
+      context.AddTrailingMetadata("gaia-store",
+                                  "unavailable; failure policy closed: admissions paused");
+      return grpc::Status::OK;
+    }
+    fill_status(a, status, policy_field, ratelimit_field);
+    if (!a.admitted()) {
+      response.set_overall_code(Response::OVER_LIMIT);
+      retry_after_s = std::max(retry_after_s, a.retry_after_s);
+    }
+  }
+  if (!policy_field.empty()) {
+    add_header(response, "RateLimit-Policy", std::move(policy_field));
+    add_header(response, "RateLimit", std::move(ratelimit_field));
+  }
+  if (retry_after_s >= 0) add_header(response, "Retry-After", std::to_string(retry_after_s));
+  if (store_degraded()) {
+    context.AddTrailingMetadata("gaia-store",
+                                "unavailable; failure policy open: admitting, writes journalled");
+  }
+  return grpc::Status::OK;
+}
+
+bool RateLimitService::store_degraded() {
+  const int64_t now_ms = core::to_ms(clock_.mono_now());
+  int64_t due = health_due_ms_.load(std::memory_order_relaxed);
+  // One caller a second reads the health (it takes the writer's lock); the others see the last.
+  if (now_ms >= due && health_due_ms_.compare_exchange_strong(
+                           due, now_ms + kHealthEvery.count() * 1000, std::memory_order_relaxed)) {
+    store_degraded_.store(!quota_.store_health().ok, std::memory_order_relaxed);
+  }
+  return store_degraded_.load(std::memory_order_relaxed);
+}
+
+}  // namespace gaia::rls

@@ -1,0 +1,119 @@
+#include "exec/quota_check.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/manual_clock.h"
+#include "support/temp_dir.h"
+#include "unit/core/test_rules.h"
+
+namespace gaia::exec {
+namespace {
+
+using testing::kShell;
+
+// Remembers what it is told, as the service metrics would count it.
+class RecordingObserver : public CheckObserver {
+ public:
+  struct Seen {
+    std::string type;
+    bool admitted;
+    std::string limit;
+  };
+  void checked(std::string_view type, bool admitted, std::string_view limit, double) override {
+    seen.push_back({std::string(type), admitted, std::string(limit)});
+  }
+  std::vector<Seen> seen;
+};
+
+class QuotaCheckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    store_ = std::move(opened.value());
+    // User 1 may run 3 shell commands a day.
+    limiter_ = std::make_unique<core::Limiter>(
+        testing::compile_or_die(
+            {testing::rule_for(testing::user_subject(1), "shell",
+                               {core::LimitSpec::calendar(3, core::CalendarPeriod::kDay)})}),
+        core::LimiterOptions{});
+    quota_ = std::make_unique<QuotaCheck>(*limiter_, *store_, clock_, observer_);
+  }
+
+  QuotaAnswer check(uint32_t cost = 1) {
+    QuotaRequest req;
+    req.user_id = 1;
+    req.key_id = 7;
+    req.principal = {1, 7, core::Tier::kDefault};
+    req.type = kShell;
+    req.cost = cost;
+    req.command = "make";
+    return quota_->check(req);
+  }
+
+  uint64_t stored_usage() {
+    EXPECT_TRUE(store_->flush().ok());
+    auto rows = store_->usage_since(0);
+    EXPECT_TRUE(rows.ok());
+    uint64_t used = 0;
+    for (const store::Usage& u : rows.value()) used += u.used;
+    return used;
+  }
+
+  std::vector<store::ViolationRecord> stored_violations() {
+    EXPECT_TRUE(store_->flush().ok());
+    auto rows = store_->list_violations({});
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows.value() : std::vector<store::ViolationRecord>{};
+  }
+
+  testing::ManualClock clock_;
+  testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<core::Limiter> limiter_;
+  RecordingObserver observer_;
+  std::unique_ptr<QuotaCheck> quota_;
+};
+
+TEST_F(QuotaCheckTest, AnAdmissionConsumesAndIsRecordedAsUsage) {
+  QuotaAnswer a = check(2);
+  EXPECT_EQ(a.outcome, QuotaOutcome::kAdmitted);
+  EXPECT_EQ(a.decision.deciding.remaining, 1u);
+  EXPECT_EQ(a.retry_after_s, -1);
+  EXPECT_EQ(stored_usage(), 2u);
+  EXPECT_TRUE(stored_violations().empty());
+  ASSERT_EQ(observer_.seen.size(), 1u);
+  EXPECT_EQ(observer_.seen[0].type, "shell");
+  EXPECT_TRUE(observer_.seen[0].admitted);
+  EXPECT_EQ(observer_.seen[0].limit, "shell-day");
+}
+
+TEST_F(QuotaCheckTest, ARefusalIsAViolationWithRetryAfterAndConsumesNothing) {
+  check(3);
+  QuotaAnswer a = check(1);
+  EXPECT_EQ(a.outcome, QuotaOutcome::kRefused);
+  EXPECT_GE(a.retry_after_s, 1);
+  auto violations = stored_violations();
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].violation.limit, "shell-day");
+  EXPECT_EQ(violations[0].violation.command, "make");
+  EXPECT_EQ(violations[0].violation.key_id, 7u);
+  EXPECT_EQ(stored_usage(), 3u);
+  EXPECT_FALSE(observer_.seen.back().admitted);
+}
+
+TEST_F(QuotaCheckTest, CostZeroReadsTheLimitsWithoutConsumingOrRecording) {
+  check(1);
+  QuotaAnswer a = check(0);
+  EXPECT_EQ(a.outcome, QuotaOutcome::kAdmitted);
+  EXPECT_EQ(a.decision.deciding.remaining, 2u);
+  EXPECT_EQ(check(1).decision.deciding.remaining, 1u);
+  EXPECT_EQ(stored_usage(), 2u);
+}
+
+}  // namespace
+}  // namespace gaia::exec
