@@ -17,6 +17,7 @@
 #include <filesystem>
 
 #include "api/admin/usage_api.h"
+#include "api/api_pools.h"
 #include "metrics/registry.h"
 #include "rules/rule_book.h"
 #include "store/sqlite/sqlite_store.h"
@@ -109,6 +110,7 @@ void UsageListing(benchmark::State& state) {
   api::ServiceMetrics metrics(registry, *store);
   NullFeed feed;
   http::Router router;
+  api::add_api_pools(router, {});
   api::admin::add_admin_usage_api(router,
                                   {limiter, *store, *directory, clock, metrics, *book, feed});
   auto key = take(directory->create_key("user0", store::Role::kAdmin, "", 1));

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "api/api_pools.h"
 #include "confirm/approval_desk.h"
 #include "core/mutex.h"
 #include "exec/approval_gate.h"
@@ -281,9 +282,10 @@ std::string valid_utf8(std::string_view bytes) {
 
 void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& executor,
                   ExecApiOptions options) {
-  // Blocking: an agent's command may wait for the AI reviewer's answer before it is queued.
+  // On the exec pool, off the io threads; the handler returns once the command is under way
+  // (an agent's command waits for the reviewer's answer without holding the thread).
   router.add_stream_blocking(
-      "POST", "/api/v1/exec",
+      "POST", "/api/v1/exec", kExecPool,
       [ctx, &executor, options](const http::Request& req,
                                 std::shared_ptr<http::ResponseStream> stream) {
         auto answer = [&](http::Response r) {

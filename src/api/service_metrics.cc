@@ -27,6 +27,19 @@ metrics::Counter& cached_child(metrics::CounterFamily& family,
 
 }  // namespace
 
+ConnectionMetrics::ConnectionMetrics(metrics::MetricsRegistry& registry)
+    : open_(registry.add_gauge("gaia_http_connections", "HTTP connections open now.").with({})),
+      refused_(registry.add_counter("gaia_http_connections_refused_total",
+                                    "HTTP connections closed at accept, past the cap on all "
+                                    "connections (reason total) or on one client's (per_ip).",
+                                    {"reason"})) {
+  // Both series from the start, so that a rate over them never misses the first refusal.
+  refused_.with({"total"});
+  refused_.with({"per_ip"});
+}
+
+void ConnectionMetrics::refused(std::string_view reason) { cached_child(refused_, {reason}).inc(); }
+
 ServiceMetrics::ServiceMetrics(metrics::MetricsRegistry& registry, store::Store& store)
     : store_(store),
       checks_(registry.add_counter("gaia_checks_total",
@@ -40,7 +53,8 @@ ServiceMetrics::ServiceMetrics(metrics::MetricsRegistry& registry, store::Store&
                          .with({})),
       requests_(registry.add_counter("gaia_http_requests_total",
                                      "HTTP requests by route, method and status.",
-                                     {"route", "method", "status"})) {
+                                     {"route", "method", "status"})),
+      connections_(registry) {
   registry.add_callback_gauge(
       "gaia_store_queued_writes", "Writes waiting for the store's next group commit.",
       [&store] { return static_cast<double>(store.health().queued_writes); });

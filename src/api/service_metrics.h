@@ -1,15 +1,29 @@
 #pragma once
 // The service's metrics (GET /metrics): admission checks by type, decision and deciding
-// limit, check latency, HTTP requests by route and status, and the store's write queue.
-// Thread-safe.
+// limit, check latency, HTTP requests by route and status, HTTP connections (open, and
+// refused by a cap), and the store's write queue. Thread-safe.
 
 #include "exec/quota_check.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "identity/directory.h"
 #include "metrics/registry.h"
 #include "store/store.h"
 
 namespace gaia::api {
+
+// gaia_http_connections (open now) and gaia_http_connections_refused_total{reason}.
+class ConnectionMetrics final : public http::ConnectionObserver {
+ public:
+  explicit ConnectionMetrics(metrics::MetricsRegistry& registry);
+  void opened() override { open_.inc(); }
+  void closed() override { open_.dec(); }
+  void refused(std::string_view reason) override;
+
+ private:
+  metrics::Gauge& open_;
+  metrics::CounterFamily& refused_;
+};
 
 class ServiceMetrics final : public exec::CheckObserver {
  public:
@@ -24,12 +38,15 @@ class ServiceMetrics final : public exec::CheckObserver {
                double seconds) override;
   // A RouteObserver that counts requests by route, method and status class.
   http::RouteObserver route_observer();
+  // What the HTTP server tells of its connections (ServerOptions::observer).
+  ConnectionMetrics& connections() { return connections_; }
 
  private:
   store::Store& store_;
   metrics::CounterFamily& checks_;
   metrics::Histogram& check_seconds_;
   metrics::CounterFamily& requests_;
+  ConnectionMetrics connections_;
 };
 
 // GET /metrics in the Prometheus text format; `open` lets it answer without a key (only

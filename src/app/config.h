@@ -33,9 +33,21 @@ struct Config {
   unsigned store_connect_retry_s = 30;  // at start-up, retry an unreachable database this long
   std::string time_zone = "UTC";        // an IANA zone name, for calendar quotas
   unsigned io_threads = 1;              // default: the number of CPUs
-  unsigned retention_days = 30;         // executions older than this are deleted
-  bool metrics_open = false;            // GET /metrics without a key (loopback only)
-  std::string admin_key;                // registered as an admin key when set
+  // HTTP connections open at once, in all and from one client address (IPv6: per /64); one
+  // past either cap is closed at once.
+  unsigned http_max_connections = 10'000;
+  unsigned http_max_connections_per_ip = 1'000;
+  // The pools of blocking routes, one per class of work (api/api_pools.h): threads each, and
+  // requests that may wait for a thread; one more is answered 503 with Retry-After.
+  unsigned http_admin_threads = 2;
+  unsigned http_admin_queue = 64;
+  unsigned http_analytics_threads = 2;
+  unsigned http_analytics_queue = 16;
+  unsigned http_exec_threads = 2;
+  unsigned http_exec_queue = 256;
+  unsigned retention_days = 30;  // executions older than this are deleted
+  bool metrics_open = false;     // GET /metrics without a key (loopback only)
+  std::string admin_key;         // registered as an admin key when set
   // The executor: workers running commands at once (default: the number of CPUs), the
   // longest a command waits in the queue, and what load throttling does below factor 1
   // (delay, or hold in the queue) and at 0 (wait, or refuse with 503).

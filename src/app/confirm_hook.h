@@ -6,8 +6,8 @@
 // policy sees what will run; a deny becomes 403 with the reason, an ask 428 with the reason
 // and what would approve it.
 //
-// Threads: review() from any thread; it blocks while the reviewer is asked (at most the
-// reviewer's timeout).
+// Threads: review() from any thread; it never waits for the reviewer: the answer comes on the
+// reviewer's thread (at once on the caller's when patterns decide or the reviewer is busy).
 
 #include "confirm/confirmer.h"
 #include "core/limiter.h"
@@ -21,7 +21,8 @@ class ConfirmHook final : public exec::ConfirmationHook {
   ConfirmHook(confirm::Confirmer& confirmer, const core::Limiter& limiter)
       : confirmer_(confirmer), limiter_(limiter) {}
 
-  exec::Confirmation review(const exec::ExecRequest& request) override;
+  void review(const exec::ExecRequest& request,
+              std::function<void(exec::Confirmation)> done) override;
 
  private:
   confirm::Confirmer& confirmer_;

@@ -10,6 +10,7 @@
 #include "api/admin/session_api.h"
 #include "api/admin/usage_api.h"
 #include "api/admin/users_api.h"
+#include "api/api_pools.h"
 #include "api/confirm_api.h"
 #include "api/exec_api.h"
 #include "api/public_api.h"
@@ -54,6 +55,12 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
       *services.metrics, *services.rule_book, live.hub(),          services.reputation.get()};
   http::Router router;
   router.set_observer(services.metrics->route_observer());
+  api::add_api_pools(
+      router,
+      {.admin = {.threads = config.http_admin_threads, .max_queued = config.http_admin_queue},
+       .analytics = {.threads = config.http_analytics_threads,
+                     .max_queued = config.http_analytics_queue},
+       .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
   add_health_route(router, clock, health_info(config, clock, store, exec, live, rls));
   api::add_public_api(router, api, *services.quota);

@@ -43,10 +43,12 @@ bool ServerApp::build() {
   http::Router router =
       make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *route_state_, rls_.get());
   report_parts();
-  http_ = std::make_unique<http::Server>(
-      http::ServerOptions{
-          .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads},
-      std::move(router));
+  http::ServerOptions http_options{
+      .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads};
+  http_options.max_connections = config_.http_max_connections;
+  http_options.max_connections_per_ip = config_.http_max_connections_per_ip;
+  http_options.observer = &services_->metrics->connections();
+  http_ = std::make_unique<http::Server>(std::move(http_options), std::move(router));
   return true;
 }
 
@@ -124,6 +126,12 @@ void ServerApp::report_parts() const {
            : config_.exec_cgroups == "auto" ? "a cgroup per command"
                                             : "a cgroup per command with limits")
        << ", each under its supervisor; " << runner.run_as().note << std::endl;
+  out_ << "[INIT] ✓ HTTP: " << config_.io_threads << " io threads, at most "
+       << config_.http_max_connections << " connections (" << config_.http_max_connections_per_ip
+       << " per client); blocking pools (threads + queue): admin " << config_.http_admin_threads
+       << " + " << config_.http_admin_queue << ", analytics " << config_.http_analytics_threads
+       << " + " << config_.http_analytics_queue << ", exec " << config_.http_exec_threads << " + "
+       << config_.http_exec_queue << std::endl;
   out_ << "[INIT] ✓ Dashboard: " << web::dashboard_files().size()
        << " files embedded, served at /admin/quotas" << std::endl;
 }

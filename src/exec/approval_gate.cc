@@ -52,11 +52,11 @@ bool ApprovalGate::closed() {
   return closed_;
 }
 
-void ApprovalGate::track(Executor::Handle handle) {
+void ApprovalGate::track(Executor::Handle handle, bool replace) {
   bool cancel = false;
   {
     core::MutexLock lock(mu_);
-    handle_ = handle;
+    if (replace || !handle_) handle_ = handle;
     cancel = closed_;
   }
   if (cancel) executor_.cancel(handle);
@@ -68,7 +68,7 @@ void ApprovalGate::settled(const confirm::ApprovalAnswer& answer) {
       // A person approved this very command: it skips the policy, nothing else.
       ExecRequest approved = request_;
       approved.from_agent = false;
-      if (auto handle = executor_.submit(std::move(approved), client_)) track(*handle);
+      if (auto handle = executor_.submit(std::move(approved), client_)) track(*handle, true);
       return;
     }
     case confirm::ApprovalOutcome::kDenied:

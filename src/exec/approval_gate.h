@@ -28,8 +28,9 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
 
   // The client hung up: nothing more to wait for or run.
   void close();
-  // The executor took the command as `handle` (cancelled on close()).
-  void ran_as(Executor::Handle handle) { track(handle); }
+  // The executor took the command as `handle` (cancelled on close()). The policy's answer may
+  // come before this call, and an admin's approval too: the approved command's handle stays.
+  void ran_as(Executor::Handle handle) { track(handle, false); }
 
   void on_refused(const Refusal& refusal) override;
   void on_queued(const core::Enqueued& e) override { client_->on_queued(e); }
@@ -44,7 +45,8 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
 
  private:
   bool closed();
-  void track(Executor::Handle handle);
+  // Cancels `handle` on close(); `replace`: even if another handle is tracked already.
+  void track(Executor::Handle handle, bool replace);
   void settled(const confirm::ApprovalAnswer& answer);
 
   const std::shared_ptr<ExecObserver> client_;

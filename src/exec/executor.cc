@@ -64,7 +64,12 @@ struct Executor::Command : OutputSink {
   std::string type_name;
   std::shared_ptr<ExecObserver> observer;
   CancelToken cancel;
-  Handle handle = 0;  // set under mu_ before the command can start
+  // Under mu_. The handle, set once the command is known to cancel() (0 before); the
+  // scheduler's ticket once queued (none while the hook decides); and whether it was
+  // refused or cancelled before it was queued.
+  Handle handle = 0;
+  std::optional<core::TicketId> ticket;
+  bool dropped = false;
 
   void on_output(OutputStream stream, std::string_view bytes) override {
     observer->on_output(stream, bytes);
@@ -94,9 +99,7 @@ core::Status Executor::prepare(ExecRequest& request) const {
   return core::Status();
 }
 
-std::optional<Refusal> Executor::confirm_stage(const ExecRequest& request) {
-  if (!request.from_agent || confirm_ == nullptr) return std::nullopt;
-  Confirmation c = confirm_->review(request);
+std::optional<Refusal> Executor::refusal_of(const ExecRequest& request, const Confirmation& c) {
   Refusal r{403,
             "denied",
             "denied by policy: " + c.reason,
@@ -182,43 +185,78 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
     observer->on_failed(s);
     return std::nullopt;
   }
-  if (auto refusal = confirm_stage(request)) {
-    observer->on_refused(*refusal);
-    return std::nullopt;
+  auto command = std::make_shared<Command>();
+  command->request = std::move(request);
+  command->observer = std::move(observer);
+  if (!command->request.from_agent || confirm_ == nullptr) return admit(command);
+  Handle handle = 0;
+  {
+    // Known before the hook is asked, so that the client can cancel while it decides.
+    core::MutexLock lock(mu_);
+    handle = command->handle = ++next_handle_;
+    commands_[handle] = command;
   }
+  // The answer may come at once (patterns, a busy reviewer) or later from the reviewer's
+  // thread; no thread waits for it.
+  confirm_->review(command->request, [this, command](Confirmation c) { confirmed(command, c); });
+  core::MutexLock lock(mu_);
+  if (command->dropped) return std::nullopt;
+  return handle;
+}
+
+void Executor::confirmed(const std::shared_ptr<Command>& command, const Confirmation& c) {
+  if (std::optional<Refusal> refusal = refusal_of(command->request, c)) {
+    return refuse(*command, *refusal);
+  }
+  admit(command);
+}
+
+bool Executor::take_out(Command& command) {
+  core::MutexLock lock(mu_);
+  if (command.handle == 0) return true;  // never known to cancel(): nobody else ends it
+  if (commands_.erase(command.handle) == 0) return false;
+  command.dropped = true;
+  return true;
+}
+
+void Executor::refuse(Command& command, const Refusal& refusal) {
+  // A command cancel() dropped meanwhile has had its last word (on_failed).
+  if (take_out(command)) command.observer->on_refused(refusal);
+}
+
+std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& command) {
+  const ExecRequest& request = command->request;
   if (!store_.accepts_admissions()) {
-    observer->on_refused({503, "store_unavailable",
-                          "the database is unavailable and admissions are paused",
-                          std::chrono::seconds(5), std::nullopt});
+    refuse(*command,
+           {503, "store_unavailable", "the database is unavailable and admissions are paused",
+            std::chrono::seconds(5), std::nullopt});
     return std::nullopt;
   }
   if (auto refusal = id_stage(request)) {
-    observer->on_refused(*refusal);
+    refuse(*command, *refusal);
     return std::nullopt;
   }
-  // From here on a refusal gives the id back.
-  auto refuse = [&](const Refusal& refusal) {
+  // From here on an end before the queue gives the id back.
+  auto give_up = [&](const Refusal* refusal) -> std::optional<Handle> {
     claimed_->release(request.user_id, request.id);
-    observer->on_refused(refusal);
+    if (refusal != nullptr) refuse(*command, *refusal);
     return std::nullopt;
   };
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
   const core::Instant now = clock_.now();
-  if (auto refusal = limit_stage(request, *rules, now)) return refuse(*refusal);
+  if (auto refusal = limit_stage(request, *rules, now)) return give_up(&*refusal);
   const core::Admission admission =
       load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};
   if (admission.refuse) {
-    return refuse({503, "overloaded", "the machine is overloaded; try again later",
-                   admission.retry_after, std::nullopt});
+    const Refusal overloaded{503, "overloaded", "the machine is overloaded; try again later",
+                             admission.retry_after, std::nullopt};
+    return give_up(&overloaded);
   }
 
-  auto command = std::make_shared<Command>();
   command->type_name = rules->command_types()[request.type].name;
-  command->observer = std::move(observer);
   Job job;
   job.command = {request.user_id, request.principal.tier, concurrency_of(request, *rules),
                  now.mono + admission.delay};
-  command->request = std::move(request);
   job.run = [this, command](core::TicketId) { run_stage(command); };
   job.dropped = [this, command](DropReason reason) {
     forget(*command);
@@ -233,18 +271,24 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
   // Under mu_, so the command is known (for cancel) and told it is queued before a worker
   // can start it: run_stage takes mu_ first.
   core::MutexLock lock(mu_);
+  if (command->handle != 0 && command->dropped) return give_up(nullptr);  // cancelled meanwhile
   core::Enqueued queued = scheduler_.submit(std::move(job));
   if (!queued.accepted) {
     claimed_->release(command->request.user_id, command->request.id);
+    if (command->handle != 0) {
+      commands_.erase(command->handle);
+      command->dropped = true;
+    }
     command->observer->on_refused({503, "queue_full",
                                    "too many commands are waiting; try again later",
                                    std::chrono::seconds(5), std::nullopt});
     return std::nullopt;
   }
-  command->handle = queued.id;
-  commands_[queued.id] = command;
+  if (command->handle == 0) command->handle = ++next_handle_;
+  command->ticket = queued.id;
+  commands_[command->handle] = command;
   command->observer->on_queued(queued);
-  return queued.id;
+  return command->handle;
 }
 
 void Executor::run_stage(const std::shared_ptr<Command>& command) {
@@ -304,14 +348,25 @@ void Executor::forget(const Command& command) {
 
 void Executor::cancel(Handle handle) {
   std::shared_ptr<Command> command;
+  std::optional<core::TicketId> ticket;
   {
     core::MutexLock lock(mu_);
     auto it = commands_.find(handle);
     if (it == commands_.end()) return;
     command = it->second;
+    ticket = command->ticket;
+    if (!ticket) {
+      // Waiting for the hook: dropped here; its answer, when it comes, finds it gone.
+      commands_.erase(it);
+      command->dropped = true;
+    }
   }
-  if (scheduler_.cancel(handle)) return;  // it was waiting: dropped() told the observer
-  command->cancel.cancel();               // it is running: the runner stops its process group
+  if (!ticket) {
+    command->observer->on_failed(core::Status::unavailable("cancelled before it was confirmed"));
+    return;
+  }
+  if (scheduler_.cancel(*ticket)) return;  // it was waiting: dropped() told the observer
+  command->cancel.cancel();                // it is running: the runner stops its process group
 }
 
 void Executor::cancel_all() {

@@ -5,9 +5,10 @@
 // Each stage either lets the command continue or ends it with a Refusal; every step is told
 // to the command's ExecObserver as it happens, so the HTTP layer can stream it.
 //
-// Threads: submit() and cancel() from any thread. Observer calls come from the submitting
-// thread (refusals, queued), a scheduler worker (started, output) and the store's writer
-// (exited), one at a time per command.
+// Threads: submit() and cancel() from any thread; submit() never waits on the confirmation
+// hook. Observer calls come from the submitting thread or the hook's (refusals, queued), a
+// scheduler worker (started, output) and the store's writer (exited), one at a time per
+// command.
 //
 // Example:
 //   auto handle = executor.submit(request, observer);
@@ -15,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -103,7 +105,9 @@ struct Confirmation {
 class ConfirmationHook {
  public:
   virtual ~ConfirmationHook() = default;
-  virtual Confirmation review(const ExecRequest& request) = 0;
+  // Calls `done` exactly once with the verdict: before returning, or later from another
+  // thread (a reviewer's answer). Never blocks on the answer.
+  virtual void review(const ExecRequest& request, std::function<void(Confirmation)> done) = 0;
 };
 
 // The admission stage's view of the machine's load.
@@ -129,17 +133,20 @@ class Executor {
   // Runner::prepare does (a missing program: kNotFound), changing nothing.
   [[nodiscard]] core::Status prepare(ExecRequest& request) const;
 
-  // Takes the command through every stage, first prepare(). Returns the handle of a queued
-  // command, or nullopt when it was refused or cannot start (the observer has been told). An
-  // id the user already has, recorded or in flight on this executor, is refused with 409
-  // before anything runs or is counted.
+  // Takes the command through every stage, first prepare(). Returns the handle of a command
+  // under way (waiting for the confirmation hook's answer, or queued), or nullopt when it was
+  // refused or cannot start before submit() returned (the observer has been told). A refusal
+  // by a later answer of the hook reaches the observer only. An id the user already has,
+  // recorded or in flight on this executor, is refused with 409 before anything runs or is
+  // counted.
   std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
 
-  // Stops a command: a waiting one leaves the queue (on_failed), a running one is killed
-  // with its process group (on_exited with cancelled). Unknown handles are ignored.
+  // Stops a command: one waiting for the hook's answer or in the queue is dropped
+  // (on_failed), a running one is killed with its process group (on_exited with cancelled).
+  // Unknown handles are ignored.
   void cancel(Handle handle);
 
-  // Cancels every queued and running command (shutting down).
+  // Cancels every command under way (shutting down).
   void cancel_all();
 
   size_t running() const { return running_.load(std::memory_order_relaxed); }
@@ -151,9 +158,18 @@ class Executor {
   // which may run after the executor is gone.
   class ClaimedIds;
 
-  std::optional<Refusal> confirm_stage(const ExecRequest& request);
   // Claims the request's (user, id) until its record is durable; a refusal claims nothing.
   std::optional<Refusal> id_stage(const ExecRequest& request);
+  static std::optional<Refusal> refusal_of(const ExecRequest& request,
+                                           const Confirmation& confirmation);
+  // The hook answered about `command`.
+  void confirmed(const std::shared_ptr<Command>& command, const Confirmation& confirmation);
+  // The stages after the confirmation. Returns the handle, or nullopt when refused (told)
+  // or cancelled meanwhile.
+  std::optional<Handle> admit(const std::shared_ptr<Command>& command);
+  // Ends a command before it is queued: false when cancel() ended it already.
+  bool take_out(Command& command);
+  void refuse(Command& command, const Refusal& refusal);
   std::optional<Refusal> limit_stage(const ExecRequest& request, const core::RuleSet& rules,
                                      core::Instant now);
   void run_stage(const std::shared_ptr<Command>& command);
@@ -173,8 +189,9 @@ class Executor {
   const std::shared_ptr<ClaimedIds> claimed_;
 
   core::Mutex mu_;
-  std::unordered_map<Handle, std::shared_ptr<Command>> commands_
-      GUARDED_BY(mu_);  // queued or running
+  // Waiting for the hook's answer, queued or running, by handle.
+  std::unordered_map<Handle, std::shared_ptr<Command>> commands_ GUARDED_BY(mu_);
+  Handle next_handle_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gaia::exec

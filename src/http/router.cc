@@ -27,6 +27,9 @@ bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// A full pool frees a thread as soon as one handler ends: a second is a fair wait.
+constexpr std::string_view kPoolFullRetryAfterSeconds = "1";
+
 }  // namespace
 
 void Router::add(std::string method, std::string path, Handler handler) {
@@ -44,17 +47,42 @@ void Router::add_stream(std::string method, std::string path, StreamHandler hand
   add_route(std::move(method), std::move(path), {.stream = std::move(handler)});
 }
 
-void Router::add_stream_blocking(std::string method, std::string path, StreamHandler handler) {
+void Router::add_stream_blocking(std::string method, std::string path, std::string_view pool,
+                                 StreamHandler handler) {
   add_route(std::move(method), std::move(path),
-            {.stream = std::move(handler), .stream_blocks = true});
+            {.stream = std::move(handler), .stream_blocks = true, .pool = pool_number(pool)});
 }
 
 void Router::add_upgrade(std::string method, std::string path, UpgradeHandler handler) {
   add_route(std::move(method), std::move(path), {.upgrade = std::move(handler)});
 }
 
-void Router::add_blocking(std::string method, std::string path, Handler handler) {
-  add_route(std::move(method), std::move(path), {.blocking = std::move(handler)});
+void Router::add_blocking(std::string method, std::string path, std::string_view pool,
+                          Handler handler) {
+  add_route(std::move(method), std::move(path),
+            {.blocking = std::move(handler), .pool = pool_number(pool)});
+}
+
+void Router::add_pool(std::string name, PoolLimits limits) {
+  if (limits.threads == 0) throw std::logic_error("pool " + name + " needs at least one thread");
+  for (const BlockingPoolSpec& p : pools_) {
+    if (p.name == name) throw std::logic_error("pool " + name + " is already declared");
+  }
+  pools_.push_back({std::move(name), limits});
+}
+
+std::size_t Router::pool_number(std::string_view name) const {
+  for (std::size_t i = 0; i < pools_.size(); ++i) {
+    if (pools_[i].name == name) return i;
+  }
+  throw std::logic_error("pool " + std::string(name) + " is not declared");
+}
+
+Response Router::pool_full(std::size_t pool) const {
+  Response r = error_response(
+      503, "busy", "the server is busy with " + pools_[pool].name + " work; try again shortly");
+  r.headers.push_back({"Retry-After", std::string(kPoolFullRetryAfterSeconds)});
+  return r;
 }
 
 void Router::add_route(std::string method, std::string path, Route route) {
@@ -132,14 +160,18 @@ void Router::run(const Route& r, const Request& req, Responder& respond, Exchang
   if (r.handler) return r.handler(req, respond);
   if (r.blocking && exchange == nullptr) return respond(r.blocking(req));
   if (r.blocking) {
-    return exchange->run_blocking([&r, req, respond = std::move(respond)]() mutable {
+    // `respond` stays here until the pool takes the work: a full pool answers with it.
+    auto shared_respond = std::make_shared<Responder>(std::move(respond));
+    const bool taken = exchange->run_blocking(r.pool, [&r, req, shared_respond]() {
       try {
-        respond(r.blocking(req));
+        (*shared_respond)(r.blocking(req));
       } catch (const std::exception& e) {
         spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
-        respond(error_response(500, "internal", "internal error"));
+        (*shared_respond)(error_response(500, "internal", "internal error"));
       }
     });
+    if (!taken) (*shared_respond)(pool_full(r.pool));
+    return;
   }
   if (exchange == nullptr) {
     return respond(error_response(500, "internal", "this route needs a connection"));
@@ -155,13 +187,20 @@ void Router::run(const Route& r, const Request& req, Responder& respond, Exchang
     std::shared_ptr<ResponseStream> stream = exchange->open_stream(std::move(observe));
     if (!r.stream_blocks) return r.stream(req, std::move(stream));
     // A handler that throws drops the stream, which then answers 500 (or ends the connection).
-    return exchange->run_blocking([&r, req, stream = std::move(stream)]() mutable {
+    const bool taken = exchange->run_blocking(r.pool, [&r, req, stream]() mutable {
       try {
         r.stream(req, std::move(stream));
       } catch (const std::exception& e) {
         spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
       }
     });
+    if (!taken) {
+      Response full = pool_full(r.pool);
+      stream->begin(full.status, std::string(full.content_type), std::move(full.headers));
+      stream->write(std::move(full.body));
+      stream->finish();
+    }
+    return;
   }
   auto answer = r.upgrade(req);
   if (auto* refusal = std::get_if<Response>(&answer)) return respond(std::move(*refusal));

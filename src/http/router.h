@@ -9,13 +9,19 @@
 // e.g. for WebSocket). Both need the connection the request came on (an Exchange); without one
 // (Router::route in tests) they answer 500.
 //
-// Threads: add() only before the router is handed to a Server; route() is const and may then
+// Blocking routes (handlers that may take long) run off the io threads, on a pool named at
+// registration. Each pool is one class of work (admin reads, analytics, ...) with its own
+// threads and a bounded queue, so that a flood of one class never delays another; a request
+// that finds its pool full is answered 503 with Retry-After at once instead of waiting.
+//
+// Threads: add*() only before the router is handed to a Server; route() is const and may then
 // be called from every io thread at once. Handlers must be safe to call concurrently.
 
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -91,8 +97,20 @@ class Exchange {
   virtual std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) = 0;
   // Hands the connection to `take`; the connection then writes and reads nothing more.
   virtual void upgrade(UpgradeTaker take) = 0;
-  // Runs `work` on the server's pool for long handlers, off every io thread.
-  virtual void run_blocking(std::function<void()> work) = 0;
+  // Runs `work` on blocking pool number `pool` (Router::pools()), off every io thread. False,
+  // running nothing, when that pool is full.
+  virtual bool run_blocking(std::size_t pool, std::function<void()> work) = 0;
+};
+
+// The size of one class of blocking work: `threads` handlers run at once and at most
+// `max_queued` more wait for a thread; one more is refused (503).
+struct PoolLimits {
+  unsigned threads = 1;
+  std::size_t max_queued = 0;
+};
+struct BlockingPoolSpec {
+  std::string name;
+  PoolLimits limits;
 };
 // Sees every answered request: the registered path it matched ("" if none), the method and
 // the status.
@@ -108,12 +126,20 @@ class Router {
   void add_async(std::string method, std::string path, AsyncHandler handler);
   void add_stream(std::string method, std::string path, StreamHandler handler);
   void add_upgrade(std::string method, std::string path, UpgradeHandler handler);
-  // A handler that may take long (a rebuild, a scan of the store): it runs on the server's
-  // pool for such work, so that the io thread, and every connection on it, goes on meanwhile.
-  void add_blocking(std::string method, std::string path, Handler handler);
-  // A stream route whose handler may wait (on a reviewer's answer, say): the stream is opened
-  // on the io thread, and the handler runs with it on the same pool.
-  void add_stream_blocking(std::string method, std::string path, StreamHandler handler);
+  // Declares the pool `name` for blocking routes. Throws std::logic_error if `name` is
+  // declared already, or if limits.threads is 0.
+  void add_pool(std::string name, PoolLimits limits);
+  // A handler that may take long (a rebuild, a scan of the store): it runs on the declared
+  // pool `pool`, so that the io thread, and every connection on it, goes on meanwhile.
+  // Throws std::logic_error if `pool` was not declared.
+  void add_blocking(std::string method, std::string path, std::string_view pool, Handler handler);
+  // A stream route whose handler may take a while (a lookup in the store): the stream is
+  // opened on the io thread, and the handler runs with it on the declared pool `pool`.
+  void add_stream_blocking(std::string method, std::string path, std::string_view pool,
+                           StreamHandler handler);
+
+  // The declared pools, in the order of add_pool(); a pool's number is its index here.
+  const std::vector<BlockingPoolSpec>& pools() const { return pools_; }
 
   // Called after every route(); set before the router is handed to a Server.
   void set_observer(RouteObserver observer) { observer_ = std::move(observer); }
@@ -134,9 +160,10 @@ class Router {
     AsyncHandler handler = {};  // exactly one of the four is set
     std::string path = {};      // as registered, e.g. "/api/admin/users/{name}"
     StreamHandler stream = {};
-    bool stream_blocks = false;  // run `stream` on the pool for blocking work
+    bool stream_blocks = false;  // run `stream` on pool number `pool`
     UpgradeHandler upgrade = {};
-    Handler blocking = {};
+    Handler blocking = {};  // runs on pool number `pool`
+    std::size_t pool = 0;
   };
   struct Pattern {
     std::vector<std::string> segments;  // "{name}" or a literal
@@ -148,9 +175,13 @@ class Router {
                 Exchange* exchange) const;
   void run(const Route& r, const Request& req, Responder& respond, Exchange* exchange) const;
   void add_route(std::string method, std::string path, Route route);
+  std::size_t pool_number(std::string_view name) const;
+  // The answer of a route whose pool is full.
+  Response pool_full(std::size_t pool) const;
 
   std::unordered_map<std::string, std::vector<Route>> routes_;  // exact paths
   std::vector<Pattern> patterns_;
+  std::vector<BlockingPoolSpec> pools_;
   RouteObserver observer_;
 };
 

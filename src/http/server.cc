@@ -9,14 +9,16 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <exception>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "core/mutex.h"
+#include "http/detail/blocking_pools.h"
 #include "http/detail/connection.h"
+#include "http/detail/connection_caps.h"
 
 namespace gaia::http {
 
@@ -26,22 +28,22 @@ using asio::ip::tcp;
 namespace {
 // After a failed accept (e.g. out of file descriptors) wait before retrying instead of spinning.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
-// Threads for blocking routes: admin work (reports, rebuilds) that is rare and may be long.
-constexpr int kBlockingThreads = 2;
 }  // namespace
 
 // Each io thread runs its own io_context, as each nginx worker runs its own event loop: a
 // connection lives on one of them, so its handlers never run concurrently (no strand needed)
 // and the schedulers share no lock. Connections are dealt to the threads in turn.
 //
-// Member order matters: the registry and router outlive the io_contexts, whose destruction may
-// destroy connections still queued in them.
+// Member order matters: the registry, caps, pools and router outlive the io_contexts, whose
+// destruction may destroy connections still queued in them.
 struct Server::State {
   using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
 
   State(ServerOptions o, Router r)
       : options(std::move(o)),
         router(std::move(r)),
+        caps(options.max_connections, options.max_connections_per_ip, options.observer),
+        blocking(router.pools()),
         loops(make_loops(options.io_threads)),
         acceptor(loops.front()->get_executor()),
         retry_timer(acceptor.get_executor()) {}
@@ -62,7 +64,8 @@ struct Server::State {
   ServerOptions options;
   Router router;
   detail::ConnectionRegistry registry;
-  asio::thread_pool blocking{kBlockingThreads};  // runs blocking routes; joined by stop()
+  detail::ConnectionCaps caps;
+  detail::BlockingPools blocking;  // runs blocking routes; joined by stop()
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<WorkGuard> keep_running;  // until stop(): a loop with no connection waits
   tcp::acceptor acceptor;               // on the first loop
@@ -81,23 +84,29 @@ struct Server::State {
 void Server::State::accept() {
   asio::io_context& loop = *loops[next_loop];
   next_loop = (next_loop + 1) % loops.size();
-  acceptor.async_accept(loop.get_executor(),
-                        [this](boost::system::error_code ec, detail::Socket socket) {
-                          if (!acceptor.is_open()) return;  // stop() closed it
-                          if (ec) {
-                            spdlog::warn("accept failed: {}", ec.message());
-                            retry_timer.expires_after(kAcceptRetryDelay);
-                            retry_timer.async_wait([this](boost::system::error_code wait_ec) {
-                              if (!wait_ec) accept();
-                            });
-                            return;
-                          }
-                          auto c = std::make_shared<detail::Connection>(
-                              std::move(socket), router, options, registry, blocking);
-                          if (registry.add(c))
-                            c->start();  // else stopping: `c` dies here and closes the socket
-                          accept();
-                        });
+  acceptor.async_accept(
+      loop.get_executor(), [this](boost::system::error_code ec, detail::Socket socket) {
+        if (!acceptor.is_open()) return;  // stop() closed it
+        if (ec) {
+          spdlog::warn("accept failed: {}", ec.message());
+          retry_timer.expires_after(kAcceptRetryDelay);
+          retry_timer.async_wait([this](boost::system::error_code wait_ec) {
+            if (!wait_ec) accept();
+          });
+          return;
+        }
+        // Past a cap, or gone already: the socket closes here, unread.
+        boost::system::error_code peer_ec;
+        const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+        std::optional<detail::ConnectionCaps::Slot> slot;
+        if (!peer_ec) slot = caps.take(peer.address());
+        if (slot) {
+          auto c = std::make_shared<detail::Connection>(std::move(socket), std::move(*slot), router,
+                                                        options, registry, blocking);
+          if (registry.add(c)) c->start();  // else stopping: `c` dies here and closes the socket
+        }
+        accept();
+      });
 }
 
 Server::Server(ServerOptions options, Router router)

@@ -4,7 +4,8 @@
 //
 // Every read and write is bounded (ServerOptions), so a slow or broken client only ever costs
 // its own connection; malformed requests are answered 400 (431/413 for oversized ones) and the
-// connection closed.
+// connection closed. Open connections are capped, in all and per client address: one past a
+// cap is closed at once, unread. Blocking routes run on the router's pools (router.h).
 //
 // Threads: start() and stop() from one controlling thread; port() from any thread after a
 // successful start(). The destructor stops the server if it is still running.
@@ -22,11 +23,24 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "http/router.h"
 
 namespace gaia::http {
+
+// Told of the server's connections, for metrics. Called from the io threads, and closed()
+// from whichever thread lets go of a connection last; it must not block.
+class ConnectionObserver {
+ public:
+  virtual ~ConnectionObserver() = default;
+  virtual void opened() = 0;
+  virtual void closed() = 0;
+  // A connection closed at accept, past ServerOptions::max_connections ("total") or
+  // max_connections_per_ip ("per_ip").
+  virtual void refused(std::string_view reason) = 0;
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal
@@ -40,6 +54,11 @@ struct ServerOptions {
   std::chrono::milliseconds drain_timeout{10'000};  // stop(): longest wait for in-flight work
   // A ResponseStream's bound on bytes queued and not yet written (see router.h).
   std::size_t stream_max_pending_bytes = 1024 * 1024;
+  // Open connections at most, in all and from one client address (an IPv6 client by its
+  // /64); WebSocket connections count too. One past either cap is closed at once.
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_ip = 1'000;
+  ConnectionObserver* observer = nullptr;  // may be null; must outlive the server
 };
 
 class Server {

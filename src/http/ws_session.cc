@@ -58,6 +58,7 @@ class WsSession final : public detail::WsPeer,
       : hub_(hub),
         registry_(up.registry),
         ws_(beast::basic_stream<asio::ip::tcp, detail::Executor>(std::move(up.socket))),
+        slot_(std::move(up.slot)),
         request_(std::move(up.request)),
         auth_(auth),
         credential_(credential),
@@ -297,6 +298,7 @@ class WsSession final : public detail::WsPeer,
   WsHub& hub_;
   detail::ConnectionRegistry& registry_;
   WsStream ws_;
+  detail::ConnectionCaps::Slot slot_;  // counted against the caps while the socket lives
   beast::http::request<beast::http::string_body> request_;  // read by async_accept
   beast::flat_buffer in_;
   WsAuth auth_;

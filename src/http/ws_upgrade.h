@@ -1,8 +1,8 @@
 #pragma once
 // Upgrade: a connection handed over by an upgrade route (see UpgradeHandler in router.h): its
-// socket, any bytes read past the request, and the request itself. The taker owns the socket
-// from then on and registers whatever serves it with `registry`, so that Server::stop() can
-// close it too.
+// socket, its place under the connection caps, any bytes read past the request, and the
+// request itself. The taker owns the socket from then on, keeps `slot` as long as the socket,
+// and registers whatever serves it with `registry`, so that Server::stop() can close it too.
 // Threads: handed to the taker on the connection's thread; the socket stays on that thread.
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +15,7 @@ namespace gaia::http {
 
 struct Upgrade {
   detail::Socket socket;
+  detail::ConnectionCaps::Slot slot;
   boost::beast::flat_buffer buffer;
   boost::beast::http::request<boost::beast::http::string_body> request;
   // The Server's registry: outlives the io threads, hence every upgraded connection.

@@ -80,6 +80,10 @@ std::optional<RawResponse> RawHttpConnection::read_response() {
     std::size_t v = line.find_first_not_of(' ', colon + 1);
     res.headers[name] = v == std::string::npos ? "" : line.substr(v);
   }
+  if (auto it = res.headers.find("transfer-encoding"); it != res.headers.end()) {
+    if (it->second != "chunked" || !read_chunks(res.body)) return std::nullopt;
+    return res;
+  }
   std::size_t length = 0;
   if (auto it = res.headers.find("content-length"); it != res.headers.end()) {
     length = std::stoul(it->second);
@@ -90,6 +94,23 @@ std::optional<RawResponse> RawHttpConnection::read_response() {
   res.body = buffer_.substr(0, length);
   buffer_.erase(0, length);
   return res;
+}
+
+bool RawHttpConnection::read_chunks(std::string& body) {
+  for (;;) {
+    std::size_t eol;
+    while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+      if (!fill()) return false;
+    }
+    const std::size_t size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
+    buffer_.erase(0, eol + 2);
+    while (buffer_.size() < size + 2) {  // the chunk and its CRLF
+      if (!fill()) return false;
+    }
+    body.append(buffer_, 0, size);
+    buffer_.erase(0, size + 2);
+    if (size == 0) return true;  // the last chunk (no trailers are sent)
+  }
 }
 
 bool RawHttpConnection::wait_for_close() {

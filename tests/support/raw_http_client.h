@@ -1,7 +1,7 @@
 #pragma once
 // RawHttpConnection: a blocking TCP client to 127.0.0.1 for tests. Writes bytes verbatim and
-// reads HTTP/1.1 responses with Content-Length bodies; every read gives up after `timeout`,
-// so a test never hangs on a server that does not answer. One thread at a time.
+// reads HTTP/1.1 responses with Content-Length or chunked bodies; every read gives up after
+// `timeout`, so a test never hangs on a server that does not answer. One thread at a time.
 
 #include <chrono>
 #include <cstdint>
@@ -35,6 +35,7 @@ class RawHttpConnection {
 
  private:
   bool fill();  // reads more into buffer_; false on end of stream, error or timeout
+  bool read_chunks(std::string& body);  // a chunked body, decoded into `body`
 
   int fd_ = -1;
   std::string buffer_;

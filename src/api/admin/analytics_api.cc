@@ -7,6 +7,7 @@
 
 #include "api/admin/admin_support.h"
 #include "api/admin/analytics_csv.h"
+#include "api/api_pools.h"
 
 namespace gaia::api::admin {
 namespace {
@@ -207,29 +208,28 @@ http::Response admin_get(const ApiContext& ctx, const http::Request& req, Fn fn)
 }  // namespace
 
 void add_analytics_api(http::Router& router, ApiContext ctx, AnalyticsServices services) {
-  router.add_stream(
-      "GET", "/api/admin/quotas/analytics",
+  // A report may take a second: it runs on the analytics pool, off the io threads.
+  router.add_stream_blocking(
+      "GET", "/api/admin/quotas/analytics", kAnalyticsPool,
       [ctx, services](const http::Request& req, std::shared_ptr<http::ResponseStream> stream) {
         auto auth = authenticate(req, ctx.directory, true);
         if (auto* r = std::get_if<http::Response>(&auth)) return answer(stream, std::move(*r));
         auto parsed = parse_report(ctx, req);
         if (auto* r = std::get_if<http::Response>(&parsed)) return answer(stream, std::move(*r));
-        // The report and the writing run on a thread of their own: a report may
-        // take a second, and an io thread serves many connections meanwhile.
-        std::thread([ctx, services, stream, p = std::move(std::get<ParsedReport>(parsed))] {
-          auto table = analytics::run_report(ctx.store, services.rollup.buckets(), p.query,
-                                             [&ctx](uint64_t id) {
-                                               auto user = ctx.directory.user_by_id(id);
-                                               return user ? user->name : std::to_string(id);
-                                             });
-          if (!table.ok()) return answer(stream, store_failure(table.status()));
-          write_chunks(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
-                       render(p, table.value()));
-        }).detach();
+        const ParsedReport& p = std::get<ParsedReport>(parsed);
+        auto table = analytics::run_report(ctx.store, services.rollup.buckets(), p.query,
+                                           [&ctx](uint64_t id) {
+                                             auto user = ctx.directory.user_by_id(id);
+                                             return user ? user->name : std::to_string(id);
+                                           });
+        if (!table.ok()) return answer(stream, store_failure(table.status()));
+        write_chunks(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
+                     render(p, table.value()));
       });
 
   router.add_blocking(
-      "GET", "/api/admin/analytics/trend", [ctx, services](const http::Request& req) {
+      "GET", "/api/admin/analytics/trend", kAnalyticsPool,
+      [ctx, services](const http::Request& req) {
         return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
           auto range = range_of(q, now, 7 * analytics::kDayMs);
           if (auto* r = std::get_if<http::Response>(&range)) return std::move(*r);
@@ -240,59 +240,67 @@ void add_analytics_api(http::Router& router, ApiContext ctx, AnalyticsServices s
               {.from_ms = from, .to_ms = to, .limit = static_cast<size_t>(limit.value_or(20))}));
         });
       });
+  router.add_blocking("GET", "/api/admin/analytics/spikes", kAnalyticsPool,
+                      [ctx, services](const http::Request& req) {
+                        return admin_get(
+                            ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
+                              auto hour = q.time_ms("hour");
+                              auto weeks = q.integer("weeks", 1, 12);
+                              auto min_count = q.integer("min_count", 1, 1'000'000'000);
+                              auto threshold = q.integer("threshold", 1, 100);
+                              if (q.error()) return *q.error();
+                              analytics::SpikeOptions o;
+                              // Default: the last complete hour.
+                              o.hour_start_ms = hour.value_or(now - analytics::kHourMs);
+                              if (weeks) o.weeks = static_cast<int>(*weeks);
+                              if (min_count) o.min_count = static_cast<uint64_t>(*min_count);
+                              if (threshold) o.threshold = static_cast<double>(*threshold);
+                              return findings_response(services.detectors.spikes(o));
+                            });
+                      });
+  router.add_blocking("GET", "/api/admin/analytics/violators", kAnalyticsPool,
+                      [ctx, services](const http::Request& req) {
+                        return admin_get(
+                            ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
+                              auto range = range_of(q, now, kDefaultRangeMs);
+                              if (auto* r = std::get_if<http::Response>(&range))
+                                return std::move(*r);
+                              auto min = q.integer("min_refusals", 0, 1'000'000'000);
+                              if (q.error()) return *q.error();
+                              const auto [from, to] = std::get<0>(range);
+                              return findings_response(services.detectors.violators(
+                                  {.from_ms = from,
+                                   .to_ms = to,
+                                   .min_refusals = static_cast<uint64_t>(min.value_or(10))}));
+                            });
+                      });
+  router.add_blocking("GET", "/api/admin/analytics/forecast", kAnalyticsPool,
+                      [ctx, services](const http::Request& req) {
+                        return admin_get(
+                            ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
+                              auto window = q.integer("window_minutes", 1, 24 * 60);
+                              if (q.error()) return *q.error();
+                              return findings_response(services.detectors.forecast(
+                                  {.now_ms = now, .rate_window_ms = window.value_or(60) * 60'000}));
+                            });
+                      });
   router.add_blocking(
-      "GET", "/api/admin/analytics/spikes", [ctx, services](const http::Request& req) {
-        return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
-          auto hour = q.time_ms("hour");
-          auto weeks = q.integer("weeks", 1, 12);
-          auto min_count = q.integer("min_count", 1, 1'000'000'000);
-          auto threshold = q.integer("threshold", 1, 100);
-          if (q.error()) return *q.error();
-          analytics::SpikeOptions o;
-          // Default: the last complete hour.
-          o.hour_start_ms = hour.value_or(now - analytics::kHourMs);
-          if (weeks) o.weeks = static_cast<int>(*weeks);
-          if (min_count) o.min_count = static_cast<uint64_t>(*min_count);
-          if (threshold) o.threshold = static_cast<double>(*threshold);
-          return findings_response(services.detectors.spikes(o));
-        });
-      });
-  router.add_blocking(
-      "GET", "/api/admin/analytics/violators", [ctx, services](const http::Request& req) {
+      "GET", "/api/admin/analytics/top", kAnalyticsPool, [ctx, services](const http::Request& req) {
         return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
           auto range = range_of(q, now, kDefaultRangeMs);
           if (auto* r = std::get_if<http::Response>(&range)) return std::move(*r);
-          auto min = q.integer("min_refusals", 0, 1'000'000'000);
+          auto per_type = q.integer("per_type", 1, 100);
           if (q.error()) return *q.error();
           const auto [from, to] = std::get<0>(range);
-          return findings_response(services.detectors.violators(
-              {.from_ms = from,
-               .to_ms = to,
-               .min_refusals = static_cast<uint64_t>(min.value_or(10))}));
+          return findings_response(
+              services.detectors.top({.from_ms = from,
+                                      .to_ms = to,
+                                      .per_type = static_cast<size_t>(per_type.value_or(5))}));
         });
       });
   router.add_blocking(
-      "GET", "/api/admin/analytics/forecast", [ctx, services](const http::Request& req) {
-        return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
-          auto window = q.integer("window_minutes", 1, 24 * 60);
-          if (q.error()) return *q.error();
-          return findings_response(services.detectors.forecast(
-              {.now_ms = now, .rate_window_ms = window.value_or(60) * 60'000}));
-        });
-      });
-  router.add_blocking("GET", "/api/admin/analytics/top", [ctx, services](const http::Request& req) {
-    return admin_get(ctx, req, [&](QueryReader& q, int64_t now) -> http::Response {
-      auto range = range_of(q, now, kDefaultRangeMs);
-      if (auto* r = std::get_if<http::Response>(&range)) return std::move(*r);
-      auto per_type = q.integer("per_type", 1, 100);
-      if (q.error()) return *q.error();
-      const auto [from, to] = std::get<0>(range);
-      return findings_response(services.detectors.top(
-          {.from_ms = from, .to_ms = to, .per_type = static_cast<size_t>(per_type.value_or(5))}));
-    });
-  });
-  router.add_blocking(
-      "POST", "/api/admin/analytics/rebuild", [ctx, services](const http::Request& req) {
+      "POST", "/api/admin/analytics/rebuild", kAnalyticsPool,
+      [ctx, services](const http::Request& req) {
         return with_json_caller(
             ctx.directory, req, true, [&](const identity::Caller& caller, JsonBody& body) {
               const int64_t now = core::to_ms(ctx.clock.now().wall);

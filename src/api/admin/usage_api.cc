@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/admin/admin_support.h"
+#include "api/api_pools.h"
 #include "core/limit_name.h"
 
 namespace gaia::api::admin {
@@ -155,9 +156,9 @@ http::Response list_violations(const ApiContext& ctx, const http::Request& req) 
 void add_admin_usage_api(http::Router& router, ApiContext ctx) {
   // Both read a whole table (every user's quota status; violations by scan), which takes
   // long with many users: off the io threads.
-  router.add_blocking("GET", "/api/admin/quotas/usage",
+  router.add_blocking("GET", "/api/admin/quotas/usage", kAdminPool,
                       [ctx](const http::Request& req) { return list_usage(ctx, req); });
-  router.add_blocking("GET", "/api/admin/quotas/violations",
+  router.add_blocking("GET", "/api/admin/quotas/violations", kAdminPool,
                       [ctx](const http::Request& req) { return list_violations(ctx, req); });
 }
 

@@ -4,6 +4,7 @@
 
 #include "api/admin/admin_support.h"
 #include "api/admin/rules_api.h"
+#include "api/api_pools.h"
 #include "core/text.h"
 #include "http/ratelimit_fields.h"
 #include "rules/rule_json.h"
@@ -171,7 +172,7 @@ http::Response reset_usage(const ApiContext& ctx, const http::Request& req) {
 void add_admin_users_api(http::Router& router, ApiContext ctx,
                          reputation::ReputationBook& reputation) {
   // A search reads every user: off the io threads.
-  router.add_blocking("GET", "/api/admin/users",
+  router.add_blocking("GET", "/api/admin/users", kAdminPool,
                       [ctx](const http::Request& req) { return list_users(ctx, req); });
   router.add("GET", "/api/admin/users/{name}", [ctx, &reputation](const http::Request& req) {
     return show_user(ctx, reputation, req);

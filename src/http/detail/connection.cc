@@ -191,9 +191,11 @@ void ConnectionRegistry::close_all() {
   for (auto& c : live) c->shutdown();
 }
 
-Connection::Connection(Socket socket, const Router& router, const ServerOptions& options,
-                       ConnectionRegistry& registry, asio::thread_pool& blocking)
+Connection::Connection(Socket socket, ConnectionCaps::Slot slot, const Router& router,
+                       const ServerOptions& options, ConnectionRegistry& registry,
+                       BlockingPools& blocking)
     : socket_(std::move(socket)),
+      slot_(std::move(slot)),
       router_(router),
       options_(options),
       registry_(registry),
@@ -328,19 +330,20 @@ std::shared_ptr<ResponseStream> Connection::open_stream(std::function<void(unsig
   return std::make_shared<StreamHandle>(shared_from_this(), s_.shared);
 }
 
-void Connection::run_blocking(std::function<void()> work) {
+bool Connection::run_blocking(std::size_t pool, std::function<void()> work) {
   // The loop keeps running until the work has answered, even while the server stops.
-  asio::post(blocking_, [work = std::move(work),
-                         busy = asio::make_work_guard(socket_.get_executor())]() { work(); });
+  return blocking_.try_post(
+      pool,
+      [work = std::move(work), busy = asio::make_work_guard(socket_.get_executor())]() { work(); });
 }
 
 void Connection::upgrade(UpgradeTaker take) {
   phase_ = Phase::kUpgraded;
   clear_deadline();
   watchdog_.cancel();  // its wait holds this connection, which the upgrade leaves behind
-  auto up = std::unique_ptr<Upgrade>(new Upgrade{std::move(socket_), std::move(buffer_),
-                                                 to_beast(request_, parser_->version()), registry_,
-                                                 options_.drain_timeout});
+  auto up = std::unique_ptr<Upgrade>(
+      new Upgrade{std::move(socket_), std::move(slot_), std::move(buffer_),
+                  to_beast(request_, parser_->version()), registry_, options_.drain_timeout});
   take(std::move(up));
 }
 

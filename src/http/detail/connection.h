@@ -13,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -26,6 +25,8 @@
 #include <vector>
 
 #include "core/mutex.h"
+#include "http/detail/blocking_pools.h"
+#include "http/detail/connection_caps.h"
 #include "http/detail/request_parser.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -80,11 +81,12 @@ class Connection : public Closable,
                    public Exchange,
                    public std::enable_shared_from_this<Connection> {
  public:
-  // `router`, `options` and `registry` must outlive every Connection: the Server owns them and
-  // joins its threads, or destroys its io_context, before they go.
+  // `router`, `options`, `registry` and `blocking` must outlive every Connection: the Server
+  // owns them and joins its threads, or destroys its io_context, before they go. `slot`
+  // counts the connection against the caps until it closes (or, upgraded, its new owner does).
   // `blocking` runs the work of blocking routes.
-  Connection(Socket socket, const Router& router, const ServerOptions& options,
-             ConnectionRegistry& registry, boost::asio::thread_pool& blocking);
+  Connection(Socket socket, ConnectionCaps::Slot slot, const Router& router,
+             const ServerOptions& options, ConnectionRegistry& registry, BlockingPools& blocking);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -97,7 +99,7 @@ class Connection : public Closable,
   // Exchange, called on the connection's thread from within route_async.
   std::shared_ptr<ResponseStream> open_stream(std::function<void(unsigned)> observe) override;
   void upgrade(UpgradeTaker take) override;
-  void run_blocking(std::function<void()> work) override;
+  bool run_blocking(std::size_t pool, std::function<void()> work) override;
 
   // The stream handle's requests, run on the connection's thread (the handle posts them). Each
   // names its stream and does nothing if that stream is no longer the connection's current one.
@@ -141,6 +143,7 @@ class Connection : public Closable,
   void resume();         // back to reading requests after a finished stream
 
   Socket socket_;
+  ConnectionCaps::Slot slot_;
   boost::beast::flat_buffer buffer_;
   // The request being read or answered, reused from one request to the next (see
   // RequestParser), and its parser.
@@ -152,7 +155,7 @@ class Connection : public Closable,
   const Router& router_;
   const ServerOptions& options_;
   ConnectionRegistry& registry_;
-  boost::asio::thread_pool& blocking_;
+  BlockingPools& blocking_;
   Phase phase_ = Phase::kBusy;
   bool stopping_ = false;
 

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/api_pools.h"
 #include "api/api_support.h"
 #include "http/live_feed.h"
 #include "http/router.h"
@@ -64,6 +65,7 @@ class AdminRouterTest : public ::testing::Test {
     ASSERT_TRUE(book.ok());
     book_ = std::move(book.value());
     metrics_ = std::make_unique<ServiceMetrics>(registry_, *store_);
+    add_api_pools(router_, {});
   }
 
   // What the APIs under test are given. REQUIRES: SetUp() succeeded.

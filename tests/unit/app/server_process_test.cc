@@ -58,6 +58,8 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
                                              "webhook off",
                                              "[INIT] ✓ Analytics: aggregates flushed every 10 s",
                                              "[INIT] ✓ Executor: 2 workers, ",
+                                             "[INIT] ✓ HTTP: 2 io threads, at most 10000 "
+                                             "connections (1000 per client); blocking pools",
                                              "[INIT] ✓ Dashboard: ",
                                              "[INFO] Starting HTTP server on " + where,
                                              "[INFO] Dashboard: http://" + where + "/admin/quotas",

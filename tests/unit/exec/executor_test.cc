@@ -87,10 +87,38 @@ class Events : public ExecObserver {
 class ScriptedConfirmation : public ConfirmationHook {
  public:
   explicit ScriptedConfirmation(Confirmation answer) : answer_(std::move(answer)) {}
-  Confirmation review(const ExecRequest&) override { return answer_; }
+  void review(const ExecRequest&, std::function<void(Confirmation)> done) override {
+    done(answer_);
+  }
 
  private:
   Confirmation answer_;
+};
+
+// Keeps every question unanswered until the test answers it, as a slow reviewer would.
+class HeldConfirmation : public ConfirmationHook {
+ public:
+  void review(const ExecRequest&, std::function<void(Confirmation)> done) override {
+    std::lock_guard lock(mu_);
+    held_.push_back(std::move(done));
+  }
+  size_t held() {
+    std::lock_guard lock(mu_);
+    return held_.size();
+  }
+  // Answers every held question with `answer`, on this thread.
+  void answer_all(const Confirmation& answer) {
+    std::vector<std::function<void(Confirmation)>> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& done : held) done(answer);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::function<void(Confirmation)>> held_;
 };
 
 class RefusingLoad : public LoadGate {
@@ -209,6 +237,44 @@ TEST_F(ExecutorTest, AnAgentsCommandIsDeniedOrHeldByTheConfirmationHook) {
   EXPECT_FALSE(executor_->submit(std::move(req), asked));
   asked->wait();
   EXPECT_EQ(asked->refusal_status_, 428u);
+}
+
+TEST_F(ExecutorTest, AnAgentsCommandWaitsForTheHooksAnswerWithoutHoldingTheCaller) {
+  auto hook = std::make_unique<HeldConfirmation>();
+  HeldConfirmation& held = *hook;
+  confirm_ = std::move(hook);
+  use_rules({});
+  ExecRequest req = request({"/bin/true"});
+  req.from_agent = true;
+  auto events = std::make_shared<Events>();
+  // submit() returns while the question is still unanswered.
+  ASSERT_TRUE(executor_->submit(std::move(req), events));
+  EXPECT_EQ(held.held(), 1u);
+  {
+    std::lock_guard lock(events->mu_);
+    EXPECT_TRUE(events->log_.empty()) << "nothing happens before the answer";
+  }
+  held.answer_all({Confirmation::Verdict::kApprove, "fine"});
+  EXPECT_EQ(events->wait(), (std::vector<std::string>{"queued:0", "started", "exited"}));
+}
+
+TEST_F(ExecutorTest, ACommandCancelledWhileTheHookDecidesNeverRuns) {
+  auto hook = std::make_unique<HeldConfirmation>();
+  HeldConfirmation& held = *hook;
+  confirm_ = std::move(hook);
+  use_rules({});
+  ExecRequest req = request({"/bin/true"});
+  req.from_agent = true;
+  auto events = std::make_shared<Events>();
+  std::optional<Executor::Handle> handle = executor_->submit(std::move(req), events);
+  ASSERT_TRUE(handle);
+  executor_->cancel(*handle);
+  EXPECT_EQ(events->wait(), std::vector<std::string>{"failed"});
+  // The approval that comes afterwards finds the command gone: it is never queued (a queued
+  // command is told so before answer_all returns).
+  held.answer_all({Confirmation::Verdict::kApprove, "fine"});
+  std::lock_guard lock(events->mu_);
+  EXPECT_EQ(events->log_, std::vector<std::string>{"failed"});
 }
 
 TEST_F(ExecutorTest, AnOverloadedMachineRefusesWithRetryAfter) {

@@ -93,12 +93,25 @@ TEST(RouterTest, RefusesARouteThatIsAlreadyRegistered) {
   Router router = hello_router();
   auto again = [](const Request&) { return json_response(202, nullptr); };
   EXPECT_THROW(router.add("GET", "/hello", again), std::logic_error);
-  EXPECT_THROW(router.add_blocking("POST", "/hello", again), std::logic_error);
+  router.add_pool("work", {.threads = 1});
+  EXPECT_THROW(router.add_blocking("POST", "/hello", "work", again), std::logic_error);
   router.add("GET", "/users/{name}", again);
   EXPECT_THROW(router.add("GET", "/users/{name}", again), std::logic_error);
   EXPECT_EQ(router.route(request("GET", "/hello")).status, 200u);  // the first owner stays
   router.add("PUT", "/hello", again);  // another method on the same path is another route
   EXPECT_EQ(router.route(request("PUT", "/hello")).status, 202u);
+}
+
+TEST(RouterTest, ABlockingRouteMustNameADeclaredPool) {
+  Router router;
+  auto handler = [](const Request&) { return json_response(200, nullptr); };
+  EXPECT_THROW(router.add_blocking("GET", "/report", "reports", handler), std::logic_error);
+  router.add_pool("reports", {.threads = 1, .max_queued = 4});
+  EXPECT_THROW(router.add_pool("reports", {.threads = 2}), std::logic_error);
+  EXPECT_THROW(router.add_pool("none", {.threads = 0}), std::logic_error);
+  router.add_blocking("GET", "/report", "reports", handler);
+  // Without a connection (no server) the handler runs on the caller's thread.
+  EXPECT_EQ(router.route(request("GET", "/report")).status, 200u);
 }
 
 TEST(RouterTest, TurnsThrowingHandlerInto500) {

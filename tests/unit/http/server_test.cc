@@ -148,7 +148,8 @@ class ServerBlockingTest : public ::testing::Test {
 
 TEST_F(ServerBlockingTest, ABlockingRouteLeavesItsIoThreadServingOtherConnections) {
   Router router = test_router();
-  router.add_blocking("GET", "/slow", [&](const Request&) {
+  router.add_pool("slow", {.threads = 1});
+  router.add_blocking("GET", "/slow", "slow", [&](const Request&) {
     hold();
     return json_response(200, boost::json::object{{"slow", true}});
   });
@@ -160,7 +161,8 @@ TEST_F(ServerBlockingTest, ABlockingRouteLeavesItsIoThreadServingOtherConnection
 
 TEST_F(ServerBlockingTest, ABlockingStreamRouteLeavesItsIoThreadServingOtherConnections) {
   Router router = test_router();
-  router.add_stream_blocking("GET", "/slow-stream",
+  router.add_pool("slow", {.threads = 1});
+  router.add_stream_blocking("GET", "/slow-stream", "slow",
                              [&](const Request&, std::shared_ptr<ResponseStream> stream) {
                                hold();
                                stream->begin(200, "text/plain");
