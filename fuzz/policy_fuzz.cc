@@ -11,16 +11,10 @@
 
 #include "confirm/default_patterns.h"
 #include "confirm/policy.h"
-
-namespace {
+#include "fuzz_check.h"
 
 using namespace gaia::confirm;
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using gaia::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);

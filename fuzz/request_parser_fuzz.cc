@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "http/detail/request_parser.h"
 
 namespace {
@@ -14,9 +15,7 @@ namespace {
 constexpr std::size_t kHeaderLimit = 1024;
 constexpr std::size_t kBodyLimit = 2048;
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using gaia::fuzz::check;
 
 }  // namespace
 

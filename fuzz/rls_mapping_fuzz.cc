@@ -8,16 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "rls/mapping.h"
 #include "rls/trusted_peers.h"
 
-namespace {
-
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-}  // namespace
+using gaia::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

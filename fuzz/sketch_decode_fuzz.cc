@@ -9,15 +9,14 @@
 
 #include "analytics/encoded_sketch.h"
 #include "analytics/sketch.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using gaia::analytics::EncodedSketch;
 using gaia::analytics::Sketch;
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using gaia::fuzz::check;
 
 bool same(const Sketch& a, const Sketch& b) {
   if (a.count() != b.count()) return false;
