@@ -154,14 +154,15 @@ TEST_F(ConfirmTest, DefaultPatternsDecideAndEveryDecisionIsLogged) {
   EXPECT_EQ(json_of(*missing).at("field"), "command");
 
   EXPECT_EQ(call("GET", "/api/claude/confirm/decisions", key)->status, 403);
-  auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
-  // The log is group-committed: poll briefly until the row is durable.
+  // The log is group-committed in order: once the last decision (the ask) is durable, so are
+  // the two before it.
   eventually(
       [&] {
-        log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
-        return !json_of(*log).at("decisions").as_array().empty();
+        auto last = call("GET", "/api/claude/confirm/decisions?user=ann&decision=ask", kAdminKey);
+        return !json_of(*last).at("decisions").as_array().empty();
       },
       std::chrono::seconds(5), std::chrono::milliseconds(100));
+  auto log = call("GET", "/api/claude/confirm/decisions?user=ann&decision=deny", kAdminKey);
   ASSERT_EQ(log->status, 200) << log->body;
   auto rows = json_of(*log).at("decisions").as_array();
   ASSERT_EQ(rows.size(), 1u);
