@@ -56,7 +56,8 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   const Subject& subject = std::get<Subject>(who);
 
   const auto units = static_cast<uint32_t>(cost.value_or(1));
-  exec::QuotaAnswer a = quota_check.check({.user_id = subject.user_id,
+  exec::QuotaAnswer a = quota_check.check({.rules = rules,
+                                           .user_id = subject.user_id,
                                            .key_id = caller.key_id,
                                            .principal = subject.principal,
                                            .type = *type,

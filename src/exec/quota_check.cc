@@ -16,7 +16,7 @@ QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
     answer.retry_after_s = kStorePausedRetryAfterS;
     return answer;
   }
-  answer.rules = limiter_.rules();
+  answer.rules = req.rules;
   const core::RuleSet& rules = *answer.rules;
   const core::Instant now = clock_.now();
   core::Decision& d = answer.decision;

@@ -37,10 +37,13 @@ class CheckObserver {
 };
 
 struct QuotaRequest {
+  // The rules the front end read `type` from (QuotaCheck::rules()); the answer names the type
+  // and limits from them, so a check reads the rule set once.
+  std::shared_ptr<const core::RuleSet> rules;
   uint64_t user_id = 0;  // whose usage and violations these are
   uint64_t key_id = 0;   // the key that asked, 0 for none
   core::Principal principal;
-  core::CommandTypeId type = 0;  // REQUIRES: a type of the limiter's current rules
+  core::CommandTypeId type = 0;  // REQUIRES: a type of `rules`
   uint32_t cost = 1;             // 0 reads the limits without consuming anything
   std::string_view command;      // kept with a refusal
 };
@@ -58,7 +61,7 @@ enum class QuotaOutcome {
 struct QuotaAnswer {
   QuotaOutcome outcome = QuotaOutcome::kAdmitted;
   core::Decision decision;  // unset for kStorePaused
-  // The rules the check was decided on: the names of the type and of the limits.
+  // The request's rules: the names of the type and of the limits.
   std::shared_ptr<const core::RuleSet> rules;
   // For a refusal with a known free time, the whole seconds to wait (Retry-After), else -1.
   int64_t retry_after_s = -1;

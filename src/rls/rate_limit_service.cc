@@ -189,6 +189,7 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
     const Planned& p = plan[i];
     Response::DescriptorStatus& status = *response.add_statuses();
     exec::QuotaRequest req;
+    req.rules = rules;
     req.type = p.type;
     req.cost = p.cost;
     if (p.ask.kind == PrincipalKind::kApiKey) {

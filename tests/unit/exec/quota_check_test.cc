@@ -46,6 +46,7 @@ class QuotaCheckTest : public ::testing::Test {
 
   QuotaAnswer check(uint32_t cost = 1) {
     QuotaRequest req;
+    req.rules = limiter_->rules();
     req.user_id = 1;
     req.key_id = 7;
     req.principal = {1, 7, core::Tier::kDefault};
