@@ -82,6 +82,9 @@ struct Config {
   // Seconds an agent's command that needs a person waits for an admin's approval
   // (POST /api/admin/approvals/{id}); 0 answers 428 at once.
   unsigned confirm_approval_wait_s = 0;
+  // Of those, how many one user may have waiting at once: one user never takes the room of
+  // every other (the desk holds 256 for all users together).
+  unsigned confirm_approval_max_per_user = 16;
   // Analytics aggregates: flushed every analytics_flush_s seconds; minute, hour and day
   // buckets kept this many days (longer than raw executions).
   unsigned analytics_flush_s = 10;

@@ -43,7 +43,8 @@ HealthInfo health_info(const Config& config, const core::Clock& clock, store::St
 
 RouteState::RouteState(const Config& config, const core::Clock& clock,
                        const identity::Directory& directory)
-    : approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s), kMaxWaitingApprovals),
+    : approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s), kMaxWaitingApprovals,
+                config.confirm_approval_max_per_user),
       sessions(clock, directory, {}),
       dashboard(web::dashboard_files(), "/admin/quotas") {}
 

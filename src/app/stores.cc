@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "store/journal/resilient_store.h"
 #include "store/postgres/postgres_store.h"
@@ -14,6 +18,7 @@ namespace gaia::app {
 namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kMinuteMs = 60'000;
 
 // The configured backend, retried with backoff for store_connect_retry_s while the database
 // cannot be reached.
@@ -87,22 +92,101 @@ std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock
   return store;
 }
 
+namespace {
+
+// Who used units of a type on one local day: how usage rows and aggregates meet.
+struct DayKey {
+  uint64_t user_id;
+  uint64_t key_id;
+  std::string type;
+  int64_t day_start_ms;
+  auto operator<=>(const DayKey&) const = default;
+};
+
+// The minutes of each day in which units were admitted, latest first, with their units, as
+// far as the analytics aggregates of [from_ms, now] hold them (they are flushed every few
+// seconds: the last ones before a crash may be missing).
+std::map<DayKey, std::vector<std::pair<int64_t, uint64_t>>> admitted_minutes(
+    store::Store& store, const core::Calendar& calendar, int64_t from_ms, int64_t now_ms,
+    std::ostream& err) {
+  std::map<DayKey, std::vector<std::pair<int64_t, uint64_t>>> minutes;
+  core::Period day;
+  store::AggregateFilter filter{
+      store::Granularity::kMinute, from_ms, now_ms + 1, std::nullopt, std::nullopt,
+      std::string("admitted")};
+  core::Status s = store.scan_aggregates(filter, [&](const store::AggregateRowView& row) {
+    if (!day.contains(row.bucket_start_ms)) {
+      day = calendar.period_at(core::CalendarPeriod::kDay, row.bucket_start_ms);
+    }
+    minutes[{row.user_id, row.key_id, std::string(row.type), day.start_ms}].emplace_back(
+        row.bucket_start_ms, row.cost);
+  });
+  if (!s.ok()) {
+    // Without them every unit counts as used at the end of its day: never more admitted.
+    err << "[WARN] reading admitted minutes: " << s.message() << std::endl;
+    return {};
+  }
+  for (auto& [key, list] : minutes) std::sort(list.rbegin(), list.rend());
+  return minutes;
+}
+
+}  // namespace
+
 bool restore_usage(store::Store& store, const identity::Directory& directory,
                    core::Limiter& limiter, core::Instant now, std::ostream& err) {
-  // No calendar period is longer than a month: 32 days back covers every current one.
-  auto rows = store.usage_since(core::to_ms(now.wall) - 32 * kDayMs);
+  auto rules = limiter.rules();
+  const int64_t now_ms = core::to_ms(now.wall);
+  int64_t longest_window_ms = 0;
+  for (const core::Rule& rule : rules->rules()) {
+    for (const core::LimitSpec& limit : rule.limits) {
+      if (limit.kind == core::LimitKind::kRate) {
+        longest_window_ms = std::max<int64_t>(longest_window_ms, limit.window.count());
+      }
+    }
+  }
+  // No calendar period is longer than a month: 32 days back covers every current one; a
+  // rate window may reach further back (windows are at most 2^40 ms: no overflow).
+  const int64_t since_ms = now_ms - std::max(32 * kDayMs, longest_window_ms + kDayMs);
+  auto rows = store.usage_since(since_ms);
   if (!rows.ok()) {
     err << "[ERROR] reading usage: " << rows.status().message() << std::endl;
     return false;
   }
-  auto rules = limiter.rules();
+  // Usage is stored per day; a rate window needs to know when in the day. Units the minute
+  // aggregates place count from the end of their minute, the rest from the end of their day
+  // (or now): each as late as it may have been used, so a restart never lets a window admit
+  // more than its limit. Minutes matter only in the last day: older units sit in windows of
+  // more than a day, where the end of their day is close enough.
+  const auto minutes =
+      longest_window_ms == 0
+          ? std::map<DayKey, std::vector<std::pair<int64_t, uint64_t>>>{}
+          : admitted_minutes(store, rules->calendar(),
+                             now_ms - std::min(longest_window_ms, kDayMs) - kMinuteMs, now_ms, err);
   for (const store::Usage& u : rows.value()) {
     auto user = directory.user_by_id(u.user_id);
     auto type = rules->type_id(u.type);
     if (!user || !type) continue;  // a deleted user or a retired command type
-    // A day's usage past what a counter holds stays at its largest value, never wraps.
-    const auto used = static_cast<uint32_t>(std::min<uint64_t>(u.used, UINT32_MAX));
-    limiter.restore({{u.user_id, u.key_id, user->tier}, *type, used}, u.day_start_ms, now);
+    const core::Principal principal{u.user_id, u.key_id, user->tier};
+    // Past what a counter holds, units stay at its largest value, never wrap.
+    auto restore = [&](uint64_t units, int64_t at_ms) {
+      const auto cost = static_cast<uint32_t>(std::min<uint64_t>(units, UINT32_MAX));
+      limiter.restore({principal, *type, cost}, std::min(at_ms, now_ms), now);
+    };
+    uint64_t left = u.used;
+    auto placed = minutes.find({u.user_id, u.key_id, u.type, u.day_start_ms});
+    if (placed != minutes.end()) {
+      for (const auto& [minute_ms, units] : placed->second) {
+        if (left == 0) break;
+        const uint64_t here = std::min(units, left);
+        restore(here, minute_ms + kMinuteMs - 1);
+        left -= here;
+      }
+    }
+    if (left > 0) {
+      const int64_t day_end_ms =
+          rules->calendar().period_at(core::CalendarPeriod::kDay, u.day_start_ms).end_ms;
+      restore(left, day_end_ms - 1);
+    }
   }
   return true;
 }

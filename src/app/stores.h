@@ -23,8 +23,10 @@ namespace gaia::app {
 std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock& clock,
                                          std::ostream& out, std::ostream& err);
 
-// Gives `limiter` back the usage recorded in every current calendar period; false, with the
-// reason on `err`, when the usage cannot be read.
+// Gives `limiter` back the usage recorded in every current calendar period and every rate
+// window (each unit as late as the store says it may have been used: never earlier, so a
+// limit of N admits at most N across a restart); false, with the reason on `err`, when the
+// usage cannot be read.
 bool restore_usage(store::Store& store, const identity::Directory& directory,
                    core::Limiter& limiter, core::Instant now, std::ostream& err);
 

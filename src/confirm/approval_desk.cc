@@ -2,14 +2,28 @@
 
 namespace gaia::confirm {
 
-std::optional<PendingApproval> ApprovalDesk::open(ApprovalRequest request, Settle settle) {
+DeskRoom ApprovalDesk::room_locked(const std::string& user) const {
+  if (wait_.count() <= 0) return DeskRoom::kOff;
+  auto mine = per_user_.find(user);
+  if (mine != per_user_.end() && mine->second >= max_per_user_) return DeskRoom::kUserFull;
+  if (waiting_.size() >= max_pending_) return DeskRoom::kFull;
+  return DeskRoom::kOpened;
+}
+
+DeskRoom ApprovalDesk::room_for(const std::string& user) const {
+  core::MutexLock lock(mu_);
+  return room_locked(user);
+}
+
+Opened ApprovalDesk::open(ApprovalRequest request, Settle settle) {
   const int64_t now_ms = core::to_ms(clock_.now().wall);
   core::MutexLock lock(mu_);
-  if (wait_.count() <= 0 || waiting_.size() >= max_pending_) return std::nullopt;
+  if (DeskRoom room = room_locked(request.user); room != DeskRoom::kOpened) return {room, {}};
+  ++per_user_[request.user];
   PendingApproval approval{next_id_++, std::move(request), now_ms,
                            now_ms + std::chrono::milliseconds(wait_).count()};
   waiting_.emplace(approval.id, Entry{approval, std::move(settle)});
-  return approval;
+  return {DeskRoom::kOpened, std::move(approval)};
 }
 
 bool ApprovalDesk::settle(uint64_t id, const ApprovalAnswer& answer, PendingApproval* settled) {
@@ -20,6 +34,8 @@ bool ApprovalDesk::settle(uint64_t id, const ApprovalAnswer& answer, PendingAppr
     if (it == waiting_.end()) return false;
     entry = std::move(it->second);
     waiting_.erase(it);
+    auto mine = per_user_.find(entry.approval.request.user);
+    if (mine != per_user_.end() && --mine->second == 0) per_user_.erase(mine);
   }
   if (settled != nullptr) *settled = entry.approval;
   entry.settle(answer);

@@ -80,6 +80,21 @@ class RateWindow {
     buckets_[stamp_ & (kBuckets - 1)] += cost;
     total_ += cost;
   }
+  // Counts `cost` units used at `at_ms` (<= now_ms) in the bucket of that time, as if they
+  // had been added then: how usage from before a restart comes back. Units whose bucket
+  // already left the ring by `now_ms` are dropped; the total stops at its largest value.
+  void restore(int64_t at_ms, int64_t now_ms, uint32_t cost) {
+    advance(now_ms);
+    const int64_t width = bucket_ms();
+    // Floor division: a time before the monotonic clock's zero is a negative index.
+    const int64_t index = at_ms >= 0 ? at_ms / width : -((-at_ms + width - 1) / width);
+    if (index > stamp_ || index <= stamp_ - kBuckets) return;
+    // Every bucket's units stay in the total, so that advance() can take them out again.
+    const uint32_t room = UINT32_MAX - total_;
+    const uint32_t added = cost < room ? cost : room;
+    buckets_[index & (kBuckets - 1)] += added;
+    total_ += added;
+  }
   // Ms until enough old buckets leave the ring that `cost` more fits under `limit`
   // (0: fits now); -1 if it never fits. Bucket j leaves when bucket j + kBuckets begins.
   int64_t retry_after(int64_t now_ms, uint32_t limit, uint32_t cost) const {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/saturating_add.h"
+
 namespace gaia::core {
 namespace {
 
@@ -276,17 +278,29 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
 void Limiter::restore(const CheckRequest& req, int64_t at_ms, Instant now) {
   Shard& shard = shard_for(req.principal.user);
   core::MutexLock lock(shard.mu);
+  const NowMs at(now);
+  const int64_t age_ms = std::max<int64_t>(0, at.wall - at_ms);
   Policy scratch;
   for (const CompiledLimit& limit : shard.rules->resolve(req.principal, req.type, scratch)) {
-    if (limit.kind != LimitKind::kCalendar) continue;
-    const Period& p = period(shard, limit.period, to_ms(now.wall));
-    if (!p.contains(at_ms)) continue;
+    if (limit.kind == LimitKind::kConcurrency) continue;
+    const Period* p = nullptr;
+    if (limit.kind == LimitKind::kCalendar) {
+      p = &period(shard, limit.period, at.wall);
+      if (!p->contains(at_ms)) continue;
+    } else if (age_ms >= limit.window_ms) {
+      continue;  // out of every window of this width
+    }
     CounterBlock* shared = nullptr;
-    PeriodCount& count =
+    BlockCounters& counters =
         block_for(shard.blocks, limit, BlockKey::for_limit(limit, req.principal), shared, true)
-            ->counters.periods[static_cast<int>(limit.period)];
-    count.enter(p.end_ms);
-    count.used += req.cost;
+            ->counters;
+    if (limit.kind == LimitKind::kRate) {
+      counters.window.restore(at.mono - age_ms, at.mono, req.cost);
+      continue;
+    }
+    PeriodCount& count = counters.periods[static_cast<int>(limit.period)];
+    count.enter(p->end_ms);
+    count.used = saturating_add(count.used, req.cost);
   }
 }
 

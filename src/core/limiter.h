@@ -58,8 +58,11 @@ class Limiter {
   Decision check(const CheckRequest& req, Instant now);
 
   // Counts req.cost, used at wall time `at_ms`, against every calendar quota of
-  // (principal, type) whose current period contains `at_ms`, without checking room: how
-  // usage recorded before a restart comes back.
+  // (principal, type) whose current period contains `at_ms` and every rate window that still
+  // covers `at_ms`, without checking room: how usage recorded before a restart comes back.
+  // A window counts the units as checks at `at_ms` would have (the monotonic time of use is
+  // `now` less their age), so the caller passes the latest time they may have been used.
+  // Counters stop at their largest value.
   void restore(const CheckRequest& req, int64_t at_ms, Instant now);
 
   // Gives back the concurrency slots of an admitted check. Idempotence is the caller's.

@@ -39,6 +39,9 @@ struct Policy {
   // Adds `limit`; an enforced limit replaces an enforced one of the same slot.
   // Returns false when the policy is full.
   bool merge(const CompiledLimit& limit);
+  // Adds `limit` beside every other, even one of the same slot (a key's limits: both count).
+  // Returns false when the policy is full.
+  bool append(const CompiledLimit& limit);
 };
 
 inline bool Policy::merge(const CompiledLimit& limit) {
@@ -50,6 +53,10 @@ inline bool Policy::merge(const CompiledLimit& limit) {
       }
     }
   }
+  return append(limit);
+}
+
+inline bool Policy::append(const CompiledLimit& limit) {
   if (size == kMaxLimitsPerPolicy) return false;
   limits[size++] = limit;
   return true;

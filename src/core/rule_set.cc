@@ -1,6 +1,7 @@
 #include "core/rule_set.h"
 
 #include <algorithm>
+#include <cassert>
 #include <limits>
 
 namespace gaia::core {
@@ -31,6 +32,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules,
     if (Status s = set->add(rules[i], i); !s.ok()) return s;
   }
   if (Status s = set->build_base_policies(); !s.ok()) return s;
+  if (Status s = set->check_capacity(rules); !s.ok()) return s;
   set->has_overrides_ = !set->user_.empty() || !set->key_.empty();
   set->rules_ = std::move(rules);
   return std::shared_ptr<const RuleSet>(std::move(set));
@@ -115,6 +117,12 @@ Status RuleSet::add(const Rule& rule, size_t index) {
 }
 
 Status RuleSet::build_base_policies() {
+  auto too_many = [this](Tier tier, size_t type, const char* rules) {
+    return Status::invalid_argument("rules: the " + std::string(rules) + " rules put more than " +
+                                    std::to_string(kMaxLimitsPerPolicy) + " limits on type \"" +
+                                    options_.command_types[type].name + "\" in tier " +
+                                    std::string(tier_name(tier)));
+  };
   const size_t type_count = options_.command_types.size();
   for (int t = 0; t < kTierCount; ++t) {
     Tier tier = static_cast<Tier>(t);
@@ -127,12 +135,74 @@ Status RuleSet::build_base_policies() {
         if (tier == Tier::kPremium && limit.kind != LimitKind::kConcurrency) {
           limit.amount = scaled(limit.amount, options_.tiers.premium_factor);
         }
-        if (!policy.merge(limit)) return Status::invalid_argument("rules: too many limits");
+        if (!policy.merge(limit)) return too_many(tier, type, "global");
       }
       for (const CompiledLimit& limit : tier_[t]) {
         if (!limit.applies_to(static_cast<CommandTypeId>(type))) continue;
-        if (!policy.merge(limit)) return Status::invalid_argument("rules: too many limits");
+        if (!policy.merge(limit)) return too_many(tier, type, "global and tier");
       }
+    }
+  }
+  return Status();
+}
+
+Status RuleSet::check_capacity(const std::vector<Rule>& rules) const {
+  // The last rule of each user and key: what an error names, as the one that tipped it over
+  // (a rule being written comes last).
+  boost::unordered_flat_map<UserId, size_t> last_user_rule;
+  boost::unordered_flat_map<KeyId, size_t> last_key_rule;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].subject.kind == SubjectKind::kUser) last_user_rule[rules[i].subject.id] = i;
+    if (rules[i].subject.kind == SubjectKind::kKey) last_key_rule[rules[i].subject.id] = i;
+  }
+  for (size_t t = 0; t < options_.command_types.size(); ++t) {
+    const auto type = static_cast<CommandTypeId>(t);
+    // A key's limits come on top of its user's. The rule set does not know which user owns
+    // a key, so every key is weighed with the user who has the most limits of the type.
+    int key_most = 0;
+    KeyId key_at_most = 0;
+    for (const auto& [key, limits] : key_) {
+      const auto n =
+          static_cast<int>(std::count_if(limits.begin(), limits.end(), [&](const CompiledLimit& l) {
+            return l.applies_to(type);
+          }));
+      if (n > key_most) {
+        key_most = n;
+        key_at_most = key;
+      }
+    }
+    for (int tier = 0; tier < kTierCount; ++tier) {
+      const Policy& base = base_[tier][t];
+      int user_most = base.size;
+      std::optional<UserId> user_at_most;
+      for (const auto& [user, limits] : user_) {
+        Policy merged = base;
+        bool fits = true;
+        for (const CompiledLimit& l : limits)
+          fits = fits && (!l.applies_to(type) || merged.merge(l));
+        if (!fits || merged.size > user_most) {
+          user_most = fits ? merged.size : kMaxLimitsPerPolicy + 1;
+          user_at_most = user;
+        }
+      }
+      if (user_most + key_most <= kMaxLimitsPerPolicy) continue;
+      size_t culprit = 0;
+      std::string whose;
+      if (user_at_most) {
+        culprit = last_user_rule[*user_at_most];
+        whose = "user " + std::to_string(*user_at_most);
+      }
+      if (key_most > 0 && (!user_at_most || last_key_rule[key_at_most] > culprit)) {
+        culprit = last_key_rule[key_at_most];
+        whose = "key " + std::to_string(key_at_most);
+      }
+      return Status::invalid_argument(
+          field(culprit, ".limits: ") + whose + " would be held to " +
+          std::to_string(user_most + key_most) + " limits on type \"" +
+          options_.command_types[t].name + "\" in tier " +
+          std::string(tier_name(static_cast<Tier>(tier))) +
+          " (its tier's and user's limits, then a key's on top), more than the " +
+          std::to_string(kMaxLimitsPerPolicy) + " a policy holds");
     }
   }
   return Status();
@@ -163,16 +233,23 @@ const Policy& RuleSet::resolve_unscaled(const Principal& principal, CommandTypeI
   auto key_it = key_.find(principal.key);
   if (user_it == user_.end() && key_it == key_.end()) return base;
   scratch = base;
-  // A merge into a full policy drops the limit; compile() caps each rule at 8 limits so only
-  // a principal with many overlapping override rules can get there.
+  // compile() refused every rule set in which these could overflow (check_capacity).
   if (user_it != user_.end()) {
     for (const CompiledLimit& limit : user_it->second) {
-      if (limit.applies_to(type)) (void)scratch.merge(limit);
+      if (limit.applies_to(type)) {
+        [[maybe_unused]] const bool fits = scratch.merge(limit);
+        assert(fits);
+      }
     }
   }
+  // A key narrows, never widens: its limits count beside its user's, even in the same slot,
+  // so the key's use also counts against every limit of its user.
   if (key_it != key_.end()) {
     for (const CompiledLimit& limit : key_it->second) {
-      if (limit.applies_to(type)) (void)scratch.merge(limit);
+      if (limit.applies_to(type)) {
+        [[maybe_unused]] const bool fits = scratch.append(limit);
+        assert(fits);
+      }
     }
   }
   return scratch;

@@ -1,7 +1,10 @@
 #pragma once
 // A validated, compiled set of rules: command types by id, and per (tier, type) the policy that
 // follows from the tier's rules and the tier-scaled global default, plus per-user and per-key
-// overrides. Resolution: key rule > user rule > tier rule > global default, slot by slot.
+// overrides. Resolution, slot by slot: user rule > tier rule > global default; a key's rules
+// then add their limits beside those (a key narrows what its user may do, never widens it).
+// No resolved policy ever holds more than kMaxLimitsPerPolicy limits: compile() refuses a
+// rule set in which one could, naming the rule, rather than drop any limit.
 // Immutable once compiled; shared by every thread through shared_ptr<const RuleSet>.
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -57,6 +60,8 @@ class RuleSet {
                                  Policy& scratch) const;
   Status add(const Rule& rule, size_t index);
   Status build_base_policies();
+  // Every principal's policy fits in a Policy; else names the rule that tipped it over.
+  Status check_capacity(const std::vector<Rule>& rules) const;
 
   std::vector<Rule> rules_;
   RuleSetOptions options_;

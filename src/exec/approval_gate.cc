@@ -27,24 +27,58 @@ void ApprovalGate::close() {
 
 void ApprovalGate::on_refused(const Refusal& refusal) {
   if (refusal.code != "approval_required") return client_->on_refused(refusal);
+  // Room first, then the limits: a command the desk cannot take costs its user nothing.
+  if (auto no_room = refusal_for(desk_.room_for(request_.user_name), refusal)) {
+    return client_->on_refused(*no_room);
+  }
+  // A waiting approval takes its share of its user's limits now, so a user past them cannot
+  // fill the desk; the approved command is not counted again.
+  if (auto over = executor_.count_against_limits(request_)) return client_->on_refused(*over);
   std::weak_ptr<ApprovalGate> self = weak_from_this();
-  auto waiting =
+  confirm::Opened waiting =
       desk_.open({request_.user_name, type_name_, launch_command(request_), refusal.message,
                   request_.spec.program, request_.spec.cwd.value_or("")},
                  [self](const confirm::ApprovalAnswer& answer) {
                    if (auto gate = self.lock()) gate->settled(answer);
                  });
-  if (!waiting) {
-    Refusal full = refusal;
-    full.message += " (and too many approvals are waiting to ask for one more)";
-    return client_->on_refused(full);
-  }
+  if (auto no_room = refusal_for(waiting.room, refusal)) return client_->on_refused(*no_room);
   {
     core::MutexLock lock(mu_);
-    approval_ = waiting->id;
+    approval_ = waiting.approval.id;
   }
-  client_->on_approval_required(*waiting, refusal.message);
-  if (closed()) desk_.withdraw(waiting->id);  // hung up meanwhile
+  client_->on_approval_required(waiting.approval, refusal.message);
+  if (closed()) desk_.withdraw(waiting.approval.id);  // hung up meanwhile
+}
+
+std::optional<Refusal> ApprovalGate::refusal_for(confirm::DeskRoom room,
+                                                 const Refusal& asked) const {
+  switch (room) {
+    case confirm::DeskRoom::kOpened:
+      return std::nullopt;
+    case confirm::DeskRoom::kOff:
+      return asked;
+    case confirm::DeskRoom::kUserFull:
+      return Refusal{429,
+                     "approvals_per_user",
+                     "approvals per user: " + request_.user_name + " already has " +
+                         std::to_string(desk_.max_per_user()) +
+                         " commands waiting for an admin's approval "
+                         "(GAIA_CONFIRM_APPROVAL_MAX_PER_USER); try again once one is answered",
+                     std::nullopt,
+                     std::nullopt,
+                     asked.command,
+                     asked.program};
+    case confirm::DeskRoom::kFull:
+      return Refusal{503,
+                     "approvals_full",
+                     "approvals waiting: the desk holds " + std::to_string(desk_.max_pending()) +
+                         " commands of all users waiting for an admin's approval; try again later",
+                     std::chrono::seconds(5),
+                     std::nullopt,
+                     asked.command,
+                     asked.program};
+  }
+  return asked;
 }
 
 bool ApprovalGate::closed() {
@@ -68,6 +102,7 @@ void ApprovalGate::settled(const confirm::ApprovalAnswer& answer) {
       // A person approved this very command: it skips the policy, nothing else.
       ExecRequest approved = request_;
       approved.from_agent = false;
+      approved.limits_counted = true;
       if (auto handle = executor_.submit(std::move(approved), client_)) track(*handle, true);
       return;
     }

@@ -3,8 +3,10 @@
 // on the ApprovalDesk instead of refusing it with 428. The client is told it waits
 // (on_approval_required); once an admin approves, the very same command goes through the
 // executor again, skipping only the policy; a denial or the desk's timeout ends it refused.
-// Every other event passes straight to the client's observer. REQUIRES: the request is
-// prepared (Executor::prepare), so that the desk shows, and an approval runs, the program
+// Every other event passes straight to the client's observer. Before it waits, the command is
+// counted against its user's limits (refused with 429 past them) and must find room on the
+// desk: 429 when its user has their share waiting, 503 when the desk is full. REQUIRES: the request
+// is prepared (Executor::prepare), so that the desk shows, and an approval runs, the program
 // resolved once.
 //
 // Threads: the executor's and the desk's threads call in; close() from any thread. Owned by
@@ -45,6 +47,9 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
 
  private:
   bool closed();
+  // The refusal for a desk without room for this command (nullopt: room); `asked` is the
+  // policy's refusal, what the client gets when approvals are off.
+  std::optional<Refusal> refusal_for(confirm::DeskRoom room, const Refusal& asked) const;
   // Cancels `handle` on close(); `replace`: even if another handle is tracked already.
   void track(Executor::Handle handle, bool replace);
   void settled(const confirm::ApprovalAnswer& answer);

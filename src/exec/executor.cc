@@ -165,6 +165,10 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request, const c
   return r;
 }
 
+std::optional<Refusal> Executor::count_against_limits(const ExecRequest& request) {
+  return limit_stage(request, *limiter_.rules(), clock_.now());
+}
+
 uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSet& rules) {
   core::Policy scratch;
   const core::Policy& policy = rules.resolve(request.principal, request.type, scratch);
@@ -244,7 +248,9 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   };
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
   const core::Instant now = clock_.now();
-  if (auto refusal = limit_stage(request, *rules, now)) return give_up(&*refusal);
+  if (!request.limits_counted) {
+    if (auto refusal = limit_stage(request, *rules, now)) return give_up(&*refusal);
+  }
   const core::Admission admission =
       load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};
   if (admission.refuse) {

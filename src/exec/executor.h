@@ -48,6 +48,9 @@ struct ExecRequest {
   core::Principal principal;
   core::CommandTypeId type = 0;
   bool from_agent = false;  // proposed by an AI agent: the confirmation hook decides
+  // Counted against the limits already, when it went to wait for a person's approval
+  // (count_against_limits): the limit stage lets it pass rather than count it twice.
+  bool limits_counted = false;
   RunSpec spec;
   // Set by Executor::prepare with spec.program: what the command changes in the environment
   // it would inherit (see Launch).
@@ -141,6 +144,10 @@ class Executor {
   // counted.
   std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
 
+  // Counts `request` against its principal's limits now, as the limit stage does (usage when
+  // admitted, a violation when refused): how a command waiting for a person's approval takes
+  // its share of its user's limits. Returns the 429 refusal, or nullopt when counted.
+  std::optional<Refusal> count_against_limits(const ExecRequest& request);
   // Stops a command: one waiting for the hook's answer or in the queue is dropped
   // (on_failed), a running one is killed with its process group (on_exited with cancelled).
   // Unknown handles are ignored.

@@ -457,6 +457,59 @@ TEST_F(ConfirmTest, AnApprovalNoAdminAnswersRunsOutAndTheAgentIsRefused) {
   EXPECT_TRUE(json_of(*list).at("approvals").as_array().empty());
 }
 
+TEST_F(ConfirmTest, OneUserCannotFillTheApprovalDeskAndAWaitingApprovalCountsAgainstTheLimits) {
+  start({"GAIA_CONFIRM_APPROVAL_WAIT_S=60", "GAIA_CONFIRM_APPROVAL_MAX_PER_USER=2"});
+  const std::string ann = user_with_key("ann");
+  const std::string bob = create_user_key(
+      "bob", R"({"name":"bob"})",
+      R"({"limits":[{"kind":"rate","amount":1,"window_ms":3600000,"type":"shell"}]})");
+  const std::string agent_body = R"({"type":"shell","agent":true,"argv":["printf","x"]})";
+  auto waiting_count = [&] {
+    auto list = call("GET", "/api/admin/approvals", kAdminKey);
+    return list && list->status == 200 ? json_of(*list).at("approvals").as_array().size() : 0u;
+  };
+  auto wait_for = [&](size_t n) {
+    eventually([&] { return waiting_count() == n; }, std::chrono::seconds(5),
+               std::chrono::milliseconds(50));
+    return waiting_count();
+  };
+  std::vector<std::future<ExecExchange>> held;
+  for (size_t i = 1; i <= 2; ++i) {
+    held.push_back(
+        std::async(std::launch::async, [&] { return post_exec(port_, ann, agent_body); }));
+    ASSERT_EQ(wait_for(i), i);
+  }
+  // Ann has her share waiting: a third is refused at once, naming the cap.
+  ExecExchange third = post_exec(port_, ann, agent_body);
+  ASSERT_EQ(third.status, 429) << third.text;
+  EXPECT_EQ(third.json().at("error"), "approvals_per_user") << third.text;
+  EXPECT_NE(third.text.find("GAIA_CONFIRM_APPROVAL_MAX_PER_USER"), std::string::npos) << third.text;
+  EXPECT_EQ(waiting_count(), 2u);
+  // Bob still finds room; his waiting command took his one shell command of the hour.
+  held.push_back(std::async(std::launch::async, [&] { return post_exec(port_, bob, agent_body); }));
+  ASSERT_EQ(wait_for(3), 3u);
+  ExecExchange over = post_exec(port_, bob, agent_body);
+  ASSERT_EQ(over.status, 429) << over.text;
+  EXPECT_EQ(over.json().at("error"), "limit_exceeded") << over.text;
+  EXPECT_EQ(waiting_count(), 3u);
+  EXPECT_EQ(call("POST", "/api/v1/check", bob, R"({"type":"shell"})")->status, 429);
+
+  // Approved, bob's command runs without being counted a second time.
+  auto list = json_of(*call("GET", "/api/admin/approvals", kAdminKey)).at("approvals").as_array();
+  for (const boost::json::value& a : list) {
+    const bool bobs = a.at("user") == "bob";
+    ASSERT_EQ(
+        call("POST", "/api/admin/approvals/" + std::to_string(a.at("id").to_number<uint64_t>()),
+             kAdminKey, bobs ? R"({"decision":"approve"})" : R"({"decision":"deny"})")
+            ->status,
+        200);
+  }
+  EXPECT_EQ(held[0].get().text.find("\"event\":\"exited\""), std::string::npos);
+  EXPECT_EQ(held[1].get().text.find("\"event\":\"exited\""), std::string::npos);
+  const ExecExchange approved = held[2].get();
+  EXPECT_NE(approved.text.find("\"event\":\"exited\""), std::string::npos) << approved.text;
+}
+
 TEST_F(ConfirmTest, WithoutApprovalsAnAskIsAnswered428AtOnce) {
   start();
   std::string key = user_with_key("ann");

@@ -11,10 +11,13 @@ using std::chrono::seconds;
 
 class ApprovalDeskTest : public ::testing::Test {
  protected:
-  // Opens an approval whose answers land in answers_.
-  std::optional<PendingApproval> open(ApprovalDesk& desk, std::string command) {
-    return desk.open({"ann", "shell", std::move(command), "needs a person"},
-                     [this](const ApprovalAnswer& a) { answers_.push_back(a); });
+  // Opens an approval of `user` whose answers land in answers_; nullopt when it found no room.
+  std::optional<PendingApproval> open(ApprovalDesk& desk, std::string command,
+                                      std::string user = "ann") {
+    Opened opened = desk.open({std::move(user), "shell", std::move(command), "needs a person"},
+                              [this](const ApprovalAnswer& a) { answers_.push_back(a); });
+    if (!opened.ok()) return std::nullopt;
+    return opened.approval;
   }
 
   testing::ManualClock clock_;
@@ -22,7 +25,7 @@ class ApprovalDeskTest : public ::testing::Test {
 };
 
 TEST_F(ApprovalDeskTest, AnAdminsAnswerSettlesOnceWithWhoAndWhy) {
-  ApprovalDesk desk(clock_, seconds(60), 8);
+  ApprovalDesk desk(clock_, seconds(60), 8, 8);
   auto a = open(desk, "git push --force");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->expires_at_ms - a->requested_at_ms, 60'000);
@@ -41,7 +44,7 @@ TEST_F(ApprovalDeskTest, AnAdminsAnswerSettlesOnceWithWhoAndWhy) {
 }
 
 TEST_F(ApprovalDeskTest, TimeRunsOutOnlyForThoseDue) {
-  ApprovalDesk desk(clock_, seconds(10), 8);
+  ApprovalDesk desk(clock_, seconds(10), 8, 8);
   auto first = open(desk, "one");
   clock_.advance(seconds(5));
   auto second = open(desk, "two");
@@ -58,7 +61,7 @@ TEST_F(ApprovalDeskTest, TimeRunsOutOnlyForThoseDue) {
 }
 
 TEST_F(ApprovalDeskTest, WithdrawnWhenTheRequesterLeaves) {
-  ApprovalDesk desk(clock_, seconds(10), 8);
+  ApprovalDesk desk(clock_, seconds(10), 8, 8);
   auto a = open(desk, "one");
   desk.withdraw(a->id);
   ASSERT_EQ(answers_.size(), 1u);
@@ -67,16 +70,37 @@ TEST_F(ApprovalDeskTest, WithdrawnWhenTheRequesterLeaves) {
 }
 
 TEST_F(ApprovalDeskTest, BoundedAndOffWhenTheWaitIsZero) {
-  ApprovalDesk desk(clock_, seconds(10), 2);
+  ApprovalDesk desk(clock_, seconds(10), 2, 2);
   EXPECT_TRUE(open(desk, "one"));
   EXPECT_TRUE(open(desk, "two"));
   EXPECT_FALSE(open(desk, "three"));
-  ApprovalDesk off(clock_, seconds(0), 2);
-  EXPECT_FALSE(open(off, "one"));
+  ApprovalDesk off(clock_, seconds(0), 2, 2);
+  EXPECT_EQ(off.open({"ann", "shell", "one", "needs a person"}, [](const ApprovalAnswer&) {}).room,
+            DeskRoom::kOff);
+}
+
+TEST_F(ApprovalDeskTest, OneUserCannotTakeTheRoomOfOthers) {
+  ApprovalDesk desk(clock_, seconds(10), 4, 2);
+  auto first = open(desk, "one");
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(open(desk, "two"));
+  EXPECT_EQ(desk.room_for("ann"), DeskRoom::kUserFull);
+  Opened third = desk.open({"ann", "shell", "three", "x"}, [](const ApprovalAnswer&) {});
+  EXPECT_EQ(third.room, DeskRoom::kUserFull);
+  EXPECT_EQ(desk.pending().size(), 2u);
+  // Every other user still finds room, up to the desk's total.
+  EXPECT_TRUE(open(desk, "b1", "bob"));
+  EXPECT_TRUE(open(desk, "c1", "cy"));
+  EXPECT_EQ(desk.room_for("dee"), DeskRoom::kFull);
+  EXPECT_FALSE(open(desk, "d1", "dee"));
+  // A settled approval gives its user's room back.
+  ASSERT_TRUE(desk.decide(first->id, false, "root", "").ok());
+  EXPECT_EQ(desk.room_for("ann"), DeskRoom::kOpened);
+  EXPECT_TRUE(open(desk, "three"));
 }
 
 TEST_F(ApprovalDeskTest, TheJsonNamesEveryField) {
-  ApprovalDesk desk(clock_, seconds(10), 2);
+  ApprovalDesk desk(clock_, seconds(10), 2, 2);
   auto a = open(desk, "<b>x</b>");
   boost::json::object o = approval_json(*a, "waiting");
   EXPECT_EQ(o.at("command"), "<b>x</b>");

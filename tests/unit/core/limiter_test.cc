@@ -124,18 +124,32 @@ TEST_F(LimiterTest, PremiumGetsTenTimesAndEnterpriseIsUnlimited) {
   EXPECT_TRUE(check(limiter, enterprise).priority);
 }
 
-TEST_F(LimiterTest, ResolutionPrefersKeyThenUserThenTierThenGlobal) {
+TEST_F(LimiterTest, ResolutionPrefersUserThenTierThenGlobalAndAKeyOnlyNarrows) {
   auto daily = [](uint64_t n) { return LimitSpec::calendar(n, CalendarPeriod::kDay); };
   Limiter limiter(
       compile_or_die({rule_for(kGlobal, "shell", {daily(5)}),
                       rule_for(testing::tier_subject(Tier::kPremium), "shell", {daily(4)}),
                       rule_for(testing::user_subject(7), "shell", {daily(3)}),
-                      rule_for(testing::key_subject(77), "shell", {daily(2)})}),
+                      rule_for(testing::key_subject(77), "shell", {daily(2)}),
+                      rule_for(testing::key_subject(78), "shell", {daily(10)})}),
       {});
   EXPECT_EQ(admitted(limiter, 10, {1, 1, Tier::kDefault}), 5);
   EXPECT_EQ(admitted(limiter, 10, {2, 2, Tier::kPremium}), 4);
   EXPECT_EQ(admitted(limiter, 10, {7, 70, Tier::kPremium}), 3);
   EXPECT_EQ(admitted(limiter, 10, {8, 77, Tier::kPremium}), 2);
+  // A key's larger limit does not lift its user's.
+  EXPECT_EQ(admitted(limiter, 10, {9, 78, Tier::kPremium}), 4);
+}
+
+TEST_F(LimiterTest, AKeysUseCountsAgainstItsUsersQuotaAsWellAsItsOwn) {
+  auto daily = [](uint64_t n) { return LimitSpec::calendar(n, CalendarPeriod::kDay); };
+  Limiter limiter(compile_or_die({rule_for(testing::user_subject(7), "shell", {daily(3)}),
+                                  rule_for(testing::key_subject(71), "shell", {daily(2)}),
+                                  rule_for(testing::key_subject(72), "shell", {daily(2)})}),
+                  {});
+  EXPECT_EQ(admitted(limiter, 10, {7, 71, Tier::kDefault}), 2);  // the key's own limit
+  EXPECT_EQ(admitted(limiter, 10, {7, 72, Tier::kDefault}), 1);  // what is left of the user's
+  EXPECT_EQ(admitted(limiter, 10, {7, 0, Tier::kDefault}), 0);
 }
 
 TEST_F(LimiterTest, OverrideReplacesOnlyItsOwnSlot) {
@@ -266,6 +280,41 @@ TEST_F(LimiterTest, RestoredUsageCountsOnlyInPeriodsThatContainIt) {
   EXPECT_FALSE(check(limiter).allowed);
   clock_.advance(24h);  // Wednesday: the week holds 499 + 100 + 1
   EXPECT_EQ(admitted(limiter, 10), 0);
+}
+
+TEST_F(LimiterTest, RestoredUsageFillsTheRateWindowsThatStillCoverIt) {
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::rate(3, 1h), LimitSpec::rate(100, 1min)})}),
+                  {});
+  const int64_t now_ms = to_ms(clock_.now().wall);
+  limiter.restore({kAlice, kShell, 2}, now_ms - 10 * 60'000, clock_.now());    // 10 min ago
+  limiter.restore({kAlice, kShell, 5}, now_ms - 2 * 3'600'000, clock_.now());  // out of both
+  EXPECT_EQ(admitted(limiter, 10), 1);  // 2 + 1 of 3 in the hour
+  clock_.advance(50min);                // the hour still holds 2 + 1
+  EXPECT_EQ(admitted(limiter, 10), 0);
+  clock_.advance(9min);                 // past the restored bucket (1/7 h wide)
+  EXPECT_EQ(admitted(limiter, 10), 2);  // the hour still holds the first check
+}
+
+TEST_F(LimiterTest, RestoredUsageBeforeTheMonotonicClocksZeroStillCounts) {
+  // The server started soon after boot: the usage is older than the monotonic clock.
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(2, 24h)})}), {});
+  const int64_t now_ms = to_ms(clock_.now().wall);
+  limiter.restore({kAlice, kShell, 2}, now_ms - 5 * 3'600'000, clock_.now());
+  EXPECT_EQ(admitted(limiter, 10), 0);
+}
+
+TEST_F(LimiterTest, RestoredUsageStopsAtTheLargestCountInsteadOfWrapping) {
+  Limiter limiter(
+      compile_or_die({rule_for(kGlobal, "shell",
+                               {LimitSpec::calendar(4'000'000'000, CalendarPeriod::kDay),
+                                LimitSpec::rate(4'000'000'000, 1h)})}),
+      {});
+  const int64_t now_ms = to_ms(clock_.now().wall);
+  // 2 x 3e9 would wrap to 1.7e9, under the limits.
+  for (int i = 0; i < 2; ++i)
+    limiter.restore({kAlice, kShell, 3'000'000'000u}, now_ms, clock_.now());
+  EXPECT_EQ(admitted(limiter, 3), 0);
 }
 
 TEST_F(LimiterTest, SweepDropsIdleCountersOnly) {

@@ -116,5 +116,47 @@ TEST(RuleSetTest, TheLimiterRefusesAtTheScaledQuota) {
   EXPECT_TRUE(limiter.check({low, testing::kShell, 1}, now).allowed) << "the same counters";
 }
 
+// `n` rate limits of 1 per second, per 2 s, ... (distinct slots), from `first_s` seconds on.
+std::vector<LimitSpec> rates(int n, int first_s = 1) {
+  std::vector<LimitSpec> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(LimitSpec::rate(100, std::chrono::seconds(first_s + i)));
+  return out;
+}
+
+TEST(RuleSetTest, AKeyLimitThatWouldNotFitItsPolicyIsRefusedNamingIt) {
+  // The default rules give shell 3 calendar limits; the user's 13 rates fill the policy.
+  std::vector<Rule> rules = default_rules();
+  rules.push_back(rule_for(testing::user_subject(7), "shell", rates(8)));
+  rules.push_back(rule_for(testing::user_subject(7), "shell", rates(5, 9)));
+  EXPECT_EQ(compile_error(rules), "");
+  rules.push_back(rule_for(testing::key_subject(77), "shell", {LimitSpec::rate(1, 1min)}));
+  const std::string error = compile_error(rules);
+  EXPECT_TRUE(
+      error.starts_with("rules[7].limits: key 77 would be held to 17 limits on type "
+                        "\"shell\""))
+      << error;
+  EXPECT_NE(error.find("16"), std::string::npos) << error;
+}
+
+TEST(RuleSetTest, AUserRuleThatWouldNotFitIsRefusedNamingIt) {
+  std::vector<Rule> rules = default_rules();
+  rules.push_back(rule_for(testing::user_subject(7), std::nullopt, rates(8)));
+  rules.push_back(rule_for(testing::user_subject(7), "shell", rates(6, 9)));
+  const std::string error = compile_error(rules);
+  EXPECT_TRUE(
+      error.starts_with("rules[6].limits: user 7 would be held to 17 limits on type "
+                        "\"shell\""))
+      << error;
+}
+
+TEST(RuleSetTest, GlobalRulesThatWouldNotFitAreRefused) {
+  std::vector<Rule> rules = {rule_for(kGlobal, "shell", rates(8)),
+                             rule_for(kGlobal, std::nullopt, rates(8, 9)),
+                             rule_for(kGlobal, std::nullopt, {LimitSpec::concurrency(3)})};
+  EXPECT_NE(compile_error(rules).find("more than 16 limits on type \"shell\""), std::string::npos)
+      << compile_error(rules);
+}
+
 }  // namespace
 }  // namespace gaia::core
