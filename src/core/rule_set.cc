@@ -177,31 +177,28 @@ Status RuleSet::check_capacity(const std::vector<Rule>& rules) const {
       std::optional<UserId> user_at_most;
       for (const auto& [user, limits] : user_) {
         Policy merged = base;
-        bool fits = true;
-        for (const CompiledLimit& l : limits)
-          fits = fits && (!l.applies_to(type) || merged.merge(l));
-        if (!fits || merged.size > user_most) {
-          user_most = fits ? merged.size : kMaxLimitsPerPolicy + 1;
+        int past_full = 0;  // limits a full policy could not take
+        for (const CompiledLimit& l : limits) {
+          if (l.applies_to(type) && !merged.merge(l)) ++past_full;
+        }
+        if (merged.size + past_full > user_most) {
+          user_most = merged.size + past_full;
           user_at_most = user;
         }
       }
       if (user_most + key_most <= kMaxLimitsPerPolicy) continue;
       size_t culprit = 0;
-      std::string whose;
-      if (user_at_most) {
-        culprit = last_user_rule[*user_at_most];
-        whose = "user " + std::to_string(*user_at_most);
-      }
+      if (user_at_most) culprit = last_user_rule[*user_at_most];
       if (key_most > 0 && (!user_at_most || last_key_rule[key_at_most] > culprit)) {
         culprit = last_key_rule[key_at_most];
-        whose = "key " + std::to_string(key_at_most);
       }
+      std::string parts = std::to_string(user_most) + " for " +
+                          (user_at_most ? "user " + std::to_string(*user_at_most) : "every user");
+      if (key_most > 0) parts += ", " + std::to_string(key_most) + " more for a key";
       return Status::invalid_argument(
-          field(culprit, ".limits: ") + whose + " would be held to " +
-          std::to_string(user_most + key_most) + " limits on type \"" +
-          options_.command_types[t].name + "\" in tier " +
-          std::string(tier_name(static_cast<Tier>(tier))) +
-          " (its tier's and user's limits, then a key's on top), more than the " +
+          field(culprit, ".limits: ") + std::to_string(user_most + key_most) +
+          " limits would apply to type \"" + options_.command_types[t].name + "\" in tier " +
+          std::string(tier_name(static_cast<Tier>(tier))) + " (" + parts + "), more than the " +
           std::to_string(kMaxLimitsPerPolicy) + " a policy holds");
     }
   }

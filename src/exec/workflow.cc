@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "core/mutex.h"
+#include "exec/detail/yaml_budget.h"
 
 namespace gaia::exec {
 
@@ -126,6 +127,32 @@ Status parse_task(const YAML::Node& node, size_t index, WorkflowTask& task) {
   return Status();
 }
 
+Status too_many_tasks(size_t tasks) {
+  return invalid("workflow", "tasks: " + std::to_string(tasks) + " tasks, at most " +
+                                 std::to_string(kMaxWorkflowTasks));
+}
+
+// Refuses a document whose aliases would take more than the caps once read, from the
+// parser's events alone: nothing is built or copied yet.
+Status check_budget(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  detail::YamlBudget budget;
+  parser.HandleNextDocument(budget);  // the first document: the one YAML::Load reads
+  if (budget.aliases() > kMaxWorkflowAliases) {
+    return invalid("workflow", "aliases: " + std::to_string(budget.aliases()) +
+                                   " aliases, at most " + std::to_string(kMaxWorkflowAliases));
+  }
+  if (budget.expanded_bytes() > kMaxWorkflowExpandedBytes) {
+    return invalid("workflow", "aliases: the document expands to more than " +
+                                   std::to_string(kMaxWorkflowExpandedBytes) +
+                                   " bytes with its aliases");
+  }
+  if (budget.recursive())
+    return invalid("workflow", "aliases: an alias names a node that holds it");
+  return Status();
+}
+
 Result<Workflow> parse_document(const YAML::Node& root) {
   if (!root.IsMap()) return invalid("workflow", "the document must be a mapping");
   Workflow wf;
@@ -156,6 +183,7 @@ Result<Workflow> parse_document(const YAML::Node& root) {
       if (!value.IsSequence() || value.size() == 0) {
         return invalid("workflow", "tasks must be a non-empty list");
       }
+      if (value.size() > kMaxWorkflowTasks) return too_many_tasks(value.size());
       for (size_t i = 0; i < value.size(); ++i) {
         WorkflowTask task;
         Status s = parse_task(value[i], i, task);
@@ -177,8 +205,14 @@ Result<Workflow> parse_document(const YAML::Node& root) {
 }  // namespace
 
 Result<Workflow> parse_workflow(std::string_view yaml) {
+  if (yaml.size() > kMaxWorkflowBytes) {
+    return invalid("workflow", std::to_string(yaml.size()) + " bytes, at most " +
+                                   std::to_string(kMaxWorkflowBytes) + " (1 MiB)");
+  }
   try {
-    return parse_document(YAML::Load(std::string(yaml)));
+    const std::string text(yaml);
+    if (Status s = check_budget(text); !s.ok()) return s;
+    return parse_document(YAML::Load(text));
   } catch (const YAML::Exception& e) {
     // Marks are 0-based.
     std::string where = e.mark.is_null() ? "workflow"
@@ -189,11 +223,17 @@ Result<Workflow> parse_workflow(std::string_view yaml) {
 }
 
 Result<Workflow> load_workflow_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return Status::not_found(path.string() + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto wf = parse_workflow(text.str());
+  // One byte past the cap tells a file that is too large, whatever it is (a pipe, a device).
+  std::string text(kMaxWorkflowBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxWorkflowBytes) {
+    return Status::invalid_argument(path.string() + ": workflow: larger than " +
+                                    std::to_string(kMaxWorkflowBytes) + " bytes (1 MiB)");
+  }
+  auto wf = parse_workflow(text);
   if (!wf.ok()) return Status::invalid_argument(path.string() + ": " + wf.status().message());
   return wf;
 }
@@ -239,6 +279,7 @@ Status validate_workflow(const Workflow& wf) {
   if (wf.name.empty()) return invalid("workflow", "name is required");
   if (wf.parallelism < 1) return invalid("workflow", "parallelism must be an integer >= 1");
   if (wf.tasks.empty()) return invalid("workflow", "tasks must be a non-empty list");
+  if (wf.tasks.size() > kMaxWorkflowTasks) return too_many_tasks(wf.tasks.size());
   std::unordered_map<std::string_view, size_t> index;
   for (size_t i = 0; i < wf.tasks.size(); ++i) {
     const WorkflowTask& task = wf.tasks[i];

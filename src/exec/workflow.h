@@ -29,6 +29,13 @@
 
 namespace gaia::exec {
 
+// What a workflow file may hold, so that no file can exhaust the reader: its size, its YAML
+// aliases (how many, and how many bytes the document takes with each expanded) and its tasks.
+inline constexpr size_t kMaxWorkflowBytes = size_t{1} << 20;  // 1 MiB
+inline constexpr size_t kMaxWorkflowAliases = 1000;
+inline constexpr size_t kMaxWorkflowExpandedBytes = size_t{4} << 20;  // 4 MiB
+inline constexpr size_t kMaxWorkflowTasks = 1000;
+
 struct WorkflowTask {
   std::string name;  // unique within the workflow
   std::string type;  // command type (shell, code, test, ...): which quotas it counts against
@@ -52,12 +59,13 @@ struct Workflow {
 };
 
 // Parses and validates a workflow document. Every error names the task (or "workflow") and
-// the field: "task 'compile': argv must be a non-empty list of strings".
+// the field: "task 'compile': argv must be a non-empty list of strings". A document past one
+// of the caps above is refused, naming it, before its nodes are built.
 [[nodiscard]] core::Result<Workflow> parse_workflow(std::string_view yaml);
-// Reads and parses a workflow file.
+// Reads and parses a workflow file; one larger than kMaxWorkflowBytes is refused unread.
 [[nodiscard]] core::Result<Workflow> load_workflow_file(const std::filesystem::path& path);
 
-// Checks what the parser cannot: a non-empty name, parallelism >= 1, at least one task,
+// Checks what the parser cannot: a non-empty name, parallelism >= 1, 1 to kMaxWorkflowTasks tasks,
 // unique non-empty task names, a type, a non-empty argv, dependencies on existing tasks, each
 // named once, and no cycle (reported as its path: "cycle: a -> b -> a").
 [[nodiscard]] core::Status validate_workflow(const Workflow& workflow);

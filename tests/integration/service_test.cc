@@ -14,7 +14,9 @@
 
 #include "support/eventually.h"
 #include "support/gaia_server_test.h"
+#include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
+#include "support/store_backends.h"
 
 namespace gaia::testing {
 namespace {
@@ -182,8 +184,77 @@ TEST_F(ServiceTest, AKeyCarriesItsOwnLimitsAcrossRestarts) {
   // The refusals lowered alice's reputation, which would scale the 2 down after the restart.
   EXPECT_EQ(call("POST", "/api/admin/users/alice/reputation/reset", kAdminKey, "{}")->status, 200);
   stop();
-  start();  // the rule is stored; its window starts afresh
-  EXPECT_EQ(checks(), 2);
+  start();  // the rule is stored, and so is what its window holds
+  EXPECT_EQ(checks(), 0);
+}
+
+TEST_F(ServiceTest, AKeyNarrowsItsUsersLimitsAndNeverWidensThem) {
+  start();
+  const std::string plain = user_with_key("alice");
+  ASSERT_EQ(call("PUT", "/api/admin/users/alice/overrides", kAdminKey,
+                 R"({"limits":[{"type":"shell","kind":"calendar","period":"day","amount":3}]})")
+                ->status,
+            200);
+  auto created =
+      call("POST", "/api/admin/users/alice/keys", kAdminKey,
+           R"({"limits":[{"kind":"calendar","period":"day","amount":10,"type":"shell"}]})");
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string wide(json_of(*created).at("key").as_string());
+  int admitted = 0;
+  for (int i = 0; i < 6; ++i) {
+    admitted += call("POST", "/api/v1/check", wide, R"({"type":"shell"})")->status == 200;
+  }
+  EXPECT_EQ(admitted, 3);  // the key's 10 do not lift alice's 3
+  // And the key's use counted against alice's own quota.
+  EXPECT_EQ(call("POST", "/api/v1/check", plain, R"({"type":"shell"})")->status, 429);
+}
+
+TEST_F(ServiceTest, ALimitThatAPolicyCouldNotHoldIsRefused400NamingIt) {
+  start();
+  user_with_key("bob");
+  // The defaults give shell 3 limits; 8 shell and 5 any-type rates make 16, a full policy.
+  std::string limits;
+  for (int s = 1; s <= 13; ++s) {
+    limits += std::string(limits.empty() ? "" : ",") + R"({"kind":"rate","amount":100,)" +
+              R"("window_ms":)" + std::to_string(s * 1000) + (s <= 8 ? R"(,"type":"shell"})" : "}");
+  }
+  ASSERT_EQ(
+      call("PUT", "/api/admin/users/bob/overrides", kAdminKey, R"({"limits":[)" + limits + "]}")
+          ->status,
+      200);
+  auto key = call("POST", "/api/admin/users/bob/keys", kAdminKey,
+                  R"({"limits":[{"kind":"rate","amount":1,"window_ms":60000,"type":"shell"}]})");
+  ASSERT_EQ(key->status, 400) << key->body;
+  EXPECT_EQ(json_of(*key).at("field"), "limits");
+  EXPECT_NE(key->body.find("more than the 16 a policy holds"), std::string::npos) << key->body;
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM api_keys"), 2);  // the admin's and bob's first
+  // One more override of bob's would not fit either.
+  auto more =
+      call("PUT", "/api/admin/users/bob/overrides", kAdminKey,
+           R"({"limits":[)" + limits + R"(,{"kind":"concurrency","amount":4}]})");
+  ASSERT_EQ(more->status, 400) << more->body;
+  EXPECT_NE(more->body.find("more than the 16 a policy holds"), std::string::npos) << more->body;
+}
+
+TEST_F(ServiceTest, AKillNineKeepsRateWindowsOfWhatWasStored) {
+  start({"GAIA_ANALYTICS_FLUSH_S=3600"});  // no minute figures: units count from now
+  create_user_key("carol", R"({"name":"carol"})", "{}");
+  auto created =
+      call("POST", "/api/admin/users/carol/keys", kAdminKey,
+           R"({"limits":[{"kind":"rate","amount":3,"window_ms":3600000,"type":"shell"}]})");
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string key(json_of(*created).at("key").as_string());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 200);
+  }
+  ASSERT_TRUE(eventually(
+      [&] { return count_rows("SELECT SUM(used) FROM quota_usage WHERE type = 'shell'") == 3; },
+      std::chrono::seconds(10), std::chrono::milliseconds(20)));
+  server_->signal(SIGKILL);
+  server_->wait_exit();
+  server_.reset();
+  start();
+  EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell"})")->status, 429);
 }
 
 TEST_F(ServiceTest, KeysAreStoredOnlyAsHashes) {
@@ -327,6 +398,42 @@ TEST_F(ServiceTest, KillNineLosesNoAnsweredExecution) {
   }
   EXPECT_EQ(missing, 0);
 }
+
+// A graceful restart on each store backend: the rate windows come back with the usage.
+class RestartTest : public GaiaServerTest, public ::testing::WithParamInterface<StoreBackend> {
+ protected:
+  RestartTest() : GaiaServerTest(kAdminKey) {}
+  void SetUp() override {
+    if (GetParam() == StoreBackend::kPostgres) url_ = shared_postgres().create_database();
+  }
+  void start() { GaiaServerTest::start({}, {}, url_); }
+  int status_of_check(const std::string& key, const std::string& type) {
+    auto r = http_request(port_, "POST", "/api/v1/check", key, R"({"type":")" + type + R"("})");
+    return r ? r->status : 0;
+  }
+  std::string url_;  // PostgreSQL's database, or "" for SQLite
+};
+
+TEST_P(RestartTest, ALimitOfNAdmitsNAcrossARestartRateWindowsIncluded) {
+  start();
+  create_user_key("dana", R"({"name":"dana"})", "{}");
+  auto created =
+      http_request(port_, "POST", "/api/admin/users/dana/keys", kAdminKey,
+                   R"({"limits":[{"kind":"rate","amount":3,"window_ms":3600000,"type":"shell"},)"
+                   R"({"kind":"rate","amount":4,"window_ms":86400000}]})");
+  ASSERT_TRUE(created && created->status == 201) << (created ? created->body : "no answer");
+  const std::string key(boost::json::parse(created->body).at("key").as_string());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(status_of_check(key, "shell"), 200);
+  EXPECT_EQ(status_of_check(key, "code"), 200);
+  stop();
+  start();
+  EXPECT_EQ(status_of_check(key, "shell"), 429);  // the hour's 3 of 3
+  EXPECT_EQ(status_of_check(key, "code"), 429);   // the day's 4 of 4, every type together
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RestartTest,
+                         ::testing::Values(StoreBackend::kSqlite, StoreBackend::kPostgres),
+                         store_backend_name);
 
 }  // namespace
 }  // namespace gaia::testing

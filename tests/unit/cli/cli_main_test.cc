@@ -271,5 +271,21 @@ tasks:
   EXPECT_TRUE(client_.requests.empty());
 }
 
+TEST_F(CliRunTest, AMegabyteWorkflowOfThreeThousandAliasesExitsTwoNamingTheCap) {
+  // The first task's argv of about 876 KB, named by alias from 3,000 more tasks.
+  std::string text = "name: w\ntasks:\n  - {name: t0, type: shell, argv: &big [";
+  for (int i = 0; i < 3000; ++i) text += (i ? ", " : "") + std::string(290, 'x');
+  text += "]}\n";
+  for (int i = 1; i <= 3000; ++i) {
+    text += "  - {name: t" + std::to_string(i) + ", type: shell, argv: *big}\n";
+  }
+  ASSERT_GT(text.size(), 1'000'000u);
+  const std::string path = workflow(text);
+  Ran r = gaia({"run", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "gaia: " + path + ": workflow: aliases: 3000 aliases, at most 1000\n");
+  EXPECT_TRUE(client_.requests.empty());
+}
+
 }  // namespace
 }  // namespace gaia::cli

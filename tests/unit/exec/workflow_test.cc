@@ -292,6 +292,71 @@ TEST(WorkflowParseTest, LoadsAFile) {
   EXPECT_EQ(missing.status().code(), core::StatusCode::kNotFound);
 }
 
+// A workflow of `tasks` tasks, the first with an 876 KB argv that every other names by alias:
+// with 3,000 tasks, about 1 MB of text that would expand to some 2.6 GB.
+std::string aliased_workflow(size_t tasks) {
+  std::string text = "name: w\ntasks:\n  - {name: t0, type: shell, argv: &big [";
+  for (int i = 0; i < 3000; ++i) text += (i ? ", " : "") + std::string(290, 'x');
+  text += "]}\n";
+  for (size_t i = 1; i < tasks; ++i) {
+    text += "  - {name: t" + std::to_string(i) + ", type: shell, argv: *big}\n";
+  }
+  return text;
+}
+
+TEST(WorkflowParseTest, ThousandsOfAliasesAreRefusedBeforeAnythingIsCopied) {
+  const std::string text = aliased_workflow(3001);
+  ASSERT_GT(text.size(), 1'000'000u);
+  ASSERT_LT(text.size(), kMaxWorkflowBytes);
+  EXPECT_EQ(error_of(text), "workflow: aliases: 3000 aliases, at most 1000");
+}
+
+TEST(WorkflowParseTest, AliasesThatExpandTooFarAreRefused) {
+  // 1000 aliases are allowed, but not what they come to.
+  EXPECT_EQ(error_of(aliased_workflow(1000)),
+            "workflow: aliases: the document expands to more than 4194304 bytes with its "
+            "aliases");
+  // Nested aliases multiply: each level names the one before ten times.
+  std::string nested = "name: w\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int level = 1; level <= 9; ++level) {
+    nested += "x" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) nested += (i ? ", *a" : "*a") + std::to_string(level - 1);
+    nested += "]\n";
+  }
+  EXPECT_EQ(error_of(nested),
+            "workflow: aliases: the document expands to more than 4194304 bytes with its "
+            "aliases");
+}
+
+TEST(WorkflowParseTest, AFewAliasesStillWork) {
+  auto wf = parse_workflow(
+      "name: w\ntasks:\n  - {name: a, type: shell, argv: [ls], env: &env {CC: gcc}}\n"
+      "  - {name: b, type: shell, argv: [ls], env: *env}\n");
+  ASSERT_TRUE(wf.ok()) << wf.status().message();
+  EXPECT_EQ(wf->tasks[1].env.at("CC"), "gcc");
+}
+
+TEST(WorkflowParseTest, TooManyTasksAreRefused) {
+  std::string text = "name: w\ntasks:\n";
+  for (size_t i = 0; i <= kMaxWorkflowTasks; ++i) {
+    text += "  - {name: t" + std::to_string(i) + ", type: shell, argv: [ls]}\n";
+  }
+  EXPECT_EQ(error_of(text), "workflow: tasks: 1001 tasks, at most 1000");
+}
+
+TEST(WorkflowParseTest, AFileLargerThanTheCapIsRefusedUnread) {
+  testing::TempDir dir;
+  {
+    std::ofstream out(dir.file("big.yaml"));
+    out << "name: w\n# " << std::string(kMaxWorkflowBytes, 'x') << "\n";
+  }
+  auto wf = load_workflow_file(dir.file("big.yaml"));
+  EXPECT_EQ(wf.status().message(),
+            dir.file("big.yaml") + ": workflow: larger than 1048576 bytes (1 MiB)");
+  EXPECT_EQ(error_of(std::string(kMaxWorkflowBytes + 1, '#')),
+            "workflow: 1048577 bytes, at most 1048576 (1 MiB)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running.
 
