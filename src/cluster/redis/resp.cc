@@ -2,20 +2,26 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
 namespace gaia::cluster::redis {
 namespace {
 
+constexpr int kReserveAtMost = 64;  // what a claimed count may make before its elements arrive
+
 // hiredis calls these as it decodes: each returns where the value lives. The root of a reply is
-// a new Reply; a child is the slot its parent array made for it (the array's elements are sized
-// once, in create_array, so the slots never move). Returning nullptr makes hiredis fail the
-// stream with an out-of-memory error.
+// a new Reply; a child is appended to its parent array. hiredis builds a reply depth first, in
+// order, so when a child is appended its earlier siblings are complete and nothing points into
+// them: the parent's vector may grow. Slots are not made up front from the count the server
+// claims, so memory follows the bytes that really arrived. Returning nullptr makes hiredis fail
+// the stream (as out of memory).
 Reply* slot(const redisReadTask* task) {
   if (task->parent == nullptr) return new (std::nothrow) Reply;
   auto* parent = static_cast<Reply*>(task->parent->obj);
-  return &parent->elements[static_cast<size_t>(task->idx)];
+  if (task->idx < 0 || static_cast<size_t>(task->idx) != parent->elements.size()) return nullptr;
+  return &parent->elements.emplace_back();
 }
 
 void* create_string(const redisReadTask* task, char* data, size_t len) {
@@ -33,7 +39,7 @@ void* create_array(const redisReadTask* task, int elements) {
   Reply* r = slot(task);
   if (r == nullptr) return nullptr;
   r->kind = Reply::Kind::kArray;
-  r->elements.resize(static_cast<size_t>(elements));
+  r->elements.reserve(static_cast<size_t>(std::min(elements, kReserveAtMost)));
   return r;
 }
 

@@ -4,7 +4,7 @@
 // bytes from Redis to owned Reply trees.
 //
 // The reader builds Reply objects directly (hiredis's object callbacks), so a reply is decoded
-// once and never copied. Hostile input is bounded: arrays nest at most 7 deep (hiredis) and hold
+// once and never copied. Hostile input is bounded: arrays nest at most 8 deep (hiredis) and hold
 // at most kMaxArrayElements elements (here); past either, or on anything that is not RESP, the
 // reader reports a protocol error and the connection must be dropped.
 //
