@@ -99,10 +99,11 @@ void RedisClient::stop() {
     loop->connection->close();
     loop->keep_running.reset();  // run() returns once the closed connection has no work left
   }
+  // The connections stay (closed, not ready) until the destructor: connected() may still be
+  // asked from other threads.
   for (auto& loop : loops_) {
     if (loop->thread.joinable()) loop->thread.join();
   }
-  for (auto& loop : loops_) loop->connection.reset();
 }
 
 void RedisClient::call(std::vector<std::string> argv, std::chrono::milliseconds deadline,
@@ -124,9 +125,8 @@ void RedisClient::call(std::vector<std::string> argv, std::chrono::milliseconds 
 }
 
 bool RedisClient::connected() const {
-  return std::any_of(loops_.begin(), loops_.end(), [](const auto& loop) {
-    return loop->connection && loop->connection->ready();
-  });
+  return std::any_of(loops_.begin(), loops_.end(),
+                     [](const auto& loop) { return loop->connection->ready(); });
 }
 
 }  // namespace gaia::cluster::redis
