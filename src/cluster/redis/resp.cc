@@ -108,6 +108,11 @@ ReplyReader::Next ReplyReader::next(Reply& out) {
 
 std::string ReplyReader::error() const {
   if (!failed_) return {};
+  // hiredis says "out of memory" when one of the callbacks above refused a value.
+  if (reader_->err == REDIS_ERR_OOM) {
+    return "an array of more than " + std::to_string(kMaxArrayElements) +
+           " elements, or out of memory";
+  }
   return reader_->errstr[0] != '\0' ? reader_->errstr : "protocol error";
 }
 

@@ -70,6 +70,7 @@ TEST(RespTest, RefusesAnArrayLargerThanItsBound) {
   Reply r;
   reader.feed("*" + std::to_string(ReplyReader::kMaxArrayElements + 1) + "\r\n");
   EXPECT_EQ(reader.next(r), ReplyReader::Next::kProtocolError);
+  EXPECT_NE(reader.error().find("elements"), std::string::npos) << reader.error();
 }
 
 TEST(RespTest, RefusesArraysNestedTooDeep) {
