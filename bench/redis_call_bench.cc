@@ -97,8 +97,8 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> failed{0};
   Loop loop{&client, {}, &running, &failed, {}, {}};
   const Clock::time_point start = Clock::now();
-  loop.until = start + std::chrono::duration_cast<Clock::duration>(
-                           std::chrono::duration<double>(seconds));
+  loop.until =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (int i = 0; i < concurrency; ++i) loop.next();
   while (running.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
