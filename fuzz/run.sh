@@ -35,13 +35,20 @@ sketch_sources=(
 )
 
 targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz request_parser_fuzz
-         tool_options_fuzz code_env_fuzz rls_mapping_fuzz)
+         tool_options_fuzz code_env_fuzz rls_mapping_fuzz resp_reply_fuzz)
 
 for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
   if [[ "${t}" == rls_mapping_fuzz ]]; then
     "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${root}/src/rls/mapping.cc" \
       "${root}/src/rls/trusted_peers.cc" -o "${out}/${t}"
+    continue
+  fi
+  # Redis replies: hiredis is the protocol codec (the system library, not instrumented).
+  if [[ "${t}" == resp_reply_fuzz ]]; then
+    # shellcheck disable=SC2046
+    "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${root}/src/cluster/redis/resp.cc" \
+      $(pkg-config --libs hiredis) -o "${out}/${t}"
     continue
   fi
   if [[ "${t}" == sketch_decode_fuzz ]]; then

@@ -9,7 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libre2-dev
   libsqlite3-dev libpq-dev libhiredis-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  clang libclang-rt-14-dev clang-format postgresql-15 redis-server
+  clang libclang-rt-14-dev clang-format postgresql-15 redis-server redis-tools
   chromium nodejs
   libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc haproxy
 )
