@@ -170,10 +170,10 @@ TEST_F(DirectoryTest, AReloadTakesInWhatAnotherWriterChangedAndTellsTheListeners
   auto hasher = KeyHasher::from_file(dir_.file("key.secret"));
   auto other = Directory::load(*store_, hasher.value());
   ASSERT_TRUE(other.ok()) << other.status().message();
-  ASSERT_TRUE((*other)->create_user("carol", core::Tier::kPremium, 2).ok());
-  auto made_elsewhere = (*other)->create_key("carol", store::Role::kUser, "", 2);
+  ASSERT_TRUE(other.value()->create_user("carol", core::Tier::kPremium, 2).ok());
+  auto made_elsewhere = other.value()->create_key("carol", store::Role::kUser, "", 2);
   ASSERT_TRUE(made_elsewhere.ok());
-  ASSERT_TRUE((*other)->revoke_key(revoked_elsewhere.record.id, 3).ok());
+  ASSERT_TRUE(other.value()->revoke_key(revoked_elsewhere.record.id, 3).ok());
   EXPECT_FALSE(directory_->authenticate(made_elsewhere->key)) << "not read yet";
   EXPECT_TRUE(directory_->authenticate(revoked_elsewhere.key)) << "not read yet";
   const int told = listener_.changes;
