@@ -16,6 +16,7 @@
 #include "support/gaia_nodes.h"
 #include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
+#include "support/ws_client.h"
 
 namespace gaia::testing {
 namespace {
@@ -131,7 +132,8 @@ TEST_F(ClusterTest, ARuleChangedOnOneNodeIsInForceOnTheOthersWithinASecond) {
   auto day_limit = [&](size_t node) -> int64_t {
     RawResponse r = call(node, "GET", "/api/admin/users/carol", kAdminKey);
     if (r.status != 200) return -1;
-    for (const auto& line : json_of(r).at("quota").as_array()) {
+    const boost::json::value v = json_of(r);
+    for (const auto& line : v.at("quota").as_array()) {
       if (line.at("policy").as_string() == "shell-day")
         return line.at("limit").to_number<int64_t>();
     }
@@ -228,6 +230,46 @@ TEST_F(ClusterTest, EveryNodeShowsTheWholeClusterWithAdmissionsSummed) {
     EXPECT_NE(address.find("127.0.0.1:"), std::string::npos) << address;
   }
   EXPECT_EQ(selves, 1);
+}
+
+TEST_F(ClusterTest, AViolationOnOneNodeIsShownLiveOnAnotherNodesWebSocket) {
+  const std::string key = user_key(0, "gus");
+  ASSERT_EQ(status(0, "POST", "/api/admin/quotas/config", kAdminKey,
+                   R"({"subject":{"kind":"global"},"command_type":"review",)"
+                   R"("limits":[{"kind":"calendar","period":"day","amount":1}]})"),
+            201);
+  WsClient watcher;
+  ASSERT_TRUE(watcher.connect(nodes_->port(1), {{"Authorization", "Bearer " + kAdminKey}}));
+  const std::string check = R"({"type":"review"})";
+  EXPECT_EQ(status(0, "POST", "/api/v1/check", key, check), 200);
+  EXPECT_EQ(status(0, "POST", "/api/v1/check", key, check), 429);
+  std::optional<boost::json::value> message;
+  for (int i = 0; i < 20; ++i) {
+    message = watcher.read();
+    if (!message || message->at("type") == "violation") break;
+  }
+  ASSERT_TRUE(message) << watcher.error.message();
+  ASSERT_EQ(message->at("type"), "violation") << boost::json::serialize(*message);
+  const boost::json::object& data = message->at("data").as_object();
+  EXPECT_EQ(data.at("user"), "gus");
+  EXPECT_EQ(data.at("node").as_string().empty(), false) << "names the node it came from";
+}
+
+TEST_F(ClusterTest, AKeyRevokedOnOneNodeClosesItsWebSocketOnAnother) {
+  ASSERT_EQ(status(0, "POST", "/api/admin/users", kAdminKey, R"({"name":"hal"})"), 201);
+  RawResponse made = call(0, "POST", "/api/admin/users/hal/keys", kAdminKey, R"({"role":"admin"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const boost::json::value key = json_of(made);
+  const std::string plain(key.at("key").as_string());
+  ASSERT_TRUE(
+      eventually([&] { return answers(2, "/api/admin/cluster", plain, 200); }, kSlowWait, kEvery));
+  WsClient socket;
+  ASSERT_TRUE(socket.connect(nodes_->port(2), {{"Authorization", "Bearer " + plain}}));
+  ASSERT_EQ(
+      status(0, "DELETE", "/api/admin/keys/" + std::to_string(key.at("id").to_number<uint64_t>()),
+             kAdminKey),
+      200);
+  EXPECT_EQ(socket.read_close_code(), std::optional<uint16_t>(1008));
 }
 
 }  // namespace
