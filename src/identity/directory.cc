@@ -33,7 +33,8 @@ core::Status Directory::read_store() {
     key_hashes_[k.id] = k.hash;
     keys_[k.hash] = std::move(k);
   }
-  erase_if(limit_scales_, [&](const auto& scale) { return !users_.contains(scale.first); });
+  erase_if(limit_scales_,
+           [this](const auto& scale) REQUIRES(mu_) { return !users_.contains(scale.first); });
   return {};
 }
 
