@@ -10,7 +10,8 @@
 // make() builds them, none started; start() needs the address the HTTP server got.
 //
 // Ownership: borrows the config, clock, store, services, executor stack and live side given
-// to make(), which must outlive it. Threads: made, started and stopped on the main thread;
+// to make(), which must outlive it; the live side's own events are forwarded to the relay, so
+// nothing may publish them once this is destroyed (ServerApp stops every publisher first). Threads: made, started and stopped on the main thread;
 // view() from any.
 
 #include <memory>
@@ -46,6 +47,9 @@ class ClusterSide {
   void start(const std::string& address);
   void stop();
 
+  // The live nodes as of the last heartbeat, this one included (1 when not clustered): what
+  // a limit shared out among the nodes is divided by.
+  size_t live_nodes() const { return membership_ ? membership_->live_nodes() : 1; }
   // The nodes as membership last saw them (this node alone, described now, when not
   // clustered).
   std::vector<cluster::ClusterNode> nodes() const;
