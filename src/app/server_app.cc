@@ -97,7 +97,7 @@ bool ServerApp::start() {
 int ServerApp::stop() {
   // No more alert rounds: they would publish to the hub and log.
   live_->alerting().stop();
-  // No more changes or events from the other nodes; this node's row ages out of the live.
+  // No more changes or events from the other nodes; this node stops counting as live soon.
   cluster_->stop();
   // Before the HTTP server: the hub then sends nothing to connections the server is closing.
   live_->hub().stop();
