@@ -11,8 +11,9 @@
 //
 // Ownership: borrows the config, clock, store, services, executor stack and live side given
 // to make(), which must outlive it; the live side's own events are forwarded to the relay, so
-// nothing may publish them once this is destroyed (ServerApp stops every publisher first). Threads: made, started and stopped on the main thread;
-// view() from any.
+// nothing may publish them once this is destroyed (ServerApp stops every publisher first).
+// Threads: made, started and stopped on the main thread; live_nodes(), nodes() and
+// health_json() from any.
 
 #include <memory>
 #include <ostream>
