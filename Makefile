@@ -5,7 +5,7 @@ JOBS ?= 2
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: setup build build-server run test test-asan test-tsan check-thread-safety fuzz-smoke \
+.PHONY: setup build build-server run cluster test test-asan test-tsan check-thread-safety fuzz-smoke \
 	bench check-format format clean
 
 setup:
@@ -22,6 +22,10 @@ build-server: setup
 
 run: build-server
 	@./build/$(PRESET)/src/app/gaia_server $(ARGS)
+
+# Three nodes on PostgreSQL and Redis behind HAProxy, on loopback (scripts/cluster.sh).
+cluster: build-server
+	@bash scripts/cluster.sh build/$(PRESET)
 
 test: setup
 	@cmake --preset dev >/dev/null

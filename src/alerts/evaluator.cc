@@ -94,6 +94,25 @@ Status Evaluator::load(const std::vector<AlertRule>& defaults) {
   return {};
 }
 
+Status Evaluator::reload_rules() {
+  core::MutexLock lock(mu_);  // as the changes above: a store read under the rule lock
+  auto stored = store_.list_alert_rules();
+  if (!stored.ok()) return stored.status();
+  auto rules = std::make_shared<std::vector<AlertRule>>();
+  for (const store::StoredAlertRule& s : stored.value()) {
+    auto rule = rule_of(s);
+    if (!rule.ok()) return rule.status();
+    rules->push_back(std::move(rule.value()));
+  }
+  for (auto& [key, open] : open_) {
+    for (const AlertRule& r : *rules) {
+      if (r.id == key.first) open.channels = r.channels;
+    }
+  }
+  rules_ = std::move(rules);
+  return {};
+}
+
 std::vector<AlertRule> Evaluator::rules() const {
   core::MutexLock lock(mu_);
   return *rules_;

@@ -77,6 +77,10 @@ class Evaluator {
   // keeps none), then loads the rules and the alerts still pending or firing.
   core::Status load(const std::vector<AlertRule>& defaults);
 
+  // Reads the stored rules again (another node changed them), effective from the next
+  // round; on failure the rules stay as they were.
+  core::Status reload_rules();
+
   // The rules, by id.
   std::vector<AlertRule> rules() const;
   std::optional<AlertRule> find_rule(uint64_t id) const;

@@ -24,6 +24,13 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
       store["journal_records"] = h.journal_records;
       store["admissions_paused"] = h.admissions_paused;
     }
+    boost::json::object cluster;
+    if (info.cluster) {
+      cluster = info.cluster();
+      // Changes of the other nodes no longer arrive: this node may act on stale keys or rules.
+      const boost::json::value* feed = cluster.if_contains("feed");
+      if (feed != nullptr && !feed->at("connected").as_bool()) ok = false;
+    }
     boost::json::object body{
         {"status", ok ? "ok" : "degraded"},
         {"version", kVersion},
@@ -33,6 +40,7 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
     if (info.executor) body["executor"] = info.executor();
     if (info.alerts) body["alerts"] = info.alerts();
     if (info.rls) body["rls"] = info.rls();
+    if (info.cluster) body["cluster"] = std::move(cluster);
     return http::json_response(200, body);
   });
 }

@@ -20,6 +20,7 @@ struct HealthInfo {
   std::function<boost::json::object()> executor;  // the "executor" section, when set
   std::function<boost::json::object()> alerts;    // the "alerts" section, when set
   std::function<boost::json::object()> rls;       // the "rls" section, when set
+  std::function<boost::json::object()> cluster;   // the "cluster" section, when set
 };
 
 // Registers GET /health on `router`, answering 200
@@ -31,7 +32,10 @@ struct HealthInfo {
 //  "alerts":{"firing":N,"pending":N,"rules":N,"webhook":{"queued","delivered","failed",
 //            "last_error"}|null} (see app/alert_stack.h),
 //  "rls":{"listening":bool,"address":...,"port":N,"domains":[...],"calls":N}
-//        (Envoy's rate limit service; only "listening":false when off).
+//        (Envoy's rate limit service; only "listening":false when off),
+//  "cluster":{"clustered":bool,"node","live_nodes","feed":{"connected",...},"relay_dropped"}
+//        (app/cluster_side.h; only "clustered":false on one node).
+// A node whose change feed is disconnected is "degraded" too: it may act on stale state.
 // A store that is failing, or journaling because its database is away, makes the status
 // "degraded" with the reason in store.error (still 200: checks keep working).
 // REQUIRES: `clock` outlives the router and every server using it.

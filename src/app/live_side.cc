@@ -73,8 +73,9 @@ std::unique_ptr<LiveSide> LiveSide::make(const Config& config, const core::Clock
       api::admin_credential_check(*services.directory), http::WsHubOptions{});
   live->revoked_key_sockets_ = std::make_unique<api::RevokedKeySockets>(*live->hub_);
   services.directory->add_listener(live->revoked_key_sockets_.get());
+  live->own_events_ = std::make_unique<RelayingFeed>(*live->hub_);
   live->violation_announcer_ =
-      std::make_unique<ViolationAnnouncer>(*live->hub_, services.user_names());
+      std::make_unique<ViolationAnnouncer>(*live->own_events_, services.user_names());
   services.feed->add_listener(live->violation_announcer_.get());
 
   AlertMetricSources sources = alert_sources(clock, store, services, exec, *live->hub_);
@@ -85,7 +86,7 @@ std::unique_ptr<LiveSide> LiveSide::make(const Config& config, const core::Clock
     detectors->read(metric, scope, samples);
   };
   auto alerting =
-      AlertStack::make(config, clock, *services.feed, *live->hub_, std::move(sources), out);
+      AlertStack::make(config, clock, *services.feed, *live->own_events_, std::move(sources), out);
   if (!alerting.ok()) {
     err << "[ERROR] alerts: " << alerting.status().message() << std::endl;
     return nullptr;

@@ -19,6 +19,7 @@
 #include "app/alert_stack.h"
 #include "app/config.h"
 #include "app/exec_stack.h"
+#include "app/relaying_feed.h"
 #include "app/services.h"
 #include "app/violation_announcer.h"
 #include "http/ws_hub.h"
@@ -36,6 +37,8 @@ class LiveSide {
   LiveSide& operator=(const LiveSide&) = delete;
 
   http::WsHub& hub() { return *hub_; }
+  // Where the announcer and the alerts publish: the hub, and the other nodes when relayed.
+  RelayingFeed& own_events() { return *own_events_; }
   AlertStack& alerting() { return *alerting_; }
 
  private:
@@ -44,6 +47,7 @@ class LiveSide {
   // The alerts' live figures, for the hub's "top_users"; set before the hub starts.
   const AlertMetrics* live_figures_ = nullptr;
   std::unique_ptr<http::WsHub> hub_;
+  std::unique_ptr<RelayingFeed> own_events_;
   std::unique_ptr<api::RevokedKeySockets> revoked_key_sockets_;
   std::unique_ptr<ViolationAnnouncer> violation_announcer_;
   std::unique_ptr<AlertDetectors> alert_detectors_;

@@ -6,6 +6,7 @@
 #include "api/admin/alerts_api.h"
 #include "api/admin/analytics_api.h"
 #include "api/admin/approvals_api.h"
+#include "api/admin/cluster_api.h"
 #include "api/admin/rules_api.h"
 #include "api/admin/session_api.h"
 #include "api/admin/usage_api.h"
@@ -23,9 +24,10 @@ namespace {
 
 constexpr size_t kMaxWaitingApprovals = 256;
 
-// /health: the store in use and how it fares, the executor and the alerts.
+// /health: the store in use and how it fares, the executor, the alerts and the cluster.
 HealthInfo health_info(const Config& config, const core::Clock& clock, store::Store& store,
-                       ExecStack& exec, LiveSide& live, const rls::RlsServer* rls) {
+                       ExecStack& exec, LiveSide& live, const ClusterSide& cluster,
+                       const rls::RlsServer* rls) {
   const bool postgres = !config.postgres_url.empty();
   return {clock.mono_now(),
           postgres ? "postgres" : "sqlite",
@@ -36,7 +38,8 @@ HealthInfo health_info(const Config& config, const core::Clock& clock, store::St
           [rls]() -> boost::json::object {
             if (rls == nullptr) return {{"listening", false}};
             return rls->health_json();
-          }};
+          },
+          [&cluster] { return cluster.health_json(); }};
 }
 
 }  // namespace
@@ -49,8 +52,8 @@ RouteState::RouteState(const Config& config, const core::Clock& clock,
       dashboard(web::dashboard_files(), "/admin/quotas") {}
 
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
-                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state,
-                         const rls::RlsServer* rls) {
+                         Services& services, ExecStack& exec, LiveSide& live,
+                         const ClusterSide& cluster, RouteState& state, const rls::RlsServer* rls) {
   const api::ApiContext api{
       *services.limiter, *services.feed,      *services.directory, clock,
       *services.metrics, *services.rule_book, live.hub(),          services.reputation.get()};
@@ -63,7 +66,7 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
                      .max_queued = config.http_analytics_queue},
        .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
-  add_health_route(router, clock, health_info(config, clock, store, exec, live, rls));
+  add_health_route(router, clock, health_info(config, clock, store, exec, live, cluster, rls));
   api::add_public_api(router, api, *services.quota);
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);
@@ -75,6 +78,8 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
   api::add_confirm_api(router, api, *services.patterns, *services.confirmer);
   api::admin::add_alerts_api(router, api, live.alerting().evaluator());
   api::admin::add_analytics_api(router, api, {*services.rollup, *services.detectors});
+  api::admin::add_cluster_api(router, api,
+                              {cluster.clustered(), [&cluster] { return cluster.nodes(); }});
   api::admin::add_session_routes(router, *services.directory, state.sessions);
   api::add_ws_routes(router, live.hub(), *services.directory);
   http::add_static_routes(router, state.dashboard);

@@ -6,6 +6,7 @@
 //
 // Threads: built on the main thread before the router is handed to the HTTP server.
 
+#include "app/cluster_side.h"
 #include "app/config.h"
 #include "app/exec_stack.h"
 #include "app/live_side.h"
@@ -35,7 +36,7 @@ struct RouteState {
 // /health reports on, as it does on `rls`, Envoy's rate limit service (null when off).
 // Everything given must outlive the router.
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
-                         Services& services, ExecStack& exec, LiveSide& live, RouteState& state,
-                         const rls::RlsServer* rls);
+                         Services& services, ExecStack& exec, LiveSide& live,
+                         const ClusterSide& cluster, RouteState& state, const rls::RlsServer* rls);
 
 }  // namespace gaia::app

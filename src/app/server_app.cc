@@ -38,10 +38,12 @@ bool ServerApp::build() {
   }
   live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, out_, err_);
   if (!live_) return false;
+  cluster_ = ClusterSide::make(config_, clock_, *store_, *services_, *exec_, *live_, err_);
+  if (!cluster_) return false;
   if (!build_rls()) return false;
   route_state_ = std::make_unique<RouteState>(config_, clock_, *services_->directory);
-  http::Router router =
-      make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *route_state_, rls_.get());
+  http::Router router = make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *cluster_,
+                                    *route_state_, rls_.get());
   report_parts();
   http::ServerOptions http_options{
       .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads};
@@ -82,6 +84,7 @@ bool ServerApp::start() {
     }
   }
   live_->hub().start();
+  cluster_->start(host_for_url(config_.bind_address) + ":" + std::to_string(http_->port()));
   exec_->start();
   live_->alerting().start();
   upkeep_chores_ = start_upkeep_chores(config_, clock_, *store_, *services_, *exec_,
@@ -94,6 +97,8 @@ bool ServerApp::start() {
 int ServerApp::stop() {
   // No more alert rounds: they would publish to the hub and log.
   live_->alerting().stop();
+  // No more changes or events from the other nodes; this node stops counting as live soon.
+  cluster_->stop();
   // Before the HTTP server: the hub then sends nothing to connections the server is closing.
   live_->hub().stop();
   // Running commands are cancelled and recorded before the store flushes.

@@ -6,9 +6,9 @@
 // The parts are its members, declared in the order build() makes them, so they are destroyed
 // in the reverse order; start() and stop() call each step in its order. Each part is built in
 // a file of its own: the store (app/stores), the services (app/services), the executor stack
-// (app/exec_stack), the live side (app/live_side), Envoy's rate limit service when configured
-// (rls/rls_server), the routes (app/routes), the HTTP server, then the chores
-// (app/server_chores).
+// (app/exec_stack), the live side (app/live_side), the cluster side (app/cluster_side), Envoy's
+// rate limit service when configured (rls/rls_server), the routes (app/routes), the HTTP server,
+// then the chores (app/server_chores).
 //
 // Ownership: borrows the config, clock and streams, which must outlive it.
 // Threads: every method on the thread that runs the server.
@@ -17,6 +17,7 @@
 #include <ostream>
 
 #include "app/chores.h"
+#include "app/cluster_side.h"
 #include "app/config.h"
 #include "app/exec_stack.h"
 #include "app/live_side.h"
@@ -72,7 +73,8 @@ class ServerApp {
   std::unique_ptr<Services> services_;
   std::unique_ptr<ExecStack> exec_;
   std::unique_ptr<LiveSide> live_;
-  std::unique_ptr<rls::RlsServer> rls_;  // null unless GAIA_RLS_PORT is set
+  std::unique_ptr<ClusterSide> cluster_;  // holds nothing on SQLite
+  std::unique_ptr<rls::RlsServer> rls_;   // null unless GAIA_RLS_PORT is set
   std::unique_ptr<RouteState> route_state_;
   std::unique_ptr<http::Server> http_;
   // Made by start(), in this order, once the parts above run.

@@ -32,6 +32,13 @@ Result<std::unique_ptr<PatternBook>> PatternBook::load(store::PatternStore& stor
     seed.push_back(stored(spec, now_ms));
   }
   if (auto seeded = store.seed_patterns(seed); !seeded.ok()) return seeded.status();
+  auto set = read_store(store);
+  if (!set.ok()) return set.status();
+  return std::unique_ptr<PatternBook>(new PatternBook(store, std::move(set.value())));
+}
+
+Result<std::shared_ptr<const confirm::PatternSet>> PatternBook::read_store(
+    store::PatternStore& store) {
   auto rows = store.list_patterns();
   if (!rows.ok()) return rows.status();
   std::vector<confirm::PatternSpec> specs;
@@ -46,7 +53,15 @@ Result<std::unique_ptr<PatternBook>> PatternBook::load(store::PatternStore& stor
   }
   auto set = compile(std::move(specs));
   if (!set.ok()) return Status::internal("stored patterns: " + set.status().message());
-  return std::unique_ptr<PatternBook>(new PatternBook(store, std::move(set.value())));
+  return set;
+}
+
+Status PatternBook::reload() {
+  core::MutexLock lock(change_mu_);
+  auto set = read_store(store_);
+  if (!set.ok()) return set.status();
+  publish(std::move(set.value()));
+  return {};
 }
 
 std::shared_ptr<const confirm::PatternSet> PatternBook::current() const {

@@ -43,6 +43,9 @@ class PatternBook {
   core::Status replace(std::string_view id, confirm::PatternSpec spec, int64_t now_ms);
   // kNotFound when absent.
   core::Status remove(std::string_view id);
+  // Reads the stored patterns again and puts them in force (another node changed them); on
+  // failure the patterns in force stay.
+  core::Status reload();
 
  private:
   PatternBook(store::PatternStore& store, std::shared_ptr<const confirm::PatternSet> set)
@@ -50,6 +53,9 @@ class PatternBook {
   // Compiles `specs` into a set; errors name the pattern by id.
   static core::Result<std::shared_ptr<const confirm::PatternSet>> compile(
       std::vector<confirm::PatternSpec> specs);
+  // Reads and compiles the stored patterns.
+  static core::Result<std::shared_ptr<const confirm::PatternSet>> read_store(
+      store::PatternStore& store);
   void publish(std::shared_ptr<const confirm::PatternSet> set);
 
   store::PatternStore& store_;

@@ -9,21 +9,42 @@ constexpr std::string_view kEnvKeyLabel = "from GAIA_ADMIN_KEY";
 core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store,
                                                          KeyHasher hasher) {
   std::unique_ptr<Directory> dir(new Directory(store, hasher));
-  auto users = store.list_users();
+  core::MutexLock writing(dir->write_mu_);  // no other thread has the directory yet
+  if (core::Status s = dir->read_store(); !s.ok()) return s;
+  return dir;
+}
+
+core::Status Directory::read_store() {
+  auto users = store_.list_users();
   if (!users.ok()) return users.status();
-  auto keys = store.list_keys();
+  auto keys = store_.list_keys();
   if (!keys.ok()) return keys.status();
-  core::WriterLock lock(dir->mu_);  // no other thread has the directory yet
+  core::WriterLock lock(mu_);
+  users_.clear();
+  user_ids_.clear();
+  keys_.clear();
+  key_hashes_.clear();
   for (store::User& u : users.value()) {
-    dir->user_ids_[u.name] = u.id;
-    dir->users_[u.id] = std::move(u);
+    user_ids_[u.name] = u.id;
+    users_[u.id] = std::move(u);
   }
   for (store::ApiKey& k : keys.value()) {
-    if (k.revoked_at_ms || !dir->users_.contains(k.user_id)) continue;
-    dir->key_hashes_[k.id] = k.hash;
-    dir->keys_[k.hash] = std::move(k);
+    if (k.revoked_at_ms || !users_.contains(k.user_id)) continue;
+    key_hashes_[k.id] = k.hash;
+    keys_[k.hash] = std::move(k);
   }
-  return dir;
+  erase_if(limit_scales_,
+           [this](const auto& scale) REQUIRES(mu_) { return !users_.contains(scale.first); });
+  return {};
+}
+
+core::Status Directory::reload() {
+  {
+    core::MutexLock writing(write_mu_);
+    if (core::Status s = read_store(); !s.ok()) return s;
+  }
+  tell_listeners();
+  return {};
 }
 
 Caller Directory::caller_locked(const store::ApiKey& k, const store::User& user) const {

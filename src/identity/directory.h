@@ -88,6 +88,11 @@ class Directory {
   // Sets a live key's role and agent mark; kNotFound if it is unknown or revoked.
   core::Result<store::ApiKey> update_key(uint64_t key_id, store::Role role, bool agent);
 
+  // Reads every user and key from the store again and publishes them in place of what
+  // memory held (another node changed them), then tells the listeners: sessions of a key
+  // revoked elsewhere end. On failure memory is unchanged.
+  core::Status reload();
+
   // The factors reputation puts on users' limits (core::Principal::limit_scale), by name;
   // every user not named is at full scale. Replaces the previous set.
   void set_limit_scales(const std::vector<std::pair<std::string, uint16_t>>& scales);
@@ -109,6 +114,8 @@ class Directory {
   Caller caller_locked(const store::ApiKey& key, const store::User& user) const
       REQUIRES_SHARED(mu_);
   std::optional<store::ApiKey> live_key(uint64_t key_id) const;
+  // Replaces the users and keys in memory with the store's.
+  core::Status read_store() REQUIRES(write_mu_);
   // Writes `key` to the store, then publishes it.
   core::Result<store::ApiKey> insert_key(store::ApiKey key) REQUIRES(write_mu_);
   core::Result<store::ApiKey> revoke_locked(uint64_t key_id, int64_t now_ms) REQUIRES(write_mu_);

@@ -58,7 +58,18 @@ core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store,
                                                        core::Limiter& limiter,
                                                        core::RuleSetOptions options) {
   std::unique_ptr<RuleBook> book(new RuleBook(store, limiter, std::move(options)));
-  auto stored = store.list_rules();
+  core::MutexLock changing(book->change_mu_);  // no other thread has the book yet
+  if (core::Status s = book->read_store(); !s.ok()) return s;
+  return book;
+}
+
+core::Status RuleBook::reload() {
+  core::MutexLock changing(change_mu_);
+  return read_store();
+}
+
+core::Status RuleBook::read_store() {
+  auto stored = store_.list_rules();
   if (!stored.ok()) return stored.status();
   std::vector<Stored> rules;
   for (const store::StoredRule& s : stored.value()) {
@@ -75,9 +86,7 @@ core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store,
     r.id = s.id;
     rules.push_back({std::move(r), s.updated_at_ms});
   }
-  core::MutexLock changing(book->change_mu_);  // no other thread has the book yet
-  if (core::Status s = book->publish(std::move(rules)); !s.ok()) return s;
-  return book;
+  return publish(std::move(rules));
 }
 
 std::vector<core::Rule> RuleBook::in_force(const std::vector<core::Rule>& stored) const {

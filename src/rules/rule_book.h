@@ -48,6 +48,10 @@ class RuleBook {
   // Stores `rules` and puts them in force.
   core::Status add(std::vector<core::Rule> rules, int64_t now_ms);
 
+  // Reads the stored rules again and puts them in force (another node changed them); on
+  // failure the rules in force stay.
+  core::Status reload();
+
   // Built-in rules first (in their order), then stored ones by id.
   std::vector<BookRule> list() const;
   // The stored rule `id`, if there is one (built-in rules are not found by id).
@@ -93,6 +97,8 @@ class RuleBook {
   // field relative to the candidate at fault, prefixed "rules[i]." when `indexed`.
   core::Status check(const std::vector<core::Rule>& others,
                      const std::vector<core::Rule>& candidates, bool indexed) const;
+  // Reads the stored rules and publishes them.
+  core::Status read_store() REQUIRES(change_mu_) EXCLUDES(mu_);
   // Compiles `next` (already stored), then makes it stored_ and the limiter's set.
   core::Status publish(std::vector<Stored> next) REQUIRES(change_mu_) EXCLUDES(mu_);
 

@@ -129,6 +129,11 @@ test('every tab opens', async () => {
   // The Health tab shows the alerting figures that /health always carries.
   const alerting = page.locator('#panel-health section.card', { has: page.locator('h3', { hasText: 'Alerting' }) });
   await alerting.locator('dt', { hasText: 'rules' }).waitFor({ state: 'attached' });
+  // The nodes table: this server alone, healthy, marked as the node serving the page.
+  const nodeRow = page.locator('#panel-health table.nodes tbody tr', { hasText: 'this node' });
+  await nodeRow.waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#panel-health table.nodes tbody tr').count(), 1);
+  assert.match(await nodeRow.locator('td').nth(2).textContent(), /^ok$/);
   assert.equal(await page.locator('#panel-overview .chart-box + .error:not(.hidden)').count(), 0);
 });
 

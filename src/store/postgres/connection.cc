@@ -86,7 +86,8 @@ uint64_t Rows::affected() const {
   return v;
 }
 
-core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
+core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& url,
+                                                           const char* application_name) {
   // Earlier keywords are defaults: the URL, expanded in place of dbname, overrides them.
   const char* keywords[] = {"connect_timeout",
                             "keepalives_idle",
@@ -95,7 +96,7 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& ur
                             "application_name",
                             "dbname",
                             nullptr};
-  const char* values[] = {"5", "10", "5", "3", "gaia_server", url.c_str(), nullptr};
+  const char* values[] = {"5", "10", "5", "3", application_name, url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr) return core::Status::unavailable("cannot connect to PostgreSQL: no memory");
   if (PQstatus(conn) != CONNECTION_OK) {

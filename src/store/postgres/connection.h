@@ -98,8 +98,10 @@ inline std::string Row::text(int col) const { return rows_.text(i_, col); }
 class Connection {
  public:
   // Connects to `url` (postgres:// or postgresql://, or a key=value conninfo), with a
-  // connect timeout and TCP keepalives unless the URL sets its own.
-  static core::Result<std::unique_ptr<Connection>> open(const std::string& url);
+  // connect timeout and TCP keepalives unless the URL sets its own. `application_name` is
+  // how the server's pg_stat_activity names the connection.
+  static core::Result<std::unique_ptr<Connection>> open(
+      const std::string& url, const char* application_name = "gaia_server");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -111,6 +113,8 @@ class Connection {
   core::Result<Rows> run(const char* name, const char* sql, const std::vector<Param>& params);
 
   bool in_transaction() const;
+  // The libpq connection, for what this layer does not wrap (notifications).
+  PGconn* native() { return conn_; }
 
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}

@@ -214,6 +214,37 @@ UPDATE api_keys SET from_env = 1 WHERE label = 'from GAIA_ADMIN_KEY';
 ALTER TABLE executions DROP CONSTRAINT executions_pkey;
 ALTER TABLE executions ADD PRIMARY KEY (user_id, id);
 )sql"},
+    // Several nodes on one database: every write of what a node holds in memory (users and
+    // tiers, keys and revocations, rules and overrides, patterns, alert rules) notifies
+    // 'gaia_changes' with the table's name, in the writing transaction, so a notification is
+    // sent only once the change is committed. The nodes that serve, and their last heartbeat.
+    {10, R"sql(
+CREATE FUNCTION gaia_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('gaia_changes', TG_TABLE_NAME);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER users_changed AFTER INSERT OR UPDATE OR DELETE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION gaia_notify_change();
+CREATE TRIGGER api_keys_changed AFTER INSERT OR UPDATE OR DELETE ON api_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION gaia_notify_change();
+CREATE TRIGGER quota_rules_changed AFTER INSERT OR UPDATE OR DELETE ON quota_rules
+  FOR EACH STATEMENT EXECUTE FUNCTION gaia_notify_change();
+CREATE TRIGGER confirm_patterns_changed AFTER INSERT OR UPDATE OR DELETE ON confirm_patterns
+  FOR EACH STATEMENT EXECUTE FUNCTION gaia_notify_change();
+CREATE TRIGGER alert_rules_changed AFTER INSERT OR UPDATE OR DELETE ON alert_rules
+  FOR EACH STATEMENT EXECUTE FUNCTION gaia_notify_change();
+CREATE TABLE cluster_nodes (
+  id TEXT PRIMARY KEY,
+  address TEXT NOT NULL,
+  started_at_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL,
+  health TEXT NOT NULL,
+  load DOUBLE PRECISION NOT NULL,
+  admissions BIGINT NOT NULL,
+  refusals BIGINT NOT NULL
+);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

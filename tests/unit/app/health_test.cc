@@ -22,7 +22,7 @@ class FixedClock final : public core::Clock {
 TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
   FixedClock clock;
   http::Router router;
-  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}, {}});
+  add_health_route(router, clock, {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}, {}, {}});
   clock.mono += 90s + 500ms;
 
   http::Request req;
@@ -49,6 +49,7 @@ TEST(HealthTest, ShowsTheAlertsSectionWhenGiven) {
                     [] {
                       return boost::json::object{{"firing", 2}, {"webhook", nullptr}};
                     },
+                    {},
                     {}});
   http::Request req;
   req.method = "GET";
@@ -61,14 +62,41 @@ TEST(HealthTest, ShowsTheRateLimitServiceSectionWhenGiven) {
   FixedClock clock;
   http::Router router;
   add_health_route(router, clock,
-                   {clock.mono, "sqlite", "./var/gaia.db", nullptr, {}, {}, [] {
+                   {clock.mono,
+                    "sqlite",
+                    "./var/gaia.db",
+                    nullptr,
+                    {},
+                    {},
+                    [] {
                       return boost::json::object{{"listening", true}, {"port", 8081}};
-                    }});
+                    },
+                    {}});
   http::Request req;
   req.method = "GET";
   req.path = "/health";
   boost::json::value body = boost::json::parse(router.route(req).body);
   EXPECT_EQ(body.at("rls"), (boost::json::object{{"listening", true}, {"port", 8081}}));
+}
+
+TEST(HealthTest, ANodeWhoseChangeFeedIsDisconnectedIsDegraded) {
+  FixedClock clock;
+  http::Router router;
+  bool connected = true;
+  HealthInfo info{clock.mono, "postgres", "postgres://db", nullptr, {}, {}, {}, {}};
+  info.cluster = [&connected] {
+    return boost::json::object{{"clustered", true},
+                               {"feed", {{"connected", connected}, {"last_error", "gone"}}}};
+  };
+  add_health_route(router, clock, std::move(info));
+  http::Request req;
+  req.method = "GET";
+  req.path = "/health";
+  EXPECT_EQ(boost::json::parse(router.route(req).body).at("status"), "ok");
+  connected = false;
+  boost::json::value body = boost::json::parse(router.route(req).body);
+  EXPECT_EQ(body.at("status"), "degraded");
+  EXPECT_EQ(body.at("cluster").at("feed").at("last_error"), "gone");
 }
 
 }  // namespace

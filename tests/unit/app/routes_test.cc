@@ -29,11 +29,14 @@ class RoutesTest : public ::testing::Test {
                                         services_->confirm_hook.get());
     live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, log_, log_);
     ASSERT_NE(live_, nullptr) << log_.str();
+    cluster_ = ClusterSide::make(config_, clock_, *store_, *services_, *exec_, *live_, log_);
+    ASSERT_NE(cluster_, nullptr) << log_.str();
     state_ = std::make_unique<RouteState>(config_, clock_, *services_->directory);
   }
 
   http::Router routes() {
-    return make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *state_, nullptr);
+    return make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *cluster_, *state_,
+                       nullptr);
   }
 
   static unsigned status_of(const http::Router& router, std::string method, std::string path) {
@@ -51,6 +54,7 @@ class RoutesTest : public ::testing::Test {
   std::unique_ptr<Services> services_;
   std::unique_ptr<ExecStack> exec_;
   std::unique_ptr<LiveSide> live_;
+  std::unique_ptr<ClusterSide> cluster_;
   std::unique_ptr<RouteState> state_;
 };
 
@@ -100,6 +104,7 @@ TEST_F(RoutesTest, AnswersEveryMethodAndPathOfTheApi) {
       {"POST", "/api/admin/analytics/rebuild"},
       {"GET", "/api/admin/approvals"},
       {"POST", "/api/admin/approvals/7"},
+      {"GET", "/api/admin/cluster"},
       {"GET", "/api/admin/alerts"},
       {"POST", "/api/admin/alerts/7/ack"},
       {"POST", "/api/admin/alerts/7/silence"},

@@ -164,5 +164,29 @@ TEST_F(DirectoryTest, DeletingAUserEndsEveryKeyOfItsAndFreesNothingElse) {
   EXPECT_FALSE(reloaded.value()->find_user("alice"));
 }
 
+TEST_F(DirectoryTest, AReloadTakesInWhatAnotherWriterChangedAndTellsTheListeners) {
+  const NewKey revoked_elsewhere = key_of("alice");
+  // Another node's directory on the same database.
+  auto hasher = KeyHasher::from_file(dir_.file("key.secret"));
+  auto other = Directory::load(*store_, hasher.value());
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  ASSERT_TRUE(other.value()->create_user("carol", core::Tier::kPremium, 2).ok());
+  auto made_elsewhere = other.value()->create_key("carol", store::Role::kUser, "", 2);
+  ASSERT_TRUE(made_elsewhere.ok());
+  ASSERT_TRUE(other.value()->revoke_key(revoked_elsewhere.record.id, 3).ok());
+  EXPECT_FALSE(directory_->authenticate(made_elsewhere->key)) << "not read yet";
+  EXPECT_TRUE(directory_->authenticate(revoked_elsewhere.key)) << "not read yet";
+  const int told = listener_.changes;
+
+  ASSERT_TRUE(directory_->reload().ok());
+  auto carol = directory_->authenticate(made_elsewhere->key);
+  ASSERT_TRUE(carol);
+  EXPECT_EQ(carol->user_name, "carol");
+  EXPECT_EQ(carol->tier, core::Tier::kPremium);
+  EXPECT_FALSE(directory_->authenticate(revoked_elsewhere.key));
+  EXPECT_FALSE(directory_->caller_of(revoked_elsewhere.record.id));
+  EXPECT_EQ(listener_.changes, told + 1) << "sessions of the revoked key must end";
+}
+
 }  // namespace
 }  // namespace gaia::identity

@@ -1,6 +1,7 @@
 // Health: the server's own view (GET /health: store, executor, alerts), the WebSocket hub
-// (GET /api/ws/health), and load and throttling as the live stats report them. Refreshed
-// every 5 s while the tab is shown.
+// (GET /api/ws/health), load and throttling as the live stats report them, and the nodes of
+// the cluster (GET /api/admin/cluster: one row when the server runs alone). Refreshed every
+// 5 s while the tab is shown.
 
 import * as api from '../api.js';
 import { h, replace, stat, formatNumber, formatBytes } from '../dom.js';
@@ -39,6 +40,7 @@ export class HealthTab {
     this.store = h('div');
     this.ws = h('div');
     this.alerts = h('div');
+    this.nodes = h('div');
     replace(
       panel,
       h('h2', {}, 'Health'),
@@ -55,6 +57,7 @@ export class HealthTab {
         h('section', { class: 'card' }, h('h3', {}, 'WebSocket'), this.ws),
         h('section', { class: 'card' }, h('h3', {}, 'Alerting'), this.alerts),
       ),
+      h('section', { class: 'card nodes' }, h('h3', {}, 'Nodes'), this.nodes),
     );
     feed.on('stats', (d) => {
       this.stats = d;
@@ -77,10 +80,12 @@ export class HealthTab {
   }
 
   async refresh() {
-    const [health, ws] = await Promise.all([
+    const [health, ws, cluster] = await Promise.all([
       api.get('/health').catch((e) => ({ error: e.message })),
       api.get('/api/ws/health').catch((e) => ({ error: e.message })),
+      api.get('/api/admin/cluster').catch((e) => ({ error: e.message })),
     ]);
+    this.renderNodes(cluster);
     this.health = health;
     this.wsHealth = ws;
     const e = health.executor || {};
@@ -164,6 +169,51 @@ export class HealthTab {
         ],
         ['cgroups', e.cgroups],
       ]),
+    );
+  }
+
+  renderNodes(cluster) {
+    if (cluster.error) {
+      replace(this.nodes, h('p', { class: 'error' }, cluster.error));
+      return;
+    }
+    const nodes = cluster.nodes || [];
+    const row = (n) =>
+      h(
+        'tr',
+        { class: n.live ? '' : 'stale' },
+        h('td', {}, n.self ? `${n.id} (this node)` : n.id),
+        h('td', {}, n.address || '–'),
+        h('td', {}, n.live ? n.health : `silent ${seconds(Math.round((n.age_ms || 0) / 1000))}`),
+        h('td', { class: 'num' }, formatNumber(n.load)),
+        h('td', { class: 'num' }, formatNumber(n.admissions)),
+        h('td', { class: 'num' }, formatNumber(n.refusals)),
+      );
+    replace(
+      this.nodes,
+      h(
+        'p',
+        { class: 'hint' },
+        cluster.clustered
+          ? `${cluster.live_nodes} live of ${nodes.length}; admissions ${formatNumber(cluster.admissions)}, refusals ${formatNumber(cluster.refusals)} across live nodes`
+          : 'One node (no shared database)',
+      ),
+      h(
+        'table',
+        { class: 'nodes' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['node', 'address', 'health', 'load', 'admissions', 'refusals'].map((c) =>
+              h('th', {}, c),
+            ),
+          ),
+        ),
+        h('tbody', {}, ...nodes.map(row)),
+      ),
     );
   }
 
