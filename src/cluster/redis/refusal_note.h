@@ -5,8 +5,11 @@
 // It never admits anything, and it refuses only what Redis would refuse: a note is taken only
 // when the deciding limit is a window or a calendar quota, whose room grows back with time
 // alone, and it lasts until the moment that limit frees as counted from when the node asked
-// (Redis decided later, so it frees no sooner), at most `max_ms`. A new rule set voids every
-// note; a usage reset on another node can leave a note standing until it lapses.
+// (Redis decided later, so it frees no sooner), at most `max_ms`. A noted answer names that
+// limit with its wait counted down; if meanwhile another limit became the one that frees last
+// (another check took the last concurrency slot), the Retry-After is the shorter one, and a
+// client that comes back then is refused again. A new rule set voids every note; a usage
+// reset on another node can leave a note standing until it lapses.
 // Threads: any thread.
 
 #include <boost/unordered/unordered_flat_map.hpp>
