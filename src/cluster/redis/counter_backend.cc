@@ -37,8 +37,7 @@ RedisCounterBackend::RedisCounterBackend(Caller& caller, const core::Limiter& ru
       rules_(rules),
       options_(options),
       note_(options.note_capacity, options.note_max_ms),
-      lease_base_(random_u64() & ~uint64_t{0xFFFFFFFF}),
-      epoch_candidate_(std::to_string(random_u64())) {}
+      lease_base_(random_u64() & ~uint64_t{0xFFFFFFFF}) {}
 
 std::optional<int64_t> RedisCounterBackend::time_arg(core::Instant now) const {
   if (!options_.time_from_node) return std::nullopt;
@@ -129,8 +128,10 @@ void RedisCounterBackend::load(std::function<void(bool)> done) {
 }
 
 void RedisCounterBackend::check_epoch(std::function<void(bool)> done) {
-  caller_.call({"FCALL", "gaia_epoch", "1", "gaia:epoch", epoch_candidate_}, kBackgroundDeadline,
-               [this, done = std::move(done)](CallResult r) mutable {
+  // A fresh epoch per question: only the call that set it gets its own back.
+  std::string fresh = std::to_string(random_u64());
+  caller_.call({"FCALL", "gaia_epoch", "1", "gaia:epoch", fresh}, kBackgroundDeadline,
+               [this, fresh, done = std::move(done)](CallResult r) mutable {
                  if (r.error == CallError::kNone && is_missing_function(r.reply)) {
                    // Redis came back empty, library and all: load it and ask again.
                    load([this, done = std::move(done)](bool loaded) mutable {
@@ -143,7 +144,7 @@ void RedisCounterBackend::check_epoch(std::function<void(bool)> done) {
                    return;
                  }
                  done(r.error == CallError::kNone && r.reply.kind == Reply::Kind::kString &&
-                      r.reply.str == epoch_candidate_);
+                      r.reply.str == fresh);
                });
 }
 

@@ -67,7 +67,6 @@ class RedisCounterBackend final : public core::CounterBackend {
   const uint64_t lease_base_;  // random, so lease ids of different nodes never meet
   std::atomic<uint64_t> next_lease_{1};
   std::atomic<bool> loading_{false};
-  const std::string epoch_candidate_;
 };
 
 }  // namespace gaia::cluster::redis
