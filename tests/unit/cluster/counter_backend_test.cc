@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "support/loopback_port.h"
+#include "support/redis_server.h"
 #include "unit/cluster/hiredis_caller.h"
-#include "unit/cluster/redis_server.h"
 #include "unit/core/test_rules.h"
 
 namespace gaia::cluster::redis {
@@ -46,8 +46,15 @@ class CounterBackendTest : public ::testing::Test {
     return result;
   }
 
-  testing::RedisServer server_;
-  testing::HiredisCaller caller_{server_.port()};
+  static std::unique_ptr<testing::RedisServer> start_redis() {
+    std::string error;
+    auto server = testing::RedisServer::create({}, error);
+    EXPECT_TRUE(server) << error;
+    return server;
+  }
+
+  std::unique_ptr<testing::RedisServer> server_ = start_redis();
+  testing::HiredisCaller caller_{server_ ? server_->port() : testing::refused_port()};
 };
 
 TEST_F(CounterBackendTest, ConcurrencySlotsLapseUnlessRenewed) {
@@ -127,7 +134,7 @@ TEST_F(CounterBackendTest, ReloadsItsLibraryWhenRedisLostIt) {
 
 TEST_F(CounterBackendTest, TheEpochNamesTheOneNodeThatRestores) {
   core::Limiter limiter(testing::compile_or_die({}), {});
-  testing::HiredisCaller other_caller(server_.port());
+  testing::HiredisCaller other_caller(server_->port());
   RedisCounterBackend a(caller_, limiter, {});
   RedisCounterBackend b(other_caller, limiter, {});
   auto restores = [](RedisCounterBackend& node) {

@@ -11,8 +11,8 @@
 #include "cluster/redis/counter_backend.h"
 #include "core/limiter.h"
 #include "core/local_counters.h"
+#include "support/redis_server.h"
 #include "unit/cluster/hiredis_caller.h"
-#include "unit/cluster/redis_server.h"
 #include "unit/core/test_rules.h"
 
 namespace gaia::cluster::redis {
@@ -129,11 +129,15 @@ void expect_same_answer(const core::Decision& core, const core::Decision& redis,
 // (seed, whether the node keeps its refusal note)
 class CountersDifferentialTest : public ::testing::TestWithParam<std::tuple<uint64_t, bool>> {
  protected:
-  testing::RedisServer server_;
+  void SetUp() override {
+    std::string error;
+    server_ = testing::RedisServer::create({}, error);
+    ASSERT_TRUE(server_) << error;
+  }
+  std::unique_ptr<testing::RedisServer> server_;
 };
 
 TEST_P(CountersDifferentialTest, RedisDecidesAsTheCoreLimiter) {
-  ASSERT_TRUE(server_.up());
   const auto [seed, with_note] = GetParam();
   std::mt19937_64 rng(seed);
   auto in = [&](int64_t lo, int64_t hi) {
@@ -142,7 +146,7 @@ TEST_P(CountersDifferentialTest, RedisDecidesAsTheCoreLimiter) {
   auto rules = random_rules(rng);
   core::Limiter limiter(rules, {});
   core::LocalCounters local(limiter);
-  testing::HiredisCaller caller(server_.port());
+  testing::HiredisCaller caller(server_->port());
   // Leases that outlive the run: the core's slots never lapse.
   RedisCounterBackend redis(caller, limiter,
                             {.lease_ttl_ms = int64_t{1} << 50,
