@@ -88,21 +88,21 @@ std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock
 }
 
 bool restore_usage(store::Store& store, const identity::Directory& directory,
-                   core::Limiter& limiter, core::Instant now, std::ostream& err) {
+                   const core::RuleSet& rules, core::CounterBackend& counters, core::Instant now,
+                   std::ostream& err) {
   // No calendar period is longer than a month: 32 days back covers every current one.
   auto rows = store.usage_since(core::to_ms(now.wall) - 32 * kDayMs);
   if (!rows.ok()) {
     err << "[ERROR] reading usage: " << rows.status().message() << std::endl;
     return false;
   }
-  auto rules = limiter.rules();
   for (const store::Usage& u : rows.value()) {
     auto user = directory.user_by_id(u.user_id);
-    auto type = rules->type_id(u.type);
+    auto type = rules.type_id(u.type);
     if (!user || !type) continue;  // a deleted user or a retired command type
     // A day's usage past what a counter holds stays at its largest value, never wraps.
     const auto used = static_cast<uint32_t>(std::min<uint64_t>(u.used, UINT32_MAX));
-    limiter.restore({{u.user_id, u.key_id, user->tier}, *type, used}, u.day_start_ms, now);
+    counters.restore({{u.user_id, u.key_id, user->tier}, *type, used}, u.day_start_ms, now);
   }
   return true;
 }
