@@ -32,18 +32,20 @@ QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
   if (!store_open(answer)) return answer;
   const core::Instant now = clock_.now();
   // The counters answer inline (in memory) or from their own thread (Redis), whose deadline
-  // bounds the wait. One pointer captured: std::function keeps it without allocating.
+  // bounds the wait. One pointer captured: std::function keeps it without allocating. An int
+  // is what the kernel waits on directly: notifying it with nobody waiting (the inline answer)
+  // reads one word and writes nothing shared.
   struct Waiting {
     core::CheckResult result;
-    std::atomic<bool> done{false};
+    std::atomic<int> done{0};
   } waiting;
   counters_.check({req.principal, req.type, req.cost}, now,
                   [w = &waiting](const core::CheckResult& r) {
                     w->result = r;
-                    w->done.store(true, std::memory_order_release);
+                    w->done.store(1, std::memory_order_release);
                     w->done.notify_one();
                   });
-  waiting.done.wait(false, std::memory_order_acquire);
+  waiting.done.wait(0, std::memory_order_acquire);
   return decide(req, now, waiting.result);
 }
 
