@@ -79,6 +79,19 @@ exec::QuotaCheckOptions SharedCounters::quota_options() const {
   return {.outage = outage_of(config_.redis_failure), .live_nodes = live_node_count};
 }
 
+boost::json::object SharedCounters::health_json() const {
+  static constexpr const char* kPolicies[] = {"closed", "open", "local"};
+  const bool up = client_.connected();
+  boost::json::object out{
+      {"backend", "redis"},
+      {"state", up ? "ok" : "unreachable"},
+      {"url", cluster::redis::RedisUrl::parse(config_.redis_url)->redacted()},
+      {"failure_policy", kPolicies[static_cast<int>(config_.redis_failure)]},
+  };
+  if (!up) out["error"] = "no connection to Redis: checks follow the failure policy";
+  return out;
+}
+
 bool SharedCounters::restore(std::ostream& err) {
   return restore_usage(store_, directory_, *limiter_.rules(), *backend_, clock_.now(), err);
 }

@@ -10,6 +10,7 @@
 // counters() from any.
 
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <memory>
 #include <ostream>
 
@@ -44,6 +45,9 @@ class SharedCounters {
 
   core::CounterBackend& counters() { return *backend_; }
   exec::QuotaCheckOptions quota_options() const;
+  // The "counters" section of /health: where they are, whether Redis is reachable, the
+  // failure policy in force.
+  boost::json::object health_json() const;
   // Asks Redis for its epoch; restores calendar usage from the store when the last answer
   // said Redis had lost it. Call every second.
   void watch(std::ostream& err);

@@ -1,6 +1,6 @@
 // One real gaia_server counting in a real Redis (GAIA_REDIS_URL): admissions are counted in
-// Redis; with Redis gone the closed policy answers 503 with Retry-After; Redis restarted
-// empty gets the calendar usage back from the store, so what was used stays used.
+// Redis; with Redis gone the closed policy answers 503 and /health says degraded; Redis
+// restarted empty gets the calendar usage back from the store, so what was used stays used.
 
 #include <gtest/gtest.h>
 
@@ -31,6 +31,7 @@ class RedisCountersTest : public GaiaServerTest {
     EXPECT_TRUE(r) << method << " " << path << ": no answer";
     return r ? *r : RawResponse{};
   }
+  std::string health() { return call("GET", "/health", "").body; }
   RawResponse check(const std::string& key, int cost = 1) {
     return call("POST", "/api/v1/check", key,
                 R"({"type":"shell","cost":)" + std::to_string(cost) + "}");
@@ -65,11 +66,18 @@ TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItCome
   // The usage is durable before Redis goes.
   ASSERT_TRUE(eventually([&] { return count_rows("SELECT SUM(used) FROM quota_usage") == 3; }));
 
+  EXPECT_NE(health().find(R"("status":"ok")"), std::string::npos) << health();
   redis_->kill();
   // Another cost: not the refusal this node noted, so only Redis could answer it.
   RawResponse away = check(key, 2);
   EXPECT_EQ(away.status, 503) << away.body;
   EXPECT_NE(away.body.find("counters_unavailable"), std::string::npos) << away.body;
+  EXPECT_TRUE(eventually([&] {
+    const std::string h = health();
+    return h.find(R"("status":"degraded")") != std::string::npos &&
+           h.find(R"("state":"unreachable")") != std::string::npos &&
+           h.find(R"("failure_policy":"closed")") != std::string::npos;
+  })) << health();
 
   ASSERT_TRUE(redis_->restart());
   // The node sees the new epoch and restores the day's usage from the store.
