@@ -69,6 +69,13 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
     r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
     return r;
   }
+  if (a.outcome == exec::QuotaOutcome::kCountersUnavailable) {
+    http::Response r = http::error_response(
+        503, "counters_unavailable",
+        "the shared counters did not answer in time; failure policy closed: admissions refused");
+    r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
+    return r;
+  }
   const core::Decision& d = a.decision;
   const core::RuleSet& decided_on = *a.rules;
 

@@ -20,6 +20,10 @@ using Settings = std::map<std::string, std::string>;
 // either way).
 enum class StoreFailure { kOpen, kClosed };
 
+// What a check does when Redis, the counters of several nodes, does not answer in time:
+// refuse (503 with Retry-After), admit, or count a share of the limit in this node.
+enum class RedisFailure { kClosed, kOpen, kLocal };
+
 struct Config {
   std::string bind_address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port
@@ -31,8 +35,14 @@ struct Config {
   std::string data_dir = "./var";
   StoreFailure store_failure = StoreFailure::kOpen;
   unsigned store_connect_retry_s = 30;  // at start-up, retry an unreachable database this long
-  std::string time_zone = "UTC";        // an IANA zone name, for calendar quotas
-  unsigned io_threads = 1;              // default: the number of CPUs
+  // Redis as the counters of several nodes (redis://[user:password@]host[:port][/db]); empty:
+  // this node counts in its own memory. Each check waits for Redis at most
+  // redis_deadline_ms, then redis_failure decides.
+  std::string redis_url;
+  RedisFailure redis_failure = RedisFailure::kClosed;
+  unsigned redis_deadline_ms = 5;
+  std::string time_zone = "UTC";  // an IANA zone name, for calendar quotas
+  unsigned io_threads = 1;        // default: the number of CPUs
   // HTTP connections open at once, in all and from one client address (IPv6: per /64); one
   // past either cap is closed at once.
   unsigned http_max_connections = 10'000;

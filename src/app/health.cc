@@ -41,6 +41,11 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
     if (info.alerts) body["alerts"] = info.alerts();
     if (info.rls) body["rls"] = info.rls();
     if (info.cluster) body["cluster"] = std::move(cluster);
+    if (info.counters) {
+      boost::json::object counters = info.counters();
+      if (counters["state"] != "ok") body["status"] = "degraded";
+      body["counters"] = std::move(counters);
+    }
     return http::json_response(200, body);
   });
 }

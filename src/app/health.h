@@ -21,6 +21,7 @@ struct HealthInfo {
   std::function<boost::json::object()> alerts;    // the "alerts" section, when set
   std::function<boost::json::object()> rls;       // the "rls" section, when set
   std::function<boost::json::object()> cluster;   // the "cluster" section, when set
+  std::function<boost::json::object()> counters;  // the "counters" section, when set
 };
 
 // Registers GET /health on `router`, answering 200
@@ -34,10 +35,13 @@ struct HealthInfo {
 //  "rls":{"listening":bool,"address":...,"port":N,"domains":[...],"calls":N}
 //        (Envoy's rate limit service; only "listening":false when off),
 //  "cluster":{"clustered":bool,"node","live_nodes","feed":{"connected",...},"relay_dropped"}
-//        (app/cluster_side.h; only "clustered":false on one node).
+//        (app/cluster_side.h; only "clustered":false on one node),
+//  "counters":{"backend":"memory"|"redis","state":"ok"|"unreachable","url":...,
+//              "failure_policy":"closed"|"open"|"local","error":...} (see SharedCounters).
 // A node whose change feed is disconnected is "degraded" too: it may act on stale state.
 // A store that is failing, or journaling because its database is away, makes the status
-// "degraded" with the reason in store.error (still 200: checks keep working).
+// "degraded" with the reason in store.error (still 200: checks keep working); so do counters
+// that are not "ok" (Redis away: checks follow the failure policy), with counters.error.
 // REQUIRES: `clock` outlives the router and every server using it.
 void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo info);
 

@@ -27,7 +27,7 @@ constexpr size_t kMaxWaitingApprovals = 256;
 // /health: the store in use and how it fares, the executor, the alerts and the cluster.
 HealthInfo health_info(const Config& config, const core::Clock& clock, store::Store& store,
                        ExecStack& exec, LiveSide& live, const ClusterSide& cluster,
-                       const rls::RlsServer* rls) {
+                       const rls::RlsServer* rls, const SharedCounters* shared) {
   const bool postgres = !config.postgres_url.empty();
   return {clock.mono_now(),
           postgres ? "postgres" : "sqlite",
@@ -39,7 +39,11 @@ HealthInfo health_info(const Config& config, const core::Clock& clock, store::St
             if (rls == nullptr) return {{"listening", false}};
             return rls->health_json();
           },
-          [&cluster] { return cluster.health_json(); }};
+          [&cluster] { return cluster.health_json(); },
+          [shared]() -> boost::json::object {
+            if (shared == nullptr) return {{"backend", "memory"}, {"state", "ok"}};
+            return shared->health_json();
+          }};
 }
 
 }  // namespace
@@ -66,7 +70,9 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
                      .max_queued = config.http_analytics_queue},
        .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
-  add_health_route(router, clock, health_info(config, clock, store, exec, live, cluster, rls));
+  add_health_route(router, clock,
+                   health_info(config, clock, store, exec, live, cluster, rls,
+                               services.shared_counters.get()));
   api::add_public_api(router, api, *services.quota);
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);

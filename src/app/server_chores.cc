@@ -17,9 +17,11 @@ std::unique_ptr<Chores> start_upkeep_chores(const Config& config, const core::Cl
   core::Limiter& limiter = *services.limiter;
   identity::Directory& directory = *services.directory;
   reputation::ReputationBook& reputation = *services.reputation;
+  SharedCounters* shared = services.shared_counters.get();
   return std::make_unique<Chores>(std::vector<Chores::Chore>{
       {std::chrono::seconds(1),
-       [&clock, &limiter, &exec, &approvals, &directory, &reputation] {
+       [&clock, &limiter, &exec, &approvals, &directory, &reputation, shared, &err] {
+         if (shared) shared->watch(err);  // Redis may have come back without the counters
          for (int i = 0; i < core::Limiter::kShards; ++i) limiter.sweep(clock.now());
          exec.tick();
          approvals.expire();

@@ -5,6 +5,7 @@
 
 #include "app/admin_bootstrap.h"
 #include "app/stores.h"
+#include "core/local_counters.h"
 
 namespace gaia::app {
 
@@ -52,7 +53,10 @@ bool load_limiter(Services& s, const Config& config, store::Store& store, std::o
     return false;
   }
   s.rule_book = std::move(rule_book.value());
-  if (!restore_usage(store, *s.directory, *s.limiter, s.started, err)) return false;
+  core::LocalCounters local(*s.limiter);
+  if (!restore_usage(store, *s.directory, *s.limiter->rules(), local, s.started, err)) {
+    return false;
+  }
   out << "[INIT] ✓ Rate Limiting Service initialized" << std::endl;
   return true;
 }
@@ -146,7 +150,16 @@ std::unique_ptr<Services> Services::make(const Config& config, const core::Clock
   make_confirmer(*s, config, clock, out);
   s->registry = std::make_unique<metrics::MetricsRegistry>();
   s->metrics = std::make_unique<api::ServiceMetrics>(*s->registry, store);
-  s->quota = std::make_unique<exec::QuotaCheck>(*s->limiter, *s->feed, clock, *s->metrics);
+  if (config.redis_url.empty()) {
+    s->quota = std::make_unique<exec::QuotaCheck>(*s->limiter, *s->feed, clock, *s->metrics);
+    return s;
+  }
+  s->shared_counters = SharedCounters::connect(config, clock, *s->registry, *s->limiter, store,
+                                               *s->directory, out, err);
+  if (!s->shared_counters) return nullptr;
+  s->quota =
+      std::make_unique<exec::QuotaCheck>(*s->limiter, s->shared_counters->counters(), *s->feed,
+                                         clock, *s->metrics, s->shared_counters->quota_options());
   return s;
 }
 

@@ -10,6 +10,7 @@
 //                 then the analytics aggregator (the live side adds its own later);
 //   analytics     the rollup, the detectors and what they read;
 //   the confirmer and the executor's confirmation hook; the metrics registry and figures;
+//   with GAIA_REDIS_URL, the counters shared in Redis;
 //   the quota check every front end asks (the HTTP API, Envoy's rate limit service).
 //
 // Ownership: borrows the config, clock and store given to make(), which must outlive it.
@@ -31,6 +32,7 @@
 #include "app/config.h"
 #include "app/confirm_hook.h"
 #include "app/reputation_listener.h"
+#include "app/shared_counters.h"
 #include "confirm/confirmer.h"
 #include "confirm/pattern_book.h"
 #include "core/limiter.h"
@@ -81,6 +83,7 @@ struct Services {
   std::unique_ptr<ConfirmHook> confirm_hook;
   std::unique_ptr<metrics::MetricsRegistry> registry;
   std::unique_ptr<api::ServiceMetrics> metrics;
+  std::unique_ptr<SharedCounters> shared_counters;  // null without GAIA_REDIS_URL
   // Over the feed, counted in `metrics`: one check, one set of counters and violations.
   std::unique_ptr<exec::QuotaCheck> quota;
 

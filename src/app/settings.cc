@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cluster/redis/redis_url.h"
 #include "http/url.h"
 #include "rls/mapping.h"
 #include "rls/trusted_peers.h"
@@ -173,6 +174,8 @@ bool is_not_empty(std::string_view s) { return !s.empty(); }
 
 bool is_http_url(std::string_view s) { return http::parse_url(s).ok(); }
 
+bool is_redis_url(std::string_view s) { return cluster::redis::RedisUrl::parse(s).ok(); }
+
 bool is_long_secret(std::string_view s) { return s.size() >= 32; }
 
 // "sqlite:PATH" or "sqlite://PATH" (so "sqlite:///abs" is "/abs") → PATH.
@@ -295,6 +298,19 @@ std::vector<Setting> make_table() {
        "while the database is away: open (admit new work) or closed (refuse with 503)",
        choice_field(&Config::store_failure,
                     {{"open", StoreFailure::kOpen}, {"closed", StoreFailure::kClosed}})},
+      {"redis_url", "GAIA_REDIS_URL", "--redis-url", R::kEverywhere,
+       "Redis holding the counters every node shares (unless set: this node's memory)",
+       text_field(&Config::redis_url, "URL", is_redis_url,
+                  "redis://[user:password@]host[:port][/database]")},
+      {"redis_failure", "GAIA_REDIS_FAILURE", "--redis-failure", R::kEverywhere,
+       "while Redis does not answer: closed (refuse with 503), open (admit) or local (count "
+       "this node's share of each limit)",
+       choice_field(&Config::redis_failure, {{"closed", RedisFailure::kClosed},
+                                             {"open", RedisFailure::kOpen},
+                                             {"local", RedisFailure::kLocal}})},
+      {"redis_deadline_ms", "GAIA_REDIS_DEADLINE_MS", "--redis-deadline-ms", R::kEverywhere,
+       "milliseconds a check waits for Redis before the failure policy decides",
+       uint_field(&Config::redis_deadline_ms, 1, 10'000, "milliseconds")},
       {"store_connect_retry_s", "GAIA_STORE_CONNECT_RETRY_S", "--store-connect-retry-s",
        R::kEverywhere, "seconds to retry an unreachable database at start (0: no retry)",
        uint_field(&Config::store_connect_retry_s, 0, 86400, "seconds")},

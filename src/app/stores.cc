@@ -133,11 +133,11 @@ std::map<DayKey, std::vector<std::pair<int64_t, uint64_t>>> admitted_minutes(
 }  // namespace
 
 bool restore_usage(store::Store& store, const identity::Directory& directory,
-                   core::Limiter& limiter, core::Instant now, std::ostream& err) {
-  auto rules = limiter.rules();
+                   const core::RuleSet& rules, core::CounterBackend& counters, core::Instant now,
+                   std::ostream& err) {
   const int64_t now_ms = core::to_ms(now.wall);
   int64_t longest_window_ms = 0;
-  for (const core::Rule& rule : rules->rules()) {
+  for (const core::Rule& rule : rules.rules()) {
     for (const core::LimitSpec& limit : rule.limits) {
       if (limit.kind == core::LimitKind::kRate) {
         longest_window_ms = std::max<int64_t>(longest_window_ms, limit.window.count());
@@ -160,17 +160,17 @@ bool restore_usage(store::Store& store, const identity::Directory& directory,
   const auto minutes =
       longest_window_ms == 0
           ? std::map<DayKey, std::vector<std::pair<int64_t, uint64_t>>>{}
-          : admitted_minutes(store, rules->calendar(),
+          : admitted_minutes(store, rules.calendar(),
                              now_ms - std::min(longest_window_ms, kDayMs) - kMinuteMs, now_ms, err);
   for (const store::Usage& u : rows.value()) {
     auto user = directory.user_by_id(u.user_id);
-    auto type = rules->type_id(u.type);
+    auto type = rules.type_id(u.type);
     if (!user || !type) continue;  // a deleted user or a retired command type
     const core::Principal principal{u.user_id, u.key_id, user->tier};
     // Past what a counter holds, units stay at its largest value, never wrap.
     auto restore = [&](uint64_t units, int64_t at_ms) {
       const auto cost = static_cast<uint32_t>(std::min<uint64_t>(units, UINT32_MAX));
-      limiter.restore({principal, *type, cost}, std::min(at_ms, now_ms), now);
+      counters.restore({principal, *type, cost}, std::min(at_ms, now_ms), now);
     };
     uint64_t left = u.used;
     auto placed = minutes.find({u.user_id, u.key_id, u.type, u.day_start_ms});
@@ -184,7 +184,7 @@ bool restore_usage(store::Store& store, const identity::Directory& directory,
     }
     if (left > 0) {
       const int64_t day_end_ms =
-          rules->calendar().period_at(core::CalendarPeriod::kDay, u.day_start_ms).end_ms;
+          rules.calendar().period_at(core::CalendarPeriod::kDay, u.day_start_ms).end_ms;
       restore(left, day_end_ms - 1);
     }
   }

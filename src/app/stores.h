@@ -11,6 +11,7 @@
 
 #include "app/config.h"
 #include "core/clock.h"
+#include "core/counter_backend.h"
 #include "core/limiter.h"
 #include "identity/directory.h"
 #include "store/store.h"
@@ -23,11 +24,12 @@ namespace gaia::app {
 std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock& clock,
                                          std::ostream& out, std::ostream& err);
 
-// Gives `limiter` back the usage recorded in every current calendar period and every rate
-// window (each unit as late as the store says it may have been used: never earlier, so a
-// limit of N admits at most N across a restart); false, with the reason on `err`, when the
-// usage cannot be read.
+// Gives `counters` back the usage recorded in every current calendar period and every rate
+// window of `rules` (each unit as late as the store says it may have been used: never
+// earlier, so a limit of N admits at most N across a restart); false, with the reason on
+// `err`, when the usage cannot be read.
 bool restore_usage(store::Store& store, const identity::Directory& directory,
-                   core::Limiter& limiter, core::Instant now, std::ostream& err);
+                   const core::RuleSet& rules, core::CounterBackend& counters, core::Instant now,
+                   std::ostream& err);
 
 }  // namespace gaia::app

@@ -38,6 +38,7 @@ class Slots {
 struct Lease {
   static constexpr int kMaxSlots = 4;
   UserId user = 0;
+  uint64_t id = 0;  // names the lease in a shared backend; 0 in memory
   uint32_t cost = 0;
   int count = 0;
   std::array<BlockKey, kMaxSlots> blocks;  // the first `count`; each holds a concurrency count

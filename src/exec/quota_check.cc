@@ -1,6 +1,7 @@
 #include "exec/quota_check.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 
@@ -8,22 +9,107 @@
 
 namespace gaia::exec {
 
+QuotaCheck::QuotaCheck(core::Limiter& limiter, core::CounterBackend* counters, store::Store& store,
+                       const core::Clock& clock, CheckObserver& observer, QuotaCheckOptions options)
+    : limiter_(limiter),
+      local_(limiter),
+      counters_(counters ? *counters : local_),
+      options_(std::move(options)),
+      store_(store),
+      clock_(clock),
+      observer_(observer) {}
+
+bool QuotaCheck::store_open(QuotaAnswer& answer) {
+  // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
+  if (store_.accepts_admissions()) return true;
+  answer.outcome = QuotaOutcome::kStorePaused;
+  answer.retry_after_s = kStorePausedRetryAfterS;
+  return false;
+}
+
 QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
   QuotaAnswer answer;
-  // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
-  if (!store_.accepts_admissions()) {
-    answer.outcome = QuotaOutcome::kStorePaused;
-    answer.retry_after_s = kStorePausedRetryAfterS;
-    return answer;
+  if (!store_open(answer)) return answer;
+  const core::Instant now = clock_.now();
+  // The counters answer inline (in memory) or from their own thread (Redis), whose deadline
+  // bounds the wait. One pointer captured: std::function keeps it without allocating. An int
+  // is what the kernel waits on directly: notifying it with nobody waiting (the inline answer)
+  // reads one word and writes nothing shared.
+  struct Waiting {
+    core::CheckResult result;
+    std::atomic<int> done{0};
+  } waiting;
+  counters_.check({req.principal, req.type, req.cost}, now,
+                  [w = &waiting](const core::CheckResult& r) {
+                    w->result = r;
+                    w->done.store(1, std::memory_order_release);
+                    w->done.notify_one();
+                  });
+  waiting.done.wait(0, std::memory_order_acquire);
+  return decide(req, now, waiting.result);
+}
+
+struct QuotaCheck::Pending {
+  QuotaRequest req;
+  std::string command;  // req.command points here
+  core::Instant now;
+  std::function<void(QuotaAnswer)> done;
+};
+
+void QuotaCheck::check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done) {
+  QuotaAnswer answer;
+  if (!store_open(answer)) {
+    done(std::move(answer));
+    return;
   }
+  auto pending = std::make_shared<Pending>(
+      Pending{req, std::string(req.command), clock_.now(), std::move(done)});
+  pending->req.command = pending->command;
+  counters_.check({req.principal, req.type, req.cost}, pending->now,
+                  [this, pending](const core::CheckResult& r) {
+                    pending->done(decide(pending->req, pending->now, r));
+                  });
+}
+
+std::optional<core::Decision> QuotaCheck::outage_decision(const QuotaRequest& req,
+                                                          core::Instant now) {
+  switch (options_.outage) {
+    case CounterOutage::kClosed:
+      return std::nullopt;
+    case CounterOutage::kOpen:
+      return core::Decision{};
+    case CounterOutage::kLocal: {
+      // Each live node counts its share of every rate and quota (concurrency is not scaled).
+      const uint32_t nodes = options_.live_nodes ? std::max<uint32_t>(1, options_.live_nodes()) : 1;
+      core::Principal share = req.principal;
+      share.limit_scale = static_cast<uint16_t>(std::max<uint32_t>(1, share.limit_scale / nodes));
+      core::Decision d = limiter_.check({share, req.type, req.cost}, now);
+      limiter_.release(d.lease);
+      return d;
+    }
+  }
+  return std::nullopt;
+}
+
+QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
+                               const core::CheckResult& result) {
+  QuotaAnswer answer;
   answer.rules = req.rules;
   const core::RuleSet& rules = *answer.rules;
-  const core::Instant now = clock_.now();
   core::Decision& d = answer.decision;
-  d = limiter_.check({req.principal, req.type, req.cost}, now);
+  if (result.decided) {
+    d = result.decision;
+    // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
+    counters_.release(d.lease);
+  } else if (auto fallback = outage_decision(req, now)) {
+    d = *fallback;
+  } else {
+    answer.outcome = QuotaOutcome::kCountersUnavailable;
+    answer.retry_after_s = kCountersUnavailableRetryAfterS;
+    d.allowed = false;
+    return answer;
+  }
   const double seconds = std::chrono::duration<double>(clock_.mono_now() - now.mono).count();
-  // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
-  limiter_.release(d.lease);
 
   const std::string& type_name = rules.command_types()[req.type].name;
   const std::string limit = d.has_deciding ? core::policy_name(d.deciding, rules) : "none";

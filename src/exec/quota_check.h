@@ -1,12 +1,19 @@
 #pragma once
 // QuotaCheck: the admission check every front end asks (POST /api/v1/check, Envoy's
-// ShouldRateLimit): the limiter decides, the decision is counted, and an admission is recorded
+// ShouldRateLimit): the counters decide (core::CounterBackend: the in-memory limiter, or Redis
+// shared by several nodes), the decision is counted, and an admission is recorded
 // as usage, a refusal as a violation, through the same store, so every front end shares the
 // counters, the violations and the figures. The caller has authenticated the subject and
 // validated the request; the answer is transport-free, each front end renders it.
 //
-// Ownership: borrows the limiter, store, clock and observer, which must outlive it.
-// Threads: any thread may call check(); it never waits on I/O (writes are queued).
+// When the counters cannot answer within their deadline, the outage policy decides
+// (GAIA_REDIS_FAILURE): closed refuses (503 with Retry-After), open admits, local counts in
+// this node's own limiter with every limit divided by the nodes that share it.
+//
+// Ownership: borrows the limiter, counters, store, clock and observer, which must outlive it.
+// Threads: any thread may call check() and check_async(). With the in-memory counters neither
+// waits on I/O (writes are queued); with Redis, check() waits for the answer, which the
+// backend's deadline bounds, and check_async() calls `done` on the backend's thread.
 //
 // Example:
 //   QuotaCheck quota(limiter, feed, clock, metrics);
@@ -14,13 +21,18 @@
 //   if (a.outcome == QuotaOutcome::kRefused) answer_429(a.decision, *a.rules, a.retry_after_s);
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/counter_backend.h"
 #include "core/day_start.h"
 #include "core/decision.h"
 #include "core/limiter.h"
+#include "core/local_counters.h"
 #include "core/rule_set.h"
 #include "store/store.h"
 
@@ -54,6 +66,8 @@ enum class QuotaOutcome {
   // The store refuses new work while its database is away (GAIA_STORE_FAILURE=closed): nothing
   // was checked or recorded.
   kStorePaused,
+  // The counters did not answer in time and the outage policy is closed: nothing was counted.
+  kCountersUnavailable,
 };
 
 // The answer. Fields are added for what later checks weigh in (load, warnings); front ends
@@ -71,12 +85,29 @@ struct QuotaAnswer {
 
 // While the store refuses new work, clients are told to come back after this many seconds.
 inline constexpr int64_t kStorePausedRetryAfterS = 5;
+// While the counters do not answer (outage policy closed), likewise.
+inline constexpr int64_t kCountersUnavailableRetryAfterS = 1;
+
+// What a check does when the counters cannot answer in time (GAIA_REDIS_FAILURE).
+enum class CounterOutage { kClosed, kOpen, kLocal };
+
+struct QuotaCheckOptions {
+  CounterOutage outage = CounterOutage::kClosed;
+  // kLocal: how many live nodes share the limits; each counts 1/n of them. Unset: 1.
+  std::function<uint32_t()> live_nodes = nullptr;
+};
 
 class QuotaCheck {
  public:
+  // Counts in `limiter` itself (one node).
   QuotaCheck(core::Limiter& limiter, store::Store& store, const core::Clock& clock,
              CheckObserver& observer)
-      : limiter_(limiter), store_(store), clock_(clock), observer_(observer) {}
+      : QuotaCheck(limiter, nullptr, store, clock, observer, {}) {}
+  // Counts in `counters`; `limiter` gives the rules and, for CounterOutage::kLocal, counts
+  // while `counters` cannot answer.
+  QuotaCheck(core::Limiter& limiter, core::CounterBackend& counters, store::Store& store,
+             const core::Clock& clock, CheckObserver& observer, QuotaCheckOptions options)
+      : QuotaCheck(limiter, &counters, store, clock, observer, std::move(options)) {}
   QuotaCheck(const QuotaCheck&) = delete;
   QuotaCheck& operator=(const QuotaCheck&) = delete;
 
@@ -84,6 +115,8 @@ class QuotaCheck {
   // the admission (usage, unless the cost is 0) or the refusal (a violation). A check holds
   // no concurrency slot afterwards: slots belong to commands Gaia runs itself.
   QuotaAnswer check(const QuotaRequest& req);
+  // The same, answering `done` once the counters have (the request is copied).
+  void check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done);
 
   // The rules checks are decided on now: how front ends find a command type's id.
   std::shared_ptr<const core::RuleSet> rules() const { return limiter_.rules(); }
@@ -92,7 +125,20 @@ class QuotaCheck {
   store::StoreHealth store_health() { return store_.health(); }
 
  private:
+  struct Pending;
+  QuotaCheck(core::Limiter& limiter, core::CounterBackend* counters, store::Store& store,
+             const core::Clock& clock, CheckObserver& observer, QuotaCheckOptions options);
+  // Whether the store takes new work; else fills `answer` (kStorePaused).
+  bool store_open(QuotaAnswer& answer);
+  // The answer to `req`, checked at `now`, from what the counters said.
+  QuotaAnswer decide(const QuotaRequest& req, core::Instant now, const core::CheckResult& result);
+  // The outage policy's decision while the counters cannot answer; nullopt: refuse (closed).
+  std::optional<core::Decision> outage_decision(const QuotaRequest& req, core::Instant now);
+
   core::Limiter& limiter_;
+  core::LocalCounters local_;
+  core::CounterBackend& counters_;
+  const QuotaCheckOptions options_;
   store::Store& store_;
   const core::Clock& clock_;
   CheckObserver& observer_;

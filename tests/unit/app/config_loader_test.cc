@@ -122,7 +122,9 @@ std::string non_default_value(const Setting& setting) {
                                          "Europe/Paris",
                                          "postgres://db/gaia",
                                          "/srv/gaia",
-                                         "alice=builder"};
+                                         "alice=builder",
+                                         "local",
+                                         "redis://127.0.0.1:6379"};
   candidates.push_back(kReviewer);
   candidates.push_back(std::string(40, 'k'));
   for (const std::string& candidate : candidates) {

@@ -1,0 +1,91 @@
+// One real gaia_server counting in a real Redis (GAIA_REDIS_URL): admissions are counted in
+// Redis; with Redis gone the closed policy answers 503 and /health says degraded; Redis
+// restarted empty gets the calendar usage back from the store, so what was used stays used.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "support/eventually.h"
+#include "support/gaia_server_test.h"
+#include "support/raw_http_client.h"
+#include "support/redis_server.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "redis-counters-test-admin-key-0123456789abcdef";
+
+class RedisCountersTest : public GaiaServerTest {
+ protected:
+  RedisCountersTest() : GaiaServerTest(kAdminKey) {}
+  void SetUp() override {
+    std::string error;
+    redis_ = RedisServer::create({}, error);
+    ASSERT_TRUE(redis_) << error;
+  }
+  RawResponse call(std::string_view method, std::string_view path, std::string_view key,
+                   std::string_view body = {}) {
+    auto r = http_request(port_, method, path, key, body);
+    EXPECT_TRUE(r) << method << " " << path << ": no answer";
+    return r ? *r : RawResponse{};
+  }
+  std::string health() { return call("GET", "/health", "").body; }
+  RawResponse check(const std::string& key, int cost = 1) {
+    return call("POST", "/api/v1/check", key,
+                R"({"type":"shell","cost":)" + std::to_string(cost) + "}");
+  }
+  // What Redis holds for the user's daily shell quota ("" when nothing).
+  std::string daily_used() {
+    std::string keys = redis_->cli({"--scan", "--pattern", "gaia:*:c:*:shell:day"});
+    if (keys.empty()) return "";
+    return redis_->cli({"HGET", keys.substr(0, keys.find('\n')), "u"});
+  }
+  static bool eventually(const std::function<bool()>& done) {
+    return testing::eventually(done, std::chrono::seconds(20), std::chrono::milliseconds(50));
+  }
+
+  std::unique_ptr<RedisServer> redis_;
+};
+
+TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItComesBackEmpty) {
+  // A deadline a busy test machine meets; the 5 ms default is for production hardware.
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=closed",
+         "GAIA_REDIS_DEADLINE_MS=500"});
+  ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"subject":{"kind":"global"},"command_type":"shell",)"
+                 R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
+                .status,
+            201);
+  const std::string key = create_user_key("alice", R"({"name":"alice"})");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(check(key).status, 200) << i;
+  RawResponse refused = check(key);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(daily_used(), "3") << "counted in Redis";
+  // The usage is durable before Redis goes.
+  ASSERT_TRUE(eventually([&] { return count_rows("SELECT SUM(used) FROM quota_usage") == 3; }));
+
+  EXPECT_NE(health().find(R"("status":"ok")"), std::string::npos) << health();
+  redis_->kill();
+  // Another cost: not the refusal this node noted, so only Redis could answer it.
+  RawResponse away = check(key, 2);
+  EXPECT_EQ(away.status, 503) << away.body;
+  EXPECT_NE(away.body.find("counters_unavailable"), std::string::npos) << away.body;
+  EXPECT_TRUE(eventually([&] {
+    const std::string h = health();
+    return h.find(R"("status":"degraded")") != std::string::npos &&
+           h.find(R"("state":"unreachable")") != std::string::npos &&
+           h.find(R"("failure_policy":"closed")") != std::string::npos;
+  })) << health();
+
+  ASSERT_TRUE(redis_->restart());
+  // The node sees the new epoch and restores the day's usage from the store.
+  ASSERT_TRUE(eventually([&] { return daily_used() == "3"; })) << daily_used();
+  RawResponse after = check(key, 2);
+  EXPECT_EQ(after.status, 429) << after.body;
+  stop();
+}
+
+}  // namespace
+}  // namespace gaia::testing
