@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/redact_url.h"
 #include "http/url.h"
 #include "rls/mapping.h"
 #include "rls/trusted_peers.h"
@@ -203,7 +204,7 @@ Field database_url_field() {
         c.database_url = std::string(text);
         return std::nullopt;
       },
-      .show = [](const Config& c) { return c.database_url; },
+      .show = [](const Config& c) { return core::redacted_url(c.database_url); },
       .shape = "URL",
   };
 }

@@ -214,6 +214,17 @@ UPDATE api_keys SET from_env = 1 WHERE label = 'from GAIA_ADMIN_KEY';
 ALTER TABLE executions DROP CONSTRAINT executions_pkey;
 ALTER TABLE executions ADD PRIMARY KEY (user_id, id);
 )sql"},
+    // Writes the database refused for what they hold, each set aside alone by the write
+    // queue so that it never blocks the others (store/dead_letter_store.h).
+    {10, R"sql(
+CREATE TABLE dead_letters (
+  id BIGSERIAL PRIMARY KEY,
+  at_ms BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  row_text TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {
