@@ -35,7 +35,8 @@ sketch_sources=(
 )
 
 targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz request_parser_fuzz
-         tool_options_fuzz code_env_fuzz rls_mapping_fuzz resp_reply_fuzz)
+         tool_options_fuzz code_env_fuzz rls_mapping_fuzz resp_reply_fuzz
+         outside_text_fuzz)
 
 for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
@@ -49,6 +50,11 @@ for t in "${targets[@]}"; do
     # shellcheck disable=SC2046
     "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${root}/src/cluster/redis/resp.cc" \
       $(pkg-config --libs hiredis) -o "${out}/${t}"
+    continue
+  fi
+  if [[ "${t}" == outside_text_fuzz ]]; then
+    "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${root}/src/core/text_check.cc" \
+      "${root}/src/core/log_escape.cc" "${root}/src/core/redact_url.cc" -o "${out}/${t}"
     continue
   fi
   if [[ "${t}" == sketch_decode_fuzz ]]; then

@@ -1,5 +1,6 @@
 #include "api/api_support.h"
 
+#include "core/text_check.h"
 #include "identity/session_store.h"
 #include "rules/rule_json.h"
 
@@ -57,10 +58,46 @@ std::variant<identity::Caller, http::Response> authenticate(const http::Request&
   return *caller;
 }
 
-std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req) {
+namespace {
+
+// The first string in `v` that is not text, as the 400 naming where it is (`path`).
+std::optional<http::Response> non_text(const boost::json::value& v, const std::string& path) {
+  if (const boost::json::string* s = v.if_string()) {
+    if (const char* problem = core::text_problem(*s)) return field_error(path, problem);
+  } else if (const boost::json::array* a = v.if_array()) {
+    for (size_t i = 0; i < a->size(); ++i) {
+      auto r = non_text((*a)[i], path + "[" + std::to_string(i) + "]");
+      if (r) return r;
+    }
+  } else if (const boost::json::object* o = v.if_object()) {
+    for (const auto& member : *o) {
+      // A name that is not text cannot be shown: the member is named by its place.
+      if (const char* problem = core::text_problem(member.key())) {
+        return field_error(path.empty() ? "body" : path,
+                           std::string("has a member name that ") + problem);
+      }
+      auto r = non_text(member.value(), path.empty() ? std::string(member.key())
+                                                     : path + "." + std::string(member.key()));
+      if (r) return r;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<boost::json::value, http::Response> parse_json(std::string_view body) {
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(req.body, ec);
+  boost::json::value v = boost::json::parse(body, ec);
   if (ec) return field_error("body", "not valid JSON: " + ec.message());
+  if (auto refused = non_text(v, "")) return std::move(*refused);
+  return v;
+}
+
+std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req) {
+  auto parsed = parse_json(req.body);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  boost::json::value& v = std::get<boost::json::value>(parsed);
   if (!v.is_object()) return field_error("body", "must be a JSON object");
   return JsonBody(std::move(v.get_object()));
 }

@@ -49,6 +49,12 @@ std::variant<identity::Caller, http::Response> authenticate(const http::Request&
                                                             const identity::Directory& directory,
                                                             bool admin_only);
 
+// `body` parsed as JSON with every string in it, values and member names at any depth, checked
+// to be text (valid UTF-8 without NUL, core/text_check.h); else the 400 naming the first that
+// is not ("command", "argv[2]", "env.PATH"). Every JSON body from outside is read through here,
+// so no handler, store or log line ever sees bytes it cannot keep.
+std::variant<boost::json::value, http::Response> parse_json(std::string_view body);
+
 // A request body that must be a JSON object.
 class JsonBody {
  public:

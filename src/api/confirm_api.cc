@@ -42,10 +42,9 @@ boost::json::value spec_json(const std::optional<confirm::PatternSpec>& spec) {
 
 // The pattern in the body, or the 400 to send.
 std::variant<confirm::PatternSpec, http::Response> body_pattern(const http::Request& req) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(req.body, ec);
-  if (ec) return field_error("body", "not valid JSON: " + ec.message());
-  auto spec = confirm::pattern_from_json(v);
+  auto parsed = parse_json(req.body);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  auto spec = confirm::pattern_from_json(std::get<boost::json::value>(parsed));
   if (!spec.ok()) return invalid(spec.status());
   return std::move(spec.value());
 }
@@ -55,7 +54,9 @@ void request_decision(const ApiContext& ctx, confirm::Confirmer& confirmer,
   auto auth = authenticate(req, ctx.directory, false);
   if (auto* r = std::get_if<http::Response>(&auth)) return respond(std::move(*r));
   const identity::Caller& caller = std::get<identity::Caller>(auth);
-  auto parsed = confirm::parse_confirm_request(req.body);
+  auto body = parse_json(req.body);
+  if (auto* r = std::get_if<http::Response>(&body)) return respond(std::move(*r));
+  auto parsed = confirm::confirm_request_from_json(std::get<boost::json::value>(body));
   if (auto* e = std::get_if<core::FieldError>(&parsed)) {
     return respond(field_error(e->field, e->message));
   }

@@ -158,6 +158,10 @@ void record_execution(const ApiContext& ctx, const http::Request& req, http::Res
   std::string id = e.id;
   ctx.store.record_execution(std::move(e), [respond = std::move(respond),
                                             id = std::move(id)](core::Result<bool> stored) {
+    // A record the database refused for what it holds was set aside: retrying cannot help.
+    if (!stored.ok() && stored.status().code() == core::StatusCode::kInvalidArgument) {
+      return respond(http::error_response(422, "record_refused", stored.status().message()));
+    }
     if (!stored.ok()) {
       http::Response r = http::error_response(503, "store_unavailable", stored.status().message());
       r.headers.push_back({"Retry-After", "1"});

@@ -4,6 +4,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
+#include "core/text_check.h"
 #include "http/url.h"
 
 namespace gaia::api {
@@ -49,8 +50,14 @@ Result<confirm::ReviewerAnswer> parse_reviewer_answer(std::string_view body) {
   confirm::ReviewerAnswer a{*verdict, ""};
   if (const boost::json::value* reason = o.if_contains("reason"); reason && !reason->is_null()) {
     if (!reason->is_string()) return Status::invalid_argument("answer: reason must be a string");
-    a.reason.assign(reason->get_string().data(),
-                    std::min(reason->get_string().size(), kMaxReasonBytes));
+    const std::string_view text = reason->get_string();
+    if (const char* problem = core::text_problem(text)) {
+      return Status::invalid_argument(std::string("answer: reason ") + problem);
+    }
+    // Cut between characters, never inside one: the decision log keeps only text.
+    size_t cut = std::min(text.size(), kMaxReasonBytes);
+    while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    a.reason.assign(text.substr(0, cut));
   }
   return a;
 }

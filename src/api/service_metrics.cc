@@ -64,6 +64,11 @@ ServiceMetrics::ServiceMetrics(metrics::MetricsRegistry& registry, store::Store&
       "gaia_store_journal_bytes",
       "Bytes of writes kept in the local journal while the database was away, not yet replayed.",
       [&store] { return static_cast<double>(store.health().journal_bytes); });
+  registry.add_callback_gauge(
+      "gaia_store_dead_letters",
+      "Writes the database refused for what they held, set aside since start "
+      "(GET /api/admin/dead-letters lists them).",
+      [&store] { return static_cast<double>(store.health().dead_letters); });
   metrics::Histogram& commit =
       registry
           .add_histogram("gaia_store_commit_duration_seconds",

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/settings.h"
+#include "core/redact_url.h"
 
 namespace gaia::app {
 
@@ -39,7 +40,8 @@ std::optional<Raw> pick(const Setting& setting, const Settings& flags, const Set
 // Names the setting, the value (unless a secret) and its origin.
 core::Status invalid(const Setting& setting, const Raw& raw, std::string_view expected) {
   std::string message = "invalid " + std::string(setting.key);
-  if (setting.reach != Reach::kEnvironmentOnly) message += " \"" + raw.value + "\"";
+  if (setting.reach != Reach::kEnvironmentOnly)
+    message += " \"" + core::redacted_url(raw.value) + "\"";
   return core::Status::invalid_argument(message + " (from " + raw.origin + "): expected " +
                                         std::string(expected));
 }
@@ -52,18 +54,6 @@ std::string parent_dir(const std::string& path) {
 bool is_loopback(const std::string& address) { return address == "127.0.0.1" || address == "::1"; }
 
 }  // namespace
-
-std::string redacted_url(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const size_t start = scheme + 3;
-  const size_t at = url.find('@', start);
-  const size_t slash = url.find('/', start);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
-  const size_t colon = url.find(':', start);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
 
 Config default_config() {
   Config c;

@@ -110,10 +110,6 @@ struct Config {
   std::string config_file;  // the file the settings were read from, if any
 };
 
-// `url` with any password replaced by "***" (postgres://user:***@host/db), for logs and
-// /health.
-std::string redacted_url(const std::string& url);
-
 // The configuration when nothing is set: Config's defaults, with those that depend on the
 // machine filled in (io_threads and exec_workers: the number of CPUs).
 Config default_config();

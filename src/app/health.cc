@@ -17,7 +17,12 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
       store::StoreHealth h = info.store->health();
       ok = h.ok;
       store["state"] = h.ok ? "ok" : h.journaling ? "journaling" : "failing";
-      if (!h.ok) store["error"] = h.detail;
+      // /health is unauthenticated, and a database's error can quote a user's row or name
+      // its address: it says only what is wrong, never the database's words.
+      if (!h.ok) {
+        store["error"] = h.journaling ? "database unavailable: writes are kept in the journal"
+                                      : "writes to the database are failing";
+      }
       store["queued_writes"] = h.queued_writes;
       store["commits"] = h.commits;
       store["journal_bytes"] = h.journal_bytes;

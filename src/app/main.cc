@@ -1,16 +1,25 @@
 // gaia_server: configuration, then run_server(). Exit codes: 0 clean shutdown or --help,
 // 1 start-up failure, 2 invalid configuration.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
 
 #include "app/config_loader.h"
+#include "app/log_lines.h"
 #include "app/server_app.h"
 
 int main(int argc, char** argv) {
+  // Every file and directory the server makes (the database and its -wal, -shm and journal
+  // files, key.secret, the outage journal) is its own alone, from the first byte. Commands get
+  // the usual 022 back (exec/detail/spawn.cc).
+  ::umask(077);
   gaia::app::LoadedConfig loaded =
       gaia::app::load_config(argc, argv, environ, std::cout, std::cerr);
   if (!loaded.config) return loaded.exit_code;
-  return gaia::app::run_server(*loaded.config, std::cout, std::cerr);
+  gaia::app::escape_spdlog_messages();
+  gaia::app::LogLines out(std::cout);
+  gaia::app::LogLines err(std::cerr);
+  return gaia::app::run_server(*loaded.config, out, err);
 }

@@ -7,6 +7,7 @@
 #include "api/admin/analytics_api.h"
 #include "api/admin/approvals_api.h"
 #include "api/admin/cluster_api.h"
+#include "api/admin/dead_letters_api.h"
 #include "api/admin/rules_api.h"
 #include "api/admin/session_api.h"
 #include "api/admin/usage_api.h"
@@ -17,6 +18,7 @@
 #include "api/public_api.h"
 #include "api/ws_routes.h"
 #include "app/health.h"
+#include "core/redact_url.h"
 
 namespace gaia::app {
 
@@ -31,7 +33,7 @@ HealthInfo health_info(const Config& config, const core::Clock& clock, store::St
   const bool postgres = !config.postgres_url.empty();
   return {clock.mono_now(),
           postgres ? "postgres" : "sqlite",
-          postgres ? redacted_url(config.postgres_url) : config.sqlite_path,
+          postgres ? core::redacted_url(config.postgres_url) : config.sqlite_path,
           &store,
           [&exec] { return exec.status_json(); },
           [&live] { return live.alerting().health_json(); },
@@ -77,6 +79,7 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);
   api::admin::add_admin_usage_api(router, api);
+  api::admin::add_dead_letters_api(router, api);
   api::admin::add_admin_users_api(router, api, *services.reputation);
   api::admin::add_approvals_api(router, api, state.approvals);
   api::add_exec_api(router, api, exec.executor(),

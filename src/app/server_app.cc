@@ -5,6 +5,7 @@
 #include "app/server_chores.h"
 #include "app/stores.h"
 #include "app/system_clock.h"
+#include "core/redact_url.h"
 #include "http/signal_waiter.h"
 #include "http/static_files.h"
 
@@ -119,7 +120,8 @@ void ServerApp::report_parts() const {
   const alerts::EvaluatorSummary summary = live_->alerting().evaluator().summary();
   out_ << "[INIT] ✓ Alerts: " << summary.enabled_rules << " of " << summary.rules
        << " rules enabled, every " << config_.alert_interval_s << " s, webhook "
-       << (live_->alerting().has_webhook() ? config_.alert_webhook_url : std::string("off"))
+       << (live_->alerting().has_webhook() ? core::redacted_url(config_.alert_webhook_url)
+                                           : std::string("off"))
        << std::endl;
   out_ << "[INIT] ✓ Analytics: aggregates flushed every " << config_.analytics_flush_s
        << " s, kept " << config_.analytics_minute_days << " d by minute, "

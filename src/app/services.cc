@@ -6,6 +6,7 @@
 #include "app/admin_bootstrap.h"
 #include "app/stores.h"
 #include "core/local_counters.h"
+#include "core/redact_url.h"
 
 namespace gaia::app {
 
@@ -129,8 +130,8 @@ void make_confirmer(Services& s, const Config& config, const core::Clock& clock,
       confirm::ConfirmerOptions{*confirm::parse_verdict(config.confirm_fallback)});
   s.confirm_hook = std::make_unique<ConfirmHook>(*s.confirmer, *s.limiter);
   out << "[INIT] ✓ Confirmation policy: " << s.patterns->list().size() << " patterns, "
-      << (s.reviewer ? "reviewer " + config.confirm_reviewer_url + " (fallback " +
-                           config.confirm_fallback + ")"
+      << (s.reviewer ? "reviewer " + core::redacted_url(config.confirm_reviewer_url) +
+                           " (fallback " + config.confirm_fallback + ")"
                      : std::string("no reviewer"))
       << std::endl;
 }

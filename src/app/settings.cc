@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cluster/redis/redis_url.h"
+#include "core/redact_url.h"
 #include "http/url.h"
 #include "rls/mapping.h"
 #include "rls/trusted_peers.h"
@@ -206,7 +207,7 @@ Field database_url_field() {
         c.database_url = std::string(text);
         return std::nullopt;
       },
-      .show = [](const Config& c) { return c.database_url; },
+      .show = [](const Config& c) { return core::redacted_url(c.database_url); },
       .shape = "URL",
   };
 }

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "http/detail/target_text.h"
+
 namespace gaia::http {
 
 namespace {
@@ -147,6 +149,7 @@ void Router::route_async(Request& req, Responder respond, Exchange* exchange) co
   if (routes == nullptr) {
     return respond(error_response(404, "not_found", "no resource at " + req.path));
   }
+  if (auto refused = detail::non_text_target(req)) return respond(std::move(*refused));
   dispatch(*routes, req, std::move(respond), exchange);
 }
 

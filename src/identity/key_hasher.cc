@@ -1,6 +1,8 @@
 #include "identity/key_hasher.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -24,12 +26,14 @@ core::Result<KeyHasher> KeyHasher::from_file(const std::string& path) {
   randombytes_buf(hasher.secret_.data(), hasher.secret_.size());
   const std::string tmp = path + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(hasher.secret_.data()), hasher.secret_.size());
-    out.flush();
-    if (!out) return core::Status::unavailable("cannot write key secret " + tmp);
+    // 0600 from the first byte: the secret is never readable by others, not even briefly.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const auto size = static_cast<ssize_t>(hasher.secret_.size());
+    const bool written = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+                         ::write(fd, hasher.secret_.data(), hasher.secret_.size()) == size;
+    if (fd >= 0) ::close(fd);
+    if (!written) return core::Status::unavailable("cannot write key secret " + tmp);
   }
-  ::chmod(tmp.c_str(), 0600);
   std::filesystem::rename(tmp, path, ec);
   if (ec)
     return core::Status::unavailable("cannot create key secret " + path + ": " + ec.message());

@@ -1,16 +1,14 @@
 #pragma once
 // The store: everything Gaia keeps, as one small interface per role (users and keys, rules,
 // audit, executions, usage, violations, confirmation decisions, aggregates, patterns,
-// reputation, alerts; each in its own header), and Store, the whole: every role plus the
-// plumbing of the write queue (flush, health, direct batch commits for the journal).
-// A consumer that needs one role takes that role (`store::RuleStore&`); a Store is every role.
-// Admin reads and writes are synchronous and durable when they return. The request path's
-// writes (executions, usage, violations, decisions) are queued and group-committed by a
-// writer thread; an execution's callback runs only once its row is durable.
-// Implementations: sqlite/, postgres/ (one file per role each, composed by
-// detail/composed_store.h), and the decorators built on ForwardingStore (event_feed.h,
-// journal/ResilientStore).
-// Thread-safe.
+// reputation, alerts, dead letters; each in its own header), and Store, the whole: every role plus
+// the plumbing of the write queue (flush, health, direct batch commits for the journal). A consumer
+// that needs one role takes that role (`store::RuleStore&`); a Store is every role. Admin reads and
+// writes are synchronous and durable when they return. The request path's writes (executions,
+// usage, violations, decisions) are queued and group-committed by a writer thread; an execution's
+// callback runs only once its row is durable. Implementations: sqlite/, postgres/ (one file per
+// role each, composed by detail/composed_store.h), and the decorators built on ForwardingStore
+// (event_feed.h, journal/ResilientStore). Thread-safe.
 
 #include <cstdint>
 #include <functional>
@@ -22,6 +20,7 @@
 #include "store/aggregate_store.h"
 #include "store/alert_store.h"
 #include "store/audit_store.h"
+#include "store/dead_letter_store.h"
 #include "store/decision_store.h"
 #include "store/execution_store.h"
 #include "store/pattern_store.h"
@@ -44,6 +43,7 @@ struct StoreHealth {
   uint64_t journal_bytes = 0;      // journal not yet replayed into the database
   uint64_t journal_records = 0;    // records in it
   bool admissions_paused = false;  // GAIA_STORE_FAILURE=closed during an outage
+  uint64_t dead_letters = 0;       // writes set aside since start (dead_letter_store.h)
 };
 
 // One group commit's writes.
@@ -75,7 +75,8 @@ class Store : public UserKeyStore,
               public AggregateStore,
               public PatternStore,
               public ReputationStore,
-              public AlertStore {
+              public AlertStore,
+              public DeadLetterStore {
  public:
   ~Store() override = default;
 

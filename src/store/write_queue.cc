@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
+
+#include "store/detail/dead_letter_text.h"
 
 namespace gaia::store {
 namespace {
@@ -13,11 +16,38 @@ void requeue(std::vector<T>& from, std::vector<T>& to) {
   to = std::move(from);
 }
 
+size_t writes_in(const WriteBatch& b) {
+  return b.executions.size() + b.usage.size() + b.violations.size() + b.decisions.size();
+}
+
+// The writes of `b` numbered [from, to), counting executions, usage, violations, decisions.
+WriteBatch slice(const WriteBatch& b, size_t from, size_t to) {
+  WriteBatch out;
+  size_t at = 0;
+  const auto take = [&](const auto& rows, auto& into) {
+    for (const auto& row : rows) {
+      if (at >= from && at < to) into.push_back(row);
+      ++at;
+    }
+  };
+  take(b.executions, out.executions);
+  take(b.usage, out.usage);
+  take(b.violations, out.violations);
+  take(b.decisions, out.decisions);
+  return out;
+}
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
 }  // namespace
 
-WriteQueue::WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger,
-                       const core::Clock& clock)
+WriteQueue::WriteQueue(Commit commit, SetAside set_aside, size_t max_batch,
+                       std::chrono::milliseconds linger, const core::Clock& clock)
     : commit_(std::move(commit)),
+      set_aside_(std::move(set_aside)),
       clock_(clock),
       max_batch_(max_batch),
       linger_(linger),
@@ -85,6 +115,43 @@ void WriteQueue::set_commit_observer(std::function<void(double)> observer) {
   on_commit_ = std::move(observer);
 }
 
+WriteQueue::Outcome WriteQueue::commit_isolating(const WriteBatch& batch) {
+  Outcome out;
+  Result<std::vector<bool>> inserted = commit_(batch);
+  if (inserted.ok()) {
+    for (bool is_new : inserted.value()) out.executions.emplace_back(is_new);
+    return out;
+  }
+  const Status& refusal = inserted.status();
+  const size_t n = writes_in(batch);
+  if (refusal.code() == core::StatusCode::kUnavailable) {
+    out.status = refusal;
+    out.executions.assign(batch.executions.size(), refusal);
+    out.uncommitted = WriteBatch{{}, batch.usage, batch.violations, batch.decisions};
+    return out;
+  }
+  if (n == 1) {
+    // This write alone is what the database refuses: keep it aside, and never again in a batch.
+    DeadLetter letter = detail::dead_letter_of(batch, refusal, core::to_ms(clock_.wall_now()));
+    if (Status kept = set_aside_(letter); !kept.ok()) out.status = kept;
+    out.set_aside = 1;
+    out.executions.assign(batch.executions.size(),
+                          Status::invalid_argument("the database refused the record (" +
+                                                   letter.error + "); it was set aside"));
+    return out;
+  }
+  for (auto [from, to] : {std::pair{size_t{0}, n / 2}, std::pair{n / 2, n}}) {
+    Outcome part = commit_isolating(slice(batch, from, to));
+    if (out.status.ok()) out.status = part.status;
+    append(out.executions, part.executions);
+    append(out.uncommitted.usage, part.uncommitted.usage);
+    append(out.uncommitted.violations, part.uncommitted.violations);
+    append(out.uncommitted.decisions, part.uncommitted.decisions);
+    out.set_aside += part.set_aside;
+  }
+  return out;
+}
+
 void WriteQueue::run() {
   core::MutexLock lock(mu_);
   for (;;) {
@@ -119,47 +186,41 @@ void WriteQueue::run() {
     lock.unlock();
 
     const core::MonoTime started = clock_.mono_now();
-    Result<std::vector<bool>> inserted =
-        batch.empty() ? Result<std::vector<bool>>(std::vector<bool>{}) : commit_(batch);
+    Outcome outcome = batch.empty() ? Outcome() : commit_isolating(batch);
     const std::chrono::duration<double> took = clock_.mono_now() - started;
+    const Status& failed = outcome.status;
 
     lock.lock();
     if (on_commit_ && !batch.empty()) on_commit_(took.count());
-    if (inserted.ok()) {
+    health_.dead_letters += outcome.set_aside;
+    if (failed.ok()) {
       if (!batch.empty()) ++health_.commits;
       health_.ok = true;
       health_.detail.clear();
     } else {
       health_.ok = false;
-      health_.detail = inserted.status().message();
+      health_.detail = failed.message();
       // Usage and violations are nobody's answer: keep them for the next attempt.
-      requeue(batch.usage, queued_.usage);
-      requeue(batch.violations, queued_.violations);
-      requeue(batch.decisions, queued_.decisions);
+      requeue(outcome.uncommitted.usage, queued_.usage);
+      requeue(outcome.uncommitted.violations, queued_.violations);
+      requeue(outcome.uncommitted.decisions, queued_.decisions);
     }
     lock.unlock();
 
-    for (size_t i = 0; i < callbacks.size(); ++i) {
-      if (inserted.ok()) {
-        callbacks[i](static_cast<bool>(inserted.value()[i]));
-      } else {
-        callbacks[i](inserted.status());
-      }
-    }
-    Status flushed = inserted.ok() ? Status() : inserted.status();
-    for (auto& f : flushes) f.set_value(flushed);
+    for (size_t i = 0; i < callbacks.size(); ++i) callbacks[i](std::move(outcome.executions[i]));
+    for (auto& f : flushes) f.set_value(failed);
 
     lock.lock();
-    if (!inserted.ok() && stopping_) {
+    if (!failed.ok() && stopping_) {
       // Shutting down with the database failing: answer everyone rather than hang.
       std::vector<RecordDone> pending = std::move(callbacks_);
       std::vector<std::promise<Status>> waiting = std::move(flushes_);
       lock.unlock();
-      for (auto& done : pending) done(inserted.status());
-      for (auto& f : waiting) f.set_value(inserted.status());
+      for (auto& done : pending) done(failed);
+      for (auto& f : waiting) f.set_value(failed);
       return;
     }
-    if (!inserted.ok()) {
+    if (!failed.ok()) {
       // Back off before retrying what was kept, unless new work or a stop arrives.
       wake_.wait_for(mu_, std::chrono::milliseconds(100),
                      [&]() REQUIRES(mu_) { return stopping_; });

@@ -4,6 +4,13 @@
 // writes share one fsync, and no request thread waits on the disk. An execution starts a
 // commit at once; usage, violations and confirmation decisions ride along, or are committed after
 // `linger`. Thread-safe.
+//
+// Poison: a batch the database refuses for what it holds (any failure but kUnavailable: a byte
+// its encoding rejects, a constraint) is committed again in halves, down to single writes; a
+// single write still refused is set aside as a dead letter (dead_letter_store.h), counted in
+// health().dead_letters, its execution (if it is one) answered with the refusal, and every
+// other write of the batch is committed. A batch that fails for the database being away is
+// kept and retried whole, as before. Committing as usual costs nothing more.
 
 #include <chrono>
 #include <cstdint>
@@ -22,9 +29,11 @@ class WriteQueue {
  public:
   // Writes one batch in one transaction; on success says, per execution, whether it was new.
   using Commit = std::function<Result<std::vector<bool>>(const WriteBatch&)>;
+  // Keeps a write the database refused, durably.
+  using SetAside = std::function<Status(const DeadLetter&)>;
 
-  // `clock` times each commit for the commit observer.
-  WriteQueue(Commit commit, size_t max_batch, std::chrono::milliseconds linger,
+  // `clock` times each commit for the commit observer and dates the dead letters.
+  WriteQueue(Commit commit, SetAside set_aside, size_t max_batch, std::chrono::milliseconds linger,
              const core::Clock& clock);
   // Commits what is queued, then stops the writer.
   ~WriteQueue();
@@ -42,9 +51,21 @@ class WriteQueue {
   void set_commit_observer(std::function<void(double)> observer);
 
  private:
+  // What committing one batch came to, write by write.
+  struct Outcome {
+    Status status;                         // why some writes were not committed, if any were not
+    std::vector<Result<bool>> executions;  // per execution of the batch, in order
+    WriteBatch uncommitted;                // usage, violations, decisions to try again
+    uint64_t set_aside = 0;                // dead letters made
+  };
+
   void run();
+  // Commits `batch`, isolating and setting aside the writes the database refuses (see above).
+  // On the writer thread, without mu_.
+  Outcome commit_isolating(const WriteBatch& batch);
 
   const Commit commit_;
+  const SetAside set_aside_;
   const core::Clock& clock_;
   const size_t max_batch_;
   const std::chrono::milliseconds linger_;

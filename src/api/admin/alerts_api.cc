@@ -21,10 +21,9 @@ std::optional<uint64_t> positive(std::string_view text) {
 }
 
 std::variant<alerts::AlertRule, http::Response> body_rule(const http::Request& req) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(req.body, ec);
-  if (ec) return field_error("body", "not valid JSON: " + ec.message());
-  auto rule = alerts::rule_from_json(v);
+  auto parsed = parse_json(req.body);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  auto rule = alerts::rule_from_json(std::get<boost::json::value>(parsed));
   if (!rule.ok()) return status_response(rule.status());
   return std::move(rule.value());
 }

@@ -12,9 +12,9 @@ namespace {
 // subject exists), or the 400 to send.
 std::variant<core::Rule, http::Response> body_rule(const ApiContext& ctx,
                                                    const http::Request& req) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(req.body, ec);
-  if (ec) return field_error("body", "not valid JSON: " + ec.message());
+  auto parsed = parse_json(req.body);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  const boost::json::value& v = std::get<boost::json::value>(parsed);
   if (!v.is_object()) return field_error("body", "must be a JSON object");
   if (const boost::json::value* name = v.get_object().if_contains("name")) {
     if (!name->is_null() && !name->is_string()) return field_error("name", "must be a string");

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,10 @@ int child_main(void* arg) {
   for (int sig = 1; sig < _NSIG; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // EINVAL: glibc's own
   }
+
+  // The server keeps its own files private (umask 077, app/main.cc); a command creates files
+  // as it would from a login shell.
+  ::umask(022);
 
   ::setpgid(0, 0);  // a new group, so that one kill(-pgid) reaches every descendant
 

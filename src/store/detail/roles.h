@@ -22,15 +22,17 @@ namespace gaia::store::detail {
 // Every role's forwarder stacked on `Base`.
 // REQUIRES: Base derives from Store and has `template <class R> R& forward_to()`.
 template <class Base>
-using ForwardRoles = ForwardUserKeyStore<ForwardRuleStore<ForwardAuditStore<ForwardExecutionStore<
-    ForwardUsageStore<ForwardViolationStore<ForwardDecisionStore<ForwardAggregateStore<
-        ForwardPatternStore<ForwardReputationStore<ForwardAlertStore<Base>>>>>>>>>>>;
+using ForwardRoles =
+    ForwardUserKeyStore<ForwardRuleStore<ForwardAuditStore<ForwardExecutionStore<ForwardUsageStore<
+        ForwardViolationStore<ForwardDecisionStore<ForwardAggregateStore<ForwardPatternStore<
+            ForwardReputationStore<ForwardAlertStore<ForwardDeadLetterStore<Base>>>>>>>>>>>>;
 
 // One object per role: what a backend is made of.
-using RoleObjects = std::tuple<
-    std::unique_ptr<UserKeyStore>, std::unique_ptr<RuleStore>, std::unique_ptr<AuditStore>,
-    std::unique_ptr<ExecutionStore>, std::unique_ptr<UsageStore>, std::unique_ptr<ViolationStore>,
-    std::unique_ptr<DecisionStore>, std::unique_ptr<AggregateStore>, std::unique_ptr<PatternStore>,
-    std::unique_ptr<ReputationStore>, std::unique_ptr<AlertStore>>;
+using RoleObjects = std::tuple<std::unique_ptr<UserKeyStore>, std::unique_ptr<RuleStore>,
+                               std::unique_ptr<AuditStore>, std::unique_ptr<ExecutionStore>,
+                               std::unique_ptr<UsageStore>, std::unique_ptr<ViolationStore>,
+                               std::unique_ptr<DecisionStore>, std::unique_ptr<AggregateStore>,
+                               std::unique_ptr<PatternStore>, std::unique_ptr<ReputationStore>,
+                               std::unique_ptr<AlertStore>, std::unique_ptr<DeadLetterStore>>;
 
 }  // namespace gaia::store::detail

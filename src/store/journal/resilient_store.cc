@@ -1,16 +1,21 @@
 #include "store/journal/resilient_store.h"
 
+#include "store/detail/dead_letter_text.h"
+
 namespace gaia::store::journal {
 
 ResilientStore::ResilientStore(std::unique_ptr<Store> inner, std::unique_ptr<Journal> journal,
                                const core::Clock& clock, ResilientOptions options)
     : ForwardingStore(*inner),  // the object inner_ owns from here on
+      clock_(clock),
       inner_(std::move(inner)),
       journal_(std::move(journal)),
       options_(options),
       failure_closed_(options.failure == FailureMode::kClosed) {
-  queue_ = std::make_unique<WriteQueue>([this](const WriteBatch& b) { return commit(b); },
-                                        options_.max_batch, options_.linger, clock);
+  queue_ = std::make_unique<WriteQueue>(
+      [this](const WriteBatch& b) { return commit(b); },
+      [this](const DeadLetter& d) { return inner_->add_dead_letter(d); }, options_.max_batch,
+      options_.linger, clock);
   recovery_ = std::thread([this] { recover(); });
 }
 
@@ -84,37 +89,66 @@ Result<std::vector<bool>> ResilientStore::commit(const WriteBatch& batch) {
   return std::vector<bool>(batch.executions.size(), true);
 }
 
+namespace {
+
+void add_to(WriteBatch& batch, const Write& write) {
+  std::visit(
+      [&](const auto& w) {
+        using T = std::decay_t<decltype(w)>;
+        if constexpr (std::is_same_v<T, Execution>) batch.executions.push_back(w);
+        if constexpr (std::is_same_v<T, Usage>) batch.usage.push_back(w);
+        if constexpr (std::is_same_v<T, Violation>) batch.violations.push_back(w);
+        if constexpr (std::is_same_v<T, ConfirmDecision>) batch.decisions.push_back(w);
+      },
+      write);
+}
+
+}  // namespace
+
+Status ResilientStore::replay_one_by_one(uint64_t segment,
+                                         const std::vector<const Record*>& records) {
+  for (const Record* r : records) {
+    WriteBatch one;
+    add_to(one, r->write);
+    const JournalMark mark{segment, r->seq};
+    auto committed = inner_->commit_batch(one, mark);
+    if (committed.ok()) continue;
+    if (committed.status().code() == core::StatusCode::kUnavailable) return committed.status();
+    const DeadLetter letter =
+        detail::dead_letter_of(one, committed.status(), core::to_ms(clock_.wall_now()));
+    if (Status kept = inner_->add_dead_letter(letter); !kept.ok()) return kept;
+    if (auto marked = inner_->commit_batch(WriteBatch(), mark); !marked.ok()) {
+      return marked.status();
+    }
+  }
+  return {};
+}
+
 Status ResilientStore::replay_segment(const std::filesystem::path& path) {
   auto segment = Journal::read(path);
   if (!segment.ok()) return segment.status();
   auto applied = inner_->journal_applied_through(segment->id);
   if (!applied.ok()) return applied.status();
   WriteBatch batch;
-  size_t size = 0;
-  uint64_t last = 0;
+  std::vector<const Record*> pending;
   auto commit_pending = [&]() -> Status {
-    if (size == 0) return {};
-    auto committed = inner_->commit_batch(batch, JournalMark{segment->id, last});
-    if (!committed.ok()) return committed.status();
+    if (pending.empty()) return {};
+    auto committed = inner_->commit_batch(batch, JournalMark{segment->id, pending.back()->seq});
+    if (!committed.ok() && committed.status().code() != core::StatusCode::kUnavailable) {
+      // Something in the batch is what the database refuses: find it, keep the rest.
+      if (Status s = replay_one_by_one(segment->id, pending); !s.ok()) return s;
+    } else if (!committed.ok()) {
+      return committed.status();
+    }
     batch = WriteBatch();
-    size = 0;
+    pending.clear();
     return {};
   };
-  for (Record& r : segment->records) {
+  for (const Record& r : segment->records) {
     if (r.seq <= applied.value()) continue;  // applied before, by an earlier replay
-    std::visit(
-        [&](auto& w) {
-          using T = std::decay_t<decltype(w)>;
-          if constexpr (std::is_same_v<T, Execution>) batch.executions.push_back(std::move(w));
-          if constexpr (std::is_same_v<T, Usage>) batch.usage.push_back(std::move(w));
-          if constexpr (std::is_same_v<T, Violation>) batch.violations.push_back(std::move(w));
-          if constexpr (std::is_same_v<T, ConfirmDecision>) {
-            batch.decisions.push_back(std::move(w));
-          }
-        },
-        r.write);
-    last = r.seq;
-    if (++size == options_.max_batch) {
+    add_to(batch, r.write);
+    pending.push_back(&r);
+    if (pending.size() == options_.max_batch) {
       if (Status s = commit_pending(); !s.ok()) return s;
     }
   }

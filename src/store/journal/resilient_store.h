@@ -73,9 +73,14 @@ class ResilientStore final : public ForwardingStore {
  private:
   Result<std::vector<bool>> commit(const WriteBatch& batch);  // the queue's writer thread
   Status replay_segment(const std::filesystem::path& path);
+  // Replays `records` of segment `segment` one by one after the database refused them as a
+  // batch: a record still refused alone is set aside as a dead letter, its mark recorded, so
+  // it never blocks the replay.
+  Status replay_one_by_one(uint64_t segment, const std::vector<const Record*>& records);
   void enter_outage(const std::string& reason);
   void recover();  // the recovery thread
 
+  const core::Clock& clock_;
   const std::unique_ptr<Store> inner_;
   const std::unique_ptr<Journal> journal_;
   const ResilientOptions options_;

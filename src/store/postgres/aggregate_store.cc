@@ -3,8 +3,8 @@
 #include "store/sql/aggregate_store.h"
 
 #include "store/detail/sql_text.h"
+#include "store/postgres/array_param.h"
 #include "store/postgres/database.h"
-#include "store/postgres/text_array.h"
 
 namespace gaia::store::postgres {
 namespace {
@@ -12,8 +12,11 @@ namespace {
 // Appends `rows` in one statement, inside the connection's open transaction.
 Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) {
   if (rows.empty()) return {};
-  TextArray granularity, bucket, user, key, type, outcome, limit, count, cost, dsum, dmax, csum,
-      cmax, mmax, dsk, csk, msk;
+  ArrayParam granularity(Element::kSmallint), bucket(Element::kBigint), user(Element::kBigint),
+      key(Element::kBigint), type(Element::kText), outcome(Element::kText), limit(Element::kText),
+      count(Element::kBigint), cost(Element::kBigint), dsum(Element::kBigint),
+      dmax(Element::kBigint), csum(Element::kBigint), cmax(Element::kBigint),
+      mmax(Element::kBigint), dsk(Element::kBytea), csk(Element::kBytea), msk(Element::kBytea);
   for (const AggregateRow& a : rows) {
     granularity.add(static_cast<int64_t>(a.granularity));
     bucket.add(a.bucket_start_ms);
@@ -29,9 +32,9 @@ Status insert_aggregates(Connection& db, const std::vector<AggregateRow>& rows) 
     csum.add(a.cpu_ms_sum);
     cmax.add(a.cpu_ms_max);
     mmax.add(a.peak_memory_max);
-    dsk.add_bytes(a.duration_sketch);
-    csk.add_bytes(a.cpu_sketch);
-    msk.add_bytes(a.memory_sketch);
+    dsk.add(a.duration_sketch);
+    csk.add(a.cpu_sketch);
+    msk.add(a.memory_sketch);
   }
   auto done = db.run(
       "insert_aggregates",
@@ -123,7 +126,7 @@ Status PostgresAggregateStore::replace_aggregates(const AggregateScope& scope,
   core::MutexLock lock(db_.write_mu);
   Connection& db = *db_.writer;
   auto done = in_transaction(db, [&]() -> Result<bool> {
-    TextArray outcomes;
+    ArrayParam outcomes(Element::kText);
     for (const std::string& o : scope.outcomes) outcomes.add(o);
     auto del =
         db.run("replace_aggregates",

@@ -167,9 +167,15 @@ core::Result<Rows> Connection::run_once(const char* name, const char* sql,
     prepared_.insert(name);
   }
   std::vector<const char*> values(params.size());
-  for (size_t i = 0; i < params.size(); ++i) values[i] = params[i] ? params[i]->c_str() : nullptr;
-  Rows rows(PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(), nullptr,
-                           nullptr, 0));
+  std::vector<int> lengths(params.size()), formats(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::optional<std::string>& v = params[i].value;
+    values[i] = v ? v->data() : nullptr;
+    lengths[i] = v ? static_cast<int>(v->size()) : 0;  // read for binary values only
+    formats[i] = params[i].is_binary ? 1 : 0;
+  }
+  Rows rows(PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(),
+                           lengths.data(), formats.data(), 0));
   ExecStatusType st = PQresultStatus(rows.result());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     return postgres_error(conn_, rows.result(), name);

@@ -21,8 +21,22 @@
 
 namespace gaia::store::postgres {
 
-// A statement parameter in text form; nullopt is SQL NULL.
-using Param = std::optional<std::string>;
+// A statement parameter: text (nullopt is SQL NULL), or a value in the binary form of the
+// type the statement gives it (postgres/array_param.h).
+struct Param {
+  Param(std::nullopt_t) {}  // NOLINT: a parameter is written as the value it holds
+  Param(std::optional<std::string> v) : value(std::move(v)) {}  // NOLINT
+  Param(std::string v) : value(std::move(v)) {}                 // NOLINT
+  Param(const char* v) : value(std::string(v)) {}               // NOLINT
+  static Param binary(std::string bytes) {
+    Param p(std::move(bytes));
+    p.is_binary = true;
+    return p;
+  }
+
+  std::optional<std::string> value;
+  bool is_binary = false;
+};
 inline Param param(int64_t v) { return std::to_string(v); }
 inline Param param(uint64_t v) { return std::to_string(static_cast<int64_t>(v)); }
 inline Param param(std::string_view v) { return std::string(v); }

@@ -245,6 +245,17 @@ CREATE TABLE cluster_nodes (
   refusals BIGINT NOT NULL
 );
 )sql"},
+    // Writes the database refused for what they hold, each set aside alone by the write
+    // queue so that it never blocks the others (store/dead_letter_store.h).
+    {11, R"sql(
+CREATE TABLE dead_letters (
+  id BIGSERIAL PRIMARY KEY,
+  at_ms BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  row_text TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "store/postgres/array_param.h"
 #include "store/postgres/migrations.h"
-#include "store/postgres/text_array.h"
 #include "store/usage_fold.h"
 
 namespace gaia::store::postgres {
@@ -31,12 +31,12 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
 PostgresStore::PostgresStore(std::unique_ptr<Database> db, const core::Clock& clock)
     : db_(std::move(db)) {
   db_->queue = std::make_unique<WriteQueue>(
-      [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); }, kMaxBatch, kLinger,
-      clock);
+      [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); },
+      [this](const DeadLetter& d) { return add_dead_letter(d); }, kMaxBatch, kLinger, clock);
   compose({make_user_key_store(*db_), make_rule_store(*db_), make_audit_store(*db_),
            make_execution_store(*db_), make_usage_store(*db_), make_violation_store(*db_),
            make_decision_store(*db_), make_aggregate_store(*db_), make_pattern_store(*db_),
-           make_reputation_store(*db_), make_alert_store(*db_)},
+           make_reputation_store(*db_), make_alert_store(*db_), make_dead_letter_store(*db_)},
           *db_->queue);
 }
 
@@ -50,7 +50,10 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
   return in_transaction(db, [&]() -> Result<std::vector<bool>> {
     std::vector<bool> inserted(batch.executions.size(), false);
     if (!batch.executions.empty()) {
-      TextArray id, user, key, type, command, started, duration, cpu, memory, exit_code, signal;
+      ArrayParam id(Element::kText), user(Element::kBigint), key(Element::kBigint),
+          type(Element::kText), command(Element::kText), started(Element::kBigint),
+          duration(Element::kBigint), cpu(Element::kBigint), memory(Element::kBigint),
+          exit_code(Element::kInt), signal(Element::kInt);
       for (const Execution& e : batch.executions) {
         id.add(e.id);
         user.add(static_cast<int64_t>(e.user_id));
@@ -86,7 +89,8 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
       }
     }
     if (!batch.usage.empty()) {
-      TextArray user, key, type, day, used;
+      ArrayParam user(Element::kBigint), key(Element::kBigint), type(Element::kText),
+          day(Element::kBigint), used(Element::kBigint);
       for (const Usage& u : fold_usage(batch.usage)) {
         user.add(static_cast<int64_t>(u.user_id));
         key.add(static_cast<int64_t>(u.key_id));
@@ -107,7 +111,8 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
       if (!rows.ok()) return rows.status();
     }
     if (!batch.violations.empty()) {
-      TextArray user, key, type, limit, command, at;
+      ArrayParam user(Element::kBigint), key(Element::kBigint), type(Element::kText),
+          limit(Element::kText), command(Element::kText), at(Element::kBigint);
       for (const Violation& v : batch.violations) {
         user.add(static_cast<int64_t>(v.user_id));
         key.add(static_cast<int64_t>(v.key_id));
@@ -125,8 +130,10 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
       if (!rows.ok()) return rows.status();
     }
     if (!batch.decisions.empty()) {
-      TextArray at, user, key, command, cwd, session, tool, decision, source, pattern, reason,
-          latency;
+      ArrayParam at(Element::kBigint), user(Element::kText), key(Element::kBigint),
+          command(Element::kText), cwd(Element::kText), session(Element::kText),
+          tool(Element::kText), decision(Element::kText), source(Element::kText),
+          pattern(Element::kText), reason(Element::kText), latency(Element::kBigint);
       for (const ConfirmDecision& d : batch.decisions) {
         at.add(d.at_ms);
         user.add(d.user);

@@ -32,6 +32,7 @@ struct Database {
 std::unique_ptr<UserKeyStore> make_user_key_store(Database& db);
 std::unique_ptr<RuleStore> make_rule_store(Database& db);
 std::unique_ptr<AuditStore> make_audit_store(Database& db);
+std::unique_ptr<DeadLetterStore> make_dead_letter_store(Database& db);
 std::unique_ptr<ExecutionStore> make_execution_store(Database& db);
 std::unique_ptr<UsageStore> make_usage_store(Database& db);
 std::unique_ptr<ViolationStore> make_violation_store(Database& db);

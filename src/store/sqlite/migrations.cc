@@ -225,6 +225,17 @@ ALTER TABLE executions_by_user_id RENAME TO executions;
 CREATE INDEX executions_by_start ON executions(started_at_ms);
 CREATE INDEX executions_by_user ON executions(user_id, started_at_ms);
 )sql"},
+    // Writes the database refused for what they hold, each set aside alone by the write
+    // queue so that it never blocks the others (store/dead_letter_store.h).
+    {10, R"sql(
+CREATE TABLE dead_letters (
+  id INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  row_text TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {

@@ -1,5 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "store/sqlite/migrations.h"
@@ -21,6 +24,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec)
     return Status::unavailable("cannot create directory " + parent.string() + ": " + ec.message());
+  // SQLite gives its -wal, -shm and journal files the database file's mode: one private
+  // file keeps them all private, whatever the process umask.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
   auto reader = Connection::open(path);
   if (!reader.ok()) return reader.status();
   if (Status s = migrate(*reader.value()); !s.ok()) return s;
@@ -33,12 +40,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 SqliteStore::SqliteStore(std::unique_ptr<Database> db, const core::Clock& clock)
     : db_(std::move(db)) {
   db_->queue = std::make_unique<WriteQueue>(
-      [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); }, kMaxBatch, kLinger,
-      clock);
+      [this](const WriteBatch& b) { return commit_batch(b, std::nullopt); },
+      [this](const DeadLetter& d) { return add_dead_letter(d); }, kMaxBatch, kLinger, clock);
   compose({make_user_key_store(*db_), make_rule_store(*db_), make_audit_store(*db_),
            make_execution_store(*db_), make_usage_store(*db_), make_violation_store(*db_),
            make_decision_store(*db_), make_aggregate_store(*db_), make_pattern_store(*db_),
-           make_reputation_store(*db_), make_alert_store(*db_)},
+           make_reputation_store(*db_), make_alert_store(*db_), make_dead_letter_store(*db_)},
           *db_->queue);
 }
 

@@ -140,3 +140,35 @@ TEST(RequestTest, ReadsCookiesByNameAcrossHeaders) {
 
 }  // namespace
 }  // namespace gaia::http
+
+namespace gaia::http {
+namespace {
+
+TEST(RouterTest, AParameterThatIsNotTextIsRefusedNamingItBeforeTheHandlerRuns) {
+  Router router;
+  int calls = 0;
+  router.add("PUT", "/users/{name}", [&](const Request&) {
+    ++calls;
+    return json_response(200, {});
+  });
+  const auto field_of = [&](std::string path, std::string query) {
+    Request r = request("PUT", std::move(path));
+    r.query = std::move(query);
+    Response answer = router.route(std::move(r));
+    EXPECT_EQ(answer.status, 400u) << answer.body;
+    return std::string(boost::json::parse(answer.body).at("field").as_string());
+  };
+  EXPECT_EQ(field_of("/users/al%00ice", ""), "name");
+  EXPECT_EQ(field_of("/users/al\xff", ""), "name");
+  EXPECT_EQ(field_of("/users/alice", "note=a%00b"), "note");
+  EXPECT_EQ(field_of("/users/alice", "note=%c3"), "note");
+  EXPECT_EQ(field_of("/users/alice", "n%00te=1"), "query");
+  EXPECT_EQ(calls, 0);
+  Request fine = request("PUT", "/users/%C3%A9l%C3%A8ne");
+  fine.query = "note=%E2%9C%93&flag";
+  EXPECT_EQ(router.route(std::move(fine)).status, 200u);
+  EXPECT_EQ(calls, 1);
+}
+
+}  // namespace
+}  // namespace gaia::http

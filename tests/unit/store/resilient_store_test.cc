@@ -118,6 +118,35 @@ TEST_F(ResilientSqliteTest, WritesGoToTheJournalWhileTheFileIsLockedAndAreReplay
   EXPECT_EQ(store->health().journal_records, 0u);
 }
 
+TEST_F(ResilientSqliteTest, AJournalledWriteTheDatabaseRefusesIsSetAsideAndTheReplayEnds) {
+  auto store = open();
+  lock();
+  store->record_violation({1, 2, "shell", "calendar:day:500", "ls", 5});
+  store->record_violation({1, 2, "shell", "calendar:day:500", "poison", 6});
+  store->record_violation({1, 2, "shell", "calendar:day:500", "make", 7});
+  ASSERT_TRUE(store->flush().ok());
+  ASSERT_TRUE(store->health().journaling);
+  unlock();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse_poison BEFORE INSERT ON violations WHEN "
+                         "NEW.command = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  ASSERT_TRUE(store->replay().ok());
+  EXPECT_EQ(store->violations_since(0).value().size(), 2u);
+  auto letters = store->list_dead_letters(10);
+  ASSERT_TRUE(letters.ok());
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_NE(letters->front().row.find("poison"), std::string::npos);
+  const StoreHealth h = store->health();
+  EXPECT_TRUE(h.ok) << h.detail;
+  EXPECT_EQ(h.journal_records, 0u);
+}
+
 TEST_F(ResilientSqliteTest, DecisionsAreJournalledDuringAnOutageAndReplayedOnce) {
   auto store = open();
   lock();

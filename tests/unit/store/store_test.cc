@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -888,6 +890,103 @@ TEST_P(StoreTest, ScanningExecutionsPassesEachInRangeOnceOldestFirst) {
   EXPECT_TRUE(ordered);
   EXPECT_EQ(seen.size(), 10'050u);
   EXPECT_EQ(seen.count("late"), 0u);
+}
+
+namespace poison {
+
+// Makes the database refuse, as a database refuses content it cannot keep, every write that
+// holds the text "poison": a trigger on each table the write queue fills.
+void refuse_poison(Backend backend, const std::function<int64_t(const std::string&)>& sql) {
+  const std::pair<const char*, const char*> tables[] = {{"executions", "command"},
+                                                        {"quota_usage", "type"},
+                                                        {"violations", "command"},
+                                                        {"confirm_decisions", "command"}};
+  if (backend == Backend::kPostgres) {
+    sql("CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF to_jsonb(NEW)::text LIKE '%poison%' THEN RAISE EXCEPTION 'poison refused'; END IF; "
+        "RETURN NEW; END $$");
+  }
+  for (auto [table, column] : tables) {
+    const std::string name = std::string("refuse_poison_") + table;
+    if (backend == Backend::kPostgres) {
+      sql("CREATE TRIGGER " + name + " BEFORE INSERT ON " + table +
+          " FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+    } else {
+      sql("CREATE TRIGGER " + name + " BEFORE INSERT ON " + table + " WHEN NEW." + column +
+          " LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poison refused'); END");
+    }
+  }
+}
+
+}  // namespace poison
+
+TEST_P(StoreTest, AWriteTheDatabaseRefusesIsSetAsideAndEveryOtherWriteIsStored) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  poison::refuse_poison(GetParam(), [&](const std::string& s) { return sql(s); });
+  std::vector<std::future<Result<bool>>> answers;
+  for (int i = 0; i < 5; ++i) {
+    Execution e = execution("e" + std::to_string(i));
+    if (i == 2) e.command = "poison";
+    auto done = std::make_shared<std::promise<Result<bool>>>();
+    answers.push_back(done->get_future());
+    store->record_execution(std::move(e), [done](Result<bool> r) { done->set_value(r); });
+  }
+  for (int i = 0; i < 10; ++i) {
+    store->record_violation({1, 2, "shell", "rate:1s:1", i == 7 ? "poison" : "ls", 1000 + i});
+    store->add_usage({1, 2, i == 3 ? "poison" : "shell", 0, 1});
+    ConfirmDecision d;
+    d.at_ms = 1000 + i;
+    d.user = "alice";
+    d.command = i == 5 ? "poison" : "ls";
+    d.decision = "approve";
+    d.source = "pattern";
+    store->record_decision(std::move(d));
+  }
+  ASSERT_TRUE(store->flush().ok());
+
+  for (size_t i = 0; i < answers.size(); ++i) {
+    Result<bool> r = answers[i].get();
+    EXPECT_EQ(r.ok(), i != 2) << i;
+  }
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM executions"), 4);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM violations"), 9);
+  EXPECT_EQ(sql("SELECT SUM(used) FROM quota_usage"), 9);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM confirm_decisions"), 9);
+  auto letters = store->list_dead_letters(10);
+  ASSERT_TRUE(letters.ok()) << letters.status().message();
+  std::multiset<std::string> kinds;
+  for (const DeadLetter& d : letters.value()) {
+    kinds.insert(d.kind);
+    EXPECT_NE(d.row.find("poison"), std::string::npos) << d.row;
+    EXPECT_NE(d.error.find("poison refused"), std::string::npos) << d.error;
+  }
+  EXPECT_EQ(kinds, (std::multiset<std::string>{"decision", "execution", "usage", "violation"}));
+  const StoreHealth h = store->health();
+  EXPECT_TRUE(h.ok) << h.detail;
+  EXPECT_EQ(h.dead_letters, 4u);
+}
+
+TEST_P(StoreTest, TextOfAnyShapeIsStoredAsItIsAndANulNeverBlocksABatch) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  const std::string shaped = R"(x"},{"\\y NULL {} ' ")";
+  using namespace std::string_literals;
+  store->record_violation({1, 2, "shell", "rate:1s:1", shaped, 1000});
+  store->record_violation({1, 2, "shell", "rate:1s:1", "a\0b"s, 1001});
+  store->record_violation({1, 2, "shell", "rate:1s:1", "ls", 1002});
+  ASSERT_TRUE(store->flush().ok());
+  auto listed = store->list_violations({});
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  std::set<std::string> commands;
+  for (const ViolationRecord& v : listed.value()) commands.insert(v.violation.command);
+  EXPECT_TRUE(commands.contains(shaped));
+  EXPECT_TRUE(commands.contains("ls"));
+  // PostgreSQL's text cannot hold a NUL: that row alone is set aside. SQLite keeps it.
+  const size_t set_aside = GetParam() == Backend::kPostgres ? 1 : 0;
+  EXPECT_EQ(listed->size(), 3 - set_aside);
+  EXPECT_EQ(store->list_dead_letters(10)->size(), set_aside);
+  EXPECT_TRUE(store->health().ok) << store->health().detail;
 }
 
 }  // namespace

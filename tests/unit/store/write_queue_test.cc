@@ -17,6 +17,7 @@ Execution execution(std::string id) {
 }
 
 const testing::ManualClock clock;
+const WriteQueue::SetAside kNoSetAside = [](const DeadLetter&) { return Status(); };
 
 TEST(WriteQueueTest, FailedCommitAnswersTheErrorAndKeepsUsageForTheNextAttempt) {
   std::atomic<int> attempts{0};
@@ -27,7 +28,7 @@ TEST(WriteQueueTest, FailedCommitAnswersTheErrorAndKeepsUsageForTheNextAttempt) 
         for (const Usage& u : batch.usage) usage_committed += u.used;
         return std::vector<bool>(batch.executions.size(), true);
       },
-      16, std::chrono::milliseconds(10), clock);
+      kNoSetAside, 16, std::chrono::milliseconds(10), clock);
   queue.push(Usage{1, 1, "shell", 0, 5});
   std::promise<Result<bool>> answer;
   queue.push(execution("a"), [&](Result<bool> r) { answer.set_value(std::move(r)); });
@@ -52,7 +53,7 @@ TEST(WriteQueueTest, BatchesAreBoundedAndEveryCallbackRuns) {
           largest = std::max(largest.load(), batch.executions.size());
           return std::vector<bool>(batch.executions.size(), true);
         },
-        8, std::chrono::milliseconds(10), clock);
+        kNoSetAside, 8, std::chrono::milliseconds(10), clock);
     for (int i = 0; i < 1000; ++i) {
       queue.push(execution(std::to_string(i)), [&](Result<bool> r) { answered += r.ok(); });
     }

@@ -1,0 +1,269 @@
+// Input no user can poison Gaia with, through the real gaia_server on both stores: every text
+// field from outside (JSON bodies at any depth, path and query parameters) is valid UTF-8
+// without NUL or refused 400 naming the field, with nothing stored and every other write
+// going on; outside values in log lines are escaped; the server's files are private from the
+// first byte; no secret in a URL reaches /health or the log.
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <string>
+
+#include "support/eventually.h"
+#include "support/gaia_server_test.h"
+#include "support/postgres_cluster.h"
+#include "support/raw_http_client.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "poison-input-integration-admin-key-0123";
+constexpr std::chrono::milliseconds kPatience{20'000};
+constexpr std::chrono::milliseconds kPoll{20};
+
+enum class Backend { kSqlite, kPostgres };
+
+class PoisonInputTest : public GaiaServerTest, public ::testing::WithParamInterface<Backend> {
+ protected:
+  PoisonInputTest() : GaiaServerTest(kAdminKey) {}
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) url_ = shared_postgres().create_database();
+    start({}, {}, url_);
+  }
+  // Runs `sql` on the server's database from a connection of its own, as an operator would.
+  void sql(const std::string& text) {
+    if (GetParam() == Backend::kSqlite) {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+      char* error = nullptr;
+      EXPECT_EQ(sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+      sqlite3_free(error);
+      sqlite3_close(db);
+      return;
+    }
+    PGconn* conn = PQconnectdb(url_.c_str());
+    PGresult* r = PQexec(conn, text.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r);
+    PQclear(r);
+    PQfinish(conn);
+  }
+  // Makes the database refuse every confirmation decision and execution whose command holds
+  // "poison", as a database refuses content it cannot keep.
+  void refuse_poison() {
+    for (const char* name : {"confirm_decisions", "executions"}) {
+      const std::string table = name;
+      if (GetParam() == Backend::kSqlite) {
+        sql("CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON " + table +
+            " WHEN NEW.command LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poison refused'); END");
+      } else {
+        if (table == "confirm_decisions") {
+          sql("CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+              "IF NEW.command LIKE '%poison%' THEN RAISE EXCEPTION 'poison refused: %', "
+              "NEW.command; END IF; RETURN NEW; END $$");
+        }
+        sql("CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON " + table +
+            " FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+      }
+    }
+  }
+  std::string url_;  // the PostgreSQL database, for Backend::kPostgres
+  void TearDown() override { stop(); }
+
+  std::optional<RawResponse> call(const std::string& method, const std::string& path,
+                                  const std::string& key, const std::string& body = "") {
+    return http_request(port_, method, path, key, body);
+  }
+  // Expects 400 naming `field`.
+  void expect_refused(const std::string& method, const std::string& path, const std::string& key,
+                      const std::string& body, const std::string& field) {
+    auto r = call(method, path, key, body);
+    ASSERT_TRUE(r) << method << ' ' << path;
+    EXPECT_EQ(r->status, 400) << method << ' ' << path << ": " << r->body;
+    if (r->status == 400) {
+      EXPECT_EQ(std::string(boost::json::parse(r->body).at("field").as_string()), field)
+          << path << ": " << r->body;
+    }
+  }
+  boost::json::object health() {
+    auto r = call("GET", "/health", "");
+    EXPECT_TRUE(r && r->status == 200);
+    return r ? boost::json::parse(r->body).as_object() : boost::json::object();
+  }
+};
+
+TEST_P(PoisonInputTest, EveryTextFieldWithANulOrBadUtf8IsRefusedNamingItAndTheRestIsStored) {
+  const std::string key = create_user_key("alice", R"({"name":"alice"})", R"({"role":"user"})");
+  ASSERT_FALSE(key.empty());
+  const std::string nul = R"(x\u0000y)";
+
+  expect_refused("POST", "/api/v1/check", key, R"({"type":"shell","command":")" + nul + R"("})",
+                 "command");
+  expect_refused("POST", "/api/v1/executions", key,
+                 R"({"id":"e1","type":"shell","command":")" + nul +
+                     R"(","duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})",
+                 "command");
+  expect_refused("POST", "/api/v1/executions", key,
+                 R"({"id":")" + nul +
+                     R"(","type":"shell","command":"make","duration_ms":1,)"
+                     R"("cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})",
+                 "id");
+  expect_refused("POST", "/api/v1/exec", key,
+                 R"({"type":"shell","argv":["echo",")" + nul + R"("]})", "argv[1]");
+  expect_refused("POST", "/api/v1/exec", key,
+                 R"({"type":"shell","argv":["echo"],"env":{"A":")" + nul + R"("}})", "env.A");
+  expect_refused("POST", "/api/claude/confirm/request", key,
+                 R"({"command":")" + nul + R"(","cwd":"/tmp"})", "command");
+  expect_refused("POST", "/api/admin/users", kAdminKey, R"({"name":")" + nul + R"("})", "name");
+  expect_refused("POST", "/api/admin/alerts/rules", kAdminKey,
+                 R"({"name":")" + nul + R"(","metric":"cpu_pct","condition":">","threshold":1})",
+                 "name");
+  expect_refused("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"name":")" + nul + R"(","subject":{"kind":"global"},"limits":[]})", "name");
+  expect_refused("POST", "/api/claude/confirm/patterns", kAdminKey,
+                 R"({"id":"p","kind":"glob","pattern":")" + nul + R"(","decision":"deny"})",
+                 "pattern");
+  expect_refused("GET", "/api/admin/quotas/violations?user=a%00b", kAdminKey, "", "user");
+  expect_refused("GET", "/api/admin/quotas/usage?user=%ff", kAdminKey, "", "user");
+  expect_refused("PUT", "/api/admin/users/al%00ice", kAdminKey, R"({"tier":"premium"})", "name");
+
+  // Nothing was stored, and everything else still is.
+  auto users = call("GET", "/api/admin/users", kAdminKey);
+  ASSERT_TRUE(users && users->status == 200);
+  EXPECT_EQ(users->body.find("x\\u0000y"), std::string::npos);
+  auto check = call("POST", "/api/v1/check", key, R"({"type":"shell","command":"ls"})");
+  ASSERT_TRUE(check);
+  EXPECT_EQ(check->status, 200) << check->body;
+  auto recorded = call("POST", "/api/v1/executions", key,
+                       R"({"id":"e2","type":"shell","command":"make","duration_ms":1,)"
+                       R"("cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
+  ASSERT_TRUE(recorded);
+  EXPECT_EQ(recorded->status, 201) << recorded->body;
+  ASSERT_TRUE(eventually(
+      [&] {
+        boost::json::object h = health();
+        return h["status"] == "ok" && h["store"].as_object()["queued_writes"] == 0;
+      },
+      kPatience, kPoll));
+}
+
+TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothing) {
+  const std::string key = create_user_key("alice", R"({"name":"alice"})", R"({"role":"user"})");
+  ASSERT_FALSE(key.empty());
+  refuse_poison();
+  const auto confirm = [&](const std::string& command) {
+    auto r = call("POST", "/api/claude/confirm/request", key,
+                  R"({"command":")" + command + R"(","cwd":"/tmp"})");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  };
+  const auto report = [&](const std::string& id, const std::string& command) {
+    return call("POST", "/api/v1/executions", key,
+                R"({"id":")" + id + R"(","type":"shell","command":")" + command +
+                    R"(","duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
+  };
+  confirm("ls poison-secret");
+  confirm("ls");
+  auto refused = report("e1", "make poison-secret");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 422) << refused->body;
+  auto stored = report("e2", "make");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, 201) << stored->body;
+
+  boost::json::array letters;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto r = call("GET", "/api/admin/dead-letters", kAdminKey);
+        if (!r || r->status != 200) return false;
+        letters = boost::json::parse(r->body).at("dead_letters").as_array();
+        return letters.size() == 2;
+      },
+      kPatience, kPoll));
+  for (const auto& letter : letters) {
+    EXPECT_NE(letter.at("row").as_string().find("poison-secret"), std::string::npos);
+  }
+  auto decisions = call("GET", "/api/claude/confirm/decisions", kAdminKey);
+  ASSERT_TRUE(decisions && decisions->status == 200);
+  EXPECT_EQ(decisions->body.find("poison-secret"), std::string::npos);
+  EXPECT_NE(decisions->body.find(R"("command":"ls")"), std::string::npos) << decisions->body;
+  auto again = report("e3", "make");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 201) << again->body;
+
+  // Nothing of it reaches the unauthenticated /health; /metrics counts it.
+  auto h = call("GET", "/health", "");
+  ASSERT_TRUE(h && h->status == 200);
+  EXPECT_EQ(h->body.find("poison"), std::string::npos) << h->body;
+  EXPECT_EQ(boost::json::parse(h->body).at("status"), "ok") << h->body;
+  auto metrics = call("GET", "/metrics", kAdminKey);
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("gaia_store_dead_letters 2"), std::string::npos);
+}
+
+const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
+
+INSTANTIATE_TEST_SUITE_P(Stores, PoisonInputTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+class ServerHygieneTest : public GaiaServerTest {
+ protected:
+  ServerHygieneTest() : GaiaServerTest(kAdminKey) {}
+};
+
+TEST_F(ServerHygieneTest, ARuleNameThatForgesALineIsLoggedAsOneEscapedLine) {
+  start({"GAIA_ALERT_INTERVAL_S=1"});
+  auto made =
+      http_request(port_, "POST", "/api/admin/alerts/rules", kAdminKey,
+                   R"({"name":"Up\n[INFO] Shutting down\u001b[31m","metric":"store_healthy",)"
+                   R"("condition":">=","threshold":1,"severity":"info","channels":["log"]})");
+  ASSERT_TRUE(made && made->status == 201) << (made ? made->body : "");
+  auto line = server_->read_line_starting("[ALERT] firing info \"Up");
+  ASSERT_TRUE(line) << server_->stdout_;
+  EXPECT_NE(line->find(R"(Up\n[INFO] Shutting down\x1b[31m")"), std::string::npos) << *line;
+  EXPECT_EQ(server_->stdout_.find("\n[INFO] Shutting down"), std::string::npos);
+  EXPECT_EQ(server_->stdout_.find('\x1b'), std::string::npos);
+  stop();
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
+TEST_F(ServerHygieneTest, EveryFileTheServerMakesIsPrivateInAPrivateDirectory) {
+  const std::string data = dir_.file("data");
+  const std::string db = dir_.file("data/db/gaia.db");
+  start({"GAIA_DATA_DIR=" + data}, {}, "sqlite:" + db);
+  // A write, so the WAL and its index exist.
+  ASSERT_FALSE(create_user_key("bob", R"({"name":"bob"})").empty());
+  for (const std::string& dir : {data, dir_.file("data/db")}) {
+    EXPECT_EQ(mode_of(dir), 0700u) << dir;
+  }
+  for (const std::string& file : {db, db + "-wal", db + "-shm", data + "/key.secret"}) {
+    EXPECT_EQ(mode_of(file), 0600u) << file;
+  }
+  stop();
+}
+
+TEST_F(ServerHygieneTest, NoSecretOfAUrlReachesHealthOrTheLog) {
+  const std::string url = shared_postgres().create_database();
+  start({"GAIA_ALERT_WEBHOOK_URL=http://127.0.0.1:9/hook?token=webhook-hunter2"}, {},
+        url + "?password=database-hunter2&sslmode=disable");
+  auto health = http_request(port_, "GET", "/health", "");
+  ASSERT_TRUE(health && health->status == 200);
+  EXPECT_EQ(health->body.find("hunter2"), std::string::npos) << health->body;
+  ASSERT_TRUE(server_->read_line_starting("[INFO] Dashboard"));
+  EXPECT_EQ(server_->stdout_.find("hunter2"), std::string::npos) << server_->stdout_;
+  EXPECT_NE(server_->stdout_.find("token=***"), std::string::npos) << server_->stdout_;
+  stop();
+}
+
+}  // namespace
+}  // namespace gaia::testing

@@ -1,0 +1,39 @@
+#include "core/redact_url.h"
+
+#include <gtest/gtest.h>
+
+namespace gaia::core {
+namespace {
+
+TEST(RedactUrlTest, HidesThePasswordOfUserInfo) {
+  EXPECT_EQ(redacted_url("postgres://gaia:s3cret@db:5432/gaia"),
+            "postgres://gaia:***@db:5432/gaia");
+  EXPECT_EQ(redacted_url("postgresql://gaia@db/gaia"), "postgresql://gaia@db/gaia");
+}
+
+TEST(RedactUrlTest, HidesQueryValuesButPlainConnectionSettings) {
+  EXPECT_EQ(redacted_url("postgres://db/gaia?user=gaia&password=s3cret&sslmode=require"),
+            "postgres://db/gaia?user=***&password=***&sslmode=require");
+  EXPECT_EQ(redacted_url("https://hooks.example/alert?token=abc#frag"),
+            "https://hooks.example/alert?token=***");
+}
+
+TEST(RedactUrlTest, HidesATokenInThePath) {
+  EXPECT_EQ(redacted_url("https://hooks.example/services/T0001/B0002/XyZ123abcDEF456ghiJ"),
+            "https://hooks.example/services/T0001/B0002/***");
+  EXPECT_EQ(redacted_url("http://127.0.0.1:8080/review"), "http://127.0.0.1:8080/review");
+}
+
+TEST(RedactUrlTest, HidesThePasswordOfAConnectionString) {
+  EXPECT_EQ(redacted_url("host=db password=s3cret dbname=gaia"),
+            "host=db password=*** dbname=gaia");
+  EXPECT_EQ(redacted_url("host=db password = 'it\\'s secret' user=x"),
+            "host=db password =*** user=x");
+}
+
+TEST(RedactUrlTest, LeavesAPlainPathAsItIs) {
+  EXPECT_EQ(redacted_url("./var/gaia.db"), "./var/gaia.db");
+}
+
+}  // namespace
+}  // namespace gaia::core
