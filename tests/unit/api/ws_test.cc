@@ -292,6 +292,9 @@ TEST_F(WsTest, SlowConsumerIsClosedWhileFastOneKeepsReceiving) {
   http::WsHubOptions o = quiet();
   o.max_queued_messages = 8;
   o.max_queued_bytes = 64 << 20;
+  // A client that reads nothing at all: past the bounds of the sources (rate, size).
+  o.events_per_second = 1'000'000;
+  o.max_event_text_bytes = 1 << 20;
   start(o);
   WsClient slow;
   ASSERT_EQ(hello(slow, {bearer(admin_key_)}), "header");
