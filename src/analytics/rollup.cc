@@ -85,8 +85,6 @@ core::Result<RebuildStats> Rollup::rebuild(int64_t from_ms, int64_t to_ms, int64
   stats.from_ms = buckets_.start(Granularity::kDay, from_ms);
   stats.to_ms = buckets_.at(Granularity::kDay, to_ms - 1).end_ms;
 
-  auto violations = store_.violations_since(stats.from_ms);
-  if (!violations.ok()) return violations.status();
   const std::vector<std::string> outcomes{std::string(kExecuted), std::string(kFailed),
                                           std::string(kRefused)};
   const int64_t kept_since[] = {now_ms - retention_.minute.count(),
@@ -110,13 +108,16 @@ core::Result<RebuildStats> Rollup::rebuild(int64_t from_ms, int64_t to_ms, int64
           ++stats.executions;
         });
     if (!scanned.ok()) return scanned;
-    for (const store::Violation& v : violations.value()) {
-      if (!d.contains(v.at_ms)) continue;
+    // Read a day at a time, in pages: a rebuild's memory is one day's aggregates, never
+    // every raw row of the range.
+    scanned = store_.scan_violations(d.start_ms, d.end_ms, [&](const store::ViolationRecord& r) {
+      const store::Violation& v = r.violation;
       Totals t;
       t.count = 1;
       add({0, v.user_id, v.key_id, v.type, std::string(kRefused), v.limit}, v.at_ms, t);
       ++stats.violations;
-    }
+    });
+    if (!scanned.ok()) return scanned;
     for (size_t i = 0; i < std::size(kAll); ++i) {
       const Granularity g = kAll[i];
       if (d.end_ms <= kept_since[i]) continue;  // past retention: nothing is kept there

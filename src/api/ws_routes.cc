@@ -108,7 +108,8 @@ void add_ws_routes(http::Router& router, http::WsHub& hub, const identity::Direc
                                                         {"messages_sent", h.messages_sent},
                                                         {"dropped", h.dropped},
                                                         {"closed_slow", h.closed_slow},
-                                                        {"closed_silent", h.closed_silent}});
+                                                        {"closed_silent", h.closed_silent},
+                                                        {"folded", h.folded}});
   });
 }
 

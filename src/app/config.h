@@ -55,9 +55,10 @@ struct Config {
   unsigned http_analytics_queue = 16;
   unsigned http_exec_threads = 2;
   unsigned http_exec_queue = 256;
-  unsigned retention_days = 30;  // executions older than this are deleted
-  bool metrics_open = false;     // GET /metrics without a key (loopback only)
-  std::string admin_key;         // registered as an admin key when set
+  unsigned retention_days = 30;            // executions older than this are deleted
+  unsigned violation_retention_days = 30;  // violations older than this are deleted
+  bool metrics_open = false;               // GET /metrics without a key (loopback only)
+  std::string admin_key;                   // registered as an admin key when set
   // The executor: workers running commands at once (default: the number of CPUs), the
   // longest a command waits in the queue, and what load throttling does below factor 1
   // (delay, or hold in the queue) and at 0 (wait, or refuse with 503).

@@ -13,6 +13,7 @@ std::unique_ptr<Chores> start_upkeep_chores(const Config& config, const core::Cl
                                             ExecStack& exec, confirm::ApprovalDesk& approvals,
                                             std::ostream& err) {
   const int64_t retention_ms = int64_t{config.retention_days} * kDayMs;
+  const int64_t violation_retention_ms = int64_t{config.violation_retention_days} * kDayMs;
   // Each job captures references to parts that outlive the chores.
   core::Limiter& limiter = *services.limiter;
   identity::Directory& directory = *services.directory;
@@ -35,10 +36,14 @@ std::unique_ptr<Chores> start_upkeep_chores(const Config& config, const core::Cl
          }
        }},
       {std::chrono::hours(1),
-       [&clock, &store, &err, retention_ms] {
-         auto deleted =
-             store.delete_executions_before(core::to_ms(clock.now().wall) - retention_ms);
+       [&clock, &store, &err, retention_ms, violation_retention_ms] {
+         const int64_t now_ms = core::to_ms(clock.now().wall);
+         auto deleted = store.delete_executions_before(now_ms - retention_ms);
          if (!deleted.ok()) err << "[WARN] retention: " << deleted.status().message() << std::endl;
+         deleted = store.delete_violations_before(now_ms - violation_retention_ms);
+         if (!deleted.ok()) {
+           err << "[WARN] violation retention: " << deleted.status().message() << std::endl;
+         }
        }},
   });
 }

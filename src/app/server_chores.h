@@ -3,7 +3,8 @@
 // started once the server serves:
 //   upkeep     every second: the limiter's sweeps, the executor's throttle, expired approvals,
 //              reputation into the directory's limit scales; every 2 s reputation saved;
-//              hourly the executions older than GAIA_RETENTION_DAYS deleted.
+//              hourly the executions older than GAIA_RETENTION_DAYS and the violations
+//              older than GAIA_VIOLATION_RETENTION_DAYS deleted.
 //   analytics  every GAIA_ANALYTICS_FLUSH_S the aggregates flushed, every minute compacted,
 //              hourly those past their retention deleted. Apart from upkeep, so that store
 //              I/O never holds up the limiter's sweeps.

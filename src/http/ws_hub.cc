@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <exception>
 #include <utility>
@@ -48,8 +49,63 @@ std::string WsHub::message(std::string_view type, const boost::json::value& data
   return boost::json::serialize(m);
 }
 
+namespace {
+
+// Caps every string in `v`, at any depth.
+void cap_strings(boost::json::value& v, size_t max_bytes) {
+  if (auto* s = v.if_string()) {
+    if (s->size() > max_bytes) *s = core::capped_text(*s, max_bytes);
+  } else if (auto* o = v.if_object()) {
+    for (auto& [k, item] : *o) cap_strings(item, max_bytes);
+  } else if (auto* a = v.if_array()) {
+    for (auto& item : *a) cap_strings(item, max_bytes);
+  }
+}
+
+}  // namespace
+
 void WsHub::publish(std::string_view type, boost::json::object data) {
-  broadcast(std::make_shared<const std::string>(message(type, data)), detail::WsPeer::Kind::kEvent);
+  std::optional<boost::json::object> summary;
+  const bool within = take_slot(type, core::to_ms(clock_.wall_now()), summary);
+  if (summary) {
+    broadcast(std::make_shared<const std::string>(message("folded", *summary)),
+              detail::WsPeer::Kind::kEvent);
+  }
+  if (!within) return;
+  boost::json::value v(std::move(data));
+  cap_strings(v, std::max(options_.max_event_text_bytes, core::kMinTextCap));
+  broadcast(std::make_shared<const std::string>(message(type, v)), detail::WsPeer::Kind::kEvent);
+}
+
+bool WsHub::take_slot(std::string_view type, int64_t now_ms,
+                      std::optional<boost::json::object>& summary) {
+  const int64_t second = now_ms / 1000;
+  core::MutexLock lock(fold_mu_);
+  // What was folded in an earlier second is announced now, before anything newer.
+  if (!folded_.empty() && folded_since_ms_ / 1000 != second) summary = take_folded();
+  auto it = kinds_.find(type);
+  if (it == kinds_.end()) {
+    // Kinds are the application's own names, a handful: the map stays small.
+    it = kinds_.emplace(std::string(type), KindWindow{}).first;
+  }
+  KindWindow& w = it->second;
+  if (w.second != second) w = {second, 0};
+  if (w.sent < options_.events_per_second) {
+    ++w.sent;
+    return true;
+  }
+  if (folded_.empty()) folded_since_ms_ = now_ms;
+  ++folded_[std::string(type)];
+  folded_total_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+std::optional<boost::json::object> WsHub::take_folded() {
+  if (folded_.empty()) return std::nullopt;
+  boost::json::object counts;
+  for (const auto& [kind, n] : folded_) counts[kind] = n;
+  folded_.clear();
+  return boost::json::object{{"counts", std::move(counts)}, {"since_ms", folded_since_ms_}};
 }
 
 void WsHub::broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::Kind kind) {
@@ -79,6 +135,7 @@ WsHealth WsHub::health() const {
   h.dropped = dropped.load(std::memory_order_relaxed);
   h.closed_slow = closed_slow.load(std::memory_order_relaxed);
   h.closed_silent = closed_silent.load(std::memory_order_relaxed);
+  h.folded = folded_total_.load(std::memory_order_relaxed);
   return h;
 }
 
@@ -135,6 +192,18 @@ void WsHub::run_stats() {
   for (;;) {
     if (wake_.wait_for(mu_, options_.stats_interval, [this]() REQUIRES(mu_) { return stopped_; }))
       return;
+    lock.unlock();
+    // A flood that stopped is summed up with the stats, not left waiting for the next event.
+    std::optional<boost::json::object> summary;
+    {
+      core::MutexLock fold_lock(fold_mu_);
+      summary = take_folded();
+    }
+    if (summary) {
+      broadcast(std::make_shared<const std::string>(message("folded", *summary)),
+                detail::WsPeer::Kind::kEvent);
+    }
+    lock.lock();
     if (peers_.empty() || !stats_) continue;  // nobody listens: do not even ask
     lock.unlock();
     std::shared_ptr<const std::string> text;

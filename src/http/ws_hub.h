@@ -3,7 +3,14 @@
 // object {"type", "ts" (ms since the epoch), "data"}:
 //   stats           every stats_interval, from the stats provider the application supplies;
 //   violation, alert, config_changed, ...   whatever publish() is given, as it happens;
+//   folded          {"counts": {kind: n, ...}, "since_ms"}: the events of each kind that were
+//                   over the kind's rate since since_ms, counted instead of sent;
 //   hello           once, to one client, when it is authenticated.
+// Events are bounded at the source, whoever causes them: every string in an event's data is
+// capped (core/capped_text.h), and each kind sends at most events_per_second a second; the
+// rest are folded into one "folded" summary, sent before the next event of a later second
+// and with the stats. So a flood of one user's traffic costs each client at most (kinds x
+// rate x capped size) a second, which a dashboard reads easily, and never closes it.
 // The hub pings each client every ping_interval and closes one it has not heard from (any
 // frame, pongs included) for silent_timeout.
 //
@@ -37,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +54,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/capped_text.h"
 #include "core/clock.h"
 #include "core/mutex.h"
 #include "http/live_feed.h"
@@ -63,6 +72,10 @@ struct WsHubOptions {
   std::size_t max_queued_messages = 64;        // per client; past it the client is closed
   std::size_t max_queued_bytes = 1024 * 1024;  // per client; likewise
   std::size_t max_incoming_bytes = 4096;       // a larger message from a client closes it (1009)
+  // Every string in an event's data is capped to this many bytes (at least core::kMinTextCap).
+  std::size_t max_event_text_bytes = core::kMaxStoredTextBytes;
+  // Events of one kind sent per wall-clock second; the rest are folded (counted).
+  uint32_t events_per_second = 10;
 };
 
 // GET /api/ws/health.
@@ -72,6 +85,7 @@ struct WsHealth {
   uint64_t dropped = 0;        // stats replaced by newer ones before they went out
   uint64_t closed_slow = 0;    // clients closed because their queue passed the bound
   uint64_t closed_silent = 0;  // clients closed after silent_timeout
+  uint64_t folded = 0;         // events over their kind's rate, counted instead of sent
 };
 
 // How a client proved it is an admin.
@@ -117,7 +131,8 @@ class WsHub final : public LiveFeed {
   // nothing. Idempotent.
   void stop();
 
-  // Sends {"type": type, "ts": now, "data": data} to every authenticated client.
+  // Sends {"type": type, "ts": now, "data": data} to every authenticated client, its strings
+  // capped; or, when `type` is over its rate this second, counts it in the next "folded".
   void publish(std::string_view type, boost::json::object data) override;
 
   WsHealth health() const;
@@ -148,6 +163,17 @@ class WsHub final : public LiveFeed {
   std::atomic<uint64_t> closed_silent{0};
 
  private:
+  // One kind's count in the current wall-clock second.
+  struct KindWindow {
+    int64_t second = 0;
+    uint32_t sent = 0;
+  };
+  // True if an event of `type` at `now_ms` is within its kind's rate; false: it was folded.
+  // Also hands back, in `summary`, the folded summary now due (folds of an earlier second).
+  bool take_slot(std::string_view type, int64_t now_ms, std::optional<boost::json::object>& summary)
+      EXCLUDES(fold_mu_);
+  // The folded summary of what is pending, if anything is (and resets it).
+  std::optional<boost::json::object> take_folded() REQUIRES(fold_mu_);
   void run_stats();
   void broadcast(std::shared_ptr<const std::string> text, detail::WsPeer::Kind kind);
   // Unregisters and closes with 1008 those of `peers` whose credential is no longer valid.
@@ -167,6 +193,13 @@ class WsHub final : public LiveFeed {
     Credential credential;
   };
   std::unordered_map<detail::WsPeer*, Peer> peers_ GUARDED_BY(mu_);
+
+  // The rate of each kind and what was folded; apart from mu_, which sending takes.
+  core::Mutex fold_mu_;
+  std::map<std::string, KindWindow, std::less<>> kinds_ GUARDED_BY(fold_mu_);
+  std::map<std::string, uint64_t> folded_ GUARDED_BY(fold_mu_);  // per kind, since folded_since_
+  int64_t folded_since_ms_ GUARDED_BY(fold_mu_) = 0;
+  std::atomic<uint64_t> folded_total_{0};
   std::thread stats_thread_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -52,6 +53,14 @@ class ViolationStore {
   // Violations at or after `since_ms`, oldest first.
   virtual Result<std::vector<Violation>> violations_since(int64_t since_ms) = 0;
   virtual Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) = 0;
+  // Violations at or after `from_ms` and before `to_ms`, oldest first, passed to `fn` one at a
+  // time; read in pages so that memory stays bounded and other callers are not held up for
+  // the whole scan. `fn` must not call the store. On failure the rows already passed stay
+  // passed.
+  virtual Status scan_violations(int64_t from_ms, int64_t to_ms,
+                                 const std::function<void(const ViolationRecord&)>& fn) = 0;
+  // Retention: deletes violations from before `before_ms`; says how many.
+  virtual Result<uint64_t> delete_violations_before(int64_t before_ms) = 0;
 };
 
 namespace detail {
@@ -69,6 +78,13 @@ class ForwardViolationStore : public Base {
   }
   Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override {
     return to().list_violations(filter);
+  }
+  Status scan_violations(int64_t from_ms, int64_t to_ms,
+                         const std::function<void(const ViolationRecord&)>& fn) override {
+    return to().scan_violations(from_ms, to_ms, fn);
+  }
+  Result<uint64_t> delete_violations_before(int64_t before_ms) override {
+    return to().delete_violations_before(before_ms);
   }
 
  private:

@@ -6,6 +6,8 @@
 
 #include "store/detail/dead_letter_text.h"
 
+#include "core/capped_text.h"
+
 namespace gaia::store {
 namespace {
 
@@ -62,7 +64,10 @@ WriteQueue::~WriteQueue() {
   writer_.join();
 }
 
+// Every row is queued here, whichever backend writes it: the one place a command's text is
+// capped before it is stored (capped outside the lock: hashing a long text takes a while).
 void WriteQueue::push(Execution execution, RecordDone done) {
+  execution.command = core::capped_text(execution.command);
   {
     core::MutexLock lock(mu_);
     queued_.executions.push_back(std::move(execution));
@@ -80,12 +85,14 @@ void WriteQueue::push(Usage usage) {
 }
 
 void WriteQueue::push(Violation violation) {
+  violation.command = core::capped_text(violation.command);
   core::MutexLock lock(mu_);
   queued_.violations.push_back(std::move(violation));
   if (queued_.violations.size() == max_batch_) wake_.notify_one();
 }
 
 void WriteQueue::push(ConfirmDecision decision) {
+  decision.command = core::capped_text(decision.command);
   core::MutexLock lock(mu_);
   queued_.decisions.push_back(std::move(decision));
   if (queued_.decisions.size() == max_batch_) wake_.notify_one();

@@ -3,7 +3,8 @@
 // commits it in one transaction, and only then answers each execution's callback. Many
 // writes share one fsync, and no request thread waits on the disk. An execution starts a
 // commit at once; usage, violations and confirmation decisions ride along, or are committed after
-// `linger`. Thread-safe.
+// `linger`. A command's text is queued capped (core/capped_text.h), whoever wrote it.
+// Thread-safe.
 //
 // Poison: a batch the database refuses for what it holds (any failure but kUnavailable: a byte
 // its encoding rejects, a constraint) is committed again in halves, down to single writes; a

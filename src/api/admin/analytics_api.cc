@@ -7,6 +7,7 @@
 
 #include "api/admin/admin_support.h"
 #include "api/admin/analytics_csv.h"
+#include "api/admin/analytics_query.h"
 #include "api/api_pools.h"
 
 namespace gaia::api::admin {
@@ -18,121 +19,58 @@ using analytics::Metric;
 constexpr size_t kChunkBytes = 64 * 1024;
 constexpr int64_t kDefaultRangeMs = 24 * analytics::kHourMs;
 
-// Splits a comma-separated list; empty items are dropped.
-std::vector<std::string> split(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const size_t comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
-// The range of a request: `to` defaults to now and `from` to `default_length` before it.
-std::variant<std::pair<int64_t, int64_t>, http::Response> range_of(QueryReader& q, int64_t now_ms,
-                                                                   int64_t default_length) {
-  auto from = q.time_ms("from");
-  auto to = q.time_ms("to");
-  if (q.error()) return *q.error();
-  const int64_t to_ms = to.value_or(now_ms);
-  const int64_t from_ms = from.value_or(to_ms - default_length);
-  if (from_ms >= to_ms) return field_error("from", "must be before to");
-  return std::make_pair(from_ms, to_ms);
-}
-
-struct ParsedReport {
-  analytics::ReportQuery query;
-  bool csv = false;
-};
-
-std::variant<ParsedReport, http::Response> parse_report(const ApiContext& ctx,
-                                                        const http::Request& req) {
-  QueryReader q(req.query);
-  ParsedReport out;
-  auto range = range_of(q, core::to_ms(ctx.clock.now().wall), kDefaultRangeMs);
-  if (auto* r = std::get_if<http::Response>(&range)) return std::move(*r);
-  std::tie(out.query.from_ms, out.query.to_ms) = std::get<0>(range);
-  auto bucket = q.text("bucket", 16);
-  auto group_by = q.text("group_by", 64);
-  auto user = q.text("user", 128);
-  auto type = q.text("type", 64);
-  auto outcome = q.text("outcome", 16);
-  auto metrics = q.text("metrics", 64);
-  auto format = q.text("format", 8);
-  if (q.error()) return *q.error();
-  if (bucket) {
-    auto g = store::parse_granularity(*bucket);
-    if (!g) return field_error("bucket", "must be minute, hour or day");
-    out.query.bucket = *g;
-  }
-  if (group_by) {
-    for (const std::string& name : split(*group_by)) {
-      auto d = analytics::parse_dimension(name);
-      if (!d) return field_error("group_by", "\"" + name + "\": use user, type, key or outcome");
-      if (std::find(out.query.group_by.begin(), out.query.group_by.end(), *d) !=
-          out.query.group_by.end()) {
-        return field_error("group_by", "\"" + name + "\" is named twice");
-      }
-      out.query.group_by.push_back(*d);
-    }
-  }
-  if (metrics) {
-    out.query.metrics.clear();
-    for (const std::string& name : split(*metrics)) {
-      auto m = analytics::parse_metric(name);
-      if (!m) {
-        return field_error("metrics", "\"" + name + "\": use count, cost, duration, cpu or memory");
-      }
-      if (std::find(out.query.metrics.begin(), out.query.metrics.end(), *m) ==
-          out.query.metrics.end()) {
-        out.query.metrics.push_back(*m);
-      }
-    }
-    if (out.query.metrics.empty()) return field_error("metrics", "name at least one metric");
-  }
-  if (user) {
-    auto found = ctx.directory.find_user(*user);
-    if (!found) return field_error("user", "no user " + *user);
-    out.query.user_id = found->id;
-  }
-  if (type) out.query.type = *type;
-  if (outcome) {
-    if (*outcome != analytics::kAdmitted && *outcome != analytics::kRefused &&
-        *outcome != analytics::kExecuted && *outcome != analytics::kFailed) {
-      return field_error("outcome", "must be admitted, refused, executed or failed");
-    }
-    out.query.outcome = *outcome;
-  }
-  if (format) {
-    if (*format != "json" && *format != "csv") return field_error("format", "must be json or csv");
-    out.csv = *format == "csv";
-  }
-  if (core::Status s = analytics::validate(out.query); !s.ok()) {
-    return field_error(s.message().starts_with("from") ? "from" : "bucket", s.message());
-  }
-  return out;
-}
-
 boost::json::value value_json(const analytics::Value& v) {
   if (const auto* n = std::get_if<int64_t>(&v)) return *n;
   return boost::json::string(std::get<std::string>(v));
 }
 
-// The rendered body in chunks of about kChunkBytes.
-std::vector<std::string> render(const ParsedReport& p, const analytics::ReportTable& table) {
-  std::vector<std::string> chunks(1);
-  auto next = [&]() -> std::string& {
-    if (chunks.back().size() >= kChunkBytes) chunks.emplace_back();
-    return chunks.back();
-  };
-  if (p.csv) {
-    append_csv_header(next(), table.columns);
-    for (const auto& row : table.rows) append_csv_record(next(), row);
-    return chunks;
+// Answers a stream with one whole response.
+void answer(const std::shared_ptr<http::ResponseStream>& stream, http::Response r) {
+  stream->begin(r.status, std::string(r.content_type), std::move(r.headers));
+  stream->write(std::move(r.body));
+  stream->finish();
+}
+
+// Writes a report to its stream as its rows come: text gathers into chunks of about
+// kChunkBytes, each written once the client has taken the one before (so at most about two
+// chunks wait in memory, whatever the report's size). The status line goes out with the
+// first chunk, so a store failure before it is still a 503.
+class ReportWriter {
+ public:
+  ReportWriter(std::shared_ptr<http::ResponseStream> stream, std::string content_type)
+      : stream_(std::move(stream)), content_type_(std::move(content_type)) {}
+
+  std::string& text() { return text_; }
+  bool begun() const { return begun_; }
+
+  // Writes the gathered text once it fills a chunk (or now, when `all`). False when the
+  // client went away. REQUIRES: not an io thread (it waits while the client is behind).
+  bool write(bool all = false) {
+    if (text_.size() < kChunkBytes && !all) return true;
+    if (!begun_) stream_->begin(200, content_type_);
+    begun_ = true;
+    while (!stream_->write(text_)) {
+      if (stream_->closed()) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    text_.clear();
+    return true;
   }
+
+  void finish() {
+    if (write(true)) stream_->finish();
+  }
+
+ private:
+  const std::shared_ptr<http::ResponseStream> stream_;
+  const std::string content_type_;
+  std::string text_;
+  bool begun_ = false;
+};
+
+// The report's opening: CSV's header row, or JSON's head up to the start of its rows.
+void open_report(const ParsedReport& p, std::string& out) {
+  if (p.csv) return append_csv_header(out, analytics::report_columns(p.query));
   boost::json::array group_by, metrics;
   for (Dimension d : p.query.group_by) group_by.emplace_back(analytics::dimension_name(d));
   for (Metric m : p.query.metrics) metrics.emplace_back(analytics::metric_name(m));
@@ -143,38 +81,45 @@ std::vector<std::string> render(const ParsedReport& p, const analytics::ReportTa
                            {"metrics", std::move(metrics)}};
   std::string text = boost::json::serialize(head);
   text.pop_back();  // the closing brace: the rows follow
-  next() += text + ",\"rows\":[";
-  for (size_t i = 0; i < table.rows.size(); ++i) {
-    boost::json::object row;
-    for (size_t c = 0; c < table.columns.size(); ++c) {
-      row[table.columns[c]] = value_json(table.rows[i][c]);
-    }
-    std::string& out = next();
-    if (i > 0) out += ',';
-    out += boost::json::serialize(row);
-  }
-  next() += "]}";
-  return chunks;
+  out += text + ",\"rows\":[";
 }
 
-// Writes `chunks` to `stream`, waiting while the client is behind. REQUIRES: not an io thread.
-void write_chunks(const std::shared_ptr<http::ResponseStream>& stream, std::string content_type,
-                  const std::vector<std::string>& chunks) {
-  stream->begin(200, std::move(content_type));
-  for (const std::string& chunk : chunks) {
-    while (!stream->write(chunk)) {
-      if (stream->closed()) return;  // the client went away
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  }
-  stream->finish();
+void append_row(const ParsedReport& p, const std::vector<std::string>& columns, bool first,
+                const std::vector<analytics::Value>& values, std::string& out) {
+  if (p.csv) return append_csv_record(out, values);
+  boost::json::object row;
+  for (size_t c = 0; c < columns.size(); ++c) row[columns[c]] = value_json(values[c]);
+  if (!first) out += ',';
+  out += boost::json::serialize(row);
 }
 
-// Answers a stream with one whole response.
-void answer(const std::shared_ptr<http::ResponseStream>& stream, http::Response r) {
-  stream->begin(r.status, std::string(r.content_type), std::move(r.headers));
-  stream->write(std::move(r.body));
-  stream->finish();
+// Streams the report of `p` to `stream`: rows are rendered and written as the report
+// produces them, never held all at once. REQUIRES: not an io thread.
+void stream_report(const ApiContext& ctx, const analytics::Buckets& buckets, const ParsedReport& p,
+                   const std::shared_ptr<http::ResponseStream>& stream) {
+  ReportWriter out(stream, p.csv ? "text/csv; charset=utf-8" : "application/json");
+  open_report(p, out.text());
+  const std::vector<std::string> columns = analytics::report_columns(p.query);
+  bool first = true;
+  core::Status s = analytics::stream_report(
+      ctx.store, buckets, p.query,
+      [&ctx](uint64_t id) {
+        auto user = ctx.directory.user_by_id(id);
+        return user ? user->name : std::to_string(id);
+      },
+      [&](std::vector<analytics::Value> row) {
+        append_row(p, columns, first, row, out.text());
+        first = false;
+        return out.write();
+      });
+  if (!s.ok()) {
+    // Before the first byte the client gets a clean 503; after it, a cut-off body (the
+    // stream is dropped unfinished), never a complete-looking wrong one.
+    if (!out.begun()) answer(stream, store_failure(s));
+    return;
+  }
+  if (!p.csv) out.text() += "]}";
+  out.finish();
 }
 
 boost::json::object findings_json(const analytics::Findings& f) {
@@ -208,23 +153,22 @@ http::Response admin_get(const ApiContext& ctx, const http::Request& req, Fn fn)
 }  // namespace
 
 void add_analytics_api(http::Router& router, ApiContext ctx, AnalyticsServices services) {
-  // A report may take a second: it runs on the analytics pool, off the io threads.
+  // A report may take a while: it runs on the analytics pool, off the io threads, and holds
+  // its thread until its last row is written, so the pool's size (GAIA_HTTP_ANALYTICS_THREADS)
+  // bounds the reports under way; past its queue the rest are answered 503 with Retry-After.
   router.add_stream_blocking(
       "GET", "/api/admin/quotas/analytics", kAnalyticsPool,
       [ctx, services](const http::Request& req, std::shared_ptr<http::ResponseStream> stream) {
         auto auth = authenticate(req, ctx.directory, true);
         if (auto* r = std::get_if<http::Response>(&auth)) return answer(stream, std::move(*r));
-        auto parsed = parse_report(ctx, req);
+        auto parsed =
+            parse_report_query(req.query, core::to_ms(ctx.clock.now().wall),
+                               [&ctx](std::string_view name) -> std::optional<uint64_t> {
+                                 auto found = ctx.directory.find_user(name);
+                                 return found ? std::optional<uint64_t>(found->id) : std::nullopt;
+                               });
         if (auto* r = std::get_if<http::Response>(&parsed)) return answer(stream, std::move(*r));
-        const ParsedReport& p = std::get<ParsedReport>(parsed);
-        auto table = analytics::run_report(ctx.store, services.rollup.buckets(), p.query,
-                                           [&ctx](uint64_t id) {
-                                             auto user = ctx.directory.user_by_id(id);
-                                             return user ? user->name : std::to_string(id);
-                                           });
-        if (!table.ok()) return answer(stream, store_failure(table.status()));
-        write_chunks(stream, p.csv ? "text/csv; charset=utf-8" : "application/json",
-                     render(p, table.value()));
+        stream_report(ctx, services.rollup.buckets(), std::get<ParsedReport>(parsed), stream);
       });
 
   router.add_blocking(

@@ -16,6 +16,9 @@ class PostgresViolationStore final : public ViolationStore {
   void record_violation(Violation violation) override;
   Result<std::vector<Violation>> violations_since(int64_t since_ms) override;
   Result<std::vector<ViolationRecord>> list_violations(const ViolationFilter& filter) override;
+  Status scan_violations(int64_t from_ms, int64_t to_ms,
+                         const std::function<void(const ViolationRecord&)>& fn) override;
+  Result<uint64_t> delete_violations_before(int64_t before_ms) override;
 
  private:
   Database& db_;
@@ -54,6 +57,38 @@ Result<std::vector<ViolationRecord>> PostgresViolationStore::list_violations(
                     rows->text(i, 5), rows->int64(i, 6)}});
   }
   return out;
+}
+
+Status PostgresViolationStore::scan_violations(
+    int64_t from_ms, int64_t to_ms, const std::function<void(const ViolationRecord&)>& fn) {
+  int64_t after_at_ms = from_ms;
+  int64_t after_id = 0;
+  for (;;) {
+    std::vector<ViolationRecord> page;
+    {
+      // The lock is held for one page at a time.
+      core::MutexLock lock(db_.mu);
+      auto rows = db_.conn->run("scan_violations", detail::postgres_text<sql::kScanViolations>,
+                                {param(from_ms), param(to_ms), param(after_at_ms), param(after_id),
+                                 param(sql::kScanViolationsPage)});
+      if (!rows.ok()) return rows.status();
+      page.reserve(static_cast<size_t>(rows->size()));
+      for (int i = 0; i < rows->size(); ++i) page.push_back(sql::violation_record_of(rows->row(i)));
+    }
+    for (const ViolationRecord& v : page) fn(v);
+    if (static_cast<int64_t>(page.size()) < sql::kScanViolationsPage) return {};
+    after_at_ms = page.back().violation.at_ms;
+    after_id = static_cast<int64_t>(page.back().id);
+  }
+}
+
+Result<uint64_t> PostgresViolationStore::delete_violations_before(int64_t before_ms) {
+  core::MutexLock lock(db_.mu);
+  auto rows =
+      db_.conn->run("delete_violations_before", detail::postgres_text<sql::kDeleteViolationsBefore>,
+                    {param(before_ms)});
+  if (!rows.ok()) return rows.status();
+  return rows->affected();
 }
 
 }  // namespace

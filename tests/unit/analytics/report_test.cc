@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "backend_fixture.h"
 
 namespace gaia::analytics {
@@ -90,6 +92,59 @@ TEST_P(ReportTest, GroupingByKeyAndOutcomeSplitsRefusals) {
   ASSERT_EQ(t.rows.size(), 4u);  // Jan 4 admitted; Jan 5 admitted, executed, refused
   EXPECT_EQ(t.rows[3][1], Value(int64_t{10}));
   EXPECT_EQ(t.rows[3][2], Value(std::string("refused")));
+}
+
+TEST_P(ReportTest, ARangeOfManySlicesStreamsItsRowsInOrderAsTheTableHasThem) {
+  ReportQuery q;
+  q.from_ms = kT0 - 24 * kHour;
+  q.to_ms = kT0 + 24 * kHour;  // 2,880 minutes: 45 slices
+  q.bucket = Granularity::kMinute;
+  q.group_by = {Dimension::kUser, Dimension::kOutcome};
+  const ReportTable table = report(q);
+  ASSERT_GE(table.rows.size(), 5u);
+  std::vector<std::vector<Value>> streamed;
+  core::Status s =
+      stream_report(*store_, Buckets(new_york()), q, name_of, [&](std::vector<Value> row) {
+        streamed.push_back(std::move(row));
+        return true;
+      });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(streamed, table.rows);
+  for (size_t i = 1; i < streamed.size(); ++i) {
+    EXPECT_LE(std::get<int64_t>(streamed[i - 1][0]), std::get<int64_t>(streamed[i][0]));
+  }
+}
+
+TEST_P(ReportTest, AReaderThatGoesAwayStopsTheReport) {
+  ReportQuery q;
+  q.from_ms = kT0 - 24 * kHour;
+  q.to_ms = kT0 + 24 * kHour;
+  q.bucket = Granularity::kMinute;
+  int rows = 0;
+  core::Status s = stream_report(*store_, Buckets(new_york()), q, name_of, [&](std::vector<Value>) {
+    ++rows;
+    return false;
+  });
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(rows, 1);
+}
+
+TEST(ReportValidationTest, RangesWhoseBucketCountWouldOverflowAreRefused) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  ReportQuery q;
+  q.bucket = Granularity::kDay;
+  q.from_ms = 0;
+  q.to_ms = kMax;
+  EXPECT_FALSE(validate(q).ok());
+  q.from_ms = std::numeric_limits<int64_t>::min();
+  EXPECT_FALSE(validate(q).ok());
+  q.from_ms = kMax - 2 * kHour;  // a short range, but past the year 9999
+  EXPECT_FALSE(validate(q).ok());
+  q.from_ms = 0;
+  q.to_ms = kMaxReportTimeMs;  // 8,000 years of days: a count, not an overflow
+  core::Status s = validate(q);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("100000"), std::string::npos) << s.message();
 }
 
 TEST(ReportValidationTest, AYearOfMinutesIsRefusedWithTheLimit) {

@@ -265,6 +265,7 @@ TEST_F(WsTest, SilentPeerIsClosed) {
   http::WsHubOptions o = quiet();
   o.ping_interval = 20ms;
   o.silent_timeout = 100ms;
+  o.events_per_second = 1'000'000;  // the alive client reads one event per turn below
   start(o);
   WsClient silent;  // reads nothing after the hello, so it never answers a ping
   ASSERT_EQ(hello(silent, {bearer(admin_key_)}), "header");
@@ -292,6 +293,9 @@ TEST_F(WsTest, SlowConsumerIsClosedWhileFastOneKeepsReceiving) {
   http::WsHubOptions o = quiet();
   o.max_queued_messages = 8;
   o.max_queued_bytes = 64 << 20;
+  // A client that reads nothing at all: past the bounds of the sources (rate, size).
+  o.events_per_second = 1'000'000;
+  o.max_event_text_bytes = 1 << 20;
   start(o);
   WsClient slow;
   ASSERT_EQ(hello(slow, {bearer(admin_key_)}), "header");
@@ -345,6 +349,38 @@ TEST_F(WsTest, PublishReachesEveryClient) {
   auto user = testing::http_request(server_->port(), "GET", "/api/ws/health", user_key_);
   ASSERT_TRUE(user);
   EXPECT_EQ(user->status, 403);
+}
+
+TEST_F(WsTest, EventsOverTheirKindsRateAreFoldedIntoACountAndLongTextIsCapped) {
+  http::WsHubOptions o = quiet();
+  o.events_per_second = 3;
+  o.stats_interval = 50ms;  // a flood that stopped is summed up with the stats
+  start(o);
+  WsClient c;
+  ASSERT_EQ(hello(c, {bearer(admin_key_)}), "header");
+  const std::string command(64 * 1024, 'c');
+  for (int i = 0; i < 25; ++i) {
+    hub_->publish("violation", boost::json::object{{"command", command}, {"i", i}});
+  }
+  hub_->publish("alert", boost::json::object{{"kind", "its own rate"}});
+  uint64_t violations = 0, folded = 0, alerts = 0;
+  for (int i = 0; i < 100 && violations + folded < 25; ++i) {
+    auto m = c.read();
+    ASSERT_TRUE(m);
+    const auto& type = m->at("type").as_string();
+    if (type == "violation") {
+      ++violations;
+      EXPECT_LE(m->at("data").at("command").as_string().size(), core::kMaxStoredTextBytes);
+    } else if (type == "folded") {
+      folded += m->at("data").at("counts").at("violation").to_number<uint64_t>();
+    } else if (type == "alert") {
+      ++alerts;
+    }
+  }
+  EXPECT_EQ(violations + folded, 25u);
+  EXPECT_LE(violations, 6u);  // 3 a second: at most two seconds' worth, were one to pass
+  EXPECT_EQ(hub_->health().folded, folded);
+  EXPECT_EQ(hub_->health().closed_slow, 0u);
 }
 
 TEST_F(WsTest, StopClosesClientsAsGoingAway) {

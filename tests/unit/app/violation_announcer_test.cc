@@ -30,15 +30,5 @@ TEST(ViolationAnnouncerTest, AnnouncesARefusalWithTheUsersName) {
             R"("command":"make all","at_ms":1000500})");
 }
 
-TEST(ViolationAnnouncerTest, AFloodIsAnnouncedAtMostPerSecondTimesASecond) {
-  Captured feed;
-  ViolationAnnouncer announcer(feed, name_of, 3);
-  for (int i = 0; i < 10; ++i) announcer.on_violation({8, 1, "shell", "rate:1s:5", "", 5'000 + i});
-  EXPECT_EQ(feed.messages.size(), 3u);
-  EXPECT_EQ(feed.messages[0].second.at("user").as_string(), "");    // unknown id
-  announcer.on_violation({8, 1, "shell", "rate:1s:5", "", 6'000});  // the next second
-  EXPECT_EQ(feed.messages.size(), 4u);
-}
-
 }  // namespace
 }  // namespace gaia::app

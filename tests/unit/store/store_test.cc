@@ -14,9 +14,11 @@
 #include <set>
 #include <thread>
 
+#include "core/capped_text.h"
 #include "store/detail/violation_listing.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/postgres_store.h"
+#include "store/sql/violation_store.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/manual_clock.h"
@@ -388,6 +390,71 @@ TEST_P(StoreTest, ViolationsAndAuditAreKept) {
   ASSERT_TRUE(audit.ok());
   ASSERT_EQ(audit->size(), 1u);
   EXPECT_EQ(audit->front().action, "user.create");
+}
+
+TEST_P(StoreTest, ALongCommandIsStoredAsACappedPrefixAndHashInEveryRecord) {
+  auto store = open();
+  const std::string command = "echo " + std::string(64 * 1024, 'x');
+  store->record_violation({1, 2, "shell", "calendar:day:500", command, 50});
+  Execution e = execution("long");
+  e.command = command;
+  ASSERT_TRUE(record(*store, e).ok());
+  ConfirmDecision d;
+  d.at_ms = 70;
+  d.user = "alice";
+  d.command = command;
+  d.decision = "deny";
+  d.source = "pattern";
+  store->record_decision(d);
+  ASSERT_TRUE(store->flush().ok());
+  EXPECT_LE(sql("SELECT MAX(LENGTH(command)) FROM violations"), 1024);
+  EXPECT_LE(sql("SELECT MAX(LENGTH(command)) FROM executions"), 1024);
+  EXPECT_LE(sql("SELECT MAX(LENGTH(command)) FROM confirm_decisions"), 1024);
+  const std::string kept = store->find_execution(1, "long").value()->command;
+  EXPECT_EQ(kept, core::capped_text(command));
+  EXPECT_TRUE(kept.starts_with("echo xxx"));
+  EXPECT_NE(kept.find("65541 bytes, sha256 "), std::string::npos) << kept;
+  EXPECT_EQ(store->violations_since(0).value().front().command, kept);
+}
+
+TEST_P(StoreTest, ViolationRetentionDeletesOnlyOldViolations) {
+  auto store = open();
+  store->record_violation({1, 2, "shell", "calendar:day:500", "old", 1000});
+  store->record_violation({1, 2, "shell", "calendar:day:500", "new", 5000});
+  ASSERT_TRUE(store->flush().ok());
+  auto deleted = store->delete_violations_before(2000);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted.value(), 1u);
+  auto left = store->violations_since(0);
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().command, "new");
+}
+
+TEST_P(StoreTest, ScanningViolationsPassesTheRangeOldestFirstAcrossPages) {
+  auto store = open();
+  // More than one page, several rows sharing a time (the cursor is (at_ms, id)), and rows
+  // on both sides of the range.
+  const int64_t n = sql::kScanViolationsPage + 5;
+  for (int64_t i = 0; i < n; ++i) {
+    store->record_violation({1, 2, "shell", "rate:1s:5", "", 100 + i / 3});
+  }
+  store->record_violation({1, 2, "shell", "rate:1s:5", "", 99});
+  store->record_violation({1, 2, "shell", "rate:1s:5", "", 100 + n});
+  ASSERT_TRUE(store->flush().ok());
+  int64_t seen = 0, last_at = 0;
+  uint64_t last_id = 0;
+  bool ordered = true;
+  Status s = store->scan_violations(100, 100 + n, [&](const ViolationRecord& r) {
+    ordered =
+        ordered && r.violation.at_ms >= last_at && (r.violation.at_ms > last_at || r.id > last_id);
+    last_at = r.violation.at_ms;
+    last_id = r.id;
+    ++seen;
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(ordered);
+  EXPECT_EQ(seen, n);
 }
 
 TEST_P(StoreTest, RulesKeepTheirBodiesAndOrder) {
