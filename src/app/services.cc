@@ -146,7 +146,8 @@ std::unique_ptr<Services> Services::make(const Config& config, const core::Clock
   make_confirmer(*s, config, clock, out);
   s->registry = std::make_unique<metrics::MetricsRegistry>();
   s->metrics = std::make_unique<api::ServiceMetrics>(*s->registry, store);
-  s->quota = std::make_unique<exec::QuotaCheck>(*s->limiter, *s->feed, clock, *s->metrics);
+  s->quota =
+      std::make_unique<exec::QuotaCheck>(*s->limiter, *s->feed, clock, *s->metrics, config.warn_at);
   return s;
 }
 

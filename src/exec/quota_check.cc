@@ -17,6 +17,23 @@ QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
     return answer;
   }
   answer.rules = req.rules;
+  if (load_ != nullptr) answer.throttle = load_->throttle(req.principal.tier);
+  // At factor 0 new work does not start: the quota is left untouched until it is admitted.
+  // A read (cost 0) starts nothing and is answered.
+  if (answer.throttle && req.cost > 0) {
+    const core::Admission& a = answer.throttle->admission;
+    if (a.refuse) {
+      answer.outcome = QuotaOutcome::kOverloaded;
+      answer.retry_after_s = std::max<int64_t>(1, a.retry_after.count());
+      return answer;
+    }
+    if (a.hold) {
+      answer.outcome = QuotaOutcome::kHeld;
+      answer.retry_after_s =
+          std::max<int64_t>(1, core::ceil_seconds(answer.throttle->recheck.count()));
+      return answer;
+    }
+  }
   const core::RuleSet& rules = *answer.rules;
   const core::Instant now = clock_.now();
   core::Decision& d = answer.decision;
@@ -34,6 +51,12 @@ QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
     if (req.cost > 0) {
       store_.add_usage(
           {req.user_id, req.key_id, type_name, day_.at(rules.calendar(), wall_ms), req.cost});
+      // The limit nearest exhaustion is the one a warning is about.
+      if (d.has_deciding) answer.warning = warnings_.passed(req.principal, d.deciding, wall_ms);
+      if (answer.warning && warning_listener_ != nullptr) {
+        warning_listener_->on_quota_warning(req.user_id, type_name, limit, *answer.warning,
+                                            wall_ms);
+      }
     }
   } else {
     answer.outcome = QuotaOutcome::kRefused;

@@ -5,8 +5,14 @@
 // counters, the violations and the figures. The caller has authenticated the subject and
 // validated the request; the answer is transport-free, each front end renders it.
 //
-// Ownership: borrows the limiter, store, clock and observer, which must outlive it.
-// Threads: any thread may call check(); it never waits on I/O (writes are queued).
+// It also tells the caller what the load throttle asks of them (exec/load_signal.h: a delay
+// below factor 1; at factor 0 a refusal or a wait, before any quota is consumed) and warns
+// when an admission takes a calendar quota past a warning threshold (exec/quota_warnings.h).
+//
+// Ownership: borrows the limiter, store, clock and observer, which must outlive it, and the
+// load signal and warning listener once set.
+// Threads: any thread may call check(); it never waits on I/O (writes are queued). The
+// setters are called before the first check.
 //
 // Example:
 //   QuotaCheck quota(limiter, feed, clock, metrics);
@@ -15,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "core/clock.h"
@@ -22,6 +29,8 @@
 #include "core/decision.h"
 #include "core/limiter.h"
 #include "core/rule_set.h"
+#include "exec/load_signal.h"
+#include "exec/quota_warnings.h"
 #include "store/store.h"
 
 namespace gaia::exec {
@@ -51,6 +60,11 @@ struct QuotaRequest {
 enum class QuotaOutcome {
   kAdmitted,
   kRefused,
+  // Load throttling at factor 0, nothing checked or consumed: GAIA_THROTTLE_STOP=refuse
+  // (come back after retry_after_s) or wait (ask again after throttle->recheck, for at most
+  // throttle->admission.max_wait).
+  kOverloaded,
+  kHeld,
   // The store refuses new work while its database is away (GAIA_STORE_FAILURE=closed): nothing
   // was checked or recorded.
   kStorePaused,
@@ -65,8 +79,22 @@ struct QuotaAnswer {
   std::shared_ptr<const core::RuleSet> rules;
   // For a refusal with a known free time, the whole seconds to wait (Retry-After), else -1.
   int64_t retry_after_s = -1;
+  // The load throttle this caller is under; unset at factor 1 and for exempt tiers.
+  std::optional<ThrottleNotice> throttle;
+  // A calendar quota this admission took past a warning threshold, told once per period.
+  std::optional<QuotaWarning> warning;
 
   bool admitted() const { return outcome == QuotaOutcome::kAdmitted; }
+};
+
+// Told of each quota warning as it is given (the live feed, the user's own channel). Called
+// on the checking thread; must not block.
+class QuotaWarningListener {
+ public:
+  virtual ~QuotaWarningListener() = default;
+  // `type` and `limit` name the command type and the policy ("daily", "rule 7 daily").
+  virtual void on_quota_warning(uint64_t user_id, std::string_view type, std::string_view limit,
+                                const QuotaWarning& warning, int64_t at_ms) = 0;
 };
 
 // While the store refuses new work, clients are told to come back after this many seconds.
@@ -75,8 +103,9 @@ inline constexpr int64_t kStorePausedRetryAfterS = 5;
 class QuotaCheck {
  public:
   QuotaCheck(core::Limiter& limiter, store::Store& store, const core::Clock& clock,
-             CheckObserver& observer)
-      : limiter_(limiter), store_(store), clock_(clock), observer_(observer) {}
+             CheckObserver& observer,
+             const QuotaWarnings::TierThresholds& warn_at = QuotaWarnings::kDefaultTierThresholds)
+      : limiter_(limiter), store_(store), clock_(clock), observer_(observer), warnings_(warn_at) {}
   QuotaCheck(const QuotaCheck&) = delete;
   QuotaCheck& operator=(const QuotaCheck&) = delete;
 
@@ -91,11 +120,23 @@ class QuotaCheck {
   // The store's health, for front ends that say which failure policy an answer followed.
   store::StoreHealth store_health() { return store_.health(); }
 
+  // The throttle a caller of `tier` is under now; nullopt at factor 1 or when exempt.
+  std::optional<ThrottleNotice> throttle(core::Tier tier) const {
+    return load_ != nullptr ? load_->throttle(tier) : std::nullopt;
+  }
+
+  // Where the load throttle comes from; none: checks are never throttled.
+  void set_load_signal(const LoadSignal* load) { load_ = load; }
+  void set_warning_listener(QuotaWarningListener* listener) { warning_listener_ = listener; }
+
  private:
   core::Limiter& limiter_;
   store::Store& store_;
   const core::Clock& clock_;
   CheckObserver& observer_;
+  const LoadSignal* load_ = nullptr;
+  QuotaWarningListener* warning_listener_ = nullptr;
+  QuotaWarnings warnings_;
   core::DayStart day_;
 };
 

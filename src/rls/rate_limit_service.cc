@@ -220,6 +220,16 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
                                   "unavailable; failure policy closed: admissions paused");
       return grpc::Status::OK;
     }
+    if (a.outcome == exec::QuotaOutcome::kOverloaded || a.outcome == exec::QuotaOutcome::kHeld) {
+      // Load throttling at factor 0: Envoy cannot hold a request, so refuse or wait alike
+      // become OVER_LIMIT for every descriptor, with Retry-After; nothing was consumed.
+      response.clear_statuses();
+      for (int k = 0; k < n; ++k) response.add_statuses()->set_code(Response::OVER_LIMIT);
+      response.set_overall_code(Response::OVER_LIMIT);
+      add_header(response, "Retry-After", std::to_string(a.retry_after_s));
+      context.AddTrailingMetadata("gaia-throttle", "factor 0: the machine is overloaded");
+      return grpc::Status::OK;
+    }
     fill_status(a, status, policy_field, ratelimit_field);
     if (!a.admitted()) {
       response.set_overall_code(Response::OVER_LIMIT);
