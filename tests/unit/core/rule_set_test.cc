@@ -31,8 +31,7 @@ TEST(RuleSetTest, WarningThresholdsMustBeAscendingPercentages) {
   };
   EXPECT_EQ(with_warn_at({50, 90}), "");
   EXPECT_EQ(with_warn_at({}), "") << "none: the rule never warns";
-  EXPECT_EQ(with_warn_at({90, 50}),
-            "rules[0].warn_at[1]: percentages from 1 to 100, ascending");
+  EXPECT_EQ(with_warn_at({90, 50}), "rules[0].warn_at[1]: percentages from 1 to 100, ascending");
   EXPECT_EQ(with_warn_at({0}), "rules[0].warn_at[0]: percentages from 1 to 100, ascending");
   EXPECT_EQ(with_warn_at({101}), "rules[0].warn_at[0]: percentages from 1 to 100, ascending");
   EXPECT_EQ(with_warn_at({10, 20, 30, 40, 50}), "rules[0].warn_at: at most 4 thresholds");
