@@ -12,6 +12,7 @@
 #include "api/service_metrics.h"
 #include "core/clock.h"
 #include "core/limiter.h"
+#include "exec/load_signal.h"
 #include "http/live_feed.h"
 #include "http/message.h"
 #include "identity/directory.h"
@@ -30,6 +31,7 @@ struct ApiContext {
   rules::RuleBook& rules;
   http::LiveFeed& feed;                              // what admins watch live (http/ws_hub.h)
   reputation::ReputationBook* reputation = nullptr;  // when set, quota answers carry it
+  const exec::LoadSignal* load = nullptr;  // when set, a user's quota shows their throttle
 };
 
 // 400 {"error":"invalid_request","field":field,"message":message}.

@@ -76,7 +76,9 @@ std::unique_ptr<SharedCounters> SharedCounters::connect(
 }
 
 exec::QuotaCheckOptions SharedCounters::quota_options() const {
-  return {.outage = outage_of(config_.redis_failure), .live_nodes = live_node_count};
+  return {.outage = outage_of(config_.redis_failure),
+          .live_nodes = live_node_count,
+          .warn_at = config_.warn_at};
 }
 
 boost::json::object SharedCounters::health_json() const {

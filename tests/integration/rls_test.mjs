@@ -5,6 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -323,6 +325,53 @@ describe('while the database is away, the failure policy decides and says so', (
           assert.equal(answer.response.overall_code, 'OK');
           assert.match(note, /failure policy open: admitting/);
         }
+      } finally {
+        client.close();
+        await node.stop();
+      }
+    });
+  }
+});
+
+// A fake /proc with `memPct` of memory in use and no CPU load, for GAIA_PROC_ROOT.
+function loadedProcRoot(memPct) {
+  const root = mkdtempSync(join(tmpdir(), 'gaia-rls-proc-'));
+  mkdirSync(join(root, 'proc'));
+  writeFileSync(join(root, 'proc', 'stat'), readFileSync('/proc/stat', 'utf8').split('\n')[0] + '\n');
+  const totalKb = 8_000_000;
+  writeFileSync(join(root, 'proc', 'meminfo'),
+    `MemTotal: ${totalKb} kB\nMemFree: 1000 kB\nMemAvailable: ${totalKb * (100 - memPct) / 100} kB\n`);
+  return root;
+}
+
+describe('at throttle factor 0 every descriptor is OVER_LIMIT, consuming nothing', () => {
+  for (const [stop, retryAfter] of [['refuse', '5'], ['wait', '1']]) {
+    test(`GAIA_THROTTLE_STOP=${stop}`, async () => {
+      const node = await GaiaServer.start(process.env.GAIA_SERVER,
+        { GAIA_RLS_PORT: '0', GAIA_PROC_ROOT: loadedProcRoot(98), GAIA_THROTTLE_STOP: stop });
+      const line = await node.waitForLine('[INFO] Envoy rate limit service (gRPC) on ', 10_000);
+      const client = new RlsClient(`127.0.0.1:${line.slice(line.lastIndexOf(':') + 1)}`);
+      try {
+        assert.equal((await node.call('POST', '/api/admin/users', { name: 'lee' })).status, 201);
+        const { key } = (await node.call('POST', '/api/admin/users/lee/keys', {})).body;
+        // Asked before the throttle has read the load, the check would admit.
+        await eventually(async () => {
+          const health = (await node.call('GET', '/health')).body;
+          return health.executor.throttle_factor === 0 ? true : null;
+        });
+        const answer = await eventually(async () => {
+          const a = await client.call({
+            domain: 'gaia',
+            descriptors: [descriptor({ api_key: key, type: 'shell' }),
+              descriptor({ api_key: key, type: 'test' })],
+          });
+          return a.response.overall_code === 'OVER_LIMIT' ? a : null;
+        });
+        assert.deepEqual(answer.response.statuses.map((s) => s.code), ['OVER_LIMIT', 'OVER_LIMIT']);
+        assert.equal(headersOf(answer.response)['Retry-After'], retryAfter);
+        assert.match(answer.trailers()['gaia-throttle'], /factor 0/);
+        const lee = (await node.call('GET', '/api/admin/users/lee')).body;
+        assert.ok(lee.quota.every((q) => q.used === 0), JSON.stringify(lee.quota));
       } finally {
         client.close();
         await node.stop();
