@@ -1,9 +1,8 @@
 #include "rls/rate_limit_service.h"
 
-#include <optional>
-
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "http/ratelimit_fields.h"
