@@ -4,7 +4,7 @@
 //
 //   rls_load --grpc-port P --http-port Q --key K [--type shell] [--seconds 5]
 //            [--concurrency 32] [--channels 4] [--grpc-threads 1] [--rounds 3]
-//            [--server-pid PID]
+//            [--server-pid PID] [--only http|grpc]
 //
 // The generator shares the machine with the server, and a gRPC client costs more CPU than a
 // raw HTTP/1.1 one; with --server-pid it also reports the server's own CPU time per phase
@@ -59,6 +59,7 @@ struct Options {
   int channels = 4;
   int grpc_threads = 1;
   int rounds = 3;
+  std::string only;  // "http" or "grpc": that phase alone (to profile one side)
 };
 
 struct Phase {
@@ -316,11 +317,12 @@ Options parse(int argc, char** argv) {
   o.channels = std::max(1, num("--channels", o.channels));
   o.grpc_threads = num("--grpc-threads", o.grpc_threads);
   o.rounds = num("--rounds", o.rounds);
+  o.only = args["--only"];
   if (o.grpc_port == 0 || o.http_port == 0 || o.key.empty()) {
     std::fprintf(stderr,
                  "usage: rls_load --grpc-port P --http-port Q --key K [--type shell] "
                  "[--seconds 5] [--concurrency 32] [--channels 4] [--grpc-threads 1] [--rounds 3] "
-                 "[--server-pid PID]\n");
+                 "[--server-pid PID] [--only http|grpc]\n");
     std::exit(2);
   }
   return o;
@@ -339,8 +341,8 @@ int main(int argc, char** argv) {
   std::vector<double> ratios;
   std::vector<double> cpu_ratios;
   for (int round = 1; round <= o.rounds; ++round) {
-    const Phase http = measured(o, run_http);
-    const Phase grpc = measured(o, run_grpc);
+    const Phase http = o.only == "grpc" ? Phase{} : measured(o, run_http);
+    const Phase grpc = o.only == "http" ? Phase{} : measured(o, run_grpc);
     const double ratio = http.per_second > 0 ? grpc.per_second / http.per_second : 0;
     const double cpu_ratio =
         http.per_cpu_second > 0 ? grpc.per_cpu_second / http.per_cpu_second : 0;
