@@ -220,6 +220,19 @@ describe('ShouldRateLimit', () => {
     assert.equal(response.statuses[0].limit_remaining, 39);
   });
 
+  test('a request over 64 KiB is refused before it is read, and checks nothing', async () => {
+    // gRPC's message-size filter holds this limit; a server option dropping the filter (such as
+    // gRPC's minimal stack) would lift it.
+    const { key } = await newUser('vic', 'default', [dayQuota(10, 'shell')]);
+    const err = await rejected(direct.call({
+      domain: 'gaia',
+      descriptors: [descriptor({ api_key: key, type: 'shell', note: 'x'.repeat(70_000) })],
+    }));
+    assert.equal(err.code, Status.RESOURCE_EXHAUSTED);
+    const { response } = await check(key, 'shell');
+    assert.equal(response.statuses[0].limit_remaining, 9);
+  });
+
   test('malformed requests are refused naming the field, and change nothing', async () => {
     const { key } = await newUser('hal', 'default', [dayQuota(10, 'shell')]);
     const cases = [
