@@ -179,6 +179,36 @@ describe('ShouldRateLimit', () => {
     assert.equal(headers['RateLimit-Policy'], '"shell-day";q=50;w=86400, "review-day";q=1;w=86400');
   });
 
+  test('an answer carries its own call\'s fields only, whatever calls came before', async () => {
+    // The server reuses a call's messages for later calls: nothing of a larger answer (more
+    // statuses, Retry-After, a descriptor's cost) may show in the next ones.
+    const { key } = await newUser('uma', 'default', [dayQuota(1, 'review'), dayQuota(1000, 'shell')]);
+    await check(key, 'review');
+    let remaining = 1000;
+    for (let round = 0; round < 5; ++round) {
+      const big = await direct.call({
+        domain: 'gaia',
+        descriptors: [descriptor({ api_key: key, type: 'shell' }, 3),
+          descriptor({ api_key: key, type: 'review' }), descriptor({ api_key: key, type: 'shell' })],
+      });
+      remaining -= 4;
+      assert.equal(big.response.statuses.length, 3);
+      assert.ok(Number(headersOf(big.response)['Retry-After']) > 0);
+      const small = await Promise.all(Array.from({ length: 8 }, () => check(key, 'shell')));
+      remaining -= 8;
+      const left = [];
+      for (const { response } of small) {
+        assert.equal(response.overall_code, 'OK');
+        assert.equal(response.statuses.length, 1);
+        assert.equal(response.statuses[0].current_limit.name, 'shell-day');
+        assert.deepEqual(response.response_headers_to_add.map((h) => h.key),
+          ['RateLimit-Policy', 'RateLimit']);
+        left.push(response.statuses[0].limit_remaining);
+      }
+      assert.equal(Math.min(...left), remaining);
+    }
+  });
+
   test('a domain maps other entries to a type', async () => {
     const { key } = await newUser('gus', 'default', [dayQuota(30, 'shell'), dayQuota(40, 'test')]);
     let { response } = await direct.call({
@@ -190,6 +220,19 @@ describe('ShouldRateLimit', () => {
     }));
     assert.equal(response.statuses[0].current_limit.name, 'test-day');
     assert.equal(response.statuses[0].limit_remaining, 39);
+  });
+
+  test('a request over 64 KiB is refused before it is read, and checks nothing', async () => {
+    // gRPC's message-size filter holds this limit; a server option dropping the filter (such as
+    // gRPC's minimal stack) would lift it.
+    const { key } = await newUser('vic', 'default', [dayQuota(10, 'shell')]);
+    const err = await rejected(direct.call({
+      domain: 'gaia',
+      descriptors: [descriptor({ api_key: key, type: 'shell', note: 'x'.repeat(70_000) })],
+    }));
+    assert.equal(err.code, Status.RESOURCE_EXHAUSTED);
+    const { response } = await check(key, 'shell');
+    assert.equal(response.statuses[0].limit_remaining, 9);
   });
 
   test('malformed requests are refused naming the field, and change nothing', async () => {
