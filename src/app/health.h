@@ -17,11 +17,11 @@ struct HealthInfo {
   std::string store_kind;         // "sqlite" or "postgres"
   std::string store_path;         // e.g. "./var/gaia.db", or the URL without its password
   store::Store* store = nullptr;  // its writer's state is reported when set
-  std::function<boost::json::object()> executor;  // the "executor" section, when set
-  std::function<boost::json::object()> alerts;    // the "alerts" section, when set
-  std::function<boost::json::object()> rls;       // the "rls" section, when set
-  std::function<boost::json::object()> cluster;   // the "cluster" section, when set
-  std::function<boost::json::object()> counters;  // the "counters" section, when set
+  std::function<boost::json::object()> executor;            // the "executor" section, when set
+  std::function<boost::json::object()> alerts;              // the "alerts" section, when set
+  std::function<boost::json::object()> rls;                 // the "rls" section, when set
+  std::function<boost::json::object()> cluster;             // the "cluster" section, when set
+  std::function<boost::json::object()> counters = nullptr;  // the "counters" section, when set
 };
 
 // Registers GET /health on `router`, answering 200
