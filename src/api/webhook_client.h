@@ -59,8 +59,8 @@ struct WebhookHealth {
 
 class WebhookClient {
  public:
-  // kInvalidArgument ("url: ...") unless the URL is empty or http[s]://host[:port][/path], the timeout
-  // and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
+  // kInvalidArgument ("url: ...") unless the URL is empty or http[s]://host[:port][/path], the
+  // timeout and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
   // `clock` (the signatures' timestamps) must outlive the client.
   static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options,
                                                            const core::Clock& clock);

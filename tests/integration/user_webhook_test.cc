@@ -26,9 +26,7 @@ const std::string kSecret = "webhook-shared-secret";
 class UserWebhookTest : public GaiaServerTest {
  protected:
   UserWebhookTest() : GaiaServerTest(kAdminKey) {}
-  void SetUp() override {
-    start({"GAIA_EXEC_WORKERS=1", "GAIA_ALERT_WEBHOOK_SECRET=" + kSecret});
-  }
+  void SetUp() override { start({"GAIA_EXEC_WORKERS=1", "GAIA_ALERT_WEBHOOK_SECRET=" + kSecret}); }
   RawResponse call(std::string_view method, std::string_view path, std::string_view body = {},
                    std::string_view key = kAdminKey) {
     auto r = http_request(port_, method, path, key, body);
@@ -70,7 +68,8 @@ TEST_F(UserWebhookTest, EachThresholdReachesTheUsersWebhookSignedOnceAndARefusal
 
   std::vector<int> statuses;
   for (int i = 0; i < 12; ++i) statuses.push_back(check(ann));
-  EXPECT_EQ(statuses, (std::vector<int>{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429}));
+  EXPECT_EQ(statuses,
+            (std::vector<int>{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429}));
   // Deliveries go out one at a time in order: once bob's warning has arrived, anything ann's
   // checks queued before it has too.
   for (int i = 0; i < 8; ++i) EXPECT_EQ(check(bob), 200);
@@ -143,7 +142,9 @@ TEST_F(UserWebhookTest, OnlyAnAdminSetsItAndAdminsSeeItRedacted) {
   const std::string listed = call("GET", "/api/admin/users?q=ann").body;
   EXPECT_EQ(listed.find("hush-hush"), std::string::npos) << listed;
   ASSERT_TRUE(eventually(
-      [&] { return count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.webhook'") == 1; },
+      [&] {
+        return count_rows("SELECT COUNT(*) FROM audit_log WHERE action = 'user.webhook'") == 1;
+      },
       20s, 50ms));
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE after LIKE '%hush-hush%'"), 0);
 }

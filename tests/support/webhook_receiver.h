@@ -27,7 +27,7 @@ class WebhookReceiver {
   const std::string path_;
   std::mutex mu_;
   std::vector<std::pair<std::string, std::string>> got_;  // guarded by mu_
-  std::unique_ptr<LoopbackServer> server_;  // last: stops before the state above goes
+  std::unique_ptr<LoopbackServer> server_;                // last: stops before the state above goes
 };
 
 // Given "<X-Gaia-Timestamp> <X-Gaia-Signature>": the timestamp within five minutes of now, the

@@ -50,8 +50,9 @@ boost::json::object user_json(const store::User& u) {
           {"name", u.name},
           {"tier", core::tier_name(u.tier)},
           {"created_at_ms", u.created_at_ms},
-          {"webhook_url", u.webhook_url.empty() ? boost::json::value(nullptr)
-                                                : boost::json::value(core::redacted_url(u.webhook_url))}};
+          {"webhook_url", u.webhook_url.empty()
+                              ? boost::json::value(nullptr)
+                              : boost::json::value(core::redacted_url(u.webhook_url))}};
 }
 
 boost::json::object key_json(const store::ApiKey& k) {
