@@ -335,11 +335,7 @@ export class UsersTab {
   // The user's own webhook, where their quota warnings are POSTed. The server shows it only
   // redacted, so the field starts empty and saving sends what is typed ("" clears it).
   webhookEditor(user) {
-    const shown = h(
-      'span',
-      { class: 'webhook-url' },
-      user.webhook_url ? user.webhook_url : 'none',
-    );
+    const shown = h('span', { class: 'webhook-url' }, user.webhook_url ? user.webhook_url : 'none');
     const input = h('input', {
       type: 'url',
       'aria-label': 'webhook URL',
@@ -351,7 +347,9 @@ export class UsersTab {
         await api.patch(`/api/admin/users/${api.enc(user.name)}`, {
           webhook_url: input.value.trim(),
         });
-        toast(input.value.trim() ? `Webhook of ${user.name} set` : `Webhook of ${user.name} cleared`);
+        toast(
+          input.value.trim() ? `Webhook of ${user.name} set` : `Webhook of ${user.name} cleared`,
+        );
         this.open(user.name);
       } catch (e) {
         fail(e);
