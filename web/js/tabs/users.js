@@ -1,5 +1,6 @@
-// Users: search and list users, and for one user: tier, webhook (redacted), keys, per-type usage against quota,
-// reputation, per-user overrides (edited as rows of limits), and a reset of current usage.
+// Users: search and list users, and for one user: tier, webhook (shown redacted), keys, per-type
+// usage against quota, reputation, per-user overrides (edited as rows of limits), and a reset of
+// current usage.
 // Below: the rules in force (GET /api/admin/quotas/config), each limit editable in place.
 
 import * as api from '../api.js';
