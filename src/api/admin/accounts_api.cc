@@ -115,6 +115,7 @@ http::Response update_user(const ApiContext& ctx, const http::Request& req) {
         if (!url->empty()) {
           core::Result<http::Url> parsed = http::parse_url(*url);
           if (!parsed.ok()) return field_error("webhook_url", parsed.status().message());
+          *url = std::move(parsed->text);  // normalised, as it will be sent to
         }
         std::string name(req.path_param("name"));
         auto before = ctx.directory.find_user(name);
