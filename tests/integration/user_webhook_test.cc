@@ -1,7 +1,7 @@
 // A user's own webhook through the real gaia_server: an admin sets it (validated, shown
 // redacted), and each quota warning of that user reaches the receiver the test runs, signed
 // like the alert webhook, once per threshold and period and never for a refusal, counted in
-// /metrics.
+// /metrics; on PostgreSQL, a webhook set on one node serves the warnings of another.
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "support/eventually.h"
+#include "support/gaia_nodes.h"
 #include "support/gaia_server_test.h"
+#include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
 #include "support/webhook_receiver.h"
 
@@ -147,6 +149,68 @@ TEST_F(UserWebhookTest, OnlyAnAdminSetsItAndAdminsSeeItRedacted) {
       },
       20s, 50ms));
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM audit_log WHERE after LIKE '%hush-hush%'"), 0);
+}
+
+class UserWebhookClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string error;
+    postgres_ = PostgresCluster::create(error).release();
+    ASSERT_NE(postgres_, nullptr) << error;
+  }
+  static void TearDownTestSuite() {
+    delete postgres_;
+    postgres_ = nullptr;
+  }
+  void SetUp() override {
+    nodes_ = std::make_unique<GaiaNodes>(kAdminKey, postgres_->create_database());
+    ASSERT_TRUE(nodes_->start(2, {"GAIA_ALERT_WEBHOOK_SECRET=" + kSecret}));
+  }
+  void TearDown() override { EXPECT_TRUE(nodes_->stop()); }
+  RawResponse call(size_t node, std::string_view method, std::string_view path,
+                   std::string_view body = {}, std::string_view key = kAdminKey) {
+    auto r = http_request(nodes_->port(node), method, path, key, body);
+    EXPECT_TRUE(r) << method << ' ' << path << " on node " << node;
+    return r.value_or(RawResponse{});
+  }
+
+  static PostgresCluster* postgres_;
+  std::unique_ptr<GaiaNodes> nodes_;
+};
+
+PostgresCluster* UserWebhookClusterTest::postgres_ = nullptr;
+
+TEST_F(UserWebhookClusterTest, AWebhookSetOnOneNodeGetsTheWarningsAnotherGives) {
+  WebhookReceiver hook("/ann");
+  ASSERT_EQ(call(0, "POST", "/api/admin/users", R"({"name":"ann"})").status, 201);
+  const RawResponse made =
+      call(0, "POST", "/api/admin/users/ann/keys",
+           R"({"limits":[{"kind":"calendar","period":"day","amount":10,"type":"shell"}]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string key(boost::json::parse(made.body).at("key").as_string());
+  ASSERT_EQ(call(0, "PATCH", "/api/admin/users/ann",
+                 boost::json::serialize(boost::json::object{{"webhook_url", hook.url()}}))
+                .status,
+            200);
+  // Node 1 has the key and the webhook once its change feed reloaded the user.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const RawResponse r = call(1, "GET", "/api/admin/users/ann");
+        return r.status == 200 &&
+               !boost::json::parse(r.body).at("user").at("webhook_url").is_null() &&
+               call(1, "GET", "/api/v1/quota", {}, key).status == 200;
+      },
+      15s, 20ms));
+
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(call(1, "POST", "/api/v1/check", R"({"type":"shell"})", key).status, 200);
+  }
+  ASSERT_TRUE(eventually([&] { return !hook.got().empty(); }, 20s, 50ms));
+  const auto [body, signature] = hook.got().at(0);
+  EXPECT_TRUE(signed_with(kSecret, body, signature)) << signature;
+  const boost::json::value w = boost::json::parse(body).at("warning");
+  EXPECT_EQ(w.at("user"), "ann");
+  EXPECT_EQ(w.at("threshold_pct"), 80);
 }
 
 }  // namespace
