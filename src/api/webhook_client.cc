@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cassert>
 
 #include "http/url.h"
 
@@ -36,8 +37,12 @@ std::string webhook_signature(std::string_view secret, int64_t unix_seconds,
 Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions options,
                                                            const core::Clock& clock) {
   if (sodium_init() < 0) return Status::internal("libsodium failed to initialise");
-  Result<http::Url> url = http::parse_url(options.url);
-  if (!url.ok()) return Status::invalid_argument("url: " + url.status().message());
+  std::string url_text;
+  if (!options.url.empty()) {
+    Result<http::Url> url = http::parse_url(options.url);
+    if (!url.ok()) return Status::invalid_argument("url: " + url.status().message());
+    url_text = std::move(url->text);
+  }
   if (options.timeout <= std::chrono::milliseconds(0)) {
     return Status::invalid_argument("timeout: must be positive");
   }
@@ -48,7 +53,7 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions option
   if (options.max_attempts < 1) return Status::invalid_argument("max_attempts: must be >= 1");
   if (options.max_queued == 0) return Status::invalid_argument("max_queued: must be >= 1");
   return std::unique_ptr<WebhookClient>(
-      new WebhookClient(std::move(options), std::move(url->text), clock));
+      new WebhookClient(std::move(options), std::move(url_text), clock));
 }
 
 WebhookClient::WebhookClient(WebhookOptions options, std::string url, const core::Clock& clock)
@@ -56,7 +61,7 @@ WebhookClient::WebhookClient(WebhookOptions options, std::string url, const core
       url_(std::move(url)),
       clock_(clock),
       http_({.peer = "webhook",
-             .user_agent = "gaia-alerts",
+             .user_agent = options_.user_agent,
              .timeout = options_.timeout,
              .max_answer_bytes = kMaxAnswerBytes,
              .redirects = http::Redirects::kRefuse}) {
@@ -73,13 +78,29 @@ WebhookClient::~WebhookClient() {
 }
 
 bool WebhookClient::enqueue(std::string body) {
+  assert(!url_.empty());
+  return push({url_, std::move(body)});
+}
+
+bool WebhookClient::enqueue_to(std::string_view url, std::string body) {
+  Result<http::Url> parsed = http::parse_url(url);
+  if (!parsed.ok()) {
+    core::MutexLock lock(mu_);
+    ++counts_.failed;
+    counts_.last_error = parsed.status().message();
+    return false;
+  }
+  return push({std::move(parsed->text), std::move(body)});
+}
+
+bool WebhookClient::push(Delivery delivery) {
   {
     core::MutexLock lock(mu_);
     if (queue_.size() >= options_.max_queued) {
       ++counts_.dropped;
       return false;
     }
-    queue_.push_back(std::move(body));
+    queue_.push_back(std::move(delivery));
   }
   wake_.notify_one();
   return true;
@@ -97,11 +118,11 @@ void WebhookClient::run() {
   for (;;) {
     wake_.wait(mu_, [this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    const std::string body = queue_.front();  // stays queued (and counted) while sent
+    const Delivery delivery = queue_.front();  // stays queued (and counted) while sent
     std::chrono::milliseconds backoff = options_.first_backoff;
     for (int attempt = 1;; ++attempt) {
       lock.unlock();
-      Status sent = post(body);
+      Status sent = post(delivery);
       lock.lock();
       if (sent.ok()) {
         ++counts_.delivered;
@@ -120,7 +141,8 @@ void WebhookClient::run() {
   }
 }
 
-Status WebhookClient::post(const std::string& body) const {
+Status WebhookClient::post(const Delivery& delivery) const {
+  const std::string& body = delivery.body;
   std::vector<std::pair<std::string, std::string>> headers;
   if (!options_.secret.empty()) {
     const int64_t now_s =
@@ -129,7 +151,7 @@ Status WebhookClient::post(const std::string& body) const {
     headers.emplace_back("X-Gaia-Timestamp", std::to_string(now_s));
     headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, now_s, body));
   }
-  Result<std::string> answer = http_.post_json(url_, body, std::move(headers));
+  Result<std::string> answer = http_.post_json(delivery.url, body, std::move(headers));
   if (!answer.ok()) return answer.status();
   return {};
 }

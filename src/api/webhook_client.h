@@ -1,7 +1,8 @@
 #pragma once
-// WebhookClient: delivers JSON payloads (alert notifications) by POST to one configured URL
-// (http:// or https://), from a bounded queue on a sender thread of its own, so that a webhook that
-// is slow, down or refusing never blocks whoever enqueues.
+// WebhookClient: delivers JSON payloads by POST to one configured URL (alert notifications) or
+// to a URL given with each payload (a user's own webhook), http:// or https://, from a bounded
+// queue on a sender thread of its own, so that a webhook that is slow, down or refusing never
+// blocks whoever enqueues. Payloads are sent one at a time, in order.
 //
 // Each payload is sent with
 //   Content-Type: application/json
@@ -35,8 +36,11 @@
 namespace gaia::api {
 
 struct WebhookOptions {
-  std::string url = "";     // http[s]://host[:port][/path]   (GAIA_ALERT_WEBHOOK_URL)
+  // http[s]://host[:port][/path] (GAIA_ALERT_WEBHOOK_URL) for enqueue(); empty: a client
+  // that only sends with enqueue_to().
+  std::string url = "";
   std::string secret = "";  // signs each body; empty: unsigned (GAIA_ALERT_WEBHOOK_SECRET)
+  std::string user_agent = "gaia-alerts";
   std::chrono::milliseconds timeout{5000};  // one attempt: connect, send, answer
   int max_attempts = 5;
   std::chrono::milliseconds first_backoff{1000};
@@ -55,8 +59,8 @@ struct WebhookHealth {
 
 class WebhookClient {
  public:
-  // kInvalidArgument ("url: ...") unless the URL is http[s]://host[:port][/path], the timeout
-  // and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
+  // kInvalidArgument ("url: ...") unless the URL is empty or http[s]://host[:port][/path], the
+  // timeout and backoffs positive, max_attempts and max_queued at least 1. Starts the sender.
   // `clock` (the signatures' timestamps) must outlive the client.
   static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options,
                                                            const core::Clock& clock);
@@ -64,26 +68,33 @@ class WebhookClient {
   WebhookClient(const WebhookClient&) = delete;
   WebhookClient& operator=(const WebhookClient&) = delete;
 
-  // Queues `body` for delivery; false (and counted as dropped) when the queue is full.
-  // Never blocks on the network.
+  // Queues `body` for delivery to options().url; false (and counted as dropped) when the queue
+  // is full. Never blocks on the network. REQUIRES: options().url is not empty.
   bool enqueue(std::string body);
+  // The same to `url`; a URL parse_url refuses is counted as failed, with its reason.
+  bool enqueue_to(std::string_view url, std::string body);
 
   WebhookHealth health() const;
   const WebhookOptions& options() const { return options_; }
 
  private:
   WebhookClient(WebhookOptions options, std::string url, const core::Clock& clock);
+  struct Delivery {
+    std::string url;  // normalised
+    std::string body;
+  };
+  bool push(Delivery delivery);
   void run();
   // One attempt: OK on a 2xx answer.
-  core::Status post(const std::string& body) const;
+  core::Status post(const Delivery& delivery) const;
 
   const WebhookOptions options_;
-  const std::string url_;  // options_.url, parsed and normalised
+  const std::string url_;  // options_.url, parsed and normalised; empty when none
   const core::Clock& clock_;
   const http::Client http_;
   mutable core::Mutex mu_;
   core::CondVar wake_;
-  std::deque<std::string> queue_ GUARDED_BY(mu_);
+  std::deque<Delivery> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   WebhookHealth counts_ GUARDED_BY(mu_);
   std::thread sender_;

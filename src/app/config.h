@@ -94,7 +94,8 @@ struct Config {
   std::string confirm_fallback = "ask";
   // Alerts: rules are evaluated every alert_interval_s seconds; alerts of rules naming the
   // "webhook" channel are POSTed to alert_webhook_url (http://; none when empty), signed
-  // with alert_webhook_secret (environment only) when set.
+  // with alert_webhook_secret (environment only) when set; the same secret signs the quota
+  // warnings sent to users' own webhooks.
   unsigned alert_interval_s = 10;
   std::string alert_webhook_url;
   std::string alert_webhook_secret;

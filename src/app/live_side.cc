@@ -52,6 +52,25 @@ AlertMetricSources alert_sources(const core::Clock& clock, store::Store& store, 
   return sources;
 }
 
+// The client of the users' own webhooks: signed with the alert webhook's secret, counted in
+// /metrics as gaia_user_webhook_deliveries{outcome}.
+core::Result<std::unique_ptr<api::WebhookClient>> user_webhook_client(
+    const Config& config, const core::Clock& clock, metrics::MetricsRegistry& registry) {
+  auto client = api::WebhookClient::make(
+      {.secret = config.alert_webhook_secret, .user_agent = "gaia-quota"}, clock);
+  if (!client.ok()) return client.status();
+  metrics::GaugeFamily& outcomes = registry.add_gauge(
+      "gaia_user_webhook_deliveries",
+      "Quota warnings POSTed to users' own webhooks since start, by outcome: delivered (2xx), "
+      "failed (after every retry) or dropped (the queue was full).",
+      {"outcome"});
+  api::WebhookClient* c = client.value().get();
+  outcomes.add_callback({"delivered"}, [c] { return static_cast<double>(c->health().delivered); });
+  outcomes.add_callback({"failed"}, [c] { return static_cast<double>(c->health().failed); });
+  outcomes.add_callback({"dropped"}, [c] { return static_cast<double>(c->health().dropped); });
+  return client;
+}
+
 }  // namespace
 
 std::unique_ptr<LiveSide> LiveSide::make(const Config& config, const core::Clock& clock,
@@ -77,8 +96,14 @@ std::unique_ptr<LiveSide> LiveSide::make(const Config& config, const core::Clock
   live->violation_announcer_ =
       std::make_unique<ViolationAnnouncer>(*live->own_events_, services.user_names());
   services.feed->add_listener(live->violation_announcer_.get());
-  live->quota_warning_announcer_ =
-      std::make_unique<QuotaWarningAnnouncer>(*live->hub_, services.user_names());
+  auto user_webhooks = user_webhook_client(config, clock, *services.registry);
+  if (!user_webhooks.ok()) {
+    err << "[ERROR] user webhooks: " << user_webhooks.status().message() << std::endl;
+    return nullptr;
+  }
+  live->user_webhooks_ = std::move(user_webhooks.value());
+  live->quota_warning_announcer_ = std::make_unique<QuotaWarningAnnouncer>(
+      *live->hub_, *services.directory, *live->user_webhooks_);
   services.quota->set_warning_listener(live->quota_warning_announcer_.get());
 
   AlertMetricSources sources = alert_sources(clock, store, services, exec, *live->hub_);

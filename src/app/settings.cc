@@ -446,7 +446,7 @@ std::vector<Setting> make_table() {
        "an admin key to accept (32+ characters); unless set, one is made at the first start",
        text_field(&Config::admin_key, "KEY", is_long_secret, "at least 32 characters")},
       {"alert_webhook_secret", "GAIA_ALERT_WEBHOOK_SECRET", "", R::kEnvironmentOnly,
-       "signs alert webhooks (HMAC-SHA256)",
+       "signs the alert webhook and users' own webhooks (HMAC-SHA256)",
        text_field(&Config::alert_webhook_secret, "SECRET", nullptr, "")},
   };
 }

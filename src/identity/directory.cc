@@ -149,6 +149,17 @@ core::Result<store::User> Directory::set_tier(std::string_view name, core::Tier 
   return *user;
 }
 
+core::Result<store::User> Directory::set_webhook_url(std::string_view name, std::string_view url) {
+  core::MutexLock writing(write_mu_);
+  std::optional<store::User> user = find_user(name);
+  if (!user) return core::Status::not_found("no user " + std::string(name));
+  if (core::Status s = store_.set_webhook_url(user->id, url); !s.ok()) return s;
+  user->webhook_url = std::string(url);
+  core::WriterLock lock(mu_);
+  users_[user->id] = *user;
+  return *user;
+}
+
 core::Result<store::User> Directory::delete_user(std::string_view name, int64_t now_ms) {
   std::optional<store::User> user;
   {

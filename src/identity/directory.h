@@ -74,6 +74,8 @@ class Directory {
   // kInvalidArgument "exists" when the name is taken.
   core::Result<store::User> create_user(std::string_view name, core::Tier tier, int64_t now_ms);
   core::Result<store::User> set_tier(std::string_view name, core::Tier tier);
+  // Sets (empty: clears) the user's webhook URL, which the caller has validated.
+  core::Result<store::User> set_webhook_url(std::string_view name, std::string_view url);
   // Revokes every key of the user, then forgets it; kNotFound if there is none.
   core::Result<store::User> delete_user(std::string_view name, int64_t now_ms);
   core::Result<NewKey> create_key(std::string_view user_name, store::Role role,

@@ -26,6 +26,9 @@ struct User {
   std::string name;
   core::Tier tier = core::Tier::kDefault;
   int64_t created_at_ms = 0;
+  // Where the user's own notices (quota warnings) are POSTed, http[s]://...; empty: none.
+  // It may carry a secret: shown only through core::redacted_url.
+  std::string webhook_url = "";
 };
 
 // A key is stored only as its keyed hash (see identity/key_hasher.h).
@@ -53,6 +56,8 @@ class UserKeyStore {
   virtual Result<std::optional<User>> find_user(std::string_view name) = 0;
   virtual Result<std::vector<User>> list_users() = 0;
   virtual Status set_tier(uint64_t user_id, core::Tier tier) = 0;  // kNotFound if absent
+  // Sets the user's webhook URL, empty to clear it; kNotFound if absent.
+  virtual Status set_webhook_url(uint64_t user_id, std::string_view url) = 0;
   // Revokes every key of the user and marks it deleted, in one transaction; kNotFound if
   // absent or already deleted.
   virtual Status delete_user(uint64_t user_id, int64_t now_ms) = 0;
@@ -81,6 +86,9 @@ class ForwardUserKeyStore : public Base {
   Result<std::vector<User>> list_users() override { return to().list_users(); }
   Status set_tier(uint64_t user_id, core::Tier tier) override {
     return to().set_tier(user_id, tier);
+  }
+  Status set_webhook_url(uint64_t user_id, std::string_view url) override {
+    return to().set_webhook_url(user_id, url);
   }
   Status delete_user(uint64_t user_id, int64_t now_ms) override {
     return to().delete_user(user_id, now_ms);

@@ -251,6 +251,22 @@ test('an override edited in the Users tab applies to the next check', async () =
   assert.equal(await saved.last().locator('.ov-amount').inputValue(), '2');
 });
 
+test('a webhook set in the Users tab is stored and shown redacted', async () => {
+  await openTab('users');
+  await page.fill('#user-search', 'carol');
+  await page.locator('#panel-users tr[data-user="carol"] button').click();
+  await page.locator('#panel-users .user-name', { hasText: 'carol' }).waitFor();
+  await page.fill('#panel-users input[aria-label="webhook URL"]', 'https://hooks.example/T0123456789ABCDEFGHIJ');
+  await page.click('#panel-users button:has-text("Set webhook")');
+  await page.locator('.toast', { hasText: 'Webhook of carol set' }).waitFor();
+  await page.locator('#panel-users .webhook-url', { hasText: 'https://hooks.example/***' }).waitFor();
+  const stored = (await server.call('GET', '/api/admin/users/carol')).body.user.webhook_url;
+  assert.equal(stored, 'https://hooks.example/***');
+  assert.ok(!(await page.locator('#panel-users').textContent()).includes('T0123456789ABCDEFGHIJ'));
+  // Carol's later warnings go nowhere.
+  await server.call('PATCH', '/api/admin/users/carol', { webhook_url: '' });
+});
+
 test('a rule edited in the Rules table applies to the next check', async () => {
   // Dave's key rule (one review a day) is used up: his next review is refused...
   assert.equal((await check('dave', 'review', 'make review')).status, 429);

@@ -4,21 +4,17 @@
 // list with its transitions, acknowledging and silencing, and /health's "alerts" section.
 
 #include <gtest/gtest.h>
-#include <sodium.h>
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <thread>
 
-#include "http/server.h"
 #include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/loopback_port.h"
-#include "support/loopback_server.h"
 #include "support/raw_http_client.h"
+#include "support/webhook_receiver.h"
 
 namespace gaia::testing {
 namespace {
@@ -34,58 +30,6 @@ boost::json::value json_of(const RawResponse& r) { return boost::json::parse(r.b
 template <class Fn>
 bool eventually(Fn done) {
   return testing::eventually(done, 20s, 100ms);
-}
-
-// The webhook receiver: records each POST's body, timestamp and signature, answers 200.
-class Receiver {
- public:
-  Receiver() {
-    http::Router router;
-    router.add("POST", "/alerts", [this](const http::Request& req) {
-      std::lock_guard lock(mu_);
-      bodies_.push_back(req.body);
-      signatures_.push_back(std::string(req.header("X-Gaia-Timestamp")) + " " +
-                            std::string(req.header("X-Gaia-Signature")));
-      return http::json_response(200, {{"ok", true}});
-    });
-    server_ = std::make_unique<LoopbackServer>(std::move(router));
-  }
-  std::string url() const { return server_->url("/alerts"); }
-  std::vector<std::pair<std::string, std::string>> got() {
-    std::lock_guard lock(mu_);
-    std::vector<std::pair<std::string, std::string>> out;
-    for (size_t i = 0; i < bodies_.size(); ++i) out.push_back({bodies_[i], signatures_[i]});
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> bodies_, signatures_;
-  std::unique_ptr<LoopbackServer> server_;  // last: stops before the state above goes
-};
-
-// The receiver's own check, given "<X-Gaia-Timestamp> <X-Gaia-Signature>": the timestamp
-// within five minutes of now, the signature "sha256=" + hex HMAC-SHA256(secret,
-// "<timestamp>.<body>").
-bool signed_with(const std::string& secret, const std::string& body, const std::string& sig) {
-  const size_t space = sig.find(' ');
-  if (space == 0 || space == std::string::npos) return false;
-  const std::string timestamp = sig.substr(0, space);
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  if (std::abs(now_s - std::stoll(timestamp)) > 300) return false;
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
-                              secret.size());
-  const std::string signed_text = timestamp + "." + body;
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_text.data()),
-                                signed_text.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  char hex[sizeof mac * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
-  return sig.substr(space + 1) == "sha256=" + std::string(hex);
 }
 
 class AlertsTest : public GaiaServerTest {
@@ -175,7 +119,7 @@ TEST_F(AlertsTest, RulesAreValidatedAuditedAndKeptAcrossARestart) {
 }
 
 TEST_F(AlertsTest, ARuleFiresToTheLogAndASignedWebhookAndCanBeAcknowledged) {
-  Receiver receiver;
+  WebhookReceiver receiver;
   start({"GAIA_ALERT_WEBHOOK_URL=" + receiver.url(), "GAIA_ALERT_WEBHOOK_SECRET=" + kSecret});
   // Always true while the store is healthy: fires at the next round.
   auto made = call("POST", "/api/admin/alerts/rules",

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/admin/admin_support.h"
+#include "http/url.h"
 #include "rules/rule_json.h"
 
 namespace gaia::api::admin {
@@ -100,6 +101,32 @@ http::Response set_tier(const ApiContext& ctx, const http::Request& req) {
                             announce_change(ctx, "user", "update", name, caller);
                             return http::json_response(200, out);
                           });
+}
+
+constexpr size_t kMaxUrlBytes = 2048;
+
+// PATCH {webhook_url}: the user's own webhook, "" to clear it. Shown redacted, as it may
+// carry a secret.
+http::Response update_user(const ApiContext& ctx, const http::Request& req) {
+  return with_json_caller(
+      ctx.directory, req, true, [&](const identity::Caller& caller, JsonBody& body) {
+        auto url = body.string("webhook_url", true, kMaxUrlBytes);
+        if (body.error()) return *body.error();
+        if (!url->empty()) {
+          core::Result<http::Url> parsed = http::parse_url(*url);
+          if (!parsed.ok()) return field_error("webhook_url", parsed.status().message());
+          *url = std::move(parsed->text);  // normalised, as it will be sent to
+        }
+        std::string name(req.path_param("name"));
+        auto before = ctx.directory.find_user(name);
+        if (!before) return http::error_response(404, "not_found", "no user " + name);
+        auto user = ctx.directory.set_webhook_url(name, *url);
+        if (!user.ok()) return store_failure(user.status());
+        boost::json::object out = user_json(user.value());
+        audit_change(ctx, caller, "user.webhook", name, user_json(*before), out);
+        announce_change(ctx, "user", "update", name, caller);
+        return http::json_response(200, out);
+      });
 }
 
 // The rules a new key's `limits` ask for, checked against the rules in force; the key id
@@ -243,6 +270,8 @@ void add_admin_api(http::Router& router, ApiContext ctx) {
              [ctx](const http::Request& req) { return create_user(ctx, req); });
   router.add("PUT", "/api/admin/users/{name}",
              [ctx](const http::Request& req) { return set_tier(ctx, req); });
+  router.add("PATCH", "/api/admin/users/{name}",
+             [ctx](const http::Request& req) { return update_user(ctx, req); });
   router.add("POST", "/api/admin/users/{name}/keys",
              [ctx](const http::Request& req) { return create_key(ctx, req); });
   router.add("DELETE", "/api/admin/users/{name}",

@@ -3,6 +3,7 @@
 // audited and takes effect on the next request.
 //   POST   /api/admin/users                 {name, tier?}   create a user
 //   PUT    /api/admin/users/{name}          {tier}          change the tier
+//   PATCH  /api/admin/users/{name}          {webhook_url}   set the user's webhook ("" clears)
 //   POST   /api/admin/users/{name}/keys     {role?, label?} new key, shown once
 //   DELETE /api/admin/keys/{id}                             revoke a key
 

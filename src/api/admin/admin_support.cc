@@ -3,6 +3,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "core/redact_url.h"
+
 namespace gaia::api::admin {
 namespace {
 
@@ -47,7 +49,10 @@ boost::json::object user_json(const store::User& u) {
   return {{"id", u.id},
           {"name", u.name},
           {"tier", core::tier_name(u.tier)},
-          {"created_at_ms", u.created_at_ms}};
+          {"created_at_ms", u.created_at_ms},
+          {"webhook_url", u.webhook_url.empty()
+                              ? boost::json::value(nullptr)
+                              : boost::json::value(core::redacted_url(u.webhook_url))}};
 }
 
 boost::json::object key_json(const store::ApiKey& k) {

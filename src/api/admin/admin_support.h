@@ -15,7 +15,8 @@
 
 namespace gaia::api::admin {
 
-// {"id","name","tier","created_at_ms"}.
+// {"id","name","tier","created_at_ms","webhook_url"}: the URL redacted (core/redact_url.h), or
+// null when none is set.
 boost::json::object user_json(const store::User& u);
 // {"id","user_id","role","label","agent","from_env","created_at_ms","revoked_at_ms"?}; never
 // the key.

@@ -256,6 +256,10 @@ CREATE TABLE dead_letters (
   error TEXT NOT NULL
 );
 )sql"},
+    // A user's own webhook (quota warnings), set by an admin; NULL: none.
+    {12, R"sql(
+ALTER TABLE users ADD COLUMN webhook_url TEXT;
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

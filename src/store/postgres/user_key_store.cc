@@ -9,8 +9,11 @@ namespace gaia::store::postgres {
 namespace {
 
 User user_of(const Rows& rows, int i) {
-  return User{rows.uint64(i, 0), rows.text(i, 1),
-              core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault), rows.int64(i, 3)};
+  return User{.id = rows.uint64(i, 0),
+              .name = rows.text(i, 1),
+              .tier = core::parse_tier(rows.text(i, 2)).value_or(core::Tier::kDefault),
+              .created_at_ms = rows.int64(i, 3),
+              .webhook_url = rows.text(i, 4)};
 }
 
 std::string hex_bytes(const KeyHash& hash) {
@@ -31,6 +34,7 @@ class PostgresUserKeyStore final : public UserKeyStore {
   Result<std::optional<User>> find_user(std::string_view name) override;
   Result<std::vector<User>> list_users() override;
   Status set_tier(uint64_t user_id, core::Tier tier) override;
+  Status set_webhook_url(uint64_t user_id, std::string_view url) override;
   Status delete_user(uint64_t user_id, int64_t now_ms) override;
   Result<ApiKey> create_key(const ApiKey& key) override;
   Result<std::vector<ApiKey>> list_keys() override;
@@ -50,7 +54,8 @@ Result<User> PostgresUserKeyStore::create_user(std::string_view name, core::Tier
                             {param(name), param(core::tier_name(tier)), param(now_ms)});
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return Status::invalid_argument("user " + std::string(name) + " exists");
-  return User{rows->uint64(0, 0), std::string(name), tier, now_ms};
+  return User{
+      .id = rows->uint64(0, 0), .name = std::string(name), .tier = tier, .created_at_ms = now_ms};
 }
 
 Result<std::optional<User>> PostgresUserKeyStore::find_user(std::string_view name) {
@@ -74,6 +79,15 @@ Status PostgresUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
   core::MutexLock lock(db_.mu);
   auto rows = db_.conn->run("set_tier", detail::postgres_text<sql::kSetTier>,
                             {param(user_id), param(core::tier_name(tier))});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
+  return {};
+}
+
+Status PostgresUserKeyStore::set_webhook_url(uint64_t user_id, std::string_view url) {
+  core::MutexLock lock(db_.mu);
+  auto rows = db_.conn->run("set_webhook_url", detail::postgres_text<sql::kSetWebhookUrl>,
+                            {param(user_id), param(url)});
   if (!rows.ok()) return rows.status();
   if (rows->affected() == 0) return Status::not_found("no user with id " + std::to_string(user_id));
   return {};

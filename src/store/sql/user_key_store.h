@@ -7,10 +7,15 @@
 namespace gaia::store::sql {
 
 inline constexpr char kFindUser[] =
-    "SELECT id, name, tier, created_at_ms FROM users WHERE name = ?1 AND deleted_at_ms IS NULL";
+    "SELECT id, name, tier, created_at_ms, COALESCE(webhook_url, '') FROM users "
+    "WHERE name = ?1 AND deleted_at_ms IS NULL";
 inline constexpr char kListUsers[] =
-    "SELECT id, name, tier, created_at_ms FROM users WHERE deleted_at_ms IS NULL ORDER BY name";
+    "SELECT id, name, tier, created_at_ms, COALESCE(webhook_url, '') FROM users "
+    "WHERE deleted_at_ms IS NULL ORDER BY name";
 inline constexpr char kSetTier[] = "UPDATE users SET tier = ?2 WHERE id = ?1";
+// An empty URL is stored as NULL: no webhook.
+inline constexpr char kSetWebhookUrl[] =
+    "UPDATE users SET webhook_url = NULLIF(CAST(?2 AS TEXT), '') WHERE id = ?1";
 inline constexpr char kListKeys[] =
     "SELECT id, user_id, role, label, hash, created_at_ms, revoked_at_ms, agent, from_env "
     "FROM api_keys ORDER BY id";

@@ -236,6 +236,10 @@ CREATE TABLE dead_letters (
   error TEXT NOT NULL
 );
 )sql"},
+    // A user's own webhook (quota warnings), set by an admin; NULL: none.
+    {11, R"sql(
+ALTER TABLE users ADD COLUMN webhook_url TEXT;
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {

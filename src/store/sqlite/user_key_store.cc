@@ -13,6 +13,7 @@ User user_of(const Statement& row) {
   user.name = row.text(1);
   user.tier = core::parse_tier(row.text(2)).value_or(core::Tier::kDefault);
   user.created_at_ms = row.int64(3);
+  user.webhook_url = row.text(4);
   return user;
 }
 
@@ -24,6 +25,7 @@ class SqliteUserKeyStore final : public UserKeyStore {
   Result<std::optional<User>> find_user(std::string_view name) override;
   Result<std::vector<User>> list_users() override;
   Status set_tier(uint64_t user_id, core::Tier tier) override;
+  Status set_webhook_url(uint64_t user_id, std::string_view url) override;
   Status delete_user(uint64_t user_id, int64_t now_ms) override;
   Result<ApiKey> create_key(const ApiKey& key) override;
   Result<std::vector<ApiKey>> list_keys() override;
@@ -49,7 +51,10 @@ Result<User> SqliteUserKeyStore::create_user(std::string_view name, core::Tier t
       !s.ok()) {
     return s;
   }
-  return User{static_cast<uint64_t>(db_.conn->last_insert_id()), std::string(name), tier, now_ms};
+  return User{.id = static_cast<uint64_t>(db_.conn->last_insert_id()),
+              .name = std::string(name),
+              .tier = tier,
+              .created_at_ms = now_ms};
 }
 
 Result<std::optional<User>> SqliteUserKeyStore::find_user(std::string_view name) {
@@ -77,6 +82,16 @@ Status SqliteUserKeyStore::set_tier(uint64_t user_id, core::Tier tier) {
       !s.ok()) {
     return s;
   }
+  if (db_.conn->changes() == 0)
+    return Status::not_found("no user with id " + std::to_string(user_id));
+  return {};
+}
+
+Status SqliteUserKeyStore::set_webhook_url(uint64_t user_id, std::string_view url) {
+  core::MutexLock lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kSetWebhookUrl);
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, static_cast<int64_t>(user_id)).bind(2, url).run(); !s.ok()) return s;
   if (db_.conn->changes() == 0)
     return Status::not_found("no user with id " + std::to_string(user_id));
   return {};

@@ -143,6 +143,29 @@ TEST(WebhookClientTest, DeliversTheBodySignedWithTheSecret) {
   EXPECT_EQ(c->health().failed, 0u);
 }
 
+TEST(WebhookClientTest, AClientWithoutAUrlDeliversEachPayloadToItsOwnUrlSigned) {
+  Receiver first({200});
+  Receiver second({200});
+  auto c = client("");
+  ASSERT_TRUE(c->enqueue_to(first.url(), R"({"n":1})"));
+  ASSERT_TRUE(c->enqueue_to(second.url(), R"({"n":2})"));
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 2; }));
+  ASSERT_EQ(first.got().size(), 1u);
+  ASSERT_EQ(second.got().size(), 1u);
+  EXPECT_EQ(first.got()[0].body, R"({"n":1})");
+  EXPECT_EQ(second.got()[0].body, R"({"n":2})");
+  EXPECT_TRUE(signature_valid("s3cret", second.got()[0]));
+}
+
+TEST(WebhookClientTest, APayloadForAUrlThatDoesNotParseCountsAsFailed) {
+  auto c = client("");
+  EXPECT_FALSE(c->enqueue_to("ftp://hooks.example/x", "{}"));
+  const WebhookHealth h = c->health();
+  EXPECT_EQ(h.failed, 1u);
+  EXPECT_EQ(h.queued, 0u);
+  EXPECT_FALSE(h.last_error.empty());
+}
+
 TEST(WebhookClientTest, TheTimestampIsSignedSoAReplayLaterIsRefused) {
   Receiver receiver({200});
   auto c = client(receiver.url());

@@ -38,6 +38,9 @@ class WatchedKeyStore final : public store::UserKeyStore {
   store::Status set_tier(uint64_t user_id, core::Tier tier) override {
     return inner_.set_tier(user_id, tier);
   }
+  store::Status set_webhook_url(uint64_t user_id, std::string_view url) override {
+    return inner_.set_webhook_url(user_id, url);
+  }
   store::Status delete_user(uint64_t user_id, int64_t now_ms) override {
     return inner_.delete_user(user_id, now_ms);
   }

@@ -137,6 +137,28 @@ TEST_P(StoreTest, UsersAreUniqueAndKeepTheirTier) {
   EXPECT_EQ(found.value()->created_at_ms, 5);
 }
 
+TEST_P(StoreTest, AUsersWebhookUrlIsKeptListedAndCleared) {
+  auto store = open();
+  auto ann = store->create_user("ann", Tier::kDefault, 5);
+  ASSERT_TRUE(ann.ok());
+  EXPECT_EQ(ann->webhook_url, "");
+  ASSERT_TRUE(store->set_webhook_url(ann->id, "https://hooks.example/ann").ok());
+  EXPECT_EQ(store->set_webhook_url(999, "https://x.example").code(), core::StatusCode::kNotFound);
+  store.reset();
+
+  store = open();
+  auto found = store->find_user("ann");
+  ASSERT_TRUE(found.ok() && found.value());
+  EXPECT_EQ(found.value()->webhook_url, "https://hooks.example/ann");
+  auto listed = store->list_users();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).webhook_url, "https://hooks.example/ann");
+
+  ASSERT_TRUE(store->set_webhook_url(ann->id, "").ok());
+  EXPECT_EQ(store->find_user("ann").value()->webhook_url, "");
+}
+
 TEST_P(StoreTest, KeysKeepTheirHashRoleAndRevocation) {
   auto store = open();
   auto alice = store->create_user("alice", Tier::kDefault, 0);

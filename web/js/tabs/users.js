@@ -1,5 +1,6 @@
-// Users: search and list users, and for one user: tier, keys, per-type usage against quota,
-// reputation, per-user overrides (edited as rows of limits), and a reset of current usage.
+// Users: search and list users, and for one user: tier, webhook (shown redacted), keys, per-type
+// usage against quota, reputation, per-user overrides (edited as rows of limits), and a reset of
+// current usage.
 // Below: the rules in force (GET /api/admin/quotas/config), each limit editable in place.
 
 import * as api from '../api.js';
@@ -286,6 +287,7 @@ export class UsersTab {
       this.detail,
       h('h3', { class: 'user-name' }, user.name),
       this.tierEditor(user),
+      this.webhookEditor(user),
       h('h4', {}, 'Usage against quota'),
       throttleNote(u.throttle),
       this.quota(u.quota || []),
@@ -329,6 +331,32 @@ export class UsersTab {
       }
     });
     return h('div', { class: 'inline' }, h('span', {}, 'Tier '), select, save);
+  }
+
+  // The user's own webhook, where their quota warnings are POSTed. The server shows it only
+  // redacted, so the field starts empty and saving sends what is typed ("" clears it).
+  webhookEditor(user) {
+    const shown = h('span', { class: 'webhook-url' }, user.webhook_url ? user.webhook_url : 'none');
+    const input = h('input', {
+      type: 'url',
+      'aria-label': 'webhook URL',
+      placeholder: 'https://… (empty: none)',
+    });
+    const save = h('button', { type: 'button' }, 'Set webhook');
+    save.addEventListener('click', async () => {
+      try {
+        await api.patch(`/api/admin/users/${api.enc(user.name)}`, {
+          webhook_url: input.value.trim(),
+        });
+        toast(
+          input.value.trim() ? `Webhook of ${user.name} set` : `Webhook of ${user.name} cleared`,
+        );
+        this.open(user.name);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    return h('div', { class: 'inline' }, h('span', {}, 'Webhook '), shown, input, save);
   }
 
   quota(items) {
