@@ -254,7 +254,7 @@ TEST_F(ExecTest, ARefusalExits125WithOneLineOnStderr) {
   EXPECT_EQ(first.code, 0) << describe(first);
   Ran refused = gaia({"exec", "--type", "shell", "--", "sh", "-c", "echo ran > ran.txt"}, key);
   EXPECT_EQ(refused.code, 125) << describe(refused);
-  EXPECT_TRUE(refused.err.starts_with("gaia: refused: limit shell-day reached (1); try again in "))
+  EXPECT_TRUE(refused.err.starts_with("gaia: refused: limit key-shell-day reached (1); try again in "))
       << refused.err;
   EXPECT_TRUE(refused.err.ends_with(" s\n")) << refused.err;
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
@@ -362,7 +362,7 @@ tasks:
   Ran r = gaia({"run", path, "--wait-on-refusal", "--max-wait", "60"}, key);
   EXPECT_EQ(r.code, 0) << describe(r);
   EXPECT_TRUE(std::filesystem::exists(marks + "/two"));
-  EXPECT_NE(r.err.find("[two] gaia: refused: limit shell-rate-3s reached (1); try again in "),
+  EXPECT_NE(r.err.find("[two] gaia: refused: limit key-shell-rate-3s reached (1); try again in "),
             std::string::npos)
       << r.err;
 }
@@ -439,7 +439,7 @@ tasks:
   EXPECT_EQ(r.code, 1) << describe(r);
   EXPECT_TRUE(std::filesystem::exists(marks + "/first"));
   EXPECT_FALSE(std::filesystem::exists(marks + "/second"));
-  EXPECT_NE(r.err.find("gaia: task 'second' refused: limit shell-day reached (1)"),
+  EXPECT_NE(r.err.find("gaia: task 'second' refused: limit key-shell-day reached (1)"),
             std::string::npos)
       << r.err;
 

@@ -179,7 +179,7 @@ TEST_F(ServiceTest, AKeyCarriesItsOwnLimitsAcrossRestarts) {
   };
   EXPECT_EQ(checks(), 2);
   auto refused = call("POST", "/api/v1/check", limited, R"({"type":"shell"})");
-  EXPECT_EQ(refused->headers["ratelimit-policy"], R"("shell-rate-60s";q=2;w=60)");
+  EXPECT_EQ(refused->headers["ratelimit-policy"], R"("key-shell-rate-60s";q=2;w=60)");
   EXPECT_EQ(call("POST", "/api/v1/check", limited, R"({"type":"code"})")->status, 200);
   // The refusals lowered alice's reputation, which would scale the 2 down after the restart.
   EXPECT_EQ(call("POST", "/api/admin/users/alice/reputation/reset", kAdminKey, "{}")->status, 200);

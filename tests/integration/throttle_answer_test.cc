@@ -340,7 +340,7 @@ TEST_F(QuotaWarningTest, TheAgentHookHandsAWarningToTheAgentToShowItsUser) {
   boost::json::object eighth = hook(ann, "git status");
   EXPECT_EQ(eighth["hookSpecificOutput"].at("permissionDecision"), "allow");
   ASSERT_TRUE(eighth.contains("systemMessage")) << boost::json::serialize(eighth);
-  EXPECT_NE(eighth["systemMessage"].as_string().find("quota shell-day of shell at 80 % (8 of 10"),
+  EXPECT_NE(eighth["systemMessage"].as_string().find("quota key-shell-day of shell at 80 % (8 of 10"),
             std::string::npos)
       << eighth["systemMessage"];
   hook(ann, "git status");
@@ -359,7 +359,7 @@ TEST_F(QuotaWarningTest, GaiaCheckPrintsAWarningOnStderr) {
   for (int i = 0; i < 7; ++i) EXPECT_EQ(gaia({"check", "shell"}, ann).err, "");
   CliRun eighth = gaia({"check", "shell"}, ann);
   EXPECT_EQ(eighth.exit_code, 0);
-  EXPECT_NE(eighth.err.find("gaia: warning: quota shell-day of shell at 80 % (8 of 10 used), "
+  EXPECT_NE(eighth.err.find("gaia: warning: quota key-shell-day of shell at 80 % (8 of 10 used), "
                             "resets in "),
             std::string::npos)
       << eighth.err;
