@@ -93,8 +93,13 @@ void ClusterSide::start(const std::string& address) {
   relay_->start();
   feed_->start();
   cluster::Membership& membership = *membership_;
+  SharedCounters* shared = services_.shared_counters.get();
   heartbeat_ = std::make_unique<Chores>(std::vector<Chores::Chore>{
-      {membership.options().heartbeat, [&membership] { (void)membership.beat(); }}});
+      {membership.options().heartbeat, [&membership, shared] {
+         (void)membership.beat();
+         // The local outage policy shares each limit out among the nodes alive now.
+         if (shared) shared->set_live_nodes(membership.live_nodes());
+       }}});
 }
 
 void ClusterSide::stop() {
