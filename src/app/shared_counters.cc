@@ -94,6 +94,16 @@ exec::QuotaCheckOptions SharedCounters::quota_options() const {
           .live_nodes = [nodes = live_nodes_] { return nodes->load(std::memory_order_relaxed); }};
 }
 
+std::optional<size_t> SharedCounters::reset_user(core::UserId user) {
+  // Shared with the callback, which may come after a wait that gave up.
+  auto cleared = std::make_shared<std::promise<std::optional<size_t>>>();
+  std::future<std::optional<size_t>> answer = cleared->get_future();
+  backend_->reset_user(user, [cleared](std::optional<size_t> n) { cleared->set_value(n); });
+  // Each round trip has its own deadline; this bounds a user with very many counters.
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
+  return answer.get();
+}
+
 void SharedCounters::set_live_nodes(size_t nodes) {
   live_nodes_->store(static_cast<uint32_t>(std::max<size_t>(1, nodes)), std::memory_order_relaxed);
 }

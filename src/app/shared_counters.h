@@ -15,6 +15,7 @@
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <memory>
+#include <optional>
 #include <ostream>
 
 #include "app/config.h"
@@ -49,6 +50,10 @@ class SharedCounters {
   // The "counters" section of /health: where they are, whether Redis is reachable, the
   // failure policy in force.
   boost::json::object health_json() const;
+  // Forgets the usage of `user` and its keys in Redis (RedisCounterBackend::reset_user),
+  // waiting for Redis up to a second or so; the counters cleared, or nullopt when Redis did
+  // not answer.
+  std::optional<size_t> reset_user(core::UserId user);
   // The nodes sharing the limits now (membership's heartbeat): the local outage policy
   // counts 1/n of each limit. One until told otherwise.
   void set_live_nodes(size_t nodes);

@@ -88,6 +88,33 @@ TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItCome
   stop();
 }
 
+TEST_F(RedisCountersTest, ResettingAUserClearsItsCountersInRedis) {
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_DEADLINE_MS=500"});
+  ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"subject":{"kind":"global"},"command_type":"shell",)"
+                 R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
+                .status,
+            201);
+  const std::string key = create_user_key("alice", R"({"name":"alice"})");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(check(key).status, 200) << i;
+  EXPECT_EQ(check(key).status, 429);
+  ASSERT_EQ(daily_used(), "3");
+
+  RawResponse reset = call("POST", "/api/admin/users/alice/reset", kAdminKey);
+  EXPECT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(daily_used(), "") << "the user's counters are gone from Redis";
+  // Another cost than the refusal this node noted: Redis decides it, from zero.
+  RawResponse after = check(key, 2);
+  EXPECT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(daily_used(), "2");
+
+  redis_->kill();
+  RawResponse away = call("POST", "/api/admin/users/alice/reset", kAdminKey);
+  EXPECT_EQ(away.status, 503) << away.body;
+  EXPECT_NE(away.body.find("counters_unavailable"), std::string::npos) << away.body;
+  stop();
+}
+
 TEST_F(RedisCountersTest, ExecCountsInRedisAndRefusesWhileItIsGone) {
   start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=closed",
          "GAIA_REDIS_DEADLINE_MS=500"});
