@@ -130,9 +130,8 @@ int main(int argc, char** argv) {
   core::Limiter limiter(rules(), {});
   // A deadline no loopback call meets late: this measures throughput, not the outage policy.
   RedisCounterBackend backend(client, limiter, {.deadline = std::chrono::seconds(1)});
-  const core::CheckRequest req{{.user = 7, .key = 0, .tier = core::Tier::kDefault},
-                               *limiter.rules()->type_id("shell"),
-                               1};
+  const core::CheckRequest req{
+      {.user = 7, .key = 0, .tier = core::Tier::kDefault}, *limiter.rules()->type_id("shell"), 1};
   if (!write_argv(*limiter.rules(), req, core::to_ms(clock.now().wall), argv[4])) {
     std::fprintf(stderr, "cannot write %s\n", argv[4]);
     return 1;

@@ -32,8 +32,7 @@ core::FairQueueOptions queue_options(const Config& config) {
 }  // namespace
 
 ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limiter& limiter,
-                     store::Store& store, exec::ConfirmationHook* confirm,
-                     exec::QuotaCheck* shared)
+                     store::Store& store, exec::ConfirmationHook* confirm, exec::QuotaCheck* shared)
     : workers_(config.exec_workers),
       hold_(config.throttle_hold),
       sampler_({.root = config.proc_root}, clock),

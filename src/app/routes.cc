@@ -75,9 +75,9 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
                      .max_queued = config.http_analytics_queue},
        .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
-  add_health_route(router, clock,
-                   health_info(config, clock, store, exec, live, cluster, rls,
-                               services.shared_counters.get()));
+  add_health_route(
+      router, clock,
+      health_info(config, clock, store, exec, live, cluster, rls, services.shared_counters.get()));
   api::add_public_api(router, api, *services.quota);
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);

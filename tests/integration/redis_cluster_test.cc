@@ -52,9 +52,9 @@ class RedisClusterTest : public ::testing::Test {
     redis_ = RedisServer::create({}, error);
     ASSERT_TRUE(redis_) << error;
     nodes_ = std::make_unique<GaiaNodes>(kAdminKey, postgres_->create_database());
-    ASSERT_TRUE(nodes_->start(kNodes, {"GAIA_REDIS_URL=" + redis_->url(),
-                                       "GAIA_REDIS_FAILURE=" + failure,
-                                       "GAIA_REDIS_DEADLINE_MS=300"}));
+    ASSERT_TRUE(
+        nodes_->start(kNodes, {"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=" + failure,
+                               "GAIA_REDIS_DEADLINE_MS=300"}));
   }
   void TearDown() override {
     if (nodes_) EXPECT_TRUE(nodes_->stop());
@@ -68,7 +68,9 @@ class RedisClusterTest : public ::testing::Test {
   }
   // A user made on node 0 and a key of it.
   std::string user_key(const std::string& name) {
-    EXPECT_EQ(call(0, "POST", "/api/admin/users", kAdminKey, R"({"name":")" + name + R"(","tier":"default"})").status,
+    EXPECT_EQ(call(0, "POST", "/api/admin/users", kAdminKey,
+                   R"({"name":")" + name + R"(","tier":"default"})")
+                  .status,
               201);
     RawResponse made = call(0, "POST", "/api/admin/users/" + name + "/keys", kAdminKey, "{}");
     EXPECT_EQ(made.status, 201) << made.body;
@@ -89,9 +91,9 @@ class RedisClusterTest : public ::testing::Test {
   // Sets the global shell limits to `limits` (JSON) on node 0 and waits until every node
   // holds `policy` at 1,000.
   void limit_shell(const std::string& limits, const std::string& key, const std::string& policy) {
-    RawResponse set = call(0, "POST", "/api/admin/quotas/config", kAdminKey,
-                           R"({"subject":{"kind":"global"},"command_type":"shell","limits":)" +
-                               limits + "}");
+    RawResponse set =
+        call(0, "POST", "/api/admin/quotas/config", kAdminKey,
+             R"({"subject":{"kind":"global"},"command_type":"shell","limits":)" + limits + "}");
     ASSERT_EQ(set.status, 201) << set.body;
     for (size_t n = 0; n < kNodes; ++n) {
       ASSERT_TRUE(eventually([&] { return holds(n, key, policy); }, std::chrono::seconds(15),
@@ -102,9 +104,10 @@ class RedisClusterTest : public ::testing::Test {
   // kChecks checks of `cost` at once, spread evenly over the nodes.
   void storm(const std::string& key, int cost, Tally& tally) {
     const std::string body = R"({"type":"shell","cost":)" + std::to_string(cost) + "}";
-    const std::string request = "POST /api/v1/check HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                                key + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string request =
+        "POST /api/v1/check HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + key +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
     constexpr int kClients = static_cast<int>(kNodes) * kClientsPerNode;
     std::vector<std::thread> clients;
     for (int c = 0; c < kClients; ++c) {
@@ -143,8 +146,7 @@ TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheDailyQuota) {
 TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheSlidingWindow) {
   start("closed");
   const std::string key = user_key("alice");
-  limit_shell(R"([{"kind":"rate","amount":1000,"window_ms":3600000}])", key,
-              "shell-rate-3600s");
+  limit_shell(R"([{"kind":"rate","amount":1000,"window_ms":3600000}])", key, "shell-rate-3600s");
   Tally tally;
   storm(key, 1, tally);
   EXPECT_EQ(tally.admitted, 1000);

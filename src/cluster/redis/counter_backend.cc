@@ -143,38 +143,38 @@ void RedisCounterBackend::reset_user(core::UserId user,
 
 void RedisCounterBackend::reset_from(const std::shared_ptr<Reset>& reset,
                                      const std::string& cursor) {
-  caller_.call(
-      {"SCAN", cursor, "MATCH", reset->pattern, "COUNT", "1000"}, kBackgroundDeadline,
-      [this, reset](CallResult r) {
-        const Reply& reply = r.reply;
-        if (r.error != CallError::kNone || reply.kind != Reply::Kind::kArray ||
-            reply.elements.size() != 2 || reply.elements[1].kind != Reply::Kind::kArray) {
-          reset->done(std::nullopt);
-          return;
-        }
-        std::string next = reply.elements[0].str;
-        auto go_on = [this, reset, next] {
-          if (next == "0") {
-            reset->done(reset->cleared);
-          } else {
-            reset_from(reset, next);
-          }
-        };
-        if (reply.elements[1].elements.empty()) {
-          go_on();
-          return;
-        }
-        std::vector<std::string> unlink{"UNLINK"};
-        for (const Reply& key : reply.elements[1].elements) unlink.push_back(key.str);
-        reset->cleared += unlink.size() - 1;
-        caller_.call(std::move(unlink), kBackgroundDeadline, [reset, go_on](CallResult u) {
-          if (u.error != CallError::kNone || u.reply.kind == Reply::Kind::kError) {
-            reset->done(std::nullopt);
-            return;
-          }
-          go_on();
-        });
-      });
+  caller_.call({"SCAN", cursor, "MATCH", reset->pattern, "COUNT", "1000"}, kBackgroundDeadline,
+               [this, reset](CallResult r) { scanned(reset, r); });
+}
+
+void RedisCounterBackend::scanned(const std::shared_ptr<Reset>& reset, const CallResult& r) {
+  const Reply& reply = r.reply;
+  if (r.error != CallError::kNone || reply.kind != Reply::Kind::kArray ||
+      reply.elements.size() != 2 || reply.elements[1].kind != Reply::Kind::kArray) {
+    reset->done(std::nullopt);
+    return;
+  }
+  auto go_on = [this, reset, next = reply.elements[0].str] {
+    if (next == "0") {
+      reset->done(reset->cleared);
+    } else {
+      reset_from(reset, next);
+    }
+  };
+  if (reply.elements[1].elements.empty()) {
+    go_on();
+    return;
+  }
+  std::vector<std::string> unlink{"UNLINK"};
+  for (const Reply& key : reply.elements[1].elements) unlink.push_back(key.str);
+  reset->cleared += unlink.size() - 1;
+  caller_.call(std::move(unlink), kBackgroundDeadline, [reset, go_on](CallResult u) {
+    if (u.error != CallError::kNone || u.reply.kind == Reply::Kind::kError) {
+      reset->done(std::nullopt);
+      return;
+    }
+    go_on();
+  });
 }
 
 void RedisCounterBackend::check_epoch(std::function<void(bool)> done) {

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -64,8 +65,9 @@ class RedisCounterBackend final : public core::CounterBackend {
  private:
   struct Pending;
   struct Reset;
-  // One SCAN round of `reset` from `cursor`, then the deletion of what it found.
+  // One SCAN round of `reset` from `cursor`; scanned() deletes what it found and goes on.
   void reset_from(const std::shared_ptr<Reset>& reset, const std::string& cursor);
+  void scanned(const std::shared_ptr<Reset>& reset, const CallResult& r);
   void answer(const std::shared_ptr<Pending>& pending, CallResult result);
   std::optional<int64_t> time_arg(core::Instant now) const;
 
