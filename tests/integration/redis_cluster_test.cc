@@ -1,7 +1,9 @@
 // Three real gaia_server nodes on one real PostgreSQL database and one real Redis count as
 // one: 10,000 checks at once, spread over the nodes, against a limit of 1,000 units admit
 // exactly 1,000 units, whether the limit is a calendar quota, a sliding window or weighs a
-// cost of 2. With Redis paused (SIGSTOP) the closed policy answers 503 within the deadline.
+// cost of 2. With Redis paused (SIGSTOP) the closed policy answers 503 within the deadline;
+// with Redis killed the local policy shares the limit out among the live nodes, and the open
+// policy admits.
 
 #include <gtest/gtest.h>
 
@@ -184,6 +186,42 @@ TEST_F(RedisClusterTest, PausedRedisIsAnsweredByTheClosedPolicyWithinTheDeadline
   EXPECT_TRUE(eventually(
       [&] { return call(2, "POST", "/api/v1/check", key, R"({"type":"shell"})").status == 200; },
       std::chrono::seconds(15), std::chrono::milliseconds(100)));
+}
+
+TEST_F(RedisClusterTest, WithRedisKilledTheLocalPolicySharesTheLimitOutAmongTheLiveNodes) {
+  start("local");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  // Every node knows of the other two (heartbeats).
+  for (size_t n = 0; n < kNodes; ++n) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          RawResponse r = call(n, "GET", "/api/admin/cluster", kAdminKey);
+          return r.status == 200 &&
+                 boost::json::parse(r.body).at("live_nodes").to_number<int64_t>() == 3;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(100)))
+        << "node " << n;
+  }
+  redis_->kill();
+  Tally tally;
+  storm(key, 1, tally);
+  // Each node counts a third of the limit in its own memory: together at most the limit.
+  EXPECT_LE(tally.admitted, 1000);
+  // Refusals lower the user's reputation, and with it the shares, while the storm goes on.
+  EXPECT_GE(tally.admitted, 333) << "a node admits its share";
+  EXPECT_EQ(tally.other, 0);
+}
+
+TEST_F(RedisClusterTest, WithRedisKilledTheOpenPolicyAdmits) {
+  start("open");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  redis_->kill();
+  for (size_t n = 0; n < kNodes; ++n) {
+    RawResponse r = call(n, "POST", "/api/v1/check", key, R"({"type":"shell","cost":5})");
+    EXPECT_EQ(r.status, 200) << "node " << n << ": " << r.body;
+  }
 }
 
 }  // namespace
