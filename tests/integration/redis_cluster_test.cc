@@ -59,7 +59,9 @@ class RedisClusterTest : public ::testing::Test {
                                "GAIA_REDIS_DEADLINE_MS=300"}));
   }
   void TearDown() override {
-    if (nodes_) EXPECT_TRUE(nodes_->stop());
+    if (nodes_) {
+      EXPECT_TRUE(nodes_->stop());
+    }
   }
 
   RawResponse call(size_t node, std::string_view method, std::string_view path,

@@ -117,7 +117,7 @@ TEST_F(RedisCountersTest, ResettingAUserClearsItsCountersInRedis) {
 
 TEST_F(RedisCountersTest, ExecCountsInRedisAndRefusesWhileItIsGone) {
   start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=closed",
-         "GAIA_REDIS_DEADLINE_MS=500"});
+         "GAIA_REDIS_DEADLINE_MS=500", "GAIA_PROC_ROOT=" + idle_proc_root()});
   ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
                  R"({"subject":{"kind":"global"},"command_type":"shell",)"
                  R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")

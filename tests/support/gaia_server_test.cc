@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 
 #include "support/raw_http_client.h"
 
@@ -54,6 +55,14 @@ int64_t GaiaServerTest::count_rows(const std::string& sql) const {
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return n;
+}
+
+std::string GaiaServerTest::idle_proc_root() {
+  std::filesystem::create_directories(dir_.path() / "proc" / "proc");
+  std::ofstream(dir_.path() / "proc" / "proc" / "stat") << "cpu  100 0 100 10000 0 0 0 0 0 0\n";
+  std::ofstream(dir_.path() / "proc" / "proc" / "meminfo")
+      << "MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n";
+  return (dir_.path() / "proc").string();
 }
 
 }  // namespace gaia::testing

@@ -44,6 +44,10 @@ class GaiaServerTest : public ::testing::Test {
   std::string create_user_key(const std::string& name, const std::string& user,
                               const std::string& key = "{}");
 
+  // A /proc of an idle machine under dir_ (for GAIA_PROC_ROOT), so real load on the test
+  // machine never throttles the commands a test runs.
+  std::string idle_proc_root();
+
   // The first column of the first row `sql` yields on db_path(), or -1 when there is none.
   int64_t count_rows(const std::string& sql) const;
 
