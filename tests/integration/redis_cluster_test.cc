@@ -85,7 +85,8 @@ class RedisClusterTest : public ::testing::Test {
   bool holds(size_t node, const std::string& key, const std::string& policy) {
     RawResponse r = call(node, "GET", "/api/v1/quota", key);
     if (r.status != 200) return false;
-    for (const boost::json::value& q : boost::json::parse(r.body).at("quotas").as_array()) {
+    const boost::json::value quota = boost::json::parse(r.body);
+    for (const boost::json::value& q : quota.at("quotas").as_array()) {
       if (q.at("policy").as_string() == policy && q.at("limit").to_number<int64_t>() == 1000) {
         return true;
       }
