@@ -46,7 +46,9 @@ std::shared_ptr<const core::RuleSet> rules() {
                  core::LimitSpec::calendar(kOutOfReach, core::CalendarPeriod::kWeek),
                  core::LimitSpec::calendar(kOutOfReach, core::CalendarPeriod::kMonth),
                  core::LimitSpec::rate(kOutOfReach, std::chrono::minutes(1))};
-  return core::RuleSet::compile({rule}, {.command_types = core::default_command_types()}).value();
+  core::RuleSetOptions options;
+  options.command_types = core::default_command_types();
+  return core::RuleSet::compile({rule}, options).value();
 }
 
 struct Loop {
