@@ -77,6 +77,8 @@ start memory
 start redis GAIA_REDIS_URL="redis://127.0.0.1:$redis_port" GAIA_REDIS_FAILURE=closed
 
 log "CPUs: $(nproc), shared by the load generator, both servers and Redis"
+echo "rls_load's columns: | round | HTTP check/s | p50 | p99 | per server CPU-s |" \
+  "ShouldRateLimit/s | p50 | p99 | per server CPU-s | ratio | ratio per CPU-s |"
 for round in $(seq 1 "$ROUNDS"); do
   for name in memory redis; do
     args_var="${name}_args[@]"
