@@ -1,36 +1,42 @@
-// Load generator: Envoy's ShouldRateLimit (gRPC, callback client) against POST /api/v1/check
-// (HTTP/1.1 keep-alive) of one running gaia_server, the same key and command type, in turns,
-// in one run. Prints calls per second, p50 and p99 of each phase and their ratio.
+// Load generator: Envoy's ShouldRateLimit (gRPC, completion-queue client) against POST
+// /api/v1/check (HTTP/1.1 keep-alive) of one running gaia_server, the same key and command type, in
+// turns, in one run. Prints calls per second, p50 and p99 of each phase and their ratio.
 //
 //   rls_load --grpc-port P --http-port Q --key K [--type shell] [--seconds 5]
-//            [--concurrency 32] [--channels 4] [--rounds 3] [--server-pid PID]
+//            [--concurrency 32] [--channels 4] [--grpc-threads 1] [--rounds 3]
+//            [--server-pid PID] [--only http|grpc]
 //
 // The generator shares the machine with the server, and a gRPC client costs more CPU than a
 // raw HTTP/1.1 one; with --server-pid it also reports the server's own CPU time per phase
 // (/proc/PID/stat), and the calls answered per second of server CPU.
 //
 // HTTP: `concurrency` connections, one thread each, one request in flight per connection.
-// gRPC: `concurrency` calls in flight over `channels` HTTP/2 connections, reissued from their
-// completion callbacks. See bench/rls_load.sh, which starts the server and runs this.
+// gRPC: `concurrency` calls in flight over `channels` HTTP/2 connections, polled by
+// `grpc-threads` threads, each on its own completion queue, each call reissued as it completes.
+// The request is serialized once (a call sends the same bytes, as Envoy sends one descriptor
+// set again and again) and the answers' bytes are not decoded (the HTTP side only reads the
+// status line): what is left is each protocol's own cost. See bench/rls_load.sh, which starts
+// the server and runs this.
 
+#include <absl/synchronization/mutex.h>
 #include <arpa/inet.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,11 +57,14 @@ struct Options {
   int seconds = 5;
   int concurrency = 32;
   int channels = 4;
+  int grpc_threads = 1;
   int rounds = 3;
+  std::string only;  // "http" or "grpc": that phase alone (to profile one side)
 };
 
 struct Phase {
-  double server_cpu_s = 0;  // the server's user + system CPU during the phase
+  double server_cpu_s = 0;            // the server's user + system CPU during the phase
+  double client_cpu_us_per_call = 0;  // this load generator's, per call answered
   double per_cpu_second = 0;
   double per_second = 0;
   double p50_us = 0;
@@ -95,13 +104,25 @@ double server_cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// Runs `phase`, adding the server's CPU time it took.
+// This process's user + system CPU time so far, in seconds.
+double own_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Runs `phase`, adding the server's CPU time it took, and the load generator's own per call.
 template <class Run>
 Phase measured(const Options& o, Run run) {
   const double before = server_cpu_seconds(o.server_pid);
+  const double own_before = own_cpu_seconds();
   Phase p = run(o);
   p.server_cpu_s = server_cpu_seconds(o.server_pid) - before;
   if (p.server_cpu_s > 0) p.per_cpu_second = p.per_second * o.seconds / p.server_cpu_s;
+  if (p.per_second > 0) {
+    p.client_cpu_us_per_call = (own_cpu_seconds() - own_before) * 1e6 / (p.per_second * o.seconds);
+  }
   return p;
 }
 
@@ -183,67 +204,100 @@ Phase run_http(const Options& o) {
 
 // --- gRPC -----------------------------------------------------------------------------------
 
-// One call slot: a call in flight, reissued from its own completion until the deadline.
+constexpr char kMethod[] = "/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit";
+
+// One call in flight, reissued on its thread's completion queue until the deadline.
 struct Slot {
-  v3::RateLimitService::Stub* stub = nullptr;
-  v3::RateLimitRequest request;
-  v3::RateLimitResponse response;
+  grpc::GenericStub* stub = nullptr;
   std::unique_ptr<grpc::ClientContext> context;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>> reader;
+  grpc::ByteBuffer response;
+  grpc::Status status;
   Clock::time_point started;
-  std::vector<double> latencies;
-  uint64_t errors = 0;
 };
 
+// The calls of one polling thread: `slots`, on its own completion queue. The request is
+// serialized once; each call takes a reference to its bytes. An answer counts when its status
+// is OK (as the HTTP side counts a 200 or 429); its bytes are read off the wire, not decoded.
+void poll_calls(std::span<Slot> slots, const grpc::ByteBuffer& request, Clock::time_point deadline,
+                std::vector<double>& latencies, uint64_t& errors) {
+  grpc::CompletionQueue cq;
+  const auto issue = [&](Slot& s) {
+    s.context = std::make_unique<grpc::ClientContext>();
+    s.started = Clock::now();
+    s.reader = s.stub->PrepareUnaryCall(s.context.get(), kMethod, request, &cq);
+    s.reader->StartCall();
+    s.reader->Finish(&s.response, &s.status, &s);
+  };
+  for (Slot& s : slots) issue(s);
+  size_t running = slots.size();
+  void* tag = nullptr;
+  bool ok = false;
+  while (running > 0 && cq.Next(&tag, &ok)) {
+    Slot& s = *static_cast<Slot*>(tag);
+    latencies.push_back(micros_since(s.started));
+    if (!ok || !s.status.ok()) ++errors;
+    if (Clock::now() < deadline) {
+      issue(s);
+    } else {
+      --running;
+    }
+  }
+  for (Slot& s : slots) {
+    s.reader.reset();
+    s.context.reset();
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
 Phase run_grpc(const Options& o) {
-  std::vector<std::unique_ptr<v3::RateLimitService::Stub>> stubs;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   for (int i = 0; i < o.channels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per channel
     args.SetInt("gaia.bench.channel", i);
-    stubs.push_back(v3::RateLimitService::NewStub(grpc::CreateCustomChannel(
+    // Envoy retries nothing of gRPC's own; without retries a call skips the retry filter.
+    args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+    stubs.push_back(std::make_unique<grpc::GenericStub>(grpc::CreateCustomChannel(
         "127.0.0.1:" + std::to_string(o.grpc_port), grpc::InsecureChannelCredentials(), args)));
   }
-  const auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
-  std::mutex mu;
-  std::condition_variable done_cv;
-  int running = o.concurrency;
+  v3::RateLimitRequest message;
+  message.set_domain("gaia");
+  auto* d = message.add_descriptors();
+  auto* key = d->add_entries();
+  key->set_key("api_key");
+  key->set_value(o.key);
+  auto* type = d->add_entries();
+  type->set_key("type");
+  type->set_value(o.type);
+  const std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes);
+  const grpc::ByteBuffer request(&slice, 1);
+
   std::vector<Slot> slots(o.concurrency);
-  std::function<void(Slot&)> issue = [&](Slot& s) {
-    s.context = std::make_unique<grpc::ClientContext>();
-    s.started = Clock::now();
-    s.stub->async()->ShouldRateLimit(s.context.get(), &s.request, &s.response,
-                                     [&, slot = &s](grpc::Status status) {
-                                       slot->latencies.push_back(micros_since(slot->started));
-                                       if (!status.ok()) ++slot->errors;
-                                       if (Clock::now() < deadline) return issue(*slot);
-                                       std::lock_guard<std::mutex> lock(mu);
-                                       if (--running == 0) done_cv.notify_one();
-                                     });
-  };
-  for (int i = 0; i < o.concurrency; ++i) {
-    Slot& s = slots[i];
-    s.stub = stubs[i % o.channels].get();
-    s.request.set_domain("gaia");
-    auto* d = s.request.add_descriptors();
-    auto* key = d->add_entries();
-    key->set_key("api_key");
-    key->set_value(o.key);
-    auto* type = d->add_entries();
-    type->set_key("type");
-    type->set_value(o.type);
+  for (int i = 0; i < o.concurrency; ++i) slots[i].stub = stubs[i % o.channels].get();
+  const int threads = std::clamp(o.grpc_threads, 1, o.concurrency);
+  std::vector<std::vector<double>> latencies(threads);
+  std::vector<uint64_t> errors(threads);
+  const auto deadline = Clock::now() + std::chrono::seconds(o.seconds);
+  std::vector<std::thread> pollers;
+  for (int t = 0; t < threads; ++t) {
+    // Thread t takes an equal run of the slots (and so calls on every channel).
+    const size_t from = slots.size() * t / threads;
+    const size_t to = slots.size() * (t + 1) / threads;
+    pollers.emplace_back([&, t, from, to] {
+      poll_calls(std::span<Slot>(slots).subspan(from, to - from), request, deadline, latencies[t],
+                 errors[t]);
+    });
   }
-  for (Slot& s : slots) issue(s);
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    done_cv.wait(lock, [&] { return running == 0; });
-  }
+  for (std::thread& t : pollers) t.join();
   std::vector<double> all;
-  uint64_t errors = 0;
-  for (Slot& s : slots) {
-    all.insert(all.end(), s.latencies.begin(), s.latencies.end());
-    errors += s.errors;
-  }
-  return summarize(all, o.seconds, errors);
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  uint64_t error_count = 0;
+  for (uint64_t e : errors) error_count += e;
+  return summarize(all, o.seconds, error_count);
 }
 
 Options parse(int argc, char** argv) {
@@ -261,12 +315,14 @@ Options parse(int argc, char** argv) {
   o.seconds = num("--seconds", o.seconds);
   o.concurrency = num("--concurrency", o.concurrency);
   o.channels = std::max(1, num("--channels", o.channels));
+  o.grpc_threads = num("--grpc-threads", o.grpc_threads);
   o.rounds = num("--rounds", o.rounds);
+  o.only = args["--only"];
   if (o.grpc_port == 0 || o.http_port == 0 || o.key.empty()) {
     std::fprintf(stderr,
                  "usage: rls_load --grpc-port P --http-port Q --key K [--type shell] "
-                 "[--seconds 5] [--concurrency 32] [--channels 4] [--rounds 3] "
-                 "[--server-pid PID]\n");
+                 "[--seconds 5] [--concurrency 32] [--channels 4] [--grpc-threads 1] [--rounds 3] "
+                 "[--server-pid PID] [--only http|grpc]\n");
     std::exit(2);
   }
   return o;
@@ -276,6 +332,8 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  // As gaia_server does (rls/rls_server.cc): no deadlock-cycle check on every gRPC lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::printf(
       "| round | HTTP check/s | p50 | p99 | per server CPU-s | ShouldRateLimit/s | p50 | p99 | "
       "per server CPU-s | ratio | ratio per CPU-s |\n");
@@ -283,8 +341,8 @@ int main(int argc, char** argv) {
   std::vector<double> ratios;
   std::vector<double> cpu_ratios;
   for (int round = 1; round <= o.rounds; ++round) {
-    const Phase http = measured(o, run_http);
-    const Phase grpc = measured(o, run_grpc);
+    const Phase http = o.only == "grpc" ? Phase{} : measured(o, run_http);
+    const Phase grpc = o.only == "http" ? Phase{} : measured(o, run_grpc);
     const double ratio = http.per_second > 0 ? grpc.per_second / http.per_second : 0;
     const double cpu_ratio =
         http.per_cpu_second > 0 ? grpc.per_cpu_second / http.per_cpu_second : 0;
@@ -295,6 +353,8 @@ int main(int argc, char** argv) {
         "|\n",
         round, http.per_second, http.p50_us, http.p99_us, http.per_cpu_second, grpc.per_second,
         grpc.p50_us, grpc.p99_us, grpc.per_cpu_second, ratio, cpu_ratio);
+    std::printf("load generator CPU per call: HTTP %.1f µs, gRPC %.1f µs\n",
+                http.client_cpu_us_per_call, grpc.client_cpu_us_per_call);
     if (http.errors + grpc.errors > 0) {
       std::printf("errors: HTTP %lu, gRPC %lu\n", static_cast<unsigned long>(http.errors),
                   static_cast<unsigned long>(grpc.errors));

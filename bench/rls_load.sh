@@ -12,6 +12,7 @@
 #   SECONDS_EACH=5   seconds of each phase
 #   CONCURRENCY=32   requests in flight in each phase
 #   CHANNELS=4       gRPC connections
+#   GRPC_THREADS=1   the load generator's gRPC polling threads
 #   ROUNDS=3         rounds of both phases
 #   THREADS=2        the server's GAIA_THREADS (HTTP io threads; gRPC sizes its own pool)
 set -euo pipefail
@@ -20,6 +21,7 @@ PRESET=${PRESET:-release}
 SECONDS_EACH=${SECONDS_EACH:-5}
 CONCURRENCY=${CONCURRENCY:-32}
 CHANNELS=${CHANNELS:-4}
+GRPC_THREADS=${GRPC_THREADS:-1}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 
@@ -72,8 +74,10 @@ key=$(admin POST /api/admin/users/bench/keys '{}' |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
 
 log "CPUs: $(nproc), shared by the load generator and the server"
-echo "rls_load: $SECONDS_EACH s per phase, $CONCURRENCY in flight, $CHANNELS gRPC connections," \
+echo "rls_load: $SECONDS_EACH s per phase, $CONCURRENCY in flight, $CHANNELS gRPC connections" \
+  "polled by $GRPC_THREADS threads," \
   "GAIA_THREADS=$THREADS, $PRESET build"
 "$load_bin" --grpc-port "$grpc_port" --http-port "$http_port" --key "$key" --type shell \
-  --seconds "$SECONDS_EACH" --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds "$ROUNDS" \
+  --seconds "$SECONDS_EACH" --concurrency "$CONCURRENCY" --channels "$CHANNELS" \
+  --grpc-threads "$GRPC_THREADS" --rounds "$ROUNDS" \
   --server-pid "$server_pid"

@@ -13,6 +13,7 @@
 #include "api/service_metrics.h"
 #include "core/clock.h"
 #include "core/limiter.h"
+#include "exec/load_signal.h"
 #include "http/live_feed.h"
 #include "http/message.h"
 #include "identity/directory.h"
@@ -31,6 +32,7 @@ struct ApiContext {
   rules::RuleBook& rules;
   http::LiveFeed& feed;                              // what admins watch live (http/ws_hub.h)
   reputation::ReputationBook* reputation = nullptr;  // when set, quota answers carry it
+  const exec::LoadSignal* load = nullptr;  // when set, a user's quota shows their throttle
   // With counters shared by several nodes (Redis): forgets a user's usage there; the counters
   // cleared, or nullopt when they could not be reached. Unset: the limiter holds them all.
   std::function<std::optional<size_t>(core::UserId)> reset_shared = nullptr;

@@ -3,6 +3,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <memory>
 
+#include "api/throttle_json.h"
 #include "http/ratelimit_fields.h"
 
 namespace gaia::api {
@@ -43,6 +44,22 @@ std::variant<Subject, http::Response> subject_of(const identity::Caller& caller,
                  {found->id, caller.key_id, found->tier, directory.limit_scale(found->id)}};
 }
 
+// Factor 0: 503 and nothing consumed. "overloaded" (refuse) or "wait": come back after
+// throttle.wait_ms, for at most throttle.max_wait_ms.
+http::Response overloaded(const exec::QuotaAnswer& a, const std::string& user) {
+  const bool wait = a.outcome == exec::QuotaOutcome::kHeld;
+  const std::string why = "the machine is overloaded (" + throttle_reason(*a.throttle) + ")";
+  boost::json::object body{
+      {"error", wait ? "wait" : "overloaded"},
+      {"message", wait ? why + "; wait and ask again" : why + "; new work is refused"},
+      {"allowed", false},
+      {"user", user},
+      {"throttle", throttle_json(*a.throttle)}};
+  http::Response r = http::json_response(503, body);
+  r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
+  return r;
+}
+
 http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
                      const identity::Caller& caller, JsonBody& body) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
@@ -76,6 +93,9 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
     r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
     return r;
   }
+  if (a.outcome == exec::QuotaOutcome::kOverloaded || a.outcome == exec::QuotaOutcome::kHeld) {
+    return overloaded(a, subject.user_name);
+  }
   const core::Decision& d = a.decision;
   const core::RuleSet& decided_on = *a.rules;
 
@@ -90,6 +110,12 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   out.emplace("cost", units);
   out.emplace("priority", d.priority);
   if (d.has_deciding) out.emplace("limit", http::limit_json(d.deciding, decided_on, &json_memory));
+  if (a.throttle) out.emplace("throttle", throttle_json(*a.throttle, &json_memory));
+  if (a.warning) {
+    boost::json::array warnings(&json_memory);
+    warnings.push_back(warning_json(*a.warning, decided_on, &json_memory));
+    out.emplace("warnings", std::move(warnings));
+  }
   if (d.shadow_refusals > 0) {
     boost::json::array shadow(&json_memory);
     for (int i = 0; i < d.shadow_refusals; ++i) {
@@ -172,7 +198,8 @@ void record_execution(const ApiContext& ctx, const http::Request& req, http::Res
   });
 }
 
-http::Response quota(const ApiContext& ctx, const http::Request& req) {
+http::Response quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check,
+                     const http::Request& req) {
   auto auth = authenticate(req, ctx.directory, false);
   if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
   const identity::Caller& caller = std::get<identity::Caller>(auth);
@@ -186,6 +213,8 @@ http::Response quota(const ApiContext& ctx, const http::Request& req) {
                              {"tier", core::tier_name(caller.tier)},
                              {"quotas", std::move(quotas)}};
   if (ctx.reputation != nullptr) answer["reputation"] = ctx.reputation->to_json(caller.user_name);
+  if (auto throttle = quota_check.throttle(caller.tier))
+    answer["throttle"] = throttle_json(*throttle);
   return http::json_response(200, answer);
 }
 
@@ -202,7 +231,9 @@ void add_public_api(http::Router& router, ApiContext ctx, exec::QuotaCheck& quot
                    [ctx](const http::Request& req, http::Responder respond) {
                      record_execution(ctx, req, std::move(respond));
                    });
-  router.add("GET", "/api/v1/quota", [ctx](const http::Request& req) { return quota(ctx, req); });
+  router.add("GET", "/api/v1/quota", [ctx, &quota_check](const http::Request& req) {
+    return quota(ctx, quota_check, req);
+  });
 }
 
 }  // namespace gaia::api

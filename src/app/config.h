@@ -4,11 +4,13 @@
 // setting's names, parsing and help are a row of the table in settings.h; a field's default
 // here is the default --help shows. Pure functions of their arguments; any thread.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 
+#include "core/rule.h"
 #include "core/status.h"
 
 namespace gaia::app {
@@ -66,6 +68,12 @@ struct Config {
   unsigned queue_max_wait_s = 60;
   bool throttle_hold = false;
   bool throttle_refuse_at_zero = false;
+  // The delay at factor f is (1 - f) times this (the check's delay_ms, the executor's wait).
+  unsigned throttle_delay_ms = 1000;
+  // Per tier (default, premium, enterprise): the shares of a calendar quota at which the check
+  // warns, for limits whose rule sets no "warn_at".
+  std::array<core::WarnThresholds, core::kTierCount> warn_at{
+      core::kDefaultWarnPct, core::kDefaultWarnPct, core::kDefaultWarnPct};
   std::string proc_root = "/";  // where the load monitor reads proc/ and the cgroup mounts
   // A cgroup per command: "auto" (always, where the machine allows), "limits" (only for a
   // command with memory, CPU or process limits) or "off". Every command runs under its own

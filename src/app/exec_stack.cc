@@ -9,6 +9,13 @@ core::ThrottleConfig throttle_config(const Config& config) {
   t.stop_action =
       config.throttle_refuse_at_zero ? core::StopAction::kRefuse : core::StopAction::kWait;
   t.max_wait = std::chrono::seconds(config.queue_max_wait_s);
+  t.base_delay = std::chrono::milliseconds(config.throttle_delay_ms);
+  return t;
+}
+
+core::ThrottleConfig check_throttle_config(const Config& config) {
+  core::ThrottleConfig t = throttle_config(config);
+  t.slow_action = core::SlowAction::kDelay;
   return t;
 }
 
@@ -37,6 +44,7 @@ ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limit
       hold_(config.throttle_hold),
       sampler_({.root = config.proc_root}, clock),
       throttle_(throttle_config(config)),
+      check_throttle_(check_throttle_config(config)),
       scheduler_(queue_options(config), clock),
       runner_(clock, runner_options(config)),
       executor_(std::make_unique<exec::Executor>(limiter, scheduler_, runner_, store, clock,
@@ -59,6 +67,7 @@ core::LoadLevels ExecStack::load() const {
 
 void ExecStack::tick() {
   const double factor = throttle_.observe(load());
+  publish(factor);
   // Hold mode slows admissions by running fewer commands at once; at 0 nothing new starts
   // in either mode, and queued commands wait up to the maximum wait.
   scheduler_.set_capacity_factor(hold_ || factor == 0 ? factor : 1.0);
@@ -92,6 +101,27 @@ boost::json::object ExecStack::status_json() const {
         {"note", run_as.note}}}};
 }
 
-core::Admission ExecStack::admit(core::Tier tier) { return throttle_.admit(load(), tier); }
+core::Admission ExecStack::admit(core::Tier tier) {
+  core::Admission a = throttle_.admit(load(), tier);
+  publish(a.factor);
+  return a;
+}
+
+std::optional<exec::ThrottleNotice> ExecStack::throttle(core::Tier tier) const {
+  const double factor = factor_.load(std::memory_order_relaxed);
+  if (factor >= 1.0) return std::nullopt;
+  exec::ThrottleNotice n;
+  n.state = throttle_.state();  // the factor with its parts, read together
+  n.admission = core::admission_for(check_throttle_, n.state.factor, tier);
+  if (n.admission.immediate()) return std::nullopt;  // back to 1 meanwhile, or exempt
+  std::shared_ptr<const monitor::LoadSnapshot> snapshot = sampler_.latest();
+  n.cpu_pct = snapshot->smoothed.cpu_pct;
+  n.mem_pct = snapshot->smoothed.mem_pct;
+  if (snapshot->psi.cpu) n.cpu_pressure_pct = snapshot->psi.cpu->some.avg10;
+  if (snapshot->psi.memory) n.memory_pressure_pct = snapshot->psi.memory->some.avg10;
+  n.recheck = check_throttle_.base_delay.count() > 0 ? check_throttle_.base_delay
+                                                     : std::chrono::milliseconds(1000);
+  return n;
+}
 
 }  // namespace gaia::app

@@ -6,13 +6,16 @@
 // Threads: built and stopped by the thread that runs the server; executor() is safe to use
 // from every io thread in between. tick() runs on the chores thread.
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <memory>
+#include <optional>
 
 #include "app/config.h"
 #include "core/limiter.h"
 #include "core/throttle.h"
 #include "exec/executor.h"
+#include "exec/load_signal.h"
 #include "exec/quota_check.h"
 #include "exec/runner.h"
 #include "exec/scheduler.h"
@@ -21,7 +24,7 @@
 
 namespace gaia::app {
 
-class ExecStack : public exec::LoadGate {
+class ExecStack : public exec::LoadGate, public exec::LoadSignal {
  public:
   // Every reference must outlive the stack. `shared`: the quota check on counters shared
   // with other nodes, which the executor's limit stage then asks (null: the limiter).
@@ -50,14 +53,23 @@ class ExecStack : public exec::LoadGate {
   boost::json::object status_json() const;
 
   core::Admission admit(core::Tier tier) override;
+  // For the admission check: below factor 1 always a delay (a caller cannot be held in the
+  // queue), at 0 a wait or a refusal as configured.
+  std::optional<exec::ThrottleNotice> throttle(core::Tier tier) const override;
 
  private:
   core::LoadLevels load() const;
+  // Keeps factor_ in step with the policy.
+  void publish(double factor) { factor_.store(factor, std::memory_order_relaxed); }
 
   const unsigned workers_;
   const bool hold_;
   monitor::Sampler sampler_;
   core::ThrottlePolicy throttle_;
+  const core::ThrottleConfig check_throttle_;  // throttle_'s, with delays instead of holds
+  // The policy's factor as last fed: what every check reads first, without a lock (relaxed:
+  // a check a sample late is as good as one in step).
+  std::atomic<double> factor_{1.0};
   exec::Scheduler scheduler_;
   exec::ProcessRunner runner_;
   std::unique_ptr<exec::Executor> executor_;

@@ -80,6 +80,9 @@ std::unique_ptr<LiveSide> LiveSide::make(const Config& config, const core::Clock
   live->violation_announcer_ =
       std::make_unique<ViolationAnnouncer>(*live->own_events_, services.user_names());
   services.feed->add_listener(live->violation_announcer_.get());
+  live->quota_warning_announcer_ =
+      std::make_unique<QuotaWarningAnnouncer>(*live->hub_, services.user_names());
+  services.quota->set_warning_listener(live->quota_warning_announcer_.get());
 
   AlertMetricSources sources = alert_sources(clock, store, services, exec, *live->hub_);
   live->alert_detectors_ = std::make_unique<AlertDetectors>(*services.detectors, clock);

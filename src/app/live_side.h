@@ -1,7 +1,8 @@
 #pragma once
 // LiveSide: what admins watch live, built on the services and the executor: the WebSocket
 // hub (admissions and refusals, the executor's load, throttle and queue, and the busiest
-// users every few seconds), the violation announcer (refusals as they happen) and the alert
+// users every few seconds), the violation announcer (refusals as they happen), the quota
+// warning announcer (warnings the check gives, which it is made the listener of) and the alert
 // stack (rules evaluated on their own timer against the live figures). make() builds them
 // in the order of the members below and adds the announcer's and the alerts' listeners to
 // the services' event feed, and has the directory tell the hub of every change to its
@@ -19,6 +20,7 @@
 #include "app/alert_stack.h"
 #include "app/config.h"
 #include "app/exec_stack.h"
+#include "app/quota_warning_announcer.h"
 #include "app/relaying_feed.h"
 #include "app/services.h"
 #include "app/violation_announcer.h"
@@ -50,6 +52,7 @@ class LiveSide {
   std::unique_ptr<RelayingFeed> own_events_;
   std::unique_ptr<api::RevokedKeySockets> revoked_key_sockets_;
   std::unique_ptr<ViolationAnnouncer> violation_announcer_;
+  std::unique_ptr<QuotaWarningAnnouncer> quota_warning_announcer_;
   std::unique_ptr<AlertDetectors> alert_detectors_;
   std::unique_ptr<AlertStack> alerting_;
 };

@@ -61,8 +61,8 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
                          Services& services, ExecStack& exec, LiveSide& live,
                          const ClusterSide& cluster, RouteState& state, const rls::RlsServer* rls) {
   api::ApiContext api{
-      *services.limiter, *services.feed,      *services.directory, clock,
-      *services.metrics, *services.rule_book, live.hub(),          services.reputation.get()};
+      *services.limiter,   *services.feed, *services.directory,       clock, *services.metrics,
+      *services.rule_book, live.hub(),     services.reputation.get(), &exec};
   if (SharedCounters* shared = services.shared_counters.get()) {
     api.reset_shared = [shared](core::UserId user) { return shared->reset_user(user); };
   }

@@ -38,6 +38,7 @@ bool ServerApp::build() {
     err_ << "[ERROR] Executor: " << s.message() << std::endl;
     return false;
   }
+  services_->quota->set_load_signal(exec_.get());
   live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, out_, err_);
   if (!live_) return false;
   cluster_ = ClusterSide::make(config_, clock_, *store_, *services_, *exec_, *live_, err_);

@@ -152,7 +152,9 @@ std::unique_ptr<Services> Services::make(const Config& config, const core::Clock
   s->registry = std::make_unique<metrics::MetricsRegistry>();
   s->metrics = std::make_unique<api::ServiceMetrics>(*s->registry, store);
   if (config.redis_url.empty()) {
-    s->quota = std::make_unique<exec::QuotaCheck>(*s->limiter, *s->feed, clock, *s->metrics);
+    s->quota =
+        std::make_unique<exec::QuotaCheck>(*s->limiter, *s->feed, clock, *s->metrics,
+                                           exec::QuotaCheckOptions{.warn_at = config.warn_at});
     return s;
   }
   s->shared_counters = SharedCounters::connect(config, clock, *s->registry, *s->limiter, store,

@@ -112,6 +112,39 @@ Field text_field(std::string Config::*member, std::string shape, bool (*valid)(s
   };
 }
 
+// A tier's warning thresholds: "80,95" (percentages, ascending, at most four) or "none".
+Field warn_at_field(core::Tier tier) {
+  const auto i = static_cast<size_t>(tier);
+  return Field{
+      .parse = [=](std::string_view text, Config& c) -> std::optional<std::string> {
+        const std::string expected = "none, or up to 4 ascending percentages such as 80,95";
+        core::WarnThresholds out{};
+        size_t n = 0, start = 0;
+        while (text != "none" && start <= text.size()) {
+          size_t end = text.find(',', start);
+          if (end == std::string_view::npos) end = text.size();
+          auto v = parse_uint(text.substr(start, end - start));
+          if (!v || *v < 1 || *v > 100 || n == out.size() || (n > 0 && *v <= out[n - 1])) {
+            return expected;
+          }
+          out[n++] = static_cast<uint8_t>(*v);
+          start = end + 1;
+        }
+        c.warn_at[i] = out;
+        return std::nullopt;
+      },
+      .show =
+          [i](const Config& c) {
+            std::string out;
+            for (uint8_t pct : c.warn_at[i]) {
+              if (pct != 0) out += (out.empty() ? "" : ",") + std::to_string(pct);
+            }
+            return out.empty() ? std::string("none") : out;
+          },
+      .shape = "PCT,...",
+  };
+}
+
 // --- Validators -------------------------------------------------------------------------
 
 // A local account name as useradd takes it: 1-32 of [A-Za-z0-9._-], not starting with '-'.
@@ -333,6 +366,18 @@ std::vector<Setting> make_table() {
       {"throttle_stop", "GAIA_THROTTLE_STOP", "--throttle-stop", R::kEverywhere,
        "at throttle factor 0: wait (in the queue) or refuse (503 with Retry-After)",
        choice_field(&Config::throttle_refuse_at_zero, {{"wait", false}, {"refuse", true}})},
+      {"throttle_delay_ms", "GAIA_THROTTLE_DELAY_MS", "--throttle-delay-ms", R::kEverywhere,
+       "under load: the delay at factor f is (1 - f) times this",
+       uint_field(&Config::throttle_delay_ms, 0, 600000, "milliseconds")},
+      {"warn_at_default", "GAIA_WARN_AT_DEFAULT", "--warn-at-default", R::kEverywhere,
+       "shares of a quota (%) at which the default tier is warned, unless its rule says",
+       warn_at_field(core::Tier::kDefault)},
+      {"warn_at_premium", "GAIA_WARN_AT_PREMIUM", "--warn-at-premium", R::kEverywhere,
+       "shares of a quota (%) at which the premium tier is warned, unless its rule says",
+       warn_at_field(core::Tier::kPremium)},
+      {"warn_at_enterprise", "GAIA_WARN_AT_ENTERPRISE", "--warn-at-enterprise", R::kEverywhere,
+       "shares of a quota (%) at which the enterprise tier is warned, unless its rule says",
+       warn_at_field(core::Tier::kEnterprise)},
       {"proc_root", "GAIA_PROC_ROOT", "--proc-root", R::kEverywhere,
        "root of proc/ and the cgroup mounts the load monitor reads",
        text_field(&Config::proc_root, "PATH", is_not_empty, "a directory path")},

@@ -91,7 +91,8 @@ std::unique_ptr<SharedCounters> SharedCounters::connect(
 
 exec::QuotaCheckOptions SharedCounters::quota_options() const {
   return {.outage = outage_of(config_.redis_failure),
-          .live_nodes = [nodes = live_nodes_] { return nodes->load(std::memory_order_relaxed); }};
+          .live_nodes = [nodes = live_nodes_] { return nodes->load(std::memory_order_relaxed); },
+          .warn_at = config_.warn_at};
 }
 
 std::optional<size_t> SharedCounters::reset_user(core::UserId user) {

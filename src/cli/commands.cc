@@ -1,10 +1,14 @@
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <chrono>
 
+#include "cli/check_notices.h"
 #include "cli/detail/api_call.h"
 #include "cli/format.h"
+#include "cli/interrupt.h"
 #include "http/url.h"
 
 namespace gaia::cli {
@@ -89,10 +93,42 @@ int check(const Session& s, const CheckArgs& args) {
   if (args.cost) body["cost"] = *args.cost;
   if (args.command) body["command"] = *args.command;
   if (args.user) body["user"] = *args.user;
-  auto a = detail::call(s, json_request("POST", "/api/v1/check", body), {200, 429});
-  if (!a) return kExitError;
-  if (!s.json) print_check(s, *a);
-  return a->status == 200 ? kExitOk : kExitRefused;
+  const auto started = std::chrono::steady_clock::now();
+  for (;;) {
+    auto a = detail::call(s, json_request("POST", "/api/v1/check", body), {200, 429, 503});
+    if (!a) return kExitError;
+    if (a->status == 503) {
+      const std::string error = string_field(a->body, "error");
+      s.err << "gaia: " << string_field(a->body, "message") << '\n';
+      if (error != "wait") return error == "overloaded" ? kExitRefused : kExitError;
+      // Held at factor 0: ask again after wait_ms, for at most max_wait_ms in all.
+      const boost::json::value* t = a->body.if_contains("throttle");
+      const boost::json::object empty;
+      const boost::json::object& throttle =
+          t != nullptr && t->is_object() ? t->get_object() : empty;
+      const auto wait =
+          std::chrono::milliseconds(std::max<int64_t>(100, int_field(throttle, "wait_ms", 1000)));
+      const auto waited = std::chrono::steady_clock::now() - started;
+      if (waited + wait > std::chrono::milliseconds(int_field(throttle, "max_wait_ms"))) {
+        s.err << "gaia: gave up waiting for the load to fall\n";
+        return kExitRefused;
+      }
+      s.err << "gaia: waiting " << wait.count() << " ms to ask again\n";
+      if (Interrupt::sleep_for(wait)) return 128 + Interrupt::signal();
+      continue;
+    }
+    if (!s.json) print_check(s, *a);
+    print_warnings(a->body, s.err);
+    if (a->status != 200) return kExitRefused;
+    // The caller runs the command once gaia check returns: the throttle's delay is waited here.
+    if (const int64_t delay_ms = throttle_delay_ms(a->body); delay_ms > 0) {
+      s.err << "gaia: " << throttle_text(a->body) << ": waiting " << delay_ms
+            << " ms before running\n";
+      if (Interrupt::sleep_for(std::chrono::milliseconds(delay_ms)))
+        return 128 + Interrupt::signal();
+    }
+    return kExitOk;
+  }
 }
 
 int quota(const Session& s) {

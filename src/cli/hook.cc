@@ -3,8 +3,11 @@
 #include <boost/json.hpp>
 #include <iterator>
 #include <optional>
+#include <sstream>
 
+#include "cli/check_notices.h"
 #include "cli/http_client.h"
+#include "cli/interrupt.h"
 #include "core/mutex.h"
 
 namespace gaia::cli {
@@ -21,6 +24,7 @@ std::string string_of(const boost::json::object* o, std::string_view name) {
 
 int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out, std::ostream& err) {
   if (options.exit_code_only) {
+    if (!v.message.empty()) err << v.message << '\n';
     if (v.decision == "allow") return 0;
     err << (v.decision == "ask" ? "needs a person's approval: " : "blocked by Gaia: ") << v.reason
         << '\n';
@@ -30,12 +34,51 @@ int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out, 
                          {{"hookEventName", "PreToolUse"},
                           {"permissionDecision", v.decision},
                           {"permissionDecisionReason", v.reason}}}};
+  // The agent shows a systemMessage to its user: where quota warnings belong.
+  if (!v.message.empty()) o["systemMessage"] = v.message;
   out << boost::json::serialize(o) << '\n';
   return 0;
 }
 
 HookVerdict fallback(const HookOptions& options, const std::string& why) {
-  return {options.fallback, "Gaia could not decide (" + why + "); fallback " + options.fallback};
+  return {options.fallback, "Gaia could not decide (" + why + "); fallback " + options.fallback,
+          ""};
+}
+
+// The command the policy approved is about to run: it counts against the shell quota like any
+// checked command, and under load the hook waits the delay before the agent runs it.
+HookVerdict check_quota(RemoteHttpClient& client, const std::string& key,
+                        const std::string& command, HookVerdict approved,
+                        const HookOptions& options) {
+  boost::json::object body{{"type", "shell"}, {"command", command}};
+  auto response = client.send({"POST", "/api/v1/check", key, boost::json::serialize(body)});
+  if (!response.ok()) return fallback(options, response.status().message());
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(response->body, ec);
+  if (ec || !v.is_object()) return fallback(options, "unreadable answer to the quota check");
+  const boost::json::object& a = v.get_object();
+  if (response->status == 503 || response->status == 429) {
+    // Refused for load or quota: the agent is told why and may try again later.
+    std::string why = string_of(&a, "message");
+    if (const boost::json::value* limit = a.if_contains("limit"); why.empty() && limit) {
+      why = "the limit " + string_of(limit->if_object(), "policy") + " is reached";
+    }
+    const std::string retry = response->header("retry-after");
+    return {"deny", "Gaia: " + why + (retry.empty() ? "" : "; retry after " + retry + " s"), ""};
+  }
+  if (response->status != 200) {
+    return fallback(options, "Gaia answered HTTP " + std::to_string(response->status));
+  }
+  std::ostringstream warnings;
+  print_warnings(a, warnings);
+  approved.message = warnings.str();
+  while (!approved.message.empty() && approved.message.back() == '\n') approved.message.pop_back();
+  if (const int64_t delay_ms = throttle_delay_ms(a); delay_ms > 0) {
+    Interrupt::sleep_for(std::chrono::milliseconds(delay_ms));
+    approved.reason += (approved.reason.empty() ? "" : "; ") + std::string("Gaia: ") +
+                       throttle_text(a) + ", waited " + std::to_string(delay_ms) + " ms";
+  }
+  return approved;
 }
 
 }  // namespace
@@ -46,8 +89,8 @@ std::optional<HookVerdict> verdict_from_answer(std::string_view body) {
   if (ec || !v.is_object()) return std::nullopt;
   std::string decision = string_of(&v.get_object(), "decision");
   std::string reason = string_of(&v.get_object(), "reason");
-  if (decision == "approve") return HookVerdict{"allow", reason};
-  if (decision == "deny" || decision == "ask") return HookVerdict{decision, reason};
+  if (decision == "approve") return HookVerdict{"allow", reason, ""};
+  if (decision == "deny" || decision == "ask") return HookVerdict{decision, reason, ""};
   return std::nullopt;
 }
 
@@ -87,7 +130,8 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
   }
   auto verdict = verdict_from_answer(response->body);
   if (!verdict) return answer(fallback(options, "unreadable answer"), options, out, err);
-  return answer(*verdict, options, out, err);
+  if (verdict->decision != "allow") return answer(*verdict, options, out, err);
+  return answer(check_quota(client, key, command, *verdict, options), options, out, err);
 }
 
 }  // namespace gaia::cli

@@ -1,7 +1,10 @@
 #pragma once
 // `gaia hook pre-tool-use`: the pre-tool-use hook of an AI coding agent (Claude Code, Codex;
 // docs/cli.md). Reads the hook's JSON on stdin ({"tool_name":"Bash","tool_input":{"command":
-// ...},"session_id":...,"cwd":...}), asks Gaia (POST /api/claude/confirm/request) and answers:
+// ...},"session_id":...,"cwd":...}), asks Gaia (POST /api/claude/confirm/request), and for a
+// command the policy approves checks the shell quota (POST /api/v1/check: refused for quota or
+// load is deny; under load it waits the delay first; quota warnings become a systemMessage, or
+// lines on stderr in exit-code mode). It answers:
 //   JSON mode (default): prints {"hookSpecificOutput":{"hookEventName":"PreToolUse",
 //     "permissionDecision":"allow|deny|ask","permissionDecisionReason":"..."}}, exits 0.
 //   --exit-code-only: exits 0 to allow, 2 with the reason on stderr to block (deny, and ask,
@@ -33,6 +36,7 @@ struct HookOptions {
 struct HookVerdict {
   std::string decision;  // allow | deny | ask
   std::string reason;
+  std::string message;  // for the agent to show its user (quota warnings); "" for none
 };
 
 // The hook's answer for Gaia's confirm answer body (decision approve|deny|ask), or nullopt

@@ -10,7 +10,8 @@ int64_t ceil_seconds(int64_t ms) { return ms <= 0 ? 0 : (ms + 999) / 1000; }
 
 std::string policy_name(const LimitState& state, const RuleSet& rules) {
   const CompiledLimit& limit = state.limit;
-  std::string name = limit_type_name(limit, rules);
+  std::string name = limit.level == SubjectKind::kKey ? "key-" : "";
+  name += limit_type_name(limit, rules);
   switch (limit.kind) {
     case LimitKind::kRate:
       return name + "-rate-" + std::to_string(ceil_seconds(limit.window_ms)) + "s";

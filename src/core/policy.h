@@ -19,6 +19,9 @@ struct CompiledLimit {
   SubjectKind level = SubjectKind::kGlobal;  // which rule level it came from
   CommandTypeId type = kAnyType;             // kAnyType: counts every type together
   uint32_t amount = 0;
+  // Calendar quotas: the rule's warning thresholds, or kWarnFromTier first for the tier's.
+  // Sits in what would be padding: the struct stays 32 bytes.
+  WarnThresholds warn_pct{kWarnFromTier};
   int64_t window_ms = 0;  // kRate only
   uint64_t rule_id = 0;
 

@@ -2,6 +2,7 @@
 // A quota rule as an admin writes it: who it applies to, which command type, and its limits.
 // Rules are plain values; RuleSet::compile validates them and turns them into flat tables.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -70,6 +71,14 @@ struct LimitSpec {
   }
 };
 
+// A calendar quota warns its user when an admission takes it past one of these shares of the
+// limit (percent, ascending, at most kMaxWarnThresholds). A rule may set its own; without, its
+// limits warn at the thresholds of the caller's tier (default kDefaultWarnPct).
+inline constexpr int kMaxWarnThresholds = 4;
+using WarnThresholds = std::array<uint8_t, kMaxWarnThresholds>;  // ascending, 0 ends them
+inline constexpr WarnThresholds kDefaultWarnPct = {80, 95, 0, 0};
+inline constexpr uint8_t kWarnFromTier = 0xFF;  // as a first threshold: the tier's apply
+
 struct Rule {
   uint64_t id = 0;
   std::string name;
@@ -77,6 +86,7 @@ struct Rule {
   std::optional<std::string> command_type;  // nullopt: every type, counted together
   std::vector<LimitSpec> limits;
   Enforcement enforcement = Enforcement::kEnforce;
+  std::optional<std::vector<uint8_t>> warn_at_pct;  // empty: never warns; nullopt: the tier's
 };
 
 // A command type and what one run of it is estimated to cost.

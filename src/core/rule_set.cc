@@ -64,6 +64,19 @@ Status RuleSet::add(const Rule& rule, size_t index) {
     return Status::invalid_argument(field(index, ".limits: at most 8 limits per rule"));
   }
 
+  if (rule.warn_at_pct) {
+    const std::vector<uint8_t>& warn = *rule.warn_at_pct;
+    if (warn.size() > static_cast<size_t>(kMaxWarnThresholds)) {
+      return Status::invalid_argument(field(index, ".warn_at: at most 4 thresholds"));
+    }
+    for (size_t j = 0; j < warn.size(); ++j) {
+      if (warn[j] < 1 || warn[j] > 100 || (j > 0 && warn[j] <= warn[j - 1])) {
+        return Status::invalid_argument(field(
+            index, ".warn_at[" + std::to_string(j) + "]: percentages from 1 to 100, ascending"));
+      }
+    }
+  }
+
   std::vector<CompiledLimit>* target = &global_;
   switch (rule.subject.kind) {
     case SubjectKind::kGlobal:
@@ -93,6 +106,10 @@ Status RuleSet::add(const Rule& rule, size_t index) {
     limit.type = type;
     limit.amount = static_cast<uint32_t>(spec.amount);
     limit.rule_id = rule.id;
+    if (rule.warn_at_pct) {
+      limit.warn_pct = {};
+      std::copy(rule.warn_at_pct->begin(), rule.warn_at_pct->end(), limit.warn_pct.begin());
+    }
     if (spec.kind == LimitKind::kRate) {
       limit.window_ms = spec.window.count();
       if (limit.window_ms < 1) {

@@ -90,10 +90,7 @@ double LoadThrottle::update(const LoadLevels& load) {
   return factor();
 }
 
-double LoadThrottle::factor() const {
-  return std::min(config_.cpu.factor_of_band(cpu_.band()),
-                  config_.memory.factor_of_band(memory_.band()));
-}
+double LoadThrottle::factor() const { return std::min(cpu_factor(), memory_factor()); }
 
 Admission admission_for(const ThrottleConfig& config, double factor, Tier tier) {
   Admission a;
@@ -137,6 +134,11 @@ Admission ThrottlePolicy::admit(const LoadLevels& load, Tier tier) {
 double ThrottlePolicy::factor() const {
   core::MutexLock lock(mu_);
   return throttle_.factor();
+}
+
+ThrottleState ThrottlePolicy::state() const {
+  MutexLock lock(mu_);
+  return {throttle_.factor(), throttle_.cpu_factor(), throttle_.memory_factor()};
 }
 
 }  // namespace gaia::core

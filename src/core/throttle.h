@@ -117,6 +117,9 @@ class LoadThrottle {
   double update(const LoadLevels& load);
   // 1.0 until the first update.
   double factor() const;
+  // Each resource's own factor (factor() is the lower of the two).
+  double cpu_factor() const { return config_.cpu.factor_of_band(cpu_.band()); }
+  double memory_factor() const { return config_.memory.factor_of_band(memory_.band()); }
   bool should_throttle() const { return factor() < 1.0; }
   const ThrottleConfig& config() const { return config_; }
 
@@ -143,6 +146,13 @@ struct Admission {
 // The admission decision of a given factor and tier; pure.
 Admission admission_for(const ThrottleConfig& config, double factor, Tier tier);
 
+// The factor with each resource's share in it, for answers that say why.
+struct ThrottleState {
+  double factor = 1.0;
+  double cpu_factor = 1.0;
+  double memory_factor = 1.0;
+};
+
 // LoadThrottle behind a lock plus the admission mapping. Thread-safe.
 class ThrottlePolicy {
  public:
@@ -159,6 +169,8 @@ class ThrottlePolicy {
 
   double factor() const;
   bool should_throttle() const { return factor() < 1.0; }
+  // The factor and what sets it, read together.
+  ThrottleState state() const;
 
  private:
   mutable Mutex mu_;

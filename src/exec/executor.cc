@@ -178,6 +178,13 @@ std::optional<Refusal> Executor::shared_limit_stage(
       return std::nullopt;
     case QuotaOutcome::kRefused:
       return limit_refusal(answer.decision, core::policy_name(answer.decision.deciding, *rules));
+    case QuotaOutcome::kOverloaded:
+    case QuotaOutcome::kHeld:
+      // The quota check's own load throttle stopped it at factor 0, before counting: as the
+      // load stage below would.
+      return Refusal{503, "overloaded", "the machine is overloaded; try again later",
+                     std::chrono::seconds(std::max<int64_t>(1, answer.retry_after_s)),
+                     std::nullopt};
     case QuotaOutcome::kStorePaused:
       return Refusal{503, "store_unavailable",
                      "the database is unavailable and admissions are paused",

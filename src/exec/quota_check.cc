@@ -17,7 +17,8 @@ QuotaCheck::QuotaCheck(core::Limiter& limiter, core::CounterBackend* counters, s
       options_(std::move(options)),
       store_(store),
       clock_(clock),
-      observer_(observer) {}
+      observer_(observer),
+      warnings_(options_.warn_at) {}
 
 bool QuotaCheck::store_open(QuotaAnswer& answer) {
   // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
@@ -29,7 +30,7 @@ bool QuotaCheck::store_open(QuotaAnswer& answer) {
 
 QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
   QuotaAnswer answer;
-  if (!store_open(answer)) return answer;
+  if (!store_open(answer) || throttle_stops(req, answer)) return answer;
   const core::Instant now = clock_.now();
   // The counters answer inline (in memory) or from their own thread (Redis), whose deadline
   // bounds the wait. One pointer captured: std::function keeps it without allocating. An int
@@ -46,28 +47,31 @@ QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
                     w->done.notify_one();
                   });
   waiting.done.wait(0, std::memory_order_acquire);
-  return decide(req, now, waiting.result);
+  return decide(req, now, waiting.result, std::move(answer));
 }
 
 struct QuotaCheck::Pending {
   QuotaRequest req;
   std::string command;  // req.command points here
   core::Instant now;
+  std::optional<ThrottleNotice> throttle;
   std::function<void(QuotaAnswer)> done;
 };
 
 void QuotaCheck::check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done) {
   QuotaAnswer answer;
-  if (!store_open(answer)) {
+  if (!store_open(answer) || throttle_stops(req, answer)) {
     done(std::move(answer));
     return;
   }
-  auto pending = std::make_shared<Pending>(
-      Pending{req, std::string(req.command), clock_.now(), std::move(done)});
+  auto pending = std::make_shared<Pending>(Pending{req, std::string(req.command), clock_.now(),
+                                                   std::move(answer.throttle), std::move(done)});
   pending->req.command = pending->command;
   counters_.check({req.principal, req.type, req.cost}, pending->now,
                   [this, pending](const core::CheckResult& r) {
-                    pending->done(decide(pending->req, pending->now, r));
+                    QuotaAnswer answer;
+                    answer.throttle = pending->throttle;
+                    pending->done(decide(pending->req, pending->now, r, std::move(answer)));
                   });
 }
 
@@ -91,9 +95,28 @@ std::optional<core::Decision> QuotaCheck::outage_decision(const QuotaRequest& re
   return std::nullopt;
 }
 
+bool QuotaCheck::throttle_stops(const QuotaRequest& req, QuotaAnswer& answer) const {
+  if (load_ != nullptr) answer.throttle = load_->throttle(req.principal.tier);
+  // At factor 0 new work does not start: the quota is left untouched until it is admitted.
+  // A read (cost 0) starts nothing and is answered.
+  if (!answer.throttle || req.cost == 0) return false;
+  const core::Admission& a = answer.throttle->admission;
+  if (a.refuse) {
+    answer.outcome = QuotaOutcome::kOverloaded;
+    answer.retry_after_s = std::max<int64_t>(1, a.retry_after.count());
+    return true;
+  }
+  if (a.hold) {
+    answer.outcome = QuotaOutcome::kHeld;
+    answer.retry_after_s =
+        std::max<int64_t>(1, core::ceil_seconds(answer.throttle->recheck.count()));
+    return true;
+  }
+  return false;
+}
+
 QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
-                               const core::CheckResult& result) {
-  QuotaAnswer answer;
+                               const core::CheckResult& result, QuotaAnswer answer) {
   answer.rules = req.rules;
   const core::RuleSet& rules = *answer.rules;
   core::Decision& d = answer.decision;
@@ -120,6 +143,12 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
     if (req.cost > 0) {
       store_.add_usage(
           {req.user_id, req.key_id, type_name, day_.at(rules.calendar(), wall_ms), req.cost});
+      // The limit nearest exhaustion is the one a warning is about.
+      if (d.has_deciding) answer.warning = warnings_.passed(req.principal, d.deciding, wall_ms);
+      if (answer.warning && warning_listener_ != nullptr) {
+        warning_listener_->on_quota_warning(req.user_id, type_name, limit, *answer.warning,
+                                            wall_ms);
+      }
     }
   } else {
     answer.outcome = QuotaOutcome::kRefused;

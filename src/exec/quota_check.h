@@ -6,14 +6,20 @@
 // counters, the violations and the figures. The caller has authenticated the subject and
 // validated the request; the answer is transport-free, each front end renders it.
 //
+// It also tells the caller what the load throttle asks of them (exec/load_signal.h: a delay
+// below factor 1; at factor 0 a refusal or a wait, before any quota is consumed) and warns
+// when an admission takes a calendar quota past a warning threshold (exec/quota_warnings.h).
+//
 // When the counters cannot answer within their deadline, the outage policy decides
 // (GAIA_REDIS_FAILURE): closed refuses (503 with Retry-After), open admits, local counts in
 // this node's own limiter with every limit divided by the nodes that share it.
 //
-// Ownership: borrows the limiter, counters, store, clock and observer, which must outlive it.
+// Ownership: borrows the limiter, counters, store, clock and observer, which must outlive it,
+// and the load signal and warning listener once set.
 // Threads: any thread may call check() and check_async(). With the in-memory counters neither
 // waits on I/O (writes are queued); with Redis, check() waits for the answer, which the
-// backend's deadline bounds, and check_async() calls `done` on the backend's thread.
+// backend's deadline bounds, and check_async() calls `done` on the backend's thread. The
+// setters are called before the first check.
 //
 // Example:
 //   QuotaCheck quota(limiter, feed, clock, metrics);
@@ -34,6 +40,8 @@
 #include "core/limiter.h"
 #include "core/local_counters.h"
 #include "core/rule_set.h"
+#include "exec/load_signal.h"
+#include "exec/quota_warnings.h"
 #include "store/store.h"
 
 namespace gaia::exec {
@@ -63,6 +71,11 @@ struct QuotaRequest {
 enum class QuotaOutcome {
   kAdmitted,
   kRefused,
+  // Load throttling at factor 0, nothing checked or consumed: GAIA_THROTTLE_STOP=refuse
+  // (come back after retry_after_s) or wait (ask again after throttle->recheck, for at most
+  // throttle->admission.max_wait).
+  kOverloaded,
+  kHeld,
   // The store refuses new work while its database is away (GAIA_STORE_FAILURE=closed): nothing
   // was checked or recorded.
   kStorePaused,
@@ -79,8 +92,22 @@ struct QuotaAnswer {
   std::shared_ptr<const core::RuleSet> rules;
   // For a refusal with a known free time, the whole seconds to wait (Retry-After), else -1.
   int64_t retry_after_s = -1;
+  // The load throttle this caller is under; unset at factor 1 and for exempt tiers.
+  std::optional<ThrottleNotice> throttle;
+  // A calendar quota this admission took past a warning threshold, told once per period.
+  std::optional<QuotaWarning> warning;
 
   bool admitted() const { return outcome == QuotaOutcome::kAdmitted; }
+};
+
+// Told of each quota warning as it is given (the live feed, the user's own channel). Called
+// on the checking thread; must not block.
+class QuotaWarningListener {
+ public:
+  virtual ~QuotaWarningListener() = default;
+  // `type` and `limit` name the command type and the policy ("daily", "rule 7 daily").
+  virtual void on_quota_warning(uint64_t user_id, std::string_view type, std::string_view limit,
+                                const QuotaWarning& warning, int64_t at_ms) = 0;
 };
 
 // While the store refuses new work, clients are told to come back after this many seconds.
@@ -95,14 +122,16 @@ struct QuotaCheckOptions {
   CounterOutage outage = CounterOutage::kClosed;
   // kLocal: how many live nodes share the limits; each counts 1/n of them. Unset: 1.
   std::function<uint32_t()> live_nodes = nullptr;
+  // The warning thresholds of each tier, where a rule names none of its own.
+  QuotaWarnings::TierThresholds warn_at = QuotaWarnings::kDefaultTierThresholds;
 };
 
 class QuotaCheck {
  public:
   // Counts in `limiter` itself (one node).
   QuotaCheck(core::Limiter& limiter, store::Store& store, const core::Clock& clock,
-             CheckObserver& observer)
-      : QuotaCheck(limiter, nullptr, store, clock, observer, {}) {}
+             CheckObserver& observer, QuotaCheckOptions options = {})
+      : QuotaCheck(limiter, nullptr, store, clock, observer, std::move(options)) {}
   // Counts in `counters`; `limiter` gives the rules and, for CounterOutage::kLocal, counts
   // while `counters` cannot answer.
   QuotaCheck(core::Limiter& limiter, core::CounterBackend& counters, store::Store& store,
@@ -124,14 +153,28 @@ class QuotaCheck {
   // The store's health, for front ends that say which failure policy an answer followed.
   store::StoreHealth store_health() { return store_.health(); }
 
+  // The throttle a caller of `tier` is under now; nullopt at factor 1 or when exempt.
+  std::optional<ThrottleNotice> throttle(core::Tier tier) const {
+    return load_ != nullptr ? load_->throttle(tier) : std::nullopt;
+  }
+
+  // Where the load throttle comes from; none: checks are never throttled.
+  void set_load_signal(const LoadSignal* load) { load_ = load; }
+  void set_warning_listener(QuotaWarningListener* listener) { warning_listener_ = listener; }
+
  private:
   struct Pending;
   QuotaCheck(core::Limiter& limiter, core::CounterBackend* counters, store::Store& store,
              const core::Clock& clock, CheckObserver& observer, QuotaCheckOptions options);
   // Whether the store takes new work; else fills `answer` (kStorePaused).
   bool store_open(QuotaAnswer& answer);
-  // The answer to `req`, checked at `now`, from what the counters said.
-  QuotaAnswer decide(const QuotaRequest& req, core::Instant now, const core::CheckResult& result);
+  // Whether the load throttle stops `req` before any counter is asked (factor 0: kOverloaded
+  // or kHeld in `answer`); sets answer.throttle whenever the caller is under one.
+  bool throttle_stops(const QuotaRequest& req, QuotaAnswer& answer) const;
+  // Completes `answer` (its throttle already set) to `req`, checked at `now`, from what the
+  // counters said.
+  QuotaAnswer decide(const QuotaRequest& req, core::Instant now, const core::CheckResult& result,
+                     QuotaAnswer answer);
   // The outage policy's decision while the counters cannot answer; nullopt: refuse (closed).
   std::optional<core::Decision> outage_decision(const QuotaRequest& req, core::Instant now);
 
@@ -142,6 +185,9 @@ class QuotaCheck {
   store::Store& store_;
   const core::Clock& clock_;
   CheckObserver& observer_;
+  const LoadSignal* load_ = nullptr;
+  QuotaWarningListener* warning_listener_ = nullptr;
+  QuotaWarnings warnings_;
   core::DayStart day_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "http/ratelimit_fields.h"
@@ -94,6 +95,31 @@ void add_header(Response& response, std::string key, std::string value) {
   auto* h = response.add_response_headers_to_add();
   h->set_key(std::move(key));
   h->set_value(std::move(value));
+}
+
+// Why a whole request is refused before any descriptor is checked: the trailer that says so.
+struct Refusal {
+  const char* trailer;
+  const char* reason;
+};
+
+std::optional<Refusal> refusal_of_all(exec::QuotaOutcome outcome) {
+  switch (outcome) {
+    case exec::QuotaOutcome::kStorePaused:
+      // GAIA_STORE_FAILURE=closed and the database is away.
+      return Refusal{"gaia-store", "unavailable; failure policy closed: admissions paused"};
+    case exec::QuotaOutcome::kCountersUnavailable:
+      // GAIA_REDIS_FAILURE=closed and the shared counters did not answer in time.
+      return Refusal{"gaia-counters", "unavailable; failure policy closed: admissions refused"};
+    case exec::QuotaOutcome::kOverloaded:
+    case exec::QuotaOutcome::kHeld:
+      // Load throttling at factor 0.
+      return Refusal{"gaia-throttle", "factor 0: the machine is overloaded"};
+    case exec::QuotaOutcome::kAdmitted:
+    case exec::QuotaOutcome::kRefused:
+      break;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -210,14 +236,14 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
       continue;
     }
     exec::QuotaAnswer a = quota_.check(req);
-    if (a.outcome == exec::QuotaOutcome::kStorePaused) {
-      // GAIA_STORE_FAILURE=closed and the database is away: every descriptor is refused.
+    if (std::optional<Refusal> all = refusal_of_all(a.outcome)) {
+      // Nothing was checked or consumed: every descriptor is refused alike, with Retry-After,
+      // and the trailer says why (Envoy cannot hold a request, so a wait is a refusal too).
       response.clear_statuses();
       for (int k = 0; k < n; ++k) response.add_statuses()->set_code(Response::OVER_LIMIT);
       response.set_overall_code(Response::OVER_LIMIT);
       add_header(response, "Retry-After", std::to_string(a.retry_after_s));
-      context.AddTrailingMetadata("gaia-store",
-                                  "unavailable; failure policy closed: admissions paused");
+      context.AddTrailingMetadata(all->trailer, all->reason);
       return grpc::Status::OK;
     }
     fill_status(a, status, policy_field, ratelimit_field);

@@ -26,6 +26,7 @@ class Server;
 
 namespace gaia::rls {
 
+class MessageReuse;
 class RateLimitService;
 class RlsMetrics;
 
@@ -60,6 +61,7 @@ class RlsServer {
   const RlsOptions options_;
   const core::Clock& clock_;
   std::unique_ptr<RlsMetrics> metrics_;
+  std::unique_ptr<MessageReuse> messages_;  // outlives the server, which borrows it
   std::unique_ptr<RateLimitService> service_;
   std::unique_ptr<grpc::Server> server_;
   uint16_t port_ = 0;

@@ -28,6 +28,22 @@ const char* subject_kind_name(core::SubjectKind kind) {
   return "global";
 }
 
+// "warn_at": [80, 95]: ascending percentages, at most core::kMaxWarnThresholds; [] for none.
+std::optional<std::vector<uint8_t>> warn_at_from_json(const boost::json::value& v) {
+  if (!v.is_array() || v.get_array().size() > static_cast<size_t>(core::kMaxWarnThresholds)) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> out;
+  for (const boost::json::value& e : v.get_array()) {
+    auto pct = json_integer(&e);
+    if (!pct || *pct < 1 || *pct > 100 || (!out.empty() && *pct <= out.back())) {
+      return std::nullopt;
+    }
+    out.push_back(static_cast<uint8_t>(*pct));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<int64_t> json_integer(const boost::json::value* v) {
@@ -125,6 +141,11 @@ boost::json::object rule_to_json(const core::Rule& rule) {
       {"enforcement", rule.enforcement == core::Enforcement::kShadow ? "shadow" : "enforce"},
       {"limits", std::move(limits)}};
   out["command_type"] = rule.command_type ? boost::json::value(*rule.command_type) : nullptr;
+  if (rule.warn_at_pct) {
+    boost::json::array warn_at;
+    for (uint8_t pct : *rule.warn_at_pct) warn_at.push_back(pct);
+    out["warn_at"] = std::move(warn_at);
+  }
   return out;
 }
 
@@ -164,6 +185,15 @@ std::variant<core::Rule, core::FieldError> rule_from_json(const boost::json::val
   }
   rule.enforcement =
       enforcement == "shadow" ? core::Enforcement::kShadow : core::Enforcement::kEnforce;
+  if (const boost::json::value* w = o.if_contains("warn_at"); w != nullptr) {
+    auto warn_at = warn_at_from_json(*w);
+    if (!warn_at) {
+      return core::FieldError{"warn_at",
+                              "must be an array of at most 4 ascending percentages"
+                              " from 1 to 100"};
+    }
+    rule.warn_at_pct = std::move(*warn_at);
+  }
   const boost::json::value* limits = o.if_contains("limits");
   if (limits == nullptr || !limits->is_array())
     return core::FieldError{"limits", "must be an array"};

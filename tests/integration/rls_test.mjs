@@ -5,6 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -177,6 +179,36 @@ describe('ShouldRateLimit', () => {
     assert.equal(headers['RateLimit-Policy'], '"shell-day";q=50;w=86400, "review-day";q=1;w=86400');
   });
 
+  test('an answer carries its own call\'s fields only, whatever calls came before', async () => {
+    // The server reuses a call's messages for later calls: nothing of a larger answer (more
+    // statuses, Retry-After, a descriptor's cost) may show in the next ones.
+    const { key } = await newUser('uma', 'default', [dayQuota(1, 'review'), dayQuota(1000, 'shell')]);
+    await check(key, 'review');
+    let remaining = 1000;
+    for (let round = 0; round < 5; ++round) {
+      const big = await direct.call({
+        domain: 'gaia',
+        descriptors: [descriptor({ api_key: key, type: 'shell' }, 3),
+          descriptor({ api_key: key, type: 'review' }), descriptor({ api_key: key, type: 'shell' })],
+      });
+      remaining -= 4;
+      assert.equal(big.response.statuses.length, 3);
+      assert.ok(Number(headersOf(big.response)['Retry-After']) > 0);
+      const small = await Promise.all(Array.from({ length: 8 }, () => check(key, 'shell')));
+      remaining -= 8;
+      const left = [];
+      for (const { response } of small) {
+        assert.equal(response.overall_code, 'OK');
+        assert.equal(response.statuses.length, 1);
+        assert.equal(response.statuses[0].current_limit.name, 'shell-day');
+        assert.deepEqual(response.response_headers_to_add.map((h) => h.key),
+          ['RateLimit-Policy', 'RateLimit']);
+        left.push(response.statuses[0].limit_remaining);
+      }
+      assert.equal(Math.min(...left), remaining);
+    }
+  });
+
   test('a domain maps other entries to a type', async () => {
     const { key } = await newUser('gus', 'default', [dayQuota(30, 'shell'), dayQuota(40, 'test')]);
     let { response } = await direct.call({
@@ -188,6 +220,19 @@ describe('ShouldRateLimit', () => {
     }));
     assert.equal(response.statuses[0].current_limit.name, 'test-day');
     assert.equal(response.statuses[0].limit_remaining, 39);
+  });
+
+  test('a request over 64 KiB is refused before it is read, and checks nothing', async () => {
+    // gRPC's message-size filter holds this limit; a server option dropping the filter (such as
+    // gRPC's minimal stack) would lift it.
+    const { key } = await newUser('vic', 'default', [dayQuota(10, 'shell')]);
+    const err = await rejected(direct.call({
+      domain: 'gaia',
+      descriptors: [descriptor({ api_key: key, type: 'shell', note: 'x'.repeat(70_000) })],
+    }));
+    assert.equal(err.code, Status.RESOURCE_EXHAUSTED);
+    const { response } = await check(key, 'shell');
+    assert.equal(response.statuses[0].limit_remaining, 9);
   });
 
   test('malformed requests are refused naming the field, and change nothing', async () => {
@@ -323,6 +368,53 @@ describe('while the database is away, the failure policy decides and says so', (
           assert.equal(answer.response.overall_code, 'OK');
           assert.match(note, /failure policy open: admitting/);
         }
+      } finally {
+        client.close();
+        await node.stop();
+      }
+    });
+  }
+});
+
+// A fake /proc with `memPct` of memory in use and no CPU load, for GAIA_PROC_ROOT.
+function loadedProcRoot(memPct) {
+  const root = mkdtempSync(join(tmpdir(), 'gaia-rls-proc-'));
+  mkdirSync(join(root, 'proc'));
+  writeFileSync(join(root, 'proc', 'stat'), readFileSync('/proc/stat', 'utf8').split('\n')[0] + '\n');
+  const totalKb = 8_000_000;
+  writeFileSync(join(root, 'proc', 'meminfo'),
+    `MemTotal: ${totalKb} kB\nMemFree: 1000 kB\nMemAvailable: ${totalKb * (100 - memPct) / 100} kB\n`);
+  return root;
+}
+
+describe('at throttle factor 0 every descriptor is OVER_LIMIT, consuming nothing', () => {
+  for (const [stop, retryAfter] of [['refuse', '5'], ['wait', '1']]) {
+    test(`GAIA_THROTTLE_STOP=${stop}`, async () => {
+      const node = await GaiaServer.start(process.env.GAIA_SERVER,
+        { GAIA_RLS_PORT: '0', GAIA_PROC_ROOT: loadedProcRoot(98), GAIA_THROTTLE_STOP: stop });
+      const line = await node.waitForLine('[INFO] Envoy rate limit service (gRPC) on ', 10_000);
+      const client = new RlsClient(`127.0.0.1:${line.slice(line.lastIndexOf(':') + 1)}`);
+      try {
+        assert.equal((await node.call('POST', '/api/admin/users', { name: 'lee' })).status, 201);
+        const { key } = (await node.call('POST', '/api/admin/users/lee/keys', {})).body;
+        // Asked before the throttle has read the load, the check would admit.
+        await eventually(async () => {
+          const health = (await node.call('GET', '/health')).body;
+          return health.executor.throttle_factor === 0 ? true : null;
+        });
+        const answer = await eventually(async () => {
+          const a = await client.call({
+            domain: 'gaia',
+            descriptors: [descriptor({ api_key: key, type: 'shell' }),
+              descriptor({ api_key: key, type: 'test' })],
+          });
+          return a.response.overall_code === 'OVER_LIMIT' ? a : null;
+        });
+        assert.deepEqual(answer.response.statuses.map((s) => s.code), ['OVER_LIMIT', 'OVER_LIMIT']);
+        assert.equal(headersOf(answer.response)['Retry-After'], retryAfter);
+        assert.match(answer.trailers()['gaia-throttle'], /factor 0/);
+        const lee = (await node.call('GET', '/api/admin/users/lee')).body;
+        assert.ok(lee.quota.every((q) => q.used === 0), JSON.stringify(lee.quota));
       } finally {
         client.close();
         await node.stop();

@@ -5,6 +5,7 @@
 #include "api/admin/admin_support.h"
 #include "api/admin/rules_api.h"
 #include "api/api_pools.h"
+#include "api/throttle_json.h"
 #include "core/text.h"
 #include "http/ratelimit_fields.h"
 #include "rules/rule_json.h"
@@ -93,11 +94,15 @@ http::Response show_user(const ApiContext& ctx, reputation::ReputationBook& repu
   for (const store::ApiKey& k : keys.value()) {
     if (k.user_id == user.id) key_list.push_back(key_json(k));
   }
-  return http::json_response(200, {{"user", user_json(user)},
-                                   {"keys", std::move(key_list)},
-                                   {"quota", quota_json(ctx, user)},
-                                   {"reputation", reputation.to_json(user.name)},
-                                   {"overrides", rules_json(ctx.rules.user_rules(user.id))}});
+  boost::json::object out{{"user", user_json(user)},
+                          {"keys", std::move(key_list)},
+                          {"quota", quota_json(ctx, user)},
+                          {"reputation", reputation.to_json(user.name)},
+                          {"overrides", rules_json(ctx.rules.user_rules(user.id))}};
+  if (ctx.load != nullptr) {
+    if (auto throttle = ctx.load->throttle(user.tier)) out["throttle"] = throttle_json(*throttle);
+  }
+  return http::json_response(200, out);
 }
 
 http::Response put_overrides(const ApiContext& ctx, const http::Request& req) {

@@ -23,6 +23,35 @@ TEST(RuleSetTest, UnknownCommandTypeNamesTheField) {
             "rules[0].command_type: unknown type \"deploy\"");
 }
 
+TEST(RuleSetTest, WarningThresholdsMustBeAscendingPercentages) {
+  auto with_warn_at = [](std::vector<uint8_t> warn_at) {
+    Rule r = rule_for(kGlobal, "shell", {LimitSpec::calendar(10, CalendarPeriod::kDay)});
+    r.warn_at_pct = std::move(warn_at);
+    return compile_error({r});
+  };
+  EXPECT_EQ(with_warn_at({50, 90}), "");
+  EXPECT_EQ(with_warn_at({}), "") << "none: the rule never warns";
+  EXPECT_EQ(with_warn_at({90, 50}), "rules[0].warn_at[1]: percentages from 1 to 100, ascending");
+  EXPECT_EQ(with_warn_at({0}), "rules[0].warn_at[0]: percentages from 1 to 100, ascending");
+  EXPECT_EQ(with_warn_at({101}), "rules[0].warn_at[0]: percentages from 1 to 100, ascending");
+  EXPECT_EQ(with_warn_at({10, 20, 30, 40, 50}), "rules[0].warn_at: at most 4 thresholds");
+}
+
+TEST(RuleSetTest, ARulesThresholdsReachItsLimitsAndOthersTakeTheTiers) {
+  Rule own = rule_for(kGlobal, "shell", {LimitSpec::calendar(10, CalendarPeriod::kDay)});
+  own.warn_at_pct = std::vector<uint8_t>{50};
+  auto rules = testing::compile_or_die(
+      {own, rule_for(kGlobal, "code", {LimitSpec::calendar(10, CalendarPeriod::kDay)})});
+  Policy scratch;
+  const Policy& shell = rules->resolve({1, 0, Tier::kDefault}, testing::kShell, scratch);
+  ASSERT_EQ(shell.size, 1);
+  EXPECT_EQ(shell.limits[0].warn_pct, (WarnThresholds{50, 0, 0, 0}));
+  Policy scratch2;
+  const Policy& code = rules->resolve({1, 0, Tier::kDefault}, testing::kCode, scratch2);
+  ASSERT_EQ(code.size, 1);
+  EXPECT_EQ(code.limits[0].warn_pct[0], kWarnFromTier);
+}
+
 TEST(RuleSetTest, ZeroWindowIsRefused) {
   EXPECT_EQ(compile_error({rule_for(kGlobal, "shell", {LimitSpec::rate(1, 0ms)})}),
             "rules[0].limits[0].window_ms: must be at least 1");

@@ -116,5 +116,75 @@ TEST_F(QuotaCheckTest, CostZeroReadsTheLimitsWithoutConsumingOrRecording) {
   EXPECT_EQ(stored_usage(), 2u);
 }
 
+// Warnings: the rule gives 3 a day, so the third admission (100 %) passes both default
+// thresholds at once and warns for the higher.
+TEST_F(QuotaCheckTest, AQuotaPastAThresholdWarnsOnceAPeriodAndARefusalNever) {
+  EXPECT_FALSE(check().warning);
+  EXPECT_FALSE(check().warning);
+  QuotaAnswer third = check();
+  ASSERT_TRUE(third.warning);
+  EXPECT_EQ(third.warning->threshold_pct, 95);
+  EXPECT_EQ(third.warning->state.used, 3u);
+  QuotaAnswer refused = check();
+  EXPECT_EQ(refused.outcome, QuotaOutcome::kRefused);
+  EXPECT_FALSE(refused.warning);
+
+  clock_.advance(std::chrono::hours(24));  // a new day: each threshold may be told again
+  check(2);
+  EXPECT_EQ(check().warning->threshold_pct, 95);
+}
+
+TEST_F(QuotaCheckTest, ATiersThresholdsApplyToARuleThatSetsNone) {
+  QuotaWarnings::TierThresholds tiers = QuotaWarnings::kDefaultTierThresholds;
+  tiers[static_cast<int>(core::Tier::kDefault)] = {30, 60, 0, 0};
+  quota_ = std::make_unique<QuotaCheck>(*limiter_, *store_, clock_, observer_,
+                                        QuotaCheckOptions{.warn_at = tiers});
+  EXPECT_EQ(check().warning->threshold_pct, 30);  // 1 of 3
+  EXPECT_EQ(check().warning->threshold_pct, 60);  // 2 of 3
+  EXPECT_FALSE(check().warning);
+}
+
+// Tells every check what a loaded machine asks of it.
+class FixedLoad : public LoadSignal {
+ public:
+  explicit FixedLoad(core::Admission a) { notice_.admission = a; }
+  std::optional<ThrottleNotice> throttle(core::Tier) const override { return notice_; }
+
+ private:
+  ThrottleNotice notice_;
+};
+
+TEST_F(QuotaCheckTest, BelowFactorOneTheAdmissionCarriesTheDelay) {
+  FixedLoad load(core::admission_for(core::ThrottleConfig{}, 0.6, core::Tier::kDefault));
+  quota_->set_load_signal(&load);
+  QuotaAnswer a = check();
+  EXPECT_EQ(a.outcome, QuotaOutcome::kAdmitted);
+  ASSERT_TRUE(a.throttle);
+  EXPECT_EQ(a.throttle->admission.delay, std::chrono::milliseconds(400));
+  EXPECT_EQ(stored_usage(), 1u);
+}
+
+TEST_F(QuotaCheckTest, AtFactorZeroNothingIsCheckedOrConsumed) {
+  core::ThrottleConfig refuse;
+  refuse.stop_action = core::StopAction::kRefuse;
+  FixedLoad refusing(core::admission_for(refuse, 0.0, core::Tier::kDefault));
+  quota_->set_load_signal(&refusing);
+  QuotaAnswer a = check();
+  EXPECT_EQ(a.outcome, QuotaOutcome::kOverloaded);
+  EXPECT_EQ(a.retry_after_s, 5);
+
+  FixedLoad waiting(core::admission_for(core::ThrottleConfig{}, 0.0, core::Tier::kDefault));
+  quota_->set_load_signal(&waiting);
+  a = check();
+  EXPECT_EQ(a.outcome, QuotaOutcome::kHeld);
+  EXPECT_EQ(a.retry_after_s, 1);
+
+  quota_->set_load_signal(nullptr);
+  EXPECT_EQ(check().decision.deciding.remaining, 2u) << "the quota is whole";
+  EXPECT_TRUE(observer_.seen.size() == 1u) << "a throttled check is not counted as a check";
+  EXPECT_EQ(stored_usage(), 1u);
+  EXPECT_TRUE(stored_violations().empty());
+}
+
 }  // namespace
 }  // namespace gaia::exec

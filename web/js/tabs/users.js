@@ -28,6 +28,26 @@ function kindIndex(limit) {
   );
 }
 
+// The load throttle the user's checks are under (absent at factor 1 and for exempt tiers):
+// "Throttled: factor 0.3 (memory at 92 %), each command waits 700 ms".
+function throttleNote(t) {
+  if (!t) return null;
+  const why = (t.limited_by || [])
+    .map((r) => `${r === 'cpu' ? 'CPU' : r} at ${Math.round(t.why?.[r]?.pct ?? 0)} %`)
+    .join(', ');
+  const action =
+    t.action === 'refuse'
+      ? 'new commands are refused'
+      : t.action === 'wait'
+        ? 'new commands wait for the load to fall'
+        : `each command waits ${formatNumber(t.delay_ms)} ms`;
+  return h(
+    'p',
+    { class: 'throttle-note' },
+    `Throttled: factor ${t.factor}${why ? ` (${why})` : ''}, ${action}`,
+  );
+}
+
 // "in 3 h 20 min": a duration from now (reset_ms counts down, it is not a date).
 function inTime(ms) {
   const m = Math.round(ms / 60000);
@@ -267,6 +287,7 @@ export class UsersTab {
       h('h3', { class: 'user-name' }, user.name),
       this.tierEditor(user),
       h('h4', {}, 'Usage against quota'),
+      throttleNote(u.throttle),
       this.quota(u.quota || []),
       h(
         'div',

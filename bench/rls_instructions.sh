@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The server's own instructions per call, ShouldRateLimit against POST /api/v1/check: a count
+# that other work on the machine does not move, where bench/rls_load.sh's rates and CPU times
+# do. Runs gaia_server under callgrind (user-space instructions only: the kernel's TCP work is
+# not counted), makes the benchmark user of rls_load.sh, warms each phase up for a second,
+# then counts the instructions of SECONDS_EACH seconds of it (rls_load --only) and divides by
+# the calls answered. Slow (valgrind): a few hundred calls a second.
+#
+#   bench/rls_instructions.sh [server binary]   (default: build/$PRESET/src/app/gaia_server)
+#
+# Environment: PRESET=dev, SECONDS_EACH=3, CONCURRENCY=32, CHANNELS=4.
+set -euo pipefail
+
+PRESET=${PRESET:-dev}
+SECONDS_EACH=${SECONDS_EACH:-3}
+CONCURRENCY=${CONCURRENCY:-32}
+CHANNELS=${CHANNELS:-4}
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+server_bin=${1:-$root/build/$PRESET/src/app/gaia_server}
+load_bin="$root/build/$PRESET/bench/rls_load"
+command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 1; }
+
+count_phase() {  # $1: http or grpc
+  local tmp vpid key admin_key http_port grpc_port out calls total
+  tmp=$(mktemp -d /tmp/gaia-rls-instr.XXXXXX)
+  admin_key=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+  DATABASE_URL="sqlite:$tmp/gaia.db" GAIA_DATA_DIR="$tmp/var" GAIA_ADMIN_KEY="$admin_key" PORT=0 \
+    GAIA_RLS_PORT=0 GAIA_THREADS=2 valgrind --tool=callgrind --instr-atstart=no \
+    --callgrind-out-file="$tmp/cg.out" "$server_bin" >"$tmp/gaia.log" 2>&1 &
+  vpid=$!
+  for _ in $(seq 1 600); do
+    grep -q '^\[INFO\] Envoy rate limit service' "$tmp/gaia.log" && break
+    sleep 0.1
+  done
+  http_port=$(sed -n 's/^\[INFO\] Starting HTTP server on .*:\([0-9]*\)$/\1/p' "$tmp/gaia.log")
+  grpc_port=$(sed -n 's/^\[INFO\] Envoy rate limit service (gRPC) on .*:\([0-9]*\)$/\1/p' "$tmp/gaia.log")
+  admin() {
+    curl -sS -f -X "$1" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
+      --data "$3" "http://127.0.0.1:$http_port$2"
+  }
+  admin POST /api/admin/users '{"name":"bench","tier":"default"}' >/dev/null
+  admin PUT /api/admin/users/bench/overrides '{"limits":[
+    {"kind":"calendar","period":"day","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"week","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"month","amount":2000000000,"type":"shell"},
+    {"kind":"rate","amount":2000000000,"window_ms":60000,"type":"shell"}]}' >/dev/null
+  key=$(admin POST /api/admin/users/bench/keys '{}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+  local args=(--grpc-port "$grpc_port" --http-port "$http_port" --key "$key" --type shell
+    --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds 1 --only "$1")
+  "$load_bin" "${args[@]}" --seconds 1 >/dev/null  # connections, caches, reused messages
+  callgrind_control -i on "$vpid" &>/dev/null
+  callgrind_control -z "$vpid" &>/dev/null
+  out=$("$load_bin" "${args[@]}" --seconds "$SECONDS_EACH")
+  callgrind_control -i off "$vpid" &>/dev/null
+  callgrind_control -d "$vpid" &>/dev/null
+  kill -TERM "$vpid"
+  wait "$vpid" 2>/dev/null || true
+  # The table's row: HTTP calls/s is column 3, ShouldRateLimit/s column 7.
+  calls=$(echo "$out" | awk -F'|' -v phase="$1" -v s="$SECONDS_EACH" \
+    '$2 ~ /^ 1 $/ { print (phase == "http" ? $3 : $7) * s }')
+  total=$(cat "$tmp"/cg.out* | awk '/^totals:/ { n += $2 } END { print n }')
+  awk -v p="$1" -v c="$calls" -v t="$total" \
+    'BEGIN { printf "%-5s %8d calls  %8.0f instructions a call\n", p, c, t / c }'
+  rm -rf "$tmp"
+}
+
+echo "server: $server_bin"
+count_phase http
+count_phase grpc
