@@ -17,6 +17,7 @@
 
 #include "support/eventually.h"
 #include "support/gaia_nodes.h"
+#include "support/gaia_server_test.h"
 #include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
 #include "support/redis_server.h"
@@ -132,6 +133,7 @@ class RedisClusterTest : public ::testing::Test {
 
   static PostgresCluster* postgres_;
   std::unique_ptr<RedisServer> redis_;
+  TempDir proc_;
   std::unique_ptr<GaiaNodes> nodes_;
 };
 

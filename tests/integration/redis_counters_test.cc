@@ -53,7 +53,7 @@ class RedisCountersTest : public GaiaServerTest {
 TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItComesBackEmpty) {
   // A deadline a busy test machine meets; the 5 ms default is for production hardware.
   start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=closed",
-         "GAIA_REDIS_DEADLINE_MS=500"});
+         "GAIA_REDIS_DEADLINE_MS=500", "GAIA_PROC_ROOT=" + idle_proc_root()});
   ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
                  R"({"subject":{"kind":"global"},"command_type":"shell",)"
                  R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
@@ -89,7 +89,8 @@ TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItCome
 }
 
 TEST_F(RedisCountersTest, ResettingAUserClearsItsCountersInRedis) {
-  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_DEADLINE_MS=500"});
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_DEADLINE_MS=500",
+         "GAIA_PROC_ROOT=" + idle_proc_root()});
   ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
                  R"({"subject":{"kind":"global"},"command_type":"shell",)"
                  R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
