@@ -51,6 +51,8 @@ std::vector<AlertRule> default_rules() {
            V::kWarning, minutes(15), false),
       rule("Store unhealthy", "store_healthy", C::kLess, 1, seconds(30), S::kGlobal, V::kCritical,
            minutes(5), true),
+      rule("Shared counters unreachable", "counters_reachable", C::kLess, 1, seconds(10),
+           S::kGlobal, V::kCritical, minutes(5), true),
       rule("Store write backlog", "store_write_backlog", C::kGreater, 10'000, minutes(1),
            S::kGlobal, V::kWarning, minutes(15), true),
       rule("Live feed dropping messages", "ws_drops", C::kGreater, 100, seconds(0), S::kGlobal,

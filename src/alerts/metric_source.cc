@@ -18,6 +18,9 @@ const std::vector<MetricInfo>& metric_catalog() {
        "how long the commands admitted since the last round waited in the queue, at most"},
       {"store_healthy", false, false, "0|1",
        "1 while the store writes to its database, 0 while failing or journalling"},
+      {"counters_reachable", false, false, "0|1",
+       "1 while the counters answer (always in memory), 0 while the shared counters (Redis) "
+       "are unreachable and checks follow the outage policy"},
       {"store_write_backlog", false, false, "writes",
        "writes queued for the database plus records waiting in the outage journal"},
       {"ws_drops", false, false, "per round",

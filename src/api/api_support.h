@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct ApiContext {
   http::LiveFeed& feed;                              // what admins watch live (http/ws_hub.h)
   reputation::ReputationBook* reputation = nullptr;  // when set, quota answers carry it
   const exec::LoadSignal* load = nullptr;  // when set, a user's quota shows their throttle
+  // With counters shared by several nodes (Redis): forgets a user's usage there; the counters
+  // cleared, or nullopt when they could not be reached. Unset: the limiter holds them all.
+  std::function<std::optional<size_t>(core::UserId)> reset_shared = nullptr;
 };
 
 // 400 {"error":"invalid_request","field":field,"message":message}.

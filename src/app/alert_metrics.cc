@@ -199,6 +199,11 @@ void AlertMetrics::read(std::string_view metric, ScopeKind scope, std::vector<Sa
     }
     return;
   }
+  if (metric == "counters_reachable") {
+    const bool up = !sources_.counters_reachable || sources_.counters_reachable();
+    out.push_back({"", up ? 1.0 : 0.0});
+    return;
+  }
   if (metric == "ws_drops" || metric == "webhook_failures") {
     const bool ws = metric == "ws_drops";
     const auto& source = ws ? sources_.ws_drops : sources_.webhook_failures;

@@ -32,6 +32,8 @@ struct AlertMetricSources {
   // The executor's status (ExecStack::status_json): cpu_pct, mem_pct, throttle_factor, queued.
   std::function<boost::json::object()> executor;
   store::Store* store = nullptr;  // its health(): state and write backlog
+  // Whether the shared counters answer; unset: the counters are in memory (always 1).
+  std::function<bool()> counters_reachable;
   // Running totals; the metric is the growth since the previous round.
   std::function<uint64_t()> ws_drops;
   std::function<uint64_t()> webhook_failures;

@@ -93,8 +93,14 @@ void ClusterSide::start(const std::string& address) {
   relay_->start();
   feed_->start();
   cluster::Membership& membership = *membership_;
-  heartbeat_ = std::make_unique<Chores>(std::vector<Chores::Chore>{
-      {membership.options().heartbeat, [&membership] { (void)membership.beat(); }}});
+  SharedCounters* shared = services_.shared_counters.get();
+  auto beat = [&membership, shared] {
+    (void)membership.beat();
+    // The local outage policy shares each limit out among the nodes alive now.
+    if (shared) shared->set_live_nodes(membership.live_nodes());
+  };
+  heartbeat_ = std::make_unique<Chores>(
+      std::vector<Chores::Chore>{{membership.options().heartbeat, std::move(beat)}});
 }
 
 void ClusterSide::stop() {

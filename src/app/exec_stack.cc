@@ -39,7 +39,7 @@ core::FairQueueOptions queue_options(const Config& config) {
 }  // namespace
 
 ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limiter& limiter,
-                     store::Store& store, exec::ConfirmationHook* confirm)
+                     store::Store& store, exec::ConfirmationHook* confirm, exec::QuotaCheck* shared)
     : workers_(config.exec_workers),
       hold_(config.throttle_hold),
       sampler_({.root = config.proc_root}, clock),
@@ -48,7 +48,7 @@ ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limit
       scheduler_(queue_options(config), clock),
       runner_(clock, runner_options(config)),
       executor_(std::make_unique<exec::Executor>(limiter, scheduler_, runner_, store, clock,
-                                                 confirm, this)) {}
+                                                 confirm, this, shared)) {}
 
 ExecStack::~ExecStack() { stop(); }
 

@@ -16,6 +16,7 @@
 #include "core/throttle.h"
 #include "exec/executor.h"
 #include "exec/load_signal.h"
+#include "exec/quota_check.h"
 #include "exec/runner.h"
 #include "exec/scheduler.h"
 #include "monitor/sampler.h"
@@ -25,9 +26,11 @@ namespace gaia::app {
 
 class ExecStack : public exec::LoadGate, public exec::LoadSignal {
  public:
-  // Every reference must outlive the stack.
+  // Every reference must outlive the stack. `shared`: the quota check on counters shared
+  // with other nodes, which the executor's limit stage then asks (null: the limiter).
   ExecStack(const Config& config, const core::Clock& clock, core::Limiter& limiter,
-            store::Store& store, exec::ConfirmationHook* confirm);
+            store::Store& store, exec::ConfirmationHook* confirm,
+            exec::QuotaCheck* shared = nullptr);
   ~ExecStack() override;
 
   // Starts sampling the load.

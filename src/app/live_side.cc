@@ -29,6 +29,9 @@ AlertMetricSources alert_sources(const core::Clock& clock, store::Store& store, 
   AlertMetricSources sources;
   sources.executor = [&exec] { return exec.status_json(); };
   sources.store = &store;
+  if (const SharedCounters* shared = services.shared_counters.get()) {
+    sources.counters_reachable = [shared] { return shared->reachable(); };
+  }
   sources.ws_drops = [&hub] {
     const http::WsHealth h = hub.health();
     return h.dropped + h.closed_slow;

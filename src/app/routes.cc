@@ -60,9 +60,12 @@ RouteState::RouteState(const Config& config, const core::Clock& clock,
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
                          Services& services, ExecStack& exec, LiveSide& live,
                          const ClusterSide& cluster, RouteState& state, const rls::RlsServer* rls) {
-  const api::ApiContext api{
+  api::ApiContext api{
       *services.limiter,   *services.feed, *services.directory,       clock, *services.metrics,
       *services.rule_book, live.hub(),     services.reputation.get(), &exec};
+  if (SharedCounters* shared = services.shared_counters.get()) {
+    api.reset_shared = [shared](core::UserId user) { return shared->reset_user(user); };
+  }
   http::Router router;
   router.set_observer(services.metrics->route_observer());
   api::add_api_pools(

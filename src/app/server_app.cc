@@ -30,8 +30,9 @@ bool ServerApp::build() {
   if (!store_) return false;
   services_ = Services::make(config_, clock_, *store_, out_, err_);
   if (!services_) return false;
-  exec_ = std::make_unique<ExecStack>(config_, clock_, *services_->limiter, *services_->feed,
-                                      services_->confirm_hook.get());
+  exec_ = std::make_unique<ExecStack>(
+      config_, clock_, *services_->limiter, *services_->feed, services_->confirm_hook.get(),
+      services_->shared_counters ? services_->quota.get() : nullptr);
   // Commands run as a configured account, never as root by default: without it, none run.
   if (const core::Status& s = exec_->runner().status(); !s.ok()) {
     err_ << "[ERROR] Executor: " << s.message() << std::endl;

@@ -1,5 +1,6 @@
 #include "app/shared_counters.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -29,9 +30,20 @@ cluster::redis::ClientOptions client_options(const Config& config) {
   return options;
 }
 
-}  // namespace
+// By RedisFailure.
+constexpr const char* kPolicyNames[] = {"closed", "open", "local"};
 
-uint32_t live_node_count() { return 1; }
+void register_policy(metrics::MetricsRegistry& registry, RedisFailure in_force) {
+  metrics::GaugeFamily& policy = registry.add_gauge(
+      "gaia_counters_failure_policy",
+      "The outage policy of the shared counters (GAIA_REDIS_FAILURE): 1 for the one in force.",
+      {"policy"});
+  for (int i = 0; i < 3; ++i) {
+    policy.with({kPolicyNames[i]}).set(i == static_cast<int>(in_force) ? 1 : 0);
+  }
+}
+
+}  // namespace
 
 SharedCounters::SharedCounters(const Config& config, const core::Clock& clock,
                                metrics::MetricsRegistry& registry, const core::Limiter& limiter,
@@ -46,7 +58,9 @@ SharedCounters::SharedCounters(const Config& config, const core::Clock& clock,
       backend_(std::make_unique<cluster::redis::RedisCounterBackend>(
           client_, limiter,
           cluster::redis::RedisCounterOptions{
-              .deadline = std::chrono::milliseconds(config.redis_deadline_ms)})) {}
+              .deadline = std::chrono::milliseconds(config.redis_deadline_ms)})) {
+  register_policy(registry, config.redis_failure);
+}
 
 SharedCounters::~SharedCounters() { client_.stop(); }
 
@@ -77,18 +91,31 @@ std::unique_ptr<SharedCounters> SharedCounters::connect(
 
 exec::QuotaCheckOptions SharedCounters::quota_options() const {
   return {.outage = outage_of(config_.redis_failure),
-          .live_nodes = live_node_count,
+          .live_nodes = [nodes = live_nodes_] { return nodes->load(std::memory_order_relaxed); },
           .warn_at = config_.warn_at};
 }
 
+std::optional<size_t> SharedCounters::reset_user(core::UserId user) {
+  // Shared with the callback, which may come after a wait that gave up.
+  auto cleared = std::make_shared<std::promise<std::optional<size_t>>>();
+  std::future<std::optional<size_t>> answer = cleared->get_future();
+  backend_->reset_user(user, [cleared](std::optional<size_t> n) { cleared->set_value(n); });
+  // Each round trip has its own deadline; this bounds a user with very many counters.
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
+  return answer.get();
+}
+
+void SharedCounters::set_live_nodes(size_t nodes) {
+  live_nodes_->store(static_cast<uint32_t>(std::max<size_t>(1, nodes)), std::memory_order_relaxed);
+}
+
 boost::json::object SharedCounters::health_json() const {
-  static constexpr const char* kPolicies[] = {"closed", "open", "local"};
   const bool up = client_.connected();
   boost::json::object out{
       {"backend", "redis"},
       {"state", up ? "ok" : "unreachable"},
       {"url", cluster::redis::RedisUrl::parse(config_.redis_url)->redacted()},
-      {"failure_policy", kPolicies[static_cast<int>(config_.redis_failure)]},
+      {"failure_policy", kPolicyNames[static_cast<int>(config_.redis_failure)]},
   };
   if (!up) out["error"] = "no connection to Redis: checks follow the failure policy";
   return out;

@@ -5,13 +5,17 @@
 // holds none (first start on an empty Redis, or Redis came back empty): at start, and from
 // then on when watch() finds a new epoch.
 //
+// Metrics: the client's gaia_redis_* (round trips, errors, connections: 0 while checks follow
+// the outage policy), and gaia_counters_failure_policy{policy}, 1 for the policy in force.
+//
 // Ownership: borrows the clock, registry, limiter, store and directory, which must outlive it.
 // Threads: connect() and watch() from one thread (start-up, then the chores' thread);
-// counters() from any.
+// counters() and set_live_nodes() from any.
 
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <memory>
+#include <optional>
 #include <ostream>
 
 #include "app/config.h"
@@ -27,10 +31,6 @@
 
 namespace gaia::app {
 
-// The nodes sharing the limits now, for the local outage policy's share. One until the
-// nodes know of each other.
-uint32_t live_node_count();
-
 class SharedCounters {
  public:
   // Connects to config.redis_url; nullptr, saying why on `err`, when Redis refuses to be the
@@ -45,9 +45,18 @@ class SharedCounters {
 
   core::CounterBackend& counters() { return *backend_; }
   exec::QuotaCheckOptions quota_options() const;
+  // Whether a connection to Redis is ready to carry checks.
+  bool reachable() const { return client_.connected(); }
   // The "counters" section of /health: where they are, whether Redis is reachable, the
   // failure policy in force.
   boost::json::object health_json() const;
+  // Forgets the usage of `user` and its keys in Redis (RedisCounterBackend::reset_user),
+  // waiting for Redis up to a second or so; the counters cleared, or nullopt when Redis did
+  // not answer.
+  std::optional<size_t> reset_user(core::UserId user);
+  // The nodes sharing the limits now (membership's heartbeat): the local outage policy
+  // counts 1/n of each limit. One until told otherwise.
+  void set_live_nodes(size_t nodes);
   // Asks Redis for its epoch; restores calendar usage from the store when the last answer
   // said Redis had lost it. Call every second.
   void watch(std::ostream& err);
@@ -67,6 +76,8 @@ class SharedCounters {
   cluster::redis::RedisClient client_;
   std::unique_ptr<cluster::redis::RedisCounterBackend> backend_;
   std::shared_ptr<std::atomic<bool>> restore_due_ = std::make_shared<std::atomic<bool>>(false);
+  // Shared with the quota check's options, whose local outage policy reads it per check.
+  std::shared_ptr<std::atomic<uint32_t>> live_nodes_ = std::make_shared<std::atomic<uint32_t>>(1);
 };
 
 }  // namespace gaia::app

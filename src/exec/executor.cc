@@ -78,7 +78,7 @@ struct Executor::Command : OutputSink {
 
 Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
                    store::Store& store, const core::Clock& clock, ConfirmationHook* confirm,
-                   LoadGate* load)
+                   LoadGate* load, QuotaCheck* shared)
     : limiter_(limiter),
       scheduler_(scheduler),
       runner_(runner),
@@ -86,6 +86,7 @@ Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
       clock_(clock),
       confirm_(confirm),
       load_(load),
+      shared_(shared),
       claimed_(std::make_shared<ClaimedIds>()) {}
 
 Executor::~Executor() = default;
@@ -139,22 +140,64 @@ std::optional<Refusal> Executor::id_stage(const ExecRequest& request) {
                  std::chrono::seconds(5), std::nullopt};
 }
 
-std::optional<Refusal> Executor::limit_stage(const ExecRequest& request, const core::RuleSet& rules,
+std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
+                                             const std::shared_ptr<const core::RuleSet>& rules,
                                              core::Instant now) {
+  if (shared_ != nullptr) return shared_limit_stage(request, rules);
   core::Decision d = limiter_.check({request.principal, request.type, 1}, now);
   // The scheduler keeps commands within the concurrency limits (they wait rather than
   // fail), so the limiter holds no slots for them.
   limiter_.release(d.lease);
-  const std::string& type_name = rules.command_types()[request.type].name;
+  const std::string& type_name = rules->command_types()[request.type].name;
   const int64_t wall_ms = core::to_ms(now.wall);
   if (d.allowed) {
-    store_.add_usage(
-        {request.user_id, request.principal.key, type_name, day_.at(rules.calendar(), wall_ms), 1});
+    store_.add_usage({request.user_id, request.principal.key, type_name,
+                      day_.at(rules->calendar(), wall_ms), 1});
     return std::nullopt;
   }
-  const std::string limit = core::policy_name(d.deciding, rules);
+  const std::string limit = core::policy_name(d.deciding, *rules);
   store_.record_violation({request.user_id, request.principal.key, type_name, limit,
                            display_command(request.spec.argv), wall_ms});
+  return limit_refusal(d, limit);
+}
+
+std::optional<Refusal> Executor::shared_limit_stage(
+    const ExecRequest& request, const std::shared_ptr<const core::RuleSet>& rules) {
+  // The quota check counts in the shared counters and records usage or the violation, as
+  // for every other front end; its wait is bounded by the counters' deadline.
+  const std::string command = display_command(request.spec.argv);
+  const QuotaAnswer answer = shared_->check({.rules = rules,
+                                             .user_id = request.user_id,
+                                             .key_id = request.principal.key,
+                                             .principal = request.principal,
+                                             .type = request.type,
+                                             .cost = 1,
+                                             .command = command});
+  switch (answer.outcome) {
+    case QuotaOutcome::kAdmitted:
+      return std::nullopt;
+    case QuotaOutcome::kRefused:
+      return limit_refusal(answer.decision, core::policy_name(answer.decision.deciding, *rules));
+    case QuotaOutcome::kOverloaded:
+    case QuotaOutcome::kHeld:
+      // The quota check's own load throttle stopped it at factor 0, before counting: as the
+      // load stage below would.
+      return Refusal{503, "overloaded", "the machine is overloaded; try again later",
+                     std::chrono::seconds(std::max<int64_t>(1, answer.retry_after_s)),
+                     std::nullopt};
+    case QuotaOutcome::kStorePaused:
+      return Refusal{503, "store_unavailable",
+                     "the database is unavailable and admissions are paused",
+                     std::chrono::seconds(kStorePausedRetryAfterS), std::nullopt};
+    case QuotaOutcome::kCountersUnavailable:
+      return Refusal{503, "counters_unavailable",
+                     "the shared counters do not answer and the outage policy is closed",
+                     std::chrono::seconds(kCountersUnavailableRetryAfterS), std::nullopt};
+  }
+  return std::nullopt;
+}
+
+Refusal Executor::limit_refusal(const core::Decision& d, const std::string& limit) {
   Refusal r{429, "limit_exceeded", "", std::nullopt, d};
   r.message = "limit " + limit + " reached (" + std::to_string(d.deciding.limit.amount) + ")";
   if (d.deciding.retry_after_ms >= 0) {
@@ -166,7 +209,7 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request, const c
 }
 
 std::optional<Refusal> Executor::count_against_limits(const ExecRequest& request) {
-  return limit_stage(request, *limiter_.rules(), clock_.now());
+  return limit_stage(request, limiter_.rules(), clock_.now());
 }
 
 uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSet& rules) {
@@ -249,7 +292,7 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
   const core::Instant now = clock_.now();
   if (!request.limits_counted) {
-    if (auto refusal = limit_stage(request, *rules, now)) return give_up(&*refusal);
+    if (auto refusal = limit_stage(request, rules, now)) return give_up(&*refusal);
   }
   const core::Admission admission =
       load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};

@@ -31,6 +31,7 @@
 #include "core/limiter.h"
 #include "core/mutex.h"
 #include "core/throttle.h"
+#include "exec/quota_check.h"
 #include "exec/runner.h"
 #include "exec/scheduler.h"
 #include "store/store.h"
@@ -124,11 +125,14 @@ class Executor {
  public:
   using Handle = core::TicketId;
 
-  // Every reference must outlive the executor; `confirm` and `load` may be null. While the
-  // store is away the store's own failure policy decides (Store::accepts_admissions): fail
+  // Every reference must outlive the executor; `confirm`, `load` and `shared` may be null. While
+  // the store is away the store's own failure policy decides (Store::accepts_admissions): fail
   // open runs the command and records it once the store is back, fail closed refuses.
+  // `shared`: the counters are shared by several nodes (Redis); the limit stage asks it, and
+  // its outage policy decides while they cannot answer (503 counters_unavailable when closed).
   Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner, store::Store& store,
-           const core::Clock& clock, ConfirmationHook* confirm, LoadGate* load);
+           const core::Clock& clock, ConfirmationHook* confirm, LoadGate* load,
+           QuotaCheck* shared = nullptr);
   ~Executor();
 
   // Works out what `request` will run (spec.program, env_changes) unless spec.program is
@@ -177,8 +181,14 @@ class Executor {
   // Ends a command before it is queued: false when cancel() ended it already.
   bool take_out(Command& command);
   void refuse(Command& command, const Refusal& refusal);
-  std::optional<Refusal> limit_stage(const ExecRequest& request, const core::RuleSet& rules,
+  std::optional<Refusal> limit_stage(const ExecRequest& request,
+                                     const std::shared_ptr<const core::RuleSet>& rules,
                                      core::Instant now);
+  // The limit stage on counters shared with other nodes.
+  std::optional<Refusal> shared_limit_stage(const ExecRequest& request,
+                                            const std::shared_ptr<const core::RuleSet>& rules);
+  // The 429 of `d`, refused by the limit named `limit`.
+  static Refusal limit_refusal(const core::Decision& d, const std::string& limit);
   void run_stage(const std::shared_ptr<Command>& command);
   void forget(const Command& command);
   // The tightest enforced concurrency limit of (principal, type); 0 when none.
@@ -191,6 +201,7 @@ class Executor {
   const core::Clock& clock_;
   ConfirmationHook* confirm_;
   LoadGate* load_;
+  QuotaCheck* shared_;
   core::DayStart day_;
   std::atomic<size_t> running_{0};
   const std::shared_ptr<ClaimedIds> claimed_;

@@ -129,6 +129,9 @@ test('every tab opens', async () => {
   // The Health tab shows the alerting figures that /health always carries.
   const alerting = page.locator('#panel-health section.card', { has: page.locator('h3', { hasText: 'Alerting' }) });
   await alerting.locator('dt', { hasText: 'rules' }).waitFor({ state: 'attached' });
+  // Where the limits are counted: in memory here, and reachable.
+  const counters = page.locator('#panel-health section.card.counters');
+  await counters.locator('dd', { hasText: /^memory$/ }).waitFor({ state: 'attached' });
   // The nodes table: this server alone, healthy, marked as the node serving the page.
   const nodeRow = page.locator('#panel-health table.nodes tbody tr', { hasText: 'this node' });
   await nodeRow.waitFor({ state: 'attached' });

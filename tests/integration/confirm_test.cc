@@ -119,14 +119,6 @@ class ConfirmTest : public GaiaServerTest {
         std::chrono::seconds(5), std::chrono::milliseconds(50));
     return id;
   }
-  // A /proc of an idle machine, so real load on the test machine never throttles commands.
-  std::string idle_proc_root() {
-    std::filesystem::create_directories(dir_.path() / "proc" / "proc");
-    std::ofstream(dir_.path() / "proc" / "proc" / "stat") << "cpu  100 0 100 10000 0 0 0 0 0 0\n";
-    std::ofstream(dir_.path() / "proc" / "proc" / "meminfo")
-        << "MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n";
-    return (dir_.path() / "proc").string();
-  }
 
   CliRun hook(const std::string& key, const std::string& payload,
               std::vector<std::string> args = {}) {

@@ -1,6 +1,7 @@
 // One real gaia_server counting in a real Redis (GAIA_REDIS_URL): admissions are counted in
 // Redis; with Redis gone the closed policy answers 503 and /health says degraded; Redis
 // restarted empty gets the calendar usage back from the store, so what was used stays used.
+// Commands Gaia runs (POST /api/v1/exec) count in the same counters.
 
 #include <gtest/gtest.h>
 
@@ -52,7 +53,7 @@ class RedisCountersTest : public GaiaServerTest {
 TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItComesBackEmpty) {
   // A deadline a busy test machine meets; the 5 ms default is for production hardware.
   start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=closed",
-         "GAIA_REDIS_DEADLINE_MS=500"});
+         "GAIA_REDIS_DEADLINE_MS=500", "GAIA_PROC_ROOT=" + idle_proc_root()});
   ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
                  R"({"subject":{"kind":"global"},"command_type":"shell",)"
                  R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
@@ -84,6 +85,69 @@ TEST_F(RedisCountersTest, CountsInRedisRefusesWhileItIsGoneAndRestoresWhenItCome
   ASSERT_TRUE(eventually([&] { return daily_used() == "3"; })) << daily_used();
   RawResponse after = check(key, 2);
   EXPECT_EQ(after.status, 429) << after.body;
+  stop();
+}
+
+TEST_F(RedisCountersTest, ResettingAUserClearsItsCountersInRedis) {
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_DEADLINE_MS=500",
+         "GAIA_PROC_ROOT=" + idle_proc_root()});
+  ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"subject":{"kind":"global"},"command_type":"shell",)"
+                 R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
+                .status,
+            201);
+  const std::string key = create_user_key("alice", R"({"name":"alice"})");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(check(key).status, 200) << i;
+  EXPECT_EQ(check(key).status, 429);
+  ASSERT_EQ(daily_used(), "3");
+
+  RawResponse reset = call("POST", "/api/admin/users/alice/reset", kAdminKey);
+  EXPECT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(daily_used(), "") << "the user's counters are gone from Redis";
+  // Another cost than the refusal this node noted: Redis decides it, from zero.
+  RawResponse after = check(key, 2);
+  EXPECT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(daily_used(), "2");
+
+  redis_->kill();
+  RawResponse away = call("POST", "/api/admin/users/alice/reset", kAdminKey);
+  EXPECT_EQ(away.status, 503) << away.body;
+  EXPECT_NE(away.body.find("counters_unavailable"), std::string::npos) << away.body;
+  stop();
+}
+
+TEST_F(RedisCountersTest, ExecCountsInRedisAndRefusesWhileItIsGone) {
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=closed",
+         "GAIA_REDIS_DEADLINE_MS=500", "GAIA_PROC_ROOT=" + idle_proc_root()});
+  ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"subject":{"kind":"global"},"command_type":"shell",)"
+                 R"("limits":[{"kind":"calendar","period":"day","amount":3}]})")
+                .status,
+            201);
+  const std::string key = create_user_key("alice", R"({"name":"alice"})");
+  auto exec = [&] {
+    return call("POST", "/api/v1/exec", key, R"({"type":"shell","argv":["true"]})");
+  };
+  RawResponse ran = exec();
+  EXPECT_EQ(ran.status, 200) << ran.body;
+  EXPECT_EQ(daily_used(), "1") << "a command Gaia runs is counted in Redis too";
+  // The check and the command count against the same counter.
+  EXPECT_EQ(check(key).status, 200);
+  EXPECT_EQ(daily_used(), "2");
+  ASSERT_TRUE(eventually([&] { return count_rows("SELECT SUM(used) FROM quota_usage") == 2; }));
+
+  redis_->kill();
+  RawResponse away = exec();
+  EXPECT_EQ(away.status, 503) << away.body;
+  EXPECT_NE(away.body.find("counters_unavailable"), std::string::npos) << away.body;
+  EXPECT_EQ(away.headers["retry-after"], "1");
+
+  ASSERT_TRUE(redis_->restart());
+  ASSERT_TRUE(eventually([&] { return daily_used() == "2"; })) << daily_used();
+  EXPECT_EQ(exec().status, 200);
+  RawResponse refused = exec();
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_NE(refused.body.find("limit_exceeded"), std::string::npos) << refused.body;
   stop();
 }
 

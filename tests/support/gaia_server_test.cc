@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 
 #include "support/raw_http_client.h"
 
@@ -55,5 +56,15 @@ int64_t GaiaServerTest::count_rows(const std::string& sql) const {
   sqlite3_close(db);
   return n;
 }
+
+std::string idle_proc_root(const TempDir& dir) {
+  std::filesystem::create_directories(dir.path() / "proc" / "proc");
+  std::ofstream(dir.path() / "proc" / "proc" / "stat") << "cpu  100 0 100 10000 0 0 0 0 0 0\n";
+  std::ofstream(dir.path() / "proc" / "proc" / "meminfo")
+      << "MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n";
+  return (dir.path() / "proc").string();
+}
+
+std::string GaiaServerTest::idle_proc_root() { return testing::idle_proc_root(dir_); }
 
 }  // namespace gaia::testing

@@ -23,6 +23,10 @@
 
 namespace gaia::testing {
 
+// A /proc of an idle machine under `dir` (for GAIA_PROC_ROOT), so real load on the test
+// machine never throttles what a test runs or checks.
+std::string idle_proc_root(const TempDir& dir);
+
 class GaiaServerTest : public ::testing::Test {
  protected:
   explicit GaiaServerTest(std::string admin_key) : admin_key_(std::move(admin_key)) {}
@@ -43,6 +47,9 @@ class GaiaServerTest : public ::testing::Test {
   // `key`; returns the new key ("" if either call fails, which fails the test).
   std::string create_user_key(const std::string& name, const std::string& user,
                               const std::string& key = "{}");
+
+  // idle_proc_root(dir_).
+  std::string idle_proc_root();
 
   // The first column of the first row `sql` yields on db_path(), or -1 when there is none.
   int64_t count_rows(const std::string& sql) const;

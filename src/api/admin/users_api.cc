@@ -160,9 +160,17 @@ http::Response reset_usage(const ApiContext& ctx, const http::Request& req) {
   const int64_t since =
       std::min(rules->calendar().period_at(core::CalendarPeriod::kWeek, wall_ms).start_ms,
                rules->calendar().period_at(core::CalendarPeriod::kMonth, wall_ms).start_ms);
+  // The shared counters first: when they cannot be reached nothing else has changed.
+  std::optional<size_t> shared_cleared = 0;
+  if (ctx.reset_shared && !(shared_cleared = ctx.reset_shared(user.id))) {
+    http::Response r = http::error_response(
+        503, "counters_unavailable", "the shared counters (Redis) did not answer; try again");
+    r.headers.push_back({"Retry-After", "1"});
+    return r;
+  }
   auto deleted = ctx.store.delete_usage(user.id, since);
   if (!deleted.ok()) return store_failure(deleted.status());
-  const size_t cleared = ctx.limiter.reset_user(user.id, key_ids);
+  const size_t cleared = ctx.limiter.reset_user(user.id, key_ids) + *shared_cleared;
   boost::json::array after = quota_json(ctx, user);
   audit_change(ctx, caller, "user.reset", user.name, before, after);
   announce_change(ctx, "user", "reset", user.name, caller);

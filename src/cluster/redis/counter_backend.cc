@@ -127,6 +127,56 @@ void RedisCounterBackend::load(std::function<void(bool)> done) {
                });
 }
 
+struct RedisCounterBackend::Reset {
+  std::string pattern;
+  size_t cleared = 0;
+  std::function<void(std::optional<size_t>)> done;
+};
+
+void RedisCounterBackend::reset_user(core::UserId user,
+                                     std::function<void(std::optional<size_t>)> done) {
+  // Windows ("r") and calendar quotas ("c") of the user and its keys (check_call.h).
+  auto reset = std::make_shared<Reset>(
+      Reset{"gaia:{" + std::to_string(user) + "}:[rc]:*", 0, std::move(done)});
+  reset_from(reset, "0");
+}
+
+void RedisCounterBackend::reset_from(const std::shared_ptr<Reset>& reset,
+                                     const std::string& cursor) {
+  caller_.call({"SCAN", cursor, "MATCH", reset->pattern, "COUNT", "1000"}, kBackgroundDeadline,
+               [this, reset](CallResult r) { scanned(reset, r); });
+}
+
+void RedisCounterBackend::scanned(const std::shared_ptr<Reset>& reset, const CallResult& r) {
+  const Reply& reply = r.reply;
+  if (r.error != CallError::kNone || reply.kind != Reply::Kind::kArray ||
+      reply.elements.size() != 2 || reply.elements[1].kind != Reply::Kind::kArray) {
+    reset->done(std::nullopt);
+    return;
+  }
+  auto go_on = [this, reset, next = reply.elements[0].str] {
+    if (next == "0") {
+      reset->done(reset->cleared);
+    } else {
+      reset_from(reset, next);
+    }
+  };
+  if (reply.elements[1].elements.empty()) {
+    go_on();
+    return;
+  }
+  std::vector<std::string> unlink{"UNLINK"};
+  for (const Reply& key : reply.elements[1].elements) unlink.push_back(key.str);
+  reset->cleared += unlink.size() - 1;
+  caller_.call(std::move(unlink), kBackgroundDeadline, [reset, go_on](CallResult u) {
+    if (u.error != CallError::kNone || u.reply.kind == Reply::Kind::kError) {
+      reset->done(std::nullopt);
+      return;
+    }
+    go_on();
+  });
+}
+
 void RedisCounterBackend::check_epoch(std::function<void(bool)> done) {
   // A fresh epoch per question: only the call that set it gets its own back.
   std::string fresh = std::to_string(random_u64());

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,12 @@ class RedisCounterBackend final : public core::CounterBackend {
   // Loads (or replaces) the function library; `done` gets whether Redis took it. Called at
   // start; a check that finds the library missing (Redis restarted) calls it again.
   void load(std::function<void(bool loaded)> done);
+  // Forgets the usage of `user` and of its keys: deletes every sliding window and calendar
+  // quota counter under the user's hash tag (leases stay: running commands keep their
+  // slots). `done` gets how many counters were deleted, or nullopt when Redis did not answer
+  // (some may be deleted). Not atomic with checks: each counter is deleted before or after a
+  // check that races with the reset. A refusal this node noted may stand for up to a second.
+  void reset_user(core::UserId user, std::function<void(std::optional<size_t> cleared)> done);
   // Asks Redis for the epoch of its counters. `done(true)`: Redis held no epoch, so it holds
   // none of the counters counted before (first start, or Redis came back empty), and this
   // node, which set the new epoch, restores calendar usage from the store. `done(false)`:
@@ -57,6 +64,10 @@ class RedisCounterBackend final : public core::CounterBackend {
 
  private:
   struct Pending;
+  struct Reset;
+  // One SCAN round of `reset` from `cursor`; scanned() deletes what it found and goes on.
+  void reset_from(const std::shared_ptr<Reset>& reset, const std::string& cursor);
+  void scanned(const std::shared_ptr<Reset>& reset, const CallResult& r);
   void answer(const std::shared_ptr<Pending>& pending, CallResult result);
   std::optional<int64_t> time_arg(core::Instant now) const;
 

@@ -1,6 +1,6 @@
 // AlertMetrics: refusals and admissions counted from the store's events per user, per type
-// and in all over five minutes; figures read from the executor's status, the store's health
-// and running totals.
+// and in all over five minutes; figures read from the executor's status, the store's health,
+// the shared counters and running totals.
 
 #include "app/alert_metrics.h"
 
@@ -89,6 +89,18 @@ TEST_F(AlertMetricsTest, ExecutorFiguresAndRunningTotals) {
   EXPECT_EQ(samples_by_key(*metrics_, "ws_drops", ScopeKind::kGlobal).at(""),
             7.0);  // since the last
   EXPECT_TRUE(samples_by_key(*metrics_, "detector_spikes", ScopeKind::kUser).empty());  // not wired
+}
+
+TEST_F(AlertMetricsTest, CountersReachableIsOneInMemoryAndFollowsTheSharedCounters) {
+  EXPECT_EQ(samples_by_key(*metrics_, "counters_reachable", ScopeKind::kGlobal).at(""), 1.0);
+  bool up = true;
+  AlertMetricSources s;
+  s.counters_reachable = [&up] { return up; };
+  AlertMetrics shared(clock_, std::move(s));
+  EXPECT_EQ(samples_by_key(shared, "counters_reachable", ScopeKind::kGlobal).at(""), 1.0);
+  up = false;
+  EXPECT_EQ(samples_by_key(shared, "counters_reachable", ScopeKind::kGlobal).at(""), 0.0);
+  EXPECT_TRUE(samples_by_key(shared, "counters_reachable", ScopeKind::kUser).empty());
 }
 
 TEST_F(AlertMetricsTest, TopUsersAreTheBusiestOfTheLastFiveMinutes) {

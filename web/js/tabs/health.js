@@ -1,7 +1,7 @@
-// Health: the server's own view (GET /health: store, executor, alerts), the WebSocket hub
-// (GET /api/ws/health), load and throttling as the live stats report them, and the nodes of
-// the cluster (GET /api/admin/cluster: one row when the server runs alone). Refreshed every
-// 5 s while the tab is shown.
+// Health: the server's own view (GET /health: store, counters, executor, alerts), the
+// WebSocket hub (GET /api/ws/health), load and throttling as the live stats report them, and
+// the nodes of the cluster (GET /api/admin/cluster: one row when the server runs alone).
+// Refreshed every 5 s while the tab is shown.
 
 import * as api from '../api.js';
 import { h, replace, stat, formatNumber, formatBytes } from '../dom.js';
@@ -38,6 +38,7 @@ export class HealthTab {
     this.summary = h('div', { class: 'stats' });
     this.load = h('div');
     this.store = h('div');
+    this.counters = h('div');
     this.ws = h('div');
     this.alerts = h('div');
     this.nodes = h('div');
@@ -51,6 +52,7 @@ export class HealthTab {
         h('section', { class: 'card' }, h('h3', {}, 'Load and throttling'), this.load),
         h('section', { class: 'card' }, h('h3', {}, 'Store'), this.store),
       ),
+      h('section', { class: 'card counters' }, h('h3', {}, 'Counters'), this.counters),
       h(
         'div',
         { class: 'columns' },
@@ -121,6 +123,21 @@ export class HealthTab {
               'admissions paused',
               s.admissions_paused === undefined ? undefined : s.admissions_paused ? 'yes' : 'no',
             ],
+          ]),
+    );
+    // Where the limits are counted: in memory, or Redis shared by the nodes (and, while it is
+    // away, the failure policy the checks follow).
+    const c = health.counters || {};
+    replace(
+      this.counters,
+      health.error
+        ? h('p', { class: 'error' }, health.error)
+        : dl([
+            ['backend', c.backend],
+            ['state', c.state],
+            ['location', c.url],
+            ['failure policy', c.failure_policy],
+            ['error', c.error],
           ]),
     );
     this.renderWs(ws);

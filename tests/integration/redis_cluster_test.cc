@@ -1,0 +1,248 @@
+// Three real gaia_server nodes on one real PostgreSQL database and one real Redis count as
+// one: 10,000 checks at once, spread over the nodes, against a limit of 1,000 units admit
+// exactly 1,000 units, whether the limit is a calendar quota, a sliding window or weighs a
+// cost of 2. With Redis paused (SIGSTOP) the closed policy answers 503 within the deadline;
+// with Redis killed the local policy shares the limit out among the live nodes, and the open
+// policy admits.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/eventually.h"
+#include "support/gaia_nodes.h"
+#include "support/gaia_server_test.h"
+#include "support/postgres_cluster.h"
+#include "support/raw_http_client.h"
+#include "support/redis_server.h"
+
+namespace gaia::testing {
+namespace {
+
+const std::string kAdminKey = "redis-cluster-admin-key-0123456789abcdef";
+constexpr size_t kNodes = 3;
+constexpr int kChecks = 10'000;
+constexpr int kClientsPerNode = 4;  // keep-alive connections, each its own thread
+
+// How a storm of checks was answered.
+struct Tally {
+  std::atomic<int> admitted{0};
+  std::atomic<int> refused{0};
+  // The load throttle's 503 (factor 0): the machine's own load, which the fake /proc does not
+  // always hide (pressure figures).
+  std::atomic<int> throttled{0};
+  std::atomic<int> other{0};  // anything else: none expected
+};
+
+class RedisClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string error;
+    postgres_ = PostgresCluster::create(error).release();
+    ASSERT_NE(postgres_, nullptr) << error;
+  }
+  static void TearDownTestSuite() {
+    delete postgres_;
+    postgres_ = nullptr;
+  }
+
+  // The nodes count in a Redis of this test's own; a deadline a busy machine meets.
+  void start(const std::string& failure) {
+    std::string error;
+    redis_ = RedisServer::create({}, error);
+    ASSERT_TRUE(redis_) << error;
+    nodes_ = std::make_unique<GaiaNodes>(kAdminKey, postgres_->create_database());
+    ASSERT_TRUE(
+        nodes_->start(kNodes, {"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=" + failure,
+                               "GAIA_REDIS_DEADLINE_MS=300"}));
+  }
+  void TearDown() override {
+    if (nodes_) {
+      EXPECT_TRUE(nodes_->stop());
+    }
+  }
+
+  RawResponse call(size_t node, std::string_view method, std::string_view path,
+                   std::string_view key, std::string_view body = {}) {
+    auto r = http_request(nodes_->port(node), method, path, key, body);
+    EXPECT_TRUE(r) << method << " " << path << " on node " << node << ": no answer";
+    return r ? *r : RawResponse{};
+  }
+  // A user made on node 0 and a key of it.
+  std::string user_key(const std::string& name) {
+    EXPECT_EQ(call(0, "POST", "/api/admin/users", kAdminKey,
+                   R"({"name":")" + name + R"(","tier":"default"})")
+                  .status,
+              201);
+    RawResponse made = call(0, "POST", "/api/admin/users/" + name + "/keys", kAdminKey, "{}");
+    EXPECT_EQ(made.status, 201) << made.body;
+    if (made.status != 201) return "";
+    return std::string(boost::json::parse(made.body).at("key").as_string());
+  }
+  // Whether `node` holds shell limit `policy` at 1,000 for the user of `key`.
+  bool holds(size_t node, const std::string& key, const std::string& policy) {
+    RawResponse r = call(node, "GET", "/api/v1/quota", key);
+    if (r.status != 200) return false;
+    const boost::json::value quota = boost::json::parse(r.body);
+    for (const boost::json::value& q : quota.at("quotas").as_array()) {
+      if (q.at("policy").as_string() == policy && q.at("limit").to_number<int64_t>() == 1000) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // Sets the global shell limits to `limits` (JSON) on node 0 and waits until every node
+  // holds `policy` at 1,000.
+  void limit_shell(const std::string& limits, const std::string& key, const std::string& policy) {
+    RawResponse set =
+        call(0, "POST", "/api/admin/quotas/config", kAdminKey,
+             R"({"subject":{"kind":"global"},"command_type":"shell","limits":)" + limits + "}");
+    ASSERT_EQ(set.status, 201) << set.body;
+    for (size_t n = 0; n < kNodes; ++n) {
+      ASSERT_TRUE(eventually([&] { return holds(n, key, policy); }, std::chrono::seconds(15),
+                             std::chrono::milliseconds(50)))
+          << "node " << n << ": " << call(n, "GET", "/api/v1/quota", key).body;
+    }
+  }
+  // kChecks checks of `cost` at once, spread evenly over the nodes.
+  void storm(const std::string& key, int cost, Tally& tally) {
+    const std::string body = R"({"type":"shell","cost":)" + std::to_string(cost) + "}";
+    const std::string request =
+        "POST /api/v1/check HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + key +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
+    constexpr int kClients = static_cast<int>(kNodes) * kClientsPerNode;
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        RawHttpConnection connection(nodes_->port(static_cast<size_t>(c) % kNodes),
+                                     std::chrono::seconds(30));
+        for (int i = c; i < kChecks; i += kClients) {
+          std::optional<RawResponse> r;
+          if (connection.send(request)) r = connection.read_response();
+          const int status = r ? r->status : 0;
+          const bool throttled =
+              status == 503 && r->body.find(R"("throttle")") != std::string::npos;
+          (status == 200   ? tally.admitted
+           : status == 429 ? tally.refused
+           : throttled     ? tally.throttled
+                           : tally.other)++;
+        }
+      });
+    }
+    for (std::thread& t : clients) t.join();
+  }
+
+  // Never more than `admissions`; exactly that many when the load throttle stopped nothing
+  // (a throttled check is stopped before any counter is asked).
+  static void expect_exactly(const Tally& tally, int admissions) {
+    EXPECT_LE(tally.admitted, admissions);
+    EXPECT_EQ(tally.admitted + tally.refused + tally.throttled, kChecks);
+    if (tally.throttled == 0) {
+      EXPECT_EQ(tally.admitted, admissions);
+    }
+    EXPECT_EQ(tally.other, 0);
+  }
+
+  static PostgresCluster* postgres_;
+  std::unique_ptr<RedisServer> redis_;
+  TempDir proc_;
+  std::unique_ptr<GaiaNodes> nodes_;
+};
+
+PostgresCluster* RedisClusterTest::postgres_ = nullptr;
+
+TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheDailyQuota) {
+  start("closed");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  Tally tally;
+  storm(key, 1, tally);
+  expect_exactly(tally, 1000);
+}
+
+TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheSlidingWindow) {
+  start("closed");
+  const std::string key = user_key("alice");
+  // The day's built-in quota (500) raised out of the way: the window alone decides.
+  limit_shell(R"([{"kind":"rate","amount":1000,"window_ms":3600000},)"
+              R"({"kind":"calendar","period":"day","amount":100000}])",
+              key, "shell-rate-3600s");
+  Tally tally;
+  storm(key, 1, tally);
+  expect_exactly(tally, 1000);
+}
+
+TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheUnitsOfAWeightedCost) {
+  start("closed");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  Tally tally;
+  storm(key, 2, tally);
+  expect_exactly(tally, 500);  // 1,000 units at 2 a check
+}
+
+TEST_F(RedisClusterTest, PausedRedisIsAnsweredByTheClosedPolicyWithinTheDeadline) {
+  start("closed");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  ASSERT_EQ(call(1, "POST", "/api/v1/check", key, R"({"type":"shell"})").status, 200);
+  redis_->pause();
+  for (size_t n = 0; n < kNodes; ++n) {
+    const auto sent = std::chrono::steady_clock::now();
+    RawResponse r = call(n, "POST", "/api/v1/check", key, R"({"type":"shell"})");
+    const auto took = std::chrono::steady_clock::now() - sent;
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_NE(r.body.find("counters_unavailable"), std::string::npos) << r.body;
+    // The 300 ms deadline, with a generous allowance for a busy machine.
+    EXPECT_LT(took, std::chrono::seconds(3)) << "node " << n;
+  }
+  redis_->resume();
+  EXPECT_TRUE(eventually(
+      [&] { return call(2, "POST", "/api/v1/check", key, R"({"type":"shell"})").status == 200; },
+      std::chrono::seconds(15), std::chrono::milliseconds(100)));
+}
+
+TEST_F(RedisClusterTest, WithRedisKilledTheLocalPolicySharesTheLimitOutAmongTheLiveNodes) {
+  start("local");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  // Every node knows of the other two (heartbeats).
+  for (size_t n = 0; n < kNodes; ++n) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          RawResponse r = call(n, "GET", "/api/admin/cluster", kAdminKey);
+          return r.status == 200 &&
+                 boost::json::parse(r.body).at("live_nodes").to_number<int64_t>() == 3;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(100)))
+        << "node " << n;
+  }
+  redis_->kill();
+  Tally tally;
+  storm(key, 1, tally);
+  // Each node counts a third of the limit in its own memory: together at most the limit.
+  EXPECT_LE(tally.admitted, 1000);
+  EXPECT_GT(tally.admitted + tally.throttled, 0);
+  EXPECT_EQ(tally.other, 0);
+}
+
+TEST_F(RedisClusterTest, WithRedisKilledTheOpenPolicyAdmits) {
+  start("open");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  redis_->kill();
+  for (size_t n = 0; n < kNodes; ++n) {
+    RawResponse r = call(n, "POST", "/api/v1/check", key, R"({"type":"shell","cost":5})");
+    EXPECT_EQ(r.status, 200) << "node " << n << ": " << r.body;
+  }
+}
+
+}  // namespace
+}  // namespace gaia::testing
