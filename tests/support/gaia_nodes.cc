@@ -22,6 +22,7 @@ GaiaNodes::~GaiaNodes() = default;  // each ServerProcess kills its node
                                     "GAIA_DATA_DIR=" + node.dir->path().string(), "PORT=0",
                                     "GAIA_THREADS=2"};
     env.insert(env.end(), extra_env.begin(), extra_env.end());
+    add_idle_proc_root(env, *node.dir);
     node.process = std::make_unique<ServerProcess>(std::vector<std::string>{}, env);
     std::optional<uint16_t> port = node.process->read_port();
     if (!port || !node.process->read_line_starting("[INFO] Health:")) {

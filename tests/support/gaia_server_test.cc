@@ -17,6 +17,7 @@ void GaiaServerTest::start(const std::vector<std::string>& extra_env,
       "DATABASE_URL=" + (database_url.empty() ? "sqlite:" + db_path() : database_url),
       "GAIA_ADMIN_KEY=" + admin_key_, "PORT=0", "GAIA_THREADS=2"};
   env.insert(env.end(), extra_env.begin(), extra_env.end());
+  add_idle_proc_root(env, dir_);
   // Commands run as the server's exec account, not as the test's user: like /tmp, the
   // directory is theirs to write in, and the sticky bit keeps the server's files its own.
   std::filesystem::permissions(dir_.path(), std::filesystem::perms(01777));
@@ -55,14 +56,6 @@ int64_t GaiaServerTest::count_rows(const std::string& sql) const {
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return n;
-}
-
-std::string idle_proc_root(const TempDir& dir) {
-  std::filesystem::create_directories(dir.path() / "proc" / "proc");
-  std::ofstream(dir.path() / "proc" / "proc" / "stat") << "cpu  100 0 100 10000 0 0 0 0 0 0\n";
-  std::ofstream(dir.path() / "proc" / "proc" / "meminfo")
-      << "MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n";
-  return (dir.path() / "proc").string();
 }
 
 std::string GaiaServerTest::idle_proc_root() { return testing::idle_proc_root(dir_); }

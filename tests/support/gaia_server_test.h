@@ -23,10 +23,6 @@
 
 namespace gaia::testing {
 
-// A /proc of an idle machine under `dir` (for GAIA_PROC_ROOT), so real load on the test
-// machine never throttles what a test runs or checks.
-std::string idle_proc_root(const TempDir& dir);
-
 class GaiaServerTest : public ::testing::Test {
  protected:
   explicit GaiaServerTest(std::string admin_key) : admin_key_(std::move(admin_key)) {}

@@ -8,8 +8,26 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 
 namespace gaia::testing {
+
+std::string idle_proc_root(const TempDir& dir) {
+  std::filesystem::create_directories(dir.path() / "proc" / "proc");
+  std::ofstream(dir.path() / "proc" / "proc" / "stat") << "cpu  100 0 100 10000 0 0 0 0 0 0\n";
+  std::ofstream(dir.path() / "proc" / "proc" / "meminfo")
+      << "MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n";
+  return (dir.path() / "proc").string();
+}
+
+void add_idle_proc_root(std::vector<std::string>& env, const TempDir& dir) {
+  for (const std::string& entry : env) {
+    if (entry.starts_with("GAIA_PROC_ROOT=")) return;
+  }
+  env.push_back("GAIA_PROC_ROOT=" + idle_proc_root(dir));
+}
+
 namespace {
 
 constexpr int kReadTimeoutMs = 10'000;  // bound on each wait for the child's output

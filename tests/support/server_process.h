@@ -9,7 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace gaia::testing {
+
+// A /proc of an idle machine under `dir` (for GAIA_PROC_ROOT), so real load on the test
+// machine never throttles what a test runs or checks.
+std::string idle_proc_root(const TempDir& dir);
+
+// Adds GAIA_PROC_ROOT=idle_proc_root(dir) to a server's `env` unless the test gave its own:
+// every server a test starts sees an idle machine unless the test is about load.
+void add_idle_proc_root(std::vector<std::string>& env, const TempDir& dir);
 
 class ServerProcess {
  public:

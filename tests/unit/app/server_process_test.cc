@@ -54,7 +54,7 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
                                              "[INIT] Initializing Rate Limiting Service...",
                                              "[INIT] ✓ Rate Limiting Service initialized",
                                              "[INIT] ✓ Confirmation policy: ",
-                                             "[INIT] ✓ Alerts: 12 of 16 rules enabled, every 10 s, "
+                                             "[INIT] ✓ Alerts: 13 of 17 rules enabled, every 10 s, "
                                              "webhook off",
                                              "[INIT] ✓ Analytics: aggregates flushed every 10 s",
                                              "[INIT] ✓ Executor: 2 workers, ",
