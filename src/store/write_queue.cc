@@ -4,9 +4,8 @@
 #include <iterator>
 #include <utility>
 
-#include "store/detail/dead_letter_text.h"
-
 #include "core/capped_text.h"
+#include "store/detail/dead_letter_text.h"
 
 namespace gaia::store {
 namespace {

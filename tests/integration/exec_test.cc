@@ -254,7 +254,8 @@ TEST_F(ExecTest, ARefusalExits125WithOneLineOnStderr) {
   EXPECT_EQ(first.code, 0) << describe(first);
   Ran refused = gaia({"exec", "--type", "shell", "--", "sh", "-c", "echo ran > ran.txt"}, key);
   EXPECT_EQ(refused.code, 125) << describe(refused);
-  EXPECT_TRUE(refused.err.starts_with("gaia: refused: limit key-shell-day reached (1); try again in "))
+  EXPECT_TRUE(
+      refused.err.starts_with("gaia: refused: limit key-shell-day reached (1); try again in "))
       << refused.err;
   EXPECT_TRUE(refused.err.ends_with(" s\n")) << refused.err;
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;

@@ -229,9 +229,8 @@ TEST_F(ServiceTest, ALimitThatAPolicyCouldNotHoldIsRefused400NamingIt) {
   EXPECT_NE(key->body.find("more than the 16 a policy holds"), std::string::npos) << key->body;
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM api_keys"), 2);  // the admin's and bob's first
   // One more override of bob's would not fit either.
-  auto more =
-      call("PUT", "/api/admin/users/bob/overrides", kAdminKey,
-           R"({"limits":[)" + limits + R"(,{"kind":"concurrency","amount":4}]})");
+  auto more = call("PUT", "/api/admin/users/bob/overrides", kAdminKey,
+                   R"({"limits":[)" + limits + R"(,{"kind":"concurrency","amount":4}]})");
   ASSERT_EQ(more->status, 400) << more->body;
   EXPECT_NE(more->body.find("more than the 16 a policy holds"), std::string::npos) << more->body;
 }

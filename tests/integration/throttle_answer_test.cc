@@ -340,8 +340,9 @@ TEST_F(QuotaWarningTest, TheAgentHookHandsAWarningToTheAgentToShowItsUser) {
   boost::json::object eighth = hook(ann, "git status");
   EXPECT_EQ(eighth["hookSpecificOutput"].at("permissionDecision"), "allow");
   ASSERT_TRUE(eighth.contains("systemMessage")) << boost::json::serialize(eighth);
-  EXPECT_NE(eighth["systemMessage"].as_string().find("quota key-shell-day of shell at 80 % (8 of 10"),
-            std::string::npos)
+  EXPECT_NE(
+      eighth["systemMessage"].as_string().find("quota key-shell-day of shell at 80 % (8 of 10"),
+      std::string::npos)
       << eighth["systemMessage"];
   hook(ann, "git status");
   hook(ann, "git status");
