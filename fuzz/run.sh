@@ -42,7 +42,7 @@ for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
   if [[ "${t}" == rls_mapping_fuzz ]]; then
     "${cxx}" "${flags[@]}" "${root}/fuzz/${t}.cc" "${root}/src/rls/mapping.cc" \
-      "${root}/src/rls/trusted_peers.cc" -o "${out}/${t}"
+      "${root}/src/rls/trusted_peers.cc" "${root}/src/core/text_check.cc" -o "${out}/${t}"
     continue
   fi
   # Redis replies: hiredis is the protocol codec (the system library, not instrumented).

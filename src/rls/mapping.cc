@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "core/text_check.h"
 
 namespace gaia::rls {
 namespace {
@@ -111,6 +112,9 @@ std::variant<Ask, core::FieldError> ask_of(const Domain& domain, std::span<const
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (e.key.empty()) return entry_error(i, "key", "must not be empty");
+    // Entries reach violations, logs and the live feed: only text that may be kept.
+    if (const char* problem = core::text_problem(e.key)) return entry_error(i, "key", problem);
+    if (const char* problem = core::text_problem(e.value)) return entry_error(i, "value", problem);
     if (e.key == kApiKey || e.key == kUser) {
       if (has_principal) return entry_error(i, "key", "a descriptor names one principal");
       std::string_view value = e.value;

@@ -83,5 +83,16 @@ TEST(MappingTest, ProblemsNameTheEntry) {
   EXPECT_EQ(problem_of(gaia, {{"", "v"}, {"api_key", "k"}, {"type", "t"}}).field, "entries[0].key");
 }
 
+TEST(MappingTest, TextThatIsNotUtf8OrHoldsANulIsRefusedNamingTheEntry) {
+  Domain gaia{"gaia", {}};
+  using namespace std::string_literals;
+  core::FieldError nul = problem_of(gaia, {{"api_key", "k"}, {"type", "sh\0ell"s}});
+  EXPECT_EQ(nul.field, "entries[1].value");
+  EXPECT_EQ(nul.message, "contains a NUL byte");
+  EXPECT_EQ(problem_of(gaia, {{"api_key", "k\xff"}, {"type", "t"}}).field, "entries[0].value");
+  EXPECT_EQ(problem_of(gaia, {{"api_key", "k"}, {"type", "t"}, {"route\xc0\xaf", "v"}}).field,
+            "entries[2].key");
+}
+
 }  // namespace
 }  // namespace gaia::rls
