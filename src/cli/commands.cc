@@ -93,7 +93,7 @@ int check(const Session& s, const CheckArgs& args) {
   if (args.cost) body["cost"] = *args.cost;
   if (args.command) body["command"] = *args.command;
   if (args.user) body["user"] = *args.user;
-  const auto started = std::chrono::steady_clock::now();
+  std::chrono::milliseconds waited{0};  // slept so far while held: the wait's own measure
   for (;;) {
     auto a = detail::call(s, json_request("POST", "/api/v1/check", body), {200, 429, 503});
     if (!a) return kExitError;
@@ -108,13 +108,13 @@ int check(const Session& s, const CheckArgs& args) {
           t != nullptr && t->is_object() ? t->get_object() : empty;
       const auto wait =
           std::chrono::milliseconds(std::max<int64_t>(100, int_field(throttle, "wait_ms", 1000)));
-      const auto waited = std::chrono::steady_clock::now() - started;
       if (waited + wait > std::chrono::milliseconds(int_field(throttle, "max_wait_ms"))) {
         s.err << "gaia: gave up waiting for the load to fall\n";
         return kExitRefused;
       }
       s.err << "gaia: waiting " << wait.count() << " ms to ask again\n";
       if (Interrupt::sleep_for(wait)) return 128 + Interrupt::signal();
+      waited += wait;
       continue;
     }
     if (!s.json) print_check(s, *a);
