@@ -72,29 +72,9 @@ class StreamingCall {
   std::string received_;
 };
 
-class ExecApiTest : public GaiaServerTest {
+class ExecApiTest : public FakeProcServerTest {
  protected:
-  ExecApiTest() : GaiaServerTest(kAdminKey) {}
-  void SetUp() override {
-    std::filesystem::create_directories(dir_.path() / "proc");
-    // A /proc/stat that never moves: no CPU load is ever measured.
-    std::ifstream stat("/proc/stat");
-    std::string first;
-    std::getline(stat, first);
-    write_file("proc/stat", first + "\n");
-    set_memory_used_pct(40);
-  }
-  void set_memory_used_pct(int pct) {
-    constexpr long kTotalKb = 8'000'000;
-    write_file("proc/meminfo", "MemTotal: " + std::to_string(kTotalKb) + " kB\nMemFree: 1000 kB\n" +
-                                   "MemAvailable: " + std::to_string(kTotalKb * (100 - pct) / 100) +
-                                   " kB\n");
-  }
-  void write_file(const std::string& relative, const std::string& text) {
-    const auto tmp = dir_.path() / (relative + ".new");
-    std::ofstream(tmp) << text;
-    std::filesystem::rename(tmp, dir_.path() / relative);  // the sampler never reads half a file
-  }
+  ExecApiTest() : FakeProcServerTest(kAdminKey) {}
   void start(std::vector<std::string> extra_env = {}) {
     extra_env.insert(extra_env.begin(), "GAIA_PROC_ROOT=" + dir_.path().string());
     GaiaServerTest::start(extra_env);

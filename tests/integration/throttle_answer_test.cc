@@ -26,29 +26,9 @@ using namespace std::chrono_literals;
 
 const std::string kAdminKey = "throttle-answer-admin-key-0123456789ab";
 
-class ThrottleAnswerTest : public GaiaServerTest {
+class ThrottleAnswerTest : public FakeProcServerTest {
  protected:
-  ThrottleAnswerTest() : GaiaServerTest(kAdminKey) {}
-  void SetUp() override {
-    std::filesystem::create_directories(dir_.path() / "proc");
-    // A /proc/stat that never moves: no CPU load is ever measured.
-    std::ifstream stat("/proc/stat");
-    std::string first;
-    std::getline(stat, first);
-    write_file("proc/stat", first + "\n");
-    set_memory_used_pct(40);
-  }
-  void set_memory_used_pct(int pct) {
-    constexpr long kTotalKb = 8'000'000;
-    write_file("proc/meminfo", "MemTotal: " + std::to_string(kTotalKb) + " kB\nMemFree: 1000 kB\n" +
-                                   "MemAvailable: " + std::to_string(kTotalKb * (100 - pct) / 100) +
-                                   " kB\n");
-  }
-  void write_file(const std::string& relative, const std::string& text) {
-    const auto tmp = dir_.path() / (relative + ".new");
-    std::ofstream(tmp) << text;
-    std::filesystem::rename(tmp, dir_.path() / relative);
-  }
+  ThrottleAnswerTest() : FakeProcServerTest(kAdminKey) {}
   // Starts on the fake /proc, waits until the throttle follows its memory figure, and makes
   // user_key_ a default-tier user's key (the admin's user is enterprise: exempt).
   void start_at(double factor, std::vector<std::string> extra_env = {}) {

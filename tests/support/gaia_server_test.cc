@@ -60,4 +60,27 @@ int64_t GaiaServerTest::count_rows(const std::string& sql) const {
 
 std::string GaiaServerTest::idle_proc_root() { return testing::idle_proc_root(dir_); }
 
+void FakeProcServerTest::SetUp() {
+  std::filesystem::create_directories(dir_.path() / "proc");
+  // A /proc/stat that never moves: no CPU load is ever measured.
+  std::ifstream stat("/proc/stat");
+  std::string first;
+  std::getline(stat, first);
+  write_file("proc/stat", first + "\n");
+  set_memory_used_pct(40);
+}
+
+void FakeProcServerTest::set_memory_used_pct(int pct) {
+  constexpr long kTotalKb = 8'000'000;
+  write_file("proc/meminfo", "MemTotal: " + std::to_string(kTotalKb) + " kB\nMemFree: 1000 kB\n" +
+                                 "MemAvailable: " + std::to_string(kTotalKb * (100 - pct) / 100) +
+                                 " kB\n");
+}
+
+void FakeProcServerTest::write_file(const std::string& relative, const std::string& text) {
+  const auto tmp = dir_.path() / (relative + ".new");
+  std::ofstream(tmp) << text;
+  std::filesystem::rename(tmp, dir_.path() / relative);
+}
+
 }  // namespace gaia::testing

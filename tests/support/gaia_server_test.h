@@ -56,4 +56,15 @@ class GaiaServerTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> server_;
 };
 
+// A server test whose server reads a fake /proc under dir_/proc (pass GAIA_PROC_ROOT=dir_
+// to start()): CPU never moves, memory is what set_memory_used_pct() says.
+class FakeProcServerTest : public GaiaServerTest {
+ protected:
+  using GaiaServerTest::GaiaServerTest;
+  void SetUp() override;
+  void set_memory_used_pct(int pct);
+  // Replaces dir_/`relative` whole: the sampler never reads half a file.
+  void write_file(const std::string& relative, const std::string& text);
+};
+
 }  // namespace gaia::testing
