@@ -30,7 +30,7 @@ uint64_t count(const boost::json::object& stats, const char* name) {
 std::unique_ptr<ClusterSide> ClusterSide::make(const Config& config, const core::Clock& clock,
                                                store::Store& store, Services& services,
                                                ExecStack& exec, LiveSide& live, std::ostream& err) {
-  std::unique_ptr<ClusterSide> side(new ClusterSide(clock, store, services, exec));
+  std::unique_ptr<ClusterSide> side(new ClusterSide(store, services, exec));
   if (config.postgres_url.empty()) return side;
   auto opened = store::postgres::PostgresClusterStore::open(config.postgres_url);
   if (!opened.ok()) {

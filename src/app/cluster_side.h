@@ -59,11 +59,10 @@ class ClusterSide {
   boost::json::object health_json() const;
 
  private:
-  ClusterSide(const core::Clock& clock, store::Store& store, Services& services, ExecStack& exec)
-      : clock_(clock), store_(store), services_(services), exec_(exec) {}
+  ClusterSide(store::Store& store, Services& services, ExecStack& exec)
+      : store_(store), services_(services), exec_(exec) {}
   cluster::NodeState state() const;
 
-  const core::Clock& clock_;
   store::Store& store_;
   Services& services_;
   ExecStack& exec_;
