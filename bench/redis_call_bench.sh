@@ -13,7 +13,7 @@
 #   BUILD=build/release  where redis_call_bench was built
 #
 # Prints CSV lines (name, calls/s, p50 ms, p99 ms) for the client, redis-benchmark with
-# CONCURRENCY clients (the yardstick), and redis-benchmark with one client pipelining
+# CONCURRENCY clients (the yardstick: at least 0.8 x its rate), and redis-benchmark with one client pipelining
 # CONCURRENCY calls (what the client does on its connection), then the client's share of the
 # first redis-benchmark rate. The server is started here on a free loopback port, with no
 # persistence, and stopped at the end.
