@@ -357,9 +357,7 @@ export class AlertsTab {
         'tbody',
         {},
         grouped.map((g) =>
-          g.alerts.length === 1
-            ? this.row(g.alerts[0], actions, h('td', {}))
-            : this.groupRows(g, actions),
+          g.alerts.length === 1 ? this.row(g.alerts[0], actions) : this.groupRows(g, actions),
         ),
       ),
     );
@@ -369,7 +367,7 @@ export class AlertsTab {
     const first = g.alerts[0];
     const open = this.expanded.has(g.key);
     const members = g.alerts.map((a) => {
-      const tr = this.row(a, actions, h('td', {}), true);
+      const tr = this.row(a, actions, true);
       tr.classList.add('member');
       tr.classList.toggle('hidden', !open);
       return tr;
@@ -433,11 +431,11 @@ export class AlertsTab {
   }
 
   // One alert's row; `member`: shown under its group's row, which names its rule.
-  row(a, actions, lead, member = false) {
+  row(a, actions, member = false) {
     return h(
       'tr',
       { class: `state-${a.state}`, dataset: { alert: String(a.id) } },
-      lead,
+      h('td', {}),
       h('td', {}, member ? null : h('span', { class: `sev sev-${a.severity}` }, a.severity ?? '')),
       h(
         'td',
