@@ -43,7 +43,7 @@ class BenchClock : public core::Clock {
 
 class NullChannel : public alerts::Notifier {
  public:
-  void notify(const store::StoredAlert&, alerts::AlertEvent) override { ++told; }
+  void notify(const alerts::AlertGroup&) override { ++told; }
   uint64_t told = 0;
 };
 

@@ -36,10 +36,6 @@ Result<AlertRule> rule_of(const store::StoredAlertRule& stored) {
 
 }  // namespace
 
-std::string_view event_name(AlertEvent event) {
-  return event == AlertEvent::kFiring ? "firing" : "resolved";
-}
-
 Evaluator::Evaluator(store::AlertStore& store, MetricSource& metrics, const core::Clock& clock,
                      EvaluatorOptions options)
     : store_(store),
@@ -209,6 +205,7 @@ void Evaluator::evaluate() {
   std::erase_if(last_fired_ms_,
                 [&](const auto& e) { return now_ms - e.second > kMaxRuleSeconds * 1000; });
   std::erase_if(silenced_until_, [&](const auto& e) { return e.second <= now_ms; });
+  tell_groups(now_ms);
   ++rounds_;
 }
 
@@ -298,7 +295,7 @@ void Evaluator::fire(const Key& key, Open& open, int64_t now_ms) {
   if (silenced || cooling) return;
   last_fired_ms_[key] = now_ms;
   open.notified = true;
-  tell(open.channels, open.alert, AlertEvent::kFiring);
+  gather(open.channels, open.alert, AlertEvent::kFiring);
 }
 
 void Evaluator::resolve(const Key& at, Open& open, double value, int64_t now_ms) {
@@ -315,7 +312,7 @@ void Evaluator::resolve(const Key& at, Open& open, double value, int64_t now_ms)
   if (done.silenced_until_ms && *done.silenced_until_ms > now_ms) {
     silenced_until_[key] = *done.silenced_until_ms;
   } else if (was_firing && open.notified) {
-    tell(open.channels, done, AlertEvent::kResolved);
+    gather(open.channels, done, AlertEvent::kResolved);
   }
   open_.erase(key);
 }
@@ -331,12 +328,51 @@ bool Evaluator::save(store::StoredAlert& alert, std::vector<store::AlertTransiti
   return true;
 }
 
-void Evaluator::tell(const std::vector<std::string>& channels, const store::StoredAlert& alert,
-                     AlertEvent event) {
-  for (const std::string& name : channels) {
-    auto it = channels_.find(name);
-    if (it != channels_.end()) it->second->notify(alert, event);
+void Evaluator::gather(const std::vector<std::string>& channels, const store::StoredAlert& alert,
+                       AlertEvent event) {
+  Outgoing& out = outgoing_[{alert.rule_id, event}];
+  AlertGroup& g = out.group;
+  if (g.alerts.empty()) {
+    // The alert's copy of its rule: a deleted rule's last alerts still name it.
+    out.channels = channels;
+    g.event = event;
+    g.rule_id = alert.rule_id;
+    g.rule_name = alert.rule_name;
+    g.metric = alert.metric;
+    g.severity = alert.severity;
+    g.threshold = alert.threshold;
   }
+  g.alerts.push_back({alert.id, alert.scope, alert.value, alert.started_at_ms});
+}
+
+void Evaluator::tell_groups(int64_t now_ms) {
+  if (outgoing_.empty()) return;
+  std::map<uint64_t, size_t> firing;  // rule id -> its alerts firing now
+  for (const auto& [key, open] : open_) {
+    if (open.alert.state == kFiring) ++firing[key.first];
+  }
+  for (auto& [key, out] : outgoing_) {
+    AlertGroup& g = out.group;
+    g.at_ms = now_ms;
+    g.firing = firing[g.rule_id];
+    // Furthest past the threshold first: the highest values of a ">" rule, the lowest of a
+    // "<" rule; then by scope, so a group reads the same every time.
+    bool low_is_worse = false;
+    for (const AlertRule& r : *rules_) {
+      if (r.id == g.rule_id) {
+        low_is_worse = r.condition == Condition::kLess || r.condition == Condition::kLessEqual;
+      }
+    }
+    std::sort(g.alerts.begin(), g.alerts.end(), [&](const GroupedAlert& a, const GroupedAlert& b) {
+      if (a.value != b.value) return low_is_worse ? a.value < b.value : a.value > b.value;
+      return a.scope < b.scope;
+    });
+    for (const std::string& name : out.channels) {
+      auto it = channels_.find(name);
+      if (it != channels_.end()) it->second->notify(g);
+    }
+  }
+  outgoing_.clear();
 }
 
 Result<store::StoredAlert> Evaluator::acknowledge(uint64_t id, std::string by, std::string note) {

@@ -12,6 +12,9 @@
 // Every transition is stored with the metric's value (store::AlertStore::save_alert). A rule
 // scoped per user or per type yields one alert per offending user / type. A global figure
 // that is unknown this round (no sample) leaves the rule's alerts as they are.
+// Channels are told once per round per rule and event: the alerts of a rule that fired this
+// round make one AlertGroup, those that resolved another (alerts/alert_group.h), so a
+// thousand users tripping one rule together are one notification listing the thousand.
 // Acknowledging (who, when, a note) and silencing (until a time) are kept on the alert; a
 // silence also covers the next alert of the same (rule, scope) while it runs.
 //
@@ -117,6 +120,11 @@ class Evaluator {
     bool notified = false;  // its firing was told to the channels
     bool seen = false;      // this round: the condition held, or the alert was dealt with
   };
+  // A group being gathered this round and the channels that will hear it.
+  struct Outgoing {
+    AlertGroup group;
+    std::vector<std::string> channels;
+  };
   struct Reading {
     bool known = false;  // a global figure was there
     std::vector<Sample> samples;
@@ -128,8 +136,11 @@ class Evaluator {
   void fire(const Key& key, Open& open, int64_t now_ms) REQUIRES(mu_);
   void resolve(const Key& key, Open& open, double value, int64_t now_ms) REQUIRES(mu_);
   bool save(store::StoredAlert& alert, std::vector<store::AlertTransition> added) REQUIRES(mu_);
-  void tell(const std::vector<std::string>& channels, const store::StoredAlert& alert,
-            AlertEvent event) REQUIRES(mu_);
+  // Adds `alert` to this round's group of its rule and `event`.
+  void gather(const std::vector<std::string>& channels, const store::StoredAlert& alert,
+              AlertEvent event) REQUIRES(mu_);
+  // Tells each group gathered this round to its channels, then forgets them.
+  void tell_groups(int64_t now_ms) REQUIRES(mu_);
   void run();
 
   store::AlertStore& store_;
@@ -144,6 +155,7 @@ class Evaluator {
   std::map<Key, Open> open_ GUARDED_BY(mu_);
   std::map<Key, int64_t> last_fired_ms_ GUARDED_BY(mu_);   // cooldowns
   std::map<Key, int64_t> silenced_until_ GUARDED_BY(mu_);  // silences that outlive an alert
+  std::map<std::pair<uint64_t, AlertEvent>, Outgoing> outgoing_ GUARDED_BY(mu_);  // this round
   uint64_t rounds_ GUARDED_BY(mu_) = 0;
   std::string last_error_ GUARDED_BY(mu_);
 

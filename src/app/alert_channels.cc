@@ -1,31 +1,36 @@
 #include "app/alert_channels.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "alerts/alert_json.h"
 
 namespace gaia::app {
 
-void FeedChannel::notify(const store::StoredAlert& alert, alerts::AlertEvent event) {
-  boost::json::object data = alerts::alert_to_json(alert);
-  data["event"] = alerts::event_name(event);
-  feed_.publish("alert", std::move(data));
+void FeedChannel::notify(const alerts::AlertGroup& group) {
+  feed_.publish("alert_group", alerts::group_to_json(group, kFeedListed));
 }
 
-void LogChannel::notify(const store::StoredAlert& a, alerts::AlertEvent event) {
+void LogChannel::notify(const alerts::AlertGroup& g) {
+  const size_t listed = std::min(kLogListed, g.alerts.size());
   core::MutexLock lock(mu_);
-  out_ << "[ALERT] " << alerts::event_name(event) << ' ' << a.severity << " \"" << a.rule_name
-       << "\" (rule " << a.rule_id << ", alert " << a.id << ") " << a.scope << ": " << a.metric
-       << ' ' << a.value << " (threshold " << a.threshold << ")" << std::endl;
+  out_ << "[ALERT] " << alerts::event_name(g.event) << ' ' << g.severity << " \"" << g.rule_name
+       << "\" (rule " << g.rule_id << ") " << g.metric << " (threshold " << g.threshold << "), "
+       << g.alerts.size() << (g.alerts.size() == 1 ? " alert: " : " alerts: ");
+  for (size_t i = 0; i < listed; ++i) {
+    const alerts::GroupedAlert& a = g.alerts[i];
+    out_ << (i == 0 ? "" : ", ") << a.scope << ' ' << a.value << " (alert " << a.alert_id << ')';
+  }
+  if (g.alerts.size() > listed) out_ << " and " << g.alerts.size() - listed << " more";
+  out_ << std::endl;
 }
 
-std::string webhook_payload(const store::StoredAlert& alert, alerts::AlertEvent event) {
-  return boost::json::serialize(boost::json::object{{"event", alerts::event_name(event)},
-                                                    {"alert", alerts::alert_to_json(alert)}});
+std::string webhook_payload(const alerts::AlertGroup& group) {
+  return boost::json::serialize(alerts::group_to_json(group, kWebhookListed));
 }
 
-void WebhookChannel::notify(const store::StoredAlert& alert, alerts::AlertEvent event) {
-  (void)client_.enqueue(webhook_payload(alert, event));  // a full queue counts the drop
+void WebhookChannel::notify(const alerts::AlertGroup& group) {
+  (void)client_.enqueue(webhook_payload(group));  // a full queue counts the drop
 }
 
 }  // namespace gaia::app

@@ -190,6 +190,47 @@ test('an alert fires live in the Alerts tab and is acknowledged there', async ()
   await page.locator('#panel-alerts', { hasText: 'acknowledged by admin: looking into it' }).first().waitFor();
 });
 
+test('alerts of one rule fired together show as one row that expands to each, acknowledged one by one', async () => {
+  await openTab('alerts');
+  // Two more users refused, besides dave: a rule per user fires for the three in one round.
+  for (const name of ['erin', 'frank']) {
+    await addUser(name, 'default', 'e2e', [{ type: 'review', kind: 'calendar', period: 'day', amount: 1 }]);
+    assert.equal((await check(name, 'review', 'make review')).status, 200);
+    assert.equal((await check(name, 'review', 'make review')).status, 429);
+  }
+  const rule = await server.call('POST', '/api/admin/alerts/rules', {
+    name: 'e2e users refused', metric: 'violation_rate', scope: 'user', condition: '>', threshold: 0,
+    for: 0, severity: 'warning', cooldown: 0, channels: ['websocket'],
+  });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
+  // One notification, one toast, one row.
+  await page.locator('.toast', { hasText: 'Alert firing: e2e users refused (3 alerts)' }).waitFor({ timeout: 20_000 });
+  const firing = page.locator('#panel-alerts section.firing');
+  const group = firing.locator('tr.group', { hasText: 'e2e users refused' });
+  await group.waitFor();
+  assert.equal(await group.locator('td.count').textContent(), '3 alerts');
+  const members = firing.locator(`tr.member`);
+  assert.equal(await members.count(), 3);
+  assert.equal(await firing.locator('tr.member:visible').count(), 0);
+  await group.locator('button.expand').click();
+  assert.equal(await group.locator('button.expand').getAttribute('aria-expanded'), 'true');
+  await firing.locator('tr.member:visible').nth(2).waitFor();
+  const scopes = (await firing.locator('tr.member:visible td:nth-child(4)').allTextContents()).sort();
+  assert.deepEqual(scopes, ['user:dave', 'user:erin', 'user:frank']);
+  // Each alert of the group is acknowledged on its own; the group stays open across the reload.
+  const erin = firing.locator('tr.member', { hasText: 'user:erin' });
+  await erin.locator('input.note').fill('erin only');
+  await erin.locator('button', { hasText: 'Acknowledge' }).click();
+  await firing.locator('tr.member', { hasText: 'acknowledged by admin: erin only' }).waitFor();
+  await firing.locator('tr.group', { hasText: '1 acknowledged' }).waitFor();
+  assert.equal(await firing.locator('tr.member:visible').count(), 3);
+  assert.equal(await firing.locator('tr.member', { hasText: 'acknowledged by' }).count(), 1);
+  // The history shows the round's three alerts as one row too.
+  const history = page.locator('#panel-alerts section.card', { has: page.locator('h3', { hasText: 'History' }) });
+  await history.locator('tr.group', { hasText: 'e2e users refused' }).waitFor();
+  assert.equal(await history.locator('tr.group', { hasText: 'e2e users refused' }).count(), 1);
+});
+
 test('an agent\'s command waits for approval, shown live, and runs once approved', async () => {
   await openTab('alerts');
   await page.locator('#panel-alerts section.approvals .empty.ok').waitFor();

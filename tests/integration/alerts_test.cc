@@ -1,14 +1,19 @@
 // The alert system through the real gaia_server: the rules API (admin only, validated,
 // audited, effective without a restart), a rule firing on the server's own timer and
 // reaching the log and a webhook receiver the test runs (signature verified), the alerts
-// list with its transitions, acknowledging and silencing, and /health's "alerts" section.
+// list with its transitions, acknowledging and silencing, /health's "alerts" section, and a
+// flood of repeat violators told as one notification.
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <csignal>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "support/eventually.h"
 #include "support/gaia_server_test.h"
@@ -135,8 +140,8 @@ TEST_F(AlertsTest, ARuleFiresToTheLogAndASignedWebhookAndCanBeAcknowledged) {
   EXPECT_TRUE(signed_with(kSecret, body, signature)) << signature;
   boost::json::value payload = boost::json::parse(body);
   EXPECT_EQ(payload.at("event"), "firing");
-  EXPECT_EQ(payload.at("alert").at("rule_id").to_number<uint64_t>(), rule_id);
-  EXPECT_EQ(payload.at("alert").at("state"), "firing");
+  EXPECT_EQ(payload.at("rule_id").to_number<uint64_t>(), rule_id);
+  EXPECT_EQ(payload.at("alerts").at(0).at("scope"), "global");
 
   auto listed = call("GET", "/api/admin/alerts?state=firing&rule=" + std::to_string(rule_id));
   ASSERT_TRUE(listed && listed->status == 200);
@@ -195,6 +200,121 @@ TEST_F(AlertsTest, ADeadWebhookShowsOnHealthAndBlocksNothing) {
   auto listed = call("GET", "/api/admin/alerts?state=firing");
   ASSERT_TRUE(listed && listed->status == 200);
   EXPECT_EQ(json_of(*listed).at("alerts").as_array().size(), 1u);
+}
+
+TEST_F(AlertsTest, AFloodOfRepeatViolatorsIsOneNotificationCoveringEveryUser) {
+  WebhookReceiver receiver;
+  start({"GAIA_ANALYTICS_FLUSH_S=1", "GAIA_ALERT_WEBHOOK_URL=" + receiver.url(),
+         "GAIA_ALERT_WEBHOOK_SECRET=" + kSecret});
+  // The shipped rule, held back while the flood is rolled up, so that one round meets it whole.
+  auto listed = call("GET", "/api/admin/alerts/rules");
+  ASSERT_TRUE(listed && listed->status == 200);
+  const boost::json::value shipped = json_of(*listed);
+  boost::json::object rule;
+  for (const boost::json::value& r : shipped.at("rules").as_array()) {
+    if (r.at("name") == "Repeat violator") rule = r.as_object();
+  }
+  ASSERT_FALSE(rule.empty());
+  const uint64_t rule_id = rule.at("id").to_number<uint64_t>();
+  const std::string rule_path = "/api/admin/alerts/rules/" + std::to_string(rule_id);
+  rule["enabled"] = false;
+  ASSERT_EQ(call("PUT", rule_path, boost::json::serialize(rule))->status, 200);
+
+  // Each user may run one review a day and asks twelve times: eleven refusals, more than the
+  // detector's ten.
+  constexpr int kUsers = 200;
+  constexpr int kChecks = 12;
+  std::set<std::string> scopes;
+  int refused = 0;
+  for (int u = 0; u < kUsers; ++u) {
+    const std::string name = "flood" + std::to_string(u);
+    scopes.insert("user:" + name);
+    const std::string key =
+        create_user_key(name, R"({"name":")" + name + R"("})",
+                        R"({"limits":[{"type":"review","kind":"calendar","period":"day",)"
+                        R"("amount":1}]})");
+    ASSERT_FALSE(key.empty());
+    for (int i = 0; i < kChecks; ++i) {
+      auto r = call("POST", "/api/v1/check", R"({"type":"review","command":"make review"})", key);
+      ASSERT_TRUE(r);
+      refused += r->status == 429 ? 1 : 0;
+    }
+  }
+  ASSERT_EQ(refused, kUsers * (kChecks - 1));
+  ASSERT_TRUE(eventually([&] {
+    auto v = call("GET", "/api/admin/analytics/violators");
+    return v && v->status == 200 && json_of(*v).at("items").as_array().size() == kUsers;
+  }));
+
+  rule["enabled"] = true;
+  ASSERT_EQ(call("PUT", rule_path, boost::json::serialize(rule))->status, 200);
+  auto of_rule = [&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& delivery : receiver.got()) {
+      if (boost::json::parse(delivery.first).at("rule_id") == rule_id) out.push_back(delivery);
+    }
+    return out;
+  };
+  ASSERT_TRUE(eventually([&] { return !of_rule().empty(); }));
+  // Three more rounds, in which nothing of this rule changes.
+  auto rounds = [&] {
+    auto health = http_get(port_, "/health");
+    return health && health->status == 200
+               ? json_of(*health).at("alerts").at("rounds").to_number<uint64_t>()
+               : 0;
+  };
+  const uint64_t after_firing = rounds();
+  ASSERT_TRUE(eventually([&] { return rounds() >= after_firing + 3; }));
+
+  const auto deliveries = of_rule();
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_TRUE(signed_with(kSecret, deliveries[0].first, deliveries[0].second));
+  const boost::json::value group = boost::json::parse(deliveries[0].first);
+  EXPECT_EQ(group.at("event"), "firing");
+  EXPECT_EQ(group.at("rule_name"), "Repeat violator");
+  EXPECT_EQ(group.at("severity"), "warning");
+  EXPECT_EQ(group.at("counts").at("alerts"), kUsers);
+  EXPECT_EQ(group.at("counts").at("listed"), kUsers);
+  EXPECT_EQ(group.at("counts").at("firing"), kUsers);
+  std::set<std::string> covered;
+  for (const boost::json::value& a : group.at("alerts").as_array()) {
+    covered.insert(std::string(a.at("scope").as_string()));
+    EXPECT_EQ(a.at("value").to_number<double>(), kChecks - 1);
+  }
+  EXPECT_EQ(covered, scopes);
+  // No rule told the webhook twice in a round.
+  std::set<std::tuple<uint64_t, std::string, int64_t>> told;
+  for (auto& [body, signature] : receiver.got()) {
+    boost::json::value g = boost::json::parse(body);
+    EXPECT_TRUE(told.insert({g.at("rule_id").to_number<uint64_t>(),
+                             std::string(g.at("event").as_string()), g.at("at_ms").as_int64()})
+                    .second)
+        << body;
+  }
+
+  // Every user keeps an alert of its own, to acknowledge or silence.
+  auto firing =
+      call("GET", "/api/admin/alerts?state=firing&limit=1000&rule=" + std::to_string(rule_id));
+  ASSERT_TRUE(firing && firing->status == 200);
+  const boost::json::value firing_page = json_of(*firing);
+  const boost::json::array& alerts = firing_page.at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), static_cast<size_t>(kUsers));
+  auto acked =
+      call("POST", "/api/admin/alerts/" + std::to_string(alerts[0].at("id").as_int64()) + "/ack",
+           R"({"note":"one of many"})");
+  ASSERT_TRUE(acked && acked->status == 200);
+
+  // The log has one line for the whole incident.
+  server_->signal(SIGTERM);
+  ASSERT_EQ(server_->wait_exit(), 0);
+  std::istringstream log(server_->stdout_);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(log, line);) {
+    if (line.starts_with("[ALERT] firing warning \"Repeat violator\"")) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), 1u) << server_->stdout_;
+  EXPECT_NE(lines[0].find("200 alerts: user:flood"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(" and 195 more"), std::string::npos) << lines[0];
 }
 
 }  // namespace

@@ -49,17 +49,10 @@ class FakeMetrics : public MetricSource {
   int reads_ = 0;
 };
 
-struct Told {
-  store::StoredAlert alert;
-  AlertEvent event;
-};
-
 class RecordingNotifier : public Notifier {
  public:
-  void notify(const store::StoredAlert& alert, AlertEvent event) override {
-    told.push_back({alert, event});
-  }
-  std::vector<Told> told;
+  void notify(const AlertGroup& group) override { told.push_back(group); }
+  std::vector<AlertGroup> told;
 };
 
 class EvaluatorTest : public ::testing::Test {
@@ -129,8 +122,14 @@ TEST_F(EvaluatorTest, PendingThenFiringThenResolvedWithEveryTransitionStored) {
   ASSERT_EQ(alerts("firing").size(), 1u);
   ASSERT_EQ(log_.told.size(), 1u);
   EXPECT_EQ(log_.told[0].event, AlertEvent::kFiring);
-  EXPECT_EQ(log_.told[0].alert.state, "firing");
-  EXPECT_EQ(log_.told[0].alert.value, 99);
+  EXPECT_EQ(log_.told[0].rule_name, "CPU hot");
+  EXPECT_EQ(log_.told[0].at_ms, t0 + 60'000);
+  ASSERT_EQ(log_.told[0].alerts.size(), 1u);
+  EXPECT_EQ(log_.told[0].alerts[0].alert_id, alerts("firing")[0].id);
+  EXPECT_EQ(log_.told[0].alerts[0].scope, "global");
+  EXPECT_EQ(log_.told[0].alerts[0].value, 99);
+  EXPECT_EQ(log_.told[0].alerts[0].since_ms, t0);
+  EXPECT_EQ(log_.told[0].firing, 1u);
   EXPECT_EQ(evaluator_->summary().firing, 1u);
 
   clock_.advance(10s);
@@ -138,6 +137,8 @@ TEST_F(EvaluatorTest, PendingThenFiringThenResolvedWithEveryTransitionStored) {
   evaluator_->evaluate();
   ASSERT_EQ(log_.told.size(), 2u);
   EXPECT_EQ(log_.told[1].event, AlertEvent::kResolved);
+  EXPECT_EQ(log_.told[1].alerts[0].value, 40);
+  EXPECT_EQ(log_.told[1].firing, 0u);
   EXPECT_EQ(evaluator_->summary().firing, 0u);
 
   auto all = alerts();
@@ -264,7 +265,7 @@ TEST_F(EvaluatorTest, ASilencedAlertAndTheNextOfItsScopeAreNotTold) {
   EXPECT_EQ(log_.told[0].event, AlertEvent::kFiring);
 }
 
-TEST_F(EvaluatorTest, AUserScopedRuleYieldsOneAlertPerOffendingUser) {
+TEST_F(EvaluatorTest, AUserScopedRuleYieldsOneAlertPerOffendingUserToldAsOneGroup) {
   AlertRule r;
   r.name = "Refused a lot";
   r.metric = "violation_rate";
@@ -279,7 +280,10 @@ TEST_F(EvaluatorTest, AUserScopedRuleYieldsOneAlertPerOffendingUser) {
   EXPECT_EQ(firing[0].scope, "user:cy");
   EXPECT_EQ(firing[0].value, 30);
   EXPECT_EQ(firing[1].scope, "user:ann");
-  EXPECT_EQ(log_.told.size(), 2u);
+  ASSERT_EQ(log_.told.size(), 1u);
+  ASSERT_EQ(log_.told[0].alerts.size(), 2u);
+  EXPECT_EQ(log_.told[0].alerts[0].scope, "user:cy");  // furthest past the threshold first
+  EXPECT_EQ(log_.told[0].alerts[1].scope, "user:ann");
 
   // ann calms down, cy's figure disappears (counts as 0), bob starts.
   clock_.advance(10s);
@@ -293,6 +297,126 @@ TEST_F(EvaluatorTest, AUserScopedRuleYieldsOneAlertPerOffendingUser) {
   for (const store::StoredAlert& a : resolved) {
     EXPECT_EQ(a.transitions.back().value, a.scope == "user:ann" ? 2 : 0) << a.scope;
   }
+  // One group per event: bob firing, ann and cy resolved.
+  ASSERT_EQ(log_.told.size(), 3u);
+  EXPECT_EQ(log_.told[1].event, AlertEvent::kFiring);
+  ASSERT_EQ(log_.told[1].alerts.size(), 1u);
+  EXPECT_EQ(log_.told[1].alerts[0].scope, "user:bob");
+  EXPECT_EQ(log_.told[2].event, AlertEvent::kResolved);
+  ASSERT_EQ(log_.told[2].alerts.size(), 2u);
+  EXPECT_EQ(log_.told[2].alerts[0].scope, "user:ann");
+  EXPECT_EQ(log_.told[2].alerts[1].scope, "user:cy");
+  EXPECT_EQ(log_.told[2].firing, 1u);
+}
+
+TEST_F(EvaluatorTest, AThousandUsersCrossingOneRuleInARoundAreOneNotification) {
+  AlertRule r;
+  r.name = "Repeat violator";
+  r.metric = "detector_violators";
+  r.threshold = 0;
+  r.scope.kind = ScopeKind::kUser;
+  r.cooldown = 3600s;
+  r.channels = {"log"};
+  const AlertRule rule = add(r);
+  std::vector<Sample> flood;
+  for (int i = 0; i < 1000; ++i) flood.push_back({"u" + std::to_string(i), 11.0 + i % 7});
+  metrics_.set("detector_violators", ScopeKind::kUser, flood);
+  evaluator_->evaluate();
+  ASSERT_EQ(log_.told.size(), 1u);
+  const AlertGroup& fired = log_.told[0];
+  EXPECT_EQ(fired.event, AlertEvent::kFiring);
+  EXPECT_EQ(fired.rule_id, rule.id);
+  EXPECT_EQ(fired.rule_name, "Repeat violator");
+  EXPECT_EQ(fired.severity, "warning");
+  EXPECT_EQ(fired.at_ms, now_ms());
+  EXPECT_EQ(fired.firing, 1000u);
+  ASSERT_EQ(fired.alerts.size(), 1000u);
+  std::set<std::string> scopes;
+  std::set<uint64_t> ids;
+  for (const GroupedAlert& a : fired.alerts) {
+    scopes.insert(a.scope);
+    ids.insert(a.alert_id);
+    EXPECT_EQ(a.since_ms, now_ms());
+  }
+  EXPECT_EQ(scopes.size(), 1000u);
+  EXPECT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(fired.alerts.front().value, 17);  // the worst first
+  EXPECT_EQ(fired.alerts.back().value, 11);
+  // Each user still has an alert of its own, for acknowledging and silencing.
+  store::AlertFilter firing;
+  firing.state = "firing";
+  firing.limit = 2000;
+  EXPECT_EQ(store_->list_alerts(firing).value().size(), 1000u);
+
+  // A round that changes nothing tells nothing.
+  clock_.advance(10s);
+  evaluator_->evaluate();
+  EXPECT_EQ(log_.told.size(), 1u);
+
+  // Half of them calm down: one resolved group of 500; the rest fire on.
+  clock_.advance(10s);
+  for (size_t i = 0; i < flood.size(); i += 2) flood[i].value = 0;
+  metrics_.set("detector_violators", ScopeKind::kUser, flood);
+  evaluator_->evaluate();
+  ASSERT_EQ(log_.told.size(), 2u);
+  const AlertGroup& resolved = log_.told[1];
+  EXPECT_EQ(resolved.event, AlertEvent::kResolved);
+  EXPECT_EQ(resolved.alerts.size(), 500u);
+  EXPECT_EQ(resolved.firing, 500u);
+  for (const GroupedAlert& a : resolved.alerts) EXPECT_EQ(a.value, 0);
+  EXPECT_EQ(evaluator_->summary().firing, 500u);
+}
+
+TEST_F(EvaluatorTest, EachRuleIsItsOwnGroupAndALowRuleListsTheLowestFirst) {
+  AlertRule hot = cpu_rule(0s, 0s);
+  add(hot);
+  AlertRule share;
+  share.name = "Little admitted";
+  share.metric = "refusal_share";
+  share.condition = Condition::kLess;
+  share.threshold = 50;
+  share.scope.kind = ScopeKind::kType;
+  share.channels = {"log"};
+  add(share);
+  metrics_.set_global("cpu_pct", 95);
+  metrics_.set("refusal_share", ScopeKind::kType, {{"code", 40}, {"shell", 10}, {"test", 90}});
+  evaluator_->evaluate();
+  ASSERT_EQ(log_.told.size(), 2u);
+  EXPECT_EQ(log_.told[0].rule_name, "CPU hot");
+  EXPECT_EQ(log_.told[0].alerts.size(), 1u);
+  const AlertGroup& low = log_.told[1];
+  EXPECT_EQ(low.rule_name, "Little admitted");
+  ASSERT_EQ(low.alerts.size(), 2u);
+  EXPECT_EQ(low.alerts[0].scope, "type:shell");
+  EXPECT_EQ(low.alerts[1].scope, "type:code");
+}
+
+TEST_F(EvaluatorTest, ASilencedAlertIsLeftOutOfItsGroup) {
+  AlertRule r;
+  r.name = "Refused a lot";
+  r.metric = "violation_rate";
+  r.threshold = 10;
+  r.scope.kind = ScopeKind::kUser;
+  r.for_duration = 20s;
+  r.channels = {"log"};
+  add(r);
+  metrics_.set("violation_rate", ScopeKind::kUser, {{"ann", 20}, {"bob", 30}, {"cy", 40}});
+  evaluator_->evaluate();
+  auto pending = alerts("pending");
+  ASSERT_EQ(pending.size(), 3u);
+  for (const store::StoredAlert& a : pending) {
+    if (a.scope == "user:bob") {
+      ASSERT_TRUE(evaluator_->silence(a.id, now_ms() + 60'000).ok());
+    }
+  }
+  clock_.advance(30s);
+  evaluator_->evaluate();
+  EXPECT_EQ(alerts("firing").size(), 3u);
+  ASSERT_EQ(log_.told.size(), 1u);
+  ASSERT_EQ(log_.told[0].alerts.size(), 2u);
+  EXPECT_EQ(log_.told[0].alerts[0].scope, "user:cy");
+  EXPECT_EQ(log_.told[0].alerts[1].scope, "user:ann");
+  EXPECT_EQ(log_.told[0].firing, 3u);  // bob fires too, untold
 }
 
 TEST_F(EvaluatorTest, ARuleNamingOneUserWatchesOnlyThatUser) {

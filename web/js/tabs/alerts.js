@@ -1,11 +1,45 @@
 // Alerts: what needs an operator now: agents' commands waiting for approval (approve, deny),
 // alerts firing (acknowledge, silence); then the history of every alert with its transitions,
-// and the alert rules. Live "approval" and "alert" messages refresh the lists.
+// and the alert rules. Alerts are shown grouped as they are notified: the firing alerts of one
+// rule, or in the history the alerts of one rule that began in the same round, are one row
+// that expands to each alert, acknowledged and silenced one by one. Live "approval",
+// "alert_group" (a notification) and "alert" (an acknowledgement or silence) messages refresh
+// the lists.
 
 import * as api from '../api.js';
 import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
 
 const SILENCE_MS = 3600_000;
+const FIRING_SHOWN = 1000; // the API's largest page
+
+// "1 alert", "200 alerts": how many a notification (an "alert_group" message) covers.
+export function groupSize(group) {
+  const n = group?.counts?.alerts ?? (group?.alerts || []).length;
+  return `${formatNumber(n)} alert${n === 1 ? '' : 's'}`;
+}
+
+// Consecutive runs of `alerts` with the same key, in order.
+function runs(alerts, keyOf) {
+  const out = [];
+  for (const a of alerts) {
+    const key = keyOf(a);
+    const last = out[out.length - 1];
+    if (last && last.key === key) last.alerts.push(a);
+    else out.push({ key, alerts: [a] });
+  }
+  return out;
+}
+
+// Alerts grouped by `keyOf`, groups in the order of their first alert.
+function groups(alerts, keyOf) {
+  const byKey = new Map();
+  for (const a of alerts) {
+    const key = keyOf(a);
+    if (!byKey.has(key)) byKey.set(key, { key, alerts: [] });
+    byKey.get(key).alerts.push(a);
+  }
+  return [...byKey.values()];
+}
 
 export class AlertsTab {
   constructor(panel, feed) {
@@ -30,6 +64,7 @@ export class AlertsTab {
     this.severity.addEventListener('change', () => this.loadHistory());
     this.loaded = false;
     this.visible = false;
+    this.expanded = new Set(); // keys of the groups an operator opened, kept across reloads
     replace(
       panel,
       h('h2', {}, 'Alerts'),
@@ -49,9 +84,12 @@ export class AlertsTab {
       ),
       h('section', { class: 'card' }, h('h3', {}, 'Rules'), this.rules),
     );
-    feed.on('alert', (a) => {
-      if (a && a.state === 'firing')
-        toast(`Alert firing: ${a.rule_name || a.metric || a.id}`, 'error');
+    feed.on('alert_group', (g) => {
+      if (g && g.event === 'firing')
+        toast(`Alert firing: ${g.rule_name || g.metric || g.rule_id} (${groupSize(g)})`, 'error');
+      if (this.loaded) this.load();
+    });
+    feed.on('alert', () => {
       if (this.loaded) this.load();
     });
     feed.on('approval', (a) => {
@@ -166,13 +204,21 @@ export class AlertsTab {
 
   async loadFiring() {
     try {
-      const r = await api.get(api.withQuery('/api/admin/alerts', { state: 'firing', limit: 100 }));
+      const r = await api.get(
+        api.withQuery('/api/admin/alerts', { state: 'firing', limit: FIRING_SHOWN }),
+      );
       const alerts = r.alerts || [];
       replace(
         this.firing,
         alerts.length
-          ? this.table(alerts, true)
+          ? this.table(
+              groups(alerts, (a) => `firing ${a.rule_id}`),
+              true,
+            )
           : h('p', { class: 'empty ok' }, 'Nothing is firing.'),
+        r.next_before != null
+          ? h('p', { class: 'muted' }, `The ${FIRING_SHOWN} newest firing alerts are shown.`)
+          : null,
       );
     } catch (e) {
       replace(this.firing, h('p', { class: 'error' }, e.message));
@@ -192,7 +238,12 @@ export class AlertsTab {
       const alerts = r.alerts || [];
       replace(
         this.history,
-        alerts.length ? this.table(alerts, false) : h('p', { class: 'empty' }, 'No alerts yet.'),
+        alerts.length
+          ? this.table(
+              runs(alerts, (a) => `round ${a.rule_id} ${a.started_at_ms}`),
+              false,
+            )
+          : h('p', { class: 'empty' }, 'No alerts yet.'),
         r.next_before != null
           ? h(
               'button',
@@ -278,7 +329,9 @@ export class AlertsTab {
     }
   }
 
-  table(alerts, actions) {
+  // `grouped`: [{key, alerts}]. A group of one alert is one row; a larger group is one row
+  // (its size, values, states) that expands to a row per alert.
+  table(grouped, actions) {
     return h(
       'table',
       { class: 'alerts' },
@@ -289,6 +342,7 @@ export class AlertsTab {
           'tr',
           {},
           [
+            '',
             'severity',
             'rule',
             'scope',
@@ -302,50 +356,124 @@ export class AlertsTab {
       h(
         'tbody',
         {},
-        alerts.map((a) =>
-          h(
-            'tr',
-            { class: `state-${a.state}` },
-            h('td', {}, h('span', { class: `sev sev-${a.severity}` }, a.severity ?? '')),
-            h(
-              'td',
-              {},
-              a.rule_name ?? String(a.rule_id ?? ''),
-              h('div', { class: 'muted' }, a.metric ?? ''),
-            ),
-            h('td', {}, a.scope ?? ''),
-            h('td', { class: 'num' }, `${formatNumber(a.value)} / ${formatNumber(a.threshold)}`),
-            h(
-              'td',
-              {},
-              a.state ?? '',
-              a.ack
-                ? h(
-                    'div',
-                    { class: 'muted' },
-                    `acknowledged by ${a.ack.by}${a.ack.note ? ': ' + a.ack.note : ''}`,
-                  )
-                : null,
-              a.silenced_until_ms
-                ? h('div', { class: 'muted' }, `silenced until ${formatTime(a.silenced_until_ms)}`)
-                : null,
-            ),
-            h('td', { class: 'muted' }, formatTime(a.started_at_ms)),
-            h(
-              'td',
-              {},
-              actions
-                ? this.actions(a)
-                : h(
-                    'ol',
-                    { class: 'transitions' },
-                    (a.transitions || []).map((t) =>
-                      h('li', {}, `${t.state} ${formatNumber(t.value)} at ${formatTime(t.at_ms)}`),
-                    ),
-                  ),
-            ),
-          ),
+        grouped.map((g) =>
+          g.alerts.length === 1 ? this.row(g.alerts[0], actions) : this.groupRows(g, actions),
         ),
+      ),
+    );
+  }
+
+  groupRows(g, actions) {
+    const first = g.alerts[0];
+    const open = this.expanded.has(g.key);
+    const members = g.alerts.map((a) => {
+      const tr = this.row(a, actions, true);
+      tr.classList.add('member');
+      tr.classList.toggle('hidden', !open);
+      return tr;
+    });
+    const values = g.alerts.map((a) => a.value).filter((v) => typeof v === 'number');
+    const acked = g.alerts.filter((a) => a.ack).length;
+    const silenced = g.alerts.filter((a) => a.silenced_until_ms).length;
+    const states = [...new Set(g.alerts.map((a) => a.state))].join(', ');
+    const toggle = h(
+      'button',
+      {
+        type: 'button',
+        class: 'expand',
+        'aria-expanded': String(open),
+        'aria-label': `show the ${g.alerts.length} alerts`,
+      },
+      open ? '▾' : '▸',
+    );
+    toggle.addEventListener('click', () => {
+      const now = !this.expanded.has(g.key);
+      if (now) this.expanded.add(g.key);
+      else this.expanded.delete(g.key);
+      toggle.setAttribute('aria-expanded', String(now));
+      toggle.textContent = now ? '▾' : '▸';
+      for (const tr of members) tr.classList.toggle('hidden', !now);
+    });
+    const head = h(
+      'tr',
+      { class: `group state-${first.state}`, dataset: { group: g.key } },
+      h('td', {}, toggle),
+      h('td', {}, h('span', { class: `sev sev-${first.severity}` }, first.severity ?? '')),
+      h(
+        'td',
+        {},
+        first.rule_name ?? String(first.rule_id ?? ''),
+        h('div', { class: 'muted' }, first.metric ?? ''),
+      ),
+      h('td', { class: 'count' }, `${g.alerts.length} alerts`),
+      h(
+        'td',
+        { class: 'num' },
+        values.length
+          ? `${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))} / ${formatNumber(first.threshold)}`
+          : '',
+      ),
+      h(
+        'td',
+        {},
+        states,
+        acked ? h('div', { class: 'muted' }, `${acked} acknowledged`) : null,
+        silenced ? h('div', { class: 'muted' }, `${silenced} silenced`) : null,
+      ),
+      h(
+        'td',
+        { class: 'muted' },
+        formatTime(Math.min(...g.alerts.map((a) => a.started_at_ms || Infinity))),
+      ),
+      h('td', {}),
+    );
+    return [head, ...members];
+  }
+
+  // One alert's row; `member`: shown under its group's row, which names its rule.
+  row(a, actions, member = false) {
+    return h(
+      'tr',
+      { class: `state-${a.state}`, dataset: { alert: String(a.id) } },
+      h('td', {}),
+      h('td', {}, member ? null : h('span', { class: `sev sev-${a.severity}` }, a.severity ?? '')),
+      h(
+        'td',
+        {},
+        member
+          ? null
+          : [a.rule_name ?? String(a.rule_id ?? ''), h('div', { class: 'muted' }, a.metric ?? '')],
+      ),
+      h('td', {}, a.scope ?? ''),
+      h('td', { class: 'num' }, `${formatNumber(a.value)} / ${formatNumber(a.threshold)}`),
+      h(
+        'td',
+        {},
+        a.state ?? '',
+        a.ack
+          ? h(
+              'div',
+              { class: 'muted' },
+              `acknowledged by ${a.ack.by}${a.ack.note ? ': ' + a.ack.note : ''}`,
+            )
+          : null,
+        a.silenced_until_ms
+          ? h('div', { class: 'muted' }, `silenced until ${formatTime(a.silenced_until_ms)}`)
+          : null,
+      ),
+      h('td', { class: 'muted' }, formatTime(a.started_at_ms)),
+      h(
+        'td',
+        {},
+        actions
+          ? this.actions(a)
+          : h(
+              'ol',
+              { class: 'transitions' },
+              (a.transitions || []).map((t) =>
+                h('li', {}, `${t.state} ${formatNumber(t.value)} at ${formatTime(t.at_ms)}`),
+              ),
+            ),
       ),
     );
   }

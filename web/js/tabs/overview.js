@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { h, replace, stat, formatNumber, formatTime } from '../dom.js';
 import { lineChart } from '../charts.js';
+import { groupSize } from './alerts.js';
 
 const MAX_POINTS = 120;
 
@@ -53,6 +54,12 @@ export class OverviewTab {
     );
     feed.on('alert', (d, ts) =>
       this.addEvent(`alert ${d.rule_name || d.metric || ''} ${d.state || ''}`, ts),
+    );
+    feed.on('alert_group', (d, ts) =>
+      this.addEvent(
+        `alert ${d.rule_name || d.metric || ''} ${d.event || ''} · ${groupSize(d)}`,
+        d.at_ms || ts,
+      ),
     );
     feed.on('config_changed', (d, ts) =>
       this.addEvent(`${d.what} ${d.id ?? ''} ${d.action} by ${d.by || '?'}`, ts),
