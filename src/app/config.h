@@ -39,10 +39,12 @@ struct Config {
   unsigned store_connect_retry_s = 30;  // at start-up, retry an unreachable database this long
   // Redis as the counters of several nodes (redis://[user:password@]host[:port][/db]); empty:
   // this node counts in its own memory. Each check waits for Redis at most
-  // redis_deadline_ms, then redis_failure decides.
+  // redis_deadline_ms, then redis_failure decides. A concurrency slot is a lease of
+  // redis_lease_ttl_ms that the commands holding it renew every third of it.
   std::string redis_url;
   RedisFailure redis_failure = RedisFailure::kClosed;
   unsigned redis_deadline_ms = 5;
+  unsigned redis_lease_ttl_ms = 6'000;
   std::string time_zone = "UTC";  // an IANA zone name, for calendar quotas
   unsigned io_threads = 1;        // default: the number of CPUs
   // HTTP connections open at once, in all and from one client address (IPv6: per /64); one

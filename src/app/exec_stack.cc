@@ -42,6 +42,9 @@ ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limit
                      store::Store& store, exec::ConfirmationHook* confirm, exec::QuotaCheck* shared)
     : workers_(config.exec_workers),
       hold_(config.throttle_hold),
+      // A third of the term: a renewal lost on the way still leaves the next one in time.
+      renew_every_(shared ? std::chrono::milliseconds(config.redis_lease_ttl_ms / 3)
+                          : std::chrono::milliseconds(0)),
       sampler_({.root = config.proc_root}, clock),
       throttle_(throttle_config(config)),
       check_throttle_(check_throttle_config(config)),
@@ -52,11 +55,19 @@ ExecStack::ExecStack(const Config& config, const core::Clock& clock, core::Limit
 
 ExecStack::~ExecStack() { stop(); }
 
-void ExecStack::start() { sampler_.start(); }
+void ExecStack::start() {
+  sampler_.start();
+  if (renew_every_.count() > 0) {
+    renewals_ = std::make_unique<Chores>(std::vector<Chores::Chore>{
+        {renew_every_, [executor = executor_.get()] { executor->renew_leases(); }}});
+  }
+}
 
 void ExecStack::stop() {
   executor_->cancel_all();
   scheduler_.stop();
+  // The commands have ended and given their slots back: nothing is left to renew.
+  renewals_.reset();
   sampler_.stop();
 }
 

@@ -1,16 +1,20 @@
 #pragma once
 // ExecStack: everything that runs commands for gaia_server, built from the configuration and
 // wired in the order of a request's way: the load monitor and throttle policy, the fair-share
-// scheduler, the process runner and the executor. One per server.
+// scheduler, the process runner and the executor. One per server. With counters shared in
+// Redis it also renews the leases of the concurrency slots its commands hold there, on a
+// thread of its own every third of GAIA_REDIS_LEASE_TTL_MS, so that no other chore delays it.
 //
 // Threads: built and stopped by the thread that runs the server; executor() is safe to use
 // from every io thread in between. tick() runs on the chores thread.
 
 #include <atomic>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 
+#include "app/chores.h"
 #include "app/config.h"
 #include "core/limiter.h"
 #include "core/throttle.h"
@@ -33,9 +37,10 @@ class ExecStack : public exec::LoadGate, public exec::LoadSignal {
             exec::QuotaCheck* shared = nullptr);
   ~ExecStack() override;
 
-  // Starts sampling the load.
+  // Starts sampling the load and, with shared counters, renewing leases.
   void start();
-  // Cancels the queued and running commands, waits for them to end, stops sampling.
+  // Cancels the queued and running commands, waits for them to end, stops sampling and
+  // renewing.
   void stop();
 
   // Feeds the latest load to the throttle; in hold mode the scheduler's usable workers
@@ -64,6 +69,7 @@ class ExecStack : public exec::LoadGate, public exec::LoadSignal {
 
   const unsigned workers_;
   const bool hold_;
+  const std::chrono::milliseconds renew_every_;  // zero: no shared counters, nothing to renew
   monitor::Sampler sampler_;
   core::ThrottlePolicy throttle_;
   const core::ThrottleConfig check_throttle_;  // throttle_'s, with delays instead of holds
@@ -73,6 +79,7 @@ class ExecStack : public exec::LoadGate, public exec::LoadSignal {
   exec::Scheduler scheduler_;
   exec::ProcessRunner runner_;
   std::unique_ptr<exec::Executor> executor_;
+  std::unique_ptr<Chores> renewals_;  // from start() to stop(), with shared counters
 };
 
 }  // namespace gaia::app

@@ -348,6 +348,10 @@ std::vector<Setting> make_table() {
       {"redis_deadline_ms", "GAIA_REDIS_DEADLINE_MS", "--redis-deadline-ms", R::kEverywhere,
        "milliseconds a check waits for Redis before the failure policy decides",
        uint_field(&Config::redis_deadline_ms, 1, 10'000, "milliseconds")},
+      {"redis_lease_ttl_ms", "GAIA_REDIS_LEASE_TTL_MS", "--redis-lease-ttl-ms", R::kEverywhere,
+       "milliseconds a concurrency slot in Redis outlives its last renewal (running commands "
+       "renew it every third): what a node killed with -9 costs",
+       uint_field(&Config::redis_lease_ttl_ms, 300, 600'000, "milliseconds")},
       {"store_connect_retry_s", "GAIA_STORE_CONNECT_RETRY_S", "--store-connect-retry-s",
        R::kEverywhere, "seconds to retry an unreachable database at start (0: no retry)",
        uint_field(&Config::store_connect_retry_s, 0, 86400, "seconds")},

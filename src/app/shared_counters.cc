@@ -58,7 +58,8 @@ SharedCounters::SharedCounters(const Config& config, const core::Clock& clock,
       backend_(std::make_unique<cluster::redis::RedisCounterBackend>(
           client_, limiter,
           cluster::redis::RedisCounterOptions{
-              .deadline = std::chrono::milliseconds(config.redis_deadline_ms)})) {
+              .deadline = std::chrono::milliseconds(config.redis_deadline_ms),
+              .lease_ttl_ms = config.redis_lease_ttl_ms})) {
   register_policy(registry, config.redis_failure);
 }
 

@@ -70,6 +70,8 @@ struct Executor::Command : OutputSink {
   Handle handle = 0;
   std::optional<core::TicketId> ticket;
   bool dropped = false;
+  // Its concurrency slots in the shared counters, from admission until it ends.
+  LeaseKeeper::Held lease;
 
   void on_output(OutputStream stream, std::string_view bytes) override {
     observer->on_output(stream, bytes);
@@ -87,9 +89,14 @@ Executor::Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner,
       confirm_(confirm),
       load_(load),
       shared_(shared),
+      leases_(shared ? std::make_unique<LeaseKeeper>(shared->counters(), clock) : nullptr),
       claimed_(std::make_shared<ClaimedIds>()) {}
 
 Executor::~Executor() = default;
+
+void Executor::renew_leases() {
+  if (leases_) leases_->renew_all();
+}
 
 core::Status Executor::prepare(ExecRequest& request) const {
   if (!request.spec.program.empty()) return core::Status();
@@ -142,11 +149,11 @@ std::optional<Refusal> Executor::id_stage(const ExecRequest& request) {
 
 std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
                                              const std::shared_ptr<const core::RuleSet>& rules,
-                                             core::Instant now) {
-  if (shared_ != nullptr) return shared_limit_stage(request, rules);
+                                             core::Instant now, LeaseKeeper::Held* held) {
+  if (shared_ != nullptr) return shared_limit_stage(request, rules, held);
   core::Decision d = limiter_.check({request.principal, request.type, 1}, now);
-  // The scheduler keeps commands within the concurrency limits (they wait rather than
-  // fail), so the limiter holds no slots for them.
+  // On one node the scheduler keeps commands within the concurrency limits (they wait rather
+  // than fail), so the limiter holds no slots for them.
   limiter_.release(d.lease);
   const std::string& type_name = rules->command_types()[request.type].name;
   const int64_t wall_ms = core::to_ms(now.wall);
@@ -162,9 +169,11 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
 }
 
 std::optional<Refusal> Executor::shared_limit_stage(
-    const ExecRequest& request, const std::shared_ptr<const core::RuleSet>& rules) {
+    const ExecRequest& request, const std::shared_ptr<const core::RuleSet>& rules,
+    LeaseKeeper::Held* held) {
   // The quota check counts in the shared counters and records usage or the violation, as
-  // for every other front end; its wait is bounded by the counters' deadline.
+  // for every other front end; its wait is bounded by the counters' deadline. The other
+  // nodes' schedulers do not see this one's commands: the slots stay taken in the counters.
   const std::string command = display_command(request.spec.argv);
   const QuotaAnswer answer = shared_->check({.rules = rules,
                                              .user_id = request.user_id,
@@ -172,9 +181,11 @@ std::optional<Refusal> Executor::shared_limit_stage(
                                              .principal = request.principal,
                                              .type = request.type,
                                              .cost = 1,
-                                             .command = command});
+                                             .command = command,
+                                             .hold = held != nullptr});
   switch (answer.outcome) {
     case QuotaOutcome::kAdmitted:
+      if (held != nullptr) *held = leases_->hold(answer.decision.lease);
       return std::nullopt;
     case QuotaOutcome::kRefused:
       return limit_refusal(answer.decision, core::policy_name(answer.decision.deciding, *rules));
@@ -285,6 +296,7 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   }
   // From here on an end before the queue gives the id back.
   auto give_up = [&](const Refusal* refusal) -> std::optional<Handle> {
+    command->lease.release();
     claimed_->release(request.user_id, request.id);
     if (refusal != nullptr) refuse(*command, *refusal);
     return std::nullopt;
@@ -292,7 +304,9 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
   const core::Instant now = clock_.now();
   if (!request.limits_counted) {
-    if (auto refusal = limit_stage(request, rules, now)) return give_up(&*refusal);
+    if (auto refusal = limit_stage(request, rules, now, &command->lease)) {
+      return give_up(&*refusal);
+    }
   }
   const core::Admission admission =
       load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};
@@ -308,6 +322,7 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
                  now.mono + admission.delay};
   job.run = [this, command](core::TicketId) { run_stage(command); };
   job.dropped = [this, command](DropReason reason) {
+    command->lease.release();
     forget(*command);
     claimed_->release(command->request.user_id, command->request.id);
     command->observer->on_failed(core::Status::unavailable(
@@ -323,6 +338,7 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   if (command->handle != 0 && command->dropped) return give_up(nullptr);  // cancelled meanwhile
   core::Enqueued queued = scheduler_.submit(std::move(job));
   if (!queued.accepted) {
+    command->lease.release();
     claimed_->release(command->request.user_id, command->request.id);
     if (command->handle != 0) {
       commands_.erase(command->handle);
@@ -348,6 +364,7 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
   core::Result<RunResult> result =
       runner_.run(command->request.spec, command.get(), &command->cancel);
   running_.fetch_sub(1, std::memory_order_relaxed);
+  command->lease.release();  // it has ended: the slots are free before the record is durable
   if (!result.ok()) {
     forget(*command);
     claimed_->release(command->request.user_id, command->request.id);

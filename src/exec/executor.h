@@ -31,6 +31,7 @@
 #include "core/limiter.h"
 #include "core/mutex.h"
 #include "core/throttle.h"
+#include "exec/lease_keeper.h"
 #include "exec/quota_check.h"
 #include "exec/runner.h"
 #include "exec/scheduler.h"
@@ -130,6 +131,9 @@ class Executor {
   // open runs the command and records it once the store is back, fail closed refuses.
   // `shared`: the counters are shared by several nodes (Redis); the limit stage asks it, and
   // its outage policy decides while they cannot answer (503 counters_unavailable when closed).
+  // There a command holds its concurrency slots from its admission until it ends (queued or
+  // running), as a lease that renew_leases() keeps alive; one over its limit is refused (429)
+  // rather than queued, since another node may hold the slot.
   Executor(core::Limiter& limiter, Scheduler& scheduler, Runner& runner, store::Store& store,
            const core::Clock& clock, ConfirmationHook* confirm, LoadGate* load,
            QuotaCheck* shared = nullptr);
@@ -162,6 +166,12 @@ class Executor {
 
   size_t running() const { return running_.load(std::memory_order_relaxed); }
 
+  // Renews the leases of the concurrency slots that commands under way hold in the shared
+  // counters. Call every third of the lease's term; without shared counters it does nothing.
+  void renew_leases();
+  // How many commands hold a lease in the shared counters.
+  size_t leases_held() const { return leases_ ? leases_->held() : 0; }
+
  private:
   struct Command;
 
@@ -181,12 +191,14 @@ class Executor {
   // Ends a command before it is queued: false when cancel() ended it already.
   bool take_out(Command& command);
   void refuse(Command& command, const Refusal& refusal);
+  // With `held`, an admission on shared counters keeps its concurrency slots there.
   std::optional<Refusal> limit_stage(const ExecRequest& request,
                                      const std::shared_ptr<const core::RuleSet>& rules,
-                                     core::Instant now);
+                                     core::Instant now, LeaseKeeper::Held* held = nullptr);
   // The limit stage on counters shared with other nodes.
   std::optional<Refusal> shared_limit_stage(const ExecRequest& request,
-                                            const std::shared_ptr<const core::RuleSet>& rules);
+                                            const std::shared_ptr<const core::RuleSet>& rules,
+                                            LeaseKeeper::Held* held);
   // The 429 of `d`, refused by the limit named `limit`.
   static Refusal limit_refusal(const core::Decision& d, const std::string& limit);
   void run_stage(const std::shared_ptr<Command>& command);
@@ -202,6 +214,8 @@ class Executor {
   ConfirmationHook* confirm_;
   LoadGate* load_;
   QuotaCheck* shared_;
+  // The slots commands hold in the shared counters; null without them.
+  const std::unique_ptr<LeaseKeeper> leases_;
   core::DayStart day_;
   std::atomic<size_t> running_{0};
   const std::shared_ptr<ClaimedIds> claimed_;

@@ -123,9 +123,10 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
   if (result.decided) {
     d = result.decision;
     // Concurrency slots belong to commands Gaia runs itself; a check alone holds none.
-    counters_.release(d.lease);
+    if (!req.hold) counters_.release(d.lease);
   } else if (auto fallback = outage_decision(req, now)) {
     d = *fallback;
+    d.lease = {};  // the local limiter's, given back already: nothing to hold in the counters
   } else {
     answer.outcome = QuotaOutcome::kCountersUnavailable;
     answer.retry_after_s = kCountersUnavailableRetryAfterS;

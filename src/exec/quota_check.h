@@ -66,6 +66,10 @@ struct QuotaRequest {
   core::CommandTypeId type = 0;  // REQUIRES: a type of `rules`
   uint32_t cost = 1;             // 0 reads the limits without consuming anything
   std::string_view command;      // kept with a refusal
+  // Keep the concurrency slots an admission takes: the caller then owns
+  // answer.decision.lease, renews it while the command runs and gives it back when it ends
+  // (exec/lease_keeper.h). Otherwise the slots are given back at once.
+  bool hold = false;
 };
 
 enum class QuotaOutcome {
@@ -142,10 +146,14 @@ class QuotaCheck {
 
   // Checks `req` against every limit that applies, consuming req.cost on admission; records
   // the admission (usage, unless the cost is 0) or the refusal (a violation). A check holds
-  // no concurrency slot afterwards: slots belong to commands Gaia runs itself.
+  // no concurrency slot afterwards unless req.hold: slots belong to commands Gaia runs itself.
+  // An admission the outage policy decided holds none either way.
   QuotaAnswer check(const QuotaRequest& req);
   // The same, answering `done` once the counters have (the request is copied).
   void check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done);
+
+  // Where the checks count: the leases of held slots are renewed and given back there.
+  core::CounterBackend& counters() { return counters_; }
 
   // The rules checks are decided on now: how front ends find a command type's id.
   std::shared_ptr<const core::RuleSet> rules() const { return limiter_.rules(); }

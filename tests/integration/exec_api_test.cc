@@ -3,11 +3,9 @@
 // falls.
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
+#include "support/streaming_call.h"
 
 namespace gaia::testing {
 namespace {
@@ -28,49 +27,6 @@ namespace {
 using namespace std::chrono_literals;
 
 const std::string kAdminKey = "exec-api-admin-key-0123456789abcdef";
-
-// A streaming request on its own connection; read() collects what has arrived so far.
-class StreamingCall {
- public:
-  StreamingCall(uint16_t port, const std::string& body) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    const std::string request = "POST /api/v1/exec HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                                kAdminKey + "\r\nContent-Length: " + std::to_string(body.size()) +
-                                "\r\n\r\n" + body;
-    EXPECT_EQ(write(fd_, request.data(), request.size()), static_cast<ssize_t>(request.size()));
-  }
-  ~StreamingCall() { hang_up(); }
-  void hang_up() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  // Reads until `text` has arrived or `within` passes; true if it arrived.
-  bool wait_for(const std::string& text, std::chrono::milliseconds within) {
-    const auto end = std::chrono::steady_clock::now() + within;
-    while (received_.find(text) == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          end - std::chrono::steady_clock::now());
-      if (left <= 0ms) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-      char buf[4096];
-      const ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) return received_.find(text) != std::string::npos;
-      received_.append(buf, static_cast<size_t>(n));
-    }
-    return true;
-  }
-  const std::string& received() const { return received_; }
-
- private:
-  int fd_ = -1;
-  std::string received_;
-};
 
 class ExecApiTest : public FakeProcServerTest {
  protected:
@@ -98,9 +54,11 @@ int64_t queued(const boost::json::value& e) {
 
 TEST_F(ExecApiTest, AClientThatGoesAwayCancelsItsCommandQueuedOrRunning) {
   start({"GAIA_EXEC_WORKERS=1"});
-  StreamingCall running(port_, R"({"type":"shell","argv":["/bin/sleep","30"],"id":"long"})");
+  StreamingCall running(port_, "/api/v1/exec", kAdminKey,
+                        R"({"type":"shell","argv":["/bin/sleep","30"],"id":"long"})");
   ASSERT_TRUE(running.wait_for("\"started\"", 5s)) << running.received();
-  StreamingCall waiting(port_, R"({"type":"shell","argv":["/bin/true"],"id":"short"})");
+  StreamingCall waiting(port_, "/api/v1/exec", kAdminKey,
+                        R"({"type":"shell","argv":["/bin/true"],"id":"short"})");
   ASSERT_TRUE(waiting.wait_for("\"queued\"", 5s)) << waiting.received();
   EXPECT_EQ(queued(executor()), 1);
 
@@ -125,7 +83,8 @@ TEST_F(ExecApiTest, AnOverloadedMachineHoldsCommandsUntilTheLoadFalls) {
   ASSERT_TRUE(eventually([](const boost::json::value& e) {
     return e.at("throttle_factor") == 0.0;
   })) << "98 % of memory in use: factor 0";
-  StreamingCall call(port_, R"({"type":"shell","argv":["/bin/echo","ran"]})");
+  StreamingCall call(port_, "/api/v1/exec", kAdminKey,
+                     R"({"type":"shell","argv":["/bin/echo","ran"]})");
   ASSERT_TRUE(call.wait_for("\"queued\"", 5s)) << call.received();
   EXPECT_FALSE(call.wait_for("\"started\"", 1500ms)) << "held while the machine is overloaded";
 
@@ -142,7 +101,7 @@ TEST_F(ExecApiTest, AtFactorZeroRefusingServersAnswer503WithRetryAfter) {
   start({"GAIA_THROTTLE_STOP=refuse"});
   ASSERT_TRUE(
       eventually([](const boost::json::value& e) { return e.at("throttle_factor") == 0.0; }));
-  StreamingCall call(port_, R"({"type":"shell","argv":["/bin/true"]})");
+  StreamingCall call(port_, "/api/v1/exec", kAdminKey, R"({"type":"shell","argv":["/bin/true"]})");
   ASSERT_TRUE(call.wait_for("overloaded", 5s)) << call.received();
   EXPECT_NE(call.received().find("HTTP/1.1 503"), std::string::npos) << call.received();
   EXPECT_NE(call.received().find("Retry-After:"), std::string::npos) << call.received();
@@ -193,7 +152,7 @@ TEST_F(ExecApiTest, BadRequestsAreAnswered400WithTheField) {
            {R"({"type":"shell","argv":["ls"],"limits":{"memory_bytes":9223372036854775807}})",
             "limits.memory_bytes"},
            {R"({"type":"shell","argv":["ls"],"timeout_s":0})", "timeout_s"}}) {
-    StreamingCall call(port_, body);
+    StreamingCall call(port_, "/api/v1/exec", kAdminKey, body);
     EXPECT_TRUE(call.wait_for("\"field\":\"" + field + "\"", 5s)) << body << call.received();
     EXPECT_EQ(call.received().rfind("HTTP/1.1 400", 0), 0u) << call.received();
   }
@@ -220,7 +179,7 @@ TEST_F(ExecApiTest, ARootServerRunsCommandsAsTheExecAccountWithNoNewPrivileges) 
   ASSERT_NE(account, nullptr) << "scripts/setup.sh creates the account gaia-exec";
   const uid_t uid = account->pw_uid;
   start();
-  StreamingCall call(port_, R"({"type":"shell","argv":["/bin/sh","-c",
+  StreamingCall call(port_, "/api/v1/exec", kAdminKey, R"({"type":"shell","argv":["/bin/sh","-c",
       "id -u; grep NoNewPrivs /proc/self/status"]})");
   ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
   EXPECT_NE(call.received().find("\"data\":\"" + std::to_string(uid) + "\\n"), std::string::npos)
@@ -240,7 +199,8 @@ TEST_F(ExecApiTest, CommandsRunAsRootOnlyWhenConfiguredSoAndHealthSaysSo) {
   EXPECT_EQ(run_as.at("root"), true);
   EXPECT_EQ(run_as.at("user"), "root");
   EXPECT_NE(std::string(run_as.at("note").as_string()).find("root"), std::string::npos);
-  StreamingCall call(port_, R"({"type":"shell","argv":["/usr/bin/id","-u"]})");
+  StreamingCall call(port_, "/api/v1/exec", kAdminKey,
+                     R"({"type":"shell","argv":["/usr/bin/id","-u"]})");
   ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
   EXPECT_NE(call.received().find("\"data\":\"0\\n"), std::string::npos) << call.received();
 }
@@ -257,7 +217,8 @@ TEST_F(ExecApiTest, EchosPeakMemoryIsItsOwnNotTheServers) {
   for (const std::string cgroups : {"off", "auto"}) {
     start({"GAIA_EXEC_CGROUPS=" + cgroups});
     StreamingCall call(
-        port_, R"({"type":"shell","argv":["/bin/echo","hi"],"id":"echo-)" + cgroups + "\"}");
+        port_, "/api/v1/exec", kAdminKey,
+        R"({"type":"shell","argv":["/bin/echo","hi"],"id":"echo-)" + cgroups + "\"}");
     ASSERT_TRUE(call.wait_for("\"exited\"", 10s)) << call.received();
     const int64_t peak = number_after(call.received(), "peak_memory_bytes");
     const int64_t server_peak = resident_peak_bytes(server_->pid());
@@ -280,7 +241,7 @@ TEST_F(ExecApiTest, EchosPeakMemoryIsItsOwnNotTheServers) {
 TEST_F(ExecApiTest, ADaemonACommandStartedIsGoneWhenTheCommandEnds) {
   for (const std::string cgroups : {"off", "auto"}) {
     start({"GAIA_EXEC_CGROUPS=" + cgroups});
-    StreamingCall call(port_, R"({"type":"shell","argv":["/bin/sh","-c",
+    StreamingCall call(port_, "/api/v1/exec", kAdminKey, R"({"type":"shell","argv":["/bin/sh","-c",
         "setsid sleep 777 & echo daemon $!"]})");
     ASSERT_TRUE(call.wait_for("daemon ", 10s)) << call.received();
     const size_t at = call.received().find("daemon ");

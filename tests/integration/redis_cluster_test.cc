@@ -1,11 +1,14 @@
 // Three real gaia_server nodes on one real PostgreSQL database and one real Redis count as
 // one: 10,000 checks at once, spread over the nodes, against a limit of 1,000 units admit
 // exactly 1,000 units, whether the limit is a calendar quota, a sliding window or weighs a
-// cost of 2. With Redis paused (SIGSTOP) the closed policy answers 503 within the deadline;
-// with Redis killed the local policy shares the limit out among the live nodes, and the open
-// policy admits.
+// cost of 2; commands run at once through every node hold exactly the slots of a concurrency
+// limit. A node killed with -9 while its commands hold slots gives them back when their
+// leases lapse, not before. With Redis paused (SIGSTOP) the closed policy answers 503 within
+// the deadline; with Redis killed the local policy shares the limit out among the live nodes,
+// and the open policy admits.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -21,6 +24,7 @@
 #include "support/postgres_cluster.h"
 #include "support/raw_http_client.h"
 #include "support/redis_server.h"
+#include "support/streaming_call.h"
 
 namespace gaia::testing {
 namespace {
@@ -53,14 +57,14 @@ class RedisClusterTest : public ::testing::Test {
   }
 
   // The nodes count in a Redis of this test's own; a deadline a busy machine meets.
-  void start(const std::string& failure) {
+  void start(const std::string& failure, std::vector<std::string> env = {}) {
     std::string error;
     redis_ = RedisServer::create({}, error);
     ASSERT_TRUE(redis_) << error;
     nodes_ = std::make_unique<GaiaNodes>(kAdminKey, postgres_->create_database());
-    ASSERT_TRUE(
-        nodes_->start(kNodes, {"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=" + failure,
-                               "GAIA_REDIS_DEADLINE_MS=300"}));
+    env.insert(env.end(), {"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=" + failure,
+                           "GAIA_REDIS_DEADLINE_MS=300"});
+    ASSERT_TRUE(nodes_->start(kNodes, env));
   }
   void TearDown() override {
     if (nodes_) {
@@ -85,28 +89,29 @@ class RedisClusterTest : public ::testing::Test {
     if (made.status != 201) return "";
     return std::string(boost::json::parse(made.body).at("key").as_string());
   }
-  // Whether `node` holds shell limit `policy` at 1,000 for the user of `key`.
-  bool holds(size_t node, const std::string& key, const std::string& policy) {
+  // Whether `node` holds shell limit `policy` at `amount` for the user of `key`.
+  bool holds(size_t node, const std::string& key, const std::string& policy, int64_t amount) {
     RawResponse r = call(node, "GET", "/api/v1/quota", key);
     if (r.status != 200) return false;
     const boost::json::value quota = boost::json::parse(r.body);
     for (const boost::json::value& q : quota.at("quotas").as_array()) {
-      if (q.at("policy").as_string() == policy && q.at("limit").to_number<int64_t>() == 1000) {
+      if (q.at("policy").as_string() == policy && q.at("limit").to_number<int64_t>() == amount) {
         return true;
       }
     }
     return false;
   }
   // Sets the global shell limits to `limits` (JSON) on node 0 and waits until every node
-  // holds `policy` at 1,000.
-  void limit_shell(const std::string& limits, const std::string& key, const std::string& policy) {
+  // holds `policy` at `amount`.
+  void limit_shell(const std::string& limits, const std::string& key, const std::string& policy,
+                   int64_t amount = 1000) {
     RawResponse set =
         call(0, "POST", "/api/admin/quotas/config", kAdminKey,
              R"({"subject":{"kind":"global"},"command_type":"shell","limits":)" + limits + "}");
     ASSERT_EQ(set.status, 201) << set.body;
     for (size_t n = 0; n < kNodes; ++n) {
-      ASSERT_TRUE(eventually([&] { return holds(n, key, policy); }, std::chrono::seconds(15),
-                             std::chrono::milliseconds(50)))
+      ASSERT_TRUE(eventually([&] { return holds(n, key, policy, amount); },
+                             std::chrono::seconds(15), std::chrono::milliseconds(50)))
           << "node " << n << ": " << call(n, "GET", "/api/v1/quota", key).body;
     }
   }
@@ -150,6 +155,11 @@ class RedisClusterTest : public ::testing::Test {
     EXPECT_EQ(tally.other, 0);
   }
 
+  RawResponse check(size_t node, const std::string& key, int cost = 1) {
+    return call(node, "POST", "/api/v1/check", key,
+                R"({"type":"shell","cost":)" + std::to_string(cost) + "}");
+  }
+
   static PostgresCluster* postgres_;
   std::unique_ptr<RedisServer> redis_;
   TempDir proc_;
@@ -186,6 +196,72 @@ TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheUnitsOfAWeightedCost) {
   Tally tally;
   storm(key, 2, tally);
   expect_exactly(tally, 500);  // 1,000 units at 2 a check
+}
+
+TEST_F(RedisClusterTest, CommandsRunAtOnceOverThreeNodesHoldExactlyTheConcurrencyLimit) {
+  start("closed");
+  const std::string key = user_key("alice");
+  constexpr int kLimit = 10;
+  constexpr int kCommands = 30;
+  limit_shell(R"([{"kind":"concurrency","amount":10}])", key, "shell-concurrency", kLimit);
+  // Every call sent before any is answered, spread evenly over the nodes.
+  std::vector<std::unique_ptr<StreamingCall>> calls;
+  for (int i = 0; i < kCommands; ++i) {
+    calls.push_back(std::make_unique<StreamingCall>(
+        nodes_->port(static_cast<size_t>(i) % kNodes), "/api/v1/exec", key,
+        R"({"type":"shell","argv":["/bin/sleep","60"]})"));
+    ASSERT_TRUE(calls.back()->sent());
+  }
+  int admitted = 0, refused = 0, throttled = 0, other = 0;
+  for (auto& c : calls) {
+    const int status = c->status(std::chrono::seconds(30));
+    const bool overloaded = status == 503 && c->wait_for("overloaded", std::chrono::seconds(5));
+    (status == 200 ? admitted : status == 429 ? refused : overloaded ? throttled : other)++;
+    if (status == 429) {
+      EXPECT_TRUE(c->wait_for("shell-concurrency", std::chrono::seconds(5))) << c->received();
+    }
+  }
+  EXPECT_LE(admitted, kLimit);
+  EXPECT_EQ(other, 0);
+  if (throttled == 0) {
+    EXPECT_EQ(admitted, kLimit);
+    // While they run (queued or started), every node refuses another.
+    for (size_t n = 0; n < kNodes; ++n) EXPECT_EQ(check(n, key).status, 429) << "node " << n;
+  }
+
+  // Hanging up cancels the commands, which give their slots back.
+  for (auto& c : calls) c->hang_up();
+  EXPECT_TRUE(eventually([&] { return check(1, key, kLimit).status == 200; },
+                         std::chrono::seconds(20), std::chrono::milliseconds(100)));
+}
+
+TEST_F(RedisClusterTest, ANodeKilledWhileItsCommandsHoldSlotsGivesThemBackWhenTheLeasesLapse) {
+  constexpr auto kTtl = std::chrono::milliseconds(3000);
+  start("closed", {"GAIA_REDIS_LEASE_TTL_MS=" + std::to_string(kTtl.count())});
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"concurrency","amount":2}])", key, "shell-concurrency", 2);
+  StreamingCall first(nodes_->port(0), "/api/v1/exec", key,
+                      R"({"type":"shell","argv":["/bin/sleep","60"]})");
+  StreamingCall second(nodes_->port(0), "/api/v1/exec", key,
+                       R"({"type":"shell","argv":["/bin/sleep","60"]})");
+  ASSERT_TRUE(first.wait_for("\"started\"", std::chrono::seconds(15))) << first.received();
+  ASSERT_TRUE(second.wait_for("\"started\"", std::chrono::seconds(15))) << second.received();
+  // Past a few terms the node's renewals still hold both slots.
+  std::this_thread::sleep_for(kTtl * 2);
+  ASSERT_EQ(check(1, key).status, 429);
+
+  nodes_->process(0).signal(SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
+  // Renewed at most a third of the term ago: both slots are still held on the other nodes.
+  RawResponse held = check(1, key);
+  EXPECT_EQ(held.status, 429) << held.body;
+  EXPECT_NE(held.body.find("shell-concurrency"), std::string::npos) << held.body;
+  // Then both come back together, once the leases lapse.
+  ASSERT_TRUE(eventually([&] { return check(2, key, 2).status == 200; }, std::chrono::seconds(30),
+                         std::chrono::milliseconds(50)));
+  EXPECT_GE(std::chrono::steady_clock::now() - killed, kTtl * 2 / 3)
+      << "the slots came back before the leases could have lapsed";
+  nodes_->process(0).wait_exit();
 }
 
 TEST_F(RedisClusterTest, PausedRedisIsAnsweredByTheClosedPolicyWithinTheDeadline) {

@@ -1,17 +1,20 @@
 // One real gaia_server counting in a real Redis (GAIA_REDIS_URL): admissions are counted in
 // Redis; with Redis gone the closed policy answers 503 and /health says degraded; Redis
 // restarted empty gets the calendar usage back from the store, so what was used stays used.
-// Commands Gaia runs (POST /api/v1/exec) count in the same counters.
+// Commands Gaia runs (POST /api/v1/exec) count in the same counters, and a running command
+// keeps its concurrency slot there however many lease terms it runs.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "support/eventually.h"
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
 #include "support/redis_server.h"
+#include "support/streaming_call.h"
 
 namespace gaia::testing {
 namespace {
@@ -148,6 +151,35 @@ TEST_F(RedisCountersTest, ExecCountsInRedisAndRefusesWhileItIsGone) {
   RawResponse refused = exec();
   EXPECT_EQ(refused.status, 429) << refused.body;
   EXPECT_NE(refused.body.find("limit_exceeded"), std::string::npos) << refused.body;
+  stop();
+}
+
+TEST_F(RedisCountersTest, ARunningCommandKeepsItsConcurrencySlotPastManyLeaseTerms) {
+  constexpr auto kTtl = std::chrono::milliseconds(600);
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_DEADLINE_MS=500",
+         "GAIA_REDIS_LEASE_TTL_MS=" + std::to_string(kTtl.count()),
+         "GAIA_PROC_ROOT=" + idle_proc_root()});
+  ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"subject":{"kind":"global"},"command_type":"shell",)"
+                 R"("limits":[{"kind":"concurrency","amount":1}]})")
+                .status,
+            201);
+  const std::string key = create_user_key("alice", R"({"name":"alice"})");
+  StreamingCall running(port_, "/api/v1/exec", key,
+                        R"({"type":"shell","argv":["/bin/sleep","60"]})");
+  ASSERT_TRUE(running.wait_for("\"started\"", std::chrono::seconds(10))) << running.received();
+  // Longer than three terms: only the renewals keep the slot.
+  std::this_thread::sleep_for(kTtl * 4);
+
+  RawResponse second = call("POST", "/api/v1/exec", key, R"({"type":"shell","argv":["true"]})");
+  EXPECT_EQ(second.status, 429) << second.body;
+  EXPECT_NE(second.body.find("shell-concurrency"), std::string::npos) << second.body;
+  RawResponse checked = check(key);
+  EXPECT_EQ(checked.status, 429) << checked.body;
+
+  // Its end gives the slot back at once.
+  running.hang_up();
+  EXPECT_TRUE(eventually([&] { return check(key).status == 200; }));
   stop();
 }
 

@@ -29,8 +29,8 @@
 namespace gaia::cluster::redis {
 
 struct RedisCounterOptions {
-  std::chrono::milliseconds deadline{5};  // per check
-  int64_t lease_ttl_ms = 30'000;
+  std::chrono::milliseconds deadline{5};      // per check
+  int64_t lease_ttl_ms = 6'000;               // a concurrency slot's term: renew() well within it
   int64_t concurrency_retry_after_ms = 1000;  // as core::LimiterOptions
   size_t note_capacity = 100'000;
   int64_t note_max_ms = 1000;

@@ -278,14 +278,23 @@ local function check(keys, args)
 end
 
 -- KEYS: the concurrency counters of a lease's slots, in slot order.
--- ARGV: now_ms ('' = TIME), lease id, cost, ttl ms. Extends each slot that has not lapsed.
+-- ARGV: now_ms ('' = TIME), lease id, cost, ttl ms. Extends each slot that has not lapsed;
+-- returns how many it extended. A lapsed slot stays given back: its member may still be in
+-- the set (no check has swept it yet), so lapsed members go first and ZADD XX adds nothing.
 local function renew(keys, args)
   local now, given = clock(args[1])
+  local ttl = tonumber(args[4])
+  local renewed = 0
   for slot, key in ipairs(keys) do
-    redis.call('ZADD', key, 'XX', now + tonumber(args[4]), lease_member(args[2], slot - 1, args[3]))
-    expire(key, tonumber(args[4]), given)
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    local member = lease_member(args[2], slot - 1, args[3])
+    if redis.call('ZSCORE', key, member) then
+      redis.call('ZADD', key, 'XX', now + ttl, member)
+      expire(key, ttl, given)
+      renewed = renewed + 1
+    end
   end
-  return #keys
+  return renewed
 end
 
 -- KEYS: as renew. ARGV: lease id, cost. Gives the slots back.

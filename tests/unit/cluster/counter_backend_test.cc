@@ -1,6 +1,7 @@
-// RedisCounterBackend on a real redis-server: concurrency leases that lapse and are renewed,
-// the node's refusal note, the library reloaded after Redis lost it, the epoch that names
-// the node which restores, and an undecided answer when Redis cannot be reached.
+// RedisCounterBackend on a real redis-server: concurrency leases that lapse and are renewed
+// (a renewal or a release after the lapse changes nothing), the node's refusal note, the
+// library reloaded after Redis lost it, the epoch that names the node which restores, and an
+// undecided answer when Redis cannot be reached.
 
 #include "cluster/redis/counter_backend.h"
 
@@ -80,6 +81,37 @@ TEST_F(CounterBackendTest, ConcurrencySlotsLapseUnlessRenewed) {
   EXPECT_FALSE(check(*redis, kStart + 70'000).decision.allowed);
   redis->release(second.decision.lease);
   EXPECT_TRUE(check(*redis, kStart + 70'001).decision.allowed);
+}
+
+TEST_F(CounterBackendTest, ARenewalAfterTheLeaseLapsedDoesNotTakeTheSlotBack) {
+  core::Limiter limiter(
+      testing::compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::concurrency(1)})}), {});
+  auto redis = backend(limiter, {.lease_ttl_ms = 30'000, .note_capacity = 0});
+  core::CheckResult held = check(*redis, kStart);
+  ASSERT_TRUE(held.decided && held.decision.allowed);
+
+  // Its node renews too late, before any check has swept the lapsed slot away.
+  redis->renew(held.decision.lease, at(kStart + 30'001));
+  core::CheckResult next = check(*redis, kStart + 30'002);
+  ASSERT_TRUE(next.decided);
+  EXPECT_TRUE(next.decision.allowed) << "the lapsed slot stays given back";
+}
+
+TEST_F(CounterBackendTest, AReleaseAfterTheLeaseLapsedLeavesTheNextHolderItsSlot) {
+  core::Limiter limiter(
+      testing::compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::concurrency(1)})}), {});
+  auto redis = backend(limiter, {.lease_ttl_ms = 30'000, .note_capacity = 0});
+  core::CheckResult lapsed = check(*redis, kStart);
+  ASSERT_TRUE(lapsed.decided && lapsed.decision.allowed);
+  core::CheckResult holder = check(*redis, kStart + 30'000);
+  ASSERT_TRUE(holder.decided && holder.decision.allowed);
+
+  // The first holder ends late: its renewal and release touch only its own lapsed slot.
+  redis->renew(lapsed.decision.lease, at(kStart + 30'001));
+  redis->release(lapsed.decision.lease);
+  EXPECT_FALSE(check(*redis, kStart + 30'002).decision.allowed) << "the slot is still held";
+  redis->release(holder.decision.lease);
+  EXPECT_TRUE(check(*redis, kStart + 30'003).decision.allowed);
 }
 
 TEST_F(CounterBackendTest, ARefusalIsAnsweredFromTheNoteUntilTheLimitFrees) {
