@@ -6,30 +6,44 @@
 # then counts the instructions of SECONDS_EACH seconds of it (rls_load --only) and divides by
 # the calls answered. Slow (valgrind): a few hundred calls a second.
 #
+# The server does some work with no calls at all (its samplers and timers, about half a million
+# instructions a second): on a busy machine, where valgrind answers fewer calls, that share of a
+# call grows. So the same server is first counted for SECONDS_EACH idle seconds, and "a call"
+# is also given net of that: what the calls themselves cost.
+#
 #   bench/rls_instructions.sh [server binary]   (default: build/$PRESET/src/app/gaia_server)
 #
-# Environment: PRESET=dev, SECONDS_EACH=3, CONCURRENCY=32, CHANNELS=4.
+# Environment: PRESET=dev, SECONDS_EACH=3, CONCURRENCY=32, CHANNELS=4, PHASES="http grpc" (the
+# phases to count, in order), and KEEP_PROFILE=DIR to
+# keep each phase's callgrind output there (DIR/http.cg, DIR/grpc.cg) for callgrind_annotate.
 set -euo pipefail
 
 PRESET=${PRESET:-dev}
 SECONDS_EACH=${SECONDS_EACH:-3}
 CONCURRENCY=${CONCURRENCY:-32}
 CHANNELS=${CHANNELS:-4}
+PHASES=${PHASES:-http grpc}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/rls_idle_proc.sh
+. "$root/bench/rls_idle_proc.sh"
 server_bin=${1:-$root/build/$PRESET/src/app/gaia_server}
 load_bin="$root/build/$PRESET/bench/rls_load"
 command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 1; }
 
+# The instructions counted in the dump `$1` (callgrind's "totals:" line).
+instructions() { awk '/^totals:/ { n += $2 } END { print n + 0 }' "$1"; }
+
 count_phase() {  # $1: http or grpc
-  local tmp vpid key admin_key http_port grpc_port out calls total
+  local tmp vpid key admin_key http_port grpc_port out calls total idle
   tmp=$(mktemp -d /tmp/gaia-rls-instr.XXXXXX)
   admin_key=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
   DATABASE_URL="sqlite:$tmp/gaia.db" GAIA_DATA_DIR="$tmp/var" GAIA_ADMIN_KEY="$admin_key" PORT=0 \
+    GAIA_PROC_ROOT="$(idle_proc_root "$tmp/idle")" \
     GAIA_RLS_PORT=0 GAIA_THREADS=2 valgrind --tool=callgrind --instr-atstart=no \
     --callgrind-out-file="$tmp/cg.out" "$server_bin" >"$tmp/gaia.log" 2>&1 &
   vpid=$!
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 3000); do  # valgrind on a busy machine can take minutes
     grep -q '^\[INFO\] Envoy rate limit service' "$tmp/gaia.log" && break
     sleep 0.1
   done
@@ -50,22 +64,31 @@ count_phase() {  # $1: http or grpc
   local args=(--grpc-port "$grpc_port" --http-port "$http_port" --key "$key" --type shell
     --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds 1 --only "$1")
   "$load_bin" "${args[@]}" --seconds 1 >/dev/null  # connections, caches, reused messages
+  # Dump 1: the server idle; dump 2: the calls.
   callgrind_control -i on "$vpid" &>/dev/null
   callgrind_control -z "$vpid" &>/dev/null
+  sleep "$SECONDS_EACH"
+  callgrind_control -d "$vpid" &>/dev/null
   out=$("$load_bin" "${args[@]}" --seconds "$SECONDS_EACH")
   callgrind_control -i off "$vpid" &>/dev/null
   callgrind_control -d "$vpid" &>/dev/null
   kill -TERM "$vpid"
   wait "$vpid" 2>/dev/null || true
+  idle=$(instructions "$tmp/cg.out.1")
+  total=$(instructions "$tmp/cg.out.2")
   # The table's row: HTTP calls/s is column 3, ShouldRateLimit/s column 7.
   calls=$(echo "$out" | awk -F'|' -v phase="$1" -v s="$SECONDS_EACH" \
     '$2 ~ /^ 1 $/ { print (phase == "http" ? $3 : $7) * s }')
-  total=$(cat "$tmp"/cg.out* | awk '/^totals:/ { n += $2 } END { print n }')
-  awk -v p="$1" -v c="$calls" -v t="$total" \
-    'BEGIN { printf "%-5s %8d calls  %8.0f instructions a call\n", p, c, t / c }'
+  awk -v p="$1" -v c="$calls" -v t="$total" -v i="$idle" 'BEGIN {
+    printf "%-5s %8d calls  %8.0f instructions a call, %8.0f net of the idle server\n",
+      p, c, t / c, (t - i) / c }'
+  if [[ -n ${KEEP_PROFILE:-} ]]; then
+    mkdir -p "$KEEP_PROFILE"
+    # Zeroing leaves callgrind's "summary:" line wrong; callgrind_annotate reads it.
+    sed "s/^summary: .*/summary: $total/" "$tmp/cg.out.2" >"$KEEP_PROFILE/$1.cg"
+  fi
   rm -rf "$tmp"
 }
 
 echo "server: $server_bin"
-count_phase http
-count_phase grpc
+for phase in $PHASES; do count_phase "$phase"; done

@@ -26,6 +26,8 @@ ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/rls_idle_proc.sh
+. "$root/bench/rls_idle_proc.sh"
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -49,6 +51,7 @@ load_bin="$root/build/$PRESET/bench/rls_load"
 
 admin_key=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 DATABASE_URL="sqlite:$tmp/gaia.db" GAIA_DATA_DIR="$tmp/var" GAIA_ADMIN_KEY="$admin_key" PORT=0 \
+  GAIA_PROC_ROOT="$(idle_proc_root "$tmp/idle")" \
   GAIA_RLS_PORT=0 GAIA_THREADS="$THREADS" "$server_bin" >"$tmp/gaia.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 200); do

@@ -1,6 +1,7 @@
 #include "rls/rate_limit_service.h"
 
 #include <algorithm>
+#include <boost/container/static_vector.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -24,18 +25,18 @@ grpc::Status invalid(const std::string& field, const std::string& message) {
   return {grpc::StatusCode::INVALID_ARGUMENT, field + ": " + message};
 }
 
-std::string_view code_name(grpc::StatusCode code) {
+RlsCode code_of(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
+      return RlsCode::kInvalidArgument;
     case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
+      return RlsCode::kNotFound;
     case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
+      return RlsCode::kPermissionDenied;
     case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
+      return RlsCode::kUnavailable;
     default:
-      return "INTERNAL";
+      return RlsCode::kInternal;
   }
 }
 
@@ -67,6 +68,16 @@ struct Planned {
   uint32_t cost = 1;
 };
 
+// `item` appended to the list `list` (`a, b`): several descriptors give one item each.
+void append_item(std::string& list, std::string item) {
+  if (list.empty()) {
+    list = std::move(item);
+    return;
+  }
+  list += ", ";
+  list += item;
+}
+
 // The status of one checked descriptor, and its share of the response fields.
 void fill_status(const exec::QuotaAnswer& a, Response::DescriptorStatus& status,
                  std::string& policy_field, std::string& ratelimit_field) {
@@ -74,8 +85,10 @@ void fill_status(const exec::QuotaAnswer& a, Response::DescriptorStatus& status,
   status.set_code(d.allowed ? Response::OK : Response::OVER_LIMIT);
   if (!d.has_deciding) return;
   const core::LimitState& s = d.deciding;
+  std::string policy = http::policy_field(s, *a.rules);
   Limit& limit = *status.mutable_current_limit();
-  limit.set_name(http::policy_name(s, *a.rules));
+  // The field opens with the limit's name, quoted (`"shell-day";q=500`): no second build of it.
+  limit.set_name(policy.data() + 1, policy.find('"', 1) - 1);
   limit.set_requests_per_unit(s.limit.amount);
   limit.set_unit(unit_of(s.limit));
   status.set_limit_remaining(d.allowed ? s.remaining : 0);
@@ -84,16 +97,13 @@ void fill_status(const exec::QuotaAnswer& a, Response::DescriptorStatus& status,
     reset.set_seconds(s.reset_ms / 1000);
     reset.set_nanos(static_cast<int32_t>(s.reset_ms % 1000 * 1'000'000));
   }
-  // Several descriptors: each deciding limit is one item of the two list fields.
-  if (!policy_field.empty()) policy_field += ", ";
-  policy_field += http::policy_field(s, *a.rules);
-  if (!ratelimit_field.empty()) ratelimit_field += ", ";
-  ratelimit_field += http::ratelimit_field(s, *a.rules, !d.allowed);
+  append_item(policy_field, std::move(policy));
+  append_item(ratelimit_field, http::ratelimit_field(s, *a.rules, !d.allowed));
 }
 
-void add_header(Response& response, std::string key, std::string value) {
+void add_header(Response& response, std::string_view key, std::string value) {
   auto* h = response.add_response_headers_to_add();
-  h->set_key(std::move(key));
+  h->set_key(key.data(), key.size());  // into a reused message's string: no allocation
   h->set_value(std::move(value));
 }
 
@@ -138,22 +148,25 @@ grpc::ServerUnaryReactor* RateLimitService::ShouldRateLimit(grpc::CallbackServer
                                                             const v3::RateLimitRequest* request,
                                                             Response* response) {
   const core::MonoTime started = clock_.mono_now();
-  grpc::Status status = answer(*context, *request, *response);
-  const std::string_view code = !status.ok() ? code_name(status.error_code())
-                                : response->overall_code() == Response::OVER_LIMIT ? "OVER_LIMIT"
-                                                                                   : "OK";
-  metrics_.record(request->domain(), code,
-                  std::chrono::duration<double>(clock_.mono_now() - started).count());
+  const Domain* domain = find_domain(domains_, request->domain());
+  grpc::Status status = answer(*context, *request, domain, *response);
+  const RlsCode code = !status.ok() ? code_of(status.error_code())
+                       : response->overall_code() == Response::OVER_LIMIT ? RlsCode::kOverLimit
+                                                                          : RlsCode::kOk;
+  // The metrics were given the same domains, in the same order.
+  metrics_.record(domain != nullptr ? static_cast<size_t>(domain - domains_.data())
+                                    : RlsMetrics::kUnknownDomain,
+                  code, std::chrono::duration<double>(clock_.mono_now() - started).count());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status);
   return reactor;
 }
 
 grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
-                                      const v3::RateLimitRequest& request, Response& response) {
+                                      const v3::RateLimitRequest& request, const Domain* domain,
+                                      Response& response) {
   // --- Validate the whole request: nothing is checked unless all of it is good. ---
   if (request.domain().empty()) return invalid("domain", "is required");
-  const Domain* domain = find_domain(domains_, request.domain());
   if (domain == nullptr) {
     return {grpc::StatusCode::NOT_FOUND,
             "domain: no mapping named \"" + request.domain() + "\" (rls_domains)"};
@@ -167,7 +180,9 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
     return invalid("hits_addend", "at most " + std::to_string(kMaxCost));
   }
   const std::shared_ptr<const core::RuleSet> rules = quota_.rules();
-  Planned plan[kMaxDescriptors];
+  // Only the descriptors the request has are made (an array of kMaxDescriptors was a tenth of
+  // the service's own instructions on a one-descriptor call).
+  boost::container::static_vector<Planned, kMaxDescriptors> plan(static_cast<size_t>(n));
   Entry entries[kMaxEntries];
   for (int i = 0; i < n; ++i) {
     const auto& descriptor = request.descriptors(i);

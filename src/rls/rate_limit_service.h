@@ -44,8 +44,10 @@ class RateLimitService final
   std::span<const Domain> domains() const { return domains_; }
 
  private:
+  // The answer to `request`, whose domain is `domain` (nullptr: none of ours).
   grpc::Status answer(grpc::CallbackServerContext& context,
                       const envoy::service::ratelimit::v3::RateLimitRequest& request,
+                      const Domain* domain,
                       envoy::service::ratelimit::v3::RateLimitResponse& response);
   // Whether the store's database is away (GAIA_STORE_FAILURE=open keeps admitting), as read at
   // most once a second.

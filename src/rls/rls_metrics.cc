@@ -1,5 +1,8 @@
 #include "rls/rls_metrics.h"
 
+#include <algorithm>
+#include <string>
+
 namespace gaia::rls {
 
 RlsMetrics::RlsMetrics(metrics::MetricsRegistry& registry, std::span<const Domain> domains)
@@ -14,28 +17,27 @@ RlsMetrics::RlsMetrics(metrics::MetricsRegistry& registry, std::span<const Domai
                            "ShouldRateLimit calls of Envoy's rate limit service by domain and "
                            "answer code.",
                            {"domain", "code"});
-  std::vector<std::string> names{"unknown"};
+  std::vector<std::string> names;
   for (const Domain& d : domains) names.push_back(d.name);
+  names.push_back("unknown");
   for (const std::string& name : names) {
-    for (std::string_view code : kCodes) {
-      calls_[name][std::string(code)] = &family.with({name, std::string(code)});
+    ByCode& by_code = calls_.emplace_back();
+    for (size_t c = 0; c < by_code.size(); ++c) {
+      by_code[c] = &family.with({name, std::string(kCodes[c])});
     }
   }
 }
 
-void RlsMetrics::record(std::string_view domain, std::string_view code, double seconds) {
+void RlsMetrics::record(size_t domain, RlsCode code, double seconds) {
   seconds_.observe(seconds);
-  // A domain the service does not serve counts as "unknown"; the codes are ours.
-  auto by_domain = calls_.find(domain);
-  if (by_domain == calls_.end()) by_domain = calls_.find(std::string_view("unknown"));
-  auto counter = by_domain->second.find(code);
-  if (counter != by_domain->second.end()) counter->second->inc();
+  const ByCode& by_code = calls_[std::min(domain, calls_.size() - 1)];
+  by_code[static_cast<size_t>(code)]->inc();
 }
 
 uint64_t RlsMetrics::calls() const {
   uint64_t n = 0;
-  for (const auto& [domain, by_code] : calls_) {
-    for (const auto& [code, counter] : by_code) n += counter->value();
+  for (const ByCode& by_code : calls_) {
+    for (const metrics::Counter* counter : by_code) n += counter->value();
   }
   return n;
 }
