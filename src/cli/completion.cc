@@ -13,7 +13,9 @@ struct Level {
   std::string words;
 };
 
-void collect(const CLI::App& app, const std::string& path, std::vector<Level>& levels) {
+// `inherited`: the options of gaia itself, which every subcommand takes too (gaia quota --json).
+void collect(const CLI::App& app, const std::string& path, const std::string& inherited,
+             std::vector<Level>& levels) {
   std::string words;
   const auto add = [&words](const std::string& w) { words += (words.empty() ? "" : " ") + w; };
   const std::vector<const CLI::App*> subs =
@@ -22,15 +24,22 @@ void collect(const CLI::App& app, const std::string& path, std::vector<Level>& l
   for (const CLI::Option* o : app.get_options()) {
     for (const std::string& name : o->get_lnames()) add("--" + name);
   }
-  levels.push_back({path, words});
-  for (const CLI::App* sub : subs) collect(*sub, path + "/" + sub->get_name(), levels);
+  std::string own_options;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const std::string& name : o->get_lnames()) {
+      if (name != "help" && name != "version") own_options += " --" + name;
+    }
+  }
+  levels.push_back({path, words + inherited});
+  const std::string passed_on = path.empty() ? own_options : inherited;
+  for (const CLI::App* sub : subs) collect(*sub, path + "/" + sub->get_name(), passed_on, levels);
 }
 
 }  // namespace
 
 std::string completion_script(const CLI::App& app, const std::string& shell) {
   std::vector<Level> levels;
-  collect(app, "", levels);
+  collect(app, "", "", levels);
   std::string known, choices;
   for (const Level& l : levels) {
     if (!l.path.empty()) known += (known.empty() ? "" : "|") + l.path;

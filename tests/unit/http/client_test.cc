@@ -221,7 +221,7 @@ TEST(HttpClientTest, HttpsToAPeerSignedByTheGivenCaFileIsTrusted) {
   o.ca_file = tls.ca_file();
   auto r = Client(o).post_json(tls.url("/echo"), R"({"over":"tls"})");
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(boost::json::parse(*r).at("body"), R"({"over":"tls"})");
+  EXPECT_EQ(boost::json::parse(r.value()).at("body"), R"({"over":"tls"})");
 }
 
 TEST(HttpClientTest, HttpsToAPeerOfAnUnknownCaIsRefused) {
