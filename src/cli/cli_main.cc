@@ -93,6 +93,8 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   CLI::App* keys_revoke = keys->add_subcommand("revoke", "revoke the API key with this id");
   keys_revoke->add_option("id", key_id, "key id")->required();
 
+  for (CLI::App* c : {users_create, users_tier, keys_create, keys_revoke}) c->footer(kPlainCodes);
+
   ExecArgs exec_args;
   std::vector<std::string> env_assignments;
   int64_t timeout_s = 0;

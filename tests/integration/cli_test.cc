@@ -251,6 +251,8 @@ TEST_F(CliTest, EachCommandsHelpListsOnlyItsOwnExitCodes) {
   CliRun exec = run_gaia({"exec", "--help"}, {});
   EXPECT_NE(exec.out.find("127 not found"), std::string::npos) << exec.out;
   EXPECT_EQ(exec.out.find("1 refused by a limit"), std::string::npos) << exec.out;
+  CliRun create = run_gaia({"users", "create", "--help"}, {});
+  EXPECT_NE(create.out.find("Exit codes: 0 done, 2 usage"), std::string::npos) << create.out;
   CliRun doctor = run_gaia({"hook", "doctor", "--help"}, {});
   EXPECT_NE(doctor.out.find("1 problems found"), std::string::npos) << doctor.out;
 }
