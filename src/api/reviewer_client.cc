@@ -80,7 +80,8 @@ ReviewerClient::ReviewerClient(ReviewerOptions options, std::string url)
              .user_agent = "gaia-confirm",
              .timeout = options_.timeout,
              .max_answer_bytes = kMaxAnswerBytes,
-             .redirects = http::Redirects::kRefuse}),
+             .redirects = http::Redirects::kRefuse,
+             .ca_file = options_.ca_file}),
       pool_(std::make_unique<Pool>(options_.max_inflight)) {}
 
 ReviewerClient::~ReviewerClient() { pool_->pool.join(); }

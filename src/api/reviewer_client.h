@@ -33,6 +33,8 @@ struct ReviewerOptions {
   std::string url = "";  // http[s]://host[:port][/path]
   std::chrono::milliseconds timeout{2000};
   size_t max_inflight = 16;
+  std::string ca_file =
+      "";  // CA certificates an https:// reviewer is checked against; "": system's
 };
 
 class ReviewerClient final : public confirm::Reviewer {

@@ -64,7 +64,8 @@ WebhookClient::WebhookClient(WebhookOptions options, std::string url, const core
              .user_agent = options_.user_agent,
              .timeout = options_.timeout,
              .max_answer_bytes = kMaxAnswerBytes,
-             .redirects = http::Redirects::kRefuse}) {
+             .redirects = http::Redirects::kRefuse,
+             .ca_file = options_.ca_file}) {
   sender_ = std::thread([this] { run(); });
 }
 

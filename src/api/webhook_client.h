@@ -46,6 +46,7 @@ struct WebhookOptions {
   std::chrono::milliseconds first_backoff{1000};
   std::chrono::milliseconds max_backoff{60'000};
   size_t max_queued = 1000;
+  std::string ca_file = "";  // CA certificates https:// receivers are checked against; "": system's
 };
 
 struct WebhookHealth {

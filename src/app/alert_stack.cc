@@ -12,6 +12,7 @@ core::Result<std::unique_ptr<AlertStack>> AlertStack::make(
     api::WebhookOptions options;
     options.url = config.alert_webhook_url;
     options.secret = config.alert_webhook_secret;
+    options.ca_file = config.ca_file;
     auto client = api::WebhookClient::make(std::move(options), clock);
     if (!client.ok()) {
       return core::Status::invalid_argument("alert webhook " + client.status().message());

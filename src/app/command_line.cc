@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "app/settings.h"
-#include "app/version.h"
+#include "core/version.h"
 
 namespace gaia::app {
 
@@ -52,7 +52,7 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
                                std::ostream& err) {
   const Config defaults = default_config();
   CLI::App app("Gaia: a server that gates command execution.", "gaia_server");
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", core::kVersion);
   app.get_formatter()->column_width(kHelpColumn);
   app.footer(footer(defaults));
 

@@ -87,7 +87,7 @@ struct Config {
   std::string exec_user = "gaia-exec";
   std::map<std::string, std::string> exec_user_map;  // Gaia user name -> account
   // The confirmation reviewer (CLAUDE_CONFIRM_AI_ENABLED): off by default; when on, the
-  // http:// URL to POST commands no pattern decides to, its deadline, how many calls may be
+  // http[s]:// URL to POST commands no pattern decides to, its deadline, how many calls may be
   // under way at once, and the answer when it cannot help ("ask", "deny" or "approve").
   bool confirm_ai_enabled = false;
   std::string confirm_reviewer_url;
@@ -95,10 +95,13 @@ struct Config {
   unsigned confirm_reviewer_max_inflight = 16;
   std::string confirm_fallback = "ask";
   // Alerts: rules are evaluated every alert_interval_s seconds; alerts of rules naming the
-  // "webhook" channel are POSTed to alert_webhook_url (http://; none when empty), signed
+  // "webhook" channel are POSTed to alert_webhook_url (http[s]://; none when empty), signed
   // with alert_webhook_secret (environment only) when set; the same secret signs the quota
   // warnings sent to users' own webhooks.
   unsigned alert_interval_s = 10;
+  // PEM file of the CA certificates that the reviewer's and the webhooks' https:// peers are
+  // checked against (GAIA_CA_FILE); empty: the system's.
+  std::string ca_file;
   std::string alert_webhook_url;
   std::string alert_webhook_secret;
   // Seconds an agent's command that needs a person waits for an admin's approval

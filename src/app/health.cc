@@ -4,7 +4,7 @@
 #include <chrono>
 #include <utility>
 
-#include "app/version.h"
+#include "core/version.h"
 
 namespace gaia::app {
 
@@ -38,7 +38,7 @@ void add_health_route(http::Router& router, const core::Clock& clock, HealthInfo
     }
     boost::json::object body{
         {"status", ok ? "ok" : "degraded"},
-        {"version", kVersion},
+        {"version", core::kVersion},
         {"uptime_seconds", uptime.count()},
         {"store", std::move(store)},
     };

@@ -59,8 +59,10 @@ AlertMetricSources alert_sources(const core::Clock& clock, store::Store& store, 
 // /metrics as gaia_user_webhook_deliveries{outcome}.
 core::Result<std::unique_ptr<api::WebhookClient>> user_webhook_client(
     const Config& config, const core::Clock& clock, metrics::MetricsRegistry& registry) {
-  auto client = api::WebhookClient::make(
-      {.secret = config.alert_webhook_secret, .user_agent = "gaia-quota"}, clock);
+  auto client = api::WebhookClient::make({.secret = config.alert_webhook_secret,
+                                          .user_agent = "gaia-quota",
+                                          .ca_file = config.ca_file},
+                                         clock);
   if (!client.ok()) return client.status();
   metrics::GaugeFamily& outcomes = registry.add_gauge(
       "gaia_user_webhook_deliveries",

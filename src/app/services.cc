@@ -73,7 +73,7 @@ bool load_confirmation(Services& s, const Config& config, store::Store& store, s
   if (!config.confirm_ai_enabled) return true;
   auto reviewer = api::ReviewerClient::make(
       {config.confirm_reviewer_url, std::chrono::milliseconds(config.confirm_reviewer_timeout_ms),
-       config.confirm_reviewer_max_inflight});
+       config.confirm_reviewer_max_inflight, config.ca_file});
   if (!reviewer.ok()) {
     err << "[ERROR] confirmation reviewer: " << reviewer.status().message() << std::endl;
     return false;

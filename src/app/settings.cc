@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <date/tz.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
@@ -208,6 +209,10 @@ bool is_not_empty(std::string_view s) { return !s.empty(); }
 
 bool is_http_url(std::string_view s) { return http::parse_url(s).ok(); }
 
+bool is_readable_file(std::string_view s) {
+  return !s.empty() && ::access(std::string(s).c_str(), R_OK) == 0;
+}
+
 bool is_redis_url(std::string_view s) { return cluster::redis::RedisUrl::parse(s).ok(); }
 
 bool is_long_secret(std::string_view s) { return s.size() >= 32; }
@@ -398,7 +403,7 @@ std::vector<Setting> make_table() {
        "true: ask the reviewer about commands no pattern decides (needs its URL)",
        bool_field(&Config::confirm_ai_enabled)},
       {"confirm_reviewer_url", "GAIA_CONFIRM_REVIEWER_URL", "--confirm-reviewer-url",
-       R::kEverywhere, "the reviewer's http:// URL",
+       R::kEverywhere, "the reviewer's http[s]:// URL",
        text_field(&Config::confirm_reviewer_url, "URL", is_http_url, std::string(kHttpUrl))},
       {"confirm_reviewer_timeout_ms", "GAIA_CONFIRM_REVIEWER_TIMEOUT_MS",
        "--confirm-reviewer-timeout-ms", R::kEverywhere, "the reviewer's deadline, ms",
@@ -414,8 +419,12 @@ std::vector<Setting> make_table() {
        "seconds between alert evaluations",
        uint_field(&Config::alert_interval_s, 1, 3600, "seconds")},
       {"alert_webhook_url", "GAIA_ALERT_WEBHOOK_URL", "--alert-webhook-url", R::kEverywhere,
-       "http:// URL alerts of the webhook channel are POSTed to",
+       "http[s]:// URL alerts of the webhook channel are POSTed to",
        text_field(&Config::alert_webhook_url, "URL", is_http_url, std::string(kHttpUrl))},
+      {"ca_file", "GAIA_CA_FILE", "--ca-file", R::kEverywhere,
+       "PEM file of CA certificates for the reviewer's and webhooks' https:// peers (default: "
+       "the system's)",
+       text_field(&Config::ca_file, "FILE", is_readable_file, "a readable file")},
       {"confirm_approval_wait_s", "GAIA_CONFIRM_APPROVAL_WAIT_S", "--confirm-approval-wait-s",
        R::kEverywhere,
        "seconds an agent's command needing a person waits for an admin (0: 428 at once)",

@@ -14,13 +14,23 @@
 
 namespace gaia::cli {
 
+// The server a command talks to, as the command line and environment name it.
+struct ServerTarget {
+  Url url;
+  std::string ca_file;  // GAIA_CA_FILE or --ca-file: CA certificates for https://; "": system's
+  // For exec and run, which then also need SIGINT and SIGTERM to close their connections
+  // (cli/interrupt.h).
+  bool streaming = false;
+};
+
 struct CliEnvironment {
   std::ostream& out;
   std::ostream& err;
-  // The client for `url`, made once the command line is valid. `streaming` for exec and run,
-  // which then also need SIGINT and SIGTERM to close their connections (cli/interrupt.h). An
-  // error is printed as "gaia: <message>".
-  std::function<core::Result<std::unique_ptr<HttpClient>>(const Url& url, bool streaming)> connect;
+  // The client for `target`, made once the command line is valid. An error is printed as
+  // "gaia: <message>".
+  std::function<core::Result<std::unique_ptr<HttpClient>>(const ServerTarget& target)> connect;
+  // This program's absolute path, written into agents' settings by gaia hook install.
+  std::string self_path = "";
 };
 
 int run_cli(int argc, const char* const* argv, const CliEnvironment& env);

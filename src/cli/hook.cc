@@ -23,21 +23,10 @@ std::string string_of(const boost::json::object* o, std::string_view name) {
 }
 
 int answer(const HookVerdict& v, const HookOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.exit_code_only) {
-    if (!v.message.empty()) err << v.message << '\n';
-    if (v.decision == "allow") return 0;
-    err << (v.decision == "ask" ? "needs a person's approval: " : "blocked by Gaia: ") << v.reason
-        << '\n';
-    return 2;
-  }
-  boost::json::object o{{"hookSpecificOutput",
-                         {{"hookEventName", "PreToolUse"},
-                          {"permissionDecision", v.decision},
-                          {"permissionDecisionReason", v.reason}}}};
-  // The agent shows a systemMessage to its user: where quota warnings belong.
-  if (!v.message.empty()) o["systemMessage"] = v.message;
-  out << boost::json::serialize(o) << '\n';
-  return 0;
+  const HookAnswer a = render_hook_answer(options.agent, v, options.exit_code_only);
+  out << a.out;
+  err << a.err;
+  return a.exit_code;
 }
 
 HookVerdict fallback(const HookOptions& options, const std::string& why) {
@@ -105,7 +94,8 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
     return answer(fallback(options, "the hook input is not a JSON object"), options, out, err);
   }
   const boost::json::object& hook = v.get_object();
-  if (string_of(&hook, "tool_name") != "Bash") return 0;  // not ours: pass through untouched
+  const std::string tool = string_of(&hook, "tool_name");
+  if (!options.agent.is_shell_tool(tool)) return 0;  // not ours: pass through untouched
   const boost::json::value* input = hook.if_contains("tool_input");
   std::string command = string_of(input ? input->if_object() : nullptr, "command");
   if (command.empty()) {
@@ -116,10 +106,10 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
   boost::json::object body{{"command", command},
                            {"cwd", string_of(&hook, "cwd")},
                            {"session_id", string_of(&hook, "session_id")},
-                           {"tool", "Bash"},
+                           {"tool", tool},
                            {"type", "shell"}};
   // One deadline over the whole exchange, connecting included.
-  RemoteHttpClient client(url, options.timeout);
+  RemoteHttpClient client(url, options.timeout, std::chrono::milliseconds(0), -1, options.ca_file);
   auto response =
       client.send({"POST", "/api/claude/confirm/request", key, boost::json::serialize(body)});
   if (!response.ok())

@@ -1,10 +1,10 @@
 #pragma once
-// `gaia hook pre-tool-use`: the pre-tool-use hook of an AI coding agent (Claude Code, Codex;
-// docs/cli.md). Reads the hook's JSON on stdin ({"tool_name":"Bash","tool_input":{"command":
-// ...},"session_id":...,"cwd":...}), asks Gaia (POST /api/claude/confirm/request), and for a
-// command the policy approves checks the shell quota (POST /api/v1/check: refused for quota or
-// load is deny; under load it waits the delay first; quota warnings become a systemMessage, or
-// lines on stderr in exit-code mode). It answers:
+// `gaia hook pre-tool-use`: the pre-tool-use hook of an AI coding agent (Claude Code, Codex,
+// Gemini CLI: cli/hook_agent.h; docs/hook.md). Reads the hook's JSON on stdin ({"tool_name":
+// "Bash","tool_input":{"command":...},"session_id":...,"cwd":...}), asks Gaia (POST
+// /api/claude/confirm/request), and for a command the policy approves checks the shell quota (POST
+// /api/v1/check: refused for quota or load is deny; under load it waits the delay first; quota
+// warnings become a systemMessage, or lines on stderr in exit-code mode). It answers:
 //   JSON mode (default): prints {"hookSpecificOutput":{"hookEventName":"PreToolUse",
 //     "permissionDecision":"allow|deny|ask","permissionDecisionReason":"..."}}, exits 0.
 //   --exit-code-only: exits 0 to allow, 2 with the reason on stderr to block (deny, and ask,
@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/hook_agent.h"
 #include "cli/http_client.h"
 
 namespace gaia::cli {
@@ -30,13 +31,8 @@ struct HookOptions {
   std::chrono::milliseconds timeout{5000};  // the whole exchange with Gaia
   bool exit_code_only = false;
   std::string fallback = "ask";  // allow | deny | ask
-};
-
-// What the hook decided and why.
-struct HookVerdict {
-  std::string decision;  // allow | deny | ask
-  std::string reason;
-  std::string message;  // for the agent to show its user (quota warnings); "" for none
+  HookAgent agent = hook_agents().front();
+  std::string ca_file = "";  // CA certificates for an https:// Gaia; empty: the system's
 };
 
 // The hook's answer for Gaia's confirm answer body (decision approve|deny|ask), or nullopt

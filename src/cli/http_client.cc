@@ -7,7 +7,8 @@
 namespace gaia::cli {
 
 RemoteHttpClient::RemoteHttpClient(Url url, std::chrono::milliseconds timeout,
-                                   std::chrono::milliseconds connect_timeout, int interrupt_fd)
+                                   std::chrono::milliseconds connect_timeout, int interrupt_fd,
+                                   std::string ca_file)
     : url_(std::move(url)),
       base_(url_.origin() + url_.path),
       client_({.peer = url_.authority(),
@@ -15,6 +16,7 @@ RemoteHttpClient::RemoteHttpClient(Url url, std::chrono::milliseconds timeout,
                .timeout = timeout,
                .connect_timeout = connect_timeout,
                .redirects = http::Redirects::kRefuse,
+               .ca_file = std::move(ca_file),
                .interrupt_fd = interrupt_fd}) {
   while (base_.ends_with('/')) base_.pop_back();
 }

@@ -67,10 +67,11 @@ class RemoteHttpClient final : public HttpClient {
  public:
   // `timeout` bounds a whole send(), and a stream() until its head; connecting gets at most
   // `connect_timeout` of it (zero: all of it). When `interrupt_fd` (see cli/interrupt.h)
-  // becomes readable, every call gives up at once; -1 for none.
+  // becomes readable, every call gives up at once; -1 for none. `ca_file`: the PEM file of
+  // CA certificates an https:// server is checked against; empty: the system's.
   RemoteHttpClient(Url url, std::chrono::milliseconds timeout,
                    std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(0),
-                   int interrupt_fd = -1);
+                   int interrupt_fd = -1, std::string ca_file = "");
   [[nodiscard]] core::Result<HttpResponse> send(const HttpRequest& req) override;
   [[nodiscard]] core::Status stream(const HttpRequest& req, const StreamHandler& handler) override;
 

@@ -295,6 +295,7 @@ Status run(const ClientRequest& req, Exchange& x) {
   if (x.callbacks == nullptr && o.timeout.count() > 0) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, long{o.timeout.count()});
   }
+  if (!o.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, o.ca_file.c_str());
   if (o.redirects == Redirects::kFollow) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, kMaxRedirects);

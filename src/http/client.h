@@ -1,7 +1,8 @@
 #pragma once
 // Client: Gaia's one outgoing HTTP client (the CLI, the alert webhook, the reviewer), on
-// libcurl. One request, one answer, blocking the caller: http:// and https:// (the system's CA
-// certificates, as libcurl verifies them by default), proxies from the environment as curl
+// libcurl. One request, one answer, blocking the caller: http:// and https:// (the peer's
+// certificate checked against the system's CA certificates, as libcurl does by default, or
+// against those of a CA file given), proxies from the environment as curl
 // takes them (http_proxy, https_proxy, no_proxy), a fresh connection per call. fetch() reads
 // the whole answer; stream() hands over its head, then its body bytes as they arrive (chunked
 // framing already decoded), for answers that last as long as a command runs.
@@ -42,6 +43,9 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{0};  // name lookup and connect; zero: `timeout`
   size_t max_answer_bytes = 64 * 1024 * 1024;    // fetch(): a longer body is a failure
   Redirects redirects = Redirects::kRefuse;
+  // PEM file of the CA certificates that https:// peers are checked against, instead of the
+  // system's (a private CA, a test's own certificate); empty: the system's.
+  std::string ca_file = "";
   int interrupt_fd = -1;  // when readable (see cli/interrupt.h), a call gives up at once
 };
 

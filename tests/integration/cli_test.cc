@@ -12,6 +12,7 @@
 #include "support/cli_run.h"
 #include "support/gaia_server_test.h"
 #include "support/loopback_port.h"
+#include "support/tls_peer.h"
 
 namespace gaia::testing {
 namespace {
@@ -234,6 +235,93 @@ TEST_F(CliTest, RevokedKeyIsNoLongerAccepted) {
   CliRun unknown = admin({"keys", "revoke", "9999"});
   EXPECT_EQ(unknown.exit_code, 2) << describe(unknown);
   EXPECT_NE(unknown.err.find("HTTP 404"), std::string::npos) << unknown.err;
+}
+
+TEST_F(CliTest, VersionPrintsTheVersion) {
+  CliRun run = run_gaia({"--version"}, {});
+  EXPECT_EQ(run.exit_code, 0) << describe(run);
+  EXPECT_TRUE(run.out.starts_with("gaia 0.")) << run.out;
+}
+
+TEST_F(CliTest, EachCommandsHelpListsOnlyItsOwnExitCodes) {
+  CliRun check = run_gaia({"check", "--help"}, {});
+  EXPECT_EQ(check.exit_code, 0) << describe(check);
+  EXPECT_NE(check.out.find("1 refused by a limit"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find("127"), std::string::npos) << check.out;
+  CliRun exec = run_gaia({"exec", "--help"}, {});
+  EXPECT_NE(exec.out.find("127 not found"), std::string::npos) << exec.out;
+  EXPECT_EQ(exec.out.find("1 refused by a limit"), std::string::npos) << exec.out;
+  CliRun create = run_gaia({"users", "create", "--help"}, {});
+  EXPECT_NE(create.out.find("Exit codes: 0 done, 2 usage"), std::string::npos) << create.out;
+  CliRun doctor = run_gaia({"hook", "doctor", "--help"}, {});
+  EXPECT_NE(doctor.out.find("1 problems found"), std::string::npos) << doctor.out;
+}
+
+TEST_F(CliTest, BashCompletionRegistersAndCompletesCommands) {
+  const std::string script = "source <(" + std::string(GAIA_CLI_PATH) +
+                             " completion bash) && complete -p gaia && "
+                             "COMP_WORDS=(gaia admin ap) COMP_CWORD=2 && _gaia && "
+                             "echo \"[${COMPREPLY[*]}]\"";
+  CliRun run = run_program("/bin/bash", {"-c", script}, {});
+  EXPECT_EQ(run.exit_code, 0) << describe(run);
+  EXPECT_NE(run.out.find("complete -o default -F _gaia gaia"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("[approvals]"), std::string::npos) << run.out;
+  CliRun zsh = run_gaia({"completion", "zsh"}, {});
+  EXPECT_EQ(zsh.exit_code, 0) << describe(zsh);
+  EXPECT_NE(zsh.out.find("bashcompinit"), std::string::npos) << zsh.out;
+}
+
+TEST_F(CliTest, AdminListsShowUsersKeysAndRulesWithHumanTimes) {
+  start();
+  const std::string key = user_with_key("alice");
+  CliRun users = admin({"admin", "users"});
+  EXPECT_EQ(users.exit_code, 0) << describe(users);
+  EXPECT_TRUE(users.out.starts_with("NAME")) << users.out;
+  const std::string alice = line_starting(users.out, "alice ");
+  // "2026-12-06T15:42:01+00:00 (just now)": RFC 3339 in the local zone, then how long ago.
+  EXPECT_TRUE(alice.find("just now)") != std::string::npos ||
+              alice.find(" ago)") != std::string::npos)
+      << users.out;
+
+  CliRun keys = admin({"admin", "keys", "alice"});
+  EXPECT_EQ(keys.exit_code, 0) << describe(keys);
+  EXPECT_TRUE(keys.out.starts_with("ID")) << keys.out;
+  EXPECT_NE(keys.out.find("user"), std::string::npos) << keys.out;
+
+  CliRun rules = admin({"admin", "rules"});
+  EXPECT_EQ(rules.exit_code, 0) << describe(rules);
+  EXPECT_NE(line_starting(rules.out, "default-shell").find("500/day"), std::string::npos)
+      << rules.out;
+
+  CliRun json = admin({"admin", "users", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << describe(json);
+  EXPECT_TRUE(boost::json::parse(json.out).at("users").is_array()) << json.out;
+
+  CliRun approvals = admin({"admin", "approvals"});
+  EXPECT_EQ(approvals.exit_code, 0) << describe(approvals);
+  EXPECT_EQ(approvals.out, "no commands wait for approval\n");
+  CliRun alerts = admin({"admin", "alerts", "--state", "firing"});
+  EXPECT_EQ(alerts.exit_code, 0) << describe(alerts);
+
+  CliRun not_admin = gaia({"admin", "users"}, key);
+  EXPECT_EQ(not_admin.exit_code, 2) << describe(not_admin);
+}
+
+TEST_F(CliTest, HttpsThroughATlsFrontTrustedByGaiaCaFile) {
+  start();
+  TlsPeer tls(port_);
+  ASSERT_TRUE(tls.ok()) << "openssl or python3 could not start the TLS front";
+  CliRun trusted = run_gaia({"quota"}, {"GAIA_URL=" + tls.url(), "GAIA_KEY=" + kAdminKey,
+                                        "GAIA_CA_FILE=" + tls.ca_file()});
+  EXPECT_EQ(trusted.exit_code, 0) << describe(trusted);
+  EXPECT_TRUE(trusted.out.starts_with("user ")) << trusted.out;
+  CliRun flag = run_gaia({"--ca-file", tls.ca_file(), "quota"},
+                         {"GAIA_URL=" + tls.url(), "GAIA_KEY=" + kAdminKey});
+  EXPECT_EQ(flag.exit_code, 0) << describe(flag);
+  CliRun unknown = run_gaia({"quota"}, {"GAIA_URL=" + tls.url(), "GAIA_KEY=" + kAdminKey});
+  EXPECT_EQ(unknown.exit_code, 2) << describe(unknown);
+  EXPECT_TRUE(unknown.err.starts_with("gaia: localhost:" + std::to_string(tls.port()) + " TLS: "))
+      << unknown.err;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "support/loopback_port.h"
 #include "support/loopback_server.h"
+#include "support/tls_peer.h"
 
 namespace gaia::api {
 namespace {
@@ -139,6 +140,22 @@ TEST(ReviewerClientTest, CallsOverTheBoundAreRefusedAtOnce) {
   EXPECT_NE(second.status().message().find("busy"), std::string::npos);
   EXPECT_FALSE(first.get_future().get().ok());  // the slow reviewer's deadline
   EXPECT_LE(reviewer.bodies().size(), 1u);
+}
+
+TEST(ReviewerClientTest, AnHttpsReviewerIsCheckedAgainstTheCaFile) {
+  FakeReviewer reviewer("approve");
+  const std::string plain = reviewer.url();  // http://127.0.0.1:PORT/review
+  testing::TlsPeer tls(static_cast<uint16_t>(std::stoi(plain.substr(plain.rfind(':') + 1))));
+  ASSERT_TRUE(tls.ok()) << "openssl or python3 could not start the TLS front";
+  auto trusted = ReviewerClient::make({tls.url("/review"), 5000ms, 4, tls.ca_file()});
+  ASSERT_TRUE(trusted.ok()) << trusted.status().message();
+  auto answer = trusted.value()->ask(question());
+  ASSERT_TRUE(answer.ok()) << answer.status().message();
+  EXPECT_EQ(answer->verdict, confirm::Verdict::kApprove);
+  auto unknown = client(tls.url("/review"), 5000ms)->ask(question());  // the system's CAs
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(unknown.status().message().starts_with("reviewer TLS: "))
+      << unknown.status().message();
 }
 
 TEST(ReviewerClientTest, OnlyHttpAndHttpsUrlsAreAccepted) {

@@ -108,7 +108,8 @@ TEST_F(ConfigLoaderTest, EmptyEnvironmentValueCountsAsUnset) {
 std::string non_default_value(const Setting& setting) {
   const std::string kReviewer = "http://127.0.0.1:9/review";
   const std::string shown_default = setting.field.show(default_config());
-  // Integers, choices, an address, a zone, a database, a path, a map, a URL, a long secret.
+  // Integers, choices, an address, a zone, a database, a path, a readable file, a map, a URL, a
+  // long secret.
   std::vector<std::string> candidates = {"7",
                                          "2",
                                          "0",
@@ -122,6 +123,7 @@ std::string non_default_value(const Setting& setting) {
                                          "Europe/Paris",
                                          "postgres://db/gaia",
                                          "/srv/gaia",
+                                         "/etc/passwd",
                                          "alice=builder",
                                          "local",
                                          "redis://127.0.0.1:6379"};

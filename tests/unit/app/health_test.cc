@@ -4,7 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "app/version.h"
+#include "core/version.h"
 
 namespace gaia::app {
 namespace {
@@ -32,7 +32,7 @@ TEST(HealthTest, ReportsStatusVersionUptimeAndStore) {
   EXPECT_EQ(res.status, 200u);
   EXPECT_EQ(boost::json::parse(res.body),
             (boost::json::object{{"status", "ok"},
-                                 {"version", kVersion},
+                                 {"version", core::kVersion},
                                  {"uptime_seconds", 90},
                                  {"store", {{"kind", "sqlite"}, {"path", "./var/gaia.db"}}}}));
 }

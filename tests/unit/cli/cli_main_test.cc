@@ -67,8 +67,8 @@ class CliMainTest : public ::testing::Test {
     }
     for (const std::string& a : args) argv.push_back(a.c_str());
     std::ostringstream out, err;
-    CliEnvironment env{out, err, [this](const Url&, bool streaming) {
-                         streaming_ = streaming;
+    CliEnvironment env{out, err, [this](const ServerTarget& target) {
+                         streaming_ = target.streaming;
                          return core::Result<std::unique_ptr<HttpClient>>(
                              std::unique_ptr<HttpClient>(std::make_unique<Forward>(client_)));
                        }};

@@ -90,6 +90,84 @@ TEST(HookTest, NoKeyIsTheFallbackToo) {
   EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "", options), 0);
 }
 
+// Each agent's documented pre-tool-use input for a shell command (docs/hook.md): Gaia is down,
+// so the fallback decides, and the answer is in that agent's own form.
+struct AgentRun {
+  int code = -1;
+  std::string out, err;
+};
+AgentRun run_as(const std::string& agent, const std::string& payload, const std::string& fallback,
+                bool exit_code_only = false) {
+  std::istringstream in(payload);
+  std::ostringstream out, err;
+  HookOptions options;
+  options.agent = find_hook_agent(agent).value();
+  options.fallback = fallback;
+  options.exit_code_only = exit_code_only;
+  AgentRun r;
+  r.code = run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", options);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+TEST(HookTest, ClaudesPowerShellToolIsGatedLikeBash) {
+  const std::string payload =
+      R"({"session_id":"s","transcript_path":"/t","cwd":"C:\src","hook_event_name":"PreToolUse",
+          "tool_name":"PowerShell","tool_input":{"command":"Remove-Item -Recurse C:\src"},
+          "tool_use_id":"t2"})";
+  AgentRun r = run_as("claude", payload, "deny");
+  EXPECT_EQ(r.code, 0);
+  boost::json::value v = boost::json::parse(r.out);
+  EXPECT_EQ(v.at("hookSpecificOutput").at("permissionDecision"), "deny");
+}
+
+TEST(HookTest, CodexGetsDenyForAskAndSilenceForAllow) {
+  const std::string payload =
+      R"({"session_id":"s","transcript_path":"/t","cwd":"/src","hook_event_name":"PreToolUse",
+          "model":"gpt-5","turn_id":"u1","tool_name":"Bash","tool_input":{"command":"make"},
+          "tool_use_id":"t3"})";
+  AgentRun ask = run_as("codex", payload, "ask");
+  EXPECT_EQ(ask.code, 0);
+  const boost::json::value answer = boost::json::parse(ask.out);
+  const boost::json::value& o = answer.at("hookSpecificOutput");
+  EXPECT_EQ(o.at("permissionDecision"), "deny");  // Codex cannot ask a person from a hook
+  EXPECT_NE(std::string(o.at("permissionDecisionReason").as_string()).find("approval"),
+            std::string::npos);
+  AgentRun allow = run_as("codex", payload, "allow");
+  EXPECT_EQ(allow.code, 0);
+  EXPECT_EQ(allow.out, "");  // Codex takes "allow" only with a rewritten input
+}
+
+TEST(HookTest, GeminiShellCommandsGetItsDecisionForm) {
+  const std::string payload =
+      R"({"session_id":"s","transcript_path":"/t","cwd":"/src","hook_event_name":"BeforeTool",
+          "timestamp":"2026-12-01T10:30:00Z","tool_name":"run_shell_command",
+          "tool_input":{"command":"rm -rf build","description":"clean"}})";
+  AgentRun ask = run_as("gemini", payload, "ask");
+  EXPECT_EQ(ask.code, 0);
+  boost::json::value v = boost::json::parse(ask.out);
+  EXPECT_EQ(v.at("decision"), "deny");
+  EXPECT_NE(std::string(v.at("reason").as_string()).find("approval"), std::string::npos);
+  EXPECT_EQ(boost::json::parse(run_as("gemini", payload, "allow").out).at("decision"), "allow");
+  AgentRun other = run_as("gemini",
+                          R"({"hook_event_name":"BeforeTool","tool_name":"read_file",
+                              "tool_input":{"file_path":"/x"}})",
+                          "deny");
+  EXPECT_EQ(other.code, 0);
+  EXPECT_EQ(other.out, "");  // not a shell tool: passes untouched
+}
+
+TEST(HookTest, ExitCodeOnlyBlocksWithTwoForEveryAgent) {
+  for (const HookAgent& a : hook_agents()) {
+    const std::string payload =
+        R"({"tool_name":")" + a.shell_tools.front() + R"(","tool_input":{"command":"ls"}})";
+    AgentRun r = run_as(a.name, payload, "deny", true);
+    EXPECT_EQ(r.code, 2) << a.name;
+    EXPECT_EQ(r.out, "") << a.name;
+  }
+}
+
 TEST(HookTest, GaiaAnswersMapToHookDecisions) {
   EXPECT_EQ(verdict_from_answer(R"({"decision":"approve","reason":"ok"})")->decision, "allow");
   EXPECT_EQ(verdict_from_answer(R"({"decision":"deny","reason":"no"})")->reason, "no");

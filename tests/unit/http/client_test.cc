@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <future>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "http/server.h"
 #include "support/loopback_port.h"
 #include "support/loopback_server.h"
+#include "support/tls_peer.h"
 
 namespace gaia::http {
 namespace {
@@ -66,6 +68,10 @@ class Peer {
   }
   ~Peer() { finish_stream(); }
   std::string url(std::string_view path) const { return server_->url(path); }
+  uint16_t port() const {
+    const std::string base = server_->url("");
+    return static_cast<uint16_t>(std::stoi(base.substr(base.rfind(':') + 1)));
+  }
   // Writes the stream's second line and ends it.
   void finish_stream() {
     std::lock_guard lock(mu_);
@@ -203,6 +209,26 @@ TEST(HttpClientTest, HttpsSpeaksTlsToThePeer) {
   std::string url = peer.url("/echo");
   url.replace(0, 4, "https");
   auto r = Client(options()).fetch({.url = url});
+  EXPECT_EQ(r.status().code(), core::StatusCode::kUnavailable);
+  EXPECT_TRUE(r.status().message().starts_with("peer TLS: ")) << r.status().message();
+}
+
+TEST(HttpClientTest, HttpsToAPeerSignedByTheGivenCaFileIsTrusted) {
+  Peer peer;
+  testing::TlsPeer tls(peer.port());
+  ASSERT_TRUE(tls.ok()) << "openssl or python3 could not start the TLS peer";
+  ClientOptions o = options();
+  o.ca_file = tls.ca_file();
+  auto r = Client(o).post_json(tls.url("/echo"), R"({"over":"tls"})");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(boost::json::parse(r.value()).at("body"), R"({"over":"tls"})");
+}
+
+TEST(HttpClientTest, HttpsToAPeerOfAnUnknownCaIsRefused) {
+  Peer peer;
+  testing::TlsPeer tls(peer.port());
+  ASSERT_TRUE(tls.ok()) << "openssl or python3 could not start the TLS peer";
+  auto r = Client(options()).fetch({.url = tls.url("/echo")});  // the system's CAs only
   EXPECT_EQ(r.status().code(), core::StatusCode::kUnavailable);
   EXPECT_TRUE(r.status().message().starts_with("peer TLS: ")) << r.status().message();
 }
