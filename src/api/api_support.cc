@@ -11,6 +11,11 @@ http::Response field_error(std::string_view field, std::string_view message) {
       400, {{"error", "invalid_request"}, {"field", field}, {"message", message}});
 }
 
+exec::QuotaView quota_view(const ApiContext& ctx, const core::Principal& principal) {
+  if (ctx.quota != nullptr) return ctx.quota->quota_view(principal);
+  return {ctx.limiter.quota_status(principal, ctx.clock.now()), exec::QuotaView::Source::kMemory};
+}
+
 std::variant<std::monostate, identity::Caller, http::Response> session_caller(
     const http::Request& req, const identity::Directory& directory) {
   std::string_view token = req.cookie(identity::kSessionCookie);

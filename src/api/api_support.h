@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/limiter.h"
 #include "exec/load_signal.h"
+#include "exec/quota_check.h"
 #include "http/live_feed.h"
 #include "http/message.h"
 #include "identity/directory.h"
@@ -36,7 +37,13 @@ struct ApiContext {
   // With counters shared by several nodes (Redis): forgets a user's usage there; the counters
   // cleared, or nullopt when they could not be reached. Unset: the limiter holds them all.
   std::function<std::optional<size_t>(core::UserId)> reset_shared = nullptr;
+  // When set, quota views read the counters checks count in (shared by several nodes, in
+  // Redis); unset: the limiter's own.
+  const exec::QuotaCheck* quota = nullptr;
 };
+
+// The state of `principal`'s limits as quota views show them (ApiContext::quota).
+exec::QuotaView quota_view(const ApiContext& ctx, const core::Principal& principal);
 
 // 400 {"error":"invalid_request","field":field,"message":message}.
 http::Response field_error(std::string_view field, std::string_view message);

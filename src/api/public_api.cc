@@ -205,13 +205,15 @@ http::Response quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check,
   const identity::Caller& caller = std::get<identity::Caller>(auth);
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   boost::json::array quotas;
-  for (const core::QuotaLine& line : ctx.limiter.quota_status(
-           {caller.user_id, caller.key_id, caller.tier, caller.limit_scale}, ctx.clock.now())) {
+  exec::QuotaView view =
+      quota_check.quota_view({caller.user_id, caller.key_id, caller.tier, caller.limit_scale});
+  for (const core::QuotaLine& line : view.lines) {
     quotas.push_back(http::limit_json(line.state, *rules));
   }
   boost::json::object answer{{"user", caller.user_name},
                              {"tier", core::tier_name(caller.tier)},
-                             {"quotas", std::move(quotas)}};
+                             {"quotas", std::move(quotas)},
+                             {"counters", exec::source_name(view.source)}};
   if (ctx.reputation != nullptr) answer["reputation"] = ctx.reputation->to_json(caller.user_name);
   if (auto throttle = quota_check.throttle(caller.tier))
     answer["throttle"] = throttle_json(*throttle);

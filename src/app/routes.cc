@@ -63,6 +63,7 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
   api::ApiContext api{
       *services.limiter,   *services.feed, *services.directory,       clock, *services.metrics,
       *services.rule_book, live.hub(),     services.reputation.get(), &exec};
+  api.quota = services.quota.get();
   if (SharedCounters* shared = services.shared_counters.get()) {
     api.reset_shared = [shared](core::UserId user) { return shared->reset_user(user); };
   }

@@ -10,16 +10,16 @@
 namespace gaia::app {
 namespace {
 
-exec::CounterOutage outage_of(RedisFailure failure) {
+core::OutagePolicy outage_of(RedisFailure failure) {
   switch (failure) {
     case RedisFailure::kClosed:
-      return exec::CounterOutage::kClosed;
+      return core::OutagePolicy::kClosed;
     case RedisFailure::kOpen:
-      return exec::CounterOutage::kOpen;
+      return core::OutagePolicy::kOpen;
     case RedisFailure::kLocal:
-      return exec::CounterOutage::kLocal;
+      return core::OutagePolicy::kLocal;
   }
-  return exec::CounterOutage::kClosed;
+  return core::OutagePolicy::kClosed;
 }
 
 cluster::redis::ClientOptions client_options(const Config& config) {

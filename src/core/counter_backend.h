@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/decision.h"
@@ -30,6 +32,8 @@ class CounterBackend {
  public:
   // Small captures (one pointer) are stored without allocating.
   using CheckDone = std::function<void(const CheckResult&)>;
+  // The lines of Limiter::quota_status, or nullopt when the backend could not be asked in time.
+  using PeekDone = std::function<void(std::optional<std::vector<QuotaLine>>)>;
 
   virtual ~CounterBackend() = default;
 
@@ -42,6 +46,9 @@ class CounterBackend {
   virtual void release(const Lease& lease) = 0;
   // Counts usage recorded before a restart (Limiter::restore).
   virtual void restore(const CheckRequest& req, int64_t at_ms, Instant now) = 0;
+  // Reads the state of every enforced limit of `principal` at `now`, as
+  // Limiter::quota_status does, consuming nothing.
+  virtual void peek(const Principal& principal, Instant now, PeekDone done) = 0;
 };
 
 }  // namespace gaia::core

@@ -337,32 +337,44 @@ size_t Limiter::reset_user(UserId user, std::span<const KeyId> keys) {
   return cleared;
 }
 
-std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant now) {
-  Shard& shard = shard_for(principal.user);
-  core::MutexLock lock(shard.mu);
-  const RuleSet& rules = *shard.rules;
-  const NowMs at(now);
+std::vector<QuotaLine> quota_limits(const RuleSet& rules, const Principal& principal) {
   std::vector<QuotaLine> lines;
-  std::vector<std::pair<BlockKey, CompiledLimit>> seen;
+  std::vector<BlockKey> seen;  // of each line, in order
   Policy scratch;
   for (size_t t = 0; t < rules.command_types().size(); ++t) {
     auto type = static_cast<CommandTypeId>(t);
     for (const CompiledLimit& limit : rules.resolve(principal, type, scratch)) {
       if (limit.enforcement != Enforcement::kEnforce) continue;
       const BlockKey key = BlockKey::for_limit(limit, principal);
-      bool repeat = std::any_of(seen.begin(), seen.end(), [&](const auto& s) {
-        return s.first == key && s.second.same_slot(limit);
-      });
+      bool repeat = false;
+      for (size_t i = 0; i < lines.size() && !repeat; ++i) {
+        repeat = seen[i] == key && lines[i].state.limit.same_slot(limit);
+      }
       if (repeat) continue;
-      seen.emplace_back(key, limit);
-      CounterBlock* shared = nullptr;
-      CounterBlock* block = block_for(shard.blocks, limit, key, shared, false);
-      BlockCounters fresh;
-      if (limit.kind == LimitKind::kRate) fresh.window.claim(limit.window_ms);
-      BlockCounters& counters = block ? block->counters : fresh;
-      int64_t retry_after_ms = refresh(shard, limit, counters, 1, at);
-      lines.push_back({limit.type, state_of(limit, counters, retry_after_ms, at)});
+      seen.push_back(key);
+      QuotaLine line{limit.type, {}};
+      line.state.limit = limit;
+      lines.push_back(line);
     }
+  }
+  return lines;
+}
+
+std::vector<QuotaLine> Limiter::quota_status(const Principal& principal, Instant now) {
+  Shard& shard = shard_for(principal.user);
+  core::MutexLock lock(shard.mu);
+  const NowMs at(now);
+  std::vector<QuotaLine> lines = quota_limits(*shard.rules, principal);
+  for (QuotaLine& line : lines) {
+    const CompiledLimit limit = line.state.limit;
+    const BlockKey key = BlockKey::for_limit(limit, principal);
+    CounterBlock* shared = nullptr;
+    CounterBlock* block = block_for(shard.blocks, limit, key, shared, false);
+    BlockCounters fresh;
+    if (limit.kind == LimitKind::kRate) fresh.window.claim(limit.window_ms);
+    BlockCounters& counters = block ? block->counters : fresh;
+    int64_t retry_after_ms = refresh(shard, limit, counters, 1, at);
+    line.state = state_of(limit, counters, retry_after_ms, at);
   }
   return lines;
 }

@@ -45,6 +45,11 @@ struct QuotaLine {
   LimitState state;
 };
 
+// The enforced limits of `principal`, for every command type of `rules`, each counter once
+// (limits over every type, and a key's limits beside its user's, would repeat), with only
+// their `limit` and `type` set: the lines a quota status shows, in its order.
+std::vector<QuotaLine> quota_limits(const RuleSet& rules, const Principal& principal);
+
 class Limiter {
  public:
   static constexpr int kShards = 64;

@@ -22,6 +22,9 @@ class LocalCounters final : public CounterBackend {
   void restore(const CheckRequest& req, int64_t at_ms, Instant now) override {
     limiter_.restore(req, at_ms, now);
   }
+  void peek(const Principal& principal, Instant now, PeekDone done) override {
+    done(limiter_.quota_status(principal, now));
+  }
 
  private:
   Limiter& limiter_;

@@ -18,6 +18,8 @@ struct CompiledLimit {
   Enforcement enforcement = Enforcement::kEnforce;
   SubjectKind level = SubjectKind::kGlobal;  // which rule level it came from
   CommandTypeId type = kAnyType;             // kAnyType: counts every type together
+  // Its rule's outage policy. Sits in what would be padding.
+  OutagePolicy outage = OutagePolicy::kDefault;
   uint32_t amount = 0;
   // Calendar quotas: the rule's warning thresholds, or kWarnFromTier first for the tier's.
   // Sits in what would be padding: the struct stays 32 bytes.
@@ -32,6 +34,7 @@ struct CompiledLimit {
   }
   bool applies_to(CommandTypeId t) const { return type == kAnyType || type == t; }
 };
+static_assert(sizeof(CompiledLimit) == 32);
 
 struct Policy {
   std::array<CompiledLimit, kMaxLimitsPerPolicy> limits;

@@ -54,6 +54,13 @@ inline const char* period_name(CalendarPeriod p) {
 }
 enum class Enforcement : uint8_t { kEnforce = 0, kShadow = 1 };
 
+// What a check under a rule does when the shared counters (Redis) do not answer in time:
+// refuse (closed), admit (open), or count in the node's own memory with the limit divided by
+// the live nodes (local). Ordered from the most lenient to the strictest, so that a check
+// under several rules follows the strictest of theirs; kDefault: the node's own policy
+// (GAIA_REDIS_FAILURE).
+enum class OutagePolicy : uint8_t { kDefault = 0, kOpen = 1, kLocal = 2, kClosed = 3 };
+
 struct LimitSpec {
   LimitKind kind = LimitKind::kRate;
   uint64_t amount = 0;                           // units per window or period, or slots
@@ -87,6 +94,7 @@ struct Rule {
   std::vector<LimitSpec> limits;
   Enforcement enforcement = Enforcement::kEnforce;
   std::optional<std::vector<uint8_t>> warn_at_pct;  // empty: never warns; nullopt: the tier's
+  OutagePolicy outage = OutagePolicy::kDefault;
 };
 
 // A command type and what one run of it is estimated to cost.

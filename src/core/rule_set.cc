@@ -106,6 +106,7 @@ Status RuleSet::add(const Rule& rule, size_t index) {
     limit.type = type;
     limit.amount = static_cast<uint32_t>(spec.amount);
     limit.rule_id = rule.id;
+    limit.outage = rule.outage;
     if (rule.warn_at_pct) {
       limit.warn_pct = {};
       std::copy(rule.warn_at_pct->begin(), rule.warn_at_pct->end(), limit.warn_pct.begin());

@@ -13,6 +13,7 @@ QuotaCheck::QuotaCheck(core::Limiter& limiter, core::CounterBackend* counters, s
                        const core::Clock& clock, CheckObserver& observer, QuotaCheckOptions options)
     : limiter_(limiter),
       local_(limiter),
+      shared_(counters != nullptr),
       counters_(counters ? *counters : local_),
       options_(std::move(options)),
       store_(store),
@@ -50,6 +51,38 @@ QuotaAnswer QuotaCheck::check(const QuotaRequest& req) {
   return decide(req, now, waiting.result, std::move(answer));
 }
 
+const char* source_name(QuotaView::Source source) {
+  switch (source) {
+    case QuotaView::Source::kMemory:
+      return "memory";
+    case QuotaView::Source::kShared:
+      return "shared";
+    case QuotaView::Source::kLocal:
+      return "local";
+  }
+  return "memory";
+}
+
+QuotaView QuotaCheck::quota_view(const core::Principal& principal) const {
+  const core::Instant now = clock_.now();
+  // As check(): answered inline or on the backend's thread within its deadline.
+  struct Waiting {
+    std::optional<std::vector<core::QuotaLine>> lines;
+    std::atomic<int> done{0};
+  } waiting;
+  counters_.peek(principal, now, [w = &waiting](std::optional<std::vector<core::QuotaLine>> l) {
+    w->lines = std::move(l);
+    w->done.store(1, std::memory_order_release);
+    w->done.notify_one();
+  });
+  waiting.done.wait(0, std::memory_order_acquire);
+  if (waiting.lines) {
+    return {std::move(*waiting.lines),
+            shared_ ? QuotaView::Source::kShared : QuotaView::Source::kMemory};
+  }
+  return {limiter_.quota_status(principal, now), QuotaView::Source::kLocal};
+}
+
 struct QuotaCheck::Pending {
   QuotaRequest req;
   std::string command;  // req.command points here
@@ -75,14 +108,28 @@ void QuotaCheck::check_async(const QuotaRequest& req, std::function<void(QuotaAn
                   });
 }
 
+core::OutagePolicy QuotaCheck::outage_policy(const QuotaRequest& req) const {
+  core::Policy scratch;
+  core::OutagePolicy strictest = core::OutagePolicy::kDefault;
+  // Shadow limits never refuse, so their rules' policies do not either.
+  for (const core::CompiledLimit& limit : req.rules->resolve(req.principal, req.type, scratch)) {
+    if (limit.enforcement != core::Enforcement::kEnforce) continue;
+    const core::OutagePolicy own =
+        limit.outage == core::OutagePolicy::kDefault ? options_.outage : limit.outage;
+    strictest = std::max(strictest, own);  // the enum runs from lenient to strict
+  }
+  return strictest == core::OutagePolicy::kDefault ? options_.outage : strictest;
+}
+
 std::optional<core::Decision> QuotaCheck::outage_decision(const QuotaRequest& req,
                                                           core::Instant now) {
-  switch (options_.outage) {
-    case CounterOutage::kClosed:
+  switch (outage_policy(req)) {
+    case core::OutagePolicy::kDefault:
+    case core::OutagePolicy::kClosed:
       return std::nullopt;
-    case CounterOutage::kOpen:
+    case core::OutagePolicy::kOpen:
       return core::Decision{};
-    case CounterOutage::kLocal: {
+    case core::OutagePolicy::kLocal: {
       // Each live node counts its share of every rate and quota (concurrency is not scaled).
       const uint32_t nodes = options_.live_nodes ? std::max<uint32_t>(1, options_.live_nodes()) : 1;
       core::Principal share = req.principal;

@@ -10,9 +10,10 @@
 // below factor 1; at factor 0 a refusal or a wait, before any quota is consumed) and warns
 // when an admission takes a calendar quota past a warning threshold (exec/quota_warnings.h).
 //
-// When the counters cannot answer within their deadline, the outage policy decides
-// (GAIA_REDIS_FAILURE): closed refuses (503 with Retry-After), open admits, local counts in
-// this node's own limiter with every limit divided by the nodes that share it.
+// When the counters cannot answer within their deadline, the outage policy decides: the
+// strictest (closed > local > open) of the enforced limits' rules, a rule without one taking
+// the node's (GAIA_REDIS_FAILURE). Closed refuses (503 with Retry-After), open admits, local
+// counts in this node's own limiter with every limit divided by the nodes that share it.
 //
 // Ownership: borrows the limiter, counters, store, clock and observer, which must outlive it,
 // and the load signal and warning listener once set.
@@ -32,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/counter_backend.h"
@@ -114,16 +116,27 @@ class QuotaWarningListener {
                                 const QuotaWarning& warning, int64_t at_ms) = 0;
 };
 
+// The state of a principal's limits, as a quota view shows it.
+struct QuotaView {
+  // Where the figures come from: the only counters there are (one node's memory), the
+  // counters every node shares (Redis), or, while those do not answer, this node's own.
+  enum class Source { kMemory, kShared, kLocal };
+  std::vector<core::QuotaLine> lines;
+  Source source = Source::kMemory;
+};
+
+// "memory", "shared" or "local", as the API names a view's source.
+const char* source_name(QuotaView::Source source);
+
 // While the store refuses new work, clients are told to come back after this many seconds.
 inline constexpr int64_t kStorePausedRetryAfterS = 5;
 // While the counters do not answer (outage policy closed), likewise.
 inline constexpr int64_t kCountersUnavailableRetryAfterS = 1;
 
-// What a check does when the counters cannot answer in time (GAIA_REDIS_FAILURE).
-enum class CounterOutage { kClosed, kOpen, kLocal };
-
 struct QuotaCheckOptions {
-  CounterOutage outage = CounterOutage::kClosed;
+  // What a check does when the counters cannot answer in time, for the limits of rules that
+  // name no policy of their own (GAIA_REDIS_FAILURE); kDefault counts as kClosed.
+  core::OutagePolicy outage = core::OutagePolicy::kClosed;
   // kLocal: how many live nodes share the limits; each counts 1/n of them. Unset: 1.
   std::function<uint32_t()> live_nodes = nullptr;
   // The warning thresholds of each tier, where a rule names none of its own.
@@ -155,6 +168,11 @@ class QuotaCheck {
   // Where the checks count: the leases of held slots are renewed and given back there.
   core::CounterBackend& counters() { return counters_; }
 
+  // The state of every enforced limit of `principal` now, read from the counters checks
+  // count in, consuming nothing; while they do not answer within their deadline, this node's
+  // own figures (Source::kLocal). Waits as check() does.
+  QuotaView quota_view(const core::Principal& principal) const;
+
   // The rules checks are decided on now: how front ends find a command type's id.
   std::shared_ptr<const core::RuleSet> rules() const { return limiter_.rules(); }
 
@@ -185,9 +203,13 @@ class QuotaCheck {
                      QuotaAnswer answer);
   // The outage policy's decision while the counters cannot answer; nullopt: refuse (closed).
   std::optional<core::Decision> outage_decision(const QuotaRequest& req, core::Instant now);
+  // The policy `req` follows while the counters cannot answer: the strictest of its enforced
+  // limits' (their rules', else the node's); the node's when no limit is enforced.
+  core::OutagePolicy outage_policy(const QuotaRequest& req) const;
 
   core::Limiter& limiter_;
   core::LocalCounters local_;
+  const bool shared_;  // counting in a backend of their own, not `limiter_`
   core::CounterBackend& counters_;
   const QuotaCheckOptions options_;
   store::Store& store_;

@@ -44,6 +44,9 @@ std::optional<std::vector<uint8_t>> warn_at_from_json(const boost::json::value& 
   return out;
 }
 
+// By core::OutagePolicy; kDefault has no name (the field is absent).
+constexpr const char* kOutageNames[] = {"", "open", "local", "closed"};
+
 }  // namespace
 
 std::optional<int64_t> json_integer(const boost::json::value* v) {
@@ -146,6 +149,9 @@ boost::json::object rule_to_json(const core::Rule& rule) {
     for (uint8_t pct : *rule.warn_at_pct) warn_at.push_back(pct);
     out["warn_at"] = std::move(warn_at);
   }
+  if (rule.outage != core::OutagePolicy::kDefault) {
+    out["outage"] = kOutageNames[static_cast<int>(rule.outage)];
+  }
   return out;
 }
 
@@ -193,6 +199,16 @@ std::variant<core::Rule, core::FieldError> rule_from_json(const boost::json::val
                               " from 1 to 100"};
     }
     rule.warn_at_pct = std::move(*warn_at);
+  }
+  if (const boost::json::value* p = o.if_contains("outage"); p != nullptr && !p->is_null()) {
+    auto name = string_of(p);
+    for (auto policy :
+         {core::OutagePolicy::kOpen, core::OutagePolicy::kLocal, core::OutagePolicy::kClosed}) {
+      if (name == kOutageNames[static_cast<int>(policy)]) rule.outage = policy;
+    }
+    if (rule.outage == core::OutagePolicy::kDefault) {
+      return core::FieldError{"outage", "must be closed, open, local or null"};
+    }
   }
   const boost::json::value* limits = o.if_contains("limits");
   if (limits == nullptr || !limits->is_array())

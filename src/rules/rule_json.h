@@ -3,7 +3,10 @@
 //   {"subject":{"kind":"key","id":7},"command_type":"shell","enforcement":"enforce",
 //    "limits":[{"kind":"rate","amount":10,"window_ms":60000},
 //              {"kind":"calendar","period":"day","amount":500},
-//              {"kind":"concurrency","amount":2}]}
+//              {"kind":"concurrency","amount":2}],
+//    "outage":"open"}
+// "outage" (closed, open or local; absent or null: the node's GAIA_REDIS_FAILURE) is what a
+// check under the rule does while the shared counters do not answer.
 // Parsing names the field of the first problem, e.g. "limits[1].period".
 
 #include <boost/json/value.hpp>

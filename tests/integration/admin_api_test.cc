@@ -177,6 +177,24 @@ TEST_F(AdminApiTest, RuleChangesAreAuditedAndSurviveARestart) {
             1);
 }
 
+TEST_F(AdminApiTest, ARulesOutagePolicyIsListedOnlyWhenSetAndSurvivesARestart) {
+  auto created = call("POST", "/api/admin/quotas/config", kAdminKey,
+                      R"({"subject":{"kind":"global"},"command_type":"shell","outage":"local",)"
+                      R"("limits":[{"kind":"calendar","period":"day","amount":2}]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(json_of(created).at("outage"), "local");
+  const std::string path =
+      "/api/admin/quotas/config/" + std::to_string(json_of(created).at("id").to_number<int64_t>());
+  restart();
+  EXPECT_EQ(rules()[5].at("outage"), "local");
+  auto cleared = call("PUT", path, kAdminKey,
+                      R"({"subject":{"kind":"global"},"command_type":"shell","outage":null,)"
+                      R"("limits":[{"kind":"calendar","period":"day","amount":2}]})");
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_FALSE(json_of(cleared).as_object().contains("outage")) << cleared.body;
+  EXPECT_FALSE(rules()[5].as_object().contains("outage"));
+}
+
 TEST_F(AdminApiTest, BadRulesAreRefusedNamingTheFieldAndChangeNothing) {
   auto field = [&](std::string_view body) {
     return field_of(call("POST", "/api/admin/quotas/config", kAdminKey, body));
@@ -214,6 +232,12 @@ TEST_F(AdminApiTest, BadRulesAreRefusedNamingTheFieldAndChangeNothing) {
       field(
           R"({"name":7,"subject":{"kind":"global"},"limits":[{"kind":"concurrency","amount":1}]})"),
       "name");
+  for (const std::string outage : {R"("maybe")", "1", R"("")", R"("OPEN")"}) {
+    EXPECT_EQ(field(R"({"subject":{"kind":"global"},"outage":)" + outage +
+                    R"(,"limits":[{"kind":"concurrency","amount":1}]})"),
+              "outage")
+        << outage;
+  }
   // Two rules may not set the same limit for one subject and type.
   ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey, kShellDayOf2).status, 201);
   auto clash = call("POST", "/api/admin/quotas/config", kAdminKey, kShellDayOf2);

@@ -5,7 +5,9 @@
 // limit. A node killed with -9 while its commands hold slots gives them back when their
 // leases lapse, not before. With Redis paused (SIGSTOP) the closed policy answers 503 within
 // the deadline; with Redis killed the local policy shares the limit out among the live nodes,
-// and the open policy admits.
+// and the open policy admits. Every node's quota views show what Redis counted, whichever node
+// admitted. Envoy's rate limit service on the three nodes, driven concurrently by an
+// independent gRPC client (rls_storm.mjs), admits exactly the quota too.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,19 +20,13 @@
 #include <thread>
 #include <vector>
 
-#include "support/eventually.h"
-#include "support/gaia_nodes.h"
-#include "support/gaia_server_test.h"
-#include "support/postgres_cluster.h"
-#include "support/raw_http_client.h"
-#include "support/redis_server.h"
+#include "integration/redis_nodes_test.h"
+#include "support/cli_run.h"
 #include "support/streaming_call.h"
 
 namespace gaia::testing {
 namespace {
 
-const std::string kAdminKey = "redis-cluster-admin-key-0123456789abcdef";
-constexpr size_t kNodes = 3;
 constexpr int kChecks = 10'000;
 constexpr int kClientsPerNode = 4;  // keep-alive connections, each its own thread
 
@@ -44,77 +40,8 @@ struct Tally {
   std::atomic<int> other{0};  // anything else: none expected
 };
 
-class RedisClusterTest : public ::testing::Test {
+class RedisClusterTest : public RedisNodesTest {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    postgres_ = PostgresCluster::create(error).release();
-    ASSERT_NE(postgres_, nullptr) << error;
-  }
-  static void TearDownTestSuite() {
-    delete postgres_;
-    postgres_ = nullptr;
-  }
-
-  // The nodes count in a Redis of this test's own; a deadline a busy machine meets.
-  void start(const std::string& failure, std::vector<std::string> env = {}) {
-    std::string error;
-    redis_ = RedisServer::create({}, error);
-    ASSERT_TRUE(redis_) << error;
-    nodes_ = std::make_unique<GaiaNodes>(kAdminKey, postgres_->create_database());
-    env.insert(env.end(), {"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_FAILURE=" + failure,
-                           "GAIA_REDIS_DEADLINE_MS=300"});
-    ASSERT_TRUE(nodes_->start(kNodes, env));
-  }
-  void TearDown() override {
-    if (nodes_) {
-      EXPECT_TRUE(nodes_->stop());
-    }
-  }
-
-  RawResponse call(size_t node, std::string_view method, std::string_view path,
-                   std::string_view key, std::string_view body = {}) {
-    auto r = http_request(nodes_->port(node), method, path, key, body);
-    EXPECT_TRUE(r) << method << " " << path << " on node " << node << ": no answer";
-    return r ? *r : RawResponse{};
-  }
-  // A user made on node 0 and a key of it.
-  std::string user_key(const std::string& name) {
-    EXPECT_EQ(call(0, "POST", "/api/admin/users", kAdminKey,
-                   R"({"name":")" + name + R"(","tier":"default"})")
-                  .status,
-              201);
-    RawResponse made = call(0, "POST", "/api/admin/users/" + name + "/keys", kAdminKey, "{}");
-    EXPECT_EQ(made.status, 201) << made.body;
-    if (made.status != 201) return "";
-    return std::string(boost::json::parse(made.body).at("key").as_string());
-  }
-  // Whether `node` holds shell limit `policy` at `amount` for the user of `key`.
-  bool holds(size_t node, const std::string& key, const std::string& policy, int64_t amount) {
-    RawResponse r = call(node, "GET", "/api/v1/quota", key);
-    if (r.status != 200) return false;
-    const boost::json::value quota = boost::json::parse(r.body);
-    for (const boost::json::value& q : quota.at("quotas").as_array()) {
-      if (q.at("policy").as_string() == policy && q.at("limit").to_number<int64_t>() == amount) {
-        return true;
-      }
-    }
-    return false;
-  }
-  // Sets the global shell limits to `limits` (JSON) on node 0 and waits until every node
-  // holds `policy` at `amount`.
-  void limit_shell(const std::string& limits, const std::string& key, const std::string& policy,
-                   int64_t amount = 1000) {
-    RawResponse set =
-        call(0, "POST", "/api/admin/quotas/config", kAdminKey,
-             R"({"subject":{"kind":"global"},"command_type":"shell","limits":)" + limits + "}");
-    ASSERT_EQ(set.status, 201) << set.body;
-    for (size_t n = 0; n < kNodes; ++n) {
-      ASSERT_TRUE(eventually([&] { return holds(n, key, policy, amount); },
-                             std::chrono::seconds(15), std::chrono::milliseconds(50)))
-          << "node " << n << ": " << call(n, "GET", "/api/v1/quota", key).body;
-    }
-  }
   // kChecks checks of `cost` at once, spread evenly over the nodes.
   void storm(const std::string& key, int cost, Tally& tally) {
     const std::string body = R"({"type":"shell","cost":)" + std::to_string(cost) + "}";
@@ -154,19 +81,7 @@ class RedisClusterTest : public ::testing::Test {
     }
     EXPECT_EQ(tally.other, 0);
   }
-
-  RawResponse check(size_t node, const std::string& key, int cost = 1) {
-    return call(node, "POST", "/api/v1/check", key,
-                R"({"type":"shell","cost":)" + std::to_string(cost) + "}");
-  }
-
-  static PostgresCluster* postgres_;
-  std::unique_ptr<RedisServer> redis_;
-  TempDir proc_;
-  std::unique_ptr<GaiaNodes> nodes_;
 };
-
-PostgresCluster* RedisClusterTest::postgres_ = nullptr;
 
 TEST_F(RedisClusterTest, ThreeNodesAdmitExactlyTheDailyQuota) {
   start("closed");
@@ -289,17 +204,7 @@ TEST_F(RedisClusterTest, WithRedisKilledTheLocalPolicySharesTheLimitOutAmongTheL
   start("local");
   const std::string key = user_key("alice");
   limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
-  // Every node knows of the other two (heartbeats).
-  for (size_t n = 0; n < kNodes; ++n) {
-    ASSERT_TRUE(eventually(
-        [&] {
-          RawResponse r = call(n, "GET", "/api/admin/cluster", kAdminKey);
-          return r.status == 200 &&
-                 boost::json::parse(r.body).at("live_nodes").to_number<int64_t>() == 3;
-        },
-        std::chrono::seconds(20), std::chrono::milliseconds(100)))
-        << "node " << n;
-  }
+  wait_for_live_nodes();  // every node knows of the other two
   redis_->kill();
   Tally tally;
   storm(key, 1, tally);
@@ -318,6 +223,65 @@ TEST_F(RedisClusterTest, WithRedisKilledTheOpenPolicyAdmits) {
     RawResponse r = call(n, "POST", "/api/v1/check", key, R"({"type":"shell","cost":5})");
     EXPECT_EQ(r.status, 200) << "node " << n << ": " << r.body;
   }
+}
+
+// The `used` of the daily shell quota in a quota listing, -1 when absent.
+int64_t daily_used_in(const boost::json::array& quotas) {
+  for (const boost::json::value& q : quotas) {
+    if (q.at("policy").as_string() == "shell-day") return q.at("used").to_number<int64_t>();
+  }
+  return -1;
+}
+
+TEST_F(RedisClusterTest, EveryNodesQuotaViewsShowWhatRedisCounted) {
+  start("closed");
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":1000}])", key, "shell-day");
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(check(0, key).status, 200);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(check(1, key).status, 200);
+
+  // Node 2 admitted nothing itself.
+  const boost::json::value own = boost::json::parse(call(2, "GET", "/api/v1/quota", key).body);
+  EXPECT_EQ(daily_used_in(own.at("quotas").as_array()), 5) << own;
+  EXPECT_EQ(own.at("counters"), "shared");
+  const boost::json::value user =
+      boost::json::parse(call(2, "GET", "/api/admin/users/alice", kAdminKey).body);
+  EXPECT_EQ(daily_used_in(user.at("quota").as_array()), 5) << user;
+  EXPECT_EQ(user.at("counters"), "shared");
+  const boost::json::value usage = boost::json::parse(
+      call(2, "GET", "/api/admin/quotas/usage?user=alice&type=shell&period=day", kAdminKey).body);
+  ASSERT_EQ(usage.at("usage").as_array().size(), 1u) << usage;
+  EXPECT_EQ(usage.at("usage").as_array()[0].at("used"), 5) << usage;
+  EXPECT_EQ(usage.at("counters"), "shared");
+
+  // Redis away: the node's own figures, marked as such.
+  redis_->kill();
+  const boost::json::value local = boost::json::parse(call(2, "GET", "/api/v1/quota", key).body);
+  EXPECT_EQ(local.at("counters"), "local") << local;
+  EXPECT_EQ(daily_used_in(local.at("quotas").as_array()), 0) << local;
+}
+
+TEST_F(RedisClusterTest, EnvoysRateLimitServiceOnThreeNodesAdmitsExactlyTheQuota) {
+  start("closed", {"GAIA_RLS_PORT=0"});
+  const std::string key = user_key("alice");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":300}])", key, "shell-day", 300);
+  std::string addresses;
+  for (size_t n = 0; n < kNodes; ++n) {
+    const std::string prefix = "[INFO] Envoy rate limit service (gRPC) on ";
+    auto line = nodes_->process(n).read_line_starting(prefix);
+    ASSERT_TRUE(line) << "node " << n << ": " << nodes_->process(n).stdout_;
+    addresses += (n == 0 ? "" : ",") + line->substr(prefix.size());
+  }
+  // 1,000 calls, 48 in flight, over the three services in turn.
+  CliRun storm =
+      run_program(GAIA_NODE_PATH, {GAIA_RLS_STORM, addresses, key, "shell", "1000", "48"},
+                  {"PATH=/usr/bin:/bin"});
+  ASSERT_EQ(storm.exit_code, 0) << storm.out << storm.err;
+  const boost::json::value tally = boost::json::parse(storm.out);
+  EXPECT_EQ(tally.at("ok"), 300) << tally;
+  EXPECT_EQ(tally.at("over_limit"), 700) << tally;
+  EXPECT_EQ(tally.at("other"), 0) << tally;
+  EXPECT_EQ(daily_used(), "300");
 }
 
 }  // namespace

@@ -69,10 +69,14 @@ http::Response list_usage(const ApiContext& ctx, const http::Request& req) {
   const core::Instant now = ctx.clock.now();
   const int64_t wall_ms = core::to_ms(now.wall);
   std::vector<UsageRow> rows;
+  // Local as soon as one user's figures are (the shared counters did not answer).
+  exec::QuotaView::Source source = exec::QuotaView::Source::kMemory;
   for (const store::User& u : users) {
     std::vector<UsageRow> mine;
-    for (const core::QuotaLine& line :
-         ctx.limiter.quota_status({u.id, 0, u.tier, ctx.directory.limit_scale(u.id)}, now)) {
+    const exec::QuotaView view =
+        quota_view(ctx, {u.id, 0, u.tier, ctx.directory.limit_scale(u.id)});
+    if (source != exec::QuotaView::Source::kLocal) source = view.source;
+    for (const core::QuotaLine& line : view.lines) {
       const core::CompiledLimit& l = line.state.limit;
       if (l.kind != core::LimitKind::kCalendar) continue;
       if (period && l.period != *period) continue;
@@ -103,7 +107,9 @@ http::Response list_usage(const ApiContext& ctx, const http::Request& req) {
   }
   boost::json::value next = nullptr;
   if (last < rows.size()) next = last;
-  return http::json_response(200, {{"usage", std::move(out)}, {"next_offset", next}});
+  return http::json_response(
+      200,
+      {{"usage", std::move(out)}, {"next_offset", next}, {"counters", exec::source_name(source)}});
 }
 
 http::Response list_violations(const ApiContext& ctx, const http::Request& req) {

@@ -37,11 +37,14 @@ std::variant<store::User, http::Response> path_user(const ApiContext& ctx,
   return *user;
 }
 
-boost::json::array quota_json(const ApiContext& ctx, const store::User& user) {
+exec::QuotaView user_quota(const ApiContext& ctx, const store::User& user) {
+  return quota_view(ctx, {user.id, 0, user.tier, ctx.directory.limit_scale(user.id)});
+}
+
+boost::json::array quota_json(const ApiContext& ctx, const exec::QuotaView& view) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   boost::json::array quota;
-  for (const core::QuotaLine& line : ctx.limiter.quota_status(
-           {user.id, 0, user.tier, ctx.directory.limit_scale(user.id)}, ctx.clock.now())) {
+  for (const core::QuotaLine& line : view.lines) {
     quota.push_back(http::limit_json(line.state, *rules));
   }
   return quota;
@@ -94,9 +97,11 @@ http::Response show_user(const ApiContext& ctx, reputation::ReputationBook& repu
   for (const store::ApiKey& k : keys.value()) {
     if (k.user_id == user.id) key_list.push_back(key_json(k));
   }
+  const exec::QuotaView quota = user_quota(ctx, user);
   boost::json::object out{{"user", user_json(user)},
                           {"keys", std::move(key_list)},
-                          {"quota", quota_json(ctx, user)},
+                          {"quota", quota_json(ctx, quota)},
+                          {"counters", exec::source_name(quota.source)},
                           {"reputation", reputation.to_json(user.name)},
                           {"overrides", rules_json(ctx.rules.user_rules(user.id))}};
   if (ctx.load != nullptr) {
@@ -153,7 +158,7 @@ http::Response reset_usage(const ApiContext& ctx, const http::Request& req) {
   // Usage still queued must reach the database before its rows are deleted, or it would
   // come back at the next start.
   if (core::Status s = ctx.store.flush(); !s.ok()) return store_failure(s);
-  const boost::json::array before = quota_json(ctx, user);
+  const boost::json::array before = quota_json(ctx, user_quota(ctx, user));
   const int64_t wall_ms = core::to_ms(ctx.clock.now().wall);
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   // The earliest day of a current period: a week may begin in the previous month.
@@ -171,7 +176,7 @@ http::Response reset_usage(const ApiContext& ctx, const http::Request& req) {
   auto deleted = ctx.store.delete_usage(user.id, since);
   if (!deleted.ok()) return store_failure(deleted.status());
   const size_t cleared = ctx.limiter.reset_user(user.id, key_ids) + *shared_cleared;
-  boost::json::array after = quota_json(ctx, user);
+  boost::json::array after = quota_json(ctx, user_quota(ctx, user));
   audit_change(ctx, caller, "user.reset", user.name, before, after);
   announce_change(ctx, "user", "reset", user.name, caller);
   return http::json_response(200, {{"user", user.name},

@@ -1,5 +1,8 @@
 #include "cluster/redis/check_call.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace gaia::cluster::redis {
 namespace {
 
@@ -61,6 +64,24 @@ bool read_state(const Reply& reply, size_t at, const core::Policy& policy, core:
   return true;
 }
 
+// A limit as gaia_check and gaia_peek take it: kind, enforced, amount, then a window's width,
+// or the ends of the calendar period `wall_ms` is in and of the next.
+void push_limit(std::vector<std::string>& argv, const core::Calendar& calendar,
+                const core::CompiledLimit& limit, int64_t wall_ms) {
+  argv.push_back(std::string(1, kind_letter(limit.kind)));
+  argv.push_back(limit.enforcement == core::Enforcement::kEnforce ? "1" : "0");
+  argv.push_back(std::to_string(limit.amount));
+  int64_t p1 = 0, p2 = 0;
+  if (limit.kind == core::LimitKind::kRate) {
+    p1 = limit.window_ms;
+  } else if (limit.kind == core::LimitKind::kCalendar) {
+    p1 = calendar.period_at(limit.period, wall_ms).end_ms;
+    p2 = calendar.period_at(limit.period, p1).end_ms;
+  }
+  argv.push_back(std::to_string(p1));
+  argv.push_back(std::to_string(p2));
+}
+
 }  // namespace
 
 std::string counter_key(const core::RuleSet& rules, const core::CompiledLimit& limit,
@@ -95,19 +116,7 @@ std::vector<std::string> check_argv(const CheckCall& call) {
   argv.push_back(std::to_string(call.lease_id));
   argv.push_back(std::to_string(call.lease_ttl_ms));
   for (const core::CompiledLimit& limit : policy) {
-    argv.push_back(std::string(1, kind_letter(limit.kind)));
-    argv.push_back(limit.enforcement == core::Enforcement::kEnforce ? "1" : "0");
-    argv.push_back(std::to_string(limit.amount));
-    int64_t p1 = 0, p2 = 0;
-    if (limit.kind == core::LimitKind::kRate) {
-      p1 = limit.window_ms;
-    } else if (limit.kind == core::LimitKind::kCalendar) {
-      const core::Calendar& calendar = call.rules->calendar();
-      p1 = calendar.period_at(limit.period, call.wall_ms).end_ms;
-      p2 = calendar.period_at(limit.period, p1).end_ms;
-    }
-    argv.push_back(std::to_string(p1));
-    argv.push_back(std::to_string(p2));
+    push_limit(argv, call.rules->calendar(), limit, call.wall_ms);
   }
   return argv;
 }
@@ -146,6 +155,44 @@ std::optional<core::Decision> read_decision(const Reply& reply, const CheckCall&
         core::BlockKey::for_limit(policy.limits[index], call.req.principal);
   }
   return d;
+}
+
+std::vector<std::string> peek_argv(const core::RuleSet& rules,
+                                   const std::vector<core::QuotaLine>& lines,
+                                   const core::Principal& principal, int64_t wall_ms,
+                                   std::optional<int64_t> now_ms,
+                                   int64_t concurrency_retry_after_ms) {
+  std::vector<std::string> keys;
+  keys.reserve(lines.size());
+  for (const core::QuotaLine& line : lines) {
+    keys.push_back(counter_key(rules, line.state.limit, principal));
+  }
+  std::vector<std::string> argv = fcall("gaia_peek", std::move(keys));
+  argv.push_back(time_arg(now_ms));
+  argv.push_back(std::to_string(concurrency_retry_after_ms));
+  for (const core::QuotaLine& line : lines) {
+    push_limit(argv, rules.calendar(), line.state.limit, wall_ms);
+  }
+  return argv;
+}
+
+bool read_peek(const Reply& reply, std::vector<core::QuotaLine>& lines) {
+  if (reply.kind != Reply::Kind::kArray || reply.elements.size() != 3 * lines.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    int64_t used, retry, reset;
+    if (!integer_at(reply, 3 * i, used) || !integer_at(reply, 3 * i + 1, retry) ||
+        !integer_at(reply, 3 * i + 2, reset) || used < 0) {
+      return false;
+    }
+    core::LimitState& state = lines[i].state;
+    state.used = static_cast<uint32_t>(std::min<int64_t>(used, UINT32_MAX));
+    state.remaining = state.used >= state.limit.amount ? 0 : state.limit.amount - state.used;
+    state.retry_after_ms = retry;
+    state.reset_ms = reset;
+  }
+  return true;
 }
 
 std::vector<std::string> renew_argv(const core::RuleSet& rules, const core::Lease& lease,

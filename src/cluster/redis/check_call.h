@@ -42,6 +42,16 @@ std::vector<std::string> check_argv(const CheckCall& call);
 // The decision of a gaia_check reply, or nullopt when the reply is not one.
 std::optional<core::Decision> read_decision(const Reply& reply, const CheckCall& call);
 
+// FCALL gaia_peek (read-only) for `lines` (core::quota_limits of `principal`), the calendar
+// periods those of the node's wall time `wall_ms`.
+std::vector<std::string> peek_argv(const core::RuleSet& rules,
+                                   const std::vector<core::QuotaLine>& lines,
+                                   const core::Principal& principal, int64_t wall_ms,
+                                   std::optional<int64_t> now_ms,
+                                   int64_t concurrency_retry_after_ms);
+// Fills the state of each of `lines` from a gaia_peek reply; false when the reply is not one.
+bool read_peek(const Reply& reply, std::vector<core::QuotaLine>& lines);
+
 // FCALL gaia_renew / gaia_release for the slots of `lease`.
 std::vector<std::string> renew_argv(const core::RuleSet& rules, const core::Lease& lease,
                                     int64_t ttl_ms, std::optional<int64_t> now_ms);

@@ -115,6 +115,27 @@ void RedisCounterBackend::restore(const core::CheckRequest& req, int64_t at_ms, 
   if (argv) caller_.call(std::move(*argv), kBackgroundDeadline, [](CallResult) {});
 }
 
+void RedisCounterBackend::peek(const core::Principal& principal, core::Instant now, PeekDone done) {
+  std::shared_ptr<const core::RuleSet> rules = rules_.rules();
+  std::vector<core::QuotaLine> lines = core::quota_limits(*rules, principal);
+  if (lines.empty()) {
+    done(std::move(lines));
+    return;
+  }
+  auto argv = peek_argv(*rules, lines, principal, core::to_ms(now.wall), time_arg(now),
+                        options_.concurrency_retry_after_ms);
+  caller_.call(std::move(argv), options_.deadline,
+               [this, lines = std::move(lines), done = std::move(done)](CallResult r) mutable {
+                 if (r.error == CallError::kNone && is_missing_function(r.reply)) {
+                   load([](bool) {});  // as for a check: for the calls that follow
+                 } else if (r.error == CallError::kNone && read_peek(r.reply, lines)) {
+                   done(std::move(lines));
+                   return;
+                 }
+                 done(std::nullopt);
+               });
+}
+
 void RedisCounterBackend::load(std::function<void(bool)> done) {
   if (loading_.exchange(true)) {
     done(false);  // a load is under way

@@ -46,6 +46,8 @@ class RedisCounterBackend final : public core::CounterBackend {
   void renew(const core::Lease& lease, core::Instant now) override;
   void release(const core::Lease& lease) override;
   void restore(const core::CheckRequest& req, int64_t at_ms, core::Instant now) override;
+  // One FCALL of gaia_peek (read-only) with the check's deadline.
+  void peek(const core::Principal& principal, core::Instant now, PeekDone done) override;
 
   // Loads (or replaces) the function library; `done` gets whether Redis took it. Called at
   // start; a check that finds the library missing (Redis restarted) calls it again.

@@ -333,3 +333,44 @@ redis.register_function('gaia_renew', renew)
 redis.register_function('gaia_release', release)
 redis.register_function('gaia_restore', restore)
 redis.register_function('gaia_epoch', epoch)
+
+-- Reading without consuming (core::Limiter::quota_status) ------------------------------------
+
+-- Slots held by leases that have not lapsed, read only: lapsed ones are left for the next
+-- check to remove.
+local function count_running(key, now)
+  local running = 0
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '(' .. now, '+inf')) do
+    running = running + tonumber(string.match(member, ':(%d+)$'))
+  end
+  return running
+end
+
+-- KEYS: one counter per limit. ARGV: now_ms ('' = Redis TIME), concurrency_retry_ms, then per
+-- limit as gaia_check: kind, enforced, amount, p1, p2.
+-- Returns per limit, as a check of one unit would find it now: used, retry_after_ms,
+-- reset_ms. Writes nothing (registered no-writes, so a replica or a read-only call may run it).
+local function peek(keys, args)
+  local now = clock(args[1])
+  local concurrency_retry_ms = tonumber(args[2])
+  local out = {}
+  for i, key in ipairs(keys) do
+    local a = 2 + (i - 1) * 5
+    local lim = { kind = args[a + 1], amount = tonumber(args[a + 3]), p1 = tonumber(args[a + 4]),
+                  p2 = tonumber(args[a + 5]) }
+    if lim.kind == 'r' then
+      lim.c = load_rate(key, lim.p1)
+    elseif lim.kind == 'c' then
+      lim.c = load_calendar(key)
+    else
+      lim.c = { kind = 'n', running = count_running(key, now) }
+    end
+    local retry = refresh(lim, 1, now, concurrency_retry_ms)
+    out[#out + 1] = used_of(lim)
+    out[#out + 1] = retry
+    out[#out + 1] = reset_of(lim, now)
+  end
+  return out
+end
+
+redis.register_function{ function_name = 'gaia_peek', callback = peek, flags = { 'no-writes' } }

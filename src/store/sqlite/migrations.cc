@@ -240,6 +240,10 @@ CREATE TABLE dead_letters (
     {11, R"sql(
 ALTER TABLE users ADD COLUMN webhook_url TEXT;
 )sql"},
+    // Rule bodies may name their own outage policy ("outage"). Nothing to alter: the body is
+    // the rule's JSON. The version keeps a binary that does not know the field, and would
+    // follow GAIA_REDIS_FAILURE for every rule, off a database whose rules may name one.
+    {12, "SELECT 1;\n"},
 };
 
 core::Result<int> current_version(Connection& db) {

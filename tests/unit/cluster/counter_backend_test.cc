@@ -1,7 +1,8 @@
 // RedisCounterBackend on a real redis-server: concurrency leases that lapse and are renewed
 // (a renewal or a release after the lapse changes nothing), the node's refusal note, the
-// library reloaded after Redis lost it, the epoch that names the node which restores, and an
-// undecided answer when Redis cannot be reached.
+// library reloaded after Redis lost it, the epoch that names the node which restores, an
+// undecided answer when Redis cannot be reached, and the quota status read from Redis
+// (gaia_peek) as the limiter shows its own, consuming nothing.
 
 #include "cluster/redis/counter_backend.h"
 
@@ -141,6 +142,52 @@ TEST_F(CounterBackendTest, ARefusalIsAnsweredFromTheNoteUntilTheLimitFrees) {
   EXPECT_TRUE(later.decision.allowed);
 }
 
+TEST_F(CounterBackendTest, APeekShowsWhatTheLimiterShowsOfTheSameChecksAndCountsNothing) {
+  auto rules =
+      testing::compile_or_die({rule_for(kGlobal, "shell",
+                                        {LimitSpec::calendar(5, core::CalendarPeriod::kDay),
+                                         LimitSpec::rate(3, 10s), LimitSpec::concurrency(2)})});
+  core::Limiter limiter(rules, {});
+  core::Limiter mirror(rules, {});
+  auto redis = backend(limiter, {.note_capacity = 0});
+  std::vector<core::Lease> held;  // both slots, by two running commands
+  for (int64_t ms : {kStart, kStart + 4'000}) {
+    core::CheckResult r = check(*redis, ms);
+    ASSERT_TRUE(r.decision.allowed);
+    held.push_back(r.decision.lease);
+    ASSERT_TRUE(mirror.check({kAlice, kShell, 1}, at(ms)).allowed);
+  }
+  auto peek = [&](int64_t ms) {
+    std::optional<std::vector<core::QuotaLine>> lines;
+    redis->peek(kAlice, at(ms), [&](std::optional<std::vector<core::QuotaLine>> l) { lines = l; });
+    return lines;
+  };
+  for (int64_t ms : {kStart + 5'000, kStart + 5'000, kStart + 12'000}) {
+    auto lines = peek(ms);
+    ASSERT_TRUE(lines);
+    const std::vector<core::QuotaLine> expected = mirror.quota_status(kAlice, at(ms));
+    ASSERT_EQ(lines->size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const core::LimitState& got = (*lines)[i].state;
+      const core::LimitState& want = expected[i].state;
+      EXPECT_EQ((*lines)[i].type, expected[i].type) << i;
+      EXPECT_EQ(got.limit.kind, want.limit.kind) << i;
+      EXPECT_EQ(got.used, want.used) << i << " at " << ms - kStart;
+      EXPECT_EQ(got.remaining, want.remaining) << i << " at " << ms - kStart;
+      EXPECT_EQ(got.retry_after_ms, want.retry_after_ms) << i << " at " << ms - kStart;
+      EXPECT_EQ(got.reset_ms, want.reset_ms) << i << " at " << ms - kStart;
+    }
+  }
+  // Peeking counted nothing: the day's 5 still hold the 3 left.
+  for (const core::Lease& lease : held) redis->release(lease);
+  for (int i = 0; i < 3; ++i) {
+    core::CheckResult r = check(*redis, kStart + 20'000 + i);
+    EXPECT_TRUE(r.decision.allowed) << i;
+    redis->release(r.decision.lease);
+  }
+  EXPECT_FALSE(check(*redis, kStart + 20'010).decision.allowed);
+}
+
 TEST_F(CounterBackendTest, AConcurrencyRefusalIsNotNoted) {
   core::Limiter limiter(
       testing::compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::concurrency(1)})}), {});
@@ -193,6 +240,20 @@ TEST(CounterBackendUnreachableTest, ACheckRedisCannotAnswerIsUndecided) {
   redis.check({kAlice, kShell, 1}, {core::MonoTime(1h), core::WallTime(1h)},
               [&](const core::CheckResult& r) { result = r; });
   EXPECT_FALSE(result.decided);
+}
+
+TEST(CounterBackendUnreachableTest, APeekRedisCannotAnswerHasNoFigures) {
+  testing::HiredisCaller nowhere(testing::refused_port());
+  core::Limiter limiter(
+      testing::compile_or_die({rule_for(kGlobal, "shell", {LimitSpec::rate(5, 1s)})}), {});
+  RedisCounterBackend redis(nowhere, limiter, {});
+  bool answered = false;
+  redis.peek(kAlice, {core::MonoTime(1h), core::WallTime(1h)},
+             [&](std::optional<std::vector<core::QuotaLine>> lines) {
+               answered = true;
+               EXPECT_FALSE(lines);
+             });
+  EXPECT_TRUE(answered);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // QuotaCheck when the counters cannot answer in time: the outage policy decides (closed
 // refuses with Retry-After and records nothing, open admits, local counts a share of every
-// limit in the node's own limiter). The counters here stand in for a Redis that is away: they
-// answer every check undecided, as cluster/redis's backend does past its deadline.
+// limit in the node's own limiter), the strictest of the check's rules' where they name one. The
+// counters here stand in for a Redis that is away: they answer every check undecided, as
+// cluster/redis's backend does past its deadline.
 
 #include <gtest/gtest.h>
 
@@ -24,6 +25,7 @@ class Unanswered final : public core::CounterBackend {
   void renew(const core::Lease&, core::Instant) override {}
   void release(const core::Lease&) override {}
   void restore(const core::CheckRequest&, int64_t, core::Instant) override {}
+  void peek(const core::Principal&, core::Instant, PeekDone done) override { done(std::nullopt); }
 };
 
 class Quiet final : public CheckObserver {
@@ -45,6 +47,18 @@ class QuotaOutageTest : public ::testing::Test {
         core::LimiterOptions{});
   }
 
+  // User 1's shell rules become `rules`.
+  void use_rules(std::vector<core::Rule> rules) {
+    limiter_->set_rules(testing::compile_or_die(std::move(rules)));
+  }
+  static core::Rule shell_rule(core::Subject subject, core::LimitSpec limit,
+                               core::OutagePolicy outage,
+                               core::Enforcement enforcement = core::Enforcement::kEnforce) {
+    core::Rule rule = testing::rule_for(subject, "shell", {limit});
+    rule.outage = outage;
+    rule.enforcement = enforcement;
+    return rule;
+  }
   QuotaCheck quota(QuotaCheckOptions options) {
     return QuotaCheck(*limiter_, away_, *store_, clock_, observer_, std::move(options));
   }
@@ -80,7 +94,7 @@ class QuotaOutageTest : public ::testing::Test {
 };
 
 TEST_F(QuotaOutageTest, ClosedRefusesWithRetryAfterAndRecordsNothing) {
-  QuotaCheck closed = quota({.outage = CounterOutage::kClosed});
+  QuotaCheck closed = quota({.outage = core::OutagePolicy::kClosed});
   QuotaAnswer a = check(closed);
   EXPECT_EQ(a.outcome, QuotaOutcome::kCountersUnavailable);
   EXPECT_EQ(a.retry_after_s, kCountersUnavailableRetryAfterS);
@@ -92,19 +106,68 @@ TEST_F(QuotaOutageTest, ClosedRefusesWithRetryAfterAndRecordsNothing) {
 }
 
 TEST_F(QuotaOutageTest, OpenAdmitsAndRecordsTheUsage) {
-  QuotaCheck open = quota({.outage = CounterOutage::kOpen});
+  QuotaCheck open = quota({.outage = core::OutagePolicy::kOpen});
   EXPECT_EQ(admitted(open, 5), 5);
   EXPECT_EQ(stored_usage(), 5u);
 }
 
 TEST_F(QuotaOutageTest, LocalCountsTheWholeLimitOnOneNode) {
-  QuotaCheck local = quota({.outage = CounterOutage::kLocal});
+  QuotaCheck local = quota({.outage = core::OutagePolicy::kLocal});
   EXPECT_EQ(admitted(local, 5), 3);
 }
 
 TEST_F(QuotaOutageTest, LocalCountsItsShareOfTheLimitAmongLiveNodes) {
-  QuotaCheck local = quota({.outage = CounterOutage::kLocal, .live_nodes = [] { return 3u; }});
+  QuotaCheck local = quota({.outage = core::OutagePolicy::kLocal, .live_nodes = [] { return 3u; }});
   EXPECT_EQ(admitted(local, 5), 1);  // 3 a day over 3 nodes
+}
+
+TEST_F(QuotaOutageTest, ARuleThatSaysOpenAdmitsWhereTheNodeSaysClosed) {
+  use_rules({shell_rule(testing::user_subject(1),
+                        core::LimitSpec::calendar(3, core::CalendarPeriod::kDay),
+                        core::OutagePolicy::kOpen)});
+  QuotaCheck closed = quota({.outage = core::OutagePolicy::kClosed});
+  EXPECT_EQ(admitted(closed, 5), 5);
+}
+
+TEST_F(QuotaOutageTest, ARuleThatSaysClosedRefusesWhereTheNodeSaysOpen) {
+  use_rules({shell_rule(testing::user_subject(1),
+                        core::LimitSpec::calendar(3, core::CalendarPeriod::kDay),
+                        core::OutagePolicy::kClosed)});
+  QuotaCheck open = quota({.outage = core::OutagePolicy::kOpen});
+  EXPECT_EQ(check(open).outcome, QuotaOutcome::kCountersUnavailable);
+  EXPECT_EQ(stored_usage(), 0u);
+}
+
+TEST_F(QuotaOutageTest, TheStrictestRuleOfTheCheckDecides) {
+  // Open for the day's quota, local for the minute's window: local, so the day's 3 hold.
+  use_rules({shell_rule(testing::user_subject(1),
+                        core::LimitSpec::calendar(3, core::CalendarPeriod::kDay),
+                        core::OutagePolicy::kOpen),
+             shell_rule({}, core::LimitSpec::rate(100, std::chrono::minutes(1)),
+                        core::OutagePolicy::kLocal)});
+  QuotaCheck open = quota({.outage = core::OutagePolicy::kOpen});
+  EXPECT_EQ(admitted(open, 5), 3);
+}
+
+TEST_F(QuotaOutageTest, ARuleWithoutAPolicyOfItsOwnTakesTheNodes) {
+  // The node's closed is stricter than the other rule's open.
+  use_rules({shell_rule(testing::user_subject(1),
+                        core::LimitSpec::calendar(3, core::CalendarPeriod::kDay),
+                        core::OutagePolicy::kOpen),
+             shell_rule({}, core::LimitSpec::rate(100, std::chrono::minutes(1)),
+                        core::OutagePolicy::kDefault)});
+  QuotaCheck closed = quota({.outage = core::OutagePolicy::kClosed});
+  EXPECT_EQ(check(closed).outcome, QuotaOutcome::kCountersUnavailable);
+}
+
+TEST_F(QuotaOutageTest, AShadowRulesPolicyDoesNotDecide) {
+  use_rules({shell_rule(testing::user_subject(1),
+                        core::LimitSpec::calendar(3, core::CalendarPeriod::kDay),
+                        core::OutagePolicy::kOpen),
+             shell_rule({}, core::LimitSpec::rate(100, std::chrono::minutes(1)),
+                        core::OutagePolicy::kClosed, core::Enforcement::kShadow)});
+  QuotaCheck closed = quota({.outage = core::OutagePolicy::kClosed});
+  EXPECT_EQ(admitted(closed, 5), 5);
 }
 
 }  // namespace

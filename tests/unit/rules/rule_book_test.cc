@@ -155,6 +155,22 @@ TEST_F(RuleBookTest, UpdateAndRemoveReachTheLimiterAndSurviveAReload) {
       core::StatusCode::kNotFound);
 }
 
+TEST_F(RuleBookTest, ARulesOutagePolicyIsStoredAndReachesItsLimits) {
+  core::Rule open = rule(kGlobal, "shell", {LimitSpec::calendar(100, CalendarPeriod::kDay)});
+  open.outage = core::OutagePolicy::kOpen;
+  auto created = book_->create(open, 1000);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  load();  // from the store
+  EXPECT_EQ(book_->find(created->id)->rule.outage, core::OutagePolicy::kOpen);
+  for (const core::QuotaLine& line : limiter_.quota_status(kAlice, clock_.now())) {
+    const core::CompiledLimit& l = line.state.limit;
+    const bool mine =
+        line.type == 0 && l.kind == core::LimitKind::kCalendar && l.period == CalendarPeriod::kDay;
+    EXPECT_EQ(l.outage, mine ? core::OutagePolicy::kOpen : core::OutagePolicy::kDefault)
+        << core::period_name(l.period);
+  }
+}
+
 TEST_F(RuleBookTest, InvalidRulesNameTheFieldAndChangeNothing) {
   auto bad_type = book_->create(rule(kGlobal, "dance", {LimitSpec::concurrency(1)}), 1);
   EXPECT_EQ(bad_type.status().message(), "command_type: unknown type \"dance\"");

@@ -594,6 +594,7 @@ export class UsersTab {
             h('th', {}, 'type'),
             h('th', {}, 'limits'),
             h('th', {}, 'mode'),
+            h('th', { title: 'while the shared counters (Redis) do not answer' }, 'outage'),
             h('th'),
           ),
         ),
@@ -622,6 +623,14 @@ export class UsersTab {
       );
       return input;
     });
+    // While Redis does not answer: the rule's own policy, or the server's (GAIA_REDIS_FAILURE).
+    const outage = h(
+      'select',
+      { class: 'rule-outage', 'aria-label': 'while the shared counters are away' },
+      ['', 'closed', 'local', 'open'].map((p) =>
+        h('option', { value: p, selected: (rule.outage || '') === p }, p || 'server default'),
+      ),
+    );
     // A built-in rule is read-only: saving it creates a stored rule for the same subject and
     // command type, which overrides it.
     const save = h(
@@ -633,6 +642,7 @@ export class UsersTab {
       const updated = {
         ...rule,
         limits: (rule.limits || []).map((l, i) => ({ ...l, amount: Number(inputs[i].value) })),
+        outage: outage.value || null,
       };
       for (const k of ['id', 'builtin', 'overridden', 'updated_at_ms']) delete updated[k];
       try {
@@ -675,6 +685,7 @@ export class UsersTab {
       h('td', {}, rule.command_type || 'every type'),
       limits,
       h('td', {}, rule.enforcement || 'enforce'),
+      h('td', {}, outage),
       h('td', {}, save, ' ', del),
     );
   }
