@@ -240,6 +240,25 @@ CREATE TABLE dead_letters (
     {11, R"sql(
 ALTER TABLE users ADD COLUMN webhook_url TEXT;
 )sql"},
+    // Refusals stored as episodes (store/violation_store.h): one row per (user, key, type,
+    // deciding limit, second), with its count and first time (at_ms is the last). Existing
+    // rows are folded by the same grain: the first of each group and second takes the group's
+    // count and times and keeps its id and command (the sample); the others go. Every old
+    // violation is still counted.
+    {12, R"sql(
+ALTER TABLE violations ADD COLUMN second INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE violations ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE violations ADD COLUMN first_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE violations SET second = at_ms / 1000, first_ms = at_ms;
+UPDATE violations SET count = g.n, first_ms = g.first_ms, at_ms = g.last_ms
+  FROM (SELECT MIN(id) AS first_id, COUNT(*) AS n, MIN(at_ms) AS first_ms, MAX(at_ms) AS last_ms
+        FROM violations GROUP BY user_id, key_id, type, limit_name, second) AS g
+  WHERE violations.id = g.first_id AND g.n > 1;
+DELETE FROM violations WHERE id NOT IN
+  (SELECT MIN(id) FROM violations GROUP BY user_id, key_id, type, limit_name, second);
+CREATE UNIQUE INDEX violations_by_episode
+  ON violations(user_id, key_id, type, limit_name, second);
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {
