@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "support/eventually.h"
@@ -361,6 +362,20 @@ TEST_F(AdminApiTest, ViolationsAreFilteredAndPagedNewestFirst) {
   EXPECT_EQ(field_of(call("GET", "/api/admin/quotas/violations?limit=1001")), "limit");
   EXPECT_EQ(field_of(call("GET", "/api/admin/quotas/violations?before=0")), "before");
   EXPECT_EQ(call("GET", "/api/admin/quotas/violations?user=nobody").status, 404);
+  EXPECT_EQ(field_of(call("GET", "/api/admin/quotas/violations?format=xml")), "format");
+
+  // The same page as CSV: a header row with the episode's columns, then one record each.
+  auto csv = call("GET", "/api/admin/quotas/violations?format=csv&type=code");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_TRUE(csv.headers["content-type"].starts_with("text/csv")) << csv.headers["content-type"];
+  const std::string header =
+      "id,user,user_id,key_id,type,limit,command,at_ms,count,first_at,last_at\r\n";
+  ASSERT_TRUE(csv.body.starts_with(header)) << csv.body;
+  const std::string record = csv.body.substr(header.size());
+  EXPECT_NE(record.find(",bob,"), std::string::npos) << record;
+  EXPECT_NE(record.find(",code,code-day,"), std::string::npos) << record;
+  EXPECT_TRUE(record.ends_with("\r\n")) << record;
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 2);
 }
 
 TEST_F(AdminApiTest, UsersAreSearchedFilteredByTierAndPaged) {

@@ -130,6 +130,14 @@ uint64_t flood(uint16_t port, const std::vector<std::string>& keys,
   return refused;
 }
 
+// The refusals a report's rows count.
+uint64_t refused_in(const RawResponse& report) {
+  const boost::json::value v = boost::json::parse(report.body);
+  uint64_t n = 0;
+  for (const auto& row : v.at("rows").as_array()) n += row.at("count").to_number<uint64_t>();
+  return n;
+}
+
 // The flood is bounded in time (about two seconds), so the bound is too: every user's
 // refusals of one second are one row (an episode), and a row with its index entries takes
 // well under 2 KiB; a flood stored one row per refusal (about 170 bytes of row alone) grows
@@ -176,26 +184,19 @@ TEST_F(BoundedTest, AFloodOfRefusalsGrowsTheDatabaseByUsersTimesSecondsAndIsCoun
   RawResponse report = call(
       "GET", "/api/admin/quotas/analytics?outcome=refused&bucket=day&metrics=count", kAdminKey);
   ASSERT_EQ(report.status, 200) << report.body;
-  uint64_t reported = 0;
-  for (const auto& row : boost::json::parse(report.body).at("rows").as_array()) {
-    reported += row.at("count").to_number<uint64_t>();
-  }
-  EXPECT_EQ(reported, sent);
+  EXPECT_EQ(refused_in(report), sent);
   // A rebuild from the stored episodes counts the same.
   RawResponse rebuilt = call("POST", "/api/admin/analytics/rebuild", kAdminKey, "{}");
   ASSERT_EQ(rebuilt.status, 200) << rebuilt.body;
   EXPECT_EQ(boost::json::parse(rebuilt.body).at("violations").to_number<uint64_t>(), sent);
   report = call("GET", "/api/admin/quotas/analytics?outcome=refused&bucket=day&metrics=count",
                 kAdminKey);
-  reported = 0;
-  for (const auto& row : boost::json::parse(report.body).at("rows").as_array()) {
-    reported += row.at("count").to_number<uint64_t>();
-  }
-  EXPECT_EQ(reported, sent);
+  EXPECT_EQ(refused_in(report), sent);
   // The repeat-violator detector: every user, their refusals summed.
   RawResponse violators = call("GET", "/api/admin/analytics/violators", kAdminKey);
   ASSERT_EQ(violators.status, 200) << violators.body;
-  const boost::json::array& items = boost::json::parse(violators.body).at("items").as_array();
+  const boost::json::value found = boost::json::parse(violators.body);
+  const boost::json::array& items = found.at("items").as_array();
   EXPECT_EQ(items.size(), kUsers);
   double flagged = 0;
   for (const auto& item : items) flagged += item.at("value").to_number<double>();
