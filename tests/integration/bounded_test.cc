@@ -161,6 +161,9 @@ TEST_F(BoundedTest, AFloodOfRefusalsGrowsTheDatabaseByUsersTimesSecondsAndIsCoun
   ASSERT_GT(sent, 2'000u) << "too few refusals to tell rows from episodes";
 
   const uint64_t growth = database_bytes(db_path()) - before;
+  RecordProperty("refusals", std::to_string(sent));
+  RecordProperty("growth_bytes", std::to_string(growth));
+  RecordProperty("episodes", std::to_string(count_rows("SELECT COUNT(*) FROM violations")));
   const uint64_t bound = kUsers * static_cast<uint64_t>(seconds) * 2048 + 256 * 1024;
   EXPECT_LT(growth, bound) << sent << " refusals in about " << seconds << " s";
   EXPECT_LE(count_rows("SELECT COUNT(*) FROM violations"), static_cast<int64_t>(kUsers) * seconds);
