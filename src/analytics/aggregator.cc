@@ -48,7 +48,7 @@ void Aggregator::on_violation(const store::Violation& v) {
   Shard& shard = shard_for(v.user_id);
   {
     core::MutexLock lock(shard.mu);
-    ++entry(shard, key).count;
+    entry(shard, key).add_counts(v.count, 0);  // an episode counts its refusals
   }
   events_.fetch_add(1, std::memory_order_relaxed);
 }

@@ -113,9 +113,9 @@ core::Result<RebuildStats> Rollup::rebuild(int64_t from_ms, int64_t to_ms, int64
     scanned = store_.scan_violations(d.start_ms, d.end_ms, [&](const store::ViolationRecord& r) {
       const store::Violation& v = r.violation;
       Totals t;
-      t.count = 1;
+      t.count = v.count;  // an episode: its refusals, not one row
       add({0, v.user_id, v.key_id, v.type, std::string(kRefused), v.limit}, v.at_ms, t);
-      ++stats.violations;
+      stats.violations += v.count;
     });
     if (!scanned.ok()) return scanned;
     for (size_t i = 0; i < std::size(kAll); ++i) {

@@ -38,8 +38,8 @@ struct RebuildStats {
   int64_t from_ms = 0;  // the local days rebuilt: [from_ms, to_ms)
   int64_t to_ms = 0;
   uint64_t executions = 0;
-  uint64_t violations = 0;
-  uint64_t rows = 0;  // aggregate rows written, every granularity
+  uint64_t violations = 0;  // refusals read (an episode counts its refusals)
+  uint64_t rows = 0;        // aggregate rows written, every granularity
 };
 
 class Rollup {

@@ -81,7 +81,8 @@ void AlertMetrics::on_usage(const store::Usage& delta, int64_t at_ms) {
 }
 
 void AlertMetrics::on_violation(const store::Violation& v) {
-  count(v.user_id, v.type, v.at_ms, 0, 1);
+  count(v.user_id, v.type, v.at_ms, 0,
+        static_cast<uint32_t>(std::min<uint64_t>(v.count, UINT32_MAX)));
 }
 
 void AlertMetrics::rates(std::string_view metric, ScopeKind scope, std::vector<Sample>& out) {

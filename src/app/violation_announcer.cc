@@ -7,7 +7,9 @@ void ViolationAnnouncer::on_violation(const store::Violation& violation) {
                               {"type", violation.type},
                               {"limit", violation.limit},
                               {"command", violation.command},
-                              {"at_ms", violation.at_ms}});
+                              {"at_ms", violation.at_ms},
+                              {"count", violation.count},
+                              {"first_at", violation.first_ms()}});
 }
 
 }  // namespace gaia::app

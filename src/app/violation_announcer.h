@@ -1,8 +1,9 @@
 #pragma once
 // ViolationAnnouncer: publishes each refusal on the live feed as a "violation" message
-// {user, type, limit, command, at_ms}. The feed bounds what a flood of refusals costs its
-// watchers (a rate per kind, the rest counted as folded, and capped text: http/ws_hub.h), so
-// every refusal is handed to it and the folded count is exact.
+// {user, type, limit, command, at_ms, count, first_at}: count 1 and first_at = at_ms for a
+// refusal as it happens, more for an episode handed over whole. The feed bounds what a flood of
+// refusals costs its watchers (a rate per kind, the rest counted as folded, and capped text:
+// http/ws_hub.h), so every refusal is handed to it and the folded count is exact.
 //
 // Threads: any.
 

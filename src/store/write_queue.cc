@@ -83,11 +83,17 @@ void WriteQueue::push(Usage usage) {
   if (queued_.usage.size() == max_batch_) wake_.notify_one();
 }
 
+// Most refusals of a flood join an episode already queued, which keeps its own sample: only
+// the one that starts an episode has its text capped.
 void WriteQueue::push(Violation violation) {
+  {
+    core::MutexLock lock(mu_);
+    if (violations_.join(violation)) return;
+  }
   violation.command = core::capped_text(violation.command);
   core::MutexLock lock(mu_);
-  queued_.violations.push_back(std::move(violation));
-  if (queued_.violations.size() == max_batch_) wake_.notify_one();
+  violations_.add(std::move(violation));  // joins one another thread started meanwhile, if any
+  if (violations_.size() == max_batch_) wake_.notify_one();
 }
 
 void WriteQueue::push(ConfirmDecision decision) {
@@ -111,7 +117,7 @@ Status WriteQueue::flush() {
 StoreHealth WriteQueue::health() const {
   core::MutexLock lock(mu_);
   StoreHealth h = health_;
-  h.queued_writes = queued_.executions.size() + queued_.usage.size() + queued_.violations.size() +
+  h.queued_writes = queued_.executions.size() + queued_.usage.size() + violations_.size() +
                     queued_.decisions.size();
   return h;
 }
@@ -163,10 +169,10 @@ void WriteQueue::run() {
   for (;;) {
     wake_.wait_for(mu_, linger_, [&]() REQUIRES(mu_) {
       return stopping_ || !queued_.executions.empty() || !flushes_.empty() ||
-             queued_.usage.size() >= max_batch_ || queued_.violations.size() >= max_batch_ ||
+             queued_.usage.size() >= max_batch_ || violations_.size() >= max_batch_ ||
              queued_.decisions.size() >= max_batch_;
     });
-    if (queued_.empty() && flushes_.empty()) {
+    if (queued_.empty() && violations_.empty() && flushes_.empty()) {
       if (stopping_) return;
       continue;
     }
@@ -181,10 +187,9 @@ void WriteQueue::run() {
                      std::make_move_iterator(callbacks_.begin() + n));
     callbacks_.erase(callbacks_.begin(), callbacks_.begin() + n);
     batch.usage = std::move(queued_.usage);
-    batch.violations = std::move(queued_.violations);
+    batch.violations = violations_.take();
     batch.decisions = std::move(queued_.decisions);
     queued_.usage.clear();
-    queued_.violations.clear();
     queued_.decisions.clear();
     // A flush waits for what was queued before it: answer it once the queue has drained.
     std::vector<std::promise<Status>> flushes;
@@ -208,7 +213,8 @@ void WriteQueue::run() {
       health_.detail = failed.message();
       // Usage and violations are nobody's answer: keep them for the next attempt.
       requeue(outcome.uncommitted.usage, queued_.usage);
-      requeue(outcome.uncommitted.violations, queued_.violations);
+      // Folded back in: they merge with what was queued meanwhile for the same second.
+      for (Violation& v : outcome.uncommitted.violations) violations_.add(std::move(v));
       requeue(outcome.uncommitted.decisions, queued_.decisions);
     }
     lock.unlock();

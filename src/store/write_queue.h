@@ -3,7 +3,9 @@
 // commits it in one transaction, and only then answers each execution's callback. Many
 // writes share one fsync, and no request thread waits on the disk. An execution starts a
 // commit at once; usage, violations and confirmation decisions ride along, or are committed after
-// `linger`. A command's text is queued capped (core/capped_text.h), whoever wrote it.
+// `linger`. Violations are folded into episodes as they are queued (violation_fold.h): a
+// flood of refusals queues one episode per principal and second. A command's text is queued
+// capped (core/capped_text.h), whoever wrote it.
 // Thread-safe.
 //
 // Poison: a batch the database refuses for what it holds (any failure but kUnavailable: a byte
@@ -23,6 +25,7 @@
 #include "core/clock.h"
 #include "core/mutex.h"
 #include "store/store.h"
+#include "store/violation_fold.h"
 
 namespace gaia::store {
 
@@ -72,7 +75,8 @@ class WriteQueue {
   const std::chrono::milliseconds linger_;
   mutable core::Mutex mu_;
   core::CondVar wake_;
-  WriteBatch queued_ GUARDED_BY(mu_);
+  WriteBatch queued_ GUARDED_BY(mu_);  // its violations stay empty: they are folded in
+  ViolationFold violations_ GUARDED_BY(mu_);
   std::vector<RecordDone> callbacks_ GUARDED_BY(mu_);
   std::vector<std::promise<Status>> flushes_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;

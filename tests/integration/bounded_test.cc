@@ -1,15 +1,19 @@
 // What one user's traffic may cost everyone else, bounded: a refused command is stored as a
-// capped prefix and hash, refusals are deleted after their retention, a report's range cannot
-// overflow its checks, and a flood of long refusals neither floods nor closes an admin's live
-// feed. The real gaia_server on a temporary SQLite file.
+// capped prefix and hash, refusals are deleted after their retention, a flood of refusals
+// costs storage in proportion to users x seconds and is still counted whole, a report's range
+// cannot overflow its checks, and a flood of long refusals neither floods nor closes an
+// admin's live feed. The real gaia_server on a temporary SQLite file.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/gaia_server_test.h"
 #include "support/raw_http_client.h"
@@ -67,15 +71,139 @@ TEST_F(BoundedTest, ARefusedLongCommandIsStoredAsACappedPrefixAndHash) {
 
 TEST_F(BoundedTest, ViolationsPastTheirRetentionAreDeleted) {
   start();
-  const std::string key = user_key("mallory");
-  EXPECT_EQ(refused_check(key, "old").status, 429);
-  EXPECT_EQ(refused_check(key, "new").status, 429);
+  // Two users: two episodes, whatever second the refusals fall in.
+  EXPECT_EQ(refused_check(user_key("mallory"), "old").status, 429);
+  EXPECT_EQ(refused_check(user_key("trudy"), "new").status, 429);
   stop();
-  write_sql("UPDATE violations SET at_ms = at_ms - 3 * 86400000 WHERE command = 'old'");
+  write_sql(
+      "UPDATE violations SET at_ms = at_ms - 3 * 86400000, first_ms = first_ms - 3 * 86400000, "
+      "second = second - 3 * 86400 WHERE command = 'old'");
   start({"GAIA_VIOLATION_RETENTION_DAYS=2"});  // retention runs at start, then hourly
   stop();
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM violations WHERE command = 'old'"), 0);
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM violations WHERE command = 'new'"), 1);
+}
+
+// Bytes of the server's database: the file and its write-ahead log, if any.
+uint64_t database_bytes(const std::string& path) {
+  uint64_t bytes = 0;
+  for (const std::string& p : {path, path + "-wal"}) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(p, ec);
+    if (!ec) bytes += size;
+  }
+  return bytes;
+}
+
+// Sends refused checks for `keys`, one keep-alive connection each, `window` requests in flight
+// per connection, until `duration` has passed; the 429 answers it got.
+uint64_t flood(uint16_t port, const std::vector<std::string>& keys,
+               std::chrono::milliseconds duration) {
+  constexpr int kWindow = 16;
+  const std::string body = R"({"type":"shell","cost":100000,"command":"make flood"})";
+  std::vector<std::unique_ptr<RawHttpConnection>> connections;
+  std::vector<std::string> requests;
+  for (const std::string& key : keys) {
+    connections.push_back(std::make_unique<RawHttpConnection>(port));
+    std::string one =
+        "POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
+    std::string burst;
+    for (int i = 0; i < kWindow; ++i) burst += one;
+    requests.push_back(std::move(burst));
+  }
+  uint64_t refused = 0;
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < until) {
+    for (size_t c = 0; c < connections.size(); ++c) {
+      if (!connections[c]->send(requests[c])) return refused;
+    }
+    for (auto& connection : connections) {
+      for (int i = 0; i < kWindow; ++i) {
+        auto r = connection->read_response();
+        if (!r) return refused;
+        refused += r->status == 429;
+      }
+    }
+  }
+  return refused;
+}
+
+// The refusals a report's rows count.
+uint64_t refused_in(const RawResponse& report) {
+  const boost::json::value v = boost::json::parse(report.body);
+  uint64_t n = 0;
+  for (const auto& row : v.at("rows").as_array()) n += row.at("count").to_number<uint64_t>();
+  return n;
+}
+
+// The flood is bounded in time (about two seconds), so the bound is too: every user's
+// refusals of one second are one row (an episode), and a row with its index entries takes
+// well under 2 KiB; a flood stored one row per refusal (about 170 bytes of row alone) grows
+// the file by megabytes.
+TEST_F(BoundedTest, AFloodOfRefusalsGrowsTheDatabaseByUsersTimesSecondsAndIsCountedWhole) {
+  constexpr size_t kUsers = 20;
+  start();
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < kUsers; ++i) keys.push_back(user_key("flooder" + std::to_string(i)));
+  stop();  // the users are written, the log checkpointed: the size before
+  const uint64_t before = database_bytes(db_path());
+
+  start();
+  const auto started = std::chrono::steady_clock::now();
+  const uint64_t sent = flood(port_, keys, std::chrono::milliseconds(2000));
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count() +
+      2;   // a partial second at each end
+  stop();  // everything queued is written, the aggregates too
+  ASSERT_GT(sent, 2'000u) << "too few refusals to tell rows from episodes";
+
+  const uint64_t growth = database_bytes(db_path()) - before;
+  RecordProperty("refusals", std::to_string(sent));
+  RecordProperty("growth_bytes", std::to_string(growth));
+  RecordProperty("episodes", std::to_string(count_rows("SELECT COUNT(*) FROM violations")));
+  const uint64_t bound = kUsers * static_cast<uint64_t>(seconds) * 2048 + 256 * 1024;
+  EXPECT_LT(growth, bound) << sent << " refusals in about " << seconds << " s";
+  EXPECT_LE(count_rows("SELECT COUNT(*) FROM violations"), static_cast<int64_t>(kUsers) * seconds);
+  EXPECT_EQ(count_rows("SELECT SUM(count) FROM violations"), static_cast<int64_t>(sent));
+
+  start();
+  // The listing: every episode, its count summed.
+  uint64_t listed = 0;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    RawResponse r = call("GET", "/api/admin/quotas/violations?limit=1000" + cursor, kAdminKey);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const boost::json::value v = boost::json::parse(r.body);
+    for (const auto& e : v.at("violations").as_array())
+      listed += e.at("count").to_number<uint64_t>();
+    if (v.at("next_before").is_null()) break;
+    cursor = "&before=" + std::to_string(v.at("next_before").to_number<uint64_t>());
+  }
+  EXPECT_EQ(listed, sent);
+  // The analytics: refusals counted, not rows.
+  RawResponse report = call(
+      "GET", "/api/admin/quotas/analytics?outcome=refused&bucket=day&metrics=count", kAdminKey);
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(refused_in(report), sent);
+  // A rebuild from the stored episodes counts the same.
+  RawResponse rebuilt = call("POST", "/api/admin/analytics/rebuild", kAdminKey, "{}");
+  ASSERT_EQ(rebuilt.status, 200) << rebuilt.body;
+  EXPECT_EQ(boost::json::parse(rebuilt.body).at("violations").to_number<uint64_t>(), sent);
+  report = call("GET", "/api/admin/quotas/analytics?outcome=refused&bucket=day&metrics=count",
+                kAdminKey);
+  EXPECT_EQ(refused_in(report), sent);
+  // The repeat-violator detector: every user, their refusals summed.
+  RawResponse violators = call("GET", "/api/admin/analytics/violators", kAdminKey);
+  ASSERT_EQ(violators.status, 200) << violators.body;
+  const boost::json::value found = boost::json::parse(violators.body);
+  const boost::json::array& items = found.at("items").as_array();
+  EXPECT_EQ(items.size(), kUsers);
+  double flagged = 0;
+  for (const auto& item : items) flagged += item.at("value").to_number<double>();
+  EXPECT_EQ(static_cast<uint64_t>(flagged), sent);
 }
 
 TEST_F(BoundedTest, AReportRangeThatWouldOverflowIsRefusedNamingTheParameter) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/admin/admin_support.h"
+#include "api/admin/analytics_csv.h"
 #include "api/api_pools.h"
 #include "core/limit_name.h"
 
@@ -112,6 +113,29 @@ http::Response list_usage(const ApiContext& ctx, const http::Request& req) {
       {{"usage", std::move(out)}, {"next_offset", next}, {"counters", exec::source_name(source)}});
 }
 
+// The listing's columns, in the order of the CSV form: `at_ms` (the last refusal, as before
+// episodes) and `command` (the sample) keep their meaning; `count`, `first_at`, `last_at`
+// tell the episode.
+constexpr const char* kViolationColumns[] = {"id",    "user",     "user_id", "key_id",
+                                             "type",  "limit",    "command", "at_ms",
+                                             "count", "first_at", "last_at"};
+
+std::vector<analytics::Value> violation_values(const store::ViolationRecord& r,
+                                               const std::string& user) {
+  const store::Violation& v = r.violation;
+  return {static_cast<int64_t>(r.id),
+          user,
+          static_cast<int64_t>(v.user_id),
+          static_cast<int64_t>(v.key_id),
+          v.type,
+          v.limit,
+          v.command,
+          v.at_ms,
+          static_cast<int64_t>(v.count),
+          v.first_ms(),
+          v.at_ms};
+}
+
 http::Response list_violations(const ApiContext& ctx, const http::Request& req) {
   auto auth = authenticate(req, ctx.directory, true);
   if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
@@ -123,8 +147,12 @@ http::Response list_violations(const ApiContext& ctx, const http::Request& req) 
   auto to = q.time_ms("to");
   auto limit = q.integer("limit", 1, kMaxPage);
   auto before = q.integer("before", 1, INT64_MAX);
+  auto format = q.text("format", 8);
   if (q.error()) return *q.error();
   if (from && to && *from > *to) return field_error("to", "must not be before from");
+  if (format && *format != "json" && *format != "csv") {
+    return field_error("format", "must be json or csv");
+  }
   store::ViolationFilter f;
   if (user) {
     auto found = ctx.directory.find_user(*user);
@@ -139,18 +167,31 @@ http::Response list_violations(const ApiContext& ctx, const http::Request& req) 
   f.limit = static_cast<size_t>(limit.value_or(kDefaultPage));
   auto rows = ctx.store.list_violations(f);
   if (!rows.ok()) return store_failure(rows.status());
+  const auto name_of = [&](uint64_t user_id) {
+    auto owner = ctx.directory.user_by_id(user_id);
+    return owner ? owner->name : std::to_string(user_id);
+  };
+  if (format == "csv") {
+    http::Response csv;
+    csv.content_type = "text/csv; charset=utf-8";
+    append_csv_header(csv.body, {std::begin(kViolationColumns), std::end(kViolationColumns)});
+    for (const store::ViolationRecord& r : rows.value()) {
+      append_csv_record(csv.body, violation_values(r, name_of(r.violation.user_id)));
+    }
+    return csv;
+  }
   boost::json::array out;
   for (const store::ViolationRecord& r : rows.value()) {
-    const store::Violation& v = r.violation;
-    auto owner = ctx.directory.user_by_id(v.user_id);
-    out.push_back({{"id", r.id},
-                   {"user", owner ? owner->name : std::to_string(v.user_id)},
-                   {"user_id", v.user_id},
-                   {"key_id", v.key_id},
-                   {"type", v.type},
-                   {"limit", v.limit},
-                   {"command", v.command},
-                   {"at_ms", v.at_ms}});
+    boost::json::object item;
+    const std::vector<analytics::Value> values = violation_values(r, name_of(r.violation.user_id));
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (const auto* n = std::get_if<int64_t>(&values[i])) {
+        item[kViolationColumns[i]] = *n;
+      } else {
+        item[kViolationColumns[i]] = std::get<std::string>(values[i]);
+      }
+    }
+    out.push_back(std::move(item));
   }
   boost::json::value next = nullptr;
   if (rows->size() == f.limit) next = rows->back().id;

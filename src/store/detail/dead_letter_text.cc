@@ -64,6 +64,7 @@ DeadLetter dead_letter_of(const WriteBatch& b, const Status& refusal, int64_t at
     d.kind = "violation";
     f.number("user_id", v.user_id).number("key_id", v.key_id).text("type", v.type);
     f.text("limit", v.limit).text("command", v.command).number("at_ms", v.at_ms);
+    f.number("count", v.count).number("first_ms", v.first_ms());
   } else if (!b.decisions.empty()) {
     const ConfirmDecision& c = b.decisions.front();
     d.kind = "decision";

@@ -20,7 +20,9 @@ struct ViolationListing {
 // `mark` is the dialect's prefix ('?' for SQLite, '$' for PostgreSQL).
 inline ViolationListing violation_listing(const ViolationFilter& f, char mark) {
   ViolationListing q;
-  q.sql = "SELECT id, user_id, key_id, type, limit_name, command, at_ms FROM violations";
+  q.sql =
+      "SELECT id, user_id, key_id, type, limit_name, command, at_ms, count, first_ms FROM "
+      "violations";
   int n = 0;
   auto where = [&](bool set, const char* condition) {
     q.shape = q.shape << 1 | (set ? 1 : 0);

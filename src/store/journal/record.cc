@@ -7,7 +7,15 @@
 namespace gaia::store::journal {
 namespace {
 
-enum Kind : uint8_t { kExecution = 1, kUsage = 2, kViolation = 3, kDecision = 4 };
+// kViolation: one refusal, as journals written before episodes hold; kViolationEpisode adds
+// the count and the span, and is what is written now.
+enum Kind : uint8_t {
+  kExecution = 1,
+  kUsage = 2,
+  kViolation = 3,
+  kDecision = 4,
+  kViolationEpisode = 5
+};
 
 constexpr std::array<uint32_t, 256> make_crc_table() {
   std::array<uint32_t, 256> table{};
@@ -116,20 +124,23 @@ void encode_payload(const Record& r, std::string& out) {
     put_i64(out, d->reviewer_latency_ms.value_or(0));
   } else {
     const auto& v = std::get<Violation>(r.write);
-    out.push_back(kViolation);
+    out.push_back(kViolationEpisode);
     put_u64(out, v.user_id);
     put_u64(out, v.key_id);
     put_str(out, v.type);
     put_str(out, v.limit);
     put_str(out, v.command);
     put_i64(out, v.at_ms);
+    put_u64(out, v.count);
+    put_i64(out, v.span_ms);
   }
 }
 
 bool decode_payload(std::string_view payload, Record& r) {
   Reader in(payload);
   r.seq = in.u64();
-  switch (in.u8()) {
+  const uint8_t kind = in.u8();
+  switch (kind) {
     case kExecution: {
       Execution e;
       e.id = in.str();
@@ -156,7 +167,8 @@ bool decode_payload(std::string_view payload, Record& r) {
       r.write = std::move(u);
       break;
     }
-    case kViolation: {
+    case kViolation:
+    case kViolationEpisode: {
       Violation v;
       v.user_id = in.u64();
       v.key_id = in.u64();
@@ -164,6 +176,10 @@ bool decode_payload(std::string_view payload, Record& r) {
       v.limit = in.str();
       v.command = in.str();
       v.at_ms = in.i64();
+      if (kind == kViolationEpisode) {
+        v.count = in.u64();
+        v.span_ms = in.i64();
+      }
       r.write = std::move(v);
       break;
     }

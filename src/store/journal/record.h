@@ -1,6 +1,6 @@
 #pragma once
-// The journal's record format: one write (an execution, a usage delta, a violation or a
-// confirmation decision) with
+// The journal's record format: one write (an execution, a usage delta, a violation episode or
+// a confirmation decision) with
 // its sequence number, framed as [u32 length][u32 CRC-32C of payload][payload], little-endian.
 // A frame whose length runs past the end of the file or whose checksum fails ends the
 // readable part: a torn tail left by a crash mid-write. Pure functions; any thread.

@@ -264,6 +264,30 @@ ALTER TABLE users ADD COLUMN webhook_url TEXT;
     // the rule's JSON. The version keeps a binary that does not know the field, and would
     // follow GAIA_REDIS_FAILURE for every rule, off a database whose rules may name one.
     {13, "SELECT 1;\n"},
+    // Refusals stored as episodes (store/violation_store.h): one row per (user, key, type,
+    // deciding limit, second), with its count and first time (at_ms is the last). Existing
+    // rows are folded by the same grain: the first of each group and second takes the group's
+    // count and times and keeps its id and command (the sample); the others go (by a join:
+    // NOT IN over a large table may not fit in memory and scan once per row). Every old
+    // violation is still counted.
+    {14, R"sql(
+ALTER TABLE violations ADD COLUMN second BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE violations ADD COLUMN count BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE violations ADD COLUMN first_ms BIGINT NOT NULL DEFAULT 0;
+UPDATE violations SET second = at_ms / 1000, first_ms = at_ms;
+UPDATE violations SET count = g.n, first_ms = g.first_ms, at_ms = g.last_ms
+  FROM (SELECT MIN(id) AS first_id, COUNT(*) AS n, MIN(at_ms) AS first_ms, MAX(at_ms) AS last_ms
+        FROM violations GROUP BY user_id, key_id, type, limit_name, second) AS g
+  WHERE violations.id = g.first_id AND g.n > 1;
+DELETE FROM violations USING
+  (SELECT MIN(id) AS first_id, user_id, key_id, type, limit_name, second FROM violations
+   GROUP BY user_id, key_id, type, limit_name, second) AS g
+  WHERE violations.user_id = g.user_id AND violations.key_id = g.key_id
+    AND violations.type = g.type AND violations.limit_name = g.limit_name
+    AND violations.second = g.second AND violations.id <> g.first_id;
+CREATE UNIQUE INDEX violations_by_episode
+  ON violations(user_id, key_id, type, limit_name, second);
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

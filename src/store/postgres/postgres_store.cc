@@ -6,7 +6,9 @@
 
 #include "store/postgres/array_param.h"
 #include "store/postgres/migrations.h"
+#include "store/sql/violation_store.h"
 #include "store/usage_fold.h"
+#include "store/violation_fold.h"
 
 namespace gaia::store::postgres {
 namespace {
@@ -112,21 +114,31 @@ Result<std::vector<bool>> PostgresStore::commit_batch(const WriteBatch& batch,
     }
     if (!batch.violations.empty()) {
       ArrayParam user(Element::kBigint), key(Element::kBigint), type(Element::kText),
-          limit(Element::kText), command(Element::kText), at(Element::kBigint);
-      for (const Violation& v : batch.violations) {
+          limit(Element::kText), second(Element::kBigint), command(Element::kText),
+          at(Element::kBigint), count(Element::kBigint), first(Element::kBigint);
+      // Folded again: ON CONFLICT may touch a row once per statement, and a replayed journal
+      // holds several episodes of one second.
+      for (const Violation& v : fold_violations(batch.violations)) {
         user.add(static_cast<int64_t>(v.user_id));
         key.add(static_cast<int64_t>(v.key_id));
         type.add(v.type);
         limit.add(v.limit);
+        second.add(episode_second(v));
         command.add(v.command);
         at.add(v.at_ms);
+        count.add(static_cast<int64_t>(v.count));
+        first.add(v.first_ms());
       }
-      auto rows =
-          db.run("add_violations",
-                 "INSERT INTO violations (user_id, key_id, type, limit_name, command, "
-                 "at_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-                 "$4::text[], $5::text[], $6::bigint[])",
-                 {user.take(), key.take(), type.take(), limit.take(), command.take(), at.take()});
+      static const std::string kUpsert =
+          std::string(
+              "INSERT INTO violations (user_id, key_id, type, limit_name, second, command, "
+              "at_ms, count, first_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], "
+              "$3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], "
+              "$8::bigint[], $9::bigint[])") +
+          sql::kMergeViolationEpisode;
+      auto rows = db.run("add_violations", kUpsert.c_str(),
+                         {user.take(), key.take(), type.take(), limit.take(), second.take(),
+                          command.take(), at.take(), count.take(), first.take()});
       if (!rows.ok()) return rows.status();
     }
     if (!batch.decisions.empty()) {

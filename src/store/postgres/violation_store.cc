@@ -34,10 +34,7 @@ Result<std::vector<Violation>> PostgresViolationStore::violations_since(int64_t 
                             {param(since_ms)});
   if (!rows.ok()) return rows.status();
   std::vector<Violation> violations;
-  for (int i = 0; i < rows->size(); ++i) {
-    violations.push_back({rows->uint64(i, 0), rows->uint64(i, 1), rows->text(i, 2),
-                          rows->text(i, 3), rows->text(i, 4), rows->int64(i, 5)});
-  }
+  for (int i = 0; i < rows->size(); ++i) violations.push_back(sql::violation_of(rows->row(i), 0));
   return violations;
 }
 
@@ -51,11 +48,7 @@ Result<std::vector<ViolationRecord>> PostgresViolationStore::list_violations(
   auto rows = db_.conn->run(name.c_str(), query.sql.c_str(), params);
   if (!rows.ok()) return rows.status();
   std::vector<ViolationRecord> out;
-  for (int i = 0; i < rows->size(); ++i) {
-    out.push_back({rows->uint64(i, 0),
-                   {rows->uint64(i, 1), rows->uint64(i, 2), rows->text(i, 3), rows->text(i, 4),
-                    rows->text(i, 5), rows->int64(i, 6)}});
-  }
+  for (int i = 0; i < rows->size(); ++i) out.push_back(sql::violation_record_of(rows->row(i)));
   return out;
 }
 

@@ -5,8 +5,10 @@
 
 #include <filesystem>
 
+#include "store/sql/violation_store.h"
 #include "store/sqlite/migrations.h"
 #include "store/usage_fold.h"
+#include "store/violation_fold.h"
 
 namespace gaia::store::sqlite {
 namespace {
@@ -102,17 +104,24 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
       }
     }
     if (!batch.violations.empty()) {
-      auto stmt = db.prepare(
-          "INSERT INTO violations (user_id, key_id, type, limit_name, command, at_ms) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      static const std::string kUpsert =
+          std::string(
+              "INSERT INTO violations (user_id, key_id, type, limit_name, second, command, "
+              "at_ms, count, first_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") +
+          sql::kMergeViolationEpisode;
+      auto stmt = db.prepare(kUpsert);
       if (!stmt.ok()) return stmt.status();
-      for (const Violation& v : batch.violations) {
+      // Folded again: a replayed journal holds several episodes of one second.
+      for (const Violation& v : fold_violations(batch.violations)) {
         Status s = stmt->bind(1, static_cast<int64_t>(v.user_id))
                        .bind(2, static_cast<int64_t>(v.key_id))
                        .bind(3, v.type)
                        .bind(4, v.limit)
-                       .bind(5, v.command)
-                       .bind(6, v.at_ms)
+                       .bind(5, episode_second(v))
+                       .bind(6, v.command)
+                       .bind(7, v.at_ms)
+                       .bind(8, static_cast<int64_t>(v.count))
+                       .bind(9, v.first_ms())
                        .run();
         if (!s.ok()) return s;
       }

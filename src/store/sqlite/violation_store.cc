@@ -32,9 +32,7 @@ Result<std::vector<Violation>> SqliteViolationStore::violations_since(int64_t si
   auto stmt = db_.conn->prepare(sql::kViolationsSince);
   if (!stmt.ok()) return stmt.status();
   stmt->bind(1, since_ms);
-  return stmt->collect<Violation>([](const Statement& r) {
-    return Violation{r.uint64(0), r.uint64(1), r.text(2), r.text(3), r.text(4), r.int64(5)};
-  });
+  return stmt->collect<Violation>([](const Statement& r) { return sql::violation_of(r, 0); });
 }
 
 Result<std::vector<ViolationRecord>> SqliteViolationStore::list_violations(
@@ -45,10 +43,7 @@ Result<std::vector<ViolationRecord>> SqliteViolationStore::list_violations(
   if (!stmt.ok()) return stmt.status();
   int i = 0;
   detail::for_each_violation_parameter(f, [&](const auto& v) { stmt->bind(++i, v); });
-  return stmt->collect<ViolationRecord>([](const Statement& r) {
-    return ViolationRecord{r.uint64(0),
-                           {r.uint64(1), r.uint64(2), r.text(3), r.text(4), r.text(5), r.int64(6)}};
-  });
+  return stmt->collect<ViolationRecord>(sql::violation_record_of<Statement>);
 }
 
 Status SqliteViolationStore::scan_violations(

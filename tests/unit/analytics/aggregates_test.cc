@@ -171,6 +171,29 @@ TEST_P(AggregatesTest, RebuildFromRawRowsGivesTheSameExecutionsAndRefusals) {
   EXPECT_EQ(counts(*store_, Granularity::kHour), live);
 }
 
+TEST_P(AggregatesTest, RefusalsCountWhetherFoldedIntoEpisodesOrNotLiveAndRebuilt) {
+  const int64_t t = kT0 + 5 * kHour + 50'000;
+  for (int i = 0; i < 3; ++i) refuse(1, "shell", "rate:1s:5", t + i * 100);  // one episode
+  store::Violation episode{1, 10, "shell", "rate:1s:5", "cmd", t + 900};
+  episode.count = 40;
+  episode.span_ms = 500;
+  at(t + 900);
+  feed_->record_violation(episode);  // joins the same episode in the store
+  ASSERT_TRUE(rollup_->flush().ok());
+  ASSERT_TRUE(store_->flush().ok());
+  const int64_t minute = t - t % kMin;
+  EXPECT_EQ((counts(*store_, Granularity::kMinute)[{minute, 1, "refused"}].first), 43u);
+  EXPECT_EQ(store_->list_violations({}).value().size(), 1u);
+
+  for (Granularity g : {Granularity::kMinute, Granularity::kHour, Granularity::kDay}) {
+    ASSERT_TRUE(store_->replace_aggregates({g, 0, kT0 * 2, {"refused"}}, {}).ok());
+  }
+  auto stats = rollup_->rebuild(kT0, kT0 + 7 * kHour, kT0 + 8 * kHour);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  EXPECT_EQ(stats->violations, 43u);
+  EXPECT_EQ((counts(*store_, Granularity::kMinute)[{minute, 1, "refused"}].first), 43u);
+}
+
 TEST_P(AggregatesTest, RetentionKeepsDaysLongerThanMinutes) {
   record_events();
   const int64_t now = kT0 + 8 * 24 * kHour;  // eight days on: minutes are past their 7 days

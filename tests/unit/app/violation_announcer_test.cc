@@ -27,7 +27,20 @@ TEST(ViolationAnnouncerTest, AnnouncesARefusalWithTheUsersName) {
   EXPECT_EQ(feed.messages[0].first, "violation");
   EXPECT_EQ(boost::json::serialize(feed.messages[0].second),
             R"({"user":"alice","type":"build","limit":"calendar:day:500",)"
-            R"("command":"make all","at_ms":1000500})");
+            R"("command":"make all","at_ms":1000500,"count":1,"first_at":1000500})");
+}
+
+TEST(ViolationAnnouncerTest, AnEpisodeIsAnnouncedWithItsCountAndFirstTime) {
+  Captured feed;
+  ViolationAnnouncer announcer(feed, name_of);
+  store::Violation episode{7, 3, "build", "rate:1s:5", "make", 1'000'900};
+  episode.count = 250;
+  episode.span_ms = 800;
+  announcer.on_violation(episode);
+  ASSERT_EQ(feed.messages.size(), 1u);
+  EXPECT_EQ(feed.messages[0].second.at("count"), 250);
+  EXPECT_EQ(feed.messages[0].second.at("first_at"), 1'000'100);
+  EXPECT_EQ(feed.messages[0].second.at("at_ms"), 1'000'900);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "store/journal/record.h"
 #include "support/temp_dir.h"
 
 namespace gaia::store::journal {
@@ -72,6 +73,58 @@ TEST(JournalTest, AppendedWritesAreInTheFileWhenAppendReturns) {
   EXPECT_FALSE(e.exit_code.has_value());
   EXPECT_EQ(std::get<Usage>(segment->records[1].write).used, 3u);
   EXPECT_EQ(std::get<Violation>(segment->records[2].write).limit, "calendar:day:300");
+}
+
+TEST(JournalRecordTest, AViolationEpisodeKeepsItsCountAndSpan) {
+  Violation episode{1, 2, "shell", "rate:1s:5", "make", 9'900};
+  episode.count = 1234;
+  episode.span_ms = 850;
+  std::string framed;
+  encode({7, episode}, framed);
+  Record back;
+  size_t size = 0;
+  ASSERT_TRUE(decode(framed, back, size));
+  EXPECT_EQ(size, framed.size());
+  const auto& v = std::get<Violation>(back.write);
+  EXPECT_EQ(v.count, 1234u);
+  EXPECT_EQ(v.first_ms(), 9'050);
+  EXPECT_EQ(v.at_ms, 9'900);
+  EXPECT_EQ(v.command, "make");
+}
+
+// A journal written before episodes holds kind 3, one refusal: it is still read, as count 1.
+TEST(JournalRecordTest, ARefusalFromAnOlderJournalReadsAsAnEpisodeOfOne) {
+  std::string payload;
+  const auto put = [&](uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) payload.push_back(static_cast<char>(v >> (8 * i)));
+  };
+  const auto put_str = [&](const std::string& s) {
+    put(s.size(), 4);
+    payload += s;
+  };
+  put(3, 8);  // seq
+  put(3, 1);  // kind: one violation
+  put(1, 8);
+  put(2, 8);
+  put_str("shell");
+  put_str("calendar:day:500");
+  put_str("ls");
+  put(4'200, 8);
+  std::string framed;
+  const auto put_framed = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) framed.push_back(static_cast<char>(v >> (8 * i)));
+  };
+  put_framed(static_cast<uint32_t>(payload.size()));
+  put_framed(crc32c(payload));
+  framed += payload;
+  Record back;
+  size_t size = 0;
+  ASSERT_TRUE(decode(framed, back, size));
+  const auto& v = std::get<Violation>(back.write);
+  EXPECT_EQ(v.count, 1u);
+  EXPECT_EQ(v.span_ms, 0);
+  EXPECT_EQ(v.at_ms, 4'200);
+  EXPECT_EQ(v.limit, "calendar:day:500");
 }
 
 TEST(JournalTest, ConfirmationDecisionsRoundTrip) {

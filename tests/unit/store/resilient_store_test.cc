@@ -121,9 +121,10 @@ TEST_F(ResilientSqliteTest, WritesGoToTheJournalWhileTheFileIsLockedAndAreReplay
 TEST_F(ResilientSqliteTest, AJournalledWriteTheDatabaseRefusesIsSetAsideAndTheReplayEnds) {
   auto store = open();
   lock();
-  store->record_violation({1, 2, "shell", "calendar:day:500", "ls", 5});
-  store->record_violation({1, 2, "shell", "calendar:day:500", "poison", 6});
-  store->record_violation({1, 2, "shell", "calendar:day:500", "make", 7});
+  // A second apart: three episodes, not one.
+  store->record_violation({1, 2, "shell", "calendar:day:500", "ls", 5'000});
+  store->record_violation({1, 2, "shell", "calendar:day:500", "poison", 6'000});
+  store->record_violation({1, 2, "shell", "calendar:day:500", "make", 7'000});
   ASSERT_TRUE(store->flush().ok());
   ASSERT_TRUE(store->health().journaling);
   unlock();

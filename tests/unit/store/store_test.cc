@@ -455,14 +455,15 @@ TEST_P(StoreTest, ViolationRetentionDeletesOnlyOldViolations) {
 
 TEST_P(StoreTest, ScanningViolationsPassesTheRangeOldestFirstAcrossPages) {
   auto store = open();
-  // More than one page, several rows sharing a time (the cursor is (at_ms, id)), and rows
-  // on both sides of the range.
+  // More than one page, several episodes sharing a time (the cursor is (at_ms, id)), and
+  // episodes on both sides of the range. Each user's is an episode of its own.
   const int64_t n = sql::kScanViolationsPage + 5;
   for (int64_t i = 0; i < n; ++i) {
-    store->record_violation({1, 2, "shell", "rate:1s:5", "", 100 + i / 3});
+    store->record_violation(
+        {static_cast<uint64_t>(i) + 1, 2, "shell", "rate:1s:5", "", 100 + i / 3});
   }
-  store->record_violation({1, 2, "shell", "rate:1s:5", "", 99});
-  store->record_violation({1, 2, "shell", "rate:1s:5", "", 100 + n});
+  store->record_violation({0, 2, "shell", "rate:1s:5", "", 99});
+  store->record_violation({0, 2, "shell", "rate:1s:5", "", 100 + n});
   ASSERT_TRUE(store->flush().ok());
   int64_t seen = 0, last_at = 0;
   uint64_t last_id = 0;
@@ -587,7 +588,7 @@ TEST_P(StoreTest, ViolationListingUsesTheFiltersIndex) {
 
 TEST_P(StoreTest, ViolationsPageNewestFirstByCursor) {
   auto store = open();
-  for (int i = 0; i < 5; ++i) store->record_violation({1, 2, "shell", "x", "ls", i});
+  for (int i = 0; i < 5; ++i) store->record_violation({1, 2, "shell", "x", "ls", i * 1000});
   ASSERT_TRUE(store->flush().ok());
   std::vector<int64_t> seen;
   ViolationFilter f{.limit = 2};
@@ -598,7 +599,96 @@ TEST_P(StoreTest, ViolationsPageNewestFirstByCursor) {
     if (page->size() < f.limit) break;
     f.before_id = page->back().id;
   }
-  EXPECT_EQ(seen, (std::vector<int64_t>{4, 3, 2, 1, 0}));
+  EXPECT_EQ(seen, (std::vector<int64_t>{4000, 3000, 2000, 1000, 0}));
+}
+
+TEST_P(StoreTest, RefusalsOfOneSecondAreStoredAsOneEpisodeWithTheirCountAndSpan) {
+  auto store = open();
+  for (int i = 0; i < 5; ++i) {
+    store->record_violation(
+        {1, 2, "shell", "rate:1s:5", "cmd" + std::to_string(i), 10'100 + i * 200});
+  }
+  store->record_violation({1, 2, "shell", "rate:1s:5", "later", 11'000});
+  store->record_violation({2, 3, "shell", "rate:1s:5", "other", 10'500});
+  ASSERT_TRUE(store->flush().ok());
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM violations"), 3);
+  EXPECT_EQ(sql("SELECT SUM(count) FROM violations"), 7);
+  auto rows = store->list_violations({.user_id = 1, .to_ms = 11'000});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  const Violation& v = rows->front().violation;
+  EXPECT_EQ(v.count, 5u);
+  EXPECT_EQ(v.first_ms(), 10'100);
+  EXPECT_EQ(v.at_ms, 10'900);
+  EXPECT_EQ(v.command, "cmd0");
+}
+
+TEST_P(StoreTest, AnEpisodeMergesIntoTheStoredEpisodeOfItsSecond) {
+  auto store = open();
+  store->record_violation({1, 2, "shell", "rate:1s:5", "first", 20'400});
+  store->record_violation({1, 2, "shell", "rate:1s:5", "second", 20'500});
+  ASSERT_TRUE(store->flush().ok());
+  const auto id = store->list_violations({}).value().front().id;
+  Violation more{1, 2, "shell", "rate:1s:5", "more", 20'900};
+  more.count = 40;
+  more.span_ms = 800;  // from 20'100, before the stored first
+  store->record_violation(more);
+  ASSERT_TRUE(store->flush().ok());
+  auto rows = store->list_violations({});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().id, id);
+  const Violation& v = rows->front().violation;
+  EXPECT_EQ(v.count, 42u);
+  EXPECT_EQ(v.first_ms(), 20'100);
+  EXPECT_EQ(v.at_ms, 20'900);
+  EXPECT_EQ(v.command, "first");  // the stored sample stays
+  uint64_t scanned = 0;
+  ASSERT_TRUE(store
+                  ->scan_violations(0, 30'000,
+                                    [&](const ViolationRecord& r) { scanned += r.violation.count; })
+                  .ok());
+  EXPECT_EQ(scanned, 42u);
+}
+
+TEST_P(StoreTest, UpgradingFoldsOldViolationsIntoEpisodesAndKeepsEveryOne) {
+  const int before_episodes = latest_version() - 1;
+  // Four rows of one user's second, one of the next second, one of another user.
+  const std::string insert =
+      "INSERT INTO violations (user_id, key_id, type, limit_name, command, at_ms) VALUES "
+      "(1, 2, 'shell', 'rate:1s:5', 'a', 30100), (1, 2, 'shell', 'rate:1s:5', 'b', 30700), "
+      "(1, 2, 'shell', 'rate:1s:5', 'c', 30300), (1, 2, 'shell', 'rate:1s:5', 'd', 30999), "
+      "(1, 2, 'shell', 'rate:1s:5', 'e', 31000), (2, 3, 'shell', 'rate:1s:5', 'f', 30500)";
+  if (GetParam() == Backend::kSqlite) {
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+    auto db = sqlite::Connection::open(path_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(sqlite::migrate(*db.value(), before_episodes).ok());
+    ASSERT_TRUE(db.value()->exec(insert).ok());
+  } else {
+    auto db = postgres::Connection::open(url_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(postgres::migrate(*db.value(), before_episodes).ok());
+    ASSERT_TRUE(db.value()->exec(insert.c_str()).ok());
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(sql("SELECT MAX(version) FROM schema_migrations"), latest_version());
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM violations"), 3);
+  EXPECT_EQ(sql("SELECT SUM(count) FROM violations"), 6);
+  auto rows = store->list_violations({.user_id = 1, .to_ms = 31'000});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().violation.count, 4u);
+  EXPECT_EQ(rows->front().violation.first_ms(), 30'100);
+  EXPECT_EQ(rows->front().violation.at_ms, 30'999);
+  EXPECT_EQ(rows->front().violation.command, "a");
+  // A new refusal of that second joins the migrated episode.
+  store->record_violation({1, 2, "shell", "rate:1s:5", "new", 30'050});
+  ASSERT_TRUE(store->flush().ok());
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM violations"), 3);
+  EXPECT_EQ(sql("SELECT count FROM violations WHERE command = 'a'"), 5);
+  EXPECT_EQ(sql("SELECT first_ms FROM violations WHERE command = 'a'"), 30'050);
 }
 
 TEST_P(StoreTest, DeletingUsageTakesOnlyThatUsersCurrentDays) {
@@ -1022,7 +1112,8 @@ TEST_P(StoreTest, AWriteTheDatabaseRefusesIsSetAsideAndEveryOtherWriteIsStored) 
     store->record_execution(std::move(e), [done](Result<bool> r) { done->set_value(r); });
   }
   for (int i = 0; i < 10; ++i) {
-    store->record_violation({1, 2, "shell", "rate:1s:1", i == 7 ? "poison" : "ls", 1000 + i});
+    // A second apart: ten episodes, one of them poison.
+    store->record_violation({1, 2, "shell", "rate:1s:1", i == 7 ? "poison" : "ls", 1000 * (i + 1)});
     store->add_usage({1, 2, i == 3 ? "poison" : "shell", 0, 1});
     ConfirmDecision d;
     d.at_ms = 1000 + i;
@@ -1062,8 +1153,8 @@ TEST_P(StoreTest, TextOfAnyShapeIsStoredAsItIsAndANulNeverBlocksABatch) {
   const std::string shaped = R"(x"},{"\\y NULL {} ' ")";
   using namespace std::string_literals;
   store->record_violation({1, 2, "shell", "rate:1s:1", shaped, 1000});
-  store->record_violation({1, 2, "shell", "rate:1s:1", "a\0b"s, 1001});
-  store->record_violation({1, 2, "shell", "rate:1s:1", "ls", 1002});
+  store->record_violation({1, 2, "shell", "rate:1s:1", "a\0b"s, 2000});
+  store->record_violation({1, 2, "shell", "rate:1s:1", "ls", 3000});
   ASSERT_TRUE(store->flush().ok());
   auto listed = store->list_violations({});
   ASSERT_TRUE(listed.ok()) << listed.status().message();

@@ -1,4 +1,5 @@
-// Violations: refusals by the limiter, newest first. The list loads from
+// Violations: refusals by the limiter, newest first, one row per episode (the refusals of one
+// user, key, type and limit within a second, with their count). The list loads from
 // GET /api/admin/quotas/violations with the filters, and grows live with every "violation"
 // message that matches them.
 
@@ -62,6 +63,7 @@ export class ViolationsTab {
             'tr',
             {},
             h('th', {}, 'time'),
+            h('th', { class: 'num' }, 'count'),
             h('th', {}, 'user'),
             h('th', {}, 'type'),
             h('th', {}, 'limit'),
@@ -95,6 +97,7 @@ export class ViolationsTab {
       'tr',
       { class: fresh ? 'fresh' : '' },
       h('td', { class: 'muted' }, formatTime(v.at_ms)),
+      h('td', { class: 'num v-count' }, String(v.count ?? 1)),
       h('td', { class: 'v-user' }, v.user ?? ''),
       h('td', {}, v.type ?? ''),
       h('td', {}, h('code', {}, v.limit ?? '')),
