@@ -157,10 +157,23 @@ class Executor {
   // Unknown handles are ignored.
   void cancel(Handle handle);
 
+  // Shutting down, first step: from now on submit() refuses every command with 503
+  // "shutting_down" and Retry-After; commands under way go on.
+  void drain();
+  // Acquire: pairs with drain()'s release; a command submitted after it is refused.
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+  // Waits until no command is under way (waiting, queued, running or being recorded, its
+  // observer told) or `grace` has passed. True when none is left.
+  bool wait_idle(std::chrono::milliseconds grace);
   // Cancels every command under way (shutting down).
   void cancel_all();
 
   size_t running() const { return running_.load(std::memory_order_relaxed); }
+
+  // Told, on the worker that starts it, how long each command waited from its admission to
+  // its start (the queue and any throttle delay), for /metrics. Set before the first submit().
+  using WaitObserver = std::function<void(core::Tier tier, std::chrono::nanoseconds waited)>;
+  void set_wait_observer(WaitObserver observer) { waited_ = std::move(observer); }
 
  private:
   struct Command;
@@ -204,6 +217,8 @@ class Executor {
   QuotaCheck* shared_;
   core::DayStart day_;
   std::atomic<size_t> running_{0};
+  std::atomic<bool> draining_{false};
+  WaitObserver waited_;
   const std::shared_ptr<ClaimedIds> claimed_;
 
   core::Mutex mu_;

@@ -70,11 +70,18 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::signal(int sig) { ::kill(pid_, sig); }
 
+std::string log_message(const std::string& line) {
+  // RFC 3339: "YYYY-MM-DDThh:mm:ss.sssZ ".
+  const bool timed = line.size() > 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T';
+  const std::size_t space = line.find(' ');
+  return timed && space != std::string::npos ? line.substr(space + 1) : line;
+}
+
 std::optional<std::string> ServerProcess::read_line_starting(const std::string& prefix) {
   for (;;) {
     std::size_t start = 0, eol;
     while ((eol = stdout_.find('\n', start)) != std::string::npos) {
-      std::string line = stdout_.substr(start, eol - start);
+      std::string line = log_message(stdout_.substr(start, eol - start));
       start = eol + 1;
       if (line.starts_with(prefix)) return line;
     }

@@ -70,6 +70,7 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
   std::string line;
   for (const std::string& want : expected) {
     ASSERT_TRUE(std::getline(lines, line)) << server.stdout_;
+    line = gaia::testing::log_message(line);
     EXPECT_EQ(line.substr(0, want.size()), want) << server.stdout_;
   }
   EXPECT_FALSE(std::getline(lines, line)) << server.stdout_;
