@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 
 #include <cstdio>
+#include <string>
 #include <variant>
 
 #include "api/api_support.h"
@@ -44,12 +45,11 @@ void AccessLog::answered(const http::AccessRecord& r) {
   std::string user = "-";
   auto caller = api::authenticate(r.request, directory_, /*admin_only=*/false);
   if (auto* c = std::get_if<identity::Caller>(&caller)) user = c->user_name;
-  char duration[32];
-  std::snprintf(duration, sizeof duration, "%.2f", static_cast<double>(r.duration.count()) / 1000);
   // The status class first: it is the kind the flood guard counts by (app/log_flood.h).
-  logger_->info("{}xx: method={} path={} status={} bytes={} duration_ms={} user={}", r.status / 100,
-                r.request.method, r.request.path, r.status,
-                r.body_bytes ? std::to_string(*r.body_bytes) : std::string("-"), duration, user);
+  logger_->info("{}xx: method={} path={} status={} bytes={} duration_ms={:.2f} user={}",
+                r.status / 100, r.request.method, r.request.path, r.status,
+                r.body_bytes ? std::to_string(*r.body_bytes) : std::string("-"),
+                static_cast<double>(r.duration.count()) / 1000, user);
 }
 
 }  // namespace gaia::app

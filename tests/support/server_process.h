@@ -22,7 +22,7 @@ std::string idle_proc_root(const TempDir& dir);
 void add_idle_proc_root(std::vector<std::string>& env, const TempDir& dir);
 
 // A log line without the time it begins with ("2026-12-06T15:38:22.123Z [INFO] x" is
-// "[INFO] x"); a line without one as it is.
+// "[INFO] x", as is the JSON line {"time":...,"tag":"INFO","msg":"x"}); any other line as it is.
 std::string log_message(const std::string& line);
 
 class ServerProcess {
