@@ -36,7 +36,7 @@ user_key=$(curl -sf -X POST "localhost:$port/api/admin/users/load/keys" \
                    {\"kind\":\"calendar\",\"period\":\"month\",$big}]}" |
   python3 -c "import json,sys; print(json.load(sys.stdin)['key'])")
 
-field() { curl -s "localhost:$port/health" | python3 -c "import json,sys; print(json.load(sys.stdin)['executor']['$1'])"; }
+field() { curl -s "localhost:$port/api/admin/health" -H "Authorization: Bearer $key" | python3 -c "import json,sys; print(json.load(sys.stdin)['executor']['$1'])"; }
 
 printf '| burner duty x %s cores | CPU %% before -> during | throttle factor before -> during | commands/s |\n' "$cores"
 printf '|---:|---:|---:|---:|\n'

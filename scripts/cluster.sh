@@ -96,7 +96,7 @@ frontend gaia
   default_backend nodes
 backend nodes
   balance roundrobin
-  option httpchk GET /health
+  option httpchk GET /ready
 $backends
 CFG
 "$haproxy" -W -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &

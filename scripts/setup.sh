@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev clang-format postgresql-15 redis-server redis-tools
   chromium nodejs
   libgrpc++-dev libprotobuf-dev protobuf-compiler-grpc haproxy
+  prometheus
 )
 
 sudo_cmd=""

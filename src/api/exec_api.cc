@@ -200,6 +200,7 @@ class StreamObserver : public exec::ExecObserver {
       e["exit_code"] = r.exit_code;
     }
     if (!recorded.ok()) e["record_error"] = recorded.message();
+    if (r.cancelled_by_shutdown) e["cancelled_by"] = "shutdown";
     core::MutexLock lock(mu_);
     if (dropped_bytes_ > 0) e["output_dropped_bytes"] = dropped_bytes_;
     send_locked(e);

@@ -98,17 +98,20 @@ http::RouteObserver ServiceMetrics::route_observer() {
 }
 
 void add_metrics_route(http::Router& router, const metrics::MetricsRegistry& registry,
-                       const identity::Directory& directory, bool open) {
-  router.add("GET", "/metrics", [&registry, &directory, open](const http::Request& req) {
-    if (!open) {
-      auto auth = authenticate(req, directory, true);
-      if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
-    }
-    http::Response r;
-    r.content_type = metrics::MetricsRegistry::kContentType;
-    r.body = registry.render();
-    return r;
-  });
+                       const identity::Directory& directory, bool open,
+                       std::function<std::string()> more) {
+  router.add("GET", "/metrics",
+             [&registry, &directory, open, more = std::move(more)](const http::Request& req) {
+               if (!open) {
+                 auto auth = authenticate(req, directory, true);
+                 if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
+               }
+               http::Response r;
+               r.content_type = metrics::MetricsRegistry::kContentType;
+               r.body = registry.render();
+               if (more) r.body += more();
+               return r;
+             });
 }
 
 }  // namespace gaia::api

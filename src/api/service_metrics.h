@@ -3,6 +3,9 @@
 // limit, check latency, HTTP requests by route and status, HTTP connections (open, and
 // refused by a cap), and the store's write queue. Thread-safe.
 
+#include <functional>
+#include <string>
+
 #include "exec/quota_check.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -51,7 +54,10 @@ class ServiceMetrics final : public exec::CheckObserver {
 
 // GET /metrics in the Prometheus text format; `open` lets it answer without a key (only
 // configurable when the server listens on loopback), otherwise an admin key is needed.
+// `more`, when set, renders families kept outside the registry (the process_* figures, whose
+// CPU counter is the kernel's), appended to the registry's.
 void add_metrics_route(http::Router& router, const metrics::MetricsRegistry& registry,
-                       const identity::Directory& directory, bool open);
+                       const identity::Directory& directory, bool open,
+                       std::function<std::string()> more = nullptr);
 
 }  // namespace gaia::api

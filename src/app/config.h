@@ -62,7 +62,14 @@ struct Config {
   unsigned retention_days = 30;            // executions older than this are deleted
   unsigned violation_retention_days = 30;  // violations older than this are deleted
   bool metrics_open = false;               // GET /metrics without a key (loopback only)
-  std::string admin_key;                   // registered as an admin key when set
+  // The log: "text" or "json" lines, the least level logged ("debug", "info", "warn",
+  // "error"), and the access log (a path, "-" for stdout, empty: off).
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::string access_log;
+  // On SIGTERM: no new work, running commands may finish for this long, then are cancelled.
+  unsigned shutdown_grace_s = 30;
+  std::string admin_key;  // registered as an admin key when set
   // The executor: workers running commands at once (default: the number of CPUs), the
   // longest a command waits in the queue, and what load throttling does below factor 1
   // (delay, or hold in the queue) and at 0 (wait, or refuse with 503).

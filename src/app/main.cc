@@ -1,6 +1,7 @@
 // gaia_server: configuration, then run_server(). Exit codes: 0 clean shutdown or --help,
 // 1 start-up failure, 2 invalid configuration.
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,8 +19,10 @@ int main(int argc, char** argv) {
   gaia::app::LoadedConfig loaded =
       gaia::app::load_config(argc, argv, environ, std::cout, std::cerr);
   if (!loaded.config) return loaded.exit_code;
-  gaia::app::escape_spdlog_messages();
-  gaia::app::LogLines out(std::cout);
-  gaia::app::LogLines err(std::cerr);
-  return gaia::app::run_server(*loaded.config, out, err);
+  gaia::app::install_logging(gaia::app::log_options(*loaded.config));
+  gaia::app::LogLines out(spdlog::level::info);
+  gaia::app::LogLines err(spdlog::level::err);
+  const int code = gaia::app::run_server(*loaded.config, out, err);
+  spdlog::default_logger()->flush();  // tells what was suppressed and not told yet
+  return code;
 }

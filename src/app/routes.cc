@@ -18,6 +18,7 @@
 #include "api/public_api.h"
 #include "api/ws_routes.h"
 #include "app/health.h"
+#include "app/server_metrics.h"
 #include "core/redact_url.h"
 
 namespace gaia::app {
@@ -45,7 +46,8 @@ HealthInfo health_info(const Config& config, const core::Clock& clock, store::St
           [shared]() -> boost::json::object {
             if (shared == nullptr) return {{"backend", "memory"}, {"state", "ok"}};
             return shared->health_json();
-          }};
+          },
+          [&exec] { return exec.executor().draining(); }};
 }
 
 }  // namespace
@@ -75,10 +77,13 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
        .analytics = {.threads = config.http_analytics_threads,
                      .max_queued = config.http_analytics_queue},
        .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
-  api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
-  add_health_route(
+  // This process's own figures come from the real /proc, whatever GAIA_PROC_ROOT says.
+  api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open,
+                         [] { return render_process_metrics("/proc"); });
+  add_health_routes(
       router, clock,
-      health_info(config, clock, store, exec, live, cluster, rls, services.shared_counters.get()));
+      health_info(config, clock, store, exec, live, cluster, rls, services.shared_counters.get()),
+      services.directory.get());
   api::add_public_api(router, api, *services.quota);
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);

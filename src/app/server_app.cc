@@ -1,8 +1,10 @@
 #include "app/server_app.h"
 
+#include <chrono>
 #include <string>
 
 #include "app/server_chores.h"
+#include "app/server_metrics.h"
 #include "app/stores.h"
 #include "app/system_clock.h"
 #include "core/redact_url.h"
@@ -41,6 +43,7 @@ bool ServerApp::build() {
   services_->quota->set_load_signal(exec_.get());
   live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, out_, err_);
   if (!live_) return false;
+  add_server_metrics(*services_->registry, *exec_, *live_);
   cluster_ = ClusterSide::make(config_, clock_, *store_, *services_, *exec_, *live_, err_);
   if (!cluster_) return false;
   if (!build_rls()) return false;
@@ -48,11 +51,20 @@ bool ServerApp::build() {
   http::Router router = make_routes(config_, clock_, *store_, *services_, *exec_, *live_, *cluster_,
                                     *route_state_, rls_.get());
   report_parts();
+  if (!config_.access_log.empty()) {
+    auto opened = AccessLog::open(config_.access_log, log_options(config_), *services_->directory);
+    if (!opened.ok()) {
+      err_ << "[ERROR] access log: " << opened.status().message() << std::endl;
+      return false;
+    }
+    access_log_ = std::move(opened.value());
+  }
   http::ServerOptions http_options{
       .address = config_.bind_address, .port = config_.port, .io_threads = config_.io_threads};
   http_options.max_connections = config_.http_max_connections;
   http_options.max_connections_per_ip = config_.http_max_connections_per_ip;
   http_options.observer = &services_->metrics->connections();
+  http_options.access = access_log_.get();
   http_ = std::make_unique<http::Server>(std::move(http_options), std::move(router));
   return true;
 }
@@ -95,6 +107,17 @@ bool ServerApp::start() {
   analytics_chores_ = start_analytics_chores(config_, clock_, *services_->rollup, err_);
   report_serving();
   return true;
+}
+
+void ServerApp::drain() {
+  exec::Executor& executor = exec_->executor();
+  executor.drain();
+  if (executor.running() == 0 && executor.wait_idle(std::chrono::milliseconds(0))) return;
+  out_ << "[INFO] Draining: running commands have " << config_.shutdown_grace_s << " s to finish"
+       << std::endl;
+  if (executor.wait_idle(std::chrono::seconds(config_.shutdown_grace_s))) return;
+  err_ << "[WARN] Draining: " << executor.running()
+       << " commands still running after the grace; cancelling them" << std::endl;
 }
 
 int ServerApp::stop() {
@@ -192,6 +215,7 @@ int run_server(const Config& config, std::ostream& out, std::ostream& err) {
   if (!app.build() || !app.start()) return 1;
   signals.wait();
   out << "[INFO] Shutting down" << std::endl;
+  app.drain();
   return app.stop();
 }
 

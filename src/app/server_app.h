@@ -16,6 +16,7 @@
 #include <memory>
 #include <ostream>
 
+#include "app/access_log.h"
 #include "app/chores.h"
 #include "app/cluster_side.h"
 #include "app/config.h"
@@ -49,6 +50,10 @@ class ServerApp {
   // `err`, when the HTTP server cannot listen (then nothing else was started).
   // REQUIRES: build() succeeded.
   bool start();
+  // The first step of a shutdown: no new command is taken (503 with Retry-After; /ready
+  // answers 503), those running may finish for GAIA_SHUTDOWN_GRACE_S; what still runs then
+  // is cancelled by stop(), its clients told why. REQUIRES: start() succeeded.
+  void drain();
   // Stops every part and saves what is held in memory. Returns the exit code: 0, or 1 when
   // the store cannot be flushed. REQUIRES: start() succeeded.
   int stop();
@@ -76,6 +81,7 @@ class ServerApp {
   std::unique_ptr<ClusterSide> cluster_;  // holds nothing on SQLite
   std::unique_ptr<rls::RlsServer> rls_;   // null unless GAIA_RLS_PORT is set
   std::unique_ptr<RouteState> route_state_;
+  std::unique_ptr<AccessLog> access_log_;  // null unless GAIA_ACCESS_LOG is set
   std::unique_ptr<http::Server> http_;
   // Made by start(), in this order, once the parts above run.
   std::unique_ptr<Chores> upkeep_chores_;

@@ -125,8 +125,9 @@ void make_analytics(Services& s, const Config& config, const core::Clock& clock,
 // The confirmation policy (patterns, then the reviewer) and the executor's hook into it.
 void make_confirmer(Services& s, const Config& config, const core::Clock& clock,
                     std::ostream& out) {
+  s.decisions = std::make_unique<CountedDecisions>(*s.feed, *s.registry);
   s.confirmer = std::make_unique<confirm::Confirmer>(
-      *s.patterns, s.reviewer.get(), s.reputation.get(), *s.feed, clock,
+      *s.patterns, s.reviewer.get(), s.reputation.get(), *s.decisions, clock,
       confirm::ConfirmerOptions{*confirm::parse_verdict(config.confirm_fallback)});
   s.confirm_hook = std::make_unique<ConfirmHook>(*s.confirmer, *s.limiter);
   out << "[INIT] ✓ Confirmation policy: " << s.patterns->list().size() << " patterns, "
@@ -148,8 +149,8 @@ std::unique_ptr<Services> Services::make(const Config& config, const core::Clock
   if (!load_reputation(*s, clock, store, err)) return nullptr;
   make_feed(*s, clock, store);
   make_analytics(*s, config, clock, store);
-  make_confirmer(*s, config, clock, out);
   s->registry = std::make_unique<metrics::MetricsRegistry>();
+  make_confirmer(*s, config, clock, out);
   s->metrics = std::make_unique<api::ServiceMetrics>(*s->registry, store);
   if (config.redis_url.empty()) {
     s->quota =

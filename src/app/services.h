@@ -31,6 +31,7 @@
 #include "app/analytics_sources.h"
 #include "app/config.h"
 #include "app/confirm_hook.h"
+#include "app/counted_decisions.h"
 #include "app/reputation_listener.h"
 #include "app/shared_counters.h"
 #include "confirm/confirmer.h"
@@ -79,9 +80,11 @@ struct Services {
   std::unique_ptr<ReputationMoves> reputation_moves;
   std::unique_ptr<LimiterQuotas> limiter_quotas;
   std::unique_ptr<const analytics::Detectors> detectors;
+  // Made before the confirmer, which counts its decisions in it; outlives what registers.
+  std::unique_ptr<metrics::MetricsRegistry> registry;
+  std::unique_ptr<CountedDecisions> decisions;  // the feed's decision log, counted
   std::unique_ptr<confirm::Confirmer> confirmer;
   std::unique_ptr<ConfirmHook> confirm_hook;
-  std::unique_ptr<metrics::MetricsRegistry> registry;
   std::unique_ptr<api::ServiceMetrics> metrics;
   std::unique_ptr<SharedCounters> shared_counters;  // null without GAIA_REDIS_URL
   // Over the feed, counted in `metrics`: one check, one set of counters and violations.

@@ -217,6 +217,12 @@ bool is_redis_url(std::string_view s) { return cluster::redis::RedisUrl::parse(s
 
 bool is_long_secret(std::string_view s) { return s.size() >= 32; }
 
+// A file path, "-" (standard output) or empty (off); no control byte.
+bool is_log_path(std::string_view s) {
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 // "sqlite:PATH" or "sqlite://PATH" (so "sqlite:///abs" is "/abs") → PATH.
 std::optional<std::string> sqlite_path_of(std::string_view url) {
   for (std::string_view prefix : {"sqlite://", "sqlite:"}) {
@@ -334,6 +340,18 @@ std::vector<Setting> make_table() {
       {"violation_retention_days", "GAIA_VIOLATION_RETENTION_DAYS", "--violation-retention-days",
        R::kEverywhere, "days violations (refusals) are kept",
        uint_field(&Config::violation_retention_days, 1, 36500)},
+      {"log_format", "GAIA_LOG_FORMAT", "--log-format", R::kEverywhere,
+       "log lines as text, or as one JSON object each (for log shippers)",
+       word_field(&Config::log_format, {"text", "json"})},
+      {"log_level", "GAIA_LOG_LEVEL", "--log-level", R::kEverywhere,
+       "the least level logged: debug, info, warn or error",
+       word_field(&Config::log_level, {"debug", "info", "warn", "error"})},
+      {"access_log", "GAIA_ACCESS_LOG", "--access-log", R::kEverywhere,
+       "one line per HTTP request to this file, or - for stdout (unless set: off)",
+       text_field(&Config::access_log, "PATH|-", is_log_path, "a file path, or - for stdout")},
+      {"shutdown_grace_s", "GAIA_SHUTDOWN_GRACE_S", "--shutdown-grace-s", R::kEverywhere,
+       "on SIGTERM, seconds running commands may finish before they are cancelled",
+       uint_field(&Config::shutdown_grace_s, 0, 3600, "seconds")},
       {"metrics_open", "GAIA_METRICS_OPEN", "--metrics-open", R::kEverywhere,
        "true: GET /metrics needs no key (loopback binds only)", bool_field(&Config::metrics_open)},
       {"store_failure", "GAIA_STORE_FAILURE", "--store-failure", R::kEverywhere,

@@ -95,9 +95,9 @@ core::Result<std::pair<std::string, int64_t>> parse_limit_assignment(std::string
 int exec_exit_code(const ExecResult& result) {
   switch (result.end) {
     case ExecEnd::kExited:
-      return result.exit_code;
+      return result.cancelled_by_shutdown ? kExitServerShutdown : result.exit_code;
     case ExecEnd::kSignalled:
-      return kExitSignalBase + result.signal;
+      return result.cancelled_by_shutdown ? kExitServerShutdown : kExitSignalBase + result.signal;
     case ExecEnd::kNotStarted:
       return not_started_exit_code(result.message);
     case ExecEnd::kRefused:
@@ -179,7 +179,10 @@ void ExecAnswer::on_event(std::string_view line) {
     if (bool_field(*e, "timed_out"))
       r.notes.push_back("the command ran past its timeout and was stopped");
     if (bool_field(*e, "memory_limit_hit")) r.notes.push_back("the command hit its memory limit");
-    if (bool_field(*e, "cancelled") && !bool_field(*e, "timed_out")) {
+    if (bool_field(*e, "cancelled") && string_field(*e, "cancelled_by") == "shutdown") {
+      r.cancelled_by_shutdown = true;
+      r.notes.push_back("the command was cancelled by the server's shutdown; run it again");
+    } else if (bool_field(*e, "cancelled") && !bool_field(*e, "timed_out")) {
       r.notes.push_back("the command was cancelled");
     }
     // The server passes on output only up to its cap, then counts and drops it.

@@ -30,6 +30,8 @@ constexpr int kExitExecFailed = 125;  // refused, bad request, server or connect
 constexpr int kExitCannotExecute = 126;
 constexpr int kExitNotFound = 127;
 constexpr int kExitSignalBase = 128;  // + the signal that killed the command (or gaia)
+// The server shut down while the command ran and cancelled it (EX_TEMPFAIL: try again).
+constexpr int kExitServerShutdown = 75;
 
 struct ExecArgs {
   std::string type;
@@ -73,10 +75,11 @@ struct ExecResult {
   int64_t duration_ms = -1;              // kExited, kSignalled: the server's measure
   // kExited, kSignalled: what else a person should know (timed out, not recorded, ...).
   std::vector<std::string> notes;
+  bool cancelled_by_shutdown = false;  // kExited, kSignalled: the server's shutdown ended it
 };
 
-// 0..255 the command's own code; 128 + signal; 125 refused or error; 126 cannot execute;
-// 127 not found.
+// 0..255 the command's own code; 128 + signal; 75 cancelled by the server's shutdown;
+// 125 refused or error; 126 cannot execute; 127 not found.
 int exec_exit_code(const ExecResult& result);
 
 // The exit code for a command the server could not start, from the server's message:

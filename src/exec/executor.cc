@@ -52,10 +52,17 @@ class Executor::ClaimedIds {
   void release(uint64_t user, const std::string& id) {
     core::MutexLock lock(mu_);
     ids_.erase({user, id});
+    if (ids_.empty()) none_.notify_all();
+  }
+  // True once nothing is claimed, false if something still is after `within`.
+  bool wait_empty(std::chrono::milliseconds within) {
+    core::MutexLock lock(mu_);
+    return none_.wait_for(mu_, within, [this]() REQUIRES(mu_) { return ids_.empty(); });
   }
 
  private:
   core::Mutex mu_;
+  core::CondVar none_;
   std::set<std::pair<uint64_t, std::string>> ids_ GUARDED_BY(mu_);
 };
 
@@ -72,6 +79,7 @@ struct Executor::Command : OutputSink {
   bool dropped = false;
   // Its concurrency slots in the shared counters, from admission until it ends.
   LeaseKeeper::Held lease;
+  core::MonoTime queued_at{};  // set before it is queued; read by the worker that runs it
 
   void on_output(OutputStream stream, std::string_view bytes) override {
     observer->on_output(stream, bytes);
@@ -239,6 +247,13 @@ uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSe
 
 std::optional<Executor::Handle> Executor::submit(ExecRequest request,
                                                  std::shared_ptr<ExecObserver> observer) {
+  if (draining()) {
+    observer->on_refused({503, "shutting_down",
+                          "the server is shutting down; send the command to another server or "
+                          "try again later",
+                          std::chrono::seconds(5), std::nullopt});
+    return std::nullopt;
+  }
   if (core::Status s = prepare(request); !s.ok()) {
     observer->on_failed(s);
     return std::nullopt;
@@ -334,6 +349,7 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
 
   // Under mu_, so the command is known (for cancel) and told it is queued before a worker
   // can start it: run_stage takes mu_ first.
+  command->queued_at = now.mono;
   core::MutexLock lock(mu_);
   if (command->handle != 0 && command->dropped) return give_up(nullptr);  // cancelled meanwhile
   core::Enqueued queued = scheduler_.submit(std::move(job));
@@ -360,6 +376,7 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
   { core::MutexLock lock(mu_); }  // submit() has finished telling the observer
   running_.fetch_add(1, std::memory_order_relaxed);
   const core::Instant started = clock_.now();
+  if (waited_) waited_(command->request.principal.tier, started.mono - command->queued_at);
   command->observer->on_started();
   core::Result<RunResult> result =
       runner_.run(command->request.spec, command.get(), &command->cancel);
@@ -372,6 +389,8 @@ void Executor::run_stage(const std::shared_ptr<Command>& command) {
     return;
   }
 
+  // A command still running when the shutdown grace ran out: its client is told why.
+  if (result.value().cancelled && draining()) result.value().cancelled_by_shutdown = true;
   const RunResult& r = result.value();
   store::Execution e;
   e.id = command->request.id;
@@ -434,6 +453,10 @@ void Executor::cancel(Handle handle) {
   if (scheduler_.cancel(*ticket)) return;  // it was waiting: dropped() told the observer
   command->cancel.cancel();                // it is running: the runner stops its process group
 }
+
+void Executor::drain() { draining_.store(true, std::memory_order_release); }
+
+bool Executor::wait_idle(std::chrono::milliseconds grace) { return claimed_->wait_empty(grace); }
 
 void Executor::cancel_all() {
   std::vector<Handle> handles;

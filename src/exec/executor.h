@@ -161,6 +161,14 @@ class Executor {
   // Unknown handles are ignored.
   void cancel(Handle handle);
 
+  // Shutting down, first step: from now on submit() refuses every command with 503
+  // "shutting_down" and Retry-After; commands under way go on.
+  void drain();
+  // Acquire: pairs with drain()'s release; a command submitted after it is refused.
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+  // Waits until no command is under way (waiting, queued, running or being recorded, its
+  // observer told) or `grace` has passed. True when none is left.
+  bool wait_idle(std::chrono::milliseconds grace);
   // Cancels every command under way (shutting down).
   void cancel_all();
 
@@ -171,6 +179,10 @@ class Executor {
   void renew_leases();
   // How many commands hold a lease in the shared counters.
   size_t leases_held() const { return leases_ ? leases_->held() : 0; }
+  // Told, on the worker that starts it, how long each command waited from its admission to
+  // its start (the queue and any throttle delay), for /metrics. Set before the first submit().
+  using WaitObserver = std::function<void(core::Tier tier, std::chrono::nanoseconds waited)>;
+  void set_wait_observer(WaitObserver observer) { waited_ = std::move(observer); }
 
  private:
   struct Command;
@@ -218,6 +230,8 @@ class Executor {
   const std::unique_ptr<LeaseKeeper> leases_;
   core::DayStart day_;
   std::atomic<size_t> running_{0};
+  std::atomic<bool> draining_{false};
+  WaitObserver waited_;
   const std::shared_ptr<ClaimedIds> claimed_;
 
   core::Mutex mu_;

@@ -136,6 +136,8 @@ struct RunResult {
   int term_signal = 0;
   bool timed_out = false;  // the wall-clock timeout stopped it
   bool cancelled = false;  // CancelToken::cancel stopped it
+  // Set by the executor: it was cancelled because the server shut down (its grace ran out).
+  bool cancelled_by_shutdown = false;
   // True when the memory limit was hit: an OOM kill in the command's cgroup. Under
   // RLIMIT_AS only a failed allocation happens, which the kernel does not report: false.
   bool memory_limit_hit = false;

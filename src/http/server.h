@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,21 @@ class ConnectionObserver {
   virtual void refused(std::string_view reason) = 0;
 };
 
+// One answered request, for an access log: told once its status is known (a plain
+// response when it is written; a stream when it begins, its size then unknown; a WebSocket
+// when it is upgraded). Called on the connection's io thread; it must not block.
+struct AccessRecord {
+  const Request& request;  // method, path (no query) and headers, as read
+  unsigned status;
+  std::optional<std::size_t> body_bytes;  // nullopt for a stream or an upgrade
+  std::chrono::microseconds duration;     // from the request read to its answer
+};
+class AccessObserver {
+ public:
+  virtual ~AccessObserver() = default;
+  virtual void answered(const AccessRecord& record) = 0;
+};
+
 struct ServerOptions {
   std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal
   uint16_t port = 8080;               // 0: the system picks; read it with port()
@@ -59,6 +75,7 @@ struct ServerOptions {
   std::size_t max_connections = 10'000;
   std::size_t max_connections_per_ip = 1'000;
   ConnectionObserver* observer = nullptr;  // may be null; must outlive the server
+  AccessObserver* access = nullptr;        // may be null; must outlive the server
 };
 
 class Server {

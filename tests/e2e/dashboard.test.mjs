@@ -126,7 +126,7 @@ test('every tab opens', async () => {
   await openTab('overview');
   await page.locator('#panel-overview [data-stat="admissions"]', { hasText: /^\d+/ }).waitFor({ timeout: 15_000 });
   await page.locator('#panel-health [data-stat="status"]', { hasText: 'ok' }).waitFor({ state: 'attached' });
-  // The Health tab shows the alerting figures that /health always carries.
+  // The Health tab shows the alerting figures that the health details always carry.
   const alerting = page.locator('#panel-health section.card', { has: page.locator('h3', { hasText: 'Alerting' }) });
   await alerting.locator('dt', { hasText: 'rules' }).waitFor({ state: 'attached' });
   // Where the limits are counted: in memory here, and reachable.

@@ -59,7 +59,10 @@ export class GaiaServer {
   waitForLine(prefix, timeoutMs) {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const line = this.stdout.split('\n').find((l) => l.startsWith(prefix));
+        // Each log line begins with its RFC 3339 time: the message follows the first space.
+        const line = this.stdout.split('\n')
+          .map((l) => (/^\d{4}-\d\d-\d\dT\S+ /.test(l) ? l.slice(l.indexOf(' ') + 1) : l))
+          .find((l) => l.startsWith(prefix));
         if (line !== undefined) {
           cleanup();
           resolve(line);

@@ -1,8 +1,8 @@
 // The alert system through the real gaia_server: the rules API (admin only, validated,
 // audited, effective without a restart), a rule firing on the server's own timer and
 // reaching the log and a webhook receiver the test runs (signature verified), the alerts
-// list with its transitions, acknowledging and silencing, /health's "alerts" section, and a
-// flood of repeat violators told as one notification.
+// list with its transitions, acknowledging and silencing, the health details' "alerts"
+// section, and a flood of repeat violators told as one notification.
 
 #include <gtest/gtest.h>
 
@@ -173,7 +173,7 @@ TEST_F(AlertsTest, ARuleFiresToTheLogAndASignedWebhookAndCanBeAcknowledged) {
       count_rows("SELECT COUNT(*) FROM audit_log WHERE action IN ('alert.ack','alert.silence')"),
       2);
 
-  auto health = http_get(port_, "/health");
+  auto health = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
   ASSERT_TRUE(health && health->status == 200);
   const boost::json::value h = json_of(*health);
   EXPECT_GE(h.at("alerts").at("firing").to_number<uint64_t>(), 1u);
@@ -191,7 +191,7 @@ TEST_F(AlertsTest, ADeadWebhookShowsOnHealthAndBlocksNothing) {
   // Rounds go on while the webhook fails: the evaluator keeps counting them.
   uint64_t rounds = 0;
   ASSERT_TRUE(eventually([&] {
-    auto health = http_get(port_, "/health");
+    auto health = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
     if (!health || health->status != 200) return false;
     const boost::json::value h = json_of(*health);
     rounds = h.at("alerts").at("rounds").to_number<uint64_t>();

@@ -87,7 +87,7 @@ class ClusterTest : public ::testing::Test {
     return ok;
   }
   boost::json::object health(size_t node) {
-    RawResponse r = call(node, "GET", "/health", "");
+    RawResponse r = call(node, "GET", "/api/admin/health", kAdminKey);
     return r.status == 200 ? json_of(r).as_object() : boost::json::object{};
   }
 

@@ -36,11 +36,11 @@ class ExecApiTest : public FakeProcServerTest {
     GaiaServerTest::start(extra_env);
   }
   boost::json::value executor() {
-    auto r = http_get(port_, "/health");
+    auto r = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
     EXPECT_TRUE(r && r->status == 200);
     return boost::json::parse(r->body).at("executor");
   }
-  // Polls /health until pred(executor section) holds; false after `within`.
+  // Polls the health details until pred(executor section) holds; false after `within`.
   template <class Pred>
   bool eventually(Pred pred, std::chrono::milliseconds within = 10s) {
     return testing::eventually([&] { return pred(executor()); }, within, 50ms);

@@ -147,6 +147,12 @@ class ExecTest : public GaiaServerTest {
     start({}, {"--proc-root", (dir_.path() / "root").string()});
   }
 
+  // Stops the server and starts it again with `extra_env`, on the same fake /proc.
+  void restart(const std::vector<std::string>& extra_env) {
+    stop();
+    start(extra_env, {"--proc-root", (dir_.path() / "root").string()});
+  }
+
   std::vector<std::string> env(const std::string& key) const {
     return {"GAIA_URL=http://127.0.0.1:" + std::to_string(port_), "GAIA_KEY=" + key,
             "PATH=/usr/bin:/bin"};
@@ -299,6 +305,54 @@ TEST_F(ExecTest, InterruptingGaiaCancelsTheCommandOnTheServer) {
     // The server stopped the sleep (SIGTERM first) and recorded it as ended by that signal.
     EXPECT_EQ(recorded_signal(id), std::optional<int64_t>(SIGTERM)) << id;
   }
+}
+
+// SIGTERM drains the server: no new command, and those running may finish for
+// GAIA_SHUTDOWN_GRACE_S; what still runs then is cancelled, and gaia says why.
+TEST_F(ExecTest, ACommandRunningAtSigtermFinishesWithinTheGrace) {
+  restart({"GAIA_SHUTDOWN_GRACE_S=5"});
+  Gaia g({"exec", "--type", "shell", "--", "sh", "-c", "echo ready; sleep 1; echo done"},
+         env(kAdminKey));
+  ASSERT_TRUE(g.wait_for_stdout("ready\n")) << g.describe();
+  server_->signal(SIGTERM);
+  EXPECT_EQ(g.wait_exit(), 0) << g.describe();
+  EXPECT_EQ(g.out, "ready\ndone\n");
+  EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+  server_.reset();
+}
+
+TEST_F(ExecTest, WhileDrainingANewCommandIsRefused503AndReadyAnswers503) {
+  restart({"GAIA_SHUTDOWN_GRACE_S=60"});
+  Gaia g({"exec", "--type", "shell", "--", "sh", "-c", "echo ready; sleep 5"}, env(kAdminKey));
+  ASSERT_TRUE(g.wait_for_stdout("ready\n")) << g.describe();
+  server_->signal(SIGTERM);
+  ASSERT_TRUE(server_->read_line_starting("[INFO] Draining")) << server_->stdout_;
+  auto ready = http_get(port_, "/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("draining"), std::string::npos) << ready->body;
+  const Ran refused = gaia({"exec", "--type", "shell", "--", "true"});
+  EXPECT_EQ(refused.code, 125) << describe(refused);
+  EXPECT_NE(refused.err.find("shutting down"), std::string::npos) << refused.err;
+  EXPECT_EQ(g.wait_exit(), 0) << g.describe();
+  EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+  server_.reset();
+}
+
+TEST_F(ExecTest, ACommandStillRunningWhenTheGraceEndsIsCancelledAndGaiaExits75) {
+  restart({"GAIA_SHUTDOWN_GRACE_S=1"});
+  Gaia g(
+      {"exec", "--type", "shell", "--id", "drained", "--", "sh", "-c", "echo ready; exec sleep 30"},
+      env(kAdminKey));
+  ASSERT_TRUE(g.wait_for_stdout("ready\n")) << g.describe();
+  server_->signal(SIGTERM);
+  EXPECT_EQ(g.wait_exit(), 75) << g.describe();
+  EXPECT_NE(g.err.find("gaia: the command was cancelled by the server's shutdown"),
+            std::string::npos)
+      << g.err;
+  EXPECT_EQ(server_->wait_exit(), 0) << server_->stderr_;
+  server_.reset();
+  EXPECT_EQ(recorded_signal("drained"), std::optional<int64_t>(SIGTERM));
 }
 
 TEST_F(ExecTest, ACommandHeldInTheQueueSaysSoOnce) {

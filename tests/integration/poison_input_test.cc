@@ -89,7 +89,7 @@ class PoisonInputTest : public GaiaServerTest, public ::testing::WithParamInterf
     }
   }
   boost::json::object health() {
-    auto r = call("GET", "/health", "");
+    auto r = call("GET", "/api/admin/health", kAdminKey);
     EXPECT_TRUE(r && r->status == 200);
     return r ? boost::json::parse(r->body).as_object() : boost::json::object();
   }
@@ -193,8 +193,8 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 201) << again->body;
 
-  // Nothing of it reaches the unauthenticated /health; /metrics counts it.
-  auto h = call("GET", "/health", "");
+  // Nothing of it reaches the health details; /metrics counts it.
+  auto h = call("GET", "/api/admin/health", kAdminKey);
   ASSERT_TRUE(h && h->status == 200);
   EXPECT_EQ(h->body.find("poison"), std::string::npos) << h->body;
   EXPECT_EQ(boost::json::parse(h->body).at("status"), "ok") << h->body;
@@ -256,7 +256,7 @@ TEST_F(ServerHygieneTest, NoSecretOfAUrlReachesHealthOrTheLog) {
   const std::string url = shared_postgres().create_database();
   start({"GAIA_ALERT_WEBHOOK_URL=http://127.0.0.1:9/hook?token=webhook-hunter2"}, {},
         url + "?password=database-hunter2&sslmode=disable");
-  auto health = http_request(port_, "GET", "/health", "");
+  auto health = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
   ASSERT_TRUE(health && health->status == 200);
   EXPECT_EQ(health->body.find("hunter2"), std::string::npos) << health->body;
   ASSERT_TRUE(server_->read_line_starting("[INFO] Dashboard"));

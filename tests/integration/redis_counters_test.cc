@@ -1,5 +1,5 @@
 // One real gaia_server counting in a real Redis (GAIA_REDIS_URL): admissions are counted in
-// Redis; with Redis gone the closed policy answers 503 and /health says degraded; Redis
+// Redis; with Redis gone the closed policy answers 503 and the health details say degraded; Redis
 // restarted empty gets the calendar usage back from the store, so what was used stays used.
 // Commands Gaia runs (POST /api/v1/exec) count in the same counters, and a running command
 // keeps its concurrency slot there however many lease terms it runs.
@@ -35,7 +35,7 @@ class RedisCountersTest : public GaiaServerTest {
     EXPECT_TRUE(r) << method << " " << path << ": no answer";
     return r ? *r : RawResponse{};
   }
-  std::string health() { return call("GET", "/health", "").body; }
+  std::string health() { return call("GET", "/api/admin/health", kAdminKey).body; }
   RawResponse check(const std::string& key, int cost = 1) {
     return call("POST", "/api/v1/check", key,
                 R"({"type":"shell","cost":)" + std::to_string(cost) + "}");

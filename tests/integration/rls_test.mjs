@@ -311,8 +311,8 @@ describe('operations', () => {
     assert.match(text, /^gaia_checks_total\{type="shell",decision="admitted",limit="shell-day"\} [1-9]/m);
   });
 
-  test('/health shows the listener', async () => {
-    const health = await server.call('GET', '/health');
+  test('the health details show the listener', async () => {
+    const health = await server.call('GET', '/api/admin/health');
     assert.equal(health.body.rls.listening, true);
     assert.ok(health.body.rls.port > 0);
     assert.deepEqual(health.body.rls.domains, ['gaia', 'edge']);
@@ -399,7 +399,7 @@ describe('at throttle factor 0 every descriptor is OVER_LIMIT, consuming nothing
         const { key } = (await node.call('POST', '/api/admin/users/lee/keys', {})).body;
         // Asked before the throttle has read the load, the check would admit.
         await eventually(async () => {
-          const health = (await node.call('GET', '/health')).body;
+          const health = (await node.call('GET', '/api/admin/health')).body;
           return health.executor.throttle_factor === 0 ? true : null;
         });
         const answer = await eventually(async () => {

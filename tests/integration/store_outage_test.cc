@@ -109,7 +109,7 @@ class StoreOutageTest : public GaiaServerTest {
     return std::string(boost::json::parse(key->body).at("key").as_string());
   }
   boost::json::object health() {
-    auto r = call(port_, "GET", "/health", "");
+    auto r = call(port_, "GET", "/api/admin/health", kAdminKey);
     if (!r || r->status != 200) return {};
     return boost::json::parse(r->body).as_object();
   }
@@ -137,11 +137,20 @@ TEST_F(StoreOutageTest, PostgresStoppedMidLoadLosesNoAcknowledgedExecution) {
   const size_t before_outage = load.acknowledged();
   ASSERT_TRUE(eventually([&] { return degraded_and_journaling(); }))
       << boost::json::serialize(health());
+  // Not ready while the database is away: a load balancer sends the work elsewhere.
+  auto ready = call(port_, "GET", "/ready", "");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find(R"("store")"), std::string::npos) << ready->body;
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= before_outage + 30; }));
 
   ASSERT_TRUE(cluster->start());
   ASSERT_TRUE(eventually([&] { return healthy_and_replayed(); }))
       << boost::json::serialize(health());
+  EXPECT_TRUE(eventually([&] {
+    auto r = call(port_, "GET", "/ready", "");
+    return r && r->status == 200;
+  }));
   const size_t after_outage = load.acknowledged();
   ASSERT_TRUE(eventually([&] { return load.acknowledged() >= after_outage + 30; }));
   load.stop();

@@ -36,7 +36,7 @@ class ThrottleAnswerTest : public FakeProcServerTest {
     GaiaServerTest::start(extra_env);
     ASSERT_TRUE(eventually(
         [&] {
-          auto r = http_get(port_, "/health");
+          auto r = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
           return r && r->status == 200 &&
                  boost::json::parse(r->body).at("executor").at("throttle_factor") == factor;
         },

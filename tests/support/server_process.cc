@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -70,11 +71,28 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::signal(int sig) { ::kill(pid_, sig); }
 
+std::string log_message(const std::string& line) {
+  // GAIA_LOG_FORMAT=json: {"time":...,"tag":"INFO","msg":"..."} is "[INFO] ...".
+  if (line.starts_with("{\"time\":")) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(line, ec);
+    const boost::json::object* o = ec ? nullptr : v.if_object();
+    if (o != nullptr && o->contains("tag") && o->contains("msg")) {
+      return "[" + std::string(o->at("tag").as_string()) + "] " +
+             std::string(o->at("msg").as_string());
+    }
+  }
+  // RFC 3339: "YYYY-MM-DDThh:mm:ss.sssZ ".
+  const bool timed = line.size() > 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T';
+  const std::size_t space = line.find(' ');
+  return timed && space != std::string::npos ? line.substr(space + 1) : line;
+}
+
 std::optional<std::string> ServerProcess::read_line_starting(const std::string& prefix) {
   for (;;) {
     std::size_t start = 0, eol;
     while ((eol = stdout_.find('\n', start)) != std::string::npos) {
-      std::string line = stdout_.substr(start, eol - start);
+      std::string line = log_message(stdout_.substr(start, eol - start));
       start = eol + 1;
       if (line.starts_with(prefix)) return line;
     }

@@ -21,6 +21,10 @@ std::string idle_proc_root(const TempDir& dir);
 // every server a test starts sees an idle machine unless the test is about load.
 void add_idle_proc_root(std::vector<std::string>& env, const TempDir& dir);
 
+// A log line without the time it begins with ("2026-12-06T15:38:22.123Z [INFO] x" is
+// "[INFO] x", as is the JSON line {"time":...,"tag":"INFO","msg":"x"}); any other line as it is.
+std::string log_message(const std::string& line);
+
 class ServerProcess {
  public:
   ServerProcess(const std::vector<std::string>& args, const std::vector<std::string>& env);
@@ -32,7 +36,8 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   void signal(int sig);
 
-  // Reads stdout until a line starting with `prefix`; everything read is kept in stdout_.
+  // Reads stdout until a log line whose message (log_message) starts with `prefix`, and
+  // returns that message; everything read is kept in stdout_.
   std::optional<std::string> read_line_starting(const std::string& prefix);
 
   // The port the server listens on, from its "[INFO] Starting HTTP server on host:port" line

@@ -263,6 +263,7 @@ void Connection::read_request() {
 }
 
 void Connection::on_read(beast::error_code ec) {
+  if (options_.access != nullptr) request_read_ = std::chrono::steady_clock::now();
   if (ec == bhttp::error::header_limit) {
     return write(error_response(431, "header_too_large", "request header too large"), false);
   }
@@ -303,6 +304,7 @@ void Connection::write(Response res, bool keep_alive) {
   append_head(head_, http11, res.status, res.content_type, res.headers,
               no_body ? Framing::kNone : Framing::kLength, res.body.size(), keep_alive);
   body_ = no_body ? std::string() : std::move(res.body);
+  tell_access(res.status, body_.size());
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
   set_deadline(options_.write_timeout);
   asio::async_write(socket_, buffers,
@@ -337,7 +339,15 @@ bool Connection::run_blocking(std::size_t pool, std::function<void()> work) {
       [work = std::move(work), busy = asio::make_work_guard(socket_.get_executor())]() { work(); });
 }
 
+void Connection::tell_access(unsigned status, std::optional<std::size_t> body_bytes) {
+  if (options_.access == nullptr) return;
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - request_read_);
+  options_.access->answered({request_, status, body_bytes, took});
+}
+
 void Connection::upgrade(UpgradeTaker take) {
+  tell_access(101, std::nullopt);
   phase_ = Phase::kUpgraded;
   clear_deadline();
   watchdog_.cancel();  // its wait holds this connection, which the upgrade leaves behind
@@ -358,6 +368,7 @@ void Connection::stream_begin(const StreamShared* id, unsigned status, std::stri
   s_.shared->pending.fetch_add(head.size(), std::memory_order_acq_rel);
   s_.queue.push_front(std::move(head));
   if (s_.observe) s_.observe(status);
+  tell_access(status, std::nullopt);
   stream_flush();
 }
 

@@ -126,6 +126,8 @@ std::string non_default_value(const Setting& setting) {
                                          "/etc/passwd",
                                          "alice=builder",
                                          "local",
+                                         "json",
+                                         "warn",
                                          "redis://127.0.0.1:6379"};
   candidates.push_back(kReviewer);
   candidates.push_back(std::string(40, 'k'));

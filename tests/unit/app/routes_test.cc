@@ -69,6 +69,8 @@ TEST_F(RoutesTest, AnswersEveryMethodAndPathOfTheApi) {
   // route that is missing answers 404, a method missing on a known path 405.
   const std::vector<std::pair<std::string, std::string>> api = {
       {"GET", "/health"},
+      {"GET", "/ready"},
+      {"GET", "/api/admin/health"},
       {"GET", "/metrics"},
       {"POST", "/api/v1/check"},
       {"POST", "/api/v1/executions"},
@@ -134,14 +136,16 @@ TEST_F(RoutesTest, ServesTheEmbeddedDashboard) {
   EXPECT_EQ(status_of(router, "GET", "/admin/quotas/no-such-file.js"), 404u);
 }
 
-TEST_F(RoutesTest, HealthReportsTheStoreInUse) {
+TEST_F(RoutesTest, HealthShowsNoPathAndItsDetailsNeedAKey) {
   const http::Router router = routes();
   http::Request req;
   req.method = "GET";
   req.path = "/health";
-  const http::Response res = router.route(std::move(req));
+  const http::Response res = router.route(req);
   EXPECT_EQ(res.status, 200u);
-  EXPECT_NE(res.body.find(config_.sqlite_path), std::string::npos) << res.body;
+  EXPECT_EQ(res.body.find(config_.sqlite_path), std::string::npos) << res.body;
+  req.path = "/api/admin/health";
+  EXPECT_EQ(router.route(req).status, 401u);
 }
 
 }  // namespace

@@ -70,6 +70,7 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
   std::string line;
   for (const std::string& want : expected) {
     ASSERT_TRUE(std::getline(lines, line)) << server.stdout_;
+    line = gaia::testing::log_message(line);
     EXPECT_EQ(line.substr(0, want.size()), want) << server.stdout_;
   }
   EXPECT_FALSE(std::getline(lines, line)) << server.stdout_;
@@ -82,9 +83,7 @@ TEST_F(ServerProcessTest, StartsServesHealthAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(body.at("status"), "ok");
   EXPECT_EQ(body.at("version"), "0.1.0");
   EXPECT_TRUE(body.at("uptime_seconds").is_int64());
-  EXPECT_EQ(body.at("store").at("kind"), "sqlite");
-  EXPECT_EQ(body.at("store").at("path").as_string(), db_path());
-  EXPECT_EQ(body.at("store").at("state"), "ok");
+  EXPECT_FALSE(body.contains("store"));  // liveness shows no path: the details are admins'
 
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(), 0) << server.stderr_;

@@ -1,4 +1,4 @@
-// Health: the server's own view (GET /health: store, counters, executor, alerts), the
+// Health: the server's own view (GET /api/admin/health: store, counters, executor, alerts), the
 // WebSocket hub (GET /api/ws/health), load and throttling as the live stats report them, and
 // the nodes of the cluster (GET /api/admin/cluster: one row when the server runs alone).
 // Refreshed every 5 s while the tab is shown.
@@ -83,7 +83,7 @@ export class HealthTab {
 
   async refresh() {
     const [health, ws, cluster] = await Promise.all([
-      api.get('/health').catch((e) => ({ error: e.message })),
+      api.get('/api/admin/health').catch((e) => ({ error: e.message })),
       api.get('/api/ws/health').catch((e) => ({ error: e.message })),
       api.get('/api/admin/cluster').catch((e) => ({ error: e.message })),
     ]);
