@@ -258,7 +258,7 @@ TEST_F(AlertsTest, AFloodOfRepeatViolatorsIsOneNotificationCoveringEveryUser) {
   ASSERT_TRUE(eventually([&] { return !of_rule().empty(); }));
   // Three more rounds, in which nothing of this rule changes.
   auto rounds = [&] {
-    auto health = http_get(port_, "/health");
+    auto health = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
     return health && health->status == 200
                ? json_of(*health).at("alerts").at("rounds").to_number<uint64_t>()
                : 0;

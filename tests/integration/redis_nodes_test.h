@@ -124,11 +124,11 @@ class RedisNodesTest : public ::testing::Test {
     for (size_t n = 0; n < kNodes; ++n) {
       ASSERT_TRUE(eventually(
           [&] {
-            return call(n, "GET", "/health", "").body.find(R"("backend":"redis","state":"ok")") !=
-                   std::string::npos;
+            return call(n, "GET", "/api/admin/health", kAdminKey)
+                       .body.find(R"("backend":"redis","state":"ok")") != std::string::npos;
           },
           std::chrono::seconds(20), std::chrono::milliseconds(50)))
-          << "node " << n << ": " << call(n, "GET", "/health", "").body;
+          << "node " << n << ": " << call(n, "GET", "/api/admin/health", kAdminKey).body;
     }
   }
 
