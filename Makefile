@@ -5,7 +5,7 @@ JOBS ?= 2
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: setup build build-server run cluster test test-asan test-tsan check-thread-safety fuzz-smoke \
+.PHONY: setup build build-server package test-package run cluster test test-asan test-tsan check-thread-safety fuzz-smoke \
 	bench check-format format clean
 
 setup:
@@ -22,6 +22,15 @@ build-server: setup
 
 run: build-server
 	@./build/$(PRESET)/src/app/gaia_server $(ARGS)
+
+# The Debian package of the release build (packaging/): build/release/gaia_<version>_<arch>.deb.
+package: build-server
+	@cd build/$(PRESET) && cpack -G DEB >/dev/null && ls gaia_*.deb
+
+# Installs that package on this machine, starts its server as the unit would, runs a command
+# through it and purges it again (packaging/test_package.sh; root or sudo).
+test-package: package
+	@bash packaging/test_package.sh build/$(PRESET)
 
 # Three nodes on PostgreSQL and Redis behind HAProxy, on loopback (scripts/cluster.sh).
 cluster: build-server

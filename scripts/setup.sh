@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config curl tzdata python3
-  libboost1.81-dev libboost-json1.81-dev libcurl4-openssl-dev
+  libboost1.81-dev libboost-json1.81-dev libcurl4-openssl-dev libssl-dev openssl
   libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libre2-dev
   libsqlite3-dev libpq-dev libhiredis-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev

@@ -51,6 +51,9 @@ struct Config {
   // past either cap is closed at once.
   unsigned http_max_connections = 10'000;
   unsigned http_max_connections_per_ip = 1'000;
+  // HTTPS: PEM files of the certificate chain and its private key; both empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // The pools of blocking routes, one per class of work (api/api_pools.h): threads each, and
   // requests that may wait for a thread; one more is answered 503 with Retry-After.
   unsigned http_admin_threads = 2;

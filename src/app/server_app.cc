@@ -65,6 +65,8 @@ bool ServerApp::build() {
   http_options.max_connections_per_ip = config_.http_max_connections_per_ip;
   http_options.observer = &services_->metrics->connections();
   http_options.access = access_log_.get();
+  http_options.tls_cert_file = config_.tls_cert_file;
+  http_options.tls_key_file = config_.tls_key_file;
   http_ = std::make_unique<http::Server>(std::move(http_options), std::move(router));
   return true;
 }
@@ -171,16 +173,17 @@ void ServerApp::report_parts() const {
 void ServerApp::report_serving() const {
   const std::string port = std::to_string(http_->port());
   const std::string where = host_for_url(config_.bind_address) + ":" + port;
+  const char* scheme = config_.tls_cert_file.empty() ? "http://" : "https://";
   out_ << "[INFO] Starting HTTP server on " << where << std::endl;
   // A wildcard address is no place to browse to; the loopback name is.
   const bool wildcard = config_.bind_address == "0.0.0.0" || config_.bind_address == "::";
-  out_ << "[INFO] Dashboard: http://" << (wildcard ? "localhost:" + port : where) << "/admin/quotas"
-       << std::endl;
+  out_ << "[INFO] Dashboard: " << scheme << (wildcard ? "localhost:" + port : where)
+       << "/admin/quotas" << std::endl;
   out_ << "[INFO] Dashboard sign-in: an admin key ("
        << (config_.admin_key.empty() ? "the one printed at the first start, or set GAIA_ADMIN_KEY"
                                      : "GAIA_ADMIN_KEY")
        << ")" << std::endl;
-  out_ << "[INFO] Health: http://" << where << "/health" << std::endl;
+  out_ << "[INFO] Health: " << scheme << where << "/health" << std::endl;
   if (rls_) {
     out_ << "[INFO] Envoy rate limit service (gRPC) on "
          << host_for_url(rls_->address()) + ":" + std::to_string(rls_->port()) << std::endl;

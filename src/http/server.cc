@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,6 +10,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <exception>
 #include <optional>
@@ -60,6 +64,7 @@ struct Server::State {
   }
 
   void accept();
+  core::Status load_tls();
 
   ServerOptions options;
   Router router;
@@ -67,8 +72,9 @@ struct Server::State {
   detail::ConnectionCaps caps;
   detail::BlockingPools blocking;  // runs blocking routes; joined by stop()
   std::vector<std::unique_ptr<asio::io_context>> loops;
-  std::vector<WorkGuard> keep_running;  // until stop(): a loop with no connection waits
-  tcp::acceptor acceptor;               // on the first loop
+  std::vector<WorkGuard> keep_running;    // until stop(): a loop with no connection waits
+  std::optional<asio::ssl::context> tls;  // set by start() when options ask for TLS
+  tcp::acceptor acceptor;                 // on the first loop
   asio::steady_timer retry_timer;
   size_t next_loop = 0;  // the loop the next connection goes to; acceptor's loop only
   std::vector<std::thread> threads;
@@ -101,12 +107,46 @@ void Server::State::accept() {
         std::optional<detail::ConnectionCaps::Slot> slot;
         if (!peer_ec) slot = caps.take(peer.address());
         if (slot) {
-          auto c = std::make_shared<detail::Connection>(std::move(socket), std::move(*slot), router,
+          detail::Stream stream = tls ? detail::Stream(detail::TlsSocket(std::move(socket), *tls))
+                                      : detail::Stream(std::move(socket));
+          auto c = std::make_shared<detail::Connection>(std::move(stream), std::move(*slot), router,
                                                         options, registry, blocking);
           if (registry.add(c)) c->start();  // else stopping: `c` dies here and closes the socket
         }
         accept();
       });
+}
+
+core::Status Server::State::load_tls() {
+  const std::string& cert = options.tls_cert_file;
+  const std::string& key = options.tls_key_file;
+  if (cert.empty() && key.empty()) return core::Status();
+  if (cert.empty() || key.empty()) {
+    return core::Status::invalid_argument("TLS needs both a certificate and a private key");
+  }
+  // TLS 1.2 and 1.3 only; OpenSSL's default ciphers for them.
+  tls.emplace(asio::ssl::context::tls_server);
+  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  auto fail = [&](const std::string& what) {
+    tls.reset();
+    return core::Status::invalid_argument(what + ": " + ec.message());
+  };
+  if (tls->use_certificate_chain_file(cert, ec); ec) {
+    return fail("cannot read the TLS certificate " + cert);
+  }
+  if (tls->use_private_key_file(key, asio::ssl::context::pem, ec); ec) {
+    return fail("cannot read the TLS private key " + key);
+  }
+  // A key that does not belong to the certificate fails here, not in every handshake.
+  if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    ec = boost::system::error_code(static_cast<int>(::ERR_get_error()),
+                                   asio::error::get_ssl_category());
+    return fail("the TLS private key " + key + " does not match the certificate " + cert);
+  }
+  return core::Status();
 }
 
 Server::Server(ServerOptions options, Router router)
@@ -117,6 +157,7 @@ Server::~Server() { stop(); }
 core::Status Server::start() {
   State& s = *state_;
   s.started = true;
+  if (core::Status tls = s.load_tls(); !tls.ok()) return tls;
   boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(s.options.address, ec);
   if (ec) return core::Status::invalid_argument("not an IP address: " + s.options.address);

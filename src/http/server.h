@@ -1,6 +1,7 @@
 #pragma once
 // Server: an HTTP/1.1 server with keep-alive on a pool of io threads, answering every request
-// through a Router. Asio and Beast stay behind this header.
+// through a Router, over plain TCP or TLS (ServerOptions::tls_*). Asio, Beast and OpenSSL stay
+// behind this header.
 //
 // Every read and write is bounded (ServerOptions), so a slow or broken client only ever costs
 // its own connection; malformed requests are answered 400 (431/413 for oversized ones) and the
@@ -76,6 +77,10 @@ struct ServerOptions {
   std::size_t max_connections_per_ip = 1'000;
   ConnectionObserver* observer = nullptr;  // may be null; must outlive the server
   AccessObserver* access = nullptr;        // may be null; must outlive the server
+  // HTTPS (and wss): both set, every connection speaks TLS with this certificate chain and
+  // private key (PEM files, read by start()); both empty, plain HTTP.
+  std::string tls_cert_file = "";
+  std::string tls_key_file = "";
 };
 
 class Server {
@@ -86,7 +91,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and listens, then serves on options.io_threads threads. Fails (and leaves nothing
-  // running) if the address is invalid or cannot be bound. REQUIRES: not started before.
+  // running) if the address is invalid or cannot be bound, or if the TLS certificate or key
+  // cannot be read, do not match, or only one of them is given. REQUIRES: not started before.
   core::Status start();
 
   // The bound port (the real one when options.port was 0). REQUIRES: start() succeeded.

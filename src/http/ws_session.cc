@@ -13,7 +13,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <deque>
@@ -30,7 +29,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
-using WsStream = websocket::stream<beast::basic_stream<asio::ip::tcp, detail::Executor>>;
+using WsStream = websocket::stream<detail::Stream>;
 using Kind = detail::WsPeer::Kind;
 
 // The longest a WebSocket handshake or close handshake may take.
@@ -57,7 +56,7 @@ class WsSession final : public detail::WsPeer,
   WsSession(WsHub& hub, Upgrade& up, WsAuth auth, WsHub::Credential credential)
       : hub_(hub),
         registry_(up.registry),
-        ws_(beast::basic_stream<asio::ip::tcp, detail::Executor>(std::move(up.socket))),
+        ws_(std::move(up.stream)),
         slot_(std::move(up.slot)),
         request_(std::move(up.request)),
         auth_(auth),
@@ -282,7 +281,8 @@ class WsSession final : public detail::WsPeer,
     closing_ = true;
     stop_timers();
     drop_queue();
-    beast::get_lowest_layer(ws_).close();
+    beast::error_code ignored;
+    ws_.next_layer().socket().close(ignored);
   }
 
   void drop_queue() {

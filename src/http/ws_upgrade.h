@@ -1,7 +1,7 @@
 #pragma once
 // Upgrade: a connection handed over by an upgrade route (see UpgradeHandler in router.h): its
-// socket, its place under the connection caps, any bytes read past the request, and the
-// request itself. The taker owns the socket from then on, keeps `slot` as long as the socket,
+// stream (TCP or TLS), its place under the connection caps, any bytes read past the request, and
+// the request itself. The taker owns the socket from then on, keeps `slot` as long as the socket,
 // and registers whatever serves it with `registry`, so that Server::stop() can close it too.
 // Threads: handed to the taker on the connection's thread; the socket stays on that thread.
 
@@ -14,7 +14,7 @@
 namespace gaia::http {
 
 struct Upgrade {
-  detail::Socket socket;
+  detail::Stream stream;
   detail::ConnectionCaps::Slot slot;
   boost::beast::flat_buffer buffer;
   boost::beast::http::request<boost::beast::http::string_body> request;

@@ -191,36 +191,46 @@ void ConnectionRegistry::close_all() {
   for (auto& c : live) c->shutdown();
 }
 
-Connection::Connection(Socket socket, ConnectionCaps::Slot slot, const Router& router,
+Connection::Connection(Stream stream, ConnectionCaps::Slot slot, const Router& router,
                        const ServerOptions& options, ConnectionRegistry& registry,
                        BlockingPools& blocking)
-    : socket_(std::move(socket)),
+    : stream_(std::move(stream)),
       slot_(std::move(slot)),
       router_(router),
       options_(options),
       registry_(registry),
       blocking_(blocking),
-      watchdog_(socket_.get_executor()),
-      write_timer_(socket_.get_executor()),
-      drain_timer_(socket_.get_executor()) {
+      watchdog_(stream_.get_executor()),
+      write_timer_(stream_.get_executor()),
+      drain_timer_(stream_.get_executor()) {
   // Each response is one write: send it now rather than wait for an ACK (Nagle).
   beast::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
 Connection::~Connection() { registry_.remove(this); }
 
 void Connection::start() {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->stream_.tls()) return self->wait_for_request();
+    // The handshake is bounded like the reading of a request.
+    self->set_deadline(self->options_.read_timeout);
+    self->stream_.async_handshake([self](beast::error_code ec) { self->on_handshake(ec); });
+  });
+}
+
+void Connection::on_handshake(beast::error_code ec) {
+  if (ec) return close();  // not TLS, a certificate the client refused, or a timeout
+  wait_for_request();
 }
 
 void Connection::shutdown() {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     // Only the wait for a new request is cut short; a request being read or answered finishes.
     if (self->phase_ == Phase::kIdle) {
       beast::error_code ignored;
-      self->socket_.cancel(ignored);
+      self->stream_.socket().cancel(ignored);
     }
     // A stream gets half the drain time to finish, so that stop() still ends in time.
     if (self->phase_ == Phase::kStreaming && !self->s_.ended) {
@@ -239,7 +249,7 @@ void Connection::wait_for_request() {
   if (buffer_.size() > 0) return read_request();  // the client already sent the next request
   phase_ = Phase::kIdle;
   set_deadline(options_.idle_timeout);
-  socket_.async_read_some(buffer_.prepare(kFirstReadBytes),
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->on_first_bytes(ec, n);
                           });
@@ -258,7 +268,7 @@ void Connection::read_request() {
   parser_->body_limit(options_.max_body_bytes);
   set_deadline(options_.read_timeout);
   bhttp::async_read(
-      socket_, buffer_, *parser_,
+      stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
@@ -280,7 +290,7 @@ void Connection::on_read(beast::error_code ec) {
       request_,
       [self = shared_from_this()](Response res) {
         // The handler may answer from another thread: write on this connection's thread.
-        asio::dispatch(self->socket_.get_executor(), [self, res = std::move(res)]() mutable {
+        asio::dispatch(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
           // A stream or upgrade route answers through the stream or not at all; a late Response
           // (a stream handler that threw) has nowhere to go.
           if (self->phase_ != Phase::kBusy) {
@@ -307,7 +317,7 @@ void Connection::write(Response res, bool keep_alive) {
   tell_access(res.status, body_.size());
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
   set_deadline(options_.write_timeout);
-  asio::async_write(socket_, buffers,
+  asio::async_write(stream_, buffers,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                       self->on_write(ec, keep_alive);
                     });
@@ -336,7 +346,7 @@ bool Connection::run_blocking(std::size_t pool, std::function<void()> work) {
   // The loop keeps running until the work has answered, even while the server stops.
   return blocking_.try_post(
       pool,
-      [work = std::move(work), busy = asio::make_work_guard(socket_.get_executor())]() { work(); });
+      [work = std::move(work), busy = asio::make_work_guard(stream_.get_executor())]() { work(); });
 }
 
 void Connection::tell_access(unsigned status, std::optional<std::size_t> body_bytes) {
@@ -352,7 +362,7 @@ void Connection::upgrade(UpgradeTaker take) {
   clear_deadline();
   watchdog_.cancel();  // its wait holds this connection, which the upgrade leaves behind
   auto up = std::unique_ptr<Upgrade>(
-      new Upgrade{std::move(socket_), std::move(slot_), std::move(buffer_),
+      new Upgrade{std::move(stream_), std::move(slot_), std::move(buffer_),
                   to_beast(request_, parser_->version()), registry_, options_.drain_timeout});
   take(std::move(up));
 }
@@ -446,7 +456,7 @@ void Connection::stream_flush() {
         self->stream_failed();  // the client stopped reading
       });
   asio::async_write(
-      socket_, buffers,
+      stream_, buffers,
       [self = shared_from_this(), id = s_.shared.get()](beast::error_code ec, std::size_t) {
         if (!self->current(id)) return;
         self->on_stream_written(ec);
@@ -470,7 +480,7 @@ void Connection::on_stream_written(beast::error_code ec) {
 // closed connection would be noticed only by a failed write, if ever.
 void Connection::watch_client() {
   s_.watching = true;
-  socket_.async_read_some(
+  stream_.async_read_some(
       buffer_.prepare(kFirstReadBytes),
       [self = shared_from_this(), id = s_.shared.get()](beast::error_code ec, std::size_t n) {
         if (self->phase_ == Phase::kUpgraded || self->s_.shared.get() != id) return;
@@ -515,7 +525,7 @@ void Connection::stream_done() {
     // Cancel the watch; its handler resumes, so that no two reads are ever outstanding.
     s_.resume_after_watch = true;
     beast::error_code ignored;
-    socket_.cancel(ignored);
+    stream_.socket().cancel(ignored);
     return;
   }
   resume();
@@ -544,7 +554,7 @@ void Connection::watch_deadline() {
   watchdog_.async_wait([self = shared_from_this()](beast::error_code) {
     self->watchdog_waiting_ = false;
     // Closed or upgraded; or no deadline now, and the next set_deadline() watches again.
-    if (!self->socket_.is_open() ||
+    if (!self->stream_.socket().is_open() ||
         self->deadline_ == std::chrono::steady_clock::time_point::max()) {
       return;
     }
@@ -555,8 +565,8 @@ void Connection::watch_deadline() {
 
 void Connection::close() {
   beast::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  socket_.close(ignored);
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().close(ignored);
   watchdog_.cancel();
 }
 

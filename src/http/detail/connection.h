@@ -1,8 +1,9 @@
 #pragma once
-// Connection: one accepted TCP connection, reading a request and writing its response in turn
-// (HTTP/1.1 keep-alive). Kept alive by its pending operations (shared_ptr); every operation
-// runs on the connection's io thread, so its members need no lock. A response may also be a
-// chunked stream (ResponseStream), or the connection may be handed over by an upgrade route.
+// Connection: one accepted connection (TCP, or TLS over it: a Stream), reading a request and
+// writing its response in turn (HTTP/1.1 keep-alive). Kept alive by its pending operations
+// (shared_ptr); every operation runs on the connection's io thread, so its members need no lock. A
+// response may also be a chunked stream (ResponseStream), or the connection may be handed over by
+// an upgrade route.
 //
 // ConnectionRegistry: the live connections of one Server, and the upgraded connections taken
 // from them (anything Closable), so that stop() can reach them.
@@ -28,16 +29,11 @@
 #include "http/detail/blocking_pools.h"
 #include "http/detail/connection_caps.h"
 #include "http/detail/request_parser.h"
+#include "http/detail/stream.h"
 #include "http/router.h"
 #include "http/server.h"
 
 namespace gaia::http::detail {
-
-// A connection's executor: its io thread's io_context, which one thread runs, so handlers on it
-// never run concurrently (the Server gives each io thread its own). Named by concrete type, so
-// that every operation on it skips the type erasure of any_io_executor.
-using Executor = boost::asio::io_context::executor_type;
-using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
 
 // What Server::stop() can ask to close: a connection, or a protocol that took one over.
 class Closable {
@@ -85,7 +81,7 @@ class Connection : public Closable,
   // owns them and joins its threads, or destroys its io_context, before they go. `slot`
   // counts the connection against the caps until it closes (or, upgraded, its new owner does).
   // `blocking` runs the work of blocking routes.
-  Connection(Socket socket, ConnectionCaps::Slot slot, const Router& router,
+  Connection(Stream stream, ConnectionCaps::Slot slot, const Router& router,
              const ServerOptions& options, ConnectionRegistry& registry, BlockingPools& blocking);
   ~Connection() override;
   Connection(const Connection&) = delete;
@@ -109,11 +105,12 @@ class Connection : public Closable,
   void stream_finish(const StreamShared* id);
   void stream_abandoned(const StreamShared* id);
   void stream_on_close(const StreamShared* id, std::function<void()> fn);
-  Executor executor() { return socket_.get_executor(); }
+  Executor executor() { return stream_.get_executor(); }
 
  private:
   enum class Phase { kIdle, kBusy, kStreaming, kUpgraded };
 
+  void on_handshake(boost::beast::error_code ec);
   void wait_for_request();
   void on_first_bytes(boost::beast::error_code ec, std::size_t n);
   void read_request();
@@ -144,7 +141,7 @@ class Connection : public Closable,
   // Tells ServerOptions::access, when set, of the answer to request_.
   void tell_access(unsigned status, std::optional<std::size_t> body_bytes);
 
-  Socket socket_;
+  Stream stream_;
   ConnectionCaps::Slot slot_;
   boost::beast::flat_buffer buffer_;
   // The request being read or answered, reused from one request to the next (see
