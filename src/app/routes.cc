@@ -15,6 +15,7 @@
 #include "api/api_pools.h"
 #include "api/confirm_api.h"
 #include "api/exec_api.h"
+#include "api/openapi_route.h"
 #include "api/public_api.h"
 #include "api/ws_routes.h"
 #include "app/health.h"
@@ -75,6 +76,7 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
                      .max_queued = config.http_analytics_queue},
        .exec = {.threads = config.http_exec_threads, .max_queued = config.http_exec_queue}});
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open);
+  api::add_openapi_route(router);
   add_health_route(
       router, clock,
       health_info(config, clock, store, exec, live, cluster, rls, services.shared_counters.get()));
