@@ -50,13 +50,13 @@ std::variant<Subject, http::Response> subject_of(const identity::Caller& caller,
 http::Response overloaded(const exec::QuotaAnswer& a, const std::string& user) {
   const bool wait = a.outcome == exec::QuotaOutcome::kHeld;
   const std::string why = "the machine is overloaded (" + throttle_reason(*a.throttle) + ")";
-  boost::json::object body{
-      {"error", wait ? "wait" : "overloaded"},
-      {"message", wait ? why + "; wait and ask again" : why + "; new work is refused"},
-      {"allowed", false},
-      {"user", user},
-      {"throttle", throttle_json(*a.throttle)}};
-  http::Response r = http::json_response(503, body);
+  boost::json::object body =
+      http::problem(503, wait ? "wait" : "overloaded",
+                    wait ? why + "; wait and ask again" : why + "; new work is refused");
+  body["allowed"] = false;
+  body["user"] = user;
+  body["throttle"] = throttle_json(*a.throttle);
+  http::Response r = http::problem_response(503, body);
   r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
   return r;
 }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "alerts/alert_json.h"
+#include "http/json_text.h"
 
 namespace gaia::app {
 
@@ -20,7 +21,7 @@ void LogChannel::notify(const store::StoredAlert& a, alerts::AlertEvent event) {
 }
 
 std::string webhook_payload(const store::StoredAlert& alert, alerts::AlertEvent event) {
-  return boost::json::serialize(boost::json::object{{"event", alerts::event_name(event)},
+  return http::object_json_text(boost::json::object{{"event", alerts::event_name(event)},
                                                     {"alert", alerts::alert_to_json(alert)}});
 }
 
