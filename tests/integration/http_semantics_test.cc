@@ -51,8 +51,8 @@ class HttpSemanticsTest : public GaiaServerTest {
     return key;
   }
   int64_t shell_used(const std::string& key) {
-    auto q = call("GET", "/api/v1/quota", key);
-    for (const auto& line : json_of(q).at("quotas").as_array()) {
+    const boost::json::value quota = json_of(call("GET", "/api/v1/quota", key));
+    for (const auto& line : quota.at("quotas").as_array()) {
       if (line.at("policy") == "shell-day") return line.at("used").as_int64();
     }
     return -1;
@@ -92,7 +92,8 @@ TEST_F(HttpSemanticsTest, AUserNamedWithAnAtIsFoundByItsEncodedName) {
       << decisions.body;
   decisions = call("GET", "/api/claude/confirm/decisions?user=eve.o%40x.org");
   ASSERT_EQ(decisions.status, 200) << decisions.body;
-  const auto& rows = json_of(decisions).at("decisions").as_array();
+  const boost::json::value listed = json_of(decisions);
+  const auto& rows = listed.at("decisions").as_array();
   ASSERT_EQ(rows.size(), 1u) << decisions.body;
   EXPECT_EQ(rows[0].at("user"), "eve.o@x.org");
 }
