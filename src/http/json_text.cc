@@ -61,6 +61,8 @@ void append_double(std::string& out, double d) {
   char digits[400];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, d, std::chars_format::fixed);
   out.append(digits, end);
+  // A whole double keeps a fraction ("70.0"), so that it reads back as a double, not an integer.
+  if (std::string_view(digits, end - digits).find('.') == std::string_view::npos) out += ".0";
 }
 
 void append_object(std::string& out, const boost::json::object& o) {

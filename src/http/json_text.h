@@ -1,6 +1,7 @@
 #pragma once
 // JSON text as Gaia writes it on the wire: Boost.JSON's values, with every number in plain
-// decimal notation ("70", "0.35", never "7E1" as boost::json::serialize writes a double).
+// decimal notation ("70.0", "0.35", never "7E1" as boost::json::serialize writes a double; a
+// whole double keeps ".0" so that it reads back as a double).
 // Doubles take the shortest decimal that reads back as the same double (std::to_chars); a
 // double that is not finite, which JSON cannot carry, is written as null. Strings are escaped
 // as RFC 8259 requires (", \ and control characters), UTF-8 passed through.

@@ -191,7 +191,7 @@ TEST_F(HttpSemanticsTest, NumbersArePlainDecimals) {
   auto quota = call("GET", "/api/v1/quota", key);
   ASSERT_EQ(quota.status, 200);
   EXPECT_FALSE(std::regex_search(quota.body, std::regex(R"([0-9][eE][-+]?[0-9])"))) << quota.body;
-  EXPECT_EQ(json_of(quota).at("reputation").at("score"), 70);  // "7E1" before
+  EXPECT_EQ(json_of(quota).at("reputation").at("score"), 70.0);  // "7E1" before
 }
 
 }  // namespace

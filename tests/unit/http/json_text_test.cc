@@ -13,10 +13,10 @@ namespace gaia::http {
 namespace {
 
 TEST(JsonTextTest, DoublesArePlainDecimals) {
-  EXPECT_EQ(json_text(boost::json::value(70.0)), "70");
+  EXPECT_EQ(json_text(boost::json::value(70.0)), "70.0");
   EXPECT_EQ(json_text(boost::json::value(0.35)), "0.35");
   EXPECT_EQ(json_text(boost::json::value(-12.5)), "-12.5");
-  EXPECT_EQ(json_text(boost::json::value(1e21)), "1000000000000000000000");
+  EXPECT_EQ(json_text(boost::json::value(1e21)), "1000000000000000000000.0");
   EXPECT_EQ(json_text(boost::json::value(0.0001)), "0.0001");
 }
 
