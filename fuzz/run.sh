@@ -36,7 +36,16 @@ sketch_sources=(
 
 targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz request_parser_fuzz
          tool_options_fuzz code_env_fuzz rls_mapping_fuzz resp_reply_fuzz
-         outside_text_fuzz analytics_query_fuzz)
+         outside_text_fuzz analytics_query_fuzz request_target_fuzz)
+
+# What reads a request's query: Boost.URL (compiled into the target, as in gaia_boost_url), the
+# problem answers (Beast header-only here), JSON text.
+url_sources=(
+  "${root}/src/http/boost_url_impl.cc"
+  "${root}/src/http/query.cc"
+  "${root}/src/http/json_text.cc"
+  "${root}/src/http/message.cc"
+)
 
 for t in "${targets[@]}"; do
   echo "fuzz: building ${t}"
@@ -65,7 +74,13 @@ for t in "${targets[@]}"; do
       -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB "${root}/fuzz/${t}.cc" \
       "${root}/src/api/admin/analytics_query.cc" "${root}/src/api/admin/admin_support.cc" \
       "${root}/src/api/api_support.cc" "${root}/src/analytics/report.cc" \
-      "${root}/src/store/store.cc" "${root}/src/http/message.cc" -o "${out}/${t}"
+      "${root}/src/store/store.cc" "${url_sources[@]}" -o "${out}/${t}"
+    continue
+  fi
+  if [[ "${t}" == request_target_fuzz ]]; then
+    "${cxx}" "${flags[@]}" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB "${root}/fuzz/${t}.cc" \
+      "${root}/src/http/detail/target_text.cc" "${root}/src/core/text_check.cc" \
+      "${url_sources[@]}" -o "${out}/${t}"
     continue
   fi
   if [[ "${t}" == sketch_decode_fuzz ]]; then

@@ -1,5 +1,6 @@
 #include "api/api_support.h"
 
+#include "core/text.h"
 #include "core/text_check.h"
 #include "identity/session_store.h"
 #include "rules/rule_json.h"
@@ -7,8 +8,7 @@
 namespace gaia::api {
 
 http::Response field_error(std::string_view field, std::string_view message) {
-  return http::json_response(
-      400, {{"error", "invalid_request"}, {"field", field}, {"message", message}});
+  return http::field_error_response(field, message);
 }
 
 exec::QuotaView quota_view(const ApiContext& ctx, const core::Principal& principal) {
@@ -89,18 +89,34 @@ std::optional<http::Response> non_text(const boost::json::value& v, const std::s
   return std::nullopt;
 }
 
+// 415 for a Content-Type that is not JSON (RFC 9110 15.5.16), with the type we take in
+// Accept; nullopt for JSON or no Content-Type at all.
+std::optional<http::Response> not_json(std::string_view content_type) {
+  if (content_type.empty()) return std::nullopt;
+  const std::string_view media = core::trim(content_type.substr(0, content_type.find(';')));
+  const bool json = core::iequals(media, "application/json") ||
+                    (media.size() > 5 && core::iequals(media.substr(media.size() - 5), "+json"));
+  if (json) return std::nullopt;
+  http::Response r = http::error_response(
+      415, "unsupported_media_type",
+      "the body must be JSON (Content-Type: application/json), not " + std::string(media));
+  r.headers.push_back({"Accept", "application/json"});
+  return r;
+}
+
 }  // namespace
 
-std::variant<boost::json::value, http::Response> parse_json(std::string_view body) {
+std::variant<boost::json::value, http::Response> parse_json(const http::Request& req) {
+  if (auto refused = not_json(req.header("Content-Type"))) return std::move(*refused);
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
+  boost::json::value v = boost::json::parse(req.body, ec);
   if (ec) return field_error("body", "not valid JSON: " + ec.message());
   if (auto refused = non_text(v, "")) return std::move(*refused);
   return v;
 }
 
 std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req) {
-  auto parsed = parse_json(req.body);
+  auto parsed = parse_json(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   boost::json::value& v = std::get<boost::json::value>(parsed);
   if (!v.is_object()) return field_error("body", "must be a JSON object");

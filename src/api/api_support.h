@@ -45,7 +45,8 @@ struct ApiContext {
 // The state of `principal`'s limits as quota views show them (ApiContext::quota).
 exec::QuotaView quota_view(const ApiContext& ctx, const core::Principal& principal);
 
-// 400 {"error":"invalid_request","field":field,"message":message}.
+// 400 problem {"error":"invalid_request","field":field,"message":message,...}
+// (http::field_error_response).
 http::Response field_error(std::string_view field, std::string_view message);
 
 // What a session cookie says about a request: nothing (no cookie, or no session store
@@ -62,11 +63,13 @@ std::variant<identity::Caller, http::Response> authenticate(const http::Request&
                                                             const identity::Directory& directory,
                                                             bool admin_only);
 
-// `body` parsed as JSON with every string in it, values and member names at any depth, checked
-// to be text (valid UTF-8 without NUL, core/text_check.h); else the 400 naming the first that
-// is not ("command", "argv[2]", "env.PATH"). Every JSON body from outside is read through here,
-// so no handler, store or log line ever sees bytes it cannot keep.
-std::variant<boost::json::value, http::Response> parse_json(std::string_view body);
+// The request's body parsed as JSON with every string in it, values and member names at any
+// depth, checked to be text (valid UTF-8 without NUL, core/text_check.h); else the 400 naming
+// the first that is not ("command", "argv[2]", "env.PATH"). A body labelled as anything but
+// JSON (Content-Type other than application/json or */*+json) is answered 415 unread; an
+// unlabelled one is read as JSON. Every JSON body from outside is read through here, so no
+// handler, store or log line ever sees bytes it cannot keep.
+std::variant<boost::json::value, http::Response> parse_json(const http::Request& req);
 
 // A request body that must be a JSON object.
 class JsonBody {

@@ -6,6 +6,7 @@
 #include "api/admin/admin_support.h"
 #include "api/public_api.h"
 #include "confirm/pattern_json.h"
+#include "http/query.h"
 
 namespace gaia::api {
 namespace {
@@ -42,7 +43,7 @@ boost::json::value spec_json(const std::optional<confirm::PatternSpec>& spec) {
 
 // The pattern in the body, or the 400 to send.
 std::variant<confirm::PatternSpec, http::Response> body_pattern(const http::Request& req) {
-  auto parsed = parse_json(req.body);
+  auto parsed = parse_json(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   auto spec = confirm::pattern_from_json(std::get<boost::json::value>(parsed));
   if (!spec.ok()) return invalid(spec.status());
@@ -54,7 +55,7 @@ void request_decision(const ApiContext& ctx, confirm::Confirmer& confirmer,
   auto auth = authenticate(req, ctx.directory, false);
   if (auto* r = std::get_if<http::Response>(&auth)) return respond(std::move(*r));
   const identity::Caller& caller = std::get<identity::Caller>(auth);
-  auto body = parse_json(req.body);
+  auto body = parse_json(req);
   if (auto* r = std::get_if<http::Response>(&body)) return respond(std::move(*r));
   auto parsed = confirm::confirm_request_from_json(std::get<boost::json::value>(body));
   if (auto* e = std::get_if<core::FieldError>(&parsed)) {
@@ -124,22 +125,6 @@ http::Response delete_pattern(const ApiContext& ctx, confirm::PatternBook& book,
   return http::json_response(200, {{"deleted", id}});
 }
 
-// The value of `name` in a query string (no percent-decoding needed for the values we take:
-// names, verdicts and integers), or nullopt.
-std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
 std::optional<int64_t> query_int(std::string_view text) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -170,27 +155,27 @@ http::Response list_decisions(const ApiContext& ctx, const http::Request& req) {
   auto auth = authenticate(req, ctx.directory, true);
   if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
   store::DecisionFilter f;
-  if (auto v = query_value(req.query, "user")) f.user = std::string(*v);
-  if (auto v = query_value(req.query, "decision")) {
+  if (auto v = http::query_param(req.query, "user")) f.user = *v;
+  if (auto v = http::query_param(req.query, "decision")) {
     if (!confirm::parse_verdict(*v)) return field_error("decision", "must be approve, deny or ask");
-    f.decision = std::string(*v);
+    f.decision = *v;
   }
-  if (auto v = query_value(req.query, "source")) f.source = std::string(*v);
+  if (auto v = http::query_param(req.query, "source")) f.source = *v;
   for (auto [name, out] : {std::pair{"from", &f.from_ms}, std::pair{"to", &f.to_ms}}) {
-    if (auto v = query_value(req.query, name)) {
+    if (auto v = http::query_param(req.query, name)) {
       auto ms = query_int(*v);
       if (!ms) return field_error(name, "must be a time in milliseconds since the epoch");
       *out = *ms;
     }
   }
-  if (auto v = query_value(req.query, "limit")) {
+  if (auto v = http::query_param(req.query, "limit")) {
     auto n = query_int(*v);
     if (!n || *n < 1 || *n > static_cast<int64_t>(kMaxDecisionsPage)) {
       return field_error("limit", "must be an integer from 1 to 1000");
     }
     f.limit = static_cast<size_t>(*n);
   }
-  if (auto v = query_value(req.query, "before_id")) {
+  if (auto v = http::query_param(req.query, "before_id")) {
     auto id = query_int(*v);
     if (!id || *id < 1) return field_error("before_id", "must be a decision id");
     f.before_id = static_cast<uint64_t>(*id);

@@ -3,10 +3,11 @@
 #include <sodium.h>
 
 #include "api/api_pools.h"
+#include "api/limit_problem.h"
 #include "confirm/approval_desk.h"
 #include "core/mutex.h"
 #include "exec/approval_gate.h"
-#include "http/ratelimit_fields.h"
+#include "http/json_text.h"
 #include "rules/rule_json.h"
 
 namespace gaia::api {
@@ -128,25 +129,41 @@ std::variant<exec::RunSpec, http::Response> limits_of(const boost::json::value* 
 // Tells one HTTP client what happens to its command.
 class StreamObserver : public exec::ExecObserver {
  public:
+  // `principal` and `type` are the command's: the RateLimit-Policy of a refusal states the
+  // limit as the rules do (core::RuleSet::stated_amount).
   StreamObserver(std::shared_ptr<http::ResponseStream> stream,
-                 std::shared_ptr<const core::RuleSet> rules, http::LiveFeed& feed)
-      : stream_(std::move(stream)), rules_(std::move(rules)), feed_(feed) {}
+                 std::shared_ptr<const core::RuleSet> rules, core::Principal principal,
+                 core::CommandTypeId type, http::LiveFeed& feed)
+      : stream_(std::move(stream)),
+        rules_(std::move(rules)),
+        principal_(principal),
+        type_(type),
+        feed_(feed) {}
 
   void on_refused(const exec::Refusal& refusal) override {
-    boost::json::object body{{"error", refusal.code}, {"message", refusal.message}};
-    if (!refusal.command.empty()) body["command"] = refusal.command;
-    if (!refusal.program.empty()) body["program"] = refusal.program;
+    // Every refusal is a problem (RFC 9457); one by a limit has the shape of every 429 of a
+    // limit (api/limit_problem.h).
+    const std::optional<int64_t> retry =
+        refusal.retry_after ? std::optional<int64_t>(refusal.retry_after->count()) : std::nullopt;
+    boost::json::object body;
     std::vector<http::Header> headers;
     if (refusal.decision && refusal.decision->has_deciding) {
       const core::LimitState& limit = refusal.decision->deciding;
-      body["limit"] = http::limit_json(limit, *rules_);
-      headers.push_back({"RateLimit-Policy", http::policy_field(limit, *rules_)});
-      headers.push_back({"RateLimit", http::ratelimit_field(limit, *rules_, true)});
+      LimitProblem p =
+          limit_problem(limit, *rules_, rules_->stated_amount(principal_, type_, limit.limit),
+                        refusal.code, refusal.message, retry);
+      body = std::move(p.body);
+      headers = std::move(p.headers);
+    } else {
+      body = http::problem(refusal.status, refusal.code, refusal.message,
+                           refusal.status == 429 ? http::kQuotaExceededType : "about:blank");
+      if (retry) {
+        body["retry_after_s"] = *retry;
+        headers.push_back({"Retry-After", std::to_string(*retry)});
+      }
     }
-    if (refusal.retry_after) {
-      body["retry_after_s"] = refusal.retry_after->count();
-      headers.push_back({"Retry-After", std::to_string(refusal.retry_after->count())});
-    }
+    if (!refusal.command.empty()) body["command"] = refusal.command;
+    if (!refusal.program.empty()) body["program"] = refusal.program;
     core::MutexLock lock(mu_);
     if (begun_) {
       // Refused after the answer began (a command an admin approved, then refused by its
@@ -156,8 +173,8 @@ class StreamObserver : public exec::ExecObserver {
       send_locked(body);
     } else {
       begun_ = true;
-      stream_->begin(refusal.status, "application/json", std::move(headers));
-      stream_->write(boost::json::serialize(body));
+      stream_->begin(refusal.status, std::string(http::kProblemJson), std::move(headers));
+      stream_->write(http::json_text(body));
     }
     stream_->finish();
   }
@@ -211,9 +228,8 @@ class StreamObserver : public exec::ExecObserver {
     if (!begun_) {
       // Nothing was streamed yet: answer as a plain error.
       begun_ = true;
-      stream_->begin(422, "application/json");
-      stream_->write(boost::json::serialize(
-          boost::json::object{{"error", "not_started"}, {"message", why.message()}}));
+      stream_->begin(422, std::string(http::kProblemJson));
+      stream_->write(http::json_text(http::problem(422, "not_started", why.message())));
     } else {
       send_locked({{"event", "failed"}, {"message", why.message()}});
     }
@@ -228,7 +244,7 @@ class StreamObserver : public exec::ExecObserver {
   void send_locked(const boost::json::object& event) REQUIRES(mu_) {
     if (!begun_) stream_->begin(200, "application/x-ndjson");
     begun_ = true;
-    std::string text = boost::json::serialize(event) + "\n";
+    std::string text = http::json_text(event) + "\n";
     const size_t size = text.size();
     // A client that reads slower than the command writes loses output, never stalls it.
     if (!stream_->write(std::move(text))) dropped_bytes_ += size;
@@ -237,6 +253,8 @@ class StreamObserver : public exec::ExecObserver {
   core::Mutex mu_;  // events of one command may come from several threads
   std::shared_ptr<http::ResponseStream> stream_ GUARDED_BY(mu_);
   std::shared_ptr<const core::RuleSet> rules_;
+  const core::Principal principal_;
+  const core::CommandTypeId type_;
   http::LiveFeed& feed_;
   bool begun_ GUARDED_BY(mu_) = false;
   uint64_t dropped_bytes_ GUARDED_BY(mu_) = 0;
@@ -331,7 +349,8 @@ void add_exec_api(http::Router& router, const ApiContext& ctx, exec::Executor& e
         request.spec.timeout =
             std::chrono::seconds(timeout.value_or(options.default_timeout.count()));
 
-        auto observer = std::make_shared<StreamObserver>(stream, rules, ctx.feed);
+        auto observer = std::make_shared<StreamObserver>(stream, rules, request.principal,
+                                                         request.type, ctx.feed);
         // The program is resolved here, once: the policy judges it, a person approves it and
         // the runner executes it.
         if (core::Status s = executor.prepare(request); !s.ok()) return observer->on_failed(s);

@@ -3,6 +3,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <memory>
 
+#include "api/limit_problem.h"
 #include "api/throttle_json.h"
 #include "http/ratelimit_fields.h"
 
@@ -49,13 +50,13 @@ std::variant<Subject, http::Response> subject_of(const identity::Caller& caller,
 http::Response overloaded(const exec::QuotaAnswer& a, const std::string& user) {
   const bool wait = a.outcome == exec::QuotaOutcome::kHeld;
   const std::string why = "the machine is overloaded (" + throttle_reason(*a.throttle) + ")";
-  boost::json::object body{
-      {"error", wait ? "wait" : "overloaded"},
-      {"message", wait ? why + "; wait and ask again" : why + "; new work is refused"},
-      {"allowed", false},
-      {"user", user},
-      {"throttle", throttle_json(*a.throttle)}};
-  http::Response r = http::json_response(503, body);
+  boost::json::object body =
+      http::problem(503, wait ? "wait" : "overloaded",
+                    wait ? why + "; wait and ask again" : why + "; new work is refused");
+  body["allowed"] = false;
+  body["user"] = user;
+  body["throttle"] = throttle_json(*a.throttle);
+  http::Response r = http::problem_response(503, body);
   r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
   return r;
 }
@@ -73,6 +74,10 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   const Subject& subject = std::get<Subject>(who);
 
   const auto units = static_cast<uint32_t>(cost.value_or(1));
+  // A cost no limit could ever admit is bad input: answered before anything is counted.
+  if (units > 1) {
+    if (auto r = cost_beyond_limits(*rules, subject.principal, *type, units)) return *r;
+  }
   exec::QuotaAnswer a = quota_check.check({.rules = rules,
                                            .user_id = subject.user_id,
                                            .key_id = caller.key_id,
@@ -100,16 +105,46 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   const core::RuleSet& decided_on = *a.rules;
 
   const std::string& type_name = decided_on.command_types()[*type].name;
+  // The fields' quota is the limit as the rules state it: stable while reputation scales it.
+  const uint32_t quota =
+      d.has_deciding ? decided_on.stated_amount(subject.principal, *type, d.deciding.limit) : 0;
   // The answer is built on the stack: it lives only until serialised below.
   unsigned char json_buffer[2048];
   boost::json::monotonic_resource json_memory(json_buffer, sizeof json_buffer);
-  boost::json::object out(7, &json_memory);
-  out.emplace("allowed", d.allowed);
-  out.emplace("type", type_name);
+  boost::json::object out(&json_memory);
+  std::vector<http::Header> headers;
+  if (d.allowed) {
+    out.reserve(8);
+    out.emplace("allowed", d.allowed);
+    out.emplace("type", type_name);
+    if (d.has_deciding) {
+      out.emplace("limit", http::limit_json(d.deciding, decided_on, quota, &json_memory));
+      headers.reserve(2);
+      headers.push_back({"RateLimit-Policy", http::policy_field(d.deciding, decided_on, quota)});
+      headers.push_back({"RateLimit", http::ratelimit_field(d.deciding, decided_on, false, quota)});
+    }
+  } else {
+    // Refused: the problem every 429 of a limit is (api/limit_problem.h), plus the check's own
+    // members; "type" is the problem's, so the command type is "command_type".
+    const std::optional<int64_t> retry =
+        a.retry_after_s >= 0 ? std::optional<int64_t>(a.retry_after_s) : std::nullopt;
+    if (d.has_deciding) {
+      LimitProblem p =
+          limit_problem(d.deciding, decided_on, quota, "limit_exceeded",
+                        limit_reached(d.deciding, decided_on, retry), retry, &json_memory);
+      out = std::move(p.body);
+      headers = std::move(p.headers);
+    } else {
+      out = boost::json::object(
+          http::problem(429, "limit_exceeded", "refused", http::kQuotaExceededType), &json_memory);
+      if (retry) headers.push_back({"Retry-After", std::to_string(*retry)});
+    }
+    out.emplace("allowed", false);
+    out.emplace("command_type", type_name);
+  }
   out.emplace("user", subject.user_name);
   out.emplace("cost", units);
   out.emplace("priority", d.priority);
-  if (d.has_deciding) out.emplace("limit", http::limit_json(d.deciding, decided_on, &json_memory));
   if (a.throttle) out.emplace("throttle", throttle_json(*a.throttle, &json_memory));
   if (a.warning) {
     boost::json::array warnings(&json_memory);
@@ -124,13 +159,9 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
     out.emplace("shadow", std::move(shadow));
   }
 
-  http::Response r = http::json_response(d.allowed ? 200 : 429, std::move(out));
-  r.headers.reserve(3);
-  if (d.has_deciding) {
-    r.headers.push_back({"RateLimit-Policy", http::policy_field(d.deciding, decided_on)});
-    r.headers.push_back({"RateLimit", http::ratelimit_field(d.deciding, decided_on, !d.allowed)});
-  }
-  if (a.retry_after_s >= 0) r.headers.push_back({"Retry-After", std::to_string(a.retry_after_s)});
+  http::Response r =
+      d.allowed ? http::json_response(200, std::move(out)) : http::problem_response(429, out);
+  r.headers = std::move(headers);
   return r;
 }
 

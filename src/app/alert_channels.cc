@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "alerts/alert_json.h"
+#include "http/json_text.h"
 
 namespace gaia::app {
 
@@ -26,7 +27,7 @@ void LogChannel::notify(const alerts::AlertGroup& g) {
 }
 
 std::string webhook_payload(const alerts::AlertGroup& group) {
-  return boost::json::serialize(alerts::group_to_json(group, kWebhookListed));
+  return http::object_json_text(alerts::group_to_json(group, kWebhookListed));
 }
 
 void WebhookChannel::notify(const alerts::AlertGroup& group) {

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/json_text.h"
+
 namespace gaia::app {
 
 void QuotaWarningAnnouncer::on_quota_warning(uint64_t user_id, std::string_view type,
@@ -23,7 +25,7 @@ void QuotaWarningAnnouncer::on_quota_warning(uint64_t user_id, std::string_view 
     // A full queue or a URL that no longer parses is counted by the client, never felt here.
     (void)user_webhooks_.enqueue_to(
         user->webhook_url,
-        boost::json::serialize(boost::json::object{{"event", "quota_warning"}, {"warning", data}}));
+        http::object_json_text(boost::json::object{{"event", "quota_warning"}, {"warning", data}}));
   }
   feed_.publish("quota_warning", std::move(data));
 }

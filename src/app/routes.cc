@@ -15,6 +15,7 @@
 #include "api/api_pools.h"
 #include "api/confirm_api.h"
 #include "api/exec_api.h"
+#include "api/openapi_route.h"
 #include "api/public_api.h"
 #include "api/ws_routes.h"
 #include "app/health.h"
@@ -80,6 +81,7 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
   // This process's own figures come from the real /proc, whatever GAIA_PROC_ROOT says.
   api::add_metrics_route(router, *services.registry, *services.directory, config.metrics_open,
                          [] { return render_process_metrics("/proc"); });
+  api::add_openapi_route(router);
   add_health_routes(
       router, clock,
       health_info(config, clock, store, exec, live, cluster, rls, services.shared_counters.get()),

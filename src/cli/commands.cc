@@ -58,9 +58,11 @@ std::string retry_text(const boost::json::object& limit, const Answer& a, int64_
 void print_check(const Session& s, const Answer& a) {
   const bool allowed = a.status == 200;
   const int64_t cost = int_field(a.body, "cost", 1);
-  std::string line = std::string(allowed ? "allowed" : "refused") + ": " +
-                     string_field(a.body, "type") + " for " + string_field(a.body, "user") +
-                     " (cost " + std::to_string(cost) + ")";
+  // A refusal is a problem whose "type" is the problem's: the command type is "command_type".
+  const std::string type =
+      allowed ? string_field(a.body, "type") : string_field(a.body, "command_type");
+  std::string line = std::string(allowed ? "allowed" : "refused") + ": " + type + " for " +
+                     string_field(a.body, "user") + " (cost " + std::to_string(cost) + ")";
   if (const boost::json::value* v = a.body.if_contains("limit"); v != nullptr && v->is_object()) {
     const boost::json::object& limit = v->get_object();
     line += "; " + std::string(allowed ? "" : "limit ") + string_field(limit, "policy") + " (" +

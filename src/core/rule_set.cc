@@ -240,6 +240,21 @@ const Policy& RuleSet::resolve_general(const Principal& principal, CommandTypeId
   return scratch;
 }
 
+uint32_t RuleSet::stated_amount(const Principal& principal, CommandTypeId type,
+                                const CompiledLimit& limit) const {
+  if (principal.limit_scale == kFullScale || limit.kind == LimitKind::kConcurrency) {
+    return limit.amount;
+  }
+  Policy scratch;
+  for (const CompiledLimit& stated : resolve_unscaled(principal, type, scratch)) {
+    if (stated.same_slot(limit) && stated.level == limit.level && stated.rule_id == limit.rule_id &&
+        stated.type == limit.type && stated.enforcement == limit.enforcement) {
+      return stated.amount;
+    }
+  }
+  return limit.amount;
+}
+
 const Policy& RuleSet::resolve_unscaled(const Principal& principal, CommandTypeId type,
                                         Policy& scratch) const {
   const Policy& base = base_[static_cast<int>(principal.tier)][type];

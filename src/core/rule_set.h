@@ -52,6 +52,13 @@ class RuleSet {
     return resolve_general(principal, type, scratch);
   }
 
+  // The amount `limit`, one of resolve(principal, type, ...)'s, has before principal's
+  // limit_scale: what the rules state. It stays put while reputation moves the scale, so the
+  // RateLimit-Policy field's quota stays stable (draft-ietf-httpapi-ratelimit-headers).
+  // REQUIRES: type < command_types().size().
+  uint32_t stated_amount(const Principal& principal, CommandTypeId type,
+                         const CompiledLimit& limit) const;
+
  private:
   RuleSet() = default;
   const Policy& resolve_general(const Principal& principal, CommandTypeId type,

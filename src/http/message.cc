@@ -1,11 +1,12 @@
 #include "http/message.h"
 
 #include <algorithm>
+#include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <cctype>
 
 #include "core/text.h"
+#include "http/json_text.h"
 
 namespace gaia::http {
 
@@ -46,12 +47,35 @@ std::string_view Request::path_param(std::string_view name) const {
 Response json_response(unsigned status, const boost::json::value& body) {
   Response r;
   r.status = status;
-  r.body = boost::json::serialize(body);
+  r.body = json_text(body);
+  return r;
+}
+
+boost::json::object problem(unsigned status, std::string_view code, std::string_view message,
+                            std::string_view type) {
+  namespace bhttp = boost::beast::http;
+  const boost::beast::string_view title = bhttp::obsolete_reason(bhttp::int_to_status(status));
+  return {{"type", type},     {"title", std::string_view(title.data(), title.size())},
+          {"status", status}, {"detail", message},
+          {"error", code},    {"message", message}};
+}
+
+Response problem_response(unsigned status, const boost::json::object& body) {
+  Response r;
+  r.status = status;
+  r.content_type = kProblemJson;
+  r.body = object_json_text(body);
   return r;
 }
 
 Response error_response(unsigned status, std::string_view code, std::string_view message) {
-  return json_response(status, boost::json::object{{"error", code}, {"message", message}});
+  return problem_response(status, problem(status, code, message));
+}
+
+Response field_error_response(std::string_view field, std::string_view message) {
+  boost::json::object body = problem(400, "invalid_request", message);
+  body["field"] = field;
+  return problem_response(400, body);
 }
 
 }  // namespace gaia::http

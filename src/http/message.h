@@ -40,10 +40,29 @@ struct Response {
   std::vector<Header> headers;  // extra headers; Content-Length and Connection are set for you
 };
 
-// A response whose body is `body` serialised as JSON.
+// A response whose body is `body` as JSON text (http/json_text.h: plain decimal numbers).
 Response json_response(unsigned status, const boost::json::value& body);
 
-// {"error": code, "message": message} with the given status, e.g. (404, "not_found", "...").
+// Errors are RFC 9457 problem details (`application/problem+json`). Besides the standard
+// members ("type", "title": the status's reason phrase, "status", "detail") every problem
+// carries Gaia's own: "error" (a stable code), "message" (as "detail") and, for bad input,
+// "field".
+inline constexpr std::string_view kProblemJson = "application/problem+json";
+// The problem type of a 429 from a limit (draft-ietf-httpapi-ratelimit-headers).
+inline constexpr std::string_view kQuotaExceededType =
+    "https://iana.org/assignments/http-problem-types#quota-exceeded";
+
+// {"type","title","status","detail","error","message"}, to which a caller may add members.
+// `type` is "about:blank" unless a registered problem type applies.
+boost::json::object problem(unsigned status, std::string_view code, std::string_view message,
+                            std::string_view type = "about:blank");
+// `body` (a problem()) as an application/problem+json response of `status`.
+Response problem_response(unsigned status, const boost::json::object& body);
+
+// The problem of (status, code, message), e.g. (404, "not_found", "no resource at /x").
 Response error_response(unsigned status, std::string_view code, std::string_view message);
+
+// 400 "invalid_request" naming the input at fault: {"field": field, "message": message, ...}.
+Response field_error_response(std::string_view field, std::string_view message);
 
 }  // namespace gaia::http

@@ -28,8 +28,13 @@ std::string field_start(const core::LimitState& state, const core::RuleSet& rule
 }  // namespace
 
 std::string policy_field(const core::LimitState& state, const core::RuleSet& rules) {
+  return policy_field(state, rules, state.limit.amount);
+}
+
+std::string policy_field(const core::LimitState& state, const core::RuleSet& rules,
+                         uint32_t quota) {
   const core::CompiledLimit& limit = state.limit;
-  std::string field = field_start(state, rules, "q=", limit.amount);
+  std::string field = field_start(state, rules, "q=", quota);
   switch (limit.kind) {
     case core::LimitKind::kRate:
       field += ";w=";
@@ -49,8 +54,15 @@ std::string policy_field(const core::LimitState& state, const core::RuleSet& rul
 
 std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules,
                             bool refused) {
-  std::string field = field_start(state, rules, "r=", refused ? 0 : state.remaining);
-  int64_t t_ms = refused ? state.retry_after_ms : state.reset_ms;
+  return ratelimit_field(state, rules, refused, state.limit.amount);
+}
+
+std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules, bool refused,
+                            uint32_t quota) {
+  const bool exhausted = refused && state.retry_after_ms >= 0;
+  const uint32_t left = std::min(state.remaining, quota);
+  std::string field = field_start(state, rules, "r=", exhausted ? 0 : left);
+  const int64_t t_ms = exhausted ? state.retry_after_ms : state.reset_ms;
   if (t_ms > 0) {
     field += ";t=";
     append_number(field, static_cast<uint64_t>(ceil_seconds(t_ms)));
@@ -60,9 +72,14 @@ std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& 
 
 boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
                                boost::json::storage_ptr sp) {
+  return limit_json(state, rules, state.limit.amount, std::move(sp));
+}
+
+boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
+                               uint32_t quota, boost::json::storage_ptr sp) {
   const core::CompiledLimit& limit = state.limit;
   // Sized for every key up front and filled by emplace (each key is new): no rehash, no lookup.
-  boost::json::object o(10, std::move(sp));
+  boost::json::object o(11, std::move(sp));
   o.emplace("policy", policy_name(state, rules));
   o.emplace("type", core::limit_type_name(limit, rules));
   switch (limit.kind) {
@@ -80,6 +97,7 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
   }
   o.emplace("enforcement", limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow");
   o.emplace("limit", limit.amount);
+  if (quota != limit.amount) o.emplace("stated_limit", quota);
   o.emplace("used", state.used);
   o.emplace("remaining", state.remaining);
   o.emplace("reset_ms", state.reset_ms);

@@ -2,9 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/url/parse_path.hpp>
 #include <exception>
 #include <future>
+#include <optional>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "http/detail/target_text.h"
@@ -22,6 +26,17 @@ std::vector<std::string_view> split_path(std::string_view path) {
     segments.push_back(path.substr(start, end - start));
     start = end + 1;
   }
+  return segments;
+}
+
+// The segments of a request's path, percent-decoded by Boost.URL ("eve.o%40x.org" is
+// "eve.o@x.org", "a%2Fb" one segment "a/b"); nullopt when the path is not a valid URL path.
+std::optional<std::vector<std::string>> decoded_segments(std::string_view path) {
+  auto parsed = boost::urls::parse_path(path);
+  if (!parsed || !parsed->is_absolute()) return std::nullopt;
+  std::vector<std::string> segments;
+  segments.reserve(parsed->size());
+  for (const boost::urls::pct_string_view s : *parsed) segments.push_back(s.decode());
   return segments;
 }
 
@@ -114,8 +129,28 @@ void Router::add_route(std::string method, std::string path, Route route) {
 
 const std::vector<Router::Route>* Router::match(Request& req) const {
   if (auto it = routes_.find(req.path); it != routes_.end()) return &it->second;
-  if (patterns_.empty() || req.path.empty() || req.path.front() != '/') return nullptr;
-  std::vector<std::string_view> segments = split_path(req.path);
+  if (req.path.empty() || req.path.front() != '/') return nullptr;
+  // Without a %-escape the segments are the path's own text: no decoding, no allocation for
+  // the text itself.
+  std::vector<std::string> decoded;
+  std::vector<std::string_view> segments;
+  if (req.path.find('%') == std::string::npos) {
+    segments = split_path(req.path);
+  } else {
+    auto parsed = decoded_segments(req.path);
+    if (!parsed) return nullptr;
+    decoded = std::move(*parsed);
+    segments.assign(decoded.begin(), decoded.end());
+    // An escaped fixed path ("/api/%61dmin/users") is the same path; a decoded "/" is not a
+    // separator, so such a path names no fixed route.
+    std::string joined;
+    bool has_slash = false;
+    for (std::string_view s : segments) {
+      joined.append("/").append(s);
+      has_slash = has_slash || s.find('/') != std::string_view::npos;
+    }
+    if (auto it = routes_.find(joined); !has_slash && it != routes_.end()) return &it->second;
+  }
   for (const Pattern& p : patterns_) {
     if (p.segments.size() != segments.size()) continue;
     std::vector<Header> params;
@@ -135,6 +170,19 @@ const std::vector<Router::Route>* Router::match(Request& req) const {
     }
   }
   return nullptr;
+}
+
+std::vector<RouteEntry> Router::routes() const {
+  std::vector<RouteEntry> out;
+  auto list = [&out](const std::vector<Route>& routes) {
+    for (const Route& r : routes) out.push_back({r.method, r.path});
+  };
+  for (const auto& [path, routes] : routes_) list(routes);
+  for (const Pattern& p : patterns_) list(p.routes);
+  std::sort(out.begin(), out.end(), [](const RouteEntry& a, const RouteEntry& b) {
+    return std::tie(a.path, a.method) < std::tie(b.path, b.method);
+  });
+  return out;
 }
 
 void Router::route_async(Request& req, Responder respond, Exchange* exchange) const {
@@ -213,24 +261,30 @@ void Router::run(const Route& r, const Request& req, Responder& respond, Exchang
 
 void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
                       Exchange* exchange) const {
+  // HEAD is GET without the body (RFC 9110 9.3.2): a GET route answers it, and the connection
+  // writes the headers alone, Content-Length included. An upgrade route (WebSocket) has none.
+  auto answers_head = [](const Route& r) { return r.method == "GET" && !r.upgrade; };
+  const Route* chosen = nullptr;
   std::string allow;
   for (const Route& r : routes) {
-    if (r.method == req.method) {
-      try {
-        run(r, req, respond, exchange);
-      } catch (const std::exception& e) {
-        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
-        respond(error_response(500, "internal", "internal error"));
-      }
-      return;
-    }
+    if (r.method == req.method) chosen = &r;
+    if (req.method == "HEAD" && chosen == nullptr && answers_head(r)) chosen = &r;
     if (!allow.empty()) allow += ", ";
     allow += r.method;
+    if (answers_head(r)) allow += ", HEAD";
   }
-  Response r =
-      error_response(405, "method_not_allowed", req.method + " not allowed on " + req.path);
-  r.headers.push_back({"Allow", std::move(allow)});
-  respond(std::move(r));
+  if (chosen == nullptr) {
+    Response r =
+        error_response(405, "method_not_allowed", req.method + " not allowed on " + req.path);
+    r.headers.push_back({"Allow", std::move(allow)});
+    return respond(std::move(r));
+  }
+  try {
+    run(*chosen, req, respond, exchange);
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+    respond(error_response(500, "internal", "internal error"));
+  }
 }
 
 }  // namespace gaia::http

@@ -1,8 +1,9 @@
 #pragma once
 // Router: maps (method, path) to a handler. A path is exact, or has `{name}` segments that
-// match one non-empty segment each and reach the handler as Request::path_params; exact
-// paths win over patterns. Unknown paths answer 404, a known path with
-// another method answers 405 with an Allow header, both with JSON bodies.
+// match one non-empty segment each and reach the handler as Request::path_params,
+// percent-decoded (Boost.URL: "/api/admin/users/eve.o%40x.org" gives name "eve.o@x.org";
+// "%2F" stays inside its segment); exact paths win over patterns. Unknown paths answer 404, a known
+// path with another method answers 405 with an Allow header, both with JSON bodies.
 //
 // Besides routes answered by one Response there are stream routes (a chunked response written
 // piece by piece, see ResponseStream) and upgrade routes (the handler takes over the connection,
@@ -112,6 +113,12 @@ struct BlockingPoolSpec {
   std::string name;
   PoolLimits limits;
 };
+// One registered route: its method and its path as registered ("/api/admin/users/{name}").
+struct RouteEntry {
+  std::string method;
+  std::string path;
+};
+
 // Sees every answered request: the registered path it matched ("" if none), the method and
 // the status.
 using RouteObserver =
@@ -120,8 +127,8 @@ using RouteObserver =
 class Router {
  public:
   // Registers `handler` for `method` (e.g. "GET") on `path` (e.g. "/health" or
-  // "/api/admin/users/{name}"). Throws std::logic_error if the pair is already registered
-  // (by any add_*): a route has one owner.
+  // "/api/admin/users/{name}"). A GET route also answers HEAD, without the body. Throws
+  // std::logic_error if the pair is already registered (by any add_*): a route has one owner.
   void add(std::string method, std::string path, Handler handler);
   void add_async(std::string method, std::string path, AsyncHandler handler);
   void add_stream(std::string method, std::string path, StreamHandler handler);
@@ -137,6 +144,10 @@ class Router {
   // opened on the io thread, and the handler runs with it on the declared pool `pool`.
   void add_stream_blocking(std::string method, std::string path, std::string_view pool,
                            StreamHandler handler);
+
+  // Every registered route, sorted by path then method (HEAD, answered by GET routes, is not
+  // listed): what the API documents (docs/openapi.yaml).
+  std::vector<RouteEntry> routes() const;
 
   // The declared pools, in the order of add_pool(); a pool's number is its index here.
   const std::vector<BlockingPoolSpec>& pools() const { return pools_; }

@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/alnum_chars.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
 #include <charconv>
 #include <memory>
 
@@ -84,19 +87,10 @@ Result<Url> parse_url(std::string_view text) {
 }
 
 std::string percent_encode(std::string_view text, std::string_view plain) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (alnum || plain.find(static_cast<char>(c)) != std::string_view::npos) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
+  namespace grammar = boost::urls::grammar;
+  const grammar::lut_chars kept =
+      grammar::lut_chars(grammar::alnum_chars) + grammar::lut_chars(std::string(plain).c_str());
+  return boost::urls::encode(text, kept);
 }
 
 std::string escape_path_segment(std::string_view segment) {

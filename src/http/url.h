@@ -35,7 +35,8 @@ struct Url {
 // `text`.
 [[nodiscard]] core::Result<Url> parse_url(std::string_view text);
 
-// `text` with every byte outside A-Z a-z 0-9 and `plain` percent-encoded ("/" -> "%2F").
+// `text` with every byte outside A-Z a-z 0-9 and `plain` percent-encoded ("/" -> "%2F"), by
+// Boost.URL, as the server decodes it.
 std::string percent_encode(std::string_view text, std::string_view plain);
 
 // `segment` with every byte outside A-Z a-z 0-9 - . _ ~ @ percent-encoded, so a name or an id

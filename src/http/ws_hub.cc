@@ -3,10 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 #include <exception>
 #include <utility>
 #include <vector>
+
+#include "http/json_text.h"
 
 namespace gaia::http {
 
@@ -46,7 +47,7 @@ std::string WsHub::message(std::string_view type, const boost::json::value& data
   m["type"] = type;
   m["ts"] = core::to_ms(clock_.wall_now());
   m["data"] = data;
-  return boost::json::serialize(m);
+  return object_json_text(m);
 }
 
 namespace {

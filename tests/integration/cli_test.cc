@@ -91,10 +91,11 @@ TEST_F(CliTest, RefusalExitsOneNamingTheLimitAndWhenToRetry) {
       "refused: shell for alice (cost 500); limit shell-day (500 per day): 499 left; retry after "))
       << refused.out;
 
+  // A cost no limit can ever admit is bad input (400), not a refusal.
   CliRun never = gaia({"check", "shell", "--cost", "501"}, key);
-  EXPECT_EQ(never.exit_code, 1) << describe(never);
-  EXPECT_NE(never.out.find("a cost of 501 can never fit this limit"), std::string::npos)
-      << never.out;
+  EXPECT_EQ(never.exit_code, 2) << describe(never);
+  EXPECT_NE(never.err.find("more than limit shell-day allows at all (500)"), std::string::npos)
+      << never.err;
 }
 
 TEST_F(CliTest, QuotaShowsWhatWasUsed) {

@@ -55,7 +55,7 @@ bool RawHttpConnection::fill() {
   }
 }
 
-std::optional<RawResponse> RawHttpConnection::read_response() {
+std::optional<RawResponse> RawHttpConnection::read_response(Body body) {
   std::size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (!fill()) return std::nullopt;
@@ -80,6 +80,7 @@ std::optional<RawResponse> RawHttpConnection::read_response() {
     std::size_t v = line.find_first_not_of(' ', colon + 1);
     res.headers[name] = v == std::string::npos ? "" : line.substr(v);
   }
+  if (body == Body::kNone) return res;
   if (auto it = res.headers.find("transfer-encoding"); it != res.headers.end()) {
     if (it->second != "chunked" || !read_chunks(res.body)) return std::nullopt;
     return res;

@@ -29,7 +29,10 @@ class RawHttpConnection {
   bool connected() const { return fd_ >= 0; }
   bool send(std::string_view bytes);
   // The next response, or nullopt on end of stream, timeout or a response it cannot parse.
-  std::optional<RawResponse> read_response();
+  // The answer to a HEAD has headers only (its Content-Length says what a GET would carry):
+  // read it with `body` kNone.
+  enum class Body { kFramed, kNone };
+  std::optional<RawResponse> read_response(Body body = Body::kFramed);
   // True if the peer closes the connection (read returns end of stream) before the timeout.
   bool wait_for_close();
 

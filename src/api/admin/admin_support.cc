@@ -4,33 +4,10 @@
 #include <chrono>
 
 #include "core/redact_url.h"
+#include "http/query.h"
 
 namespace gaia::api::admin {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decoded(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
-               hex_digit(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
 
 // Reads `n` digits at `s[at]` into `out`.
 bool digits(std::string_view s, size_t at, size_t n, int& out) {
@@ -101,24 +78,9 @@ http::Response status_response(const core::Status& s) {
   }
 }
 
-std::optional<std::string> query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (percent_decoded(pair.substr(0, eq)) == name) {
-      if (eq == std::string_view::npos || eq + 1 == pair.size()) return std::nullopt;
-      return percent_decoded(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
 std::optional<std::string> QueryReader::text(std::string_view name, size_t max_size) {
   if (error_) return std::nullopt;
-  auto v = query_param(query_, name);
+  auto v = http::query_param(query_, name);
   if (v && v->size() > max_size) {
     error_ = field_error(name, "must be at most " + std::to_string(max_size) + " bytes");
     return std::nullopt;
@@ -128,7 +90,7 @@ std::optional<std::string> QueryReader::text(std::string_view name, size_t max_s
 
 std::optional<int64_t> QueryReader::integer(std::string_view name, int64_t min, int64_t max) {
   if (error_) return std::nullopt;
-  auto v = query_param(query_, name);
+  auto v = http::query_param(query_, name);
   if (!v) return std::nullopt;
   int64_t n = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
@@ -142,7 +104,7 @@ std::optional<int64_t> QueryReader::integer(std::string_view name, int64_t min, 
 
 std::optional<int64_t> QueryReader::time_ms(std::string_view name) {
   if (error_) return std::nullopt;
-  auto v = query_param(query_, name);
+  auto v = http::query_param(query_, name);
   if (!v) return std::nullopt;
   int64_t n = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);

@@ -48,11 +48,8 @@ http::Response store_failure(const core::Status& s);
 // kNotFound → 404; anything else → 503.
 http::Response status_response(const core::Status& s);
 
-// The percent-decoded value of query parameter `name` ('+' as a space), or nullopt when it
-// is absent. An empty value counts as absent.
-std::optional<std::string> query_param(std::string_view query, std::string_view name);
-
-// Query parameters read one by one; the first malformed one sets error() (a 400 naming it).
+// Query parameters read one by one (http::query_param: percent-decoded, an empty value counts
+// as absent); the first malformed one sets error() (a 400 naming it).
 class QueryReader {
  public:
   explicit QueryReader(std::string_view query) : query_(query) {}

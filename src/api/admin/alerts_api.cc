@@ -6,6 +6,7 @@
 #include "alerts/metric_source.h"
 #include "alerts/rule_json.h"
 #include "api/admin/admin_support.h"
+#include "http/query.h"
 
 namespace gaia::api::admin {
 namespace {
@@ -21,7 +22,7 @@ std::optional<uint64_t> positive(std::string_view text) {
 }
 
 std::variant<alerts::AlertRule, http::Response> body_rule(const http::Request& req) {
-  auto parsed = parse_json(req.body);
+  auto parsed = parse_json(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   auto rule = alerts::rule_from_json(std::get<boost::json::value>(parsed));
   if (!rule.ok()) return status_response(rule.status());
@@ -51,30 +52,30 @@ http::Response list_alerts(const ApiContext& ctx, alerts::Evaluator& evaluator,
   auto auth = authenticate(req, ctx.directory, true);
   if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
   store::AlertFilter f;
-  if (auto v = query_param(req.query, "state")) {
+  if (auto v = http::query_param(req.query, "state")) {
     if (*v != "pending" && *v != "firing" && *v != "resolved") {
       return field_error("state", "must be pending, firing or resolved");
     }
     f.state = std::string(*v);
   }
-  if (auto v = query_param(req.query, "severity")) {
+  if (auto v = http::query_param(req.query, "severity")) {
     if (!alerts::parse_severity(*v))
       return field_error("severity", "must be info, warning or critical");
     f.severity = std::string(*v);
   }
-  if (auto v = query_param(req.query, "rule")) {
+  if (auto v = http::query_param(req.query, "rule")) {
     auto id = positive(*v);
     if (!id) return field_error("rule", "must be a rule id (a positive integer)");
     f.rule_id = *id;
   }
-  if (auto v = query_param(req.query, "limit")) {
+  if (auto v = http::query_param(req.query, "limit")) {
     auto n = positive(*v);
     if (!n || *n > static_cast<uint64_t>(kMaxPage)) {
       return field_error("limit", "must be an integer from 1 to 1000");
     }
     f.limit = static_cast<size_t>(*n);
   }
-  if (auto v = query_param(req.query, "before")) {
+  if (auto v = http::query_param(req.query, "before")) {
     auto id = positive(*v);
     if (!id) return field_error("before", "must be an alert id (a positive integer)");
     f.before_id = *id;

@@ -9,6 +9,7 @@
 #include "api/admin/analytics_csv.h"
 #include "api/admin/analytics_query.h"
 #include "api/api_pools.h"
+#include "http/json_text.h"
 
 namespace gaia::api::admin {
 namespace {
@@ -79,7 +80,7 @@ void open_report(const ParsedReport& p, std::string& out) {
                            {"bucket", store::granularity_name(p.query.bucket)},
                            {"group_by", std::move(group_by)},
                            {"metrics", std::move(metrics)}};
-  std::string text = boost::json::serialize(head);
+  std::string text = http::object_json_text(head);
   text.pop_back();  // the closing brace: the rows follow
   out += text + ",\"rows\":[";
 }
@@ -90,7 +91,7 @@ void append_row(const ParsedReport& p, const std::vector<std::string>& columns, 
   boost::json::object row;
   for (size_t c = 0; c < columns.size(); ++c) row[columns[c]] = value_json(values[c]);
   if (!first) out += ',';
-  out += boost::json::serialize(row);
+  out += http::object_json_text(row);
 }
 
 // Streams the report of `p` to `stream`: rows are rendered and written as the report

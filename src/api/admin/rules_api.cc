@@ -12,7 +12,7 @@ namespace {
 // subject exists), or the 400 to send.
 std::variant<core::Rule, http::Response> body_rule(const ApiContext& ctx,
                                                    const http::Request& req) {
-  auto parsed = parse_json(req.body);
+  auto parsed = parse_json(req);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   const boost::json::value& v = std::get<boost::json::value>(parsed);
   if (!v.is_object()) return field_error("body", "must be a JSON object");

@@ -12,6 +12,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <ctime>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -49,6 +51,30 @@ bool has_crlf(std::string_view s) {
   return s.find('\r') != std::string_view::npos || s.find('\n') != std::string_view::npos;
 }
 
+// The Date field's value (RFC 9110 6.6.1, IMF-fixdate) for now, rendered once a second per io
+// thread (nginx caches its HTTP time the same way): a response costs a clock read, no
+// formatting.
+std::string_view http_date() {
+  thread_local std::time_t rendered_for = -1;
+  thread_local char text[40];
+  thread_local std::size_t size = 0;
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  if (now != rendered_for) {
+    // Names spelled out: strftime's would follow the locale.
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    const int n = std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                                kDays[utc.tm_wday], utc.tm_mday, kMonths[utc.tm_mon],
+                                utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    size = n > 0 ? static_cast<std::size_t>(n) : 0;
+    rendered_for = now;
+  }
+  return {text, size};
+}
+
 // How a response's body is delimited.
 enum class Framing { kLength, kChunked, kUntilClose, kNone };
 
@@ -62,7 +88,9 @@ void append_head(std::string& out, bool http11, unsigned status, std::string_vie
                   char('0' + status % 10), ' '};
   out.append(code, sizeof code);
   out += bhttp::obsolete_reason(bhttp::int_to_status(status));
-  out += "\r\nServer: gaia\r\n";
+  out += "\r\nServer: gaia\r\nDate: ";
+  out += http_date();
+  out += "\r\n";
   if (!content_type.empty() && !has_crlf(content_type)) {
     out.append("Content-Type: ").append(content_type).append("\r\n");
   }
@@ -313,7 +341,8 @@ void Connection::write(Response res, bool keep_alive) {
   head_.clear();
   append_head(head_, http11, res.status, res.content_type, res.headers,
               no_body ? Framing::kNone : Framing::kLength, res.body.size(), keep_alive);
-  body_ = no_body ? std::string() : std::move(res.body);
+  // A HEAD answer says how long the body would be and sends none.
+  body_ = no_body || request_.method == "HEAD" ? std::string() : std::move(res.body);
   tell_access(res.status, body_.size());
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
   set_deadline(options_.write_timeout);
@@ -336,6 +365,7 @@ std::shared_ptr<ResponseStream> Connection::open_stream(std::function<void(unsig
   s_.shared = std::make_shared<StreamShared>(chunked, options_.stream_max_pending_bytes);
   s_.keep_alive = chunked && parser_->keep_alive() && !stopping_ && !registry_.stopping();
   s_.observe = std::move(observe);
+  s_.head_only = request_.method == "HEAD";
   // From here the stream's own timers apply: the connection's deadline must not close it.
   clear_deadline();
   watch_client();
@@ -383,7 +413,7 @@ void Connection::stream_begin(const StreamShared* id, unsigned status, std::stri
 }
 
 void Connection::stream_write(const StreamShared* id, std::string framed) {
-  if (!current(id) || s_.ended || s_.finish_queued) {
+  if (!current(id) || s_.ended || s_.finish_queued || s_.head_only) {
     if (current(id)) s_.shared->pending.fetch_sub(framed.size(), std::memory_order_acq_rel);
     return;
   }
@@ -395,7 +425,7 @@ void Connection::stream_finish(const StreamShared* id) {
   if (!current(id) || s_.ended || s_.finish_queued) return;
   if (!s_.begun) stream_begin(id, 200, "application/octet-stream", {});
   s_.finish_queued = true;
-  if (s_.shared->chunked) {
+  if (s_.shared->chunked && !s_.head_only) {
     std::string last = "0\r\n\r\n";
     s_.shared->pending.fetch_add(last.size(), std::memory_order_acq_rel);
     s_.queue.push_back(std::move(last));

@@ -171,10 +171,11 @@ class Connection : public Closable,
     bool keep_alive = false;
     bool begun = false;
     bool finish_queued = false;
-    bool ended = false;     // finished or failed; no more writes
-    bool writing = false;   // a write is in flight
-    bool watching = false;  // a read for the client's end is in flight
-    bool finished = false;  // the last chunk was written
+    bool head_only = false;  // a HEAD request: the head is written, chunks are dropped
+    bool ended = false;      // finished or failed; no more writes
+    bool writing = false;    // a write is in flight
+    bool watching = false;   // a read for the client's end is in flight
+    bool finished = false;   // the last chunk was written
     bool resume_after_watch = false;
     uint64_t write_seq = 0;         // tells a write's timeout from a later write's
     std::deque<std::string> queue;  // framed bytes waiting to be written

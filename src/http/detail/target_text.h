@@ -1,7 +1,8 @@
 #pragma once
-// The request target's text, checked before any handler sees it: every path parameter and
-// every query parameter, percent-decoded, must be valid UTF-8 without NUL (core/text_check.h),
-// as every JSON body field must (api/api_support.h). Pure; any thread.
+// The request target, checked before any handler sees it: the query must be a valid query
+// (RFC 3986, read by Boost.URL), and every path parameter and every query parameter,
+// percent-decoded, must be valid UTF-8 without NUL (core/text_check.h), as every JSON body
+// field must (api/api_support.h). Pure; any thread.
 
 #include <optional>
 
@@ -9,8 +10,9 @@
 
 namespace gaia::http::detail {
 
-// The 400 naming the first parameter that is not text ("user", "name"; "path" or "query"
-// when the name itself is not text), or nullopt.
+// The 400 naming the first parameter that is not text ("user", "name"; "query" when the
+// query is malformed or a parameter's name is not text), or nullopt. REQUIRES: the router
+// filled req.path_params, already decoded.
 std::optional<Response> non_text_target(const Request& req);
 
 }  // namespace gaia::http::detail

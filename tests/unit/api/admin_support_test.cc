@@ -1,4 +1,4 @@
-// Query parameters of the admin endpoints: percent-decoding, and RFC 3339 times.
+// Query parameters of the admin endpoints: decoded text, integers, RFC 3339 times.
 
 #include "api/admin/admin_support.h"
 
@@ -7,12 +7,11 @@
 namespace gaia::api::admin {
 namespace {
 
-TEST(AdminQueryTest, ParametersArePercentDecoded) {
-  EXPECT_EQ(query_param("q=a%40b+c&x=1", "q"), "a@b c");
-  EXPECT_EQ(query_param("q=a%40b+c&x=1", "x"), "1");
-  EXPECT_EQ(query_param("q=&x=1", "q"), std::nullopt);
-  EXPECT_EQ(query_param("x=1", "q"), std::nullopt);
-  EXPECT_EQ(query_param("q=%zz", "q"), "%zz");  // not an escape: kept as it is
+TEST(AdminQueryTest, TextParametersArePercentDecoded) {
+  QueryReader q("user=eve.o%40x.org&q=a+b");
+  EXPECT_EQ(q.text("user"), "eve.o@x.org");
+  EXPECT_EQ(q.text("q"), "a b");
+  EXPECT_FALSE(q.error());
 }
 
 TEST(AdminQueryTest, IntegersOutOfRangeNameTheParameter) {

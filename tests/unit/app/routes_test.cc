@@ -2,13 +2,19 @@
 
 #include "app/routes.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "api/openapi_route.h"
 #include "app/stores.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
@@ -126,6 +132,56 @@ TEST_F(RoutesTest, AnswersEveryMethodAndPathOfTheApi) {
     EXPECT_NE(status, 404u) << method << " " << path;
     EXPECT_NE(status, 405u) << method << " " << path;
   }
+}
+
+// "METHOD /path" of every operation under `paths:` in docs/openapi.yaml: paths are the keys
+// indented by two spaces, their methods the keys indented by four.
+std::set<std::string> documented_operations(std::string_view yaml) {
+  std::set<std::string> out;
+  std::istringstream lines{std::string(yaml)};
+  std::string line, path;
+  bool in_paths = false;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line[0] != ' ' && line[0] != '#') in_paths = line == "paths:";
+    if (!in_paths || line.empty() || line.back() != ':') continue;
+    if (line.starts_with("  /")) path = line.substr(2, line.size() - 3);
+    if (line.starts_with("    ") && line[4] != ' ') {
+      std::string method = line.substr(4, line.size() - 5);
+      std::transform(method.begin(), method.end(), method.begin(), ::toupper);
+      out.insert(method + " " + path);
+    }
+  }
+  return out;
+}
+
+TEST_F(RoutesTest, TheOpenApiDescriptionListsEveryRouteAndNothingElse) {
+  const http::Router router = routes();
+  std::set<std::string> registered;
+  for (const http::RouteEntry& r : router.routes()) {
+    // The dashboard's files are one documented path: /admin/quotas/{asset}.
+    const bool asset = r.path.starts_with("/admin/quotas/");
+    registered.insert(r.method + " " + (asset ? "/admin/quotas/{asset}" : r.path));
+  }
+  const std::set<std::string> documented = documented_operations(api::kOpenApiYaml);
+  ASSERT_FALSE(documented.empty());
+  std::vector<std::string> undocumented, unknown;
+  std::set_difference(registered.begin(), registered.end(), documented.begin(), documented.end(),
+                      std::back_inserter(undocumented));
+  std::set_difference(documented.begin(), documented.end(), registered.begin(), registered.end(),
+                      std::back_inserter(unknown));
+  EXPECT_THAT(undocumented, ::testing::IsEmpty()) << "routes missing from docs/openapi.yaml";
+  EXPECT_THAT(unknown, ::testing::IsEmpty()) << "docs/openapi.yaml operations no route serves";
+}
+
+TEST_F(RoutesTest, ServesItsOpenApiDescription) {
+  const http::Router router = routes();
+  http::Request req;
+  req.method = "GET";
+  req.path = "/api/openapi.yaml";
+  const http::Response res = router.route(std::move(req));
+  EXPECT_EQ(res.status, 200u);
+  EXPECT_EQ(res.content_type, "application/yaml");
+  EXPECT_TRUE(res.body.find("openapi: 3.1.0") != std::string::npos);
 }
 
 TEST_F(RoutesTest, ServesTheEmbeddedDashboard) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "unit/core/test_rules.h"
 
 namespace gaia::core {
@@ -117,6 +119,23 @@ TEST(RuleSetTest, ReputationScalesRatesAndQuotasButNotConcurrency) {
   Principal tiny{1, 1, Tier::kDefault, 1};
   EXPECT_EQ(amount_of(rules->resolve(tiny, testing::kShell, scratch), LimitKind::kRate), 1u)
       << "a limit never scales down to nothing";
+}
+
+TEST(RuleSetTest, TheStatedAmountOfAScaledLimitIsTheRulesOwn) {
+  auto rules = testing::compile_or_die({testing::rule_for(
+      testing::kGlobal, "shell",
+      {LimitSpec::calendar(500, CalendarPeriod::kDay), LimitSpec::rate(10, std::chrono::seconds(1)),
+       LimitSpec::concurrency(4)})});
+  for (uint16_t scale : {uint16_t{500}, uint16_t{997}, kFullScale, uint16_t{1200}}) {
+    Principal p{1, 1, Tier::kDefault, scale};
+    Policy scratch;
+    const Policy& scaled = rules->resolve(p, testing::kShell, scratch);
+    std::vector<uint32_t> stated;
+    for (const CompiledLimit& limit : scaled) {
+      stated.push_back(rules->stated_amount(p, testing::kShell, limit));
+    }
+    EXPECT_EQ(stated, (std::vector<uint32_t>{500, 10, 4})) << "scale " << scale;
+  }
 }
 
 TEST(RuleSetTest, EnterpriseIsNeverScaledAboveItsOwnCeiling) {

@@ -86,7 +86,55 @@ TEST(RouterTest, AnswersWrongMethodWith405AndAllow) {
   EXPECT_EQ(boost::json::parse(r.body).at("error"), "method_not_allowed");
   ASSERT_EQ(r.headers.size(), 1u);
   EXPECT_EQ(r.headers[0].name, "Allow");
-  EXPECT_EQ(r.headers[0].value, "GET, POST");
+  EXPECT_EQ(r.headers[0].value, "GET, HEAD, POST");
+}
+
+TEST(RouterTest, AGetRouteAnswersHead) {
+  Router router = hello_router();
+  Response head = router.route(request("HEAD", "/hello"));
+  EXPECT_EQ(head.status, 200u);
+  // The body is the GET's: the connection sends its length and drops it (server_test).
+  EXPECT_EQ(head.body, router.route(request("GET", "/hello")).body);
+}
+
+TEST(RouterTest, PathParametersArePercentDecoded) {
+  Router router;
+  router.add("GET", "/users/{name}", [](const Request& req) {
+    return json_response(200, {{"name", req.path_param("name")}});
+  });
+  router.add("GET", "/users/{name}/keys", [](const Request&) { return json_response(201, {}); });
+  router.add("GET", "/health", [](const Request&) { return json_response(202, {}); });
+  const auto name_of = [&](std::string path) {
+    Response r = router.route(request("GET", std::move(path)));
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return std::string(boost::json::parse(r.body).at("name").as_string());
+  };
+  EXPECT_EQ(name_of("/users/eve.o%40x.org"), "eve.o@x.org");
+  EXPECT_EQ(name_of("/users/a%2Fb"), "a/b");  // an escaped slash stays in its segment
+  EXPECT_EQ(name_of("/users/%C3%A9l%C3%A8ne"), "\xC3\xA9l\xC3\xA8ne");
+  EXPECT_EQ(router.route(request("GET", "/users/a%2Fb/keys")).status, 201u);
+  EXPECT_EQ(router.route(request("GET", "/h%65alth")).status, 202u);
+  EXPECT_EQ(router.route(request("GET", "/users/%zz")).status, 404u);
+}
+
+TEST(RouterTest, ListsEveryRouteItKnows) {
+  Router router = hello_router();
+  router.add("DELETE", "/users/{name}", [](const Request&) { return json_response(200, {}); });
+  std::vector<std::pair<std::string, std::string>> listed;
+  for (const RouteEntry& r : router.routes()) listed.emplace_back(r.method, r.path);
+  EXPECT_EQ(listed, (std::vector<std::pair<std::string, std::string>>{
+                        {"GET", "/hello"}, {"POST", "/hello"}, {"DELETE", "/users/{name}"}}));
+}
+
+TEST(RouterTest, ErrorsAreProblemDetails) {
+  Response r = hello_router().route(request("GET", "/nowhere"));
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  const boost::json::value body = boost::json::parse(r.body);
+  EXPECT_EQ(body.at("type"), "about:blank");
+  EXPECT_EQ(body.at("title"), "Not Found");
+  EXPECT_EQ(body.at("status"), 404);
+  EXPECT_EQ(body.at("error"), "not_found");
+  EXPECT_EQ(body.at("detail"), body.at("message"));
 }
 
 TEST(RouterTest, RefusesARouteThatIsAlreadyRegistered) {

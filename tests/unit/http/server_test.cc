@@ -71,6 +71,31 @@ TEST_F(ServerTest, AnswersUnknownPathWith404) {
   EXPECT_EQ(boost::json::parse(r->body).at("error"), "not_found");
 }
 
+TEST_F(ServerTest, AnswersHeadWithTheHeadersOfGetAndNoBody) {
+  RawHttpConnection c(server_.port());
+  ASSERT_TRUE(c.send("HEAD /ping?a=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto head = c.read_response(RawHttpConnection::Body::kNone);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->headers["content-length"],
+            std::to_string(std::string_view(R"({"pong":"a=1"})").size()));
+  // No body went out: the next answer on the connection is the next request's.
+  ASSERT_TRUE(c.send(get_request("/ping?b=2")));
+  auto next = c.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(boost::json::parse(next->body), (boost::json::object{{"pong", "b=2"}}));
+}
+
+TEST_F(ServerTest, EveryAnswerCarriesADate) {
+  auto r = http_get(server_.port(), "/nope");
+  ASSERT_TRUE(r);
+  // IMF-fixdate (RFC 9110 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
+  const std::string& date = r->headers["date"];
+  ASSERT_EQ(date.size(), 29u) << date;
+  EXPECT_EQ(date.substr(3, 2), ", ");
+  EXPECT_EQ(date.substr(25), " GMT");
+}
+
 TEST_F(ServerTest, AnswersWrongMethodWith405) {
   auto r = http_get(server_.port(), "/echo");
   ASSERT_TRUE(r);

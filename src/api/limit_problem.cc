@@ -1,0 +1,71 @@
+#include "api/limit_problem.h"
+
+#include "http/ratelimit_fields.h"
+
+namespace gaia::api {
+
+LimitProblem limit_problem(const core::LimitState& limit, const core::RuleSet& rules,
+                           uint32_t quota, std::string_view code, std::string_view message,
+                           std::optional<int64_t> retry_after_s, boost::json::storage_ptr sp) {
+  LimitProblem p{
+      boost::json::object(http::problem(429, code, message, http::kQuotaExceededType), sp), {}};
+  const std::string name = core::policy_name(limit, rules);
+  boost::json::array violated(sp);
+  violated.emplace_back(name);
+  p.body.emplace("violated-policies", std::move(violated));
+  p.body.emplace("limit", http::limit_json(limit, rules, quota, sp));
+  p.headers.reserve(3);
+  p.headers.push_back({"RateLimit-Policy", http::policy_field(limit, rules, quota)});
+  // A limit that never admits is not waiting to reset: the field says what is left.
+  core::LimitState state = limit;
+  if (!retry_after_s) state.retry_after_ms = -1;
+  p.headers.push_back({"RateLimit", http::ratelimit_field(state, rules, true, quota)});
+  if (retry_after_s) {
+    p.body.emplace("retry_after_s", *retry_after_s);
+    p.headers.push_back({"Retry-After", std::to_string(*retry_after_s)});
+  }
+  return p;
+}
+
+std::string limit_reached(const core::LimitState& limit, const core::RuleSet& rules,
+                          std::optional<int64_t> retry_after_s) {
+  std::string m = "limit " + core::policy_name(limit, rules) + " reached (" +
+                  std::to_string(limit.limit.amount) + ")";
+  if (retry_after_s) {
+    m += "; try again in " + std::to_string(*retry_after_s) + " s";
+  } else {
+    m += "; it admits nothing";
+  }
+  return m;
+}
+
+std::optional<http::Response> cost_beyond_limits(const core::RuleSet& rules,
+                                                 const core::Principal& principal,
+                                                 core::CommandTypeId type, uint32_t cost) {
+  core::Policy scratch;
+  for (const core::CompiledLimit& limit : rules.resolve(principal, type, scratch)) {
+    // A limit of 0 admits nothing at any cost: that is a refusal (429), not bad input.
+    if (limit.enforcement != core::Enforcement::kEnforce || !limit.applies_to(type) ||
+        limit.kind == core::LimitKind::kConcurrency || limit.amount == 0 || cost <= limit.amount) {
+      continue;
+    }
+    const core::LimitState state{.limit = limit, .remaining = limit.amount};
+    const uint32_t quota = rules.stated_amount(principal, type, limit);
+    const std::string name = core::policy_name(state, rules);
+    boost::json::object body = http::problem(
+        400, "invalid_request",
+        "is " + std::to_string(cost) + ", more than limit " + name + " allows at all (" +
+            std::to_string(limit.amount) + "): it can never be admitted");
+    body["field"] = "cost";
+    // The body names the limit as the field does; nothing was counted.
+    boost::json::object named{{"policy", name}, {"limit", limit.amount}};
+    if (quota != limit.amount) named["stated_limit"] = quota;
+    body["limit"] = std::move(named);
+    http::Response r = http::problem_response(400, body);
+    r.headers.push_back({"RateLimit-Policy", http::policy_field(state, rules, quota)});
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace gaia::api

@@ -1,0 +1,33 @@
+// Query parameters and path parameters as handlers see them: decoded by Boost.URL.
+
+#include "http/query.h"
+
+#include <gtest/gtest.h>
+
+namespace gaia::http {
+namespace {
+
+TEST(QueryParamTest, ValuesArePercentDecodedWithPlusAsSpace) {
+  EXPECT_EQ(query_param("user=eve.o%40x.org&x=1", "user"), "eve.o@x.org");
+  EXPECT_EQ(query_param("q=a+b%2Bc", "q"), "a b+c");
+  EXPECT_EQ(query_param("q=a%40b+c&x=1", "x"), "1");
+}
+
+TEST(QueryParamTest, NamesArePercentDecodedToo) {
+  EXPECT_EQ(query_param("%75ser=eve", "user"), "eve");
+}
+
+TEST(QueryParamTest, AnEmptyOrMissingValueIsAbsent) {
+  EXPECT_EQ(query_param("q=&x=1", "q"), std::nullopt);
+  EXPECT_EQ(query_param("q&x=1", "q"), std::nullopt);
+  EXPECT_EQ(query_param("x=1", "q"), std::nullopt);
+  EXPECT_EQ(query_param("", "q"), std::nullopt);
+}
+
+TEST(QueryParamTest, AMalformedEscapeIsNoValue) {
+  // The router refuses such a query with 400 before a handler could ask.
+  EXPECT_EQ(query_param("q=%zz", "q"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace gaia::http
