@@ -24,43 +24,21 @@ CONCURRENCY=${CONCURRENCY:-32}
 CHANNELS=${CHANNELS:-4}
 PHASES=${PHASES:-http grpc}
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=bench/rls_idle_proc.sh
-. "$root/bench/rls_idle_proc.sh"
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 server_bin=${1:-$root/build/$PRESET/src/app/gaia_server}
 load_bin="$root/build/$PRESET/bench/rls_load"
-command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 1; }
+command -v valgrind >/dev/null || die "valgrind is needed"
 
 # The instructions counted in the dump `$1` (callgrind's "totals:" line).
 instructions() { awk '/^totals:/ { n += $2 } END { print n + 0 }' "$1"; }
 
 count_phase() {  # $1: http or grpc
-  local tmp vpid key admin_key http_port grpc_port out calls total idle
-  tmp=$(mktemp -d /tmp/gaia-rls-instr.XXXXXX)
-  admin_key=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
-  DATABASE_URL="sqlite:$tmp/gaia.db" GAIA_DATA_DIR="$tmp/var" GAIA_ADMIN_KEY="$admin_key" PORT=0 \
-    GAIA_PROC_ROOT="$(idle_proc_root "$tmp/idle")" \
-    GAIA_RLS_PORT=0 GAIA_THREADS=2 valgrind --tool=callgrind --instr-atstart=no \
-    --callgrind-out-file="$tmp/cg.out" "$server_bin" >"$tmp/gaia.log" 2>&1 &
-  vpid=$!
-  for _ in $(seq 1 3000); do  # valgrind on a busy machine can take minutes
-    grep -q '^\[INFO\] Envoy rate limit service' "$tmp/gaia.log" && break
-    sleep 0.1
-  done
-  http_port=$(sed -n 's/^\[INFO\] Starting HTTP server on .*:\([0-9]*\)$/\1/p' "$tmp/gaia.log")
-  grpc_port=$(sed -n 's/^\[INFO\] Envoy rate limit service (gRPC) on .*:\([0-9]*\)$/\1/p' "$tmp/gaia.log")
-  admin() {
-    curl -sS -f -X "$1" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
-      --data "$3" "http://127.0.0.1:$http_port$2"
-  }
-  admin POST /api/admin/users '{"name":"bench","tier":"default"}' >/dev/null
-  admin PUT /api/admin/users/bench/overrides '{"limits":[
-    {"kind":"calendar","period":"day","amount":2000000000,"type":"shell"},
-    {"kind":"calendar","period":"week","amount":2000000000,"type":"shell"},
-    {"kind":"calendar","period":"month","amount":2000000000,"type":"shell"},
-    {"kind":"rate","amount":2000000000,"window_ms":60000,"type":"shell"}]}' >/dev/null
-  key=$(admin POST /api/admin/users/bench/keys '{}' |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+  local tmp="$bench_tmp/$1" vpid out calls total idle
+  gaia_wrapper=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.out")
+  start_wait_s=300 start_gaia "$tmp" GAIA_THREADS=2  # valgrind on a busy machine: minutes
+  vpid=$server_pid
+  make_bench_user
   local args=(--grpc-port "$grpc_port" --http-port "$http_port" --key "$key" --type shell
     --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds 1 --only "$1")
   "$load_bin" "${args[@]}" --seconds 1 >/dev/null  # connections, caches, reused messages
@@ -87,7 +65,6 @@ count_phase() {  # $1: http or grpc
     # Zeroing leaves callgrind's "summary:" line wrong; callgrind_annotate reads it.
     sed "s/^summary: .*/summary: $total/" "$tmp/cg.out.2" >"$KEEP_PROFILE/$1.cg"
   fi
-  rm -rf "$tmp"
 }
 
 echo "server: $server_bin"

@@ -35,13 +35,12 @@ std::unique_ptr<store::Store> open_backend(const Config& config, const core::Clo
     if (!lite.ok()) return lite.status();
     return std::unique_ptr<store::Store>(std::move(lite.value()));
   };
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(config.store_connect_retry_s);
+  const auto deadline = clock.mono_now() + std::chrono::seconds(config.store_connect_retry_s);
   std::chrono::milliseconds backoff{250};
   for (;;) {
     Opened backend = open_once();
     if (backend.ok()) return std::move(backend.value());
-    const auto left = deadline - std::chrono::steady_clock::now();
+    const auto left = deadline - clock.mono_now();
     if (backend.status().code() != core::StatusCode::kUnavailable ||
         left <= std::chrono::seconds(0)) {
       err << "[ERROR] " << backend.status().message() << std::endl;
@@ -51,7 +50,7 @@ std::unique_ptr<store::Store> open_backend(const Config& config, const core::Clo
       }
       return nullptr;
     }
-    const auto wait = std::min<std::chrono::steady_clock::duration>(backoff, left);
+    const auto wait = std::min<std::chrono::nanoseconds>(backoff, left);
     err << "[ERROR] " << backend.status().message() << "; retrying in "
         << std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() << " ms"
         << std::endl;

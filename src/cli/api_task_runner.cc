@@ -108,14 +108,15 @@ exec::TaskOutcome outcome_of(const ExecResult& r) {
 }  // namespace
 
 ApiTaskRunner::ApiTaskRunner(HttpClient& client, std::string key, std::ostream& out,
-                             std::ostream& err, RefusalPolicy policy,
-                             std::chrono::steady_clock::time_point deadline)
+                             std::ostream& err, RefusalPolicy policy, core::MonoTime deadline,
+                             const core::Clock& clock)
     : client_(client),
       key_(std::move(key)),
       out_(out),
       err_(err),
       policy_(policy),
-      deadline_(deadline) {}
+      deadline_(deadline),
+      clock_(clock) {}
 
 void ApiTaskRunner::print_line(std::ostream& to, std::string_view line) {
   core::MutexLock lock(mu_);
@@ -152,13 +153,13 @@ exec::TaskOutcome ApiTaskRunner::run(const exec::WorkflowTask& task) {
     }
     // At least a second: a Retry-After of 0 must not turn this into a busy loop.
     const auto wait = std::chrono::seconds(std::max<int64_t>(1, *r.retry_after_s));
-    if (std::chrono::steady_clock::now() + wait > deadline_) {
+    if (clock_.mono_now() + wait > deadline_) {
       exec::TaskOutcome o = outcome_of(r);
       o.message += " (not retried: that is past the --max-wait deadline)";
       return o;
     }
     print_line(err_, listener.prefix() + "gaia: " + r.message + "; waiting");
-    if (Interrupt::sleep_for(wait)) continue;  // the loop's first check returns
+    if (Interrupt::sleep_for(wait, clock_)) continue;  // the loop's first check returns
   }
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "cli/http_client.h"
+#include "core/clock.h"
 #include "core/mutex.h"
 #include "exec/workflow.h"
 
@@ -27,9 +28,9 @@ enum class RefusalPolicy : uint8_t {
 
 class ApiTaskRunner final : public exec::TaskRunner {
  public:
-  // Every reference must outlive the runner. `deadline` bounds the waits of kWait.
+  // Every reference must outlive the runner. `deadline`, by `clock`, bounds the waits of kWait.
   ApiTaskRunner(HttpClient& client, std::string key, std::ostream& out, std::ostream& err,
-                RefusalPolicy policy, std::chrono::steady_clock::time_point deadline);
+                RefusalPolicy policy, core::MonoTime deadline, const core::Clock& clock);
 
   exec::TaskOutcome run(const exec::WorkflowTask& task) override;
 
@@ -45,7 +46,8 @@ class ApiTaskRunner final : public exec::TaskRunner {
   std::ostream& out_;
   std::ostream& err_;
   const RefusalPolicy policy_;
-  const std::chrono::steady_clock::time_point deadline_;
+  const core::MonoTime deadline_;
+  const core::Clock& clock_;
 
   mutable core::Mutex mu_;  // also serializes writes to the streams (print_line)
   std::map<std::string, int64_t> durations_ GUARDED_BY(mu_);

@@ -265,7 +265,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
     hook_options.timeout = std::chrono::milliseconds(hook_timeout_ms);
     hook_options.agent = agent;
     hook_options.ca_file = ca_file;
-    return run_pre_tool_use(std::cin, env.out, env.err, url.value(), key, hook_options);
+    return run_pre_tool_use(std::cin, env.out, env.err, url.value(), key, hook_options, env.clock);
   }
   if (*hook_install_cmd || *hook_doctor_cmd) {
     std::error_code ec;
@@ -281,13 +281,13 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
         .key = key};
     std::optional<HookScope> scope;
     if (!scope_name.empty()) scope = scope_name == "user" ? HookScope::kUser : HookScope::kProject;
-    if (*hook_doctor_cmd) return hook_doctor(setup, scope, env.out);
+    if (*hook_doctor_cmd) return hook_doctor(setup, scope, env.clock, env.out);
     if (setup.gaia_path.empty() || setup.home.empty()) {
       env.err << "gaia: cannot tell " << (setup.home.empty() ? "$HOME" : "this program's path")
               << "\n";
       return kExitError;
     }
-    return install_hook(setup, scope.value_or(HookScope::kUser), env.out, env.err);
+    return install_hook(setup, scope.value_or(HookScope::kUser), env.clock, env.out, env.err);
   }
   if (key.empty()) {
     env.err << "gaia: set GAIA_KEY or pass --key\n";
@@ -315,7 +315,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
     env.err << "gaia: " << client.status().message() << '\n';
     return usage_code();
   }
-  const Session session{*client.value(), key, env.out, env.err, json};
+  const Session session{*client.value(), key, env.out, env.err, env.clock, json};
 
   if (*exec) {
     exec_args.cwd = given(cwd_opt, cwd);
@@ -337,9 +337,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
   }
   if (*quota) return gaia::cli::quota(session);
   // Listings say how long ago things happened: the one reading of the wall clock.
-  list_args.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+  list_args.now_ms = core::to_ms(env.clock.wall_now());
   if (*admin_users) return list_users(session, list_args);
   if (*admin_keys) return list_keys(session, list_args);
   if (*admin_rules) return list_rules(session, list_args);

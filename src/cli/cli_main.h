@@ -1,7 +1,8 @@
 #pragma once
 // The whole gaia command line: parses the arguments, finds the server (GAIA_URL or --url) and
 // the key (GAIA_KEY or --key), and runs one subcommand, printing to the given streams. main()
-// is this with std::cout, std::cerr and a RemoteHttpClient; tests give a fake client.
+// is this with std::cout, std::cerr, the system clock and a RemoteHttpClient; tests give a
+// fake client and a manual clock.
 // Exit codes (docs/cli.md): 0 done or admitted, 1 check refused, 2 usage, connection or
 // server error; exec and run have their own (exec_command.h, run_command.h).
 
@@ -10,6 +11,7 @@
 #include <ostream>
 
 #include "cli/http_client.h"
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace gaia::cli {
@@ -26,6 +28,7 @@ struct ServerTarget {
 struct CliEnvironment {
   std::ostream& out;
   std::ostream& err;
+  const core::Clock& clock;  // the one clock every command reads
   // The client for `target`, made once the command line is valid. An error is printed as
   // "gaia: <message>".
   std::function<core::Result<std::unique_ptr<HttpClient>>(const ServerTarget& target)> connect;

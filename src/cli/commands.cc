@@ -115,7 +115,7 @@ int check(const Session& s, const CheckArgs& args) {
         return kExitRefused;
       }
       s.err << "gaia: waiting " << wait.count() << " ms to ask again\n";
-      if (Interrupt::sleep_for(wait)) return 128 + Interrupt::signal();
+      if (Interrupt::sleep_for(wait, s.clock)) return 128 + Interrupt::signal();
       waited += wait;
       continue;
     }
@@ -126,7 +126,7 @@ int check(const Session& s, const CheckArgs& args) {
     if (const int64_t delay_ms = throttle_delay_ms(a->body); delay_ms > 0) {
       s.err << "gaia: " << throttle_text(a->body) << ": waiting " << delay_ms
             << " ms before running\n";
-      if (Interrupt::sleep_for(std::chrono::milliseconds(delay_ms)))
+      if (Interrupt::sleep_for(std::chrono::milliseconds(delay_ms), s.clock))
         return 128 + Interrupt::signal();
     }
     return kExitOk;

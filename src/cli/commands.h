@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/http_client.h"
+#include "core/clock.h"
 
 namespace gaia::cli {
 
@@ -17,13 +18,14 @@ constexpr int kExitOk = 0;
 constexpr int kExitRefused = 1;  // check only: the server refused the command
 constexpr int kExitError = 2;    // usage, connection or server error
 
-// What every command works with. The streams and the client outlive the commands.
+// What every command works with. The streams, the client and the clock outlive the commands.
 struct Session {
   HttpClient& client;
   std::string key;  // REQUIRES: not empty
   std::ostream& out;
   std::ostream& err;
-  bool json = false;  // print the server's body verbatim instead of text
+  const core::Clock& clock;  // waits and deadlines
+  bool json = false;         // print the server's body verbatim instead of text
 };
 
 struct CheckArgs {

@@ -38,7 +38,7 @@ HookVerdict fallback(const HookOptions& options, const std::string& why) {
 // checked command, and under load the hook waits the delay before the agent runs it.
 HookVerdict check_quota(RemoteHttpClient& client, const std::string& key,
                         const std::string& command, HookVerdict approved,
-                        const HookOptions& options) {
+                        const HookOptions& options, const core::Clock& clock) {
   boost::json::object body{{"type", "shell"}, {"command", command}};
   auto response = client.send({"POST", "/api/v1/check", key, boost::json::serialize(body)});
   if (!response.ok()) return fallback(options, response.status().message());
@@ -63,7 +63,7 @@ HookVerdict check_quota(RemoteHttpClient& client, const std::string& key,
   approved.message = warnings.str();
   while (!approved.message.empty() && approved.message.back() == '\n') approved.message.pop_back();
   if (const int64_t delay_ms = throttle_delay_ms(a); delay_ms > 0) {
-    Interrupt::sleep_for(std::chrono::milliseconds(delay_ms));
+    Interrupt::sleep_for(std::chrono::milliseconds(delay_ms), clock);
     approved.reason += (approved.reason.empty() ? "" : "; ") + std::string("Gaia: ") +
                        throttle_text(a) + ", waited " + std::to_string(delay_ms) + " ms";
   }
@@ -84,7 +84,7 @@ std::optional<HookVerdict> verdict_from_answer(std::string_view body) {
 }
 
 int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, const Url& url,
-                     const std::string& key, const HookOptions& options) {
+                     const std::string& key, const HookOptions& options, const core::Clock& clock) {
   std::string payload;
   std::istreambuf_iterator<char> it(in), end;
   for (; it != end && payload.size() <= kMaxPayloadBytes; ++it) payload.push_back(*it);
@@ -121,7 +121,7 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
   auto verdict = verdict_from_answer(response->body);
   if (!verdict) return answer(fallback(options, "unreadable answer"), options, out, err);
   if (verdict->decision != "allow") return answer(*verdict, options, out, err);
-  return answer(check_quota(client, key, command, *verdict, options), options, out, err);
+  return answer(check_quota(client, key, command, *verdict, options, clock), options, out, err);
 }
 
 }  // namespace gaia::cli

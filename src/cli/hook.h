@@ -24,6 +24,7 @@
 
 #include "cli/hook_agent.h"
 #include "cli/http_client.h"
+#include "core/clock.h"
 
 namespace gaia::cli {
 
@@ -40,8 +41,9 @@ struct HookOptions {
 std::optional<HookVerdict> verdict_from_answer(std::string_view body);
 
 // Runs the hook: returns the exit code; `out` gets the JSON, `err` the reason in exit-code
-// mode. An empty `key` counts as Gaia being unavailable.
+// mode. An empty `key` counts as Gaia being unavailable. A throttle's delay is waited by
+// `clock`.
 int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, const Url& url,
-                     const std::string& key, const HookOptions& options);
+                     const std::string& key, const HookOptions& options, const core::Clock& clock);
 
 }  // namespace gaia::cli

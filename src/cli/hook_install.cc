@@ -152,9 +152,9 @@ std::string probe_payload(const HookAgent& agent, const std::string& tool) {
 // Runs `command` as the agent would: once for a tool it does not gate (must pass silently),
 // once for a shell tool with no command (answered by the fallback without asking the server,
 // so the try costs no quota). OK when both answer as a hook that can block.
-core::Status dry_run(const HookAgent& agent, const std::string& command) {
+core::Status dry_run(const HookAgent& agent, const std::string& command, const core::Clock& clock) {
   auto passing =
-      detail::run_shell(command, probe_payload(agent, "gaia-dry-run-tool"), kDryRunTimeout);
+      detail::run_shell(command, probe_payload(agent, "gaia-dry-run-tool"), kDryRunTimeout, clock);
   if (!passing.ok()) return passing.status();
   if (passing->exit_code != 0) {
     return core::Status::unavailable(
@@ -162,8 +162,8 @@ core::Status dry_run(const HookAgent& agent, const std::string& command) {
         (passing->exit_code == 127 ? " (command not found)" : "") + " for a tool it lets pass" +
         (passing->err.empty() ? "" : ": " + passing->err.substr(0, passing->err.find('\n'))));
   }
-  auto gated =
-      detail::run_shell(command, probe_payload(agent, agent.shell_tools.front()), kDryRunTimeout);
+  auto gated = detail::run_shell(command, probe_payload(agent, agent.shell_tools.front()),
+                                 kDryRunTimeout, clock);
   if (!gated.ok()) return gated.status();
   if (gated->exit_code == 2) return {};  // --exit-code-only: blocking by exit code
   boost::system::error_code ec;
@@ -237,7 +237,8 @@ core::Result<json::value> merge_hook(json::value settings, const HookSetup& setu
   return settings;
 }
 
-int install_hook(const HookSetup& setup, HookScope scope, std::ostream& out, std::ostream& err) {
+int install_hook(const HookSetup& setup, HookScope scope, const core::Clock& clock,
+                 std::ostream& out, std::ostream& err) {
   const std::string path = hook_settings_path(setup, scope);
   core::Result<json::value> old = read_settings(path);
   if (!old.ok()) {
@@ -261,7 +262,7 @@ int install_hook(const HookSetup& setup, HookScope scope, std::ostream& out, std
   out << (unchanged ? "already installed: " : "installed: ") << setup.agent.title << " runs "
       << command << "\n  on " << setup.agent.event << " for " << setup.agent.matcher() << ", in "
       << path << '\n';
-  if (core::Status s = dry_run(setup.agent, command); !s.ok()) {
+  if (core::Status s = dry_run(setup.agent, command, clock); !s.ok()) {
     err << "gaia: the dry run failed: " << s.message() << "; see gaia hook doctor\n";
     return 2;
   }
@@ -269,7 +270,8 @@ int install_hook(const HookSetup& setup, HookScope scope, std::ostream& out, std
   return 0;
 }
 
-int hook_doctor(const HookSetup& setup, std::optional<HookScope> scope, std::ostream& out) {
+int hook_doctor(const HookSetup& setup, std::optional<HookScope> scope, const core::Clock& clock,
+                std::ostream& out) {
   const HookAgent& agent = setup.agent;
   int problems = 0;
   const auto problem = [&](const std::string& line) {
@@ -321,7 +323,7 @@ int hook_doctor(const HookSetup& setup, std::optional<HookScope> scope, std::ost
                 ") is not longer than the hook's own deadline: a slow answer lets the command "
                 "run");
       }
-      if (core::Status s = dry_run(agent, f.command); !s.ok()) {
+      if (core::Status s = dry_run(agent, f.command, clock); !s.ok()) {
         problem("dry run: " + s.message());
       } else {
         out << "ok: the hook answers when tried\n";

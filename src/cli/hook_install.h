@@ -26,6 +26,7 @@
 
 #include "cli/hook_agent.h"
 #include "cli/http_client.h"
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace gaia::cli {
@@ -57,11 +58,13 @@ std::string hook_command(const HookSetup& setup);
                                                           const HookSetup& setup);
 
 // Exit codes: 0 installed (or already), 2 a file that cannot be read, parsed or written, or a
-// hook that does not answer when tried.
-int install_hook(const HookSetup& setup, HookScope scope, std::ostream& out, std::ostream& err);
+// hook that does not answer when tried (within a deadline by `clock`).
+int install_hook(const HookSetup& setup, HookScope scope, const core::Clock& clock,
+                 std::ostream& out, std::ostream& err);
 
 // Exit codes: 0 nothing wrong, 1 something is (each problem a line "problem: ..."), with
 // `scope` the one file to look at, else both.
-int hook_doctor(const HookSetup& setup, std::optional<HookScope> scope, std::ostream& out);
+int hook_doctor(const HookSetup& setup, std::optional<HookScope> scope, const core::Clock& clock,
+                std::ostream& out);
 
 }  // namespace gaia::cli

@@ -47,14 +47,14 @@ int Interrupt::fd() { return g_read_fd.load(); }
 
 int Interrupt::signal() { return g_signal.load(); }
 
-bool Interrupt::sleep_for(std::chrono::milliseconds how_long) {
+bool Interrupt::sleep_for(std::chrono::milliseconds how_long, const core::Clock& clock) {
   const int fd = g_read_fd.load();
   pollfd p{fd, POLLIN, 0};
-  const auto deadline = std::chrono::steady_clock::now() + how_long;
+  const core::MonoTime deadline = clock.mono_now() + how_long;
   for (;;) {
     if (signal() != 0) return true;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.mono_now());
     if (left.count() <= 0) return false;
     ::poll(&p, fd >= 0 ? 1 : 0, static_cast<int>(left.count()));
   }

@@ -14,6 +14,8 @@
 
 #include <chrono>
 
+#include "core/clock.h"
+
 namespace gaia::cli {
 
 class Interrupt {
@@ -27,8 +29,9 @@ class Interrupt {
   // The first signal received (SIGINT or SIGTERM), 0 if none yet.
   static int signal();
 
-  // Sleeps for `how_long` or until a signal, whichever is first. True if a signal came.
-  static bool sleep_for(std::chrono::milliseconds how_long);
+  // Sleeps until `how_long` has passed by `clock` or a signal came, whichever is first. True if
+  // a signal came.
+  static bool sleep_for(std::chrono::milliseconds how_long, const core::Clock& clock);
 };
 
 }  // namespace gaia::cli

@@ -6,6 +6,7 @@
 
 #include "cli/cli_main.h"
 #include "cli/interrupt.h"
+#include "core/system_clock.h"
 
 namespace {
 
@@ -35,5 +36,6 @@ std::string self_path() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return gaia::cli::run_cli(argc, argv, {std::cout, std::cerr, connect, self_path()});
+  const gaia::core::SystemClock clock;
+  return gaia::cli::run_cli(argc, argv, {std::cout, std::cerr, clock, connect, self_path()});
 }

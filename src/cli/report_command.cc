@@ -59,7 +59,7 @@ int report(const Session& s, const ReportArgs& args) {
       return kExitOk;
     }
   }
-  const Session as_json{s.client, s.key, s.out, s.err, s.json || args.format == "json"};
+  const Session as_json{s.client, s.key, s.out, s.err, s.clock, s.json || args.format == "json"};
   auto a = detail::call(as_json, {"GET", path, s.key, ""}, {200});
   if (!a) return kExitError;
   if (as_json.json) return kExitOk;

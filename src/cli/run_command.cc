@@ -31,7 +31,7 @@ int run_workflow_file(const Session& s, const RunArgs& args) {
 
   ApiTaskRunner runner(s.client, s.key, s.out, s.err,
                        args.wait_on_refusal ? RefusalPolicy::kWait : RefusalPolicy::kFail,
-                       std::chrono::steady_clock::now() + args.max_wait);
+                       s.clock.mono_now() + args.max_wait, s.clock);
   // Failures as they happen, one line each; skipped and cancelled tasks are in the table.
   auto observer = [&runner, &s](const exec::TaskResult& t) {
     if (t.state != exec::TaskState::kFailed && t.state != exec::TaskState::kRefused) return;

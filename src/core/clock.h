@@ -1,6 +1,6 @@
 #pragma once
-// The only way core code learns the time. Only src/app builds the real clock; tests use a
-// manual one. A request reads the clock once and passes the Instant down.
+// The only way code learns the time: each main() makes the real one (core/system_clock.h) and
+// hands it down; tests use a manual one. A request reads the clock once, passes the Instant down.
 
 #include <chrono>
 

@@ -1,26 +1,11 @@
-// The ctest fixture of a test binary's PostgreSQL cluster (postgres_cluster.h):
-//   gaia_test_postgres_fixture start DIR   starts a cluster that outlives it, recorded in DIR
-//   gaia_test_postgres_fixture stop DIR    stops that cluster and removes DIR
+// The ctest fixture of a test binary's PostgreSQL cluster (postgres_cluster.h, fixture_main.h).
 
-#include <cstdio>
-#include <cstring>
-#include <string>
-
+#include "support/fixture_main.h"
 #include "support/postgres_cluster.h"
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::strcmp(argv[1], "start") != 0 && std::strcmp(argv[1], "stop") != 0)) {
-    std::fprintf(stderr, "usage: %s start|stop DIR\n", argv[0]);
-    return 2;
-  }
-  std::string error;
-  const bool start = std::strcmp(argv[1], "start") == 0;
-  const bool ok = start ? gaia::testing::PostgresCluster::start_detached(argv[2], error)
-                        : gaia::testing::PostgresCluster::stop_detached(argv[2], error);
-  if (!ok) {
-    std::fprintf(stderr, "%s\n", error.c_str());
-    return 1;
-  }
-  if (start) std::printf("PostgreSQL for the tests recorded in %s\n", argv[2]);
-  return 0;
+  using gaia::testing::PostgresCluster;
+  return gaia::testing::run_fixture_main(
+      argc, argv,
+      {"PostgreSQL", &PostgresCluster::start_detached, &PostgresCluster::stop_detached});
 }

@@ -35,7 +35,7 @@ struct Pipe {
 }  // namespace
 
 core::Result<ShellRun> run_shell(const std::string& line, const std::string& input,
-                                 std::chrono::milliseconds timeout) {
+                                 std::chrono::milliseconds timeout, const core::Clock& clock) {
   Pipe in, out, err;
   if (!in.ok() || !out.ok() || !err.ok()) return core::Status::unavailable("cannot make a pipe");
   posix_spawn_file_actions_t actions;
@@ -64,13 +64,13 @@ core::Result<ShellRun> run_shell(const std::string& line, const std::string& inp
   in.close_end(1);
 
   ShellRun run;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const core::MonoTime deadline = clock.mono_now() + timeout;
   bool killed = false;
   pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
   std::string* sinks[2] = {&run.out, &run.err};
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.mono_now());
     if (left.count() <= 0) {
       ::kill(pid, SIGKILL);
       killed = true;

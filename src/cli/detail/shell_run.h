@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace gaia::cli::detail {
@@ -16,9 +17,10 @@ struct ShellRun {
   std::string err;
 };
 
-// kUnavailable when /bin/sh cannot be started; a child still running after `timeout` is
-// killed (exit_code 128 + SIGKILL).
+// kUnavailable when /bin/sh cannot be started; a child still running after `timeout` by
+// `clock` is killed (exit_code 128 + SIGKILL).
 [[nodiscard]] core::Result<ShellRun> run_shell(const std::string& line, const std::string& input,
-                                               std::chrono::milliseconds timeout);
+                                               std::chrono::milliseconds timeout,
+                                               const core::Clock& clock);
 
 }  // namespace gaia::cli::detail

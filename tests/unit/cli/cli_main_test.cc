@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
 namespace gaia::cli {
@@ -26,13 +27,17 @@ class FakeClient final : public HttpClient {
     std::vector<std::string> lines;
   };
 
-  core::Result<HttpResponse> send(const HttpRequest&) override {
-    return core::Status::unavailable("not scripted");
+  core::Result<HttpResponse> send(const HttpRequest& req) override {
+    std::lock_guard lock(mu_);
+    requests.push_back(req);
+    if (!bodies.contains(req.path)) return core::Status::unavailable("not scripted");
+    return HttpResponse{200, {}, bodies[req.path]};
   }
   core::Status stream(const HttpRequest& req, const StreamHandler& handler) override {
     Script script;
     {
       std::lock_guard lock(mu_);
+      if (on_stream) on_stream();
       requests.push_back(req);
       boost::system::error_code ec;
       auto body = boost::json::parse(req.body, ec);
@@ -48,7 +53,9 @@ class FakeClient final : public HttpClient {
   }
 
   std::mutex mu_;
-  std::map<std::string, Script> scripts;  // by program; "" for any other
+  std::map<std::string, Script> scripts;      // by program; "" for any other
+  std::map<std::string, std::string> bodies;  // send(): answered 200 with this body, by path
+  std::function<void()> on_stream;            // called as each stream() begins
   std::vector<HttpRequest> requests;
 };
 
@@ -67,7 +74,7 @@ class CliMainTest : public ::testing::Test {
     }
     for (const std::string& a : args) argv.push_back(a.c_str());
     std::ostringstream out, err;
-    CliEnvironment env{out, err, [this](const ServerTarget& target) {
+    CliEnvironment env{out, err, clock_, [this](const ServerTarget& target) {
                          streaming_ = target.streaming;
                          return core::Result<std::unique_ptr<HttpClient>>(
                              std::unique_ptr<HttpClient>(std::make_unique<Forward>(client_)));
@@ -96,6 +103,7 @@ class CliMainTest : public ::testing::Test {
            R"(,"duration_ms":5,"recorded":true})";
   }
 
+  testing::ManualClock clock_;
   FakeClient client_;
   bool streaming_ = false;
 };
@@ -204,6 +212,16 @@ class CliRunTest : public CliMainTest {
   testing::TempDir dir_;
 };
 
+TEST_F(CliMainTest, ListingsTellAgesByTheGivenClock) {
+  const int64_t three_hours_ago_ms = core::to_ms(clock_.wall_now()) - 3 * 3'600'000;
+  client_.bodies["/api/admin/users?limit=1000"] =
+      R"({"users":[{"name":"alice","tier":"default","id":7,"created_at_ms":)" +
+      std::to_string(three_hours_ago_ms) + "}]}";
+  Ran r = gaia({"admin", "users"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("(3 h ago)"), std::string::npos) << r.out;
+}
+
 TEST_F(CliRunTest, RunsTasksPrefixingTheirOutputAndSumsUp) {
   client_.scripts["make"] = {200,
                              {},
@@ -250,6 +268,21 @@ TEST_F(CliRunTest, ARefusedTaskFailsTheWorkflowWithTheReason) {
   EXPECT_NE(waited.err.find("not retried: that is past the --max-wait deadline"), std::string::npos)
       << waited.err;
   EXPECT_EQ(client_.requests.size(), 2u);
+}
+
+TEST_F(CliRunTest, TheMaxWaitDeadlineIsKeptByTheGivenClock) {
+  client_.scripts[""] = {429,
+                         {{"retry-after", "5"}},
+                         {R"j({"error":"limit_exceeded","message":"limit x reached (1)"})j"}};
+  // Each exchange takes 8 s by the clock: the refusal comes at 8 s, and waiting 5 s more would
+  // end past the 10 s deadline, so the task is not sent again.
+  client_.on_stream = [this] { clock_.advance(std::chrono::seconds(8)); };
+  const std::string path = workflow("name: w\ntasks:\n  - {name: a, type: shell, argv: [true]}\n");
+  Ran r = gaia({"run", path, "--wait-on-refusal", "--max-wait", "10"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not retried: that is past the --max-wait deadline"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(client_.requests.size(), 1u);
 }
 
 TEST_F(CliRunTest, AnInvalidWorkflowExitsTwoAndRunsNothing) {

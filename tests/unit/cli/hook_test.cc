@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "support/loopback_port.h"
+#include "support/manual_clock.h"
 
 namespace gaia::cli {
 namespace {
@@ -44,6 +45,9 @@ constexpr const char* kBashPayload =
         "tool_name":"Bash","tool_input":{"command":"rm -rf /","description":"x"},
         "tool_use_id":"t1"})";
 
+// No answer here carries a throttle delay, so the clock is never waited on.
+const testing::ManualClock clock;
+
 Url url_of(uint16_t port) {
   return parse_server_url("http://127.0.0.1:" + std::to_string(port)).value();
 }
@@ -51,7 +55,7 @@ Url url_of(uint16_t port) {
 TEST(HookTest, OtherToolsPassThroughSilently) {
   std::istringstream in(R"({"tool_name":"Edit","tool_input":{"file_path":"/x"}})");
   std::ostringstream out, err;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", {}), 0);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", {}, clock), 0);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(), "");
 }
@@ -59,7 +63,7 @@ TEST(HookTest, OtherToolsPassThroughSilently) {
 TEST(HookTest, GaiaDownAnswersTheFallbackAsHookJson) {
   std::istringstream in(kBashPayload);
   std::ostringstream out, err;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", {}), 0);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", {}, clock), 0);
   boost::json::value v = boost::json::parse(out.str());
   const auto& o = v.at("hookSpecificOutput");
   EXPECT_EQ(o.at("hookEventName"), "PreToolUse");
@@ -76,7 +80,7 @@ TEST(HookTest, ASilentGaiaIsGivenUpOnAtTheDeadline) {
   options.timeout = std::chrono::milliseconds(300);
   options.fallback = "deny";
   options.exit_code_only = true;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(silent.port()), "k", options), 2);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(silent.port()), "k", options, clock), 2);
   EXPECT_EQ(out.str(), "");
   EXPECT_NE(err.str().find("blocked"), std::string::npos) << err.str();
 }
@@ -87,7 +91,7 @@ TEST(HookTest, NoKeyIsTheFallbackToo) {
   HookOptions options;
   options.fallback = "allow";
   options.exit_code_only = true;
-  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "", options), 0);
+  EXPECT_EQ(run_pre_tool_use(in, out, err, url_of(testing::free_port()), "", options, clock), 0);
 }
 
 // Each agent's documented pre-tool-use input for a shell command (docs/hook.md): Gaia is down,
@@ -105,7 +109,7 @@ AgentRun run_as(const std::string& agent, const std::string& payload, const std:
   options.fallback = fallback;
   options.exit_code_only = exit_code_only;
   AgentRun r;
-  r.code = run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", options);
+  r.code = run_pre_tool_use(in, out, err, url_of(testing::free_port()), "k", options, clock);
   r.out = out.str();
   r.err = err.str();
   return r;

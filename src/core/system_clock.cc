@@ -1,13 +1,13 @@
-#include "app/system_clock.h"
+#include "core/system_clock.h"
 
-namespace gaia::app {
+namespace gaia::core {
 
-core::MonoTime SystemClock::mono_now() const {
+MonoTime SystemClock::mono_now() const {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now());
 }
 
-core::WallTime SystemClock::wall_now() const {
+WallTime SystemClock::wall_now() const {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
 }
 
-}  // namespace gaia::app
+}  // namespace gaia::core

@@ -1,0 +1,92 @@
+# Sourced by the scripts of bench/ that start gaia_server (rls_load.sh, rls_instructions.sh,
+# redis_http_check.sh): what each needs before it measures.
+#
+#   root        the repository
+#   bench_tmp   a temporary directory, removed on exit with every server started by
+#               start_gaia or listed in bench_pids (their last log lines on stderr on failure)
+#   admin_key   the admin key every server is started with
+#   log, die    messages on stderr, "[bench] ..."
+#
+# start_gaia DIR [VAR=VALUE...]: gaia_server ($server_bin; wrapped in gaia_wrapper, an array,
+#   when set, e.g. valgrind) on SQLite in DIR, on ports of its own for HTTP and gRPC, with a
+#   /proc at rest (idle_proc_root) unless VAR=VALUE says otherwise; waits up to
+#   start_wait_s (default 10) seconds for the rate limit service. Sets server_pid, http_port,
+#   grpc_port.
+# make_bench_user: on the server of http_port, the user "bench" whose day, week and month
+#   quotas and per-minute rate for shell are all out of reach (four limits evaluated per check,
+#   each admitted); sets key to a new key of that user.
+# idle_proc_root DIR: makes DIR/proc/{stat,meminfo} of a machine at rest (a CPU count that
+#   never moves, memory mostly free) and prints DIR, for GAIA_PROC_ROOT. The benchmarks share
+#   two cores with builds and their own load generator: read from the real /proc, that load
+#   drives the throttle to factor 0, where every check is answered "overloaded" without being
+#   made, and each phase would measure that refusal instead of the check.
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench_tmp=$(mktemp -d /tmp/gaia-bench.XXXXXX)
+bench_pids=()
+admin_key=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+bench_cleanup() {
+  local rc=$? p
+  for p in "${bench_pids[@]}"; do
+    kill -TERM "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+  if [[ $rc -ne 0 ]]; then
+    find "$bench_tmp" -name gaia.log -exec tail -n 20 {} + >&2 2>/dev/null
+  fi
+  rm -rf "$bench_tmp"
+  exit "$rc"
+}
+trap bench_cleanup EXIT
+
+idle_proc_root() {
+  mkdir -p "$1/proc"
+  echo 'cpu  100 0 100 10000 0 0 0 0 0 0' >"$1/proc/stat"
+  printf 'MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n' >"$1/proc/meminfo"
+  echo "$1"
+}
+
+start_gaia() {
+  local dir=$1
+  shift
+  mkdir -p "$dir"
+  env DATABASE_URL="sqlite:$dir/gaia.db" GAIA_DATA_DIR="$dir/var" GAIA_ADMIN_KEY="$admin_key" \
+    PORT=0 GAIA_RLS_PORT=0 GAIA_PROC_ROOT="$(idle_proc_root "$dir/idle")" "$@" \
+    ${gaia_wrapper[@]+"${gaia_wrapper[@]}"} "$server_bin" >"$dir/gaia.log" 2>&1 &
+  server_pid=$!
+  bench_pids+=("$server_pid")
+  local tries=$((${start_wait_s:-10} * 20))
+  for _ in $(seq 1 "$tries"); do
+    grep -q '^\[INFO\] Envoy rate limit service' "$dir/gaia.log" && break
+    kill -0 "$server_pid" 2>/dev/null || die "gaia_server in $dir exited"
+    sleep 0.05
+  done
+  http_port=$(sed -n 's/^\[INFO\] Starting HTTP server on .*:\([0-9]*\)$/\1/p' "$dir/gaia.log")
+  grpc_port=$(sed -n 's/^\[INFO\] Envoy rate limit service (gRPC) on .*:\([0-9]*\)$/\1/p' \
+    "$dir/gaia.log")
+  [[ -n $http_port && -n $grpc_port ]] || die "no ports in the output of gaia_server in $dir"
+}
+
+# admin METHOD PATH BODY: an admin call to the server of http_port.
+admin() {
+  curl -sS -f -X "$1" -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' \
+    --data "$3" "http://127.0.0.1:$http_port$2"
+}
+
+make_bench_user() {
+  admin POST /api/admin/users '{"name":"bench","tier":"default"}' >/dev/null
+  admin PUT /api/admin/users/bench/overrides '{"limits":[
+    {"kind":"calendar","period":"day","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"week","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"month","amount":2000000000,"type":"shell"},
+    {"kind":"rate","amount":2000000000,"window_ms":60000,"type":"shell"}]}' >/dev/null
+  key=$(admin POST /api/admin/users/bench/keys '{}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+}
