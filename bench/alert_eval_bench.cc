@@ -9,6 +9,9 @@
 //   Steady: the same alerts stay firing (the usual round: no transition, no write).
 //   Churn:  each round new users turn hot and others calm down: dozens of alerts open and
 //           resolve per round, each written with its transition.
+//   alert_round_1000_changes: one per-user rule and 1,000 users crossing it together, then
+//           calming down together, round after round: every round opens or resolves 1,000
+//           alerts (a flood of repeat violators), all written by the round.
 // The counter core_pct_at_10s = (CPU seconds per round / 10 s) * 100 (the round runs on the
 // evaluator's one thread; its CPU time is what it costs).
 //
@@ -165,11 +168,53 @@ void run(benchmark::State& state, bool churn) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// 1,000 users over one per-user rule, all hot or all calm.
+class FloodMetrics : public alerts::MetricSource {
+ public:
+  void read(std::string_view, alerts::ScopeKind, std::vector<alerts::Sample>& out) override {
+    for (int u = 0; u < 1000; ++u) out.push_back({"u" + std::to_string(u), hot ? 11.0 + u % 7 : 0});
+  }
+  bool hot = false;
+};
+
+void BM_Round1000Changes(benchmark::State& state) {
+  BenchClock clock;
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("alert_round_bench." + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto store =
+        std::move(store::sqlite::SqliteStore::open((dir / "gaia.db").string(), clock).value());
+    FloodMetrics metrics;
+    NullChannel log;
+    alerts::Evaluator evaluator(*store, metrics, clock, alerts::EvaluatorOptions{});
+    evaluator.add_channel("log", log);
+    (void)evaluator.load({});
+    alerts::AlertRule r;
+    r.name = "Repeat violator";
+    r.metric = "detector_violators";
+    r.threshold = 0;
+    r.scope.kind = alerts::ScopeKind::kUser;
+    r.cooldown = std::chrono::seconds(0);
+    r.channels = {"log"};
+    (void)evaluator.create_rule(std::move(r));
+    for (auto _ : state) {
+      clock.advance(std::chrono::seconds(10));
+      metrics.hot = !metrics.hot;  // 1,000 alerts open, or the 1,000 resolve
+      evaluator.evaluate();
+    }
+    state.counters["told"] = static_cast<double>(log.told);
+    state.counters["last_error"] = evaluator.summary().last_error.empty() ? 0 : 1;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 void BM_EvaluateSteady(benchmark::State& state) { run(state, false); }
 void BM_EvaluateChurn(benchmark::State& state) { run(state, true); }
 
 BENCHMARK(BM_EvaluateSteady)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EvaluateChurn)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Round1000Changes)->Name("alert_round_1000_changes")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -192,15 +192,18 @@ void Evaluator::evaluate() {
   }
   // What is still open and was not dealt with: its figure is gone (counts as 0), or its rule
   // was deleted or disabled.
-  for (auto it = open_.begin(); it != open_.end();) {
-    auto next = std::next(it);
-    if (!it->second.seen) {
-      auto rule = live.find(it->first.first);
-      double value = rule == live.end() ? it->second.alert.value : 0;
-      resolve(it->first, it->second, value, now_ms);
-    }
-    it = next;
+  for (const auto& [key, open] : open_) {
+    if (open.seen) continue;
+    auto rule = live.find(key.first);
+    resolve(key, open, rule == live.end() ? open.alert.value : 0, now_ms);
   }
+  // The write happens under mu_, not after it: acknowledge() and silence() save the whole row
+  // (state and all) under mu_, so a round written after releasing it could overwrite an
+  // acknowledgement made meanwhile with its own older copy of the row, or let one land on a
+  // row the round is about to move on. Under mu_ each ack or silence comes wholly before the
+  // round (the round's copies carry it) or wholly after (it updates the stored result), and
+  // the wait is one transaction, however many alerts changed.
+  write_planned(now_ms);
   // Cooldowns and silences that can no longer matter.
   std::erase_if(last_fired_ms_,
                 [&](const auto& e) { return now_ms - e.second > kMaxRuleSeconds * 1000; });
@@ -257,16 +260,13 @@ void Evaluator::hold(const AlertRule& rule, const std::string& label, double val
       a.silenced_until_ms = s->second;
     }
     a.transitions.push_back({a.state, value, now_ms});
-    const bool at_once = rule.for_duration.count() == 0;
-    if (at_once) {
+    if (rule.for_duration.count() == 0) {
       a.state = std::string(kFiring);
       a.transitions.push_back({a.state, value, now_ms});
     }
-    // A row that could not be stored is tried again next round.
-    if (!save(a, {})) return;
     o.seen = true;
-    auto [placed, fresh] = open_.emplace(key, std::move(o));
-    if (at_once) fire(key, placed->second, now_ms);
+    store::AlertChange row{std::move(o.alert), {}};
+    planned_.push_back({Step::kOpen, std::move(key), std::move(row), std::move(o)});
     return;
   }
   Open& o = it->second;
@@ -277,9 +277,8 @@ void Evaluator::hold(const AlertRule& rule, const std::string& label, double val
   if (o.alert.state == kPending && now.mono - o.since >= rule.for_duration) {
     store::StoredAlert next = o.alert;
     next.state = std::string(kFiring);
-    if (!save(next, {{next.state, value, now_ms}})) return;
-    o.alert = std::move(next);
-    fire(key, o, now_ms);
+    planned_.push_back(
+        {Step::kFire, key, {std::move(next), {{std::string(kFiring), value, now_ms}}}, {}});
   }
 }
 
@@ -298,23 +297,59 @@ void Evaluator::fire(const Key& key, Open& open, int64_t now_ms) {
   gather(open.channels, open.alert, AlertEvent::kFiring);
 }
 
-void Evaluator::resolve(const Key& at, Open& open, double value, int64_t now_ms) {
-  const Key key = at;  // `at` may be the key of the node erased below
+void Evaluator::resolve(const Key& key, const Open& open, double value, int64_t now_ms) {
   store::StoredAlert done = open.alert;
-  const bool was_firing = done.state == kFiring;
   done.state = std::string(kResolved);
   done.value = value;
   done.updated_at_ms = now_ms;
-  if (!save(done, {{done.state, value, now_ms}})) {
-    open.seen = true;  // tried again next round
+  planned_.push_back(
+      {Step::kResolve, key, {std::move(done), {{std::string(kResolved), value, now_ms}}}, {}});
+}
+
+void Evaluator::write_planned(int64_t now_ms) {
+  if (planned_.empty()) return;
+  std::vector<store::AlertChange> rows;
+  rows.reserve(planned_.size());
+  for (const Planned& p : planned_) rows.push_back(p.row);
+  auto ids = store_.save_alerts(rows);
+  if (!ids.ok()) {
+    // Nothing moves: alerts not opened open next round if their condition still holds,
+    // pending ones fire then, open ones resolve then (as a single failed write always did).
+    last_error_ = ids.status().message();
+    planned_.clear();
     return;
   }
-  if (done.silenced_until_ms && *done.silenced_until_ms > now_ms) {
-    silenced_until_[key] = *done.silenced_until_ms;
-  } else if (was_firing && open.notified) {
-    gather(open.channels, done, AlertEvent::kResolved);
+  for (size_t i = 0; i < planned_.size(); ++i) {
+    Planned& p = planned_[i];
+    store::StoredAlert& alert = p.row.alert;
+    alert.id = ids.value()[i];
+    for (store::AlertTransition& t : p.row.added) alert.transitions.push_back(std::move(t));
+    switch (p.step) {
+      case Step::kOpen: {
+        p.opened.alert = std::move(alert);
+        auto [placed, fresh] = open_.emplace(p.key, std::move(p.opened));
+        if (placed->second.alert.state == kFiring) fire(p.key, placed->second, now_ms);
+        break;
+      }
+      case Step::kFire: {
+        Open& o = open_.at(p.key);
+        o.alert = std::move(alert);
+        fire(p.key, o, now_ms);
+        break;
+      }
+      case Step::kResolve: {
+        const Open& o = open_.at(p.key);
+        if (alert.silenced_until_ms && *alert.silenced_until_ms > now_ms) {
+          silenced_until_[p.key] = *alert.silenced_until_ms;
+        } else if (o.alert.state == kFiring && o.notified) {
+          gather(o.channels, alert, AlertEvent::kResolved);
+        }
+        open_.erase(p.key);
+        break;
+      }
+    }
   }
-  open_.erase(key);
+  planned_.clear();
 }
 
 bool Evaluator::save(store::StoredAlert& alert, std::vector<store::AlertTransition> added) {

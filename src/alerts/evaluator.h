@@ -9,7 +9,10 @@
 //                                          within the rule's cooldown (a flapping condition)
 //   condition no longer holds           → "resolved" (channels told if they heard it fire)
 //   the rule deleted or disabled        → its open alerts resolve at the next round
-// Every transition is stored with the metric's value (store::AlertStore::save_alert). A rule
+// Every transition is stored with the metric's value: a round plans all its alerts' changes,
+// writes them in one store transaction (store::AlertStore::save_alerts), and only then moves
+// the alerts and tells the channels, so a round where a thousand alerts change costs one
+// commit, not a thousand. A rule
 // scoped per user or per type yields one alert per offending user / type. A global figure
 // that is unknown this round (no sample) leaves the rule's alerts as they are.
 // Channels are told once per round per rule and event: the alerts of a rule that fired this
@@ -21,8 +24,8 @@
 // Rules are kept in the store and take effect at the next round, without a restart.
 //
 // Threads: every method from any thread. evaluate() rounds never overlap; metrics are read
-// outside the lock that the admin calls take, store writes and notifications inside it
-// (notifiers must not block; see notifier.h).
+// outside the lock that the admin calls take, the round's one store batch and its
+// notifications inside it (notifiers must not block; see notifier.h).
 //
 // Example:
 //   Evaluator evaluator(store, metrics, clock, {});
@@ -125,6 +128,16 @@ class Evaluator {
     AlertGroup group;
     std::vector<std::string> channels;
   };
+  // One alert's change planned this round: opened (kOpen), pending → firing (kFire) or
+  // resolved (kResolve). The round stores every planned row in one batch and applies them
+  // to open_ only once that batch is stored.
+  enum class Step { kOpen, kFire, kResolve };
+  struct Planned {
+    Step step;
+    Key key;
+    store::AlertChange row;  // the alert as it will be stored, and the transitions it adds
+    Open opened;             // kOpen: the alert's entry (its alert is `row.alert`)
+  };
   struct Reading {
     bool known = false;  // a global figure was there
     std::vector<Sample> samples;
@@ -134,7 +147,12 @@ class Evaluator {
   void hold(const AlertRule& rule, const std::string& label, double value, core::Instant now)
       REQUIRES(mu_);
   void fire(const Key& key, Open& open, int64_t now_ms) REQUIRES(mu_);
-  void resolve(const Key& key, Open& open, double value, int64_t now_ms) REQUIRES(mu_);
+  // Plans resolving `open`, the alert at `key`, with the metric's `value`.
+  void resolve(const Key& key, const Open& open, double value, int64_t now_ms) REQUIRES(mu_);
+  // Stores the round's planned changes in one batch, then applies them (opens, fires and
+  // resolves, gathering what the channels will hear). A store failure applies none: each is
+  // planned again next round, and last_error_ says why.
+  void write_planned(int64_t now_ms) REQUIRES(mu_);
   bool save(store::StoredAlert& alert, std::vector<store::AlertTransition> added) REQUIRES(mu_);
   // Adds `alert` to this round's group of its rule and `event`.
   void gather(const std::vector<std::string>& channels, const store::StoredAlert& alert,
@@ -156,6 +174,7 @@ class Evaluator {
   std::map<Key, int64_t> last_fired_ms_ GUARDED_BY(mu_);   // cooldowns
   std::map<Key, int64_t> silenced_until_ GUARDED_BY(mu_);  // silences that outlive an alert
   std::map<std::pair<uint64_t, AlertEvent>, Outgoing> outgoing_ GUARDED_BY(mu_);  // this round
+  std::vector<Planned> planned_ GUARDED_BY(mu_);                                  // this round
   uint64_t rounds_ GUARDED_BY(mu_) = 0;
   std::string last_error_ GUARDED_BY(mu_);
 

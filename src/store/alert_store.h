@@ -50,6 +50,13 @@ struct StoredAlert {
   std::vector<AlertTransition> transitions;  // oldest first
 };
 
+// One alert to write: inserted when alert.id is 0 (its transitions with it), otherwise the
+// update of the row with that id, appending `added` to its transitions.
+struct AlertChange {
+  StoredAlert alert;
+  std::vector<AlertTransition> added;
+};
+
 // Which alerts to list: every set field must match; newest first, at most `limit`, only ids
 // below `before_id` when set.
 struct AlertFilter {
@@ -74,11 +81,18 @@ class AlertStore {
   virtual Status delete_alert_rule(uint64_t id) = 0;
   virtual Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) = 0;
 
-  // Alerts. save_alert inserts `alert` when its id is 0 (its transitions are then stored
-  // too) and otherwise updates the row with that id (kNotFound if absent), appending
-  // `added` transitions; in one transaction. Answers the alert's id.
-  virtual Result<uint64_t> save_alert(const StoredAlert& alert,
-                                      const std::vector<AlertTransition>& added) = 0;
+  // Alerts. save_alerts writes every change, in one transaction: either all of them are
+  // stored and the answer holds each alert's id in the order of `changes`, or none is (an
+  // update of an id that is not there fails the whole batch with kNotFound). One transaction
+  // per call, however many alerts: an evaluation round writes all its changes with one call.
+  // REQUIRES: no alert id (other than 0) appears twice in `changes`.
+  virtual Result<std::vector<uint64_t>> save_alerts(const std::vector<AlertChange>& changes) = 0;
+  // save_alerts of the one change {alert, added}; answers the alert's id.
+  Result<uint64_t> save_alert(const StoredAlert& alert, const std::vector<AlertTransition>& added) {
+    auto ids = save_alerts({{alert, added}});
+    if (!ids.ok()) return ids.status();
+    return ids->front();
+  }
   // With their transitions, oldest first.
   virtual Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) = 0;
   virtual Result<std::optional<StoredAlert>> find_alert(uint64_t id) = 0;
@@ -102,9 +116,8 @@ class ForwardAlertStore : public Base {
   Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) override {
     return to().seed_alert_rules(bodies, now_ms);
   }
-  Result<uint64_t> save_alert(const StoredAlert& alert,
-                              const std::vector<AlertTransition>& added) override {
-    return to().save_alert(alert, added);
+  Result<std::vector<uint64_t>> save_alerts(const std::vector<AlertChange>& changes) override {
+    return to().save_alerts(changes);
   }
   Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) override {
     return to().list_alerts(filter);

@@ -2,21 +2,16 @@
 
 #include "store/sql/alert_store.h"
 
-#include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <unordered_map>
 
 #include "store/detail/sql_text.h"
+#include "store/postgres/array_param.h"
 #include "store/postgres/database.h"
 
 namespace gaia::store::postgres {
 namespace {
-
-Param real(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", v);
-  return Param(text);
-}
 
 constexpr const char* kListAlerts =
     "SELECT id, rule_id, rule_name, metric, scope, severity, state, value, threshold, "
@@ -29,33 +24,19 @@ std::vector<StoredAlert> alerts_of(const Rows& rows) {
   return rows.collect<StoredAlert>(sql::alert_of<Row>);
 }
 
-Status insert_transitions(Connection& db, uint64_t alert_id,
-                          const std::vector<AlertTransition>& transitions) {
-  for (const AlertTransition& t : transitions) {
-    auto rows = db.run("insert_alert_transition",
-                       "INSERT INTO alert_transitions (alert_id, state, value, at_ms) "
-                       "VALUES ($1, $2, $3::double precision, $4)",
-                       {param(alert_id), param(t.state), real(t.value), param(t.at_ms)});
-    if (!rows.ok()) return rows.status();
-  }
-  return {};
-}
-
 // Fills in the transitions of `alerts` with one query.
 Status attach_transitions(Connection& db, std::vector<StoredAlert>& alerts) {
   if (alerts.empty()) return {};
   std::unordered_map<uint64_t, StoredAlert*> by_id;
-  std::string ids = "{";
+  ArrayParam ids(Element::kBigint);
   for (StoredAlert& a : alerts) {
     by_id[a.id] = &a;
-    if (ids.size() > 1) ids += ',';
-    ids += std::to_string(a.id);
+    ids.add(static_cast<int64_t>(a.id));
   }
-  ids += '}';
   auto rows = db.run("list_alert_transitions",
                      "SELECT alert_id, state, value, at_ms FROM alert_transitions "
                      "WHERE alert_id = ANY($1::bigint[]) ORDER BY id",
-                     {Param(ids)});
+                     {ids.take()});
   if (!rows.ok()) return rows.status();
   for (int i = 0; i < rows->size(); ++i) {
     auto it = by_id.find(rows->uint64(i, 0));
@@ -74,8 +55,7 @@ class PostgresAlertStore final : public AlertStore {
   Status put_alert_rule(const StoredAlertRule& rule) override;
   Status delete_alert_rule(uint64_t id) override;
   Result<bool> seed_alert_rules(const std::vector<std::string>& bodies, int64_t now_ms) override;
-  Result<uint64_t> save_alert(const StoredAlert& alert,
-                              const std::vector<AlertTransition>& added) override;
+  Result<std::vector<uint64_t>> save_alerts(const std::vector<AlertChange>& changes) override;
   Result<std::vector<StoredAlert>> list_alerts(const AlertFilter& filter) override;
   Result<std::optional<StoredAlert>> find_alert(uint64_t id) override;
 
@@ -141,38 +121,130 @@ Result<bool> PostgresAlertStore::seed_alert_rules(const std::vector<std::string>
   });
 }
 
-Result<uint64_t> PostgresAlertStore::save_alert(const StoredAlert& a,
-                                                const std::vector<AlertTransition>& added) {
+// A batch is four statements whatever its size: the new rows' ids, the inserts, the updates
+// and the transitions, each a column per array parameter (unnest), in binary.
+Result<std::vector<uint64_t>> PostgresAlertStore::save_alerts(
+    const std::vector<AlertChange>& changes) {
+  if (changes.empty()) return std::vector<uint64_t>();
   core::MutexLock lock(db_.mu);
   Connection& db = *db_.conn;
-  return in_transaction(db, [&]() -> Result<uint64_t> {
-    if (a.id == 0) {
-      auto rows =
-          db.run("insert_alert",
-                 "INSERT INTO alerts (rule_id, rule_name, metric, scope, severity, state, value, "
-                 "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
-                 "silenced_until_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::double precision, "
-                 "$8::double precision, $9, $10, $11, $12, $13, $14) RETURNING id",
-                 {param(a.rule_id), param(a.rule_name), param(a.metric), param(a.scope),
-                  param(a.severity), param(a.state), real(a.value), real(a.threshold),
-                  param(a.started_at_ms), param(a.updated_at_ms), param(a.ack_by),
-                  param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
+  return in_transaction(db, [&]() -> Result<std::vector<uint64_t>> {
+    std::vector<uint64_t> ids;
+    ids.reserve(changes.size());
+    const auto inserts = static_cast<int64_t>(std::count_if(
+        changes.begin(), changes.end(), [](const AlertChange& c) { return c.alert.id == 0; }));
+    std::vector<uint64_t> fresh;  // the new rows' ids, ascending: rows keep the batch's order
+    if (inserts > 0) {
+      auto rows = db.run("next_alert_ids",
+                         "SELECT nextval(pg_get_serial_sequence('alerts', 'id')) "
+                         "FROM generate_series(1, $1)",
+                         {param(inserts)});
       if (!rows.ok()) return rows.status();
-      const uint64_t id = rows->uint64(0, 0);
-      if (Status t = insert_transitions(db, id, a.transitions); !t.ok()) return t;
-      if (Status t = insert_transitions(db, id, added); !t.ok()) return t;
-      return id;
+      for (int i = 0; i < rows->size(); ++i) fresh.push_back(rows->uint64(i, 0));
+      std::sort(fresh.begin(), fresh.end());
     }
+    ArrayParam id(Element::kBigint), rule_id(Element::kBigint), rule_name(Element::kText),
+        metric(Element::kText), scope(Element::kText), severity(Element::kText),
+        state(Element::kText), value(Element::kDouble), threshold(Element::kDouble),
+        started(Element::kBigint), updated(Element::kBigint), ack_by(Element::kText),
+        ack_at(Element::kBigint), ack_note(Element::kText), silenced(Element::kBigint);
+    ArrayParam up_id(Element::kBigint), up_state(Element::kText), up_value(Element::kDouble),
+        up_updated(Element::kBigint), up_ack_by(Element::kText), up_ack_at(Element::kBigint),
+        up_ack_note(Element::kText), up_silenced(Element::kBigint);
+    ArrayParam t_alert(Element::kBigint), t_state(Element::kText), t_value(Element::kDouble),
+        t_at(Element::kBigint);
+    size_t transitions = 0;
+    auto add_transitions = [&](uint64_t alert_id, const std::vector<AlertTransition>& ts) {
+      for (const AlertTransition& t : ts) {
+        t_alert.add(static_cast<int64_t>(alert_id));
+        t_state.add(t.state);
+        t_value.add_real(t.value);
+        t_at.add(t.at_ms);
+        ++transitions;
+      }
+    };
+    std::vector<uint64_t> updated_ids;
+    size_t next_fresh = 0;
+    for (const auto& [a, added] : changes) {
+      if (a.id == 0) {
+        ids.push_back(fresh[next_fresh++]);
+        id.add(static_cast<int64_t>(ids.back()));
+        rule_id.add(static_cast<int64_t>(a.rule_id));
+        rule_name.add(a.rule_name);
+        metric.add(a.metric);
+        scope.add(a.scope);
+        severity.add(a.severity);
+        state.add(a.state);
+        value.add_real(a.value);
+        threshold.add_real(a.threshold);
+        started.add(a.started_at_ms);
+        updated.add(a.updated_at_ms);
+        ack_by.add(a.ack_by);
+        ack_at.add(a.ack_at_ms);
+        ack_note.add(a.ack_note);
+        silenced.add(a.silenced_until_ms);
+        add_transitions(ids.back(), a.transitions);
+      } else {
+        ids.push_back(a.id);
+        updated_ids.push_back(a.id);
+        up_id.add(static_cast<int64_t>(a.id));
+        up_state.add(a.state);
+        up_value.add_real(a.value);
+        up_updated.add(a.updated_at_ms);
+        up_ack_by.add(a.ack_by);
+        up_ack_at.add(a.ack_at_ms);
+        up_ack_note.add(a.ack_note);
+        up_silenced.add(a.silenced_until_ms);
+      }
+      add_transitions(ids.back(), added);
+    }
+    if (inserts > 0) {
+      auto rows = db.run(
+          "insert_alerts",
+          "INSERT INTO alerts (id, rule_id, rule_name, metric, scope, severity, state, value, "
+          "threshold, started_at_ms, updated_at_ms, ack_by, ack_at_ms, ack_note, "
+          "silenced_until_ms) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+          "$4::text[], $5::text[], $6::text[], $7::text[], $8::double precision[], "
+          "$9::double precision[], $10::bigint[], $11::bigint[], $12::text[], $13::bigint[], "
+          "$14::text[], $15::bigint[])",
+          {id.take(), rule_id.take(), rule_name.take(), metric.take(), scope.take(),
+           severity.take(), state.take(), value.take(), threshold.take(), started.take(),
+           updated.take(), ack_by.take(), ack_at.take(), ack_note.take(), silenced.take()});
+      if (!rows.ok()) return rows.status();
+    }
+    if (!updated_ids.empty()) {
+      auto rows = db.run(
+          "update_alerts",
+          "UPDATE alerts SET state = u.state, value = u.value, updated_at_ms = u.updated_at_ms, "
+          "ack_by = u.ack_by, ack_at_ms = u.ack_at_ms, ack_note = u.ack_note, "
+          "silenced_until_ms = u.silenced_until_ms FROM unnest($1::bigint[], $2::text[], "
+          "$3::double precision[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], "
+          "$8::bigint[]) AS u(id, state, value, updated_at_ms, ack_by, ack_at_ms, ack_note, "
+          "silenced_until_ms) WHERE alerts.id = u.id RETURNING alerts.id",
+          {up_id.take(), up_state.take(), up_value.take(), up_updated.take(), up_ack_by.take(),
+           up_ack_at.take(), up_ack_note.take(), up_silenced.take()});
+      if (!rows.ok()) return rows.status();
+      if (static_cast<size_t>(rows->size()) < updated_ids.size()) {
+        std::vector<uint64_t> found;
+        for (int i = 0; i < rows->size(); ++i) found.push_back(rows->uint64(i, 0));
+        std::sort(found.begin(), found.end());
+        for (uint64_t u : updated_ids) {
+          if (!std::binary_search(found.begin(), found.end(), u)) {
+            return Status::not_found("no alert " + std::to_string(u));
+          }
+        }
+      }
+    }
+    if (transitions == 0) return ids;
+    // In the batch's order, so each alert's transitions keep theirs (listed by id).
     auto rows =
-        db.run("update_alert",
-               "UPDATE alerts SET state = $2, value = $3::double precision, updated_at_ms = $4, "
-               "ack_by = $5, ack_at_ms = $6, ack_note = $7, silenced_until_ms = $8 WHERE id = $1",
-               {param(a.id), param(a.state), real(a.value), param(a.updated_at_ms), param(a.ack_by),
-                param(a.ack_at_ms), param(a.ack_note), param(a.silenced_until_ms)});
+        db.run("insert_alert_transitions",
+               "INSERT INTO alert_transitions (alert_id, state, value, at_ms) "
+               "SELECT a, s, v, t FROM unnest($1::bigint[], $2::text[], $3::double precision[], "
+               "$4::bigint[]) WITH ORDINALITY AS u(a, s, v, t, n) ORDER BY n",
+               {t_alert.take(), t_state.take(), t_value.take(), t_at.take()});
     if (!rows.ok()) return rows.status();
-    if (rows->affected() == 0) return Status::not_found("no alert " + std::to_string(a.id));
-    if (Status t = insert_transitions(db, a.id, added); !t.ok()) return t;
-    return a.id;
+    return ids;
   });
 }
 

@@ -1,5 +1,7 @@
 #include "store/postgres/array_param.h"
 
+#include <bit>
+
 namespace gaia::store::postgres {
 
 void ArrayParam::put32(uint32_t v, std::string& out) const {
@@ -17,6 +19,13 @@ void ArrayParam::add(int64_t v) {
   put32(static_cast<uint32_t>(bytes), elements_);
   const auto bits = static_cast<uint64_t>(v);  // two's complement, big-endian, truncated
   for (int i = bytes - 1; i >= 0; --i) elements_ += static_cast<char>((bits >> (8 * i)) & 0xFF);
+  ++count_;
+}
+
+void ArrayParam::add_real(double v) {
+  put32(8, elements_);
+  const auto bits = std::bit_cast<uint64_t>(v);  // float8send: the bits, big-endian
+  for (int i = 7; i >= 0; --i) elements_ += static_cast<char>((bits >> (8 * i)) & 0xFF);
   ++count_;
 }
 

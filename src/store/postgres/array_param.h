@@ -17,7 +17,14 @@ namespace gaia::store::postgres {
 
 // The element types our statements cast their arrays to ($1::text[], $2::bigint[], ...),
 // as PostgreSQL's type oids: the binary form must name the element type the cast expects.
-enum class Element : uint32_t { kSmallint = 21, kInt = 23, kBigint = 20, kText = 25, kBytea = 17 };
+enum class Element : uint32_t {
+  kSmallint = 21,
+  kInt = 23,
+  kBigint = 20,
+  kText = 25,
+  kBytea = 17,
+  kDouble = 701,  // double precision
+};
 
 class ArrayParam {
  public:
@@ -27,6 +34,8 @@ class ArrayParam {
   void add(std::string_view v);
   // An integer element, in the width of the array's type.
   void add(int64_t v);
+  // A double precision element (kDouble), its IEEE 754 bits as they are: no rounding.
+  void add_real(double v);
   template <class T>
   void add(const std::optional<T>& v) {
     if (v) {

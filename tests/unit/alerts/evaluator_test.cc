@@ -5,6 +5,7 @@
 #include "alerts/evaluator.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <map>
 #include <mutex>
@@ -365,6 +366,61 @@ TEST_F(EvaluatorTest, AThousandUsersCrossingOneRuleInARoundAreOneNotification) {
   EXPECT_EQ(resolved.firing, 500u);
   for (const GroupedAlert& a : resolved.alerts) EXPECT_EQ(a.value, 0);
   EXPECT_EQ(evaluator_->summary().firing, 500u);
+}
+
+// Runs `sql` on the test's database through a connection of its own.
+void run_sql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(EvaluatorTest, ARoundTheStoreRefusesMovesNoAlertAndIsDoneAgainNextRound) {
+  AlertRule r = cpu_rule(0s, 0s);
+  r.metric = "violation_rate";
+  r.scope.kind = ScopeKind::kUser;
+  r.threshold = 10;
+  add(r);
+  // The store fails each round's write part way, after the first alert row went in.
+  const std::string db = dir_.file("gaia.db");
+  const char* kBreak =
+      "CREATE TRIGGER no_transitions BEFORE INSERT ON alert_transitions "
+      "BEGIN SELECT RAISE(ABORT, 'disk says no'); END";
+  const char* kMend = "DROP TRIGGER no_transitions";
+  run_sql(db, kBreak);
+  metrics_.set("violation_rate", ScopeKind::kUser, {{"ann", 50}, {"bob", 60}, {"cy", 70}});
+  evaluator_->evaluate();
+  EXPECT_TRUE(log_.told.empty());
+  EXPECT_EQ(evaluator_->summary().firing, 0u);
+  EXPECT_NE(evaluator_->summary().last_error.find("disk says no"), std::string::npos);
+  EXPECT_TRUE(alerts().empty());
+
+  run_sql(db, kMend);
+  clock_.advance(10s);
+  evaluator_->evaluate();
+  ASSERT_EQ(log_.told.size(), 1u);
+  EXPECT_EQ(log_.told[0].alerts.size(), 3u);
+  EXPECT_EQ(evaluator_->summary().firing, 3u);
+  EXPECT_EQ(alerts("firing").size(), 3u);
+
+  // Resolving fails the same way: the alerts stay firing, untold, until the store is back.
+  run_sql(db, kBreak);
+  clock_.advance(10s);
+  metrics_.set("violation_rate", ScopeKind::kUser, {{"ann", 0}, {"bob", 0}, {"cy", 0}});
+  evaluator_->evaluate();
+  EXPECT_EQ(log_.told.size(), 1u);
+  EXPECT_EQ(evaluator_->summary().firing, 3u);
+  EXPECT_EQ(alerts("firing").size(), 3u);
+
+  run_sql(db, kMend);
+  clock_.advance(10s);
+  evaluator_->evaluate();
+  ASSERT_EQ(log_.told.size(), 2u);
+  EXPECT_EQ(log_.told[1].event, AlertEvent::kResolved);
+  EXPECT_EQ(log_.told[1].alerts.size(), 3u);
+  EXPECT_EQ(evaluator_->summary().firing, 0u);
+  EXPECT_EQ(alerts("resolved").size(), 3u);
 }
 
 TEST_F(EvaluatorTest, EachRuleIsItsOwnGroupAndALowRuleListsTheLowestFirst) {

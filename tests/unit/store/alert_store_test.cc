@@ -125,6 +125,94 @@ TEST_P(AlertStoreTest, AlertsKeepEveryTransitionWithItsValue) {
   EXPECT_EQ(open()->save_alert(missing, {}).status().code(), core::StatusCode::kNotFound);
 }
 
+TEST_P(AlertStoreTest, ABatchWritesEveryInsertAndUpdateWithTheirTransitions) {
+  auto store = open();
+  const uint64_t kept = store->save_alert(alert(1, "user:kept", "pending"), {}).value();
+  StoredAlert moved = alert(1, "user:moved", "pending");
+  moved.id = store->save_alert(moved, {}).value();
+  moved.state = "firing";
+  moved.value = 0.1 + 0.2;  // a double that text would round
+  moved.updated_at_ms = 2000;
+  moved.ack_by = "o'brien {\"x\"}";
+  moved.ack_at_ms = 1500;
+  std::vector<AlertChange> batch = {{moved, {{"firing", 0.1 + 0.2, 2000}}}};
+  for (int i = 0; i < 300; ++i) {
+    StoredAlert a = alert(2, "user:u" + std::to_string(i), "pending");
+    a.transitions.push_back({"firing", 40.0 + i, 2000});
+    a.state = "firing";
+    batch.push_back({a, {}});
+  }
+  auto ids = store->save_alerts(batch);
+  ASSERT_TRUE(ids.ok()) << ids.status().message();
+  ASSERT_EQ(ids->size(), batch.size());
+  EXPECT_EQ(ids.value()[0], moved.id);
+  for (size_t i = 2; i < ids->size(); ++i) EXPECT_LT(ids.value()[i - 1], ids.value()[i]);
+  EXPECT_GT(ids.value()[1], moved.id);
+  store.reset();
+
+  store = open();
+  auto found = store->find_alert(moved.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  const StoredAlert& m = *found.value();
+  EXPECT_EQ(m.state, "firing");
+  EXPECT_EQ(m.value, 0.1 + 0.2);
+  EXPECT_EQ(m.ack_by, "o'brien {\"x\"}");
+  EXPECT_EQ(m.ack_at_ms, 1500);
+  EXPECT_EQ(m.silenced_until_ms, std::nullopt);
+  ASSERT_EQ(m.transitions.size(), 2u);
+  EXPECT_EQ(m.transitions[1].state, "firing");
+  EXPECT_EQ(m.transitions[1].value, 0.1 + 0.2);
+  EXPECT_EQ(store->find_alert(kept).value()->state, "pending");
+
+  AlertFilter rule2;
+  rule2.rule_id = 2;
+  rule2.limit = 1000;
+  auto rows = store->list_alerts(rule2);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 300u);
+  const StoredAlert& last = rows->front();  // newest first: the batch's last
+  EXPECT_EQ(last.id, ids->back());
+  EXPECT_EQ(last.scope, "user:u299");
+  EXPECT_EQ(last.state, "firing");
+  EXPECT_EQ(last.threshold, 10);
+  ASSERT_EQ(last.transitions.size(), 2u);
+  EXPECT_EQ(last.transitions[0].state, "pending");
+  EXPECT_EQ(last.transitions[1].state, "firing");
+  EXPECT_EQ(last.transitions[1].value, 339);
+}
+
+TEST_P(AlertStoreTest, AFailingBatchLeavesNothingWritten) {
+  auto store = open();
+  StoredAlert open_one = alert(1, "user:ann", "pending");
+  open_one.id = store->save_alert(open_one, {}).value();
+  StoredAlert fired = open_one;
+  fired.state = "firing";
+  StoredAlert missing = alert(1, "user:gone", "firing");
+  missing.id = open_one.id + 100;
+  // New rows and an update come first; the update of a row that is not there fails the lot.
+  std::vector<AlertChange> batch = {{alert(1, "user:bob", "firing"), {}},
+                                    {fired, {{"firing", 12.5, 2000}}},
+                                    {alert(1, "user:cy", "firing"), {}},
+                                    {missing, {{"resolved", 0, 2000}}}};
+  auto ids = store->save_alerts(batch);
+  EXPECT_EQ(ids.status().code(), core::StatusCode::kNotFound);
+  store.reset();
+
+  store = open();
+  AlertFilter all;
+  auto rows = store->list_alerts(all);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().id, open_one.id);
+  EXPECT_EQ(rows->front().state, "pending");
+  EXPECT_EQ(rows->front().transitions.size(), 1u);
+  // The store takes the next batch as if nothing had happened.
+  batch.pop_back();
+  auto again = store->save_alerts(batch);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(store->list_alerts(all)->size(), 3u);
+}
+
 TEST_P(AlertStoreTest, AlertsAreFilteredAndPagedNewestFirst) {
   auto store = open();
   std::vector<uint64_t> ids;
