@@ -37,6 +37,10 @@ struct Config {
   std::string data_dir = "./var";
   StoreFailure store_failure = StoreFailure::kOpen;
   unsigned store_connect_retry_s = 30;  // at start-up, retry an unreachable database this long
+  // The flush interval: how long an admission's usage (or a refusal's violation) may wait for
+  // the store's group commit, so the most a kill -9 takes back. 0: each check waits for the
+  // commit (and fsync) of its group before it is answered.
+  unsigned store_flush_ms = 100;
   // Redis as the counters of several nodes (redis://[user:password@]host[:port][/db]); empty:
   // this node counts in its own memory. Each check waits for Redis at most
   // redis_deadline_ms, then redis_failure decides. A concurrency slot is a lease of

@@ -383,6 +383,10 @@ std::vector<Setting> make_table() {
       {"store_connect_retry_s", "GAIA_STORE_CONNECT_RETRY_S", "--store-connect-retry-s",
        R::kEverywhere, "seconds to retry an unreachable database at start (0: no retry)",
        uint_field(&Config::store_connect_retry_s, 0, 86400, "seconds")},
+      {"store_flush_ms", "GAIA_STORE_FLUSH_MS", "--store-flush-ms", R::kEverywhere,
+       "milliseconds usage and violations may wait for the store's commit, the most a crash "
+       "loses (0: every check waits for its group's commit and fsync)",
+       uint_field(&Config::store_flush_ms, 0, 60'000, "milliseconds")},
       {"data_dir", "GAIA_DATA_DIR", "--data-dir", R::kEverywhere,
        "key.secret and the outage journal (unless set: beside the SQLite file, or ./var)",
        text_field(&Config::data_dir, "PATH", is_not_empty, "a directory path")},

@@ -78,6 +78,7 @@ std::unique_ptr<store::Store> open_store(const Config& config, const core::Clock
   options.failure = config.store_failure == StoreFailure::kClosed
                         ? store::journal::FailureMode::kClosed
                         : store::journal::FailureMode::kOpen;
+  options.linger = std::chrono::milliseconds(config.store_flush_ms);
   auto store = std::make_unique<store::journal::ResilientStore>(
       std::move(backend), std::move(journal.value()), clock, options);
   if (journalled > 0) {

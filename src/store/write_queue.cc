@@ -52,6 +52,7 @@ WriteQueue::WriteQueue(Commit commit, SetAside set_aside, size_t max_batch,
       clock_(clock),
       max_batch_(max_batch),
       linger_(linger),
+      durable_(linger == std::chrono::milliseconds(0)),
       writer_([this] { run(); }) {}
 
 WriteQueue::~WriteQueue() {
@@ -76,10 +77,11 @@ void WriteQueue::push(Execution execution, RecordDone done) {
 }
 
 // Usage and violations answer no one: they wait for the next commit, or for the linger,
-// so a burst of checks costs one commit instead of one each.
+// so a burst of checks costs one commit instead of one each. In durable mode the caller waits.
 void WriteQueue::push(Usage usage) {
   core::MutexLock lock(mu_);
   queued_.usage.push_back(std::move(usage));
+  if (durable_) return await_commit();
   if (queued_.usage.size() == max_batch_) wake_.notify_one();
 }
 
@@ -88,11 +90,15 @@ void WriteQueue::push(Usage usage) {
 void WriteQueue::push(Violation violation) {
   {
     core::MutexLock lock(mu_);
-    if (violations_.join(violation)) return;
+    if (violations_.join(violation)) {
+      if (durable_) await_commit();
+      return;
+    }
   }
   violation.command = core::capped_text(violation.command);
   core::MutexLock lock(mu_);
   violations_.add(std::move(violation));  // joins one another thread started meanwhile, if any
+  if (durable_) return await_commit();
   if (violations_.size() == max_batch_) wake_.notify_one();
 }
 
@@ -100,7 +106,16 @@ void WriteQueue::push(ConfirmDecision decision) {
   decision.command = core::capped_text(decision.command);
   core::MutexLock lock(mu_);
   queued_.decisions.push_back(std::move(decision));
+  if (durable_) return await_commit();
   if (queued_.decisions.size() == max_batch_) wake_.notify_one();
+}
+
+void WriteQueue::await_commit() {
+  // The writer takes everything queued at once: what was just queued is in the batch after
+  // the ones it has taken so far.
+  const uint64_t mine = batches_taken_ + 1;
+  wake_.notify_one();
+  committed_.wait(mu_, [&]() REQUIRES(mu_) { return batches_done_ >= mine || writer_gone_; });
 }
 
 Status WriteQueue::flush() {
@@ -166,14 +181,24 @@ WriteQueue::Outcome WriteQueue::commit_isolating(const WriteBatch& batch) {
 
 void WriteQueue::run() {
   core::MutexLock lock(mu_);
+  const auto leave = [&]() REQUIRES(mu_) {
+    writer_gone_ = true;
+    committed_.notify_all();
+  };
+  const auto due = [&]() REQUIRES(mu_) {
+    return stopping_ || !queued_.executions.empty() || !flushes_.empty() ||
+           queued_.usage.size() >= max_batch_ || violations_.size() >= max_batch_ ||
+           queued_.decisions.size() >= max_batch_ ||
+           (durable_ && (!queued_.empty() || !violations_.empty()));
+  };
   for (;;) {
-    wake_.wait_for(mu_, linger_, [&]() REQUIRES(mu_) {
-      return stopping_ || !queued_.executions.empty() || !flushes_.empty() ||
-             queued_.usage.size() >= max_batch_ || violations_.size() >= max_batch_ ||
-             queued_.decisions.size() >= max_batch_;
-    });
+    if (durable_) {
+      wake_.wait(mu_, due);
+    } else {
+      wake_.wait_for(mu_, linger_, due);
+    }
     if (queued_.empty() && violations_.empty() && flushes_.empty()) {
-      if (stopping_) return;
+      if (stopping_) return leave();
       continue;
     }
 
@@ -194,6 +219,7 @@ void WriteQueue::run() {
     // A flush waits for what was queued before it: answer it once the queue has drained.
     std::vector<std::promise<Status>> flushes;
     if (queued_.executions.empty()) flushes = std::move(flushes_), flushes_.clear();
+    ++batches_taken_;
     lock.unlock();
 
     const core::MonoTime started = clock_.mono_now();
@@ -217,6 +243,8 @@ void WriteQueue::run() {
       for (Violation& v : outcome.uncommitted.violations) violations_.add(std::move(v));
       requeue(outcome.uncommitted.decisions, queued_.decisions);
     }
+    ++batches_done_;
+    committed_.notify_all();
     lock.unlock();
 
     for (size_t i = 0; i < callbacks.size(); ++i) callbacks[i](std::move(outcome.executions[i]));
@@ -227,6 +255,7 @@ void WriteQueue::run() {
       // Shutting down with the database failing: answer everyone rather than hang.
       std::vector<RecordDone> pending = std::move(callbacks_);
       std::vector<std::promise<Status>> waiting = std::move(flushes_);
+      leave();
       lock.unlock();
       for (auto& done : pending) done(failed);
       for (auto& f : waiting) f.set_value(failed);

@@ -1,12 +1,16 @@
 #pragma once
 // Group commit: request threads queue writes; one writer thread takes everything queued,
 // commits it in one transaction, and only then answers each execution's callback. Many
-// writes share one fsync, and no request thread waits on the disk. An execution starts a
-// commit at once; usage, violations and confirmation decisions ride along, or are committed after
-// `linger`. Violations are folded into episodes as they are queued (violation_fold.h): a
-// flood of refusals queues one episode per principal and second. A command's text is queued
-// capped (core/capped_text.h), whoever wrote it.
-// Thread-safe.
+// writes share one fsync. An execution starts a commit at once; usage, violations and
+// confirmation decisions ride along, or are committed after `linger` (the flush interval: what a
+// kill -9 can take back). Violations are folded into episodes as they are queued
+// (violation_fold.h): a flood of refusals queues one episode per principal and second. A
+// command's text is queued capped (core/capped_text.h), whoever wrote it. Thread-safe.
+//
+// Durable mode (`linger` 0): every push waits until the commit that carries its write has
+// returned, so what a caller was answered for is on disk. The writer commits whatever is queued
+// as soon as it is free: the writes pushed during one commit share the next one (one fsync per
+// group). A push whose commit fails returns after that attempt, its write kept for the retry.
 //
 // Poison: a batch the database refuses for what it holds (any failure but kUnavailable: a byte
 // its encoding rejects, a constraint) is committed again in halves, down to single writes; a
@@ -36,7 +40,8 @@ class WriteQueue {
   // Keeps a write the database refused, durably.
   using SetAside = std::function<Status(const DeadLetter&)>;
 
-  // `clock` times each commit for the commit observer and dates the dead letters.
+  // `clock` times each commit for the commit observer and dates the dead letters. `linger` 0
+  // is the durable mode above.
   WriteQueue(Commit commit, SetAside set_aside, size_t max_batch, std::chrono::milliseconds linger,
              const core::Clock& clock);
   // Commits what is queued, then stops the writer.
@@ -64,6 +69,8 @@ class WriteQueue {
   };
 
   void run();
+  // Durable mode: wakes the writer, then waits until the commit after now has returned.
+  void await_commit() REQUIRES(mu_);
   // Commits `batch`, isolating and setting aside the writes the database refuses (see above).
   // On the writer thread, without mu_.
   Outcome commit_isolating(const WriteBatch& batch);
@@ -73,8 +80,14 @@ class WriteQueue {
   const core::Clock& clock_;
   const size_t max_batch_;
   const std::chrono::milliseconds linger_;
+  const bool durable_;  // linger_ == 0
   mutable core::Mutex mu_;
   core::CondVar wake_;
+  core::CondVar committed_;  // durable pushes wait here for batches_done_
+  // Batches the writer has taken and finished: a write queued when taken == n is in batch n+1.
+  uint64_t batches_taken_ GUARDED_BY(mu_) = 0;
+  uint64_t batches_done_ GUARDED_BY(mu_) = 0;
+  bool writer_gone_ GUARDED_BY(mu_) = false;
   WriteBatch queued_ GUARDED_BY(mu_);  // its violations stay empty: they are folded in
   ViolationFold violations_ GUARDED_BY(mu_);
   std::vector<RecordDone> callbacks_ GUARDED_BY(mu_);

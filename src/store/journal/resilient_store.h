@@ -37,7 +37,8 @@ struct ResilientOptions {
   FailureMode failure = FailureMode::kOpen;
   std::chrono::milliseconds probe_interval{500};  // how often the recovery thread tries
   size_t max_batch = 4096;
-  std::chrono::milliseconds linger{100};  // as the backends' own queues
+  // The flush interval (GAIA_STORE_FLUSH_MS); 0 is the durable mode of store/write_queue.h.
+  std::chrono::milliseconds linger{100};
 };
 
 class ResilientStore final : public ForwardingStore {

@@ -91,6 +91,15 @@ TEST(ConfigTest, ReadsPostgresUrlAndStoreSettings) {
   expect_rejected({}, {{"store_connect_retry_s", "-3"}}, {}, "GAIA_STORE_CONNECT_RETRY_S", "-3");
 }
 
+TEST(ConfigTest, ReadsTheStoreFlushIntervalDownToZero) {
+  EXPECT_EQ(resolve_config({}, {}, {})->store_flush_ms, 100u);
+  EXPECT_EQ(resolve_config({}, {{"store_flush_ms", "0"}}, {})->store_flush_ms, 0u);
+  EXPECT_EQ(resolve_config({{"store_flush_ms", "250"}}, {}, {})->store_flush_ms, 250u);
+  EXPECT_EQ(resolve_config({}, {}, {{"store_flush_ms", "5"}})->store_flush_ms, 5u);
+  expect_rejected({}, {{"store_flush_ms", "60001"}}, {}, "GAIA_STORE_FLUSH_MS", "60001");
+  expect_rejected({{"store_flush_ms", "-1"}}, {}, {}, "--store-flush-ms", "-1");
+}
+
 TEST(ConfigTest, ValidFlagHidesBadLowerValue) {
   auto c = resolve_config({{"port", "9000"}}, {{"port", "bad"}}, {});
   ASSERT_TRUE(c.ok());

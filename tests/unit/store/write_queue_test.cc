@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
+#include <vector>
 
 #include "support/manual_clock.h"
 
@@ -60,6 +62,44 @@ TEST(WriteQueueTest, BatchesAreBoundedAndEveryCallbackRuns) {
   }  // the destructor drains the queue
   EXPECT_EQ(answered.load(), 1000);
   EXPECT_LE(largest.load(), 8u);
+}
+
+TEST(WriteQueueTest, ADurableQueueAnswersAPushOnlyOnceItsCommitHasReturned) {
+  std::atomic<uint64_t> committed{0};
+  WriteQueue queue(
+      [&](const WriteBatch& batch) -> Result<std::vector<bool>> {
+        for (const Usage& u : batch.usage) committed += u.used;
+        committed += 100 * batch.violations.size();
+        return std::vector<bool>(batch.executions.size(), true);
+      },
+      kNoSetAside, 16, std::chrono::milliseconds(0), clock);
+  queue.push(Usage{1, 1, "shell", 0, 5});
+  EXPECT_EQ(committed.load(), 5u);
+  queue.push(Violation{});
+  EXPECT_EQ(committed.load(), 105u);
+}
+
+TEST(WriteQueueTest, ADurableQueueGroupsThePushesOfManyThreads) {
+  std::atomic<uint64_t> committed{0};
+  std::atomic<int> commits{0};
+  {
+    WriteQueue queue(
+        [&](const WriteBatch& batch) -> Result<std::vector<bool>> {
+          ++commits;
+          for (const Usage& u : batch.usage) committed += u.used;
+          return std::vector<bool>(batch.executions.size(), true);
+        },
+        kNoSetAside, 4096, std::chrono::milliseconds(0), clock);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 100; ++i) queue.push(Usage{1, 1, "shell", 0, 1});
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(committed.load(), 400u);
+  }
+  EXPECT_LE(commits.load(), 400);
 }
 
 }  // namespace
