@@ -32,8 +32,16 @@ void ApprovalGate::on_refused(const Refusal& refusal) {
     return client_->on_refused(*no_room);
   }
   // A waiting approval takes its share of its user's limits now, so a user past them cannot
-  // fill the desk; the approved command is not counted again.
-  if (auto over = executor_.count_against_limits(request_)) return client_->on_refused(*over);
+  // fill the desk; the approved command is not counted again. Its slots are the gate's before
+  // the desk opens: an admin may answer at once.
+  {
+    LeaseKeeper::Held counted;
+    if (auto over = executor_.count_against_limits(request_, counted)) {
+      return client_->on_refused(*over);
+    }
+    core::MutexLock lock(mu_);
+    lease_ = std::move(counted);
+  }
   std::weak_ptr<ApprovalGate> self = weak_from_this();
   confirm::Opened waiting =
       desk_.open({request_.user_name, type_name_, launch_command(request_), refusal.message,
@@ -41,7 +49,10 @@ void ApprovalGate::on_refused(const Refusal& refusal) {
                  [self](const confirm::ApprovalAnswer& answer) {
                    if (auto gate = self.lock()) gate->settled(answer);
                  });
-  if (auto no_room = refusal_for(waiting.room, refusal)) return client_->on_refused(*no_room);
+  if (auto no_room = refusal_for(waiting.room, refusal)) {
+    take_lease().release();
+    return client_->on_refused(*no_room);
+  }
   {
     core::MutexLock lock(mu_);
     approval_ = waiting.approval.id;
@@ -96,28 +107,40 @@ void ApprovalGate::track(Executor::Handle handle, bool replace) {
   if (cancel) executor_.cancel(handle);
 }
 
+LeaseKeeper::Held ApprovalGate::take_lease() {
+  core::MutexLock lock(mu_);
+  return std::move(lease_);
+}
+
 void ApprovalGate::settled(const confirm::ApprovalAnswer& answer) {
+  // Every answer ends the wait: the slots go with an approved command, or back before the
+  // client hears of the end.
+  LeaseKeeper::Held counted = take_lease();
   switch (answer.outcome) {
     case confirm::ApprovalOutcome::kApproved: {
       // A person approved this very command: it skips the policy, nothing else.
       ExecRequest approved = request_;
       approved.from_agent = false;
       approved.limits_counted = true;
-      if (auto handle = executor_.submit(std::move(approved), client_)) track(*handle, true);
+      if (auto handle = executor_.submit(std::move(approved), client_, std::move(counted))) {
+        track(*handle, true);
+      }
       return;
     }
     case confirm::ApprovalOutcome::kDenied:
+      counted.release();
       return client_->on_refused(
           {403, "denied",
            "denied by " + answer.by + (answer.note.empty() ? "" : ": " + answer.note), std::nullopt,
            std::nullopt});
     case confirm::ApprovalOutcome::kExpired:
+      counted.release();
       return client_->on_refused(
           {428, "approval_timeout",
            "no admin answered within " + std::to_string(desk_.wait().count()) + " s", std::nullopt,
            std::nullopt});
     case confirm::ApprovalOutcome::kWithdrawn:
-      return;
+      return;  // the client is gone; `counted` goes back as it leaves
   }
 }
 

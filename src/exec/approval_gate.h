@@ -5,7 +5,10 @@
 // executor again, skipping only the policy; a denial or the desk's timeout ends it refused.
 // Every other event passes straight to the client's observer. Before it waits, the command is
 // counted against its user's limits (refused with 429 past them) and must find room on the
-// desk: 429 when its user has their share waiting, 503 when the desk is full. REQUIRES: the request
+// desk: 429 when its user has their share waiting, 503 when the desk is full. On counters shared
+// with other nodes the count takes its concurrency slots as a lease, renewed while it waits and
+// handed to the approved command, which holds it until it ends; a denial, the timeout, a hang-up
+// or a desk without room gives it back. REQUIRES: the request
 // is prepared (Executor::prepare), so that the desk shows, and an approval runs, the program
 // resolved once.
 //
@@ -53,6 +56,8 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
   // Cancels `handle` on close(); `replace`: even if another handle is tracked already.
   void track(Executor::Handle handle, bool replace);
   void settled(const confirm::ApprovalAnswer& answer);
+  // The slots counted while it waited, taken out of the gate.
+  LeaseKeeper::Held take_lease();
 
   const std::shared_ptr<ExecObserver> client_;
   confirm::ApprovalDesk& desk_;
@@ -63,6 +68,8 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
   bool closed_ GUARDED_BY(mu_) = false;
   std::optional<uint64_t> approval_ GUARDED_BY(mu_);
   std::optional<Executor::Handle> handle_ GUARDED_BY(mu_);
+  // The slots counted while it waits (shared counters only), until approved or given back.
+  LeaseKeeper::Held lease_ GUARDED_BY(mu_);
 };
 
 }  // namespace gaia::exec

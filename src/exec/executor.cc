@@ -77,7 +77,8 @@ struct Executor::Command : OutputSink {
   Handle handle = 0;
   std::optional<core::TicketId> ticket;
   bool dropped = false;
-  // Its concurrency slots in the shared counters, from admission until it ends.
+  // Its concurrency slots in the shared counters, from admission (or from when it went to
+  // wait for a person's approval) until it ends.
   LeaseKeeper::Held lease;
   core::MonoTime queued_at{};  // set before it is queued; read by the worker that runs it
 
@@ -227,8 +228,9 @@ Refusal Executor::limit_refusal(const core::Decision& d, const std::string& limi
   return r;
 }
 
-std::optional<Refusal> Executor::count_against_limits(const ExecRequest& request) {
-  return limit_stage(request, limiter_.rules(), clock_.now());
+std::optional<Refusal> Executor::count_against_limits(const ExecRequest& request,
+                                                      LeaseKeeper::Held& held) {
+  return limit_stage(request, limiter_.rules(), clock_.now(), &held);
 }
 
 uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSet& rules) {
@@ -246,7 +248,8 @@ uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSe
 }
 
 std::optional<Executor::Handle> Executor::submit(ExecRequest request,
-                                                 std::shared_ptr<ExecObserver> observer) {
+                                                 std::shared_ptr<ExecObserver> observer,
+                                                 LeaseKeeper::Held counted) {
   if (draining()) {
     observer->on_refused({503, "shutting_down",
                           "the server is shutting down; send the command to another server or "
@@ -261,6 +264,7 @@ std::optional<Executor::Handle> Executor::submit(ExecRequest request,
   auto command = std::make_shared<Command>();
   command->request = std::move(request);
   command->observer = std::move(observer);
+  command->lease = std::move(counted);
   if (!command->request.from_agent || confirm_ == nullptr) return admit(command);
   Handle handle = 0;
   {

@@ -149,13 +149,19 @@ class Executor {
   // refused or cannot start before submit() returned (the observer has been told). A refusal
   // by a later answer of the hook reaches the observer only. An id the user already has,
   // recorded or in flight on this executor, is refused with 409 before anything runs or is
-  // counted.
-  std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer);
+  // counted. `counted`: the slots a request with limits_counted took when it was counted
+  // (count_against_limits); the command holds them until it ends, and gives them back however
+  // it ends.
+  std::optional<Handle> submit(ExecRequest request, std::shared_ptr<ExecObserver> observer,
+                               LeaseKeeper::Held counted = {});
 
   // Counts `request` against its principal's limits now, as the limit stage does (usage when
   // admitted, a violation when refused): how a command waiting for a person's approval takes
-  // its share of its user's limits. Returns the 429 refusal, or nullopt when counted.
-  std::optional<Refusal> count_against_limits(const ExecRequest& request);
+  // its share of its user's limits. Returns the 429 refusal, or nullopt when counted. On shared
+  // counters an admission's concurrency slots stay taken in `held`, renewed with the other
+  // leases, until it is released or handed to submit(); on one node it stays empty, since the
+  // scheduler keeps the command within the concurrency limits once it runs.
+  std::optional<Refusal> count_against_limits(const ExecRequest& request, LeaseKeeper::Held& held);
   // Stops a command: one waiting for the hook's answer or in the queue is dropped
   // (on_failed), a running one is killed with its process group (on_exited with cancelled).
   // Unknown handles are ignored.

@@ -2,7 +2,8 @@
 // Redis; with Redis gone the closed policy answers 503 and the health details say degraded; Redis
 // restarted empty gets the calendar usage back from the store, so what was used stays used.
 // Commands Gaia runs (POST /api/v1/exec) count in the same counters, and a running command
-// keeps its concurrency slot there however many lease terms it runs.
+// keeps its concurrency slot there however many lease terms it runs; so does an agent's command
+// from when it starts to wait for an admin's approval, and a denial gives the slot back.
 
 #include <gtest/gtest.h>
 
@@ -179,6 +180,58 @@ TEST_F(RedisCountersTest, ARunningCommandKeepsItsConcurrencySlotPastManyLeaseTer
 
   // Its end gives the slot back at once.
   running.hang_up();
+  EXPECT_TRUE(eventually([&] { return check(key).status == 200; }));
+  stop();
+}
+
+TEST_F(RedisCountersTest, AnApprovedCommandHoldsItsSlotFromItsWaitUntilItEndsADeniedOneNot) {
+  constexpr auto kTtl = std::chrono::milliseconds(600);
+  start({"GAIA_REDIS_URL=" + redis_->url(), "GAIA_REDIS_DEADLINE_MS=500",
+         "GAIA_REDIS_LEASE_TTL_MS=" + std::to_string(kTtl.count()),
+         "GAIA_CONFIRM_APPROVAL_WAIT_S=60", "GAIA_PROC_ROOT=" + idle_proc_root()});
+  ASSERT_EQ(call("POST", "/api/admin/quotas/config", kAdminKey,
+                 R"({"subject":{"kind":"global"},"command_type":"shell",)"
+                 R"("limits":[{"kind":"concurrency","amount":1}]})")
+                .status,
+            201);
+  const std::string key = create_user_key("alice", R"({"name":"alice"})");
+  const std::string agent_sleep = R"({"type":"shell","agent":true,"argv":["/bin/sleep","60"]})";
+  // Waits until `waiting` is told it waits, then answers it with `decision`.
+  auto answer = [&](StreamingCall& waiting, const std::string& decision) {
+    const std::string field = "\"approval_id\":";
+    EXPECT_TRUE(waiting.wait_for(field, std::chrono::seconds(10))) << waiting.received();
+    const size_t at = waiting.received().find(field);
+    if (at == std::string::npos) return;
+    const std::string id =
+        std::to_string(std::stoull(waiting.received().substr(at + field.size())));
+    EXPECT_EQ(call("POST", "/api/admin/approvals/" + id, kAdminKey,
+                   R"({"decision":")" + decision + R"("})")
+                  .status,
+              200);
+  };
+
+  // Waiting, past several lease terms, it holds the slot; the denial gives it back.
+  StreamingCall denied(port_, "/api/v1/exec", key, agent_sleep);
+  ASSERT_TRUE(denied.wait_for("approval_required", std::chrono::seconds(10))) << denied.received();
+  std::this_thread::sleep_for(kTtl * 4);
+  EXPECT_EQ(check(key).status, 429);
+  answer(denied, "deny");
+  ASSERT_TRUE(denied.wait_for("\"denied\"", std::chrono::seconds(10))) << denied.received();
+  EXPECT_EQ(check(key).status, 200) << "the denial gave the slot back";
+
+  // Approved, it runs holding the slot it took when it started to wait.
+  StreamingCall approved(port_, "/api/v1/exec", key, agent_sleep);
+  answer(approved, "approve");
+  ASSERT_TRUE(approved.wait_for("\"started\"", std::chrono::seconds(10))) << approved.received();
+  // Longer than three terms: only the renewals keep the slot.
+  std::this_thread::sleep_for(kTtl * 4);
+  RawResponse second = call("POST", "/api/v1/exec", key, R"({"type":"shell","argv":["true"]})");
+  EXPECT_EQ(second.status, 429) << second.body;
+  EXPECT_NE(second.body.find("shell-concurrency"), std::string::npos) << second.body;
+  EXPECT_EQ(check(key).status, 429);
+
+  // Its end gives the slot back.
+  approved.hang_up();
   EXPECT_TRUE(eventually([&] { return check(key).status == 200; }));
   stop();
 }
