@@ -35,13 +35,15 @@ class BoundedTest : public GaiaServerTest {
     EXPECT_TRUE(r) << method << " " << path << ": no answer";
     return r ? *r : RawResponse{};
   }
+  // A key of a new user whose daily shell quota (500) is used up: each shell check after it
+  // is refused, costing nothing.
   std::string user_key(const std::string& name) {
-    return create_user_key(name, R"({"name":")" + name + R"("})", R"({"role":"user"})");
+    std::string key = create_user_key(name, R"({"name":")" + name + R"("})", R"({"role":"user"})");
+    EXPECT_EQ(call("POST", "/api/v1/check", key, R"({"type":"shell","cost":500})").status, 200);
+    return key;
   }
-  // A check no quota can admit (cost past every daily limit), carrying `command`.
   RawResponse refused_check(const std::string& key, const std::string& command) {
-    return call("POST", "/api/v1/check", key,
-                R"({"type":"shell","cost":100000,"command":")" + command + R"("})");
+    return call("POST", "/api/v1/check", key, R"({"type":"shell","command":")" + command + R"("})");
   }
   // Runs `sql` on the server's database while it is stopped.
   void write_sql(const std::string& sql) {
@@ -100,7 +102,7 @@ uint64_t database_bytes(const std::string& path) {
 uint64_t flood(uint16_t port, const std::vector<std::string>& keys,
                std::chrono::milliseconds duration) {
   constexpr int kWindow = 16;
-  const std::string body = R"({"type":"shell","cost":100000,"command":"make flood"})";
+  const std::string body = R"({"type":"shell","command":"make flood"})";
   std::vector<std::unique_ptr<RawHttpConnection>> connections;
   std::vector<std::string> requests;
   for (const std::string& key : keys) {

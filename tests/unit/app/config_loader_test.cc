@@ -128,6 +128,7 @@ std::string non_default_value(const Setting& setting) {
                                          "local",
                                          "json",
                                          "warn",
+                                         "1000",
                                          "redis://127.0.0.1:6379"};
   candidates.push_back(kReviewer);
   candidates.push_back(std::string(40, 'k'));

@@ -35,8 +35,9 @@ TEST(HealthTest, LivenessSaysOnlyStatusVersionAndUptime) {
 
   http::Response res = get(router, "/health");
   EXPECT_EQ(res.status, 200u);
-  EXPECT_EQ(boost::json::parse(res.body),
-            (boost::json::object{{"status", "ok"}, {"version", kVersion}, {"uptime_seconds", 90}}));
+  EXPECT_EQ(
+      boost::json::parse(res.body),
+      (boost::json::object{{"status", "ok"}, {"version", core::kVersion}, {"uptime_seconds", 90}}));
 }
 
 TEST(HealthTest, DetailsReportStatusVersionUptimeStoreAndReadiness) {

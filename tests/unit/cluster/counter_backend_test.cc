@@ -149,7 +149,8 @@ TEST_F(CounterBackendTest, APeekShowsWhatTheLimiterShowsOfTheSameChecksAndCounts
                                          LimitSpec::rate(3, 10s), LimitSpec::concurrency(2)})});
   core::Limiter limiter(rules, {});
   core::Limiter mirror(rules, {});
-  auto redis = backend(limiter, {.note_capacity = 0});
+  // Leases longer than the test, as the mirror's slots never lapse.
+  auto redis = backend(limiter, {.lease_ttl_ms = 60'000, .note_capacity = 0});
   std::vector<core::Lease> held;  // both slots, by two running commands
   for (int64_t ms : {kStart, kStart + 4'000}) {
     core::CheckResult r = check(*redis, ms);
