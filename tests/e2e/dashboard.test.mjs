@@ -151,7 +151,7 @@ test('a violation appears live in the Violations tab, shown as text', async () =
   assert.equal(await cell.first().textContent(), HOSTILE);
   const row = page.locator('#panel-violations tbody tr', { has: page.locator('td.command', { hasText: HOSTILE }) });
   assert.equal(await row.first().locator('td.v-user').textContent(), 'dave');
-  assert.match(await row.first().locator('td').nth(3).textContent(), /day/);
+  assert.match(await row.first().locator('td').nth(4).textContent(), /day/);
   assert.equal(await page.locator('#panel-violations img').count(), 0);
   // The filters reload the stored list: only bob's refusals (he has none) or dave's.
   await page.fill('#violations-user', 'bob');
