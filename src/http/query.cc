@@ -6,7 +6,9 @@
 namespace gaia::http {
 
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {
-  auto params = boost::urls::parse_query(query);
+  // Boost 1.81's parse_query measures its input again with strlen: it must end in a NUL.
+  const std::string terminated(query);
+  auto params = boost::urls::parse_query(terminated);
   if (!params) return std::nullopt;
   const boost::urls::encoding_opts form(/*space_as_plus=*/true);
   for (const boost::urls::param_pct_view p : *params) {

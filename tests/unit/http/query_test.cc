@@ -29,5 +29,12 @@ TEST(QueryParamTest, AMalformedEscapeIsNoValue) {
   EXPECT_EQ(query_param("q=%zz", "q"), std::nullopt);
 }
 
+// A query is often a view into a longer text: what follows it is not read.
+TEST(QueryParamTest, AViewIsReadToItsEndAndNoFurther) {
+  const std::string text = "to=5 and more";
+  EXPECT_EQ(query_param(std::string_view(text).substr(0, 4), "to"), "5");
+  EXPECT_EQ(query_param(std::string_view(text).substr(0, 0), "to"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace gaia::http
