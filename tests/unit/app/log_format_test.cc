@@ -64,7 +64,9 @@ TEST(LogSinkTest, AFloodOfOneKindIsCutToItsRateAndToldOnceTheSecondIsOver) {
     auto sink = LogSink::open_file(path, 2);
     ASSERT_TRUE(sink.ok());
     for (int i = 0; i < 5; ++i) {
-      spdlog::details::log_msg msg("", spdlog::level::warn, "refused: user " + std::to_string(i));
+      // log_msg holds a view: the text must outlive it.
+      const std::string text = "refused: user " + std::to_string(i);
+      spdlog::details::log_msg msg("", spdlog::level::warn, text);
       msg.time = kAt;
       sink.value()->log(msg);
     }
