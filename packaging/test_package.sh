@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian package from <build dir> on this machine for real, checks what it put
 # where, starts the server exactly as gaia.service would (its ExecStart line, as the `gaia`
-# user, in its working directory; there is no systemd here), asks /health, runs one command
+# user, in its working directory; there is no systemd here), asks /health and the health details, runs one command
 # through the server, stops it with SIGTERM and purges the package. Needs root (or sudo) and a
 # machine where no `gaia` package is installed. Usage: test_package.sh build/release
 set -euo pipefail
@@ -72,7 +72,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 grep -q '"status":"ok"' "$work/health.json" || { cat "$work/server.log" >&2; fail "/health"; }
-grep -q '/var/lib/gaia/gaia.db' "$work/health.json" || fail "the store is not the installed conf's"
+# The store's path is an admin's detail, not liveness's.
+curl -fsS -H "Authorization: Bearer $key" "$base/api/admin/health" >"$work/details.json" ||
+  fail "GET /api/admin/health"
+grep -q '/var/lib/gaia/gaia.db' "$work/details.json" || fail "the store is not the installed conf's"
 
 # One command through the server: it runs as the server's user.
 curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
