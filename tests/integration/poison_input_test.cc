@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <string>
@@ -214,6 +215,23 @@ INSTANTIATE_TEST_SUITE_P(Stores, PoisonInputTest,
 class ServerHygieneTest : public GaiaServerTest {
  protected:
   ServerHygieneTest() : GaiaServerTest(kAdminKey) {}
+
+  // Starts the server with `env` over the usual, expecting it to stop: its exit code, and its
+  // error output in `err`.
+  int start_failing(const std::vector<std::string>& env, std::string& err) {
+    std::vector<std::string> all = env;
+    for (const std::string& usual : std::vector<std::string>{
+             "DATABASE_URL=sqlite:" + db_path(), "GAIA_ADMIN_KEY=" + admin_key_, "PORT=0"}) {
+      const std::string name = usual.substr(0, usual.find('=') + 1);
+      if (std::none_of(env.begin(), env.end(), [&](const auto& e) { return e.starts_with(name); }))
+        all.push_back(usual);
+    }
+    add_idle_proc_root(all, dir_);
+    ServerProcess server({}, all);
+    const int code = server.wait_exit();
+    err = server.stderr_;
+    return code;
+  }
 };
 
 TEST_F(ServerHygieneTest, ARuleNameThatForgesALineIsLoggedAsOneEscapedLine) {
@@ -231,6 +249,14 @@ TEST_F(ServerHygieneTest, ARuleNameThatForgesALineIsLoggedAsOneEscapedLine) {
   stop();
 }
 
+TEST_F(ServerHygieneTest, AConfigurationValueThatForgesALineIsShownAsOneEscapedLine) {
+  std::string err;
+  EXPECT_EQ(start_failing({"GAIA_LOG_LEVEL=info\n[INFO] Shutting down\x1b[31m"}, err), 2);
+  EXPECT_NE(err.find(R"(info\n[INFO] Shutting down\x1b[31m")"), std::string::npos) << err;
+  EXPECT_EQ(err.find("\n[INFO] Shutting down"), std::string::npos) << err;
+  EXPECT_EQ(err.find('\x1b'), std::string::npos) << err;
+}
+
 mode_t mode_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return 0;
@@ -240,13 +266,14 @@ mode_t mode_of(const std::string& path) {
 TEST_F(ServerHygieneTest, EveryFileTheServerMakesIsPrivateInAPrivateDirectory) {
   const std::string data = dir_.file("data");
   const std::string db = dir_.file("data/db/gaia.db");
-  start({"GAIA_DATA_DIR=" + data}, {}, "sqlite:" + db);
+  const std::string access_log = dir_.file("access.log");
+  start({"GAIA_DATA_DIR=" + data, "GAIA_ACCESS_LOG=" + access_log}, {}, "sqlite:" + db);
   // A write, so the WAL and its index exist.
   ASSERT_FALSE(create_user_key("bob", R"({"name":"bob"})").empty());
-  for (const std::string& dir : {data, dir_.file("data/db")}) {
+  for (const std::string& dir : {data, dir_.file("data/db"), dir_.file("data/journal")}) {
     EXPECT_EQ(mode_of(dir), 0700u) << dir;
   }
-  for (const std::string& file : {db, db + "-wal", db + "-shm", data + "/key.secret"}) {
+  for (const std::string& file : {db, db + "-wal", db + "-shm", data + "/key.secret", access_log}) {
     EXPECT_EQ(mode_of(file), 0600u) << file;
   }
   stop();
@@ -254,15 +281,32 @@ TEST_F(ServerHygieneTest, EveryFileTheServerMakesIsPrivateInAPrivateDirectory) {
 
 TEST_F(ServerHygieneTest, NoSecretOfAUrlReachesHealthOrTheLog) {
   const std::string url = shared_postgres().create_database();
-  start({"GAIA_ALERT_WEBHOOK_URL=http://127.0.0.1:9/hook?token=webhook-hunter2"}, {},
-        url + "?password=database-hunter2&sslmode=disable");
-  auto health = http_request(port_, "GET", "/api/admin/health", kAdminKey, "");
-  ASSERT_TRUE(health && health->status == 200);
-  EXPECT_EQ(health->body.find("hunter2"), std::string::npos) << health->body;
+  start({"GAIA_ALERT_WEBHOOK_URL=http://127.0.0.1:9/hook?token=webhook-hunter2",
+         "CLAUDE_CONFIRM_AI_ENABLED=true",
+         "GAIA_CONFIRM_REVIEWER_URL=http://127.0.0.1:9/"
+         "Review0hunter2Token0123?token=reviewer-hunter2"},
+        {}, url + "?password=database-hunter2&sslmode=disable");
+  for (const char* path : {"/health", "/ready", "/api/admin/health"}) {
+    auto health = http_request(port_, "GET", path, kAdminKey, "");
+    ASSERT_TRUE(health) << path;
+    EXPECT_EQ(health->body.find("hunter2"), std::string::npos) << path << ": " << health->body;
+  }
   ASSERT_TRUE(server_->read_line_starting("[INFO] Dashboard"));
   EXPECT_EQ(server_->stdout_.find("hunter2"), std::string::npos) << server_->stdout_;
   EXPECT_NE(server_->stdout_.find("token=***"), std::string::npos) << server_->stdout_;
+  EXPECT_NE(server_->stdout_.find("reviewer http://127.0.0.1:9/***?token=***"), std::string::npos)
+      << server_->stdout_;
   stop();
+}
+
+TEST_F(ServerHygieneTest, ADatabaseUrlTheDriverCannotReadStopsTheStartWithoutItsPassword) {
+  std::string err;
+  EXPECT_EQ(start_failing({"DATABASE_URL=postgres://gaia:hunter%zz2@127.0.0.1:1/gaia",
+                           "GAIA_STORE_CONNECT_RETRY_S=0"},
+                          err),
+            1);
+  EXPECT_NE(err.find("invalid percent-encoded token"), std::string::npos) << err;
+  EXPECT_EQ(err.find("hunter"), std::string::npos) << err;
 }
 
 }  // namespace
