@@ -52,10 +52,10 @@ class PoisonInputTest : public GaiaServerTest, public ::testing::WithParamInterf
     PQclear(r);
     PQfinish(conn);
   }
-  // Makes the database refuse every confirmation decision and execution whose command holds
-  // "poison", as a database refuses content it cannot keep.
+  // Makes the database refuse every confirmation decision, execution and violation whose
+  // command holds "poison", as a database refuses content it cannot keep.
   void refuse_poison() {
-    for (const char* name : {"confirm_decisions", "executions"}) {
+    for (const char* name : {"confirm_decisions", "executions", "violations"}) {
       const std::string table = name;
       if (GetParam() == Backend::kSqlite) {
         sql("CREATE TRIGGER refuse_" + table + " BEFORE INSERT ON " + table +
@@ -165,6 +165,21 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
                 R"({"id":")" + id + R"(","type":"shell","command":")" + command +
                     R"(","duration_ms":1,"cpu_ms":1,"peak_memory_bytes":1,"exit_code":0})");
   };
+  const auto exec = [&](const std::string& arg) {
+    auto r =
+        call("POST", "/api/v1/exec", key, R"({"type":"shell","argv":["echo",")" + arg + R"("]})");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "");
+    return r ? r->body : "";
+  };
+  // One shell check an hour each: a second check is refused and kept as a violation.
+  const std::string limit = R"({"limits":[{"kind":"rate","amount":1,"window_ms":3600000}]})";
+  const std::string bob = create_user_key("bob", R"({"name":"bob"})", limit);
+  const std::string carol = create_user_key("carol", R"({"name":"carol"})", limit);
+  const auto check = [&](const std::string& k, const std::string& command) {
+    auto r = call("POST", "/api/v1/check", k, R"({"type":"shell","command":")" + command + R"("})");
+    return r ? r->status : 0;
+  };
+
   confirm("ls poison-secret");
   confirm("ls");
   auto refused = report("e1", "make poison-secret");
@@ -173,6 +188,12 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   auto stored = report("e2", "make");
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->status, 201) << stored->body;
+  EXPECT_NE(exec("poison-secret").find(R"("recorded":false)"), std::string::npos);
+  EXPECT_NE(exec("fine").find(R"("recorded":true)"), std::string::npos);
+  EXPECT_EQ(check(bob, "ls"), 200);
+  EXPECT_EQ(check(bob, "ls poison-secret"), 429);
+  EXPECT_EQ(check(carol, "ls"), 200);
+  EXPECT_EQ(check(carol, "make"), 429);
 
   boost::json::array letters;
   ASSERT_TRUE(eventually(
@@ -180,7 +201,7 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
         auto r = call("GET", "/api/admin/dead-letters", kAdminKey);
         if (!r || r->status != 200) return false;
         letters = boost::json::parse(r->body).at("dead_letters").as_array();
-        return letters.size() == 2;
+        return letters.size() == 4;
       },
       kPatience, kPoll));
   for (const auto& letter : letters) {
@@ -193,6 +214,15 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   auto again = report("e3", "make");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 201) << again->body;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto v = call("GET", "/api/admin/quotas/violations", kAdminKey);
+        return v && v->status == 200 && v->body.find(R"("command":"make")") != std::string::npos;
+      },
+      kPatience, kPoll));
+  auto violations = call("GET", "/api/admin/quotas/violations", kAdminKey);
+  ASSERT_TRUE(violations);
+  EXPECT_EQ(violations->body.find("poison-secret"), std::string::npos) << violations->body;
 
   // Nothing of it reaches the health details; /metrics counts it.
   auto h = call("GET", "/api/admin/health", kAdminKey);
@@ -201,7 +231,7 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   EXPECT_EQ(boost::json::parse(h->body).at("status"), "ok") << h->body;
   auto metrics = call("GET", "/metrics", kAdminKey);
   ASSERT_TRUE(metrics && metrics->status == 200);
-  EXPECT_NE(metrics->body.find("gaia_store_dead_letters 2"), std::string::npos);
+  EXPECT_NE(metrics->body.find("gaia_store_dead_letters 4"), std::string::npos);
 }
 
 const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
