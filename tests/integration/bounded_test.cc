@@ -221,6 +221,19 @@ TEST_F(BoundedTest, AReportRangeThatWouldOverflowIsRefusedNamingTheParameter) {
     RawResponse r = call("GET", path, kAdminKey);
     EXPECT_EQ(r.status, 400) << path << ": " << r.body;
   }
+  // Every time parameter of every route, before anything adds to it or steps a calendar.
+  for (const auto& [path, field] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"/api/admin/analytics/spikes?hour=9223372036854775807", "hour"},
+           {"/api/admin/analytics/violators?from=0&to=9223372036854775807", "to"},
+           {"/api/admin/quotas/violations?to=9223372036854775807", "to"},
+           {"/api/admin/quotas/violations?from=253402300800000", "from"},
+           {"/api/admin/quotas/violations?format=csv&to=9223372036854775807", "to"}}) {
+    RawResponse r = call("GET", path, kAdminKey);
+    EXPECT_EQ(r.status, 400) << path << ": " << r.body;
+    if (r.status == 400) {
+      EXPECT_EQ(boost::json::parse(r.body).at("field"), field) << path;
+    }
+  }
 }
 
 TEST_F(BoundedTest, AFloodOfLongRefusalsNeitherFloodsNorClosesASlowAdminFeed) {
