@@ -224,7 +224,12 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   ASSERT_TRUE(violations);
   EXPECT_EQ(violations->body.find("poison-secret"), std::string::npos) << violations->body;
 
-  // Nothing of it reaches the health details; /metrics counts it.
+  // Nothing of it reaches the health routes or the log; /metrics counts it.
+  for (const char* path : {"/health", "/ready"}) {
+    auto open = call("GET", path, "");
+    ASSERT_TRUE(open && open->status == 200) << path;
+    EXPECT_EQ(open->body.find("poison"), std::string::npos) << path << ": " << open->body;
+  }
   auto h = call("GET", "/api/admin/health", kAdminKey);
   ASSERT_TRUE(h && h->status == 200);
   EXPECT_EQ(h->body.find("poison"), std::string::npos) << h->body;
