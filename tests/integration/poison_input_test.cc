@@ -2,7 +2,8 @@
 // field from outside (JSON bodies at any depth, path and query parameters) is valid UTF-8
 // without NUL or refused 400 naming the field, with nothing stored and every other write
 // going on; outside values in log lines are escaped; the server's files are private from the
-// first byte; no secret in a URL reaches /health or the log.
+// first byte; no secret in a URL reaches /health or the log; a long refused command is kept
+// capped, and refusals past their retention are deleted.
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -237,6 +238,48 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   auto metrics = call("GET", "/metrics", kAdminKey);
   ASSERT_TRUE(metrics && metrics->status == 200);
   EXPECT_NE(metrics->body.find("gaia_store_dead_letters 4"), std::string::npos);
+}
+
+TEST_P(PoisonInputTest, ALongRefusedCommandIsKeptCappedAndRefusalsPastTheirRetentionAreDeleted) {
+  // Each has its shell check of the hour; the next is refused and kept as a violation.
+  const std::string limit = R"({"limits":[{"kind":"rate","amount":1,"window_ms":3600000}]})";
+  const std::string mallory = create_user_key("mallory", R"({"name":"mallory"})", limit);
+  const std::string trudy = create_user_key("trudy", R"({"name":"trudy"})", limit);
+  const auto refuse = [&](const std::string& key, const std::string& command) {
+    auto first = call("POST", "/api/v1/check", key, R"({"type":"shell"})");
+    EXPECT_TRUE(first && first->status == 200) << (first ? first->body : "no answer");
+    auto r =
+        call("POST", "/api/v1/check", key, R"({"type":"shell","command":")" + command + R"("})");
+    EXPECT_TRUE(r && r->status == 429) << (r ? r->body : "");
+  };
+  refuse(mallory, "echo " + std::string(60'000, 'z'));
+  refuse(trudy, "new");
+  stop();  // everything queued is written
+  sql("UPDATE violations SET at_ms = at_ms - 3 * 86400000, first_ms = first_ms - 3 * 86400000, "
+      "second = second - 3 * 86400 WHERE command LIKE 'echo zzz%'");
+  start({"GAIA_VIOLATION_RETENTION_DAYS=4"}, {}, url_);
+  auto listed = call("GET", "/api/admin/quotas/violations", kAdminKey);
+  ASSERT_TRUE(listed && listed->status == 200);
+  std::string capped;
+  const boost::json::value violations = boost::json::parse(listed->body);
+  for (const auto& v : violations.at("violations").as_array()) {
+    const std::string command(v.at("command").as_string());
+    if (command.starts_with("echo zzz")) capped = command;
+  }
+  EXPECT_LE(capped.size(), 1024u);
+  EXPECT_NE(capped.find("[60005 bytes, sha256 "), std::string::npos) << capped;
+
+  stop();
+  start({"GAIA_VIOLATION_RETENTION_DAYS=2"}, {}, url_);  // retention runs at start, then hourly
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto r = call("GET", "/api/admin/quotas/violations", kAdminKey);
+        return r && r->status == 200 && r->body.find("echo zzz") == std::string::npos;
+      },
+      kPatience, kPoll));
+  auto kept = call("GET", "/api/admin/quotas/violations", kAdminKey);
+  ASSERT_TRUE(kept);
+  EXPECT_NE(kept->body.find(R"("command":"new")"), std::string::npos) << kept->body;
 }
 
 const auto* const kPostgres = ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
