@@ -235,6 +235,7 @@ TEST_P(PoisonInputTest, ARowTheDatabaseRefusesIsSetAsideForAdminsAndBlocksNothin
   ASSERT_TRUE(h && h->status == 200);
   EXPECT_EQ(h->body.find("poison"), std::string::npos) << h->body;
   EXPECT_EQ(boost::json::parse(h->body).at("status"), "ok") << h->body;
+  EXPECT_EQ(boost::json::parse(h->body).at("store").at("dead_letters"), 4) << h->body;
   auto metrics = call("GET", "/metrics", kAdminKey);
   ASSERT_TRUE(metrics && metrics->status == 200);
   EXPECT_NE(metrics->body.find("gaia_store_dead_letters 4"), std::string::npos);
