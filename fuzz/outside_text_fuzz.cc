@@ -1,6 +1,7 @@
 // libFuzzer target: any bytes through the checks every outside text passes. What the log
 // escaping writes is always one line of valid text (no control byte, valid UTF-8, no NUL);
-// text the edge keeps has no NUL; redacting an address never fails.
+// text the edge keeps has no NUL; redacting an address, or its secrets out of a message,
+// never fails.
 
 #include <cstddef>
 #include <cstdint>
@@ -24,5 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (char c : escaped) check(static_cast<unsigned char>(c) >= 0x20 && c != 0x7F);
 
   (void)gaia::core::redacted_url(in);
+  (void)gaia::core::without_secrets(in, in);
   return 0;
 }

@@ -4,6 +4,7 @@
 #include "app/config_file.h"
 #include "app/environment.h"
 #include "app/settings.h"
+#include "core/log_escape.h"
 
 namespace gaia::app {
 
@@ -12,7 +13,11 @@ namespace {
 constexpr int kBadConfigExit = 2;
 
 LoadedConfig fail(std::ostream& err, const core::Status& status) {
-  err << "gaia_server: " << status.message() << "\n";
+  // The message quotes a value from the environment, a flag or the file: escaped, so no value
+  // forges a line or colours a terminal.
+  std::string line = "gaia_server: ";
+  core::append_log_escaped(line, status.message());
+  err << line << "\n";
   return LoadedConfig{std::nullopt, kBadConfigExit};
 }
 

@@ -47,6 +47,8 @@ boost::json::object health_details(const HealthInfo& info, const core::Clock& cl
     }
     store["queued_writes"] = h.queued_writes;
     store["commits"] = h.commits;
+    // Rows the database refused for their content, set aside (GET /api/admin/dead-letters).
+    store["dead_letters"] = h.dead_letters;
     store["journal_bytes"] = h.journal_bytes;
     store["journal_records"] = h.journal_records;
     store["admissions_paused"] = h.admissions_paused;

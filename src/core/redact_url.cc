@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <vector>
 
 #include "core/text.h"
 
@@ -30,9 +31,15 @@ bool looks_like_token(std::string_view segment) {
   return has(isdigit) && has(isalpha);
 }
 
-// "host=db password=secret": every value of a password keyword hidden, quoted or not.
-std::string redacted_conninfo(std::string_view text) {
-  std::string out;
+// A piece of the URL to show otherwise: `size` bytes at `at` shown as `with`.
+struct Span {
+  size_t at = 0;
+  size_t size = 0;
+  std::string_view with = kHidden;
+};
+
+// "host=db password=secret": every value of a password keyword, quoted or not.
+void conninfo_spans(std::string_view text, std::vector<Span>& spans) {
   size_t i = 0;
   while (i < text.size()) {
     const size_t eq = text.find('=', i);
@@ -48,78 +55,129 @@ std::string redacted_conninfo(std::string_view text) {
     } else {
       while (end < text.size() && text[end] != ' ') ++end;
     }
-    out.append(text.substr(i, eq + 1 - i));
-    if (iequals(keyword, "password")) {
-      out += kHidden;
-    } else {
-      out.append(text.substr(eq + 1, end - eq - 1));
-    }
+    end = std::min(end, text.size());
+    if (iequals(keyword, "password")) spans.push_back({eq + 1, end - eq - 1});
     i = end;
   }
-  out.append(text.substr(std::min(i, text.size())));
-  return out;
 }
 
-std::string redacted_query(std::string_view query) {
-  std::string out;
+// The values of a query (starting at `base` in the URL) but plain connection settings.
+void query_spans(std::string_view query, size_t base, std::vector<Span>& spans) {
   while (true) {
     const size_t amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
     const size_t eq = pair.find('=');
-    if (!out.empty()) out += '&';
-    if (eq == std::string_view::npos || plain_parameter(pair.substr(0, eq))) {
-      out.append(pair);
-    } else {
-      out.append(pair.substr(0, eq + 1)).append(kHidden);
+    if (eq != std::string_view::npos && !plain_parameter(pair.substr(0, eq))) {
+      spans.push_back({base + eq + 1, pair.size() - eq - 1});
     }
-    if (amp == std::string_view::npos) return out;
+    if (amp == std::string_view::npos) return;
     query.remove_prefix(amp + 1);
+    base += amp + 1;
   }
 }
 
-std::string redacted_path(std::string_view path) {
-  std::string out;
+// The path segments (the path starting at `base` in the URL) that look like tokens.
+void path_spans(std::string_view path, size_t base, std::vector<Span>& spans) {
   while (!path.empty()) {
     const size_t slash = path.find('/', 1);
     const std::string_view piece = path.substr(0, slash);  // "/segment"
-    const std::string_view segment = piece.substr(piece.front() == '/' ? 1 : 0);
-    if (looks_like_token(segment)) {
-      out.append(piece.substr(0, piece.size() - segment.size())).append(kHidden);
-    } else {
-      out.append(piece);
-    }
+    const size_t lead = piece.front() == '/' ? 1 : 0;
+    if (looks_like_token(piece.substr(lead))) spans.push_back({base + lead, piece.size() - lead});
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash);
+    base += slash;
+  }
+}
+
+// What redacted_url() shows otherwise, in order, none overlapping.
+std::vector<Span> hidden_spans(std::string_view url) {
+  std::vector<Span> spans;
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) {
+    conninfo_spans(url, spans);
+    return spans;
+  }
+  const size_t start = scheme + 3;
+  const size_t hash = std::min(url.find('#', start), url.size());
+  const std::string_view rest = url.substr(start, hash - start);
+  const size_t path_at = std::min(rest.find_first_of("/?"), rest.size());
+  const std::string_view authority = rest.substr(0, path_at);
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    const size_t colon = authority.substr(0, at).find(':');
+    if (colon != std::string_view::npos) spans.push_back({start + colon + 1, at - colon - 1});
+  }
+  const std::string_view tail = rest.substr(path_at);
+  const size_t q = std::min(tail.find('?'), tail.size());
+  path_spans(tail.substr(0, q), start + path_at, spans);
+  if (q < tail.size()) query_spans(tail.substr(q + 1), start + path_at + q + 1, spans);
+  if (hash < url.size()) spans.push_back({hash, url.size() - hash, ""});  // the fragment
+  return spans;
+}
+
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+        hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
   }
   return out;
+}
+
+// A quoted conninfo value as libpq reads it: each backslash takes the next byte as it is.
+std::string unescaped(std::string_view quoted) {
+  std::string out;
+  for (size_t i = 0; i < quoted.size(); ++i) {
+    if (quoted[i] == '\\' && i + 1 < quoted.size()) ++i;
+    out += quoted[i];
+  }
+  return out;
+}
+
+void replace_all(std::string& text, std::string_view secret) {
+  for (size_t at = text.find(secret); at != std::string::npos;
+       at = text.find(secret, at + kHidden.size())) {
+    text.replace(at, secret.size(), kHidden);
+  }
 }
 
 }  // namespace
 
 std::string redacted_url(std::string_view url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) {
-    return url.find('=') == std::string_view::npos ? std::string(url) : redacted_conninfo(url);
+  std::string out;
+  size_t from = 0;
+  for (const Span& s : hidden_spans(url)) {
+    out.append(url.substr(from, s.at - from)).append(s.with);
+    from = s.at + s.size;
   }
-  std::string_view rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find('#'));
-  const size_t path_at = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, path_at);
-  std::string_view tail = path_at == std::string_view::npos ? "" : rest.substr(path_at);
+  out.append(url.substr(from));
+  return out;
+}
 
-  std::string out(url.substr(0, scheme + 3));
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    const std::string_view info = authority.substr(0, at);
-    const size_t colon = info.find(':');
-    out.append(info.substr(0, colon));
-    if (colon != std::string_view::npos) out.append(":").append(kHidden);
-    out += '@';
-    authority.remove_prefix(at + 1);
+std::string without_secrets(std::string_view text, std::string_view url) {
+  std::vector<std::string> secrets;
+  for (const Span& s : hidden_spans(url)) {
+    // As written, unquoted and percent-decoded: the ways a library may quote it back.
+    std::string_view raw = trim(url.substr(s.at, s.size));
+    if (raw.size() >= 2 && raw.front() == '\'' && raw.back() == '\'') {
+      secrets.emplace_back(raw);
+      raw = raw.substr(1, raw.size() - 2);
+      secrets.push_back(unescaped(raw));
+    }
+    secrets.emplace_back(raw);
+    secrets.push_back(percent_decoded(raw));
   }
-  out.append(authority);
-  const size_t q = tail.find('?');
-  out += redacted_path(tail.substr(0, q));
-  if (q != std::string_view::npos) out.append("?").append(redacted_query(tail.substr(q + 1)));
+  // Longest first: a shorter form inside a longer one never leaves the rest showing.
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::string out(text);
+  for (const std::string& secret : secrets) {
+    if (!secret.empty()) replace_all(out, secret);
+  }
   return out;
 }
 

@@ -16,4 +16,9 @@ namespace gaia::core {
 
 std::string redacted_url(std::string_view url);
 
+// `text` (a library's error about `url`, say) with every secret of `url` that redacted_url
+// hides replaced by ***: as written, unquoted and percent-decoded. libpq quotes a password
+// it cannot decode back ("invalid percent-encoded token: \"hunter%zz2\"").
+std::string without_secrets(std::string_view text, std::string_view url);
+
 }  // namespace gaia::core

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <memory>
 
+#include "core/redact_url.h"
+
 namespace gaia::http {
 namespace {
 
@@ -28,8 +30,9 @@ std::string part(CURLU* h, CURLUPart which, unsigned flags = 0) {
   return out;
 }
 
+// The URL is shown redacted: a refused one may still carry a password or a token.
 Status invalid(std::string_view why, std::string_view text) {
-  return Status::invalid_argument(std::string(why) + ": " + std::string(text));
+  return Status::invalid_argument(std::string(why) + ": " + core::redacted_url(text));
 }
 
 }  // namespace

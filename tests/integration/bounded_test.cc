@@ -2,15 +2,22 @@
 // capped prefix and hash, refusals are deleted after their retention, a flood of refusals
 // costs storage in proportion to users x seconds and is still counted whole, a report's range
 // cannot overflow its checks, and a flood of long refusals neither floods nor closes an
-// admin's live feed. The real gaia_server on a temporary SQLite file.
+// admin's live feed, reports past the analytics pool are answered 503 while the rest serve.
+// The real gaia_server on a temporary SQLite file.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -221,6 +228,99 @@ TEST_F(BoundedTest, AReportRangeThatWouldOverflowIsRefusedNamingTheParameter) {
     RawResponse r = call("GET", path, kAdminKey);
     EXPECT_EQ(r.status, 400) << path << ": " << r.body;
   }
+  // Every time parameter of every route, before anything adds to it or steps a calendar.
+  for (const auto& [path, field] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"/api/admin/analytics/spikes?hour=9223372036854775807", "hour"},
+           {"/api/admin/analytics/violators?from=0&to=9223372036854775807", "to"},
+           {"/api/admin/quotas/violations?to=9223372036854775807", "to"},
+           {"/api/admin/quotas/violations?from=253402300800000", "from"},
+           {"/api/admin/quotas/violations?format=csv&to=9223372036854775807", "to"}}) {
+    RawResponse r = call("GET", path, kAdminKey);
+    EXPECT_EQ(r.status, 400) << path << ": " << r.body;
+    if (r.status == 400) {
+      EXPECT_EQ(boost::json::parse(r.body).at("field"), field) << path;
+    }
+  }
+}
+
+// A client that sends `request` and then reads nothing, from a small receive buffer: the
+// server's answer stalls once the socket buffers are full.
+class StalledReader {
+ public:
+  StalledReader(uint16_t port, const std::string& request) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int small = 4096;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sent_ = fd_ >= 0 &&
+            ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 &&
+            ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(request.size());
+  }
+  ~StalledReader() { ::close(fd_); }
+  StalledReader(const StalledReader&) = delete;
+  StalledReader& operator=(const StalledReader&) = delete;
+
+  // The answer's status, from its first 12 bytes ("HTTP/1.1 200"), read within 10 s; 0 when
+  // the request was not sent or no status came.
+  int status() {
+    if (!sent_) return 0;
+    const timeval patience{.tv_sec = 10, .tv_usec = 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+    char head[12];
+    size_t got = 0;
+    while (got < sizeof head) {
+      const ssize_t n = ::recv(fd_, head + got, sizeof head - got, 0);
+      if (n <= 0) return 0;
+      got += static_cast<size_t>(n);
+    }
+    return std::atoi(std::string(head + 9, 3).c_str());
+  }
+
+ private:
+  int fd_ = -1;
+  bool sent_ = false;
+};
+
+TEST_F(BoundedTest, ReportsPastTheAnalyticsPoolAreAnswered503WithRetryAfterWhileTheRestServe) {
+  const std::vector<std::string> one_report = {"GAIA_HTTP_ANALYTICS_THREADS=1",
+                                               "GAIA_HTTP_ANALYTICS_QUEUE=0"};
+  start(one_report);
+  stop();
+  // A day of minutes for 80 keys: a report of about 9 MB, more than the sockets hold.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t first_ms = (now_ms - 86'400'000) / 60'000 * 60'000;
+  write_sql(
+      "WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 1439), "
+      "k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < 80) "
+      "INSERT INTO analytics_aggregates (granularity, bucket_start_ms, user_id, key_id, type, "
+      "outcome, limit_name, count, cost, duration_ms_sum, duration_ms_max, cpu_ms_sum, "
+      "cpu_ms_max, peak_memory_max, duration_sketch, cpu_sketch, memory_sketch) "
+      "SELECT 0, " +
+      std::to_string(first_ms) +
+      " + i * 60000, 1, j, 'shell', 'admitted', '', 1, 1, 0, 0, 0, 0, 0, x'', x'', x'' "
+      "FROM m, k");
+  start(one_report);
+
+  // The report holds the one analytics thread from its 200 status line to its last row.
+  StalledReader report(port_, "GET /api/admin/quotas/analytics?bucket=minute&group_by=key&from=" +
+                                  std::to_string(first_ms) +
+                                  " HTTP/1.1\r\nHost: gaia\r\nAuthorization: Bearer " + kAdminKey +
+                                  "\r\n\r\n");
+  ASSERT_EQ(report.status(), 200);
+  RawResponse busy = call("GET", "/api/admin/analytics/trend", kAdminKey);
+  ASSERT_EQ(busy.status, 503) << busy.body;
+  EXPECT_EQ(busy.headers["retry-after"], "1");
+  EXPECT_EQ(boost::json::parse(busy.body).at("error"), "busy") << busy.body;
+  // Everything else is answered meanwhile.
+  EXPECT_EQ(call("GET", "/api/admin/users", kAdminKey).status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/check", kAdminKey, R"({"type":"shell"})").status, 200);
+  EXPECT_EQ(call("GET", "/api/admin/analytics/trend", kAdminKey).status, 503);
 }
 
 TEST_F(BoundedTest, AFloodOfLongRefusalsNeitherFloodsNorClosesASlowAdminFeed) {

@@ -515,5 +515,34 @@ tasks:
   EXPECT_EQ(c.out, "");
 }
 
+TEST_F(ExecTest, RunRefusesAWorkflowPastItsCapsNamingEachAndRunsNothing) {
+  const std::string mark = dir_.file("ran");
+  const std::string touch = "  - {name: t0, type: shell, argv: [touch, " + mark + "]}\n";
+  // About 1 MB whose 3,000 aliases would copy 876 KB each.
+  std::string aliases = "name: w\ntasks:\n" + touch + "  - {name: big, type: shell, argv: &big [";
+  for (int i = 0; i < 3000; ++i) aliases += (i ? ", " : "") + std::string(290, 'x');
+  aliases += "]}\n";
+  for (int i = 1; i <= 3000; ++i) {
+    aliases += "  - {name: t" + std::to_string(i) + ", type: shell, argv: *big}\n";
+  }
+  std::string tasks = "name: w\ntasks:\n" + touch;
+  for (int i = 1; i <= 1000; ++i) {
+    tasks += "  - {name: t" + std::to_string(i) + ", type: shell, argv: [true]}\n";
+  }
+  const std::string large = "name: w\ntasks:\n" + touch + "# " + std::string(1 << 20, 'x') + "\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {aliases, "workflow: aliases: 3000 aliases, at most 1000"},
+      {tasks, "workflow: tasks: 1001 tasks, at most 1000"},
+      {large, "workflow: larger than 1048576 bytes (1 MiB)"},
+  };
+  for (const auto& [text, cap] : cases) {
+    const std::string path = workflow(text);
+    Ran r = gaia({"run", path});
+    EXPECT_EQ(r.code, 2) << describe(r);
+    EXPECT_EQ(r.err, "gaia: " + path + ": " + cap + "\n");
+    EXPECT_FALSE(std::filesystem::exists(mark));
+  }
+}
+
 }  // namespace
 }  // namespace gaia::testing

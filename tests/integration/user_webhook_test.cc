@@ -114,11 +114,13 @@ TEST_F(UserWebhookTest, AUserWithoutAWebhookGetsNothingAndAClearedOneStopsGettin
 TEST_F(UserWebhookTest, ABadUrlIsRefusedNamingTheFieldAndChangesNothing) {
   ten_a_day("ann");
   ASSERT_EQ(set_webhook("ann", "https://hooks.example/ann").status, 200);
-  for (const std::string bad : {"ftp://hooks.example/x", "hooks.example/x", "http://",
-                                "https://u:p@hooks.example/x", "http://hooks.example:0/"}) {
+  for (const std::string bad :
+       {"ftp://hooks.example/x?token=hunter2", "hooks.example/x", "http://",
+        "https://u:hunter2@hooks.example/x", "http://hooks.example:0/?token=hunter2"}) {
     const RawResponse r = set_webhook("ann", bad);
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_EQ(boost::json::parse(r.body).at("field"), "webhook_url") << r.body;
+    EXPECT_EQ(r.body.find("hunter2"), std::string::npos) << r.body;  // no secret told back
   }
   const RawResponse not_text = call("PATCH", "/api/admin/users/ann", R"({"webhook_url":5})");
   EXPECT_EQ(not_text.status, 400);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "analytics/report.h"
 #include "core/redact_url.h"
 #include "http/query.h"
 
@@ -108,10 +109,20 @@ std::optional<int64_t> QueryReader::time_ms(std::string_view name) {
   if (!v) return std::nullopt;
   int64_t n = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec == std::errc() && end == v->data() + v->size() && n >= 0) return n;
-  if (auto t = parse_rfc3339_ms(*v)) return t;
-  error_ = field_error(name, "must be milliseconds since the epoch or an RFC 3339 time");
-  return std::nullopt;
+  std::optional<int64_t> t;
+  if (ec == std::errc() && end == v->data() + v->size() && n >= 0) {
+    t = n;
+  } else {
+    t = parse_rfc3339_ms(*v);
+  }
+  if (!t) {
+    error_ = field_error(name, "must be milliseconds since the epoch or an RFC 3339 time");
+  } else if (*t < analytics::kMinReportTimeMs || *t > analytics::kMaxReportTimeMs) {
+    // Bounded here, before any handler adds to it or steps a calendar from it.
+    error_ = field_error(name, "must be within the years 0000 to 9999");
+    t.reset();
+  }
+  return t;
 }
 
 std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {

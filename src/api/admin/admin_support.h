@@ -58,7 +58,8 @@ class QueryReader {
   // An integer in [min, max].
   std::optional<int64_t> integer(std::string_view name, int64_t min, int64_t max);
   // Milliseconds since the epoch, or an RFC 3339 time ("2026-01-05T10:00:00Z",
-  // "2026-01-05T12:00:00.5+02:00").
+  // "2026-01-05T12:00:00.5+02:00"), within the years 0000 to 9999 (analytics::kMinReportTimeMs
+  // to kMaxReportTimeMs), so no sum or calendar step over it can overflow.
   std::optional<int64_t> time_ms(std::string_view name);
   const std::optional<http::Response>& error() const { return error_; }
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/redact_url.h"
 #include "core/text.h"
 
 namespace gaia::store::postgres {
@@ -100,8 +101,10 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& ur
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr) return core::Status::unavailable("cannot connect to PostgreSQL: no memory");
   if (PQstatus(conn) != CONNECTION_OK) {
+    // libpq may quote back a piece of the URL it could not read, the password included.
     core::Status error =
-        core::Status::unavailable("cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn)));
+        core::Status::unavailable("cannot connect to PostgreSQL: " +
+                                  core::without_secrets(trimmed(PQerrorMessage(conn)), url));
     PQfinish(conn);
     return error;
   }

@@ -39,5 +39,15 @@ TEST(AdminQueryTest, TimesAreMillisecondsOrRfc3339) {
   EXPECT_TRUE(q.error());
 }
 
+TEST(AdminQueryTest, ATimePastTheYear9999IsRefusedNamingItBeforeAnythingAddsToIt) {
+  QueryReader last("hour=253402300799999");
+  EXPECT_EQ(last.time_ms("hour"), 253402300799999);
+  EXPECT_FALSE(last.error());
+  QueryReader past("hour=253402300800000");
+  EXPECT_EQ(past.time_ms("hour"), std::nullopt);
+  ASSERT_TRUE(past.error());
+  EXPECT_NE(past.error()->body.find(R"("field":"hour")"), std::string::npos) << past.error()->body;
+}
+
 }  // namespace
 }  // namespace gaia::api::admin

@@ -31,6 +31,23 @@ TEST(RedactUrlTest, HidesThePasswordOfAConnectionString) {
             "host=db password =*** user=x");
 }
 
+TEST(RedactUrlTest, ALibrarysErrorLosesEverySecretOfTheUrlHoweverItIsQuoted) {
+  EXPECT_EQ(without_secrets(R"(invalid percent-encoded token: "hunter%zz2")",
+                            "postgres://gaia:hunter%zz2@db/gaia"),
+            R"(invalid percent-encoded token: "***")");
+  EXPECT_EQ(without_secrets("password hunter2 refused", "postgres://gaia:hunter%32@db/gaia"),
+            "password *** refused");
+  EXPECT_EQ(without_secrets(R"(invalid sslmode value: "hunter3")",
+                            "postgres://db/gaia?password=hunter3&sslmode=hunter3"),
+            R"(invalid sslmode value: "***")");
+  EXPECT_EQ(without_secrets("it's secret: no", "host=db password='it\\'s secret' user=x"),
+            "***: no");
+  EXPECT_EQ(without_secrets("secret stays out", "host=db password='secret' user=x"),
+            "*** stays out");
+  EXPECT_EQ(without_secrets(R"(could not translate host name "db")", "postgres://gaia:pw@db/gaia"),
+            R"(could not translate host name "db")");
+}
+
 TEST(RedactUrlTest, LeavesAPlainPathAsItIs) {
   EXPECT_EQ(redacted_url("./var/gaia.db"), "./var/gaia.db");
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/redact_url.h"
+
 namespace gaia::http {
 namespace {
 
@@ -42,8 +44,17 @@ TEST(UrlTest, RefusesWhatTheClientCannotSpeak) {
     auto url = parse_url(bad);
     EXPECT_EQ(url.status().code(), core::StatusCode::kInvalidArgument) << bad;
     if (!url.ok()) {
-      EXPECT_NE(url.status().message().find(bad), std::string::npos) << url.status().message();
+      EXPECT_NE(url.status().message().find(core::redacted_url(bad)), std::string::npos)
+          << url.status().message();
     }
+  }
+}
+
+TEST(UrlTest, ARefusedUrlIsToldWithoutItsSecrets) {
+  for (const char* bad : {"http://user:hunter2@host/", "ftp://host/x?token=hunter2"}) {
+    auto url = parse_url(bad);
+    ASSERT_FALSE(url.ok()) << bad;
+    EXPECT_EQ(url.status().message().find("hunter2"), std::string::npos) << url.status().message();
   }
 }
 

@@ -113,6 +113,7 @@ export class HealthTab {
             ['error', s.error],
             ['queued writes', s.queued_writes],
             ['commits', s.commits],
+            ['set aside (dead letters)', s.dead_letters],
             [
               'journal',
               s.journal_bytes !== undefined
