@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian package from <build dir> on this machine for real, checks what it put
 # where, starts the server exactly as gaia.service would (its ExecStart line, as the `gaia`
-# user, in its working directory; there is no systemd here), asks /health and the health details, runs one command
-# through the server, stops it with SIGTERM and purges the package. Needs root (or sudo) and a
-# machine where no `gaia` package is installed. Usage: test_package.sh build/release
+# user, in its working directory; there is no systemd here), asks /health and the health
+# details, runs one command through the server, stops it with SIGTERM and purges the package.
+# Needs root (or sudo) and a machine where no `gaia` package is installed.
+# Usage: test_package.sh build/release
 set -euo pipefail
 
 build="${1:?usage: test_package.sh <build dir>}"
