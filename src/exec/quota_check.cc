@@ -199,7 +199,7 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
       // Every calendar quota the admission counted in, not only the one nearest exhaustion:
       // a week's quota crosses its threshold on a day when the day's is nearer its end.
       for (int i = 0; i < d.calendar_count; ++i) {
-        std::optional<QuotaWarning> w = warnings_.passed(req.principal, d.calendar[i], wall_ms);
+        std::optional<QuotaWarning> w = warnings_.crossed(req.principal, d.calendar[i], req.cost);
         if (!w) continue;
         if (warning_listener_ != nullptr) {
           warning_listener_->on_quota_warning(req.user_id, type_name,

@@ -164,6 +164,30 @@ TEST_F(QuotaCheckTest, EveryQuotaPastAThresholdWarnsNotOnlyTheOneNearestItsEnd) 
   EXPECT_EQ(told(check()), (std::vector<std::string>{"day 95", "month 80"}));
 }
 
+// Nodes that share counters each run a check of their own: the admission that crosses a
+// threshold is told, whichever check admits it, and no other.
+TEST_F(QuotaCheckTest, ChecksOnSharedCountersTellEachThresholdOnce) {
+  quota_.reset();
+  limiter_ = std::make_unique<core::Limiter>(
+      testing::compile_or_die(
+          {testing::rule_for(testing::user_subject(1), "shell",
+                             {core::LimitSpec::calendar(10, core::CalendarPeriod::kDay)})}),
+      core::LimiterOptions{});
+  QuotaCheck one(*limiter_, *store_, clock_, observer_);
+  QuotaCheck other(*limiter_, *store_, clock_, observer_);
+  QuotaRequest req;
+  req.rules = limiter_->rules();
+  req.user_id = 1;
+  req.principal = {1, 7, core::Tier::kDefault};
+  req.type = kShell;
+  std::vector<int> told;
+  for (int i = 1; i <= 10; ++i) {
+    QuotaAnswer a = (i % 2 == 0 ? one : other).check(req);
+    for (const QuotaWarning& w : a.warnings) told.push_back(i * 1000 + w.threshold_pct);
+  }
+  EXPECT_EQ(told, (std::vector<int>{8080, 10095}));
+}
+
 TEST_F(QuotaCheckTest, ATiersThresholdsApplyToARuleThatSetsNone) {
   QuotaWarnings::TierThresholds tiers = QuotaWarnings::kDefaultTierThresholds;
   tiers[static_cast<int>(core::Tier::kDefault)] = {30, 60, 0, 0};
