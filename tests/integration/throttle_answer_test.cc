@@ -246,6 +246,18 @@ TEST_F(ThrottleAnswerTest, GaiaCheckWaitsTheDelayAndSaysSo) {
       << run.err;
 }
 
+// gaia exec has the server run the command: the server waits the delay, and gaia says so.
+TEST_F(ThrottleAnswerTest, GaiaExecSaysTheServerWaitsTheDelay) {
+  set_memory_used_pct(92);
+  start_at(0.3);
+  CliRun run = gaia({"exec", "--type", "shell", "--", "true"}, user_key_);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("gaia: the machine is under load (factor 0.3): the server waits 700 ms"
+                         " before running"),
+            std::string::npos)
+      << run.err;
+}
+
 TEST_F(ThrottleAnswerTest, GaiaCheckAsksAgainWhileHeldAndGivesUpAfterTheMaximumWait) {
   set_memory_used_pct(98);
   start_at(0.0, {"GAIA_THROTTLE_DELAY_MS=200", "GAIA_QUEUE_MAX_WAIT_S=1"});
