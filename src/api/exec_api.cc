@@ -192,6 +192,9 @@ class StreamObserver : public exec::ExecObserver {
           {"position", e.position},
           {"expected_wait_ms", e.expected_wait.count()}});
   }
+  void on_throttled(const core::Admission& a) override {
+    send({{"event", "throttled"}, {"factor", a.factor}, {"delay_ms", a.delay.count()}});
+  }
   void on_started() override { send({{"event", "started"}}); }
   void on_output(exec::OutputStream stream, std::string_view bytes) override {
     const bool out = stream == exec::OutputStream::kStdout;

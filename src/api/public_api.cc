@@ -146,9 +146,11 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   out.emplace("cost", units);
   out.emplace("priority", d.priority);
   if (a.throttle) out.emplace("throttle", throttle_json(*a.throttle, &json_memory));
-  if (a.warning) {
+  if (!a.warnings.empty()) {
     boost::json::array warnings(&json_memory);
-    warnings.push_back(warning_json(*a.warning, decided_on, &json_memory));
+    for (const exec::QuotaWarning& w : a.warnings) {
+      warnings.push_back(warning_json(w, decided_on, &json_memory));
+    }
     out.emplace("warnings", std::move(warnings));
   }
   if (d.shadow_refusals > 0) {

@@ -164,6 +164,11 @@ void ExecAnswer::on_event(std::string_view line) {
       told_waiting_ = true;
       listener_.on_queued(ahead, wait_ms);
     }
+  } else if (event == "throttled") {
+    const boost::json::value* factor = e->if_contains("factor");
+    listener_.on_throttled(
+        factor != nullptr && factor->is_number() ? factor->to_number<double>() : 0.0,
+        int_field(*e, "delay_ms"));
   } else if (event == "started") {
     queued_.reset();
   } else if (event == "exited") {

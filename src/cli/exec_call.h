@@ -102,6 +102,12 @@ class ExecListener {
     (void)ahead;
     (void)expected_wait_ms;
   }
+  // The machine is under load (throttle `factor`): the server starts the command no sooner
+  // than `delay_ms` from now.
+  virtual void on_throttled(double factor, int64_t delay_ms) {
+    (void)factor;
+    (void)delay_ms;
+  }
   // An admin must approve the command first (approval `id`, until `expires_at_ms`); the
   // server says why in `message`.
   virtual void on_approval_wait(int64_t id, std::string_view message, int64_t expires_at_ms) {

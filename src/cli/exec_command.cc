@@ -1,5 +1,7 @@
 #include "cli/exec_command.h"
 
+#include <sstream>
+
 #include "cli/interrupt.h"
 
 namespace gaia::cli {
@@ -24,6 +26,14 @@ class PrintingListener final : public ExecListener {
     s_.err << "gaia: queued at position " << ahead + 1;
     if (expected_wait_ms > 0) s_.err << ", about " << (expected_wait_ms + 999) / 1000 << " s";
     s_.err << std::endl;
+  }
+
+  void on_throttled(double factor, int64_t delay_ms) override {
+    if (s_.json) return;
+    std::ostringstream f;
+    f << factor;
+    s_.err << "gaia: the machine is under load (factor " << f.str() << "): the server waits "
+           << delay_ms << " ms before running" << std::endl;
   }
 
   void on_approval_wait(int64_t id, std::string_view message, int64_t) override {

@@ -88,9 +88,15 @@ HookAnswer render_hook_answer(const HookAgent& agent, const HookVerdict& v, bool
       if (!v.message.empty()) o["systemMessage"] = v.message;
       break;
     case Agent::kCodex:
-      // Codex takes "allow" only with a rewritten input; saying nothing lets the call run.
-      a.err = warnings;
-      if (v.decision == "allow") return a;
+      // Codex takes "allow" only with a rewritten input; saying nothing lets the call run. A
+      // message for the user goes alone as systemMessage, which Codex shows as a warning
+      // (what a hook writes on stderr with exit 0 is not shown).
+      if (v.decision == "allow") {
+        if (!v.message.empty()) {
+          a.out = boost::json::serialize(boost::json::object{{"systemMessage", v.message}}) + "\n";
+        }
+        return a;
+      }
       o = {{"hookSpecificOutput",
             {{"hookEventName", agent.event},
              {"permissionDecision", "deny"},

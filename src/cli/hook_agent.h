@@ -5,7 +5,8 @@
 //           answers hookSpecificOutput.permissionDecision allow|deny|ask; timeout in seconds.
 //   codex   OpenAI Codex CLI: the same shape in .codex/hooks.json; shell tool Bash; "ask" and a
 //           bare "allow" are not accepted there, so ask is answered as deny (the reason says a
-//           person must approve) and allow as silence.
+//           person must approve) and allow as silence, or as a lone systemMessage when there
+//           is one for the user.
 //   gemini  Gemini CLI: BeforeTool in .gemini/settings.json; shell tool run_shell_command;
 //           answers {"decision":"allow|deny","reason":...}; timeout in milliseconds; ask is
 //           answered as deny.

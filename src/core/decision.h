@@ -55,6 +55,13 @@ struct Decision {
   // Shadow limits that would have refused this request.
   int shadow_refusals = 0;
   Slots<LimitState, kMaxShadow> shadow;  // the first `shadow_refusals`
+  // Admitted: the enforced calendar quotas the admission counted in that may owe a warning
+  // (each at or past the lowest warning threshold it could have; a backend may list them all),
+  // the deciding one among them, in the policy's order; at most kMaxCalendar. Quota warnings
+  // are about each of them, not only the one nearest exhaustion.
+  static constexpr int kMaxCalendar = 4;
+  int calendar_count = 0;
+  Slots<LimitState, kMaxCalendar> calendar;  // the first `calendar_count`
   Lease lease;
 };
 

@@ -262,10 +262,14 @@ Decision Limiter::check(const CheckRequest& req, Instant now) {
     }
     const uint32_t used = consume(limit, blocks[i]->counters, req.cost);
     const uint32_t remaining = limit.amount - std::min(limit.amount, used);
-    if (limit.enforcement == Enforcement::kEnforce &&
-        (nearest < 0 || remaining < nearest_remaining)) {
+    if (limit.enforcement != Enforcement::kEnforce) continue;
+    if (nearest < 0 || remaining < nearest_remaining) {
       nearest = i;
       nearest_remaining = remaining;
+    }
+    if (limit.kind == LimitKind::kCalendar && decision.calendar_count < Decision::kMaxCalendar &&
+        may_warn(limit, req.principal.tier, used)) {
+      decision.calendar.set(decision.calendar_count++, state_of(limit, blocks[i]->counters, 0, at));
     }
   }
   if (nearest >= 0) {

@@ -62,6 +62,12 @@ class Limiter {
   // a refusal takes nothing. REQUIRES: req.type is a type of the current rule set.
   Decision check(const CheckRequest& req, Instant now);
 
+  // Per tier, the lowest warning threshold (percent) of a calendar quota whose rule sets
+  // none of its own, 0 for a tier never warned; default 80 for each. An admission lists each
+  // calendar quota at or past its lowest threshold in Decision::calendar. Set by the check
+  // that gives the warnings (exec::QuotaCheck) before the first check.
+  void set_warn_from(const std::array<uint8_t, kTierCount>& pct) { warn_from_pct_ = pct; }
+
   // Counts req.cost, used at wall time `at_ms`, against every calendar quota of
   // (principal, type) whose current period contains `at_ms` and every rate window that still
   // covers `at_ms`, without checking room: how usage recorded before a restart comes back.
@@ -134,8 +140,18 @@ class Limiter {
   static LimitState state_of(const CompiledLimit& limit, const BlockCounters& counters,
                              int64_t retry_after_ms, NowMs now);
   size_t sweep_shard(Shard& shard, Instant now) REQUIRES(shard.mu);
+  // Whether a calendar quota `used` after an admission has reached the lowest warning
+  // threshold it has (its rule's, else the tier's): the one check an admission pays for
+  // warnings.
+  bool may_warn(const CompiledLimit& limit, Tier tier, uint32_t used) const {
+    const uint8_t from = limit.warn_pct[0] == kWarnFromTier ? warn_from_pct_[static_cast<int>(tier)]
+                                                            : limit.warn_pct[0];
+    return from != 0 && uint64_t{used} * 100 >= uint64_t{from} * limit.amount;
+  }
 
   LimiterOptions options_;
+  std::array<uint8_t, kTierCount> warn_from_pct_{kDefaultWarnPct[0], kDefaultWarnPct[0],
+                                                 kDefaultWarnPct[0]};
   BlockArena arena_;
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> sweep_cursor_{0};

@@ -336,6 +336,7 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   }
 
   command->type_name = rules->command_types()[request.type].name;
+  if (admission.delay.count() > 0) command->observer->on_throttled(admission);
   Job job;
   job.command = {request.user_id, request.principal.tier, concurrency_of(request, *rules),
                  now.mono + admission.delay};

@@ -86,6 +86,9 @@ class ExecObserver {
   virtual ~ExecObserver() = default;
   virtual void on_refused(const Refusal& refusal) = 0;
   virtual void on_queued(const core::Enqueued& position) = 0;
+  // Under load (factor below 1) the command starts no sooner than admission.delay from now;
+  // told just before it is queued.
+  virtual void on_throttled(const core::Admission& admission) { (void)admission; }
   virtual void on_started() = 0;
   virtual void on_output(OutputStream stream, std::string_view bytes) = 0;
   // The command ended and its execution row is durable, or `recorded` says why it is not

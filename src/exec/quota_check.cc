@@ -19,7 +19,12 @@ QuotaCheck::QuotaCheck(core::Limiter& limiter, core::CounterBackend* counters, s
       store_(store),
       clock_(clock),
       observer_(observer),
-      warnings_(options_.warn_at) {}
+      warnings_(options_.warn_at) {
+  // The limiter lists the calendar quotas an admission may warn about by the same thresholds.
+  std::array<uint8_t, core::kTierCount> warn_from{};
+  for (int tier = 0; tier < core::kTierCount; ++tier) warn_from[tier] = options_.warn_at[tier][0];
+  limiter_.set_warn_from(warn_from);
+}
 
 bool QuotaCheck::store_open(QuotaAnswer& answer) {
   // GAIA_STORE_FAILURE=closed: while the database is away, new work waits for it.
@@ -191,11 +196,16 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
     if (req.cost > 0) {
       store_.add_usage(
           {req.user_id, req.key_id, type_name, day_.at(rules.calendar(), wall_ms), req.cost});
-      // The limit nearest exhaustion is the one a warning is about.
-      if (d.has_deciding) answer.warning = warnings_.passed(req.principal, d.deciding, wall_ms);
-      if (answer.warning && warning_listener_ != nullptr) {
-        warning_listener_->on_quota_warning(req.user_id, type_name, limit, *answer.warning,
-                                            wall_ms);
+      // Every calendar quota the admission counted in, not only the one nearest exhaustion:
+      // a week's quota crosses its threshold on a day when the day's is nearer its end.
+      for (int i = 0; i < d.calendar_count; ++i) {
+        std::optional<QuotaWarning> w = warnings_.crossed(req.principal, d.calendar[i], req.cost);
+        if (!w) continue;
+        if (warning_listener_ != nullptr) {
+          warning_listener_->on_quota_warning(req.user_id, type_name,
+                                              core::policy_name(w->state, rules), *w, wall_ms);
+        }
+        answer.warnings.push_back(*w);
       }
     }
   } else {

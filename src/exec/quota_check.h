@@ -8,12 +8,16 @@
 //
 // It also tells the caller what the load throttle asks of them (exec/load_signal.h: a delay
 // below factor 1; at factor 0 a refusal or a wait, before any quota is consumed) and warns
-// when an admission takes a calendar quota past a warning threshold (exec/quota_warnings.h).
+// when an admission takes any of the caller's calendar quotas past a warning threshold
+// (exec/quota_warnings.h).
 //
 // When the counters cannot answer within their deadline, the outage policy decides: the
 // strictest (closed > local > open) of the enforced limits' rules, a rule without one taking
 // the node's (GAIA_REDIS_FAILURE). Closed refuses (503 with Retry-After), open admits, local
 // counts in this node's own limiter with every limit divided by the nodes that share it.
+//
+// On construction it gives the limiter its warning thresholds (Limiter::set_warn_from), so
+// that an admission lists the calendar quotas that may owe a warning.
 //
 // Ownership: borrows the limiter, counters, store, clock and observer, which must outlive it,
 // and the load signal and warning listener once set.
@@ -100,8 +104,9 @@ struct QuotaAnswer {
   int64_t retry_after_s = -1;
   // The load throttle this caller is under; unset at factor 1 and for exempt tiers.
   std::optional<ThrottleNotice> throttle;
-  // A calendar quota this admission took past a warning threshold, told once per period.
-  std::optional<QuotaWarning> warning;
+  // Each calendar quota this admission took past a warning threshold, told once per
+  // threshold and period; in the policy's order.
+  std::vector<QuotaWarning> warnings;
 
   bool admitted() const { return outcome == QuotaOutcome::kAdmitted; }
 };

@@ -7,8 +7,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
@@ -322,6 +322,35 @@ test('a rule edited in the Rules table applies to the next check', async () => {
   await page.locator('.toast', { hasText: /Rule \d+ saved/ }).waitFor();
   // ... and admitted once the rule allows five.
   assert.equal((await check('dave', 'review', 'make review')).status, 200);
+});
+
+test("a user's detail shows the load throttle their checks are under", { timeout: 90_000 }, async () => {
+  // The server's fake /proc: memory at 92 % (factor 0.3), then back to 40 % for what follows.
+  const meminfo = (usedPct) => {
+    const totalKb = 8_000_000;
+    writeFileSync(join(server.dir, 'proc', 'meminfo.new'),
+      `MemTotal: ${totalKb} kB\nMemFree: 1000 kB\nMemAvailable: ${totalKb * (100 - usedPct) / 100} kB\n`);
+    renameSync(join(server.dir, 'proc', 'meminfo.new'), join(server.dir, 'proc', 'meminfo'));
+  };
+  const factor = async () => (await server.call('GET', '/api/admin/health')).body.executor.throttle_factor;
+  const until = async (want) => {
+    // The smoothed load follows within seconds (docs/monitor.md).
+    for (let i = 0; i < 600 && (await factor()) !== want; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await factor(), want);
+  };
+  meminfo(92);
+  try {
+    await until(0.3);
+    await openTab('users');
+    await page.fill('#user-search', 'bob');
+    await page.locator('#panel-users tr[data-user="bob"] button').click();
+    await page.locator('#panel-users .user-name', { hasText: 'bob' }).waitFor();
+    await page.locator('#panel-users .throttle-note',
+      { hasText: /^Throttled: factor 0\.3 \(memory at 9\d %\), each command waits 700 ms$/ }).waitFor();
+  } finally {
+    meminfo(40);
+    await until(1);
+  }
 });
 
 test('text from outside is only text, and no dialog fires', async () => {

@@ -233,6 +233,30 @@ int64_t daily_used_in(const boost::json::array& quotas) {
   return -1;
 }
 
+// Each node decides its own answers, Redis orders the admissions: a warning threshold is told
+// by the one admission that crosses it, whichever node admits, and by no other.
+TEST_F(RedisClusterTest, EachWarningThresholdIsToldOnceWhicheverNodeAdmits) {
+  start("closed");
+  const std::string key = user_key("ann");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":10}])", key, "shell-day", 10);
+  std::vector<std::string> told;  // "<check> <threshold>"
+  for (int i = 1; i <= 10; ++i) {
+    RawResponse r;
+    // The machine's own load may throttle a check (503, nothing counted): ask again.
+    ASSERT_TRUE(eventually([&] { return (r = check(i % kNodes, key)).status == 200; },
+                           std::chrono::seconds(10), std::chrono::milliseconds(50)))
+        << r.status << " " << r.body;
+    const boost::json::value answer = boost::json::parse(r.body);
+    if (const boost::json::value* w = answer.as_object().if_contains("warnings")) {
+      for (const boost::json::value& one : w->as_array()) {
+        told.push_back(std::to_string(i) + " " +
+                       std::to_string(one.at("threshold_pct").to_number<int>()));
+      }
+    }
+  }
+  EXPECT_EQ(told, (std::vector<std::string>{"8 80", "10 95"}));
+}
+
 TEST_F(RedisClusterTest, EveryNodesQuotaViewsShowWhatRedisCounted) {
   start("closed");
   const std::string key = user_key("alice");

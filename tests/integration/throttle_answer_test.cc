@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cli_run.h"
@@ -142,6 +144,39 @@ TEST_F(ThrottleAnswerTest, EachBandCarriesItsFactorDelayAndWhy) {
   }
 }
 
+// The CPU's band, with the pressure the kernel reports: /proc/stat moves 92 busy ticks to 8
+// idle ones between any two samples, so the sampler reads 92 % busy.
+TEST_F(ThrottleAnswerTest, ALoadedCpuCarriesItsBandAndThePressureFigures) {
+  std::filesystem::create_directories(dir_.path() / "proc" / "pressure");
+  write_file("proc/pressure/cpu",
+             "some avg10=12.50 avg60=8.00 avg300=2.00 total=100\n"
+             "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+  write_file("proc/pressure/memory",
+             "some avg10=3.25 avg60=1.00 avg300=0.50 total=100\n"
+             "full avg10=1.00 avg60=0.50 avg300=0.10 total=50\n");
+  std::atomic<bool> done{false};
+  std::thread ticks([&] {
+    for (uint64_t n = 1; !done; ++n) {
+      write_file("proc/stat", "cpu  " + std::to_string(92 * n) + " 0 0 " + std::to_string(8 * n) +
+                                  " 0 0 0 0 0 0\n");
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  start_at(0.3);
+  Answer a = throttled_check(user_key_, 0.3);
+  done = true;
+  ticks.join();
+  EXPECT_EQ(a.status, 200);
+  const boost::json::value& t = a.body.at("throttle");
+  EXPECT_EQ(t.at("delay_ms"), 700);
+  EXPECT_EQ(t.at("limited_by"), boost::json::array({"cpu"}));
+  EXPECT_EQ(t.at("why").at("cpu").at("pct"), 92.0);
+  EXPECT_EQ(t.at("why").at("cpu").at("factor"), 0.3);
+  EXPECT_EQ(t.at("why").at("memory").at("factor"), 1.0);
+  EXPECT_EQ(t.at("why").at("pressure").at("cpu"), 12.5);
+  EXPECT_EQ(t.at("why").at("pressure").at("memory"), 3.3);  // to one decimal
+}
+
 TEST_F(ThrottleAnswerTest, TheDelayFollowsTheConfiguredBase) {
   set_memory_used_pct(92);
   start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=2000"});
@@ -195,14 +230,29 @@ TEST_F(ThrottleAnswerTest, AtFactorZeroAWaitingServerTellsTheCallerToWaitAndCons
   EXPECT_EQ(call("GET", "/api/v1/quota", ann).body.at("throttle").at("action"), "wait");
 }
 
+// Whether gaia waited is seen from outside: it cannot return before the delay has passed.
 TEST_F(ThrottleAnswerTest, GaiaCheckWaitsTheDelayAndSaysSo) {
   set_memory_used_pct(92);
-  start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=100"});
+  start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=1000"});
   throttled_check(user_key_, 0.3);
+  const auto before = std::chrono::steady_clock::now();
   CliRun run = gaia({"check", "shell"}, user_key_);
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 700ms) << "gaia check returned early";
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("allowed: shell"), std::string::npos) << run.out;
-  EXPECT_NE(run.err.find("the machine is under load (memory at 92 %, factor 0.3): waiting 70 ms"
+  EXPECT_NE(run.err.find("the machine is under load (memory at 92 %, factor 0.3): waiting 700 ms"
+                         " before running"),
+            std::string::npos)
+      << run.err;
+}
+
+// gaia exec has the server run the command: the server waits the delay, and gaia says so.
+TEST_F(ThrottleAnswerTest, GaiaExecSaysTheServerWaitsTheDelay) {
+  set_memory_used_pct(92);
+  start_at(0.3);
+  CliRun run = gaia({"exec", "--type", "shell", "--", "true"}, user_key_);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("gaia: the machine is under load (factor 0.3): the server waits 700 ms"
                          " before running"),
             std::string::npos)
       << run.err;
@@ -229,7 +279,9 @@ TEST_F(ThrottleAnswerTest, TheAgentHookWaitsTheDelayAndSaysSo) {
   set_memory_used_pct(92);
   start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=100"});
   throttled_check(user_key_, 0.3);
+  const auto before = std::chrono::steady_clock::now();
   boost::json::object out = hook(user_key_, "git status");
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 70ms) << "the hook answered early";
   const boost::json::value& decision = out["hookSpecificOutput"];
   EXPECT_EQ(decision.at("permissionDecision"), "allow") << boost::json::serialize(out);
   EXPECT_NE(decision.at("permissionDecisionReason")
@@ -311,6 +363,41 @@ TEST_F(QuotaWarningTest, EachThresholdWarnsOnceAPeriodAndARefusalNever) {
     }
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"ann 80", "ann 95", "violation", "bob 80"}));
+}
+
+// A quota that is not the one nearest its end still warns: with a concurrency limit of 2,
+// that limit is nearest its end at every check until the day's quota has one left.
+TEST_F(QuotaWarningTest, EveryQuotaWarnsNotOnlyTheOneNearestItsEnd) {
+  start_at(1.0);
+  const std::string ann =
+      create_user_key("ann", R"({"name":"ann"})",
+                      R"({"limits":[{"kind":"calendar","period":"day","amount":10,"type":"shell"},)"
+                      R"({"kind":"calendar","period":"month","amount":12,"type":"shell"},)"
+                      R"({"kind":"concurrency","amount":2,"type":"shell"}]})");
+  WsClient feed;
+  ASSERT_TRUE(feed.connect(port_, {{"Authorization", "Bearer " + kAdminKey}}));
+  ASSERT_TRUE(feed.read());       // hello
+  std::vector<std::string> told;  // "<check> <period> <threshold>"
+  for (int i = 1; i <= 10; ++i) {
+    Answer a = check_answer(ann);
+    ASSERT_EQ(a.status, 200) << boost::json::serialize(a.body);
+    if (const boost::json::value* w = a.body.if_contains("warnings")) {
+      for (const boost::json::value& one : w->as_array()) {
+        told.push_back(std::to_string(i) + " " + std::string(one.at("period").as_string()) + " " +
+                       std::to_string(one.at("threshold_pct").to_number<int>()));
+      }
+    }
+  }
+  EXPECT_EQ(told, (std::vector<std::string>{"8 day 80", "10 day 95", "10 month 80"}));
+  std::vector<std::string> published;
+  for (int i = 0; i < 50 && published.size() < 3; ++i) {
+    auto m = feed.read();
+    ASSERT_TRUE(m) << "the feed ended";
+    if (m->at("type") != "quota_warning") continue;
+    published.push_back(std::string(m->at("data").at("period").as_string()) + " " +
+                        std::to_string(m->at("data").at("threshold_pct").to_number<int>()));
+  }
+  EXPECT_EQ(published, (std::vector<std::string>{"day 80", "day 95", "month 80"}));
 }
 
 TEST_F(QuotaWarningTest, TheAgentHookHandsAWarningToTheAgentToShowItsUser) {

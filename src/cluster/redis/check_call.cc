@@ -154,6 +154,18 @@ std::optional<core::Decision> read_decision(const Reply& reply, const CheckCall&
     d.lease.blocks[d.lease.count++] =
         core::BlockKey::for_limit(policy.limits[index], call.req.principal);
   }
+  // The calendar quotas, for warnings; absent from a library older than this node.
+  int64_t calendars = 0;
+  if (at < reply.elements.size() && (!integer_at(reply, at++, calendars) || calendars < 0 ||
+                                     calendars > core::Decision::kMaxCalendar)) {
+    return std::nullopt;
+  }
+  for (int i = 0; i < calendars; ++i, at += 4) {
+    core::LimitState state;
+    bool present = false;
+    if (!read_state(reply, at, policy, state, present) || !present) return std::nullopt;
+    d.calendar.set(d.calendar_count++, state);
+  }
   return d;
 }
 

@@ -14,6 +14,7 @@
 local BUCKETS = 8
 local MAX_LEASE_SLOTS = 4 -- core::Lease::kMaxSlots
 local MAX_SHADOW = 4      -- core::Decision::kMaxShadow
+local MAX_CALENDAR = 4    -- core::Decision::kMaxCalendar
 local LINGER_MS = 1000    -- keeps an idle key a little past the moment it stops mattering
 
 local function clock(arg)
@@ -190,7 +191,9 @@ end
 --       and of the next.
 -- Returns: allowed (1|0), then the deciding limit as index (0-based, -1: none), used,
 --          retry_after_ms, reset_ms; the shadow count and as many (index, used, retry, reset);
---          the lease slot count and the index of each limit that took a slot.
+--          the lease slot count and the index of each limit that took a slot; admitted, the
+--          count of enforced calendar quotas counted in and as many (index, used, retry, reset),
+--          for quota warnings (refused: 0).
 local function check(keys, args)
   local now, given = clock(args[1])
   local cost = tonumber(args[2])
@@ -234,6 +237,7 @@ local function check(keys, args)
 
   local out
   local slots = {}
+  local calendars = {}
   if refusing ~= nil then
     out = { 0 }
     state(out, refusing, limits[refusing], retry[refusing], now)
@@ -257,6 +261,9 @@ local function check(keys, args)
         if lim.enforced and (nearest == nil or remaining < nearest_remaining) then
           nearest, nearest_remaining = i, remaining
         end
+        if lim.enforced and lim.kind == 'c' and #calendars < MAX_CALENDAR * 4 then
+          state(calendars, i, lim, 0, now)
+        end
       end
     end
     out = { 1 }
@@ -274,6 +281,8 @@ local function check(keys, args)
   for _, v in ipairs(shadows) do out[#out + 1] = v end
   out[#out + 1] = #slots
   for _, v in ipairs(slots) do out[#out + 1] = v end
+  out[#out + 1] = #calendars / 4
+  for _, v in ipairs(calendars) do out[#out + 1] = v end
   return out
 end
 

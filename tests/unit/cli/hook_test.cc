@@ -143,6 +143,24 @@ TEST(HookTest, CodexGetsDenyForAskAndSilenceForAllow) {
   EXPECT_EQ(allow.out, "");  // Codex takes "allow" only with a rewritten input
 }
 
+// A quota warning is for the agent's user: each agent gets it where it shows its user a
+// message, Codex too, whose allow is otherwise silence (and which ignores stderr on exit 0).
+TEST(HookTest, EveryAgentShowsAQuotaWarningToItsUser) {
+  const HookVerdict allowed{"allow", "", "gaia: warning: quota shell-day of shell at 80 %"};
+  for (const std::string agent : {"claude", "codex", "gemini"}) {
+    HookAnswer a = render_hook_answer(find_hook_agent(agent).value(), allowed, false);
+    EXPECT_EQ(a.exit_code, 0) << agent;
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(a.out, ec);
+    ASSERT_FALSE(ec) << agent << ": " << a.out;
+    EXPECT_EQ(v.at("systemMessage"), "gaia: warning: quota shell-day of shell at 80 %") << agent;
+  }
+  // Codex: nothing but the message, so the call runs as a bare allow would.
+  EXPECT_EQ(render_hook_answer(find_hook_agent("codex").value(), allowed, false).out,
+            R"({"systemMessage":"gaia: warning: quota shell-day of shell at 80 %"})"
+            "\n");
+}
+
 TEST(HookTest, GeminiShellCommandsGetItsDecisionForm) {
   const std::string payload =
       R"({"session_id":"s","transcript_path":"/t","cwd":"/src","hook_event_name":"BeforeTool",

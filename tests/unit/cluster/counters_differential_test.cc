@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 
 #include "cluster/redis/counter_backend.h"
 #include "core/limiter.h"
@@ -105,6 +106,17 @@ void expect_same(const core::Decision& core, const core::Decision& redis, const 
   ASSERT_EQ(core.lease.count, redis.lease.count) << what;
   for (int i = 0; i < core.lease.count; ++i) {
     EXPECT_TRUE(core.lease.blocks[i] == redis.lease.blocks[i]) << what << " lease slot " << i;
+  }
+  // The calendar quotas an admission may warn about: Redis lists every one it counted in, the
+  // core those at or past their lowest threshold (80 %, every tier's here).
+  std::vector<core::LimitState> past_threshold;
+  for (int i = 0; i < redis.calendar_count; ++i) {
+    const core::LimitState& s = redis.calendar[i];
+    if (uint64_t{s.used} * 100 >= uint64_t{80} * s.limit.amount) past_threshold.push_back(s);
+  }
+  ASSERT_EQ(static_cast<size_t>(core.calendar_count), past_threshold.size()) << what;
+  for (int i = 0; i < core.calendar_count; ++i) {
+    expect_same_state(core.calendar[i], past_threshold[i], what + " calendar " + std::to_string(i));
   }
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "support/manual_clock.h"
 #include "unit/core/test_rules.h"
 
@@ -331,6 +335,39 @@ TEST_F(LimiterTest, SweepDropsIdleCountersOnly) {
   clock_.advance(2s);
   EXPECT_EQ(sweep_all(), 100u);
   EXPECT_EQ(limiter.counter_count(clock_.now()), 0u);
+}
+
+// Quota warnings weigh every calendar quota an admission counted in: the limiter lists each
+// one at or past its lowest threshold (its rule's, else the tier's), whichever limit decides.
+TEST_F(LimiterTest, AnAdmissionListsTheCalendarQuotasPastTheirLowestWarningThreshold) {
+  Rule month = rule_for(kGlobal, "shell", {LimitSpec::calendar(10, CalendarPeriod::kMonth)});
+  month.warn_at_pct = std::vector<uint8_t>{20};
+  Limiter limiter(compile_or_die({rule_for(kGlobal, "shell",
+                                           {LimitSpec::calendar(4, CalendarPeriod::kDay),
+                                            LimitSpec::concurrency(1)}),
+                                  month}),
+                  {});
+  auto listed = [&](Principal p) {
+    Decision d = check(limiter, p);
+    limiter.release(d.lease);
+    std::vector<std::string> out;
+    for (int i = 0; i < d.calendar_count; ++i) {
+      out.push_back(std::string(period_name(d.calendar[i].limit.period)) + " " +
+                    std::to_string(d.calendar[i].used));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(listed(kAlice), std::vector<std::string>{});
+  EXPECT_EQ(listed(kAlice), std::vector<std::string>{"month 2"});  // 20 %: the rule's own
+  EXPECT_EQ(listed(kAlice), std::vector<std::string>{"month 3"});
+  EXPECT_EQ(listed(kAlice), (std::vector<std::string>{"day 4", "month 4"}));  // 80 %: the tier's
+
+  // A tier without thresholds: only the rule's own still count.
+  limiter.set_warn_from({0, 0, 0});
+  const Principal bob{2, 21, Tier::kDefault};
+  for (int i = 0; i < 3; ++i) listed(bob);
+  EXPECT_EQ(listed(bob), std::vector<std::string>{"month 4"});
 }
 
 TEST_F(LimiterTest, SweptBlocksAreReusedByNewPrincipals) {

@@ -119,19 +119,73 @@ TEST_F(QuotaCheckTest, CostZeroReadsTheLimitsWithoutConsumingOrRecording) {
 // Warnings: the rule gives 3 a day, so the third admission (100 %) passes both default
 // thresholds at once and warns for the higher.
 TEST_F(QuotaCheckTest, AQuotaPastAThresholdWarnsOnceAPeriodAndARefusalNever) {
-  EXPECT_FALSE(check().warning);
-  EXPECT_FALSE(check().warning);
+  EXPECT_TRUE(check().warnings.empty());
+  EXPECT_TRUE(check().warnings.empty());
   QuotaAnswer third = check();
-  ASSERT_TRUE(third.warning);
-  EXPECT_EQ(third.warning->threshold_pct, 95);
-  EXPECT_EQ(third.warning->state.used, 3u);
+  ASSERT_EQ(third.warnings.size(), 1u);
+  EXPECT_EQ(third.warnings[0].threshold_pct, 95);
+  EXPECT_EQ(third.warnings[0].state.used, 3u);
   QuotaAnswer refused = check();
   EXPECT_EQ(refused.outcome, QuotaOutcome::kRefused);
-  EXPECT_FALSE(refused.warning);
+  EXPECT_TRUE(refused.warnings.empty());
 
   clock_.advance(std::chrono::hours(24));  // a new day: each threshold may be told again
   check(2);
-  EXPECT_EQ(check().warning->threshold_pct, 95);
+  QuotaAnswer again = check();
+  ASSERT_EQ(again.warnings.size(), 1u);
+  EXPECT_EQ(again.warnings[0].threshold_pct, 95);
+}
+
+// Each quota an admission takes past a threshold warns, not only the one nearest its end: here
+// the concurrency limit is nearer its end than either calendar quota until the last check.
+TEST_F(QuotaCheckTest, EveryQuotaPastAThresholdWarnsNotOnlyTheOneNearestItsEnd) {
+  quota_.reset();
+  limiter_ = std::make_unique<core::Limiter>(
+      testing::compile_or_die(
+          {testing::rule_for(testing::user_subject(1), "shell",
+                             {core::LimitSpec::calendar(10, core::CalendarPeriod::kDay),
+                              core::LimitSpec::calendar(12, core::CalendarPeriod::kMonth),
+                              core::LimitSpec::concurrency(2)})}),
+      core::LimiterOptions{});
+  quota_ = std::make_unique<QuotaCheck>(*limiter_, *store_, clock_, observer_);
+  auto told = [](const QuotaAnswer& a) {
+    std::vector<std::string> out;
+    for (const QuotaWarning& w : a.warnings) {
+      out.push_back(std::string(core::period_name(w.state.limit.period)) + " " +
+                    std::to_string(w.threshold_pct));
+    }
+    return out;
+  };
+  for (int i = 1; i <= 7; ++i) EXPECT_TRUE(check().warnings.empty()) << i;
+  QuotaAnswer eighth = check();
+  EXPECT_EQ(eighth.decision.deciding.limit.kind, core::LimitKind::kConcurrency);
+  EXPECT_EQ(told(eighth), (std::vector<std::string>{"day 80"}));
+  EXPECT_TRUE(check().warnings.empty());
+  EXPECT_EQ(told(check()), (std::vector<std::string>{"day 95", "month 80"}));
+}
+
+// Nodes that share counters each run a check of their own: the admission that crosses a
+// threshold is told, whichever check admits it, and no other.
+TEST_F(QuotaCheckTest, ChecksOnSharedCountersTellEachThresholdOnce) {
+  quota_.reset();
+  limiter_ = std::make_unique<core::Limiter>(
+      testing::compile_or_die(
+          {testing::rule_for(testing::user_subject(1), "shell",
+                             {core::LimitSpec::calendar(10, core::CalendarPeriod::kDay)})}),
+      core::LimiterOptions{});
+  QuotaCheck one(*limiter_, *store_, clock_, observer_);
+  QuotaCheck other(*limiter_, *store_, clock_, observer_);
+  QuotaRequest req;
+  req.rules = limiter_->rules();
+  req.user_id = 1;
+  req.principal = {1, 7, core::Tier::kDefault};
+  req.type = kShell;
+  std::vector<int> told;
+  for (int i = 1; i <= 10; ++i) {
+    QuotaAnswer a = (i % 2 == 0 ? one : other).check(req);
+    for (const QuotaWarning& w : a.warnings) told.push_back(i * 1000 + w.threshold_pct);
+  }
+  EXPECT_EQ(told, (std::vector<int>{8080, 10095}));
 }
 
 TEST_F(QuotaCheckTest, ATiersThresholdsApplyToARuleThatSetsNone) {
@@ -139,9 +193,9 @@ TEST_F(QuotaCheckTest, ATiersThresholdsApplyToARuleThatSetsNone) {
   tiers[static_cast<int>(core::Tier::kDefault)] = {30, 60, 0, 0};
   quota_ = std::make_unique<QuotaCheck>(*limiter_, *store_, clock_, observer_,
                                         QuotaCheckOptions{.warn_at = tiers});
-  EXPECT_EQ(check().warning->threshold_pct, 30);  // 1 of 3
-  EXPECT_EQ(check().warning->threshold_pct, 60);  // 2 of 3
-  EXPECT_FALSE(check().warning);
+  EXPECT_EQ(check().warnings.at(0).threshold_pct, 30);  // 1 of 3
+  EXPECT_EQ(check().warnings.at(0).threshold_pct, 60);  // 2 of 3
+  EXPECT_TRUE(check().warnings.empty());
 }
 
 // Tells every check what a loaded machine asks of it.
