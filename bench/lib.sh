@@ -12,9 +12,10 @@
 #   /proc at rest (idle_proc_root) unless VAR=VALUE says otherwise; waits up to
 #   start_wait_s (default 10) seconds for the rate limit service. Sets server_pid, http_port,
 #   grpc_port.
-# make_bench_user: on the server of http_port, the user "bench" whose day, week and month
+# make_bench_user [DAY]: on the server of http_port, the user "bench" whose day, week and month
 #   quotas and per-minute rate for shell are all out of reach (four limits evaluated per check,
-#   each admitted); sets key to a new key of that user.
+#   each admitted); sets key to a new key of that user. DAY sets the daily quota instead: with
+#   DAY=1 every check after the first is refused by it, the four limits still evaluated.
 # idle_proc_root DIR: makes DIR/proc/{stat,meminfo} of a machine at rest (a CPU count that
 #   never moves, memory mostly free) and prints DIR, for GAIA_PROC_ROOT. The benchmarks share
 #   two cores with builds and their own load generator: read from the real /proc, that load
@@ -64,12 +65,12 @@ start_gaia() {
   bench_pids+=("$server_pid")
   local tries=$((${start_wait_s:-10} * 20))
   for _ in $(seq 1 "$tries"); do
-    grep -q '^\[INFO\] Envoy rate limit service' "$dir/gaia.log" && break
+    grep -q '\[INFO\] Envoy rate limit service' "$dir/gaia.log" && break
     kill -0 "$server_pid" 2>/dev/null || die "gaia_server in $dir exited"
     sleep 0.05
   done
-  http_port=$(sed -n 's/^\[INFO\] Starting HTTP server on .*:\([0-9]*\)$/\1/p' "$dir/gaia.log")
-  grpc_port=$(sed -n 's/^\[INFO\] Envoy rate limit service (gRPC) on .*:\([0-9]*\)$/\1/p' \
+  http_port=$(sed -n 's/^.*\[INFO\] Starting HTTP server on .*:\([0-9]*\)$/\1/p' "$dir/gaia.log")
+  grpc_port=$(sed -n 's/^.*\[INFO\] Envoy rate limit service (gRPC) on .*:\([0-9]*\)$/\1/p' \
     "$dir/gaia.log")
   [[ -n $http_port && -n $grpc_port ]] || die "no ports in the output of gaia_server in $dir"
 }
@@ -83,7 +84,7 @@ admin() {
 make_bench_user() {
   admin POST /api/admin/users '{"name":"bench","tier":"default"}' >/dev/null
   admin PUT /api/admin/users/bench/overrides '{"limits":[
-    {"kind":"calendar","period":"day","amount":2000000000,"type":"shell"},
+    {"kind":"calendar","period":"day","amount":'"${1:-2000000000}"',"type":"shell"},
     {"kind":"calendar","period":"week","amount":2000000000,"type":"shell"},
     {"kind":"calendar","period":"month","amount":2000000000,"type":"shell"},
     {"kind":"rate","amount":2000000000,"window_ms":60000,"type":"shell"}]}' >/dev/null

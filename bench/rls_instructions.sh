@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The server's own instructions per call, ShouldRateLimit against POST /api/v1/check: a count
+# The server's own instructions per call, ShouldRateLimit against POST /api/v1/check, and the
+# check admitted against the check refused: a count
 # that other work on the machine does not move, where bench/rls_load.sh's rates and CPU times
 # do. Runs gaia_server under callgrind (user-space instructions only: the kernel's TCP work is
 # not counted), makes the benchmark user of rls_load.sh, warms each phase up for a second,
@@ -13,9 +14,13 @@
 #
 #   bench/rls_instructions.sh [server binary]   (default: build/$PRESET/src/app/gaia_server)
 #
+# Phases: http, the check admitted (four limits evaluated); refused, the same check by a user
+# whose daily quota of 1 is used up in the warm-up (four limits evaluated, 429, the violation
+# recorded); grpc, ShouldRateLimit admitted as http.
+#
 # Environment: PRESET=dev, SECONDS_EACH=3, CONCURRENCY=32, CHANNELS=4, PHASES="http grpc" (the
-# phases to count, in order), and KEEP_PROFILE=DIR to
-# keep each phase's callgrind output there (DIR/http.cg, DIR/grpc.cg) for callgrind_annotate.
+# phases to count, in order: any of http refused grpc), and KEEP_PROFILE=DIR to keep each
+# phase's callgrind output there (DIR/http.cg, ...) for callgrind_annotate.
 set -euo pipefail
 
 PRESET=${PRESET:-dev}
@@ -33,14 +38,16 @@ command -v valgrind >/dev/null || die "valgrind is needed"
 # The instructions counted in the dump `$1` (callgrind's "totals:" line).
 instructions() { awk '/^totals:/ { n += $2 } END { print n + 0 }' "$1"; }
 
-count_phase() {  # $1: http or grpc
+count_phase() {  # $1: http, refused or grpc
   local tmp="$bench_tmp/$1" vpid out calls total idle
   gaia_wrapper=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.out")
   start_wait_s=300 start_gaia "$tmp" GAIA_THREADS=2  # valgrind on a busy machine: minutes
   vpid=$server_pid
-  make_bench_user
+  if [[ $1 == refused ]]; then make_bench_user 1; else make_bench_user; fi
+  local only=$1
+  [[ $only == refused ]] && only=http
   local args=(--grpc-port "$grpc_port" --http-port "$http_port" --key "$key" --type shell
-    --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds 1 --only "$1")
+    --concurrency "$CONCURRENCY" --channels "$CHANNELS" --rounds 1 --only "$only")
   "$load_bin" "${args[@]}" --seconds 1 >/dev/null  # connections, caches, reused messages
   # Dump 1: the server idle; dump 2: the calls.
   callgrind_control -i on "$vpid" &>/dev/null
@@ -56,9 +63,9 @@ count_phase() {  # $1: http or grpc
   total=$(instructions "$tmp/cg.out.2")
   # The table's row: HTTP calls/s is column 3, ShouldRateLimit/s column 7.
   calls=$(echo "$out" | awk -F'|' -v phase="$1" -v s="$SECONDS_EACH" \
-    '$2 ~ /^ 1 $/ { print (phase == "http" ? $3 : $7) * s }')
+    '$2 ~ /^ 1 $/ { print (phase == "grpc" ? $7 : $3) * s }')
   awk -v p="$1" -v c="$calls" -v t="$total" -v i="$idle" 'BEGIN {
-    printf "%-5s %8d calls  %8.0f instructions a call, %8.0f net of the idle server\n",
+    printf "%-7s %8d calls  %8.0f instructions a call, %8.0f net of the idle server\n",
       p, c, t / c, (t - i) / c }'
   if [[ -n ${KEEP_PROFILE:-} ]]; then
     mkdir -p "$KEEP_PROFILE"

@@ -106,17 +106,19 @@ std::optional<http::Response> not_json(std::string_view content_type) {
 
 }  // namespace
 
-std::variant<boost::json::value, http::Response> parse_json(const http::Request& req) {
+std::variant<boost::json::value, http::Response> parse_json(const http::Request& req,
+                                                            boost::json::storage_ptr sp) {
   if (auto refused = not_json(req.header("Content-Type"))) return std::move(*refused);
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(req.body, ec);
+  boost::json::value v = boost::json::parse(req.body, ec, std::move(sp));
   if (ec) return field_error("body", "not valid JSON: " + ec.message());
   if (auto refused = non_text(v, "")) return std::move(*refused);
   return v;
 }
 
-std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req) {
-  auto parsed = parse_json(req);
+std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req,
+                                                       boost::json::storage_ptr sp) {
+  auto parsed = parse_json(req, std::move(sp));
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   boost::json::value& v = std::get<boost::json::value>(parsed);
   if (!v.is_object()) return field_error("body", "must be a JSON object");

@@ -69,13 +69,16 @@ std::variant<identity::Caller, http::Response> authenticate(const http::Request&
 // JSON (Content-Type other than application/json or */*+json) is answered 415 unread; an
 // unlabelled one is read as JSON. Every JSON body from outside is read through here, so no
 // handler, store or log line ever sees bytes it cannot keep.
-std::variant<boost::json::value, http::Response> parse_json(const http::Request& req);
+// The value is allocated from `sp`.
+std::variant<boost::json::value, http::Response> parse_json(const http::Request& req,
+                                                            boost::json::storage_ptr sp = {});
 
 // A request body that must be a JSON object.
 class JsonBody {
  public:
-  // The object, or the 400 to send.
-  static std::variant<JsonBody, http::Response> parse(const http::Request& req);
+  // The object, allocated from `sp`, or the 400 to send.
+  static std::variant<JsonBody, http::Response> parse(const http::Request& req,
+                                                      boost::json::storage_ptr sp = {});
 
   // Each returns the value, nullopt when absent (and not required), or sets error().
   std::optional<std::string> string(std::string_view field, bool required, size_t max_size);
@@ -97,14 +100,16 @@ class JsonBody {
 };
 
 // Runs fn(caller, body) for an authenticated caller (an admin, with `admin_only`) whose body
-// is a JSON object; otherwise answers the 401, 403 or 400 without calling it.
+// is a JSON object; otherwise answers the 401, 403 or 400 without calling it. The body is
+// allocated from `sp`: a handler given an arena that ends with the call copies out only
+// strings and numbers (a boost::json copy would share the arena).
 template <class Fn>
 auto with_json_caller(const identity::Directory& directory, const http::Request& req,
-                      bool admin_only, Fn fn)
+                      bool admin_only, Fn fn, boost::json::storage_ptr sp = {})
     -> decltype(fn(std::declval<const identity::Caller&>(), std::declval<JsonBody&>())) {
   auto auth = authenticate(req, directory, admin_only);
   if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
-  auto parsed = JsonBody::parse(req);
+  auto parsed = JsonBody::parse(req, std::move(sp));
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   return fn(std::get<identity::Caller>(auth), std::get<JsonBody>(parsed));
 }

@@ -7,8 +7,7 @@ namespace gaia::api {
 LimitProblem limit_problem(const core::LimitState& limit, const core::RuleSet& rules,
                            uint32_t quota, std::string_view code, std::string_view message,
                            std::optional<int64_t> retry_after_s, boost::json::storage_ptr sp) {
-  LimitProblem p{
-      boost::json::object(http::problem(429, code, message, http::kQuotaExceededType), sp), {}};
+  LimitProblem p{http::problem(429, code, message, http::kQuotaExceededType, sp), {}};
   const std::string name = core::policy_name(limit, rules);
   boost::json::array violated(sp);
   violated.emplace_back(name);

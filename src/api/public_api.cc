@@ -135,8 +135,7 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
       out = std::move(p.body);
       headers = std::move(p.headers);
     } else {
-      out = boost::json::object(
-          http::problem(429, "limit_exceeded", "refused", http::kQuotaExceededType), &json_memory);
+      out = http::problem(429, "limit_exceeded", "refused", http::kQuotaExceededType, &json_memory);
       if (retry) headers.push_back({"Retry-After", std::to_string(*retry)});
     }
     out.emplace("allowed", false);
@@ -257,10 +256,16 @@ http::Response quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check,
 
 void add_public_api(http::Router& router, ApiContext ctx, exec::QuotaCheck& quota_check) {
   router.add("POST", "/api/v1/check", [ctx, &quota_check](const http::Request& req) {
-    return with_json_caller(ctx.directory, req, false,
-                            [&](const identity::Caller& caller, JsonBody& body) {
-                              return check(ctx, quota_check, caller, body);
-                            });
+    // The body is parsed onto the stack: check() copies out only strings and numbers, and a
+    // small body allocates nothing.
+    unsigned char body_buffer[1024];
+    boost::json::monotonic_resource body_memory(body_buffer, sizeof body_buffer);
+    return with_json_caller(
+        ctx.directory, req, false,
+        [&](const identity::Caller& caller, JsonBody& body) {
+          return check(ctx, quota_check, caller, body);
+        },
+        &body_memory);
   });
   router.add_async("POST", "/api/v1/executions",
                    [ctx](const http::Request& req, http::Responder respond) {

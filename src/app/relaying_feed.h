@@ -28,6 +28,12 @@ class RelayingFeed final : public http::LiveFeed {
     if (forward_) forward_(type, data);
     local_.publish(type, std::move(data));
   }
+  // Alone, the local feed decides whether the message is built; relayed, it always is.
+  void publish_built(std::string_view type,
+                     const std::function<boost::json::object()>& build) override {
+    if (forward_) return publish(type, build());
+    local_.publish_built(type, build);
+  }
 
  private:
   http::LiveFeed& local_;

@@ -3,7 +3,8 @@
 // {user, type, limit, command, at_ms, count, first_at}: count 1 and first_at = at_ms for a
 // refusal as it happens, more for an episode handed over whole. The feed bounds what a flood of
 // refusals costs its watchers (a rate per kind, the rest counted as folded, and capped text:
-// http/ws_hub.h), so every refusal is handed to it and the folded count is exact.
+// http/ws_hub.h), so every refusal is handed to it and the folded count is exact; the message
+// is built (the user's name looked up, the JSON made) only for a refusal the feed sends.
 //
 // Threads: any.
 

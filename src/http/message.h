@@ -53,9 +53,11 @@ inline constexpr std::string_view kQuotaExceededType =
     "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
 // {"type","title","status","detail","error","message"}, to which a caller may add members.
-// `type` is "about:blank" unless a registered problem type applies.
+// `type` is "about:blank" unless a registered problem type applies. Allocated from `sp`, with
+// room for a few more members.
 boost::json::object problem(unsigned status, std::string_view code, std::string_view message,
-                            std::string_view type = "about:blank");
+                            std::string_view type = "about:blank",
+                            boost::json::storage_ptr sp = {});
 // `body` (a problem()) as an application/problem+json response of `status`.
 Response problem_response(unsigned status, const boost::json::object& body);
 

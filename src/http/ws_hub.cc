@@ -66,6 +66,11 @@ void cap_strings(boost::json::value& v, size_t max_bytes) {
 }  // namespace
 
 void WsHub::publish(std::string_view type, boost::json::object data) {
+  publish_built(type, [&data] { return std::move(data); });
+}
+
+void WsHub::publish_built(std::string_view type,
+                          const std::function<boost::json::object()>& build) {
   std::optional<boost::json::object> summary;
   const bool within = take_slot(type, core::to_ms(clock_.wall_now()), summary);
   if (summary) {
@@ -73,7 +78,7 @@ void WsHub::publish(std::string_view type, boost::json::object data) {
               detail::WsPeer::Kind::kEvent);
   }
   if (!within) return;
-  boost::json::value v(std::move(data));
+  boost::json::value v(build());
   cap_strings(v, std::max(options_.max_event_text_bytes, core::kMinTextCap));
   broadcast(std::make_shared<const std::string>(message(type, v)), detail::WsPeer::Kind::kEvent);
 }

@@ -134,6 +134,8 @@ class WsHub final : public LiveFeed {
   // Sends {"type": type, "ts": now, "data": data} to every authenticated client, its strings
   // capped; or, when `type` is over its rate this second, counts it in the next "folded".
   void publish(std::string_view type, boost::json::object data) override;
+  void publish_built(std::string_view type,
+                     const std::function<boost::json::object()>& build) override;
 
   WsHealth health() const;
 

@@ -383,6 +383,34 @@ TEST_F(WsTest, EventsOverTheirKindsRateAreFoldedIntoACountAndLongTextIsCapped) {
   EXPECT_EQ(hub_->health().closed_slow, 0u);
 }
 
+TEST_F(WsTest, AnEventFoldedIntoTheCountIsNeverBuilt) {
+  http::WsHubOptions o = quiet();
+  o.events_per_second = 3;
+  o.stats_interval = 50ms;
+  start(o);
+  WsClient c;
+  ASSERT_EQ(hello(c, {bearer(admin_key_)}), "header");
+  int built = 0;
+  for (int i = 0; i < 25; ++i) {
+    hub_->publish_built("violation", [&built, i] {
+      ++built;
+      return boost::json::object{{"i", i}};
+    });
+  }
+  uint64_t violations = 0, folded = 0;
+  for (int i = 0; i < 100 && violations + folded < 25; ++i) {
+    auto m = c.read();
+    ASSERT_TRUE(m);
+    if (m->at("type") == "violation") ++violations;
+    if (m->at("type") == "folded") {
+      folded += m->at("data").at("counts").at("violation").to_number<uint64_t>();
+    }
+  }
+  EXPECT_EQ(violations + folded, 25u);
+  EXPECT_EQ(static_cast<uint64_t>(built), violations);  // only what was sent was formatted
+  EXPECT_LE(built, 6);
+}
+
 TEST_F(WsTest, StopClosesClientsAsGoingAway) {
   start(quiet());
   WsClient c;

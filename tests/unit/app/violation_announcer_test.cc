@@ -43,5 +43,26 @@ TEST(ViolationAnnouncerTest, AnEpisodeIsAnnouncedWithItsCountAndFirstTime) {
   EXPECT_EQ(feed.messages[0].second.at("at_ms"), 1'000'900);
 }
 
+// A feed that sends nothing: it folds every message into its count.
+struct Folding final : http::LiveFeed {
+  int folded = 0;
+  void publish(std::string_view, boost::json::object) override { ADD_FAILURE() << "built"; }
+  void publish_built(std::string_view, const std::function<boost::json::object()>&) override {
+    ++folded;
+  }
+};
+
+TEST(ViolationAnnouncerTest, ARefusalTheFeedFoldsIsNotFormatted) {
+  Folding feed;
+  int lookups = 0;
+  ViolationAnnouncer announcer(feed, [&lookups](uint64_t) -> std::optional<std::string> {
+    ++lookups;
+    return "alice";
+  });
+  for (int i = 0; i < 3; ++i) announcer.on_violation({7, 3, "build", "rate:1s:5", "make", 1'000});
+  EXPECT_EQ(feed.folded, 3);
+  EXPECT_EQ(lookups, 0);  // not even the user's name was looked up
+}
+
 }  // namespace
 }  // namespace gaia::app

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <limits>
 #include <string>
@@ -37,6 +38,25 @@ TEST(JsonTextTest, StringsAreEscapedAndObjectsKeepTheirOrder) {
   const boost::json::value v = {{"b", "q\"uote\\\n\x01"}, {"a", {1, -2, true, nullptr}}};
   EXPECT_EQ(json_text(v), R"({"b":"q\"uote\\\n\u0001","a":[1,-2,true,null]})");
   EXPECT_EQ(boost::json::parse(json_text(v)), v);
+}
+
+// Strings are scanned eight bytes at a time: each byte JSON escapes, at every place in texts
+// of every length around a block, with bytes of UTF-8 (>= 0x80) and DEL next to it.
+TEST(JsonTextTest, EveryByteToEscapeIsFoundWhereverItSits) {
+  const std::string specials = std::string("\"\\\n\r\t\x01\x1f", 7) + '\0';
+  for (size_t length = 1; length <= 20; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (char special : specials) {
+        std::string text(length, 'z');
+        for (size_t i = 0; i < length; i += 2) text[i] = '\x7f';
+        text[at] = special;
+        text += "\xc3\xa9";  // é
+        const boost::json::value v(text);
+        EXPECT_EQ(boost::json::parse(json_text(v)), v) << length << " " << at;
+        EXPECT_EQ(json_text(v), boost::json::serialize(v)) << length << " " << at;
+      }
+    }
+  }
 }
 
 TEST(JsonTextTest, UnsignedAndSignedExtremesAreExact) {
