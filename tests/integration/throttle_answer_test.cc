@@ -291,6 +291,25 @@ TEST_F(ThrottleAnswerTest, TheAgentHookWaitsTheDelayAndSaysSo) {
       << boost::json::serialize(out);
 }
 
+// A delay longer than the hook may wait would outlive the agent's hook timeout, and the agent
+// would run the command ungated: the hook denies at once, naming the wait.
+TEST_F(ThrottleAnswerTest, TheAgentHookDeniesADelayLongerThanItMayWait) {
+  set_memory_used_pct(92);
+  start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=600000"});
+  throttled_check(user_key_, 0.3);
+  const auto before = std::chrono::steady_clock::now();
+  boost::json::object out = hook(user_key_, "git status");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s) << "the hook waited";
+  const boost::json::value& decision = out["hookSpecificOutput"];
+  EXPECT_EQ(decision.at("permissionDecision"), "deny") << boost::json::serialize(out);
+  EXPECT_NE(decision.at("permissionDecisionReason")
+                .as_string()
+                .find("the machine is under load (memory at 92 %, factor 0.3): the command must "
+                      "wait 420000 ms, longer than the hook may wait (5000 ms); retry after 420 s"),
+            std::string::npos)
+      << boost::json::serialize(out);
+}
+
 TEST_F(ThrottleAnswerTest, TheAgentHookDeniesWhileTheMachineIsOverloaded) {
   set_memory_used_pct(98);
   start_at(0.0, {"GAIA_THROTTLE_STOP=refuse"});
