@@ -4,6 +4,7 @@
 
 #include "api/api_pools.h"
 #include "api/limit_problem.h"
+#include "api/throttle_json.h"
 #include "confirm/approval_desk.h"
 #include "core/mutex.h"
 #include "exec/approval_gate.h"
@@ -191,6 +192,13 @@ class StreamObserver : public exec::ExecObserver {
     send({{"event", "queued"},
           {"position", e.position},
           {"expected_wait_ms", e.expected_wait.count()}});
+  }
+  // The same entries as the check's "warnings" (docs/api.md).
+  void on_quota_warnings(const std::vector<exec::QuotaWarning>& warnings,
+                         const core::RuleSet& rules) override {
+    boost::json::array entries;
+    for (const exec::QuotaWarning& w : warnings) entries.push_back(warning_json(w, rules));
+    send({{"event", "warnings"}, {"warnings", std::move(entries)}});
   }
   void on_throttled(const core::Admission& a) override {
     send({{"event", "throttled"}, {"factor", a.factor}, {"delay_ms", a.delay.count()}});

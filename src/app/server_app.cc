@@ -41,6 +41,8 @@ bool ServerApp::build() {
     return false;
   }
   services_->quota->set_load_signal(exec_.get());
+  // Commands Gaia runs warn as checks do, through the same thresholds and listener.
+  exec_->executor().set_quota_warnings(services_->quota.get());
   live_ = LiveSide::make(config_, clock_, *store_, *services_, *exec_, out_, err_);
   if (!live_) return false;
   add_server_metrics(*services_->registry, *exec_, *live_);

@@ -1,7 +1,10 @@
 #include "cli/api_task_runner.h"
 
 #include <algorithm>
+#include <sstream>
+#include <string>
 
+#include "cli/check_notices.h"
 #include "cli/exec_call.h"
 #include "cli/interrupt.h"
 
@@ -46,6 +49,13 @@ class PrefixingListener final : public ExecListener {
     if (expected_wait_ms > 0)
       line += ", about " + std::to_string((expected_wait_ms + 999) / 1000) + " s";
     runner_.print_line(err_, line);
+  }
+
+  void on_warnings(const boost::json::object& event) override {
+    std::ostringstream text;
+    print_warnings(event, text);
+    std::istringstream lines(text.str());
+    for (std::string line; std::getline(lines, line);) runner_.print_line(err_, prefix_ + line);
   }
 
   // A last line without a newline.

@@ -169,6 +169,8 @@ void ExecAnswer::on_event(std::string_view line) {
     listener_.on_throttled(
         factor != nullptr && factor->is_number() ? factor->to_number<double>() : 0.0,
         int_field(*e, "delay_ms"));
+  } else if (event == "warnings") {
+    listener_.on_warnings(*e);
   } else if (event == "started") {
     queued_.reset();
   } else if (event == "exited") {

@@ -13,6 +13,7 @@
 //   ExecResult r = run_exec(client, key, args, listener);
 //   return exec_exit_code(r);
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -108,6 +109,9 @@ class ExecListener {
     (void)factor;
     (void)delay_ms;
   }
+  // Its admission took quotas past a warning threshold: `event` carries "warnings" as a
+  // check's answer does (print_warnings in cli/check_notices.h reads it).
+  virtual void on_warnings(const boost::json::object& event) { (void)event; }
   // An admin must approve the command first (approval `id`, until `expires_at_ms`); the
   // server says why in `message`.
   virtual void on_approval_wait(int64_t id, std::string_view message, int64_t expires_at_ms) {

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "cli/check_notices.h"
 #include "cli/interrupt.h"
 
 namespace gaia::cli {
@@ -34,6 +35,10 @@ class PrintingListener final : public ExecListener {
     f << factor;
     s_.err << "gaia: the machine is under load (factor " << f.str() << "): the server waits "
            << delay_ms << " ms before running" << std::endl;
+  }
+
+  void on_warnings(const boost::json::object& event) override {
+    if (!s_.json) print_warnings(event, s_.err);
   }
 
   void on_approval_wait(int64_t id, std::string_view message, int64_t) override {

@@ -15,6 +15,12 @@ namespace {
 
 constexpr size_t kMaxPayloadBytes = 1 << 20;
 
+// The longest throttle delay the hook waits out itself. An agent kills a hook that outlives
+// its timeout and runs the command ungated: install writes 15 s, and the exchange with Gaia
+// may take its own 5 s deadline first, so the wait stays within what is left with room to
+// spare. A longer delay is a deny with the time to retry after.
+constexpr std::chrono::milliseconds kMaxHookWait{5000};
+
 // A string member of `o`, or "".
 std::string string_of(const boost::json::object* o, std::string_view name) {
   if (o == nullptr) return "";
@@ -62,7 +68,14 @@ HookVerdict check_quota(RemoteHttpClient& client, const std::string& key,
   print_warnings(a, warnings);
   approved.message = warnings.str();
   while (!approved.message.empty() && approved.message.back() == '\n') approved.message.pop_back();
-  if (const int64_t delay_ms = throttle_delay_ms(a); delay_ms > 0) {
+  if (const int64_t delay_ms = throttle_delay_ms(a); delay_ms > kMaxHookWait.count()) {
+    const int64_t retry_s = (delay_ms + 999) / 1000;
+    return {"deny",
+            "Gaia: " + throttle_text(a) + ": the command must wait " + std::to_string(delay_ms) +
+                " ms, longer than the hook may wait (" + std::to_string(kMaxHookWait.count()) +
+                " ms); retry after " + std::to_string(retry_s) + " s",
+            approved.message};
+  } else if (delay_ms > 0) {
     Interrupt::sleep_for(std::chrono::milliseconds(delay_ms), clock);
     approved.reason += (approved.reason.empty() ? "" : "; ") + std::string("Gaia: ") +
                        throttle_text(a) + ", waited " + std::to_string(delay_ms) + " ms";

@@ -36,7 +36,7 @@ void ApprovalGate::on_refused(const Refusal& refusal) {
   // the desk opens: an admin may answer at once.
   {
     LeaseKeeper::Held counted;
-    if (auto over = executor_.count_against_limits(request_, counted)) {
+    if (auto over = executor_.count_against_limits(request_, counted, *client_)) {
       return client_->on_refused(*over);
     }
     core::MutexLock lock(mu_);

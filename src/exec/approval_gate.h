@@ -40,6 +40,9 @@ class ApprovalGate : public ExecObserver, public std::enable_shared_from_this<Ap
   void on_refused(const Refusal& refusal) override;
   void on_queued(const core::Enqueued& e) override { client_->on_queued(e); }
   void on_throttled(const core::Admission& a) override { client_->on_throttled(a); }
+  void on_quota_warnings(const std::vector<QuotaWarning>& w, const core::RuleSet& rules) override {
+    client_->on_quota_warnings(w, rules);
+  }
   void on_started() override { client_->on_started(); }
   void on_output(OutputStream stream, std::string_view bytes) override {
     client_->on_output(stream, bytes);

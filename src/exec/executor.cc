@@ -158,8 +158,9 @@ std::optional<Refusal> Executor::id_stage(const ExecRequest& request) {
 
 std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
                                              const std::shared_ptr<const core::RuleSet>& rules,
-                                             core::Instant now, LeaseKeeper::Held* held) {
-  if (shared_ != nullptr) return shared_limit_stage(request, rules, held);
+                                             core::Instant now, LeaseKeeper::Held* held,
+                                             std::vector<QuotaWarning>& warnings) {
+  if (shared_ != nullptr) return shared_limit_stage(request, rules, held, warnings);
   core::Decision d = limiter_.check({request.principal, request.type, 1}, now);
   // On one node the scheduler keeps commands within the concurrency limits (they wait rather
   // than fail), so the limiter holds no slots for them.
@@ -169,6 +170,17 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
   if (d.allowed) {
     store_.add_usage({request.user_id, request.principal.key, type_name,
                       day_.at(rules->calendar(), wall_ms), 1});
+    if (warner_ != nullptr) {
+      warnings = warner_->warn({.rules = rules,
+                                .user_id = request.user_id,
+                                .key_id = request.principal.key,
+                                .principal = request.principal,
+                                .type = request.type,
+                                .cost = 1,
+                                .command = {},
+                                .hold = false},
+                               d, wall_ms);
+    }
     return std::nullopt;
   }
   const std::string limit = core::policy_name(d.deciding, *rules);
@@ -179,22 +191,23 @@ std::optional<Refusal> Executor::limit_stage(const ExecRequest& request,
 
 std::optional<Refusal> Executor::shared_limit_stage(
     const ExecRequest& request, const std::shared_ptr<const core::RuleSet>& rules,
-    LeaseKeeper::Held* held) {
+    LeaseKeeper::Held* held, std::vector<QuotaWarning>& warnings) {
   // The quota check counts in the shared counters and records usage or the violation, as
   // for every other front end; its wait is bounded by the counters' deadline. The other
   // nodes' schedulers do not see this one's commands: the slots stay taken in the counters.
   const std::string command = display_command(request.spec.argv);
-  const QuotaAnswer answer = shared_->check({.rules = rules,
-                                             .user_id = request.user_id,
-                                             .key_id = request.principal.key,
-                                             .principal = request.principal,
-                                             .type = request.type,
-                                             .cost = 1,
-                                             .command = command,
-                                             .hold = held != nullptr});
+  QuotaAnswer answer = shared_->check({.rules = rules,
+                                       .user_id = request.user_id,
+                                       .key_id = request.principal.key,
+                                       .principal = request.principal,
+                                       .type = request.type,
+                                       .cost = 1,
+                                       .command = command,
+                                       .hold = held != nullptr});
   switch (answer.outcome) {
     case QuotaOutcome::kAdmitted:
       if (held != nullptr) *held = leases_->hold(answer.decision.lease);
+      warnings = std::move(answer.warnings);
       return std::nullopt;
     case QuotaOutcome::kRefused:
       return limit_refusal(answer.decision, core::policy_name(answer.decision.deciding, *rules));
@@ -229,8 +242,13 @@ Refusal Executor::limit_refusal(const core::Decision& d, const std::string& limi
 }
 
 std::optional<Refusal> Executor::count_against_limits(const ExecRequest& request,
-                                                      LeaseKeeper::Held& held) {
-  return limit_stage(request, limiter_.rules(), clock_.now(), &held);
+                                                      LeaseKeeper::Held& held,
+                                                      ExecObserver& observer) {
+  const std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
+  std::vector<QuotaWarning> warnings;
+  std::optional<Refusal> refusal = limit_stage(request, rules, clock_.now(), &held, warnings);
+  if (!warnings.empty()) observer.on_quota_warnings(warnings, *rules);
+  return refusal;
 }
 
 uint32_t Executor::concurrency_of(const ExecRequest& request, const core::RuleSet& rules) {
@@ -323,9 +341,11 @@ std::optional<Executor::Handle> Executor::admit(const std::shared_ptr<Command>& 
   std::shared_ptr<const core::RuleSet> rules = limiter_.rules();
   const core::Instant now = clock_.now();
   if (!request.limits_counted) {
-    if (auto refusal = limit_stage(request, rules, now, &command->lease)) {
+    std::vector<QuotaWarning> warnings;
+    if (auto refusal = limit_stage(request, rules, now, &command->lease, warnings)) {
       return give_up(&*refusal);
     }
+    if (!warnings.empty()) command->observer->on_quota_warnings(warnings, *rules);
   }
   const core::Admission admission =
       load_ != nullptr ? load_->admit(request.principal.tier) : core::Admission{};

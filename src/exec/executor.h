@@ -89,6 +89,13 @@ class ExecObserver {
   // Under load (factor below 1) the command starts no sooner than admission.delay from now;
   // told just before it is queued.
   virtual void on_throttled(const core::Admission& admission) { (void)admission; }
+  // Its admission took calendar quotas past a warning threshold (exec/quota_warnings.h), named
+  // from `rules`; told once, right after the limit stage, before on_throttled and on_queued.
+  virtual void on_quota_warnings(const std::vector<QuotaWarning>& warnings,
+                                 const core::RuleSet& rules) {
+    (void)warnings;
+    (void)rules;
+  }
   virtual void on_started() = 0;
   virtual void on_output(OutputStream stream, std::string_view bytes) = 0;
   // The command ended and its execution row is durable, or `recorded` says why it is not
@@ -163,8 +170,10 @@ class Executor {
   // its share of its user's limits. Returns the 429 refusal, or nullopt when counted. On shared
   // counters an admission's concurrency slots stay taken in `held`, renewed with the other
   // leases, until it is released or handed to submit(); on one node it stays empty, since the
-  // scheduler keeps the command within the concurrency limits once it runs.
-  std::optional<Refusal> count_against_limits(const ExecRequest& request, LeaseKeeper::Held& held);
+  // scheduler keeps the command within the concurrency limits once it runs. `observer` is told
+  // the quota warnings the admission is due (on_quota_warnings), if any.
+  std::optional<Refusal> count_against_limits(const ExecRequest& request, LeaseKeeper::Held& held,
+                                              ExecObserver& observer);
   // Stops a command: one waiting for the hook's answer or in the queue is dropped
   // (on_failed), a running one is killed with its process group (on_exited with cancelled).
   // Unknown handles are ignored.
@@ -192,6 +201,10 @@ class Executor {
   // its start (the queue and any throttle delay), for /metrics. Set before the first submit().
   using WaitObserver = std::function<void(core::Tier tier, std::chrono::nanoseconds waited)>;
   void set_wait_observer(WaitObserver observer) { waited_ = std::move(observer); }
+  // Where an admission on this node's own limiter finds the quota warnings it is due, which
+  // also tells them to its warning listener; none: such admissions warn nobody. On shared
+  // counters the limit stage asks `shared` itself. Set before the first submit().
+  void set_quota_warnings(QuotaCheck* quota) { warner_ = quota; }
 
  private:
   struct Command;
@@ -212,14 +225,17 @@ class Executor {
   // Ends a command before it is queued: false when cancel() ended it already.
   bool take_out(Command& command);
   void refuse(Command& command, const Refusal& refusal);
-  // With `held`, an admission on shared counters keeps its concurrency slots there.
+  // With `held`, an admission on shared counters keeps its concurrency slots there. An
+  // admission fills `warnings` with the quota warnings it is due.
   std::optional<Refusal> limit_stage(const ExecRequest& request,
                                      const std::shared_ptr<const core::RuleSet>& rules,
-                                     core::Instant now, LeaseKeeper::Held* held = nullptr);
+                                     core::Instant now, LeaseKeeper::Held* held,
+                                     std::vector<QuotaWarning>& warnings);
   // The limit stage on counters shared with other nodes.
   std::optional<Refusal> shared_limit_stage(const ExecRequest& request,
                                             const std::shared_ptr<const core::RuleSet>& rules,
-                                            LeaseKeeper::Held* held);
+                                            LeaseKeeper::Held* held,
+                                            std::vector<QuotaWarning>& warnings);
   // The 429 of `d`, refused by the limit named `limit`.
   static Refusal limit_refusal(const core::Decision& d, const std::string& limit);
   void run_stage(const std::shared_ptr<Command>& command);
@@ -235,6 +251,7 @@ class Executor {
   ConfirmationHook* confirm_;
   LoadGate* load_;
   QuotaCheck* shared_;
+  QuotaCheck* warner_ = nullptr;
   // The slots commands hold in the shared counters; null without them.
   const std::unique_ptr<LeaseKeeper> leases_;
   core::DayStart day_;

@@ -196,17 +196,7 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
     if (req.cost > 0) {
       store_.add_usage(
           {req.user_id, req.key_id, type_name, day_.at(rules.calendar(), wall_ms), req.cost});
-      // Every calendar quota the admission counted in, not only the one nearest exhaustion:
-      // a week's quota crosses its threshold on a day when the day's is nearer its end.
-      for (int i = 0; i < d.calendar_count; ++i) {
-        std::optional<QuotaWarning> w = warnings_.crossed(req.principal, d.calendar[i], req.cost);
-        if (!w) continue;
-        if (warning_listener_ != nullptr) {
-          warning_listener_->on_quota_warning(req.user_id, type_name,
-                                              core::policy_name(w->state, rules), *w, wall_ms);
-        }
-        answer.warnings.push_back(*w);
-      }
+      answer.warnings = warn(req, d, wall_ms);
     }
   } else {
     answer.outcome = QuotaOutcome::kRefused;
@@ -217,6 +207,26 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
     }
   }
   return answer;
+}
+
+std::vector<QuotaWarning> QuotaCheck::warn(const QuotaRequest& req, const core::Decision& d,
+                                           int64_t wall_ms) {
+  std::vector<QuotaWarning> due;
+  if (!d.allowed || req.cost == 0) return due;
+  const core::RuleSet& rules = *req.rules;
+  const std::string& type_name = rules.command_types()[req.type].name;
+  // Every calendar quota the admission counted in, not only the one nearest exhaustion:
+  // a week's quota crosses its threshold on a day when the day's is nearer its end.
+  for (int i = 0; i < d.calendar_count; ++i) {
+    std::optional<QuotaWarning> w = warnings_.crossed(req.principal, d.calendar[i], req.cost);
+    if (!w) continue;
+    if (warning_listener_ != nullptr) {
+      warning_listener_->on_quota_warning(req.user_id, type_name,
+                                          core::policy_name(w->state, rules), *w, wall_ms);
+    }
+    due.push_back(*w);
+  }
+  return due;
 }
 
 }  // namespace gaia::exec

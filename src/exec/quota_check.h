@@ -170,6 +170,13 @@ class QuotaCheck {
   // The same, answering `done` once the counters have (the request is copied).
   void check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done);
 
+  // The warnings due for `d`, the counters' decision on `req` at wall time `wall_ms`, each
+  // told to the warning listener as it is found: what check() does after an admission, for a
+  // caller that counted in the limiter itself (the executor on one node). None for a refusal
+  // or a read (cost 0). REQUIRES: req.rules set; `d` decided on the limiter given at
+  // construction (whose admissions list the calendar quotas that may owe a warning).
+  std::vector<QuotaWarning> warn(const QuotaRequest& req, const core::Decision& d, int64_t wall_ms);
+
   // Where the checks count: the leases of held slots are renewed and given back there.
   core::CounterBackend& counters() { return counters_; }
 

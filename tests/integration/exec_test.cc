@@ -422,6 +422,27 @@ tasks:
       << r.err;
 }
 
+TEST_F(ExecTest, RunPrintsAQuotaWarningWithTheTasksName) {
+  const std::string key =
+      user_with_limits("gail", R"([{"kind":"calendar","period":"day","amount":5,"type":"shell"}])");
+  // One after another, so the fourth is the admission that reaches 80 % of five.
+  const std::string path = workflow(R"(
+name: four
+tasks:
+  - {name: a, type: shell, argv: [true]}
+  - {name: b, type: shell, argv: [true], depends_on: [a]}
+  - {name: c, type: shell, argv: [true], depends_on: [b]}
+  - {name: d, type: shell, argv: [true], depends_on: [c]}
+)");
+  Ran r = gaia({"run", path}, key);
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_NE(r.err.find("[d] gaia: warning: quota key-shell-day of shell at 80 % (4 of 5 used), "
+                       "resets in "),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("[c] gaia: warning"), std::string::npos) << r.err;
+}
+
 TEST_F(ExecTest, InterruptingRunCancelsItsRunningTasks) {
   const std::string path = workflow(R"(
 name: long

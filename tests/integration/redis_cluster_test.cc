@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -249,6 +250,37 @@ TEST_F(RedisClusterTest, EachWarningThresholdIsToldOnceWhicheverNodeAdmits) {
     const boost::json::value answer = boost::json::parse(r.body);
     if (const boost::json::value* w = answer.as_object().if_contains("warnings")) {
       for (const boost::json::value& one : w->as_array()) {
+        told.push_back(std::to_string(i) + " " +
+                       std::to_string(one.at("threshold_pct").to_number<int>()));
+      }
+    }
+  }
+  EXPECT_EQ(told, (std::vector<std::string>{"8 80", "10 95"}));
+}
+
+// Commands the nodes run themselves count in Redis too, and warn the same way: once per
+// threshold, in the exec stream of the command whose admission crossed it.
+TEST_F(RedisClusterTest, ACommandANodeRunsWarnsOnceWhicheverNodeRunsIt) {
+  start("closed");
+  const std::string key = user_key("ann");
+  limit_shell(R"([{"kind":"calendar","period":"day","amount":10}])", key, "shell-day", 10);
+  std::vector<std::string> told;  // "<command> <threshold>"
+  for (int i = 1; i <= 10; ++i) {
+    RawResponse r;
+    // The machine's own load may refuse a command (503, nothing counted): send it again.
+    ASSERT_TRUE(eventually(
+        [&] {
+          r = call(i % kNodes, "POST", "/api/v1/exec", key,
+                   R"({"type":"shell","argv":["/bin/true"]})");
+          return r.status == 200;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(50)))
+        << r.status << " " << r.body;
+    std::istringstream lines(r.body);
+    for (std::string line; std::getline(lines, line);) {
+      const boost::json::value event = boost::json::parse(line);
+      if (event.at("event") != "warnings") continue;
+      for (const boost::json::value& one : event.at("warnings").as_array()) {
         told.push_back(std::to_string(i) + " " +
                        std::to_string(one.at("threshold_pct").to_number<int>()));
       }

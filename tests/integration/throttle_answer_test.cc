@@ -291,6 +291,25 @@ TEST_F(ThrottleAnswerTest, TheAgentHookWaitsTheDelayAndSaysSo) {
       << boost::json::serialize(out);
 }
 
+// A delay longer than the hook may wait would outlive the agent's hook timeout, and the agent
+// would run the command ungated: the hook denies at once, naming the wait.
+TEST_F(ThrottleAnswerTest, TheAgentHookDeniesADelayLongerThanItMayWait) {
+  set_memory_used_pct(92);
+  start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=600000"});
+  throttled_check(user_key_, 0.3);
+  const auto before = std::chrono::steady_clock::now();
+  boost::json::object out = hook(user_key_, "git status");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s) << "the hook waited";
+  const boost::json::value& decision = out["hookSpecificOutput"];
+  EXPECT_EQ(decision.at("permissionDecision"), "deny") << boost::json::serialize(out);
+  EXPECT_NE(decision.at("permissionDecisionReason")
+                .as_string()
+                .find("the machine is under load (memory at 92 %, factor 0.3): the command must "
+                      "wait 420000 ms, longer than the hook may wait (5000 ms); retry after 420 s"),
+            std::string::npos)
+      << boost::json::serialize(out);
+}
+
 TEST_F(ThrottleAnswerTest, TheAgentHookDeniesWhileTheMachineIsOverloaded) {
   set_memory_used_pct(98);
   start_at(0.0, {"GAIA_THROTTLE_STOP=refuse"});
@@ -431,6 +450,59 @@ TEST_F(QuotaWarningTest, GaiaCheckPrintsAWarningOnStderr) {
                             "resets in "),
             std::string::npos)
       << eighth.err;
+}
+
+// A command Gaia runs itself counts against the same quota, and the admission that crosses a
+// threshold warns: in the exec stream, on gaia exec's stderr, and once on the live feed.
+TEST_F(QuotaWarningTest, ACommandGaiaRunsWarnsInItsStreamOnStderrAndOnTheFeedOnce) {
+  start_at(1.0);
+  const std::string ann = ten_a_day("ann");
+  WsClient feed;
+  ASSERT_TRUE(feed.connect(port_, {{"Authorization", "Bearer " + kAdminKey}}));
+  ASSERT_TRUE(feed.read());  // hello
+
+  for (int i = 0; i < 7; ++i) {
+    CliRun quiet = gaia({"exec", "--type", "shell", "--", "true"}, ann);
+    EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+    EXPECT_EQ(quiet.err.find("warning"), std::string::npos) << quiet.err;
+  }
+  CliRun eighth = gaia({"exec", "--type", "shell", "--", "true"}, ann);
+  EXPECT_EQ(eighth.exit_code, 0) << eighth.err;
+  EXPECT_NE(eighth.err.find("gaia: warning: quota key-shell-day of shell at 80 % (8 of 10 used), "
+                            "resets in "),
+            std::string::npos)
+      << eighth.err;
+
+  // The stream: no warning at 9, the 95 % one at 10, before the command is queued.
+  auto exec_events = [&] {
+    auto r = http_request(port_, "POST", "/api/v1/exec", ann,
+                          R"({"type":"shell","argv":["/bin/true"]})");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    return r ? r->body : "";
+  };
+  EXPECT_EQ(exec_events().find(R"("event":"warnings")"), std::string::npos);
+  const std::string tenth = exec_events();
+  const size_t warned = tenth.find(R"({"event":"warnings","warnings":[{"policy":"key-shell-day")");
+  ASSERT_NE(warned, std::string::npos) << tenth;
+  EXPECT_NE(tenth.find(R"("threshold_pct":95)"), std::string::npos) << tenth;
+  EXPECT_LT(warned, tenth.find(R"("event":"queued")")) << tenth;
+  CliRun refused = gaia({"exec", "--type", "shell", "--", "true"}, ann);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_EQ(refused.err.find("gaia: warning"), std::string::npos) << refused.err;
+
+  std::vector<std::string> seen;
+  for (int i = 0; i < 50 && seen.size() < 3; ++i) {
+    auto m = feed.read();
+    ASSERT_TRUE(m) << "the feed ended";
+    const std::string type(m->at("type").as_string());
+    if (type == "quota_warning") {
+      seen.push_back(std::string(m->at("data").at("user").as_string()) + " " +
+                     std::to_string(m->at("data").at("threshold_pct").to_number<int>()));
+    } else if (type == "violation") {
+      seen.push_back("violation");
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"ann 80", "ann 95", "violation"}));
 }
 
 TEST_F(QuotaWarningTest, ARuleSetsItsOwnThresholds) {
