@@ -57,7 +57,8 @@ RouteState::RouteState(const Config& config, const core::Clock& clock,
                        const identity::Directory& directory)
     : approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s), kMaxWaitingApprovals,
                 config.confirm_approval_max_per_user),
-      sessions(clock, directory, {}),
+      // A cookie given over HTTPS must never travel over plain HTTP.
+      sessions(clock, directory, {.secure_cookie = !config.tls_cert_file.empty()}),
       dashboard(web::dashboard_files(), "/admin/quotas") {}
 
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
