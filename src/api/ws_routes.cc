@@ -5,6 +5,7 @@
 
 #include "api/api_support.h"
 #include "core/text.h"
+#include "http/query.h"
 #include "http/ws_upgrade.h"  // the taker below destroys the Upgrade it is given
 #include "identity/session_store.h"
 
@@ -13,13 +14,10 @@ namespace gaia::api {
 namespace {
 
 // True if the query string has a parameter that looks like a credential: URLs end up in
-// access logs, proxies and browser history.
+// access logs, proxies and browser history. Names are compared decoded (`ap%69_key` is
+// `api_key`), as every handler reads them.
 bool credential_in_query(std::string_view query) {
-  while (!query.empty()) {
-    std::size_t amp = query.find('&');
-    std::string_view param = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    std::string_view name = param.substr(0, param.find('='));
+  for (const std::string& name : http::query_names(query)) {
     for (std::string_view bad : {"key", "token", "access_token", "api_key", "session"}) {
       if (core::iequals(name, bad)) return true;
     }

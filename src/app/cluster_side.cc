@@ -58,7 +58,7 @@ std::unique_ptr<ClusterSide> ClusterSide::make(const Config& config, const core:
       *side->cluster_store_,
       std::vector<cluster::ChangeTarget>{
           {{"users", "api_keys"}, [&directory] { return directory.reload(); }},
-          {{"quota_rules"}, [&rule_book] { return rule_book.reload(); }},
+          {{"quota_rules", "command_types"}, [&rule_book] { return rule_book.reload(); }},
           {{"confirm_patterns"}, [&patterns] { return patterns.reload(); }},
           {{"alert_rules"}, [&evaluator] { return evaluator.reload_rules(); }},
       });

@@ -10,6 +10,7 @@
 #include "api/admin/dead_letters_api.h"
 #include "api/admin/rules_api.h"
 #include "api/admin/session_api.h"
+#include "api/admin/types_api.h"
 #include "api/admin/usage_api.h"
 #include "api/admin/users_api.h"
 #include "api/api_pools.h"
@@ -57,7 +58,8 @@ RouteState::RouteState(const Config& config, const core::Clock& clock,
                        const identity::Directory& directory)
     : approvals(clock, std::chrono::seconds(config.confirm_approval_wait_s), kMaxWaitingApprovals,
                 config.confirm_approval_max_per_user),
-      sessions(clock, directory, {}),
+      // A cookie given over HTTPS must never travel over plain HTTP.
+      sessions(clock, directory, {.secure_cookie = !config.tls_cert_file.empty()}),
       dashboard(web::dashboard_files(), "/admin/quotas") {}
 
 http::Router make_routes(const Config& config, const core::Clock& clock, store::Store& store,
@@ -89,6 +91,7 @@ http::Router make_routes(const Config& config, const core::Clock& clock, store::
   api::add_public_api(router, api, *services.quota);
   api::admin::add_admin_api(router, api);
   api::admin::add_admin_rules_api(router, api);
+  api::admin::add_admin_types_api(router, api);
   api::admin::add_admin_usage_api(router, api);
   api::admin::add_dead_letters_api(router, api);
   api::admin::add_admin_users_api(router, api, *services.reputation);

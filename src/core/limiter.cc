@@ -346,6 +346,7 @@ std::vector<QuotaLine> quota_limits(const RuleSet& rules, const Principal& princ
   std::vector<BlockKey> seen;  // of each line, in order
   Policy scratch;
   for (size_t t = 0; t < rules.command_types().size(); ++t) {
+    if (rules.command_types()[t].retired) continue;
     auto type = static_cast<CommandTypeId>(t);
     for (const CompiledLimit& limit : rules.resolve(principal, type, scratch)) {
       if (limit.enforcement != Enforcement::kEnforce) continue;

@@ -97,11 +97,14 @@ struct Rule {
   OutagePolicy outage = OutagePolicy::kDefault;
 };
 
-// A command type and what one run of it is estimated to cost.
+// A command type and what one run of it is estimated to cost. A retired type (one an admin
+// removed) keeps its place, and so the ids of the types after it, which counters are keyed
+// by; no name finds it and no check or rule may use it.
 struct CommandType {
   std::string name;
   double est_cpu_percent = 0;
   uint64_t est_memory_bytes = 0;
+  bool retired = false;
 };
 
 }  // namespace gaia::core

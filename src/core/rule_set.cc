@@ -41,7 +41,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules,
 std::optional<CommandTypeId> RuleSet::type_id(std::string_view name) const {
   const auto& types = options_.command_types;
   for (size_t i = 0; i < types.size(); ++i) {
-    if (types[i].name == name) return static_cast<CommandTypeId>(i);
+    if (!types[i].retired && types[i].name == name) return static_cast<CommandTypeId>(i);
   }
   return std::nullopt;
 }

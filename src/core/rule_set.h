@@ -34,10 +34,12 @@ class RuleSet {
   static Result<std::shared_ptr<const RuleSet>> compile(std::vector<Rule> rules,
                                                         RuleSetOptions options);
 
+  // The id of the live type `name`; a retired type is not found.
   std::optional<CommandTypeId> type_id(std::string_view name) const;
   const std::vector<CommandType>& command_types() const { return options_.command_types; }
   const std::vector<Rule>& rules() const { return rules_; }
   const Calendar& calendar() const { return options_.calendar; }
+  const TierScaling& tiers() const { return options_.tiers; }
 
   // The policy for (principal, type), its rate and quota limits scaled by
   // principal.limit_scale. Returns the precompiled policy when the principal has no overrides

@@ -11,11 +11,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gaia::http {
 
 // The decoded value of the first parameter named `name`, or nullopt when it is absent, has
 // an empty value, or the query is not valid.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+// The decoded name of every parameter, in order (repeats kept); empty when the query is not
+// valid.
+std::vector<std::string> query_names(std::string_view query);
 
 }  // namespace gaia::http

@@ -78,14 +78,18 @@ void append_item(std::string& list, std::string item) {
   list += item;
 }
 
-// The status of one checked descriptor, and its share of the response fields.
-void fill_status(const exec::QuotaAnswer& a, Response::DescriptorStatus& status,
-                 std::string& policy_field, std::string& ratelimit_field) {
+// The status of one checked descriptor (`req`), and its share of the response fields.
+void fill_status(const exec::QuotaRequest& req, const exec::QuotaAnswer& a,
+                 Response::DescriptorStatus& status, std::string& policy_field,
+                 std::string& ratelimit_field) {
   const core::Decision& d = a.decision;
   status.set_code(d.allowed ? Response::OK : Response::OVER_LIMIT);
   if (!d.has_deciding) return;
   const core::LimitState& s = d.deciding;
-  std::string policy = http::policy_field(s, *a.rules);
+  // The fields' quota is the limit as the rules state it, as POST /api/v1/check writes it:
+  // stable while reputation scales the limit (requests_per_unit is the scaled one).
+  const uint32_t quota = a.rules->stated_amount(req.principal, req.type, s.limit);
+  std::string policy = http::policy_field(s, *a.rules, quota);
   Limit& limit = *status.mutable_current_limit();
   // The field opens with the limit's name, quoted (`"shell-day";q=500`): no second build of it.
   limit.set_name(policy.data() + 1, policy.find('"', 1) - 1);
@@ -98,7 +102,7 @@ void fill_status(const exec::QuotaAnswer& a, Response::DescriptorStatus& status,
     reset.set_nanos(static_cast<int32_t>(s.reset_ms % 1000 * 1'000'000));
   }
   append_item(policy_field, std::move(policy));
-  append_item(ratelimit_field, http::ratelimit_field(s, *a.rules, !d.allowed));
+  append_item(ratelimit_field, http::ratelimit_field(s, *a.rules, !d.allowed, quota));
 }
 
 void add_header(Response& response, std::string_view key, std::string value) {
@@ -261,7 +265,7 @@ grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
       context.AddTrailingMetadata(all->trailer, all->reason);
       return grpc::Status::OK;
     }
-    fill_status(a, status, policy_field, ratelimit_field);
+    fill_status(req, a, status, policy_field, ratelimit_field);
     if (!a.admitted()) {
       response.set_overall_code(Response::OVER_LIMIT);
       retry_after_s = std::max(retry_after_s, a.retry_after_s);

@@ -52,6 +52,23 @@ core::Status renamed(const core::Status& s, size_t first, bool indexed) {
 
 std::string body_of(const core::Rule& rule) { return boost::json::serialize(rule_to_json(rule)); }
 
+constexpr size_t kMaxTypeName = 32;
+constexpr size_t kMaxTypeDescription = 200;
+
+// A type name as limit names and Redis keys carry it: a lower-case letter, then lower-case
+// letters, digits, '-' and '_'; never "any", the name of limits over every type.
+bool valid_type_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxTypeName || name == "any") return false;
+  if (name[0] < 'a' || name[0] > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+bool names_type(const core::Rule& rule, std::string_view type) {
+  return rule.command_type && *rule.command_type == type;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<RuleBook>> RuleBook::load(store::RuleStore& store,
@@ -68,7 +85,24 @@ core::Status RuleBook::reload() {
   return read_store();
 }
 
+std::shared_ptr<const core::RuleSetOptions> RuleBook::options() const {
+  core::MutexLock lock(mu_);
+  return options_;
+}
+
+core::RuleSetOptions RuleBook::options_with(
+    const std::vector<store::StoredCommandType>& added) const {
+  core::RuleSetOptions o = *options();
+  o.command_types = builtin_types_;
+  for (const store::StoredCommandType& t : added) {
+    o.command_types.push_back({.name = t.name, .retired = t.retired});
+  }
+  return o;
+}
+
 core::Status RuleBook::read_store() {
+  auto types = store_.list_command_types();
+  if (!types.ok()) return types.status();
   auto stored = store_.list_rules();
   if (!stored.ok()) return stored.status();
   std::vector<Stored> rules;
@@ -86,7 +120,7 @@ core::Status RuleBook::read_store() {
     r.id = s.id;
     rules.push_back({std::move(r), s.updated_at_ms});
   }
-  return publish(std::move(rules));
+  return publish(std::move(rules), std::move(types.value()));
 }
 
 std::vector<core::Rule> RuleBook::in_force(const std::vector<core::Rule>& stored) const {
@@ -102,8 +136,8 @@ std::vector<core::Rule> RuleBook::in_force(const std::vector<core::Rule>& stored
 }
 
 core::Result<std::shared_ptr<const core::RuleSet>> RuleBook::compile(
-    const std::vector<core::Rule>& stored) const {
-  return core::RuleSet::compile(in_force(stored), options_);
+    const std::vector<core::Rule>& stored, const core::RuleSetOptions& options) const {
+  return core::RuleSet::compile(in_force(stored), options);
 }
 
 std::vector<core::Rule> RuleBook::rules_except(const std::vector<Stored>& stored,
@@ -121,34 +155,49 @@ std::vector<RuleBook::Stored> RuleBook::snapshot() const {
 }
 
 core::Status RuleBook::check(const std::vector<core::Rule>& others,
-                             const std::vector<core::Rule>& candidates, bool indexed) const {
+                             const std::vector<core::Rule>& candidates, bool indexed,
+                             const core::RuleSetOptions& options) const {
   // Alone first, so an error names the candidate's own fields.
-  if (auto alone = core::RuleSet::compile(candidates, options_); !alone.ok()) {
+  if (auto alone = core::RuleSet::compile(candidates, options); !alone.ok()) {
     return renamed(alone.status(), 0, indexed);
   }
   std::vector<core::Rule> stored = others;
   stored.insert(stored.end(), candidates.begin(), candidates.end());
   std::vector<core::Rule> all = in_force(stored);
-  if (auto together = core::RuleSet::compile(all, options_); !together.ok()) {
+  if (auto together = core::RuleSet::compile(all, options); !together.ok()) {
     return renamed(together.status(), all.size() - candidates.size(), indexed);
   }
   return {};
 }
 
 core::Status RuleBook::publish(std::vector<Stored> next) {
-  auto set = compile(rules_except(next, {}));
+  std::vector<store::StoredCommandType> types;
+  {
+    core::MutexLock lock(mu_);
+    types = types_;
+  }
+  return publish(std::move(next), std::move(types));
+}
+
+core::Status RuleBook::publish(std::vector<Stored> next,
+                               std::vector<store::StoredCommandType> types) {
+  auto options = std::make_shared<const core::RuleSetOptions>(options_with(types));
+  auto set = compile(rules_except(next, {}), *options);
   if (!set.ok()) return set.status();
   core::MutexLock lock(mu_);
   stored_ = std::move(next);
+  types_ = std::move(types);
+  options_ = std::move(options);
   limiter_.set_rules(set.value());
   return {};
 }
 
 core::Status RuleBook::validate(const std::vector<core::Rule>& rules) const {
-  if (auto alone = core::RuleSet::compile(rules, options_); !alone.ok()) return alone.status();
+  const std::shared_ptr<const core::RuleSetOptions> options = this->options();
+  if (auto alone = core::RuleSet::compile(rules, *options); !alone.ok()) return alone.status();
   std::vector<core::Rule> stored = rules_except(snapshot(), {});
   stored.insert(stored.end(), rules.begin(), rules.end());
-  auto together = compile(stored);
+  auto together = compile(stored, *options);
   return together.ok() ? core::Status() : together.status();
 }
 
@@ -157,7 +206,7 @@ core::Status RuleBook::add(std::vector<core::Rule> rules, int64_t now_ms) {
   std::vector<Stored> next = snapshot();
   std::vector<core::Rule> stored = rules_except(next, {});
   stored.insert(stored.end(), rules.begin(), rules.end());
-  if (auto set = compile(stored); !set.ok()) return set.status();
+  if (auto set = compile(stored, *options()); !set.ok()) return set.status();
   std::vector<std::string> bodies;
   for (const core::Rule& r : rules) bodies.push_back(body_of(r));
   auto ids = store_.add_rules(bodies, now_ms);
@@ -198,7 +247,9 @@ bool RuleBook::is_builtin(std::string_view name) const {
 core::Result<core::Rule> RuleBook::create(core::Rule rule, int64_t now_ms) {
   core::MutexLock changing(change_mu_);
   std::vector<Stored> next = snapshot();
-  if (core::Status s = check(rules_except(next, {}), {rule}, false); !s.ok()) return s;
+  if (core::Status s = check(rules_except(next, {}), {rule}, false, *options()); !s.ok()) {
+    return s;
+  }
   auto ids = store_.add_rules({body_of(rule)}, now_ms);
   if (!ids.ok()) return ids.status();
   rule.id = ids.value()[0];
@@ -214,7 +265,9 @@ core::Result<core::Rule> RuleBook::update(uint64_t id, core::Rule rule, int64_t 
       std::find_if(next.begin(), next.end(), [&](const Stored& s) { return s.rule.id == id; });
   if (it == next.end()) return core::Status::not_found("no rule " + std::to_string(id));
   rule.id = id;
-  if (core::Status s = check(rules_except(next, {id}), {rule}, false); !s.ok()) return s;
+  if (core::Status s = check(rules_except(next, {id}), {rule}, false, *options()); !s.ok()) {
+    return s;
+  }
   if (core::Status s = store_.update_rule(id, body_of(rule), now_ms); !s.ok()) return s;
   *it = {rule, now_ms};
   if (core::Status s = publish(std::move(next)); !s.ok()) return s;
@@ -228,13 +281,121 @@ core::Result<core::Rule> RuleBook::remove(uint64_t id) {
       std::find_if(next.begin(), next.end(), [&](const Stored& s) { return s.rule.id == id; });
   if (it == next.end()) return core::Status::not_found("no rule " + std::to_string(id));
   // Removing a rule can bring a built-in limit back; the rest compiled before, so does this.
-  if (auto set = compile(rules_except(next, {id})); !set.ok()) return set.status();
+  if (auto set = compile(rules_except(next, {id}), *options()); !set.ok()) return set.status();
   auto removed = store_.replace_rules({id}, {}, 0);
   if (!removed.ok()) return removed.status();
   core::Rule rule = std::move(it->rule);
   next.erase(it);
   if (core::Status s = publish(std::move(next)); !s.ok()) return s;
   return rule;
+}
+
+std::vector<BookType> RuleBook::types() const {
+  std::vector<BookType> out;
+  for (const core::CommandType& t : builtin_types_) out.push_back({t.name, "", true, 0});
+  core::MutexLock lock(mu_);
+  for (const store::StoredCommandType& t : types_) {
+    if (!t.retired) out.push_back({t.name, t.description, false, t.updated_at_ms});
+  }
+  return out;
+}
+
+core::Result<BookType> RuleBook::add_type(std::string name, std::string description,
+                                          std::vector<core::Rule> tier_rules, int64_t now_ms) {
+  if (!valid_type_name(name)) {
+    return core::Status::invalid_argument(
+        "name: 1 to 32 of a-z 0-9 - _, starting with a letter, and not \"any\"");
+  }
+  if (description.size() > kMaxTypeDescription) {
+    return core::Status::invalid_argument("description: at most 200 bytes");
+  }
+  for (const core::Rule& r : tier_rules) {
+    if (r.subject.kind != core::SubjectKind::kTier || !names_type(r, name)) {
+      return core::Status::invalid_argument("rules: each must be for a tier and type " + name);
+    }
+  }
+  core::MutexLock changing(change_mu_);
+  if (options()->command_types.size() >= core::kAnyType - 1) {
+    return core::Status::invalid_argument("name: no room for another command type");
+  }
+  for (const core::CommandType& t : options()->command_types) {
+    if (!t.retired && t.name == name) {
+      return core::Status::invalid_argument("name: a command type named \"" + name + "\" exists");
+    }
+  }
+  std::vector<store::StoredCommandType> types;
+  {
+    core::MutexLock lock(mu_);
+    types = types_;
+  }
+  // As it will be stored: a new type goes last, a retired one comes back in its place.
+  auto same = std::find_if(types.begin(), types.end(),
+                           [&](const store::StoredCommandType& t) { return t.name == name; });
+  if (same == types.end())
+    same = types.insert(types.end(), store::StoredCommandType{0, name, "", false, 0});
+  same->description = description;
+  same->retired = false;
+  same->updated_at_ms = now_ms;
+  std::vector<Stored> next = snapshot();
+  if (core::Status s = check(rules_except(next, {}), tier_rules, true, options_with(types));
+      !s.ok()) {
+    return s;
+  }
+  auto id = store_.put_command_type(name, description, now_ms);
+  if (!id.ok()) return id.status();
+  same->id = id.value();
+  if (!tier_rules.empty()) {
+    std::vector<std::string> bodies;
+    for (const core::Rule& r : tier_rules) bodies.push_back(body_of(r));
+    auto ids = store_.add_rules(bodies, now_ms);
+    if (!ids.ok()) return ids.status();
+    for (size_t i = 0; i < tier_rules.size(); ++i) {
+      tier_rules[i].id = ids.value()[i];
+      next.push_back({std::move(tier_rules[i]), now_ms});
+    }
+  }
+  if (core::Status s = publish(std::move(next), std::move(types)); !s.ok()) return s;
+  return BookType{std::move(name), std::move(description), false, now_ms};
+}
+
+core::Result<std::vector<core::Rule>> RuleBook::remove_type(std::string_view name, int64_t now_ms) {
+  for (const core::CommandType& t : builtin_types_) {
+    if (t.name == name) {
+      return core::Status::invalid_argument("name: built-in type \"" + std::string(name) +
+                                            "\" cannot be removed");
+    }
+  }
+  core::MutexLock changing(change_mu_);
+  std::vector<store::StoredCommandType> types;
+  {
+    core::MutexLock lock(mu_);
+    types = types_;
+  }
+  auto it = std::find_if(types.begin(), types.end(), [&](const store::StoredCommandType& t) {
+    return !t.retired && t.name == name;
+  });
+  if (it == types.end()) {
+    return core::Status::not_found("no command type named \"" + std::string(name) + "\"");
+  }
+  std::vector<Stored> next = snapshot();
+  std::vector<uint64_t> naming;
+  std::vector<core::Rule> removed;
+  for (const Stored& s : next) {
+    if (names_type(s.rule, name)) {
+      naming.push_back(s.rule.id);
+      removed.push_back(s.rule);
+    }
+  }
+  // The rules go first: a type retired under rules that name it would not compile again.
+  if (!naming.empty()) {
+    if (auto gone = store_.replace_rules(naming, {}, now_ms); !gone.ok()) return gone.status();
+    std::erase_if(next, [&](const Stored& s) { return names_type(s.rule, name); });
+  }
+  if (core::Status s = store_.retire_command_type(name, now_ms); !s.ok()) return s;
+  it->retired = true;
+  it->updated_at_ms = now_ms;
+  if (core::Status s = publish(std::move(next), std::move(types)); !s.ok()) return s;
+  return removed;
 }
 
 std::vector<core::Rule> RuleBook::user_rules(uint64_t user_id) const {
@@ -265,7 +426,7 @@ core::Result<std::vector<core::Rule>> RuleBook::replace_user_rules(uint64_t user
       old.push_back(s.rule.id);
     }
   }
-  if (core::Status s = check(rules_except(next, old), rules, true); !s.ok()) return s;
+  if (core::Status s = check(rules_except(next, old), rules, true, *options()); !s.ok()) return s;
   std::vector<std::string> bodies;
   for (const core::Rule& r : rules) bodies.push_back(body_of(r));
   auto ids = store_.replace_rules(old, bodies, now_ms);

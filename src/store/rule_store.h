@@ -14,6 +14,17 @@ namespace gaia::store {
 using core::Result;
 using core::Status;
 
+// A command type an admin added (the built-in ones live in code). A removed type keeps its
+// row, retired, and with it its place in the order of types (by id), which the limiter's
+// counters are keyed by; adding the name again brings the same row back.
+struct StoredCommandType {
+  uint64_t id = 0;
+  std::string name;
+  std::string description;
+  bool retired = false;
+  int64_t updated_at_ms = 0;
+};
+
 // A quota rule an admin made, as the JSON of rules/rule_json.h.
 struct StoredRule {
   uint64_t id = 0;
@@ -36,6 +47,15 @@ class RuleStore {
   virtual Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
                                                       const std::vector<std::string>& bodies,
                                                       int64_t now_ms) = 0;
+
+  // Every command type added, retired ones too, by id.
+  virtual Result<std::vector<StoredCommandType>> list_command_types() = 0;
+  // Adds type `name`, or brings back the retired type of that name (same id) with
+  // `description`; returns its id. A live type of that name is overwritten: callers check.
+  virtual Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
+                                            int64_t now_ms) = 0;
+  // Retires the live type `name`; kNotFound (nothing changed) when there is none.
+  virtual Status retire_command_type(std::string_view name, int64_t now_ms) = 0;
 };
 
 namespace detail {
@@ -57,6 +77,16 @@ class ForwardRuleStore : public Base {
                                               const std::vector<std::string>& bodies,
                                               int64_t now_ms) override {
     return to().replace_rules(remove, bodies, now_ms);
+  }
+  Result<std::vector<StoredCommandType>> list_command_types() override {
+    return to().list_command_types();
+  }
+  Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
+                                    int64_t now_ms) override {
+    return to().put_command_type(name, description, now_ms);
+  }
+  Status retire_command_type(std::string_view name, int64_t now_ms) override {
+    return to().retire_command_type(name, now_ms);
   }
 
  private:

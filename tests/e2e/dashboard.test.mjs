@@ -353,6 +353,44 @@ test("a user's detail shows the load throttle their checks are under", { timeout
   }
 });
 
+test('a command type added in the Users tab is checked, offered for overrides and charted', async () => {
+  await openTab('users');
+  // The pickers hold what the server lists.
+  const tiers = await page.locator('#panel-users select[aria-label="new user tier"] option').allTextContents();
+  assert.deepEqual(tiers, ['default', 'premium', 'enterprise']);
+  await page.fill('#panel-users input[aria-label="new type name"]', 'deploy');
+  await page.fill('#panel-users input[aria-label="new type description"]', 'deployments');
+  await page.fill('#panel-users input[aria-label="new type daily quota"]', '3');
+  await page.click('#panel-users form.add-type button[type="submit"]');
+  await page.locator('.toast', { hasText: 'Type deploy added' }).waitFor();
+  await page.locator('#panel-users .types-table tr[data-type="deploy"]', { hasText: 'deployments' }).waitFor();
+  await page.locator('#panel-users tr[data-rule]', { hasText: 'tier default' }).filter({ hasText: 'deploy' }).waitFor();
+  const admitted = await check('bob', 'deploy', 'make deploy');
+  assert.equal(admitted.status, 200, JSON.stringify(admitted.body));
+  assert.equal(admitted.headers.get('ratelimit-policy'), '"deploy-day";q=3;w=86400');
+
+  // Overridden for bob through the override rows, whose type picker offers the new type.
+  await page.fill('#user-search', 'bob');
+  await page.locator('#panel-users tr[data-user="bob"] button').click();
+  await page.locator('#panel-users .user-name', { hasText: 'bob' }).waitFor();
+  await page.click('#panel-users button.add-override');
+  const last = page.locator('#panel-users .overrides tbody tr').last();
+  await last.locator('.ov-type').selectOption('deploy');
+  await last.locator('.ov-kind').selectOption({ label: 'per day' });
+  await last.locator('.ov-amount').fill('1');
+  await page.click('#panel-users button.save-overrides');
+  await page.locator('.toast', { hasText: 'Overrides of bob saved' }).waitFor();
+  const refused = await check('bob', 'deploy', 'make deploy');
+  assert.equal(refused.status, 429, JSON.stringify(refused.body));
+  await page.locator('#panel-users .quota tr[data-type="deploy"]').first().waitFor();
+
+  // Charted by type with the built-in ones.
+  await openTab('analytics');
+  const byType = page.locator('#panel-analytics figure', { hasText: 'By command type' });
+  await page.click('#panel-analytics button:has-text("Refresh")');
+  await byType.locator('.legend li', { hasText: 'deploy' }).waitFor({ timeout: 15_000 });
+});
+
 test('text from outside is only text, and no dialog fires', async () => {
   // Carol's key label is the hostile string: the Users tab shows it in her keys.
   await openTab('users');

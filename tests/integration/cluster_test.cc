@@ -149,6 +149,28 @@ TEST_F(ClusterTest, ARuleChangedOnOneNodeIsInForceOnTheOthersWithinASecond) {
   EXPECT_EQ(status(1, "POST", "/api/v1/check", key, check), 429);
 }
 
+TEST_F(ClusterTest, ACommandTypeAddedOnOneNodeIsCheckedOnTheOthersWithinASecond) {
+  const std::string key = user_key(0, "dora");
+  RawResponse made = call(0, "POST", "/api/admin/types", kAdminKey,
+                          R"({"name":"deploy","limits":{"default":)"
+                          R"([{"kind":"calendar","period":"day","amount":1}]}})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string check = R"({"type":"deploy"})";
+  for (size_t node : {1, 2}) {
+    // The key and the type both reach the node: the check is then admitted.
+    EXPECT_TRUE(eventually([&] { return status(node, "POST", "/api/v1/check", key, check) == 200; },
+                           kWithin, kEvery))
+        << "node " << node;
+  }
+  EXPECT_EQ(status(2, "POST", "/api/v1/check", key, check), 429);  // its one a day is used
+  ASSERT_EQ(status(0, "DELETE", "/api/admin/types/deploy", kAdminKey), 200);
+  for (size_t node : {1, 2}) {
+    EXPECT_TRUE(eventually([&] { return status(node, "POST", "/api/v1/check", key, check) == 400; },
+                           kWithin, kEvery))
+        << "node " << node;
+  }
+}
+
 TEST_F(ClusterTest, APatternChangedOnOneNodeDecidesOnTheOthersWithinASecond) {
   const std::string key = user_key(0, "dave");
   auto decision = [&](size_t node) {

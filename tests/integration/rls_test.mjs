@@ -181,6 +181,27 @@ describe('ShouldRateLimit', () => {
     assert.equal(headers['RateLimit-Policy'], '"shell-day";q=50;w=86400, "review-day";q=1;w=86400');
   });
 
+  test('reputation scales the limit, never the q of RateLimit-Policy', async () => {
+    const { key } = await newUser('ren', 'default', [dayQuota(1, 'review'), dayQuota(100, 'shell')]);
+    await check(key, 'review');
+    assert.equal((await check(key, 'review')).response.overall_code, 'OVER_LIMIT');
+    // The refusal lowers ren's reputation, and with it the limit (read only: cost 0).
+    const scaled = await eventually(async () => {
+      const { response } = await direct.call({
+        domain: 'gaia', descriptors: [descriptor({ api_key: key, type: 'shell' }, 0)],
+      });
+      return response.statuses[0].current_limit.requests_per_unit < 100 ? response : null;
+    });
+    const limit = scaled.statuses[0].current_limit.requests_per_unit;
+    assert.equal(scaled.statuses[0].limit_remaining, limit);
+    const headers = headersOf(scaled);
+    assert.equal(headers['RateLimit-Policy'], '"shell-day";q=100;w=86400');
+    assert.match(headers.RateLimit, new RegExp(`^"shell-day";r=${limit};t=\\d+$`));
+    const http = await server.call('POST', '/api/v1/check', { type: 'shell' }, key);
+    assert.equal(http.status, 200, JSON.stringify(http.body));
+    assert.equal(http.headers.get('ratelimit-policy'), headers['RateLimit-Policy']);
+  });
+
   test('an answer carries its own call\'s fields only, whatever calls came before', async () => {
     // The server reuses a call's messages for later calls: nothing of a larger answer (more
     // statuses, Retry-After, a descriptor's cost) may show in the next ones.

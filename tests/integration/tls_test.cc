@@ -101,6 +101,22 @@ TEST_F(TlsTest, ServesTheLiveFeedOverWss) {
   stop();
 }
 
+TEST_F(TlsTest, TheSessionCookieIsSecureOverHttps) {
+  start(tls_env());
+  const std::string body = "{\"key\":\"" + kAdminKey + "\"}";
+  const CliRun in = curl({"--include", "-X", "POST", "-H", "Content-Type: application/json",
+                          "--data", body, https("/api/admin/session")});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  EXPECT_TRUE(in.out.ends_with("\n204")) << in.out;
+  EXPECT_NE(in.out.find("gaia_session="), std::string::npos) << in.out;
+  EXPECT_NE(in.out.find("; Secure"), std::string::npos) << in.out;
+
+  const CliRun out = curl({"--include", "-X", "DELETE", https("/api/admin/session")});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_NE(out.out.find("Max-Age=0; Secure"), std::string::npos) << out.out;
+  stop();
+}
+
 TEST_F(TlsTest, AMissingCertificateStopsTheStartNamingIt) {
   std::string err;
   const int code =

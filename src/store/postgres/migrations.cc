@@ -288,6 +288,19 @@ DELETE FROM violations USING
 CREATE UNIQUE INDEX violations_by_episode
   ON violations(user_id, key_id, type, limit_name, second);
 )sql"},
+    // Command types admins add beside the built-in ones (store/rule_store.h); a removed one
+    // stays, retired, to keep its place in the order. Every node reloads its rules on a change.
+    {15, R"sql(
+CREATE TABLE command_types (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  retired INTEGER NOT NULL DEFAULT 0,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE TRIGGER command_types_changed AFTER INSERT OR UPDATE OR DELETE ON command_types
+  FOR EACH STATEMENT EXECUTE FUNCTION gaia_notify_change();
+)sql"},
 };
 
 core::Status migrate_locked(Connection& db, int through) {

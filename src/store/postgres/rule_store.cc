@@ -19,6 +19,10 @@ class PostgresRuleStore final : public RuleStore {
   Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
                                               const std::vector<std::string>& bodies,
                                               int64_t now_ms) override;
+  Result<std::vector<StoredCommandType>> list_command_types() override;
+  Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
+                                    int64_t now_ms) override;
+  Status retire_command_type(std::string_view name, int64_t now_ms) override;
 
  private:
   Database& db_;
@@ -83,6 +87,39 @@ Result<std::vector<uint64_t>> PostgresRuleStore::replace_rules(
     }
     return ids;
   });
+}
+
+Result<std::vector<StoredCommandType>> PostgresRuleStore::list_command_types() {
+  core::MutexLock lock(db_.mu);
+  auto rows =
+      db_.conn->run("list_command_types", detail::postgres_text<sql::kListCommandTypes>, {});
+  if (!rows.ok()) return rows.status();
+  std::vector<StoredCommandType> types;
+  for (int i = 0; i < rows->size(); ++i) {
+    types.push_back({rows->uint64(i, 0), rows->text(i, 1), rows->text(i, 2), rows->int64(i, 3) != 0,
+                     rows->int64(i, 4)});
+  }
+  return types;
+}
+
+Result<uint64_t> PostgresRuleStore::put_command_type(std::string_view name,
+                                                     std::string_view description, int64_t now_ms) {
+  core::MutexLock lock(db_.mu);
+  auto rows = db_.conn->run("put_command_type", detail::postgres_text<sql::kPutCommandType>,
+                            {param(name), param(description), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  return rows->uint64(0, 0);
+}
+
+Status PostgresRuleStore::retire_command_type(std::string_view name, int64_t now_ms) {
+  core::MutexLock lock(db_.mu);
+  auto rows = db_.conn->run("retire_command_type", detail::postgres_text<sql::kRetireCommandType>,
+                            {param(name), param(now_ms)});
+  if (!rows.ok()) return rows.status();
+  if (rows->affected() == 0) {
+    return Status::not_found("no command type named \"" + std::string(name) + "\"");
+  }
+  return {};
 }
 
 }  // namespace

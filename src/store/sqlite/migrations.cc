@@ -263,6 +263,17 @@ DELETE FROM violations WHERE id NOT IN
 CREATE UNIQUE INDEX violations_by_episode
   ON violations(user_id, key_id, type, limit_name, second);
 )sql"},
+    // Command types admins add beside the built-in ones (store/rule_store.h); a removed one
+    // stays, retired, to keep its place in the order.
+    {14, R"sql(
+CREATE TABLE command_types (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  retired INTEGER NOT NULL DEFAULT 0,
+  updated_at_ms INTEGER NOT NULL
+);
+)sql"},
 };
 
 core::Result<int> current_version(Connection& db) {

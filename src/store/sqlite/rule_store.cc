@@ -18,6 +18,10 @@ class SqliteRuleStore final : public RuleStore {
   Result<std::vector<uint64_t>> replace_rules(const std::vector<uint64_t>& remove,
                                               const std::vector<std::string>& bodies,
                                               int64_t now_ms) override;
+  Result<std::vector<StoredCommandType>> list_command_types() override;
+  Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
+                                    int64_t now_ms) override;
+  Status retire_command_type(std::string_view name, int64_t now_ms) override;
 
  private:
   Database& db_;
@@ -83,6 +87,40 @@ Result<std::vector<uint64_t>> SqliteRuleStore::replace_rules(const std::vector<u
     }
     return ids;
   });
+}
+
+Result<std::vector<StoredCommandType>> SqliteRuleStore::list_command_types() {
+  core::MutexLock lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kListCommandTypes);
+  if (!stmt.ok()) return stmt.status();
+  return stmt->collect<StoredCommandType>([](const Statement& r) {
+    return StoredCommandType{r.uint64(0), r.text(1), r.text(2), r.int64(3) != 0, r.int64(4)};
+  });
+}
+
+Result<uint64_t> SqliteRuleStore::put_command_type(std::string_view name,
+                                                   std::string_view description, int64_t now_ms) {
+  core::MutexLock lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kPutCommandType);
+  if (!stmt.ok()) return stmt.status();
+  auto ids = stmt->bind(1, name)
+                 .bind(2, description)
+                 .bind(3, now_ms)
+                 .collect<uint64_t>([](const Statement& r) { return r.uint64(0); });
+  if (!ids.ok()) return ids.status();
+  if (ids->size() != 1) return Status::internal("command type " + std::string(name) + ": no id");
+  return ids->front();
+}
+
+Status SqliteRuleStore::retire_command_type(std::string_view name, int64_t now_ms) {
+  core::MutexLock lock(db_.mu);
+  auto stmt = db_.conn->prepare(sql::kRetireCommandType);
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind(1, name).bind(2, now_ms).run(); !s.ok()) return s;
+  if (db_.conn->changes() == 0) {
+    return Status::not_found("no command type named \"" + std::string(name) + "\"");
+  }
+  return {};
 }
 
 }  // namespace

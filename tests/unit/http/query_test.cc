@@ -17,6 +17,13 @@ TEST(QueryParamTest, NamesArePercentDecodedToo) {
   EXPECT_EQ(query_param("%75ser=eve", "user"), "eve");
 }
 
+TEST(QueryNamesTest, EveryNameIsDecodedInOrder) {
+  EXPECT_EQ(query_names("ap%69_key=x&a+b&%75ser=eve&x=1&x=2"),
+            (std::vector<std::string>{"api_key", "a b", "user", "x", "x"}));
+  EXPECT_TRUE(query_names("").empty());
+  EXPECT_TRUE(query_names("q=%zz").empty());
+}
+
 TEST(QueryParamTest, AnEmptyOrMissingValueIsAbsent) {
   EXPECT_EQ(query_param("q=&x=1", "q"), std::nullopt);
   EXPECT_EQ(query_param("q&x=1", "q"), std::nullopt);

@@ -61,6 +61,16 @@ class WatchedRuleStore final : public store::RuleStore {
                                                      int64_t now_ms) override {
     return inner_.replace_rules(remove, bodies, now_ms);
   }
+  store::Result<std::vector<store::StoredCommandType>> list_command_types() override {
+    return inner_.list_command_types();
+  }
+  store::Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
+                                           int64_t now_ms) override {
+    return inner_.put_command_type(name, description, now_ms);
+  }
+  store::Status retire_command_type(std::string_view name, int64_t now_ms) override {
+    return inner_.retire_command_type(name, now_ms);
+  }
 
  private:
   store::RuleStore& inner_;
@@ -245,6 +255,54 @@ TEST_F(RuleBookTest, ListingAndValidatingDoNotWaitForAChangeStuckOnTheDatabase) 
   sqlite3_close(locker);
   EXPECT_TRUE(change.get().ok());
   EXPECT_EQ(shell_quota(kAlice, CalendarPeriod::kDay), 5u);
+}
+
+TEST_F(RuleBookTest, AnAddedTypeIsCheckedUnderItsTierRulesAndSurvivesAReload) {
+  core::Rule tier_rule = rule({core::SubjectKind::kTier, core::Tier::kDefault, 0}, "deploy",
+                              {LimitSpec::calendar(2, CalendarPeriod::kDay)});
+  auto added = book_->add_type("deploy", "deployments", {tier_rule}, 1);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  load();
+  auto deploy = limiter_.rules()->type_id("deploy");
+  ASSERT_TRUE(deploy.has_value());
+  const core::Decision first = limiter_.check({kAlice, *deploy, 2}, clock_.now());
+  EXPECT_TRUE(first.allowed);
+  EXPECT_FALSE(limiter_.check({kAlice, *deploy, 1}, clock_.now()).allowed);
+  ASSERT_EQ(book_->types().size(), 6u);
+  EXPECT_EQ(book_->types().back().description, "deployments");
+}
+
+TEST_F(RuleBookTest, ARemovedTypeKeepsItsPlaceSoTheTypesAfterItKeepTheirIds) {
+  // The limiter's counters are keyed by type id: a removal must not shift the others.
+  ASSERT_TRUE(book_->add_type("deploy", "", {}, 1).ok());
+  ASSERT_TRUE(book_->add_type("lint", "", {}, 1).ok());
+  ASSERT_EQ(limiter_.rules()->type_id("lint"), 6);
+  auto removed = book_->remove_type("deploy", 2);
+  ASSERT_TRUE(removed.ok()) << removed.status().message();
+  EXPECT_EQ(limiter_.rules()->type_id("deploy"), std::nullopt);
+  EXPECT_EQ(limiter_.rules()->type_id("lint"), 6);
+  load();
+  EXPECT_EQ(limiter_.rules()->type_id("deploy"), std::nullopt);
+  EXPECT_EQ(limiter_.rules()->type_id("lint"), 6);
+  ASSERT_TRUE(book_->add_type("deploy", "again", {}, 3).ok());
+  EXPECT_EQ(limiter_.rules()->type_id("deploy"), 5);
+}
+
+TEST_F(RuleBookTest, RemovingATypeRemovesTheRulesThatNameItAndRefusesBuiltInOnes) {
+  ASSERT_TRUE(book_->add_type("deploy", "", {}, 1).ok());
+  ASSERT_TRUE(
+      book_->create(rule(user(7), "deploy", {LimitSpec::calendar(1, CalendarPeriod::kDay)}), 1)
+          .ok());
+  auto removed = book_->remove_type("deploy", 2);
+  ASSERT_TRUE(removed.ok()) << removed.status().message();
+  EXPECT_EQ(removed->size(), 1u);
+  EXPECT_TRUE(book_->user_rules(7).empty());
+  EXPECT_EQ(book_->remove_type("deploy", 3).status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(book_->remove_type("shell", 3).status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(book_->add_type("shell", "", {}, 3).status().code(),
+            core::StatusCode::kInvalidArgument);
+  load();  // what is stored compiles
+  EXPECT_EQ(book_->types().size(), 5u);
 }
 
 }  // namespace

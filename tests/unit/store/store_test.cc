@@ -652,7 +652,8 @@ TEST_P(StoreTest, AnEpisodeMergesIntoTheStoredEpisodeOfItsSecond) {
 }
 
 TEST_P(StoreTest, UpgradingFoldsOldViolationsIntoEpisodesAndKeepsEveryOne) {
-  const int before_episodes = latest_version() - 1;
+  // The version before the episodes: SQLite's 13 and PostgreSQL's 14 fold the rows.
+  const int before_episodes = GetParam() == Backend::kSqlite ? 12 : 13;
   // Four rows of one user's second, one of the next second, one of another user.
   const std::string insert =
       "INSERT INTO violations (user_id, key_id, type, limit_name, command, at_ms) VALUES "

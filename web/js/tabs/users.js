@@ -1,14 +1,15 @@
 // Users: search and list users, and for one user: tier, webhook (shown redacted), keys, per-type
 // usage against quota, reputation, per-user overrides (edited as rows of limits), and a reset of
 // current usage.
-// Below: the rules in force (GET /api/admin/quotas/config), each limit editable in place.
+// Below: the rules in force (GET /api/admin/quotas/config), each limit editable in place, and the
+// command types (GET /api/admin/types), where an admin adds one with its default daily quota.
+// Tiers and command types are the server's (GET /api/admin/tiers, /api/admin/types): a type an
+// admin adds shows in every picker here and in the analytics by type.
 
 import * as api from '../api.js';
 import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
 import { usageBar } from '../charts.js';
 
-const TIERS = ['default', 'premium', 'enterprise'];
-const TYPES = ['shell', 'code', 'test', 'review', 'refactor'];
 // The kinds of limit an override row may set: [label, limit JSON without amount].
 const LIMIT_KINDS = [
   ['per day', { kind: 'calendar', period: 'day' }],
@@ -116,11 +117,23 @@ function fail(e) {
   toast(`${e.message}${field}`, 'error');
 }
 
+// Replaces the options of `select` with `names` (after `first`, if any), keeping its choice.
+function fillSelect(select, names, first = null) {
+  const chosen = select.value;
+  replace(
+    select,
+    first,
+    names.map((n) => h('option', { value: n, selected: n === chosen }, n)),
+  );
+}
+
 export class UsersTab {
   constructor(panel, feed) {
     this.panel = panel;
     this.loaded = false;
     this.selected = null;
+    this.tiers = []; // names, as the server lists them
+    this.types = [];
     this.q = h('input', {
       type: 'search',
       placeholder: 'search by name',
@@ -131,11 +144,11 @@ export class UsersTab {
       'select',
       { 'aria-label': 'tier filter' },
       h('option', { value: '' }, 'any tier'),
-      TIERS.map((t) => h('option', { value: t }, t)),
     );
     this.list = h('div', { class: 'user-list' });
     this.detail = h('div', { class: 'user-detail' });
     this.rules = h('div', { class: 'rules' });
+    this.typeList = h('div', { class: 'types' });
     this.more = null;
     let timer = null;
     this.q.addEventListener('input', () => {
@@ -148,11 +161,8 @@ export class UsersTab {
       placeholder: 'new user name',
       'aria-label': 'new user name',
     });
-    const newTier = h(
-      'select',
-      { 'aria-label': 'new user tier' },
-      TIERS.map((t) => h('option', { value: t }, t)),
-    );
+    const newTier = h('select', { 'aria-label': 'new user tier' });
+    this.newTier = newTier;
     const create = h(
       'form',
       { class: 'inline' },
@@ -189,11 +199,13 @@ export class UsersTab {
         h('section', { class: 'card grow' }, this.detail),
       ),
       h('section', { class: 'card' }, h('h3', {}, 'Rules in force'), this.rules),
+      h('section', { class: 'card' }, h('h3', {}, 'Command types'), this.typeList),
     );
     replace(this.detail, h('p', { class: 'hint' }, 'Choose a user to see their usage and limits.'));
     feed.on('config_changed', (d) => {
       if (!this.loaded) return;
       if (d.what === 'rule') this.loadRules();
+      if (d.what === 'type') this.loadCatalog().then(() => this.loadRules());
       if (d.what === 'user') {
         this.search();
         if (this.selected && (d.id === this.selected || d.id === undefined))
@@ -208,8 +220,109 @@ export class UsersTab {
       return;
     }
     this.loaded = true;
-    this.search();
-    this.loadRules();
+    this.loadCatalog().then(() => {
+      this.search();
+      this.loadRules();
+    });
+  }
+
+  // The tiers and command types the server knows, into every picker and the types card.
+  async loadCatalog() {
+    try {
+      const [tiers, types] = await Promise.all([
+        api.get('/api/admin/tiers'),
+        api.get('/api/admin/types'),
+      ]);
+      this.tiers = (tiers.tiers || []).map((t) => t.name);
+      this.typeRows = types.types || [];
+      this.types = this.typeRows.map((t) => t.name);
+    } catch (e) {
+      replace(this.typeList, h('p', { class: 'error' }, e.message));
+      return;
+    }
+    fillSelect(this.tier, this.tiers, h('option', { value: '' }, 'any tier'));
+    fillSelect(this.newTier, this.tiers);
+    this.showTypes();
+    if (this.selected) this.open(this.selected);
+  }
+
+  // The command types, an added one removable, and the form that adds one.
+  showTypes() {
+    const rows = this.typeRows.map((t) =>
+      h(
+        'tr',
+        { dataset: { type: t.name } },
+        h('td', {}, t.name),
+        h('td', {}, t.description || ''),
+        h(
+          'td',
+          {},
+          t.builtin
+            ? h('span', { class: 'badge' }, 'built-in')
+            : confirmButton('Remove', 'Click again to remove, with its rules', async () => {
+                try {
+                  await api.del(`/api/admin/types/${api.enc(t.name)}`);
+                  toast(`Type ${t.name} removed`);
+                  await this.loadCatalog();
+                  this.loadRules();
+                } catch (e) {
+                  fail(e);
+                }
+              }),
+        ),
+      ),
+    );
+    const name = h('input', {
+      type: 'text',
+      placeholder: 'new type name',
+      'aria-label': 'new type name',
+    });
+    const description = h('input', {
+      type: 'text',
+      placeholder: 'description',
+      'aria-label': 'new type description',
+    });
+    const daily = h('input', {
+      type: 'number',
+      min: 1,
+      step: 1,
+      placeholder: 'per day (default tier)',
+      'aria-label': 'new type daily quota',
+    });
+    const form = h(
+      'form',
+      { class: 'inline add-type' },
+      name,
+      description,
+      daily,
+      h('button', { type: 'submit' }, 'Add type'),
+    );
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = { name: name.value.trim(), description: description.value.trim() };
+      if (daily.value !== '')
+        body.limits = {
+          default: [{ kind: 'calendar', period: 'day', amount: Number(daily.value) }],
+        };
+      try {
+        await api.post('/api/admin/types', body);
+        toast(`Type ${body.name} added`);
+        await this.loadCatalog();
+        this.loadRules();
+      } catch (e) {
+        fail(e);
+      }
+    });
+    replace(
+      this.typeList,
+      h(
+        'table',
+        { class: 'types-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'name'), h('th', {}, 'description'), h('th'))),
+        h('tbody', {}, rows),
+      ),
+      form,
+    );
   }
 
   hide() {}
@@ -242,7 +355,11 @@ export class UsersTab {
         h(
           'td',
           {},
-          h('span', { class: `tier tier-${TIERS.includes(u.tier) ? u.tier : 'default'}` }, u.tier),
+          h(
+            'span',
+            { class: `tier tier-${this.tiers.includes(u.tier) ? u.tier : 'default'}` },
+            u.tier,
+          ),
         ),
         h('td', { class: 'muted' }, formatTime(u.created_at_ms)),
       ),
@@ -317,7 +434,9 @@ export class UsersTab {
     const select = h(
       'select',
       { 'aria-label': 'tier', class: 'tier-select' },
-      TIERS.map((t) => h('option', { value: t, selected: t === user.tier }, t)),
+      [...new Set([...this.tiers, user.tier])].map((t) =>
+        h('option', { value: t, selected: t === user.tier }, t),
+      ),
     );
     const save = h('button', { type: 'button' }, 'Set tier');
     save.addEventListener('click', async () => {
@@ -410,7 +529,7 @@ export class UsersTab {
         'select',
         { 'aria-label': 'override type', class: 'ov-type' },
         h('option', { value: '' }, 'every type'),
-        [...new Set([...TYPES, row.type].filter(Boolean))].map((t) =>
+        [...new Set([...this.types, row.type].filter(Boolean))].map((t) =>
           h('option', { value: t, selected: t === row.type }, t),
         ),
       );
