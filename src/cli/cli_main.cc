@@ -200,7 +200,7 @@ int run_cli(int argc, const char* const* argv, const CliEnvironment& env) {
       hook->add_subcommand("doctor", "say what would let a command through");
   hook_doctor_cmd->footer("Exit codes: 0 no problem found, 1 problems found, 2 usage error.");
   for (CLI::App* c : {hook_pre, hook_install_cmd, hook_doctor_cmd}) {
-    c->add_option("--agent", agent_name, "the agent: claude, codex or gemini")
+    c->add_option("--agent", agent_name, "the agent: claude, codex, gemini or cursor")
         ->check(CLI::IsMember(agent_names))
         ->capture_default_str();
   }

@@ -107,20 +107,32 @@ int run_pre_tool_use(std::istream& in, std::ostream& out, std::ostream& err, con
     return answer(fallback(options, "the hook input is not a JSON object"), options, out, err);
   }
   const boost::json::object& hook = v.get_object();
-  const std::string tool = string_of(&hook, "tool_name");
-  if (!options.agent.is_shell_tool(tool)) return 0;  // not ours: pass through untouched
-  const boost::json::value* input = hook.if_contains("tool_input");
-  std::string command = string_of(input ? input->if_object() : nullptr, "command");
+  const HookAgent& agent = options.agent;
+  std::string tool, command;
+  if (agent.shell_event) {
+    // Cursor: another event's input (the same command registered elsewhere) passes untouched.
+    const std::string event = string_of(&hook, "hook_event_name");
+    if (!event.empty() && event != agent.event) return 0;
+    tool = agent.shell_tools.front();
+    command = string_of(&hook, "command");
+  } else {
+    tool = string_of(&hook, "tool_name");
+    if (!agent.is_shell_tool(tool)) return 0;  // not ours: pass through untouched
+    const boost::json::value* input = hook.if_contains("tool_input");
+    command = string_of(input ? input->if_object() : nullptr, "command");
+  }
   if (command.empty()) {
-    return answer(fallback(options, "no command in tool_input"), options, out, err);
+    return answer(fallback(options, agent.shell_event ? "no command" : "no command in tool_input"),
+                  options, out, err);
   }
   if (key.empty()) return answer(fallback(options, "GAIA_KEY is not set"), options, out, err);
 
-  boost::json::object body{{"command", command},
-                           {"cwd", string_of(&hook, "cwd")},
-                           {"session_id", string_of(&hook, "session_id")},
-                           {"tool", tool},
-                           {"type", "shell"}};
+  boost::json::object body{
+      {"command", command},
+      {"cwd", string_of(&hook, "cwd")},
+      {"session_id", string_of(&hook, agent.shell_event ? "conversation_id" : "session_id")},
+      {"tool", tool},
+      {"type", "shell"}};
   // One deadline over the whole exchange, connecting included.
   RemoteHttpClient client(url, options.timeout, std::chrono::milliseconds(0), -1, options.ca_file);
   auto response =

@@ -1,7 +1,7 @@
 #pragma once
 // `gaia hook pre-tool-use`: the pre-tool-use hook of an AI coding agent (Claude Code, Codex,
-// Gemini CLI: cli/hook_agent.h; docs/hook.md). Reads the hook's JSON on stdin ({"tool_name":
-// "Bash","tool_input":{"command":...},"session_id":...,"cwd":...}), asks Gaia (POST
+// Gemini CLI, Cursor: cli/hook_agent.h; docs/hook.md). Reads the hook's JSON on stdin
+// ({"tool_name": "Bash","tool_input":{"command":...},"session_id":...,"cwd":...}), asks Gaia (POST
 // /api/claude/confirm/request), and for a command the policy approves checks the shell quota (POST
 // /api/v1/check: refused for quota or load is deny; under load it waits the delay first; quota
 // warnings become a systemMessage, or lines on stderr in exit-code mode). It answers:
@@ -9,9 +9,10 @@
 //     "permissionDecision":"allow|deny|ask","permissionDecisionReason":"..."}}, exits 0.
 //   --exit-code-only: exits 0 to allow, 2 with the reason on stderr to block (deny, and ask,
 //     which such agents cannot show to a person).
-// A tool other than Bash passes untouched: no output, exit 0. When Gaia cannot be asked (down,
-// too slow, no key, an answer it cannot read) the fallback decides (ask by default), within
-// the hook's own deadline: the hook never hangs the agent.
+// A tool other than Bash passes untouched: no output, exit 0. Cursor's beforeShellExecution
+// carries {"command":...,"cwd":...,"conversation_id":...}; another Cursor event passes too. When
+// Gaia cannot be asked (down, too slow, no key, an answer it cannot read) the fallback decides (ask
+// by default), within the hook's own deadline: the hook never hangs the agent.
 //
 // Threads: one call at a time.
 

@@ -49,6 +49,14 @@ const std::vector<HookAgent>& hook_agents() {
        .settings_dir = ".gemini",
        .settings_file = "settings.json",
        .timeout_in_ms = true},
+      {.agent = Agent::kCursor,
+       .name = "cursor",
+       .title = "Cursor",
+       .event = "beforeShellExecution",
+       .shell_tools = {"Shell"},
+       .shell_event = true,
+       .settings_dir = ".cursor",
+       .settings_file = "hooks.json"},
   };
   return agents;
 }
@@ -74,9 +82,9 @@ HookAnswer render_hook_answer(const HookAgent& agent, const HookVerdict& v, bool
   // Codex and Gemini cannot ask a person from a hook: a command that needs one is denied, and
   // the reason says so, so the agent can tell its user to run it by hand.
   const bool ask = v.decision == "ask";
-  const std::string reason = ask && agent.agent != Agent::kClaude
-                                 ? "needs a person's approval (run it yourself): " + v.reason
-                                 : v.reason;
+  const bool can_ask = agent.agent == Agent::kClaude || agent.agent == Agent::kCursor;
+  const std::string reason =
+      ask && !can_ask ? "needs a person's approval (run it yourself): " + v.reason : v.reason;
   boost::json::object o;
   switch (agent.agent) {
     case Agent::kClaude:
@@ -106,6 +114,21 @@ HookAnswer render_hook_answer(const HookAgent& agent, const HookVerdict& v, bool
       o = {{"decision", v.decision == "allow" ? "allow" : "deny"}, {"reason", reason}};
       if (!v.message.empty()) o["systemMessage"] = v.message;
       break;
+    case Agent::kCursor: {
+      // Cursor shows user_message to its user and gives agent_message to the model: a block
+      // is explained to both; an allowed command tells the user only of warnings and waits.
+      o = {{"permission", v.decision}};
+      if (v.decision == "allow") {
+        std::string note = v.message;
+        if (!reason.empty()) note += (note.empty() ? "" : "\n") + reason;
+        if (!note.empty()) o["user_message"] = note;
+      } else {
+        const std::string why = reason.empty() ? "denied by Gaia" : reason;
+        o["user_message"] = v.message.empty() ? why : v.message + "\n" + why;
+        o["agent_message"] = why;
+      }
+      break;
+    }
   }
   a.out = boost::json::serialize(o) + "\n";
   return a;

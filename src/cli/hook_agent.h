@@ -10,6 +10,9 @@
 //   gemini  Gemini CLI: BeforeTool in .gemini/settings.json; shell tool run_shell_command;
 //           answers {"decision":"allow|deny","reason":...}; timeout in milliseconds; ask is
 //           answered as deny.
+//   cursor  Cursor: beforeShellExecution in .cursor/hooks.json, an event only for shell
+//           commands (the command at the top of the input, no tool name, no matcher); answers
+//           {"permission":"allow|deny|ask","user_message":...,"agent_message":...}; no timeout.
 // Pure data and text; no I/O.
 
 #include <chrono>
@@ -20,7 +23,7 @@
 
 namespace gaia::cli {
 
-enum class Agent { kClaude, kCodex, kGemini };
+enum class Agent { kClaude, kCodex, kGemini, kCursor };
 
 struct HookAgent {
   Agent agent;
@@ -28,10 +31,14 @@ struct HookAgent {
   std::string title;                     // "Claude Code"
   std::string event;                     // "PreToolUse", "BeforeTool"
   std::vector<std::string> shell_tools;  // the tools that run commands: the ones gated
-  std::string settings_dir;              // ".claude": under $HOME or the project directory
-  std::string settings_file;             // "settings.json"
-  std::chrono::seconds timeout{15};      // what install writes as the agent's timeout
-  bool timeout_in_ms = false;            // Gemini counts its timeout in milliseconds
+  // Cursor: the event itself means a shell command; "command" is at the top of the input, and
+  // hooks.json lists bare handlers (no matcher, type or timeout). shell_tools then holds the
+  // one name Gaia records the command under.
+  bool shell_event = false;
+  std::string settings_dir;          // ".claude": under $HOME or the project directory
+  std::string settings_file;         // "settings.json"
+  std::chrono::seconds timeout{15};  // what install writes as the agent's timeout
+  bool timeout_in_ms = false;        // Gemini counts its timeout in milliseconds
 
   // The matcher install writes: every shell tool ("Bash|PowerShell").
   std::string matcher() const;

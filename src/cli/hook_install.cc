@@ -59,6 +59,8 @@ bool is_ours(const json::value& handler) {
 
 json::object our_group(const HookSetup& setup) {
   const HookAgent& a = setup.agent;
+  // Cursor's hooks.json lists bare handlers and documents no timeout.
+  if (a.shell_event) return {{"command", hook_command(setup)}};
   json::object handler{{"type", "command"}, {"command", hook_command(setup)}};
   if (a.agent == Agent::kGemini) handler["name"] = "gaia";
   handler["timeout"] =
@@ -83,6 +85,14 @@ std::vector<Found> find_ours(const json::value& settings, const HookAgent& agent
                                  ? hooks->get_object().if_contains(agent.event)
                                  : nullptr;
   if (event == nullptr || !event->is_array()) return found;
+  if (agent.shell_event) {
+    for (const json::value& handler : event->get_array()) {
+      if (is_ours(handler)) {
+        found.push_back({"", std::string(handler.get_object().at("command").get_string()), 0});
+      }
+    }
+    return found;
+  }
   for (const json::value& group : event->get_array()) {
     const json::object* g = group.if_object();
     if (g == nullptr) continue;
@@ -141,8 +151,24 @@ core::Status write_file(const std::string& path, const std::string& text) {
   return {};
 }
 
-// A payload of the agent's own shape for `tool`, with `command`.
+// A payload of the agent's own shape for `tool`, with an empty command. For Cursor, whose
+// event is the shell, a tool not gated is another event's input.
 std::string probe_payload(const HookAgent& agent, const std::string& tool) {
+  if (agent.shell_event) {
+    const bool gated = agent.is_shell_tool(tool);
+    json::object p{{"conversation_id", "gaia-dry-run"},
+                   {"generation_id", "gaia-dry-run"},
+                   {"hook_event_name", gated ? agent.event : "beforeMCPExecution"},
+                   {"workspace_roots", json::array{"/"}}};
+    if (gated) {
+      p["command"] = "";
+      p["cwd"] = "/";
+    } else {
+      p["tool_name"] = tool;
+      p["tool_input"] = "{}";
+    }
+    return json::serialize(p);
+  }
   json::object p{
       {"session_id", "gaia-dry-run"},   {"transcript_path", ""}, {"cwd", "/"},
       {"hook_event_name", agent.event}, {"tool_name", tool},     {"tool_input", {{"command", ""}}}};
@@ -175,6 +201,31 @@ core::Status dry_run(const HookAgent& agent, const std::string& command, const c
   return {};
 }
 
+// Cursor's hooks.json: {"version":1,"hooks":{"beforeShellExecution":[{"command":...}]}}, bare
+// handlers in the event's list. The same replacement of earlier Gaia hooks as for groups.
+core::Result<json::value> merge_handler(json::value settings, const HookSetup& setup) {
+  json::object& root = settings.as_object();
+  json::value& version = root["version"];
+  if (version.is_null()) version = 1;
+  if (!version.is_number() || version.to_number<double>() != 1) {
+    return core::Status::invalid_argument("version: must be 1");
+  }
+  json::array& event = root["hooks"].as_object()[setup.agent.event].as_array();
+  json::array kept;
+  std::optional<size_t> place;
+  for (json::value& handler : event) {
+    if (!is_ours(handler)) {
+      kept.push_back(std::move(handler));
+    } else if (!place) {
+      place = kept.size();
+    }
+  }
+  kept.insert(kept.begin() + static_cast<std::ptrdiff_t>(place.value_or(kept.size())),
+              our_group(setup));
+  event = std::move(kept);
+  return settings;
+}
+
 }  // namespace
 
 std::string hook_settings_path(const HookSetup& setup, HookScope scope) {
@@ -204,6 +255,7 @@ core::Result<json::value> merge_hook(json::value settings, const HookSetup& setu
   }
   // Earlier Gaia hooks go; ours takes the place of the first, so a second install changes
   // nothing.
+  if (agent.shell_event) return merge_handler(std::move(settings), setup);
   json::array kept;
   std::optional<size_t> place;
   for (json::value& group : event.as_array()) {
@@ -260,8 +312,9 @@ int install_hook(const HookSetup& setup, HookScope scope, const core::Clock& clo
   }
   const std::string command = hook_command(setup);
   out << (unchanged ? "already installed: " : "installed: ") << setup.agent.title << " runs "
-      << command << "\n  on " << setup.agent.event << " for " << setup.agent.matcher() << ", in "
-      << path << '\n';
+      << command << "\n  on " << setup.agent.event
+      << (setup.agent.shell_event ? "" : " for " + setup.agent.matcher()) << ", in " << path
+      << '\n';
   if (core::Status s = dry_run(setup.agent, command, clock); !s.ok()) {
     err << "gaia: the dry run failed: " << s.message() << "; see gaia hook doctor\n";
     return 2;

@@ -4,13 +4,13 @@
 //
 // install writes, for the agent (cli/hook_agent.h) and scope (user: under $HOME; project:
 // under the current directory), one hook group into the agent's settings file: the matcher
-// naming every shell tool of the agent, and the command running this gaia by its absolute
-// path (an agent's shell that cannot find a bare `gaia` exits 127, which agents treat as
-// "let it run"). It merges into an existing file, keeping every other key and hook, replaces
-// an earlier Gaia hook instead of adding a second, and leaves a file that already says the
-// same untouched. It refuses a file that is not a JSON object (nothing written, exit 2). It
-// then tries the command as the agent would (/bin/sh -c, a hook payload on stdin) and fails
-// unless the hook answers.
+// naming every shell tool of the agent (Cursor: a bare handler under beforeShellExecution, and
+// "version": 1), and the command running this gaia by its absolute path (an agent's shell that
+// cannot find a bare `gaia` exits 127, which agents treat as "let it run"). It merges into an
+// existing file, keeping every other key and hook, replaces an earlier Gaia hook instead of adding
+// a second, and leaves a file that already says the same untouched. It refuses a file that is not a
+// JSON object (nothing written, exit 2). It then tries the command as the agent would (/bin/sh -c,
+// a hook payload on stdin) and fails unless the hook answers.
 //
 // doctor reads the same files and says, one line each, what would let a command through:
 // no Gaia hook, a matcher missing a shell tool, a command run by name or not executable, an

@@ -66,6 +66,29 @@ TEST(HookInstallTest, GeminiGetsBeforeToolInMillisecondsAndItsHooksTurnedOn) {
   EXPECT_EQ(merged.at("tools").at("enableHooks"), true);
 }
 
+TEST(HookInstallTest, CursorGetsABareHandlerInVersionOneKeepingItsOtherHooks) {
+  json::value settings = json::parse(R"({
+    "version": 1,
+    "hooks": {"afterFileEdit": [{"command": "./hooks/format.sh"}],
+              "beforeShellExecution": [{"command": "./hooks/audit.sh"},
+                                       {"command": "gaia hook pre-tool-use --agent cursor"},
+                                       {"command": "./hooks/block-git.sh"}]}})");
+  json::value merged = merge_hook(settings, setup_for("cursor")).value();
+  EXPECT_EQ(merged.at("hooks").at("afterFileEdit"), settings.at("hooks").at("afterFileEdit"));
+  const json::array& shell = merged.at("hooks").at("beforeShellExecution").as_array();
+  ASSERT_EQ(shell.size(), 3u);
+  EXPECT_EQ(shell[0].at("command"), "./hooks/audit.sh");
+  // The bare `gaia` is replaced in its place by the absolute path, and nothing else is added.
+  EXPECT_EQ(shell[1], json::parse(R"({"command":"'/opt/gaia tools/gaia' hook pre-tool-use )"
+                                  R"(--agent cursor"})"));
+  EXPECT_EQ(shell[2].at("command"), "./hooks/block-git.sh");
+  EXPECT_EQ(hook_settings_path(setup_for("cursor"), HookScope::kUser),
+            "/home/ann/.cursor/hooks.json");
+  EXPECT_EQ(merge_hook(nullptr, setup_for("cursor")).value().at("version"), 1);
+  auto v2 = merge_hook(json::parse(R"({"version":2})"), setup_for("cursor"));
+  EXPECT_EQ(v2.status().message(), "version: must be 1");
+}
+
 TEST(HookInstallTest, ADocumentOfAnotherShapeIsRefusedNamingTheKey) {
   auto r = merge_hook(json::parse(R"({"hooks":[1]})"), setup_for("claude"));
   EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);

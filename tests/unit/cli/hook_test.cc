@@ -180,10 +180,58 @@ TEST(HookTest, GeminiShellCommandsGetItsDecisionForm) {
   EXPECT_EQ(other.out, "");  // not a shell tool: passes untouched
 }
 
+// Cursor's documented beforeShellExecution input: the command at the top, no tool name.
+constexpr const char* kCursorPayload =
+    R"({"conversation_id":"c-1","generation_id":"g-1","hook_event_name":"beforeShellExecution",
+        "workspace_roots":["/src"],"command":"rm -rf build","cwd":"/src"})";
+
+TEST(HookTest, CursorShellCommandsGetItsPermissionForm) {
+  AgentRun ask = run_as("cursor", kCursorPayload, "ask");
+  EXPECT_EQ(ask.code, 0);
+  const boost::json::value v = boost::json::parse(ask.out);
+  EXPECT_EQ(v.at("permission"), "ask");  // Cursor asks its user itself
+  EXPECT_NE(std::string(v.at("user_message").as_string()).find("fallback"), std::string::npos);
+  AgentRun deny = run_as("cursor", kCursorPayload, "deny");
+  const boost::json::value d = boost::json::parse(deny.out);
+  EXPECT_EQ(d.at("permission"), "deny");
+  // The reason goes to both: the user sees why, and the model is told not to retry blindly.
+  EXPECT_EQ(d.at("user_message"), d.at("agent_message"));
+  EXPECT_NE(std::string(d.at("agent_message").as_string()).find("fallback deny"),
+            std::string::npos);
+  const boost::json::value a = boost::json::parse(run_as("cursor", kCursorPayload, "allow").out);
+  EXPECT_EQ(a.at("permission"), "allow");
+  EXPECT_FALSE(a.as_object().contains("agent_message"));
+}
+
+TEST(HookTest, CursorsOtherEventsPassUntouched) {
+  AgentRun mcp = run_as("cursor",
+                        R"({"hook_event_name":"beforeMCPExecution","conversation_id":"c",
+                            "tool_name":"db","tool_input":"{}","command":"npx mcp"})",
+                        "deny");
+  EXPECT_EQ(mcp.code, 0);
+  EXPECT_EQ(mcp.out, "");
+  // A shell event without a command is not let through: the fallback decides.
+  AgentRun empty =
+      run_as("cursor", R"({"hook_event_name":"beforeShellExecution","cwd":"/src"})", "deny");
+  EXPECT_EQ(boost::json::parse(empty.out).at("permission"), "deny");
+}
+
+TEST(HookTest, CursorShowsQuotaWarningsAndWaitsToItsUserOnAllow) {
+  const HookVerdict allowed{"allow", "Gaia: the machine is under load, waited 700 ms",
+                            "gaia: warning: quota shell-day of shell at 80 %"};
+  HookAnswer a = render_hook_answer(find_hook_agent("cursor").value(), allowed, false);
+  EXPECT_EQ(a.exit_code, 0);
+  EXPECT_EQ(a.out,
+            R"({"permission":"allow","user_message":"gaia: warning: quota shell-day of shell at )"
+            R"(80 %\nGaia: the machine is under load, waited 700 ms"})"
+            "\n");
+}
+
 TEST(HookTest, ExitCodeOnlyBlocksWithTwoForEveryAgent) {
   for (const HookAgent& a : hook_agents()) {
-    const std::string payload =
-        R"({"tool_name":")" + a.shell_tools.front() + R"(","tool_input":{"command":"ls"}})";
+    const std::string payload = a.shell_event ? std::string(kCursorPayload)
+                                              : R"({"tool_name":")" + a.shell_tools.front() +
+                                                    R"(","tool_input":{"command":"ls"}})";
     AgentRun r = run_as(a.name, payload, "deny", true);
     EXPECT_EQ(r.code, 2) << a.name;
     EXPECT_EQ(r.out, "") << a.name;
