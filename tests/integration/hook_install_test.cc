@@ -129,5 +129,81 @@ TEST_F(HookInstallTest, DoctorFindsNothingWrongAfterInstallWithAReachableServer)
   EXPECT_NE(wrong_key.out.find("does not accept GAIA_KEY"), std::string::npos) << wrong_key.out;
 }
 
+// Cursor's hooks.json (cursor.com/docs/agent/hooks): bare handlers under beforeShellExecution.
+TEST_F(HookInstallTest, InstallsForCursorKeepingItsOtherHooksIdempotentlyAndRefusesAMalformedFile) {
+  const std::string path = settings(".cursor/hooks.json");
+  write_file(path, R"({"version":1,"hooks":{"afterFileEdit":[{"command":"./hooks/format.sh"}],
+      "beforeShellExecution":[{"command":"./hooks/audit.sh"},{"command":"gaia hook pre-tool-use --agent cursor"}]}})");
+  CliRun run = gaia({"hook", "install", "--agent", "cursor"});
+  ASSERT_EQ(run.exit_code, 0) << describe(run);
+  EXPECT_NE(run.out.find("dry run passed: the hook answers as Cursor expects"), std::string::npos)
+      << run.out;
+  const std::string first = read_file(path);
+  const boost::json::value v = boost::json::parse(first);
+  EXPECT_EQ(v.at("version"), 1);
+  EXPECT_EQ(v.at("hooks").at("afterFileEdit").at(0).at("command"), "./hooks/format.sh");
+  const boost::json::array& shell = v.at("hooks").at("beforeShellExecution").as_array();
+  ASSERT_EQ(shell.size(), 2u) << first;
+  EXPECT_EQ(shell[0].at("command"), "./hooks/audit.sh");
+  EXPECT_EQ(
+      std::string(shell[1].at("command").as_string()),
+      std::filesystem::canonical(GAIA_CLI_PATH).string() + " hook pre-tool-use --agent cursor");
+
+  CliRun again = gaia({"hook", "install", "--agent", "cursor"});
+  EXPECT_EQ(again.exit_code, 0) << describe(again);
+  EXPECT_TRUE(again.out.starts_with("already installed")) << again.out;
+  EXPECT_EQ(read_file(path), first);
+
+  write_file(path, R"({"version":1,"hooks":)");
+  CliRun malformed = gaia({"hook", "install", "--agent", "cursor"});
+  EXPECT_EQ(malformed.exit_code, 2) << describe(malformed);
+  EXPECT_NE(malformed.err.find(path + ": not valid JSON"), std::string::npos) << malformed.err;
+  EXPECT_EQ(read_file(path), R"({"version":1,"hooks":)");
+}
+
+// What install wrote, run as Cursor runs it (/bin/sh -c, its input on stdin), against the real
+// server's policy, and doctor content with it.
+TEST_F(HookInstallTest, CursorsInstalledHookIsAnsweredByTheServerAndDoctorIsContent) {
+  start({"GAIA_PROC_ROOT=" + idle_proc_root()});
+  const std::string key = create_user_key("ann", R"({"name":"ann"})");
+  ASSERT_EQ(gaia({"hook", "install", "--agent", "cursor"}, url()).exit_code, 0);
+  const boost::json::value file = boost::json::parse(read_file(settings(".cursor/hooks.json")));
+  const std::string command(
+      file.at("hooks").at("beforeShellExecution").at(0).at("command").as_string());
+  const auto cursor_runs = [&](const std::string& shell_command) {
+    const std::string input =
+        boost::json::serialize(boost::json::object{{"conversation_id", "c-1"},
+                                                   {"generation_id", "g-1"},
+                                                   {"hook_event_name", "beforeShellExecution"},
+                                                   {"workspace_roots", boost::json::array{"/src"}},
+                                                   {"command", shell_command},
+                                                   {"cwd", "/src"}});
+    CliRun r = run_program("/bin/sh", {"-c", command}, {"GAIA_KEY=" + key}, input);
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    return boost::json::parse(r.out);
+  };
+  const boost::json::value denied = cursor_runs("cd /tmp && rm -rf /");
+  EXPECT_EQ(denied.at("permission"), "deny");
+  EXPECT_FALSE(std::string(denied.at("agent_message").as_string()).empty());
+  EXPECT_EQ(denied.at("user_message"), denied.at("agent_message"));
+  EXPECT_EQ(cursor_runs("git status").at("permission"), "allow");
+  EXPECT_EQ(cursor_runs("frobnicate --all").at("permission"), "ask");
+
+  CliRun doctor = gaia({"hook", "doctor", "--agent", "cursor", "--scope", "user"}, url(), key);
+  EXPECT_EQ(doctor.exit_code, 0) << describe(doctor);
+  EXPECT_NE(doctor.out.find("no problems found"), std::string::npos) << doctor.out;
+}
+
+TEST_F(HookInstallTest, DoctorNamesACursorHookRunByName) {
+  write_file(settings(".cursor/hooks.json"), R"({"version":1,"hooks":{"beforeShellExecution":[
+      {"command":"gaia hook pre-tool-use --agent cursor"}]}})");
+  CliRun run = gaia({"hook", "doctor", "--agent", "cursor"});
+  EXPECT_EQ(run.exit_code, 1) << describe(run);
+  EXPECT_NE(run.out.find("runs \"gaia\" by name"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("exited 127 (command not found)"), std::string::npos) << run.out;
+  CliRun none = gaia({"hook", "doctor", "--agent", "cursor", "--scope", "project"});
+  EXPECT_NE(none.out.find("no Gaia hook is installed for Cursor"), std::string::npos) << none.out;
+}
+
 }  // namespace
 }  // namespace gaia::testing
