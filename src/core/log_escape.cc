@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "core/text.h"
 #include "core/text_check.h"
 
 namespace gaia::core {
@@ -32,25 +33,12 @@ void append_log_escaped(std::string& out, std::string_view text) {
       }
       continue;
     }
-    switch (b) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (b < 0x20 || b == 0x7F) {
-          append_hex(out, b);
-        } else {
-          out += static_cast<char>(b);
-        }
+    if (const std::string_view e = short_escape(b); !e.empty()) {
+      out += e;
+    } else if (b < 0x20 || b == 0x7F) {
+      append_hex(out, b);
+    } else {
+      out += static_cast<char>(b);
     }
     text.remove_prefix(1);
   }

@@ -24,6 +24,23 @@ inline std::string_view trim(std::string_view s, std::string_view space = " \t")
   return s.substr(first, s.find_last_not_of(space) - first + 1);
 }
 
+// The escape JSON strings and log lines both write for `c` (\n, \r, \t, \\), or empty when
+// `c` has none of these.
+inline std::string_view short_escape(unsigned char c) {
+  switch (c) {
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\\':
+      return "\\\\";
+    default:
+      return {};
+  }
+}
+
 // The value of one hexadecimal digit, or -1.
 inline int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

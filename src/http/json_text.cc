@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace gaia::http {
 namespace {
 
@@ -44,26 +46,14 @@ void append_string(std::string& out, std::string_view s) {
       if (c >= 0x20 && c != '"' && c != '\\') continue;
       out.append(s.data() + plain, i - plain);
       plain = i + 1;
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
+      if (c == '"') {
+        out += "\\\"";
+      } else if (const std::string_view e = core::short_escape(c); !e.empty()) {
+        out += e;
+      } else {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
       }
     }
     if (i >= s.size()) break;
