@@ -99,6 +99,30 @@ class ThrottleAnswerTest : public FakeProcServerTest {
     EXPECT_FALSE(ec) << run.out;
     return v.is_object() ? v.get_object() : boost::json::object{};
   }
+  // The hook's answer for `git status` on a server under memory at 92 % (factor 0.3) whose
+  // throttle delay is `delay_ms`, and how long the hook took to give it.
+  struct HookUnderLoad {
+    std::string decision;
+    std::string reason;
+    std::chrono::steady_clock::duration took;
+  };
+  HookUnderLoad hook_under_load(int delay_ms) {
+    set_memory_used_pct(92);
+    start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=" + std::to_string(delay_ms)});
+    throttled_check(user_key_, 0.3);
+    const auto before = std::chrono::steady_clock::now();
+    boost::json::object out = hook(user_key_, "git status");
+    HookUnderLoad h;
+    h.took = std::chrono::steady_clock::now() - before;
+    const boost::json::value& d = out["hookSpecificOutput"];
+    auto text = [&](const char* name) {
+      const boost::json::value* v = d.is_object() ? d.as_object().if_contains(name) : nullptr;
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    h.decision = text("permissionDecision");
+    h.reason = text("permissionDecisionReason");
+    return h;
+  }
   int64_t shell_day_used(const std::string& key) {
     Answer q = call("GET", "/api/v1/quota", key);
     for (const boost::json::value& l : q.body.at("quotas").as_array()) {
@@ -276,38 +300,25 @@ TEST_F(ThrottleAnswerTest, GaiaCheckRefusedForLoadExitsRefused) {
 }
 
 TEST_F(ThrottleAnswerTest, TheAgentHookWaitsTheDelayAndSaysSo) {
-  set_memory_used_pct(92);
-  start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=100"});
-  throttled_check(user_key_, 0.3);
-  const auto before = std::chrono::steady_clock::now();
-  boost::json::object out = hook(user_key_, "git status");
-  EXPECT_GE(std::chrono::steady_clock::now() - before, 70ms) << "the hook answered early";
-  const boost::json::value& decision = out["hookSpecificOutput"];
-  EXPECT_EQ(decision.at("permissionDecision"), "allow") << boost::json::serialize(out);
-  EXPECT_NE(decision.at("permissionDecisionReason")
-                .as_string()
-                .find("the machine is under load (memory at 92 %, factor 0.3), waited 70 ms"),
+  const HookUnderLoad h = hook_under_load(100);
+  EXPECT_GE(h.took, 70ms) << "the hook answered early";
+  EXPECT_EQ(h.decision, "allow") << h.reason;
+  EXPECT_NE(h.reason.find("the machine is under load (memory at 92 %, factor 0.3), waited 70 ms"),
             std::string::npos)
-      << boost::json::serialize(out);
+      << h.reason;
 }
 
 // A delay longer than the hook may wait would outlive the agent's hook timeout, and the agent
 // would run the command ungated: the hook denies at once, naming the wait.
 TEST_F(ThrottleAnswerTest, TheAgentHookDeniesADelayLongerThanItMayWait) {
-  set_memory_used_pct(92);
-  start_at(0.3, {"GAIA_THROTTLE_DELAY_MS=600000"});
-  throttled_check(user_key_, 0.3);
-  const auto before = std::chrono::steady_clock::now();
-  boost::json::object out = hook(user_key_, "git status");
-  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s) << "the hook waited";
-  const boost::json::value& decision = out["hookSpecificOutput"];
-  EXPECT_EQ(decision.at("permissionDecision"), "deny") << boost::json::serialize(out);
-  EXPECT_NE(decision.at("permissionDecisionReason")
-                .as_string()
-                .find("the machine is under load (memory at 92 %, factor 0.3): the command must "
-                      "wait 420000 ms, longer than the hook may wait (5000 ms); retry after 420 s"),
+  const HookUnderLoad h = hook_under_load(600000);
+  EXPECT_LT(h.took, 5s) << "the hook waited";
+  EXPECT_EQ(h.decision, "deny") << h.reason;
+  EXPECT_NE(h.reason.find("the machine is under load (memory at 92 %, factor 0.3): the command "
+                          "must wait 420000 ms, longer than the hook may wait (5000 ms); retry "
+                          "after 420 s"),
             std::string::npos)
-      << boost::json::serialize(out);
+      << h.reason;
 }
 
 TEST_F(ThrottleAnswerTest, TheAgentHookDeniesWhileTheMachineIsOverloaded) {
