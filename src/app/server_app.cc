@@ -67,6 +67,7 @@ bool ServerApp::build() {
   http_options.max_connections_per_ip = config_.http_max_connections_per_ip;
   http_options.observer = &services_->metrics->connections();
   http_options.access = access_log_.get();
+  http_options.clock = &clock_;
   http_options.tls_cert_file = config_.tls_cert_file;
   http_options.tls_key_file = config_.tls_key_file;
   http_ = std::make_unique<http::Server>(std::move(http_options), std::move(router));

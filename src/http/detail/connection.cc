@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/system_clock.h"
 #include "http/ws_upgrade.h"
 
 namespace gaia::http::detail {
@@ -54,11 +55,12 @@ bool has_crlf(std::string_view s) {
 // The Date field's value (RFC 9110 6.6.1, IMF-fixdate) for now, rendered once a second per io
 // thread (nginx caches its HTTP time the same way): a response costs a clock read, no
 // formatting.
-std::string_view http_date() {
+std::string_view http_date(core::WallTime wall) {
   thread_local std::time_t rendered_for = -1;
   thread_local char text[40];
   thread_local std::size_t size = 0;
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  const std::time_t now = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::system_clock::duration>(wall));
   if (now != rendered_for) {
     // Names spelled out: strftime's would follow the locale.
     static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -80,16 +82,16 @@ enum class Framing { kLength, kChunked, kUntilClose, kNone };
 
 // Appends a response's status line and header block, through the blank line that ends it.
 // A header with CR or LF in it would split the response: it is dropped and logged.
-void append_head(std::string& out, bool http11, unsigned status, std::string_view content_type,
-                 const std::vector<Header>& headers, Framing framing, std::size_t length,
-                 bool keep_alive) {
+void append_head(std::string& out, std::string_view date, bool http11, unsigned status,
+                 std::string_view content_type, const std::vector<Header>& headers, Framing framing,
+                 std::size_t length, bool keep_alive) {
   out += http11 ? "HTTP/1.1 " : "HTTP/1.0 ";
   char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
                   char('0' + status % 10), ' '};
   out.append(code, sizeof code);
   out += bhttp::obsolete_reason(bhttp::int_to_status(status));
   out += "\r\nServer: gaia\r\nDate: ";
-  out += http_date();
+  out += date;
   out += "\r\n";
   if (!content_type.empty() && !has_crlf(content_type)) {
     out.append("Content-Type: ").append(content_type).append("\r\n");
@@ -301,7 +303,7 @@ void Connection::read_request() {
 }
 
 void Connection::on_read(beast::error_code ec) {
-  if (options_.access != nullptr) request_read_ = std::chrono::steady_clock::now();
+  if (options_.access != nullptr) request_read_ = clock().mono_now();
   if (ec == bhttp::error::header_limit) {
     return write(error_response(431, "header_too_large", "request header too large"), false);
   }
@@ -339,8 +341,9 @@ void Connection::write(Response res, bool keep_alive) {
   const bool http11 = parser_->version() >= 11;
   const bool no_body = bodiless(res.status);
   head_.clear();
-  append_head(head_, http11, res.status, res.content_type, res.headers,
-              no_body ? Framing::kNone : Framing::kLength, res.body.size(), keep_alive);
+  append_head(head_, http_date(clock().wall_now()), http11, res.status, res.content_type,
+              res.headers, no_body ? Framing::kNone : Framing::kLength, res.body.size(),
+              keep_alive);
   // A HEAD answer says how long the body would be and sends none.
   body_ = no_body || request_.method == "HEAD" ? std::string() : std::move(res.body);
   tell_access(res.status, body_.size());
@@ -379,10 +382,15 @@ bool Connection::run_blocking(std::size_t pool, std::function<void()> work) {
       [work = std::move(work), busy = asio::make_work_guard(stream_.get_executor())]() { work(); });
 }
 
+const core::Clock& Connection::clock() const {
+  static const core::SystemClock system;
+  return options_.clock != nullptr ? *options_.clock : system;
+}
+
 void Connection::tell_access(unsigned status, std::optional<std::size_t> body_bytes) {
   if (options_.access == nullptr) return;
-  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - request_read_);
+  const auto took =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock().mono_now() - request_read_);
   options_.access->answered({request_, status, body_bytes, took});
 }
 
@@ -403,8 +411,9 @@ void Connection::stream_begin(const StreamShared* id, unsigned status, std::stri
   s_.begun = true;
   if (stopping_ || registry_.stopping()) s_.keep_alive = false;
   std::string head;
-  append_head(head, s_.shared->chunked, status, content_type, headers,
-              s_.shared->chunked ? Framing::kChunked : Framing::kUntilClose, 0, s_.keep_alive);
+  append_head(head, http_date(clock().wall_now()), s_.shared->chunked, status, content_type,
+              headers, s_.shared->chunked ? Framing::kChunked : Framing::kUntilClose, 0,
+              s_.keep_alive);
   s_.shared->pending.fetch_add(head.size(), std::memory_order_acq_rel);
   s_.queue.push_front(std::move(head));
   if (s_.observe) s_.observe(status);

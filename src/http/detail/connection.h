@@ -138,6 +138,8 @@ class Connection : public Closable,
   void stream_failed();  // the stream ends without finishing: close, then on_close
   void stream_done();    // the last chunk is written: next request or close
   void resume();         // back to reading requests after a finished stream
+  // The clock the server was given, or the system's.
+  const core::Clock& clock() const;
   // Tells ServerOptions::access, when set, of the answer to request_.
   void tell_access(unsigned status, std::optional<std::size_t> body_bytes);
 
@@ -158,7 +160,7 @@ class Connection : public Closable,
   Phase phase_ = Phase::kBusy;
   bool stopping_ = false;
   // When the request being answered was read, for the access log.
-  std::chrono::steady_clock::time_point request_read_;
+  core::MonoTime request_read_;
 
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   boost::asio::steady_timer watchdog_;
