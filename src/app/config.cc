@@ -59,6 +59,7 @@ Config default_config() {
   Config c;
   c.io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
   c.exec_workers = c.io_threads;
+  c.rls_threads = std::max(c.io_threads / 2, 1u);
   return c;
 }
 

@@ -134,6 +134,7 @@ struct Config {
   // port); the domains it answers (rls/mapping.h) and the peers whose `user` entries it
   // accepts (rls/trusted_peers.h), both as written in the setting.
   std::optional<uint16_t> rls_port;
+  unsigned rls_threads = 1;  // default: half the CPUs
   std::string rls_domains = "gaia";
   std::string rls_trusted_peers;
   std::string config_file;  // the file the settings were read from, if any

@@ -86,7 +86,7 @@ bool ServerApp::build_rls() {
   }
   rls_ = std::make_unique<rls::RlsServer>(
       rls::RlsOptions{config_.bind_address, *config_.rls_port, std::move(domains.value()),
-                      std::move(trusted.value())},
+                      std::move(trusted.value()), config_.rls_threads},
       *services_->quota, *services_->directory, *services_->registry, clock_);
   return true;
 }

@@ -148,25 +148,23 @@ RateLimitService::RateLimitService(std::vector<Domain> domains, TrustedPeers tru
       metrics_(metrics),
       clock_(clock) {}
 
-grpc::ServerUnaryReactor* RateLimitService::ShouldRateLimit(grpc::CallbackServerContext* context,
-                                                            const v3::RateLimitRequest* request,
-                                                            Response* response) {
+grpc::Status RateLimitService::ShouldRateLimit(grpc::ServerContext& context,
+                                               const v3::RateLimitRequest& request,
+                                               Response& response) {
   const core::MonoTime started = clock_.mono_now();
-  const Domain* domain = find_domain(domains_, request->domain());
-  grpc::Status status = answer(*context, *request, domain, *response);
+  const Domain* domain = find_domain(domains_, request.domain());
+  grpc::Status status = answer(context, request, domain, response);
   const RlsCode code = !status.ok() ? code_of(status.error_code())
-                       : response->overall_code() == Response::OVER_LIMIT ? RlsCode::kOverLimit
-                                                                          : RlsCode::kOk;
+                       : response.overall_code() == Response::OVER_LIMIT ? RlsCode::kOverLimit
+                                                                         : RlsCode::kOk;
   // The metrics were given the same domains, in the same order.
   metrics_.record(domain != nullptr ? static_cast<size_t>(domain - domains_.data())
                                     : RlsMetrics::kUnknownDomain,
                   code, std::chrono::duration<double>(clock_.mono_now() - started).count());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
+  return status;
 }
 
-grpc::Status RateLimitService::answer(grpc::CallbackServerContext& context,
+grpc::Status RateLimitService::answer(grpc::ServerContext& context,
                                       const v3::RateLimitRequest& request, const Domain* domain,
                                       Response& response) {
   // --- Validate the whole request: nothing is checked unless all of it is good. ---

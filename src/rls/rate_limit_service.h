@@ -10,9 +10,11 @@
 // order; each admitted one consumes its cost even when a later one is refused, as Envoy's own
 // service does.
 //
+// The service answers; the listener (rls/rls_server.h) takes the calls off gRPC's completion
+// queues and sends the answers.
+//
 // Ownership: borrows everything given, which must outlive it.
-// Threads: gRPC's callback threads call ShouldRateLimit concurrently; the call finishes inline
-// (the check never waits on I/O), so no thread is held waiting for an answer.
+// Threads: the listener's queue threads call ShouldRateLimit concurrently.
 
 #include <atomic>
 #include <cstdint>
@@ -29,23 +31,23 @@
 
 namespace gaia::rls {
 
-class RateLimitService final
-    : public envoy::service::ratelimit::v3::RateLimitService::CallbackService {
+class RateLimitService {
  public:
   RateLimitService(std::vector<Domain> domains, TrustedPeers trusted, exec::QuotaCheck& quota,
                    const identity::Directory& directory, RlsMetrics& metrics,
                    const core::Clock& clock);
 
-  grpc::ServerUnaryReactor* ShouldRateLimit(
-      grpc::CallbackServerContext* context,
-      const envoy::service::ratelimit::v3::RateLimitRequest* request,
-      envoy::service::ratelimit::v3::RateLimitResponse* response) override;
+  // Answers `request` into `response` (whose fields are set only when the status is OK), adds
+  // any trailer to `context`, and counts the call in the metrics.
+  grpc::Status ShouldRateLimit(grpc::ServerContext& context,
+                               const envoy::service::ratelimit::v3::RateLimitRequest& request,
+                               envoy::service::ratelimit::v3::RateLimitResponse& response);
 
   std::span<const Domain> domains() const { return domains_; }
 
  private:
   // The answer to `request`, whose domain is `domain` (nullptr: none of ours).
-  grpc::Status answer(grpc::CallbackServerContext& context,
+  grpc::Status answer(grpc::ServerContext& context,
                       const envoy::service::ratelimit::v3::RateLimitRequest& request,
                       const Domain* domain,
                       envoy::service::ratelimit::v3::RateLimitResponse& response);

@@ -318,7 +318,7 @@ TEST_F(RedisClusterTest, EveryNodesQuotaViewsShowWhatRedisCounted) {
 }
 
 TEST_F(RedisClusterTest, EnvoysRateLimitServiceOnThreeNodesAdmitsExactlyTheQuota) {
-  start("closed", {"GAIA_RLS_PORT=0"});
+  start("closed", {"GAIA_RLS_PORT=0", "GAIA_RLS_THREADS=2"});
   const std::string key = user_key("alice");
   limit_shell(R"([{"kind":"calendar","period":"day","amount":300}])", key, "shell-day", 300);
   std::string addresses;

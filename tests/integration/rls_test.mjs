@@ -63,6 +63,8 @@ before(async () => {
     GAIA_RLS_PORT: '0',
     GAIA_RLS_DOMAINS: 'gaia; edge: generic_key=shell, path:/v1/tests=test',
     GAIA_RLS_TRUSTED_PEERS: GATEWAY_ADDRESS,
+    // Several queues, so the exact admission below is of calls answered on several threads.
+    GAIA_RLS_THREADS: '3',
     GAIA_METRICS_OPEN: 'true',
   });
   const line = await server.waitForLine('[INFO] Envoy rate limit service (gRPC) on ', 10_000);
@@ -338,6 +340,7 @@ describe('operations', () => {
     const health = await server.call('GET', '/api/admin/health');
     assert.equal(health.body.rls.listening, true);
     assert.ok(health.body.rls.port > 0);
+    assert.equal(health.body.rls.threads, 3);
     assert.deepEqual(health.body.rls.domains, ['gaia', 'edge']);
   });
 });

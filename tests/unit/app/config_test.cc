@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <thread>
 
 #include "app/settings.h"
 
@@ -207,10 +208,13 @@ TEST(ConfigTest, RateLimitServiceIsOffUnlessAPortIsSet) {
   ASSERT_TRUE(off.ok()) << off.status().message();
   EXPECT_FALSE(off->rls_port.has_value());
   EXPECT_EQ(off->rls_domains, "gaia");
-  auto on = resolve_config({{"rls_port", "8081"}}, {{"rls_domains", "gaia; edge: k=shell"}},
+  EXPECT_EQ(off->rls_threads, std::max(std::thread::hardware_concurrency() / 2, 1u));
+  auto on = resolve_config({{"rls_port", "8081"}, {"rls_threads", "3"}},
+                           {{"rls_domains", "gaia; edge: k=shell"}},
                            {{"rls_trusted_peers", "10.0.0.0/8"}});
   ASSERT_TRUE(on.ok()) << on.status().message();
   EXPECT_EQ(on->rls_port, 8081);
+  EXPECT_EQ(on->rls_threads, 3u);
   EXPECT_EQ(on->rls_domains, "gaia; edge: k=shell");
   EXPECT_EQ(on->rls_trusted_peers, "10.0.0.0/8");
   auto back_off = resolve_config({{"rls_port", "off"}}, {{"rls_port", "8081"}}, {});
@@ -220,6 +224,7 @@ TEST(ConfigTest, RateLimitServiceIsOffUnlessAPortIsSet) {
 
 TEST(ConfigTest, RejectsMalformedRateLimitServiceSettings) {
   expect_rejected({{"rls_port", "70000"}}, {}, {}, "--rls-port", "70000");
+  expect_rejected({}, {{"rls_threads", "0"}}, {}, "GAIA_RLS_THREADS", "0");
   expect_rejected({}, {{"rls_domains", "gaia; gaia"}}, {}, "GAIA_RLS_DOMAINS", "gaia; gaia");
   expect_rejected({}, {}, {{"rls_trusted_peers", "localhost"}}, "rls_trusted_peers", "localhost");
 }
