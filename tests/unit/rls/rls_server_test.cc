@@ -1,7 +1,7 @@
 #include "rls/rls_server.h"
 
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
@@ -49,9 +49,9 @@ class RlsServerTest : public ::testing::Test {
     ASSERT_TRUE(key.ok());
     key_ = key->key;
     limiter_ = std::make_unique<core::Limiter>(
-        testing::compile_or_die({testing::rule_for(
-            testing::user_subject(alice->id), "shell",
-            {core::LimitSpec::calendar(kQuota, core::CalendarPeriod::kDay)})}),
+        testing::compile_or_die(
+            {testing::rule_for(testing::user_subject(alice->id), "shell",
+                               {core::LimitSpec::calendar(kQuota, core::CalendarPeriod::kDay)})}),
         core::LimiterOptions{});
     quota_ = std::make_unique<exec::QuotaCheck>(*limiter_, *store_, clock_, observer_);
     auto domains = parse_domains("gaia");
@@ -67,8 +67,7 @@ class RlsServerTest : public ::testing::Test {
     grpc::ChannelArguments args;
     args.SetInt("gaia.test.connection", n);
     return v3::RateLimitService::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials(),
-        args));
+        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials(), args));
   }
 
   v3::RateLimitRequest shell_request() const {
