@@ -92,7 +92,10 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const std::string& pa
   return conn;
 }
 
-Connection::~Connection() { sqlite3_close(db_); }
+Connection::~Connection() {
+  kept_.clear();  // a connection with statements left unfinalized does not close
+  sqlite3_close(db_);
+}
 
 core::Status Connection::exec(std::string_view sql) {
   std::string owned(sql);
@@ -112,6 +115,20 @@ core::Result<Statement> Connection::prepare(std::string_view sql) {
     return sqlite_error(db_, "prepare");
   }
   return Statement(db_, stmt);
+}
+
+core::Result<Statement*> Connection::kept(std::string_view sql) {
+  if (auto it = kept_.find(sql); it != kept_.end()) return it->second.get();
+  auto stmt = prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  auto& slot = kept_[std::string(sql)];
+  slot = std::make_unique<Statement>(std::move(stmt.value()));
+  return slot.get();
+}
+
+core::Status Connection::run_kept(std::string_view sql) {
+  auto stmt = kept(sql);
+  return stmt.ok() ? stmt.value()->run() : stmt.status();
 }
 
 }  // namespace gaia::store::sqlite

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,18 +90,33 @@ class Connection {
 
   core::Status exec(std::string_view sql);
   core::Result<Statement> prepare(std::string_view sql);
+  // The statement for `sql`, prepared on its first use and kept with the connection: later
+  // calls with the same text get it back, reset, without parsing and planning it again. For
+  // the statements run over and over (a group commit's inserts, BEGIN and COMMIT). The
+  // statement lives as long as the connection; like the connection, one user at a time.
+  core::Result<Statement*> kept(std::string_view sql);
+  // Runs `sql`, one statement that returns no rows, as a kept statement.
+  core::Status run_kept(std::string_view sql);
   int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> kept_;
+};
+
+// BEGIN, COMMIT and ROLLBACK as kept statements (sqlite3_exec parses each every time).
+struct KeptTransactionControl {
+  Connection& db;
+  core::Status exec(const char* sql) { return db.run_kept(sql); }
 };
 
 // Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back when it fails.
 template <class Fn>
 auto in_transaction(Connection& db, Fn fn) -> decltype(fn()) {
-  return detail::run_in_transaction(db, "BEGIN IMMEDIATE", std::move(fn));
+  KeptTransactionControl control{db};
+  return store::detail::run_in_transaction(control, "BEGIN IMMEDIATE", std::move(fn));
 }
 
 // The connection's last error, prefixed with what was being done.

@@ -58,18 +58,20 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
                                                     std::optional<JournalMark> mark) {
   core::MutexLock lock(db_->write_mu);
   Connection& db = *db_->writer;
+  // Each statement is kept by the writer's connection: prepared at the first commit only.
   return in_transaction(db, [&]() -> Result<std::vector<bool>> {
     std::vector<bool> inserted;
     inserted.reserve(batch.executions.size());
     if (!batch.executions.empty()) {
-      auto stmt = db.prepare(
+      auto stmt = db.kept(
           "INSERT INTO executions (id, user_id, key_id, type, command, started_at_ms, "
           "duration_ms, cpu_ms, peak_memory_bytes, exit_code, signal) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (user_id, id) DO "
           "NOTHING");
       if (!stmt.ok()) return stmt.status();
       for (const Execution& e : batch.executions) {
-        Status s = stmt->bind(1, e.id)
+        Status s = stmt.value()
+                       ->bind(1, e.id)
                        .bind(2, static_cast<int64_t>(e.user_id))
                        .bind(3, static_cast<int64_t>(e.key_id))
                        .bind(4, e.type)
@@ -87,14 +89,15 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
     }
     if (!batch.usage.empty()) {
       // The sum stops at the largest integer (SQLite would turn it into a float).
-      auto stmt = db.prepare(
+      auto stmt = db.kept(
           "INSERT INTO quota_usage (user_id, key_id, type, day_start_ms, used) "
           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET used = CASE WHEN used > "
           "9223372036854775807 - excluded.used THEN 9223372036854775807 "
           "ELSE used + excluded.used END");
       if (!stmt.ok()) return stmt.status();
       for (const Usage& u : fold_usage(batch.usage)) {
-        Status s = stmt->bind(1, static_cast<int64_t>(u.user_id))
+        Status s = stmt.value()
+                       ->bind(1, static_cast<int64_t>(u.user_id))
                        .bind(2, static_cast<int64_t>(u.key_id))
                        .bind(3, u.type)
                        .bind(4, u.day_start_ms)
@@ -109,11 +112,12 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
               "INSERT INTO violations (user_id, key_id, type, limit_name, second, command, "
               "at_ms, count, first_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") +
           sql::kMergeViolationEpisode;
-      auto stmt = db.prepare(kUpsert);
+      auto stmt = db.kept(kUpsert);
       if (!stmt.ok()) return stmt.status();
       // Folded again: a replayed journal holds several episodes of one second.
       for (const Violation& v : fold_violations(batch.violations)) {
-        Status s = stmt->bind(1, static_cast<int64_t>(v.user_id))
+        Status s = stmt.value()
+                       ->bind(1, static_cast<int64_t>(v.user_id))
                        .bind(2, static_cast<int64_t>(v.key_id))
                        .bind(3, v.type)
                        .bind(4, v.limit)
@@ -127,13 +131,14 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
       }
     }
     if (!batch.decisions.empty()) {
-      auto stmt = db.prepare(
+      auto stmt = db.kept(
           "INSERT INTO confirm_decisions (at_ms, user_name, key_id, command, cwd, session_id, "
           "tool, decision, source, pattern_id, reason, reviewer_latency_ms) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
       if (!stmt.ok()) return stmt.status();
       for (const ConfirmDecision& d : batch.decisions) {
-        Status s = stmt->bind(1, d.at_ms)
+        Status s = stmt.value()
+                       ->bind(1, d.at_ms)
                        .bind(2, d.user)
                        .bind(3, static_cast<int64_t>(d.key_id))
                        .bind(4, d.command)
@@ -151,12 +156,13 @@ Result<std::vector<bool>> SqliteStore::commit_batch(const WriteBatch& batch,
     }
     if (mark) {
       // The segment id is 64 random bits: stored as the signed integer of the same bits.
-      auto stmt = db.prepare(
+      auto stmt = db.kept(
           "INSERT INTO journal_marks (segment, through_seq) VALUES (?1, ?2) "
           "ON CONFLICT (segment) DO UPDATE SET through_seq = MAX(through_seq, "
           "excluded.through_seq)");
       if (!stmt.ok()) return stmt.status();
-      Status s = stmt->bind(1, static_cast<int64_t>(mark->segment))
+      Status s = stmt.value()
+                     ->bind(1, static_cast<int64_t>(mark->segment))
                      .bind(2, static_cast<int64_t>(mark->through_seq))
                      .run();
       if (!s.ok()) return s;
