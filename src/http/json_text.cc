@@ -129,16 +129,19 @@ void append_json_text(std::string& out, const boost::json::value& v) {
   }
 }
 
+// An answer's text is a few hundred bytes (a refusal's problem about 700): reserved once.
+constexpr size_t kTextReserve = 1024;
+
 std::string json_text(const boost::json::value& v) {
   std::string out;
-  out.reserve(256);
+  out.reserve(kTextReserve);
   append_json_text(out, v);
   return out;
 }
 
 std::string object_json_text(const boost::json::object& o) {
   std::string out;
-  out.reserve(256);
+  out.reserve(kTextReserve);
   append_object(out, o);
   return out;
 }
