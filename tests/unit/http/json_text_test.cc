@@ -66,5 +66,27 @@ TEST(JsonTextTest, UnsignedAndSignedExtremesAreExact) {
             "-9223372036854775808");
 }
 
+// The text is written through a pointer into room it grows as it goes: a text far past the
+// first room, of strings that all escape, comes out whole; appended text keeps what was there.
+TEST(JsonTextTest, ATextPastItsFirstRoomAndAfterOtherTextIsWhole) {
+  boost::json::array items;
+  for (int i = 0; i < 2000; ++i) {
+    items.emplace_back(std::string(static_cast<size_t>(i % 50), '\x01'));
+    items.emplace_back(i * 0.5);
+    items.emplace_back(
+        boost::json::object{{"n", i}, {"q", std::string(static_cast<size_t>(i % 9), '"')}});
+  }
+  const boost::json::value v(std::move(items));
+  const std::string text = json_text(v);
+  EXPECT_EQ(boost::json::parse(text), v);
+  EXPECT_GT(text.size(), 100'000u);
+
+  std::string out = "data: ";
+  append_json_text(out, v);
+  EXPECT_EQ(out, "data: " + text);
+  append_json_text(out, boost::json::value("\n"));
+  EXPECT_EQ(out, "data: " + text + R"("\n")");
+}
+
 }  // namespace
 }  // namespace gaia::http
