@@ -2,6 +2,26 @@
 
 namespace gaia::rls {
 
+void QueueGate::answering() {
+  core::MutexLock lock(mu_);
+  ++answering_;
+}
+
+void QueueGate::answered() {
+  core::MutexLock lock(mu_);
+  if (--answering_ == 0 && closed_) all_answered_.notify_all();
+}
+
+void QueueGate::close() {
+  core::MutexLock lock(mu_);
+  closed_ = true;
+}
+
+void QueueGate::wait_until_answered() {
+  core::MutexLock lock(mu_);
+  all_answered_.wait(mu_, [this]() REQUIRES(mu_) { return answering_ == 0; });
+}
+
 CallSlot::CallSlot(AsyncService& async, RateLimitService& service,
                    grpc::ServerCompletionQueue& queue, QueueGate& gate)
     : async_(async), service_(service), queue_(queue), gate_(gate) {}
@@ -19,10 +39,9 @@ bool CallSlot::ask() {
 bool CallSlot::on_event(bool ok) {
   if (state_ == State::kAsked) {
     if (!ok) return false;  // the server is shutting down: no call came
-    const grpc::Status status = service_.ShouldRateLimit(*context_, request_, response_);
     state_ = State::kAnswering;
-    // A status other than OK is sent alone: the response is not.
-    responder_->Finish(response_, status, this);
+    gate_.answering();
+    service_.ShouldRateLimit(*context_, request_, response_, *this);
     return true;
   }
   // The answer went out (or the client left): clear the messages for the next call.
@@ -34,6 +53,15 @@ bool CallSlot::on_event(bool ok) {
     response_.Clear();
   }
   return ask();
+}
+
+void CallSlot::finish(const grpc::Status& status) {
+  // Once the answer is handed over, the queue's thread may reuse or delete this slot: only
+  // the gate, which outlives it, is touched after.
+  QueueGate& gate = gate_;
+  // A status other than OK is sent alone: the response is not.
+  responder_->Finish(response_, status, this);
+  gate.answered();
 }
 
 }  // namespace gaia::rls

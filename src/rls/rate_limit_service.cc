@@ -15,7 +15,6 @@ namespace v3 = envoy::service::ratelimit::v3;
 using Response = v3::RateLimitResponse;
 using Limit = Response::RateLimit;
 
-constexpr int kMaxDescriptors = 64;
 constexpr int kMaxEntries = 16;
 constexpr uint64_t kMaxCost = 1'000'000;  // as POST /api/v1/check's "cost"
 // How often the store's health is read for the failure-policy note (it takes the writer's lock).
@@ -60,13 +59,6 @@ Limit::Unit unit_of(const core::CompiledLimit& limit) {
   }
   return Limit::UNKNOWN;  // commands at once: no unit of time
 }
-
-// One descriptor, validated: whose check, of which type, at which cost.
-struct Planned {
-  Ask ask;
-  core::CommandTypeId type = 0;
-  uint32_t cost = 1;
-};
 
 // `item` appended to the list `list` (`a, b`): several descriptors give one item each.
 void append_item(std::string& list, std::string item) {
@@ -148,25 +140,27 @@ RateLimitService::RateLimitService(std::vector<Domain> domains, TrustedPeers tru
       metrics_(metrics),
       clock_(clock) {}
 
-grpc::Status RateLimitService::ShouldRateLimit(grpc::ServerContext& context,
-                                               const v3::RateLimitRequest& request,
-                                               Response& response) {
-  const core::MonoTime started = clock_.mono_now();
-  const Domain* domain = find_domain(domains_, request.domain());
-  grpc::Status status = answer(context, request, domain, response);
-  const RlsCode code = !status.ok() ? code_of(status.error_code())
-                       : response.overall_code() == Response::OVER_LIMIT ? RlsCode::kOverLimit
-                                                                         : RlsCode::kOk;
-  // The metrics were given the same domains, in the same order.
-  metrics_.record(domain != nullptr ? static_cast<size_t>(domain - domains_.data())
-                                    : RlsMetrics::kUnknownDomain,
-                  code, std::chrono::duration<double>(clock_.mono_now() - started).count());
-  return status;
+void RateLimitService::ShouldRateLimit(grpc::ServerContext& context,
+                                       const v3::RateLimitRequest& request, Response& response,
+                                       Call& call) {
+  call.started_ = clock_.mono_now();
+  call.context_ = &context;
+  call.request_ = &request;
+  call.response_ = &response;
+  call.domain_ = find_domain(domains_, request.domain());
+  call.next_ = 0;
+  call.policy_field_.clear();
+  call.ratelimit_field_.clear();
+  call.retry_after_s_ = -1;
+  if (grpc::Status refused = plan(call); !refused.ok()) return finish(call, refused);
+  response.set_overall_code(Response::OK);
+  check_next(call);
 }
 
-grpc::Status RateLimitService::answer(grpc::ServerContext& context,
-                                      const v3::RateLimitRequest& request, const Domain* domain,
-                                      Response& response) {
+grpc::Status RateLimitService::plan(Call& call) {
+  const v3::RateLimitRequest& request = *call.request_;
+  const Domain* domain = call.domain_;
+  call.plan_.clear();
   // --- Validate the whole request: nothing is checked unless all of it is good. ---
   if (request.domain().empty()) return invalid("domain", "is required");
   if (domain == nullptr) {
@@ -181,10 +175,11 @@ grpc::Status RateLimitService::answer(grpc::ServerContext& context,
   if (request.hits_addend() > kMaxCost) {
     return invalid("hits_addend", "at most " + std::to_string(kMaxCost));
   }
-  const std::shared_ptr<const core::RuleSet> rules = quota_.rules();
+  call.rules_ = quota_.rules();
+  const core::RuleSet& rules = *call.rules_;
   // Only the descriptors the request has are made (an array of kMaxDescriptors was a tenth of
   // the service's own instructions on a one-descriptor call).
-  boost::container::static_vector<Planned, kMaxDescriptors> plan(static_cast<size_t>(n));
+  call.plan_.resize(static_cast<size_t>(n));
   Entry entries[kMaxEntries];
   for (int i = 0; i < n; ++i) {
     const auto& descriptor = request.descriptors(i);
@@ -200,9 +195,9 @@ grpc::Status RateLimitService::answer(grpc::ServerContext& context,
     if (auto* problem = std::get_if<core::FieldError>(&ask)) {
       return invalid(at() + "." + problem->field, problem->message);
     }
-    Planned& p = plan[i];
+    Planned& p = call.plan_[i];
     p.ask = std::get<Ask>(ask);
-    auto type = rules->type_id(p.ask.type);
+    auto type = rules.type_id(p.ask.type);
     if (!type) {
       return invalid(at() + ".entries[" + std::to_string(p.ask.type_entry) + "].value",
                      "no command type named \"" + std::string(p.ask.type) + "\"");
@@ -216,23 +211,22 @@ grpc::Status RateLimitService::answer(grpc::ServerContext& context,
     } else {
       p.cost = request.hits_addend() == 0 ? 1 : request.hits_addend();
     }
-    if (p.ask.kind == PrincipalKind::kUser && !trusted_.trusts(context.peer())) {
+    if (p.ask.kind == PrincipalKind::kUser && !trusted_.trusts(call.context_->peer())) {
       return {grpc::StatusCode::PERMISSION_DENIED,
               at() + ".entries[" + std::to_string(p.ask.principal_entry) +
                   "]: a user entry is accepted only from a trusted peer (rls_trusted_peers)"};
     }
   }
+  return grpc::Status::OK;
+}
 
-  // --- Check each descriptor. ---
-  response.set_overall_code(Response::OK);
-  std::string policy_field;
-  std::string ratelimit_field;
-  int64_t retry_after_s = -1;
-  for (int i = 0; i < n; ++i) {
-    const Planned& p = plan[i];
-    Response::DescriptorStatus& status = *response.add_statuses();
-    exec::QuotaRequest req;
-    req.rules = rules;
+void RateLimitService::check_next(Call& call) {
+  Response& response = *call.response_;
+  for (; call.next_ < static_cast<int>(call.plan_.size()); ++call.next_) {
+    const Planned& p = call.plan_[call.next_];
+    exec::QuotaRequest& req = call.asking_;
+    req = exec::QuotaRequest{};
+    req.rules = call.rules_;
     req.type = p.type;
     req.cost = p.cost;
     if (p.ask.kind == PrincipalKind::kApiKey) {
@@ -248,37 +242,68 @@ grpc::Status RateLimitService::answer(grpc::ServerContext& context,
     }
     if (req.user_id == 0) {
       // An unknown or revoked key, or an unknown user: refused, never admitted.
-      status.set_code(Response::OVER_LIMIT);
+      response.add_statuses()->set_code(Response::OVER_LIMIT);
       response.set_overall_code(Response::OVER_LIMIT);
       continue;
     }
-    exec::QuotaAnswer a = quota_.check(req);
-    if (std::optional<Refusal> all = refusal_of_all(a.outcome)) {
-      // Nothing was checked or consumed: every descriptor is refused alike, with Retry-After,
-      // and the trailer says why (Envoy cannot hold a request, so a wait is a refusal too).
-      response.clear_statuses();
-      for (int k = 0; k < n; ++k) response.add_statuses()->set_code(Response::OVER_LIMIT);
-      response.set_overall_code(Response::OVER_LIMIT);
-      add_header(response, "Retry-After", std::to_string(a.retry_after_s));
-      context.AddTrailingMetadata(all->trailer, all->reason);
-      return grpc::Status::OK;
-    }
-    fill_status(req, a, status, policy_field, ratelimit_field);
-    if (!a.admitted()) {
-      response.set_overall_code(Response::OVER_LIMIT);
-      retry_after_s = std::max(retry_after_s, a.retry_after_s);
-    }
+    // Answered inline from memory; with Redis, on the counters' thread, which goes on from
+    // there: no thread waits for it.
+    quota_.check_async(req, [this, &call](exec::QuotaAnswer a) { checked(call, std::move(a)); });
+    return;
   }
-  if (!policy_field.empty()) {
-    add_header(response, "RateLimit-Policy", std::move(policy_field));
-    add_header(response, "RateLimit", std::move(ratelimit_field));
+  finish_checked(call);
+}
+
+void RateLimitService::checked(Call& call, exec::QuotaAnswer a) {
+  Response& response = *call.response_;
+  if (std::optional<Refusal> all = refusal_of_all(a.outcome)) {
+    // Nothing was checked or consumed: every descriptor is refused alike, with Retry-After,
+    // and the trailer says why (Envoy cannot hold a request, so a wait is a refusal too).
+    response.clear_statuses();
+    for (size_t k = 0; k < call.plan_.size(); ++k) {
+      response.add_statuses()->set_code(Response::OVER_LIMIT);
+    }
+    response.set_overall_code(Response::OVER_LIMIT);
+    add_header(response, "Retry-After", std::to_string(a.retry_after_s));
+    call.context_->AddTrailingMetadata(all->trailer, all->reason);
+    return finish(call, grpc::Status::OK);
   }
-  if (retry_after_s >= 0) add_header(response, "Retry-After", std::to_string(retry_after_s));
+  fill_status(call.asking_, a, *response.add_statuses(), call.policy_field_, call.ratelimit_field_);
+  if (!a.admitted()) {
+    response.set_overall_code(Response::OVER_LIMIT);
+    call.retry_after_s_ = std::max(call.retry_after_s_, a.retry_after_s);
+  }
+  ++call.next_;
+  check_next(call);
+}
+
+void RateLimitService::finish_checked(Call& call) {
+  Response& response = *call.response_;
+  if (!call.policy_field_.empty()) {
+    add_header(response, "RateLimit-Policy", std::move(call.policy_field_));
+    add_header(response, "RateLimit", std::move(call.ratelimit_field_));
+  }
+  if (call.retry_after_s_ >= 0) {
+    add_header(response, "Retry-After", std::to_string(call.retry_after_s_));
+  }
   if (store_degraded()) {
-    context.AddTrailingMetadata("gaia-store",
-                                "unavailable; failure policy open: admitting, writes journalled");
+    call.context_->AddTrailingMetadata(
+        "gaia-store", "unavailable; failure policy open: admitting, writes journalled");
   }
-  return grpc::Status::OK;
+  finish(call, grpc::Status::OK);
+}
+
+void RateLimitService::finish(Call& call, const grpc::Status& status) {
+  const Response& response = *call.response_;
+  const RlsCode code = !status.ok() ? code_of(status.error_code())
+                       : response.overall_code() == Response::OVER_LIMIT ? RlsCode::kOverLimit
+                                                                         : RlsCode::kOk;
+  // The metrics were given the same domains, in the same order.
+  metrics_.record(call.domain_ != nullptr ? static_cast<size_t>(call.domain_ - domains_.data())
+                                          : RlsMetrics::kUnknownDomain,
+                  code, std::chrono::duration<double>(clock_.mono_now() - call.started_).count());
+  call.rules_.reset();  // a call kept for later does not pin an old rule set
+  call.finish(status);
 }
 
 bool RateLimitService::store_degraded() {

@@ -14,11 +14,15 @@
 // queues and sends the answers.
 //
 // Ownership: borrows everything given, which must outlive it.
-// Threads: the listener's queue threads call ShouldRateLimit concurrently.
+// Threads: the listener's queue threads call ShouldRateLimit concurrently; a call goes on
+// and finishes on the thread of its last check.
 
 #include <atomic>
+#include <boost/container/static_vector.hpp>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -33,24 +37,66 @@ namespace gaia::rls {
 
 class RateLimitService {
  public:
+  static constexpr int kMaxDescriptors = 64;
+
+  // One descriptor, validated: whose check, of which type, at which cost.
+  struct Planned {
+    Ask ask;
+    core::CommandTypeId type = 0;
+    uint32_t cost = 1;
+  };
+
+  // One ShouldRateLimit call on its way through its descriptors: the listener's slot derives
+  // from it, keeps it for the life of the call, and sends the answer when finish() is called.
+  class Call {
+   public:
+    virtual ~Call() = default;
+    // The call is answered: the response when `status` is OK, otherwise the status alone.
+    // Called once a call, on the thread whose check completed it: the caller's when the
+    // counters are in memory, the counters' own thread with Redis.
+    virtual void finish(const grpc::Status& status) = 0;
+
+   private:
+    friend class RateLimitService;
+    grpc::ServerContext* context_ = nullptr;
+    const envoy::service::ratelimit::v3::RateLimitRequest* request_ = nullptr;
+    envoy::service::ratelimit::v3::RateLimitResponse* response_ = nullptr;
+    const Domain* domain_ = nullptr;
+    std::shared_ptr<const core::RuleSet> rules_;
+    boost::container::static_vector<Planned, kMaxDescriptors> plan_;
+    int next_ = 0;               // the descriptor being checked
+    exec::QuotaRequest asking_;  // its check
+    std::string policy_field_;
+    std::string ratelimit_field_;
+    int64_t retry_after_s_ = -1;
+    core::MonoTime started_{};
+  };
+
   RateLimitService(std::vector<Domain> domains, TrustedPeers trusted, exec::QuotaCheck& quota,
                    const identity::Directory& directory, RlsMetrics& metrics,
                    const core::Clock& clock);
 
-  // Answers `request` into `response` (whose fields are set only when the status is OK), adds
-  // any trailer to `context`, and counts the call in the metrics.
-  grpc::Status ShouldRateLimit(grpc::ServerContext& context,
-                               const envoy::service::ratelimit::v3::RateLimitRequest& request,
-                               envoy::service::ratelimit::v3::RateLimitResponse& response);
+  // Answers `request` into `response` (whose fields are set only when the status is OK),
+  // adding any trailer to `context`, and counts the call in the metrics; `call.finish()` says
+  // when. The descriptors' checks are asked without waiting: with Redis each answers on the
+  // counters' thread, which goes on with the next. All four must live until finish().
+  void ShouldRateLimit(grpc::ServerContext& context,
+                       const envoy::service::ratelimit::v3::RateLimitRequest& request,
+                       envoy::service::ratelimit::v3::RateLimitResponse& response, Call& call);
 
   std::span<const Domain> domains() const { return domains_; }
 
  private:
-  // The answer to `request`, whose domain is `domain` (nullptr: none of ours).
-  grpc::Status answer(grpc::ServerContext& context,
-                      const envoy::service::ratelimit::v3::RateLimitRequest& request,
-                      const Domain* domain,
-                      envoy::service::ratelimit::v3::RateLimitResponse& response);
+  // The call's plan: every descriptor validated, or the error that refuses the whole request.
+  grpc::Status plan(Call& call);
+  // Checks the descriptors from call.next_ on, each as its answer arrives, then finishes.
+  void check_next(Call& call);
+  // call.asking_ was answered `a`.
+  void checked(Call& call, exec::QuotaAnswer a);
+  // Every descriptor checked: the fields and the store's trailer, then finish().
+  void finish_checked(Call& call);
+  // Counts the call in the metrics, then call.finish(status).
+  void finish(Call& call, const grpc::Status& status);
   // Whether the store's database is away (GAIA_STORE_FAILURE=open keeps admitting), as read at
   // most once a second.
   bool store_degraded();

@@ -102,6 +102,9 @@ void RlsServer::stop() {
   // gRPC takes a system_clock deadline; the time still comes from our clock.
   server_->Shutdown(std::chrono::time_point_cast<std::chrono::system_clock::duration>(
       clock_.wall_now() + kDrainTime));
+  // A call still waiting for a check (Redis answers within its deadline) is sent its answer
+  // before its queue goes.
+  for (auto& q : queues_) q->gate.wait_until_answered();
   for (auto& q : queues_) q->queue->Shutdown();
   for (auto& q : queues_) q->thread.join();  // each has deleted its slots
   server_->Wait();

@@ -3,7 +3,8 @@
 // GAIA_RLS_PORT, plaintext HTTP/2, served by gRPC's asynchronous (completion-queue) API: each
 // of `threads` threads polls a queue of its own and answers the calls that arrive on it
 // inline, as an HTTP io thread does (rls/call_slot.h). No thread waits on a call: a check is
-// answered from memory, and a queue thread only ever waits for the next event.
+// answered from memory, or with Redis on the counters' thread, which finishes the call, and a
+// queue thread only ever waits for its next event.
 //
 // Ownership: owns the service, the gRPC server and its queues; borrows what the constructor is
 // given, which must outlive it. Threads: start(), stop() and the accessors from the thread that

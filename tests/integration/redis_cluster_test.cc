@@ -338,6 +338,20 @@ TEST_F(RedisClusterTest, EnvoysRateLimitServiceOnThreeNodesAdmitsExactlyTheQuota
   EXPECT_EQ(tally.at("over_limit"), 700) << tally;
   EXPECT_EQ(tally.at("other"), 0) << tally;
   EXPECT_EQ(daily_used(), "300");
+
+  // Redis silent: every call, 96 in flight on two threads a node, is answered once the
+  // counters' deadline passes (on their thread, which finishes the call): refused, as the
+  // closed failure policy says.
+  redis_->pause();
+  CliRun silent =
+      run_program(GAIA_NODE_PATH, {GAIA_RLS_STORM, addresses, key, "shell", "300", "96"},
+                  {"PATH=/usr/bin:/bin"});
+  redis_->resume();
+  ASSERT_EQ(silent.exit_code, 0) << silent.out << silent.err;
+  const boost::json::value refused = boost::json::parse(silent.out);
+  EXPECT_EQ(refused.at("ok"), 0) << refused;
+  EXPECT_EQ(refused.at("over_limit"), 300) << refused;
+  EXPECT_EQ(refused.at("other"), 0) << refused;
 }
 
 }  // namespace
