@@ -40,6 +40,8 @@ SERVER_THREADS=${SERVER_THREADS:-1 2}
 KEEP_TMP=${KEEP_TMP:-0}
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/idle_proc.sh
+. "$root/bench/idle_proc.sh"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -170,8 +172,10 @@ start_gaia() {
   local dir="$tmp/$name"
   mkdir -p "$dir"
   gaia_port=$(free_port)
+  # An idle /proc: the run measures the check, not the load throttle (bench/idle_proc.sh).
   DATABASE_URL="sqlite:$dir/gaia.db" GAIA_ADMIN_KEY="$admin_key" PORT="$gaia_port" \
-    GAIA_THREADS="$threads" "$server_bin" >"$dir/gaia.log" 2>&1 &
+    GAIA_THREADS="$threads" GAIA_PROC_ROOT="$(idle_proc_root "$dir/idle")" \
+    "$server_bin" >"$dir/gaia.log" 2>&1 &
   gaia_pid=$!
   pids+=("$gaia_pid")
   wait_http "http://127.0.0.1:$gaia_port/health" "$gaia_pid"

@@ -16,11 +16,7 @@
 #   quotas and per-minute rate for shell are all out of reach (four limits evaluated per check,
 #   each admitted); sets key to a new key of that user. DAY sets the daily quota instead: with
 #   DAY=1 every check after the first is refused by it, the four limits still evaluated.
-# idle_proc_root DIR: makes DIR/proc/{stat,meminfo} of a machine at rest (a CPU count that
-#   never moves, memory mostly free) and prints DIR, for GAIA_PROC_ROOT. The benchmarks share
-#   two cores with builds and their own load generator: read from the real /proc, that load
-#   drives the throttle to factor 0, where every check is answered "overloaded" without being
-#   made, and each phase would measure that refusal instead of the check.
+# idle_proc_root DIR: bench/idle_proc.sh.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench_tmp=$(mktemp -d /tmp/gaia-bench.XXXXXX)
@@ -47,12 +43,8 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 
-idle_proc_root() {
-  mkdir -p "$1/proc"
-  echo 'cpu  100 0 100 10000 0 0 0 0 0 0' >"$1/proc/stat"
-  printf 'MemTotal: 16000000 kB\nMemAvailable: 15000000 kB\n' >"$1/proc/meminfo"
-  echo "$1"
-}
+# shellcheck source=bench/idle_proc.sh
+. "$root/bench/idle_proc.sh"
 
 start_gaia() {
   local dir=$1
