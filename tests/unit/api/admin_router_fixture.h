@@ -17,9 +17,8 @@
 #include "api/api_support.h"
 #include "http/live_feed.h"
 #include "http/router.h"
-#include "identity/key_hasher.h"
 #include "metrics/registry.h"
-#include "store/sqlite/sqlite_store.h"
+#include "support/directory_on_sqlite.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
@@ -46,14 +45,8 @@ class AdminRouterTest : public ::testing::Test {
  protected:
   // A suite's SetUp calls this first and stops if it failed (HasFatalFailure()).
   void SetUp() override {
-    auto store = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store.value());
-    auto hasher = identity::KeyHasher::from_file(dir_.file("key_secret"));
-    ASSERT_TRUE(hasher.ok());
-    auto directory = identity::Directory::load(*store_, hasher.value());
-    ASSERT_TRUE(directory.ok());
-    directory_ = std::move(directory.value());
+    testing::open_directory_on_sqlite(dir_, clock_, store_, directory_);
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(directory_->create_user("root", core::Tier::kDefault, 1).ok());
     auto key = directory_->create_key("root", store::Role::kAdmin, "", 1);
     ASSERT_TRUE(key.ok());

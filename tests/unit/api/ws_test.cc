@@ -18,7 +18,7 @@
 #include "http/ws_hub.h"
 #include "identity/session_store.h"
 #include "metrics/check_stats.h"
-#include "store/sqlite/sqlite_store.h"
+#include "support/directory_on_sqlite.h"
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
 #include "support/temp_dir.h"
@@ -42,14 +42,8 @@ class RealClock : public core::Clock {
 class WsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
-    ASSERT_TRUE(s.ok());
-    store_ = std::move(s.value());
-    auto hasher = identity::KeyHasher::from_file(dir_.file("key.secret"));
-    ASSERT_TRUE(hasher.ok());
-    auto d = identity::Directory::load(*store_, hasher.value());
-    ASSERT_TRUE(d.ok());
-    directory_ = std::move(d.value());
+    testing::open_directory_on_sqlite(dir_, clock_, store_, directory_);
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(directory_->create_user("admin", core::Tier::kDefault, 0).ok());
     ASSERT_TRUE(directory_->create_user("bob", core::Tier::kDefault, 0).ok());
     admin_key_ = directory_->create_key("admin", store::Role::kAdmin, "", 0).value().key;

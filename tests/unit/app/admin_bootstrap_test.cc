@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "store/sqlite/sqlite_store.h"
+#include "support/directory_on_sqlite.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 
@@ -18,16 +18,7 @@ constexpr std::string_view kKeyLine = "[INIT] Admin key (shown only this once, k
 
 class AdminBootstrapTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto store = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store.value());
-    auto hasher = identity::KeyHasher::from_file(dir_.file("key.secret"));
-    ASSERT_TRUE(hasher.ok()) << hasher.status().message();
-    auto directory = identity::Directory::load(*store_, hasher.value());
-    ASSERT_TRUE(directory.ok()) << directory.status().message();
-    directory_ = std::move(directory.value());
-  }
+  void SetUp() override { testing::open_directory_on_sqlite(dir_, clock_, store_, directory_); }
 
   testing::TempDir dir_;
   testing::ManualClock clock_;

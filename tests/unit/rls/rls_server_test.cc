@@ -13,7 +13,7 @@
 #include "exec/quota_check.h"
 #include "identity/directory.h"
 #include "metrics/registry.h"
-#include "store/sqlite/sqlite_store.h"
+#include "support/directory_on_sqlite.h"
 #include "support/manual_clock.h"
 #include "support/temp_dir.h"
 #include "unit/core/test_rules.h"
@@ -35,14 +35,8 @@ class RlsServerTest : public ::testing::Test {
   static constexpr unsigned kQueues = 3;
 
   void SetUp() override {
-    auto store = store::sqlite::SqliteStore::open(dir_.file("gaia.db"), clock_);
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store.value());
-    auto hasher = identity::KeyHasher::from_file(dir_.file("key_secret"));
-    ASSERT_TRUE(hasher.ok());
-    auto directory = identity::Directory::load(*store_, hasher.value());
-    ASSERT_TRUE(directory.ok());
-    directory_ = std::move(directory.value());
+    testing::open_directory_on_sqlite(dir_, clock_, store_, directory_);
+    if (HasFatalFailure()) return;
     auto alice = directory_->create_user("alice", core::Tier::kDefault, 1);
     ASSERT_TRUE(alice.ok());
     auto key = directory_->create_key("alice", store::Role::kUser, "", 1);
