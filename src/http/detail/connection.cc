@@ -577,11 +577,11 @@ void Connection::resume() {
 }
 
 void Connection::set_deadline(std::chrono::milliseconds timeout) {
-  deadline_ = std::chrono::steady_clock::now() + timeout;
+  deadline_ = clock().mono_now() + timeout;
   if (!watchdog_waiting_) watch_deadline();
 }
 
-void Connection::clear_deadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+void Connection::clear_deadline() { deadline_ = core::MonoTime::max(); }
 
 void Connection::watch_deadline() {
   watchdog_waiting_ = true;
@@ -589,15 +589,15 @@ void Connection::watch_deadline() {
   // so the timer never has to be moved earlier.
   const auto shortest =
       std::min({options_.idle_timeout, options_.read_timeout, options_.write_timeout});
-  watchdog_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + shortest));
+  watchdog_.expires_after(
+      std::min<std::chrono::steady_clock::duration>(deadline_ - clock().mono_now(), shortest));
   watchdog_.async_wait([self = shared_from_this()](beast::error_code) {
     self->watchdog_waiting_ = false;
     // Closed or upgraded; or no deadline now, and the next set_deadline() watches again.
-    if (!self->stream_.socket().is_open() ||
-        self->deadline_ == std::chrono::steady_clock::time_point::max()) {
+    if (!self->stream_.socket().is_open() || self->deadline_ == core::MonoTime::max()) {
       return;
     }
-    if (std::chrono::steady_clock::now() >= self->deadline_) return self->close();
+    if (self->clock().mono_now() >= self->deadline_) return self->close();
     self->watch_deadline();  // moved on since the wait began: sleep until the new deadline
   });
 }

@@ -162,7 +162,8 @@ class Connection : public Closable,
   // When the request being answered was read, for the access log.
   core::MonoTime request_read_;
 
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  // When the request being read or the response being written is given up; read from clock().
+  core::MonoTime deadline_ = core::MonoTime::max();
   boost::asio::steady_timer watchdog_;
   bool watchdog_waiting_ = false;
 
