@@ -118,12 +118,10 @@ core::Result<Statement> Connection::prepare(std::string_view sql) {
 }
 
 core::Result<Statement*> Connection::kept(std::string_view sql) {
-  if (auto it = kept_.find(sql); it != kept_.end()) return it->second.get();
+  if (auto it = kept_.find(sql); it != kept_.end()) return &it->second;
   auto stmt = prepare(sql);
   if (!stmt.ok()) return stmt.status();
-  auto& slot = kept_[std::string(sql)];
-  slot = std::make_unique<Statement>(std::move(stmt.value()));
-  return slot.get();
+  return &kept_.emplace(std::string(sql), std::move(stmt.value())).first->second;
 }
 
 core::Status Connection::run_kept(std::string_view sql) {

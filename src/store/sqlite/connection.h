@@ -103,7 +103,7 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::map<std::string, std::unique_ptr<Statement>, std::less<>> kept_;
+  std::map<std::string, Statement, std::less<>> kept_;  // a map's nodes stay where they are
 };
 
 // BEGIN, COMMIT and ROLLBACK as kept statements (sqlite3_exec parses each every time).
