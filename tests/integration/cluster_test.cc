@@ -213,7 +213,7 @@ TEST_F(ClusterTest, ANodeThatLostItsFeedReloadsEverythingWhenItReconnects) {
   // Every node's feed connection is cut: each reconnects, and reads everything again.
   ASSERT_TRUE(
       run_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-              "WHERE application_name = 'gaia_change_feed'"));
+              "WHERE application_name = 'gaia_change_feed' AND datname = current_database()"));
   for (size_t node : {0, 1, 2}) {
     EXPECT_TRUE(
         eventually([&] { return answers(node, "/api/v1/quota", key, 401); }, kSlowWait, kEvery))

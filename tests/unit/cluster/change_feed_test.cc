@@ -62,7 +62,7 @@ TEST_F(ChangeFeedTest, ALostConnectionIsMadeAgainAndBeginsWithAFullReload) {
   start_feed();
   ASSERT_TRUE(
       run_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-              "WHERE application_name = 'gaia_change_feed'"));
+              "WHERE application_name = 'gaia_change_feed' AND datname = current_database()"));
   EXPECT_TRUE(testing::eventually(
       [&] { return feed_->status().full_reloads == 2 && feed_->status().connected; }, 30s, 5ms));
   EXPECT_EQ(feed_->status().connections, 2u);

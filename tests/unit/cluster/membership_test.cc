@@ -61,7 +61,8 @@ TEST_F(MembershipTest, ADatabaseAwayKeepsTheLastNodesSeen) {
   ASSERT_TRUE(a->beat().ok());
   ASSERT_TRUE(
       run_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-              "WHERE application_name = 'gaia_cluster' AND pid <> pg_backend_pid()"));
+              "WHERE application_name = 'gaia_cluster' AND pid <> pg_backend_pid() "
+              "AND datname = current_database()"));
   ASSERT_TRUE(run_sql("ALTER TABLE cluster_nodes RENAME TO cluster_nodes_away"));
   EXPECT_FALSE(a->beat().ok());
   EXPECT_EQ(a->live_nodes(), 2u);
