@@ -138,10 +138,14 @@ std::string unescaped(std::string_view quoted) {
   return out;
 }
 
-void replace_all(std::string& text, std::string_view secret) {
-  for (size_t at = text.find(secret); at != std::string::npos;
-       at = text.find(secret, at + kHidden.size())) {
-    text.replace(at, secret.size(), kHidden);
+// Marks every byte of `text` that lies inside an occurrence of `secret`, overlapping ones
+// included. Each byte is marked once: linear in the text for any secret.
+void mark_occurrences(std::string_view text, std::string_view secret, std::vector<bool>& hidden) {
+  size_t marked_to = 0;
+  for (size_t at = text.find(secret); at != std::string_view::npos;
+       at = text.find(secret, at + 1)) {
+    for (size_t i = std::max(at, marked_to); i < at + secret.size(); ++i) hidden[i] = true;
+    marked_to = at + secret.size();
   }
 }
 
@@ -171,12 +175,21 @@ std::string without_secrets(std::string_view text, std::string_view url) {
     secrets.emplace_back(raw);
     secrets.push_back(percent_decoded(raw));
   }
-  // Longest first: a shorter form inside a longer one never leaves the rest showing.
-  std::sort(secrets.begin(), secrets.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  std::string out(text);
+  std::sort(secrets.begin(), secrets.end());
+  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
+  // Occurrences are found in the text as given, never in what replacing left: a secret that
+  // overlaps another, or that *** itself contains, can neither show nor multiply the text.
+  std::vector<bool> hidden(text.size(), false);
   for (const std::string& secret : secrets) {
-    if (!secret.empty()) replace_all(out, secret);
+    if (!secret.empty()) mark_occurrences(text, secret, hidden);
+  }
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!hidden[i]) {
+      out += text[i];
+    } else if (i == 0 || !hidden[i - 1]) {
+      out += kHidden;
+    }
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace gaia::core {
 namespace {
 
@@ -46,6 +48,17 @@ TEST(RedactUrlTest, ALibrarysErrorLosesEverySecretOfTheUrlHoweverItIsQuoted) {
             "*** stays out");
   EXPECT_EQ(without_secrets(R"(could not translate host name "db")", "postgres://gaia:pw@db/gaia"),
             R"(could not translate host name "db")");
+}
+
+TEST(RedactUrlTest, SecretsAreFoundInTheTextAsGivenNotInWhatHidingLeft) {
+  // Overlapping secrets hide their union: no tail of the second one shows.
+  EXPECT_EQ(without_secrets("key abcd refused", "postgres://db/gaia?p=abc&q=bcd"),
+            "key *** refused");
+  // A secret made of the mask's own bytes is hidden once; the text never grows with each
+  // secret that repeats it.
+  std::string url = "postgres://db/gaia?a=*";
+  for (int i = 0; i < 64; ++i) url += "&k" + std::to_string(i) + "=*";
+  EXPECT_EQ(without_secrets("x*y", url), "x***y");
 }
 
 TEST(RedactUrlTest, LeavesAPlainPathAsItIs) {
