@@ -61,8 +61,28 @@ http::Response overloaded(const exec::QuotaAnswer& a, const std::string& user) {
   return r;
 }
 
-http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
-                     const identity::Caller& caller, JsonBody& body) {
+// A valid check request: what the counters are asked, and what its answer names.
+struct CheckAsk {
+  std::shared_ptr<const core::RuleSet> rules;
+  Subject subject;
+  uint64_t key_id = 0;
+  core::CommandTypeId type = 0;
+  uint32_t units = 1;
+  std::optional<std::string> command;
+
+  exec::QuotaRequest request() const {
+    return {.rules = rules,
+            .user_id = subject.user_id,
+            .key_id = key_id,
+            .principal = subject.principal,
+            .type = type,
+            .cost = units,
+            .command = command ? std::string_view(*command) : ""};
+  }
+};
+
+std::variant<CheckAsk, http::Response> check_ask(const ApiContext& ctx,
+                                                 const identity::Caller& caller, JsonBody& body) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   auto type = body.command_type("type", *rules);
   auto cost = body.integer("cost", false, 1, kMaxCost);
@@ -71,20 +91,21 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   if (body.error()) return *body.error();
   auto who = subject_of(caller, user, ctx.directory);
   if (auto* r = std::get_if<http::Response>(&who)) return std::move(*r);
-  const Subject& subject = std::get<Subject>(who);
 
   const auto units = static_cast<uint32_t>(cost.value_or(1));
   // A cost no limit could ever admit is bad input: answered before anything is counted.
   if (units > 1) {
-    if (auto r = cost_beyond_limits(*rules, subject.principal, *type, units)) return *r;
+    if (auto r = cost_beyond_limits(*rules, std::get<Subject>(who).principal, *type, units)) {
+      return *r;
+    }
   }
-  exec::QuotaAnswer a = quota_check.check({.rules = rules,
-                                           .user_id = subject.user_id,
-                                           .key_id = caller.key_id,
-                                           .principal = subject.principal,
-                                           .type = *type,
-                                           .cost = units,
-                                           .command = command ? std::string_view(*command) : ""});
+  return CheckAsk{std::move(rules),  std::move(std::get<Subject>(who)), caller.key_id, *type, units,
+                  std::move(command)};
+}
+
+// The answer to `ask`, which the counters answered `a`.
+http::Response check_answer(const CheckAsk& ask, const exec::QuotaAnswer& a) {
+  const Subject& subject = ask.subject;
   if (a.outcome == exec::QuotaOutcome::kStorePaused) {
     http::Response r = http::error_response(
         503, "store_unavailable", "the database is unavailable and admissions are paused");
@@ -104,10 +125,10 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
   const core::Decision& d = a.decision;
   const core::RuleSet& decided_on = *a.rules;
 
-  const std::string& type_name = decided_on.command_types()[*type].name;
+  const std::string& type_name = decided_on.command_types()[ask.type].name;
   // The fields' quota is the limit as the rules state it: stable while reputation scales it.
   const uint32_t quota =
-      d.has_deciding ? decided_on.stated_amount(subject.principal, *type, d.deciding.limit) : 0;
+      d.has_deciding ? decided_on.stated_amount(subject.principal, ask.type, d.deciding.limit) : 0;
   // The answer is built on the stack: it lives only until serialised below.
   unsigned char json_buffer[2048];
   boost::json::monotonic_resource json_memory(json_buffer, sizeof json_buffer);
@@ -142,7 +163,7 @@ http::Response check(const ApiContext& ctx, exec::QuotaCheck& quota_check,
     out.emplace("command_type", type_name);
   }
   out.emplace("user", subject.user_name);
-  out.emplace("cost", units);
+  out.emplace("cost", ask.units);
   out.emplace("priority", d.priority);
   if (a.throttle) out.emplace("throttle", throttle_json(*a.throttle, &json_memory));
   if (!a.warnings.empty()) {
@@ -230,15 +251,35 @@ void record_execution(const ApiContext& ctx, const http::Request& req, http::Res
   });
 }
 
-http::Response quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check,
-                     const http::Request& req) {
-  auto auth = authenticate(req, ctx.directory, false);
-  if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
-  const identity::Caller& caller = std::get<identity::Caller>(auth);
+// Answered on the io thread from memory; with Redis once the counters reply, on their thread,
+// so that a check waiting on them holds no io thread.
+void check(const ApiContext& ctx, exec::QuotaCheck& quota_check, const http::Request& req,
+           http::Responder respond) {
+  // The body is parsed onto the stack: check_ask() copies out only strings and numbers, and a
+  // small body allocates nothing.
+  unsigned char body_buffer[1024];
+  boost::json::monotonic_resource body_memory(body_buffer, sizeof body_buffer);
+  auto asked = with_json_caller(
+      ctx.directory, req, false,
+      [&](const identity::Caller& caller, JsonBody& body) { return check_ask(ctx, caller, body); },
+      &body_memory);
+  if (auto* r = std::get_if<http::Response>(&asked)) return respond(std::move(*r));
+  CheckAsk& ask = std::get<CheckAsk>(asked);
+  if (quota_check.answers_inline()) {
+    return respond(check_answer(ask, quota_check.check(ask.request())));
+  }
+  auto held = std::make_shared<CheckAsk>(std::move(ask));
+  quota_check.check_async(held->request(),
+                          [held, respond = std::move(respond)](exec::QuotaAnswer a) {
+                            respond(check_answer(*held, a));
+                          });
+}
+
+// The caller's quota status from `view`, the counters' reading.
+http::Response quota_answer(const ApiContext& ctx, const exec::QuotaCheck& quota_check,
+                            const identity::Caller& caller, const exec::QuotaView& view) {
   std::shared_ptr<const core::RuleSet> rules = ctx.limiter.rules();
   boost::json::array quotas;
-  exec::QuotaView view =
-      quota_check.quota_view({caller.user_id, caller.key_id, caller.tier, caller.limit_scale});
   for (const core::QuotaLine& line : view.lines) {
     quotas.push_back(http::limit_json(line.state, *rules));
   }
@@ -252,28 +293,34 @@ http::Response quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check,
   return http::json_response(200, answer);
 }
 
+// As the check: answered when the counters have read the limits, on their thread with Redis.
+void quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check, const http::Request& req,
+           http::Responder respond) {
+  auto auth = authenticate(req, ctx.directory, false);
+  if (auto* r = std::get_if<http::Response>(&auth)) return respond(std::move(*r));
+  const identity::Caller& caller = std::get<identity::Caller>(auth);
+  quota_check.quota_view_async(
+      {caller.user_id, caller.key_id, caller.tier, caller.limit_scale},
+      [ctx, &quota_check, caller, respond = std::move(respond)](exec::QuotaView view) {
+        respond(quota_answer(ctx, quota_check, caller, view));
+      });
+}
+
 }  // namespace
 
 void add_public_api(http::Router& router, ApiContext ctx, exec::QuotaCheck& quota_check) {
-  router.add("POST", "/api/v1/check", [ctx, &quota_check](const http::Request& req) {
-    // The body is parsed onto the stack: check() copies out only strings and numbers, and a
-    // small body allocates nothing.
-    unsigned char body_buffer[1024];
-    boost::json::monotonic_resource body_memory(body_buffer, sizeof body_buffer);
-    return with_json_caller(
-        ctx.directory, req, false,
-        [&](const identity::Caller& caller, JsonBody& body) {
-          return check(ctx, quota_check, caller, body);
-        },
-        &body_memory);
-  });
+  router.add_async("POST", "/api/v1/check",
+                   [ctx, &quota_check](const http::Request& req, http::Responder respond) {
+                     check(ctx, quota_check, req, std::move(respond));
+                   });
   router.add_async("POST", "/api/v1/executions",
                    [ctx](const http::Request& req, http::Responder respond) {
                      record_execution(ctx, req, std::move(respond));
                    });
-  router.add("GET", "/api/v1/quota", [ctx, &quota_check](const http::Request& req) {
-    return quota(ctx, quota_check, req);
-  });
+  router.add_async("GET", "/api/v1/quota",
+                   [ctx, &quota_check](const http::Request& req, http::Responder respond) {
+                     quota(ctx, quota_check, req, std::move(respond));
+                   });
 }
 
 }  // namespace gaia::api

@@ -69,23 +69,32 @@ const char* source_name(QuotaView::Source source) {
 }
 
 QuotaView QuotaCheck::quota_view(const core::Principal& principal) const {
-  const core::Instant now = clock_.now();
   // As check(): answered inline or on the backend's thread within its deadline.
   struct Waiting {
-    std::optional<std::vector<core::QuotaLine>> lines;
+    QuotaView view;
     std::atomic<int> done{0};
   } waiting;
-  counters_.peek(principal, now, [w = &waiting](std::optional<std::vector<core::QuotaLine>> l) {
-    w->lines = std::move(l);
+  quota_view_async(principal, [w = &waiting](QuotaView view) {
+    w->view = std::move(view);
     w->done.store(1, std::memory_order_release);
     w->done.notify_one();
   });
   waiting.done.wait(0, std::memory_order_acquire);
-  if (waiting.lines) {
-    return {std::move(*waiting.lines),
-            shared_ ? QuotaView::Source::kShared : QuotaView::Source::kMemory};
-  }
-  return {limiter_.quota_status(principal, now), QuotaView::Source::kLocal};
+  return std::move(waiting.view);
+}
+
+void QuotaCheck::quota_view_async(const core::Principal& principal,
+                                  std::function<void(QuotaView)> done) const {
+  const core::Instant now = clock_.now();
+  counters_.peek(principal, now,
+                 [this, principal, now,
+                  done = std::move(done)](std::optional<std::vector<core::QuotaLine>> lines) {
+                   if (lines) {
+                     return done({std::move(*lines), shared_ ? QuotaView::Source::kShared
+                                                             : QuotaView::Source::kMemory});
+                   }
+                   done({limiter_.quota_status(principal, now), QuotaView::Source::kLocal});
+                 });
 }
 
 struct QuotaCheck::Pending {
@@ -97,6 +106,8 @@ struct QuotaCheck::Pending {
 };
 
 void QuotaCheck::check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done) {
+  // In memory the answer is at hand: nothing to keep for later.
+  if (answers_inline()) return done(check(req));
   QuotaAnswer answer;
   if (!store_open(answer) || throttle_stops(req, answer)) {
     done(std::move(answer));

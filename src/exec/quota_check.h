@@ -22,9 +22,10 @@
 // Ownership: borrows the limiter, counters, store, clock and observer, which must outlive it,
 // and the load signal and warning listener once set.
 // Threads: any thread may call check() and check_async(). With the in-memory counters neither
-// waits on I/O (writes are queued); with Redis, check() waits for the answer, which the
-// backend's deadline bounds, and check_async() calls `done` on the backend's thread. The
-// setters are called before the first check.
+// waits on I/O (writes are queued) and both answer on the calling thread; with Redis, check()
+// waits for the answer, which the backend's deadline bounds, and check_async() calls `done` on
+// the backend's thread: what an event loop calls (answers_inline() says which). The setters
+// are called before the first check.
 //
 // Example:
 //   QuotaCheck quota(limiter, feed, clock, metrics);
@@ -169,6 +170,9 @@ class QuotaCheck {
   QuotaAnswer check(const QuotaRequest& req);
   // The same, answering `done` once the counters have (the request is copied).
   void check_async(const QuotaRequest& req, std::function<void(QuotaAnswer)> done);
+  // Whether the counters answer on the calling thread (in memory): then check() never waits,
+  // and check_async() calls `done` before it returns.
+  bool answers_inline() const { return !shared_; }
 
   // The warnings due for `d`, the counters' decision on `req` at wall time `wall_ms`, each
   // told to the warning listener as it is found: what check() does after an admission, for a
@@ -184,6 +188,9 @@ class QuotaCheck {
   // count in, consuming nothing; while they do not answer within their deadline, this node's
   // own figures (Source::kLocal). Waits as check() does.
   QuotaView quota_view(const core::Principal& principal) const;
+  // The same, answering `done` as check_async() does.
+  void quota_view_async(const core::Principal& principal,
+                        std::function<void(QuotaView)> done) const;
 
   // The rules checks are decided on now: how front ends find a command type's id.
   std::shared_ptr<const core::RuleSet> rules() const { return limiter_.rules(); }

@@ -39,7 +39,8 @@ class RedisNodesTest : public ::testing::Test {
   }
 
   // The nodes count in a Redis of this test's own, with the outage policy `failure`, a
-  // deadline a busy machine meets, and `extra_env`.
+  // deadline a busy machine meets, and `extra_env`, which may set these otherwise (gaia_server
+  // reads the last setting of a variable).
   void start(const std::string& failure, const std::vector<std::string>& extra_env = {}) {
     std::string error;
     redis_ = RedisServer::create({}, error);

@@ -3,12 +3,16 @@
 // - Redis killed and restarted empty mid-run under each of closed, open and local: while it
 //   is away each policy answers as docs/cluster.md says, no check waits past its deadline,
 //   and once it is back the day's usage in Redis is what PostgreSQL recorded, so a daily quota
-//   of 10 admits exactly what is left of it.
+//   of 10 admits exactly what is left of it;
+// - checks and quota views waiting on a silent Redis hold no io thread: the node answers
+//   everything else meanwhile.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "integration/redis_nodes_test.h"
 
@@ -140,6 +144,49 @@ TEST_F(RedisOutageTest, RestartedEmptyUnderLocalEachNodeKeptItsShareAndTheQuotaR
   restart_empty(9);
   EXPECT_EQ(admitted(key, 6), 1);
   EXPECT_EQ(daily_used(), "10");
+}
+
+TEST_F(RedisOutageTest, ChecksWaitingOnASilentRedisHoldNoIoThread) {
+  // One io thread a node, and a deadline long enough that an answer held up behind the
+  // waiting checks would show.
+  constexpr std::chrono::seconds kDeadline{4};
+  start("closed",
+        {"GAIA_THREADS=1", "GAIA_REDIS_DEADLINE_MS=" + std::to_string(kDeadline.count() * 1000)});
+  const std::string key = user_key("alice");
+  limit_shell(kDay10, key, "shell-day", 10);
+  redis_->pause();
+  // Four checks and a quota view in flight on node 0.
+  std::vector<std::unique_ptr<RawHttpConnection>> waiting;
+  const auto sent = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    waiting.push_back(std::make_unique<RawHttpConnection>(nodes_->port(0), 3 * kDeadline));
+    ASSERT_TRUE(waiting.back()->connected());
+    ASSERT_TRUE(waiting.back()->send(
+        i < 4 ? request_text("POST", "/api/v1/check", key, R"({"type":"shell"})")
+              : request_text("GET", "/api/v1/quota", key)));
+  }
+  // The node answers what needs no counters while they wait: before their deadline passes.
+  for (int i = 0; i < 3; ++i) {
+    auto live = http_get(nodes_->port(0), "/health");
+    ASSERT_TRUE(live);
+    EXPECT_EQ(live->status, 200);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, kDeadline / 2);
+  // Then each waiting request has its own answer: the closed policy refuses the checks, the
+  // view shows the node's own figures.
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    auto r = waiting[i]->read_response();
+    ASSERT_TRUE(r) << "request " << i;
+    if (i < 4) {
+      EXPECT_EQ(r->status, 503) << r->body;
+      EXPECT_NE(r->body.find("counters_unavailable"), std::string::npos) << r->body;
+    } else {
+      EXPECT_EQ(r->status, 200) << r->body;
+      EXPECT_NE(r->body.find(R"("counters":"local")"), std::string::npos) << r->body;
+    }
+  }
+  redis_->resume();
+  EXPECT_EQ(stored_usage(), 0);
 }
 
 }  // namespace

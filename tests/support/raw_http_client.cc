@@ -135,17 +135,22 @@ std::optional<RawResponse> http_get(uint16_t port, std::string_view path) {
   return c.read_response();
 }
 
-std::optional<RawResponse> http_request(uint16_t port, std::string_view method,
-                                        std::string_view path, std::string_view key,
-                                        std::string_view body) {
+std::string request_text(std::string_view method, std::string_view path, std::string_view key,
+                         std::string_view body) {
   std::string req = std::string(method) + " " + std::string(path) +
                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!key.empty()) req += "Authorization: Bearer " + std::string(key) + "\r\n";
   if (!body.empty()) req += "Content-Type: application/json\r\n";
   req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   req += body;
+  return req;
+}
+
+std::optional<RawResponse> http_request(uint16_t port, std::string_view method,
+                                        std::string_view path, std::string_view key,
+                                        std::string_view body) {
   RawHttpConnection c(port);
-  if (!c.connected() || !c.send(req)) return std::nullopt;
+  if (!c.connected() || !c.send(request_text(method, path, key, body))) return std::nullopt;
   return c.read_response();
 }
 

@@ -50,6 +50,10 @@ std::string get_request(std::string_view path, std::string_view connection = "ke
 // One GET on a fresh connection.
 std::optional<RawResponse> http_get(uint16_t port, std::string_view path);
 
+// A request's bytes (Connection: close), with a Bearer key unless `key` is empty.
+std::string request_text(std::string_view method, std::string_view path, std::string_view key,
+                         std::string_view body = {});
+
 // One request on a fresh connection, with a Bearer key unless `key` is empty.
 std::optional<RawResponse> http_request(uint16_t port, std::string_view method,
                                         std::string_view path, std::string_view key,
