@@ -192,13 +192,15 @@ void add_admin_users_api(http::Router& router, ApiContext ctx,
   // A search reads every user: off the io threads.
   router.add_blocking("GET", "/api/admin/users", kAdminPool,
                       [ctx](const http::Request& req) { return list_users(ctx, req); });
-  router.add("GET", "/api/admin/users/{name}", [ctx, &reputation](const http::Request& req) {
-    return show_user(ctx, reputation, req);
-  });
+  // A user's quota status and a usage reset ask the counters, which may be Redis and may
+  // take up to their deadline to answer: off the io threads.
+  router.add_blocking(
+      "GET", "/api/admin/users/{name}", kAdminPool,
+      [ctx, &reputation](const http::Request& req) { return show_user(ctx, reputation, req); });
   router.add("PUT", "/api/admin/users/{name}/overrides",
              [ctx](const http::Request& req) { return put_overrides(ctx, req); });
-  router.add("POST", "/api/admin/users/{name}/reset",
-             [ctx](const http::Request& req) { return reset_usage(ctx, req); });
+  router.add_blocking("POST", "/api/admin/users/{name}/reset", kAdminPool,
+                      [ctx](const http::Request& req) { return reset_usage(ctx, req); });
   router.add("POST", "/api/admin/users/{name}/reputation/reset",
              [ctx, &reputation](const http::Request& req) {
                auto auth = authenticate(req, ctx.directory, true);
