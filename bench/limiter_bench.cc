@@ -1,6 +1,7 @@
 // Limiter check latency and throughput at 1, 1,000 and 100,000 principals, on one and two
 // threads, visited in creation order and (at 100,000) in scattered order, with p50/p99 from a
-// per-thread latency histogram and bytes per active counter.
+// per-thread latency histogram and bytes per active counter; and the floor under the scattered
+// order, one dependent read of a random block among as many (BM_DependentMiss).
 //
 //   ./build/release/bench/limiter_bench --benchmark_format=json
 
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <numeric>
+#include <random>
 #include <vector>
 
 #include "core/limiter.h"
@@ -105,6 +108,29 @@ void BM_Check(benchmark::State& state) { run_checks(state, Visit::kInOrder); }
 // Principals in scattered order: every check's block is somewhere else.
 void BM_CheckScattered(benchmark::State& state) { run_checks(state, Visit::kScattered); }
 
+// The floor under a scattered check: one dependent read of a random 128-byte block among as
+// many as the principals' (what the scattered order's block fetch costs at the least on this
+// machine: a cache and TLB miss), with no work around it. A scattered check costs this plus
+// its own work.
+void BM_DependentMiss(benchmark::State& state) {
+  struct alignas(64) Block {
+    Block* next;
+    char counters[120];
+  };
+  static_assert(sizeof(Block) == sizeof(CounterBlock));
+  const auto n = static_cast<size_t>(state.range(0));
+  std::vector<Block> blocks(n);
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin() + 1, order.end(), std::mt19937_64(48271));
+  for (size_t i = 0; i < n; ++i) blocks[order[i]].next = &blocks[order[(i + 1) % n]];
+  Block* at = &blocks[0];
+  for (auto _ : state) {
+    at = at->next;
+    benchmark::DoNotOptimize(at);
+  }
+}
+
 BENCHMARK(BM_Check)
     ->ArgName("principals")
     ->Arg(1)
@@ -119,6 +145,7 @@ BENCHMARK(BM_CheckScattered)
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
+BENCHMARK(BM_DependentMiss)->ArgName("blocks")->Arg(100000);
 // Fixed counts for a cache simulator (valgrind --tool=cachegrind --cache-sim=yes): the
 // difference between the two runs is 200,000 scattered checks, without the warm-up.
 BENCHMARK(BM_CheckScattered)->ArgName("principals")->Arg(100000)->Iterations(100'000);
