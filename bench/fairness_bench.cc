@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/system_clock.h"
+#include "app/system_clock.h"
 #include "exec/executor.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   const int flood = argc > 2 ? std::stoi(argv[2]) : 40;
   const int command_ms = argc > 3 ? std::stoi(argv[3]) : 100;
 
-  gaia::core::SystemClock clock;
+  gaia::app::SystemClock clock;
   auto dir = std::filesystem::temp_directory_path() / "gaia-fairness-bench";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);

@@ -16,9 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "app/system_clock.h"
 #include "cluster/redis/client.h"
 #include "core/mutex.h"
-#include "core/system_clock.h"
 
 namespace {
 
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   options.connection.url = url.value();
   options.connection.function_library = kLibrary;
   options.io_threads = static_cast<unsigned>(std::max(1, std::atoi(argv[4])));
-  gaia::core::SystemClock clock;
+  gaia::app::SystemClock clock;
   RedisClient client(options, clock, nullptr);
   if (gaia::core::Status s = client.start(); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/system_clock.h"
 #include "cluster/redis/check_call.h"
 #include "cluster/redis/client.h"
 #include "cluster/redis/counter_backend.h"
@@ -27,7 +28,6 @@
 #include "core/limiter.h"
 #include "core/mutex.h"
 #include "core/rule_set.h"
-#include "core/system_clock.h"
 
 namespace {
 
@@ -53,7 +53,7 @@ std::shared_ptr<const core::RuleSet> rules() {
 
 struct Loop {
   RedisCounterBackend* backend;
-  const gaia::core::SystemClock* clock;
+  const gaia::app::SystemClock* clock;
   core::CheckRequest req;
   Clock::time_point until;
   std::atomic<int>* running;
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   options.connection.url = url.value();
   options.connection.function_library = std::string(kCountersLua);
   options.io_threads = 1;  // as gaia_server's SharedCounters
-  gaia::core::SystemClock clock;
+  gaia::app::SystemClock clock;
   RedisClient client(options, clock, nullptr);
   if (core::Status s = client.start(); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());

@@ -29,7 +29,7 @@ ALLOWED = {
     "http": {"core"},
     "api": {"core", "http"} | DOMAIN,
     "rls": {"core", "http"} | DOMAIN,
-    "app": {"core", "http", "api", "rls"} | DOMAIN,
+    "app": {"core", "http", "api", "rls", "cli"} | DOMAIN,
     "cli": {"core", "exec", "http"},
 }
 # Arrows that reach only some headers of their target: rls writes the RateLimit fields as the

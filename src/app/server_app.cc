@@ -6,8 +6,8 @@
 #include "app/server_chores.h"
 #include "app/server_metrics.h"
 #include "app/stores.h"
+#include "app/system_clock.h"
 #include "core/redact_url.h"
-#include "core/system_clock.h"
 #include "http/signal_waiter.h"
 #include "http/static_files.h"
 
@@ -214,7 +214,7 @@ bool ServerApp::flush_store() {
 }
 
 int run_server(const Config& config, std::ostream& out, std::ostream& err) {
-  core::SystemClock clock;
+  app::SystemClock clock;
   // Catch the signals before any thread starts, so none of them dies of SIGTERM.
   http::SignalWaiter signals;
   ServerApp app(config, clock, out, err);

@@ -1,5 +1,5 @@
 #pragma once
-// The only way code learns the time: each main() makes the real one (core/system_clock.h) and
+// The only way code learns the time: each main() makes the real one (app/system_clock.h) and
 // hands it down; tests use a manual one. A request reads the clock once, passes the Instant down.
 
 #include <chrono>

@@ -157,6 +157,7 @@ Server::~Server() { stop(); }
 core::Status Server::start() {
   State& s = *state_;
   s.started = true;
+  if (s.options.clock == nullptr) return core::Status::invalid_argument("the server has no clock");
   if (core::Status tls = s.load_tls(); !tls.ok()) return tls;
   boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(s.options.address, ec);

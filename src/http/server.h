@@ -78,8 +78,8 @@ struct ServerOptions {
   std::size_t max_connections_per_ip = 1'000;
   ConnectionObserver* observer = nullptr;  // may be null; must outlive the server
   AccessObserver* access = nullptr;        // may be null; must outlive the server
-  // The time of the Date header, the access log's durations and the read and write deadlines;
-  // null: the system's clock.
+  // The time of the Date header, the access log's durations and the read and write deadlines.
+  // REQUIRES: set (start() refuses a server without one); must outlive the server.
   const core::Clock* clock = nullptr;
   // HTTPS (and wss): both set, every connection speaks TLS with this certificate chain and
   // private key (PEM files, read by start()); both empty, plain HTTP.

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "support/real_clock.h"
+
 namespace gaia::testing {
 
 LoopbackServer::LoopbackServer(http::Router router) {
@@ -11,6 +13,7 @@ LoopbackServer::LoopbackServer(http::Router router) {
   o.port = 0;
   o.io_threads = 1;
   o.drain_timeout = std::chrono::seconds(1);
+  o.clock = &real_clock();
   server_ = std::make_unique<http::Server>(o, std::move(router));
   EXPECT_TRUE(server_->start().ok());
 }

@@ -18,7 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/system_clock.h"
 #include "http/ws_upgrade.h"
 
 namespace gaia::http::detail {
@@ -382,10 +381,7 @@ bool Connection::run_blocking(std::size_t pool, std::function<void()> work) {
       [work = std::move(work), busy = asio::make_work_guard(stream_.get_executor())]() { work(); });
 }
 
-const core::Clock& Connection::clock() const {
-  static const core::SystemClock system;
-  return options_.clock != nullptr ? *options_.clock : system;
-}
+const core::Clock& Connection::clock() const { return *options_.clock; }
 
 void Connection::tell_access(unsigned status, std::optional<std::size_t> body_bytes) {
   if (options_.access == nullptr) return;

@@ -21,6 +21,7 @@
 #include "support/directory_on_sqlite.h"
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
+#include "support/real_clock.h"
 #include "support/temp_dir.h"
 #include "support/ws_client.h"
 
@@ -32,12 +33,6 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 using namespace std::chrono_literals;
 using testing::WsClient;
-
-class RealClock : public core::Clock {
- public:
-  core::MonoTime mono_now() const override { return std::chrono::steady_clock::now(); }
-  core::WallTime wall_now() const override { return std::chrono::system_clock::now(); }
-};
 
 class WsTest : public ::testing::Test {
  protected:
@@ -72,6 +67,7 @@ class WsTest : public ::testing::Test {
     so.port = 0;
     so.io_threads = 2;
     so.drain_timeout = 2s;
+    so.clock = &clock_;
     server_ = std::make_unique<http::Server>(so, std::move(router));
     ASSERT_TRUE(server_->start().ok());
     hub_->start();
@@ -110,7 +106,7 @@ class WsTest : public ::testing::Test {
     return cookie.substr(0, cookie.find(';'));  // "gaia_session=..."
   }
 
-  RealClock clock_;
+  const core::Clock& clock_ = testing::real_clock();
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<identity::Directory> directory_;

@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "app/system_clock.h"
 #include "cluster/redis/client.h"
-#include "core/system_clock.h"
 #include "metrics/registry.h"
 #include "support/eventually.h"
 
@@ -165,7 +165,7 @@ class HostileServerTest : public ::testing::Test {
     return options;
   }
 
-  core::SystemClock clock_;
+  app::SystemClock clock_;
   metrics::MetricsRegistry registry_;
   RedisMetrics metrics_{registry_};
 };

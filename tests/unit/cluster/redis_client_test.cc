@@ -8,10 +8,10 @@
 #include <thread>
 #include <vector>
 
+#include "app/system_clock.h"
 #include "cluster/redis/client.h"
 #include "cluster/redis/redis_time.h"
 #include "core/mutex.h"
-#include "core/system_clock.h"
 #include "metrics/registry.h"
 #include "support/eventually.h"
 #include "support/redis_server.h"
@@ -70,7 +70,7 @@ std::string unique_key(const char* name) {
 
 class RedisClientTest : public ::testing::Test {
  protected:
-  core::SystemClock clock_;
+  app::SystemClock clock_;
   metrics::MetricsRegistry registry_;
   RedisMetrics metrics_{registry_};
 };

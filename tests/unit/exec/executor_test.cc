@@ -9,7 +9,7 @@
 #include <future>
 #include <mutex>
 
-#include "core/system_clock.h"
+#include "app/system_clock.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "unit/core/test_rules.h"
@@ -166,7 +166,7 @@ class ExecutorTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  core::SystemClock clock_;
+  app::SystemClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<core::Limiter> limiter_;
   Scheduler scheduler_{{.workers = 2}, clock_};

@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
+#include "support/real_clock.h"
 
 namespace gaia::http {
 namespace {
@@ -49,6 +50,7 @@ class BlockingPoolsTest : public ::testing::Test {
     ServerOptions o;
     o.port = 0;
     o.io_threads = 2;
+    o.clock = &testing::real_clock();
     server_ = std::make_unique<Server>(o, std::move(router));
     ASSERT_TRUE(server_->start().ok());
   }

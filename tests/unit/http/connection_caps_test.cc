@@ -18,6 +18,7 @@
 #include "http/ws_upgrade.h"
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
+#include "support/real_clock.h"
 
 namespace gaia::http {
 namespace {
@@ -75,6 +76,7 @@ class ConnectionCapsTest : public ::testing::Test {
     o.max_connections = total;
     o.max_connections_per_ip = per_ip;
     o.observer = &observer_;
+    o.clock = &testing::real_clock();
     server_ = std::make_unique<Server>(o, std::move(router));
     ASSERT_TRUE(server_->start().ok());
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "support/raw_http_client.h"
+#include "support/real_clock.h"
 
 namespace gaia::http {
 namespace {
@@ -34,6 +35,7 @@ ServerOptions test_options() {
   o.io_threads = 2;
   o.read_timeout = 5s;
   o.drain_timeout = 5s;
+  o.clock = &testing::real_clock();
   return o;
 }
 

@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "support/eventually.h"
 #include "support/raw_http_client.h"
+#include "support/real_clock.h"
 
 namespace gaia::http {
 namespace {
@@ -110,6 +111,7 @@ ServerOptions options(std::size_t max_pending = 1024 * 1024) {
   o.io_threads = 2;
   o.drain_timeout = 2s;
   o.stream_max_pending_bytes = max_pending;
+  o.clock = &testing::real_clock();
   return o;
 }
 

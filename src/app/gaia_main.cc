@@ -1,12 +1,13 @@
-// gaia: the command-line client of gaia_server (see cli_main.h and docs/cli.md).
+// gaia: the command-line client of gaia_server (see cli/cli_main.h and docs/cli.md), given
+// its real parts here: the clock, the connection to the server and the signal handling.
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 
+#include "app/system_clock.h"
 #include "cli/cli_main.h"
 #include "cli/interrupt.h"
-#include "core/system_clock.h"
 
 namespace {
 
@@ -36,6 +37,6 @@ std::string self_path() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const gaia::core::SystemClock clock;
+  const gaia::app::SystemClock clock;
   return gaia::cli::run_cli(argc, argv, {std::cout, std::cerr, clock, connect, self_path()});
 }

@@ -1,13 +1,13 @@
-#include "core/system_clock.h"
+#include "app/system_clock.h"
 
-namespace gaia::core {
+namespace gaia::app {
 
-MonoTime SystemClock::mono_now() const {
+core::MonoTime SystemClock::mono_now() const {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now());
 }
 
-WallTime SystemClock::wall_now() const {
+core::WallTime SystemClock::wall_now() const {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
 }
 
-}  // namespace gaia::core
+}  // namespace gaia::app
