@@ -7,23 +7,42 @@ namespace gaia::api {
 LimitProblem limit_problem(const core::LimitState& limit, const core::RuleSet& rules,
                            uint32_t quota, std::string_view code, std::string_view message,
                            std::optional<int64_t> retry_after_s, boost::json::storage_ptr sp) {
-  LimitProblem p{http::problem(429, code, message, http::kQuotaExceededType, sp), {}};
-  const std::string name = core::policy_name(limit, rules);
-  boost::json::array violated(sp);
-  violated.emplace_back(name);
-  p.body.emplace("violated-policies", std::move(violated));
-  p.body.emplace("limit", http::limit_json(limit, rules, quota, sp));
-  p.headers.reserve(3);
-  p.headers.push_back({"RateLimit-Policy", http::policy_field(limit, rules, quota)});
+  LimitProblem p{boost::json::object(12, std::move(sp)),
+                 limit_problem_headers(limit, rules, quota, retry_after_s)};
+  http::ObjectMembers m(p.body);
+  limit_problem_members(m, limit, rules, quota, code, message, retry_after_s);
+  return p;
+}
+
+template <class Members>
+void limit_problem_members(Members& m, const core::LimitState& limit, const core::RuleSet& rules,
+                           uint32_t quota, std::string_view code, std::string_view message,
+                           std::optional<int64_t> retry_after_s) {
+  http::problem_members(m, 429, code, message, http::kQuotaExceededType);
+  m.member("violated-policies", {core::policy_name(limit, rules)});
+  m.object("limit", [&](auto& o) { http::limit_members(o, limit, rules, quota); });
+  if (retry_after_s) m.member("retry_after_s", *retry_after_s);
+}
+
+template void limit_problem_members(http::JsonWriter&, const core::LimitState&,
+                                    const core::RuleSet&, uint32_t, std::string_view,
+                                    std::string_view, std::optional<int64_t>);
+template void limit_problem_members(http::ObjectMembers&, const core::LimitState&,
+                                    const core::RuleSet&, uint32_t, std::string_view,
+                                    std::string_view, std::optional<int64_t>);
+
+std::vector<http::Header> limit_problem_headers(const core::LimitState& limit,
+                                                const core::RuleSet& rules, uint32_t quota,
+                                                std::optional<int64_t> retry_after_s) {
+  std::vector<http::Header> headers;
+  headers.reserve(3);
+  headers.push_back({"RateLimit-Policy", http::policy_field(limit, rules, quota)});
   // A limit that never admits is not waiting to reset: the field says what is left.
   core::LimitState state = limit;
   if (!retry_after_s) state.retry_after_ms = -1;
-  p.headers.push_back({"RateLimit", http::ratelimit_field(state, rules, true, quota)});
-  if (retry_after_s) {
-    p.body.emplace("retry_after_s", *retry_after_s);
-    p.headers.push_back({"Retry-After", std::to_string(*retry_after_s)});
-  }
-  return p;
+  headers.push_back({"RateLimit", http::ratelimit_field(state, rules, true, quota)});
+  if (retry_after_s) headers.push_back({"Retry-After", std::to_string(*retry_after_s)});
+  return headers;
 }
 
 std::string limit_reached(const core::LimitState& limit, const core::RuleSet& rules,

@@ -39,6 +39,17 @@ LimitProblem limit_problem(const core::LimitState& limit, const core::RuleSet& r
                            uint32_t quota, std::string_view code, std::string_view message,
                            std::optional<int64_t> retry_after_s, boost::json::storage_ptr sp = {});
 
+// The same body's members, stated to `m`: an http::JsonWriter (the text, no tree) or
+// http::ObjectMembers.
+template <class Members>
+void limit_problem_members(Members& m, const core::LimitState& limit, const core::RuleSet& rules,
+                           uint32_t quota, std::string_view code, std::string_view message,
+                           std::optional<int64_t> retry_after_s);
+// The same problem's fields: RateLimit-Policy, RateLimit and, when waiting helps, Retry-After.
+std::vector<http::Header> limit_problem_headers(const core::LimitState& limit,
+                                                const core::RuleSet& rules, uint32_t quota,
+                                                std::optional<int64_t> retry_after_s);
+
 // "limit shell-day reached (500); try again in 17 s", the detail of a limit's 429.
 std::string limit_reached(const core::LimitState& limit, const core::RuleSet& rules,
                           std::optional<int64_t> retry_after_s);

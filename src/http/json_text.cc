@@ -27,43 +27,23 @@ bool any_to_escape(uint64_t w) {
          kHigh;
 }
 
-// Writes JSON text at the end of a string through a pointer. While it writes, the string is
-// kept sized to the room it has, so each piece is a store or a memcpy, not an append that
-// checks the capacity and writes a terminator of its own; its true length is set at the end.
-class TextWriter {
- public:
-  explicit TextWriter(std::string& out) : out_(out), used_(out.size()) {
-    out_.resize(std::max(out_.capacity(), used_ + kFirstRoom));
-  }
-  ~TextWriter() { out_.resize(used_); }
-  TextWriter(const TextWriter&) = delete;
-  TextWriter& operator=(const TextWriter&) = delete;
+// The room a JsonWriter takes at first, and its room for an integer: 64 bits, a sign and more.
+constexpr size_t kFirstRoom = 256;
+constexpr size_t kDigits = 24;
 
-  // Where the next `n` bytes go; say where they ended with done().
-  char* room(size_t n) {
-    if (used_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, used_ + n));
-    return out_.data() + used_;
-  }
-  void done(const char* end) { used_ = static_cast<size_t>(end - out_.data()); }
+void put(JsonWriter& w, char c) {
+  char* p = w.room(1);
+  *p = c;
+  w.done(p + 1);
+}
 
-  void put(char c) {
-    char* p = room(1);
-    *p = c;
-    done(p + 1);
-  }
-  void put(std::string_view s) {
-    char* p = room(s.size());
-    std::memcpy(p, s.data(), s.size());
-    done(p + s.size());
-  }
+void put(JsonWriter& w, std::string_view s) {
+  char* p = w.room(s.size());
+  std::memcpy(p, s.data(), s.size());
+  w.done(p + s.size());
+}
 
- private:
-  static constexpr size_t kFirstRoom = 256;
-  std::string& out_;
-  size_t used_;
-};
-
-void write_string(TextWriter& w, std::string_view s) {
+void write_string(JsonWriter& w, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   // The most the text can take: every byte escaped as \u00XX, and the quotes.
   char* p = w.room(s.size() * 6 + 2);
@@ -106,82 +86,152 @@ void write_string(TextWriter& w, std::string_view s) {
   w.done(p);
 }
 
-template <class Number>
-void write_number(TextWriter& w, Number n) {
-  constexpr size_t kDigits = 24;  // a 64-bit integer, its sign and more
-  char* p = w.room(kDigits);
-  w.done(std::to_chars(p, p + kDigits, n).ptr);
-}
-
-void write_double(TextWriter& w, double d) {
-  if (!std::isfinite(d)) {
-    w.put("null");
-    return;
-  }
-  // Fixed notation, shortest round trip: 1e300 takes 301 digits, which is still JSON.
-  constexpr size_t kDigits = 400;
-  char* p = w.room(kDigits + 2);
-  char* end = std::to_chars(p, p + kDigits, d, std::chars_format::fixed).ptr;
-  // A whole double keeps a fraction ("70.0"), so that it reads back as a double, not an integer.
-  if (std::string_view(p, end - p).find('.') == std::string_view::npos) {
-    *end++ = '.';
-    *end++ = '0';
-  }
-  w.done(end);
-}
-
-void write_value(TextWriter& w, const boost::json::value& v);
-
-void write_object(TextWriter& w, const boost::json::object& o) {
-  w.put('{');
-  bool first = true;
-  for (const auto& member : o) {
-    if (!first) w.put(',');
-    first = false;
-    write_string(w, member.key());
-    w.put(':');
-    write_value(w, member.value());
-  }
-  w.put('}');
-}
-
-void write_value(TextWriter& w, const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::null:
-      return w.put("null");
-    case boost::json::kind::bool_:
-      return w.put(v.get_bool() ? "true" : "false");
-    case boost::json::kind::int64:
-      return write_number(w, v.get_int64());
-    case boost::json::kind::uint64:
-      return write_number(w, v.get_uint64());
-    case boost::json::kind::double_:
-      return write_double(w, v.get_double());
-    case boost::json::kind::string:
-      return write_string(w, v.get_string());
-    case boost::json::kind::array: {
-      w.put('[');
-      bool first = true;
-      for (const boost::json::value& item : v.get_array()) {
-        if (!first) w.put(',');
-        first = false;
-        write_value(w, item);
-      }
-      return w.put(']');
-    }
-    case boost::json::kind::object:
-      return write_object(w, v.get_object());
-  }
-}
-
 // An answer's text is a few hundred bytes (a refusal's problem about 700): reserved once.
 constexpr size_t kTextReserve = 1024;
 
 }  // namespace
 
+// While it writes, the string is kept sized to the room it has, so each piece is a store or a
+// memcpy, not an append that checks the capacity and writes a terminator of its own; its true
+// length is set at the end.
+JsonWriter::JsonWriter(std::string& out) : out_(out), used_(out.size()) {
+  out_.resize(std::max(out_.capacity(), used_ + kFirstRoom));
+}
+
+JsonWriter::~JsonWriter() { out_.resize(used_); }
+
+char* JsonWriter::room(size_t n) {
+  if (used_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, used_ + n));
+  return out_.data() + used_;
+}
+
+void JsonWriter::done(const char* end) { used_ = static_cast<size_t>(end - out_.data()); }
+
+void JsonWriter::separate() {
+  if (after_value_) put(*this, ',');
+}
+
+void JsonWriter::begin_object() {
+  separate();
+  put(*this, '{');
+  after_value_ = false;
+}
+
+void JsonWriter::end_object() {
+  put(*this, '}');
+  after_value_ = true;
+}
+
+void JsonWriter::begin_array() {
+  separate();
+  put(*this, '[');
+  after_value_ = false;
+}
+
+void JsonWriter::end_array() {
+  put(*this, ']');
+  after_value_ = true;
+}
+
+void JsonWriter::key(std::string_view name) {
+  separate();
+  write_string(*this, name);
+  put(*this, ':');
+  after_value_ = false;
+}
+
+void JsonWriter::value(std::string_view s) {
+  separate();
+  write_string(*this, s);
+  after_value_ = true;
+}
+
+void JsonWriter::value(bool b) {
+  separate();
+  put(*this, b ? std::string_view("true") : std::string_view("false"));
+  after_value_ = true;
+}
+
+void JsonWriter::signed_number(int64_t n) {
+  separate();
+  char* p = room(kDigits);
+  done(std::to_chars(p, p + kDigits, n).ptr);
+  after_value_ = true;
+}
+
+void JsonWriter::unsigned_number(uint64_t n) {
+  separate();
+  char* p = room(kDigits);
+  done(std::to_chars(p, p + kDigits, n).ptr);
+  after_value_ = true;
+}
+
+void JsonWriter::value(double d) {
+  separate();
+  after_value_ = true;
+  if (!std::isfinite(d)) return put(*this, "null");
+  // Fixed notation, shortest round trip: 1e300 takes 301 digits, which is still JSON.
+  constexpr size_t kDoubleDigits = 400;
+  char* p = room(kDoubleDigits + 2);
+  char* end = std::to_chars(p, p + kDoubleDigits, d, std::chars_format::fixed).ptr;
+  // A whole double keeps a fraction ("70.0"), so that it reads back as a double, not an integer.
+  if (std::string_view(p, end - p).find('.') == std::string_view::npos) {
+    *end++ = '.';
+    *end++ = '0';
+  }
+  done(end);
+}
+
+void JsonWriter::value(const boost::json::object& o) {
+  begin_object();
+  for (const auto& m : o) {
+    key(m.key());
+    value(m.value());
+  }
+  end_object();
+}
+
+void JsonWriter::value(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      separate();
+      after_value_ = true;
+      return put(*this, "null");
+    case boost::json::kind::bool_:
+      return value(v.get_bool());
+    case boost::json::kind::int64:
+      return value(v.get_int64());
+    case boost::json::kind::uint64:
+      return value(v.get_uint64());
+    case boost::json::kind::double_:
+      return value(v.get_double());
+    case boost::json::kind::string:
+      return value(std::string_view(v.get_string()));
+    case boost::json::kind::array:
+      begin_array();
+      for (const boost::json::value& item : v.get_array()) value(item);
+      return end_array();
+    case boost::json::kind::object:
+      return value(v.get_object());
+  }
+}
+
+void JsonWriter::value(std::initializer_list<std::string_view> strings) {
+  begin_array();
+  for (std::string_view s : strings) value(s);
+  end_array();
+}
+
+void ObjectMembers::member(std::string_view name, std::initializer_list<std::string_view> strings) {
+  boost::json::array list(strings.size(), o_.storage());
+  size_t i = 0;
+  for (std::string_view s : strings) list[i++] = s;
+  o_.emplace(name, std::move(list));
+}
+
 void append_json_text(std::string& out, const boost::json::value& v) {
-  TextWriter w(out);
-  write_value(w, v);
+  JsonWriter w(out);
+  w.value(v);
 }
 
 std::string json_text(const boost::json::value& v) {
@@ -195,8 +245,8 @@ std::string object_json_text(const boost::json::object& o) {
   std::string out;
   out.reserve(kTextReserve);
   {
-    TextWriter w(out);  // sets the text's length when it goes
-    write_object(w, o);
+    JsonWriter w(out);  // sets the text's length when it goes
+    w.value(o);
   }
   return out;
 }

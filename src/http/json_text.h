@@ -9,7 +9,13 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace gaia::http {
 
@@ -20,5 +26,102 @@ std::string object_json_text(const boost::json::object& o);
 
 // Appends `v` as JSON text to `out`.
 void append_json_text(std::string& out, const boost::json::value& v);
+
+// JSON text written as it is stated, with no tree in between: for the answers given on every
+// request. The text is the same as json_text() of the tree stated in the same order.
+//
+//   JsonWriter w(out);   // appends to `out`; `out`'s length is set when `w` goes
+//   w.begin_object();
+//   w.member("allowed", true);
+//   w.object("limit", [&](auto& limit) { limit.member("used", 3); });
+//   w.end_object();
+//
+// The caller states well-formed JSON: keys inside objects only, begin and end in pairs.
+// Code that states an object's members through member() and object() can build the tree form
+// as well, through ObjectMembers.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out);
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  void key(std::string_view name);
+
+  void value(std::string_view s);
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(const std::string& s) { value(std::string_view(s)); }
+  void value(bool b);
+  void value(double d);
+  template <std::integral Integer>
+  requires(!std::same_as<Integer, bool>) void value(Integer n) {
+    if constexpr (std::is_signed_v<Integer>) {
+      signed_number(n);
+    } else {
+      unsigned_number(n);
+    }
+  }
+  void value(const boost::json::value& v);
+  void value(const boost::json::object& o);
+  // An array of strings, e.g. ["shell-day"].
+  void value(std::initializer_list<std::string_view> strings);
+
+  template <class Value>
+  void member(std::string_view name, Value&& v) {
+    key(name);
+    value(std::forward<Value>(v));
+  }
+  void member(std::string_view name, std::initializer_list<std::string_view> strings) {
+    key(name);
+    value(strings);
+  }
+  // A member that is an object, whose members `state(*this)` states.
+  template <class StateMembers>
+  void object(std::string_view name, StateMembers&& state) {
+    key(name);
+    begin_object();
+    state(*this);
+    end_object();
+  }
+
+  // Where the next `n` bytes go; say where they ended with done().
+  char* room(std::size_t n);
+  void done(const char* end);
+
+ private:
+  void separate();  // the comma before a value that follows another
+  void signed_number(int64_t n);
+  void unsigned_number(uint64_t n);
+
+  std::string& out_;
+  std::size_t used_;
+  bool after_value_ = false;
+};
+
+// The members of a boost::json::object, stated as JsonWriter states them (see above).
+class ObjectMembers {
+ public:
+  explicit ObjectMembers(boost::json::object& o) : o_(o) {}
+
+  template <class Value>
+  void member(std::string_view name, Value&& v) {
+    o_.emplace(name, std::forward<Value>(v));
+  }
+  void member(std::string_view name, std::initializer_list<std::string_view> strings);
+  template <class StateMembers>
+  void object(std::string_view name, StateMembers&& state) {
+    boost::json::object inner(o_.storage());
+    ObjectMembers members(inner);
+    state(members);
+    o_.emplace(name, std::move(inner));
+  }
+
+ private:
+  boost::json::object& o_;
+};
 
 }  // namespace gaia::http

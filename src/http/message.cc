@@ -53,18 +53,30 @@ Response json_response(unsigned status, const boost::json::value& body) {
 
 boost::json::object problem(unsigned status, std::string_view code, std::string_view message,
                             std::string_view type, boost::json::storage_ptr sp) {
-  namespace bhttp = boost::beast::http;
-  const boost::beast::string_view title = bhttp::obsolete_reason(bhttp::int_to_status(status));
-  // Member by member into a table sized once: a refusal's answer is built on every 429.
+  // Member by member into a table sized once, with room for a caller's members.
   boost::json::object o(12, std::move(sp));
-  o.emplace("type", type);
-  o.emplace("title", std::string_view(title.data(), title.size()));
-  o.emplace("status", status);
-  o.emplace("detail", message);
-  o.emplace("error", code);
-  o.emplace("message", message);
+  ObjectMembers m(o);
+  problem_members(m, status, code, message, type);
   return o;
 }
+
+template <class Members>
+void problem_members(Members& m, unsigned status, std::string_view code, std::string_view message,
+                     std::string_view type) {
+  namespace bhttp = boost::beast::http;
+  const boost::beast::string_view title = bhttp::obsolete_reason(bhttp::int_to_status(status));
+  m.member("type", type);
+  m.member("title", std::string_view(title.data(), title.size()));
+  m.member("status", status);
+  m.member("detail", message);
+  m.member("error", code);
+  m.member("message", message);
+}
+
+template void problem_members(JsonWriter&, unsigned, std::string_view, std::string_view,
+                              std::string_view);
+template void problem_members(ObjectMembers&, unsigned, std::string_view, std::string_view,
+                              std::string_view);
 
 Response problem_response(unsigned status, const boost::json::object& body) {
   Response r;

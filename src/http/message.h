@@ -58,6 +58,11 @@ inline constexpr std::string_view kQuotaExceededType =
 boost::json::object problem(unsigned status, std::string_view code, std::string_view message,
                             std::string_view type = "about:blank",
                             boost::json::storage_ptr sp = {});
+// The same members, stated to `m`: a JsonWriter (the text, no tree) or ObjectMembers
+// (http/json_text.h).
+template <class Members>
+void problem_members(Members& m, unsigned status, std::string_view code, std::string_view message,
+                     std::string_view type = "about:blank");
 // `body` (a problem()) as an application/problem+json response of `status`.
 Response problem_response(unsigned status, const boost::json::object& body);
 

@@ -77,32 +77,43 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
 
 boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
                                uint32_t quota, boost::json::storage_ptr sp) {
-  const core::CompiledLimit& limit = state.limit;
-  // Sized for every key up front and filled by emplace (each key is new): no rehash, no lookup.
+  // Sized for every key up front and filled by emplace (each key is new): no rehash.
   boost::json::object o(11, std::move(sp));
-  o.emplace("policy", policy_name(state, rules));
-  o.emplace("type", core::limit_type_name(limit, rules));
-  switch (limit.kind) {
-    case core::LimitKind::kRate:
-      o.emplace("kind", "rate");
-      o.emplace("window_ms", limit.window_ms);
-      break;
-    case core::LimitKind::kCalendar:
-      o.emplace("kind", "calendar");
-      o.emplace("period", core::period_name(limit.period));
-      break;
-    case core::LimitKind::kConcurrency:
-      o.emplace("kind", "concurrency");
-      break;
-  }
-  o.emplace("enforcement", limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow");
-  o.emplace("limit", limit.amount);
-  if (quota != limit.amount) o.emplace("stated_limit", quota);
-  o.emplace("used", state.used);
-  o.emplace("remaining", state.remaining);
-  o.emplace("reset_ms", state.reset_ms);
-  if (state.retry_after_ms != 0) o.emplace("retry_after_ms", state.retry_after_ms);
+  ObjectMembers m(o);
+  limit_members(m, state, rules, quota);
   return o;
 }
+
+template <class Members>
+void limit_members(Members& m, const core::LimitState& state, const core::RuleSet& rules,
+                   uint32_t quota) {
+  const core::CompiledLimit& limit = state.limit;
+  m.member("policy", policy_name(state, rules));
+  m.member("type", core::limit_type_name(limit, rules));
+  switch (limit.kind) {
+    case core::LimitKind::kRate:
+      m.member("kind", "rate");
+      m.member("window_ms", limit.window_ms);
+      break;
+    case core::LimitKind::kCalendar:
+      m.member("kind", "calendar");
+      m.member("period", core::period_name(limit.period));
+      break;
+    case core::LimitKind::kConcurrency:
+      m.member("kind", "concurrency");
+      break;
+  }
+  m.member("enforcement", limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow");
+  m.member("limit", limit.amount);
+  if (quota != limit.amount) m.member("stated_limit", quota);
+  m.member("used", state.used);
+  m.member("remaining", state.remaining);
+  m.member("reset_ms", state.reset_ms);
+  if (state.retry_after_ms != 0) m.member("retry_after_ms", state.retry_after_ms);
+}
+
+template void limit_members(JsonWriter&, const core::LimitState&, const core::RuleSet&, uint32_t);
+template void limit_members(ObjectMembers&, const core::LimitState&, const core::RuleSet&,
+                            uint32_t);
 
 }  // namespace gaia::http

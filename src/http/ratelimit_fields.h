@@ -8,6 +8,7 @@
 #include "core/decision.h"
 #include "core/limit_name.h"
 #include "core/rule_set.h"
+#include "http/json_text.h"
 
 namespace gaia::http {
 
@@ -35,5 +36,9 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
                                boost::json::storage_ptr sp = {});
 boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
                                uint32_t quota, boost::json::storage_ptr sp = {});
+// The same members, stated to `m`: a JsonWriter (the text, no tree) or ObjectMembers.
+template <class Members>
+void limit_members(Members& m, const core::LimitState& state, const core::RuleSet& rules,
+                   uint32_t quota);
 
 }  // namespace gaia::http

@@ -10,6 +10,8 @@
 #include <limits>
 #include <string>
 
+#include "http/message.h"
+
 namespace gaia::http {
 namespace {
 
@@ -86,6 +88,64 @@ TEST(JsonTextTest, ATextPastItsFirstRoomAndAfterOtherTextIsWhole) {
   EXPECT_EQ(out, "data: " + text);
   append_json_text(out, boost::json::value("\n"));
   EXPECT_EQ(out, "data: " + text + R"("\n")");
+}
+
+// What a JsonWriter states is the text of the tree stated in the same order: commas between
+// members and items at every depth, nested objects and arrays, embedded trees, every kind.
+TEST(JsonWriterTest, WritesTheTextOfTheSameTree) {
+  const boost::json::value tree = {{"allowed", true},
+                                   {"name", "q\"uote\n"},
+                                   {"limit", {{"used", 3}, {"left", -4}, {"pct", 70.0}}},
+                                   {"empty", boost::json::object()},
+                                   {"list", boost::json::array{"a", "b"}},
+                                   {"rows", {{{"n", 1}}, {{"n", 2}}}},
+                                   {"none", nullptr},
+                                   {"embedded", {{"x", {1, 2.5, false}}}}};
+  std::string text = "prefix:";
+  {
+    JsonWriter w(text);
+    w.begin_object();
+    w.member("allowed", true);
+    w.member("name", "q\"uote\n");
+    w.object("limit", [](auto& o) {
+      o.member("used", 3u);
+      o.member("left", int64_t{-4});
+      o.member("pct", 70.0);
+    });
+    w.object("empty", [](auto&) {});
+    w.member("list", {"a", "b"});
+    w.key("rows");
+    w.begin_array();
+    for (int n : {1, 2}) {
+      w.begin_object();
+      w.member("n", n);
+      w.end_object();
+    }
+    w.end_array();
+    w.member("none", boost::json::value());
+    w.member("embedded", tree.at("embedded").get_object());
+    w.end_object();
+  }
+  EXPECT_EQ(text, "prefix:" + json_text(tree));
+}
+
+// Members stated once build the same object in either form.
+TEST(JsonWriterTest, MembersStatedOnceBuildTheTreeOrTheText) {
+  const boost::json::object tree = problem(429, "limit_exceeded", "limit \"x\" reached");
+  std::string text;
+  {
+    JsonWriter w(text);
+    w.begin_object();
+    problem_members(w, 429, "limit_exceeded", "limit \"x\" reached");
+    w.end_object();
+  }
+  EXPECT_EQ(text, object_json_text(tree));
+
+  boost::json::object built;
+  ObjectMembers members(built);
+  members.member("list", {"a", "b"});
+  members.object("inner", [](auto& o) { o.member("n", 1); });
+  EXPECT_EQ(object_json_text(built), R"({"list":["a","b"],"inner":{"n":1}})");
 }
 
 }  // namespace
