@@ -1,6 +1,7 @@
 #include "http/json_text.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
@@ -43,45 +44,54 @@ void put(JsonWriter& w, std::string_view s) {
   w.done(p + s.size());
 }
 
-void write_string(JsonWriter& w, std::string_view s) {
+// Whether JSON escapes the byte: below 0x20, '"' or '\\'.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> escaped{};
+  for (int c = 0; c < 0x20; ++c) escaped[c] = true;
+  escaped['"'] = escaped['\\'] = true;
+  return escaped;
+}();
+
+// Writes the escape of `c` at `p`; returns where it ends.
+char* write_escape(char* p, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (c == '"') {
+    *p++ = '\\';
+    *p++ = '"';
+  } else if (const std::string_view e = core::short_escape(c); !e.empty()) {
+    std::memcpy(p, e.data(), e.size());
+    p += e.size();
+  } else {
+    std::memcpy(p, "\\u00", 4);
+    p[4] = kHex[c >> 4];
+    p[5] = kHex[c & 0xF];
+    p += 6;
+  }
+  return p;
+}
+
+void write_string(JsonWriter& w, std::string_view s) {
   // The most the text can take: every byte escaped as \u00XX, and the quotes.
   char* p = w.room(s.size() * 6 + 2);
   *p++ = '"';
   size_t plain = 0;  // start of the run of bytes copied as they are
-  // Eight bytes at a time past the plain runs (most text): a response is mostly such text.
   size_t i = 0;
   for (;;) {
+    // Eight bytes at a time past the plain runs (most text), then byte by byte to the next
+    // byte to escape, or the end.
     while (i + 8 <= s.size()) {
       uint64_t word;
       std::memcpy(&word, s.data() + i, sizeof word);
       if (any_to_escape(word)) break;
       i += 8;
     }
-    const size_t block_end = std::min(s.size(), i + 8);
-    for (; i < block_end; ++i) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      std::memcpy(p, s.data() + plain, i - plain);
-      p += i - plain;
-      plain = i + 1;
-      if (c == '"') {
-        *p++ = '\\';
-        *p++ = '"';
-      } else if (const std::string_view e = core::short_escape(c); !e.empty()) {
-        std::memcpy(p, e.data(), e.size());
-        p += e.size();
-      } else {
-        std::memcpy(p, "\\u00", 4);
-        p[4] = kHex[c >> 4];
-        p[5] = kHex[c & 0xF];
-        p += 6;
-      }
-    }
-    if (i >= s.size()) break;
+    while (i < s.size() && !kEscaped[static_cast<unsigned char>(s[i])]) ++i;
+    std::memcpy(p, s.data() + plain, i - plain);
+    p += i - plain;
+    if (i == s.size()) break;
+    p = write_escape(p, static_cast<unsigned char>(s[i]));
+    plain = ++i;
   }
-  std::memcpy(p, s.data() + plain, s.size() - plain);
-  p += s.size() - plain;
   *p++ = '"';
   w.done(p);
 }
@@ -100,16 +110,7 @@ JsonWriter::JsonWriter(std::string& out) : out_(out), used_(out.size()) {
 
 JsonWriter::~JsonWriter() { out_.resize(used_); }
 
-char* JsonWriter::room(size_t n) {
-  if (used_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, used_ + n));
-  return out_.data() + used_;
-}
-
-void JsonWriter::done(const char* end) { used_ = static_cast<size_t>(end - out_.data()); }
-
-void JsonWriter::separate() {
-  if (after_value_) put(*this, ',');
-}
+void JsonWriter::grow(size_t n) { out_.resize(std::max(out_.size() * 2, used_ + n)); }
 
 void JsonWriter::begin_object() {
   separate();

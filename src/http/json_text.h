@@ -12,6 +12,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -37,8 +38,27 @@ void append_json_text(std::string& out, const boost::json::value& v);
 //   w.end_object();
 //
 // The caller states well-formed JSON: keys inside objects only, begin and end in pairs.
-// Code that states an object's members through member() and object() can build the tree form
-// as well, through ObjectMembers.
+// member() and object() take the member's name as a literal (PlainName), written as it is;
+// key() takes any name and escapes it. Code that states an object's members through member() and
+// object() can build the tree form as well, through ObjectMembers. A member's name that JSON needs
+// no escape for, known when the code is compiled: written as it is, with no scan. A name with a
+// byte to escape does not compile.
+class PlainName {
+ public:
+  template <std::size_t N>
+  consteval PlainName(const char (&name)[N]) : text_(name, N - 1) {  // NOLINT: a literal
+    for (char c : text_) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') {
+        throw "a member name JSON must escape";  // in a constant expression: a compile error
+      }
+    }
+  }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out);
@@ -71,29 +91,50 @@ class JsonWriter {
   void value(std::initializer_list<std::string_view> strings);
 
   template <class Value>
-  void member(std::string_view name, Value&& v) {
-    key(name);
+  void member(PlainName name, Value&& v) {
+    plain_key(name);
     value(std::forward<Value>(v));
   }
-  void member(std::string_view name, std::initializer_list<std::string_view> strings) {
-    key(name);
+  void member(PlainName name, std::initializer_list<std::string_view> strings) {
+    plain_key(name);
     value(strings);
   }
   // A member that is an object, whose members `state(*this)` states.
   template <class StateMembers>
-  void object(std::string_view name, StateMembers&& state) {
-    key(name);
+  void object(PlainName name, StateMembers&& state) {
+    plain_key(name);
     begin_object();
     state(*this);
     end_object();
   }
 
   // Where the next `n` bytes go; say where they ended with done().
-  char* room(std::size_t n);
-  void done(const char* end);
+  char* room(std::size_t n) {
+    if (used_ + n > out_.size()) grow(n);
+    return out_.data() + used_;
+  }
+  void done(const char* end) { used_ = static_cast<std::size_t>(end - out_.data()); }
 
  private:
-  void separate();  // the comma before a value that follows another
+  void grow(std::size_t n);
+  void plain_key(PlainName name) {
+    separate();
+    const std::string_view text = name.text();
+    char* p = room(text.size() + 3);
+    *p++ = '"';
+    std::memcpy(p, text.data(), text.size());
+    p += text.size();
+    *p++ = '"';
+    *p++ = ':';
+    done(p);
+    after_value_ = false;
+  }
+  // The comma before a value that follows another.
+  void separate() {
+    if (!after_value_) return;
+    *room(1) = ',';
+    ++used_;
+  }
   void signed_number(int64_t n);
   void unsigned_number(uint64_t n);
 
