@@ -1,10 +1,67 @@
 #include "identity/directory.h"
 
+#include <sodium.h>
+
+#include <array>
+
 namespace gaia::identity {
 
 namespace {
 constexpr std::string_view kEnvKeyLabel = "from GAIA_ADMIN_KEY";
+
+// Generations of every directory in the process: a directory made where another was, or the
+// same one changed, never matches what was remembered before.
+std::atomic<uint64_t> next_generation{1};
+uint64_t new_generation() { return next_generation.fetch_add(1, std::memory_order_relaxed); }
+
+// What authenticate() remembers of a key it found: the key's tag, SipHash-2-4 (128 bits) under
+// a key drawn at start-up, so that memory holds no API key and a tag cannot be made without
+// the key it stands for.
+using Tag = std::array<unsigned char, crypto_shorthash_siphashx24_BYTES>;
+
+const std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES>& tag_key() {
+  static const auto key = [] {
+    std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES> k;
+    if (sodium_init() < 0) std::abort();  // no random key: nothing can be remembered safely
+    randombytes_buf(k.data(), k.size());
+    return k;
+  }();
+  return key;
+}
+
+Tag tag_of(std::string_view key) {
+  Tag tag;
+  crypto_shorthash_siphashx24(tag.data(), reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size(), tag_key().data());
+  return tag;
+}
+
+struct Remembered {
+  const Directory* directory = nullptr;
+  uint64_t generation = 0;
+  Tag tag{};
+  Caller caller;
+};
+
+// Per thread, so that a lookup takes no lock to consult it; a slot per tag's low bits.
+constexpr size_t kRememberedKeys = 64;
+thread_local std::array<Remembered, kRememberedKeys> remembered;
+
+Remembered& slot_of(const Tag& tag) {
+  uint64_t bits;
+  std::memcpy(&bits, tag.data(), sizeof bits);
+  return remembered[bits % kRememberedKeys];
+}
+
 }  // namespace
+
+Directory::Directory(store::UserKeyStore& store, KeyHasher hasher)
+    : store_(store), hasher_(hasher), generation_(new_generation()) {}
+
+Directory::ChangeLock::ChangeLock(Directory& d) : mu_(d.mu_) {
+  mu_.lock();
+  d.generation_.store(new_generation(), std::memory_order_release);
+}
 
 core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store,
                                                          KeyHasher hasher) {
@@ -19,7 +76,7 @@ core::Status Directory::read_store() {
   if (!users.ok()) return users.status();
   auto keys = store_.list_keys();
   if (!keys.ok()) return keys.status();
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   users_.clear();
   user_ids_.clear();
   keys_.clear();
@@ -56,6 +113,14 @@ Caller Directory::caller_locked(const store::ApiKey& k, const store::User& user)
 }
 
 std::optional<Caller> Directory::authenticate(std::string_view key) const {
+  const Tag tag = tag_of(key);
+  Remembered& slot = slot_of(tag);
+  // A change takes the generation before it changes anything: a slot of the current
+  // generation was filled from the directory as it is.
+  if (slot.directory == this && slot.generation == generation_.load(std::memory_order_acquire) &&
+      sodium_memcmp(slot.tag.data(), tag.data(), tag.size()) == 0) {
+    return slot.caller;
+  }
   const store::KeyHash hash = hasher_.hash(key);
   core::ReaderLock lock(mu_);
   auto it = keys_.find(hash);
@@ -64,7 +129,10 @@ std::optional<Caller> Directory::authenticate(std::string_view key) const {
   if (sodium_memcmp(it->first.data(), hash.data(), hash.size()) != 0) return std::nullopt;
   auto user = users_.find(it->second.user_id);
   if (user == users_.end()) return std::nullopt;
-  return caller_locked(it->second, user->second);
+  Caller caller = caller_locked(it->second, user->second);
+  // Read under the lock: no change can come between the lookup and its generation.
+  slot = {this, generation_.load(std::memory_order_relaxed), tag, caller};
+  return caller;
 }
 
 std::optional<Caller> Directory::caller_of(uint64_t key_id) const {
@@ -85,7 +153,7 @@ std::optional<store::ApiKey> Directory::live_key(uint64_t key_id) const {
 }
 
 void Directory::set_limit_scales(const std::vector<std::pair<std::string, uint16_t>>& scales) {
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   limit_scales_.clear();
   for (const auto& [name, scale] : scales) {
     auto id = user_ids_.find(name);
@@ -132,7 +200,7 @@ core::Result<store::User> Directory::create_user(std::string_view name, core::Ti
     return core::Status::invalid_argument("user " + std::string(name) + " exists");
   auto user = store_.create_user(name, tier, now_ms);
   if (!user.ok()) return user.status();
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   user_ids_[user->name] = user->id;
   users_[user->id] = user.value();
   return user;
@@ -144,7 +212,7 @@ core::Result<store::User> Directory::set_tier(std::string_view name, core::Tier 
   if (!user) return core::Status::not_found("no user " + std::string(name));
   if (core::Status s = store_.set_tier(user->id, tier); !s.ok()) return s;
   user->tier = tier;
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   users_[user->id] = *user;
   return *user;
 }
@@ -155,7 +223,7 @@ core::Result<store::User> Directory::set_webhook_url(std::string_view name, std:
   if (!user) return core::Status::not_found("no user " + std::string(name));
   if (core::Status s = store_.set_webhook_url(user->id, url); !s.ok()) return s;
   user->webhook_url = std::string(url);
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   users_[user->id] = *user;
   return *user;
 }
@@ -167,7 +235,7 @@ core::Result<store::User> Directory::delete_user(std::string_view name, int64_t 
     user = find_user(name);
     if (!user) return core::Status::not_found("no user " + std::string(name));
     if (core::Status s = store_.delete_user(user->id, now_ms); !s.ok()) return s;
-    core::WriterLock lock(mu_);
+    ChangeLock lock(*this);
     std::vector<uint64_t> ended;
     for (const auto& [hash, key] : keys_) {
       if (key.user_id == user->id) ended.push_back(key.id);
@@ -187,7 +255,7 @@ core::Result<store::User> Directory::delete_user(std::string_view name, int64_t 
 core::Result<store::ApiKey> Directory::insert_key(store::ApiKey key) {
   auto stored = store_.create_key(key);
   if (!stored.ok()) return stored.status();
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   key_hashes_[stored->id] = stored->hash;
   keys_[stored->hash] = stored.value();
   return stored;
@@ -260,7 +328,7 @@ core::Result<store::ApiKey> Directory::revoke_locked(uint64_t key_id, int64_t no
   }
   if (core::Status s = store_.revoke_key(key_id, now_ms); !s.ok()) return s;
   key->revoked_at_ms = now_ms;
-  core::WriterLock lock(mu_);
+  ChangeLock lock(*this);
   keys_.erase(key->hash);
   key_hashes_.erase(key_id);
   return *key;
@@ -287,7 +355,7 @@ core::Result<store::ApiKey> Directory::update_key(uint64_t key_id, store::Role r
     if (core::Status s = store_.update_key(key_id, role, agent); !s.ok()) return s;
     key->role = role;
     key->agent = agent;
-    core::WriterLock lock(mu_);
+    ChangeLock lock(*this);
     keys_[key->hash] = *key;
   }
   tell_listeners();

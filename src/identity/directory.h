@@ -9,6 +9,7 @@
 // Changes that may end a credential (a key revoked or changed, a user deleted) are told to
 // every CredentialListener after they are published, on the changing thread, no lock held.
 
+#include <atomic>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstring>
 #include <memory>
@@ -63,6 +64,8 @@ class Directory {
                                                        KeyHasher hasher);
 
   // The caller a key belongs to, unless it is unknown or revoked. Compares in constant time.
+  // Each thread remembers the keys it found last (by a keyed tag, never the key): a client
+  // that sends the same key on every request is hashed once, until the directory changes.
   std::optional<Caller> authenticate(std::string_view key) const;
   // The caller of a live key by its id (a session re-validated): nullopt once it is revoked
   // or its user deleted; its current role, tier and agent mark otherwise.
@@ -112,7 +115,20 @@ class Directory {
       return v;
     }
   };
-  Directory(store::UserKeyStore& store, KeyHasher hasher) : store_(store), hasher_(hasher) {}
+  // mu_ held to change what lookups read. Every change takes this lock, never mu_ alone:
+  // taking it ends what authenticate() remembers of the directory as it was.
+  class SCOPED_CAPABILITY ChangeLock {
+   public:
+    explicit ChangeLock(Directory& d) ACQUIRE(d.mu_);
+    ~ChangeLock() RELEASE() { mu_.unlock(); }
+    ChangeLock(const ChangeLock&) = delete;
+    ChangeLock& operator=(const ChangeLock&) = delete;
+
+   private:
+    core::SharedMutex& mu_;
+  };
+
+  Directory(store::UserKeyStore& store, KeyHasher hasher);
   Caller caller_locked(const store::ApiKey& key, const store::User& user) const
       REQUIRES_SHARED(mu_);
   std::optional<store::ApiKey> live_key(uint64_t key_id) const;
@@ -129,6 +145,9 @@ class Directory {
   // Serialises changes across their store write; never taken by a lookup. Before mu_.
   core::Mutex write_mu_ ACQUIRED_BEFORE(mu_);
   mutable core::SharedMutex mu_;
+  // Which state of the directory this is, unique in the process: changes with every change
+  // (ChangeLock). What authenticate() remembers is good for one generation only.
+  std::atomic<uint64_t> generation_;
   boost::unordered_flat_map<uint64_t, store::User> users_ GUARDED_BY(mu_);
   boost::unordered_flat_map<std::string, uint64_t> user_ids_ GUARDED_BY(mu_);  // by name
   // Live keys by hash, and their hashes by id.

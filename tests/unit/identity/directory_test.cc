@@ -191,5 +191,60 @@ TEST_F(DirectoryTest, AReloadTakesInWhatAnotherWriterChangedAndTellsTheListeners
   EXPECT_EQ(listener_.changes, told + 1) << "sessions of the revoked key must end";
 }
 
+// authenticate() remembers the keys it found: every change is seen by the next lookup all the
+// same, whichever change it is.
+TEST_F(DirectoryTest, AKeyFoundBeforeIsCheckedAgainAfterEveryChange) {
+  const NewKey k = key_of("alice");
+  const NewKey bobs = key_of("bob");
+  ASSERT_TRUE(directory_->authenticate(k.key));
+  ASSERT_TRUE(directory_->authenticate(k.key));
+
+  ASSERT_TRUE(directory_->set_tier("alice", core::Tier::kPremium).ok());
+  EXPECT_EQ(directory_->authenticate(k.key)->tier, core::Tier::kPremium);
+  directory_->set_limit_scales({{"alice", 500}});
+  EXPECT_EQ(directory_->authenticate(k.key)->limit_scale, 500);
+  ASSERT_TRUE(directory_->update_key(k.record.id, store::Role::kUser, true).ok());
+  EXPECT_EQ(directory_->authenticate(k.key)->role, store::Role::kUser);
+  EXPECT_TRUE(directory_->authenticate(k.key)->agent);
+
+  // Another directory on the same database found the key too; a revocation here is not
+  // its change until it reloads.
+  auto hasher = KeyHasher::from_file(dir_.file("key.secret"));
+  auto other = Directory::load(*store_, hasher.value());
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other.value()->authenticate(k.key));
+  ASSERT_TRUE(directory_->revoke_key(k.record.id, 2).ok());
+  EXPECT_FALSE(directory_->authenticate(k.key));
+  EXPECT_TRUE(other.value()->authenticate(k.key));
+  ASSERT_TRUE(other.value()->reload().ok());
+  EXPECT_FALSE(other.value()->authenticate(k.key));
+
+  EXPECT_EQ(directory_->authenticate(bobs.key)->user_name, "bob");
+  ASSERT_TRUE(directory_->delete_user("bob", 3).ok());
+  EXPECT_FALSE(directory_->authenticate(bobs.key));
+}
+
+// More keys than a thread remembers, each found twice: each is its own user's, and a key one
+// byte away from a remembered one is no one's.
+TEST_F(DirectoryTest, ManyKeysFoundAgainAreEachTheirOwn) {
+  std::vector<NewKey> keys;
+  for (int i = 0; i < 200; ++i) {
+    const std::string name = "user" + std::to_string(i);
+    ASSERT_TRUE(directory_->create_user(name, core::Tier::kDefault, 1).ok());
+    keys.push_back(key_of(name, store::Role::kUser));
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      auto caller = directory_->authenticate(keys[i].key);
+      ASSERT_TRUE(caller) << i;
+      EXPECT_EQ(caller->user_name, "user" + std::to_string(i));
+      EXPECT_EQ(caller->key_id, keys[i].record.id);
+      std::string near = keys[i].key;
+      near.back() = near.back() == 'a' ? 'b' : 'a';
+      EXPECT_FALSE(directory_->authenticate(near)) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gaia::identity
