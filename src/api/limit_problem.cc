@@ -47,12 +47,15 @@ std::vector<http::Header> limit_problem_headers(const core::LimitState& limit,
 
 std::string limit_reached(const core::LimitState& limit, const core::RuleSet& rules,
                           std::optional<int64_t> retry_after_s) {
-  std::string m = "limit " + core::policy_name(limit, rules) + " reached (" +
-                  std::to_string(limit.limit.amount) + ")";
+  // Appended into room taken once: this is the detail of every refusal by a limit.
+  std::string m;
+  m.reserve(96);
+  m.append("limit ").append(core::policy_name(limit, rules)).append(" reached (");
+  m.append(std::to_string(limit.limit.amount));
   if (retry_after_s) {
-    m += "; try again in " + std::to_string(*retry_after_s) + " s";
+    m.append("); try again in ").append(std::to_string(*retry_after_s)).append(" s");
   } else {
-    m += "; it admits nothing";
+    m.append("); it admits nothing");
   }
   return m;
 }

@@ -265,15 +265,17 @@ void Router::dispatch(const std::vector<Route>& routes, const Request& req, Resp
   // writes the headers alone, Content-Length included. An upgrade route (WebSocket) has none.
   auto answers_head = [](const Route& r) { return r.method == "GET" && !r.upgrade; };
   const Route* chosen = nullptr;
-  std::string allow;
   for (const Route& r : routes) {
     if (r.method == req.method) chosen = &r;
     if (req.method == "HEAD" && chosen == nullptr && answers_head(r)) chosen = &r;
-    if (!allow.empty()) allow += ", ";
-    allow += r.method;
-    if (answers_head(r)) allow += ", HEAD";
   }
   if (chosen == nullptr) {
+    std::string allow;
+    for (const Route& r : routes) {
+      if (!allow.empty()) allow += ", ";
+      allow += r.method;
+      if (answers_head(r)) allow += ", HEAD";
+    }
     Response r =
         error_response(405, "method_not_allowed", req.method + " not allowed on " + req.path);
     r.headers.push_back({"Allow", std::move(allow)});

@@ -12,7 +12,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <string_view>
 #include <utility>
@@ -79,35 +81,65 @@ std::string_view http_date(core::WallTime wall) {
 // How a response's body is delimited.
 enum class Framing { kLength, kChunked, kUntilClose, kNone };
 
+// Writes a head's pieces through a pointer into room reserved for all of them at once: no
+// capacity check or terminator per piece. Its string's true length is set when it goes.
+class HeadWriter {
+ public:
+  HeadWriter(std::string& out, std::size_t most) : out_(out), start_(out.size()) {
+    out_.resize(start_ + most);
+    p_ = out_.data() + start_;
+  }
+  ~HeadWriter() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+  HeadWriter(const HeadWriter&) = delete;
+  HeadWriter& operator=(const HeadWriter&) = delete;
+
+  HeadWriter& operator<<(std::string_view piece) {
+    std::memcpy(p_, piece.data(), piece.size());
+    p_ += piece.size();
+    return *this;
+  }
+
+ private:
+  std::string& out_;
+  std::size_t start_;
+  char* p_;
+};
+
 // Appends a response's status line and header block, through the blank line that ends it.
 // A header with CR or LF in it would split the response: it is dropped and logged.
 void append_head(std::string& out, std::string_view date, bool http11, unsigned status,
                  std::string_view content_type, const std::vector<Header>& headers, Framing framing,
                  std::size_t length, bool keep_alive) {
-  out += http11 ? "HTTP/1.1 " : "HTTP/1.0 ";
-  char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
-                  char('0' + status % 10), ' '};
-  out.append(code, sizeof code);
-  out += bhttp::obsolete_reason(bhttp::int_to_status(status));
-  out += "\r\nServer: gaia\r\nDate: ";
-  out += date;
-  out += "\r\n";
-  if (!content_type.empty() && !has_crlf(content_type)) {
-    out.append("Content-Type: ").append(content_type).append("\r\n");
-  }
+  const boost::beast::string_view reason = bhttp::obsolete_reason(bhttp::int_to_status(status));
+  const bool typed = !content_type.empty() && !has_crlf(content_type);
+  // The fixed pieces below take less than this; the variable ones are counted.
+  constexpr std::size_t kFixedBytes = 192;
+  std::size_t most = kFixedBytes + reason.size() + date.size() + content_type.size();
+  for (const Header& h : headers) most += h.name.size() + h.value.size() + 4;
+  HeadWriter w(out, most);
+
+  const char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
+                        char('0' + status % 10), ' '};
+  w << (http11 ? "HTTP/1.1 " : "HTTP/1.0 ") << std::string_view(code, sizeof code)
+    << std::string_view(reason.data(), reason.size()) << "\r\nServer: gaia\r\nDate: " << date
+    << "\r\n";
+  if (typed) w << "Content-Type: " << content_type << "\r\n";
   for (const Header& h : headers) {
     if (has_crlf(h.name) || has_crlf(h.value) || h.name.empty()) {
       spdlog::warn("response header dropped: CR or LF in {:?}", h.name);
       continue;
     }
-    out.append(h.name).append(": ").append(h.value).append("\r\n");
+    w << h.name << ": " << h.value << "\r\n";
   }
   switch (framing) {
-    case Framing::kLength:
-      out.append("Content-Length: ").append(std::to_string(length)).append("\r\n");
+    case Framing::kLength: {
+      char digits[20];
+      const char* end = std::to_chars(digits, digits + sizeof digits, length).ptr;
+      w << "Content-Length: " << std::string_view(digits, end - digits) << "\r\n";
       break;
+    }
     case Framing::kChunked:
-      out += "Transfer-Encoding: chunked\r\n";
+      w << "Transfer-Encoding: chunked\r\n";
       break;
     case Framing::kUntilClose:
     case Framing::kNone:
@@ -115,11 +147,11 @@ void append_head(std::string& out, std::string_view date, bool http11, unsigned 
   }
   // HTTP/1.1 keeps the connection unless told otherwise; HTTP/1.0 closes unless told to keep.
   if (!keep_alive) {
-    out += "Connection: close\r\n";
+    w << "Connection: close\r\n";
   } else if (!http11) {
-    out += "Connection: keep-alive\r\n";
+    w << "Connection: keep-alive\r\n";
   }
-  out += "\r\n";
+  w << "\r\n";
 }
 
 // Informational, 204 and 304 responses carry no body and no Content-Length (RFC 9110 8.6).
