@@ -102,27 +102,47 @@ void append_series(std::string& out, std::string_view name, std::string_view suf
 
 }  // namespace
 
+uint64_t Counter::value() const {
+  uint64_t total = 0;
+  for (const auto& shard : shards_) total += shard.value.load(std::memory_order_relaxed);
+  return total;
+}
+
 void Gauge::add(double d) { add_relaxed(value_, d); }
 
 Histogram::Histogram(std::span<const double> bounds)
-    : bounds_(bounds), counts_(std::make_unique<std::atomic<uint64_t>[]>(bounds.size() + 1)) {}
+    : bounds_(bounds),
+      lines_per_shard_((bounds.size() + 1 + 7) / 8),
+      lines_(std::make_unique<Line[]>(detail::kShards * lines_per_shard_)) {}
 
 void Histogram::observe(double v) {
   // First bound >= v; `!(b >= v)` rather than `b < v` sends NaN to +Inf, as client_golang does.
   auto it =
       std::partition_point(bounds_.begin(), bounds_.end(), [v](double b) { return !(b >= v); });
-  counts_[it - bounds_.begin()].fetch_add(1, std::memory_order_relaxed);
-  add_relaxed(sum_, v);
+  const auto bucket = static_cast<size_t>(it - bounds_.begin());
+  const size_t shard = detail::shard_of_this_thread();
+  lines_[shard * lines_per_shard_ + bucket / 8].counts[bucket % 8].fetch_add(
+      1, std::memory_order_relaxed);
+  add_relaxed(sums_[shard].value, v);
 }
 
 std::vector<uint64_t> Histogram::cumulative_counts() const {
   std::vector<uint64_t> out(bounds_.size() + 1);
   uint64_t total = 0;
   for (size_t i = 0; i < out.size(); ++i) {
-    total += counts_[i].load(std::memory_order_relaxed);
+    for (size_t shard = 0; shard < detail::kShards; ++shard) {
+      total +=
+          lines_[shard * lines_per_shard_ + i / 8].counts[i % 8].load(std::memory_order_relaxed);
+    }
     out[i] = total;
   }
   return out;
+}
+
+double Histogram::sum() const {
+  double total = 0;
+  for (const auto& shard : sums_) total += shard.value.load(std::memory_order_relaxed);
+  return total;
 }
 
 namespace detail {

@@ -21,7 +21,9 @@
 //   shell_admitted.inc();                                           // lock-free
 //   std::string body = registry.render();
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -36,15 +38,37 @@
 
 namespace gaia::metrics {
 
+namespace detail {
+
+// Counts are kept in one slot per thread and summed when read, so that io threads counting the
+// same series never write the same cache line. Threads are dealt slots in turn: past kShards
+// threads, two share a slot (still exact: every add is atomic).
+inline constexpr std::size_t kShards = 8;
+inline std::size_t shard_of_this_thread() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shard;
+}
+
+// A slot of its own cache line.
+template <typename T>
+struct alignas(64) Shard {
+  std::atomic<T> value{0};
+};
+
+}  // namespace detail
+
 // A monotonically increasing integer. Integers, not doubles: exact and one atomic add.
 class Counter {
  public:
-  void inc(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  void inc(uint64_t n = 1) {
+    shards_[detail::shard_of_this_thread()].value.fetch_add(n, std::memory_order_relaxed);
+  }
+  uint64_t value() const;
 
  private:
   // Relaxed: a sample orders nothing else; a scrape may see any recent value.
-  std::atomic<uint64_t> value_{0};
+  std::array<detail::Shard<uint64_t>, detail::kShards> shards_;
 };
 
 // A value that goes up and down, or (callback form) one computed when rendered.
@@ -83,13 +107,20 @@ class Histogram {
   // Cumulative counts, one per bound then +Inf.
   std::vector<uint64_t> cumulative_counts() const;
   uint64_t count() const { return cumulative_counts().back(); }
-  double sum() const { return sum_.load(std::memory_order_relaxed); }
+  double sum() const;
   std::span<const double> bounds() const { return bounds_; }
 
  private:
+  // Eight counts to a cache line; each thread's slot (detail::kShards) starts on a line of its
+  // own, so that threads observing together never write the same line.
+  struct alignas(64) Line {
+    std::atomic<uint64_t> counts[8] = {};
+  };
+
   const std::span<const double> bounds_;
-  const std::unique_ptr<std::atomic<uint64_t>[]> counts_;  // bounds_.size() + 1, zeroed
-  std::atomic<double> sum_{0};
+  const std::size_t lines_per_shard_;
+  const std::unique_ptr<Line[]> lines_;  // kShards * lines_per_shard_, zeroed
+  std::array<detail::Shard<double>, detail::kShards> sums_;
 };
 
 class MetricsRegistry;

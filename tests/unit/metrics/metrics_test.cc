@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -232,8 +233,12 @@ TEST(MetricsTest, ConcurrentUpdatesSumExactly) {
   CounterFamily& counters = registry.add_counter("c_total", "", {"k"});
   Gauge& gauge = registry.add_gauge("g", "").with({});
   Histogram& hist = registry.add_histogram("h", "", {0.5}).with({});
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 50000;
+  // More buckets than a cache line's eight counts.
+  Histogram& wide =
+      registry.add_histogram("w", "", {0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5}).with({});
+  // More threads than counting slots (detail::kShards): some share one.
+  constexpr int kThreads = 10;
+  constexpr int kPerThread = 20000;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -243,6 +248,7 @@ TEST(MetricsTest, ConcurrentUpdatesSumExactly) {
         c.inc();
         gauge.inc();
         hist.observe(i % 2 == 0 ? 0.25 : 1.0);  // 0.25 and 1.0: sums stay exact
+        wide.observe(i % 12);
       }
       if (t == 0) (void)registry.render();  // a scrape during updates must be safe
     });
@@ -253,6 +259,16 @@ TEST(MetricsTest, ConcurrentUpdatesSumExactly) {
   EXPECT_EQ(gauge.value(), static_cast<double>(kTotal));
   EXPECT_EQ(hist.cumulative_counts(), (std::vector<uint64_t>{kTotal / 2, kTotal}));
   EXPECT_EQ(hist.sum(), kTotal / 2 * 0.25 + kTotal / 2 * 1.0);
+  std::vector<uint64_t> wide_counts(11);
+  double wide_sum = 0;
+  for (int i = 0; i < kPerThread; ++i) {
+    for (size_t b = std::min<size_t>(i % 12, 10); b < wide_counts.size(); ++b) {
+      wide_counts[b] += kThreads;
+    }
+    wide_sum += kThreads * (i % 12);
+  }
+  EXPECT_EQ(wide.cumulative_counts(), wide_counts);
+  EXPECT_EQ(wide.sum(), wide_sum);
   const std::string text = registry.render();
   EXPECT_NE(text.find("c_total{k=\"shared\"} 200000\n"), std::string::npos) << text;
   EXPECT_NE(text.find("h_bucket{le=\"+Inf\"} 200000\nh_sum 125000\nh_count 200000\n"),
