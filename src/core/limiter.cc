@@ -53,17 +53,44 @@ Limiter::Shard& Limiter::shard_for(UserId user) const {
   return shards_[(x >> 58) & (kShards - 1)];
 }
 
+namespace {
+// Versions of every limiter's rules: a limiter made where another was never matches what a
+// thread held for the other.
+std::atomic<uint64_t> next_rules_version{1};
+}  // namespace
+
 void Limiter::set_rules(std::shared_ptr<const RuleSet> rules) {
   for (int i = 0; i < kShards; ++i) {
     core::MutexLock lock(shards_[i].mu);
     shards_[i].rules = rules;
     shards_[i].calendar = PeriodCache{};  // the time zone may have changed
   }
+  // After the rules: a thread that sees the new version reads the new rules.
+  rules_version_.store(next_rules_version.fetch_add(1, std::memory_order_relaxed),
+                       std::memory_order_release);
 }
 
 std::shared_ptr<const RuleSet> Limiter::rules() const {
-  core::MutexLock lock(shards_[0].mu);
-  return shards_[0].rules;
+  struct Held {
+    const Limiter* limiter = nullptr;
+    uint64_t version = 0;
+    std::shared_ptr<const RuleSet> rules;
+  };
+  thread_local Held held;
+  const uint64_t version = rules_version_.load(std::memory_order_acquire);
+  if (held.limiter != this || held.version != version) {
+    std::shared_ptr<const RuleSet> current;
+    {
+      core::MutexLock lock(shards_[0].mu);
+      current = shards_[0].rules;
+    }
+    // Aliasing: the same rules, counted in a block of this thread's own that holds `current`.
+    const RuleSet* rules = current.get();
+    held = {this, version,
+            std::shared_ptr<const RuleSet>(
+                std::make_shared<std::shared_ptr<const RuleSet>>(std::move(current)), rules)};
+  }
+  return held.rules;
 }
 
 [[gnu::always_inline]] inline const Period& Limiter::period(Shard& shard, CalendarPeriod p,

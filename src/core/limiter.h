@@ -93,6 +93,8 @@ class Limiter {
 
   // Swaps the rules; the next check of every shard uses them. Counters carry over.
   void set_rules(std::shared_ptr<const RuleSet> rules);
+  // The rules now. Each thread holds them through a reference count of its own, renewed when
+  // they change: threads that ask on every check never count on one shared cache line.
   std::shared_ptr<const RuleSet> rules() const;
 
   // Drops the idle counter blocks of one shard (rotating); call from a background chore.
@@ -155,6 +157,9 @@ class Limiter {
   BlockArena arena_;
   std::unique_ptr<Shard[]> shards_;
   std::atomic<uint32_t> sweep_cursor_{0};
+  // Which rules set_rules() gave last, unique in the process: what rules() holds per thread is
+  // good while it is the same.
+  std::atomic<uint64_t> rules_version_{0};
 };
 
 }  // namespace gaia::core

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/manual_clock.h"
@@ -239,6 +240,37 @@ TEST_F(LimiterTest, RuleChangeAppliesToNextCheckAndKeepsUsage) {
   EXPECT_EQ(admitted(limiter, 5), 2);
   limiter.set_rules(daily(4));
   EXPECT_EQ(admitted(limiter, 5), 2);
+}
+
+// rules() is held per thread: each thread sees the rules set last, each limiter its own, and
+// rules a thread holds stay whole after they are replaced.
+TEST_F(LimiterTest, RulesAreTheLastSetOnEveryThreadAndEachLimitersOwn) {
+  auto daily = [](uint64_t n) {
+    return compile_or_die(
+        {rule_for(kGlobal, "shell", {LimitSpec::calendar(n, CalendarPeriod::kDay)})});
+  };
+  std::shared_ptr<const RuleSet> two = daily(2);
+  std::shared_ptr<const RuleSet> four = daily(4);
+  Limiter first(two, {});
+  Limiter second(four, {});
+  EXPECT_EQ(first.rules().get(), two.get());
+  EXPECT_EQ(second.rules().get(), four.get());
+  std::shared_ptr<const RuleSet> held = first.rules();
+
+  std::shared_ptr<const RuleSet> six = daily(6);
+  first.set_rules(six);
+  EXPECT_EQ(first.rules().get(), six.get());
+  EXPECT_EQ(second.rules().get(), four.get());
+  std::thread([&] {
+    EXPECT_EQ(first.rules().get(), six.get());
+    first.set_rules(four);
+    EXPECT_EQ(first.rules().get(), four.get());
+  }).join();
+  EXPECT_EQ(first.rules().get(), four.get());
+
+  // The replaced rules live while anyone holds them.
+  two.reset();
+  EXPECT_EQ(held->command_types()[kShell].name, "shell");
 }
 
 TEST_F(LimiterTest, SeveralWindowsOfOneTypeEachHoldTheirOwnCount) {
