@@ -307,7 +307,7 @@ void Connection::shutdown() {
 // keep-alive connection is told apart from one with a request in flight.
 void Connection::wait_for_request() {
   if (stopping_ || registry_.stopping()) return close();
-  if (buffer_.size() > 0) return read_request();  // the client already sent the next request
+  if (buffer_.size() > 0) return read_request(false);  // the client sent the next request
   phase_ = Phase::kIdle;
   set_deadline(options_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
@@ -319,15 +319,29 @@ void Connection::wait_for_request() {
 void Connection::on_first_bytes(beast::error_code ec, std::size_t n) {
   if (ec) return close();  // peer closed, idle timeout, or shutdown()
   buffer_.commit(n);
-  read_request();
+  read_request(true);
 }
 
-void Connection::read_request() {
+void Connection::read_request(bool parse_here) {
   phase_ = Phase::kBusy;
   parser_.emplace(request_);
   parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
   parser_->body_limit(options_.max_body_bytes);
+  parser_->eager(true);  // as a read of the whole message asks
   set_deadline(options_.read_timeout);
+  // A request mostly comes whole in one read: parsed here, it is answered without the read
+  // operation's round through the loop. Only just after a read: an answer written at once
+  // comes back here through wait_for_request(), which must not go on parsing a long pipeline
+  // of requests already in the buffer on one stack.
+  if (parse_here) {
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec || used == 0) break;
+    }
+    if (parser_->is_done() || (ec && ec != bhttp::error::need_more)) return on_read(ec);
+  }
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });

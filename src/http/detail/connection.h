@@ -113,7 +113,9 @@ class Connection : public Closable,
   void on_handshake(boost::beast::error_code ec);
   void wait_for_request();
   void on_first_bytes(boost::beast::error_code ec, std::size_t n);
-  void read_request();
+  // Reads the next request, from what the buffer holds first. `parse_here`: parse that before
+  // anything else runs (see there).
+  void read_request(bool parse_here);
   void on_read(boost::beast::error_code ec);
   void write(Response res, bool keep_alive);
   void on_write(boost::beast::error_code ec, bool keep_alive);

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <future>
 #include <string>
+#include <thread>
 
 #include "support/raw_http_client.h"
 #include "support/real_clock.h"
@@ -64,6 +65,45 @@ TEST_F(ServerTest, ServesTwoRequestsOnOneKeepAliveConnection) {
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 200);
   EXPECT_EQ(boost::json::parse(second->body), (boost::json::object{{"body", "abc"}}));
+}
+
+// Many requests in one write, each with a body, some in the same read as others: every one is
+// answered, in order, and a deep pipeline is not parsed on one stack.
+TEST_F(ServerTest, AnswersAPipelineOfRequestsInOrder) {
+  constexpr int kRequests = 20000;
+  std::string pipeline;
+  for (int i = 0; i < kRequests; ++i) {
+    const std::string body = std::to_string(i);
+    pipeline += "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body;
+  }
+  RawHttpConnection c(server_.port(), 30s);
+  ASSERT_TRUE(c.connected());
+  std::future<bool> sent = std::async(std::launch::async, [&] { return c.send(pipeline); });
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(boost::json::parse(r->body), (boost::json::object{{"body", std::to_string(i)}})) << i;
+  }
+  EXPECT_TRUE(sent.get());
+}
+
+// A request that arrives a few bytes at a time, its header and its body each split, is read
+// whole; so is the next one on the same connection.
+TEST_F(ServerTest, AnswersARequestThatArrivesInPieces) {
+  RawHttpConnection c(server_.port());
+  ASSERT_TRUE(c.connected());
+  const std::string request =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world";
+  for (int round = 0; round < 2; ++round) {
+    for (size_t at = 0; at < request.size(); at += 7) {
+      ASSERT_TRUE(c.send(request.substr(at, 7)));
+      std::this_thread::sleep_for(2ms);
+    }
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << round;
+    EXPECT_EQ(boost::json::parse(r->body), (boost::json::object{{"body", "hello world"}}));
+  }
 }
 
 TEST_F(ServerTest, AnswersUnknownPathWith404) {
