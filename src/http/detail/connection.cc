@@ -267,6 +267,9 @@ Connection::Connection(Stream stream, ConnectionCaps::Slot slot, const Router& r
   // Each response is one write: send it now rather than wait for an ACK (Nagle).
   beast::error_code ignored;
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // A write tried in place (write()) must never wait: only asynchronous operations, which
+  // work either way, use the socket otherwise.
+  if (!stream_.tls()) stream_.socket().non_blocking(true, ignored);
 }
 
 Connection::~Connection() { registry_.remove(this); }
@@ -392,8 +395,21 @@ void Connection::write(Response res, bool keep_alive) {
   // A HEAD answer says how long the body would be and sends none.
   body_ = no_body || request_.method == "HEAD" ? std::string() : std::move(res.body);
   tell_access(res.status, body_.size());
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
   set_deadline(options_.write_timeout);
+  // On plain TCP an answer mostly fits the socket's buffer: sent here, it needs no write
+  // operation through the loop. What did not fit is written the usual way.
+  if (!stream_.tls()) {
+    beast::error_code ec;
+    const std::size_t sent = stream_.socket().write_some(buffers, ec);
+    if (ec && ec != asio::error::would_block) return on_write(ec, keep_alive);
+    if (sent == head_.size() + body_.size()) return on_write({}, keep_alive);
+    if (sent < head_.size()) {
+      buffers[0] += sent;
+    } else {
+      buffers = {asio::const_buffer(), asio::buffer(body_) + (sent - head_.size())};
+    }
+  }
   asio::async_write(stream_, buffers,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                       self->on_write(ec, keep_alive);

@@ -27,6 +27,13 @@ Router test_router() {
   router.add("POST", "/echo", [](const Request& req) {
     return json_response(200, boost::json::object{{"body", req.body}});
   });
+  // An answer far larger than a socket's buffer: its write cannot finish at once.
+  router.add("GET", "/large", [](const Request&) {
+    Response r;
+    r.content_type = "text/plain";
+    for (int i = 0; r.body.size() < (16u << 20); ++i) r.body += std::to_string(i) + '\n';
+    return r;
+  });
   return router;
 }
 
@@ -103,6 +110,23 @@ TEST_F(ServerTest, AnswersARequestThatArrivesInPieces) {
     auto r = c.read_response();
     ASSERT_TRUE(r) << round;
     EXPECT_EQ(boost::json::parse(r->body), (boost::json::object{{"body", "hello world"}}));
+  }
+}
+
+// An answer larger than the socket takes at once arrives whole, twice on one connection, and
+// read slowly.
+TEST_F(ServerTest, AnswersLargerThanTheSocketTakesArriveWhole) {
+  std::string expected;
+  for (int i = 0; expected.size() < (16u << 20); ++i) expected += std::to_string(i) + '\n';
+  RawHttpConnection c(server_.port(), 30s);
+  ASSERT_TRUE(c.connected());
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(c.send(get_request("/large")));
+    std::this_thread::sleep_for(50ms);  // the server's first write fills the socket
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << round;
+    EXPECT_EQ(r->body.size(), expected.size());
+    EXPECT_TRUE(r->body == expected) << round;
   }
 }
 
