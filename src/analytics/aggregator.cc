@@ -35,33 +35,24 @@ void Aggregator::on_usage(const store::Usage& delta, int64_t at_ms) {
   const Key key{minute_of(at_ms), delta.user_id, delta.key_id, strings_.id(delta.type), 0,
                 kOutcomeAdmitted};
   Shard& shard = shard_for(delta.user_id);
-  {
-    core::MutexLock lock(shard.mu);
-    entry(shard, key).add_counts(1, delta.used);
-  }
-  events_.fetch_add(1, std::memory_order_relaxed);
+  core::MutexLock lock(shard.mu);
+  entry(shard, key).add_counts(1, delta.used);
 }
 
 void Aggregator::on_violation(const store::Violation& v) {
   const Key key{minute_of(v.at_ms),   v.user_id,      v.key_id, strings_.id(v.type),
                 strings_.id(v.limit), kOutcomeRefused};
   Shard& shard = shard_for(v.user_id);
-  {
-    core::MutexLock lock(shard.mu);
-    entry(shard, key).add_counts(v.count, 0);  // an episode counts its refusals
-  }
-  events_.fetch_add(1, std::memory_order_relaxed);
+  core::MutexLock lock(shard.mu);
+  entry(shard, key).add_counts(v.count, 0);  // an episode counts its refusals
 }
 
 void Aggregator::on_execution(const store::Execution& e) {
   const uint8_t outcome = outcome_of(e) == kExecuted ? kOutcomeExecuted : kOutcomeFailed;
   const Key key{minute_of(e.started_at_ms), e.user_id, e.key_id, strings_.id(e.type), 0, outcome};
   Shard& shard = shard_for(e.user_id);
-  {
-    core::MutexLock lock(shard.mu);
-    entry(shard, key).add_execution(e);
-  }
-  events_.fetch_add(1, std::memory_order_relaxed);
+  core::MutexLock lock(shard.mu);
+  entry(shard, key).add_execution(e);
 }
 
 std::vector<store::AggregateRow> Aggregator::drain() {

@@ -12,7 +12,6 @@
 //
 // Threads: every method from any thread.
 
-#include <atomic>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <memory>
@@ -35,8 +34,6 @@ class Aggregator final : public store::StoreListener {
 
   // What arrived since the last drain, as minute rows (repeats merged); memory is then empty.
   std::vector<store::AggregateRow> drain();
-
-  uint64_t events() const { return events_.load(std::memory_order_relaxed); }
 
  private:
   struct Key {
@@ -62,7 +59,6 @@ class Aggregator final : public store::StoreListener {
 
   Interner strings_;
   std::vector<Shard> shards_;
-  std::atomic<uint64_t> events_{0};
 };
 
 }  // namespace gaia::analytics

@@ -1,8 +1,36 @@
 #include "analytics/interner.h"
 
+#include <atomic>
+
 namespace gaia::analytics {
 
+namespace {
+
+std::atomic<uint64_t> next_serial{1};
+
+// What one thread remembers of the interner it used last.
+struct Remembered {
+  uint64_t serial = 0;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> ids;
+};
+
+}  // namespace
+
+Interner::Interner() : serial_(next_serial.fetch_add(1, std::memory_order_relaxed)) {}
+
 uint32_t Interner::id(std::string_view s) {
+  thread_local Remembered remembered;
+  if (remembered.serial != serial_) {
+    remembered.serial = serial_;
+    remembered.ids.clear();
+  }
+  if (auto it = remembered.ids.find(s); it != remembered.ids.end()) return it->second;
+  const uint32_t id = id_locked(s);
+  remembered.ids.emplace(std::string(s), id);
+  return id;
+}
+
+uint32_t Interner::id_locked(std::string_view s) {
   {
     core::ReaderLock lock(mu_);
     if (auto it = ids_.find(s); it != ids_.end()) return it->second;

@@ -15,20 +15,29 @@
 
 namespace gaia::analytics {
 
+// Hashes a std::string and a std::string_view alike: a lookup by view copies nothing.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class Interner {
  public:
-  // The id of `s`, adding it the first time.
+  Interner();
+
+  // The id of `s`, adding it the first time. An id never changes, so each thread remembers
+  // the ids it was given and asks again only for a string new to it: threads recording
+  // events together take no lock.
   uint32_t id(std::string_view s);
   // The string of `id`. REQUIRES: id came from id().
   std::string name(uint32_t id) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  uint32_t id_locked(std::string_view s);
+
+  const uint64_t serial_;  // unique in the process: what a thread remembers is this one's
   mutable core::SharedMutex mu_;
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> ids_ GUARDED_BY(mu_);
   std::vector<std::string> names_ GUARDED_BY(mu_);
 };
 

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
+#include <thread>
 #include <tuple>
 
+#include "analytics/interner.h"
 #include "analytics/report.h"
 #include "analytics/totals.h"
 #include "backend_fixture.h"
@@ -221,6 +224,27 @@ TEST(BucketsTest, HoursOfAHalfHourZoneStartAtHalfPast) {
   EXPECT_EQ(hour.start_ms, kT0 - 30 * kMin);
   EXPECT_EQ(hour.end_ms, kT0 + 30 * kMin);
   EXPECT_EQ(b.at(Granularity::kMinute, kT0 + 10 * kMin + 59'999).start_ms, kT0 + 10 * kMin);
+}
+
+// Each thread remembers the ids it was given: interners used in turn keep their own, a string
+// has one id whatever the thread, and a new interner starts from nothing.
+TEST(InternerTest, AStringHasOneIdPerInternerOnEveryThread) {
+  auto first = std::make_unique<Interner>();
+  Interner second;
+  EXPECT_EQ(first->id("shell"), 0u);
+  EXPECT_EQ(second.id("test"), 0u);
+  EXPECT_EQ(second.id("shell"), 1u);
+  EXPECT_EQ(first->id("shell"), 0u);
+  EXPECT_EQ(first->id("test"), 1u);
+  uint32_t on_other_thread = 99;
+  std::thread([&] { on_other_thread = second.id("shell"); }).join();
+  EXPECT_EQ(on_other_thread, 1u);
+  EXPECT_EQ(second.name(1), "shell");
+
+  first.reset();
+  Interner third;  // perhaps where the first was
+  EXPECT_EQ(third.id("test"), 0u);
+  EXPECT_EQ(third.id("shell"), 1u);
 }
 
 }  // namespace
