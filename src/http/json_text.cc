@@ -112,27 +112,21 @@ JsonWriter::~JsonWriter() { out_.resize(used_); }
 
 void JsonWriter::grow(size_t n) { out_.resize(std::max(out_.size() * 2, used_ + n)); }
 
-void JsonWriter::begin_object() {
+void JsonWriter::open(char bracket) {
   separate();
-  put(*this, '{');
+  put(*this, bracket);
   after_value_ = false;
 }
 
-void JsonWriter::end_object() {
-  put(*this, '}');
+void JsonWriter::close(char bracket) {
+  put(*this, bracket);
   after_value_ = true;
 }
 
-void JsonWriter::begin_array() {
-  separate();
-  put(*this, '[');
-  after_value_ = false;
-}
-
-void JsonWriter::end_array() {
-  put(*this, ']');
-  after_value_ = true;
-}
+void JsonWriter::begin_object() { open('{'); }
+void JsonWriter::end_object() { close('}'); }
+void JsonWriter::begin_array() { open('['); }
+void JsonWriter::end_array() { close(']'); }
 
 void JsonWriter::key(std::string_view name) {
   separate();
@@ -153,19 +147,16 @@ void JsonWriter::value(bool b) {
   after_value_ = true;
 }
 
-void JsonWriter::signed_number(int64_t n) {
+template <class Integer>
+void JsonWriter::integer(Integer n) {
   separate();
   char* p = room(kDigits);
   done(std::to_chars(p, p + kDigits, n).ptr);
   after_value_ = true;
 }
 
-void JsonWriter::unsigned_number(uint64_t n) {
-  separate();
-  char* p = room(kDigits);
-  done(std::to_chars(p, p + kDigits, n).ptr);
-  after_value_ = true;
-}
+template void JsonWriter::integer(int64_t n);
+template void JsonWriter::integer(uint64_t n);
 
 void JsonWriter::value(double d) {
   separate();

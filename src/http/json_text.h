@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace gaia::http {
@@ -80,9 +81,9 @@ class JsonWriter {
   template <std::integral Integer>
   requires(!std::same_as<Integer, bool>) void value(Integer n) {
     if constexpr (std::is_signed_v<Integer>) {
-      signed_number(n);
+      integer(static_cast<int64_t>(n));
     } else {
-      unsigned_number(n);
+      integer(static_cast<uint64_t>(n));
     }
   }
   void value(const boost::json::value& v);
@@ -117,6 +118,9 @@ class JsonWriter {
 
  private:
   void grow(std::size_t n);
+  void open(char bracket);   // '{' or '['
+  void close(char bracket);  // '}' or ']'
+
   void plain_key(PlainName name) {
     separate();
     const std::string_view text = name.text();
@@ -135,8 +139,9 @@ class JsonWriter {
     *room(1) = ',';
     ++used_;
   }
-  void signed_number(int64_t n);
-  void unsigned_number(uint64_t n);
+  // int64_t or uint64_t.
+  template <class Integer>
+  void integer(Integer n);
 
   std::string& out_;
   std::size_t used_;
