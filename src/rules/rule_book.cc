@@ -341,18 +341,14 @@ core::Result<BookType> RuleBook::add_type(std::string name, std::string descript
       !s.ok()) {
     return s;
   }
-  auto id = store_.put_command_type(name, description, now_ms);
-  if (!id.ok()) return id.status();
-  same->id = id.value();
-  if (!tier_rules.empty()) {
-    std::vector<std::string> bodies;
-    for (const core::Rule& r : tier_rules) bodies.push_back(body_of(r));
-    auto ids = store_.add_rules(bodies, now_ms);
-    if (!ids.ok()) return ids.status();
-    for (size_t i = 0; i < tier_rules.size(); ++i) {
-      tier_rules[i].id = ids.value()[i];
-      next.push_back({std::move(tier_rules[i]), now_ms});
-    }
+  std::vector<std::string> bodies;
+  for (const core::Rule& r : tier_rules) bodies.push_back(body_of(r));
+  auto put = store_.put_command_type(name, description, bodies, now_ms);
+  if (!put.ok()) return put.status();
+  same->id = put->id;
+  for (size_t i = 0; i < tier_rules.size(); ++i) {
+    tier_rules[i].id = put->rule_ids[i];
+    next.push_back({std::move(tier_rules[i]), now_ms});
   }
   if (core::Status s = publish(std::move(next), std::move(types)); !s.ok()) return s;
   return BookType{std::move(name), std::move(description), false, now_ms};
@@ -386,12 +382,9 @@ core::Result<std::vector<core::Rule>> RuleBook::remove_type(std::string_view nam
       removed.push_back(s.rule);
     }
   }
-  // The rules go first: a type retired under rules that name it would not compile again.
-  if (!naming.empty()) {
-    if (auto gone = store_.replace_rules(naming, {}, now_ms); !gone.ok()) return gone.status();
-    std::erase_if(next, [&](const Stored& s) { return names_type(s.rule, name); });
-  }
-  if (core::Status s = store_.retire_command_type(name, now_ms); !s.ok()) return s;
+  // The rules go with it: a type retired under rules that name it would not compile again.
+  if (core::Status s = store_.retire_command_type(name, naming, now_ms); !s.ok()) return s;
+  std::erase_if(next, [&](const Stored& s) { return names_type(s.rule, name); });
   it->retired = true;
   it->updated_at_ms = now_ms;
   if (core::Status s = publish(std::move(next), std::move(types)); !s.ok()) return s;

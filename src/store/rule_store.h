@@ -25,6 +25,12 @@ struct StoredCommandType {
   int64_t updated_at_ms = 0;
 };
 
+// A command type put with its rules (RuleStore::put_command_type): their ids.
+struct PutCommandType {
+  uint64_t id = 0;
+  std::vector<uint64_t> rule_ids;  // in the order of the bodies given
+};
+
 // A quota rule an admin made, as the JSON of rules/rule_json.h.
 struct StoredRule {
   uint64_t id = 0;
@@ -51,11 +57,17 @@ class RuleStore {
   // Every command type added, retired ones too, by id.
   virtual Result<std::vector<StoredCommandType>> list_command_types() = 0;
   // Adds type `name`, or brings back the retired type of that name (same id) with
-  // `description`; returns its id. A live type of that name is overwritten: callers check.
-  virtual Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
-                                            int64_t now_ms) = 0;
-  // Retires the live type `name`; kNotFound (nothing changed) when there is none.
-  virtual Status retire_command_type(std::string_view name, int64_t now_ms) = 0;
+  // `description`, and adds the rules `bodies` (its limits), in one transaction: another node
+  // never reads the type without them. A live type of that name is overwritten: callers check.
+  virtual Result<PutCommandType> put_command_type(std::string_view name,
+                                                  std::string_view description,
+                                                  const std::vector<std::string>& bodies,
+                                                  int64_t now_ms) = 0;
+  // Retires the live type `name` and deletes the rules `remove` (those that name it), in one
+  // transaction: another node never reads the type without its limits. kNotFound, and nothing
+  // changed, when there is no such type or rule.
+  virtual Status retire_command_type(std::string_view name, const std::vector<uint64_t>& remove,
+                                     int64_t now_ms) = 0;
 };
 
 namespace detail {
@@ -81,12 +93,14 @@ class ForwardRuleStore : public Base {
   Result<std::vector<StoredCommandType>> list_command_types() override {
     return to().list_command_types();
   }
-  Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
-                                    int64_t now_ms) override {
-    return to().put_command_type(name, description, now_ms);
+  Result<PutCommandType> put_command_type(std::string_view name, std::string_view description,
+                                          const std::vector<std::string>& bodies,
+                                          int64_t now_ms) override {
+    return to().put_command_type(name, description, bodies, now_ms);
   }
-  Status retire_command_type(std::string_view name, int64_t now_ms) override {
-    return to().retire_command_type(name, now_ms);
+  Status retire_command_type(std::string_view name, const std::vector<uint64_t>& remove,
+                             int64_t now_ms) override {
+    return to().retire_command_type(name, remove, now_ms);
   }
 
  private:

@@ -64,12 +64,15 @@ class WatchedRuleStore final : public store::RuleStore {
   store::Result<std::vector<store::StoredCommandType>> list_command_types() override {
     return inner_.list_command_types();
   }
-  store::Result<uint64_t> put_command_type(std::string_view name, std::string_view description,
-                                           int64_t now_ms) override {
-    return inner_.put_command_type(name, description, now_ms);
+  store::Result<store::PutCommandType> put_command_type(std::string_view name,
+                                                        std::string_view description,
+                                                        const std::vector<std::string>& bodies,
+                                                        int64_t now_ms) override {
+    return inner_.put_command_type(name, description, bodies, now_ms);
   }
-  store::Status retire_command_type(std::string_view name, int64_t now_ms) override {
-    return inner_.retire_command_type(name, now_ms);
+  store::Status retire_command_type(std::string_view name, const std::vector<uint64_t>& remove,
+                                    int64_t now_ms) override {
+    return inner_.retire_command_type(name, remove, now_ms);
   }
 
  private:
@@ -270,6 +273,60 @@ TEST_F(RuleBookTest, AnAddedTypeIsCheckedUnderItsTierRulesAndSurvivesAReload) {
   EXPECT_FALSE(limiter_.check({kAlice, *deploy, 1}, clock_.now()).allowed);
   ASSERT_EQ(book_->types().size(), 6u);
   EXPECT_EQ(book_->types().back().description, "deployments");
+}
+
+// A type and its rules are one write: when the rules cannot be stored, neither is the type, so
+// that no node ever reads the type without its limits.
+TEST_F(RuleBookTest, ATypeWhoseRulesCannotBeStoredIsNotStoredEither) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("gaia.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse_rules BEFORE INSERT ON quota_rules "
+                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  core::Rule tier_rule = rule({core::SubjectKind::kTier, core::Tier::kDefault, 0}, "deploy",
+                              {LimitSpec::calendar(2, CalendarPeriod::kDay)});
+  EXPECT_FALSE(book_->add_type("deploy", "", {tier_rule}, 1).ok());
+  auto stored = store_->list_command_types();
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->empty());
+  load();
+  EXPECT_EQ(limiter_.rules()->type_id("deploy"), std::nullopt);
+
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse_rules", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_TRUE(book_->add_type("deploy", "", {tier_rule}, 2).ok());
+  load();
+  EXPECT_TRUE(limiter_.rules()->type_id("deploy").has_value());
+}
+
+// So is a type's removal with the removal of its rules: when the type cannot be retired, its
+// rules stay too.
+TEST_F(RuleBookTest, ATypeThatCannotBeRetiredKeepsItsRules) {
+  core::Rule tier_rule = rule({core::SubjectKind::kTier, core::Tier::kDefault, 0}, "deploy",
+                              {LimitSpec::calendar(2, CalendarPeriod::kDay)});
+  ASSERT_TRUE(book_->add_type("deploy", "", {tier_rule}, 1).ok());
+  auto rules_before = store_->list_rules();
+  ASSERT_TRUE(rules_before.ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("gaia.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse_retire BEFORE UPDATE ON command_types "
+                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_FALSE(book_->remove_type("deploy", 2).ok());
+  auto rules_after = store_->list_rules();
+  ASSERT_TRUE(rules_after.ok());
+  EXPECT_EQ(rules_after->size(), rules_before->size());
+  load();
+  auto deploy = limiter_.rules()->type_id("deploy");
+  ASSERT_TRUE(deploy.has_value());
+  EXPECT_TRUE(limiter_.check({kAlice, *deploy, 2}, clock_.now()).allowed);
+  EXPECT_FALSE(limiter_.check({kAlice, *deploy, 1}, clock_.now()).allowed) << "its limit holds";
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse_retire", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
 }
 
 TEST_F(RuleBookTest, ARemovedTypeKeepsItsPlaceSoTheTypesAfterItKeepTheirIds) {
