@@ -96,6 +96,18 @@ class RuleBookTest : public ::testing::Test {
   static core::RuleSetOptions options() {
     return {core::default_command_types(), core::Calendar::utc(), {}};
   }
+  // Runs `sql` on the database through a connection of its own, as an operator would.
+  void run_sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.file("gaia.db").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+  }
+  // Makes the database refuse `event` ("INSERT ON quota_rules", ...) until allowed again.
+  void refuse(const std::string& event) {
+    run_sql("CREATE TRIGGER refuse BEFORE " + event + " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  }
+  void allow() { run_sql("DROP TRIGGER refuse"); }
   // The enforced amount of `p`'s shell limit of `period`, 0 if none.
   uint64_t shell_quota(const core::Principal& p, CalendarPeriod period) {
     for (const core::QuotaLine& line : limiter_.quota_status(p, clock_.now())) {
@@ -278,13 +290,7 @@ TEST_F(RuleBookTest, AnAddedTypeIsCheckedUnderItsTierRulesAndSurvivesAReload) {
 // A type and its rules are one write: when the rules cannot be stored, neither is the type, so
 // that no node ever reads the type without its limits.
 TEST_F(RuleBookTest, ATypeWhoseRulesCannotBeStoredIsNotStoredEither) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.file("gaia.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TRIGGER refuse_rules BEFORE INSERT ON quota_rules "
-                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  refuse("INSERT ON quota_rules");
   core::Rule tier_rule = rule({core::SubjectKind::kTier, core::Tier::kDefault, 0}, "deploy",
                               {LimitSpec::calendar(2, CalendarPeriod::kDay)});
   EXPECT_FALSE(book_->add_type("deploy", "", {tier_rule}, 1).ok());
@@ -294,8 +300,7 @@ TEST_F(RuleBookTest, ATypeWhoseRulesCannotBeStoredIsNotStoredEither) {
   load();
   EXPECT_EQ(limiter_.rules()->type_id("deploy"), std::nullopt);
 
-  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse_rules", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  allow();
   ASSERT_TRUE(book_->add_type("deploy", "", {tier_rule}, 2).ok());
   load();
   EXPECT_TRUE(limiter_.rules()->type_id("deploy").has_value());
@@ -309,13 +314,7 @@ TEST_F(RuleBookTest, ATypeThatCannotBeRetiredKeepsItsRules) {
   ASSERT_TRUE(book_->add_type("deploy", "", {tier_rule}, 1).ok());
   auto rules_before = store_->list_rules();
   ASSERT_TRUE(rules_before.ok());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.file("gaia.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TRIGGER refuse_retire BEFORE UPDATE ON command_types "
-                         "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  refuse("UPDATE ON command_types");
   EXPECT_FALSE(book_->remove_type("deploy", 2).ok());
   auto rules_after = store_->list_rules();
   ASSERT_TRUE(rules_after.ok());
@@ -325,8 +324,8 @@ TEST_F(RuleBookTest, ATypeThatCannotBeRetiredKeepsItsRules) {
   ASSERT_TRUE(deploy.has_value());
   EXPECT_TRUE(limiter_.check({kAlice, *deploy, 2}, clock_.now()).allowed);
   EXPECT_FALSE(limiter_.check({kAlice, *deploy, 1}, clock_.now()).allowed) << "its limit holds";
-  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse_retire", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  allow();
+  ASSERT_TRUE(book_->remove_type("deploy", 3).ok());
 }
 
 TEST_F(RuleBookTest, ARemovedTypeKeepsItsPlaceSoTheTypesAfterItKeepTheirIds) {
