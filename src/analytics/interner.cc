@@ -1,12 +1,10 @@
 #include "analytics/interner.h"
 
-#include <atomic>
+#include "core/process_serial.h"
 
 namespace gaia::analytics {
 
 namespace {
-
-std::atomic<uint64_t> next_serial{1};
 
 // What one thread remembers of the interner it used last.
 struct Remembered {
@@ -16,7 +14,7 @@ struct Remembered {
 
 }  // namespace
 
-Interner::Interner() : serial_(next_serial.fetch_add(1, std::memory_order_relaxed)) {}
+Interner::Interner() : serial_(core::next_process_serial()) {}
 
 uint32_t Interner::id(std::string_view s) {
   thread_local Remembered remembered;

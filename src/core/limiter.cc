@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/process_serial.h"
 #include "core/saturating_add.h"
 
 namespace gaia::core {
@@ -53,12 +54,6 @@ Limiter::Shard& Limiter::shard_for(UserId user) const {
   return shards_[(x >> 58) & (kShards - 1)];
 }
 
-namespace {
-// Versions of every limiter's rules: a limiter made where another was never matches what a
-// thread held for the other.
-std::atomic<uint64_t> next_rules_version{1};
-}  // namespace
-
 void Limiter::set_rules(std::shared_ptr<const RuleSet> rules) {
   for (int i = 0; i < kShards; ++i) {
     core::MutexLock lock(shards_[i].mu);
@@ -66,8 +61,7 @@ void Limiter::set_rules(std::shared_ptr<const RuleSet> rules) {
     shards_[i].calendar = PeriodCache{};  // the time zone may have changed
   }
   // After the rules: a thread that sees the new version reads the new rules.
-  rules_version_.store(next_rules_version.fetch_add(1, std::memory_order_relaxed),
-                       std::memory_order_release);
+  rules_version_.store(next_process_serial(), std::memory_order_release);
 }
 
 std::shared_ptr<const RuleSet> Limiter::rules() const {

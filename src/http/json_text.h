@@ -29,21 +29,8 @@ std::string object_json_text(const boost::json::object& o);
 // Appends `v` as JSON text to `out`.
 void append_json_text(std::string& out, const boost::json::value& v);
 
-// JSON text written as it is stated, with no tree in between: for the answers given on every
-// request. The text is the same as json_text() of the tree stated in the same order.
-//
-//   JsonWriter w(out);   // appends to `out`; `out`'s length is set when `w` goes
-//   w.begin_object();
-//   w.member("allowed", true);
-//   w.object("limit", [&](auto& limit) { limit.member("used", 3); });
-//   w.end_object();
-//
-// The caller states well-formed JSON: keys inside objects only, begin and end in pairs.
-// member() and object() take the member's name as a literal (PlainName), written as it is;
-// key() takes any name and escapes it. Code that states an object's members through member() and
-// object() can build the tree form as well, through ObjectMembers. A member's name that JSON needs
-// no escape for, known when the code is compiled: written as it is, with no scan. A name with a
-// byte to escape does not compile.
+// A member's name that JSON needs no escape for, known when the code is compiled: written as
+// it is, with no scan. A name with a byte to escape does not compile.
 class PlainName {
  public:
   template <std::size_t N>
@@ -60,6 +47,19 @@ class PlainName {
   std::string_view text_;
 };
 
+// JSON text written as it is stated, with no tree in between: for the answers given on every
+// request. The text is the same as json_text() of the tree stated in the same order.
+//
+//   JsonWriter w(out);   // appends to `out`; `out`'s length is set when `w` goes
+//   w.begin_object();
+//   w.member("allowed", true);
+//   w.object("limit", [&](auto& limit) { limit.member("used", 3); });
+//   w.end_object();
+//
+// The caller states well-formed JSON: keys inside objects only, begin and end in pairs.
+// member() and object() take the member's name as a literal (PlainName), written as it is;
+// key() takes any name and escapes it. Code that states an object's members through member() and
+// object() can build the tree form as well, through ObjectMembers.
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out);

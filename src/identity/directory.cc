@@ -4,15 +4,12 @@
 
 #include <array>
 
+#include "core/process_serial.h"
+
 namespace gaia::identity {
 
 namespace {
 constexpr std::string_view kEnvKeyLabel = "from GAIA_ADMIN_KEY";
-
-// Generations of every directory in the process: a directory made where another was, or the
-// same one changed, never matches what was remembered before.
-std::atomic<uint64_t> next_generation{1};
-uint64_t new_generation() { return next_generation.fetch_add(1, std::memory_order_relaxed); }
 
 // What authenticate() remembers of a key it found: the key's tag, SipHash-2-4 (128 bits) under
 // a key drawn at start-up, so that memory holds no API key and a tag cannot be made without
@@ -56,11 +53,11 @@ Remembered& slot_of(const Tag& tag) {
 }  // namespace
 
 Directory::Directory(store::UserKeyStore& store, KeyHasher hasher)
-    : store_(store), hasher_(hasher), generation_(new_generation()) {}
+    : store_(store), hasher_(hasher), generation_(core::next_process_serial()) {}
 
 Directory::ChangeLock::ChangeLock(Directory& d) : mu_(d.mu_) {
   mu_.lock();
-  d.generation_.store(new_generation(), std::memory_order_release);
+  d.generation_.store(core::next_process_serial(), std::memory_order_release);
 }
 
 core::Result<std::unique_ptr<Directory>> Directory::load(store::UserKeyStore& store,
