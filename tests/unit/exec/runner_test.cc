@@ -710,19 +710,12 @@ TEST_F(RunnerCgroupTest, AProcessLimitStopsForksEvenForRoot) {
 }
 
 TEST_F(RunnerCgroupTest, AProcessThatLeftTheGroupIsKilledThroughTheCgroup) {
-  RecordingSink sink;
-  int escaped_pidfd = -1;
-  sink.on_line = [&](const std::string& line) {
-    ASSERT_EQ(line.rfind("escaped ", 0), 0u) << line;
-    escaped_pidfd = open_pidfd(std::stoi(line.substr(8)));
-  };
-  auto r = runner_->run(helper({"escape"}), &sink, nullptr);
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  ASSERT_TRUE(r->cgroup_used) << r->cgroup_note;
-  EXPECT_EQ(r->exit_code, 0);
-  ASSERT_GE(escaped_pidfd, 0);
-  EXPECT_TRUE(exits_within_10s(escaped_pidfd));
-  ::close(escaped_pidfd);
+  RunResult r;
+  const int escaped = pidfd_of_reported_process(*runner_, helper({"escape"}), "escaped", &r);
+  ASSERT_TRUE(r.cgroup_used) << r.cgroup_note;
+  EXPECT_EQ(r.exit_code, 0);
+  ASSERT_NE(escaped, -1);
+  EXPECT_TRUE(gone_within_10s(escaped));
 }
 
 TEST(RunnerCgroupFallbackTest, AProcRootWithoutCgroupsFallsBackToRlimits) {
