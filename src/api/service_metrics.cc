@@ -1,5 +1,7 @@
 #include "api/service_metrics.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <initializer_list>
 #include <variant>
@@ -9,10 +11,10 @@
 namespace gaia::api {
 namespace {
 
-// The child of `family` for `labels`, looked up once per thread: with() takes a lock and
-// builds the label tuple, too much for every request.
-metrics::Counter& cached_child(metrics::CounterFamily& family,
-                               std::initializer_list<std::string_view> labels) {
+// The child of `family` for `labels`, found once per thread: with() takes a lock and builds
+// the label tuple, too much for every request.
+metrics::Counter& child_of(metrics::CounterFamily& family,
+                           std::initializer_list<std::string_view> labels) {
   thread_local boost::unordered_flat_map<std::string, metrics::Counter*> cache;
   thread_local std::string key;  // reused: no allocation once warm
   const metrics::CounterFamily* owner = &family;
@@ -22,6 +24,28 @@ metrics::Counter& cached_child(metrics::CounterFamily& family,
   if (it != cache.end()) return *it->second;
   metrics::Counter& child = family.with(std::vector<std::string>(labels.begin(), labels.end()));
   cache.emplace(key, &child);
+  return child;
+}
+
+// child_of(), with the last few children found compared first and no key to build: a busy
+// thread counts the same few series.
+metrics::Counter& cached_child(metrics::CounterFamily& family,
+                               std::initializer_list<std::string_view> labels) {
+  struct Recent {
+    const metrics::CounterFamily* family = nullptr;
+    std::vector<std::string> labels;
+    metrics::Counter* child = nullptr;
+  };
+  thread_local std::array<Recent, 8> recent;
+  thread_local size_t replace_next = 0;
+  for (const Recent& r : recent) {
+    if (r.family == &family &&
+        std::equal(r.labels.begin(), r.labels.end(), labels.begin(), labels.end())) {
+      return *r.child;
+    }
+  }
+  metrics::Counter& child = child_of(family, labels);
+  recent[replace_next++ % recent.size()] = {&family, {labels.begin(), labels.end()}, &child};
   return child;
 }
 

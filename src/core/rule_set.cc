@@ -4,6 +4,8 @@
 #include <cassert>
 #include <limits>
 
+#include "core/limit_name.h"
+
 namespace gaia::core {
 namespace {
 
@@ -34,8 +36,27 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules,
   if (Status s = set->build_base_policies(); !s.ok()) return s;
   if (Status s = set->check_capacity(rules); !s.ok()) return s;
   set->has_overrides_ = !set->user_.empty() || !set->key_.empty();
+  set->name_limits();
   set->rules_ = std::move(rules);
   return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+void RuleSet::name_limits() {
+  auto name = [this](const std::vector<CompiledLimit>& limits) {
+    for (const CompiledLimit& limit : limits) {
+      const uint64_t key = policy_name_key(limit);
+      if (!policy_names_.contains(key)) policy_names_.emplace(key, make_policy_name(limit, *this));
+    }
+  };
+  name(global_);
+  for (const auto& limits : tier_) name(limits);
+  for (const auto& [user, limits] : user_) name(limits);
+  for (const auto& [key, limits] : key_) name(limits);
+}
+
+const std::string* RuleSet::policy_name_of(const CompiledLimit& limit) const {
+  auto it = policy_names_.find(policy_name_key(limit));
+  return it == policy_names_.end() ? nullptr : &it->second;
 }
 
 std::optional<CommandTypeId> RuleSet::type_id(std::string_view name) const {

@@ -61,6 +61,10 @@ class RuleSet {
   uint32_t stated_amount(const Principal& principal, CommandTypeId type,
                          const CompiledLimit& limit) const;
 
+  // The policy name (core/limit_name.h) of `limit` when it is one of this set's, made once
+  // at compile; else nullptr.
+  const std::string* policy_name_of(const CompiledLimit& limit) const;
+
  private:
   RuleSet() = default;
   const Policy& resolve_general(const Principal& principal, CommandTypeId type,
@@ -71,6 +75,7 @@ class RuleSet {
   Status build_base_policies();
   // Every principal's policy fits in a Policy; else names the rule that tipped it over.
   Status check_capacity(const std::vector<Rule>& rules) const;
+  void name_limits();
 
   std::vector<Rule> rules_;
   RuleSetOptions options_;
@@ -78,8 +83,9 @@ class RuleSet {
   std::vector<CompiledLimit> tier_[kTierCount];
   boost::unordered_flat_map<UserId, std::vector<CompiledLimit>> user_;
   boost::unordered_flat_map<KeyId, std::vector<CompiledLimit>> key_;
-  std::vector<Policy> base_[kTierCount];  // indexed by CommandTypeId
-  bool has_overrides_ = false;            // any user or key rule
+  std::vector<Policy> base_[kTierCount];                           // indexed by CommandTypeId
+  bool has_overrides_ = false;                                     // any user or key rule
+  boost::unordered_flat_map<uint64_t, std::string> policy_names_;  // by policy_name_key
 };
 
 // The built-in command types and global default quotas of the specification.

@@ -199,7 +199,9 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
   const double seconds = std::chrono::duration<double>(clock_.mono_now() - now.mono).count();
 
   const std::string& type_name = rules.command_types()[req.type].name;
-  const std::string limit = d.has_deciding ? core::policy_name(d.deciding, rules) : "none";
+  std::string scratch;
+  const std::string_view limit =
+      d.has_deciding ? core::policy_name(d.deciding.limit, rules, scratch) : "none";
   observer_.checked(type_name, d.allowed, limit, seconds);
   const int64_t wall_ms = core::to_ms(now.wall);
   if (d.allowed) {
@@ -211,8 +213,8 @@ QuotaAnswer QuotaCheck::decide(const QuotaRequest& req, core::Instant now,
     }
   } else {
     answer.outcome = QuotaOutcome::kRefused;
-    store_.record_violation(
-        {req.user_id, req.key_id, type_name, limit, std::string(req.command), wall_ms});
+    store_.record_violation({req.user_id, req.key_id, type_name, std::string(limit),
+                             std::string(req.command), wall_ms});
     if (d.deciding.retry_after_ms >= 0) {
       answer.retry_after_s = std::max<int64_t>(1, core::ceil_seconds(d.deciding.retry_after_ms));
     }

@@ -18,7 +18,8 @@ std::string field_start(const core::LimitState& state, const core::RuleSet& rule
   std::string field;
   field.reserve(64);
   field += '"';
-  field += policy_name(state, rules);
+  std::string scratch;
+  field += policy_name(state.limit, rules, scratch);
   field += "\";";
   field += key;
   append_number(field, n);
@@ -88,7 +89,8 @@ template <class Members>
 void limit_members(Members& m, const core::LimitState& state, const core::RuleSet& rules,
                    uint32_t quota) {
   const core::CompiledLimit& limit = state.limit;
-  m.member("policy", policy_name(state, rules));
+  std::string scratch;
+  m.member("policy", policy_name(limit, rules, scratch));
   m.member("type", core::limit_type_name(limit, rules));
   switch (limit.kind) {
     case core::LimitKind::kRate:

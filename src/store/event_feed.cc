@@ -3,7 +3,7 @@
 namespace gaia::store {
 
 void EventFeed::add_usage(Usage delta) {
-  const int64_t at_ms = core::to_ms(clock_.now().wall);
+  const int64_t at_ms = core::to_ms(clock_.wall_now());
   for (StoreListener* l : listeners_) l->on_usage(delta, at_ms);
   inner().add_usage(std::move(delta));
 }

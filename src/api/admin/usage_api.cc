@@ -81,7 +81,7 @@ http::Response list_usage(const ApiContext& ctx, const http::Request& req) {
       const core::CompiledLimit& l = line.state.limit;
       if (l.kind != core::LimitKind::kCalendar) continue;
       if (period && l.period != *period) continue;
-      std::string type_name = core::limit_type_name(l, *rules);
+      std::string type_name(core::limit_type_name(l, *rules));
       if (type && type_name != *type) continue;
       mine.push_back({u.name, std::move(type_name), l.period,
                       rules->calendar().period_at(l.period, wall_ms), line.state.used, l.amount});
