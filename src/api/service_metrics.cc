@@ -115,9 +115,7 @@ http::RouteObserver ServiceMetrics::route_observer() {
     // Unknown paths share one series: label values must stay a bounded set.
     char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
                     char('0' + status % 10), 0};
-    cached_child(requests_, {route.empty() ? "unmatched" : route,
-                             route.empty() ? "other" : request_method, code})
-        .inc();
+    cached_child(requests_, {route.empty() ? "unmatched" : route, request_method, code}).inc();
   };
 }
 

@@ -188,7 +188,10 @@ std::vector<RouteEntry> Router::routes() const {
 void Router::route_async(Request& req, Responder respond, Exchange* exchange) const {
   const std::vector<Route>* routes = match(req);
   if (observer_) {
-    respond = [this, route = routes ? routes->front().path : std::string(), method = req.method,
+    // Label values must stay a bounded set: a method no route of the path answers is "other".
+    const Route* chosen = routes ? choose(*routes, req.method) : nullptr;
+    respond = [this, route = routes ? routes->front().path : std::string(),
+               method = chosen ? req.method : std::string("other"),
                respond = std::move(respond)](Response res) {
       observer_(route, method, res.status);
       respond(std::move(res));
@@ -259,16 +262,22 @@ void Router::run(const Route& r, const Request& req, Responder& respond, Exchang
   if (observer_) observer_(r.path, req.method, 101);
 }
 
-void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
-                      Exchange* exchange) const {
-  // HEAD is GET without the body (RFC 9110 9.3.2): a GET route answers it, and the connection
-  // writes the headers alone, Content-Length included. An upgrade route (WebSocket) has none.
-  auto answers_head = [](const Route& r) { return r.method == "GET" && !r.upgrade; };
+// HEAD is GET without the body (RFC 9110 9.3.2): a GET route answers it, and the connection
+// writes the headers alone, Content-Length included. An upgrade route (WebSocket) has none.
+bool Router::answers_head(const Route& r) { return r.method == "GET" && !r.upgrade; }
+
+const Router::Route* Router::choose(const std::vector<Route>& routes, std::string_view method) {
   const Route* chosen = nullptr;
   for (const Route& r : routes) {
-    if (r.method == req.method) chosen = &r;
-    if (req.method == "HEAD" && chosen == nullptr && answers_head(r)) chosen = &r;
+    if (r.method == method) chosen = &r;
+    if (method == "HEAD" && chosen == nullptr && answers_head(r)) chosen = &r;
   }
+  return chosen;
+}
+
+void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
+                      Exchange* exchange) const {
+  const Route* chosen = choose(routes, req.method);
   if (chosen == nullptr) {
     std::string allow;
     for (const Route& r : routes) {

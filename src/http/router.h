@@ -119,8 +119,8 @@ struct RouteEntry {
   std::string path;
 };
 
-// Sees every answered request: the registered path it matched ("" if none), the method and
-// the status.
+// Sees every answered request: the registered path it matched ("" if none), the method
+// ("other" for one no route of the path answers: an unmatched path, a 405) and the status.
 using RouteObserver =
     std::function<void(std::string_view route, std::string_view method, unsigned status)>;
 
@@ -182,6 +182,9 @@ class Router {
   };
   // The routes of `req.path`, filling its path parameters; nullptr if none.
   const std::vector<Route>* match(Request& req) const;
+  static bool answers_head(const Route& r);
+  // The route of `routes` (one path's) that answers `method`, or nullptr.
+  static const Route* choose(const std::vector<Route>& routes, std::string_view method);
   void dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
                 Exchange* exchange) const;
   void run(const Route& r, const Request& req, Responder& respond, Exchange* exchange) const;

@@ -74,6 +74,21 @@ TEST(RouterTest, AsyncHandlerMayAnswerFromAnotherThreadAndIsObserved) {
   EXPECT_EQ(seen, "POST /later/{id} 202");
 }
 
+TEST(RouterTest, TheObserverSeesOtherForAMethodNoRouteOfThePathAnswers) {
+  Router router = hello_router();
+  std::vector<std::string> seen;
+  router.set_observer([&](std::string_view route, std::string_view method, unsigned status) {
+    seen.push_back(std::string(method) + " " + std::string(route) + " " + std::to_string(status));
+  });
+  router.route(request("HEAD", "/hello"));
+  router.route(request("PURGE1", "/hello"));
+  router.route(request("PURGE2", "/hello"));
+  router.route(request("GET", "/nowhere"));
+  // Methods a client makes up never become label values of their own.
+  EXPECT_EQ(seen, (std::vector<std::string>{"HEAD /hello 200", "other /hello 405",
+                                            "other /hello 405", "other  404"}));
+}
+
 TEST(RouterTest, AnswersUnknownPathWithJson404) {
   Response r = hello_router().route(request("GET", "/hello/"));
   EXPECT_EQ(r.status, 404u);
