@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/limit_name.h"
+#include "core/process_serial.h"
 
 namespace gaia::core {
 namespace {
@@ -37,6 +38,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<Rule> rules,
   if (Status s = set->check_capacity(rules); !s.ok()) return s;
   set->has_overrides_ = !set->user_.empty() || !set->key_.empty();
   set->name_limits();
+  set->serial_ = next_process_serial();
   set->rules_ = std::move(rules);
   return std::shared_ptr<const RuleSet>(std::move(set));
 }

@@ -39,6 +39,8 @@ class RuleSet {
   const std::vector<CommandType>& command_types() const { return options_.command_types; }
   const std::vector<Rule>& rules() const { return rules_; }
   const Calendar& calendar() const { return options_.calendar; }
+  // Unique in the process: what a thread remembers of a rule set is good while it is the same.
+  uint64_t serial() const { return serial_; }
   const TierScaling& tiers() const { return options_.tiers; }
 
   // The policy for (principal, type), its rate and quota limits scaled by
@@ -86,6 +88,7 @@ class RuleSet {
   std::vector<Policy> base_[kTierCount];                           // indexed by CommandTypeId
   bool has_overrides_ = false;                                     // any user or key rule
   boost::unordered_flat_map<uint64_t, std::string> policy_names_;  // by policy_name_key
+  uint64_t serial_ = 0;
 };
 
 // The built-in command types and global default quotas of the specification.

@@ -109,6 +109,16 @@ class JsonWriter {
     end_object();
   }
 
+  // Members as members_text() wrote them, e.g. `"a":1,"b":2`: text made once, written again.
+  void members(std::string_view text) {
+    if (text.empty()) return;
+    separate();
+    char* p = room(text.size());
+    std::memcpy(p, text.data(), text.size());
+    done(p + text.size());
+    after_value_ = true;
+  }
+
   // Where the next `n` bytes go; say where they ended with done().
   char* room(std::size_t n) {
     if (used_ + n > out_.size()) grow(n);
@@ -147,6 +157,19 @@ class JsonWriter {
   std::size_t used_;
   bool after_value_ = false;
 };
+
+// The text of the members `state(writer)` states, for JsonWriter::members().
+template <class StateMembers>
+std::string members_text(StateMembers&& state) {
+  std::string text;
+  {
+    JsonWriter w(text);
+    w.begin_object();
+    state(w);
+    w.end_object();
+  }
+  return text.substr(1, text.size() - 2);
+}
 
 // The members of a boost::json::object, stated as JsonWriter states them (see above).
 class ObjectMembers {

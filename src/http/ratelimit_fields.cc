@@ -1,6 +1,7 @@
 #include "http/ratelimit_fields.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace gaia::http {
@@ -12,30 +13,22 @@ void append_number(std::string& out, uint64_t n) {
   out.append(digits, end);
 }
 
-// `"<name>";<key>=<n>`, the start of both fields, built in one buffer.
-std::string field_start(const core::LimitState& state, const core::RuleSet& rules,
-                        std::string_view key, uint64_t n) {
-  std::string field;
-  field.reserve(64);
-  field += '"';
+// `"<name>";<key>`, the start of both fields.
+std::string field_start(const core::CompiledLimit& limit, const core::RuleSet& rules,
+                        std::string_view key) {
   std::string scratch;
-  field += policy_name(state.limit, rules, scratch);
+  std::string field;
+  field += '"';
+  field += policy_name(limit, rules, scratch);
   field += "\";";
   field += key;
-  append_number(field, n);
   return field;
 }
 
-}  // namespace
-
-std::string policy_field(const core::LimitState& state, const core::RuleSet& rules) {
-  return policy_field(state, rules, state.limit.amount);
-}
-
-std::string policy_field(const core::LimitState& state, const core::RuleSet& rules,
-                         uint32_t quota) {
-  const core::CompiledLimit& limit = state.limit;
-  std::string field = field_start(state, rules, "q=", quota);
+std::string make_policy_field(const core::CompiledLimit& limit, const core::RuleSet& rules,
+                              uint32_t quota) {
+  std::string field = field_start(limit, rules, "q=");
+  append_number(field, quota);
   switch (limit.kind) {
     case core::LimitKind::kRate:
       field += ";w=";
@@ -53,6 +46,86 @@ std::string policy_field(const core::LimitState& state, const core::RuleSet& rul
   return field;
 }
 
+// The members that say what the limit is: the same from one check to the next.
+template <class Members>
+void stated_members(Members& m, const core::CompiledLimit& limit, const core::RuleSet& rules,
+                    uint32_t quota) {
+  std::string scratch;
+  m.member("policy", policy_name(limit, rules, scratch));
+  m.member("type", core::limit_type_name(limit, rules));
+  switch (limit.kind) {
+    case core::LimitKind::kRate:
+      m.member("kind", "rate");
+      m.member("window_ms", limit.window_ms);
+      break;
+    case core::LimitKind::kCalendar:
+      m.member("kind", "calendar");
+      m.member("period", core::period_name(limit.period));
+      break;
+    case core::LimitKind::kConcurrency:
+      m.member("kind", "concurrency");
+      break;
+  }
+  m.member("enforcement", limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow");
+  m.member("limit", limit.amount);
+  if (quota != limit.amount) m.member("stated_limit", quota);
+}
+
+// The members that say where its counter stands.
+template <class Members>
+void counted_members(Members& m, const core::LimitState& state) {
+  m.member("used", state.used);
+  m.member("remaining", state.remaining);
+  m.member("reset_ms", state.reset_ms);
+  if (state.retry_after_ms != 0) m.member("retry_after_ms", state.retry_after_ms);
+}
+
+// What the answers about one limit say the same way every time, made once per thread for each
+// of the last few limits answered about: every check answers about its deciding limit.
+struct StatedText {
+  uint64_t rules = 0;  // core::RuleSet::serial()
+  core::CompiledLimit limit;
+  uint32_t quota = 0;
+  std::string members;          // stated_members()
+  std::string policy_field;     // make_policy_field()
+  std::string ratelimit_start;  // `"shell-day";r=`
+
+  // Whether the text of `limit` under `rules` with `quota` is this.
+  bool says(const core::CompiledLimit& l, const core::RuleSet& r, uint32_t q) const {
+    return rules == r.serial() && quota == q && limit.kind == l.kind && limit.period == l.period &&
+           limit.enforcement == l.enforcement && limit.level == l.level && limit.type == l.type &&
+           limit.amount == l.amount && limit.window_ms == l.window_ms;
+  }
+};
+
+const StatedText& stated_text(const core::CompiledLimit& limit, const core::RuleSet& rules,
+                              uint32_t quota) {
+  thread_local std::array<StatedText, 4> recent;
+  thread_local size_t replace_next = 0;
+  for (const StatedText& t : recent) {
+    if (t.says(limit, rules, quota)) return t;
+  }
+  StatedText& t = recent[replace_next++ % recent.size()];
+  t.rules = rules.serial();
+  t.limit = limit;
+  t.quota = quota;
+  t.members = members_text([&](JsonWriter& w) { stated_members(w, limit, rules, quota); });
+  t.policy_field = make_policy_field(limit, rules, quota);
+  t.ratelimit_start = field_start(limit, rules, "r=");
+  return t;
+}
+
+}  // namespace
+
+std::string policy_field(const core::LimitState& state, const core::RuleSet& rules) {
+  return policy_field(state, rules, state.limit.amount);
+}
+
+std::string policy_field(const core::LimitState& state, const core::RuleSet& rules,
+                         uint32_t quota) {
+  return stated_text(state.limit, rules, quota).policy_field;
+}
+
 std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& rules,
                             bool refused) {
   return ratelimit_field(state, rules, refused, state.limit.amount);
@@ -62,7 +135,10 @@ std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& 
                             uint32_t quota) {
   const bool exhausted = refused && state.retry_after_ms >= 0;
   const uint32_t left = std::min(state.remaining, quota);
-  std::string field = field_start(state, rules, "r=", exhausted ? 0 : left);
+  std::string field;
+  field.reserve(48);
+  field += stated_text(state.limit, rules, quota).ratelimit_start;
+  append_number(field, exhausted ? 0 : left);
   const int64_t t_ms = exhausted ? state.retry_after_ms : state.reset_ms;
   if (t_ms > 0) {
     field += ";t=";
@@ -85,37 +161,16 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
   return o;
 }
 
-template <class Members>
-void limit_members(Members& m, const core::LimitState& state, const core::RuleSet& rules,
+void limit_members(JsonWriter& m, const core::LimitState& state, const core::RuleSet& rules,
                    uint32_t quota) {
-  const core::CompiledLimit& limit = state.limit;
-  std::string scratch;
-  m.member("policy", policy_name(limit, rules, scratch));
-  m.member("type", core::limit_type_name(limit, rules));
-  switch (limit.kind) {
-    case core::LimitKind::kRate:
-      m.member("kind", "rate");
-      m.member("window_ms", limit.window_ms);
-      break;
-    case core::LimitKind::kCalendar:
-      m.member("kind", "calendar");
-      m.member("period", core::period_name(limit.period));
-      break;
-    case core::LimitKind::kConcurrency:
-      m.member("kind", "concurrency");
-      break;
-  }
-  m.member("enforcement", limit.enforcement == core::Enforcement::kEnforce ? "enforce" : "shadow");
-  m.member("limit", limit.amount);
-  if (quota != limit.amount) m.member("stated_limit", quota);
-  m.member("used", state.used);
-  m.member("remaining", state.remaining);
-  m.member("reset_ms", state.reset_ms);
-  if (state.retry_after_ms != 0) m.member("retry_after_ms", state.retry_after_ms);
+  m.members(stated_text(state.limit, rules, quota).members);
+  counted_members(m, state);
 }
 
-template void limit_members(JsonWriter&, const core::LimitState&, const core::RuleSet&, uint32_t);
-template void limit_members(ObjectMembers&, const core::LimitState&, const core::RuleSet&,
-                            uint32_t);
+void limit_members(ObjectMembers& m, const core::LimitState& state, const core::RuleSet& rules,
+                   uint32_t quota) {
+  stated_members(m, state.limit, rules, quota);
+  counted_members(m, state);
+}
 
 }  // namespace gaia::http

@@ -36,9 +36,11 @@ boost::json::object limit_json(const core::LimitState& state, const core::RuleSe
                                boost::json::storage_ptr sp = {});
 boost::json::object limit_json(const core::LimitState& state, const core::RuleSet& rules,
                                uint32_t quota, boost::json::storage_ptr sp = {});
-// The same members, stated to `m`: a JsonWriter (the text, no tree) or ObjectMembers.
-template <class Members>
-void limit_members(Members& m, const core::LimitState& state, const core::RuleSet& rules,
+// The same members, stated to `m`: the text, no tree (what says the limit is made once per
+// thread for the last few limits), or a tree's.
+void limit_members(JsonWriter& m, const core::LimitState& state, const core::RuleSet& rules,
+                   uint32_t quota);
+void limit_members(ObjectMembers& m, const core::LimitState& state, const core::RuleSet& rules,
                    uint32_t quota);
 
 }  // namespace gaia::http
