@@ -258,7 +258,7 @@ void record_execution(const ApiContext& ctx, const http::Request& req, http::Res
 // Answered on the io thread from memory; with Redis once the counters reply, on their thread,
 // so that a check waiting on them holds no io thread.
 void check(const ApiContext& ctx, exec::QuotaCheck& quota_check, const http::Request& req,
-           http::Responder respond) {
+           const http::Responder& respond) {
   // The body is parsed onto the stack: check_ask() copies out only strings and numbers, and a
   // small body allocates nothing.
   unsigned char body_buffer[1024];
@@ -273,10 +273,8 @@ void check(const ApiContext& ctx, exec::QuotaCheck& quota_check, const http::Req
     return respond(check_answer(ask, quota_check.check(ask.request())));
   }
   auto held = std::make_shared<CheckAsk>(std::move(ask));
-  quota_check.check_async(held->request(),
-                          [held, respond = std::move(respond)](exec::QuotaAnswer a) {
-                            respond(check_answer(*held, a));
-                          });
+  quota_check.check_async(
+      held->request(), [held, respond](exec::QuotaAnswer a) { respond(check_answer(*held, a)); });
 }
 
 // The caller's quota status from `view`, the counters' reading.
@@ -314,8 +312,8 @@ void quota(const ApiContext& ctx, const exec::QuotaCheck& quota_check, const htt
 
 void add_public_api(http::Router& router, ApiContext ctx, exec::QuotaCheck& quota_check) {
   router.add_async("POST", "/api/v1/check",
-                   [ctx, &quota_check](const http::Request& req, http::Responder respond) {
-                     check(ctx, quota_check, req, std::move(respond));
+                   [ctx, &quota_check](const http::Request& req, const http::Responder& respond) {
+                     check(ctx, quota_check, req, respond);
                    });
   router.add_async("POST", "/api/v1/executions",
                    [ctx](const http::Request& req, http::Responder respond) {

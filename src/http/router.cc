@@ -51,7 +51,7 @@ constexpr std::string_view kPoolFullRetryAfterSeconds = "1";
 
 void Router::add(std::string method, std::string path, Handler handler) {
   add_async(std::move(method), std::move(path),
-            [handler = std::move(handler)](const Request& req, Responder respond) {
+            [handler = std::move(handler)](const Request& req, const Responder& respond) {
               respond(handler(req));
             });
 }

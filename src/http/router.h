@@ -33,10 +33,10 @@ namespace gaia::http {
 
 using Handler = std::function<Response(const Request&)>;
 // Answers later, from any thread, by calling the Responder once: for handlers that wait on
-// something (a durable write) without holding an io thread. The Request is valid only until
-// the handler returns.
+// something (a durable write) without holding an io thread. The Request and the Responder are
+// lent until the handler returns: one that answers after that keeps a copy of the Responder.
 using Responder = std::function<void(Response)>;
-using AsyncHandler = std::function<void(const Request&, Responder)>;
+using AsyncHandler = std::function<void(const Request&, const Responder&)>;
 
 // A chunked HTTP/1.1 response written piece by piece, from any thread. Chunks are queued and
 // written in order by the connection; nothing blocks the caller.
