@@ -400,11 +400,17 @@ export class UsersTab {
     }
     if (this.selected !== name) return;
     const user = u.user || u;
+    // A live update draws the same user again: a webhook URL being typed stays.
+    const shown = this.detail.querySelector('.user-name');
+    const typed =
+      shown && shown.textContent === user.name
+        ? this.detail.querySelector('input[aria-label="webhook URL"]')?.value || ''
+        : '';
     replace(
       this.detail,
       h('h3', { class: 'user-name' }, user.name),
       this.tierEditor(user),
-      this.webhookEditor(user),
+      this.webhookEditor(user, typed),
       h('h4', {}, 'Usage against quota'),
       throttleNote(u.throttle),
       this.quota(u.quota || []),
@@ -453,14 +459,16 @@ export class UsersTab {
   }
 
   // The user's own webhook, where their quota warnings are POSTed. The server shows it only
-  // redacted, so the field starts empty and saving sends what is typed ("" clears it).
-  webhookEditor(user) {
+  // redacted, so the field starts empty (or with what was `typed` before a redraw) and saving
+  // sends what is typed ("" clears it).
+  webhookEditor(user, typed) {
     const shown = h('span', { class: 'webhook-url' }, user.webhook_url ? user.webhook_url : 'none');
     const input = h('input', {
       type: 'url',
       'aria-label': 'webhook URL',
       placeholder: 'https://… (empty: none)',
     });
+    input.value = typed;
     const save = h('button', { type: 'button' }, 'Set webhook');
     save.addEventListener('click', async () => {
       try {
@@ -470,6 +478,7 @@ export class UsersTab {
         toast(
           input.value.trim() ? `Webhook of ${user.name} set` : `Webhook of ${user.name} cleared`,
         );
+        input.value = ''; // saved: the redraw shows it redacted
         this.open(user.name);
       } catch (e) {
         fail(e);
