@@ -1,5 +1,6 @@
 #include "api/limit_problem.h"
 
+#include "core/text.h"
 #include "http/ratelimit_fields.h"
 
 namespace gaia::api {
@@ -50,10 +51,13 @@ std::string limit_reached(const core::LimitState& limit, const core::RuleSet& ru
   // Appended into room taken once: this is the detail of every refusal by a limit.
   std::string m;
   m.reserve(96);
-  m.append("limit ").append(core::policy_name(limit, rules)).append(" reached (");
-  m.append(std::to_string(limit.limit.amount));
+  std::string scratch;
+  m.append("limit ").append(core::policy_name(limit.limit, rules, scratch)).append(" reached (");
+  core::append_decimal(m, limit.limit.amount);
   if (retry_after_s) {
-    m.append("); try again in ").append(std::to_string(*retry_after_s)).append(" s");
+    m.append("); try again in ");
+    core::append_decimal(m, *retry_after_s);
+    m.append(" s");
   } else {
     m.append("); it admits nothing");
   }

@@ -1,10 +1,21 @@
 #pragma once
-// Small text helpers shared by every parser of outside input. Pure; any thread.
+// Small text helpers shared by every parser of outside input and every writer of text.
+// Pure; any thread.
 
 #include <algorithm>
+#include <charconv>
+#include <concepts>
+#include <string>
 #include <string_view>
 
 namespace gaia::core {
+
+// Appends `n` in decimal, with no string of its own.
+template <std::integral Integer>
+void append_decimal(std::string& out, Integer n) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
 
 // `c` in lower case if it is an ASCII capital; any other byte as it is (no locale).
 inline char ascii_lower(char c) {

@@ -2,16 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
+
+#include "core/text.h"
 
 namespace gaia::http {
 namespace {
-
-void append_number(std::string& out, uint64_t n) {
-  char digits[20];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-  out.append(digits, end);
-}
 
 // `"<name>";<key>`, the start of both fields.
 std::string field_start(const core::CompiledLimit& limit, const core::RuleSet& rules,
@@ -28,12 +23,12 @@ std::string field_start(const core::CompiledLimit& limit, const core::RuleSet& r
 std::string make_policy_field(const core::CompiledLimit& limit, const core::RuleSet& rules,
                               uint32_t quota) {
   std::string field = field_start(limit, rules, "q=");
-  append_number(field, quota);
+  core::append_decimal(field, quota);
   switch (limit.kind) {
     case core::LimitKind::kRate:
       field += ";w=";
-      append_number(field,
-                    static_cast<uint64_t>(std::max<int64_t>(1, ceil_seconds(limit.window_ms))));
+      core::append_decimal(
+          field, static_cast<uint64_t>(std::max<int64_t>(1, ceil_seconds(limit.window_ms))));
       break;
     case core::LimitKind::kCalendar:
       if (limit.period == core::CalendarPeriod::kDay) field += ";w=86400";
@@ -138,11 +133,11 @@ std::string ratelimit_field(const core::LimitState& state, const core::RuleSet& 
   std::string field;
   field.reserve(48);
   field += stated_text(state.limit, rules, quota).ratelimit_start;
-  append_number(field, exhausted ? 0 : left);
+  core::append_decimal(field, exhausted ? 0 : left);
   const int64_t t_ms = exhausted ? state.retry_after_ms : state.reset_ms;
   if (t_ms > 0) {
     field += ";t=";
-    append_number(field, static_cast<uint64_t>(ceil_seconds(t_ms)));
+    core::append_decimal(field, static_cast<uint64_t>(ceil_seconds(t_ms)));
   }
   return field;
 }

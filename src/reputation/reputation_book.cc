@@ -103,6 +103,12 @@ Status ReputationBook::flush(store::ReputationStore& store) {
   return s;
 }
 
+void ReputationBook::mark_dirty(std::string_view user) {
+  // Looked up first: emplace() would make the node, name and all, before it finds the name is
+  // there, on every violation of a user already marked.
+  if (!dirty_.contains(user)) dirty_.emplace(user);
+}
+
 core::Reputation& ReputationBook::entry(std::string_view user) {
   auto it = users_.find(user);
   if (it == users_.end()) {
@@ -114,13 +120,13 @@ core::Reputation& ReputationBook::entry(std::string_view user) {
 void ReputationBook::record(std::string_view user, core::ReputationEvent event) {
   core::MutexLock lock(mu_);
   entry(user).record(event, clock_.wall_now());
-  dirty_.emplace(user);
+  mark_dirty(user);
 }
 
 void ReputationBook::reset(std::string_view user) {
   core::MutexLock lock(mu_);
   users_.insert_or_assign(std::string(user), core::Reputation(config_, clock_.wall_now()));
-  dirty_.emplace(user);
+  mark_dirty(user);
 }
 
 double ReputationBook::score(std::string_view user) const {

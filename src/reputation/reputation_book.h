@@ -56,6 +56,8 @@ class ReputationBook {
  private:
   // The user's reputation, or a fresh one at the baseline.
   core::Reputation& entry(std::string_view user) REQUIRES(mu_);
+  // `user` is among those the next flush writes.
+  void mark_dirty(std::string_view user) REQUIRES(mu_);
 
   const core::ReputationConfig config_;
   const core::Clock& clock_;
