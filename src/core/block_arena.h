@@ -1,5 +1,5 @@
 #pragma once
-// Storage for the limiter's counter blocks: fixed addresses, handed out from 16 KiB chunks
+// Storage for the limiter's counter blocks: fixed addresses, handed out from 12 KiB chunks
 // in order of creation, and reused once freed. The limiter's tables index blocks by pointer,
 // so a table can rehash without moving a block, and blocks created together sit together.
 // Thread-safe.

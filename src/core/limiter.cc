@@ -165,7 +165,7 @@ LimitState Limiter::state_of(const CompiledLimit& limit, const BlockCounters& co
       state.reset_ms = counters.window.reset(now.mono);
       break;
     case LimitKind::kCalendar:
-      state.reset_ms = counters.periods[static_cast<int>(limit.period)].end_ms - now.wall;
+      state.reset_ms = counters.periods[static_cast<int>(limit.period)].end_ms() - now.wall;
       break;
     case LimitKind::kConcurrency:
       break;
@@ -353,9 +353,7 @@ size_t Limiter::reset_user(UserId user, std::span<const KeyId> keys) {
   for (CounterBlock* block : shard.blocks) {
     if (!owned(block->key.scope)) continue;
     BlockCounters& c = block->counters;
-    const int64_t claimed = c.window.window_ms();
-    c.window = RateWindow();
-    c.window.claim(claimed);  // the limit that owns this window keeps it
+    c.window.clear();  // the limit that owns this window keeps it
     for (PeriodCount& p : c.periods) p = PeriodCount();
     ++cleared;
   }

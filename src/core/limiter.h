@@ -34,7 +34,7 @@ struct CheckRequest {
 };
 
 struct LimiterOptions {
-  size_t max_blocks = 1'000'000;  // across all shards; 128 bytes each, plus the index
+  size_t max_blocks = 1'000'000;  // across all shards; 96 bytes each, plus the index
   // A refused concurrency limit has no known free time; clients are told to retry after this.
   int64_t concurrency_retry_after_ms = 1000;
 };

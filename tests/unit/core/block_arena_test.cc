@@ -20,7 +20,7 @@ TEST(BlockArenaTest, BlocksKeepTheirAddressesAndDoNotOverlap) {
   for (uint64_t i = 0; i < 1000; ++i) {
     ASSERT_EQ(blocks[i]->key, (BlockKey{i, 0}));
     ASSERT_EQ(blocks[i]->counters.running, i);
-    ASSERT_EQ(reinterpret_cast<uintptr_t>(blocks[i]) % 64, 0u);
+    ASSERT_EQ(reinterpret_cast<uintptr_t>(blocks[i]) % alignof(CounterBlock), 0u);
   }
 }
 
