@@ -1,7 +1,8 @@
 #include "core/limit_name.h"
 
-#include <charconv>
 #include <string_view>
+
+#include "core/text.h"
 
 namespace gaia::core {
 namespace {
@@ -46,9 +47,7 @@ std::string make_policy_name(const CompiledLimit& limit, const RuleSet& rules) {
   switch (limit.kind) {
     case LimitKind::kRate: {
       name += "-rate-";
-      char digits[24];
-      const auto end = std::to_chars(digits, digits + sizeof digits, ceil_seconds(limit.window_ms));
-      name.append(digits, end.ptr);
+      append_decimal(name, ceil_seconds(limit.window_ms));
       name += 's';
       break;
     }

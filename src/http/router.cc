@@ -187,9 +187,9 @@ std::vector<RouteEntry> Router::routes() const {
 
 void Router::route_async(Request& req, Responder respond, Exchange* exchange) const {
   const std::vector<Route>* routes = match(req);
+  const Route* chosen = routes ? choose(*routes, req.method) : nullptr;
   if (observer_) {
     // Label values must stay a bounded set: a method no route of the path answers is "other".
-    const Route* chosen = routes ? choose(*routes, req.method) : nullptr;
     respond = [this, route = routes ? routes->front().path : std::string(),
                method = chosen ? req.method : std::string("other"),
                respond = std::move(respond)](Response res) {
@@ -201,7 +201,7 @@ void Router::route_async(Request& req, Responder respond, Exchange* exchange) co
     return respond(error_response(404, "not_found", "no resource at " + req.path));
   }
   if (auto refused = detail::non_text_target(req)) return respond(std::move(*refused));
-  dispatch(*routes, req, std::move(respond), exchange);
+  dispatch(*routes, chosen, req, std::move(respond), exchange);
 }
 
 Response Router::route(Request req) const {
@@ -275,9 +275,8 @@ const Router::Route* Router::choose(const std::vector<Route>& routes, std::strin
   return chosen;
 }
 
-void Router::dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
-                      Exchange* exchange) const {
-  const Route* chosen = choose(routes, req.method);
+void Router::dispatch(const std::vector<Route>& routes, const Route* chosen, const Request& req,
+                      Responder respond, Exchange* exchange) const {
   if (chosen == nullptr) {
     std::string allow;
     for (const Route& r : routes) {

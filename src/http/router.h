@@ -185,8 +185,9 @@ class Router {
   static bool answers_head(const Route& r);
   // The route of `routes` (one path's) that answers `method`, or nullptr.
   static const Route* choose(const std::vector<Route>& routes, std::string_view method);
-  void dispatch(const std::vector<Route>& routes, const Request& req, Responder respond,
-                Exchange* exchange) const;
+  // Runs `chosen`, choose()'s route of `routes` for the request, or answers 405.
+  void dispatch(const std::vector<Route>& routes, const Route* chosen, const Request& req,
+                Responder respond, Exchange* exchange) const;
   void run(const Route& r, const Request& req, Responder& respond, Exchange* exchange) const;
   void add_route(std::string method, std::string path, Route route);
   std::size_t pool_number(std::string_view name) const;
