@@ -300,7 +300,14 @@ test('a webhook set in the Users tab is stored and shown redacted', async () => 
   await page.fill('#user-search', 'carol');
   await page.locator('#panel-users tr[data-user="carol"] button').click();
   await page.locator('#panel-users .user-name', { hasText: 'carol' }).waitFor();
-  await page.fill('#panel-users input[aria-label="webhook URL"]', 'https://hooks.example/T0123456789ABCDEFGHIJ');
+  const field = page.locator('#panel-users input[aria-label="webhook URL"]');
+  await field.fill('https://hooks.example/T0123456789ABCDEFGHIJ');
+  // Another admin changes carol meanwhile: her detail is drawn again, and what is typed stays.
+  await server.call('PUT', '/api/admin/users/carol', { tier: 'premium' });
+  await page.locator('#panel-users select[aria-label="tier"]').filter({ has: page.locator('option[value="premium"]:checked') }).waitFor();
+  assert.equal(await field.inputValue(), 'https://hooks.example/T0123456789ABCDEFGHIJ');
+  await server.call('PUT', '/api/admin/users/carol', { tier: 'default' });
+  await page.locator('#panel-users select[aria-label="tier"]').filter({ has: page.locator('option[value="default"]:checked') }).waitFor();
   await page.click('#panel-users button:has-text("Set webhook")');
   await page.locator('.toast', { hasText: 'Webhook of carol set' }).waitFor();
   await page.locator('#panel-users .webhook-url', { hasText: 'https://hooks.example/***' }).waitFor();

@@ -400,17 +400,12 @@ export class UsersTab {
     }
     if (this.selected !== name) return;
     const user = u.user || u;
-    // A live update draws the same user again: a webhook URL being typed stays.
-    const shown = this.detail.querySelector('.user-name');
-    const typed =
-      shown && shown.textContent === user.name
-        ? this.detail.querySelector('input[aria-label="webhook URL"]')?.value || ''
-        : '';
+    const typing = document.activeElement === this.webhookInput;
     replace(
       this.detail,
       h('h3', { class: 'user-name' }, user.name),
       this.tierEditor(user),
-      this.webhookEditor(user, typed),
+      this.webhookEditor(user),
       h('h4', {}, 'Usage against quota'),
       throttleNote(u.throttle),
       this.quota(u.quota || []),
@@ -434,6 +429,7 @@ export class UsersTab {
       h('h4', {}, 'Keys'),
       this.keys(u.keys || []),
     );
+    if (typing) this.webhookInput.focus();
   }
 
   tierEditor(user) {
@@ -459,16 +455,20 @@ export class UsersTab {
   }
 
   // The user's own webhook, where their quota warnings are POSTed. The server shows it only
-  // redacted, so the field starts empty (or with what was `typed` before a redraw) and saving
-  // sends what is typed ("" clears it).
-  webhookEditor(user, typed) {
+  // redacted, so the field starts empty and saving sends what is typed ("" clears it). A live
+  // update draws the same user again; the field is kept as the same element across such
+  // redraws, so what is being typed into it is never left behind in a detached copy.
+  webhookEditor(user) {
     const shown = h('span', { class: 'webhook-url' }, user.webhook_url ? user.webhook_url : 'none');
-    const input = h('input', {
-      type: 'url',
-      'aria-label': 'webhook URL',
-      placeholder: 'https://… (empty: none)',
-    });
-    input.value = typed;
+    if (this.webhookFor !== user.name) {
+      this.webhookFor = user.name;
+      this.webhookInput = h('input', {
+        type: 'url',
+        'aria-label': 'webhook URL',
+        placeholder: 'https://… (empty: none)',
+      });
+    }
+    const input = this.webhookInput;
     const save = h('button', { type: 'button' }, 'Set webhook');
     save.addEventListener('click', async () => {
       try {
