@@ -302,12 +302,19 @@ test('a webhook set in the Users tab is stored and shown redacted', async () => 
   await page.locator('#panel-users .user-name', { hasText: 'carol' }).waitFor();
   const field = page.locator('#panel-users input[aria-label="webhook URL"]');
   await field.fill('https://hooks.example/T0123456789ABCDEFGHIJ');
-  // Another admin changes carol meanwhile: her detail is drawn again, and what is typed stays.
+  // Another admin changes carol meanwhile: the page says so, and does not draw over the edit...
   await server.call('PUT', '/api/admin/users/carol', { tier: 'premium' });
-  await page.locator('#panel-users select[aria-label="tier"]').filter({ has: page.locator('option[value="premium"]:checked') }).waitFor();
+  await page.locator('#panel-users .changed-elsewhere').waitFor();
+  assert.equal(await field.inputValue(), 'https://hooks.example/T0123456789ABCDEFGHIJ');
+  const tier = page.locator('#panel-users select[aria-label="tier"]');
+  assert.equal(await tier.inputValue(), 'default');
+  // ... until asked for the latest, which shows her new tier and keeps the URL being typed.
+  await page.click('#panel-users .changed-elsewhere button');
+  await tier.filter({ has: page.locator('option[value="premium"]:checked') }).waitFor();
+  assert.equal(await page.locator('#panel-users .changed-elsewhere').count(), 0);
   assert.equal(await field.inputValue(), 'https://hooks.example/T0123456789ABCDEFGHIJ');
   await server.call('PUT', '/api/admin/users/carol', { tier: 'default' });
-  await page.locator('#panel-users select[aria-label="tier"]').filter({ has: page.locator('option[value="default"]:checked') }).waitFor();
+  await tier.filter({ has: page.locator('option[value="default"]:checked') }).waitFor();
   await page.click('#panel-users button:has-text("Set webhook")');
   await page.locator('.toast', { hasText: 'Webhook of carol set' }).waitFor();
   await page.locator('#panel-users .webhook-url', { hasText: 'https://hooks.example/***' }).waitFor();

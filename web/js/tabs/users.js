@@ -209,9 +209,35 @@ export class UsersTab {
       if (d.what === 'user') {
         this.search();
         if (this.selected && (d.id === this.selected || d.id === undefined))
-          this.open(this.selected);
+          this.changedElsewhere();
       }
     });
+    // Edits typed into the user's detail, counted so that no draw goes over one not yet saved.
+    this.edits = 0;
+    this.detail.addEventListener('input', () => {
+      this.edits++;
+    });
+  }
+
+  // The user shown was changed by someone else: drawn again, unless the admin is editing it.
+  changedElsewhere() {
+    if (this.edits === this.editsAtDraw) this.open(this.selected);
+    else this.offerLatest();
+  }
+
+  // A notice that what is shown is not the latest; the admin's edits stay until they choose.
+  offerLatest() {
+    if (this.detail.querySelector('.changed-elsewhere')) return;
+    const latest = h('button', { type: 'button' }, 'Show the latest');
+    latest.addEventListener('click', () => this.open(this.selected));
+    this.detail.prepend(
+      h(
+        'p',
+        { class: 'hint changed-elsewhere', role: 'status' },
+        'Changed elsewhere since shown. ',
+        latest,
+      ),
+    );
   }
 
   show() {
@@ -391,15 +417,24 @@ export class UsersTab {
     this.selected = name;
     for (const tr of this.list.querySelectorAll('tr[data-user]'))
       tr.classList.toggle('selected', tr.dataset.user === name);
+    const edits = this.edits;
     let u;
     try {
       u = await api.get(`/api/admin/users/${api.enc(name)}`);
     } catch (e) {
+      this.drawnName = null;
       replace(this.detail, h('h3', {}, name), h('p', { class: 'error' }, e.message));
       return;
     }
     if (this.selected !== name) return;
     const user = u.user || u;
+    // The admin began editing this user while it was fetched: their edit wins over the draw.
+    if (name === this.drawnName && this.edits !== edits) {
+      this.offerLatest();
+      return;
+    }
+    this.drawnName = name;
+    this.editsAtDraw = this.edits;
     const typing = document.activeElement === this.webhookInput;
     replace(
       this.detail,
