@@ -52,6 +52,10 @@ Result<std::unique_ptr<WebhookClient>> WebhookClient::make(WebhookOptions option
   }
   if (options.max_attempts < 1) return Status::invalid_argument("max_attempts: must be >= 1");
   if (options.max_queued == 0) return Status::invalid_argument("max_queued: must be >= 1");
+  if (options.max_queued_per_url == 0) {
+    return Status::invalid_argument("max_queued_per_url: must be >= 1");
+  }
+  if (options.senders < 1) return Status::invalid_argument("senders: must be >= 1");
   return std::unique_ptr<WebhookClient>(
       new WebhookClient(std::move(options), std::move(url_text), clock));
 }
@@ -66,7 +70,7 @@ WebhookClient::WebhookClient(WebhookOptions options, std::string url, const core
              .max_answer_bytes = kMaxAnswerBytes,
              .redirects = http::Redirects::kRefuse,
              .ca_file = options_.ca_file}) {
-  sender_ = std::thread([this] { run(); });
+  for (int i = 0; i < options_.senders; ++i) senders_.emplace_back([this] { run(); });
 }
 
 WebhookClient::~WebhookClient() {
@@ -75,12 +79,12 @@ WebhookClient::~WebhookClient() {
     stopping_ = true;
   }
   wake_.notify_all();
-  sender_.join();
+  for (std::thread& sender : senders_) sender.join();
 }
 
 bool WebhookClient::enqueue(std::string body) {
   assert(!url_.empty());
-  return push({url_, std::move(body)});
+  return push(url_, std::move(body));
 }
 
 bool WebhookClient::enqueue_to(std::string_view url, std::string body) {
@@ -91,17 +95,24 @@ bool WebhookClient::enqueue_to(std::string_view url, std::string body) {
     counts_.last_error = parsed.status().message();
     return false;
   }
-  return push({std::move(parsed->text), std::move(body)});
+  return push(std::move(parsed->text), std::move(body));
 }
 
-bool WebhookClient::push(Delivery delivery) {
+bool WebhookClient::push(std::string url, std::string body) {
   {
     core::MutexLock lock(mu_);
-    if (queue_.size() >= options_.max_queued) {
+    auto at = destinations_.find(url);
+    const size_t of_url = at == destinations_.end() ? 0 : at->second.bodies.size();
+    if (queued_ >= options_.max_queued || of_url >= options_.max_queued_per_url) {
       ++counts_.dropped;
       return false;
     }
-    queue_.push_back(std::move(delivery));
+    if (at == destinations_.end()) {
+      turn_.push_back(url);
+      at = destinations_.emplace(std::move(url), Destination{}).first;
+    }
+    at->second.bodies.push_back(std::move(body));
+    ++queued_;
   }
   wake_.notify_one();
   return true;
@@ -110,40 +121,83 @@ bool WebhookClient::push(Delivery delivery) {
 WebhookHealth WebhookClient::health() const {
   core::MutexLock lock(mu_);
   WebhookHealth h = counts_;
-  h.queued = queue_.size();
+  h.queued = queued_;
   return h;
+}
+
+const std::string* WebhookClient::ready(SteadyTime now, SteadyTime& next) const {
+  for (const std::string& url : turn_) {
+    const Destination& d = destinations_.find(url)->second;
+    if (d.sending) continue;
+    if (d.not_before <= now) return &url;
+    next = std::min(next, d.not_before);
+  }
+  return nullptr;
 }
 
 void WebhookClient::run() {
   core::MutexLock lock(mu_);
   for (;;) {
-    wake_.wait(mu_, [this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
-    const Delivery delivery = queue_.front();  // stays queued (and counted) while sent
-    std::chrono::milliseconds backoff = options_.first_backoff;
-    for (int attempt = 1;; ++attempt) {
-      lock.unlock();
-      Status sent = post(delivery);
-      lock.lock();
-      if (sent.ok()) {
-        ++counts_.delivered;
+    // Waits for a URL whose first payload is free to send and due: woken by a new payload,
+    // an attempt settled, or the end of the earliest backoff.
+    std::string url;
+    for (;;) {
+      if (stopping_) return;
+      const SteadyTime now = std::chrono::steady_clock::now();
+      SteadyTime next = SteadyTime::max();
+      if (const std::string* due = ready(now, next)) {
+        url = *due;
         break;
       }
-      counts_.last_error = sent.message();
-      if (attempt >= options_.max_attempts) {
-        ++counts_.failed;
-        break;
+      if (next == SteadyTime::max()) {
+        wake_.wait(mu_);
+      } else {
+        wake_.wait_until(mu_, next);
       }
-      if (wake_.wait_for(mu_, backoff, [this]() REQUIRES(mu_) { return stopping_; })) return;
-      ++counts_.retries;
-      backoff = std::min(backoff * 2, options_.max_backoff);
     }
-    queue_.pop_front();
+    // Its turn taken, the URL goes to the back: the others are served before it again.
+    turn_.erase(std::find(turn_.begin(), turn_.end(), url));
+    turn_.push_back(url);
+    Destination& d = destinations_.find(url)->second;
+    d.sending = true;
+    if (d.attempts > 0) ++counts_.retries;
+    const std::string body = d.bodies.front();  // stays queued (and counted) while sent
+    lock.unlock();
+    const Status sent = post(url, body);
+    lock.lock();
+    settle(url, sent);
+    wake_.notify_all();  // the URL is free again, or gone, for whichever sender is waiting
   }
 }
 
-Status WebhookClient::post(const Delivery& delivery) const {
-  const std::string& body = delivery.body;
+void WebhookClient::settle(const std::string& url, const Status& sent) {
+  Destination& d = destinations_.find(url)->second;
+  d.sending = false;
+  ++d.attempts;
+  if (!sent.ok()) {
+    counts_.last_error = sent.message();
+    if (d.attempts < options_.max_attempts) {
+      d.backoff =
+          d.attempts == 1 ? options_.first_backoff : std::min(d.backoff * 2, options_.max_backoff);
+      d.not_before = std::chrono::steady_clock::now() + d.backoff;
+      return;
+    }
+    ++counts_.failed;
+  } else {
+    ++counts_.delivered;
+  }
+  d.bodies.pop_front();
+  --queued_;
+  if (d.bodies.empty()) {
+    destinations_.erase(url);
+    turn_.erase(std::find(turn_.begin(), turn_.end(), url));
+    return;
+  }
+  d.attempts = 0;
+  d.not_before = {};
+}
+
+Status WebhookClient::post(const std::string& url, const std::string& body) const {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!options_.secret.empty()) {
     const int64_t now_s =
@@ -152,7 +206,7 @@ Status WebhookClient::post(const Delivery& delivery) const {
     headers.emplace_back("X-Gaia-Timestamp", std::to_string(now_s));
     headers.emplace_back("X-Gaia-Signature", webhook_signature(options_.secret, now_s, body));
   }
-  Result<std::string> answer = http_.post_json(delivery.url, body, std::move(headers));
+  Result<std::string> answer = http_.post_json(url, body, std::move(headers));
   if (!answer.ok()) return answer.status();
   return {};
 }

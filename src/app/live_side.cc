@@ -56,11 +56,15 @@ AlertMetricSources alert_sources(const core::Clock& clock, store::Store& store, 
 }
 
 // The client of the users' own webhooks: signed with the alert webhook's secret, counted in
-// /metrics as gaia_user_webhook_deliveries{outcome}.
+// /metrics as gaia_user_webhook_deliveries{outcome}. Each user's receiver is their own: four
+// senders and a tenth of the queue per URL, so that one slow or dead receiver neither delays
+// nor crowds out the warnings of everyone else.
 core::Result<std::unique_ptr<api::WebhookClient>> user_webhook_client(
     const Config& config, const core::Clock& clock, metrics::MetricsRegistry& registry) {
   auto client = api::WebhookClient::make({.secret = config.alert_webhook_secret,
                                           .user_agent = "gaia-quota",
+                                          .max_queued_per_url = 100,
+                                          .senders = 4,
                                           .ca_file = config.ca_file},
                                          clock);
   if (!client.ok()) return client.status();

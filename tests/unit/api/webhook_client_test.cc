@@ -78,11 +78,10 @@ testing::ManualClock& signing_clock() {
 }
 constexpr int64_t kSigningSeconds = 1767571200;
 
-std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {}) {
+std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {.first_backoff = 20ms,
+                                                                           .max_backoff = 40ms}) {
   o.url = std::move(url);
   if (o.secret.empty()) o.secret = "s3cret";
-  o.first_backoff = 20ms;
-  o.max_backoff = 40ms;
   auto c = WebhookClient::make(std::move(o), signing_clock());
   EXPECT_TRUE(c.ok()) << c.status().message();
   return c.ok() ? std::move(c.value()) : nullptr;
@@ -197,7 +196,7 @@ TEST(WebhookClientTest, RetriesWhenTheReceiverFirstAnswers500) {
 }
 
 TEST(WebhookClientTest, GivesUpAfterMaxAttemptsWhenNobodyListens) {
-  WebhookOptions o;
+  WebhookOptions o{.first_backoff = 20ms, .max_backoff = 40ms};
   o.max_attempts = 3;
   auto c = client("http://127.0.0.1:" + std::to_string(testing::free_port()) + "/hook", o);
   ASSERT_TRUE(c->enqueue("{}"));
@@ -210,7 +209,7 @@ TEST(WebhookClientTest, GivesUpAfterMaxAttemptsWhenNobodyListens) {
 
 TEST(WebhookClientTest, ASilentReceiverTimesOutAndTheQueueStaysBounded) {
   Receiver receiver({0});
-  WebhookOptions o;
+  WebhookOptions o{.first_backoff = 20ms, .max_backoff = 40ms};
   o.timeout = 200ms;
   o.max_attempts = 1;
   o.max_queued = 2;
@@ -225,6 +224,73 @@ TEST(WebhookClientTest, ASilentReceiverTimesOutAndTheQueueStaysBounded) {
   EXPECT_NE(c->health().last_error.find("timed out"), std::string::npos) << c->health().last_error;
 }
 
+std::string nobody_listening() {
+  return "http://127.0.0.1:" + std::to_string(testing::free_port()) + "/hook";
+}
+
+std::vector<std::string> bodies(const std::vector<Received>& got) {
+  std::vector<std::string> out;
+  for (const Received& r : got) out.push_back(r.body);
+  return out;
+}
+
+TEST(WebhookClientTest, AUrlWaitingOutItsBackoffHoldsUpNoOtherUrl) {
+  Receiver up({200});
+  // One sender; the dead receiver's payload is retried only after a minute.
+  auto c = client("", {.first_backoff = 60s, .max_backoff = 60s, .senders = 1});
+  ASSERT_TRUE(c->enqueue_to(nobody_listening(), R"({"to":"down"})"));
+  ASSERT_TRUE(eventually([&] { return !c->health().last_error.empty(); }));
+  ASSERT_TRUE(c->enqueue_to(up.url(), R"({"n":1})"));
+  ASSERT_TRUE(c->enqueue_to(up.url(), R"({"n":2})"));
+  ASSERT_TRUE(eventually([&] { return up.got().size() == 2; }));
+  EXPECT_EQ(bodies(up.got()), (std::vector<std::string>{R"({"n":1})", R"({"n":2})"}));
+  const WebhookHealth h = c->health();
+  EXPECT_EQ(h.delivered, 2u);
+  EXPECT_EQ(h.queued, 1u);  // the dead receiver's, waiting for its next attempt
+  EXPECT_EQ(h.failed, 0u);
+}
+
+TEST(WebhookClientTest, AReceiverThatNeverAnswersHoldsOneSenderAndTheOthersServeTheRest) {
+  auto silent = std::make_unique<Receiver>(std::vector<unsigned>{0});
+  Receiver up({200});
+  auto c = client("", {.timeout = 60s, .first_backoff = 20ms, .max_backoff = 40ms, .senders = 2});
+  ASSERT_TRUE(c->enqueue_to(silent->url(), R"({"to":"silent"})"));
+  ASSERT_TRUE(eventually([&] { return silent->got().size() == 1; }));  // held, unanswered
+  ASSERT_TRUE(c->enqueue_to(up.url(), R"({"n":1})"));
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 1; }));
+  EXPECT_EQ(bodies(up.got()), (std::vector<std::string>{R"({"n":1})"}));
+  EXPECT_EQ(c->health().queued, 1u);
+  silent.reset();  // its connection closes: the held attempt ends, and the client can stop
+}
+
+TEST(WebhookClientTest, PayloadsToOneUrlArriveInOrderWhateverTheSenders) {
+  Receiver up({200});
+  auto c = client("", {.first_backoff = 20ms, .max_backoff = 40ms, .senders = 4});
+  std::vector<std::string> sent;
+  for (int i = 0; i < 20; ++i) {
+    sent.push_back("{\"n\":" + std::to_string(i) + "}");
+    ASSERT_TRUE(c->enqueue_to(up.url(), sent.back()));
+  }
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 20; }));
+  EXPECT_EQ(bodies(up.got()), sent);
+}
+
+TEST(WebhookClientTest, OneUrlCannotFillTheRoomOfTheOthers) {
+  Receiver up({200});
+  auto c = client("", {.first_backoff = 60s,
+                       .max_backoff = 60s,
+                       .max_queued = 10,
+                       .max_queued_per_url = 3,
+                       .senders = 2});
+  const std::string down = nobody_listening();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->enqueue_to(down, "{}"));
+  EXPECT_FALSE(c->enqueue_to(down, "{}"));
+  EXPECT_EQ(c->health().dropped, 1u);
+  ASSERT_TRUE(c->enqueue_to(up.url(), R"({"n":1})"));
+  ASSERT_TRUE(eventually([&] { return c->health().delivered == 1; }));
+  EXPECT_EQ(c->health().queued, 3u);
+}
+
 TEST(WebhookClientTest, RefusesABadConfiguration) {
   EXPECT_EQ(WebhookClient::make({.url = "ftp://x/"}, signing_clock()).status().code(),
             core::StatusCode::kInvalidArgument);
@@ -233,6 +299,13 @@ TEST(WebhookClientTest, RefusesABadConfiguration) {
   EXPECT_EQ(
       WebhookClient::make({.url = "http://x/", .max_attempts = 0}, signing_clock()).status().code(),
       core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      WebhookClient::make({.url = "http://x/", .senders = 0}, signing_clock()).status().code(),
+      core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(WebhookClient::make({.url = "http://x/", .max_queued_per_url = 0}, signing_clock())
+                .status()
+                .code(),
+            core::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
