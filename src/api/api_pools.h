@@ -1,7 +1,9 @@
 #pragma once
 // The classes of blocking work the API's routes run in, each on a pool of its own
 // (http::Router::add_pool), so that a flood of one class never delays another:
-//   admin      admin listings that read the store (users, usage, violations)
+//   admin      the admin routes that read or write the store: a write waits for its commit
+//              (an fsync, or a round trip to PostgreSQL), which would stall every check on
+//              an io thread
 //   analytics  reports, detectors and rebuilds over the aggregates
 //   exec       POST /api/v1/exec up to the point its command is under way (a reviewer's
 //              answer is waited for without a thread)

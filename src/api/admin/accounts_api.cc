@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/admin/admin_support.h"
+#include "api/api_pools.h"
 #include "http/url.h"
 #include "rules/rule_json.h"
 
@@ -266,20 +267,20 @@ http::Response delete_user(const ApiContext& ctx, const http::Request& req) {
 }  // namespace
 
 void add_admin_api(http::Router& router, ApiContext ctx) {
-  router.add("POST", "/api/admin/users",
-             [ctx](const http::Request& req) { return create_user(ctx, req); });
-  router.add("PUT", "/api/admin/users/{name}",
-             [ctx](const http::Request& req) { return set_tier(ctx, req); });
-  router.add("PATCH", "/api/admin/users/{name}",
-             [ctx](const http::Request& req) { return update_user(ctx, req); });
-  router.add("POST", "/api/admin/users/{name}/keys",
-             [ctx](const http::Request& req) { return create_key(ctx, req); });
-  router.add("DELETE", "/api/admin/users/{name}",
-             [ctx](const http::Request& req) { return delete_user(ctx, req); });
-  router.add("DELETE", "/api/admin/keys/{id}",
-             [ctx](const http::Request& req) { return revoke_key(ctx, req); });
-  router.add("PATCH", "/api/admin/keys/{id}",
-             [ctx](const http::Request& req) { return update_key(ctx, req); });
+  router.add_blocking("POST", "/api/admin/users", kAdminPool,
+                      [ctx](const http::Request& req) { return create_user(ctx, req); });
+  router.add_blocking("PUT", "/api/admin/users/{name}", kAdminPool,
+                      [ctx](const http::Request& req) { return set_tier(ctx, req); });
+  router.add_blocking("PATCH", "/api/admin/users/{name}", kAdminPool,
+                      [ctx](const http::Request& req) { return update_user(ctx, req); });
+  router.add_blocking("POST", "/api/admin/users/{name}/keys", kAdminPool,
+                      [ctx](const http::Request& req) { return create_key(ctx, req); });
+  router.add_blocking("DELETE", "/api/admin/users/{name}", kAdminPool,
+                      [ctx](const http::Request& req) { return delete_user(ctx, req); });
+  router.add_blocking("DELETE", "/api/admin/keys/{id}", kAdminPool,
+                      [ctx](const http::Request& req) { return revoke_key(ctx, req); });
+  router.add_blocking("PATCH", "/api/admin/keys/{id}", kAdminPool,
+                      [ctx](const http::Request& req) { return update_key(ctx, req); });
 }
 
 }  // namespace gaia::api::admin

@@ -6,6 +6,7 @@
 #include "alerts/metric_source.h"
 #include "alerts/rule_json.h"
 #include "api/admin/admin_support.h"
+#include "api/api_pools.h"
 #include "http/query.h"
 
 namespace gaia::api::admin {
@@ -190,20 +191,22 @@ http::Response delete_rule(const ApiContext& ctx, alerts::Evaluator& evaluator,
 
 void add_alerts_api(http::Router& router, const ApiContext& ctx, alerts::Evaluator& evaluator) {
   alerts::Evaluator* e = &evaluator;
-  router.add("GET", "/api/admin/alerts",
-             [ctx, e](const http::Request& req) { return list_alerts(ctx, *e, req); });
-  router.add("POST", "/api/admin/alerts/{id}/ack",
-             [ctx, e](const http::Request& req) { return change_alert(ctx, *e, req, true); });
-  router.add("POST", "/api/admin/alerts/{id}/silence",
-             [ctx, e](const http::Request& req) { return change_alert(ctx, *e, req, false); });
-  router.add("GET", "/api/admin/alerts/rules",
-             [ctx, e](const http::Request& req) { return list_rules(ctx, *e, req); });
-  router.add("POST", "/api/admin/alerts/rules",
-             [ctx, e](const http::Request& req) { return create_rule(ctx, *e, req); });
-  router.add("PUT", "/api/admin/alerts/rules/{id}",
-             [ctx, e](const http::Request& req) { return replace_rule(ctx, *e, req); });
-  router.add("DELETE", "/api/admin/alerts/rules/{id}",
-             [ctx, e](const http::Request& req) { return delete_rule(ctx, *e, req); });
+  router.add_blocking("GET", "/api/admin/alerts", kAdminPool,
+                      [ctx, e](const http::Request& req) { return list_alerts(ctx, *e, req); });
+  router.add_blocking(
+      "POST", "/api/admin/alerts/{id}/ack", kAdminPool,
+      [ctx, e](const http::Request& req) { return change_alert(ctx, *e, req, true); });
+  router.add_blocking(
+      "POST", "/api/admin/alerts/{id}/silence", kAdminPool,
+      [ctx, e](const http::Request& req) { return change_alert(ctx, *e, req, false); });
+  router.add_blocking("GET", "/api/admin/alerts/rules", kAdminPool,
+                      [ctx, e](const http::Request& req) { return list_rules(ctx, *e, req); });
+  router.add_blocking("POST", "/api/admin/alerts/rules", kAdminPool,
+                      [ctx, e](const http::Request& req) { return create_rule(ctx, *e, req); });
+  router.add_blocking("PUT", "/api/admin/alerts/rules/{id}", kAdminPool,
+                      [ctx, e](const http::Request& req) { return replace_rule(ctx, *e, req); });
+  router.add_blocking("DELETE", "/api/admin/alerts/rules/{id}", kAdminPool,
+                      [ctx, e](const http::Request& req) { return delete_rule(ctx, *e, req); });
 }
 
 }  // namespace gaia::api::admin

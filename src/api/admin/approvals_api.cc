@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/admin/admin_support.h"
+#include "api/api_pools.h"
 
 namespace gaia::api::admin {
 namespace {
@@ -54,10 +55,10 @@ http::Response decide(const ApiContext& ctx, confirm::ApprovalDesk& desk,
 }  // namespace
 
 void add_approvals_api(http::Router& router, const ApiContext& ctx, confirm::ApprovalDesk& desk) {
-  router.add("GET", "/api/admin/approvals",
-             [ctx, &desk](const http::Request& req) { return list(ctx, desk, req); });
-  router.add("POST", "/api/admin/approvals/{id}",
-             [ctx, &desk](const http::Request& req) { return decide(ctx, desk, req); });
+  router.add_blocking("GET", "/api/admin/approvals", kAdminPool,
+                      [ctx, &desk](const http::Request& req) { return list(ctx, desk, req); });
+  router.add_blocking("POST", "/api/admin/approvals/{id}", kAdminPool,
+                      [ctx, &desk](const http::Request& req) { return decide(ctx, desk, req); });
 }
 
 }  // namespace gaia::api::admin

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/admin/admin_support.h"
+#include "api/api_pools.h"
 #include "rules/rule_json.h"
 
 namespace gaia::api::admin {
@@ -124,14 +125,14 @@ boost::json::object book_rule_json(const rules::BookRule& rule) {
 }
 
 void add_admin_rules_api(http::Router& router, ApiContext ctx) {
-  router.add("GET", "/api/admin/quotas/config",
-             [ctx](const http::Request& req) { return list_rules(ctx, req); });
-  router.add("POST", "/api/admin/quotas/config",
-             [ctx](const http::Request& req) { return create_rule(ctx, req); });
-  router.add("PUT", "/api/admin/quotas/config/{id}",
-             [ctx](const http::Request& req) { return update_rule(ctx, req); });
-  router.add("DELETE", "/api/admin/quotas/config/{id}",
-             [ctx](const http::Request& req) { return delete_rule(ctx, req); });
+  router.add_blocking("GET", "/api/admin/quotas/config", kAdminPool,
+                      [ctx](const http::Request& req) { return list_rules(ctx, req); });
+  router.add_blocking("POST", "/api/admin/quotas/config", kAdminPool,
+                      [ctx](const http::Request& req) { return create_rule(ctx, req); });
+  router.add_blocking("PUT", "/api/admin/quotas/config/{id}", kAdminPool,
+                      [ctx](const http::Request& req) { return update_rule(ctx, req); });
+  router.add_blocking("DELETE", "/api/admin/quotas/config/{id}", kAdminPool,
+                      [ctx](const http::Request& req) { return delete_rule(ctx, req); });
 }
 
 }  // namespace gaia::api::admin

@@ -2,6 +2,7 @@
 
 #include "api/admin/admin_support.h"
 #include "api/admin/rules_api.h"
+#include "api/api_pools.h"
 #include "rules/rule_json.h"
 
 namespace gaia::api::admin {
@@ -140,14 +141,14 @@ http::Response list_tiers(const ApiContext& ctx, const http::Request& req) {
 }  // namespace
 
 void add_admin_types_api(http::Router& router, ApiContext ctx) {
-  router.add("GET", "/api/admin/types",
-             [ctx](const http::Request& req) { return list_types(ctx, req); });
-  router.add("POST", "/api/admin/types",
-             [ctx](const http::Request& req) { return create_type(ctx, req); });
-  router.add("DELETE", "/api/admin/types/{name}",
-             [ctx](const http::Request& req) { return delete_type(ctx, req); });
-  router.add("GET", "/api/admin/tiers",
-             [ctx](const http::Request& req) { return list_tiers(ctx, req); });
+  router.add_blocking("GET", "/api/admin/types", kAdminPool,
+                      [ctx](const http::Request& req) { return list_types(ctx, req); });
+  router.add_blocking("POST", "/api/admin/types", kAdminPool,
+                      [ctx](const http::Request& req) { return create_type(ctx, req); });
+  router.add_blocking("DELETE", "/api/admin/types/{name}", kAdminPool,
+                      [ctx](const http::Request& req) { return delete_type(ctx, req); });
+  router.add_blocking("GET", "/api/admin/tiers", kAdminPool,
+                      [ctx](const http::Request& req) { return list_tiers(ctx, req); });
 }
 
 }  // namespace gaia::api::admin

@@ -197,25 +197,25 @@ void add_admin_users_api(http::Router& router, ApiContext ctx,
   router.add_blocking(
       "GET", "/api/admin/users/{name}", kAdminPool,
       [ctx, &reputation](const http::Request& req) { return show_user(ctx, reputation, req); });
-  router.add("PUT", "/api/admin/users/{name}/overrides",
-             [ctx](const http::Request& req) { return put_overrides(ctx, req); });
+  router.add_blocking("PUT", "/api/admin/users/{name}/overrides", kAdminPool,
+                      [ctx](const http::Request& req) { return put_overrides(ctx, req); });
   router.add_blocking("POST", "/api/admin/users/{name}/reset", kAdminPool,
                       [ctx](const http::Request& req) { return reset_usage(ctx, req); });
-  router.add("POST", "/api/admin/users/{name}/reputation/reset",
-             [ctx, &reputation](const http::Request& req) {
-               auto auth = authenticate(req, ctx.directory, true);
-               if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
-               const std::string name(req.path_param("name"));
-               if (!ctx.directory.find_user(name)) {
-                 return http::error_response(404, "not_found", "no user " + name);
-               }
-               boost::json::object before = reputation.to_json(name);
-               reputation.reset(name);
-               boost::json::object after = reputation.to_json(name);
-               audit_change(ctx, std::get<identity::Caller>(auth), "user.reputation.reset", name,
-                            before, after);
-               return http::json_response(200, {{"user", name}, {"reputation", after}});
-             });
+  router.add_blocking("POST", "/api/admin/users/{name}/reputation/reset", kAdminPool,
+                      [ctx, &reputation](const http::Request& req) {
+                        auto auth = authenticate(req, ctx.directory, true);
+                        if (auto* r = std::get_if<http::Response>(&auth)) return std::move(*r);
+                        const std::string name(req.path_param("name"));
+                        if (!ctx.directory.find_user(name)) {
+                          return http::error_response(404, "not_found", "no user " + name);
+                        }
+                        boost::json::object before = reputation.to_json(name);
+                        reputation.reset(name);
+                        boost::json::object after = reputation.to_json(name);
+                        audit_change(ctx, std::get<identity::Caller>(auth), "user.reputation.reset",
+                                     name, before, after);
+                        return http::json_response(200, {{"user", name}, {"reputation", after}});
+                      });
 }
 
 }  // namespace gaia::api::admin
