@@ -186,8 +186,19 @@ test('an alert fires live in the Alerts tab and is acknowledged there', async ()
   const firing = page.locator('#panel-alerts section.firing tr', { hasText: 'e2e refusals seen' });
   await firing.waitFor({ timeout: 20_000 });
   await firing.locator('input.note').fill('looking into it');
+  // Another alert fires while the note is typed: the section says so and keeps the note.
+  const second = await server.call('POST', '/api/admin/alerts/rules', {
+    name: 'e2e refusals seen again', metric: 'violation_rate', condition: '>', threshold: 0, for: 0,
+    severity: 'info', cooldown: 0, channels: ['websocket'],
+  });
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  await page.locator('#panel-alerts section.firing .changed-elsewhere').waitFor({ timeout: 20_000 });
+  assert.equal(await firing.locator('input.note').inputValue(), 'looking into it');
   await firing.locator('button', { hasText: 'Acknowledge' }).click();
   await page.locator('#panel-alerts', { hasText: 'acknowledged by admin: looking into it' }).first().waitFor();
+  // Acknowledged, the section is drawn again, the second alert in it.
+  await page.locator('#panel-alerts section.firing tr', { hasText: 'e2e refusals seen again' }).waitFor();
+  assert.equal((await server.call('DELETE', `/api/admin/alerts/rules/${second.body.id}`)).status, 200);
 });
 
 test('alerts of one rule fired together show as one row that expands to each, acknowledged one by one', async () => {
@@ -331,11 +342,23 @@ test('a rule edited in the Rules table applies to the next check', async () => {
   await openTab('users');
   const row = page.locator('#panel-users tr[data-rule]', { hasText: 'review' }).filter({ hasText: /key \d+/ });
   await row.waitFor();
-  await row.locator('input.rule-amount').fill('5');
+  const amount = row.locator('input.rule-amount');
+  await amount.fill('5');
+  // Another admin saves another rule meanwhile: the table says so, and keeps the edit.
+  const editing = await row.getAttribute('data-rule');
+  const { rules } = (await server.call('GET', '/api/admin/quotas/config')).body;
+  const other = rules.find((r) => !r.builtin && String(r.id) !== editing);
+  assert.ok(other, JSON.stringify(rules));
+  const body = { ...other };
+  for (const k of ['id', 'builtin', 'overridden', 'updated_at_ms']) delete body[k];
+  assert.equal((await server.call('PUT', `/api/admin/quotas/config/${other.id}`, body)).status, 200);
+  await page.locator('#panel-users .rules > .changed-elsewhere').waitFor();
+  assert.equal(await amount.inputValue(), '5');
   await row.locator('button.save-rule').click();
   await page.locator('.toast', { hasText: /Rule \d+ saved/ }).waitFor();
-  // ... and admitted once the rule allows five.
+  // ... and admitted once the rule allows five. The saved table is the latest again.
   assert.equal((await check('dave', 'review', 'make review')).status, 200);
+  await page.locator('#panel-users .rules > .changed-elsewhere').waitFor({ state: 'detached' });
 });
 
 test("a user's detail shows the load throttle their checks are under", { timeout: 90_000 }, async () => {

@@ -83,6 +83,54 @@ export function formatBytes(n) {
   return (i === 0 ? n : n.toFixed(1)) + ' ' + units[i];
 }
 
+// Guards a part of the page that live updates draw again against drawing over an edit the
+// admin has not saved: it counts what is typed into it, and instead of such a draw offers the
+// latest in a notice, keeping what was typed until the admin chooses.
+//
+//   const mark = guard.mark();            // before fetching what to draw
+//   ... await the fetch ...
+//   if (!guard.mayDraw(mark)) return guard.offerLatest(() => load());
+//   replace(el, ...); guard.drawn();
+export class EditGuard {
+  constructor(el) {
+    this.el = el;
+    this.edits = 0;
+    this.editsAtDraw = 0;
+    el.addEventListener('input', () => {
+      this.edits++;
+    });
+  }
+
+  mark() {
+    return this.edits;
+  }
+  // Whether a draw fetched since `mark` may go ahead: not if the admin typed meanwhile.
+  mayDraw(mark) {
+    return this.edits === mark;
+  }
+  drawn() {
+    this.editsAtDraw = this.edits;
+  }
+  // Typed into since the last draw.
+  edited() {
+    return this.edits !== this.editsAtDraw;
+  }
+  // Prepends (once) "Changed elsewhere since shown" with a button that calls `showLatest`.
+  offerLatest(showLatest) {
+    if (this.el.querySelector(':scope > .changed-elsewhere')) return;
+    const latest = h('button', { type: 'button' }, 'Show the latest');
+    latest.addEventListener('click', showLatest);
+    this.el.prepend(
+      h(
+        'p',
+        { class: 'hint changed-elsewhere', role: 'status' },
+        'Changed elsewhere since shown. ',
+        latest,
+      ),
+    );
+  }
+}
+
 // A notice shown for a few seconds in the corner.
 export function toast(text, kind = 'info') {
   const box = document.getElementById('toasts');

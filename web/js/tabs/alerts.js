@@ -7,7 +7,7 @@
 // the lists.
 
 import * as api from '../api.js';
-import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
+import { EditGuard, h, replace, toast, formatNumber, formatTime } from '../dom.js';
 
 const SILENCE_MS = 3600_000;
 const FIRING_SHOWN = 1000; // the API's largest page
@@ -39,6 +39,12 @@ function groups(alerts, keyOf) {
     byKey.get(key).alerts.push(a);
   }
   return [...byKey.values()];
+}
+
+// A section a live event changed: drawn again, unless a note is being typed in it.
+function liveLoad(guard, load) {
+  if (guard.edited()) guard.offerLatest(load);
+  else load();
 }
 
 export class AlertsTab {
@@ -84,18 +90,30 @@ export class AlertsTab {
       ),
       h('section', { class: 'card' }, h('h3', {}, 'Rules'), this.rules),
     );
+    // A note being typed (a decision's, an acknowledgement's) is never drawn over by a live
+    // event: that section offers the latest instead.
+    this.approvalsGuard = new EditGuard(this.approvals);
+    this.firingGuard = new EditGuard(this.firing);
+    this.historyGuard = new EditGuard(this.history);
     feed.on('alert_group', (g) => {
       if (g && g.event === 'firing')
         toast(`Alert firing: ${g.rule_name || g.metric || g.rule_id} (${groupSize(g)})`, 'error');
-      if (this.loaded) this.load();
+      if (this.loaded) this.liveReload();
     });
     feed.on('alert', () => {
-      if (this.loaded) this.load();
+      if (this.loaded) this.liveReload();
     });
     feed.on('approval', (a) => {
       if (a && a.state === 'waiting') toast(`${a.user} waits for approval: ${a.command}`);
-      if (this.loaded) this.loadApprovals();
+      if (this.loaded) liveLoad(this.approvalsGuard, () => this.loadApprovals());
     });
+  }
+
+  liveReload() {
+    liveLoad(this.approvalsGuard, () => this.loadApprovals());
+    liveLoad(this.firingGuard, () => this.loadFiring());
+    liveLoad(this.historyGuard, () => this.loadHistory());
+    this.loadRules();
   }
 
   show() {
@@ -116,6 +134,7 @@ export class AlertsTab {
   }
 
   async loadApprovals() {
+    const mark = this.approvalsGuard.mark();
     let r;
     try {
       r = await api.get('/api/admin/approvals');
@@ -123,6 +142,11 @@ export class AlertsTab {
       replace(this.approvals, h('p', { class: 'error' }, e.message));
       return;
     }
+    if (!this.approvalsGuard.mayDraw(mark)) {
+      this.approvalsGuard.offerLatest(() => this.loadApprovals());
+      return;
+    }
+    this.approvalsGuard.drawn();
     const waiting = r.approvals || [];
     if (!waiting.length) {
       replace(
@@ -203,10 +227,16 @@ export class AlertsTab {
   }
 
   async loadFiring() {
+    const mark = this.firingGuard.mark();
     try {
       const r = await api.get(
         api.withQuery('/api/admin/alerts', { state: 'firing', limit: FIRING_SHOWN }),
       );
+      if (!this.firingGuard.mayDraw(mark)) {
+        this.firingGuard.offerLatest(() => this.loadFiring());
+        return;
+      }
+      this.firingGuard.drawn();
       const alerts = r.alerts || [];
       replace(
         this.firing,
@@ -226,6 +256,7 @@ export class AlertsTab {
   }
 
   async loadHistory(before) {
+    const mark = this.historyGuard.mark();
     try {
       const r = await api.get(
         api.withQuery('/api/admin/alerts', {
@@ -235,6 +266,11 @@ export class AlertsTab {
           before,
         }),
       );
+      if (!this.historyGuard.mayDraw(mark)) {
+        this.historyGuard.offerLatest(() => this.loadHistory());
+        return;
+      }
+      this.historyGuard.drawn();
       const alerts = r.alerts || [];
       replace(
         this.history,

@@ -7,7 +7,7 @@
 // admin adds shows in every picker here and in the analytics by type.
 
 import * as api from '../api.js';
-import { h, replace, toast, formatNumber, formatTime } from '../dom.js';
+import { EditGuard, h, replace, toast, formatNumber, formatTime } from '../dom.js';
 import { usageBar } from '../charts.js';
 
 // The kinds of limit an override row may set: [label, limit JSON without amount].
@@ -204,40 +204,29 @@ export class UsersTab {
     replace(this.detail, h('p', { class: 'hint' }, 'Choose a user to see their usage and limits.'));
     feed.on('config_changed', (d) => {
       if (!this.loaded) return;
-      if (d.what === 'rule') this.loadRules();
-      if (d.what === 'type') this.loadCatalog().then(() => this.loadRules());
+      if (d.what === 'rule') this.rulesChanged();
+      if (d.what === 'type') this.loadCatalog().then(() => this.rulesChanged());
       if (d.what === 'user') {
         this.search();
         if (this.selected && (d.id === this.selected || d.id === undefined))
           this.changedElsewhere();
       }
     });
-    // Edits typed into the user's detail, counted so that no draw goes over one not yet saved.
-    this.edits = 0;
-    this.detail.addEventListener('input', () => {
-      this.edits++;
-    });
+    // A live update must not draw over an edit not yet saved, in the detail or the rules.
+    this.detailGuard = new EditGuard(this.detail);
+    this.rulesGuard = new EditGuard(this.rules);
   }
 
   // The user shown was changed by someone else: drawn again, unless the admin is editing it.
   changedElsewhere() {
-    if (this.edits === this.editsAtDraw) this.open(this.selected);
-    else this.offerLatest();
+    if (this.detailGuard.edited()) this.detailGuard.offerLatest(() => this.open(this.selected));
+    else this.open(this.selected);
   }
 
-  // A notice that what is shown is not the latest; the admin's edits stay until they choose.
-  offerLatest() {
-    if (this.detail.querySelector('.changed-elsewhere')) return;
-    const latest = h('button', { type: 'button' }, 'Show the latest');
-    latest.addEventListener('click', () => this.open(this.selected));
-    this.detail.prepend(
-      h(
-        'p',
-        { class: 'hint changed-elsewhere', role: 'status' },
-        'Changed elsewhere since shown. ',
-        latest,
-      ),
-    );
+  // The rules changed: drawn again, unless the admin is editing one.
+  rulesChanged() {
+    if (this.rulesGuard.edited()) this.rulesGuard.offerLatest(() => this.loadRules());
+    else this.loadRules();
   }
 
   show() {
@@ -417,7 +406,7 @@ export class UsersTab {
     this.selected = name;
     for (const tr of this.list.querySelectorAll('tr[data-user]'))
       tr.classList.toggle('selected', tr.dataset.user === name);
-    const edits = this.edits;
+    const mark = this.detailGuard.mark();
     let u;
     try {
       u = await api.get(`/api/admin/users/${api.enc(name)}`);
@@ -429,12 +418,11 @@ export class UsersTab {
     if (this.selected !== name) return;
     const user = u.user || u;
     // The admin began editing this user while it was fetched: their edit wins over the draw.
-    if (name === this.drawnName && this.edits !== edits) {
-      this.offerLatest();
+    if (name === this.drawnName && !this.detailGuard.mayDraw(mark)) {
+      this.detailGuard.offerLatest(() => this.open(this.selected));
       return;
     }
     this.drawnName = name;
-    this.editsAtDraw = this.edits;
     const typing = document.activeElement === this.webhookInput;
     replace(
       this.detail,
@@ -464,6 +452,7 @@ export class UsersTab {
       h('h4', {}, 'Keys'),
       this.keys(u.keys || []),
     );
+    this.detailGuard.drawn();
     if (typing) this.webhookInput.focus();
   }
 
@@ -729,6 +718,7 @@ export class UsersTab {
   }
 
   async loadRules() {
+    const mark = this.rulesGuard.mark();
     let r;
     try {
       r = await api.get('/api/admin/quotas/config');
@@ -736,6 +726,12 @@ export class UsersTab {
       replace(this.rules, h('p', { class: 'error' }, e.message));
       return;
     }
+    // The admin began editing a rule while they were fetched: their edit wins over the draw.
+    if (!this.rulesGuard.mayDraw(mark)) {
+      this.rulesGuard.offerLatest(() => this.loadRules());
+      return;
+    }
+    this.rulesGuard.drawn();
     const rules = r.rules || [];
     if (!rules.length) {
       replace(this.rules, h('p', { class: 'empty' }, 'No rules.'));
