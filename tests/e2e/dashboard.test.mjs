@@ -398,9 +398,16 @@ test('a command type added in the Users tab is checked, offered for overrides an
   await page.fill('#panel-users input[aria-label="new type name"]', 'deploy');
   await page.fill('#panel-users input[aria-label="new type description"]', 'deployments');
   await page.fill('#panel-users input[aria-label="new type daily quota"]', '3');
+  // Another admin adds a type and removes it while this one is typed: the form keeps it.
+  assert.equal((await server.call('POST', '/api/admin/types', { name: 'scratch', description: 'x' })).status, 201);
+  await page.locator('#panel-users .types > .changed-elsewhere').waitFor();
+  assert.equal((await server.call('DELETE', '/api/admin/types/scratch')).status, 200);
+  assert.equal(await page.inputValue('#panel-users input[aria-label="new type name"]'), 'deploy');
+  assert.equal(await page.inputValue('#panel-users input[aria-label="new type daily quota"]'), '3');
   await page.click('#panel-users form.add-type button[type="submit"]');
   await page.locator('.toast', { hasText: 'Type deploy added' }).waitFor();
   await page.locator('#panel-users .types-table tr[data-type="deploy"]', { hasText: 'deployments' }).waitFor();
+  assert.equal(await page.locator('#panel-users .types-table tr[data-type="scratch"]').count(), 0);
   await page.locator('#panel-users tr[data-rule]', { hasText: 'tier default' }).filter({ hasText: 'deploy' }).waitFor();
   const admitted = await check('bob', 'deploy', 'make deploy');
   assert.equal(admitted.status, 200, JSON.stringify(admitted.body));

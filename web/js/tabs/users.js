@@ -205,7 +205,7 @@ export class UsersTab {
     feed.on('config_changed', (d) => {
       if (!this.loaded) return;
       if (d.what === 'rule') this.rulesChanged();
-      if (d.what === 'type') this.loadCatalog().then(() => this.rulesChanged());
+      if (d.what === 'type') this.loadCatalog(true).then(() => this.rulesChanged());
       if (d.what === 'user') {
         this.search();
         if (this.selected && (d.id === this.selected || d.id === undefined))
@@ -215,6 +215,7 @@ export class UsersTab {
     // A live update must not draw over an edit not yet saved, in the detail or the rules.
     this.detailGuard = new EditGuard(this.detail);
     this.rulesGuard = new EditGuard(this.rules);
+    this.typesGuard = new EditGuard(this.typeList);
   }
 
   // The user shown was changed by someone else: drawn again, unless the admin is editing it.
@@ -241,8 +242,10 @@ export class UsersTab {
     });
   }
 
-  // The tiers and command types the server knows, into every picker and the types card.
-  async loadCatalog() {
+  // The tiers and command types the server knows, into every picker and the types card;
+  // `live`: because another admin changed them, so edits not yet saved are kept.
+  async loadCatalog(live = false) {
+    const mark = this.typesGuard.mark();
     try {
       const [tiers, types] = await Promise.all([
         api.get('/api/admin/tiers'),
@@ -257,8 +260,14 @@ export class UsersTab {
     }
     fillSelect(this.tier, this.tiers, h('option', { value: '' }, 'any tier'));
     fillSelect(this.newTier, this.tiers);
-    this.showTypes();
-    if (this.selected) this.open(this.selected);
+    if ((live && this.typesGuard.edited()) || !this.typesGuard.mayDraw(mark)) {
+      this.typesGuard.offerLatest(() => this.loadCatalog());
+    } else {
+      this.showTypes();
+      this.typesGuard.drawn();
+    }
+    // The overrides' type pickers follow the types, without drawing over an edit there.
+    if (this.selected) this.changedElsewhere();
   }
 
   // The command types, an added one removable, and the form that adds one.
