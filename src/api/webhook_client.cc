@@ -125,7 +125,7 @@ WebhookHealth WebhookClient::health() const {
   return h;
 }
 
-const std::string* WebhookClient::ready(SteadyTime now, SteadyTime& next) const {
+const std::string* WebhookClient::ready(core::MonoTime now, core::MonoTime& next) const {
   for (const std::string& url : turn_) {
     const Destination& d = destinations_.find(url)->second;
     if (d.sending) continue;
@@ -143,16 +143,16 @@ void WebhookClient::run() {
     std::string url;
     for (;;) {
       if (stopping_) return;
-      const SteadyTime now = std::chrono::steady_clock::now();
-      SteadyTime next = SteadyTime::max();
+      const core::MonoTime now = clock_.mono_now();
+      core::MonoTime next = core::MonoTime::max();
       if (const std::string* due = ready(now, next)) {
         url = *due;
         break;
       }
-      if (next == SteadyTime::max()) {
+      if (next == core::MonoTime::max()) {
         wake_.wait(mu_);
       } else {
-        wake_.wait_until(mu_, next);
+        wake_.wait_for(mu_, next - now);
       }
     }
     // Its turn taken, the URL goes to the back: the others are served before it again.
@@ -179,7 +179,7 @@ void WebhookClient::settle(const std::string& url, const Status& sent) {
     if (d.attempts < options_.max_attempts) {
       d.backoff =
           d.attempts == 1 ? options_.first_backoff : std::min(d.backoff * 2, options_.max_backoff);
-      d.not_before = std::chrono::steady_clock::now() + d.backoff;
+      d.not_before = clock_.mono_now() + d.backoff;
       return;
     }
     ++counts_.failed;

@@ -73,7 +73,8 @@ class WebhookClient {
   // kInvalidArgument ("url: ...") unless the URL is empty or http[s]://host[:port][/path], the
   // timeout and backoffs positive, max_attempts, the bounds and senders at least 1. Starts the
   // senders.
-  // `clock` (the signatures' timestamps) must outlive the client.
+  // `clock` (the signatures' timestamps, and the backoffs on its monotonic time) must outlive
+  // the client.
   static core::Result<std::unique_ptr<WebhookClient>> make(WebhookOptions options,
                                                            const core::Clock& clock);
   ~WebhookClient();
@@ -90,14 +91,13 @@ class WebhookClient {
   const WebhookOptions& options() const { return options_; }
 
  private:
-  using SteadyTime = std::chrono::steady_clock::time_point;
   // The payloads waiting for one URL, the first of them being sent or retried.
   struct Destination {
     std::deque<std::string> bodies;
     int attempts = 0;  // made for the first payload
     std::chrono::milliseconds backoff{0};
-    SteadyTime not_before{};  // the first payload's next attempt waits until then
-    bool sending = false;     // a sender has the first payload
+    core::MonoTime not_before{};  // the first payload's next attempt waits until then
+    bool sending = false;         // a sender has the first payload
   };
 
   WebhookClient(WebhookOptions options, std::string url, const core::Clock& clock);
@@ -105,7 +105,7 @@ class WebhookClient {
   void run();
   // The URL whose first payload may be sent at `now`, earliest in the turn, or nullptr;
   // `next` is lowered to when the earliest backoff of the others ends.
-  const std::string* ready(SteadyTime now, SteadyTime& next) const REQUIRES(mu_);
+  const std::string* ready(core::MonoTime now, core::MonoTime& next) const REQUIRES(mu_);
   // What became of one attempt at the first payload of `url`.
   void settle(const std::string& url, const core::Status& sent) REQUIRES(mu_);
   // One attempt: OK on a 2xx answer.

@@ -21,7 +21,6 @@
 #include "support/eventually.h"
 #include "support/loopback_port.h"
 #include "support/loopback_server.h"
-#include "support/manual_clock.h"
 
 namespace gaia::api {
 namespace {
@@ -72,11 +71,21 @@ class Receiver {
 };
 
 // The signatures' time: 2026-01-05 00:00:00 UTC.
-testing::ManualClock& signing_clock() {
-  static testing::ManualClock clock;
+constexpr int64_t kSigningSeconds = 1767571200;
+
+// Signs at kSigningSeconds; the backoffs wait on real monotonic time.
+class SigningClock : public core::Clock {
+ public:
+  core::MonoTime mono_now() const override { return std::chrono::steady_clock::now(); }
+  core::WallTime wall_now() const override {
+    return core::WallTime(std::chrono::seconds(kSigningSeconds));
+  }
+};
+
+const core::Clock& signing_clock() {
+  static const SigningClock clock;
   return clock;
 }
-constexpr int64_t kSigningSeconds = 1767571200;
 
 std::unique_ptr<WebhookClient> client(std::string url, WebhookOptions o = {.first_backoff = 20ms,
                                                                            .max_backoff = 40ms}) {
