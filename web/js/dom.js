@@ -87,10 +87,10 @@ export function formatBytes(n) {
 // admin has not saved: it counts what is typed into it, and instead of such a draw offers the
 // latest in a notice, keeping what was typed until the admin chooses.
 //
-//   const mark = guard.mark();            // before fetching what to draw
+//   const mark = guard.mark(live);       // before fetching what to draw
 //   ... await the fetch ...
-//   if (!guard.mayDraw(mark)) return guard.offerLatest(() => load());
-//   replace(el, ...); guard.drawn();
+//   if (!guard.mayDraw(mark, () => load())) return;
+//   replace(el, ...);
 export class EditGuard {
   constructor(el) {
     this.el = el;
@@ -101,19 +101,20 @@ export class EditGuard {
     });
   }
 
-  mark() {
-    return this.edits;
+  // Where a load counts edits from, taken before it fetches: now, for a load the admin asked
+  // for; the last draw, for a live one, which so gives way to anything typed and not saved.
+  mark(live = false) {
+    return live ? this.editsAtDraw : this.edits;
   }
-  // Whether a draw fetched since `mark` may go ahead: not if the admin typed meanwhile.
-  mayDraw(mark) {
-    return this.edits === mark;
-  }
-  drawn() {
+  // Whether what a load fetched may be drawn now: not if typed into since `mark`, when a
+  // notice offers `reload` instead. Call just before drawing.
+  mayDraw(mark, reload) {
+    if (this.edits !== mark) {
+      this.offerLatest(reload);
+      return false;
+    }
     this.editsAtDraw = this.edits;
-  }
-  // Typed into since the last draw.
-  edited() {
-    return this.edits !== this.editsAtDraw;
+    return true;
   }
   // Prepends (once) "Changed elsewhere since shown" with a button that calls `showLatest`.
   offerLatest(showLatest) {

@@ -41,12 +41,6 @@ function groups(alerts, keyOf) {
   return [...byKey.values()];
 }
 
-// A section a live event changed: drawn again, unless a note is being typed in it.
-function liveLoad(guard, load) {
-  if (guard.edited()) guard.offerLatest(load);
-  else load();
-}
-
 export class AlertsTab {
   constructor(panel, feed) {
     this.panel = panel;
@@ -91,29 +85,22 @@ export class AlertsTab {
       h('section', { class: 'card' }, h('h3', {}, 'Rules'), this.rules),
     );
     // A note being typed (a decision's, an acknowledgement's) is never drawn over by a live
-    // event: that section offers the latest instead.
+    // event (`live` loads): that section offers the latest instead.
     this.approvalsGuard = new EditGuard(this.approvals);
     this.firingGuard = new EditGuard(this.firing);
     this.historyGuard = new EditGuard(this.history);
     feed.on('alert_group', (g) => {
       if (g && g.event === 'firing')
         toast(`Alert firing: ${g.rule_name || g.metric || g.rule_id} (${groupSize(g)})`, 'error');
-      if (this.loaded) this.liveReload();
+      if (this.loaded) this.load(true);
     });
     feed.on('alert', () => {
-      if (this.loaded) this.liveReload();
+      if (this.loaded) this.load(true);
     });
     feed.on('approval', (a) => {
       if (a && a.state === 'waiting') toast(`${a.user} waits for approval: ${a.command}`);
-      if (this.loaded) liveLoad(this.approvalsGuard, () => this.loadApprovals());
+      if (this.loaded) this.loadApprovals(true);
     });
-  }
-
-  liveReload() {
-    liveLoad(this.approvalsGuard, () => this.loadApprovals());
-    liveLoad(this.firingGuard, () => this.loadFiring());
-    liveLoad(this.historyGuard, () => this.loadHistory());
-    this.loadRules();
   }
 
   show() {
@@ -125,16 +112,16 @@ export class AlertsTab {
     this.visible = false;
   }
 
-  load() {
+  load(live = false) {
     this.loaded = true;
-    this.loadApprovals();
-    this.loadFiring();
-    this.loadHistory();
+    this.loadApprovals(live);
+    this.loadFiring(live);
+    this.loadHistory(undefined, live);
     this.loadRules();
   }
 
-  async loadApprovals() {
-    const mark = this.approvalsGuard.mark();
+  async loadApprovals(live = false) {
+    const mark = this.approvalsGuard.mark(live);
     let r;
     try {
       r = await api.get('/api/admin/approvals');
@@ -142,11 +129,7 @@ export class AlertsTab {
       replace(this.approvals, h('p', { class: 'error' }, e.message));
       return;
     }
-    if (!this.approvalsGuard.mayDraw(mark)) {
-      this.approvalsGuard.offerLatest(() => this.loadApprovals());
-      return;
-    }
-    this.approvalsGuard.drawn();
+    if (!this.approvalsGuard.mayDraw(mark, () => this.loadApprovals())) return;
     const waiting = r.approvals || [];
     if (!waiting.length) {
       replace(
@@ -226,17 +209,13 @@ export class AlertsTab {
     );
   }
 
-  async loadFiring() {
-    const mark = this.firingGuard.mark();
+  async loadFiring(live = false) {
+    const mark = this.firingGuard.mark(live);
     try {
       const r = await api.get(
         api.withQuery('/api/admin/alerts', { state: 'firing', limit: FIRING_SHOWN }),
       );
-      if (!this.firingGuard.mayDraw(mark)) {
-        this.firingGuard.offerLatest(() => this.loadFiring());
-        return;
-      }
-      this.firingGuard.drawn();
+      if (!this.firingGuard.mayDraw(mark, () => this.loadFiring())) return;
       const alerts = r.alerts || [];
       replace(
         this.firing,
@@ -255,8 +234,8 @@ export class AlertsTab {
     }
   }
 
-  async loadHistory(before) {
-    const mark = this.historyGuard.mark();
+  async loadHistory(before, live = false) {
+    const mark = this.historyGuard.mark(live);
     try {
       const r = await api.get(
         api.withQuery('/api/admin/alerts', {
@@ -266,11 +245,7 @@ export class AlertsTab {
           before,
         }),
       );
-      if (!this.historyGuard.mayDraw(mark)) {
-        this.historyGuard.offerLatest(() => this.loadHistory());
-        return;
-      }
-      this.historyGuard.drawn();
+      if (!this.historyGuard.mayDraw(mark, () => this.loadHistory())) return;
       const alerts = r.alerts || [];
       replace(
         this.history,

@@ -204,30 +204,18 @@ export class UsersTab {
     replace(this.detail, h('p', { class: 'hint' }, 'Choose a user to see their usage and limits.'));
     feed.on('config_changed', (d) => {
       if (!this.loaded) return;
-      if (d.what === 'rule') this.rulesChanged();
-      if (d.what === 'type') this.loadCatalog(true).then(() => this.rulesChanged());
+      if (d.what === 'rule') this.loadRules(true);
+      if (d.what === 'type') this.loadCatalog(true).then(() => this.loadRules(true));
       if (d.what === 'user') {
         this.search();
         if (this.selected && (d.id === this.selected || d.id === undefined))
-          this.changedElsewhere();
+          this.open(this.selected, true);
       }
     });
-    // A live update must not draw over an edit not yet saved, in the detail or the rules.
+    // A live update must not draw over an edit not yet saved (`live` loads below).
     this.detailGuard = new EditGuard(this.detail);
     this.rulesGuard = new EditGuard(this.rules);
     this.typesGuard = new EditGuard(this.typeList);
-  }
-
-  // The user shown was changed by someone else: drawn again, unless the admin is editing it.
-  changedElsewhere() {
-    if (this.detailGuard.edited()) this.detailGuard.offerLatest(() => this.open(this.selected));
-    else this.open(this.selected);
-  }
-
-  // The rules changed: drawn again, unless the admin is editing one.
-  rulesChanged() {
-    if (this.rulesGuard.edited()) this.rulesGuard.offerLatest(() => this.loadRules());
-    else this.loadRules();
   }
 
   show() {
@@ -243,9 +231,9 @@ export class UsersTab {
   }
 
   // The tiers and command types the server knows, into every picker and the types card;
-  // `live`: because another admin changed them, so edits not yet saved are kept.
+  // `live`: another admin changed them, so an edit not yet saved is not drawn over.
   async loadCatalog(live = false) {
-    const mark = this.typesGuard.mark();
+    const mark = this.typesGuard.mark(live);
     try {
       const [tiers, types] = await Promise.all([
         api.get('/api/admin/tiers'),
@@ -260,14 +248,9 @@ export class UsersTab {
     }
     fillSelect(this.tier, this.tiers, h('option', { value: '' }, 'any tier'));
     fillSelect(this.newTier, this.tiers);
-    if ((live && this.typesGuard.edited()) || !this.typesGuard.mayDraw(mark)) {
-      this.typesGuard.offerLatest(() => this.loadCatalog());
-    } else {
-      this.showTypes();
-      this.typesGuard.drawn();
-    }
+    if (this.typesGuard.mayDraw(mark, () => this.loadCatalog())) this.showTypes();
     // The overrides' type pickers follow the types, without drawing over an edit there.
-    if (this.selected) this.changedElsewhere();
+    if (this.selected) this.open(this.selected, true);
   }
 
   // The command types, an added one removable, and the form that adds one.
@@ -411,11 +394,13 @@ export class UsersTab {
     replace(this.list, users.length ? table : h('p', { class: 'empty' }, 'No users match.'), pager);
   }
 
-  async open(name) {
+  // Shows user `name`; `live`: drawn again because someone changed them, so an edit of the
+  // admin's not yet saved is not drawn over.
+  async open(name, live = false) {
     this.selected = name;
     for (const tr of this.list.querySelectorAll('tr[data-user]'))
       tr.classList.toggle('selected', tr.dataset.user === name);
-    const mark = this.detailGuard.mark();
+    const mark = this.detailGuard.mark(live);
     let u;
     try {
       u = await api.get(`/api/admin/users/${api.enc(name)}`);
@@ -426,11 +411,9 @@ export class UsersTab {
     }
     if (this.selected !== name) return;
     const user = u.user || u;
-    // The admin began editing this user while it was fetched: their edit wins over the draw.
-    if (name === this.drawnName && !this.detailGuard.mayDraw(mark)) {
-      this.detailGuard.offerLatest(() => this.open(this.selected));
-      return;
-    }
+    // Another user is drawn whatever was typed; the same one gives way to an edit.
+    const since = name === this.drawnName ? mark : this.detailGuard.mark();
+    if (!this.detailGuard.mayDraw(since, () => this.open(this.selected))) return;
     this.drawnName = name;
     const typing = document.activeElement === this.webhookInput;
     replace(
@@ -461,7 +444,6 @@ export class UsersTab {
       h('h4', {}, 'Keys'),
       this.keys(u.keys || []),
     );
-    this.detailGuard.drawn();
     if (typing) this.webhookInput.focus();
   }
 
@@ -726,8 +708,8 @@ export class UsersTab {
     );
   }
 
-  async loadRules() {
-    const mark = this.rulesGuard.mark();
+  async loadRules(live = false) {
+    const mark = this.rulesGuard.mark(live);
     let r;
     try {
       r = await api.get('/api/admin/quotas/config');
@@ -735,12 +717,7 @@ export class UsersTab {
       replace(this.rules, h('p', { class: 'error' }, e.message));
       return;
     }
-    // The admin began editing a rule while they were fetched: their edit wins over the draw.
-    if (!this.rulesGuard.mayDraw(mark)) {
-      this.rulesGuard.offerLatest(() => this.loadRules());
-      return;
-    }
-    this.rulesGuard.drawn();
+    if (!this.rulesGuard.mayDraw(mark, () => this.loadRules())) return;
     const rules = r.rules || [];
     if (!rules.length) {
       replace(this.rules, h('p', { class: 'empty' }, 'No rules.'));
