@@ -24,6 +24,11 @@
 #   gaia premium      check of type "test" by a premium user whose daily quota (10 x 1,000) is
 #                     used up during the warm-up: the refusal path (429, violation recorded)
 #
+# Besides the rate, each run reports the CPU time the server under test spent per request (user
+# and system, all its threads or worker processes, from /proc) and wrk's own: on a machine
+# that wrk and the server saturate together, the rate follows their sum, and the split says
+# where a server's cost lies (its own code, or the kernel's TCP work, which both servers share).
+#
 # wrk and the servers share the machine's CPUs; the raw wrk outputs are kept in a results
 # directory printed at the end. A shared machine's speed drifts, so the targets take turns, round
 # after round, and each ratio is taken against nginx of the same round: `vs nginx` is the median
@@ -208,11 +213,24 @@ check_once() {  # check_once URL LUA-KEY TYPE: prints "status body" of one reque
     -H "Authorization: Bearer $2" --data "{\"type\":\"$3\"}" "$1"
 }
 
-rows=()   # "size|round|target|req/s|p99|non-2xx|raw file"
+rows=()   # "size|round|target|req/s|p99|non-2xx|requests|server user s|server sys s|wrk s|raw file"
 
-# run_wrk SIZE ROUND TARGET URL LUA
+# cpu_seconds PID...: "user system" CPU seconds the processes have used, all threads counted.
+cpu_seconds() {
+  local pid pid_user pid_sys user=0 sys=0
+  for pid in "$@"; do
+    # Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
+    read -r pid_user pid_sys < <(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f12,13)
+    user=$((user + pid_user))
+    sys=$((sys + pid_sys))
+  done
+  python3 -c "print($user / $(getconf CLK_TCK), $sys / $(getconf CLK_TCK))"
+}
+
+# run_wrk SIZE ROUND TARGET URL LUA PID...: the PIDs are the server's processes.
 run_wrk() {
   local size=$1 round=$2 target=$3 url=$4 lua=$5
+  shift 5
   local slug out
   slug=$(echo "${size}-${round}-${target}" | tr ' /()' '____')
   out="$results/$slug.txt"
@@ -220,14 +238,26 @@ run_wrk() {
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$lua" "$url" >/dev/null
   fi
   log "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency: $target ($size, round $round)"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" "$url" >"$out"
-  local rps p99 non2xx
+  local before after wrk_cpu TIMEFORMAT='%U %S'
+  before=$(cpu_seconds "$@")
+  wrk_cpu=$({ time wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" \
+    "$url" >"$out"; } 2>&1)
+  after=$(cpu_seconds "$@")
+  local rps p99 non2xx requests
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
-  [[ -n $rps && -n $p99 ]] || die "cannot parse $out"
-  rows+=("$size|$round|$target|$rps|$p99|${non2xx:-0}|$out")
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  [[ -n $rps && -n $p99 && -n $requests ]] || die "cannot parse $out"
+  local server_user server_sys wrk_s
+  read -r server_user server_sys < <(python3 -c "b = '$before'.split(); a = '$after'.split()
+print(float(a[0]) - float(b[0]), float(a[1]) - float(b[1]))")
+  wrk_s=$(python3 -c "print(sum(float(x) for x in '$wrk_cpu'.split()))")
+  rows+=("$size|$round|$target|$rps|$p99|${non2xx:-0}|$requests|$server_user|$server_sys|$wrk_s|$out")
 }
+
+# The processes of the nginx whose master is $1: the master and its workers.
+nginx_processes() { echo "$1" $(pgrep -P "$1"); }
 
 admin_key=$(python3 -c 'import secrets, string; a = string.ascii_letters + string.digits; print("".join(secrets.choice(a) for _ in range(40)))')
 
@@ -265,13 +295,18 @@ for n in $SERVER_THREADS; do
   log "premium check after the quota is used up: $(check_once "$check_url" "$prem_key" test)"
 
   for round in $(seq 1 "$ROUNDS"); do
+    # shellcheck disable=SC2046  # one word per process
     run_wrk "$size" "$round" "nginx" "http://127.0.0.1:$nginx_port/api/v1/check" \
-      "$tmp/gaia-$n/enterprise.lua"
+      "$tmp/gaia-$n/enterprise.lua" $(nginx_processes "$nginx_pid")
+    # shellcheck disable=SC2046
     run_wrk "$size" "$round" "nginx limit_req" "http://127.0.0.1:$limit_port/api/v1/check" \
-      "$tmp/gaia-$n/enterprise.lua"
-    run_wrk "$size" "$round" "gaia enterprise shell" "$check_url" "$tmp/gaia-$n/enterprise.lua"
-    run_wrk "$size" "$round" "gaia limited shell" "$check_url" "$tmp/gaia-$n/limited.lua"
-    run_wrk "$size" "$round" "gaia premium test (429)" "$check_url" "$tmp/gaia-$n/premium.lua"
+      "$tmp/gaia-$n/enterprise.lua" $(nginx_processes "$limit_pid")
+    run_wrk "$size" "$round" "gaia enterprise shell" "$check_url" "$tmp/gaia-$n/enterprise.lua" \
+      "$gaia_pid"
+    run_wrk "$size" "$round" "gaia limited shell" "$check_url" "$tmp/gaia-$n/limited.lua" \
+      "$gaia_pid"
+    run_wrk "$size" "$round" "gaia premium test (429)" "$check_url" "$tmp/gaia-$n/premium.lua" \
+      "$gaia_pid"
   done
 
   for pid in "$gaia_pid" "$nginx_pid" "$limit_pid"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -290,7 +325,9 @@ echo "gaia limited: a default-tier user's own day, week, month and per-minute li
 echo "  reach: four limits evaluated per check (admitted, usage recorded)."
 echo "gaia premium test: daily quota used up before the run, every check refused (429, violation recorded)."
 echo
-echo "Medians over $ROUNDS round(s); vs nginx is the median of each round's ratio to plain nginx."
+echo "Medians over $ROUNDS round(s); vs nginx and vs limit_req are the medians of each round's"
+echo "ratios to plain nginx and to nginx limit_req. server us/req: the server's CPU time per request,"
+echo "user + system (all its threads or processes); wrk us/req: wrk's own."
 echo
 printf '%s\n' "${rows[@]}" | python3 -c '
 import statistics, sys
@@ -302,21 +339,33 @@ def seconds(p99):  # wrk prints 850.00us, 1.20ms or 1.05s
     return float(p99)
 def shown(s):
     return "%.0f us" % (s * 1e6) if s < 1e-3 else "%.2f ms" % (s * 1e3)
-nginx = {(r[0], r[1]): float(r[3]) for r in rows if r[2] == "nginx"}
+def per_round(name):
+    return {(r[0], r[1]): float(r[3]) for r in rows if r[2] == name}
+nginx, limit_req = per_round("nginx"), per_round("nginx limit_req")
 order, runs = [], {}
-for size, rnd, target, rps, p99, non2xx, _ in rows:
+for size, rnd, target, rps, p99, non2xx, requests, user, sys_, wrk_s, _ in rows:
     key = (size, target)
     if key not in runs:
         order.append(key)
         runs[key] = []
-    runs[key].append((float(rps), seconds(p99), int(non2xx), float(rps) / nginx[(size, rnd)]))
-print("| %-6s | %-24s | %10s | %9s | %9s | %10s |" % ("server", "target", "req/s", "p99", "non-2xx", "vs nginx"))
-print("|--------|--------------------------|-----------:|----------:|----------:|-----------:|")
+    n = float(requests)
+    runs[key].append({"rps": float(rps), "p99": seconds(p99), "non2xx": int(non2xx),
+                      "vs_nginx": float(rps) / nginx[(size, rnd)],
+                      "vs_limit_req": float(rps) / limit_req[(size, rnd)],
+                      "user": float(user) / n * 1e6, "sys": float(sys_) / n * 1e6,
+                      "wrk": float(wrk_s) / n * 1e6})
+def median(r, field):
+    return statistics.median(x[field] for x in r)
+print("| %-6s | %-24s | %9s | %8s | %7s | %8s | %12s | %18s | %8s |" % ("server", "target",
+      "req/s", "p99", "non-2xx", "vs nginx", "vs limit_req", "server us/req u+s", "wrk us/req"))
+print("|--------|--------------------------|----------:|---------:|--------:|---------:|"
+      "-------------:|-------------------:|---------:|")
 for size, target in order:
     r = runs[(size, target)]
-    print("| %-6s | %-24s | %10.0f | %9s | %9d | %10.2f |" % (size, target,
-          statistics.median(x[0] for x in r), shown(statistics.median(x[1] for x in r)),
-          sum(x[2] for x in r), statistics.median(x[3] for x in r)))
+    cpu = "%.2f + %.2f" % (median(r, "user"), median(r, "sys"))
+    print("| %-6s | %-24s | %9.0f | %8s | %7d | %8.2f | %12.2f | %18s | %8.2f |" % (size, target,
+          median(r, "rps"), shown(median(r, "p99")), sum(x["non2xx"] for x in r),
+          median(r, "vs_nginx"), median(r, "vs_limit_req"), cpu, median(r, "wrk")))
 '
 echo
 echo "Raw wrk outputs: $results"
