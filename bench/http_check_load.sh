@@ -213,10 +213,10 @@ check_once() {  # check_once URL LUA-KEY TYPE: prints "status body" of one reque
     -H "Authorization: Bearer $2" --data "{\"type\":\"$3\"}" "$1"
 }
 
-rows=()   # "size|round|target|req/s|p99|non-2xx|requests|server user s|server sys s|wrk s|raw file"
+rows=()   # "size|round|target|req/s|p99|non-2xx|requests|server user ticks|server sys ticks|wrk user+sys s|raw file"
 
-# cpu_seconds PID...: "user system" CPU seconds the processes have used, all threads counted.
-cpu_seconds() {
+# cpu_ticks PID...: "user system" clock ticks the processes have used, all threads counted.
+cpu_ticks() {
   local pid pid_user pid_sys user=0 sys=0
   for pid in "$@"; do
     # Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
@@ -224,7 +224,7 @@ cpu_seconds() {
     user=$((user + pid_user))
     sys=$((sys + pid_sys))
   done
-  python3 -c "print($user / $(getconf CLK_TCK), $sys / $(getconf CLK_TCK))"
+  echo "$user $sys"
 }
 
 # run_wrk SIZE ROUND TARGET URL LUA PID...: the PIDs are the server's processes.
@@ -238,22 +238,18 @@ run_wrk() {
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$lua" "$url" >/dev/null
   fi
   log "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency: $target ($size, round $round)"
-  local before after wrk_cpu TIMEFORMAT='%U %S'
-  before=$(cpu_seconds "$@")
+  local user0 sys0 user1 sys1 wrk_cpu TIMEFORMAT='%U+%S'
+  read -r user0 sys0 < <(cpu_ticks "$@")
   wrk_cpu=$({ time wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" \
     "$url" >"$out"; } 2>&1)
-  after=$(cpu_seconds "$@")
+  read -r user1 sys1 < <(cpu_ticks "$@")
   local rps p99 non2xx requests
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
   requests=$(awk '/requests in/ {print $1}' "$out")
   [[ -n $rps && -n $p99 && -n $requests ]] || die "cannot parse $out"
-  local server_user server_sys wrk_s
-  read -r server_user server_sys < <(python3 -c "b = '$before'.split(); a = '$after'.split()
-print(float(a[0]) - float(b[0]), float(a[1]) - float(b[1]))")
-  wrk_s=$(python3 -c "print(sum(float(x) for x in '$wrk_cpu'.split()))")
-  rows+=("$size|$round|$target|$rps|$p99|${non2xx:-0}|$requests|$server_user|$server_sys|$wrk_s|$out")
+  rows+=("$size|$round|$target|$rps|$p99|${non2xx:-0}|$requests|$((user1 - user0))|$((sys1 - sys0))|$wrk_cpu|$out")
 }
 
 # The processes of the nginx whose master is $1: the master and its workers.
@@ -330,7 +326,8 @@ echo "ratios to plain nginx and to nginx limit_req. server us/req: the server's 
 echo "user + system (all its threads or processes); wrk us/req: wrk's own."
 echo
 printf '%s\n' "${rows[@]}" | python3 -c '
-import statistics, sys
+import os, statistics, sys
+tick = 1.0 / os.sysconf("SC_CLK_TCK")
 rows = [line.rstrip("\n").split("|") for line in sys.stdin if line.strip()]
 def seconds(p99):  # wrk prints 850.00us, 1.20ms or 1.05s
     for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
@@ -352,8 +349,8 @@ for size, rnd, target, rps, p99, non2xx, requests, user, sys_, wrk_s, _ in rows:
     runs[key].append({"rps": float(rps), "p99": seconds(p99), "non2xx": int(non2xx),
                       "vs_nginx": float(rps) / nginx[(size, rnd)],
                       "vs_limit_req": float(rps) / limit_req[(size, rnd)],
-                      "user": float(user) / n * 1e6, "sys": float(sys_) / n * 1e6,
-                      "wrk": float(wrk_s) / n * 1e6})
+                      "user": int(user) * tick / n * 1e6, "sys": int(sys_) * tick / n * 1e6,
+                      "wrk": sum(float(x) for x in wrk_s.split("+")) / n * 1e6})
 def median(r, field):
     return statistics.median(x[field] for x in r)
 print("| %-6s | %-24s | %9s | %8s | %7s | %8s | %12s | %18s | %8s |" % ("server", "target",
