@@ -361,6 +361,47 @@ test('a rule edited in the Rules table applies to the next check', async () => {
   await page.locator('#panel-users .rules > .changed-elsewhere').waitFor({ state: 'detached' });
 });
 
+test('a live answer overtaken by a later draw neither draws over it nor offers the latest', async () => {
+  // The order of two answers decides here, which the tab's own loads leave to the network:
+  // so the page's edit guard is driven directly, in the page, through the served module.
+  const seen = await page.evaluate(async () => {
+    const { EditGuard } = await import('/admin/quotas/js/dom.js');
+    const part = document.createElement('div');
+    const guard = new EditGuard(part);
+    const notices = () => part.querySelectorAll(':scope > .changed-elsewhere').length;
+    const typed = () => part.dispatchEvent(new Event('input', { bubbles: true }));
+    const shown = {};
+    guard.mayDraw(guard.mark(), () => {});
+    typed();
+    // A live load starts (another admin saved); the admin saves, and their own load draws.
+    const live = guard.mark(true);
+    const own = guard.mark();
+    shown.own = guard.mayDraw(own, () => {});
+    // The live answer arrives last: the saved table is the latest, so nothing to offer.
+    shown.overtaken = guard.mayDraw(live, () => {});
+    shown.noticesAfterOvertaken = notices();
+    // Typed again, then a live answer: it gives way to the edit, offering the latest once.
+    typed();
+    shown.liveOverEdit = guard.mayDraw(guard.mark(true), () => {});
+    shown.liveOverEditAgain = guard.mayDraw(guard.mark(true), () => {});
+    shown.noticesAfterEdit = notices();
+    // A load the admin asks for draws, and so does the next live one.
+    shown.asked = guard.mayDraw(guard.mark(), () => {});
+    shown.nextLive = guard.mayDraw(guard.mark(true), () => {});
+    return shown;
+  });
+  assert.deepEqual(seen, {
+    own: true,
+    overtaken: false,
+    noticesAfterOvertaken: 0,
+    liveOverEdit: false,
+    liveOverEditAgain: false,
+    noticesAfterEdit: 1,
+    asked: true,
+    nextLive: true,
+  });
+});
+
 test("a user's detail shows the load throttle their checks are under", { timeout: 90_000 }, async () => {
   // The server's fake /proc: memory at 92 % (factor 0.3), then back to 40 % for what follows.
   const meminfo = (usedPct) => {

@@ -96,6 +96,8 @@ export class EditGuard {
     this.el = el;
     this.edits = 0;
     this.editsAtDraw = 0;
+    this.loads = 0;
+    this.loadDrawn = 0;
     el.addEventListener('input', () => {
       this.edits++;
     });
@@ -103,16 +105,20 @@ export class EditGuard {
 
   // Where a load counts edits from, taken before it fetches: now, for a load the admin asked
   // for; the last draw, for a live one, which so gives way to anything typed and not saved.
+  // Each mark also numbers its load, so that an answer overtaken by a later one is not drawn.
   mark(live = false) {
-    return live ? this.editsAtDraw : this.edits;
+    return { edits: live ? this.editsAtDraw : this.edits, load: ++this.loads };
   }
-  // Whether what a load fetched may be drawn now: not if typed into since `mark`, when a
-  // notice offers `reload` instead. Call just before drawing.
+  // Whether what a load fetched may be drawn now: not if a later load was drawn already; not
+  // if typed into since `mark` or the last draw, when a notice offers `reload` instead. Call
+  // just before drawing.
   mayDraw(mark, reload) {
-    if (this.edits !== mark) {
+    if (mark.load < this.loadDrawn) return false;
+    if (this.edits > Math.max(mark.edits, this.editsAtDraw)) {
       this.offerLatest(reload);
       return false;
     }
+    this.loadDrawn = mark.load;
     this.editsAtDraw = this.edits;
     return true;
   }
