@@ -1,6 +1,7 @@
 #include "confirm/pattern_json.h"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 namespace gaia::confirm {
 namespace {
@@ -87,11 +88,10 @@ Result<PatternSpec> pattern_from_json(const json::value& v) {
       spec.priority = p->get_int64();
     } else if (p->is_uint64()) {
       spec.priority = kMaxPriority + 1;  // out of range either way
-    } else if (p->is_double() &&
-               p->get_double() == static_cast<double>(static_cast<int64_t>(p->get_double()))) {
-      double d = p->get_double();
-      if (d < -1e15 || d > 1e15) return field_error("priority", "must be an integer");
-      spec.priority = static_cast<int64_t>(d);
+    } else if (p->is_double() && std::abs(p->get_double()) <= 1e15 &&
+               p->get_double() == std::trunc(p->get_double())) {
+      // Bounded before the conversion, which past int64's range would be undefined.
+      spec.priority = static_cast<int64_t>(p->get_double());
     } else {
       return field_error("priority", "must be an integer");
     }

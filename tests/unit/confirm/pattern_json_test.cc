@@ -84,6 +84,16 @@ TEST(PatternJsonTest, ErrorsNameTheField) {
   EXPECT_THAT(error_of(R"({"id":"a","name":"n","match":"regex","pattern":"x","decision":"ask",
                            "priority":18446744073709551615})"),
               StartsWith("priority: must be between"));
+  // A whole number as a double past int64's range is refused, not converted.
+  for (const char* huge : {"1e300", "-1e300", "1e16", "9.3e18"}) {
+    EXPECT_THAT(error_of(std::string(R"({"id":"a","name":"n","match":"regex","pattern":"x",)") +
+                         R"("decision":"ask","priority":)" + huge + "}"),
+                StartsWith("priority: must be an integer"));
+  }
+  auto whole = pattern_from_json(parse(R"({"id":"a","name":"n","match":"regex","pattern":"x",
+      "decision":"ask","priority":7.0})"));
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  EXPECT_EQ(whole->priority, 7);
   EXPECT_THAT(error_of(R"({"id":"a","name":"n","match":"regex","pattern":"x","decision":"ask",
                            "enabled":"yes"})"),
               StartsWith("enabled: must be true or false"));
