@@ -36,7 +36,7 @@ sketch_sources=(
 
 targets=(shell_split_fuzz policy_fuzz confirm_request_fuzz sketch_decode_fuzz request_parser_fuzz
          tool_options_fuzz code_env_fuzz rls_mapping_fuzz resp_reply_fuzz
-         outside_text_fuzz analytics_query_fuzz request_target_fuzz)
+         outside_text_fuzz analytics_query_fuzz request_target_fuzz strict_json_fuzz)
 
 # What reads a request's query: Boost.URL (compiled into the target, as in gaia_boost_url), the
 # problem answers (Beast header-only here), JSON text.
@@ -81,6 +81,11 @@ for t in "${targets[@]}"; do
     "${cxx}" "${flags[@]}" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB "${root}/fuzz/${t}.cc" \
       "${root}/src/http/detail/target_text.cc" "${root}/src/core/text_check.cc" \
       "${url_sources[@]}" -o "${out}/${t}"
+    continue
+  fi
+  if [[ "${t}" == strict_json_fuzz ]]; then
+    "${cxx}" "${flags[@]}" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB "${root}/fuzz/${t}.cc" \
+      "${root}/src/http/strict_json.cc" -o "${out}/${t}"
     continue
   fi
   if [[ "${t}" == sketch_decode_fuzz ]]; then

@@ -1,9 +1,8 @@
 #include "api/api_support.h"
 
-#include <boost/json/parser.hpp>
-
 #include "core/text.h"
 #include "core/text_check.h"
+#include "http/strict_json.h"
 #include "identity/session_store.h"
 #include "rules/rule_json.h"
 
@@ -111,16 +110,13 @@ std::optional<http::Response> not_json(std::string_view content_type) {
 std::variant<boost::json::value, http::Response> parse_json(const http::Request& req,
                                                             boost::json::storage_ptr sp) {
   if (auto refused = not_json(req.header("Content-Type"))) return std::move(*refused);
-  // One parser per thread, reset for each body: what it needs to parse stays allocated from
-  // one request to the next (boost::json::parse() makes a parser for every call).
-  thread_local boost::json::parser parser;
-  parser.reset(std::move(sp));
-  boost::system::error_code ec;
-  parser.write(req.body, ec);
-  if (ec) return field_error("body", "not valid JSON: " + ec.message());
-  boost::json::value v = parser.release();
+  auto parsed = http::parse_strict_json(req.body, std::move(sp));
+  if (auto* refused = std::get_if<core::FieldError>(&parsed)) {
+    return field_error(refused->field, refused->message);
+  }
+  boost::json::value& v = std::get<boost::json::value>(parsed);
   if (auto refused = non_text(v, "")) return std::move(*refused);
-  return v;
+  return std::move(v);
 }
 
 std::variant<JsonBody, http::Response> JsonBody::parse(const http::Request& req,

@@ -14,12 +14,13 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <deque>
 #include <memory>
 #include <string>
 #include <utility>
 
+#include "http/strict_json.h"
 #include "http/ws_hub.h"
 #include "http/ws_upgrade.h"
 
@@ -166,12 +167,12 @@ class WsSession final : public detail::WsPeer,
     read();
   }
 
-  // The credential of a valid {"type":"auth","key":...} message.
+  // The credential of a valid {"type":"auth","key":...} message (a name given twice is not).
   std::optional<WsHub::Credential> authenticate(const std::string& text) const {
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    const auto& o = v.get_object();
+    auto parsed = parse_strict_json(text);
+    const boost::json::value* v = std::get_if<boost::json::value>(&parsed);
+    if (v == nullptr || !v->is_object()) return std::nullopt;
+    const auto& o = v->get_object();
     const auto* type = o.if_contains("type");
     const auto* key = o.if_contains("key");
     if (type == nullptr || !type->is_string() || type->get_string() != "auth" || key == nullptr ||

@@ -217,6 +217,19 @@ TEST_F(WsTest, WrongFirstMessageClosesWithPolicyViolation) {
   EXPECT_EQ(c.reason().code, websocket::close_code::policy_error);
 }
 
+TEST_F(WsTest, AnAuthMessageNamingTheKeyTwiceClosesWithPolicyViolation) {
+  start(quiet());
+  // Either key alone authenticates; which one a reader takes of the two is not to be guessed.
+  for (const std::string& last : {admin_key_, user_key_}) {
+    WsClient c;
+    ASSERT_TRUE(c.connect(server_->port()));
+    const std::string& first = last == admin_key_ ? user_key_ : admin_key_;
+    ASSERT_TRUE(c.write("{\"type\":\"auth\",\"key\":\"" + first + "\",\"key\":\"" + last + "\"}"));
+    EXPECT_FALSE(c.read());
+    EXPECT_EQ(c.reason().code, websocket::close_code::policy_error);
+  }
+}
+
 TEST_F(WsTest, NoAuthenticationWithinTimeoutClosesWithPolicyViolation) {
   http::WsHubOptions o = quiet();
   o.auth_timeout = 50ms;
