@@ -57,7 +57,7 @@ start_gaia() {
   bench_pids+=("$server_pid")
   local tries=$((${start_wait_s:-10} * 20))
   for _ in $(seq 1 "$tries"); do
-    grep -q '\[INFO\] Envoy rate limit service' "$dir/gaia.log" && break
+    grep -qs '\[INFO\] Envoy rate limit service' "$dir/gaia.log" && break
     kill -0 "$server_pid" 2>/dev/null || die "gaia_server in $dir exited"
     sleep 0.05
   done
