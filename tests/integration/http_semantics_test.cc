@@ -141,6 +141,44 @@ TEST_F(HttpSemanticsTest, ABodyThatIsNotJsonIsRefusedWith415AndCountsNothing) {
   EXPECT_EQ(call("POST", "/api/v1/check", key, body).status, 200);
 }
 
+TEST_F(HttpSemanticsTest, AHeaderReadersCouldReadTwoWaysIsRefusedAndCountsNothing) {
+  const std::string key = user_with_daily_shell("alice", 10);
+  const std::string body = R"({"type":"shell"})";
+  const std::string framing =
+      "Content-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  // Which key a reader takes of two depends on the reader: neither is taken.
+  auto twice =
+      raw("POST /api/v1/check HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer nokey\r\n"
+          "Authorization: Bearer " +
+          key + "\r\n" + framing);
+  expect_problem(twice, 400);
+  EXPECT_EQ(json_of(twice).at("message"),
+            "malformed HTTP request: the Authorization field is given more than once");
+  auto hosts = raw("POST /api/v1/check HTTP/1.1\r\nHost: t\r\nHost: u\r\nAuthorization: Bearer " +
+                   key + "\r\n" + framing);
+  expect_problem(hosts, 400);
+  auto no_host =
+      raw("POST /api/v1/check HTTP/1.1\r\nAuthorization: Bearer " + key + "\r\n" + framing);
+  expect_problem(no_host, 400);
+  EXPECT_EQ(json_of(no_host).at("message"),
+            "malformed HTTP request: an HTTP/1.1 request must give the Host field");
+  // A body framed two ways, whose end a proxy could place elsewhere (a smuggled request).
+  const std::string auth = "Host: t\r\nAuthorization: Bearer " + key + "\r\n";
+  expect_problem(raw("POST /api/v1/check HTTP/1.1\r\n" + auth + "Content-Length: 5\r\n" +
+                     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                 400);
+  expect_problem(raw("POST /api/v1/check HTTP/1.1\r\n" + auth + "Content-Length: 16\r\n" +
+                     "Content-Length: 2\r\n\r\n" + body),
+                 400);
+  EXPECT_EQ(shell_used(key), 0);
+  // HTTP/1.0 needs no Host.
+  auto old = raw("POST /api/v1/check HTTP/1.0\r\nAuthorization: Bearer " + key + "\r\n" + framing);
+  EXPECT_EQ(old.status, 200) << old.body;
+  EXPECT_EQ(shell_used(key), 1);
+}
+
 TEST_F(HttpSemanticsTest, ErrorsAreProblemDetailsKeepingErrorMessageAndField) {
   expect_problem(call("GET", "/no/such/path", ""), 404);
   expect_problem(call("GET", "/api/v1/quota", ""), 401);

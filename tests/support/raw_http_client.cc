@@ -66,7 +66,11 @@ std::optional<RawResponse> RawHttpConnection::read_response(Body body) {
   RawResponse res;
   std::size_t eol = head.find("\r\n");
   std::string status_line = head.substr(0, eol);
-  if (status_line.size() < 12 || status_line.compare(0, 9, "HTTP/1.1 ") != 0) return std::nullopt;
+  // HTTP/1.1, or HTTP/1.0 in answer to a request of 1.0.
+  if (status_line.size() < 12 || status_line.compare(0, 7, "HTTP/1.") != 0 ||
+      (status_line[7] != '0' && status_line[7] != '1') || status_line[8] != ' ') {
+    return std::nullopt;
+  }
   res.status = std::stoi(status_line.substr(9, 3));
   while (eol != std::string::npos) {
     std::size_t start = eol + 2;

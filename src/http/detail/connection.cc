@@ -359,8 +359,9 @@ void Connection::on_read(beast::error_code ec) {
     return write(error_response(413, "body_too_large", "request body too large"), false);
   }
   if (is_parse_error(ec)) {
-    return write(error_response(400, "bad_request", "malformed HTTP request: " + ec.message()),
-                 false);
+    const std::string why =
+        parser_->refusal().empty() ? ec.message() : std::string(parser_->refusal());
+    return write(error_response(400, "bad_request", "malformed HTTP request: " + why), false);
   }
   if (ec) return close();  // timeout, reset, or end of stream mid-request
   clear_deadline();        // the handler takes what it takes; the write has its own deadline

@@ -1,10 +1,28 @@
 #include "http/detail/request_parser.h"
 
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <iterator>
 
 namespace gaia::http::detail {
 
 namespace bhttp = boost::beast::http;
+
+namespace {
+
+// The fields a request may give once only, each with its bit in RequestParser's mask.
+constexpr bhttp::field kSingletons[] = {bhttp::field::host, bhttp::field::authorization,
+                                        bhttp::field::content_type, bhttp::field::cookie,
+                                        bhttp::field::origin};
+
+unsigned singleton_bit(bhttp::field f) {
+  for (unsigned i = 0; i < std::size(kSingletons); ++i) {
+    if (kSingletons[i] == f) return 1u << i;
+  }
+  return 0;
+}
+
+}  // namespace
 
 RequestParser::RequestParser(Request& into) : req_(into) {
   req_.method.clear();
@@ -28,7 +46,16 @@ void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
   ec = bhttp::error::bad_version;  // unreachable: this parser reads requests only
 }
 
-void RequestParser::on_field_impl(bhttp::field, string_view name, string_view value, error_code&) {
+void RequestParser::on_field_impl(bhttp::field f, string_view name, string_view value,
+                                  error_code& ec) {
+  if (const unsigned bit = singleton_bit(f); bit != 0) {
+    if ((singletons_seen_ & bit) != 0) {
+      refusal_ = "the " + std::string(bhttp::to_string(f)) + " field is given more than once";
+      ec = bhttp::error::bad_field;
+      return;
+    }
+    singletons_seen_ |= bit;
+  }
   if (fields_ < req_.headers.size()) {
     Header& h = req_.headers[fields_];
     h.name.assign(name.data(), name.size());
@@ -39,7 +66,13 @@ void RequestParser::on_field_impl(bhttp::field, string_view name, string_view va
   ++fields_;
 }
 
-void RequestParser::on_header_impl(error_code&) { req_.headers.resize(fields_); }
+void RequestParser::on_header_impl(error_code& ec) {
+  req_.headers.resize(fields_);
+  if (version_ >= 11 && (singletons_seen_ & singleton_bit(bhttp::field::host)) == 0) {
+    refusal_ = "an HTTP/1.1 request must give the Host field";
+    ec = bhttp::error::bad_field;
+  }
+}
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) {
   // The body limit was checked against the length before this is called.

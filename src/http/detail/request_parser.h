@@ -1,12 +1,18 @@
 #pragma once
 // RequestParser: Beast's HTTP/1.1 request parser, writing straight into a Request. Beast checks
-// the syntax and the header and body limits; the callbacks below only copy what it found, with
-// no header container in between. A connection parses every request into the same Request, so
-// its strings and header list keep their capacity and a keep-alive request allocates nothing.
+// the syntax and the header and body limits; the callbacks below copy what it found, with no
+// header container in between, and refuse what Beast lets through that readers disagree on
+// (RFC 9112 section 3.2, RFC 9110 section 5.3): an HTTP/1.1 request without Host, and a
+// field that is one value by definition (Host, Authorization, Content-Type, Cookie, Origin)
+// given twice, which one reader would take the first of and another the last. A connection parses
+// every request into the same Request, so its strings and header list keep their capacity and a
+// keep-alive request allocates nothing.
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "http/message.h"
 
@@ -20,6 +26,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 
   // 10 for HTTP/1.0, 11 for HTTP/1.1; valid once the header is parsed.
   int version() const { return version_; }
+  // Why the header was refused ("the Host field is given more than once"), when the parse
+  // failed on one of the checks above; else empty.
+  std::string_view refusal() const { return refusal_; }
 
  private:
   using string_view = boost::beast::string_view;
@@ -40,6 +49,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   Request& req_;
   std::size_t fields_ = 0;  // header fields parsed so far
   int version_ = 11;
+  unsigned singletons_seen_ = 0;  // a bit for each one-value field met so far
+  std::string refusal_;
 };
 
 }  // namespace gaia::http::detail

@@ -68,7 +68,7 @@ TEST(RequestParserTest, JoinsAChunkedBody) {
   Request req;
   RequestParser parser(req);
   ASSERT_FALSE(parse(parser,
-                     "POST /d HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "POST /d HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n"));
   EXPECT_EQ(req.body, "abcde");
 }
@@ -77,7 +77,7 @@ TEST(RequestParserTest, RefusesABodyOverItsLimit) {
   Request req;
   RequestParser parser(req);
   parser.body_limit(4);
-  EXPECT_EQ(parse(parser, "POST /e HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"),
+  EXPECT_EQ(parse(parser, "POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"),
             boost::beast::http::error::body_limit);
   EXPECT_EQ(req.body, "");
 }
@@ -85,7 +85,38 @@ TEST(RequestParserTest, RefusesABodyOverItsLimit) {
 TEST(RequestParserTest, RefusesMalformedInput) {
   Request req;
   RequestParser parser(req);
-  EXPECT_TRUE(parse(parser, "GET /f HTTP/1.1\r\nBad Header\r\n\r\n"));
+  EXPECT_TRUE(parse(parser, "GET /f HTTP/1.1\r\nHost: h\r\nBad Header\r\n\r\n"));
+}
+
+TEST(RequestParserTest, AnHttp11RequestWithoutHostIsRefused) {
+  Request req;
+  RequestParser parser(req);
+  EXPECT_EQ(parse(parser, "GET /g HTTP/1.1\r\nX-Host: h\r\n\r\n"),
+            boost::beast::http::error::bad_field);
+  EXPECT_EQ(parser.refusal(), "an HTTP/1.1 request must give the Host field");
+  // HTTP/1.0 has no Host to require.
+  RequestParser old(req);
+  EXPECT_FALSE(parse(old, "GET /g HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(old.refusal(), "");
+}
+
+TEST(RequestParserTest, AOneValueFieldGivenTwiceIsRefusedWhateverItsCase) {
+  for (const char* field : {"Host", "authorization", "CONTENT-TYPE", "Cookie", "Origin"}) {
+    Request req;
+    RequestParser parser(req);
+    const std::string wire = std::string("GET /h HTTP/1.1\r\nHost: h\r\nAuthorization: a\r\n") +
+                             "Content-Type: t\r\nCookie: c\r\nOrigin: o\r\n" + field +
+                             ": again\r\n\r\n";
+    EXPECT_EQ(parse(parser, wire), boost::beast::http::error::bad_field) << field;
+    EXPECT_NE(parser.refusal().find("field is given more than once"), std::string::npos) << field;
+  }
+  // A field that is a list may come on several lines.
+  Request req;
+  RequestParser parser(req);
+  EXPECT_FALSE(parse(parser,
+                     "GET /h HTTP/1.1\r\nHost: h\r\nAccept: a\r\nAccept: b\r\n"
+                     "X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-For: 5.6.7.8\r\n\r\n"));
+  EXPECT_EQ(req.headers.size(), 5u);
 }
 
 }  // namespace
