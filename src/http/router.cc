@@ -200,7 +200,7 @@ void Router::route_async(Request& req, Responder respond, Exchange* exchange) co
   if (routes == nullptr) {
     return respond(error_response(404, "not_found", "no resource at " + req.path));
   }
-  if (auto refused = detail::non_text_target(req)) return respond(std::move(*refused));
+  if (auto refused = detail::refused_target(req)) return respond(std::move(*refused));
   dispatch(*routes, chosen, req, std::move(respond), exchange);
 }
 

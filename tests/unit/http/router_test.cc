@@ -233,5 +233,33 @@ TEST(RouterTest, AParameterThatIsNotTextIsRefusedNamingItBeforeTheHandlerRuns) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST(RouterTest, AQueryParameterNamedTwiceIsRefusedNamingItBeforeTheHandlerRuns) {
+  Router router;
+  int calls = 0;
+  router.add("GET", "/violations", [&](const Request&) {
+    ++calls;
+    return json_response(200, {});
+  });
+  // Named the same once decoded: "us%65r" and "user" are one name.
+  const std::pair<const char*, const char*> twice[] = {{"user=a&user=b", "user"},
+                                                       {"user=a&limit=5&us%65r=b", "user"},
+                                                       {"flag&flag", "flag"},
+                                                       {"a=1&a", "a"}};
+  for (const auto& [query, field] : twice) {
+    Request r = request("GET", "/violations");
+    r.query = query;
+    Response answer = router.route(std::move(r));
+    ASSERT_EQ(answer.status, 400u) << query;
+    const boost::json::value problem = boost::json::parse(answer.body);
+    EXPECT_EQ(problem.at("field"), field) << query;
+    EXPECT_EQ(problem.at("message"), "is given more than once") << query;
+  }
+  EXPECT_EQ(calls, 0);
+  Request fine = request("GET", "/violations");
+  fine.query = "user=a&users=b&limit=5";
+  EXPECT_EQ(router.route(std::move(fine)).status, 200u);
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace gaia::http
