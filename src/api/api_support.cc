@@ -41,11 +41,10 @@ std::variant<std::monostate, identity::Caller, http::Response> session_caller(
 std::variant<identity::Caller, http::Response> authenticate(const http::Request& req,
                                                             const identity::Directory& directory,
                                                             bool admin_only) {
-  constexpr std::string_view kScheme = "Bearer ";
   std::string_view auth = req.header("Authorization");
   std::optional<identity::Caller> caller;
-  if (auth.size() > kScheme.size() && auth.substr(0, kScheme.size()) == kScheme) {
-    caller = directory.authenticate(auth.substr(kScheme.size()));
+  if (std::optional<std::string_view> key = core::bearer_credentials(auth)) {
+    if (!key->empty()) caller = directory.authenticate(*key);
   } else if (auth.empty()) {
     // A dashboard session cookie stands in for the key (see session_store.h).
     auto session = session_caller(req, directory);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <concepts>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,19 @@ inline int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// The credentials of an `Authorization` value in the Bearer scheme (RFC 6750 section 2.1):
+// the scheme named in any case (RFC 9110 section 11.1), then one space or more; empty when it
+// names the scheme and nothing after it, nullopt when it is of another scheme.
+inline std::optional<std::string_view> bearer_credentials(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Bearer";
+  if (authorization.size() <= kScheme.size() ||
+      !iequals(authorization.substr(0, kScheme.size()), kScheme) ||
+      authorization[kScheme.size()] != ' ') {
+    return std::nullopt;
+  }
+  return trim(authorization.substr(kScheme.size()));
 }
 
 }  // namespace gaia::core

@@ -11,7 +11,6 @@ namespace {
 constexpr std::string_view kApiKey = "api_key";
 constexpr std::string_view kUser = "user";
 constexpr std::string_view kType = "type";
-constexpr std::string_view kBearer = "Bearer ";
 
 bool is_word(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -118,7 +117,7 @@ std::variant<Ask, core::FieldError> ask_of(const Domain& domain, std::span<const
     if (e.key == kApiKey || e.key == kUser) {
       if (has_principal) return entry_error(i, "key", "a descriptor names one principal");
       std::string_view value = e.value;
-      if (e.key == kApiKey && value.starts_with(kBearer)) value.remove_prefix(kBearer.size());
+      if (e.key == kApiKey) value = core::bearer_credentials(value).value_or(value);
       if (value.empty()) return entry_error(i, "value", "must not be empty");
       ask.kind = e.key == kApiKey ? PrincipalKind::kApiKey : PrincipalKind::kUser;
       ask.principal = value;

@@ -65,8 +65,8 @@ struct Ask {
 };
 
 // The ask of a descriptor with `entries` in `domain`, or the problem, its field relative to the
-// descriptor ("entries[2].value"). An `api_key` value may carry a `Bearer ` prefix, as Envoy
-// copies it from an Authorization header.
+// descriptor ("entries[2].value"). An `api_key` value may be a whole Bearer credential
+// (`Bearer <key>`, the scheme in any case), as Envoy copies it from an Authorization header.
 std::variant<Ask, core::FieldError> ask_of(const Domain& domain, std::span<const Entry> entries);
 
 }  // namespace gaia::rls

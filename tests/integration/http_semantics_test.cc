@@ -179,6 +179,24 @@ TEST_F(HttpSemanticsTest, AHeaderReadersCouldReadTwoWaysIsRefusedAndCountsNothin
   EXPECT_EQ(shell_used(key), 1);
 }
 
+TEST_F(HttpSemanticsTest, TheBearerSchemeIsNamedInAnyCase) {
+  const std::string key = user_with_daily_shell("alice", 10);
+  for (const char* scheme : {"bearer ", "BEARER ", "Bearer   "}) {
+    auto r =
+        raw("GET /api/v1/quota HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            "Authorization: " +
+            std::string(scheme) + key + "\r\n\r\n");
+    EXPECT_EQ(r.status, 200) << scheme << ": " << r.body;
+  }
+  // Another scheme carrying the key is no key.
+  auto basic =
+      raw("GET /api/v1/quota HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+          "Authorization: Basic " +
+          key + "\r\n\r\n");
+  expect_problem(basic, 401);
+  EXPECT_EQ(basic.headers["www-authenticate"], "Bearer");
+}
+
 TEST_F(HttpSemanticsTest, ErrorsAreProblemDetailsKeepingErrorMessageAndField) {
   expect_problem(call("GET", "/no/such/path", ""), 404);
   expect_problem(call("GET", "/api/v1/quota", ""), 401);

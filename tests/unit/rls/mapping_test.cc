@@ -57,6 +57,11 @@ TEST(MappingTest, AnApiKeyAndATypeMakeTheAsk) {
   EXPECT_EQ(ask.principal_entry, 1u);
   EXPECT_EQ(ask.type_entry, 0u);
   EXPECT_EQ(ask_or_die(gaia, {{"user", "alice"}, {"type", "code"}}).kind, PrincipalKind::kUser);
+  // The scheme is named in any case, with one space or more (RFC 9110 section 11.1).
+  for (const char* header : {"bearer k-123", "BEARER  k-123", "k-123"}) {
+    EXPECT_EQ(ask_or_die(gaia, {{"type", "shell"}, {"api_key", header}}).principal, "k-123")
+        << header;
+  }
 }
 
 TEST(MappingTest, ATypeEntryWinsOverRulesAndTheFirstRuleWinsOverLaterOnes) {
