@@ -197,6 +197,25 @@ TEST_F(HttpSemanticsTest, TheBearerSchemeIsNamedInAnyCase) {
   EXPECT_EQ(basic.headers["www-authenticate"], "Bearer");
 }
 
+TEST_F(HttpSemanticsTest, AClientWaitingToSendItsBodyIsToldToGoOn) {
+  const std::string key = user_with_daily_shell("alice", 10);
+  const std::string body = R"({"type":"shell"})";
+  RawHttpConnection c(port_);
+  ASSERT_TRUE(c.send("POST /api/v1/check HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + key +
+                     "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                     "Content-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n"));
+  // The interim answer comes before any of the body is sent.
+  auto go_on = c.read_response(RawHttpConnection::Body::kNone);
+  ASSERT_TRUE(go_on);
+  EXPECT_EQ(go_on->status, 100);
+  ASSERT_TRUE(c.send(body));
+  auto answer = c.read_response();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  EXPECT_EQ(shell_used(key), 1);
+}
+
 TEST_F(HttpSemanticsTest, ErrorsAreProblemDetailsKeepingErrorMessageAndField) {
   expect_problem(call("GET", "/no/such/path", ""), 404);
   expect_problem(call("GET", "/api/v1/quota", ""), 401);

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
 #include "http/ws_upgrade.h"
 
 namespace gaia::http::detail {
@@ -345,6 +346,32 @@ void Connection::read_request(bool parse_here) {
     }
     if (parser_->is_done() || (ec && ec != bhttp::error::need_more)) return on_read(ec);
   }
+  if (parser_->is_header_done()) return read_body();
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec) return self->on_read(ec);
+                             self->read_body();
+                           });
+}
+
+void Connection::read_body() {
+  if (parser_->is_done()) return on_read({});
+  // A client that asked to be told, and has sent none of the body yet, waits for this before
+  // it sends any (curl for a second). RFC 9110 section 10.1.1; HTTP/1.0 has no such answer.
+  if (buffer_.size() == 0 && parser_->version() >= 11 &&
+      core::iequals(request_.header("Expect"), "100-continue")) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->read_rest();
+                      });
+    return;
+  }
+  read_rest();
+}
+
+void Connection::read_rest() {
   bhttp::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });

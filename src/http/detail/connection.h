@@ -116,6 +116,9 @@ class Connection : public Closable,
   // Reads the next request, from what the buffer holds first. `parse_here`: parse that before
   // anything else runs (see there).
   void read_request(bool parse_here);
+  // After the header: the body, first saying "100 Continue" to a client that waits for it.
+  void read_body();
+  void read_rest();  // the rest of the message, then on_read()
   void on_read(boost::beast::error_code ec);
   void write(Response res, bool keep_alive);
   void on_write(boost::beast::error_code ec, bool keep_alive);
