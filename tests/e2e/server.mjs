@@ -53,7 +53,15 @@ export class GaiaServer {
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d) => { this.stdout += d; });
     child.stderr.on('data', (d) => { this.stderr += d; });
+    this.stopping = false;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // A server that ends on its own fails every test after it: say how, with its last words.
+    this.exited.then(({ code, signal }) => {
+      if (this.stopping) return;
+      const tail = (text) => text.split('\n').slice(-60).join('\n');
+      console.error(`gaia_server exited by itself (code ${code}, signal ${signal}); its output ended:\n` +
+        `${tail(this.stdout)}\n${tail(this.stderr)}`);
+    });
   }
 
   waitForLine(prefix, timeoutMs) {
@@ -101,6 +109,7 @@ export class GaiaServer {
   }
 
   async stop() {
+    this.stopping = true;
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
