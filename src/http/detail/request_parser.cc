@@ -10,10 +10,11 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// The fields a request may give once only, each with its bit in RequestParser's mask.
+// The fields a request may give once only, each with its bit in RequestParser's mask. Not
+// Cookie: a proxy may pass an HTTP/2 client's cookies on several lines (nginx before 1.23
+// does), and Request::cookie() reads them all.
 constexpr bhttp::field kSingletons[] = {bhttp::field::host, bhttp::field::authorization,
-                                        bhttp::field::content_type, bhttp::field::cookie,
-                                        bhttp::field::origin};
+                                        bhttp::field::content_type, bhttp::field::origin};
 
 unsigned singleton_bit(bhttp::field f) {
   for (unsigned i = 0; i < std::size(kSingletons); ++i) {

@@ -3,8 +3,8 @@
 // the syntax and the header and body limits; the callbacks below copy what it found, with no
 // header container in between, and refuse what Beast lets through that readers disagree on
 // (RFC 9112 section 3.2, RFC 9110 section 5.3): an HTTP/1.1 request without Host, and a
-// field that is one value by definition (Host, Authorization, Content-Type, Cookie, Origin)
-// given twice, which one reader would take the first of and another the last. A connection parses
+// field that is one value by definition (Host, Authorization, Content-Type, Origin) given
+// twice, which one reader would take the first of and another the last. A connection parses
 // every request into the same Request, so its strings and header list keep their capacity and a
 // keep-alive request allocates nothing.
 
