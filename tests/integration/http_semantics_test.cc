@@ -172,6 +172,11 @@ TEST_F(HttpSemanticsTest, AHeaderReadersCouldReadTwoWaysIsRefusedAndCountsNothin
   expect_problem(raw("POST /api/v1/check HTTP/1.1\r\n" + auth + "Content-Length: 16\r\n" +
                      "Content-Length: 2\r\n\r\n" + body),
                  400);
+  // A body coded some other way than chunked alone: not implemented (RFC 9112 section 6.1).
+  auto coded = raw("POST /api/v1/check HTTP/1.1\r\n" + auth +
+                   "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
+  expect_problem(coded, 501);
+  EXPECT_EQ(json_of(coded).at("message"), "only the chunked transfer coding is taken");
   EXPECT_EQ(shell_used(key), 0);
   // HTTP/1.0 needs no Host.
   auto old = raw("POST /api/v1/check HTTP/1.0\r\nAuthorization: Bearer " + key + "\r\n" + framing);

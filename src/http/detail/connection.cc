@@ -386,6 +386,9 @@ void Connection::on_read(beast::error_code ec) {
     return write(error_response(413, "body_too_large", "request body too large"), false);
   }
   if (is_parse_error(ec)) {
+    if (parser_->refusal_status() == 501) {
+      return write(error_response(501, "not_implemented", parser_->refusal()), false);
+    }
     const std::string why =
         parser_->refusal().empty() ? ec.message() : std::string(parser_->refusal());
     return write(error_response(400, "bad_request", "malformed HTTP request: " + why), false);

@@ -4,6 +4,8 @@
 #include <boost/beast/http/field.hpp>
 #include <iterator>
 
+#include "core/text.h"
+
 namespace gaia::http::detail {
 
 namespace bhttp = boost::beast::http;
@@ -13,8 +15,10 @@ namespace {
 // The fields a request may give once only, each with its bit in RequestParser's mask. Not
 // Cookie: a proxy may pass an HTTP/2 client's cookies on several lines (nginx before 1.23
 // does), and Request::cookie() reads them all.
+// Transfer-Encoding is a list, but of the one coding taken (below) once only.
 constexpr bhttp::field kSingletons[] = {bhttp::field::host, bhttp::field::authorization,
-                                        bhttp::field::content_type, bhttp::field::origin};
+                                        bhttp::field::content_type, bhttp::field::origin,
+                                        bhttp::field::transfer_encoding};
 
 unsigned singleton_bit(bhttp::field f) {
   for (unsigned i = 0; i < std::size(kSingletons); ++i) {
@@ -56,6 +60,14 @@ void RequestParser::on_field_impl(bhttp::field f, string_view name, string_view 
       return;
     }
     singletons_seen_ |= bit;
+  }
+  // Chunked alone: what another coding before it would make of the body (and where a proxy
+  // in front would end it) is not Gaia's to guess. RFC 9112 section 6.1: 501.
+  if (f == bhttp::field::transfer_encoding && !core::iequals(core::trim(value), "chunked")) {
+    refusal_ = "only the chunked transfer coding is taken";
+    refusal_status_ = 501;
+    ec = bhttp::error::bad_transfer_encoding;
+    return;
   }
   if (fields_ < req_.headers.size()) {
     Header& h = req_.headers[fields_];

@@ -4,7 +4,8 @@
 // header container in between, and refuse what Beast lets through that readers disagree on
 // (RFC 9112 section 3.2, RFC 9110 section 5.3): an HTTP/1.1 request without Host, and a
 // field that is one value by definition (Host, Authorization, Content-Type, Origin) given
-// twice, which one reader would take the first of and another the last. A connection parses
+// twice, which one reader would take the first of and another the last; a transfer coding
+// other than chunked alone. A connection parses
 // every request into the same Request, so its strings and header list keep their capacity and a
 // keep-alive request allocates nothing.
 
@@ -29,6 +30,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   // Why the header was refused ("the Host field is given more than once"), when the parse
   // failed on one of the checks above; else empty.
   std::string_view refusal() const { return refusal_; }
+  // The status to refuse it with: 400, or 501 for a transfer coding not taken.
+  unsigned refusal_status() const { return refusal_status_; }
 
  private:
   using string_view = boost::beast::string_view;
@@ -51,6 +54,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   int version_ = 11;
   unsigned singletons_seen_ = 0;  // a bit for each one-value field met so far
   std::string refusal_;
+  unsigned refusal_status_ = 400;
 };
 
 }  // namespace gaia::http::detail

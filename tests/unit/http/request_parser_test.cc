@@ -122,5 +122,28 @@ TEST(RequestParserTest, AOneValueFieldGivenTwiceIsRefusedWhateverItsCase) {
   EXPECT_EQ(req.cookie("gaia_session"), "s");
 }
 
+TEST(RequestParserTest, ATransferCodingOtherThanChunkedAloneIsRefusedAsNotImplemented) {
+  for (const char* coding : {"gzip, chunked", "identity, chunked", "chunked, chunked", "gzip"}) {
+    Request req;
+    RequestParser parser(req);
+    EXPECT_TRUE(parse(parser, std::string("POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") +
+                                  coding + "\r\n\r\n0\r\n\r\n"))
+        << coding;
+    EXPECT_EQ(parser.refusal_status(), 501u) << coding;
+  }
+  // Chunked on two lines is chunked twice.
+  Request req;
+  RequestParser twice(req);
+  EXPECT_TRUE(parse(twice,
+                    "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"));
+  EXPECT_EQ(twice.refusal_status(), 400u);
+  RequestParser chunked(req);
+  EXPECT_FALSE(parse(chunked,
+                     "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                     "2\r\nok\r\n0\r\n\r\n"));
+  EXPECT_EQ(req.body, "ok");
+}
+
 }  // namespace
 }  // namespace gaia::http::detail
