@@ -63,15 +63,19 @@ inline int hex_value(char c) {
 
 // The credentials of an `Authorization` value in the Bearer scheme (RFC 6750 section 2.1):
 // the scheme named in any case (RFC 9110 section 11.1), then one space or more; empty when it
-// names the scheme and nothing after it, nullopt when it is of another scheme.
+// names the scheme and nothing after it, nullopt when it is of another scheme. The usual
+// spelling is matched first: this runs on every check.
 inline std::optional<std::string_view> bearer_credentials(std::string_view authorization) {
   constexpr std::string_view kScheme = "Bearer";
-  if (authorization.size() <= kScheme.size() ||
-      !iequals(authorization.substr(0, kScheme.size()), kScheme) ||
-      authorization[kScheme.size()] != ' ') {
+  if (authorization.size() <= kScheme.size() || authorization[kScheme.size()] != ' ' ||
+      !(authorization.starts_with(kScheme) ||
+        iequals(authorization.substr(0, kScheme.size()), kScheme))) {
     return std::nullopt;
   }
-  return trim(authorization.substr(kScheme.size()));
+  std::string_view credentials = authorization.substr(kScheme.size() + 1);
+  while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
+  while (!credentials.empty() && credentials.back() == ' ') credentials.remove_suffix(1);
+  return credentials;
 }
 
 }  // namespace gaia::core

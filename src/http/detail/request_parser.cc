@@ -2,7 +2,6 @@
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
-#include <iterator>
 
 #include "core/text.h"
 
@@ -14,17 +13,23 @@ namespace {
 
 // The fields a request may give once only, each with its bit in RequestParser's mask. Not
 // Cookie: a proxy may pass an HTTP/2 client's cookies on several lines (nginx before 1.23
-// does), and Request::cookie() reads them all.
-// Transfer-Encoding is a list, but of the one coding taken (below) once only.
-constexpr bhttp::field kSingletons[] = {bhttp::field::host, bhttp::field::authorization,
-                                        bhttp::field::content_type, bhttp::field::origin,
-                                        bhttp::field::transfer_encoding};
-
+// does), and Request::cookie() reads them all. Transfer-Encoding is a list, but of the one
+// coding taken (below) once only.
 unsigned singleton_bit(bhttp::field f) {
-  for (unsigned i = 0; i < std::size(kSingletons); ++i) {
-    if (kSingletons[i] == f) return 1u << i;
+  switch (f) {
+    case bhttp::field::host:
+      return 1u << 0;
+    case bhttp::field::authorization:
+      return 1u << 1;
+    case bhttp::field::content_type:
+      return 1u << 2;
+    case bhttp::field::origin:
+      return 1u << 3;
+    case bhttp::field::transfer_encoding:
+      return 1u << 4;
+    default:
+      return 0;
   }
-  return 0;
 }
 
 }  // namespace
