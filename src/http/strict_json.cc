@@ -30,6 +30,13 @@ struct CountingBuilder : ValueLimits {
   std::size_t members_written = 0;
   bool all_finite = true;
 
+  // Ready for the next text, its value to be allocated from `sp`.
+  void reset(json::storage_ptr sp) {
+    values.reset(std::move(sp));
+    members_written = 0;
+    all_finite = true;
+  }
+
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code&) { return true; }
@@ -194,9 +201,7 @@ std::variant<json::value, core::FieldError> parse_strict_json(std::string_view t
                                                               json::storage_ptr sp) {
   thread_local json::basic_parser<CountingBuilder> parser{json::parse_options{}};
   parser.reset();
-  parser.handler().values.reset(std::move(sp));
-  parser.handler().members_written = 0;
-  parser.handler().all_finite = true;
+  parser.handler().reset(std::move(sp));
   error_code ec;
   const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (!ec && used < text.size()) ec = json::error::extra_data;
